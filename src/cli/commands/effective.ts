@@ -1,0 +1,48 @@
+import { effectiveJson, halfView, resolutionWarnings, rlimitItemsFor } from '../../formatters/effective.js';
+import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
+import { shortPath, table, toJson } from '../output.js';
+import { resolveForArgs } from '../resolving.js';
+import type { HalfView } from '../../formatters/effective.js';
+
+export type EffectiveArgs = GlobalArgs & IdentityArgs;
+
+function cell(h: HalfView): string {
+  if (h.from) return String(h.value);
+  return h.inherited === null ? '-' : `${String(h.inherited)}*`;
+}
+
+export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
+  const ctx = makeContext(args, io);
+  const { res } = resolveForArgs(ctx, args);
+  if (ctx.json) {
+    io.stdout(`${toJson(effectiveJson(res))}\n`);
+    return 0;
+  }
+  const c = ctx.colors;
+  const id = res.identity;
+  const out: string[] = [];
+  out.push(c.bold(`${id.name} (uid ${id.uid}, gid ${id.gid}; groups ${id.groups.map((g) => g.name).join(',') || '-'}) — profile ${res.dialect}: ${res.result}`));
+  const warnings = resolutionWarnings(res);
+  if (res.applied) {
+    const rows = [[c.dim('item'), c.dim('soft'), c.dim('hard'), c.dim('from')]];
+    for (const item of rlimitItemsFor(res)) {
+      const s = halfView(res, item, 'soft');
+      const h = halfView(res, item, 'hard');
+      const from = [s.from, h.from].filter((x, i, a) => x && a.findIndex((y) => y && y.file === x.file && y.line === x.line) === i)
+        .map((x) => `${shortPath(x!.file)}:${x!.line} ${x!.domain}`).join(', ');
+      rows.push([item, cell(s), cell(h), from || c.dim('not configured')]);
+    }
+    const l = res.logins;
+    if (l.source) rows.push([l.system ? 'maxsyslogins' : 'maxlogins', l.value < 0 ? 'unlimited' : String(l.value), '', `${shortPath(l.source.file)}:${l.source.line} ${l.source.domain}`]);
+    if (res.priority.source) rows.push(['priority', String(res.priority.value), '', `${shortPath(res.priority.source.file)}:${res.priority.source.line} ${res.priority.source.domain}`]);
+    if (res.nonewprivs.source) rows.push(['nonewprivs', res.nonewprivs.value ? '1' : '0', '', `${shortPath(res.nonewprivs.source.file)}:${res.nonewprivs.source.line}`]);
+    if (res.chroot?.source) rows.push(['chroot', res.chroot.value, '', `${shortPath(res.chroot.source.file)}:${res.chroot.source.line}`]);
+    out.push(table(rows));
+    out.push(c.dim('Values in limits.conf units (KiB, minutes, nice value); * = not configured, inherited from the starting limits.'));
+  } else {
+    out.push(c.red('No limits are applied for this account.'));
+  }
+  for (const w of warnings) out.push(c.yellow(`warning: ${w}`));
+  io.stdout(`${out.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,60 @@
+import { describeVerdict, explainItem } from '../../core/explain.js';
+import type { Source } from '../../core/resolve.js';
+import { RANK_NAMES } from '../../core/schema.js';
+import { binaryToDisplay } from '../../core/model.js';
+import { resolutionWarnings } from '../../formatters/effective.js';
+import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
+import { shortPath, toJson } from '../output.js';
+import { checkItemArg, resolveForArgs } from '../resolving.js';
+import { describeHalf } from './get.js';
+import { halfView } from '../../formatters/effective.js';
+import { isRlimitItem, type RlimitItem } from '../../core/schema.js';
+
+export interface ExplainArgs extends GlobalArgs, IdentityArgs {
+  item?: string;
+  all?: boolean;
+}
+
+const at = (s: Source) => `${shortPath(s.file)}:${s.line}`;
+
+export async function run(args: ExplainArgs, io: CliIO): Promise<number> {
+  const ctx = makeContext(args, io);
+  const info = checkItemArg(ctx, args.item);
+  const { res } = resolveForArgs(ctx, args);
+  const lines = explainItem(res, info.name, args.all === true);
+  if (ctx.json) {
+    io.stdout(`${toJson({
+      user: res.identity.name, item: info.name, profile: res.dialect, applied: res.applied, result: res.result,
+      lines: lines.map((l) => ({
+        file: l.source.file, line: l.source.line, domain: binaryToDisplay(l.source.domain), type: l.source.type, value: binaryToDisplay(l.source.value),
+        matched: l.matched, rank: l.rankName, soft: l.soft, hard: l.hard, note: l.note,
+      })),
+      warnings: resolutionWarnings(res),
+    })}\n`);
+    return 0;
+  }
+  const c = ctx.colors;
+  const out: string[] = [];
+  const id = res.identity;
+  out.push(c.bold(`${info.name} for ${id.name} (uid ${id.uid}, gid ${id.gid}, groups ${id.groups.map((g) => g.name).join(',') || '-'}), profile ${res.dialect}`));
+  if (lines.length === 0) out.push(c.dim(`  no line ${args.all ? 'names' : 'for this account sets'} ${info.name}`));
+  for (const l of lines) {
+    const s = l.source;
+    out.push(`  ${c.cyan(at(s))}  ${binaryToDisplay(s.domain)} ${s.type} ${info.name} ${binaryToDisplay(s.value)}${l.rankName ? c.dim(`  [rank ${l.rankName}]`) : ''}`);
+    const halves: Array<[string, typeof l.soft]> = isRlimitItem(info.name) ? [['soft', l.soft], ['hard', l.hard]] : [['', l.soft]];
+    for (const [name, h] of halves) {
+      if (!h) continue;
+      const text = describeVerdict(h, at);
+      const colored = h.verdict === 'wins' ? c.green(text) : h.verdict === 'no-match' ? c.dim(text) : c.yellow(text);
+      out.push(`      ${name ? `${name}: ` : ''}${colored}`);
+    }
+    if (l.note) out.push(`      ${c.dim(l.note)}`);
+  }
+  if (res.applied && isRlimitItem(info.name)) {
+    out.push(`  result: soft ${describeHalf(halfView(res, info.name as RlimitItem, 'soft'))}, hard ${describeHalf(halfView(res, info.name as RlimitItem, 'hard'))}`);
+  }
+  for (const w of resolutionWarnings(res)) out.push(c.yellow(`  warning: ${w}`));
+  out.push(c.dim(`  Ranks, strongest first: ${[0, 1, 2, 3, 4].map((r) => RANK_NAMES[r as 0]).join(' > ')}; within a rank the line read last wins.`));
+  io.stdout(`${out.join('\n')}\n`);
+  return 0;
+}

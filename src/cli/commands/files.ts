@@ -1,0 +1,64 @@
+import type { LoadedTree } from '../../io/tree.js';
+import { type GlobalArgs, loadContextTree, makeContext, type CliIO } from '../context.js';
+import { table, toJson } from '../output.js';
+
+export interface FilesArgs extends GlobalArgs {
+  conf?: string;
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  ok: '',
+  missing: 'missing',
+  'dangling-symlink': 'dangling symlink',
+  unreadable: 'unreadable',
+  directory: 'a directory: read as empty',
+  'outside-root': 'symlink outside --root: not followed',
+};
+
+export function filesReport(tree: LoadedTree) {
+  return {
+    root: tree.root,
+    profile: tree.dialect,
+    files: tree.files.map((f, i) => ({
+      order: i + 1,
+      path: f.path,
+      role: f.role,
+      status: f.status,
+      lines: f.doc ? f.doc.lines.length : null,
+      entries: f.doc ? f.doc.lines.reduce((n, l) => n + l.readings.filter((r) => r.kind === 'entry' || r.kind === 'nolimit').length, 0) : null,
+      ...(f.realPath ? { realPath: f.realPath } : {}),
+      ...(f.error ? { error: f.error } : {}),
+      ...(f.fatal ? { fatal: f.fatal } : {}),
+    })),
+    ignored: tree.ignored.map((g) => ({ path: g.path, reason: g.reason, detail: g.detail })),
+    failure: tree.failure,
+  };
+}
+
+export async function run(args: FilesArgs, io: CliIO): Promise<number> {
+  const ctx = makeContext(args, io);
+  const tree = loadContextTree(ctx, args.conf);
+  const report = filesReport(tree);
+  if (ctx.json) {
+    io.stdout(`${toJson(report)}\n`);
+    return tree.failure ? 1 : 0;
+  }
+  const c = ctx.colors;
+  const out: string[] = [];
+  out.push(c.bold(`Files pam_limits (${ctx.dialect}) reads under ${tree.root}, in order:`));
+  const rows = report.files.map((f) => [
+    String(f.order).padStart(2),
+    f.realPath ? `${f.path} -> ${f.realPath}` : f.path,
+    f.lines === null ? '-' : `${f.lines} line${f.lines === 1 ? '' : 's'}`,
+    f.entries === null ? '' : `${f.entries} entr${f.entries === 1 ? 'y' : 'ies'}`,
+    f.fatal ? c.red(`${STATUS_TEXT[f.status]}: session fails`) : f.status === 'ok' ? '' : c.yellow(STATUS_TEXT[f.status] ?? f.status),
+  ]);
+  out.push(table(rows));
+  if (report.ignored.length > 0) {
+    out.push('', c.bold('Ignored:'));
+    out.push(table(report.ignored.map((g) => [g.path, c.dim(g.detail)])));
+  }
+  if (tree.failure) out.push('', c.red(`pam_limits fails: ${tree.failure.reason}`));
+  io.stdout(`${out.join('\n')}\n`);
+  return tree.failure ? 1 : 0;
+}

@@ -1,0 +1,61 @@
+import { isRlimitItem, type RlimitItem } from '../../core/schema.js';
+import { effectiveJson, halfView, type HalfView, resolutionWarnings } from '../../formatters/effective.js';
+import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
+import { shortPath, toJson } from '../output.js';
+import { checkItemArg, resolveForArgs } from '../resolving.js';
+
+export interface GetArgs extends GlobalArgs, IdentityArgs {
+  item?: string;
+}
+
+export function describeHalf(h: HalfView): string {
+  if (h.from) {
+    const v = `${h.value === null ? 'inherited' : String(h.value)}`;
+    return `${v} (${shortPath(h.from.file)}:${h.from.line} ${h.from.domain}${h.clamped ? ', clamped to hard' : ''})`;
+  }
+  const base = h.inherited === null ? 'inherited' : String(h.inherited);
+  const why = h.baseline === 'pid1' ? "PID 1's limit" : h.baseline === 'fallback' ? "Debian's built-in default" : h.baseline === 'process' ? "the caller's limit" : 'from the calling process';
+  return `${base} (not configured: ${why})`;
+}
+
+export async function run(args: GetArgs, io: CliIO): Promise<number> {
+  const ctx = makeContext(args, io);
+  const info = checkItemArg(ctx, args.item);
+  const { res } = resolveForArgs(ctx, args);
+  const item = info.name;
+  if (ctx.json) {
+    const full = effectiveJson(res);
+    const limits = full.limits as Record<string, unknown>;
+    io.stdout(`${toJson({ user: full.user, item, profile: full.profile, applied: full.applied, result: full.result, ...(limits[item] as object ?? { soft: null, hard: null, soft_from: null, hard_from: null }), warnings: full.warnings })}\n`);
+    return 0;
+  }
+  const c = ctx.colors;
+  const lines: string[] = [];
+  if (!res.applied) {
+    lines.push(`${c.bold(item)}  ${c.red('no limits applied')}: ${resolutionWarnings(res)[0] ?? ''}`);
+  } else if (isRlimitItem(item)) {
+    const s = halfView(res, item as RlimitItem, 'soft');
+    const h = halfView(res, item as RlimitItem, 'hard');
+    lines.push(`${c.bold(item)}  soft ${describeHalf(s)}  hard ${describeHalf(h)}`);
+  } else {
+    lines.push(`${c.bold(item)}  ${describeOther(res, item)}`);
+  }
+  for (const w of resolutionWarnings(res).filter((w) => w.startsWith(item) || w.includes(` ${item} `))) lines.push(c.yellow(`warning: ${w}`));
+  io.stdout(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+function describeOther(res: import('../../core/resolve.js').Resolution, item: string): string {
+  const at = (s: { file: string; line: number; domain: string } | null) => (s ? ` (${shortPath(s.file)}:${s.line} ${s.domain})` : ' (not configured)');
+  switch (item) {
+    case 'priority': return `${res.priority.value}${at(res.priority.source)}`;
+    case 'nonewprivs': return `${res.nonewprivs.value ? 1 : 0}${at(res.nonewprivs.source)}`;
+    case 'chroot': return res.chroot ? `${res.chroot.value}${at(res.chroot.source)}` : 'none (not configured)';
+    default: {
+      const l = res.logins;
+      if (!l.source) return 'unlimited (not configured)';
+      const v = l.value < 0 ? 'unlimited' : String(l.value);
+      return `${v}${at(l.source)}${l.system ? ' counting every login on the system (maxsyslogins)' : ''}`;
+    }
+  }
+}

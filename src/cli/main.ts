@@ -1,0 +1,139 @@
+/**
+ * The command-line front end. Thin: it declares commands and options with yargs, loads the
+ * command's module only when that command runs, and turns results and errors into exit codes
+ * (0 ok, 1 findings / would change, 2 usage, input or I/O error).
+ */
+import { createRequire } from 'node:module';
+import type { Argv } from 'yargs';
+import { type CliIO, processIO } from './context.js';
+import { UsageError } from './errors.js';
+
+const require = createRequire(import.meta.url);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler = (args: any, io: CliIO) => Promise<number> | number;
+type Loader = () => Promise<{ run: Handler }>;
+
+interface CommandSpec {
+  readonly command: string;
+  readonly describe: string;
+  readonly builder: (y: Argv) => Argv;
+  readonly load: Loader;
+  readonly examples?: ReadonlyArray<readonly [string, string]>;
+}
+
+const PROFILES = ['auto', 'debian', 'upstream', 'upstream-1.7'];
+
+function identityOptions(y: Argv): Argv {
+  return y
+    .option('user', { alias: 'u', type: 'string', describe: 'account name (looked up in <root>/etc/passwd, or NSS on the live system)' })
+    .option('uid', { type: 'number', describe: 'uid of a hypothetical account (or override)' })
+    .option('gid', { type: 'number', describe: 'primary gid of a hypothetical account (or override)' })
+    .option('groups', { type: 'string', describe: 'extra group names for a hypothetical account, comma-separated' });
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    command: 'files',
+    describe: 'List the files pam_limits reads, in order, and those it ignores',
+    builder: (y) => y.option('conf', { type: 'string', describe: "as pam_limits' conf= option: only this file (path inside the root)" }),
+    load: () => import('./commands/files.js'),
+    examples: [['limitsctl files --root fixtures/demo', 'files of the demo tree']],
+  },
+  {
+    command: 'get <item>',
+    describe: "Show a user's effective soft and hard value of one item, and where each comes from",
+    builder: (y) => identityOptions(y.positional('item', { type: 'string', describe: 'item, e.g. nproc' })),
+    load: () => import('./commands/get.js'),
+    examples: [['limitsctl get nproc --user admin', "admin's nproc and the line that sets it"]],
+  },
+  {
+    command: 'effective',
+    describe: 'Show every effective limit of a user (table, or --json)',
+    builder: (y) => identityOptions(y),
+    load: () => import('./commands/effective.js'),
+    examples: [['limitsctl effective --user admin --json', 'machine-readable (see docs/effective-json.md)']],
+  },
+  {
+    command: 'explain <item>',
+    describe: 'Explain every line that matches a user for one item: rank, and why it won or lost',
+    builder: (y) => identityOptions(y.positional('item', { type: 'string' }))
+      .option('all', { type: 'boolean', default: false, describe: 'also list lines for the item that do not match the user' }),
+    load: () => import('./commands/explain.js'),
+  },
+  {
+    command: 'demo',
+    describe: 'The main job on a tree: its files, admin\'s nproc and why, and lint',
+    builder: (y) => y.option('user', { type: 'string', default: 'admin' }),
+    load: () => import('./commands/demo.js'),
+  },
+];
+
+function yargsFactory(): (args: string[]) => Argv {
+  // yargs 17's CommonJS build starts noticeably faster than its ESM entry point.
+  return require('yargs/yargs') as (args: string[]) => Argv;
+}
+
+function version(): string {
+  return (require('../../package.json') as { version: string }).version;
+}
+
+/** Run the CLI; returns the exit code. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let exitCode = 0;
+  let usageFailure: string | null = null;
+  const y = yargsFactory()(argv)
+    .scriptName('limitsctl')
+    .usage('$0 <command> [options]\n\nInspect, explain, lint and safely edit pam_limits configuration (limits.conf, limits.d) exactly as pam_limits reads it.')
+    .option('root', { type: 'string', default: '/', describe: 'root of the tree to work on (holds etc/security)', global: true })
+    .option('profile', { type: 'string', default: 'auto', choices: PROFILES, describe: 'pam_limits variant: debian (1.5.2 + Debian patches), upstream (1.5.x), upstream-1.7, or auto (from <root>/etc/os-release)', global: true })
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output', global: true })
+    .option('color', { type: 'boolean', describe: 'colour output (default: on a TTY, off with NO_COLOR)', global: true })
+    .strict()
+    .demandCommand(1, 'Name a command; see limitsctl --help.')
+    .recommendCommands()
+    .completion('completion', 'Print a bash/zsh completion script')
+    .version(version())
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilogue('Exit codes: 0 ok, 1 findings or --check would change something, 2 usage, input or I/O error.\nDocs: docs/ in the package, or https://github.com/limitsctl/limitsctl')
+    .exitProcess(false)
+    .fail((msg: string | null, err: Error | null) => {
+      if (err) throw err;
+      usageFailure = msg ?? 'invalid usage';
+    });
+  for (const spec of COMMANDS) {
+    y.command(spec.command, spec.describe, (b: Argv) => {
+      const built = spec.builder(b);
+      for (const [cmd, desc] of spec.examples ?? []) built.example(cmd, desc);
+      return built;
+    }, async (args: Record<string, unknown>) => {
+      const mod = await spec.load();
+      exitCode = await mod.run(args, io);
+    });
+  }
+  try {
+    await y.parseAsync();
+  } catch (e) {
+    return reportError(e, io);
+  }
+  if (usageFailure !== null) {
+    io.stderr(`limitsctl: ${usageFailure as string}\nRun 'limitsctl --help' for usage.\n`);
+    return 2;
+  }
+  return exitCode;
+}
+
+function reportError(e: unknown, io: CliIO): number {
+  if (e instanceof UsageError) {
+    io.stderr(`limitsctl: ${e.message}\n${e.hint ? `${e.hint}\n` : ''}`);
+    return 2;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string') {
+    io.stderr(`limitsctl: ${err.message}\n`);
+    return 2;
+  }
+  io.stderr(`limitsctl: internal error: ${err?.stack ?? String(e)}\nPlease report this with the command you ran.\n`);
+  return 2;
+}

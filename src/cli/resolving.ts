@@ -1,0 +1,25 @@
+/** Shared by get / effective / explain: load everything and resolve one account. */
+import { type Resolution, resolveLimits } from '../core/resolve.js';
+import { itemForDialect, itemInfo, ITEM_NAMES, type ItemInfo } from '../core/schema.js';
+import { didYouMean } from '../core/suggest.js';
+import type { LoadedTree } from '../io/tree.js';
+import { type Context, type IdentityArgs, loadBaseline, loadContextIdentity, loadContextTree } from './context.js';
+import { UsageError } from './errors.js';
+
+export function resolveForArgs(ctx: Context, args: IdentityArgs): { tree: LoadedTree; res: Resolution } {
+  const identity = loadContextIdentity(ctx, args);
+  const tree = loadContextTree(ctx);
+  const res = resolveLimits(tree, identity, { dialect: ctx.dialect, ...loadBaseline(ctx) });
+  return { tree, res };
+}
+
+/** Validate an item argument against the schema and the profile. */
+export function checkItemArg(ctx: Context, item: string | undefined): ItemInfo {
+  const name = (item ?? '').toLowerCase();
+  const info = itemForDialect(name, ctx.dialect);
+  if (info) return info;
+  const known = itemInfo(name);
+  if (known) throw new UsageError(`item '${name}' is not known to the ${ctx.dialect} profile (${known.description}); known to: ${known.dialects.join(', ')}`);
+  const guess = didYouMean(name, ITEM_NAMES);
+  throw new UsageError(`unknown item '${item ?? ''}'${guess ? `; did you mean '${guess}'?` : ''}`, `Items: ${ITEM_NAMES.join(', ')}`);
+}

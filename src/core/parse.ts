@@ -1,0 +1,331 @@
+/**
+ * parse(bytes) → LimitsDocument, reading every line exactly as pam_limits' parse_config_file does.
+ * Never throws on input.
+ */
+import { parseDomain } from './domain.js';
+import type {
+  EntryReading, Field, InvalidReading, Line, LimitsDocument, NoLimitReading, Problem, Reading, Span,
+} from './model.js';
+import { bytesToBinary } from './model.js';
+import { type Dialect, DIALECT_TRAITS, itemForDialect, itemInfo, type ItemInfo, LINE_CHUNK_152, type LimitType } from './schema.js';
+import { parseValue } from './values.js';
+
+
+export interface ParseOptions {
+  /** display name of the file, kept on the document */
+  file?: string;
+  /** the pam_limits version to read the file as (default 'debian') */
+  dialect?: Dialect;
+  /** record the other parser family's reading where it differs (default true) */
+  compareDialects?: boolean;
+}
+
+/** Parse a limits file from its bytes. */
+export function parseLimits(input: Uint8Array | string, options: ParseOptions = {}): LimitsDocument {
+  const text = typeof input === 'string' ? input : bytesToBinary(input);
+  return parseBinary(text, options);
+}
+
+/**
+ * Parse from a binary string (one char per byte). Use parseLimits for bytes; a JS string of
+ * Unicode text should be converted with textToBinary first.
+ */
+export function parseBinary(text: string, options: ParseOptions = {}): LimitsDocument {
+  const dialect = options.dialect ?? 'debian';
+  const ctx: LineContext = { text, dialect, compare: options.compareDialects !== false };
+  const lines: Line[] = [];
+  const n = text.length;
+  let start = 0;
+  let index = 0;
+  while (start < n) {
+    let nl = text.indexOf('\n', start);
+    const eolLength: 0 | 1 = nl < 0 ? 0 : 1;
+    if (nl < 0) nl = n;
+    lines.push(new ParsedLine(ctx, index, start, nl, eolLength));
+    index++;
+    start = nl + 1;
+  }
+  return { file: options.file ?? '<input>', dialect, text, lines };
+}
+
+interface LineContext {
+  readonly text: string;
+  readonly dialect: Dialect;
+  readonly compare: boolean;
+}
+
+/**
+ * A physical line. Its readings are computed on first access and then kept: splitting a file into
+ * lines is cheap and exact, and most consumers (round trips, edits of one entry, the resolver
+ * skipping files) never need every line's reading, so a multi-megabyte file costs little more
+ * than reading it.
+ */
+class ParsedLine implements Line {
+  #read: { readings: readonly Reading[]; other?: Line['other'] } | undefined = undefined;
+  readonly #ctx: LineContext;
+  constructor(ctx: LineContext, readonly index: number, readonly start: number, readonly end: number, readonly eolLength: 0 | 1) {
+    this.#ctx = ctx;
+  }
+
+  get readings(): readonly Reading[] {
+    return (this.#read ??= readPhysicalLine(this.#ctx, this.start, this.end, this.eolLength)).readings;
+  }
+
+  get other(): Line['other'] {
+    return (this.#read ??= readPhysicalLine(this.#ctx, this.start, this.end, this.eolLength)).other;
+  }
+
+  toJSON(): object {
+    return { index: this.index, start: this.start, end: this.end, eolLength: this.eolLength, readings: this.readings, other: this.other };
+  }
+}
+
+/** Read one physical line [start, end) (end excludes '\n') under a dialect, without laziness. */
+export function parseLine(
+  text: string, index: number, start: number, end: number, eolLength: 0 | 1, dialect: Dialect, compare = true,
+): Line {
+  const r = readPhysicalLine({ text, dialect, compare }, start, end, eolLength);
+  return r.other ? { index, start, end, eolLength, readings: r.readings, other: r.other } : { index, start, end, eolLength, readings: r.readings };
+}
+
+function readWith(text: string, start: number, end: number, eolLength: 0 | 1, dialect: Dialect): Reading[] {
+  return DIALECT_TRAITS[dialect].chunked ? readChunked(text, start, end, eolLength, dialect) : [readLine17(text, start, end, dialect)];
+}
+
+function readPhysicalLine(ctx: LineContext, start: number, end: number, eolLength: 0 | 1): { readings: readonly Reading[]; other?: Line['other'] } {
+  const { text, dialect } = ctx;
+  const readings = readWith(text, start, end, eolLength, dialect);
+  // Only lines with bytes the two families treat differently can be read differently.
+  if (!ctx.compare || !mayDiffer(text, start, end, readings)) return { readings };
+  const otherDialect: Dialect = DIALECT_TRAITS[dialect].chunked ? 'upstream-1.7' : 'upstream';
+  const otherReadings = readWith(text, start, end, eolLength, otherDialect);
+  if (sameMeaning(readings, otherReadings)) return { readings };
+  return { readings, other: { dialect: otherDialect, readings: otherReadings } };
+}
+
+function mayDiffer(text: string, start: number, end: number, readings: readonly Reading[]): boolean {
+  if (end - start >= LINE_CHUNK_152 - 1) return true;
+  if (readings.length !== 1) return true;
+  const r = readings[0]!;
+  if (r.kind === 'blank' || r.kind === 'comment') {
+    // \v \f \r only matter inside content; a comment line stays a comment
+    return false;
+  }
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0b || c === 0x0c || c === 0x0d || c === 0) return true;
+    if (c === 0x23) break;
+  }
+  if (r.kind === 'entry' && r.extra.length > 0) return true;
+  if (r.kind === 'entry' && /[ \t]/.test(r.value.raw)) return true;
+  return false;
+}
+
+function readingKey(r: Reading): string {
+  switch (r.kind) {
+    case 'blank':
+    case 'comment':
+      return 'skip';
+    case 'invalid':
+      return `invalid:${r.problem.code}`;
+    case 'nolimit':
+      return `nolimit:${r.domain.raw}:${r.problem?.code ?? ''}`;
+    case 'entry': {
+      const v = r.parsedValue;
+      return `entry:${r.domain.raw}:${r.typeText}:${r.itemText}:${v ? `${v.ok}:${v.number}:${v.kernel}:${v.path ?? ''}` : ''}:${r.problem?.code ?? ''}`;
+    }
+  }
+}
+
+function sameMeaning(a: readonly Reading[], b: readonly Reading[]): boolean {
+  const ka = a.map(readingKey).filter((k) => k !== 'skip');
+  const kb = b.map(readingKey).filter((k) => k !== 'skip');
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i]);
+}
+
+/** 1.5.2: fgets(buf, 1024) — each 1023-byte chunk of "content\n" is parsed as its own line. */
+function readChunked(text: string, start: number, end: number, eolLength: 0 | 1, dialect: Dialect): Reading[] {
+  const total = end - start + eolLength;
+  if (total <= LINE_CHUNK_152) return [readSegment152(text, start, end, dialect)];
+  const out: Reading[] = [];
+  for (let s = start; s < end + eolLength; s += LINE_CHUNK_152) {
+    const e = Math.min(s + LINE_CHUNK_152, end);
+    if (s >= end) { out.push({ kind: 'blank', span: { start: s, end: s }, comment: null }); break; }
+    out.push(readSegment152(text, s, e, dialect));
+  }
+  return out;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+// Results of prepare(), kept in module scope to avoid an allocation per line.
+let pFrom = 0;
+let pTo = 0;
+let pHash = -1;
+
+/** The part pam_limits looks at: C string up to NUL, leading isspace skipped, cut at '#'. */
+function prepare(text: string, start: number, end: number): void {
+  // One bounded scan: the C string ends at the first NUL; the comment starts at the first '#'.
+  let cEnd = end;
+  let hash = -1;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) { cEnd = i; break; }
+    if (c === 0x23 && hash < 0) hash = i;
+  }
+  if (hash >= cEnd) hash = -1;
+  let from = start;
+  while (from < cEnd && isSpace(text.charCodeAt(from))) from++;
+  pFrom = from;
+  pTo = hash >= 0 ? hash : cEnd;
+  pHash = hash;
+}
+
+const NO_FIELDS: readonly Field[] = Object.freeze([]);
+
+function field(text: string, start: number, end: number): Field {
+  return { start, end, raw: text.slice(start, end) };
+}
+
+/** 1.5.2: sscanf("%s%s%s%s") — tokens are runs of non-isspace chars; later tokens ignored. */
+function readSegment152(text: string, start: number, end: number, dialect: Dialect): Reading {
+  prepare(text, start, end);
+  const from = pFrom;
+  const to = pTo;
+  const span = { start, end };
+  const comment = pHash >= 0 ? { start: pHash, end } : null;
+  if (from >= to) return comment ? { kind: 'comment', span, comment } : { kind: 'blank', span, comment: null };
+  const tokens: Field[] = [];
+  let extra: Field[] | null = null;
+  let i = from;
+  while (i < to) {
+    while (i < to && isSpace(text.charCodeAt(i))) i++;
+    if (i >= to) break;
+    const s = i;
+    while (i < to && !isSpace(text.charCodeAt(i))) i++;
+    if (tokens.length < 4) tokens.push(field(text, s, i));
+    else (extra ??= []).push(field(text, s, i));
+  }
+  return classify(tokens, extra ?? NO_FIELDS, span, comment, dialect);
+}
+
+/** 1.7: fields split on space/tab only; the value is the rest of the line, trimmed of space/tab. */
+function readLine17(text: string, start: number, end: number, dialect: Dialect): Reading {
+  prepare(text, start, end);
+  const from = pFrom;
+  const to = pTo;
+  const span = { start, end };
+  const comment = pHash >= 0 ? { start: pHash, end } : null;
+  if (from >= to) return comment ? { kind: 'comment', span, comment } : { kind: 'blank', span, comment: null };
+  const tokens: Field[] = [];
+  let i = from;
+  const isST = (c: number) => c === 0x20 || c === 0x09;
+  while (i < to && tokens.length < 3) {
+    while (i < to && isST(text.charCodeAt(i))) i++;
+    if (i >= to) break;
+    const s = i;
+    while (i < to && !isST(text.charCodeAt(i))) i++;
+    tokens.push(field(text, s, i));
+  }
+  if (tokens.length === 3) {
+    while (i < to && isST(text.charCodeAt(i))) i++;
+    let e = to;
+    while (e > i && isST(text.charCodeAt(e - 1))) e--;
+    if (e > i) tokens.push(field(text, i, e));
+  }
+  return classify(tokens, NO_FIELDS, span, comment, dialect);
+}
+
+function problem(code: Problem['code'], message: string, span: Span): Problem {
+  return { code, message, span };
+}
+
+/** Memo for pure, immutable results that repeat across lines (domains, values). Bounded. */
+function memo<T>(compute: (key: string) => T, max = 4096): (key: string) => T {
+  let cache = new Map<string, T>();
+  return (key: string) => {
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = compute(key);
+      if (cache.size >= max) cache = new Map();
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
+
+const domainOf = memo(parseDomain);
+const valueMemos = new Map<string, (value: string) => ReturnType<typeof parseValue>>();
+function valueOf(info: ItemInfo, value: string): ReturnType<typeof parseValue> {
+  let m = valueMemos.get(info.name);
+  if (!m) valueMemos.set(info.name, (m = memo((v) => parseValue(info, v))));
+  return m(value);
+}
+
+function hasUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c >= 0x41 && c <= 0x5a) return true; }
+  return false;
+}
+
+function lower(s: string): string {
+  // ASCII tolower only (C locale), which is what toLowerCase does for [A-Z]; bytes >= 0x80 must stay.
+  // eslint-disable-next-line no-control-regex
+  return hasUpper(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+}
+
+function classify(tokens: Field[], extra: readonly Field[], span: Span, comment: Span | null, dialect: Dialect): Reading {
+  const count = Math.min(tokens.length, 4);
+  const domain = tokens[0]!;
+  const domainSpec = domainOf(domain.raw);
+  if (domainSpec.kind === 'invalid') {
+    const why = domainSpec.range.form === 'error' ? domainSpec.range.why : '';
+    const p = problem('invalid-range', `invalid uid range '${domain.raw}' - skipped (${why})`, domain);
+    if (count === 4) return entryReading(tokens, extra, span, comment, domainSpec, dialect, p);
+    if (count === 2 && tokens[1]!.raw.charCodeAt(0) === 0x2d) {
+      return { kind: 'nolimit', span, comment, domain, type: tokens[1]!, domainSpec, problem: p };
+    }
+    return { kind: 'invalid', span, comment, fields: tokens, problem: p } satisfies InvalidReading;
+  }
+  if (count === 4) return entryReading(tokens, extra, span, comment, domainSpec, dialect, null);
+  if (count === 2 && tokens[1]!.raw.charCodeAt(0) === 0x2d) {
+    return { kind: 'nolimit', span, comment, domain, type: tokens[1]!, domainSpec, problem: null } satisfies NoLimitReading;
+  }
+  const p = problem('too-few-fields', `invalid line: ${count} field${count === 1 ? '' : 's'}; a limit needs <domain> <type> <item> <value>`, {
+    start: tokens[0]!.start, end: tokens[tokens.length - 1]!.end,
+  });
+  return { kind: 'invalid', span, comment, fields: tokens, problem: p };
+}
+
+function entryReading(
+  tokens: Field[], extra: readonly Field[], span: Span, comment: Span | null,
+  domainSpec: EntryReading['domainSpec'], dialect: Dialect, rangeProblem: Problem | null,
+): EntryReading {
+  const [domain, type, item, value] = tokens as [Field, Field, Field, Field];
+  const typeText = lower(type.raw);
+  const itemText = lower(item.raw);
+  const valueText = lower(value.raw);
+  const info = itemForDialect(itemText, dialect) ?? null;
+  const limitType: LimitType | null = typeText === 'soft' || typeText === 'hard' || typeText === '-' ? typeText : null;
+  let p: Problem | null = rangeProblem;
+  let parsedValue = null;
+  if (!p && !info) {
+    const known = itemInfo(itemText);
+    p = problem('unknown-item', known
+      ? `unknown limit item '${itemText}': ${known.name} is not known to ${dialect} pam_limits`
+      : `unknown limit item '${itemText}'`, item);
+  }
+  if (!p && info && info.typeChecked && !limitType) p = problem('unknown-type', `unknown limit type '${typeText}'`, type);
+  if (info && (!p || p.code === 'unknown-type' || p.code === 'invalid-range')) {
+    parsedValue = valueOf(info, valueText);
+    if (!p && !parsedValue.ok) p = problem('wrong-value', `wrong limit value '${valueText}' for ${info.name}`, value);
+  }
+  if (!p && info && !info.percentDomains && domainSpec.text.charCodeAt(0) === 0x25) {
+    p = problem('percent-domain', `'%' domain valid for maxlogins type only`, domain);
+  }
+  return {
+    kind: 'entry', span, comment, domain, type, item, value, extra, domainSpec,
+    typeText, itemText, valueText, limitType, itemInfo: info, parsedValue, problem: p,
+  };
+}

@@ -1,0 +1,458 @@
+/**
+ * Effective limits for one account, computed exactly as pam_limits does (parse_config_file,
+ * process_limit, setup_limits), with provenance for every value.
+ */
+import type { Identity } from './accounts.js';
+import type { DomainSpec } from './domain.js';
+import type { ConfigTree, EntryReading, Line, NoLimitReading } from './model.js';
+import {
+  type Dialect, DIALECT_TRAITS, DEFAULT_NR_OPEN, ITEMS, type ItemInfo, type ItemName, RANK, type Rank,
+  RLIM_INFINITY, type RlimitItem,
+} from './schema.js';
+
+/** soft/hard pairs in kernel units, e.g. parsed from /proc/PID/limits. */
+export type ProcLimits = Partial<Record<RlimitItem, { readonly soft: bigint; readonly hard: bigint }>>;
+
+export interface ResolveOptions {
+  /** default: the tree's dialect */
+  dialect?: Dialect;
+  /** first number of /proc/sys/fs/nr_open (nofile "unlimited" becomes this); default 1048576 */
+  nrOpen?: bigint | null;
+  /**
+   * PID 1's limits (/proc/1/limits). Debian always starts from them; upstream only with set_all.
+   * undefined = unknown (values not set by a line are then reported as unknown);
+   * null = unreadable (Debian falls back to its built-in table).
+   */
+  pid1Limits?: ProcLimits | null;
+  /** the calling process's limits (getrlimit), upstream's starting point; undefined = unknown */
+  processLimits?: ProcLimits;
+  /** pam_limits' set_all option (upstream; implied on Debian) */
+  setAll?: boolean;
+  /** the caller's nice value (getpriority), default 0 */
+  initialPriority?: number;
+  /** system page size for Debian's memlock fallback, default 4096 */
+  pageSize?: bigint;
+}
+
+export type PamResult = 'PAM_SUCCESS' | 'PAM_SERVICE_ERR' | 'PAM_PERM_DENIED' | 'PAM_USER_UNKNOWN' | 'PAM_SESSION_ERR' | 'PAM_ABORT';
+
+/** Where a value came from. */
+export interface Source {
+  /** file path relative to the tree root */
+  readonly file: string;
+  /** 1-based physical line */
+  readonly line: number;
+  readonly domain: string;
+  readonly rank: Rank;
+  /** the type as written, lower-cased */
+  readonly type: string;
+  /** the value as written */
+  readonly value: string;
+  /** 0-based chunk index when 1.5.2 split a long line */
+  readonly chunk?: number;
+}
+
+export type Origin = 'line' | 'pid1' | 'fallback' | 'process' | 'unknown';
+
+/** One half (soft or hard) of an rlimit, in kernel units. */
+export interface Slot {
+  /** value pam_limits stores before clamping; null when unknown (inherited, not known to us) */
+  readonly value: bigint | null;
+  readonly rank: Rank;
+  readonly origin: Origin;
+  readonly source: Source | null;
+  /** earlier lines this value replaced */
+  readonly beat: readonly Source[];
+}
+
+export interface RlimitResult {
+  readonly item: RlimitItem;
+  readonly info: ItemInfo;
+  readonly soft: Slot;
+  readonly hard: Slot;
+  /** the values passed to setrlimit (soft clamped to hard); null when not called */
+  readonly applied: { readonly soft: bigint | null; readonly hard: bigint | null } | null;
+  /** soft was lowered to hard at setup time */
+  readonly clamped: boolean;
+  /** the kernel would refuse it (nofile hard above nr_open) */
+  readonly eperm: boolean;
+}
+
+/** What happened to one matching line for one item, for explain. */
+export type Outcome =
+  | 'set'                 // stored (may be replaced later)
+  | 'outranked'           // a stronger rank already holds this half
+  | 'short-circuit'       // `-` line: soft half outranked, so hard half never considered
+  | 'not-applicable';     // type does not cover this half
+
+export interface LineEvent {
+  readonly source: Source;
+  readonly item: ItemName;
+  /** did the domain match this account (and at which rank)? */
+  readonly matched: boolean;
+  readonly rank: Rank | null;
+  /** why it was skipped before storing, if it was */
+  readonly skipped: string | null;
+  readonly soft: Outcome;
+  readonly hard: Outcome;
+  /** the stored value in kernel units (after conversion / nr_open substitution) */
+  readonly kernel: bigint | null;
+  /** index of the reading in reading order (for "overridden later by") */
+  readonly order: number;
+}
+
+export interface NoLimitHit {
+  readonly file: string;
+  readonly line: number;
+  readonly domain: string;
+}
+
+export interface Resolution {
+  readonly dialect: Dialect;
+  readonly identity: Identity;
+  /** false when pam_limits applies nothing (a matching `<domain> -` line, or a read failure) */
+  readonly applied: boolean;
+  readonly result: PamResult;
+  readonly noLimit: NoLimitHit | null;
+  readonly failure: { readonly file: string; readonly reason: string } | null;
+  readonly rlimits: Readonly<Record<RlimitItem, RlimitResult>>;
+  readonly priority: { readonly value: number; readonly source: Source | null };
+  readonly nonewprivs: { readonly value: boolean; readonly source: Source | null };
+  readonly chroot: { readonly value: string; readonly source: Source | null } | null;
+  readonly logins: {
+    readonly value: number;
+    readonly rank: Rank;
+    readonly source: Source | null;
+    /** maxsyslogins mode: every login on the system counts */
+    readonly system: boolean;
+    /** the %group whose logins count, if set by a %group line */
+    readonly group: string | null;
+    /** 'deny' for limit 0, 'count' when utmp decides, 'none' when unlimited or root */
+    readonly check: 'deny' | 'count' | 'none';
+  };
+  /** every entry line that names an item, matching or not, in reading order */
+  readonly events: readonly LineEvent[];
+  /** the syscalls pam_limits makes, for comparison with the real module */
+  readonly calls: {
+    readonly setrlimit: ReadonlyArray<{ readonly resource: number; readonly item: RlimitItem; readonly soft: bigint | null; readonly hard: bigint | null }>;
+    readonly setpriority: number | null;
+    readonly nonewprivs: boolean;
+    readonly chroot: string | null;
+  };
+  readonly warnings: readonly string[];
+}
+
+const RLIMIT_INFOS = ITEMS.filter((i) => i.rlimit !== null);
+
+/** Debian's hard-coded fallbacks (patch 027) for resources with no PID 1 row. */
+function debianFallback(item: RlimitItem, pageSize: bigint): { soft: bigint; hard: bigint } | null {
+  switch (item) {
+    case 'memlock': { const v = pageSize > 65536n ? pageSize : 65536n; return { soft: v, hard: v }; }
+    case 'sigpending': return { soft: 16382n, hard: 16382n };
+    case 'msgqueue': return { soft: 819200n, hard: 819200n };
+    case 'core': return { soft: 0n, hard: RLIM_INFINITY };
+    case 'stack': return { soft: 8388608n, hard: RLIM_INFINITY };
+    case 'nofile': return { soft: 1024n, hard: 1024n };
+    case 'nice': case 'rtprio': case 'rttime': return null;
+    default: return { soft: RLIM_INFINITY, hard: RLIM_INFINITY };
+  }
+}
+
+interface MutableSlot {
+  value: bigint | null;
+  rank: Rank;
+  origin: Origin;
+  source: Source | null;
+  beat: Source[];
+}
+
+function initSlots(dialect: Dialect, options: ResolveOptions): Record<RlimitItem, { soft: MutableSlot; hard: MutableSlot }> {
+  const traits = DIALECT_TRAITS[dialect];
+  const out = {} as Record<RlimitItem, { soft: MutableSlot; hard: MutableSlot }>;
+  const usePid1 = traits.pid1Baseline || options.setAll === true;
+  for (const info of RLIMIT_INFOS) {
+    const item = info.name as RlimitItem;
+    const proc = options.processLimits?.[item];
+    const fromProcess = (half: 'soft' | 'hard'): MutableSlot => ({
+      value: proc ? proc[half] : null, rank: RANK.NONE, origin: proc ? 'process' : 'unknown', source: null, beat: [],
+    });
+    let soft = fromProcess('soft');
+    let hard = fromProcess('hard');
+    if (usePid1) {
+      const pid1 = options.pid1Limits === undefined ? undefined : options.pid1Limits?.[item];
+      if (options.pid1Limits === undefined) {
+        // PID 1's limits unknown: rank is KERNEL (a row surely exists on Linux), value unknown.
+        soft = { value: null, rank: RANK.KERNEL, origin: 'unknown', source: null, beat: [] };
+        hard = { value: null, rank: RANK.KERNEL, origin: 'unknown', source: null, beat: [] };
+        if (traits.pid1Baseline && item === 'nofile') soft = { ...soft, value: null };
+      } else if (pid1) {
+        let s = pid1.soft;
+        if (traits.pid1Baseline && item === 'nofile' && s > 1024n) s = 1024n; // FD_SETSIZE cap
+        soft = { value: s, rank: RANK.KERNEL, origin: 'pid1', source: null, beat: [] };
+        hard = { value: pid1.hard, rank: RANK.KERNEL, origin: 'pid1', source: null, beat: [] };
+      } else if (traits.pid1Baseline) {
+        const fb = debianFallback(item, options.pageSize ?? 4096n);
+        if (fb) {
+          soft = { value: fb.soft, rank: RANK.DEFAULT, origin: 'fallback', source: null, beat: [] };
+          hard = { value: fb.hard, rank: RANK.DEFAULT, origin: 'fallback', source: null, beat: [] };
+        }
+      }
+    }
+    out[item] = { soft, hard };
+  }
+  return out;
+}
+
+function inGroupNamed(id: Identity, name: string): boolean {
+  return id.groups.some((g) => g.name === name);
+}
+function inGroupGid(id: Identity, gid: number): boolean {
+  return id.groups.some((g) => g.gid === gid);
+}
+function inRange(r: DomainSpec['range'], v: number): boolean {
+  switch (r.form) {
+    case 'one': return v === r.min;
+    case 'min': return v >= r.min;
+    case 'minmax': return v >= r.min && v <= r.max;
+    default: return false;
+  }
+}
+
+/**
+ * The rank at which a 4-field line's domain matches the account, or null (§3.1, §3.4).
+ * `loginGroup` receives the %group name when that branch matches.
+ */
+export function matchEntryDomain(d: DomainSpec, id: Identity, dialect: Dialect): { rank: Rank; loginGroup?: string } | null {
+  if (d.kind === 'invalid') return null;
+  if (d.text === id.name) return { rank: RANK.USER };
+  const rootExempt = DIALECT_TRAITS[dialect].rootExempt && id.uid === 0;
+  const c0 = d.text.charCodeAt(0);
+  if (c0 === 0x40 /* @ */ && !rootExempt) {
+    switch (d.range.form) {
+      case 'none': return inGroupNamed(id, d.text.slice(1)) ? { rank: RANK.GROUP } : null;
+      case 'one': return inGroupGid(id, d.range.min) ? { rank: RANK.GROUP } : null;
+      default: return inRange(d.range, id.gid) ? { rank: RANK.GROUP } : null;
+    }
+  }
+  if (c0 === 0x25 /* % */ && !rootExempt) {
+    if (d.text === '%') return { rank: RANK.ALL };
+    switch (d.range.form) {
+      case 'none': return inGroupNamed(id, d.text.slice(1)) ? { rank: RANK.ALLGROUP, loginGroup: d.text.slice(1) } : null;
+      case 'one': return inGroupGid(id, d.range.min) ? { rank: RANK.ALLGROUP, loginGroup: d.text.slice(1) } : null;
+      default: return null; // "range unsupported for %group matching"
+    }
+  }
+  if (d.range.form === 'none') return d.text === '*' && !rootExempt ? { rank: RANK.DEFAULT } : null;
+  return inRange(d.range, id.uid) ? { rank: RANK.USER } : null;
+}
+
+/** Does a 2-field `<domain> -` line stop processing for this account? (§6.4; no root rule) */
+export function matchNoLimitDomain(d: DomainSpec, id: Identity): boolean {
+  if (d.kind === 'invalid') return false;
+  if (d.text === id.name) return true;
+  if (d.text.charCodeAt(0) === 0x40) {
+    switch (d.range.form) {
+      case 'none': return inGroupNamed(id, d.text.slice(1));
+      case 'one': return inGroupGid(id, d.range.min);
+      default: return inRange(d.range, id.gid);
+    }
+  }
+  return d.range.form !== 'none' && inRange(d.range, id.uid);
+}
+
+function sourceOf(file: string, line: Line, r: EntryReading | NoLimitReading, chunk: number | undefined, rank: Rank): Source {
+  const s: Source = {
+    file, line: line.index + 1, domain: r.domain.raw, rank,
+    type: r.kind === 'entry' ? r.typeText : r.type.raw,
+    value: r.kind === 'entry' ? r.value.raw : '',
+  };
+  return chunk === undefined ? s : { ...s, chunk };
+}
+
+/** Compute what pam_limits does for `identity` with this tree. Pure. */
+export function resolveLimits(tree: ConfigTree, identity: Identity, options: ResolveOptions = {}): Resolution {
+  const dialect = options.dialect ?? tree.dialect;
+  const traits = DIALECT_TRAITS[dialect];
+  const nrOpen = options.nrOpen === undefined ? DEFAULT_NR_OPEN : options.nrOpen;
+  const slots = initSlots(dialect, options);
+  const warnings: string[] = [];
+  const events: LineEvent[] = [];
+  let priority = { value: options.initialPriority ?? 0, source: null as Source | null };
+  let nonewprivs = { value: false, source: null as Source | null };
+  let chroot: { value: string; source: Source | null } | null = null;
+  let logins = { value: -2, rank: RANK.NONE as Rank, source: null as Source | null, system: false, group: null as string | null };
+  let noLimit: NoLimitHit | null = null;
+  let failure: Resolution['failure'] = null;
+  let order = 0;
+
+  outer:
+  for (const file of tree.files) {
+    if (file.fatal) { failure = { file: file.path, reason: file.fatal }; break; }
+    if (!file.doc) {
+      if (file.status === 'outside-root') warnings.push(`${file.path} points outside the tree and was not evaluated`);
+      continue;
+    }
+    for (const line of file.doc.lines) {
+      const multi = line.readings.length > 1;
+      for (let ci = 0; ci < line.readings.length; ci++) {
+        const r = line.readings[ci]!;
+        const chunk = multi ? ci : undefined;
+        if (r.kind === 'nolimit') {
+          if (!r.problem && matchNoLimitDomain(r.domainSpec, identity)) {
+            noLimit = { file: file.path, line: line.index + 1, domain: r.domain.raw };
+            break outer;
+          }
+          continue;
+        }
+        if (r.kind !== 'entry' || !r.itemInfo || r.problem?.code === 'invalid-range') continue;
+        const info = r.itemInfo;
+        const m = matchEntryDomain(r.domainSpec, identity, dialect);
+        const base = { item: info.name, order: order++ };
+        if (!m) {
+          events.push({ ...base, source: sourceOf(file.path, line, r, chunk, RANK.NONE), matched: false, rank: null, skipped: null, soft: 'not-applicable', hard: 'not-applicable', kernel: null });
+          continue;
+        }
+        const source = sourceOf(file.path, line, r, chunk, m.rank);
+        // Side effects that happen on item recognition, before any other check (§5.6, §3.1).
+        if (m.loginGroup !== undefined) logins = { ...logins, group: m.loginGroup };
+        if (info.name === 'maxlogins') logins = { ...logins, system: false };
+        if (info.name === 'maxsyslogins') logins = { ...logins, system: true };
+        const skip = (why: string) => events.push({ ...base, source, matched: true, rank: m.rank, skipped: why, soft: 'not-applicable', hard: 'not-applicable', kernel: null });
+        if (r.problem && r.problem.code !== 'percent-domain') { skip(r.problem.message); continue; }
+        if ((m.rank === RANK.ALL || m.rank === RANK.ALLGROUP) && info.name !== 'maxlogins') { skip(`'%' domain valid for maxlogins only`); continue; }
+        const pv = r.parsedValue!;
+        if (info.name === 'priority') {
+          priority = { value: Number(pv.number), source };
+          events.push({ ...base, source, matched: true, rank: m.rank, skipped: null, soft: 'set', hard: 'set', kernel: pv.number });
+          continue;
+        }
+        if (info.name === 'nonewprivs') {
+          nonewprivs = { value: pv.number === 1n, source };
+          events.push({ ...base, source, matched: true, rank: m.rank, skipped: null, soft: 'set', hard: 'set', kernel: pv.number });
+          continue;
+        }
+        if (info.name === 'chroot') {
+          chroot = { value: pv.path ?? '', source };
+          events.push({ ...base, source, matched: true, rank: m.rank, skipped: null, soft: 'set', hard: 'set', kernel: null });
+          continue;
+        }
+        if (info.name === 'maxlogins' || info.name === 'maxsyslogins') {
+          let outcome: Outcome = 'outranked';
+          if (!(logins.rank < m.rank)) {
+            logins = { ...logins, value: Number(pv.number), rank: m.rank, source };
+            outcome = 'set';
+          }
+          events.push({ ...base, source, matched: true, rank: m.rank, skipped: null, soft: outcome, hard: outcome, kernel: pv.number });
+          continue;
+        }
+        // rlimit
+        const item = info.name as RlimitItem;
+        let kernel = pv.kernel!;
+        if (item === 'nofile' && kernel === RLIM_INFINITY) {
+          if (nrOpen !== null) kernel = nrOpen;
+          else warnings.push(`${source.file}:${source.line}: nofile unlimited cannot be mapped: /proc/sys/fs/nr_open unreadable`);
+        }
+        const type = r.limitType!;
+        const slot = slots[item];
+        let softOutcome: Outcome = 'not-applicable';
+        let hardOutcome: Outcome = 'not-applicable';
+        let blocked = false;
+        if (type === 'soft' || type === '-') {
+          if (slot.soft.rank < m.rank) {
+            softOutcome = 'outranked';
+            blocked = true;
+            if (type === '-') hardOutcome = 'short-circuit';
+          } else {
+            if (slot.soft.source) slot.soft.beat.push(slot.soft.source);
+            Object.assign(slot.soft, { value: kernel, rank: m.rank, origin: 'line', source });
+            softOutcome = 'set';
+          }
+        }
+        if (!blocked && (type === 'hard' || type === '-')) {
+          if (slot.hard.rank < m.rank) {
+            hardOutcome = 'outranked';
+          } else {
+            if (slot.hard.source) slot.hard.beat.push(slot.hard.source);
+            Object.assign(slot.hard, { value: kernel, rank: m.rank, origin: 'line', source });
+            hardOutcome = 'set';
+          }
+        }
+        events.push({ ...base, source, matched: true, rank: m.rank, skipped: null, soft: softOutcome, hard: hardOutcome, kernel });
+      }
+    }
+  }
+
+  const rlimits = {} as Record<RlimitItem, RlimitResult>;
+  const setrlimit: Array<{ resource: number; item: RlimitItem; soft: bigint | null; hard: bigint | null }> = [];
+  const applied = !noLimit && !failure;
+  let permDenied = false;
+  for (const info of RLIMIT_INFOS) {
+    const item = info.name as RlimitItem;
+    const { soft, hard } = slots[item];
+    let appliedPair: RlimitResult['applied'] = null;
+    let clamped = false;
+    let eperm = false;
+    if (applied && !(soft.rank === RANK.NONE && hard.rank === RANK.NONE)) {
+      let s = soft.value;
+      const h = hard.value;
+      if (s !== null && h !== null && s > h) { s = h; clamped = true; }
+      if (s === null && h !== null && soft.origin !== 'line') {
+        warnings.push(`${item}: the inherited soft limit is unknown; pam_limits lowers it to the hard limit ${h} if it is higher`);
+      }
+      appliedPair = { soft: s, hard: h };
+      setrlimit.push({ resource: info.rlimit!, item, soft: s, hard: h });
+      if (item === 'nofile' && h !== null && nrOpen !== null && h > nrOpen) {
+        eperm = true;
+        if (traits.epermNotFatal) warnings.push(`nofile hard ${h} is above fs.nr_open ${nrOpen}: the kernel refuses it and Debian's pam_limits silently keeps the previous nofile limits`);
+        else { warnings.push(`nofile hard ${h} is above fs.nr_open ${nrOpen}: setrlimit fails and the session is denied (PAM_PERM_DENIED)`); permDenied = true; }
+      }
+    }
+    rlimits[item] = { item, info, soft: freeze(soft), hard: freeze(hard), applied: appliedPair, clamped, eperm };
+  }
+
+  let result: PamResult = 'PAM_SUCCESS';
+  let check: Resolution['logins']['check'] = 'none';
+  if (failure) result = 'PAM_SERVICE_ERR';
+  else if (applied) {
+    if (permDenied) result = 'PAM_PERM_DENIED';
+    if (identity.uid !== 0) {
+      if (logins.value === 0) { check = 'deny'; result = 'PAM_PERM_DENIED'; }
+      else if (logins.value > 0) check = 'count';
+    }
+  }
+  const calls: Resolution['calls'] = applied
+    ? {
+      setrlimit,
+      setpriority: priority.value,
+      nonewprivs: nonewprivs.value,
+      chroot: chroot && result === 'PAM_SUCCESS' ? chroot.value : null,
+    }
+    : { setrlimit: [], setpriority: null, nonewprivs: false, chroot: null };
+  return {
+    dialect, identity, applied, result, noLimit, failure, rlimits, priority, nonewprivs, chroot,
+    logins: { ...logins, check }, events, calls, warnings,
+  };
+}
+
+function freeze(s: MutableSlot): Slot {
+  return { value: s.value, rank: s.rank, origin: s.origin, source: s.source, beat: s.beat };
+}
+
+/** Parse /proc/PID/limits text into soft/hard pairs (kernel units). */
+export function parseProcLimits(text: string): ProcLimits {
+  const out: ProcLimits = {};
+  const rows = text.split('\n');
+  for (const row of rows) {
+    for (const info of RLIMIT_INFOS) {
+      if (!info.procTitle || !row.startsWith(info.procTitle)) continue;
+      const rest = row.slice(info.procTitle.length).trim().split(/\s+/);
+      const [s, h] = rest;
+      if (s === undefined || h === undefined) continue;
+      const num = (v: string): bigint | null => (v === 'unlimited' ? RLIM_INFINITY : /^\d+$/.test(v) ? BigInt(v) : null);
+      const sv = num(s);
+      const hv = num(h);
+      if (sv !== null && hv !== null) out[info.name as RlimitItem] = { soft: sv, hard: hv };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,126 @@
+/**
+ * Views of a Resolution: the documented `effective --json` format (docs/effective-json.md) and
+ * the per-half values the text commands print. Pure.
+ */
+import { DIALECT_TRAITS, type ItemName, ITEMS, type RlimitItem } from '../core/schema.js';
+import type { Resolution, Slot, Source } from '../core/resolve.js';
+import { kernelToConf } from '../core/values.js';
+
+/** A value in limits.conf units: an exact integer, "unlimited", or null when inherited. */
+export type ConfValue = bigint | 'unlimited' | null;
+
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly domain: string;
+}
+
+export interface HalfView {
+  readonly value: ConfValue;
+  readonly from: SourceRef | null;
+  /** the kernel-unit value pam_limits passes to setrlimit, when known */
+  readonly kernel: bigint | null;
+  /** where a value no line set comes from */
+  readonly baseline: 'pid1' | 'fallback' | 'process' | 'unknown' | null;
+  /** the baseline value (limits.conf units) when no line sets it and it is known */
+  readonly inherited: ConfValue;
+  readonly clamped: boolean;
+}
+
+export function sourceRef(s: Source | null): SourceRef | null {
+  return s ? { file: s.file, line: s.line, domain: s.domain } : null;
+}
+
+/** The value pam_limits ends up using for one half of an rlimit, with where it comes from. */
+export function halfView(res: Resolution, item: RlimitItem, half: 'soft' | 'hard'): HalfView {
+  const r = res.rlimits[item];
+  const slot: Slot = r[half];
+  const kernel = r.applied ? r.applied[half] : null;
+  const baseline = slot.origin === 'line' ? null : slot.origin;
+  const inherited = slot.origin !== 'line' && slot.value !== null ? kernelToConf(r.info, slot.value) : null;
+  if (!res.applied) return { value: null, from: null, kernel: null, baseline: 'unknown', inherited: null, clamped: false };
+  if (slot.origin === 'line') {
+    return { value: kernel === null ? null : kernelToConf(r.info, kernel), from: sourceRef(slot.source), kernel, baseline, inherited, clamped: half === 'soft' && r.clamped };
+  }
+  if (half === 'soft' && r.clamped && r.hard.origin === 'line' && kernel !== null) {
+    // an inherited soft value above a configured hard value is lowered to it
+    return { value: kernelToConf(r.info, kernel), from: sourceRef(r.hard.source), kernel, baseline, inherited, clamped: true };
+  }
+  return { value: null, from: null, kernel, baseline, inherited, clamped: false };
+}
+
+function confJson(v: ConfValue): bigint | string | null {
+  return v;
+}
+
+/** The items a dialect knows that are rlimits, in RLIMIT order. */
+export function rlimitItemsFor(res: Resolution): RlimitItem[] {
+  return ITEMS.filter((i) => i.rlimit !== null && i.dialects.includes(res.dialect)).map((i) => i.name as RlimitItem);
+}
+
+/** The documented `effective --json` object. bigint values are exact integers (see output.toJson). */
+export function effectiveJson(res: Resolution) {
+  const limits: Record<string, unknown> = {};
+  for (const item of rlimitItemsFor(res)) {
+    const s = halfView(res, item, 'soft');
+    const h = halfView(res, item, 'hard');
+    limits[item] = { soft: confJson(s.value), hard: confJson(h.value), soft_from: s.from, hard_from: h.from };
+  }
+  if (res.applied && res.logins.source) {
+    const v = res.logins.value < 0 ? 'unlimited' : BigInt(res.logins.value);
+    const from = sourceRef(res.logins.source);
+    limits[res.logins.system ? 'maxsyslogins' : 'maxlogins'] = { soft: v, hard: v, soft_from: from, hard_from: from };
+  }
+  if (res.applied && res.nonewprivs.source) {
+    const v = res.nonewprivs.value ? 1n : 0n;
+    const from = sourceRef(res.nonewprivs.source);
+    limits.nonewprivs = { soft: v, hard: v, soft_from: from, hard_from: from };
+  }
+  if (res.applied && res.chroot?.source) {
+    const from = sourceRef(res.chroot.source);
+    limits.chroot = { soft: res.chroot.value, hard: res.chroot.value, soft_from: from, hard_from: from };
+  }
+  return {
+    user: res.identity.name,
+    uid: res.identity.uid,
+    gid: res.identity.gid,
+    groups: res.identity.groups.map((g) => g.name),
+    profile: res.dialect,
+    applied: res.applied,
+    result: res.result,
+    limits,
+    priority: res.applied ? { value: res.priority.value, from: sourceRef(res.priority.source) } : null,
+    warnings: resolutionWarnings(res),
+  };
+}
+
+/** Warnings a user should see next to the values. */
+export function resolutionWarnings(res: Resolution): string[] {
+  const out = [...res.warnings];
+  if (res.noLimit) out.push(`${res.noLimit.file}:${res.noLimit.line}: '${res.noLimit.domain} -' matches ${res.identity.name}: pam_limits stops reading and applies no limits at all`);
+  if (res.failure) out.push(`${res.failure.reason}`);
+  if (res.logins.check === 'deny') out.push(`maxlogins 0 (${res.logins.source?.file}:${res.logins.source?.line}): every login of ${res.identity.name} is refused (PAM_PERM_DENIED)`);
+  if (res.applied) {
+    for (const item of rlimitItemsFor(res)) {
+      const r = res.rlimits[item];
+      if (r.clamped) {
+        const s = r.soft.source ? `${r.soft.source.file}:${r.soft.source.line}` : 'the inherited soft value';
+        const h = r.hard.source ? `${r.hard.source.file}:${r.hard.source.line}` : "the inherited hard value";
+        out.push(`${item}: soft (${s}) is above hard (${h}); pam_limits lowers soft to ${kernelToConf(r.info, r.applied!.hard!)}`);
+      }
+    }
+    if (DIALECT_TRAITS[res.dialect].rootExempt && res.identity.uid === 0) {
+      const ignored = res.events.filter((e) => !e.matched && (e.source.domain === '*' || /^[@%][^:]*$/.test(e.source.domain)));
+      if (ignored.length > 0) out.push(`uid 0: Debian's pam_limits ignores '*', '@group' and '%' lines for root (${ignored.length} such line${ignored.length === 1 ? '' : 's'}); use 'root' or a uid range like '0:' instead`);
+    }
+  }
+  return out;
+}
+
+export function formatConf(v: ConfValue): string {
+  return v === null ? 'inherited' : String(v);
+}
+
+export function itemNames(): ItemName[] {
+  return ITEMS.map((i) => i.name);
+}

@@ -1,0 +1,96 @@
+/**
+ * Accounts from <root>/etc/passwd and <root>/etc/group, or — on the live system — through NSS
+ * (getent), so LDAP/SSSD users resolve as pam_limits would see them.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type AccountDb, type GroupEntry, type Identity, identityFor, parseGroup, parsePasswd, type PasswdEntry } from '../core/accounts.js';
+
+export class UnknownUserError extends Error {
+  readonly code = 'EUNKNOWNUSER';
+  constructor(readonly user: string, where: string) {
+    super(`unknown user '${user}' in ${where} (pam_limits would return PAM_USER_UNKNOWN); check the name, or describe a hypothetical account with --uid/--gid/--groups`);
+  }
+}
+
+function readOptional(file: string): string | null {
+  try {
+    return readFileSync(file, 'latin1');
+  } catch {
+    return null;
+  }
+}
+
+/** The account database of a tree (empty when the tree has no etc/passwd). */
+export function loadAccountDb(root: string): AccountDb & { readonly present: boolean } {
+  const passwd = readOptional(path.join(root, 'etc/passwd'));
+  const group = readOptional(path.join(root, 'etc/group'));
+  return { users: passwd ? parsePasswd(passwd) : [], groups: group ? parseGroup(group) : [], present: passwd !== null };
+}
+
+function getent(db: 'passwd' | 'group', key: string): string | null {
+  try {
+    return execFileSync('getent', [db, key], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function liveDb(user: string): { db: AccountDb; pw: PasswdEntry } | null {
+  const pwLine = getent('passwd', user);
+  if (!pwLine) return null;
+  const pw = parsePasswd(pwLine)[0];
+  if (!pw) return null;
+  // getgrouplist through NSS: `id -G` gives every gid, then resolve each to its group entry.
+  let gids: string[] = [String(pw.gid)];
+  try {
+    gids = execFileSync('id', ['-G', pw.name], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(/\s+/);
+  } catch { /* keep the primary gid */ }
+  const groups: GroupEntry[] = [];
+  for (const gid of new Set(gids)) {
+    const line = getent('group', gid);
+    const g = line ? parseGroup(line)[0] : undefined;
+    if (g) groups.push({ ...g, members: g.members.includes(pw.name) ? g.members : [...g.members, pw.name] });
+  }
+  return { db: { users: [pw], groups }, pw };
+}
+
+export interface IdentityOptions {
+  /** hypothetical account: override or invent the uid */
+  uid?: number;
+  /** hypothetical account: primary gid */
+  gid?: number;
+  /** hypothetical account: extra group names */
+  groups?: readonly string[];
+}
+
+/**
+ * The identity of `user` in the tree at `root` (live NSS when root is "/").
+ * With uid/gid given, an account missing from the database is described hypothetically.
+ */
+export function loadIdentity(root: string, user: string, options: IdentityOptions = {}): Identity {
+  const live = path.resolve(root) === '/';
+  let db: AccountDb;
+  let pw: PasswdEntry | undefined;
+  if (live) {
+    const l = liveDb(user);
+    db = l?.db ?? { users: [], groups: loadAccountDb('/').groups };
+    pw = l?.pw;
+  } else {
+    db = loadAccountDb(root);
+    pw = db.users.find((u) => u.name === user);
+  }
+  if (!pw && options.uid === undefined) {
+    throw new UnknownUserError(user, live ? 'the system (getent passwd)' : `${path.join(root, 'etc/passwd')}`);
+  }
+  const uid = options.uid ?? pw!.uid;
+  const gid = options.gid ?? pw?.gid ?? uid;
+  if (options.groups?.length) {
+    const known = new Set(db.groups.map((g) => g.name));
+    const groups = [...db.groups];
+    for (const name of options.groups) if (!known.has(name)) groups.push({ name, gid: -1, members: [user] });
+    db = { users: db.users, groups };
+  }
+  return identityFor(db, user, uid, gid, options.groups ?? []);
+}

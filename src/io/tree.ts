@@ -1,0 +1,195 @@
+/**
+ * Load a config tree in pam_limits' own order: etc/security/limits.conf, then
+ * etc/security/limits.d/*.conf in C byte order of basenames (plus, for 1.7, the vendor
+ * directory usr/share/pam/security with its shadowing rules).
+ */
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
+import { parseLimits } from '../core/parse.js';
+import { type Dialect, DIALECT_TRAITS } from '../core/schema.js';
+import { OutsideRootError, resolveInRoot } from './paths.js';
+
+export const MAIN_FILE = 'etc/security/limits.conf';
+export const DROPIN_DIR = 'etc/security/limits.d';
+export const VENDOR_MAIN_FILE = 'usr/share/pam/security/limits.conf';
+export const VENDOR_DROPIN_DIR = 'usr/share/pam/security/limits.d';
+
+export interface LoadedTree extends ConfigTree {
+  /** the absolute root directory */
+  readonly root: string;
+}
+
+export interface LoadTreeOptions {
+  dialect?: Dialect;
+  /** pam_limits' conf= option: read only this file (relative to the root), no limits.d */
+  conf?: string;
+}
+
+/** Thrown for a root that cannot be used at all (missing, not a directory). */
+export class TreeRootError extends Error {
+  constructor(message: string, readonly code: string, readonly root: string) {
+    super(message);
+  }
+}
+
+/** Check that `root` is a usable directory; throws TreeRootError with a clear message otherwise. */
+export function checkRoot(root: string): string {
+  const abs = path.resolve(root);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not accessible (permission denied)' : `cannot be read (${code})`;
+    throw new TreeRootError(`--root ${root} ${why}; pass the directory that holds etc/security (default /)`, code, abs);
+  }
+  if (!st.isDirectory()) {
+    throw new TreeRootError(`--root ${root} is not a directory; pass the directory that holds etc/security (default /)`, 'ENOTDIR', abs);
+  }
+  try {
+    readdirSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new TreeRootError(`--root ${root} cannot be listed (${code}); check its permissions`, code, abs);
+  }
+  return abs;
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Read one file of the tree as pam_limits would open it. */
+export function readTreeFile(root: string, rel: string, role: FileRole, dialect: Dialect): TreeFile {
+  let resolved;
+  try {
+    resolved = resolveInRoot(root, rel);
+  } catch (e) {
+    if (e instanceof OutsideRootError) {
+      return { path: rel, role, status: 'outside-root', doc: null, error: e.message };
+    }
+    return { path: rel, role, status: 'unreadable', doc: null, error: (e as Error).message };
+  }
+  const realPath = resolved.viaSymlink ? resolved.rel : undefined;
+  if (resolved.missing) {
+    return resolved.viaSymlink
+      ? { path: rel, role, status: 'dangling-symlink', doc: null, error: `symlink target ${resolved.rel} does not exist`, realPath }
+      : { path: rel, role, status: 'missing', doc: null, error: 'no such file' };
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(resolved.abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') {
+      return { path: rel, role, status: 'directory', doc: parseLimits(new Uint8Array(0), { file: rel, dialect }), realPath };
+    }
+    if (code === 'ENOENT') return { path: rel, role, status: 'missing', doc: null, error: 'no such file', realPath };
+    return { path: rel, role, status: 'unreadable', doc: null, error: `${code ?? 'EIO'}: ${(e as Error).message}`, realPath };
+  }
+  return { path: rel, role, status: 'ok', doc: parseLimits(bytes, { file: rel, dialect }), realPath };
+}
+
+interface DirListing {
+  readonly names: string[];
+  readonly ignored: IgnoredFile[];
+}
+
+/** glob("<dir>/*.conf"): names ending exactly in .conf, not hidden; directories named x.conf included. */
+function listDropins(root: string, dirRel: string): DirListing {
+  let entries: Dirent[];
+  try {
+    const dir = resolveInRoot(root, dirRel);
+    if (dir.missing) return { names: [], ignored: [] };
+    entries = readdirSync(dir.abs, { withFileTypes: true });
+  } catch {
+    // glob() failing (missing or unreadable directory) just skips the drop-ins.
+    return { names: [], ignored: [] };
+  }
+  const names: string[] = [];
+  const ignored: IgnoredFile[] = [];
+  for (const e of entries) {
+    const rel = `${dirRel}/${e.name}`;
+    if (e.name.startsWith('.')) {
+      ignored.push({ path: rel, reason: 'hidden', detail: 'hidden files are never read (glob * does not match a leading dot)' });
+    } else if (!e.name.endsWith('.conf')) {
+      if (e.isDirectory()) ignored.push({ path: rel, reason: 'subdirectory', detail: 'limits.d is not searched recursively' });
+      else ignored.push({ path: rel, reason: 'suffix', detail: 'only names ending exactly in ".conf" are read' });
+    } else {
+      names.push(e.name);
+    }
+  }
+  names.sort(compareBytes);
+  ignored.sort((a, b) => compareBytes(a.path, b.path));
+  return { names, ignored };
+}
+
+/** Load the tree under `root` as `dialect` reads it. */
+export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTree {
+  const dialect = options.dialect ?? 'debian';
+  const traits = DIALECT_TRAITS[dialect];
+  const absRoot = checkRoot(root);
+  const files: TreeFile[] = [];
+  const ignored: IgnoredFile[] = [];
+  let failure: ConfigTree['failure'] = null;
+  // pam_limits aborts when it reaches a file it cannot read; remember where (a matching
+  // `<domain> -` line earlier in the order would stop reading before it).
+  const fail = (file: string, reason: string) => {
+    if (!failure) failure = { file, reason };
+    const i = files.findIndex((f) => f.path === file);
+    if (i >= 0) files[i] = { ...files[i]!, fatal: reason };
+  };
+
+  if (options.conf !== undefined) {
+    const f = readTreeFile(absRoot, options.conf.replace(/^\/+/, ''), 'main', dialect);
+    files.push(f);
+    if (f.status !== 'ok' && f.status !== 'directory') fail(f.path, `conf= file cannot be opened (${f.status}); pam_limits returns PAM_SERVICE_ERR`);
+    return { root: absRoot, dialect, files, ignored, failure };
+  }
+
+  let main = readTreeFile(absRoot, MAIN_FILE, 'main', dialect);
+  if (main.status === 'missing' && traits.vendorDir) {
+    const vendor = readTreeFile(absRoot, VENDOR_MAIN_FILE, 'vendor-main', dialect);
+    if (vendor.status !== 'missing') main = vendor;
+  } else if (traits.vendorDir) {
+    const vendor = readTreeFile(absRoot, VENDOR_MAIN_FILE, 'vendor-main', dialect);
+    if (vendor.status === 'ok') ignored.push({ path: VENDOR_MAIN_FILE, reason: 'vendor-unused', detail: `${MAIN_FILE} exists, so the vendor file is not read` });
+  }
+  files.push(main);
+  if (main.status === 'missing' || main.status === 'dangling-symlink') {
+    if (traits.missingFileFatal) {
+      fail(main.path, `${main.path} is ${main.status === 'missing' ? 'missing' : 'a dangling symlink'}: pam_limits 1.5.2 returns PAM_SERVICE_ERR and applies nothing`);
+    }
+  } else if (main.status === 'unreadable') {
+    fail(main.path, `${main.path} cannot be opened (${main.error}): pam_limits returns PAM_SERVICE_ERR and applies nothing`);
+  }
+
+  // limits.d is read only after the main file was processed successfully.
+  const etc = listDropins(absRoot, DROPIN_DIR);
+  ignored.push(...etc.ignored);
+  let dropins: Array<{ name: string; rel: string; role: FileRole }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
+  if (traits.vendorDir) {
+    const vendor = listDropins(absRoot, VENDOR_DROPIN_DIR);
+    ignored.push(...vendor.ignored);
+    const etcNames = new Set(etc.names);
+    for (const name of vendor.names) {
+      if (etcNames.has(name)) {
+        ignored.push({ path: `${VENDOR_DROPIN_DIR}/${name}`, reason: 'shadowed', detail: `${DROPIN_DIR}/${name} has the same name and is read instead` });
+      } else {
+        dropins.push({ name, rel: `${VENDOR_DROPIN_DIR}/${name}`, role: 'vendor-dropin' });
+      }
+    }
+    dropins = dropins.sort((a, b) => compareBytes(a.name, b.name));
+  }
+  for (const d of dropins) {
+    const f = readTreeFile(absRoot, d.rel, d.role, dialect);
+    files.push(f);
+    if (f.status === 'missing' || f.status === 'dangling-symlink') {
+      if (traits.missingFileFatal) fail(f.path, `${f.path} is ${f.status === 'missing' ? 'missing' : 'a dangling symlink'}: pam_limits 1.5.2 returns PAM_SERVICE_ERR and applies nothing`);
+    } else if (f.status === 'unreadable') {
+      fail(f.path, `${f.path} cannot be opened (${f.error}): pam_limits returns PAM_SERVICE_ERR and applies nothing`);
+    }
+  }
+  return { root: absRoot, dialect, files, ignored, failure };
+}
