@@ -62,12 +62,59 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/explain.js'),
   },
   {
+    command: 'set <item> <value>',
+    describe: 'Set a limit so that it really takes effect: edits the line that wins, idempotently',
+    builder: (y) => editOptions(targetOptions(y.positional('item', { type: 'string' }).positional('value', { type: 'string' })))
+      .option('comment', { type: 'string', describe: 'comment to put on the written line' })
+      .option('at-least', { type: 'boolean', describe: 'only raise (for nice and priority: only allow more)' })
+      .option('at-most', { type: 'boolean', describe: 'only lower' }),
+    load: () => import('./commands/set.js'),
+    examples: [
+      ['limitsctl set nproc 4096 --user admin --dry-run', 'show the diff, write nothing'],
+      ['limitsctl set nofile 65536 --group developers --type soft', 'a soft limit for a group'],
+      ['limitsctl set core 0 --all --type hard --check', 'CI: exit 1 if the tree does not have it yet'],
+    ],
+  },
+  {
+    command: 'unset <item>',
+    describe: 'Remove the lines of a domain for an item (every duplicate, in every file)',
+    builder: (y) => editOptions(targetOptions(y.positional('item', { type: 'string' }))),
+    load: () => import('./commands/unset.js'),
+  },
+  {
+    command: 'apply <policy>',
+    describe: 'Apply a declarative policy (ini: [domain] sections of item = value) as one change',
+    builder: (y) => editOptions(y.positional('policy', { type: 'string', describe: 'policy file (ini)' }))
+      .option('prune', { type: 'boolean', describe: "remove entries of the policy's domains that it does not name" }),
+    load: () => import('./commands/apply.js'),
+    examples: [['limitsctl apply limits-policy.ini --dry-run', 'see docs/editing.md for the format']],
+  },
+  {
     command: 'demo',
     describe: 'The main job on a tree: its files, admin\'s nproc and why, and lint',
     builder: (y) => y.option('user', { type: 'string', default: 'admin' }),
     load: () => import('./commands/demo.js'),
   },
 ];
+
+function targetOptions(y: Argv): Argv {
+  return y
+    .option('user', { alias: 'u', type: 'string', describe: 'a user name' })
+    .option('group', { alias: 'g', type: 'string', describe: 'a group name (written @group)' })
+    .option('all', { type: 'boolean', describe: 'everyone (written *)' })
+    .option('domain', { type: 'string', describe: 'any pam_limits domain, e.g. 1000:1999 or @:100' })
+    .option('type', { alias: 't', type: 'string', default: 'both', describe: 'soft, hard or both (written -)' });
+}
+
+function editOptions(y: Argv): Argv {
+  return y
+    .option('dry-run', { alias: 'n', type: 'boolean', describe: 'print the unified diff, write nothing' })
+    .option('check', { type: 'boolean', describe: 'like --dry-run, and exit 1 when something would change' })
+    .option('backup', { type: 'boolean', describe: 'keep the old file as <name>.<time>.bak when it changes' })
+    .option('file', { type: 'string', describe: 'file for new lines (inside the root), e.g. etc/security/limits.d/80-app.conf' })
+    .option('force', { type: 'boolean', describe: 'write even when another line keeps the change from taking effect' })
+    .option('strict', { type: 'boolean', describe: 'unknown users or groups are errors' });
+}
 
 function yargsFactory(): (args: string[]) => Argv {
   // yargs 17's CommonJS build starts noticeably faster than its ESM entry point.

@@ -1,0 +1,13 @@
+import { type CliIO, type GlobalArgs, makeContext } from '../context.js';
+import { type EditArgs, runEdit } from '../editing.js';
+import { type TargetArgs, targetOf } from './set.js';
+
+export interface UnsetArgs extends GlobalArgs, EditArgs, TargetArgs {
+  item?: string;
+}
+
+export async function run(args: UnsetArgs, io: CliIO): Promise<number> {
+  const ctx = makeContext(args, io);
+  const { domain, type } = targetOf(args);
+  return runEdit(ctx, [{ op: 'unset', domain, item: String(args.item ?? ''), type }], args);
+}

@@ -1,0 +1,164 @@
+/**
+ * Shared by set / unset / apply: plan under the tree lock, show the diff, refuse changes that
+ * would not take effect, write atomically, re-plan when a file changed underneath.
+ */
+import path from 'node:path';
+import { identityFor } from '../core/accounts.js';
+import { type EditPlan, type EditRequest, EditInputError, planEdits, type PlanOptions } from '../core/edit.js';
+import { binaryToDisplay } from '../core/model.js';
+import { resolveLimits } from '../core/resolve.js';
+import { itemForDialect } from '../core/schema.js';
+import { effectiveJson } from '../formatters/effective.js';
+import { loadAccountDb } from '../io/accounts.js';
+import { type Context, loadBaseline, loadContextTree } from './context.js';
+import { UsageError } from './errors.js';
+import { type Colors, toJson } from './output.js';
+
+export interface EditArgs {
+  dryRun?: boolean;
+  check?: boolean;
+  backup?: boolean;
+  force?: boolean;
+  strict?: boolean;
+  file?: string;
+}
+
+/** Unified diff of a plan, with paths relative to the root (a/etc/security/limits.conf). */
+export async function planDiff(plan: EditPlan): Promise<string> {
+  if (plan.changes.length === 0) return '';
+  const { createTwoFilesPatch } = await import('diff');
+  let out = '';
+  for (const c of plan.changes) {
+    const before = c.before === null ? '' : binaryToDisplay(c.before);
+    const after = binaryToDisplay(c.after);
+    const patch = createTwoFilesPatch(c.before === null ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, before, after, undefined, undefined, { context: 3 });
+    // jsdiff starts with an "Index"/separator line only for createPatch; keep the ---/+++ form
+    out += patch.replace(/^=+\n/m, '');
+  }
+  return out;
+}
+
+export function colorDiff(diff: string, c: Colors): string {
+  if (!c.enabled) return diff;
+  return diff.split('\n').map((l) => (l.startsWith('+++') || l.startsWith('---') ? c.bold(l)
+    : l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l)).join('\n');
+}
+
+function normalizeFileArg(ctx: Context, file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const abs = path.resolve(ctx.root, file.startsWith('/') ? `.${file}` : file);
+  const fromCwd = path.resolve(ctx.io.cwd, file);
+  // accept a path relative to the root, absolute within the root, or relative to the cwd inside the root
+  const candidate = [abs, fromCwd].find((p) => p === ctx.root || p.startsWith(`${ctx.root === '/' ? '' : ctx.root}/`));
+  if (!candidate) throw new UsageError(`--file ${file} is outside --root ${ctx.root}`);
+  return path.relative(ctx.root, candidate).split(path.sep).join('/');
+}
+
+/** Plan, check, and (unless dry-run/check) write. Returns the exit code. */
+export async function runEdit(ctx: Context, requests: readonly EditRequest[], args: EditArgs, extra: Partial<PlanOptions> = {}): Promise<number> {
+  const io = ctx.io;
+  const c = ctx.colors;
+  const file = normalizeFileArg(ctx, args.file);
+  const writing = !args.dryRun && !args.check;
+  const db = loadAccountDb(ctx.root);
+  const baseline = loadBaseline(ctx);
+  const planOnce = (): EditPlan => {
+    const tree = loadContextTree(ctx);
+    try {
+      return planEdits(tree, requests, {
+        ...(file !== undefined ? { file } : {}),
+        accounts: db.present ? db : null,
+        ...(baseline.pid1Limits !== undefined ? { pid1Limits: baseline.pid1Limits } : {}),
+        ...(baseline.nrOpen !== undefined ? { nrOpen: baseline.nrOpen } : {}),
+        ...extra,
+      });
+    } catch (e) {
+      if (e instanceof EditInputError) throw new UsageError(e.message, e.hint);
+      throw e;
+    }
+  };
+
+  let plan: EditPlan;
+  let written: Array<{ path: string; created: boolean; backupPath?: string }> = [];
+  if (!writing) {
+    plan = planOnce();
+  } else {
+    const { withTreeLock, writeFilesAtomic, ConcurrentModificationError } = await import('../io/write.js');
+    plan = await withTreeLock(ctx.root, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const p = planOnce();
+        refuseIfBlocked(p, args);
+        if (p.changes.length === 0) return p;
+        try {
+          const results = await writeFilesAtomic(p.changes.map((ch) => ({
+            path: path.join(ctx.root, ch.path),
+            data: Buffer.from(ch.after, 'latin1'),
+            expected: ch.before === null ? null : Buffer.from(ch.before, 'latin1'),
+          })), { root: ctx.root, backup: args.backup === true });
+          written = results.map((r, i) => ({ path: p.changes[i]!.path, created: r.created, ...(r.backupPath ? { backupPath: r.backupPath } : {}) }));
+          return p;
+        } catch (e) {
+          // a file changed between our read and our write (another editor): plan again
+          if (e instanceof ConcurrentModificationError && attempt < 3) continue;
+          throw e;
+        }
+      }
+    });
+  }
+  if (!writing) refuseIfBlocked(plan, args, true);
+  if (args.strict && plan.warnings.length > 0) throw new UsageError(`${plan.warnings.join('; ')} (--strict)`);
+
+  const diff = await planDiff(plan);
+  const changed = plan.changes.length > 0;
+  if (ctx.json) {
+    io.stdout(`${toJson({
+      changed,
+      dryRun: !writing,
+      files: plan.changes.map((ch) => ({ path: ch.path, created: ch.before === null, ...(written.find((w) => w.path === ch.path)?.backupPath ? { backup: written.find((w) => w.path === ch.path)!.backupPath } : {}) })),
+      diff,
+      changes: plan.notes.map((n) => ({ status: n.status, detail: n.detail })),
+      effective: effectiveAfter(ctx, plan, requests, db),
+      blockers: plan.blockers.map((b) => ({ account: b.account, item: b.item, half: b.half, wanted: b.wanted, got: b.got, because: b.because })),
+      warnings: plan.warnings,
+    })}\n`);
+  } else {
+    for (const n of plan.notes) io.stdout(`${n.status === 'changed' ? c.green(writing ? 'changed' : 'would change') : c.dim('unchanged')}: ${n.detail}\n`);
+    if (diff && !writing) io.stdout(colorDiff(diff, c));
+    if (writing && changed) {
+      for (const w of written) io.stdout(c.dim(`wrote ${w.path}${w.created ? ' (new file)' : ''}${w.backupPath ? `; backup ${path.relative(ctx.root, w.backupPath)}` : ''}\n`));
+    }
+    for (const b of plan.blockers.filter((x) => !x.everyone)) {
+      io.stderr(c.yellow(`note: ${b.account} keeps ${b.item} ${b.half} ${b.got} (wanted ${b.wanted}): ${b.because}\n`));
+    }
+    for (const w of plan.warnings) io.stderr(c.yellow(`warning: ${w}\n`));
+  }
+  if (args.check && changed) return 1;
+  return 0;
+}
+
+function refuseIfBlocked(plan: EditPlan, args: EditArgs, dry = false): void {
+  const hard = plan.blockers.filter((b) => b.everyone);
+  if (hard.length === 0 || args.force) return;
+  const lines = hard.map((b) => `  ${b.account}: ${b.item} ${b.half} would be ${b.got}, not ${b.wanted}: ${b.because}`);
+  throw new UsageError(
+    `${dry ? 'this change would not' : 'refusing: the change would not'} take effect:\n${lines.join('\n')}`,
+    'Edit or remove the line named above, choose a file read later with --file, or pass --force to write it anyway.',
+  );
+}
+
+/** Effective values after the plan for the accounts the requests name (for --json). */
+function effectiveAfter(ctx: Context, plan: EditPlan, requests: readonly EditRequest[], db: ReturnType<typeof loadAccountDb>) {
+  const out: Array<Record<string, unknown>> = [];
+  const baseline = loadBaseline(ctx);
+  const users = new Set<string>();
+  for (const r of requests) if (!/^[@%*]/.test(r.domain) && !r.domain.includes(':')) users.add(r.domain);
+  for (const name of users) {
+    const pw = db.users.find((u) => u.name === name);
+    if (!pw) continue;
+    const res = resolveLimits(plan.after, identityFor(db, pw.name, pw.uid, pw.gid), { dialect: ctx.dialect, ...baseline });
+    const full = effectiveJson(res);
+    const items = new Set(requests.filter((r) => r.domain === name).map((r) => itemForDialect(r.item.toLowerCase(), ctx.dialect)?.name).filter(Boolean));
+    out.push({ user: name, result: full.result, limits: Object.fromEntries(Object.entries(full.limits).filter(([k]) => items.has(k as never))) });
+  }
+  return out;
+}

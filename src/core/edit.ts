@@ -1,0 +1,779 @@
+/**
+ * Planning edits: set / unset / apply turn into TextEdits against the tree's files, chosen so
+ * that (1) untouched bytes stay untouched, (2) equal meanings are equal (a second run plans
+ * nothing), and (3) the requested value is what a matching account really gets — checked by
+ * resolving the edited tree. Pure: the caller reads the tree and writes the result.
+ *
+ * Design (see docs/editing.md):
+ * - An entry "family" is every valid line with the same domain text and item, in any file.
+ *   Within a family all lines have the same rank, so for each half the last one read wins.
+ * - set edits the family's winning line(s) in place; it adds a line only when no line sets
+ *   that half. A `-` line whose soft and hard must differ is split into `hard` + `soft` lines
+ *   next to each other; two lines are never merged (that would move a value to another place
+ *   in the reading order).
+ * - unset removes every family line covering the type (a `-` line loses only the half asked).
+ * - New lines copy a neighbour's layout and line ending and go after the domain's last line in
+ *   the file, else before a trailing `# End of file` marker, else at the end.
+ */
+import type { AccountDb, Identity } from './accounts.js';
+import { identityFor } from './accounts.js';
+import { parseDomain } from './domain.js';
+import type { ConfigTree, EntryReading, Line, LimitsDocument, TreeFile } from './model.js';
+import { binaryToDisplay, textToBinary } from './model.js';
+import { parseBinary } from './parse.js';
+import { matchEntryDomain, type ProcLimits, type Resolution, resolveLimits, type Source } from './resolve.js';
+import { DIALECT_TRAITS, type Dialect, type ItemInfo, itemForDialect, RLIM_INFINITY, type RlimitItem } from './schema.js';
+import { applyEdits, type TextEdit } from './text-edit.js';
+import { type ParsedValue, parseValue } from './values.js';
+
+export type EditType = 'soft' | 'hard' | 'both';
+
+export interface SetRequest {
+  readonly op: 'set';
+  /** the domain exactly as it will be written: `admin`, `@developers`, `*`, `1000:1999` */
+  readonly domain: string;
+  readonly item: string;
+  readonly value: string;
+  readonly type?: EditType;
+  /** only raise (`at-least`) or only lower (`at-most`) */
+  readonly mode?: 'exact' | 'at-least' | 'at-most';
+  /** a comment for a written line (plain text, no newline) */
+  readonly comment?: string;
+}
+
+export interface UnsetRequest {
+  readonly op: 'unset';
+  readonly domain: string;
+  readonly item: string;
+  readonly type?: EditType;
+}
+
+export type EditRequest = SetRequest | UnsetRequest;
+
+export interface PlanOptions {
+  /** where a new line goes when its family has none (path relative to the root); default limits.conf */
+  readonly file?: string;
+  /** the tree's accounts, to check who really gets the value and to flag unknown names */
+  readonly accounts?: AccountDb | null;
+  /** starting limits, as for resolveLimits */
+  readonly pid1Limits?: ProcLimits | null;
+  readonly nrOpen?: bigint | null;
+  /** prune: for `apply`, domains whose other items are removed */
+  readonly prune?: readonly string[];
+}
+
+/** A problem with the request itself: nothing can be planned (exit 2). */
+export class EditInputError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'EditInputError';
+  }
+}
+
+export interface FileChange {
+  /** path relative to the root */
+  readonly path: string;
+  /** the file's text before (binary string); null when the file is created */
+  readonly before: string | null;
+  readonly after: string;
+  readonly edits: readonly TextEdit[];
+}
+
+export interface ChangeNote {
+  readonly request: EditRequest;
+  readonly status: 'changed' | 'unchanged' | 'skipped';
+  readonly detail: string;
+}
+
+/** A line that keeps an account (or everyone) from getting the requested value. */
+export interface Blocker {
+  readonly account: string;
+  readonly item: string;
+  readonly half: 'soft' | 'hard';
+  readonly wanted: string;
+  readonly got: string;
+  readonly because: string;
+  readonly source: Source | null;
+  /** true when the account is a probe standing for every account the domain matches */
+  readonly everyone: boolean;
+}
+
+export interface EditPlan {
+  readonly changes: readonly FileChange[];
+  readonly notes: readonly ChangeNote[];
+  readonly warnings: readonly string[];
+  /** accounts that will not get the requested value, and why */
+  readonly blockers: readonly Blocker[];
+  /** the tree after the edits */
+  readonly after: ConfigTree;
+}
+
+const MAIN = 'etc/security/limits.conf';
+
+// ---------------------------------------------------------------------------------------------
+// validation
+
+/** Check a domain argument: one token pam_limits can read, nothing that could inject a line. */
+export function validateDomain(domain: string): void {
+  if (domain === '') throw new EditInputError('the domain is empty');
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\s#\u0000]/.exec(domain);
+  if (bad) {
+    throw new EditInputError(`the domain ${JSON.stringify(domain)} contains ${bad[0] === '#' ? "'#'" : 'whitespace or a control character'}; pam_limits would read it as a different line`,
+      'A domain is one word: a user name, @group, *, %group, or a uid/gid range like 1000:1999.');
+  }
+  const spec = parseDomain(domain);
+  if (spec.kind === 'invalid') throw new EditInputError(`the domain '${domain}' is an invalid uid/gid range; pam_limits would skip the line`);
+  if (spec.kind === 'percent-range') throw new EditInputError(`the domain '${domain}' never matches: pam_limits does not support ranges with %`);
+}
+
+/** The item's table row for this dialect, or an input error naming what is known. */
+export function validateItem(item: string, dialect: Dialect): ItemInfo {
+  const info = itemForDialect(item.toLowerCase(), dialect);
+  if (!info) throw new EditInputError(`'${item}' is not an item the ${dialect} profile of pam_limits knows`);
+  return info;
+}
+
+const RANGES: Partial<Record<string, [bigint, bigint]>> = {
+  nice: [-20n, 19n],
+  priority: [-20n, 19n],
+  rtprio: [0n, 99n],
+  nonewprivs: [0n, 1n],
+};
+
+/** Validate and normalise a value for an item: it must mean exactly what it says. */
+export function validateValue(info: ItemInfo, value: string): { text: string; parsed: ParsedValue } {
+  // eslint-disable-next-line no-control-regex
+  if (value === '' || /[\s#\u0000-\u001f\u007f]/.test(value)) {
+    throw new EditInputError(`the value ${JSON.stringify(value)} for ${info.name} is empty or contains whitespace, '#' or a control character`);
+  }
+  if (info.grammar === 'path') {
+    if (value !== value.toLowerCase()) throw new EditInputError(`Debian's pam_limits lower-cases chroot paths: '${value}' would become '${value.toLowerCase()}'`);
+    if (!value.startsWith('/')) throw new EditInputError(`chroot needs an absolute path, got '${value}'`);
+    return { text: value, parsed: parseValue(info, value) };
+  }
+  const text = value.toLowerCase();
+  const parsed = parseValue(info, text);
+  if (!parsed.ok) throw new EditInputError(`'${value}' is not a valid ${info.name} value; pam_limits would skip the line`, hintFor(info));
+  const inexact = parsed.notes.filter((n) => n !== 'leading-zeros' && n !== 'plus-sign');
+  if (inexact.length > 0) {
+    throw new EditInputError(`pam_limits would not read '${value}' as written for ${info.name} (${inexact.join(', ')}${parsed.number !== null ? `: it reads ${parsed.number}` : ''})`, hintFor(info));
+  }
+  const range = RANGES[info.name];
+  if (range && parsed.number !== null && (parsed.number < range[0] || parsed.number > range[1])) {
+    throw new EditInputError(`${info.name} must be between ${range[0]} and ${range[1]}, got ${value}`);
+  }
+  if (info.grammar === 'u64' && !parsed.keyword && parsed.number === RLIM_INFINITY) {
+    return { text: 'unlimited', parsed };
+  }
+  // canonical spelling: no sign, no leading zeros; keywords as the user wrote them
+  const canon = parsed.keyword ? text : parsed.number !== null ? parsed.number.toString() : text;
+  return { text: canon, parsed: parseValue(info, canon) };
+}
+
+function hintFor(info: ItemInfo): string {
+  switch (info.grammar) {
+    case 'u64': return `${info.name} takes a decimal number${info.unit === 'KiB' ? ' in KiB' : info.unit === 'minutes' ? ' in minutes' : ''} or unlimited (also: infinity, -1).`;
+    case 'int': return `${info.name} takes a decimal number${RANGES[info.name] ? ` from ${RANGES[info.name]![0]} to ${RANGES[info.name]![1]}` : ''}.`;
+    case 'int-or-unlimited': return `${info.name} takes a decimal number or unlimited.`;
+    case 'flag': return `${info.name} takes 0 or 1.`;
+    case 'path': return `${info.name} takes an absolute path.`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the working tree: file texts that change as requests are planned one after another
+
+interface WorkFile {
+  /** path relative to the root, as pam_limits names it (a symlink is written through) */
+  readonly path: string;
+  /** text when planning started; null for a file the plan creates */
+  readonly original: string | null;
+  text: string;
+  doc: LimitsDocument;
+  edits: TextEdit[];
+}
+
+class WorkTree {
+  readonly files: WorkFile[];
+  constructor(readonly base: ConfigTree, readonly dialect: Dialect) {
+    this.files = base.files.filter((f) => f.status === 'ok' && f.doc).map((f) => ({
+      path: f.path, original: f.doc!.text, text: f.doc!.text, doc: f.doc!, edits: [],
+    }));
+  }
+
+  file(path: string): WorkFile | undefined {
+    return this.files.find((f) => f.path === path);
+  }
+
+  /** Apply edits to one file and re-read it. */
+  apply(file: WorkFile, edits: TextEdit[]): void {
+    if (edits.length === 0) return;
+    file.text = applyEdits(file.text, edits);
+    file.doc = parseBinary(file.text, { file: file.path, dialect: this.dialect });
+  }
+
+  /** Create a new (empty) file in reading order. */
+  create(path: string): WorkFile {
+    const f: WorkFile = { path, original: null, text: '', doc: parseBinary('', { file: path, dialect: this.dialect }), edits: [] };
+    this.files.push(f);
+    return f;
+  }
+
+  /** The tree as pam_limits would read it now. */
+  tree(): ConfigTree {
+    const byPath = new Map(this.files.map((f) => [f.path, f]));
+    const files: TreeFile[] = this.base.files.map((f) => {
+      const w = byPath.get(f.path);
+      if (!w) return f;
+      byPath.delete(f.path);
+      if (f.status === 'ok') return { ...f, doc: w.doc };
+      // a missing file the plan creates: pam_limits will now read it
+      return { path: f.path, role: f.role, status: 'ok', doc: w.doc };
+    });
+    for (const w of byPath.values()) {
+      // a newly created file: it replaces a missing one, or goes where pam_limits would read it
+      const tf: TreeFile = { path: w.path, role: w.path === MAIN ? 'main' : 'dropin', status: 'ok', doc: w.doc };
+      const same = files.findIndex((f) => f.path === w.path);
+      if (same >= 0) { files[same] = tf; continue; }
+      if (w.path === MAIN) {
+        const i = files.findIndex((f) => f.path === MAIN);
+        if (i >= 0) files[i] = tf; else files.unshift(tf);
+      } else {
+        const name = w.path.slice(w.path.lastIndexOf('/') + 1);
+        let i = files.findIndex((f) => f.role !== 'main' && Buffer.compare(Buffer.from(f.path.slice(f.path.lastIndexOf('/') + 1)), Buffer.from(name)) > 0);
+        if (i < 0) i = files.length;
+        files.splice(i, 0, tf);
+      }
+    }
+    const fatal = files.find((f) => f.fatal);
+    return { dialect: this.base.dialect, files, ignored: this.base.ignored, failure: fatal ? { file: fatal.path, reason: fatal.fatal! } : null };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// families
+
+interface FamilyLine {
+  readonly file: WorkFile;
+  readonly line: Line;
+  readonly reading: EntryReading;
+  readonly order: number;
+}
+
+function familyOf(work: WorkTree, domain: string, item: string): FamilyLine[] {
+  const out: FamilyLine[] = [];
+  let order = 0;
+  const tree = work.tree();
+  for (const tf of tree.files) {
+    const wf = work.file(tf.path);
+    if (!wf || !tf.doc) continue;
+    for (const line of wf.doc.lines) {
+      // a chunked (over-long) line cannot be edited safely; it never joins a family
+      if (line.readings.length !== 1) continue;
+      const r = line.readings[0]!;
+      order++;
+      if (r.kind !== 'entry' || r.problem || r.domain.raw !== domain || r.itemText !== item) continue;
+      if (!r.limitType && r.itemInfo?.typeChecked !== false) continue;
+      out.push({ file: wf, line, reading: r, order });
+    }
+  }
+  return out;
+}
+
+function covers(r: EntryReading, half: 'soft' | 'hard'): boolean {
+  // items whose type pam_limits does not check apply to "both" whatever the type says
+  if (!r.itemInfo?.typeChecked) return true;
+  return r.limitType === '-' || r.limitType === half;
+}
+
+/** The line that decides each half within a family (the last one read). */
+function winners(family: FamilyLine[]): { soft: FamilyLine | null; hard: FamilyLine | null } {
+  let soft: FamilyLine | null = null;
+  let hard: FamilyLine | null = null;
+  for (const f of family) {
+    if (covers(f.reading, 'soft')) soft = f;
+    if (covers(f.reading, 'hard')) hard = f;
+  }
+  return { soft, hard };
+}
+
+/** Meaning of a value for comparison: kernel units, or the number for non-rlimits. */
+function meaning(info: ItemInfo, pv: ParsedValue | null, nrOpen: bigint | null): string {
+  if (!pv) return '?';
+  if (pv.path !== undefined) return `path:${pv.path}`;
+  if (info.rlimit !== null) {
+    let k = pv.kernel!;
+    if (info.name === 'nofile' && k === RLIM_INFINITY && nrOpen !== null) k = nrOpen;
+    return `k:${k}`;
+  }
+  return `n:${pv.number}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// layout: copying a file's style
+
+interface Style {
+  readonly indent: string;
+  /** separators after domain, type, item */
+  readonly seps: readonly [string, string, string];
+  /** column widths (domain, type, item) when space-aligned; null to use seps verbatim */
+  readonly widths: readonly [number, number, number] | null;
+  readonly eol: '\n' | '\r\n';
+}
+
+const DEFAULT_STYLE: Style = { indent: '', seps: ['\t', '\t', '\t'], widths: [16, 8, 16], eol: '\n' };
+
+function styleOf(doc: LimitsDocument, near?: Line): Style {
+  const entriesIn = doc.lines.filter((l) => l.readings.length === 1 && l.readings[0]!.kind === 'entry');
+  let template = near && near.readings[0]?.kind === 'entry' ? near : undefined;
+  if (!template) template = entriesIn[entriesIn.length - 1];
+  const crlf = doc.lines.filter((l) => l.eolLength === 1 && doc.text.charCodeAt(l.end - 1) === 0x0d).length;
+  const eol = crlf > 0 && crlf * 2 >= doc.lines.filter((l) => l.eolLength === 1).length ? '\r\n' : '\n';
+  if (!template) return { ...DEFAULT_STYLE, eol };
+  const r = template.readings[0] as EntryReading;
+  const t = doc.text;
+  const indent = t.slice(template.start, r.domain.start);
+  const seps: [string, string, string] = [t.slice(r.domain.end, r.type.start), t.slice(r.type.end, r.item.start), t.slice(r.item.end, r.value.start)];
+  // column-aligned only when the template pads with runs of spaces; single spaces stay single
+  const spaceAligned = seps.every((s) => /^ +$/.test(s)) && seps.some((s) => s.length > 1);
+  const widths: [number, number, number] | null = spaceAligned
+    ? [r.type.start - r.domain.start, r.item.start - r.type.start, r.value.start - r.item.start]
+    : null;
+  return { indent, seps, widths, eol };
+}
+
+function layout(style: Style, fields: [string, string, string, string]): string {
+  const [d, ty, it, v] = fields;
+  if (style.widths) {
+    const pad = (s: string, w: number) => s + ' '.repeat(Math.max(1, w - s.length));
+    return `${style.indent}${pad(d, style.widths[0])}${pad(ty, style.widths[1])}${pad(it, style.widths[2])}${v}`;
+  }
+  // tab-separated templates: fields longer than a tab stop may need one tab fewer; keep it simple
+  // and reuse the template's separators
+  return `${style.indent}${d}${style.seps[0]}${ty}${style.seps[1]}${it}${style.seps[2]}${v}`;
+}
+
+/** Replace a field's text and keep the next field's column when only spaces follow it. */
+function replaceField(text: string, field: { start: number; end: number }, content: string, nextStart: number | null): TextEdit[] {
+  const delta = content.length - (field.end - field.start);
+  const edits: TextEdit[] = [{ offset: field.start, length: field.end - field.start, content }];
+  if (delta === 0 || nextStart === null) return edits;
+  const gap = text.slice(field.end, nextStart);
+  if (!/^ +$/.test(gap)) return edits;
+  const newGap = Math.max(1, gap.length - delta);
+  if (newGap !== gap.length) edits.push({ offset: field.end, length: gap.length, content: ' '.repeat(newGap) });
+  return edits;
+}
+
+function valueEndOf(text: string, r: EntryReading): number {
+  let end = r.extra.length > 0 ? r.extra[r.extra.length - 1]!.end : r.value.end;
+  // 1.7 keeps a CRLF file's '\r' in the value; it belongs to the line ending
+  while (end > r.value.start + 1 && text.charCodeAt(end - 1) === 0x0d) end--;
+  return end;
+}
+
+/** Where a new line for `domain` goes in a document, as an offset, plus whether a newline must precede it. */
+function insertionPoint(doc: LimitsDocument, domain: string): { offset: number; near: Line | undefined; needsEolBefore: boolean } {
+  const lines = doc.lines;
+  let lastSame: Line | undefined;
+  for (const l of lines) {
+    const r = l.readings[0];
+    if (l.readings.length === 1 && r?.kind === 'entry' && r.domain.raw === domain) lastSame = l;
+  }
+  if (lastSame) {
+    const offset = lastSame.end + lastSame.eolLength;
+    return { offset, near: lastSame, needsEolBefore: lastSame.eolLength === 0 };
+  }
+  // before a trailing "# End of file" marker (and the blank lines just before it)
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    const text = doc.text.slice(l.start, l.end).trim();
+    if (text === '') continue;
+    if (/^#\s*end of file\s*$/i.test(text)) {
+      let j = i;
+      while (j > 0 && doc.text.slice(lines[j - 1]!.start, lines[j - 1]!.end).trim() === '') j--;
+      const at = lines[j]!;
+      const prev = lines[j - 1];
+      return { offset: at.start, near: undefined, needsEolBefore: prev !== undefined && prev.eolLength === 0 };
+    }
+    break;
+  }
+  const last = lines[lines.length - 1];
+  return { offset: doc.text.length, near: undefined, needsEolBefore: last !== undefined && last.eolLength === 0 };
+}
+
+function commentSuffix(comment: string | undefined): string {
+  return comment ? ` # ${textToBinary(comment)}` : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// planning one request
+
+interface Ctx {
+  readonly work: WorkTree;
+  readonly dialect: Dialect;
+  readonly options: PlanOptions;
+  readonly notes: ChangeNote[];
+  readonly warnings: string[];
+}
+
+function halvesOf(type: EditType | undefined, info: ItemInfo): Array<'soft' | 'hard'> {
+  if (!info.typeChecked || info.name === 'priority' || info.name === 'chroot') return ['soft', 'hard'];
+  const t = type ?? 'both';
+  return t === 'both' ? ['soft', 'hard'] : [t];
+}
+
+function typeWord(halves: Array<'soft' | 'hard'>): string {
+  return halves.length === 2 ? '-' : halves[0]!;
+}
+
+function planSetOne(ctx: Ctx, req: SetRequest): void {
+  const { work, dialect } = ctx;
+  validateDomain(req.domain);
+  const info = validateItem(req.item, dialect);
+  const { text: valueText, parsed } = validateValue(info, req.value);
+  if (req.comment !== undefined && /[\r\n\u0000]/.test(req.comment)) throw new EditInputError('the comment must be one line of text');
+  const halves = halvesOf(req.type, info);
+  const nrOpen = ctx.options.nrOpen === undefined ? 1048576n : ctx.options.nrOpen;
+  const want = meaning(info, parsed, nrOpen);
+  const family = familyOf(work, req.domain, info.name);
+  const win = winners(family);
+
+  // --at-least / --at-most compare with what the family (or, without one, the account) has now
+  const mode = req.mode ?? 'exact';
+  const needs: Array<'soft' | 'hard'> = [];
+  for (const half of halves) {
+    const current = win[half];
+    const curMeaning = current ? meaning(info, current.reading.parsedValue, nrOpen) : null;
+    if (curMeaning === want) continue;
+    if (mode !== 'exact' && current) {
+      const cmp = compareValues(info, current.reading.parsedValue!, parsed, nrOpen);
+      if ((mode === 'at-least' && cmp >= 0) || (mode === 'at-most' && cmp <= 0)) continue;
+    }
+    needs.push(half);
+  }
+  if (needs.length === 0) {
+    ctx.notes.push({ request: req, status: 'unchanged', detail: `${req.domain} ${typeWord(halves)} ${info.name} is already ${valueText}${mode !== 'exact' ? ` (or ${mode === 'at-least' ? 'more' : 'less'})` : ''}` });
+    return;
+  }
+
+  const typeChecked = info.typeChecked && info.name !== 'priority' && info.name !== 'chroot';
+  const edited = new Set<FamilyLine>();
+  const pending: Array<'soft' | 'hard'> = [];
+  for (const half of needs) {
+    const w = win[half];
+    if (!w) { pending.push(half); continue; }
+    if (edited.has(w)) continue;
+    edited.add(w);
+    const r = w.reading;
+    const other: 'soft' | 'hard' = half === 'soft' ? 'hard' : 'soft';
+    // A `-` line that still decides the other half, which must keep its value: split it.
+    if (typeChecked && r.limitType === '-' && win[other] === w && !needs.includes(other)) {
+      const text = w.file.text;
+      const edits = replaceField(text, r.type, other, r.item.start);
+      const style = styleOf(w.file.doc, w.line);
+      const lineEol = text.charCodeAt(w.line.end - 1) === 0x0d ? '\r\n' : '\n';
+      const newLine = layout(style, [req.domain, half, textToBinary(info.name), valueText]) + commentSuffix(req.comment);
+      const content = w.line.eolLength ? `${newLine}${lineEol}` : `${style.eol}${newLine}`;
+      edits.push({ offset: w.line.end + w.line.eolLength, length: 0, content });
+      work.apply(w.file, edits);
+      continue;
+    }
+    work.apply(w.file, replaceValue(w.file.text, w.line, r, valueText, req.comment));
+  }
+  if (pending.length > 0) {
+    const target = ctx.options.file ?? MAIN;
+    let file = work.file(target);
+    if (!file) {
+      checkTargetPath(target);
+      file = work.create(target);
+    }
+    const at = insertionPoint(file.doc, req.domain);
+    const style = styleOf(file.doc, at.near);
+    const newLine = layout(style, [req.domain, typeChecked ? typeWord(pending) : '-', textToBinary(info.name), valueText]) + commentSuffix(req.comment);
+    const content = `${at.needsEolBefore ? style.eol : ''}${newLine}${style.eol}`;
+    work.apply(file, [{ offset: at.offset, length: 0, content }]);
+  }
+  ctx.notes.push({ request: req, status: 'changed', detail: `${req.domain} ${typeWord(needs)} ${info.name} ${valueText}` });
+}
+
+function replaceValue(text: string, line: Line, r: EntryReading, valueText: string, comment: string | undefined): TextEdit[] {
+  const vEnd = valueEndOf(text, r);
+  const edits: TextEdit[] = [];
+  const oldLen = vEnd - r.value.start;
+  edits.push({ offset: r.value.start, length: oldLen, content: valueText });
+  const delta = valueText.length - oldLen;
+  if (r.comment && r.comment.start > vEnd) {
+    // keep the comment's column when the gap is spaces
+    const gap = text.slice(vEnd, r.comment.start);
+    if (/^ +$/.test(gap) && delta !== 0) {
+      const g = Math.max(1, gap.length - delta);
+      edits.push({ offset: vEnd, length: gap.length, content: ' '.repeat(g) });
+    }
+  }
+  if (comment !== undefined) {
+    const contentEnd = text.charCodeAt(line.end - 1) === 0x0d ? line.end - 1 : line.end;
+    if (r.comment) {
+      edits.push({ offset: r.comment.start, length: contentEnd - r.comment.start, content: `# ${textToBinary(comment)}` });
+    } else {
+      // after the value, before any trailing whitespace/CR
+      edits.push({ offset: contentEnd, length: 0, content: ` # ${textToBinary(comment)}` });
+    }
+  }
+  return edits;
+}
+
+function compareValues(info: ItemInfo, a: ParsedValue, b: ParsedValue, nrOpen: bigint | null): number {
+  // "more" means: a higher limit (unlimited highest); for nice a higher 20-n; for priority a lower number
+  const key = (v: ParsedValue): bigint => {
+    if (info.rlimit !== null) {
+      let k = v.kernel!;
+      if (info.name === 'nofile' && k === RLIM_INFINITY && nrOpen !== null) k = nrOpen;
+      return k;
+    }
+    if (info.name === 'priority') return -(v.number ?? 0n);
+    if (info.name === 'maxlogins' || info.name === 'maxsyslogins') return v.number! < 0n ? RLIM_INFINITY : v.number!;
+    return v.number ?? 0n;
+  };
+  const ka = key(a);
+  const kb = key(b);
+  return ka === kb ? 0 : ka > kb ? 1 : -1;
+}
+
+/** pam_limits reads only limits.conf and limits.d/*.conf (and 1.7's vendor copies). */
+export function checkTargetPath(target: string): void {
+  const ok = target === MAIN || /^etc\/security\/limits\.d\/[^/.][^/]*\.conf$/.test(target);
+  if (!ok) {
+    throw new EditInputError(`pam_limits would never read ${target}`, 'Use etc/security/limits.conf or etc/security/limits.d/<name>.conf (a name ending in .conf, not starting with a dot).');
+  }
+}
+
+function planUnsetOne(ctx: Ctx, req: UnsetRequest): void {
+  const { work, dialect } = ctx;
+  validateDomain(req.domain);
+  const info = validateItem(req.item, dialect);
+  const halves = halvesOf(req.type, info);
+  const family = familyOf(work, req.domain, info.name).filter((f) => halves.some((h) => covers(f.reading, h)));
+  if (family.length === 0) {
+    ctx.notes.push({ request: req, status: 'unchanged', detail: `no ${req.domain} ${typeWord(halves)} ${info.name} line` });
+    return;
+  }
+  const typeChecked = info.typeChecked && info.name !== 'priority' && info.name !== 'chroot';
+  const byFile = new Map<WorkFile, TextEdit[]>();
+  for (const f of family) {
+    const edits = byFile.get(f.file) ?? [];
+    const r = f.reading;
+    if (typeChecked && r.limitType === '-' && halves.length === 1) {
+      // keep the other half
+      edits.push(...replaceField(f.file.text, r.type, halves[0] === 'soft' ? 'hard' : 'soft', r.item.start));
+    } else {
+      edits.push({ offset: f.line.start, length: f.line.end + f.line.eolLength - f.line.start, content: '' });
+      // removing the last line of a file without a final newline: drop the newline before it too
+    }
+    byFile.set(f.file, edits);
+  }
+  for (const [file, edits] of byFile) work.apply(file, edits);
+  ctx.notes.push({ request: req, status: 'changed', detail: `removed ${family.length} line${family.length === 1 ? '' : 's'} for ${req.domain} ${typeWord(halves)} ${info.name}` });
+}
+
+function planPrune(ctx: Ctx, domains: readonly string[], keep: ReadonlySet<string>): void {
+  for (const domain of domains) {
+    const items = new Set<string>();
+    for (const f of ctx.work.files) {
+      for (const l of f.doc.lines) {
+        const r = l.readings[0];
+        if (l.readings.length === 1 && r?.kind === 'entry' && r.domain.raw === domain && r.itemInfo) items.add(r.itemInfo.name);
+      }
+    }
+    for (const item of items) {
+      const info = itemForDialect(item, ctx.dialect)!;
+      for (const half of ['soft', 'hard'] as const) {
+        if (keep.has(`${domain}\0${item}\0${half}`)) continue;
+        if (!info.typeChecked && keep.has(`${domain}\0${item}\0soft`)) continue;
+        planUnsetOne(ctx, { op: 'unset', domain, item, type: info.typeChecked && info.name !== 'priority' && info.name !== 'chroot' ? half : 'both' });
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// checking the result
+
+const PROBE_UID = 4294967000;
+
+/** An account standing for "anyone the domain matches, with no lines of their own". */
+function probeFor(domain: string, accounts: AccountDb | null | undefined): Identity | null {
+  const spec = parseDomain(domain);
+  const probeName = '\u0000limitsctl-probe';
+  switch (spec.kind) {
+    case 'user': {
+      const pw = accounts?.users.find((u) => u.name === domain);
+      return accounts && pw ? identityFor(accounts, pw.name, pw.uid, pw.gid) : { name: domain, uid: PROBE_UID, gid: PROBE_UID, groups: [] };
+    }
+    case 'wildcard': return { name: probeName, uid: PROBE_UID, gid: PROBE_UID, groups: [] };
+    case 'group': {
+      const g = accounts?.groups.find((x) => x.name === spec.group);
+      return { name: probeName, uid: PROBE_UID, gid: PROBE_UID, groups: [{ name: spec.group!, gid: g?.gid ?? PROBE_UID - 1 }] };
+    }
+    case 'gid': {
+      const gid = spec.range.form === 'one' ? spec.range.min : 0;
+      const g = accounts?.groups.find((x) => x.gid === gid);
+      return { name: probeName, uid: PROBE_UID, gid: PROBE_UID, groups: [{ name: g?.name ?? `gid${gid}`, gid }] };
+    }
+    case 'gid-range': {
+      const r = spec.range;
+      const gid = r.form === 'min' || r.form === 'minmax' ? r.min : 0;
+      return { name: probeName, uid: PROBE_UID, gid, groups: [] };
+    }
+    case 'uid': case 'uid-range': {
+      const r = spec.range;
+      const uid = r.form === 'one' || r.form === 'min' || r.form === 'minmax' ? r.min : 0;
+      return { name: probeName, uid, gid: PROBE_UID, groups: [] };
+    }
+    case 'percent-all': return { name: probeName, uid: PROBE_UID, gid: PROBE_UID, groups: [] };
+    case 'percent-group': return { name: probeName, uid: PROBE_UID, gid: PROBE_UID, groups: [{ name: spec.group!, gid: PROBE_UID - 1 }] };
+    default: return null;
+  }
+}
+
+function displayValue(info: ItemInfo, res: Resolution, half: 'soft' | 'hard'): { meaning: string; text: string; source: Source | null } {
+  if (!res.applied) return { meaning: 'not-applied', text: 'nothing (no limits applied)', source: null };
+  if (info.rlimit !== null) {
+    const r = res.rlimits[info.name as RlimitItem];
+    const slot = r[half];
+    const v = r.applied?.[half] ?? slot.value;
+    const text = v === null ? 'inherited' : v === RLIM_INFINITY ? 'unlimited' : info.factor !== 1 ? `${v / BigInt(info.factor)}` : info.name === 'nice' ? `${20n - v}` : `${v}`;
+    return { meaning: v === null ? 'inherited' : `k:${v}`, text, source: slot.origin === 'line' ? slot.source : null };
+  }
+  switch (info.name) {
+    case 'priority': return { meaning: `n:${res.priority.value}`, text: String(res.priority.value), source: res.priority.source };
+    case 'nonewprivs': return { meaning: `n:${res.nonewprivs.value ? 1 : 0}`, text: res.nonewprivs.value ? '1' : '0', source: res.nonewprivs.source };
+    case 'chroot': return { meaning: res.chroot ? `path:${res.chroot.value}` : 'none', text: res.chroot?.value ?? 'none', source: res.chroot?.source ?? null };
+    default: return { meaning: `n:${res.logins.value}`, text: res.logins.value < 0 ? 'unlimited' : String(res.logins.value), source: res.logins.source };
+  }
+}
+
+function at(s: Source): string {
+  const f = s.file.startsWith('etc/security/') ? s.file.slice('etc/security/'.length) : s.file;
+  return `${f}:${s.line} (${binaryToDisplay(s.domain)} ${s.type} ${binaryToDisplay(s.value)})`;
+}
+
+function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Blocker[]): void {
+  const info = itemForDialect(req.item.toLowerCase(), ctx.dialect)!;
+  const { parsed } = validateValue(info, req.value);
+  const nrOpen = ctx.options.nrOpen === undefined ? 1048576n : ctx.options.nrOpen;
+  const halves = halvesOf(req.type, info);
+  const accounts = ctx.options.accounts;
+  const resolveOpts = { dialect: ctx.dialect, nrOpen, ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) };
+  const wantedText = req.value;
+  const check = (id: Identity, everyone: boolean) => {
+    const res = resolveLimits(after, id, resolveOpts);
+    for (const half of halves) {
+      const got = displayValue(info, res, half);
+      let want = meaning(info, parsed, nrOpen);
+      if (info.name === 'maxlogins' || info.name === 'maxsyslogins') want = `n:${parsed.number}`;
+      if (got.meaning === want) continue;
+      if (req.mode === 'at-least' || req.mode === 'at-most') {
+        // the family already held a value on the right side: not a blocker
+        if (got.source && got.source.domain === req.domain) continue;
+      }
+      let because: string;
+      const rootRule = DIALECT_TRAITS[ctx.dialect].rootExempt && id.uid === 0 && (req.domain === '*' || /^[@%][^:]*$/.test(req.domain));
+      const clamped = info.rlimit !== null && half === 'soft' && res.rlimits[info.name as RlimitItem].clamped;
+      if (res.noLimit) because = `'${binaryToDisplay(res.noLimit.domain)} -' at ${res.noLimit.file}:${res.noLimit.line} switches off all limits for this account`;
+      else if (res.failure) because = res.failure.reason;
+      else if (rootRule) because = "Debian's pam_limits does not apply '*', '@group' or '%' lines to root; use --user root";
+      else if (got.source && (got.source.domain !== req.domain || !clamped)) because = `${at(got.source)} wins (${got.source.domain === req.domain ? 'read later' : 'a stronger or later line'})`;
+      else if (clamped) {
+        const h = res.rlimits[info.name as RlimitItem].hard;
+        because = `soft is lowered to the hard limit ${displayValue(info, res, 'hard').text}${h.source ? ` from ${at(h.source)}` : ' (inherited)'}; set the hard limit too (--type both)`;
+      } else because = 'no line applies';
+      blockers.push({ account: id.name.startsWith('\u0000') ? `any account matching ${req.domain}` : id.name, item: info.name, half, wanted: wantedText, got: got.text, because, source: got.source, everyone });
+    }
+  };
+  const probe = probeFor(req.domain, accounts);
+  if (probe) check(probe, probe.name.startsWith('\u0000') || parseDomain(req.domain).kind === 'user');
+  if (accounts && accounts.users.length > 0 && parseDomain(req.domain).kind !== 'user') {
+    for (const u of accounts.users) {
+      const id = identityFor(accounts, u.name, u.uid, u.gid);
+      const spec = parseDomain(req.domain);
+      const rootExempt = DIALECT_TRAITS[ctx.dialect].rootExempt && id.uid === 0;
+      const m = matchEntryDomain(spec, id, ctx.dialect);
+      if (!m && !(rootExempt && (spec.kind === 'wildcard' || spec.kind === 'group' || spec.kind === 'gid'))) continue;
+      if (!m && rootExempt && spec.kind === 'group' && !id.groups.some((g) => g.name === spec.group)) continue;
+      check(id, false);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the entry point
+
+/** Plan a list of requests against a tree; each sees the result of the ones before. */
+export function planEdits(tree: ConfigTree, requests: readonly EditRequest[], options: PlanOptions = {}): EditPlan {
+  const dialect = tree.dialect;
+  const work = new WorkTree(tree, dialect);
+  const ctx: Ctx = { work, dialect, options, notes: [], warnings: [] };
+  if (options.file !== undefined) checkTargetPath(options.file);
+  for (const req of requests) {
+    if (req.op === 'set') planSetOne(ctx, req);
+    else planUnsetOne(ctx, req);
+  }
+  if (options.prune && options.prune.length > 0) {
+    const keep = new Set<string>();
+    for (const r of requests) {
+      if (r.op !== 'set') continue;
+      const info = itemForDialect(r.item.toLowerCase(), dialect);
+      if (!info) continue;
+      for (const h of halvesOf(r.type, info)) keep.add(`${r.domain}\0${info.name}\0${h}`);
+    }
+    planPrune(ctx, options.prune, keep);
+  }
+  const after = work.tree();
+  const blockers: Blocker[] = [];
+  for (const req of requests) if (req.op === 'set') checkOutcome(ctx, after, req, blockers);
+  // unknown accounts
+  const accounts = options.accounts;
+  if (accounts && accounts.users.length > 0) {
+    for (const req of requests) {
+      const spec = parseDomain(req.domain);
+      if (spec.kind === 'user' && !accounts.users.some((u) => u.name === req.domain)) ctx.warnings.push(`user '${req.domain}' is not in the tree's etc/passwd`);
+      if ((spec.kind === 'group' || spec.kind === 'percent-group') && !accounts.groups.some((g) => g.name === spec.group)) ctx.warnings.push(`group '${spec.group}' is not in the tree's etc/group`);
+    }
+  }
+  const changes: FileChange[] = [];
+  for (const f of work.files) {
+    if (f.text === (f.original ?? '') && f.original !== null) continue;
+    if (f.original === null && f.text === '') continue;
+    changes.push({ path: f.path, before: f.original, after: f.text, edits: diffEdits(f.original ?? '', f.text) });
+  }
+  return { changes, notes: ctx.notes, warnings: [...new Set(ctx.warnings)], blockers, after };
+}
+
+/** One edit covering the changed middle of two texts (for callers that want edits, not texts). */
+function diffEdits(before: string, after: string): TextEdit[] {
+  if (before === after) return [];
+  let s = 0;
+  while (s < before.length && s < after.length && before.charCodeAt(s) === after.charCodeAt(s)) s++;
+  let e = 0;
+  while (e < before.length - s && e < after.length - s && before.charCodeAt(before.length - 1 - e) === after.charCodeAt(after.length - 1 - e)) e++;
+  return [{ offset: s, length: before.length - s - e, content: after.slice(s, after.length - e) }];
+}
+
+/** The domain text for the CLI's --user/--group/--all/--domain. */
+export function domainFor(target: { user?: string; group?: string; all?: boolean; domain?: string }): string {
+  const given = [target.user !== undefined, target.group !== undefined, target.all === true, target.domain !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new EditInputError('name exactly one of --user, --group, --all or --domain');
+  if (target.all) return '*';
+  if (target.user !== undefined) {
+    if (/^[@%*]/.test(target.user) || target.user.includes(':')) throw new EditInputError(`--user takes a user name; for '${target.user}' use --domain`);
+    return target.user;
+  }
+  if (target.group !== undefined) {
+    const g = target.group.replace(/^@/, '');
+    if (g === '' || g.includes(':')) throw new EditInputError(`--group takes a group name; for gid forms use --domain @:GID`);
+    return `@${g}`;
+  }
+  return target.domain!;
+}

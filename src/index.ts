@@ -1,0 +1,53 @@
+/**
+ * limitsctl as a library: parse and print limits files losslessly, load a config tree in
+ * pam_limits' order, resolve a user's effective limits with provenance, explain them, and plan
+ * idempotent edits. The core entry points (parse, resolve, explain, plan) do no I/O; the `io`
+ * functions read and write files. See docs/library.md.
+ */
+
+// the model and parsing (pure)
+export type {
+  BlankReading, CommentReading, ConfigTree, EntryReading, Field, FileRole, FileStatus, IgnoredFile, IgnoreReason,
+  InvalidReading, Line, LimitsDocument, NoLimitReading, Problem, ProblemCode, Reading, Span, TreeFile,
+} from './core/model.js';
+export { binaryToBytes, binaryToDisplay, bytesToBinary, entries, lineText, positionAt, printDocument, textToBinary } from './core/model.js';
+export { parseBinary, parseLimits, type ParseOptions } from './core/parse.js';
+
+// the schema
+export {
+  DIALECTS, DIALECT_TRAITS, ITEMS, ITEM_NAMES, LIMIT_TYPES, RANK, RANK_NAMES, RLIM_INFINITY, RLIMIT_ITEMS,
+  isDialect, isRlimitItem, itemForDialect, itemInfo,
+} from './core/schema.js';
+export type { Dialect, DialectTraits, ItemInfo, ItemName, LimitType, OtherItem, Rank, RlimitItem, Unit, ValueGrammar } from './core/schema.js';
+export { convertToKernel, kernelToConf, parseValue, strtol, strtoull, type ParsedValue, type ValueNote } from './core/values.js';
+export { describeDomain, parseDomain, parseUidRange, type DomainKind, type DomainSpec, type UidRange } from './core/domain.js';
+
+// accounts (pure parsing)
+export { identityFor, identityFromDb, membersOf, parseGroup, parsePasswd } from './core/accounts.js';
+export type { AccountDb, GroupEntry, GroupRef, Identity, PasswdEntry } from './core/accounts.js';
+
+// effective limits (pure)
+export { matchEntryDomain, matchNoLimitDomain, parseProcLimits, resolveLimits } from './core/resolve.js';
+export type {
+  LineEvent, NoLimitHit, Origin, Outcome, PamResult, ProcLimits, Resolution, ResolveOptions, RlimitResult, Slot, Source,
+} from './core/resolve.js';
+export { describeVerdict, explainItem, type HalfExplanation, type LineExplanation, type Verdict } from './core/explain.js';
+export { effectiveJson, halfView, resolutionWarnings, type ConfValue, type HalfView, type SourceRef } from './formatters/effective.js';
+
+// edits (pure planning)
+export { applyEdits, type TextEdit } from './core/text-edit.js';
+export {
+  checkTargetPath, domainFor, EditInputError, planEdits, validateDomain, validateItem, validateValue,
+} from './core/edit.js';
+export type {
+  Blocker, ChangeNote, EditPlan, EditRequest, EditType, FileChange, PlanOptions, SetRequest, UnsetRequest,
+} from './core/edit.js';
+
+// I/O: reading trees and accounts, writing safely
+export { checkRoot, loadTree, MAIN_FILE, DROPIN_DIR, TreeRootError, type LoadedTree, type LoadTreeOptions } from './io/tree.js';
+export { loadAccountDb, loadIdentity, UnknownUserError, type IdentityOptions } from './io/accounts.js';
+export {
+  ConcurrentModificationError, LimitsIoError, LockTimeoutError, OutsideRootError, readFileSnapshot, withTreeLock,
+  writeFileAtomic, writeFilesAtomic,
+} from './io/write.js';
+export type { FileWrite, WriteFileOptions, WriteOptions, WriteResult } from './io/write.js';

@@ -1,0 +1,320 @@
+/**
+ * An exclusive, cross-process lock per config tree.
+ *
+ * Node has no flock(2), so the lock is a file created with O_CREAT|O_EXCL:
+ * `<root>/etc/security/.limitsctl.lock` ({@link LOCK_RELATIVE_PATH}). The name is hidden and does
+ * not end in `.conf`, and it is not in limits.d, so pam_limits never reads it. It holds one JSON
+ * line naming the holder (pid, host name, boot id, the process's start time, a random token) and
+ * is removed when the lock is released — also when the process exits normally while holding it.
+ *
+ * A lock left behind by a process that was killed is *stale* and is taken over: on the same host,
+ * when the holder pid no longer exists, or exists but started at another time (pid reused), or the
+ * machine was rebooted since (boot id); an empty or unreadable lock file counts as stale after
+ * {@link MALFORMED_STALE_MS}. A lock from another host (a tree shared over the network) is never
+ * taken over automatically: the timeout error tells who holds it. Taking a stale lock over is
+ * serialised through a second, short-lived lock file (`.limitsctl.lock.break`), so two processes
+ * recovering the same stale lock at once cannot remove each other's fresh lock.
+ *
+ * Staleness does not depend on time while the holder lives, so a slow or stopped holder keeps its
+ * lock (unlike mtime-refreshing schemes). Waiting polls with a jittered back-off and gives up with a
+ * {@link LockTimeoutError} after `timeoutMs` (30 s by default).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, readFileSync, unlinkSync } from 'node:fs';
+import { lstat, open, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import * as path from 'node:path';
+import { LockTimeoutError, type LockOwner, isErrno, wrapIoError } from './write-errors.js';
+import { makeMissingDirs, resolveInsideRoot, resolveRoot } from './write-paths.js';
+
+/** Where the lock lives, relative to the tree root. */
+export const LOCK_RELATIVE_PATH = 'etc/security/.limitsctl.lock';
+
+/** Default time to wait for the lock before giving up. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+
+/** An empty or unparsable lock file older than this is treated as stale. */
+export const MALFORMED_STALE_MS = 5_000;
+
+/** Options of {@link withTreeLock}. */
+export interface TreeLockOptions {
+  /** Give up after this many milliseconds (default {@link DEFAULT_LOCK_TIMEOUT_MS}). */
+  readonly timeoutMs?: number;
+}
+
+/** What a lock file records about its holder. */
+interface LockInfo {
+  readonly tool: 'limitsctl';
+  readonly pid: number;
+  readonly host: string;
+  readonly bootId: string | null;
+  /** the holder's start time in clock ticks since boot (/proc/<pid>/stat field 22) */
+  readonly start: string | null;
+  readonly token: string;
+  readonly created: string;
+}
+
+/** Lock files this process holds right now: token → lock path. */
+const heldByThisProcess = new Map<string, string>();
+/** Lock paths held in the current async context, for re-entrancy. */
+const context = new AsyncLocalStorage<ReadonlySet<string>>();
+let exitHookInstalled = false;
+
+/**
+ * Run `fn` while holding the exclusive lock of the tree at `root`, and release the lock afterwards
+ * (whether `fn` resolves or throws). Hold it across the whole read → plan → write sequence so that
+ * concurrent limitsctl processes on the same tree never lose each other's updates.
+ *
+ * Re-entrant within one async call chain: a nested `withTreeLock` on the same tree just runs `fn`.
+ * Two independent calls in the same process wait for each other like two processes would.
+ *
+ * The lock directory (`<root>/etc/security`) is created (0755) when missing, so take the lock only
+ * for operations that write; read-only commands and dry runs need no lock.
+ *
+ * @param root the tree root: an absolute directory ("/" on the live system)
+ * @throws LockTimeoutError (`ELOCKTIMEOUT`) when the lock stays held longer than `timeoutMs`
+ * @throws OutsideRootError when `<root>/etc/security` leads out of the tree
+ * @throws LimitsIoError with the errno code when the lock file cannot be created (EROFS, EACCES…)
+ */
+export async function withTreeLock<T>(
+  root: string,
+  fn: () => Promise<T> | T,
+  options: TreeLockOptions = {},
+): Promise<T> {
+  const lockPath = await treeLockPath(root);
+  const held = context.getStore();
+  if (held?.has(lockPath)) return await fn();
+  const token = await acquire(lockPath, options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+  try {
+    return await context.run(new Set([...(held ?? []), lockPath]), fn);
+  } finally {
+    await release(lockPath, token);
+  }
+}
+
+/**
+ * The physical path of the lock file of the tree at `root` (its directory is created if missing).
+ * @throws OutsideRootError / LimitsIoError as {@link withTreeLock}
+ */
+export async function treeLockPath(root: string): Promise<string> {
+  const tree = await resolveRoot(root);
+  const given = path.join(tree.real, LOCK_RELATIVE_PATH);
+  const dir = await resolveInsideRoot(path.dirname(given), tree);
+  if (!dir.exists) await makeMissingDirs(dir.realPath, dir.existingAncestor, given);
+  return path.join(dir.realPath, path.basename(given));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let cachedBootId: string | null | undefined;
+function bootId(): string | null {
+  if (cachedBootId === undefined) {
+    try {
+      cachedBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    } catch {
+      cachedBootId = null;
+    }
+  }
+  return cachedBootId;
+}
+
+/** A process's start time (clock ticks after boot) from /proc, or null where /proc is missing. */
+function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may contain spaces and parentheses: fields 3.. follow the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19] ?? null; // field 22 = index 22 - 3
+  } catch {
+    return null;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return !isErrno(e, 'ESRCH');
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+interface LockFileState {
+  readonly raw: string;
+  readonly info: LockInfo | undefined;
+  readonly ageMs: number;
+}
+
+/** Read a lock file without following a symlink; undefined when it does not exist. */
+async function readLock(p: string): Promise<LockFileState | undefined> {
+  let fh;
+  try {
+    fh = await open(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return undefined;
+    if (isErrno(e, 'ELOOP')) {
+      // a symlink where the lock should be: malformed
+      const st = await lstat(p).catch(() => undefined);
+      if (!st) return undefined;
+      return { raw: '', info: undefined, ageMs: Date.now() - st.mtimeMs };
+    }
+    throw e;
+  }
+  try {
+    const [raw, st] = await Promise.all([fh.readFile('utf8'), fh.stat()]);
+    return { raw, info: parseInfo(raw), ageMs: Date.now() - st.mtimeMs };
+  } finally {
+    await fh.close();
+  }
+}
+
+function parseInfo(raw: string): LockInfo | undefined {
+  try {
+    const v = JSON.parse(raw) as Partial<LockInfo>;
+    if (v && v.tool === 'limitsctl' && Number.isInteger(v.pid) && typeof v.host === 'string' && typeof v.token === 'string') {
+      return v as LockInfo;
+    }
+  } catch {
+    /* malformed */
+  }
+  return undefined;
+}
+
+function isStale(state: LockFileState): boolean {
+  const info = state.info;
+  if (!info) return state.ageMs > MALFORMED_STALE_MS;
+  if (info.host !== hostname()) return false; // cannot tell: never break another host's lock
+  const ours = bootId();
+  if (info.bootId && ours && info.bootId !== ours) return true; // rebooted since
+  if (info.pid === process.pid) return !heldByThisProcess.has(info.token);
+  if (!pidAlive(info.pid)) return true;
+  if (info.start) {
+    const now = processStart(info.pid);
+    if (now !== null && now !== info.start) return true; // pid reused by another process
+  }
+  return false;
+}
+
+function owner(state: LockFileState | undefined): LockOwner | undefined {
+  const i = state?.info;
+  return i ? { pid: i.pid, host: i.host, created: i.created } : undefined;
+}
+
+function newInfo(): LockInfo {
+  return {
+    tool: 'limitsctl',
+    pid: process.pid,
+    host: hostname(),
+    bootId: bootId(),
+    start: processStart(process.pid),
+    token: randomBytes(12).toString('hex'),
+    created: new Date().toISOString(),
+  };
+}
+
+/** Create `p` exclusively with `info`; false when it already exists. */
+async function createExclusive(p: string, info: LockInfo): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(p, 'wx', 0o644);
+  } catch (e) {
+    if (isErrno(e, 'EEXIST')) return false;
+    throw e;
+  }
+  try {
+    await fh.writeFile(JSON.stringify(info) + '\n');
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await unlink(p).catch(() => undefined);
+    throw e;
+  }
+  await fh.close();
+  return true;
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const [token, p] of heldByThisProcess) {
+      try {
+        if (parseInfo(readFileSync(p, 'utf8'))?.token === token) unlinkSync(p);
+      } catch {
+        /* best effort */
+      }
+    }
+  });
+}
+
+async function acquire(lockPath: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  const info = newInfo();
+  installExitHook();
+  let delay = 5;
+  let last: LockFileState | undefined;
+  for (;;) {
+    try {
+      // Register first so the exit hook and isStale() know the token before the file exists.
+      heldByThisProcess.set(info.token, lockPath);
+      if (await createExclusive(lockPath, info)) return info.token;
+      heldByThisProcess.delete(info.token);
+      last = await readLock(lockPath);
+      if (last === undefined) continue; // released meanwhile: try again at once
+      if (isStale(last) && (await breakStale(lockPath, last.raw))) continue;
+    } catch (e) {
+      heldByThisProcess.delete(info.token);
+      throw wrapIoError(e, 'lock', lockPath, undefined, path.dirname(lockPath));
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) throw new LockTimeoutError(lockPath, timeoutMs, owner(last));
+    await sleep(Math.min(left, delay * (0.5 + Math.random())));
+    delay = Math.min(delay * 1.5, 100);
+  }
+}
+
+/**
+ * Remove the stale lock whose content was `raw`, under the break lock. Returns false when another
+ * process is busy breaking it (the caller waits and retries).
+ */
+async function breakStale(lockPath: string, raw: string): Promise<boolean> {
+  const breakPath = `${lockPath}.break`;
+  const info = newInfo();
+  heldByThisProcess.set(info.token, breakPath);
+  try {
+    if (!(await createExclusive(breakPath, info))) {
+      const b = await readLock(breakPath);
+      // A breaker that died in its few-microsecond window leaves a stale break lock behind.
+      if (b && isStale(b)) await unlink(breakPath).catch(() => undefined);
+      return false;
+    }
+    try {
+      // Only remove the lock if it is still exactly the stale one we looked at.
+      const again = await readLock(lockPath);
+      if (again && again.raw === raw) await unlink(lockPath).catch((e: unknown) => {
+        if (!isErrno(e, 'ENOENT')) throw e;
+      });
+    } finally {
+      await unlink(breakPath).catch(() => undefined);
+    }
+    return true;
+  } finally {
+    heldByThisProcess.delete(info.token);
+  }
+}
+
+/** Release: remove the lock file if it still carries our token. Never throws. */
+async function release(lockPath: string, token: string): Promise<void> {
+  try {
+    const state = await readLock(lockPath);
+    if (state?.info?.token === token) await unlink(lockPath);
+  } catch {
+    /* best effort: a lock we cannot remove is recovered as stale later */
+  } finally {
+    heldByThisProcess.delete(token);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Error classes of the I/O layer.
+ *
+ * Every error thrown by `src/io/*` is a {@link LimitsIoError}: it carries the path it is about, an
+ * errno-style `code` (the OS code such as `EACCES`, or one of this module's own codes below) and a
+ * message that says what failed, where, and how to fix it. The module never prints anything; the
+ * CLI decides how to show these.
+ */
+
+/** Codes this module invents (the rest are the OS's errno codes, e.g. `EACCES`, `EROFS`). */
+export type LimitsIoCode =
+  /** The path, or the final target of a symlink on it, lies outside the tree root. */
+  | 'EOUTSIDEROOT'
+  /** The `root` option is not an absolute path to an existing directory. */
+  | 'EBADROOT'
+  /** The file changed since the caller read it (see {@link ConcurrentModificationError}). */
+  | 'ECONFLICT'
+  /** The tree lock could not be taken in time (see {@link LockTimeoutError}). */
+  | 'ELOCKTIMEOUT'
+  /** A multi-file write renamed some files and then failed (see {@link PartialWriteError}). */
+  | 'EPARTIAL'
+  /** The target exists but is not a regular file (a FIFO, device, socket…). */
+  | 'ENOTREG'
+  /** The same file was given twice to one multi-file write. */
+  | 'EDUPLICATE';
+
+/** Options shared by the constructors of {@link LimitsIoError} and its subclasses. */
+export interface LimitsIoErrorOptions {
+  /** errno code (`EACCES`…) or a {@link LimitsIoCode}. */
+  readonly code: string;
+  /** The path the error is about, as the caller gave it. */
+  readonly path: string;
+  /** The physical path (symlinks resolved) when it differs from `path`. */
+  readonly realPath?: string | undefined;
+  /** The system call that failed, when an OS error is wrapped. */
+  readonly syscall?: string | undefined;
+  /** The underlying error. */
+  readonly cause?: unknown;
+}
+
+/** Base class of every error thrown by the I/O layer. */
+export class LimitsIoError extends Error {
+  /** errno code (`EACCES`, `EROFS`, `ENOSPC`…) or a {@link LimitsIoCode}. */
+  readonly code: string;
+  /** The path the error is about, as the caller gave it. */
+  readonly path: string;
+  /** The physical path (symlinks resolved) when known and different from {@link path}. */
+  readonly realPath: string | undefined;
+  /** The system call that failed, when an OS error is wrapped. */
+  readonly syscall: string | undefined;
+
+  constructor(message: string, opts: LimitsIoErrorOptions) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'LimitsIoError';
+    this.code = opts.code;
+    this.path = opts.path;
+    this.realPath = opts.realPath !== undefined && opts.realPath !== opts.path ? opts.realPath : undefined;
+    this.syscall = opts.syscall;
+  }
+}
+
+/**
+ * The file changed between the moment the caller read it (its `expected` content or stamp) and
+ * the moment of the write. Nothing was written: read the file again, re-plan and retry.
+ */
+export class ConcurrentModificationError extends LimitsIoError {
+  constructor(path: string, realPath: string | undefined, detail: string) {
+    super(
+      `${where(path, realPath)} was changed by someone else since it was read (${detail}); ` +
+        'nothing was written — read it again and re-apply the change',
+      { code: 'ECONFLICT', path, realPath },
+    );
+    this.name = 'ConcurrentModificationError';
+  }
+}
+
+/** A path, or where a symlink on it leads, is outside the tree root: refused, nothing written. */
+export class OutsideRootError extends LimitsIoError {
+  /** The tree root the path had to stay in. */
+  readonly root: string;
+  constructor(path: string, realPath: string, root: string) {
+    super(
+      `refusing to write ${where(path, realPath)}: it resolves outside the tree root ${root}` +
+        (realPath !== path ? ' (a symlink on the way leads out of it)' : '') +
+        ' — point the symlink inside the tree, or pass the right --root',
+      { code: 'EOUTSIDEROOT', path, realPath },
+    );
+    this.name = 'OutsideRootError';
+    this.root = root;
+  }
+}
+
+/** Who holds a tree lock, as recorded in the lock file. */
+export interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  /** ISO time the lock was taken. */
+  readonly created: string;
+}
+
+/** The tree lock stayed held by another process for longer than the timeout. */
+export class LockTimeoutError extends LimitsIoError {
+  /** The holder, when the lock file could be read. */
+  readonly owner: LockOwner | undefined;
+  constructor(lockPath: string, timeoutMs: number, owner: LockOwner | undefined) {
+    const who = owner
+      ? `limitsctl process ${owner.pid} on ${owner.host} (since ${owner.created})`
+      : 'another limitsctl process';
+    super(
+      `timed out after ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`} waiting for the lock ${lockPath}, held by ${who}; ` +
+        'wait for it to finish and retry — if no limitsctl is running any more, remove the lock file',
+      { code: 'ELOCKTIMEOUT', path: lockPath },
+    );
+    this.name = 'LockTimeoutError';
+    this.owner = owner;
+  }
+}
+
+/** One file's outcome inside a {@link PartialWriteError}. */
+export interface PartialWriteEntry {
+  readonly path: string;
+  readonly committed: boolean;
+}
+
+/**
+ * A multi-file write failed after some files had already been renamed into place (this needs a
+ * failure of rename(2) itself, after every file was prepared and checked — very rare). The files
+ * marked `committed` have their new content; the others are unchanged. `cause` is the failure.
+ */
+export class PartialWriteError extends LimitsIoError {
+  readonly files: readonly PartialWriteEntry[];
+  constructor(files: readonly PartialWriteEntry[], cause: unknown) {
+    const done = files.filter((f) => f.committed).map((f) => f.path);
+    const notDone = files.filter((f) => !f.committed).map((f) => f.path);
+    const first = notDone[0] ?? files[0]?.path ?? '';
+    super(
+      `only part of the change was written: ${done.join(', ')} got the new content but ` +
+        `${notDone.join(', ')} did not (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        'fix the cause and run the command again — it re-plans from what is on disk now',
+      { code: 'EPARTIAL', path: first, cause },
+    );
+    this.name = 'PartialWriteError';
+    this.files = files;
+  }
+}
+
+function where(path: string, realPath: string | undefined): string {
+  return realPath !== undefined && realPath !== path ? `${path} (→ ${realPath})` : path;
+}
+
+/** What the caller was doing when an OS call failed; used to word the message. */
+export type IoAction =
+  | 'read'
+  | 'create-temp'
+  | 'write-temp'
+  | 'sync'
+  | 'rename'
+  | 'create-dir'
+  | 'backup'
+  | 'lock'
+  | 'stat';
+
+const ACTION_TEXT: Record<IoAction, string> = {
+  read: 'cannot read',
+  'create-temp': 'cannot create a temporary file next to',
+  'write-temp': 'cannot write the new content of',
+  sync: 'cannot flush to disk',
+  rename: 'cannot replace',
+  'create-dir': 'cannot create the directory for',
+  backup: 'cannot write the backup of',
+  lock: 'cannot take the lock',
+  stat: 'cannot inspect',
+};
+
+/** How-to-fix hints per errno code. `dir` is the directory the operation needed. */
+function hint(code: string, dir: string): string {
+  switch (code) {
+    case 'EACCES':
+      return `permission denied — run limitsctl as root (e.g. with sudo), or make ${dir} writable for you`;
+    case 'EPERM':
+      return (
+        `operation not permitted — ${dir} may be immutable or append-only ` +
+        `(check with 'lsattr -d ${dir}', clear with 'chattr -i'), or the owner cannot be kept unless you run as root`
+      );
+    case 'EROFS':
+      return `the file system holding ${dir} is mounted read-only — remount it read-write, or edit a copy with --root`;
+    case 'ENOSPC':
+      return `no space left on the device holding ${dir} — free some space and retry`;
+    case 'EDQUOT':
+      return `disk quota exceeded on ${dir} — free some space or raise the quota and retry`;
+    case 'ENOTDIR':
+      return 'a component of the path is not a directory — remove or rename that file, or fix the path';
+    case 'EISDIR':
+      return 'the path is a directory, not a file — give the path of a file';
+    case 'ELOOP':
+      return 'too many levels of symbolic links (a symlink loop?) — fix the symlinks on the path';
+    case 'ENAMETOOLONG':
+      return 'the path is too long — use a shorter path or --root';
+    case 'EIO':
+      return `an I/O error occurred on the device holding ${dir} — check the disk (dmesg)`;
+    case 'ENOENT':
+      return 'it does not exist — check the path and --root';
+    case 'EBUSY':
+      return 'the file is busy (a mount point?) — it cannot be replaced';
+    case 'EXDEV':
+      return 'the temporary file ended up on another file system — this should not happen; please report it';
+    default:
+      return code;
+  }
+}
+
+/** Errno-style error as thrown by node:fs. */
+export interface ErrnoLike {
+  code?: string;
+  syscall?: string;
+  message?: string;
+}
+
+/** True when `e` is a node:fs error with that code. */
+export function isErrno(e: unknown, ...codes: string[]): e is NodeJS.ErrnoException {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as ErrnoLike).code === 'string' &&
+    (codes.length === 0 || codes.includes((e as ErrnoLike).code as string))
+  );
+}
+
+/**
+ * Wrap an OS error (or pass a {@link LimitsIoError} through unchanged) as a LimitsIoError with a
+ * human message: `<what> <path>: <why> — <how to fix>`.
+ */
+export function wrapIoError(
+  e: unknown,
+  action: IoAction,
+  path: string,
+  realPath: string | undefined,
+  dir: string,
+): LimitsIoError {
+  if (e instanceof LimitsIoError) return e;
+  const code = isErrno(e) ? (e.code as string) : 'EUNKNOWN';
+  const syscall = isErrno(e) ? e.syscall : undefined;
+  const why = code === 'EUNKNOWN' ? (e instanceof Error ? e.message : String(e)) : hint(code, dir);
+  return new LimitsIoError(`${ACTION_TEXT[action]} ${where(path, realPath)}: ${why}`, {
+    code,
+    path,
+    realPath,
+    syscall,
+    cause: e,
+  });
+}
