@@ -20,15 +20,6 @@ export interface CliIO {
   readonly cwd: string;
 }
 
-export function processIO(): CliIO {
-  return {
-    stdout: (t) => { process.stdout.write(t); },
-    stderr: (t) => { process.stderr.write(t); },
-    isTTY: process.stdout.isTTY === true,
-    env: process.env,
-    cwd: process.cwd(),
-  };
-}
 
 /** Options every command accepts. */
 export interface GlobalArgs {
@@ -114,7 +105,7 @@ function readOptional(file: string): string | null {
  * The starting limits pam_limits would see: PID 1's limits and fs.nr_open from the live system
  * (root "/") or from <root>/proc when the tree carries a snapshot; unknown otherwise.
  */
-export function loadBaseline(ctx: Context): Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> {
+export function loadBaseline(ctx: Pick<Context, 'root'>): Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> {
   const live = ctx.root === '/';
   const procDir = path.join(ctx.root, 'proc');
   const pid1Text = readOptional(path.join(procDir, '1/limits'));

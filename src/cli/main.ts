@@ -5,8 +5,9 @@
  */
 import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
-import { type CliIO, processIO } from './context.js';
+import type { CliIO } from './context.js';
 import { UsageError } from './errors.js';
+import { parseFast } from './fast-path.js';
 
 const require = createRequire(import.meta.url);
 
@@ -125,8 +126,28 @@ function version(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
+/** The process's streams and environment (kept here so start-up loads no other module). */
+export function processIO(): CliIO {
+  return {
+    stdout: (t) => { process.stdout.write(t); },
+    stderr: (t) => { process.stderr.write(t); },
+    isTTY: process.stdout.isTTY === true,
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
 /** Run the CLI; returns the exit code. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const fast = io.env.LIMITSCTL_NO_FAST_PATH ? null : parseFast(argv);
+  if (fast) {
+    const spec = COMMANDS.find((c) => c.command.split(' ')[0] === fast.command)!;
+    try {
+      return await (await spec.load()).run(fast.args, io);
+    } catch (e) {
+      return reportError(e, io);
+    }
+  }
   let exitCode = 0;
   let usageFailure: string | null = null;
   const y = yargsFactory()(argv)

@@ -33,19 +33,41 @@ export function parseLimits(input: Uint8Array | string, options: ParseOptions = 
 export function parseBinary(text: string, options: ParseOptions = {}): LimitsDocument {
   const dialect = options.dialect ?? 'debian';
   const ctx: LineContext = { text, dialect, compare: options.compareDialects !== false };
-  const lines: Line[] = [];
+  // Index the lines into a typed array: exact, and cheap even for millions of lines. Line
+  // objects are made on first use of `lines`, and each line is read on first use of `readings`.
+  let starts = new Uint32Array(Math.max(16, (text.length >> 5) + 1));
+  let count = 0;
   const n = text.length;
   let start = 0;
-  let index = 0;
   while (start < n) {
-    let nl = text.indexOf('\n', start);
-    const eolLength: 0 | 1 = nl < 0 ? 0 : 1;
-    if (nl < 0) nl = n;
-    lines.push(new ParsedLine(ctx, index, start, nl, eolLength));
-    index++;
+    if (count === starts.length) {
+      const grown = new Uint32Array(starts.length * 2);
+      grown.set(starts);
+      starts = grown;
+    }
+    starts[count++] = start;
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) break;
     start = nl + 1;
   }
-  return { file: options.file ?? '<input>', dialect, text, lines };
+  const doc = { file: options.file ?? '<input>', dialect, text } as { file: string; dialect: Dialect; text: string; lines: readonly Line[] };
+  // An own, enumerable accessor: spreading or serialising the document still yields its lines.
+  Object.defineProperty(doc, 'lines', {
+    enumerable: true,
+    configurable: true,
+    get(): readonly Line[] {
+      const lines: Line[] = new Array<Line>(count);
+      for (let i = 0; i < count; i++) {
+        const s = starts[i]!;
+        const next = i + 1 < count ? starts[i + 1]! : n;
+        const eol: 0 | 1 = next > s && text.charCodeAt(next - 1) === 0x0a ? 1 : 0;
+        lines[i] = new ParsedLine(ctx, i, s, next - eol, eol);
+      }
+      Object.defineProperty(doc, 'lines', { value: lines, enumerable: true, configurable: false, writable: false });
+      return lines;
+    },
+  });
+  return doc;
 }
 
 interface LineContext {
