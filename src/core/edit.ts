@@ -669,6 +669,11 @@ function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Bl
   const wantedText = req.value;
   const check = (id: Identity, everyone: boolean) => {
     const res = resolveLimits(after, id, resolveOpts);
+    if (res.applied && res.result !== 'PAM_SUCCESS') {
+      const who = id.name.startsWith('\u0000') ? `accounts matching ${req.domain}` : id.name;
+      const why = res.logins.check === 'deny' && res.logins.source ? `maxlogins 0 at ${at(res.logins.source)}` : 'setrlimit would fail';
+      ctx.warnings.push(`${who}: pam_limits denies the session (${res.result}: ${why}), so no limit applies until that is fixed`);
+    }
     for (const half of halves) {
       const got = displayValue(info, res, half);
       let want = meaning(info, parsed, nrOpen);
