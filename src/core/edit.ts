@@ -665,7 +665,7 @@ function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Bl
   const nrOpen = ctx.options.nrOpen === undefined ? 1048576n : ctx.options.nrOpen;
   const halves = halvesOf(req.type, info);
   const accounts = ctx.options.accounts;
-  const resolveOpts = { dialect: ctx.dialect, nrOpen, ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) };
+  const resolveOpts = { dialect: ctx.dialect, nrOpen, events: 'matched' as const, ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) };
   const wantedText = req.value;
   const check = (id: Identity, everyone: boolean) => {
     const res = resolveLimits(after, id, resolveOpts);

@@ -32,6 +32,11 @@ export interface ResolveOptions {
   initialPriority?: number;
   /** system page size for Debian's memlock fallback, default 4096 */
   pageSize?: bigint;
+  /**
+   * Which lines to record in `events`: 'all' (default; explain --all and root warnings use the
+   * lines that do not match) or 'matched' (cheaper when only the values matter).
+   */
+  events?: 'all' | 'matched';
 }
 
 export type PamResult = 'PAM_SUCCESS' | 'PAM_SERVICE_ERR' | 'PAM_PERM_DENIED' | 'PAM_USER_UNKNOWN' | 'PAM_SESSION_ERR' | 'PAM_ABORT';
@@ -284,6 +289,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
   let noLimit: NoLimitHit | null = null;
   let failure: Resolution['failure'] = null;
   let order = 0;
+  const recordUnmatched = options.events !== 'matched';
 
   outer:
   for (const file of tree.files) {
@@ -309,7 +315,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
         const m = matchEntryDomain(r.domainSpec, identity, dialect);
         const base = { item: info.name, order: order++ };
         if (!m) {
-          events.push({ ...base, source: sourceOf(file.path, line, r, chunk, RANK.NONE), matched: false, rank: null, skipped: null, soft: 'not-applicable', hard: 'not-applicable', kernel: null });
+          if (recordUnmatched) events.push({ ...base, source: sourceOf(file.path, line, r, chunk, RANK.NONE), matched: false, rank: null, skipped: null, soft: 'not-applicable', hard: 'not-applicable', kernel: null });
           continue;
         }
         const source = sourceOf(file.path, line, r, chunk, m.rank);
