@@ -51,3 +51,9 @@ export {
   writeFileAtomic, writeFilesAtomic,
 } from './io/write.js';
 export type { FileWrite, WriteFileOptions, WriteOptions, WriteResult } from './io/write.js';
+
+// the CLI's own helpers, shared with the Ansible module (ansible/library/limitsctl): the profile of a
+// root (os-release), the starting limits of a tree (PID 1's limits, nr_open), and `apply`'s policy
+// format
+export { detectProfile, loadBaseline } from './cli/context.js';
+export { parsePolicy, type Policy } from './cli/commands/apply.js';

@@ -447,9 +447,19 @@ function planSetOne(ctx: Ctx, req: SetRequest): void {
     const current = win[half];
     const curMeaning = current ? meaning(info, current.reading.parsedValue, nrOpen) : null;
     if (curMeaning === want) continue;
-    if (mode !== 'exact' && current) {
-      const cmp = compareValues(info, current.reading.parsedValue!, parsed, nrOpen);
-      if ((mode === 'at-least' && cmp >= 0) || (mode === 'at-most' && cmp <= 0)) continue;
+    if (mode !== 'exact') {
+      const wantKey = orderKey(info, parsed, nrOpen);
+      if (current) {
+        if (satisfies(mode, orderKey(info, current.reading.parsedValue!, nrOpen), wantKey)) continue;
+      } else {
+        // no line of this domain yet: compare with what a matching account gets now
+        const probe = probeFor(req.domain, ctx.options.accounts);
+        if (probe) {
+          const now = resolveLimits(work.tree(), probe, { dialect, nrOpen, events: 'matched', ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) });
+          const have = effectiveKey(info, now, half);
+          if (have !== null && satisfies(mode, have, wantKey)) continue;
+        }
+      }
     }
     needs.push(half);
   }
@@ -459,17 +469,18 @@ function planSetOne(ctx: Ctx, req: SetRequest): void {
   }
 
   const typeChecked = info.typeChecked && info.name !== 'priority' && info.name !== 'chroot';
-  const edited = new Set<FamilyLine>();
   const pending: Array<'soft' | 'hard'> = [];
   for (const half of needs) {
-    const w = win[half];
+    // re-read the family for each half: an edit for the other half may have moved this line's offsets
+    const now = winners(familyOf(work, req.domain, info.name));
+    const w = now[half];
     if (!w) { pending.push(half); continue; }
-    if (edited.has(w)) continue;
-    edited.add(w);
+    // a `-` line already edited for the other half
+    if (meaning(info, w.reading.parsedValue, nrOpen) === want) continue;
     const r = w.reading;
     const other: 'soft' | 'hard' = half === 'soft' ? 'hard' : 'soft';
     // A `-` line that still decides the other half, which must keep its value: split it.
-    if (typeChecked && r.limitType === '-' && win[other] === w && !needs.includes(other)) {
+    if (typeChecked && r.limitType === '-' && now[other] === w && !needs.includes(other)) {
       const text = w.file.text;
       const edits = replaceField(text, r.type, other, r.item.start);
       const style = styleOf(w.file.doc, w.line);
@@ -524,21 +535,35 @@ function replaceValue(text: string, line: Line, r: EntryReading, valueText: stri
   return edits;
 }
 
-function compareValues(info: ItemInfo, a: ParsedValue, b: ParsedValue, nrOpen: bigint | null): number {
-  // "more" means: a higher limit (unlimited highest); for nice a higher 20-n; for priority a lower number
-  const key = (v: ParsedValue): bigint => {
-    if (info.rlimit !== null) {
-      let k = v.kernel!;
-      if (info.name === 'nofile' && k === RLIM_INFINITY && nrOpen !== null) k = nrOpen;
-      return k;
-    }
-    if (info.name === 'priority') return -(v.number ?? 0n);
-    if (info.name === 'maxlogins' || info.name === 'maxsyslogins') return v.number! < 0n ? RLIM_INFINITY : v.number!;
-    return v.number ?? 0n;
-  };
-  const ka = key(a);
-  const kb = key(b);
-  return ka === kb ? 0 : ka > kb ? 1 : -1;
+/** An order key where "more" is larger: a higher limit (unlimited highest), for nice a higher
+ * 20-n, for priority a lower number, maxlogins unlimited highest. */
+function orderKey(info: ItemInfo, v: ParsedValue, nrOpen: bigint | null): bigint {
+  if (info.rlimit !== null) {
+    let k = v.kernel!;
+    if (info.name === 'nofile' && k === RLIM_INFINITY && nrOpen !== null) k = nrOpen;
+    return k;
+  }
+  if (info.name === 'priority') return -(v.number ?? 0n);
+  if (info.name === 'maxlogins' || info.name === 'maxsyslogins') return v.number! < 0n ? RLIM_INFINITY : v.number!;
+  return v.number ?? 0n;
+}
+
+/** The same order key for what an account gets now (null when unknown or not applicable). */
+function effectiveKey(info: ItemInfo, res: Resolution, half: 'soft' | 'hard'): bigint | null {
+  if (!res.applied) return null;
+  if (info.rlimit !== null) {
+    const r = res.rlimits[info.name as RlimitItem];
+    return r.applied?.[half] ?? r[half].value;
+  }
+  switch (info.name) {
+    case 'priority': return -BigInt(res.priority.value);
+    case 'maxlogins': case 'maxsyslogins': return res.logins.value < 0 ? RLIM_INFINITY : BigInt(res.logins.value);
+    default: return null;
+  }
+}
+
+function satisfies(mode: 'at-least' | 'at-most', have: bigint, want: bigint): boolean {
+  return mode === 'at-least' ? have >= want : have <= want;
 }
 
 /** pam_limits reads only limits.conf and limits.d/*.conf (and 1.7's vendor copies). */
@@ -680,8 +705,9 @@ function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Bl
       if (info.name === 'maxlogins' || info.name === 'maxsyslogins') want = `n:${parsed.number}`;
       if (got.meaning === want) continue;
       if (req.mode === 'at-least' || req.mode === 'at-most') {
-        // the family already held a value on the right side: not a blocker
-        if (got.source && got.source.domain === req.domain) continue;
+        // only raise / only lower: any value on the right side of the request is what was asked
+        const have = effectiveKey(info, res, half);
+        if (have !== null && satisfies(req.mode, have, orderKey(info, parsed, nrOpen))) continue;
       }
       let because: string;
       const rootRule = DIALECT_TRAITS[ctx.dialect].rootExempt && id.uid === 0 && (req.domain === '*' || /^[@%][^:]*$/.test(req.domain));

@@ -32,7 +32,8 @@ describe('the packed tarball', () => {
     for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/limitsctl.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'docs/effective-json.md']) {
       expect(files, f).toContain(f);
     }
-    for (const f of files) expect(f, f).not.toMatch(/^(src|test|fixtures|bench|\.ci|ansible)\/|\.map$|tsconfig/);
+    for (const f of files) expect(f, f).not.toMatch(/^(src|test|fixtures|bench|\.ci|ansible\/tests)\/|\.map$|tsconfig/);
+    expect(files).toContain('ansible/library/limitsctl');
   });
 
   it('runs with npx: files --root fixtures/demo, text and --json', () => {
