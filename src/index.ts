@@ -57,3 +57,8 @@ export type { FileWrite, WriteFileOptions, WriteOptions, WriteResult } from './i
 // format
 export { detectProfile, loadBaseline } from './cli/context.js';
 export { parsePolicy, type Policy } from './cli/commands/apply.js';
+
+// doctor: why fork() fails for an account (pure analysis of facts; the io ring gathers them)
+export { diagnose, type DoctorReport, type DoctorStatus, type FindingId, type Severity as DoctorSeverity } from './core/doctor.js';
+export { readLiveFacts, type LiveFacts } from './io/live.js';
+export { DOCTOR_SCHEMA, doctorJson, formatDoctorText } from './formatters/doctor.js';

@@ -91,6 +91,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [['limitsctl apply limits-policy.ini --dry-run', 'see docs/editing.md for the format']],
   },
   {
+    command: 'doctor',
+    describe: 'Why does fork() fail? A user\'s tasks against nproc, pid_max, threads-max, cgroup pids and memory; whether pam_limits applies',
+    builder: (y) => y
+      .option('user', { alias: 'u', type: 'string', describe: 'account to diagnose (default: SUDO_USER, else you)' })
+      .option('proc', { type: 'string', describe: 'proc file system to read, e.g. a snapshot (default: <root>/proc if present, else /proc)' })
+      .option('sys', { type: 'string', describe: 'sys file system to read, e.g. a snapshot (default: <root>/sys if present, else /sys)' })
+      .option('top', { type: 'number', describe: 'how many command groups to list (default 10)' }),
+    load: () => import('./commands/doctor.js'),
+    examples: [
+      ['sudo limitsctl doctor --user admin', 'why admin\'s forks fail, on this machine'],
+      ['limitsctl doctor --root snap --json', 'a captured snapshot (snap/proc, snap/sys, snap/etc), for monitoring; exit 1 at >= 90 %'],
+    ],
+  },
+  {
     command: 'demo',
     describe: 'The main job on a tree: its files, admin\'s nproc and why, and lint',
     builder: (y) => y.option('user', { type: 'string', default: 'admin' }),

@@ -1,0 +1,283 @@
+/**
+ * doctor's two outputs: the text report for a person and the JSON envelope for monitoring
+ * (documented in docs/doctor.md). Pure.
+ */
+import {
+  type CgroupNode, type DoctorReport, type Finding, formatLimit, formatSource, LOGIN_PATHS, type SettingFact,
+} from '../core/doctor.js';
+import { RLIM_INFINITY } from '../core/schema.js';
+
+/** The JSON envelope's schema id; bumped on incompatible changes. */
+export const DOCTOR_SCHEMA = 'limitsctl.doctor/v1';
+
+/** Colour functions (identity when colour is off). */
+export interface Paint {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+}
+
+const PLAIN: Paint = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s, cyan: (s) => s };
+
+function lim(v: bigint | null): bigint | 'unlimited' | null {
+  return v === null ? null : v === RLIM_INFINITY ? 'unlimited' : v;
+}
+
+/** A ratio as a percentage with one decimal; null when unknown or infinite (a limit of 0). */
+function percent(ratio: number | null): number | null {
+  if (ratio === null || !Number.isFinite(ratio)) return null;
+  return Math.round(ratio * 1000) / 10;
+}
+
+function setting(s: SettingFact | undefined | null) {
+  return s ? { value: s.value, file: s.file, line: s.line } : null;
+}
+
+/** The documented `doctor --json` object. bigint values are exact integers (see cli/output toJson). */
+export function doctorJson(r: DoctorReport, meta: { version: string }) {
+  const c = r.nproc.configured;
+  return {
+    schema: DOCTOR_SCHEMA,
+    version: meta.version,
+    status: r.status,
+    exit_code: r.exitCode,
+    verdict: r.verdict,
+    user: r.user,
+    profile: r.profile,
+    sources: r.sources,
+    findings: r.findings.map((f) => ({
+      id: f.id,
+      severity: f.severity,
+      title: f.title,
+      details: f.details,
+      usage: f.usage ? { what: f.usage.what, used: f.usage.used, limit: f.usage.limit, percent: percent(f.usage.ratio), unit: f.usage.unit } : null,
+      fixes: f.fixes.map((x) => ({ description: x.description, command: x.command ?? null, file: x.file ?? null })),
+    })),
+    nproc: {
+      tasks: r.nproc.tasks,
+      processes: r.nproc.processes,
+      configured: c ? {
+        soft: lim(c.soft), hard: lim(c.hard), soft_from: c.softFrom, hard_from: c.hardFrom,
+        soft_origin: c.softOrigin, hard_origin: c.hardOrigin,
+      } : null,
+      config_note: r.nproc.configNote,
+      binding_soft: r.nproc.binding?.limit ? lim(r.nproc.binding.limit.soft) : null,
+      running_limits: r.nproc.limitGroups.map((g) => ({
+        soft: g.limit ? lim(g.limit.soft) : null,
+        hard: g.limit ? lim(g.limit.hard) : null,
+        processes: g.processes,
+        tasks: g.tasks,
+        percent: percent(g.ratio),
+        matches_config: g.matchesConfig,
+        units: g.units.map((u) => ({ kind: u.kind, unit: u.unit, processes: u.processes, tasks: u.tasks, spawned_by: u.spawnedBy })),
+        sample_pids: g.samplePids,
+      })),
+      top_commands: r.nproc.top.map((t) => ({
+        command: t.command, processes: t.processes, tasks: t.tasks, max_threads: t.maxThreads, zombies: t.zombies,
+        example: t.example, sample_pids: t.samplePids, hint: t.hint,
+      })),
+    },
+    system: {
+      tasks: r.system.tasks,
+      processes: r.system.processes,
+      loadavg_tasks: r.system.loadavgTasks,
+      vanished: r.system.vanished,
+      unreadable: r.system.unreadable,
+      pid_max: r.system.pidMax,
+      threads_max: r.system.threadsMax,
+      memory_kib: {
+        total: r.system.memory.memTotal, available: r.system.memory.memAvailable,
+        commit_limit: r.system.memory.commitLimit, committed_as: r.system.memory.committedAs,
+        swap_total: r.system.memory.swapTotal, swap_free: r.system.memory.swapFree,
+      },
+      overcommit: r.system.overcommit,
+    },
+    cgroups: {
+      version: r.cgroups.version,
+      nodes: r.cgroups.nodes.map((n) => ({
+        path: n.path, kind: n.kind, unit: n.unit, pids_max: n.pidsMax, pids_current: n.pidsCurrent, percent: percent(n.ratio),
+      })),
+    },
+    systemd: {
+      running: r.systemd.running,
+      installed: r.systemd.installed,
+      system: { DefaultLimitNPROC: setting(r.systemd.system.DefaultLimitNPROC), DefaultTasksMax: setting(r.systemd.system.DefaultTasksMax) },
+      user: { DefaultLimitNPROC: setting(r.systemd.user.DefaultLimitNPROC), DefaultTasksMax: setting(r.systemd.user.DefaultTasksMax) },
+      logind: { UserTasksMax: setting(r.systemd.logind.UserTasksMax) },
+      user_slice_tasks_max: r.systemd.userSliceTasksMax ? { ...setting(r.systemd.userSliceTasksMax), tasks: r.systemd.userSliceTasksMaxResolved } : null,
+      files: r.systemd.files,
+    },
+    pam: {
+      module: r.pam.module,
+      services: r.pam.services.map((s) => ({
+        service: s.service,
+        login_path: LOGIN_PATHS.includes(s.service),
+        file: s.file,
+        via_other: s.viaOther,
+        pam_limits: s.hits.map((h) => ({
+          file: h.file, line: h.line, control: h.control, args: h.args, optional: h.dash, via: h.via, conf: h.conf, may_be_skipped: h.mayBeSkipped,
+        })),
+        problems: s.problems,
+      })),
+    },
+    sshd: { present: r.sshd.present, use_pam: setting(r.sshd.usePam), use_pam_effective: r.sshd.usePamEffective },
+    problems: r.problems,
+  };
+}
+
+// --- text ------------------------------------------------------------------------------------
+
+function n(x: number | bigint | null): string {
+  if (x === null) return '?';
+  if (typeof x === 'bigint') return x === RLIM_INFINITY ? 'unlimited' : Number(x).toLocaleString('en-US');
+  return x.toLocaleString('en-US');
+}
+
+function pctText(ratio: number | null): string {
+  if (ratio === null) return '';
+  if (!Number.isFinite(ratio)) return '∞ %';
+  return `${Math.floor(ratio * 100)} %`;
+}
+
+function kib(x: number | null): string {
+  if (x === null) return '?';
+  if (x >= 1048576) return `${(x / 1048576).toFixed(1)} GiB`;
+  if (x >= 1024) return `${(x / 1024).toFixed(0)} MiB`;
+  return `${x} KiB`;
+}
+
+function pad(s: string, w: number, right = false): string {
+  // eslint-disable-next-line no-control-regex
+  const len = s.replace(/\u001b\[\d+m/g, '').length;
+  if (len >= w) return s;
+  return right ? ' '.repeat(w - len) + s : s + ' '.repeat(w - len);
+}
+
+function at(s: SettingFact): string {
+  return `${s.file}${s.line ? `:${s.line}` : ''}`;
+}
+
+function severityLabel(f: Finding, p: Paint): string {
+  switch (f.severity) {
+    case 'critical': return p.red(p.bold('CRITICAL'));
+    case 'warning': return p.yellow(p.bold('WARNING '));
+    case 'notice': return p.cyan('notice  ');
+    default: return p.dim('info    ');
+  }
+}
+
+function cgroupLine(node: CgroupNode & { ratio: number | null }): string {
+  const name = node.unit ?? node.path;
+  if (node.pidsMax === null) return `${name} (no pids controller)`;
+  return `${name} pids ${n(node.pidsCurrent)} of ${node.pidsMax === 'max' ? 'max' : n(node.pidsMax)}${node.ratio !== null ? ` (${pctText(node.ratio)})` : ''}`;
+}
+
+/** The text report. */
+export function formatDoctorText(r: DoctorReport, paint: Paint = PLAIN): string {
+  const p = paint;
+  const out: string[] = [];
+  const src = r.sources;
+  const where = src.live ? 'live system' : `proc ${src.proc}, sys ${src.sys}, root ${src.root}`;
+  out.push(p.bold(`limitsctl doctor — ${r.user.name} (uid ${r.user.uid})`) + p.dim(`  ${where}${r.profile ? `; profile ${r.profile}` : ''}`));
+  const statusWord = r.status === 'exhausted' ? p.red(p.bold('EXHAUSTED')) : r.status === 'near-limit' ? p.yellow(p.bold('NEAR LIMIT')) : p.green(p.bold('OK'));
+  out.push(`${statusWord}  ${r.verdict}`);
+
+  if (r.findings.length > 0) {
+    out.push('', p.bold('Findings, most severe first'));
+    for (const f of r.findings) {
+      out.push(`  ${severityLabel(f, p)} ${f.title}`);
+      for (const d of f.details) out.push(`           ${p.dim('·')} ${d}`);
+      for (const x of f.fixes) {
+        out.push(`           ${p.green('fix:')} ${x.description}`);
+        if (x.command) out.push(`                $ ${p.cyan(x.command)}`);
+        if (x.file) {
+          out.push(`                ${p.dim(`# ${x.file.path}`)}`);
+          for (const l of x.file.content.replace(/\n$/, '').split('\n')) out.push(`                ${p.cyan(l)}`);
+        }
+      }
+    }
+  }
+
+  // nproc
+  const np = r.nproc;
+  out.push('', p.bold(`nproc of ${r.user.name}`));
+  out.push(`  tasks now      ${n(np.tasks)} in ${n(np.processes)} process${np.processes === 1 ? '' : 'es'} ${p.dim('(threads count; by real uid)')}`);
+  const c = np.configured;
+  if (c) {
+    const half = (v: bigint | null, from: typeof c.softFrom, origin: string) => `${formatLimit(v)} ${p.dim(`(${from ? formatSource(from) : origin})`)}`;
+    out.push(`  configured     soft ${half(c.soft, c.softFrom, c.softOrigin)}, hard ${half(c.hard, c.hardFrom, c.hardOrigin)}`);
+  } else {
+    out.push(`  configured     ${p.yellow(r.nproc.configNote ?? 'unknown')}`);
+  }
+  if (np.limitGroups.length > 0) {
+    np.limitGroups.forEach((g, i) => {
+      const label = i === 0 ? '  running with   ' : '                 ';
+      const lims = g.limit ? `${formatLimit(g.limit.soft)}:${formatLimit(g.limit.hard)}` : 'unreadable';
+      const units = g.units.slice(0, 3).map((u) => u.unit ?? (u.kind === 'root' ? '(no systemd unit)' : u.kind)).join(', ') + (g.units.length > 3 ? `, +${g.units.length - 3}` : '');
+      const cmp = g.matchesConfig === null ? '' : g.matchesConfig ? p.dim('= configured') : p.yellow('≠ configured');
+      const ratio = g.ratio !== null && g.ratio >= 0.9 ? (g.ratio >= 1 ? p.red(pctText(g.ratio)) : p.yellow(pctText(g.ratio))) : pctText(g.ratio);
+      out.push(`${label}${pad(lims, 22)} ${pad(n(g.processes), 6, true)} proc ${pad(n(g.tasks), 7, true)} tasks ${pad(ratio, 6, true)}  ${pad(units, 36)} ${cmp}`);
+    });
+  }
+
+  if (np.top.length > 0) {
+    out.push('', p.bold('Top commands by tasks'));
+    const w = Math.min(40, Math.max(...np.top.map((t) => t.command.length)));
+    for (const t of np.top) {
+      const hint = t.hint === 'ssh-mux' ? p.yellow('  ← SSH multiplexing masters') : t.hint === 'thread-heavy' ? p.yellow(`  ← PID ${t.maxThreads.pid} has ${n(t.maxThreads.threads)} threads`) : '';
+      const z = t.zombies ? p.dim(` (${n(t.zombies)} zombie)`) : '';
+      const ex = t.example && t.example !== t.command ? p.dim(`  e.g. ${t.example.length > 70 ? `${t.example.slice(0, 69)}…` : t.example}`) : '';
+      out.push(`  ${pad(n(t.tasks), 7, true)} × ${pad(t.command, w)} ${pad(n(t.processes), 6, true)} proc${z}${hint}${ex}`);
+    }
+  }
+
+  // system
+  const s = r.system;
+  out.push('', p.bold('System'));
+  const lim2 = (x: number | null) => (x === null ? '?' : n(x));
+  const share = (x: number | null) => (x ? ` (${pctText(s.tasks / x)})` : '');
+  out.push(`  tasks          ${n(s.tasks)}; pid_max ${lim2(s.pidMax)}${share(s.pidMax)}; threads-max ${lim2(s.threadsMax)}${share(s.threadsMax)}${p.dim(`  [${n(s.processes)} processes read${s.vanished ? `, ${n(s.vanished)} vanished while reading` : ''}${s.unreadable ? `, ${n(s.unreadable)} unreadable` : ''}]`)}`);
+  const m = s.memory;
+  const mode = s.overcommit.mode === 0 ? '0 (heuristic)' : s.overcommit.mode === 1 ? '1 (always)' : s.overcommit.mode === 2 ? `2 (strict, ratio ${s.overcommit.ratio ?? '?'} %)` : '?';
+  out.push(`  memory         MemAvailable ${kib(m.memAvailable)} of ${kib(m.memTotal)}; overcommit ${mode}; Committed_AS ${kib(m.committedAs)} of CommitLimit ${kib(m.commitLimit)}`);
+  // the user's slice, then the fullest limited cgroups
+  const nodes = [
+    ...r.cgroups.nodes.filter((x) => x.kind === 'user-slice'),
+    ...r.cgroups.nodes.filter((x) => x.kind !== 'user-slice' && typeof x.pidsMax === 'bigint').sort((a, b) => (b.ratio ?? 0) - (a.ratio ?? 0)).slice(0, 3),
+  ];
+  out.push(`  cgroups        ${r.cgroups.version}${nodes.length ? `; ${nodes.map(cgroupLine).join('; ')}` : r.cgroups.version === 'none' ? '' : `; no cgroup for uid ${r.user.uid}`}`);
+  const sd = r.systemd;
+  const sdParts: string[] = [sd.running ? 'running' : sd.installed ? 'installed, not running as PID 1' : 'not present'];
+  if (sd.running || sd.installed) {
+    const one = (label: string, v: SettingFact | undefined) => (v ? `${label}=${v.value || '(reset)'} ${p.dim(`(${at(v)})`)}` : `${label} not set`);
+    sdParts.push(one('DefaultLimitNPROC', sd.system.DefaultLimitNPROC));
+    sdParts.push(one('DefaultTasksMax', sd.system.DefaultTasksMax));
+    if (sd.userSliceTasksMax) sdParts.push(`user slice TasksMax=${sd.userSliceTasksMax.value}${sd.userSliceTasksMaxResolved !== null && sd.userSliceTasksMax.value.endsWith('%') ? ` ≈ ${n(sd.userSliceTasksMaxResolved)}` : ''} ${p.dim(`(${at(sd.userSliceTasksMax)})`)}`);
+    if (sd.logind.UserTasksMax) sdParts.push(`logind UserTasksMax=${sd.logind.UserTasksMax.value} ${p.dim(`(${at(sd.logind.UserTasksMax)})`)}`);
+  }
+  out.push(`  systemd        ${sdParts.join('; ')}`);
+
+  // PAM
+  out.push('', p.bold('Does pam_limits apply? (session stacks)'));
+  const services = r.pam.services.filter((x) => LOGIN_PATHS.includes(x.service));
+  if (services.length === 0) out.push(p.dim('  no login service under etc/pam.d'));
+  for (const sv of services) {
+    const h = sv.hits[0];
+    const yes = h ? p.green('yes') : p.red(p.bold('NO '));
+    const where = h
+      ? `${h.file}:${h.line} ${h.dash ? '-' : ''}session ${h.control} pam_limits.so${h.args.length ? ` ${h.args.join(' ')}` : ''}${h.via.length > 1 ? p.dim(` (via ${h.via.join(' → ')})`) : ''}${h.mayBeSkipped.length ? p.yellow(' (may be skipped)') : ''}`
+      : p.dim(sv.file ?? '');
+    let extra = '';
+    if (sv.service === 'sshd' && r.sshd.present) {
+      const u = r.sshd.usePam;
+      extra = `; UsePAM ${r.sshd.usePamEffective ? p.green('yes') : p.red('no')}${u ? p.dim(` (${at(u)})`) : p.dim(' (default)')}`;
+    }
+    out.push(`  ${pad(sv.service, 12)} ${yes}  ${where}${sv.viaOther ? p.yellow(' (no service file: "other")') : ''}${extra}`);
+  }
+  if (r.pam.module !== 'unknown') out.push(p.dim(`  module: ${r.pam.module ?? 'pam_limits.so NOT FOUND'}`));
+  out.push('');
+  return out.join('\n');
+}

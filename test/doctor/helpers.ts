@@ -1,0 +1,72 @@
+/** Shared by the doctor tests: run the built CLI, build snapshots, and diagnose a tree in-process. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadIdentity } from '../../src/io/accounts.js';
+import { detectProfile } from '../../src/cli/context.js';
+import { diagnose, type DoctorReport, type DoctorFacts } from '../../src/core/doctor.js';
+import { resolveLimits } from '../../src/core/resolve.js';
+import { readBaseline, readLiveFacts } from '../../src/io/live.js';
+import { loadTree } from '../../src/io/tree.js';
+import { buildScenario } from '../../fixtures/doctor/generate.mjs';
+
+export const REPO = path.resolve(__dirname, '../..');
+export const BIN = path.join(REPO, 'bin/limitsctl.js');
+export const FIX = path.join(REPO, 'fixtures/doctor');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Run the built CLI (dist/ is built by `npm test` before vitest starts). */
+export function cli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}): RunResult {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? REPO,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    encoding: 'utf8',
+    timeout: options.timeout ?? 60_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
+}
+
+export function tempDir(prefix = 'limitsctl-doctor-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Build a generated scenario (e.g. 'mux') into a temp dir; returns it and a cleanup. */
+export function scenario(name: string): { root: string; cleanup: () => void } {
+  const dir = tempDir();
+  const root = path.join(dir, name);
+  buildScenario(name, root);
+  return { root, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** What `limitsctl doctor --root ROOT --user USER` computes, in-process (io + core, no cli). */
+export function doctorFacts(root: string, user: string, dirs: { proc?: string; sys?: string } = {}): DoctorFacts {
+  const proc = dirs.proc ?? path.join(root, 'proc');
+  const sys = dirs.sys ?? path.join(root, 'sys');
+  const { dialect } = detectProfile(root);
+  const identity = loadIdentity(root, user);
+  const live = readLiveFacts({ root, proc, sys }, identity.uid);
+  const base = readBaseline(proc);
+  const opts = { dialect, pid1Limits: base.pid1Limits, nrOpen: base.nrOpen ?? 1048576n };
+  const resolution = resolveLimits(loadTree(root, { dialect }), identity, opts);
+  const confs = [...new Set(live.pam.services.flatMap((s) => s.hits.map((h) => h.conf)).filter((c): c is string => c !== null))];
+  const confResolutions = confs.map((conf) => ({
+    conf, services: [], resolution: resolveLimits(loadTree(root, { dialect, conf }), identity, opts),
+  }));
+  return { identity, resolution, confResolutions, ...live, sources: { root, proc, sys, live: false } };
+}
+
+export function doctorOn(root: string, user: string, dirs: { proc?: string; sys?: string } = {}): DoctorReport {
+  return diagnose(doctorFacts(root, user, dirs));
+}
+
+export function ids(r: DoctorReport): string[] {
+  return r.findings.map((f) => f.id);
+}
