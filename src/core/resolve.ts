@@ -5,6 +5,7 @@
 import type { Identity } from './accounts.js';
 import type { DomainSpec } from './domain.js';
 import type { ConfigTree, EntryReading, Line, NoLimitReading } from './model.js';
+import { strtoull } from './values.js';
 import {
   type Dialect, DIALECT_TRAITS, DEFAULT_NR_OPEN, ITEMS, type ItemInfo, type ItemName, RANK, type Rank,
   RLIM_INFINITY, type RlimitItem,
@@ -444,21 +445,49 @@ function freeze(s: MutableSlot): Slot {
   return { value: s.value, rank: s.rank, origin: s.origin, source: s.source, beat: s.beat };
 }
 
-/** Parse /proc/PID/limits text into soft/hard pairs (kernel units). */
+/**
+ * Parse /proc/PID/limits text into soft/hard pairs (kernel units) exactly as pam_limits'
+ * parse_kernel_limits() reads /proc/1/limits: the header's length decides whether a row has a
+ * Units column, and values are taken from the right-hand end of each row. The kernel pads every
+ * row to the header's width, so rows whose Units column is empty (nice, rtprio) are misread and
+ * never found — pam_limits then keeps the caller's values for them. Rows it cannot read are
+ * simply absent from the result.
+ */
 export function parseProcLimits(text: string): ProcLimits {
   const out: ProcLimits = {};
-  const rows = text.split('\n');
-  for (const row of rows) {
-    for (const info of RLIMIT_INFOS) {
-      if (!info.procTitle || !row.startsWith(info.procTitle)) continue;
-      const rest = row.slice(info.procTitle.length).trim().split(/\s+/);
-      const [s, h] = rest;
-      if (s === undefined || h === undefined) continue;
-      const num = (v: string): bigint | null => (v === 'unlimited' ? RLIM_INFINITY : /^\d+$/.test(v) ? BigInt(v) : null);
-      const sv = num(s);
-      const hv = num(h);
-      if (sv !== null && hv !== null) out[info.name as RlimitItem] = { soft: sv, hard: hv };
-    }
+  const byTitle = new Map(RLIMIT_INFOS.map((i) => [i.procTitle!, i.name as RlimitItem]));
+  let maxlen = 0;
+  for (const chunk of text.split(/(?<=\n)/)) {
+    if (chunk.length < 2) continue;
+    const line = chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk;
+    if (!maxlen && line.startsWith('Limit')) { maxlen = line.length; continue; }
+    let pos = line.length;
+    let end = line.length;
+    // LIMITS_SKIP_WHITESPACE: step back over spaces; the string now ends after pos
+    const skip = (): boolean => {
+      pos--;
+      while (pos > 0 && line[pos] === ' ') pos--;
+      if (pos <= 0) return false;
+      end = pos + 1;
+      return true;
+    };
+    // LIMITS_MARK_ITEM: step back over non-spaces; the item runs to the current end
+    const mark = (): string | null => {
+      pos--;
+      while (pos > 0 && line[pos] !== ' ') pos--;
+      if (pos <= 0) return null;
+      return line.slice(pos + 1, end);
+    };
+    if (line.length === maxlen && (!skip() || mark() === null)) continue;
+    if (!skip()) continue;
+    const hard = mark();
+    if (hard === null || !skip()) continue;
+    const soft = mark();
+    if (soft === null || !skip()) continue;
+    const item = byTitle.get(line.slice(0, end));
+    if (!item) continue;
+    const value = (v: string): bigint => (v === 'unlimited' ? RLIM_INFINITY : strtoull(v).value);
+    out[item] = { soft: value(soft), hard: value(hard) };
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Identity } from '../../src/core/accounts.js';
 import type { ConfigTree } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
-import { type ProcLimits, resolveLimits } from '../../src/core/resolve.js';
+import { parseProcLimits, type ProcLimits, resolveLimits } from '../../src/core/resolve.js';
 import { type Dialect, RLIM_INFINITY } from '../../src/core/schema.js';
 
 function treeOf(dialect: Dialect, ...files: string[]): ConfigTree {
@@ -113,5 +113,17 @@ describe('Debian baseline (spec §7.1)', () => {
   it('upstream leaves untouched resources alone (no setrlimit call)', () => {
     const r = resolveLimits(treeOf('upstream', 'alice soft nofile 5\n'), alice, {});
     expect(r.calls.setrlimit.map((c) => c.item)).toEqual(['nofile']);
+  });
+});
+
+describe('parseProcLimits reads /proc/1/limits as pam_limits does (right to left, header width)', () => {
+  const header = 'Limit                     Soft Limit           Hard Limit           Units     \n';
+  it('reads the kernel format, including rows without units', () => {
+    const text = `${header}Max open files            1024                 524288               files     \nMax nice priority         0                    0                    \n`;
+    expect(parseProcLimits(text)).toEqual({ nofile: { soft: 1024n, hard: 524288n }, nice: { soft: 0n, hard: 0n } });
+  });
+  it('misses a unitless row padded to the header width, like the real module (it logs "Did not find kernel RLIMIT")', () => {
+    const text = `${header}Max nice priority         0                    0                              \nMax processes             unlimited            unlimited            processes \n`;
+    expect(parseProcLimits(text)).toEqual({ nproc: { soft: RLIM_INFINITY, hard: RLIM_INFINITY } });
   });
 });
