@@ -62,3 +62,15 @@ export { parsePolicy, type Policy } from './cli/commands/apply.js';
 export { diagnose, type DoctorReport, type DoctorStatus, type FindingId, type Severity as DoctorSeverity } from './core/doctor.js';
 export { readLiveFacts, type LiveFacts } from './io/live.js';
 export { DOCTOR_SCHEMA, doctorJson, formatDoctorText } from './formatters/doctor.js';
+
+// lint (pure engine and formatters; targets and settings are read by the io ring)
+export { lintTarget } from './core/lint/engine.js';
+export { fixTarget } from './core/lint/fix.js';
+export { RULES, findRule } from './core/lint/rules.js';
+export type { Rule, RuleMeta, Severity as LintSeverity } from './core/lint/types.js';
+export { formatText } from './formatters/text.js';
+export { formatJson, lintJson } from './formatters/json.js';
+export { formatSarif, lintSarif } from './formatters/sarif.js';
+export { formatGithub } from './formatters/github.js';
+export { loadLintTargets, LintPathError } from './io/lint-targets.js';
+export { loadSettings, SettingsError, type LintSettings } from './io/settings.js';

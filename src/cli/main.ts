@@ -105,6 +105,24 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    command: 'lint [paths..]',
+    describe: 'Check configuration as pam_limits reads it: trees, etc/security directories, files or globs (default: --root)',
+    builder: (y) => y
+      .positional('paths', { type: 'string', array: true, describe: 'roots holding etc/security, etc/security directories, files or globs' })
+      .option('format', { alias: 'f', type: 'string', choices: ['text', 'json', 'sarif', 'github'], describe: 'output format (default text; --json means json)' })
+      .option('max-warnings', { type: 'number', describe: 'exit 1 when there are more warnings than this' })
+      .option('config', { alias: 'c', type: 'string', describe: 'settings file (default: .limitsctl.ini here or in a parent directory)' })
+      .option('fix', { type: 'boolean', default: false, describe: 'apply the safe fixes (dead duplicates, keyword case, stray header)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'with --fix: print the fixes as a unified diff, write nothing' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'report errors only' }),
+    load: () => import('./commands/lint.js'),
+    examples: [
+      ['limitsctl lint --root fixtures/demo', 'lint one tree'],
+      ["limitsctl lint 'hosts/*' --format sarif > lint.sarif", 'every host tree of a config repository, as SARIF'],
+      ['limitsctl lint --fix --dry-run', 'show what --fix would change'],
+    ],
+  },
+  {
     command: 'demo',
     describe: 'The main job on a tree: its files, admin\'s nproc and why, and lint',
     builder: (y) => y.option('user', { type: 'string', default: 'admin' }),

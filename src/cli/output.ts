@@ -18,23 +18,7 @@ export function toJson(value: unknown, indent = 2): string {
   return text.replace(new RegExp(`"@big:${nonce}:(-?\\d+)"`, 'g'), '$1');
 }
 
-export interface Colors {
-  readonly enabled: boolean;
-  bold(s: string): string;
-  dim(s: string): string;
-  red(s: string): string;
-  green(s: string): string;
-  yellow(s: string): string;
-  cyan(s: string): string;
-}
-
-export function makeColors(enabled: boolean): Colors {
-  const wrap = (open: number, close: number) => (s: string) => (enabled ? `\u001b[${open}m${s}\u001b[${close}m` : s);
-  return {
-    enabled,
-    bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39),
-  };
-}
+export { makeStyle as makeColors, type Style as Colors } from '../formatters/style.js';
 
 /** "etc/security/limits.d/x.conf" → "limits.d/x.conf" (the way operators name these files). */
 export function shortPath(rel: string): string {

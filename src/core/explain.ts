@@ -40,11 +40,17 @@ export function explainItem(res: Resolution, item: ItemName, includeUnmatched = 
   const holder: Record<'soft' | 'hard', LineEvent | null> = { soft: null, hard: null };
   const setters: Record<'soft' | 'hard', LineEvent[]> = { soft: [], hard: [] };
   const blockers = new Map<LineEvent, Record<'soft' | 'hard', LineEvent | null>>();
+  // the next line that set the same half, for "overridden later by"
+  const nextSetter: Record<'soft' | 'hard', Map<LineEvent, LineEvent>> = { soft: new Map(), hard: new Map() };
   for (const e of evs) {
     if (!e.matched || e.skipped) continue;
     blockers.set(e, { soft: holder.soft, hard: holder.hard });
     for (const half of ['soft', 'hard'] as const) {
-      if (e[half] === 'set') { holder[half] = e; setters[half].push(e); }
+      if (e[half] !== 'set') continue;
+      const prev = setters[half].at(-1);
+      if (prev) nextSetter[half].set(prev, e);
+      holder[half] = e;
+      setters[half].push(e);
     }
   }
   const rootExempt = DIALECT_TRAITS[res.dialect].rootExempt && res.identity.uid === 0;
@@ -64,9 +70,7 @@ export function explainItem(res: Resolution, item: ItemName, includeUnmatched = 
         const clamped = half === 'soft' && !BOTH_SAME.has(item) && res.rlimits[item as keyof typeof res.rlimits]?.clamped;
         return { verdict: clamped ? 'clamped' : 'wins', by: clamped ? res.rlimits[item as keyof typeof res.rlimits].hard.source : null };
       }
-      const list = setters[half];
-      const next = list[list.indexOf(e) + 1];
-      return { verdict: 'overridden', by: next?.source ?? null };
+      return { verdict: 'overridden', by: nextSetter[half].get(e)?.source ?? null };
     };
     const soft = explainHalf('soft');
     const hard = BOTH_SAME.has(item) ? soft : explainHalf('hard');

@@ -6,21 +6,13 @@ import {
   type CgroupNode, type DoctorReport, type Finding, formatLimit, formatSource, LOGIN_PATHS, type SettingFact,
 } from '../core/doctor.js';
 import { RLIM_INFINITY } from '../core/schema.js';
+import { PLAIN_STYLE as PLAIN, type Style } from './style.js';
 
 /** The JSON envelope's schema id; bumped on incompatible changes. */
 export const DOCTOR_SCHEMA = 'limitsctl.doctor/v1';
 
-/** Colour functions (identity when colour is off). */
-export interface Paint {
-  bold(s: string): string;
-  dim(s: string): string;
-  red(s: string): string;
-  green(s: string): string;
-  yellow(s: string): string;
-  cyan(s: string): string;
-}
-
-const PLAIN: Paint = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s, cyan: (s) => s };
+/** Colour for the text report; the CLI passes its own. */
+export type Paint = Pick<Style, 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan'>;
 
 function lim(v: bigint | null): bigint | 'unlimited' | null {
   return v === null ? null : v === RLIM_INFINITY ? 'unlimited' : v;

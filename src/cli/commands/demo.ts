@@ -21,6 +21,9 @@ export async function run(args: DemoArgs, io: CliIO): Promise<number> {
   worst = Math.max(worst, await (await import('./get.js')).run({ ...common, item: 'nproc', user: args.user }, io));
   section('Why?', `limitsctl explain nproc --user ${args.user} ${rootArg}`);
   worst = Math.max(worst, await (await import('./explain.js')).run({ ...common, item: 'nproc', user: args.user }, io));
+  section('What would a CI lint of this tree say?', `limitsctl lint ${rootArg}`);
+  const lintCode = await (await import('./lint.js')).run({ ...common, paths: [] }, io);
+  worst = Math.max(worst, lintCode);
   section(`The fix that really takes effect (a dry run: nothing is written)`, `limitsctl set nproc 4096 --user ${args.user} ${rootArg} --dry-run`);
   worst = Math.max(worst, await (await import('./set.js')).run({ ...common, item: 'nproc', value: '4096', user: args.user, dryRun: true }, io));
   io.stdout(`\n${c.dim(`Profile: ${ctx.profileReason}.`)}\n`);

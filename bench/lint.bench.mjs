@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// lint on a 1,000,000-line tree and on a 10,000-file config repository (1,000 host trees of 10
+// files), each beside the time to merely read the same bytes in the same run. Deterministic
+// (seeded generators), uses the built library (../dist/), cleans up its temp directory.
+// Run: npm run bench -- lint   (or: node bench/lint.bench.mjs)
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { lintTarget } from '../dist/core/lint/engine.js';
+import { loadLintTargets, loadRootTarget } from '../dist/io/lint-targets.js';
+import { line, rng, writeTree } from './gen.mjs';
+import { fmt, peakRssMb } from './lib.mjs';
+
+function readAll(dir) {
+  let bytes = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) bytes += readAll(p);
+    else if (e.isFile()) bytes += readFileSync(p).length;
+  }
+  return bytes;
+}
+
+function time(fn) {
+  const t = process.hrtime.bigint();
+  const v = fn();
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, v };
+}
+
+async function timeAsync(fn) {
+  const t = process.hrtime.bigint();
+  const v = await fn();
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, v };
+}
+
+function writeRepo(dir, hosts, filesPerHost, linesPerFile, seed) {
+  const r = rng(seed);
+  for (let h = 0; h < hosts; h++) {
+    const sec = path.join(dir, 'hosts', `host${String(h).padStart(4, '0')}`, 'etc/security');
+    mkdirSync(path.join(sec, 'limits.d'), { recursive: true });
+    for (let f = 0; f < filesPerHost; f++) {
+      const out = [];
+      for (let i = 0; i < linesPerFile; i++) out.push(line(r));
+      const name = f === 0 ? path.join(sec, 'limits.conf') : path.join(sec, 'limits.d', `${10 + f}-x.conf`);
+      writeFileSync(name, `${out.join('\n')}\n`);
+    }
+  }
+}
+
+const dialect = () => 'debian';
+const tmp = mkdtempSync(path.join(tmpdir(), 'limitsctl-lint-bench-'));
+try {
+  // 1. one tree of 1,000,000 lines (limits.conf + 19 drop-ins)
+  const big = path.join(tmp, 'big');
+  writeTree(big, 1_000_000, 20, 7);
+  const read1 = time(() => readAll(path.join(big, 'etc/security')));
+  const lint1 = await timeAsync(async () => {
+    const t = await loadRootTarget(big, { cwd: tmp, dialect });
+    return lintTarget(t.target).diagnostics.length;
+  });
+  console.log(`1,000,000-line tree (${(read1.v / 1e6).toFixed(1)} MB in 20 files): read ${fmt(read1.ms)}, lint ${fmt(lint1.ms)} (${lint1.v} findings), ratio ${(lint1.ms / read1.ms).toFixed(0)}x; peak RSS ${peakRssMb()} MB`);
+
+  // 2. a config repository of 10,000 files: 1,000 host trees × 10 files × 20 lines
+  const repo = path.join(tmp, 'repo');
+  writeRepo(repo, 1000, 10, 20, 11);
+  const read2 = time(() => readAll(path.join(repo, 'hosts')));
+  const lint2 = await timeAsync(async () => {
+    const targets = await loadLintTargets(['hosts/*'], { cwd: repo, dialect });
+    let n = 0;
+    for (const t of targets) n += lintTarget(t.target).diagnostics.length;
+    return { n, trees: targets.length };
+  });
+  console.log(`10,000-file repository (${lint2.v.trees} trees, ${(read2.v / 1e6).toFixed(1)} MB): read ${fmt(read2.ms)}, lint ${fmt(lint2.ms)} (${lint2.v.n} findings), ratio ${(lint2.ms / read2.ms).toFixed(0)}x; peak RSS ${peakRssMb()} MB`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+

@@ -1,0 +1,183 @@
+/**
+ * `limitsctl lint [PATH…]`: check configuration trees or files the way pam_limits reads them
+ * (rules: docs/rules.md; settings, formats and CI use: docs/lint.md).
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fixTarget } from '../../core/lint/fix.js';
+import { lintTarget } from '../../core/lint/engine.js';
+import { type LintReport, lintExitCode } from '../../core/lint/report.js';
+import { RULES } from '../../core/lint/rules.js';
+import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
+import { binaryToDisplay } from '../../core/model.js';
+import { type Dialect, isDialect } from '../../core/schema.js';
+import { formatGithub } from '../../formatters/github.js';
+import { formatJson } from '../../formatters/json.js';
+import { formatSarif } from '../../formatters/sarif.js';
+import { formatText } from '../../formatters/text.js';
+import { type LoadedLintTarget, LintPathError, loadLintTargets, loadRootTarget } from '../../io/lint-targets.js';
+import { loadSettings, type LintSettings, SettingsError } from '../../io/settings.js';
+import { checkRoot, TreeRootError } from '../../io/tree.js';
+import { type CliIO, detectProfile, type GlobalArgs, wantColor } from '../context.js';
+import { UsageError } from '../errors.js';
+import { makeColors } from '../output.js';
+
+export const LINT_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+export type LintFormat = (typeof LINT_FORMATS)[number];
+
+export interface LintArgs extends GlobalArgs {
+  paths?: string[];
+  format?: string;
+  'max-warnings'?: number;
+  config?: string;
+  fix?: boolean;
+  'dry-run'?: boolean;
+  quiet?: boolean;
+}
+
+/** One file a fix rewrites. */
+export interface FixedFile {
+  readonly abs: string;
+  /** binary strings (one char per byte) */
+  readonly before: string;
+  readonly after: string;
+}
+
+/**
+ * Where fixed files are written: the safe-write module (atomic replace, refused when the file
+ * changed since it was read), under the tree's lock for files of a tree. Kept behind this one
+ * function so the write strategy can be swapped.
+ */
+export async function writeFixedFiles(files: readonly FixedFile[], root: string | null): Promise<void> {
+  const { writeFileAtomic, withTreeLock } = await import('../../io/write.js');
+  const write = async (f: FixedFile, r: string) => {
+    await writeFileAtomic(f.abs, Buffer.from(f.after, 'latin1'), { root: r, expected: Buffer.from(f.before, 'latin1') });
+  };
+  if (root === null) {
+    for (const f of files) await write(f, path.dirname(f.abs));
+    return;
+  }
+  await withTreeLock(root, async () => {
+    for (const f of files) await write(f, root);
+  });
+}
+
+async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
+  const name = file.replace(/^\/+/, '');
+  const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, binaryToDisplay(before), binaryToDisplay(after), undefined, undefined, { context: 3 });
+  return patch.replace(/^=+\n/, '').replace(/^(---|\+\+\+) (.*)\t\n/gm, '$1 $2\n');
+}
+
+function relativeTo(dir: string, abs: string): string {
+  return path.relative(dir, abs).split(path.sep).join('/');
+}
+
+function ignored(settings: LintSettings, abs: string | undefined): boolean {
+  if (!abs || settings.ignorePatterns.length === 0) return false;
+  const rel = relativeTo(settings.dir, abs);
+  if (rel.startsWith('..')) return false;
+  return settings.ignorePatterns.some((re) => re.test(rel));
+}
+
+export async function run(args: LintArgs, io: CliIO): Promise<number> {
+  const format = (args.format ?? (args.json ? 'json' : 'text')) as LintFormat;
+  if (!(LINT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format '${format}'; use text, json, sarif or github`);
+  const maxWarnings = args['max-warnings'];
+  if (maxWarnings !== undefined && (!Number.isInteger(maxWarnings) || maxWarnings < -1)) {
+    throw new UsageError(`--max-warnings must be a whole number (or -1 for no limit), got ${String(maxWarnings)}`);
+  }
+  if (args['dry-run'] && !args.fix) throw new UsageError('--dry-run goes with --fix (it shows the fixes as a diff and writes nothing)');
+
+  let settings: LintSettings;
+  try {
+    settings = loadSettings(args.config === undefined ? { cwd: io.cwd } : { cwd: io.cwd, config: args.config });
+  } catch (e) {
+    if (e instanceof SettingsError) throw new UsageError(e.message, 'The settings format is described in docs/lint.md.');
+    throw e;
+  }
+  const profile = args.profile !== 'auto' ? args.profile : settings.profile ?? 'auto';
+  if (profile !== 'auto' && !isDialect(profile)) throw new UsageError(`unknown profile '${profile}'; use debian, upstream, upstream-1.7 or auto`);
+  const dialect = (root: string | null): Dialect => (profile !== 'auto' ? profile as Dialect : root === null ? 'upstream' : detectProfile(root).dialect);
+  const expand = { cwd: io.cwd, dialect, nrOpen: settings.nrOpen };
+
+  let targets: LoadedLintTarget[];
+  try {
+    if (args.paths && args.paths.length > 0) {
+      targets = await loadLintTargets(args.paths, expand);
+    } else {
+      try {
+        checkRoot(path.resolve(io.cwd, args.root));
+      } catch (e) {
+        if (e instanceof TreeRootError) throw new UsageError(e.message);
+        throw e;
+      }
+      targets = [await loadRootTarget(args.root, expand)];
+    }
+  } catch (e) {
+    if (e instanceof LintPathError) throw new UsageError(e.message, 'PATH is a root holding etc/security, an etc/security directory, a file, or a glob.');
+    throw e;
+  }
+
+  const config: LintConfig = { severities: settings.severities, policy: settings.policy };
+  const diagnostics: Diagnostic[] = [];
+  const files: string[] = [];
+  const diffs: string[] = [];
+  let suppressed = 0;
+  let fixed = 0;
+  for (const t of targets) {
+    const keep = (ds: readonly Diagnostic[]) => ds.filter((d) => !ignored(settings, t.abs.get(d.file)));
+    if (args.fix) {
+      const outcome = fixTarget(t.target, config);
+      const changes = outcome.changes.filter((c) => !ignored(settings, t.abs.get(c.file)));
+      for (const c of changes) fixed += c.fixes;
+      if (changes.length > 0) {
+        if (args['dry-run']) {
+          for (const c of changes) diffs.push(await unifiedDiff(c.file, c.before, c.after));
+        } else {
+          await writeFixedFiles(changes.map((c) => ({ abs: t.abs.get(c.file)!, before: c.before, after: c.after })), t.root);
+        }
+      }
+      // what is left after fixing
+      diagnostics.push(...keep(outcome.result.diagnostics));
+      suppressed += outcome.result.suppressed;
+      files.push(...outcome.result.files);
+    } else {
+      const result = lintTarget(t.target, config);
+      diagnostics.push(...keep(result.diagnostics));
+      suppressed += result.suppressed;
+      files.push(...result.files);
+    }
+  }
+  const shown = args.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
+  const report: LintReport = {
+    tool: { name: 'limitsctl', version: toolVersion(), informationUri: 'https://github.com/limitsctl/limitsctl' },
+    cwd: io.cwd,
+    diagnostics: shown,
+    files: [...new Set(files)],
+    rules: RULES.map((r) => {
+      const s = settings.severities.get(r.code);
+      return { ...r, severity: s && s !== 'off' ? s : r.severity, enabled: s !== 'off' };
+    }),
+    suppressed,
+    fixed,
+    ...(args['dry-run'] ? { diff: diffs.join('') } : {}),
+    maxWarnings: maxWarnings === undefined || maxWarnings < 0 ? null : maxWarnings,
+  };
+  if (args['dry-run'] && format !== 'json') {
+    // the diff goes to stdout for text; other formats keep stdout machine-readable
+    if (format === 'text') io.stdout(report.diff ?? '');
+    else if (report.diff) io.stderr(report.diff);
+  }
+  switch (format) {
+    case 'json': io.stdout(formatJson(report)); break;
+    case 'sarif': io.stdout(formatSarif(report)); break;
+    case 'github': io.stdout(formatGithub(report)); break;
+    default: io.stdout(formatText(report, makeColors(wantColor(io, args.color)))); break;
+  }
+  return lintExitCode({ ...report, diagnostics });
+}
+
+function toolVersion(): string {
+  return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+}

@@ -1,0 +1,242 @@
+/**
+ * The lint engine: runs every enabled rule on a target, checks what each rule reports (a bad
+ * position or a crash becomes an LC900 finding instead of an exception), applies severities from
+ * the settings and `limitsctl-disable` comments, and sorts the result. Pure.
+ */
+import type { LimitsDocument, Line, Span, TreeFile } from '../model.js';
+import { Analysis } from './analysis.js';
+import { EMPTY_POLICY } from './policy.js';
+import { findRule, RULES } from './rules.js';
+import type {
+  Diagnostic, LintConfig, LintResult, LintTarget, Position, RelatedLocation, Rule, RuleContext, RuleReport, Severity,
+} from './types.js';
+
+/** account resolutions × lines, for the whole tree (every item's share together) */
+export const DEFAULT_ANALYSIS_BUDGET = 500_000;
+import { DEFAULT_NR_OPEN } from '../schema.js';
+
+export { DEFAULT_NR_OPEN };
+
+/** The meta rule for findings about the linter itself (a rule that crashed). */
+export const RULE_ERROR = { code: 'LC900', name: 'rule-error', severity: 'error' } as const;
+export const UNKNOWN_SUPPRESSION = { code: 'LC901', name: 'unknown-suppression', severity: 'warning' } as const;
+
+function fileOf(target: LintTarget, f: TreeFile | string): { path: string; doc: LimitsDocument | null } {
+  if (typeof f !== 'string') return { path: f.path, doc: f.doc };
+  const tf = target.tree.files.find((x) => x.path === f);
+  return { path: f, doc: tf?.doc ?? null };
+}
+
+function lineLength(doc: LimitsDocument, l: Line): number {
+  return l.end - l.start;
+}
+
+/** Code-point column of a byte offset within its line (UTF-8 lead bytes counted). */
+function cpColumn(doc: LimitsDocument, l: Line, offset: number): number {
+  let n = 1;
+  for (let i = l.start; i < offset; i++) {
+    const c = doc.text.charCodeAt(i);
+    if (c < 0x80 || c >= 0xc0) n++;
+  }
+  return n;
+}
+
+function hasHighBytes(doc: LimitsDocument, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (doc.text.charCodeAt(i) >= 0x80) return true;
+  return false;
+}
+
+interface Located extends Position {
+  readonly offset?: { start: number; end: number };
+  readonly text?: { column: number; endColumn: number };
+}
+
+/** Byte span → checked 1-based position; throws on a span outside the document (a rule bug). */
+export function locate(doc: LimitsDocument | null, span: Span | undefined): Located {
+  if (!doc || !span) return { line: 1, column: 1, endLine: 1, endColumn: 1 };
+  const n = doc.text.length;
+  if (!(Number.isInteger(span.start) && Number.isInteger(span.end) && span.start >= 0 && span.end >= span.start && span.end <= n)) {
+    throw new RangeError(`span [${span.start}, ${span.end}) is outside ${doc.file} (${n} bytes)`);
+  }
+  if (doc.lines.length === 0) return { line: 1, column: 1, endLine: 1, endColumn: 1, offset: { start: 0, end: 0 } };
+  const lineIndex = (off: number) => {
+    let lo = 0;
+    let hi = doc.lines.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (doc.lines[mid]!.start <= off) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  };
+  const si = lineIndex(span.start);
+  // an end just after a line's '\n' is reported as the end of that line
+  let ei = lineIndex(span.end);
+  if (ei > si && doc.lines[ei]!.start === span.end) ei--;
+  const sl = doc.lines[si]!;
+  const el = doc.lines[ei]!;
+  const start = Math.min(span.start, sl.end);
+  const end = Math.min(span.end, el.end);
+  const pos: Located = {
+    line: si + 1, column: start - sl.start + 1, endLine: ei + 1, endColumn: Math.max(end, ei === si ? start : el.start) - el.start + 1,
+    offset: { start: span.start, end: span.end },
+  };
+  if (pos.column < 1 || pos.column > lineLength(doc, sl) + 1 || pos.endColumn < 1 || pos.endColumn > lineLength(doc, el) + 1) {
+    throw new RangeError(`span [${span.start}, ${span.end}) gives an invalid position in ${doc.file}`);
+  }
+  if (hasHighBytes(doc, sl.start, el.end)) {
+    return { ...pos, text: { column: cpColumn(doc, sl, start), endColumn: cpColumn(doc, el, Math.max(end, ei === si ? start : el.start)) } };
+  }
+  return pos;
+}
+
+interface Directive {
+  readonly kind: 'line' | 'next-line' | 'file';
+  readonly line: number;
+  /** null = every rule */
+  readonly codes: ReadonlySet<string> | null;
+}
+
+const DIRECTIVE = /limitsctl-disable(-next-line|-file)?(?![\w-])([^#]*)/g;
+
+/** `limitsctl-disable` comments of a document, plus the unknown rule names they mention. */
+export function readDirectives(doc: LimitsDocument): { directives: Directive[]; unknown: Array<{ span: Span; name: string }> } {
+  const directives: Directive[] = [];
+  const unknown: Array<{ span: Span; name: string }> = [];
+  const text = doc.text;
+  if (!text.includes('limitsctl-disable')) return { directives, unknown };
+  for (const l of doc.lines) {
+    const hash = text.indexOf('#', l.start);
+    if (hash < 0 || hash >= l.end) continue;
+    const comment = text.slice(hash, l.end);
+    if (!comment.includes('limitsctl-disable')) continue;
+    DIRECTIVE.lastIndex = 0;
+    for (let m = DIRECTIVE.exec(comment); m; m = DIRECTIVE.exec(comment)) {
+      const kind = m[1] === '-next-line' ? 'next-line' : m[1] === '-file' ? 'file' : 'line';
+      const list = (m[2] ?? '').split(/\s--\s|\s--$/)[0]!;
+      const codes = new Set<string>();
+      let pos = 0;
+      for (const name of list.split(/[\s,]+/)) {
+        const at = list.indexOf(name, pos);
+        pos = at + name.length;
+        if (!name) continue;
+        const rule = findRule(name);
+        if (rule) codes.add(rule.code);
+        else {
+          const start = hash + m.index + m[0].indexOf(list) + at;
+          unknown.push({ span: { start, end: start + name.length }, name });
+        }
+      }
+      directives.push({ kind, line: l.index + 1, codes: codes.size > 0 || list.trim() !== '' ? codes : null });
+    }
+  }
+  return { directives, unknown };
+}
+
+function suppressedBy(directives: readonly Directive[], d: Diagnostic): boolean {
+  for (const x of directives) {
+    const applies = x.kind === 'file' || (x.kind === 'line' && x.line === d.line) || (x.kind === 'next-line' && x.line + 1 === d.line);
+    if (applies && (x.codes === null || x.codes.has(d.code))) return true;
+  }
+  return false;
+}
+
+function severityOf(rule: { code: string; severity: Severity }, config: LintConfig): Severity | 'off' {
+  return config.severities?.get(rule.code) ?? rule.severity;
+}
+
+/** Lint one target with the rules enabled by `config`. */
+export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: readonly Rule[] = RULES): LintResult {
+  const tree = target.tree;
+  const nrOpen = target.nrOpen ?? DEFAULT_NR_OPEN;
+  const policy = config.policy ?? EMPTY_POLICY;
+  const analysis = new Analysis({
+    tree, dialect: tree.dialect, accounts: target.accounts, nrOpen, policy, budget: config.analysisBudget ?? DEFAULT_ANALYSIS_BUDGET,
+  });
+  const docs = tree.files.filter((f): f is TreeFile & { doc: LimitsDocument } => f.doc !== null).map((file) => ({ file, doc: file.doc }));
+  const out: Diagnostic[] = [];
+  const firstFile = tree.files[0]?.path ?? tree.ignored[0]?.path ?? '<none>';
+
+  const internal = (rule: Rule, what: string, file: string = firstFile) => {
+    const sev = severityOf(RULE_ERROR, config);
+    if (sev === 'off') return;
+    out.push({
+      code: RULE_ERROR.code, rule: RULE_ERROR.name, severity: sev, file, line: 1, column: 1, endLine: 1, endColumn: 1,
+      message: `rule ${rule.code} ${rule.name} failed: ${what}. This is a bug in limitsctl; please report it with the file.`,
+    });
+  };
+
+  for (const rule of rules) {
+    const severity = severityOf(rule, config);
+    if (severity === 'off') continue;
+    const ctx: RuleContext = {
+      tree, dialect: tree.dialect, accounts: target.accounts, nrOpen, policy, standalone: target.standalone === true,
+      analysis, docs,
+      report(r: RuleReport) {
+        const f = fileOf(target, r.file);
+        try {
+          const pos = locate(f.doc, r.span);
+          const related: RelatedLocation[] = (r.related ?? []).map((x) => {
+            const rf = fileOf(target, x.file);
+            const p = locate(rf.doc, x.span);
+            return { file: rf.path, line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, message: x.message };
+          });
+          if (r.fix) {
+            const len = f.doc?.text.length ?? 0;
+            for (const e of r.fix) {
+              if (!f.doc || e.offset < 0 || e.length < 0 || e.offset + e.length > len) throw new RangeError(`fix edit at ${e.offset}+${e.length} is outside ${f.path}`);
+            }
+          }
+          const d: Diagnostic = {
+            code: rule.code, rule: rule.name, severity, message: r.message, file: f.path,
+            line: pos.line, column: pos.column, endLine: pos.endLine, endColumn: pos.endColumn,
+            ...(pos.text ? { text: pos.text } : {}),
+            ...(pos.offset ? { offset: pos.offset } : {}),
+            ...(r.fix && r.fix.length > 0 ? { fix: r.fix } : {}),
+            ...(related.length > 0 ? { related } : {}),
+          };
+          out.push(d);
+        } catch (e) {
+          internal(rule, `it reported an invalid position (${(e as Error).message})`, f.path);
+        }
+      },
+    };
+    try {
+      rule.check(ctx);
+    } catch (e) {
+      internal(rule, `it threw ${(e as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? String(e)}`);
+    }
+  }
+
+  // limitsctl-disable comments
+  const byFile = new Map<string, Directive[]>();
+  for (const { file, doc } of docs) {
+    const { directives, unknown } = readDirectives(doc);
+    if (directives.length > 0) byFile.set(file.path, directives);
+    const sev = severityOf({ code: UNKNOWN_SUPPRESSION.code, severity: 'warning' }, config);
+    if (sev !== 'off') {
+      for (const u of unknown) {
+        const pos = locate(doc, u.span);
+        out.push({
+          code: UNKNOWN_SUPPRESSION.code, rule: UNKNOWN_SUPPRESSION.name, severity: sev, file: file.path, ...pos,
+          message: `limitsctl-disable names '${u.name}', which is no rule code or name; it silences nothing. Use a code like LC202 or a name like duplicate-entry (docs/rules.md)`,
+        });
+      }
+    }
+  }
+  let suppressed = 0;
+  const kept = out.filter((d) => {
+    const dirs = byFile.get(d.file);
+    if (dirs && d.code !== UNKNOWN_SUPPRESSION.code && suppressedBy(dirs, d)) { suppressed++; return false; }
+    return target.only === undefined || target.only.has(d.file);
+  });
+
+  const order = new Map<string, number>();
+  tree.files.forEach((f, i) => { if (!order.has(f.path)) order.set(f.path, i); });
+  tree.ignored.forEach((f, i) => { if (!order.has(f.path)) order.set(f.path, tree.files.length + i); });
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  kept.sort((a, b) => (order.get(a.file) ?? 1e9) - (order.get(b.file) ?? 1e9) || cmp(a.file, b.file)
+    || a.line - b.line || a.column - b.column || cmp(a.code, b.code) || cmp(a.message, b.message));
+  const files = [...new Set([...tree.files.map((f) => f.path), ...tree.ignored.map((f) => f.path)])]
+    .filter((p) => target.only === undefined || target.only.has(p));
+  return { diagnostics: kept, files, suppressed };
+}

@@ -1,0 +1,111 @@
+/** Small helpers the rules share. Pure. */
+import type {
+  EntryReading, Field, InvalidReading, LimitsDocument, Line, NoLimitReading, Reading, Span, TreeFile,
+} from '../model.js';
+import { binaryToDisplay } from '../model.js';
+import type { Source } from '../resolve.js';
+import type { RuleContext } from './types.js';
+
+export interface ReadingRef<R extends Reading = Reading> {
+  readonly file: TreeFile;
+  readonly doc: LimitsDocument;
+  readonly line: Line;
+  readonly reading: R;
+  readonly chunk: number;
+}
+
+/** Every reading of every parsed file, in reading order. */
+export function* readings(ctx: RuleContext): Generator<ReadingRef> {
+  for (const { file, doc } of ctx.docs) {
+    for (const line of doc.lines) {
+      const rs = line.readings;
+      for (let chunk = 0; chunk < rs.length; chunk++) yield { file, doc, line, reading: rs[chunk]!, chunk };
+    }
+  }
+}
+
+export function* entryReadings(ctx: RuleContext): Generator<ReadingRef<EntryReading>> {
+  for (const e of ctx.analysis.entries) yield e;
+}
+
+/** The content of a line (without its '\n'). */
+export function lineSpan(line: Line): Span {
+  return { start: line.start, end: line.end };
+}
+
+/** The non-comment content of a reading: its first field to its last. */
+export function fieldsSpan(r: EntryReading | NoLimitReading | InvalidReading): Span {
+  const fields = fieldsOf(r);
+  return { start: fields[0]!.start, end: fields[fields.length - 1]!.end };
+}
+
+export function fieldsOf(r: EntryReading | NoLimitReading | InvalidReading): readonly Field[] {
+  if (r.kind === 'entry') return [r.domain, r.type, r.item, r.value, ...r.extra];
+  if (r.kind === 'nolimit') return [r.domain, r.type];
+  return r.fields;
+}
+
+/** Display text of a binary string, with control characters made visible. */
+export function show(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return binaryToDisplay(s).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => {
+    switch (c) {
+      case '\r': return '\\r';
+      case '\v': return '\\v';
+      case '\f': return '\\f';
+      case '\0': return '\\0';
+      default: return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    }
+  });
+}
+
+/** "limits.d/90-nproc.conf:5" for a resolver source. */
+export function at(s: Source | { file: string; line: number }): string {
+  return `${s.file}:${s.line}`;
+}
+
+export function atRef(r: { file: TreeFile; line: Line }): string {
+  return `${r.file.path}:${r.line.index + 1}`;
+}
+
+/** The text of an entry as pam_limits reads it: "alice soft nofile 100". */
+export function entryText(r: EntryReading): string {
+  return `${show(r.domain.raw)} ${show(r.type.raw)} ${show(r.item.raw)} ${show(r.value.raw)}`;
+}
+
+/** The field-shaped placeholders and template syntax that are never meant literally. */
+const TEMPLATE = /\{\{|\}\}|\{%|%\}|<%|%>|\$\{[^}]*\}/;
+const ANGLE = /^<[^<>\s]+>$/;
+
+export function templateSyntax(fields: readonly Field[]): Field | null {
+  for (const f of fields) if (TEMPLATE.test(f.raw)) return f;
+  for (const f of fields) if (ANGLE.test(f.raw)) return f;
+  return null;
+}
+
+/** The header line of the stock file, left uncommented: `<domain> <type> <item> <value>`. */
+export function isStrayHeader(fields: readonly Field[]): boolean {
+  const f0 = fields[0]?.raw.toLowerCase();
+  const f1 = fields[1]?.raw.toLowerCase();
+  return f0 === '<domain>' && (f1 === '<type>' || f1 === '<item>' || fields.length === 1);
+}
+
+/**
+ * Which syntax rule owns a reading pam_limits rejects, so that each skipped line is reported
+ * once: the stray header first, then template syntax, then the problem pam_limits itself logs.
+ */
+export type SyntaxOwner = 'stray-header' | 'template' | 'problem' | null;
+
+export function syntaxOwner(r: Reading): SyntaxOwner {
+  if (r.kind === 'blank' || r.kind === 'comment') return null;
+  const fields = fieldsOf(r);
+  if (isStrayHeader(fields)) return 'stray-header';
+  if (templateSyntax(fields)) return 'template';
+  if (r.problem) return 'problem';
+  return null;
+}
+
+/** "1 account" / "3 accounts" */
+export function plural(n: number, word: string, pluralWord = `${word}s`): string {
+  return `${n} ${n === 1 ? word : pluralWord}`;
+}

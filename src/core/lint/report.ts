@@ -1,0 +1,60 @@
+/** What the formatters print: the findings of a run, with the rule table and a summary. Pure. */
+import type { Diagnostic, RuleMeta } from './types.js';
+
+export interface LintReport {
+  readonly tool: { readonly name: string; readonly version: string; readonly informationUri: string };
+  /** the working directory paths are relative to (absolute) */
+  readonly cwd: string;
+  readonly diagnostics: readonly Diagnostic[];
+  /** every file looked at (display paths) */
+  readonly files: readonly string[];
+  /** every rule of the registry with its effective severity ('off' when disabled) */
+  readonly rules: ReadonlyArray<RuleMeta & { readonly enabled: boolean }>;
+  /** findings silenced by limitsctl-disable comments */
+  readonly suppressed: number;
+  /** with --fix: how many findings were fixed (and written, unless dry-run) */
+  readonly fixed: number;
+  /** with --fix --dry-run: the unified diff of what would change */
+  readonly diff?: string;
+  readonly maxWarnings: number | null;
+}
+
+export interface LintSummary {
+  readonly errors: number;
+  readonly warnings: number;
+  readonly info: number;
+  readonly fixable: number;
+  readonly filesWithFindings: number;
+  readonly files: number;
+}
+
+export function summarize(report: LintReport): LintSummary {
+  let errors = 0;
+  let warnings = 0;
+  let info = 0;
+  let fixable = 0;
+  const files = new Set<string>();
+  for (const d of report.diagnostics) {
+    if (d.severity === 'error') errors++;
+    else if (d.severity === 'warning') warnings++;
+    else info++;
+    if (d.fix) fixable++;
+    files.add(d.file);
+  }
+  return { errors, warnings, info, fixable, filesWithFindings: files.size, files: report.files.length };
+}
+
+/** The exit code of a lint run: 1 for errors, or for more warnings than --max-warnings. */
+export function lintExitCode(report: LintReport): 0 | 1 {
+  const s = summarize(report);
+  if (s.errors > 0) return 1;
+  if (report.maxWarnings !== null && s.warnings > report.maxWarnings) return 1;
+  return 0;
+}
+
+export const DOCS_RULES_URL = 'https://github.com/limitsctl/limitsctl/blob/main/docs/rules.md';
+
+/** The docs/rules.md anchor of a rule: "#lc202-duplicate-entry". */
+export function ruleDocsUrl(rule: { code: string; name: string }): string {
+  return `${DOCS_RULES_URL}#${rule.code.toLowerCase()}-${rule.name}`;
+}

@@ -1,0 +1,26 @@
+import { readings, show, syntaxOwner } from '../helpers.js';
+import type { Rule } from '../types.js';
+
+export const extraFields: Rule = {
+  code: 'LC006',
+  name: 'extra-fields',
+  category: 'syntax',
+  severity: 'warning',
+  description: 'More than four fields: pam_limits 1.5.2 silently ignores the rest, 1.7 makes it part of the value.',
+  fixable: false,
+  check(ctx) {
+    for (const { file, reading: r } of readings(ctx)) {
+      if (r.kind !== 'entry' || r.extra.length === 0) continue;
+      const owner = syntaxOwner(r);
+      if (owner === 'template' || owner === 'stray-header') continue;
+      const first = r.extra[0]!;
+      const last = r.extra[r.extra.length - 1]!;
+      const text = r.extra.map((f) => show(f.raw)).join(' ');
+      ctx.report({
+        file,
+        span: { start: first.start, end: last.end },
+        message: `pam_limits (${ctx.dialect}) ignores '${text}' after the value; Linux-PAM 1.7 reads it as part of the value ('${show(r.value.raw)} ${text}'). Remove it, or make it a comment with '#'`,
+      });
+    }
+  },
+};

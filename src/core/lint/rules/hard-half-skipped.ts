@@ -1,0 +1,35 @@
+import { describeWho } from '../analysis.js';
+import { at, show } from '../helpers.js';
+import { itemInfo, RANK_NAMES } from '../../schema.js';
+import type { Rule } from '../types.js';
+
+export const hardHalfSkipped: Rule = {
+  code: 'LC204',
+  name: 'hard-half-skipped',
+  category: 'semantics',
+  severity: 'warning',
+  description: 'A "-" line whose soft half is outranked for some account: pam_limits then returns before the hard half, so the hard value is not applied (the "-" short-circuit).',
+  fixable: false,
+  check(ctx) {
+    if (ctx.tree.failure) return;
+    const dead = ctx.analysis.dead();
+    for (const key of ctx.analysis.itemKeys()) {
+      const info = itemInfo(key);
+      if (!info || info.rlimit === null) continue;
+      const ia = ctx.analysis.item(key);
+      for (const [k, s] of ia.shortCircuit) {
+        const ref = ctx.analysis.ref(k);
+        const accounts = ctx.analysis.witnesses(s.accounts);
+        if (!ref || accounts.length === 0 || dead.has(k) || (ia.exhaustive && !ia.wins.has(k))) continue;
+        const by = s.by ? ` by ${at(s.by)} ('${show(s.by.domain)}', rank ${RANK_NAMES[s.by.rank]})` : '';
+        const byRef = s.by ? ctx.analysis.ref(`${s.by.file}\0${s.by.line}\0${s.by.chunk ?? 0}`) : undefined;
+        ctx.report({
+          file: ref.file,
+          span: ref.reading.type,
+          message: `for ${describeWho(ia, ref.reading.domainSpec, accounts, ctx.dialect)} the soft half of this '-' line is outranked${by}, and pam_limits then stops without looking at the hard half: hard ${key} ${show(ref.reading.value.raw)} is not applied to them. Write separate 'soft' and 'hard' lines`,
+          ...(byRef ? { related: [{ file: byRef.file, span: byRef.reading.value, message: 'holds the soft value' }] } : {}),
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,23 @@
+import { readings, show, syntaxOwner } from '../helpers.js';
+import type { Rule } from '../types.js';
+
+export const invalidRange: Rule = {
+  code: 'LC007',
+  name: 'invalid-range',
+  category: 'syntax',
+  severity: 'error',
+  description: 'A domain with a colon that is not a valid uid/gid range: pam_limits logs "invalid uid range" and skips the line.',
+  fixable: false,
+  check(ctx) {
+    for (const { file, reading: r } of readings(ctx)) {
+      if (r.kind === 'blank' || r.kind === 'comment' || r.problem?.code !== 'invalid-range' || syntaxOwner(r) !== 'problem') continue;
+      const domain = r.kind === 'invalid' ? r.fields[0]! : r.domain;
+      const why = r.kind !== 'invalid' && r.domainSpec.range.form === 'error' ? r.domainSpec.range.why : 'not a valid range';
+      ctx.report({
+        file,
+        span: domain,
+        message: `pam_limits skips this line: invalid uid range '${show(domain.raw)}' (${why}); write :uid, min:max or min: with decimal numbers (@:gid, @min:max for groups)`,
+      });
+    }
+  },
+};

@@ -1,0 +1,29 @@
+import { readings, show, syntaxOwner } from '../helpers.js';
+import { itemInfo } from '../../schema.js';
+import type { Rule } from '../types.js';
+
+const WHY: Record<string, string> = {
+  rttime: 'rttime exists only since Linux-PAM 1.7.1',
+  chroot: "chroot exists only in Debian's and Ubuntu's patched pam_limits",
+};
+
+export const itemNotInProfile: Rule = {
+  code: 'LC102',
+  name: 'item-not-in-profile',
+  category: 'dialect',
+  severity: 'error',
+  description: 'An item the selected pam_limits version does not know (rttime before 1.7.1, chroot outside Debian): the line is skipped.',
+  fixable: false,
+  check(ctx) {
+    for (const { file, reading: r } of readings(ctx)) {
+      if (r.kind !== 'entry' || r.problem?.code !== 'unknown-item' || syntaxOwner(r) !== 'problem') continue;
+      const known = itemInfo(r.itemText);
+      if (!known) continue;
+      ctx.report({
+        file,
+        span: r.item,
+        message: `pam_limits (${ctx.dialect}) does not know '${show(r.item.raw)}' and skips this line: ${WHY[known.name] ?? `${known.name} is known only to ${known.dialects.join(', ')}`}. Remove the line, or lint with the profile of the hosts that use it (--profile ${known.dialects[0]!})`,
+      });
+    }
+  },
+};

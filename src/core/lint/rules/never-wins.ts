@@ -1,0 +1,52 @@
+import { domainMatches, sourceKey } from '../analysis.js';
+import { at, fieldsSpan, show } from '../helpers.js';
+import type { DomainSpec } from '../../domain.js';
+import type { Rule } from '../types.js';
+
+function whyNoMatch(d: DomainSpec): string {
+  if (d.kind === 'percent-range') return "'%min:max' ranges never match (pam_limits logs \"range unsupported for %group matching\")";
+  if ((d.range.form === 'minmax') && d.range.min > d.range.max) return `the range ${d.range.min}:${d.range.max} is empty (min above max)`;
+  return 'no account can match its domain';
+}
+
+export const neverWins: Rule = {
+  code: 'LC203',
+  name: 'never-wins',
+  category: 'semantics',
+  severity: 'warning',
+  description: 'A line that never decides a value for any account: outranked everywhere, or matching nobody, or cancelled by a "<domain> -" line.',
+  fixable: false,
+  check(ctx) {
+    if (ctx.tree.failure) return;
+    const dead = ctx.analysis.dead();
+    for (const key of ctx.analysis.itemKeys()) {
+      const ia = ctx.analysis.item(key);
+      if (!ia.exhaustive) continue;
+      for (const e of ctx.analysis.entries) {
+        const r = e.reading;
+        if (r.problem || !r.itemInfo || dead.has(e.key) || ia.wins.has(e.key)) continue;
+        if ((r.itemInfo.name === 'maxlogins' || r.itemInfo.name === 'maxsyslogins') !== (key === 'logins')) continue;
+        if (key !== 'logins' && r.itemInfo.name !== key) continue;
+        const matched = ia.matched.get(e.key) ?? 0;
+        const notApplied = ia.notApplied.get(e.key) ?? 0;
+        let message: string;
+        const related: Array<{ file: typeof e.file; span: ReturnType<typeof fieldsSpan>; message: string }> = [];
+        if (matched === 0 && ia.accounts.some((c) => domainMatches(r.domainSpec, c, ctx.dialect))) {
+          message = `this line never applies: every account '${show(r.domain.raw)}' matches is stopped earlier by a "<domain> -" line, and then pam_limits applies no limits at all`;
+        } else if (matched === 0) {
+          message = `this line never applies: ${whyNoMatch(r.domainSpec)}; remove it or fix the domain`;
+        } else if (notApplied === matched) {
+          message = `this line never applies: every account '${show(r.domain.raw)}' matches also matches a "<domain> -" line, and then pam_limits applies no limits at all`;
+        } else {
+          const by = [...(ia.beatenBy.get(e.key)?.values() ?? [])];
+          for (const s of by.slice(0, 3)) {
+            const ref = ctx.analysis.ref(sourceKey(s));
+            if (ref) related.push({ file: ref.file, span: fieldsSpan(ref.reading), message: `beats it for some accounts` });
+          }
+          message = `this line never decides ${key === 'logins' ? 'the login limit' : key} for any account: for every account it matches, ${by.length ? by.slice(0, 3).map((s) => `${at(s)} ('${show(s.domain)}')`).join(', ') : 'another line'} ${by.length === 1 ? 'holds' : 'hold'} the final value (a stronger domain, or the same rank read later). Remove it, or move the value to the line that wins`;
+        }
+        ctx.report({ file: e.file, span: fieldsSpan(r), message, related });
+      }
+    }
+  },
+};

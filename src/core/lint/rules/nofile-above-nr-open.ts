@@ -1,0 +1,31 @@
+import { readings, show } from '../helpers.js';
+import { DIALECT_TRAITS, RLIM_INFINITY } from '../../schema.js';
+import type { Rule } from '../types.js';
+
+export const nofileAboveNrOpen: Rule = {
+  code: 'LC207',
+  name: 'nofile-above-nr-open',
+  category: 'semantics',
+  severity: 'error',
+  description: 'A nofile value above fs.nr_open: the kernel refuses it (upstream denies the login, Debian silently keeps the old limits).',
+  fixable: false,
+  check(ctx) {
+    const n = ctx.nrOpen;
+    for (const { file, reading: r } of readings(ctx)) {
+      if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile') continue;
+      const v = r.parsedValue?.kernel;
+      if (v === null || v === undefined || v === RLIM_INFINITY || v <= n) continue;
+      const hard = r.limitType === 'hard' || r.limitType === '-';
+      const effect = DIALECT_TRAITS[ctx.dialect].epermNotFatal
+        ? "Debian's pam_limits ignores the error and silently keeps the previous nofile limits"
+        : 'setrlimit fails and pam_limits denies the login (PAM_PERM_DENIED)';
+      ctx.report({
+        file,
+        span: r.value,
+        message: hard
+          ? `nofile ${show(r.value.raw)} is above fs.nr_open (${n}): the kernel refuses a hard limit that high, so ${effect}. Use at most ${n}, or raise fs.nr_open with sysctl before login`
+          : `soft nofile ${show(r.value.raw)} is above fs.nr_open (${n}): no hard limit can be that high, so pam_limits lowers it to the hard limit. Use at most ${n}`,
+      });
+    }
+  },
+};

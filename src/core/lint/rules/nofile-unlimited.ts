@@ -1,0 +1,22 @@
+import { readings, show } from '../helpers.js';
+import { RLIM_INFINITY } from '../../schema.js';
+import type { Rule } from '../types.js';
+
+export const nofileUnlimited: Rule = {
+  code: 'LC208',
+  name: 'nofile-unlimited',
+  category: 'semantics',
+  severity: 'info',
+  description: 'nofile unlimited: file descriptors cannot be unlimited; pam_limits substitutes fs.nr_open.',
+  fixable: false,
+  check(ctx) {
+    for (const { file, reading: r } of readings(ctx)) {
+      if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile' || r.parsedValue?.kernel !== RLIM_INFINITY) continue;
+      ctx.report({
+        file,
+        span: r.value,
+        message: `nofile cannot be unlimited: pam_limits replaces '${show(r.value.raw)}' by fs.nr_open (${ctx.nrOpen} on this tree) when the session starts; write ${ctx.nrOpen} to say what is applied`,
+      });
+    }
+  },
+};

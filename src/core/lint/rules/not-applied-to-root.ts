@@ -1,0 +1,37 @@
+import { fieldsSpan, show } from '../helpers.js';
+import { matchEntryDomain } from '../../resolve.js';
+import { DIALECT_TRAITS } from '../../schema.js';
+import type { Rule } from '../types.js';
+
+const NOT_FOR_ROOT = new Set(['wildcard', 'group', 'gid', 'gid-range', 'percent-group', 'percent-gid', 'percent-all']);
+
+export const notAppliedToRoot: Rule = {
+  code: 'LC206',
+  name: 'not-applied-to-root',
+  category: 'semantics',
+  severity: 'info',
+  description: "Debian: a *, @group or % line for an item no line sets for root: Debian's pam_limits does not apply such lines to uid 0.",
+  fixable: false,
+  check(ctx) {
+    if (!DIALECT_TRAITS[ctx.dialect].rootExempt || ctx.tree.failure) return;
+    for (const key of ctx.analysis.itemKeys()) {
+      if (key === 'logins') continue; // root's logins are never counted anyway
+      const lines = ctx.analysis.entries.filter((e) => !e.reading.problem && e.reading.itemInfo && (key === e.reading.itemInfo.name) && NOT_FOR_ROOT.has(e.reading.domainSpec.kind));
+      if (lines.length === 0) continue;
+      const ia = ctx.analysis.item(key);
+      const root = ia.outcomes.find((o) => o.account.identity.uid === 0 && o.account.identity.name === 'root');
+      if (!root || !root.applied || root.soft.source || root.hard.source) continue;
+      const dead = ctx.analysis.dead();
+      for (const e of lines) {
+        if (dead.has(e.key)) continue;
+        // a group line matters only if root is in that group (as upstream pam_limits would match it)
+        if (e.reading.domainSpec.kind !== 'wildcard' && !matchEntryDomain(e.reading.domainSpec, root.account.identity, 'upstream')) continue;
+        ctx.report({
+          file: e.file,
+          span: fieldsSpan(e.reading),
+          message: `Debian's pam_limits does not apply '${show(e.reading.domain.raw)}' lines to root (uid 0), and no line sets ${key} for root: root keeps the starting value (PID 1's limit). Add a 'root' line if root should get this limit too`,
+        });
+      }
+    }
+  },
+};

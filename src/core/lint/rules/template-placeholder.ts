@@ -1,0 +1,28 @@
+import { fieldsOf, readings, show, syntaxOwner, templateSyntax } from '../helpers.js';
+import type { Rule } from '../types.js';
+
+export const templatePlaceholder: Rule = {
+  code: 'LC010',
+  name: 'template-placeholder',
+  category: 'syntax',
+  severity: 'error',
+  description: 'Unrendered template syntax ({{ }}, {% %}, <% %>, ${…}) or a <PLACEHOLDER> left in a field: pam_limits reads it literally.',
+  fixable: false,
+  check(ctx) {
+    for (const { file, reading: r } of readings(ctx)) {
+      if (syntaxOwner(r) !== 'template' || r.kind === 'blank' || r.kind === 'comment') continue;
+      const f = templateSyntax(fieldsOf(r))!;
+      const angle = /^<[^<>\s]+>$/.test(f.raw);
+      const effect = r.kind === 'entry' && !r.problem
+        ? `pam_limits takes it literally (a ${f === r.domain ? 'user' : 'value'} named '${show(f.raw)}'), so the line matches nobody or means something else`
+        : 'pam_limits skips the line';
+      ctx.report({
+        file,
+        span: f,
+        message: angle
+          ? `placeholder '${show(f.raw)}' was never filled in: ${effect}; replace it with the real ${f === fieldsOf(r)[0] ? 'user or group' : 'value'}`
+          : `template syntax '${show(f.raw)}' in a config file: ${effect}; render the template and lint its output instead`,
+      });
+    }
+  },
+};

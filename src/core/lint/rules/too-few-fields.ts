@@ -1,0 +1,31 @@
+import { fieldsOf, readings, show, syntaxOwner } from '../helpers.js';
+import type { Rule } from '../types.js';
+
+const TYPES = new Set(['soft', 'hard', '-']);
+
+export const tooFewFields: Rule = {
+  code: 'LC001',
+  name: 'too-few-fields',
+  category: 'syntax',
+  severity: 'error',
+  description: 'A line without the four fields <domain> <type> <item> <value>: pam_limits logs "invalid line" and skips it.',
+  fixable: false,
+  check(ctx) {
+    for (const { file, reading: r } of readings(ctx)) {
+      if (r.kind !== 'invalid' || r.problem.code !== 'too-few-fields' || syntaxOwner(r) !== 'problem') continue;
+      const fields = fieldsOf(r);
+      const n = fields.length;
+      let hint = 'write <domain> <type> <item> <value>, e.g. "* soft nofile 4096"';
+      const f0 = fields[0]!.raw.toLowerCase();
+      const f1 = fields[1]?.raw.toLowerCase();
+      if (n === 3 && TYPES.has(f0)) hint = `the <domain> is missing: start the line with a user, @group or * (e.g. "* ${fields.map((f) => show(f.raw)).join(' ')}")`;
+      else if (n === 3 && f1 !== undefined && TYPES.has(f1)) hint = 'the <value> is missing (a 3-field line is not a "no limits" line)';
+      else if (n === 2) hint = `a 2-field line means "no limits at all" only with type '-' (e.g. "${show(fields[0]!.raw)} -"); otherwise write all four fields`;
+      ctx.report({
+        file,
+        span: { start: fields[0]!.start, end: fields[n - 1]!.end },
+        message: `pam_limits skips this line ("invalid line"): it has ${n} field${n === 1 ? '' : 's'}; ${hint}`,
+      });
+    }
+  },
+};

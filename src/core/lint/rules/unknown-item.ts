@@ -1,0 +1,26 @@
+import { readings, show, syntaxOwner } from '../helpers.js';
+import { itemInfo, ITEMS } from '../../schema.js';
+import { didYouMean } from '../../suggest.js';
+import type { Rule } from '../types.js';
+
+export const unknownItem: Rule = {
+  code: 'LC003',
+  name: 'unknown-item',
+  category: 'syntax',
+  severity: 'error',
+  description: 'An item pam_limits does not know in any version (a typo such as npoc): the line is skipped.',
+  fixable: false,
+  check(ctx) {
+    const names = ITEMS.filter((i) => i.dialects.includes(ctx.dialect)).map((i) => i.name);
+    for (const { file, reading: r } of readings(ctx)) {
+      if (r.kind !== 'entry' || r.problem?.code !== 'unknown-item' || syntaxOwner(r) !== 'problem') continue;
+      if (itemInfo(r.itemText)) continue; // known to another version: item-not-in-profile
+      const guess = didYouMean(r.itemText, names);
+      ctx.report({
+        file,
+        span: r.item,
+        message: `pam_limits skips this line: unknown item '${show(r.item.raw)}'${guess ? `. Did you mean '${guess}'?` : `; items are ${names.join(', ')}`}`,
+      });
+    }
+  },
+};

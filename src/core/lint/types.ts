@@ -1,0 +1,132 @@
+/**
+ * The shapes of the linter: rules, what they report, and the diagnostics the engine returns.
+ * Pure: no I/O.
+ *
+ * Positions are 1-based lines and 1-based **byte** columns with an exclusive end (a field
+ * `nofile` at the start of line 3 is 3:1–3:7). Where a line holds non-ASCII bytes before or inside
+ * the span, `text` also gives the columns in Unicode code points (SARIF uses those).
+ */
+import type { AccountDb } from '../accounts.js';
+import type { ConfigTree, LimitsDocument, Span, TreeFile } from '../model.js';
+import type { Dialect } from '../schema.js';
+import type { TextEdit } from '../text-edit.js';
+import type { Policy } from './policy.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type SeveritySetting = Severity | 'off';
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+export type RuleCategory = 'syntax' | 'dialect' | 'semantics' | 'files' | 'policy' | 'tool';
+
+/** What every rule declares about itself (docs/rules.md has one section per rule). */
+export interface RuleMeta {
+  /** stable code, `LC` + three digits; never reused */
+  readonly code: string;
+  /** kebab-case alias, accepted wherever a code is */
+  readonly name: string;
+  readonly category: RuleCategory;
+  /** default severity (settings can change it or turn the rule off) */
+  readonly severity: Severity;
+  /** one sentence: what the rule finds */
+  readonly description: string;
+  /** whether some of its findings carry a safe fix */
+  readonly fixable: boolean;
+}
+
+export interface Rule extends RuleMeta {
+  check(ctx: RuleContext): void;
+}
+
+/** A position as reported: 1-based line, 1-based byte column, exclusive end. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface RelatedLocation extends Position {
+  readonly file: string;
+  readonly message: string;
+}
+
+export interface Diagnostic extends Position {
+  readonly code: string;
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly message: string;
+  /** display path of the file */
+  readonly file: string;
+  /** code-point columns, present only where they differ from the byte columns */
+  readonly text?: { readonly column: number; readonly endColumn: number };
+  /** byte offsets [start, end) in the file, when the finding is inside a parsed file */
+  readonly offset?: { readonly start: number; readonly end: number };
+  /** a safe fix: edits against the file's original text (binary strings) */
+  readonly fix?: readonly TextEdit[];
+  readonly related?: readonly RelatedLocation[];
+}
+
+/** What a rule passes to `report`. */
+export interface RuleReport {
+  /** the file the finding is in (a tree file, or the path of an ignored file) */
+  readonly file: TreeFile | string;
+  /** byte span in the file's text; omitted = the start of the file (1:1) */
+  readonly span?: Span;
+  readonly message: string;
+  readonly fix?: readonly TextEdit[];
+  readonly related?: ReadonlyArray<{ readonly file: TreeFile | string; readonly span?: Span; readonly message: string }>;
+}
+
+/** Everything a rule may look at. */
+export interface RuleContext {
+  readonly tree: ConfigTree;
+  readonly dialect: Dialect;
+  /** the tree's accounts (etc/passwd, etc/group), or null when it has none */
+  readonly accounts: LintAccounts | null;
+  /** fs.nr_open: nofile "unlimited" becomes this, and a hard nofile above it is refused */
+  readonly nrOpen: bigint;
+  readonly policy: Policy;
+  /** whether the target is one file linted on its own, outside any tree */
+  readonly standalone: boolean;
+  /** shared, lazily computed facts (dead lines, per-account resolutions) */
+  readonly analysis: import('./analysis.js').Analysis;
+  /** the parsed files, in pam_limits' reading order */
+  readonly docs: ReadonlyArray<{ readonly file: TreeFile; readonly doc: LimitsDocument }>;
+  report(r: RuleReport): void;
+}
+
+export interface LintAccounts {
+  readonly db: AccountDb;
+  /** etc/passwd exists in the tree */
+  readonly hasPasswd: boolean;
+  /** etc/group exists in the tree */
+  readonly hasGroup: boolean;
+}
+
+/** One unit of linting: a config tree (or a single file), with what the rules need to know. */
+export interface LintTarget {
+  /** file paths in it are display paths (relative to the working directory, or absolute) */
+  readonly tree: ConfigTree;
+  readonly accounts: LintAccounts | null;
+  /** default 1048576 */
+  readonly nrOpen?: bigint;
+  readonly standalone?: boolean;
+  /** report only on these display paths (a file named on the command line inside a tree) */
+  readonly only?: ReadonlySet<string>;
+}
+
+export interface LintConfig {
+  /** severity overrides by rule code */
+  readonly severities?: ReadonlyMap<string, SeveritySetting>;
+  readonly policy?: Policy;
+  /** limit on account resolutions × lines for the per-account analysis, whole tree (default 500,000) */
+  readonly analysisBudget?: number;
+}
+
+export interface LintResult {
+  readonly diagnostics: readonly Diagnostic[];
+  /** display paths of the files looked at (parsed, missing or ignored), in order */
+  readonly files: readonly string[];
+  /** findings silenced by limitsctl-disable comments */
+  readonly suppressed: number;
+}

@@ -1,0 +1,35 @@
+/**
+ * `--format github`: GitHub Actions workflow commands, one per finding:
+ * `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=LC003 unknown-item::message`.
+ * Property values escape % \r \n : and , ; the message escapes % \r \n. Pure.
+ */
+import { type LintReport, summarize } from '../core/lint/report.js';
+import type { Severity } from '../core/lint/types.js';
+
+const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
+
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export function formatGithub(report: LintReport): string {
+  const out: string[] = [];
+  for (const d of report.diagnostics) {
+    const props = [
+      `file=${escapeProperty(d.file)}`,
+      `line=${d.line}`,
+      `col=${d.text ? d.text.column : d.column}`,
+      `endLine=${d.endLine}`,
+      `endColumn=${d.text ? d.text.endColumn : d.endColumn}`,
+      `title=${escapeProperty(`${d.code} ${d.rule}`)}`,
+    ];
+    out.push(`::${COMMAND[d.severity]} ${props.join(',')}::${escapeData(d.message)}`);
+  }
+  const s = summarize(report);
+  out.push(`limitsctl lint: ${s.errors} error(s), ${s.warnings} warning(s), ${s.info} info in ${s.files} file(s)`);
+  return `${out.join('\n')}\n`;
+}

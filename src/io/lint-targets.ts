@@ -1,0 +1,247 @@
+/**
+ * What `limitsctl lint PATH…` lints. A PATH may be
+ * - a root (a directory holding etc/security), as --root takes;
+ * - an etc/security directory, or a directory holding limits.conf and/or limits.d;
+ * - a limits.d directory (only its files are reported on, read in the context of their tree);
+ * - a single file: inside an `<root>/etc/security/` layout it is read in the context of that
+ *   tree (and only its findings are reported); anywhere else it is linted on its own;
+ * - any other directory (a config repository): every `etc/security` directory below it;
+ * - a glob (fast-glob, loaded only here), expanded and then treated as the paths it matches.
+ * Paths in findings are relative to the working directory when inside it, absolute otherwise.
+ */
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+import { parseGroup, parsePasswd } from '../core/accounts.js';
+import type { LintAccounts, LintTarget } from '../core/lint/types.js';
+import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
+import type { Dialect } from '../core/schema.js';
+import { loadTree, readTreeFile } from './tree.js';
+
+export interface LoadedLintTarget {
+  readonly target: LintTarget;
+  /** the tree root (absolute), or null for a file linted on its own */
+  readonly root: string | null;
+  /** display path → absolute path, for every file of the target */
+  readonly abs: ReadonlyMap<string, string>;
+}
+
+/** A PATH that names nothing usable: exit 2. */
+export class LintPathError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+    this.name = 'LintPathError';
+  }
+}
+
+export interface ExpandOptions {
+  readonly cwd: string;
+  /** the profile for a tree: fixed, or decided per root (e.g. from its os-release) */
+  readonly dialect: (root: string | null) => Dialect;
+  /** fs.nr_open for trees without proc/sys/fs/nr_open (default 1048576) */
+  readonly nrOpen?: bigint | null;
+}
+
+const GLOB_CHARS = /[*?[\]{}]/;
+
+function isDir(p: string): boolean {
+  try { return statSync(p).isDirectory(); } catch { return false; }
+}
+
+function readOptional(p: string): string | null {
+  try { return readFileSync(p, 'latin1'); } catch { return null; }
+}
+
+export function displayPath(cwd: string, abs: string): string {
+  const rel = path.relative(cwd, abs);
+  if (rel === '') return '.';
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return abs.split(path.sep).join('/');
+  return rel.split(path.sep).join('/');
+}
+
+/** A tree's accounts, or null when it has no etc/passwd (and always for the live system "/"). */
+export function loadLintAccounts(root: string): LintAccounts | null {
+  if (path.resolve(root) === '/') return null; // NSS may know more accounts than /etc/passwd
+  const passwd = readOptional(path.join(root, 'etc/passwd'));
+  const group = readOptional(path.join(root, 'etc/group'));
+  if (passwd === null) return null;
+  return { db: { users: parsePasswd(passwd), groups: group ? parseGroup(group) : [] }, hasPasswd: true, hasGroup: group !== null };
+}
+
+function nrOpenOf(root: string | null, fallback: bigint | null | undefined): bigint {
+  if (root !== null) {
+    const text = readOptional(path.join(root, 'proc/sys/fs/nr_open'));
+    const m = text?.match(/^\s*(\d+)/);
+    if (m) return BigInt(m[1]!);
+  }
+  return fallback ?? 1048576n;
+}
+
+function relabel(tree: ConfigTree, root: string, cwd: string, abs: Map<string, string>): ConfigTree {
+  const show = (rel: string) => {
+    const a = path.join(root, rel);
+    const d = displayPath(cwd, a);
+    abs.set(d, a);
+    return d;
+  };
+  return {
+    dialect: tree.dialect,
+    files: tree.files.map((f): TreeFile => {
+      const p = show(f.path);
+      return { ...f, path: p, doc: f.doc ? { ...f.doc, file: p } : null };
+    }),
+    ignored: tree.ignored.map((g): IgnoredFile => ({ ...g, path: show(g.path) })),
+    failure: tree.failure ? { ...tree.failure, file: show(tree.failure.file) } : null,
+  };
+}
+
+/** limits.conf + limits.d/*.conf of a directory that is not at etc/security (e.g. hosts/web1/). */
+function loadSecurityDir(dir: string, dialect: Dialect): ConfigTree {
+  const files: TreeFile[] = [];
+  const ignored: IgnoredFile[] = [];
+  if (existsSync(path.join(dir, 'limits.conf'))) files.push(readTreeFile(dir, 'limits.conf', 'main', dialect));
+  let entries: Dirent[] = [];
+  try { entries = readdirSync(path.join(dir, 'limits.d'), { withFileTypes: true }); } catch { /* no drop-ins */ }
+  const names: string[] = [];
+  for (const e of entries) {
+    const rel = `limits.d/${e.name}`;
+    if (e.name.startsWith('.')) ignored.push({ path: rel, reason: 'hidden', detail: 'hidden files are never read' });
+    else if (!e.name.endsWith('.conf')) ignored.push(e.isDirectory() ? { path: rel, reason: 'subdirectory', detail: 'limits.d is not searched recursively' } : { path: rel, reason: 'suffix', detail: 'only names ending exactly in ".conf" are read' });
+    else names.push(e.name);
+  }
+  names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const n of names) files.push(readTreeFile(dir, `limits.d/${n}`, 'dropin', dialect));
+  return { dialect, files, ignored, failure: null };
+}
+
+interface Plan {
+  kind: 'tree' | 'secdir' | 'file';
+  /** tree root / security dir / the file */
+  path: string;
+  /** absolute paths to report on (undefined = everything) */
+  only?: Set<string>;
+}
+
+/** `<R>/etc/security/limits.conf` or `<R>/etc/security/limits.d/<x>` → R */
+function treeRootOfFile(abs: string): string | null {
+  const dir = path.dirname(abs);
+  if (path.basename(abs) === 'limits.conf' && path.basename(dir) === 'security' && path.basename(path.dirname(dir)) === 'etc') return path.dirname(path.dirname(dir));
+  if (path.basename(dir) === 'limits.d') {
+    const sec = path.dirname(dir);
+    if (path.basename(sec) === 'security' && path.basename(path.dirname(sec)) === 'etc') return path.dirname(path.dirname(sec));
+  }
+  return null;
+}
+
+async function expandGlob(pattern: string, cwd: string): Promise<string[]> {
+  const fg = (await import('fast-glob')).default;
+  const found = await fg(pattern, { cwd, dot: true, onlyFiles: false, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] });
+  return found.sort();
+}
+
+async function findTreesBelow(dir: string): Promise<string[]> {
+  const fg = (await import('fast-glob')).default;
+  const found = await fg('**/etc/security', { cwd: dir, onlyDirectories: true, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] });
+  return found.map((p) => path.dirname(path.dirname(p))).sort();
+}
+
+/** The tree at --root, taken as a root whatever it holds (lint without PATH arguments). */
+export async function loadRootTarget(root: string, options: ExpandOptions): Promise<LoadedLintTarget> {
+  const abs = path.resolve(options.cwd, root);
+  const [t] = await loadPlans([{ kind: 'tree', path: abs }], options);
+  return t!;
+}
+
+/** Turn PATH arguments into lint targets. Throws LintPathError for a PATH that matches nothing. */
+export async function loadLintTargets(paths: readonly string[], options: ExpandOptions): Promise<LoadedLintTarget[]> {
+  const { cwd } = options;
+  const plans = new Map<string, Plan>();
+  const addPlan = (kind: Plan['kind'], p: string, onlyFile?: string) => {
+    const key = `${kind}\0${p}`;
+    const existing = plans.get(key);
+    if (!existing) {
+      plans.set(key, onlyFile === undefined ? { kind, path: p } : { kind, path: p, only: new Set([onlyFile]) });
+    } else if (existing.only) {
+      if (onlyFile === undefined) delete existing.only;
+      else existing.only.add(onlyFile);
+    }
+  };
+  const classify = async (abs: string, explicit: boolean): Promise<boolean> => {
+    let st;
+    try { st = statSync(abs); } catch {
+      // a dangling symlink named on the command line: lint it as a file of its tree
+      const root = treeRootOfFile(abs);
+      if (root) { addPlan('tree', root, abs); return true; }
+      return false;
+    }
+    if (st.isDirectory()) {
+      if (isDir(path.join(abs, 'etc/security'))) { addPlan('tree', abs); return true; }
+      if (path.basename(abs) === 'security' && path.basename(path.dirname(abs)) === 'etc') { addPlan('tree', path.dirname(path.dirname(abs))); return true; }
+      if (path.basename(abs) === 'limits.d') {
+        const root = treeRootOfFile(path.join(abs, 'x'));
+        if (root) {
+          for (const e of readdirSync(abs)) addPlan('tree', root, path.join(abs, e));
+          if (readdirSync(abs).length === 0) addPlan('tree', root, path.join(abs, '\0none'));
+          return true;
+        }
+      }
+      if (existsSync(path.join(abs, 'limits.conf')) || isDir(path.join(abs, 'limits.d'))) { addPlan('secdir', abs); return true; }
+      if (!explicit) return false;
+      const roots = await findTreesBelow(abs);
+      for (const r of roots) addPlan('tree', r);
+      return roots.length > 0;
+    }
+    const root = treeRootOfFile(abs);
+    if (root) addPlan('tree', root, abs);
+    else addPlan('file', abs);
+    return true;
+  };
+
+  for (const p of paths) {
+    const abs = path.resolve(cwd, p);
+    if (!existsSync(abs) && GLOB_CHARS.test(p)) {
+      const matches = await expandGlob(p, cwd);
+      if (matches.length === 0) throw new LintPathError(`no file matches '${p}'`, 'ENOENT');
+      let any = false;
+      for (const m of matches) if (await classify(m, false)) any = true;
+      if (!any) throw new LintPathError(`'${p}' matches no pam_limits configuration (a root with etc/security, an etc/security directory, or files)`, 'ENOENT');
+      continue;
+    }
+    let exists = true;
+    try { statSync(abs); } catch { exists = false; }
+    if (!exists && !treeRootOfFile(abs)) throw new LintPathError(`${p} does not exist`, 'ENOENT');
+    if (!(await classify(abs, true))) {
+      throw new LintPathError(`no pam_limits configuration found in ${p}: expected a root holding etc/security, an etc/security directory, limits.conf/limits.d, or files`, 'ENOENT');
+    }
+  }
+
+  return loadPlans([...plans.values()], options);
+}
+
+async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promise<LoadedLintTarget[]> {
+  const { cwd } = options;
+  const out: LoadedLintTarget[] = [];
+  for (const plan of plans) {
+    const abs = new Map<string, string>();
+    if (plan.kind === 'file') {
+      const dialect = options.dialect(null);
+      const dir = path.dirname(plan.path);
+      const role = path.basename(dir) === 'limits.d' ? 'dropin' : 'main';
+      const f = readTreeFile(dir, path.basename(plan.path), role, dialect);
+      const tree = relabel({ dialect, files: [f], ignored: [], failure: null }, dir, cwd, abs);
+      out.push({ target: { tree, accounts: null, nrOpen: nrOpenOf(null, options.nrOpen), standalone: true }, root: null, abs });
+      continue;
+    }
+    const dialect = options.dialect(plan.path);
+    const raw = plan.kind === 'tree' ? loadTree(plan.path, { dialect }) : loadSecurityDir(plan.path, dialect);
+    const tree = relabel(raw, plan.path, cwd, abs);
+    const only = plan.only ? new Set([...plan.only].map((a) => displayPath(cwd, a))) : undefined;
+    const target: LintTarget = {
+      tree,
+      accounts: plan.kind === 'tree' ? loadLintAccounts(plan.path) : null,
+      nrOpen: nrOpenOf(plan.kind === 'tree' ? plan.path : null, options.nrOpen),
+      ...(only ? { only } : {}),
+    };
+    out.push({ target, root: plan.kind === 'tree' ? plan.path : null, abs });
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+/**
+ * The project's own settings file, `.limitsctl.ini` (format: docs/lint.md), read with `ini`.
+ * Found in the working directory or the nearest parent, or given with --config. Unknown sections
+ * and keys are errors that name the key and the file.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseIni } from 'ini';
+import { globToRegExp } from '../core/lint/glob.js';
+import { type Policy, type PolicyEntry, POLICY_KINDS, type PolicyKind, parsePolicyEntry } from '../core/lint/policy.js';
+import { findRule, RULES } from '../core/lint/rules.js';
+import type { SeveritySetting } from '../core/lint/types.js';
+import { type Dialect, isDialect } from '../core/schema.js';
+import { didYouMean } from '../core/suggest.js';
+
+export const SETTINGS_FILE = '.limitsctl.ini';
+
+export interface LintSettings {
+  /** the settings file, or null when none was found */
+  readonly file: string | null;
+  /** the directory ignore patterns are relative to */
+  readonly dir: string;
+  readonly profile: Dialect | 'auto' | null;
+  readonly severities: ReadonlyMap<string, SeveritySetting>;
+  readonly policy: Policy;
+  readonly ignore: readonly string[];
+  readonly ignorePatterns: readonly RegExp[];
+  /** fs.nr_open to assume for trees without proc/sys/fs/nr_open */
+  readonly nrOpen: bigint | null;
+}
+
+/** A settings file that cannot be used: exit 2 with this message. */
+export class SettingsError extends Error {
+  readonly code = 'ESETTINGS';
+  constructor(message: string, readonly file: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+export function defaultSettings(dir: string): LintSettings {
+  return { file: null, dir, profile: null, severities: new Map(), policy: { entries: [] }, ignore: [], ignorePatterns: [], nrOpen: null };
+}
+
+/** The nearest `.limitsctl.ini` in `dir` or a parent directory, or null. */
+export function findSettingsFile(dir: string): string | null {
+  let d = path.resolve(dir);
+  for (;;) {
+    const f = path.join(d, SETTINGS_FILE);
+    try {
+      if (statSync(f).isFile()) return f;
+    } catch { /* keep looking */ }
+    const parent = path.dirname(d);
+    if (parent === d) return null;
+    d = parent;
+  }
+}
+
+const TOP_KEYS = ['profile', 'ignore', 'nr-open'];
+const SECTIONS = ['rules', 'policy'];
+const SEVERITY_VALUES = ['error', 'warning', 'info', 'off'];
+
+function strings(v: unknown): string[] | null {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  return null;
+}
+
+/** Parse settings text; `file` is used in messages and as the base of ignore patterns. */
+export function parseSettings(text: string, file: string): LintSettings {
+  const fail = (msg: string): never => { throw new SettingsError(`${file}: ${msg}`, file); };
+  let data: Record<string, unknown>;
+  try {
+    data = parseIni(text) as Record<string, unknown>;
+  } catch (e) {
+    return fail(`cannot be parsed: ${(e as Error).message}`);
+  }
+  const settings = { ...defaultSettings(path.dirname(file)), file };
+  let profile: LintSettings['profile'] = null;
+  const severities = new Map<string, SeveritySetting>();
+  const entries: PolicyEntry[] = [];
+  let ignore: string[] = [];
+  let nrOpen: bigint | null = null;
+  for (const [key, value] of Object.entries(data)) {
+    const isSection = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (isSection) {
+      if (!SECTIONS.includes(key)) {
+        const guess = didYouMean(key, SECTIONS);
+        fail(`unknown section [${key}]; sections are [rules] and [policy]${guess ? ` (did you mean [${guess}]?)` : ''}`);
+      }
+      continue;
+    }
+    if (!TOP_KEYS.includes(key.replace(/\[\]$/, ''))) {
+      const guess = didYouMean(key, TOP_KEYS);
+      fail(`unknown key '${key}'; top-level keys are ${TOP_KEYS.join(', ')}${guess ? ` (did you mean '${guess}'?)` : ''}`);
+    }
+    if (key === 'profile') {
+      const p = String(value);
+      if (p !== 'auto' && !isDialect(p)) fail(`profile = ${p}: use debian, upstream, upstream-1.7 or auto`);
+      profile = p as Dialect | 'auto';
+    } else if (key === 'ignore') {
+      const list = strings(value);
+      if (!list) fail('ignore must be one or more glob patterns (ignore[] = pattern)');
+      ignore = list!;
+    } else if (key === 'nr-open') {
+      const s = String(value);
+      if (!/^\d+$/.test(s)) fail(`nr-open = ${s}: must be a whole number (the first line of /proc/sys/fs/nr_open)`);
+      nrOpen = BigInt(s);
+    }
+  }
+  const rules = data.rules as Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(rules ?? {})) {
+    const rule = findRule(key);
+    if (!rule) {
+      const guess = didYouMean(key, RULES.map((r) => r.name));
+      fail(`unknown key '${key}' in [rules]: no rule has that code or name${guess ? ` (did you mean '${guess}'?)` : ''}; see docs/rules.md`);
+    }
+    const sev = typeof value === 'string' ? value.toLowerCase() : String(value);
+    if (!SEVERITY_VALUES.includes(sev)) fail(`[rules] ${key} = ${String(value)}: use error, warning, info or off`);
+    severities.set(rule!.code, sev as SeveritySetting);
+  }
+  const policy = data.policy as Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(policy ?? {})) {
+    const kind = key.replace(/\[\]$/, '');
+    if (!(POLICY_KINDS as readonly string[]).includes(kind)) {
+      fail(`unknown key '${key}' in [policy]; keys are min[], max[] and require[]`);
+    }
+    const list = strings(value);
+    if (!list) fail(`[policy] ${key} must be '<domain> <type> <item> <value>' entries (${kind}[] = * soft nproc 4096)`);
+    for (const text of list!) {
+      const e = parsePolicyEntry(kind as PolicyKind, text, `${path.basename(file)} [policy] ${kind}[]`);
+      if ('error' in e) fail(`[policy] ${kind}[] = ${text}: ${e.error}`);
+      else entries.push(e);
+    }
+  }
+  return {
+    ...settings, profile, severities, policy: { entries }, ignore, ignorePatterns: ignore.map(globToRegExp), nrOpen,
+  };
+}
+
+/** Read a settings file (throws SettingsError on a bad file, with the errno for an unreadable one). */
+export function readSettings(file: string): LintSettings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new SettingsError(`${file}: cannot be read (${code})`, file);
+  }
+  return parseSettings(text, path.resolve(file));
+}
+
+/** The settings for a run: --config FILE, else the nearest .limitsctl.ini, else defaults. */
+export function loadSettings(options: { cwd: string; config?: string }): LintSettings {
+  if (options.config !== undefined) return readSettings(path.resolve(options.cwd, options.config));
+  const found = findSettingsFile(options.cwd);
+  return found ? readSettings(found) : defaultSettings(options.cwd);
+}
