@@ -67,8 +67,10 @@ try {
   const lint2 = await timeAsync(async () => {
     const targets = await loadLintTargets(['hosts/*'], { cwd: repo, dialect });
     let n = 0;
-    for (const t of targets) n += lintTarget(t.target).diagnostics.length;
-    return { n, trees: targets.length };
+    const trees = targets.length;
+    // as the CLI does: each tree is dropped once linted
+    for (let t = targets.shift(); t !== undefined; t = targets.shift()) n += lintTarget(t.target).diagnostics.length;
+    return { n, trees };
   });
   console.log(`10,000-file repository (${lint2.v.trees} trees, ${(read2.v / 1e6).toFixed(1)} MB): read ${fmt(read2.ms)}, lint ${fmt(lint2.ms)} (${lint2.v.n} findings), ratio ${(lint2.ms / read2.ms).toFixed(0)}x; peak RSS ${peakRssMb()} MB`);
 } finally {

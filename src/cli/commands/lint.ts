@@ -125,7 +125,8 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
   const diffs: string[] = [];
   let suppressed = 0;
   let fixed = 0;
-  for (const t of targets) {
+  // take each tree out of the list as it is linted, so a large repository is not held in memory
+  for (let t = targets.shift(); t !== undefined; t = targets.shift()) {
     const keep = (ds: readonly Diagnostic[]) => ds.filter((d) => !ignored(settings, t.abs.get(d.file)));
     if (args.fix) {
       const outcome = fixTarget(t.target, config);
