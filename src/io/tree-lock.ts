@@ -25,7 +25,7 @@ import { constants as fsConstants, readFileSync, unlinkSync } from 'node:fs';
 import { lstat, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { LockTimeoutError, type LockOwner, isErrno, wrapIoError } from './write-errors.js';
+import { LockTimeoutError, type LockOwner, isErrno, pidAlive, wrapIoError } from './write-errors.js';
 import { makeMissingDirs, resolveInsideRoot, resolveRoot } from './write-paths.js';
 
 /** Where the lock lives, relative to the tree root. */
@@ -128,15 +128,6 @@ function processStart(pid: number): string | null {
     return rest[19] ?? null; // field 22 = index 22 - 3
   } catch {
     return null;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return !isErrno(e, 'ESRCH');
   }
 }
 

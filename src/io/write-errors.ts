@@ -249,3 +249,13 @@ export function wrapIoError(
     cause: e,
   });
 }
+
+/** Whether a process with this pid exists (EPERM means it does, owned by someone else). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return !isErrno(e, 'ESRCH');
+  }
+}

@@ -37,6 +37,7 @@ import {
   LimitsIoError,
   PartialWriteError,
   isErrno,
+  pidAlive,
   wrapIoError,
 } from './write-errors.js';
 import {
@@ -349,15 +350,6 @@ interface Plan {
   tempPath?: string;
   oldData?: Buffer | undefined;
   backupPath?: string;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return !isErrno(e, 'ESRCH');
-  }
 }
 
 function toStamp(st: BigIntStats): FileStamp {
