@@ -266,6 +266,14 @@ export function matchNoLimitDomain(d: DomainSpec, id: Identity): boolean {
   return d.range.form !== 'none' && inRange(d.range, id.uid);
 }
 
+/** One event; a plain constructor call (no object spreads) keeps the hot loop cheap. */
+function event(
+  item: ItemName, order: number, source: Source, matched: boolean, rank: Rank | null, skipped: string | null,
+  soft: Outcome, hard: Outcome, kernel: bigint | null,
+): LineEvent {
+  return { item, order, source, matched, rank, skipped, soft, hard, kernel };
+}
+
 function sourceOf(file: string, line: Line, r: EntryReading | NoLimitReading, chunk: number | undefined, rank: Rank): Source {
   const s: Source = {
     file, line: line.index + 1, domain: r.domain.raw, rank,
@@ -314,9 +322,10 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
         if (r.kind !== 'entry' || !r.itemInfo || r.problem?.code === 'invalid-range') continue;
         const info = r.itemInfo;
         const m = matchEntryDomain(r.domainSpec, identity, dialect);
-        const base = { item: info.name, order: order++ };
+        const name = info.name;
+        const ord = order++;
         if (!m) {
-          if (recordUnmatched) events.push({ ...base, source: sourceOf(file.path, line, r, chunk, RANK.NONE), matched: false, rank: null, skipped: null, soft: 'not-applicable', hard: 'not-applicable', kernel: null });
+          if (recordUnmatched) events.push(event(name, ord, sourceOf(file.path, line, r, chunk, RANK.NONE), false, null, null, 'not-applicable', 'not-applicable', null));
           continue;
         }
         const source = sourceOf(file.path, line, r, chunk, m.rank);
@@ -324,23 +333,23 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
         if (m.loginGroup !== undefined) logins = { ...logins, group: m.loginGroup };
         if (info.name === 'maxlogins') logins = { ...logins, system: false };
         if (info.name === 'maxsyslogins') logins = { ...logins, system: true };
-        const skip = (why: string) => events.push({ ...base, source, matched: true, rank: m.rank, skipped: why, soft: 'not-applicable', hard: 'not-applicable', kernel: null });
+        const skip = (why: string) => events.push(event(name, ord, source, true, m.rank, why, 'not-applicable', 'not-applicable', null));
         if (r.problem && r.problem.code !== 'percent-domain') { skip(r.problem.message); continue; }
         if ((m.rank === RANK.ALL || m.rank === RANK.ALLGROUP) && info.name !== 'maxlogins') { skip(`'%' domain valid for maxlogins only`); continue; }
         const pv = r.parsedValue!;
         if (info.name === 'priority') {
           priority = { value: Number(pv.number), source };
-          events.push({ ...base, source, matched: true, rank: m.rank, skipped: null, soft: 'set', hard: 'set', kernel: pv.number });
+          events.push(event(name, ord, source, true, m.rank, null, 'set', 'set', pv.number));
           continue;
         }
         if (info.name === 'nonewprivs') {
           nonewprivs = { value: pv.number === 1n, source };
-          events.push({ ...base, source, matched: true, rank: m.rank, skipped: null, soft: 'set', hard: 'set', kernel: pv.number });
+          events.push(event(name, ord, source, true, m.rank, null, 'set', 'set', pv.number));
           continue;
         }
         if (info.name === 'chroot') {
           chroot = { value: pv.path ?? '', source };
-          events.push({ ...base, source, matched: true, rank: m.rank, skipped: null, soft: 'set', hard: 'set', kernel: null });
+          events.push(event(name, ord, source, true, m.rank, null, 'set', 'set', null));
           continue;
         }
         if (info.name === 'maxlogins' || info.name === 'maxsyslogins') {
@@ -349,7 +358,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
             logins = { ...logins, value: Number(pv.number), rank: m.rank, source };
             outcome = 'set';
           }
-          events.push({ ...base, source, matched: true, rank: m.rank, skipped: null, soft: outcome, hard: outcome, kernel: pv.number });
+          events.push(event(name, ord, source, true, m.rank, null, outcome, outcome, pv.number));
           continue;
         }
         // rlimit
@@ -371,7 +380,10 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
             if (type === '-') hardOutcome = 'short-circuit';
           } else {
             if (slot.soft.source) slot.soft.beat.push(slot.soft.source);
-            Object.assign(slot.soft, { value: kernel, rank: m.rank, origin: 'line', source });
+            slot.soft.value = kernel;
+            slot.soft.rank = m.rank;
+            slot.soft.origin = 'line';
+            slot.soft.source = source;
             softOutcome = 'set';
           }
         }
@@ -380,11 +392,14 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
             hardOutcome = 'outranked';
           } else {
             if (slot.hard.source) slot.hard.beat.push(slot.hard.source);
-            Object.assign(slot.hard, { value: kernel, rank: m.rank, origin: 'line', source });
+            slot.hard.value = kernel;
+            slot.hard.rank = m.rank;
+            slot.hard.origin = 'line';
+            slot.hard.source = source;
             hardOutcome = 'set';
           }
         }
-        events.push({ ...base, source, matched: true, rank: m.rank, skipped: null, soft: softOutcome, hard: hardOutcome, kernel });
+        events.push(event(name, ord, source, true, m.rank, null, softOutcome, hardOutcome, kernel));
       }
     }
   }

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { cli, DEMO, REPO } from './helpers.js';
 
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
 const schema = JSON.parse(readFileSync(path.join(REPO, 'docs/schemas/effective.schema.json'), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
