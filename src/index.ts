@@ -52,11 +52,10 @@ export {
 } from './io/write.js';
 export type { FileWrite, WriteFileOptions, WriteOptions, WriteResult } from './io/write.js';
 
-// the CLI's own helpers, shared with the Ansible module (ansible/library/limitsctl): the profile of a
-// root (os-release), the starting limits of a tree (PID 1's limits, nr_open), and `apply`'s policy
-// format
-export { detectProfile, loadBaseline } from './cli/context.js';
-export { parsePolicy, type Policy } from './cli/commands/apply.js';
+// shared with the CLI and the Ansible module (ansible/library/limitsctl): the profile of a root
+// (os-release), the limits a session starts from (PID 1's limits, nr_open), and the policy format
+export { detectProfile, loadBaseline } from './io/system.js';
+export { parsePolicy, PolicyError, type Policy } from './io/policy.js';
 
 // doctor: why fork() fails for an account (pure analysis of facts; the io ring gathers them)
 export { diagnose, type DoctorReport, type DoctorStatus, type FindingId, type Severity as DoctorSeverity } from './core/doctor.js';

@@ -81,7 +81,7 @@ export interface FileChange {
 
 export interface ChangeNote {
   readonly request: EditRequest;
-  readonly status: 'changed' | 'unchanged' | 'skipped';
+  readonly status: 'changed' | 'unchanged';
   readonly detail: string;
 }
 
@@ -191,14 +191,13 @@ interface WorkFile {
   readonly original: string | null;
   text: string;
   doc: LimitsDocument;
-  edits: TextEdit[];
 }
 
 class WorkTree {
   readonly files: WorkFile[];
   constructor(readonly base: ConfigTree, readonly dialect: Dialect) {
     this.files = base.files.filter((f) => f.status === 'ok' && f.doc).map((f) => ({
-      path: f.path, original: f.doc!.text, text: f.doc!.text, doc: f.doc!, edits: [],
+      path: f.path, original: f.doc!.text, text: f.doc!.text, doc: f.doc!,
     }));
   }
 
@@ -215,7 +214,7 @@ class WorkTree {
 
   /** Create a new (empty) file in reading order. */
   create(path: string): WorkFile {
-    const f: WorkFile = { path, original: null, text: '', doc: parseBinary('', { file: path, dialect: this.dialect }), edits: [] };
+    const f: WorkFile = { path, original: null, text: '', doc: parseBinary('', { file: path, dialect: this.dialect }) };
     this.files.push(f);
     return f;
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadIdentity } from '../../src/io/accounts.js';
-import { detectProfile } from '../../src/cli/context.js';
+import { detectProfile } from '../../src/io/system.js';
 import { diagnose, type DoctorReport, type DoctorFacts } from '../../src/core/doctor.js';
 import { resolveLimits } from '../../src/core/resolve.js';
 import { readBaseline, readLiveFacts } from '../../src/io/live.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO } from './helpers.js';
 
 describe('doctor is pure where it should be', () => {
-  for (const rel of ['src/core/doctor.ts', 'src/formatters/doctor.ts']) {
+  for (const rel of ['src/core/doctor.ts', 'src/core/doctor-facts.ts', 'src/core/doctor-parse.ts', 'src/formatters/doctor.ts']) {
     it(`${rel} imports only the core`, () => {
       const text = readFileSync(path.join(REPO, rel), 'utf8');
       const specs = [...text.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!);
