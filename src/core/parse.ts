@@ -83,18 +83,26 @@ interface LineContext {
  * than reading it.
  */
 class ParsedLine implements Line {
-  #read: { readings: readonly Reading[]; other?: Line['other'] } | undefined = undefined;
+  #readings: readonly Reading[] | undefined = undefined;
+  #other: Line['other'] = undefined;
   readonly #ctx: LineContext;
   constructor(ctx: LineContext, readonly index: number, readonly start: number, readonly end: number, readonly eolLength: 0 | 1) {
     this.#ctx = ctx;
   }
 
   get readings(): readonly Reading[] {
-    return (this.#read ??= readPhysicalLine(this.#ctx, this.start, this.end, this.eolLength)).readings;
+    return this.#readings ?? this.#read();
   }
 
   get other(): Line['other'] {
-    return (this.#read ??= readPhysicalLine(this.#ctx, this.start, this.end, this.eolLength)).other;
+    if (this.#readings === undefined) this.#read();
+    return this.#other;
+  }
+
+  #read(): readonly Reading[] {
+    const r = readPhysicalLine(this.#ctx, this.start, this.end, this.eolLength);
+    this.#other = r.other;
+    return (this.#readings = r.readings);
   }
 
   toJSON(): object {
