@@ -196,7 +196,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .version(version())
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .epilogue('Exit codes: 0 ok, 1 findings or --check would change something, 2 usage, input or I/O error.\nDocs: docs/ in the package, or https://github.com/limitsctl/limitsctl')
+    .epilogue('Exit codes: 0 ok, 1 findings or --check would change something, 2 usage, input or I/O error.\nManual: docs/limitsctl.1 and docs/*.md in the package.')
     .exitProcess(false)
     .fail((msg: string | null, err: Error | null) => {
       if (err) throw err;
