@@ -603,19 +603,28 @@ function planUnsetOne(ctx: Ctx, req: UnsetRequest): void {
 
 function planPrune(ctx: Ctx, domains: readonly string[], keep: ReadonlySet<string>): void {
   for (const domain of domains) {
-    const items = new Set<string>();
+    // the halves each item of the domain has lines for
+    const covered = new Map<string, Set<'soft' | 'hard'>>();
     for (const f of ctx.work.files) {
       for (const l of f.doc.lines) {
         const r = l.readings[0];
-        if (l.readings.length === 1 && r?.kind === 'entry' && r.domain.raw === domain && r.itemInfo) items.add(r.itemInfo.name);
+        if (l.readings.length !== 1 || r?.kind !== 'entry' || r.domain.raw !== domain || !r.itemInfo || r.problem) continue;
+        const set = covered.get(r.itemInfo.name) ?? new Set();
+        for (const h of ['soft', 'hard'] as const) if (covers(r, h)) set.add(h);
+        covered.set(r.itemInfo.name, set);
       }
     }
-    for (const item of items) {
+    for (const [item, has] of covered) {
       const info = itemForDialect(item, ctx.dialect)!;
-      for (const half of ['soft', 'hard'] as const) {
-        if (keep.has(`${domain}\0${item}\0${half}`)) continue;
-        if (!info.typeChecked && keep.has(`${domain}\0${item}\0soft`)) continue;
-        planUnsetOne(ctx, { op: 'unset', domain, item, type: info.typeChecked && info.name !== 'priority' && info.name !== 'chroot' ? half : 'both' });
+      // items without halves (type unchecked, priority, chroot) are one entry: keep or remove once
+      const halves = halvesOf('both', info);
+      const whole = halves.length === 2 && !(info.typeChecked && info.name !== 'priority' && info.name !== 'chroot');
+      if (whole) {
+        if (!halves.some((h) => keep.has(`${domain}\0${item}\0${h}`))) planUnsetOne(ctx, { op: 'unset', domain, item, type: 'both' });
+        continue;
+      }
+      for (const half of halves) {
+        if (has.has(half) && !keep.has(`${domain}\0${item}\0${half}`)) planUnsetOne(ctx, { op: 'unset', domain, item, type: half });
       }
     }
   }

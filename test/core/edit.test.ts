@@ -246,3 +246,12 @@ describe('property: random trees and random set/unset sequences', () => {
     expect(checked).toBeGreaterThan(50);
   });
 });
+
+describe('apply --prune', () => {
+  it('removes the domain\'s other entries once each, halves where they exist', () => {
+    const files = { [MAIN]: 'admin - maxlogins 3\nadmin - nproc 100\nadmin soft nofile 5\nbob - nproc 1\n' };
+    const p = plan(files, [set('admin', 'nproc', '100', 'soft')], { prune: ['admin'] });
+    expect(p.changes[0]!.after).toBe('admin soft nproc 100\nbob - nproc 1\n');
+    expect(p.notes.filter((n) => n.status === 'unchanged').map((n) => n.detail)).toEqual(['admin soft nproc is already 100']);
+  });
+});
