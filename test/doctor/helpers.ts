@@ -1,5 +1,4 @@
 /** Shared by the doctor tests: run the built CLI, build snapshots, and diagnose a tree in-process. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,28 +10,12 @@ import { readBaseline, readLiveFacts } from '../../src/io/live.js';
 import { loadTree } from '../../src/io/tree.js';
 import { buildScenario } from '../../fixtures/doctor/generate.mjs';
 
-export const REPO = path.resolve(__dirname, '../..');
-export const BIN = path.join(REPO, 'bin/limitsctl.js');
+import { BIN, REPO } from '../cli/helpers.js';
+
+export { BIN, REPO };
 export const FIX = path.join(REPO, 'fixtures/doctor');
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Run the built CLI (dist/ is built by `npm test` before vitest starts). */
-export function cli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}): RunResult {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? REPO,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
-    encoding: 'utf8',
-    timeout: options.timeout ?? 60_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
-}
+export { cli, type RunResult } from '../cli/helpers.js';
 
 export function tempDir(prefix = 'limitsctl-doctor-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
