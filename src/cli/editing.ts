@@ -117,7 +117,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
       files: plan.changes.map((ch) => ({ path: ch.path, created: ch.before === null, ...(written.find((w) => w.path === ch.path)?.backupPath ? { backup: written.find((w) => w.path === ch.path)!.backupPath } : {}) })),
       diff,
       changes: plan.notes.map((n) => ({ status: n.status, detail: n.detail })),
-      effective: effectiveAfter(ctx, plan, requests, db),
+      effective: effectiveAfter(ctx, plan, requests, db, baseline),
       blockers: plan.blockers.map((b) => ({ account: b.account, item: b.item, half: b.half, wanted: b.wanted, got: b.got, because: b.because })),
       warnings: plan.warnings,
     })}\n`);
@@ -147,9 +147,10 @@ function refuseIfBlocked(plan: EditPlan, args: EditArgs, dry = false): void {
 }
 
 /** Effective values after the plan for the accounts the requests name (for --json). */
-function effectiveAfter(ctx: Context, plan: EditPlan, requests: readonly EditRequest[], db: ReturnType<typeof loadAccountDb>) {
+function effectiveAfter(
+  ctx: Context, plan: EditPlan, requests: readonly EditRequest[], db: ReturnType<typeof loadAccountDb>, baseline: ReturnType<typeof loadBaseline>,
+) {
   const out: Array<Record<string, unknown>> = [];
-  const baseline = loadBaseline(ctx);
   const users = new Set<string>();
   for (const r of requests) if (!/^[@%*]/.test(r.domain) && !r.domain.includes(':')) users.add(r.domain);
   for (const name of users) {

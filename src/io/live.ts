@@ -180,12 +180,6 @@ export function readMemory(proc: string): MemoryFacts | null {
 }
 
 /** PID 1's limits and fs.nr_open from a proc tree: the starting point of Debian's pam_limits. */
-export function readBaseline(proc: string): { pid1Limits: ProcLimits | null; nrOpen: bigint | null } {
-  const limits = readOptional(`${proc}/1/limits`);
-  const nr = readInt(`${proc}/sys/fs/nr_open`);
-  return { pid1Limits: limits === null ? null : parseProcLimits(limits), nrOpen: nr === null ? null : BigInt(nr) };
-}
-
 // --- cgroups ---------------------------------------------------------------------------------
 
 const MAX_CGROUPS = 500;

@@ -40,9 +40,9 @@ function readOptional(file: string): string | null {
  * The starting limits pam_limits would see: PID 1's limits and fs.nr_open from the live system
  * (root "/") or from <root>/proc when the tree carries a snapshot; unknown otherwise.
  */
-export function loadBaseline(ctx: { readonly root: string }): Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> {
+export function loadBaseline(ctx: { readonly root: string; readonly proc?: string }): Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> {
   const live = ctx.root === '/';
-  const procDir = path.join(ctx.root, 'proc');
+  const procDir = ctx.proc ?? path.join(ctx.root, 'proc');
   const pid1Text = readOptional(path.join(procDir, '1/limits'));
   const nrText = readOptional(path.join(procDir, 'sys/fs/nr_open'));
   const nr = nrText?.match(/^\s*(\d+)/)?.[1];

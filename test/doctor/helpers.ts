@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadIdentity } from '../../src/io/accounts.js';
-import { detectProfile } from '../../src/io/system.js';
+import { detectProfile, loadBaseline } from '../../src/io/system.js';
 import { diagnose, type DoctorReport, type DoctorFacts } from '../../src/core/doctor.js';
 import { resolveLimits } from '../../src/core/resolve.js';
-import { readBaseline, readLiveFacts } from '../../src/io/live.js';
+import { readLiveFacts } from '../../src/io/live.js';
 import { loadTree } from '../../src/io/tree.js';
 import { buildScenario } from '../../fixtures/doctor/generate.mjs';
 
@@ -36,8 +36,7 @@ export function doctorFacts(root: string, user: string, dirs: { proc?: string; s
   const { dialect } = detectProfile(root);
   const identity = loadIdentity(root, user);
   const live = readLiveFacts({ root, proc, sys }, identity.uid);
-  const base = readBaseline(proc);
-  const opts = { dialect, pid1Limits: base.pid1Limits, nrOpen: base.nrOpen ?? 1048576n };
+  const opts = { dialect, ...loadBaseline({ root, proc }) };
   const resolution = resolveLimits(loadTree(root, { dialect }), identity, opts);
   const confs = [...new Set(live.pam.services.flatMap((s) => s.hits.map((h) => h.conf)).filter((c): c is string => c !== null))];
   const confResolutions = confs.map((conf) => ({

@@ -7,9 +7,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type ConfResolution, diagnose } from '../../core/doctor.js';
-import { type ResolveOptions, resolveLimits } from '../../core/resolve.js';
+import { resolveLimits } from '../../core/resolve.js';
 import { doctorJson, formatDoctorText } from '../../formatters/doctor.js';
-import { invokingUser, readBaseline, readLiveFacts } from '../../io/live.js';
+import { invokingUser, readLiveFacts } from '../../io/live.js';
 import { type CliIO, type GlobalArgs, loadBaseline, loadContextIdentity, loadContextTree, makeContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { toJson } from '../output.js';
@@ -54,10 +54,7 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
   }
 
   // pam_limits' view: Debian starts from PID 1's limits, so take them from the proc tree in use.
-  const baseline: Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> = loadBaseline(ctx);
-  const snap = readBaseline(proc);
-  if (snap.pid1Limits) baseline.pid1Limits = snap.pid1Limits;
-  if (snap.nrOpen !== null) baseline.nrOpen = snap.nrOpen;
+  const baseline = loadBaseline({ root: ctx.root, proc });
   const resolveWith = (conf?: string) => resolveLimits(loadContextTree(ctx, conf), identity, { dialect: ctx.dialect, ...baseline });
   const resolution = resolveWith();
   const confs = new Map<string, string[]>();
