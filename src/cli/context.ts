@@ -19,6 +19,10 @@ export interface CliIO {
   readonly isTTY: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** terminal width for help text */
+  readonly columns?: number;
+  /** why output could not be written (not for a reader that went away), or null */
+  outputFailure?(): string | null;
 }
 
 
@@ -68,6 +72,28 @@ export function makeContext(args: GlobalArgs, io: CliIO): Context {
     throw new UsageError(`unknown profile '${args.profile}'; use debian, upstream, upstream-1.7 or auto`);
   }
   return { io, colors: makeColors(wantColor(io, args.color)), root, dialect, json: args.json, profileReason };
+}
+
+/**
+ * `--file` as the edit code reads it. An absolute path inside the root (`--root /T --file
+ * /T/etc/security/limits.d/50-app.conf`) becomes the path relative to the root; an absolute path
+ * under /etc/security is read inside the root (`--file /etc/security/limits.d/50-app.conf`); any
+ * other absolute path is outside the root: a usage error. A relative path is left as given
+ * (relative to the root, or to the current directory inside the root).
+ * @param rootArg --root as given (before symlinks were resolved), to match what the user typed
+ * @throws UsageError for an empty path or an absolute path outside the root
+ */
+export function fileArgInRoot(ctx: Context, rootArg: string, file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  if (file === '') throw new UsageError('--file needs a value, got an empty one');
+  if (!path.isAbsolute(file)) return file;
+  const abs = path.resolve(file);
+  for (const root of new Set([ctx.root, path.resolve(ctx.io.cwd, rootArg)])) {
+    if (root === '/') return abs.slice(1);
+    if (abs.startsWith(`${root}/`)) return abs.slice(root.length + 1);
+  }
+  if (abs === '/etc/security' || abs.startsWith('/etc/security/')) return abs.slice(1);
+  throw new UsageError(`--file ${file} is outside --root ${ctx.root}`, 'Name a file inside the root, e.g. etc/security/limits.d/80-app.conf.');
 }
 
 export function loadContextTree(ctx: Context, conf?: string): LoadedTree {

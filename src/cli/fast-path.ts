@@ -1,71 +1,312 @@
 /**
- * A start-up shortcut for the read-only commands operators run most (get, effective, explain,
- * files): when the arguments are plain `--name value` / `--flag` forms of known options, they are
- * parsed here and yargs is never loaded — yargs alone costs about a third of a cold start. Anything
- * else (help, aliases, unknown or repeated options, odd values) returns null and goes through
- * yargs, which stays the single source of usage errors and help text. A test runs every fast-path
- * case both ways and compares the output.
+ * The command-line grammar: the one parser whose result a command ever runs with.
+ *
+ * Every command's options and positionals are declared once in {@link GRAMMAR} (main.ts builds
+ * the yargs help text from the same table), and {@link parseArgv} reads argv strictly, before any
+ * file is read or written. It throws an {@link ArgvError} (exit 2, one line) for:
+ *
+ * - an unknown or misspelled option (with a did-you-mean over the command's option names), or an
+ *   option of another command;
+ * - an unknown command (with a did-you-mean);
+ * - a missing or extra positional argument;
+ * - an option given twice (`--user a --user b`, also as alias or `--no-` form);
+ * - an option without its value (`--root` at the end, `--user --dry-run`), an empty value
+ *   (`--root ''`; only `--comment ''` may be empty), a number option with a non-number, a value
+ *   outside the option's choices, or a value on a flag other than `=true` / `=false`;
+ * - an empty positional argument (`set nproc ''`).
+ *
+ * Values: `-` alone is a value (pam_limits' "unlimited"/"both" keyword: `set nofile - --user
+ * admin`), as is a negative number (`set nice -5`); any other word beginning with `-` is an option,
+ * so a value that begins with `-` is written `--comment=-x`. After `--` every word is positional.
+ * Short forms: only the single-letter aliases of the table (`-u admin`, `-n`); no bundling (`-nq`).
+ * `--help`/`-h` anywhere, `--version` and `completion` go to yargs (help output only; nothing runs).
+ *
+ * yargs itself is never used to run a command: it reads `-` as an empty string and picks one of
+ * two repeated options, and loading it costs about a third of a cold start.
  */
-type Kind = 'string' | 'number' | 'boolean';
+import { didYouMean } from '../core/suggest.js';
+import { UsageError } from './errors.js';
 
-const GLOBAL: Record<string, Kind> = { root: 'string', profile: 'string', json: 'boolean', color: 'boolean' };
-const IDENTITY: Record<string, Kind> = { user: 'string', uid: 'number', gid: 'number', groups: 'string' };
-const PROFILES = new Set(['auto', 'debian', 'upstream', 'upstream-1.7']);
+export type Kind = 'string' | 'number' | 'boolean';
 
-const FAST: Record<string, { positional: readonly string[]; options: Record<string, Kind> }> = {
-  get: { positional: ['item'], options: IDENTITY },
-  effective: { positional: [], options: IDENTITY },
-  explain: { positional: ['item'], options: { ...IDENTITY, all: 'boolean' } },
-  files: { positional: [], options: { conf: 'string' } },
-};
-
-export interface FastInvocation {
-  readonly command: keyof typeof FAST;
-  readonly args: Record<string, unknown>;
+export interface OptionSpec {
+  readonly kind: Kind;
+  readonly describe: string;
+  readonly alias?: string;
+  readonly default?: string | number | boolean;
+  readonly choices?: readonly string[];
+  /** an empty string is a meaningful value (only --comment) */
+  readonly allowEmpty?: boolean;
 }
 
-/** Parse argv for the fast path, or return null to let yargs handle it. */
-export function parseFast(argv: readonly string[]): FastInvocation | null {
-  const [command, ...rest] = argv;
-  if (command === undefined || !Object.hasOwn(FAST, command)) return null;
-  const spec = FAST[command]!;
-  const kinds: Record<string, Kind> = { ...GLOBAL, ...spec.options };
-  const args: Record<string, unknown> = { root: '/', profile: 'auto', json: false };
-  if (command === 'explain') args.all = false;
-  const seen = new Set<string>();
+export interface PositionalSpec {
+  readonly name: string;
+  readonly describe?: string;
+  /** lint's [paths..]: zero or more */
+  readonly variadic?: boolean;
+}
+
+export interface CommandGrammar {
+  readonly positional: readonly PositionalSpec[];
+  readonly options: Readonly<Record<string, OptionSpec>>;
+}
+
+export const PROFILES = ['auto', 'debian', 'upstream', 'upstream-1.7'] as const;
+
+/** Options every command accepts. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  root: { kind: 'string', default: '/', describe: 'root of the tree to work on (holds etc/security)' },
+  profile: { kind: 'string', default: 'auto', choices: PROFILES, describe: 'pam_limits variant: debian (1.5.2 + Debian patches), upstream (1.5.x), upstream-1.7, or auto (from <root>/etc/os-release)' },
+  json: { kind: 'boolean', default: false, describe: 'machine-readable output (errors too: {"error":{…}} on stdout)' },
+  color: { kind: 'boolean', describe: 'colour output (default: on a TTY, off with NO_COLOR)' },
+};
+
+const IDENTITY: Record<string, OptionSpec> = {
+  user: { kind: 'string', alias: 'u', describe: 'account name (looked up in <root>/etc/passwd, or NSS on the live system)' },
+  uid: { kind: 'number', describe: 'uid of a hypothetical account (or override)' },
+  gid: { kind: 'number', describe: 'primary gid of a hypothetical account (or override)' },
+  groups: { kind: 'string', describe: 'extra group names for a hypothetical account, comma-separated' },
+};
+
+const TARGET: Record<string, OptionSpec> = {
+  user: { kind: 'string', alias: 'u', describe: 'a user name' },
+  group: { kind: 'string', alias: 'g', describe: 'a group name (written @group)' },
+  all: { kind: 'boolean', describe: 'everyone (written *)' },
+  domain: { kind: 'string', describe: 'any pam_limits domain, e.g. 1000:1999 or @:100' },
+  type: { kind: 'string', alias: 't', default: 'both', describe: 'soft, hard or both (written -)' },
+};
+
+const EDIT: Record<string, OptionSpec> = {
+  'dry-run': { kind: 'boolean', alias: 'n', describe: 'print the unified diff, write nothing' },
+  check: { kind: 'boolean', describe: 'like --dry-run, and exit 1 when something would change' },
+  backup: { kind: 'boolean', describe: 'keep the old file as <name>.<time>.bak when it changes' },
+  file: { kind: 'string', describe: 'file for new lines (inside the root), e.g. etc/security/limits.d/80-app.conf' },
+  force: { kind: 'boolean', describe: 'write even when another line keeps the change from taking effect' },
+  strict: { kind: 'boolean', describe: 'unknown users or groups are errors' },
+};
+
+/** Each command's positionals and own options (the global ones come on top). */
+export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
+  files: {
+    positional: [],
+    options: { conf: { kind: 'string', describe: "as pam_limits' conf= option: only this file (path inside the root)" } },
+  },
+  get: { positional: [{ name: 'item', describe: 'item, e.g. nproc' }], options: IDENTITY },
+  effective: { positional: [], options: IDENTITY },
+  explain: {
+    positional: [{ name: 'item', describe: 'item, e.g. nproc' }],
+    options: { ...IDENTITY, all: { kind: 'boolean', default: false, describe: 'also list lines for the item that do not match the user' } },
+  },
+  set: {
+    positional: [{ name: 'item', describe: 'item, e.g. nproc' }, { name: 'value', describe: 'value, e.g. 4096, unlimited or -' }],
+    options: {
+      ...TARGET, ...EDIT,
+      comment: { kind: 'string', allowEmpty: true, describe: 'comment to put on the written line' },
+      'at-least': { kind: 'boolean', describe: 'only raise (for nice and priority: only allow more)' },
+      'at-most': { kind: 'boolean', describe: 'only lower' },
+    },
+  },
+  unset: { positional: [{ name: 'item', describe: 'item, e.g. nproc' }], options: { ...TARGET, ...EDIT } },
+  apply: {
+    positional: [{ name: 'policy', describe: 'policy file (ini)' }],
+    options: { ...EDIT, prune: { kind: 'boolean', describe: "remove entries of the policy's domains that it does not name" } },
+  },
+  doctor: {
+    positional: [],
+    options: {
+      user: { kind: 'string', alias: 'u', describe: 'account to diagnose (default: SUDO_USER, else you)' },
+      proc: { kind: 'string', describe: 'proc file system to read, e.g. a snapshot (default: <root>/proc if present, else /proc)' },
+      sys: { kind: 'string', describe: 'sys file system to read, e.g. a snapshot (default: <root>/sys if present, else /sys)' },
+      top: { kind: 'number', describe: 'how many command groups to list (default 10)' },
+    },
+  },
+  lint: {
+    positional: [{ name: 'paths', variadic: true, describe: 'roots holding etc/security, etc/security directories, files or globs' }],
+    options: {
+      format: { kind: 'string', alias: 'f', choices: ['text', 'json', 'sarif', 'github'], describe: 'output format (default text; --json means json)' },
+      'max-warnings': { kind: 'number', describe: 'exit 1 when there are more warnings than this' },
+      config: { kind: 'string', alias: 'c', describe: 'settings file (default: .limitsctl.ini here or in a parent directory)' },
+      fix: { kind: 'boolean', default: false, describe: 'apply the safe fixes (dead duplicates, keyword case, stray header)' },
+      'dry-run': { kind: 'boolean', default: false, describe: 'with --fix: print the fixes as a unified diff, write nothing' },
+      quiet: { kind: 'boolean', alias: 'q', default: false, describe: 'report errors only' },
+    },
+  },
+  demo: { positional: [], options: { user: { kind: 'string', default: 'admin', describe: 'account to show' } } },
+};
+
+/** Commands only yargs handles (they print and never read a tree). */
+const YARGS_ONLY = new Set(['completion']);
+
+/** A command line that does not parse: the message names the word at fault. */
+export class ArgvError extends UsageError {
+  constructor(message: string, hint = "Run 'limitsctl --help' for usage.") {
+    super(message, hint);
+    this.name = 'ArgvError';
+  }
+}
+
+export type ParsedArgv =
+  | { readonly kind: 'run'; readonly command: string; readonly args: Record<string, unknown> }
+  /** help, version, completion: let yargs print it */
+  | { readonly kind: 'yargs' };
+
+const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/** Is this word an option (as opposed to a value or positional)? `-` and `-5` are not. */
+function looksLikeOption(tok: string): boolean {
+  return tok.startsWith('-') && tok !== '-' && !/^-\d/.test(tok);
+}
+
+function usageLine(command: string, g: CommandGrammar): string {
+  const pos = g.positional.map((p) => (p.variadic ? `[${p.name}..]` : `<${p.name}>`)).join(' ');
+  return `limitsctl ${command}${pos ? ` ${pos}` : ''} [options]`;
+}
+
+/**
+ * Parse argv (without node and the script). Returns what to run, with the option values under
+ * their kebab-case and camelCase names (as yargs would give them) and defaults filled in.
+ * @throws ArgvError for every usage fault listed in the module comment
+ */
+export function parseArgv(argv: readonly string[]): ParsedArgv {
+  // help and version print only; they win over any other fault (as with yargs)
+  const beforeDashDash = argv.indexOf('--') >= 0 ? argv.slice(0, argv.indexOf('--')) : argv;
+  if (beforeDashDash.some((t) => t === '--help' || t === '-h')) return { kind: 'yargs' };
+  if (argv.length === 1 && argv[0] === '--version') return { kind: 'yargs' };
+  // the shell completion script asks yargs for candidates
+  if (argv[0] === '--get-yargs-completions') return { kind: 'yargs' };
+
+  let command: string | undefined;
+  let grammar: CommandGrammar | undefined;
+  let options: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS };
+  const values = new Map<string, unknown>();
   const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const tok = rest[i]!;
-    if (!tok.startsWith('-')) { positional.push(tok); continue; }
-    if (!tok.startsWith('--') || tok === '--') return null;
-    let name = tok.slice(2);
-    let value: string | undefined;
-    const eq = name.indexOf('=');
-    if (eq >= 0) { value = name.slice(eq + 1); name = name.slice(0, eq); }
-    let negated = false;
-    if (name.startsWith('no-') && kinds[name.slice(3)] === 'boolean') { negated = true; name = name.slice(3); }
-    const kind = kinds[name];
-    if (!kind || seen.has(name)) return null;
-    seen.add(name);
-    if (kind === 'boolean') {
-      if (value !== undefined) return null;
-      args[name] = !negated;
+  let dashDash = false;
+
+  const setCommand = (word: string) => {
+    if (YARGS_ONLY.has(word)) return false;
+    if (!Object.hasOwn(GRAMMAR, word)) {
+      const guess = didYouMean(word, Object.keys(GRAMMAR));
+      throw new ArgvError(`unknown command '${word}'${guess ? `; did you mean '${guess}'?` : ''}`, `Commands: ${Object.keys(GRAMMAR).join(', ')}.`);
+    }
+    command = word;
+    grammar = GRAMMAR[word]!;
+    options = { ...GLOBAL_OPTIONS, ...grammar.options };
+    return true;
+  };
+
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (dashDash || !looksLikeOption(tok)) {
+      if (command === undefined) {
+        if (!setCommand(tok)) return { kind: 'yargs' };
+        continue;
+      }
+      positional.push(tok);
       continue;
     }
-    if (negated) return null;
-    if (value === undefined) {
-      value = rest[++i];
-      if (value === undefined || value.startsWith('-')) return null;
-    }
-    if (kind === 'number') {
-      if (!/^\d{1,10}$/.test(value)) return null;
-      args[name] = Number(value);
+    if (tok === '--') { dashDash = true; continue; }
+    if (command === undefined && tok === '--version') throw new ArgvError("--version goes alone: 'limitsctl --version'");
+
+    // --name, --name=value, --no-name, -x
+    let name: string;
+    let inline: string | undefined;
+    let shown: string;
+    if (tok.startsWith('--')) {
+      const eq = tok.indexOf('=');
+      name = eq >= 0 ? tok.slice(2, eq) : tok.slice(2);
+      inline = eq >= 0 ? tok.slice(eq + 1) : undefined;
+      shown = `--${name}`;
     } else {
-      args[name] = value;
+      const letter = tok.slice(1);
+      shown = tok;
+      const byAlias = letter.length === 1 ? Object.entries(options).find(([, o]) => o.alias === letter) : undefined;
+      if (!byAlias) throw unknownOption(tok, command, options);
+      name = byAlias[0];
     }
+    let negated = false;
+    let spec = Object.hasOwn(options, name) ? options[name] : undefined;
+    if (!spec && name.startsWith('no-') && options[name.slice(3)]?.kind === 'boolean') {
+      negated = true;
+      name = name.slice(3);
+      spec = options[name];
+    }
+    if (!spec) throw unknownOption(shown, command, options);
+    if (values.has(name)) throw new ArgvError(`--${name} is given twice; give it once`);
+
+    if (spec.kind === 'boolean') {
+      let v = true;
+      if (inline !== undefined) {
+        if (inline !== 'true' && inline !== 'false') throw new ArgvError(`${shown} is a flag: it takes no value (got '${inline}')`);
+        v = inline === 'true';
+      }
+      values.set(name, negated ? !v : v);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || looksLikeOption(next)) {
+        throw new ArgvError(`${shown} needs a value${next === undefined ? '' : ` (found ${next})`}`,
+          next === undefined ? `Write ${shown} VALUE.` : `Write ${shown}=VALUE for a value that begins with '-'.`);
+      }
+      value = next;
+      i++;
+    }
+    if (value === '' && !spec.allowEmpty) throw new ArgvError(`${shown} needs a value, got an empty one`);
+    if (spec.kind === 'number') {
+      if (!/^-?\d+(\.\d+)?$/.test(value)) throw new ArgvError(`${shown} needs a number, got '${value}'`);
+      values.set(name, Number(value));
+      continue;
+    }
+    if (spec.choices && !spec.choices.includes(value)) {
+      throw new ArgvError(`${shown} must be one of ${spec.choices.join(', ')}; got '${value}'`);
+    }
+    values.set(name, value);
   }
-  if (positional.length !== spec.positional.length) return null;
-  spec.positional.forEach((p, i) => { args[p] = positional[i]; });
-  if (!PROFILES.has(String(args.profile))) return null;
-  return { command: command as keyof typeof FAST, args };
+
+  if (command === undefined || grammar === undefined) throw new ArgvError('name a command; see limitsctl --help');
+  const g = grammar;
+  const empty = positional.findIndex((p) => p === '');
+  if (empty >= 0) throw new ArgvError(`argument ${empty + 1} of ${command} is empty`, `Usage: ${usageLine(command, g)}`);
+  const fixed = g.positional.filter((p) => !p.variadic);
+  const variadic = g.positional.some((p) => p.variadic);
+  if (positional.length < fixed.length) {
+    const missing = fixed.slice(positional.length).map((p) => `<${p.name}>`).join(' ');
+    throw new ArgvError(`${command} needs ${missing}`, `Usage: ${usageLine(command, g)}`);
+  }
+  if (!variadic && positional.length > fixed.length) {
+    throw new ArgvError(`unexpected argument '${positional[fixed.length]!}'`, `Usage: ${usageLine(command, g)}`);
+  }
+
+  const args: Record<string, unknown> = { _: [command] };
+  for (const [name, spec] of Object.entries(options)) {
+    const v = values.has(name) ? values.get(name) : spec.default;
+    if (v === undefined) continue;
+    args[name] = v;
+    if (name.includes('-')) args[camel(name)] = v;
+  }
+  g.positional.forEach((p, i) => {
+    args[p.name] = p.variadic ? positional.slice(i) : positional[i];
+  });
+  return { kind: 'run', command, args };
+}
+
+function unknownOption(shown: string, command: string | undefined, options: Record<string, OptionSpec>): ArgvError {
+  const bare = shown.replace(/^-+/, '').replace(/=.*$/, '');
+  const names = Object.keys(options);
+  // --dryRun (yargs' camelCase spelling) → --dry-run
+  const kebab = bare.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+  const guess = names.includes(kebab) ? kebab : didYouMean(bare, names);
+  const elsewhere = command === undefined ? [] : Object.entries(GRAMMAR).filter(([, g]) => Object.hasOwn(g.options, bare)).map(([c]) => c);
+  const where = command === undefined ? '' : ` for ${command}`;
+  const also = guess === null && elsewhere.length > 0 ? ` (it is an option of ${elsewhere.join(', ')})` : '';
+  return new ArgvError(`unknown option ${shown.replace(/=.*$/, '')}${where}${guess ? `; did you mean --${guess}?` : also}`);
+}
+
+/** Whether the caller asked for JSON output (then errors are reported as JSON too). */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const opts = end >= 0 ? argv.slice(0, end) : argv;
+  return opts.some((t, i) => t === '--json' || t === '--json=true' || t === '--format=json' || t === '-f=json'
+    || ((t === '--format' || t === '-f') && opts[i + 1] === 'json'));
 }

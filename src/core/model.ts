@@ -10,6 +10,7 @@
  * under the document's dialect, and — where the other parser family (1.5.2 vs 1.7) reads it
  * differently — that reading too.
  */
+import { displayBytes, toBytes } from './bytes.js';
 import type { DomainSpec } from './domain.js';
 import type { Dialect, ItemInfo, LimitType } from './schema.js';
 import type { ParsedValue } from './values.js';
@@ -133,18 +134,17 @@ export function binaryToBytes(s: string): Uint8Array {
   return Buffer.from(s, 'latin1');
 }
 
-/** A binary string → display text (UTF-8 where valid, U+FFFD elsewhere). */
+/**
+ * A binary string → display text: UTF-8 decoded, invalid bytes and control characters other than
+ * tab, newline and CR shown as `\xNN` (see displayBytes in bytes.ts for names and values).
+ */
 export function binaryToDisplay(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/[\x80-\xff]/.test(s)) return s;
-  return Buffer.from(s, 'latin1').toString('utf8');
+  return displayBytes(s, { keep: '\t\n\r' });
 }
 
-/** User text (UTF-16 JS string) → binary string of its UTF-8 bytes. */
+/** User text (UTF-16 JS string) → binary string of its UTF-8 bytes (toBytes in bytes.ts). */
 export function textToBinary(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/[^\x00-\x7f]/.test(s)) return s;
-  return Buffer.from(s, 'utf8').toString('latin1');
+  return toBytes(s);
 }
 
 /** The line's raw content (without '\n'), as a binary string. */
@@ -187,7 +187,12 @@ export type FileStatus =
   /** a directory named like a file: pam_limits reads it as empty */
   | 'directory'
   /** a symlink that points outside --root: not followed */
-  | 'outside-root';
+  | 'outside-root'
+  /** a FIFO, device or socket where a file should be: never read (see `error`) */
+  | 'special'
+  /** pam_limits reads it but limitsctl could not: EACCES as a non-root uid, above the size cap,
+   *  or changed while being opened (see `error`); not a session failure */
+  | 'not-evaluated';
 
 export type FileRole = 'main' | 'dropin' | 'vendor-main' | 'vendor-dropin';
 

@@ -3,8 +3,9 @@
  * (getent), so LDAP/SSSD users resolve as pam_limits would see them.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { toBytes } from '../core/bytes.js';
+import { MAX_ACCOUNTS_FILE_BYTES, type ReadFailure, readFileInRoot } from './read.js';
 import { type AccountDb, type GroupEntry, type Identity, identityFor, parseGroup, parsePasswd, type PasswdEntry } from '../core/accounts.js';
 
 export class UnknownUserError extends Error {
@@ -14,18 +15,34 @@ export class UnknownUserError extends Error {
   }
 }
 
-function readOptional(file: string): string | null {
-  try {
-    return readFileSync(file, 'latin1');
-  } catch {
-    return null;
+/** An account file of the tree that exists but cannot be used (FIFO, device, above the cap, a link leaving the root, …). */
+export class AccountFileError extends Error {
+  readonly code = 'EACCOUNTFILE';
+  constructor(readonly file: string, readonly failure: ReadFailure) {
+    super(`${failure.message}; limitsctl reads ${file} to find accounts and cannot use it`);
   }
 }
 
-/** The account database of a tree (empty when the tree has no etc/passwd). */
+/**
+ * <root>/<rel> as binary 'latin1' text (one char per byte: pam compares bytes), read by the
+ * chroot-style rule (readFileInRoot, at most MAX_ACCOUNTS_FILE_BYTES). null when it does not
+ * exist; AccountFileError when it exists but cannot be used — never the host's file through a
+ * link, never a hang on a FIFO, never an endless device.
+ */
+function readAccountFile(root: string, rel: string): string | null {
+  const r = readFileInRoot(root, rel, { maxBytes: MAX_ACCOUNTS_FILE_BYTES });
+  if (r.ok) return r.bytes.toString('latin1');
+  if (r.failure.kind === 'missing' && !r.failure.dangling) return null;
+  throw new AccountFileError(rel, r.failure);
+}
+
+/**
+ * The account database of a tree (empty when the tree has no etc/passwd).
+ * Throws AccountFileError when etc/passwd or etc/group exists but cannot be read safely.
+ */
 export function loadAccountDb(root: string): AccountDb & { readonly present: boolean } {
-  const passwd = readOptional(path.join(root, 'etc/passwd'));
-  const group = readOptional(path.join(root, 'etc/group'));
+  const passwd = readAccountFile(root, 'etc/passwd');
+  const group = readAccountFile(root, 'etc/group');
   return { users: passwd ? parsePasswd(passwd) : [], groups: group ? parseGroup(group) : [], present: passwd !== null };
 }
 
@@ -68,13 +85,16 @@ export interface IdentityOptions {
 /**
  * The identity of `user` in the tree at `root` (live NSS when root is "/").
  * With uid/gid given, an account missing from the database is described hypothetically.
+ * `user` and `options.groups` are text (as typed); they are UTF-8 encoded to the bytes etc/passwd
+ * holds before any lookup (core/bytes.ts), and the Identity's names are bytes.
  */
-export function loadIdentity(root: string, user: string, options: IdentityOptions = {}): Identity {
+export function loadIdentity(root: string, userText: string, options: IdentityOptions = {}): Identity {
+  const user = toBytes(userText);
   const live = path.resolve(root) === '/';
   let db: AccountDb;
   let pw: PasswdEntry | undefined;
   if (live) {
-    const l = liveDb(user);
+    const l = liveDb(userText);
     db = l?.db ?? { users: [], groups: loadAccountDb('/').groups };
     pw = l?.pw;
   } else {
@@ -82,15 +102,16 @@ export function loadIdentity(root: string, user: string, options: IdentityOption
     pw = db.users.find((u) => u.name === user);
   }
   if (!pw && options.uid === undefined) {
-    throw new UnknownUserError(user, live ? 'the system (getent passwd)' : `${path.join(root, 'etc/passwd')}`);
+    throw new UnknownUserError(userText, live ? 'the system (getent passwd)' : `${path.join(root, 'etc/passwd')}`);
   }
   const uid = options.uid ?? pw!.uid;
   const gid = options.gid ?? pw?.gid ?? uid;
-  if (options.groups?.length) {
+  const extraGroups = (options.groups ?? []).map(toBytes);
+  if (extraGroups.length) {
     const known = new Set(db.groups.map((g) => g.name));
     const groups = [...db.groups];
-    for (const name of options.groups) if (!known.has(name)) groups.push({ name, gid: -1, members: [user] });
+    for (const name of extraGroups) if (!known.has(name)) groups.push({ name, gid: -1, members: [user] });
     db = { users: db.users, groups };
   }
-  return identityFor(db, user, uid, gid, options.groups ?? []);
+  return identityFor(db, user, uid, gid, extraGroups);
 }

@@ -5,7 +5,7 @@
  * Processes come and go while /proc is read: a PID that vanishes between the directory listing
  * and the last file read is skipped (and counted in census.vanished), never an error.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ini from 'ini';
@@ -16,6 +16,7 @@ import {
   type SystemdFacts, systemdCgroupOf,
 } from '../core/doctor.js';
 import { type ProcLimits, parseProcLimits } from '../core/resolve.js';
+import { listDirInRoot, MAX_SMALL_FILE_BYTES, type ReadFailure, readFileCapped, readFileInRoot } from './read.js';
 
 export interface LiveSources {
   /** root of the configuration (etc/pam.d, etc/systemd, etc/ssh, ...) */
@@ -28,27 +29,52 @@ export interface LiveSources {
 
 const GONE = new Set(['ENOENT', 'ESRCH']);
 
-function errCode(e: unknown): string {
-  return (e as NodeJS.ErrnoException).code ?? 'EIO';
+/**
+ * Where reads below `dir` are confined. The live kernel's /proc and /sys are read as the kernel
+ * resolves them (their links are the kernel's); a snapshot inside the tree root (`<root>/proc`)
+ * by the tree's chroot-style rule, so a link in it never leaves the root; any other snapshot
+ * directory (--proc/--sys DIR) by the same rule with that directory as its root.
+ */
+function locate(dir: string, root?: string): { live: true; abs: string } | { live: false; base: string; prefix: string } {
+  const abs = path.resolve(dir);
+  if (abs === '/proc' || abs === '/sys' || abs.startsWith('/proc/') || abs.startsWith('/sys/')) return { live: true, abs };
+  const r = root === undefined ? null : path.resolve(root);
+  if (r !== null && (r === '/' || abs.startsWith(`${r}/`))) return { live: false, base: r, prefix: path.relative(r, abs) };
+  return { live: false, base: abs, prefix: '' };
 }
 
-function readOptional(file: string, encoding: BufferEncoding = 'utf8'): string | null {
-  try {
-    return readFileSync(file, encoding);
-  } catch {
-    return null;
-  }
+/** The text of `<dir>/<rel>` (regular files only, at most 1 MiB: src/io/read.ts), or the reason it has none. */
+function readUnder(dir: string, rel: string, root?: string, encoding: BufferEncoding = 'utf8'): { text: string } | { failure: ReadFailure } {
+  const at = locate(dir, root);
+  const r = at.live
+    ? readFileCapped(path.join(at.abs, rel), { maxBytes: MAX_SMALL_FILE_BYTES })
+    : readFileInRoot(at.base, path.join(at.prefix, rel), { maxBytes: MAX_SMALL_FILE_BYTES });
+  return r.ok ? { text: r.bytes.toString(encoding) } : { failure: r.failure };
 }
 
-function readInt(file: string): number | null {
-  const t = readOptional(file);
+function readOptional(dir: string, rel: string, root?: string, encoding: BufferEncoding = 'utf8'): string | null {
+  const r = readUnder(dir, rel, root, encoding);
+  return 'text' in r ? r.text : null;
+}
+
+function readInt(dir: string, rel: string, root?: string): number | null {
+  const t = readOptional(dir, rel, root);
   const m = t?.match(/^\s*(-?\d+)/);
   return m ? Number(m[1]) : null;
 }
 
-function listDir(dir: string): string[] {
+/** Names in `<dir>/<rel>` by the same confinement; throws the errno when it cannot be listed. */
+function listUnder(dir: string, rel: string, root?: string): string[] {
+  const at = locate(dir, root);
+  if (at.live) return readdirSync(path.join(at.abs, rel));
+  const l = listDirInRoot(at.base, path.join(at.prefix, rel));
+  if (!l.ok) throw Object.assign(new Error(l.failure.message), { code: 'code' in l.failure ? l.failure.code : l.failure.kind === 'missing' ? 'ENOENT' : 'EIO' });
+  return l.entries.map((e) => e.name);
+}
+
+function listDir(dir: string, rel = ''): string[] {
   try {
-    return readdirSync(dir);
+    return listUnder(dir, rel);
   } catch {
     return [];
   }
@@ -70,8 +96,8 @@ interface Light {
  * Every process's status (for the system's task count), and the full facts of the processes
  * whose real uid is `uid`. Throws only when `proc` itself cannot be listed.
  */
-export function readProcesses(proc: string, uid: number): { processes: ProcessFact[]; census: CensusFacts } {
-  const names = readdirSync(proc);
+export function readProcesses(proc: string, uid: number, root?: string): { processes: ProcessFact[]; census: CensusFacts } {
+  const names = listUnder(proc, '', root);
   const all = new Map<number, Light>();
   const mine: Array<{ pid: number; st: NonNullable<ReturnType<typeof parseStatus>> }> = [];
   let processes = 0;
@@ -81,14 +107,13 @@ export function readProcesses(proc: string, uid: number): { processes: ProcessFa
   for (const name of names) {
     const c = name.charCodeAt(0);
     if (c < 0x30 || c > 0x39 || !/^\d+$/.test(name)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`${proc}/${name}/status`, 'latin1');
-    } catch (e) {
-      if (GONE.has(errCode(e))) vanished++;
+    const got = readUnder(proc, `${name}/status`, root, 'latin1');
+    if (!('text' in got)) {
+      if (got.failure.kind === 'missing' || ('code' in got.failure && GONE.has(got.failure.code))) vanished++;
       else unreadable++;
       continue;
     }
+    const text = got.text;
     const st = parseStatus(text);
     if (!st) { vanished++; continue; } // an empty or cut read: the task is exiting
     const pid = Number(name);
@@ -99,24 +124,21 @@ export function readProcesses(proc: string, uid: number): { processes: ProcessFa
   }
   const out: ProcessFact[] = [];
   for (const { pid, st } of mine) {
-    const dir = `${proc}/${pid}`;
     let gone = false;
     let missing = false;
     const read = (file: string, encoding: BufferEncoding = 'latin1'): string | null => {
-      try {
-        return readFileSync(`${dir}/${file}`, encoding);
-      } catch (e) {
-        if (errCode(e) === 'ESRCH') gone = true;
-        // ENOENT: the process vanished, or a snapshot did not capture the file (checked below)
-        else missing = true;
-        return null;
-      }
+      const got = readUnder(proc, `${pid}/${file}`, root, encoding);
+      if ('text' in got) return got.text;
+      if ('code' in got.failure && got.failure.code === 'ESRCH') gone = true;
+      // ENOENT: the process vanished, or a snapshot did not capture the file (checked below)
+      else missing = true;
+      return null;
     };
     const cmdline = read('cmdline', 'utf8');
     const limits = read('limits');
     const cgroupText = read('cgroup');
     // an empty limits file is a process that exited while we read it
-    if (gone || ((missing || limits === '') && !existsSync(`${dir}/status`))) { vanished++; continue; }
+    if (gone || ((missing || limits === '') && readOptional(proc, `${pid}/status`, root) === null)) { vanished++; continue; }
     const lines = cgroupText === null ? null : parseCgroupFile(cgroupText);
     const nproc = limits === null ? null : nprocOf(limits);
     let argv = cmdline === null || cmdline === '' ? [] : cmdline.split('\0');
@@ -129,7 +151,7 @@ export function readProcesses(proc: string, uid: number): { processes: ProcessFa
       spawnedBy: spawner(all, st.ppid, uid),
     });
   }
-  const loadavg = readOptional(`${proc}/loadavg`);
+  const loadavg = readOptional(proc, 'loadavg', root);
   return {
     processes: out,
     census: { processes, tasks, loadavgTasks: loadavg === null ? null : parseLoadavgTasks(loadavg), vanished, unreadable },
@@ -164,18 +186,18 @@ function spawner(all: Map<number, Light>, ppid: number, uid: number): ProcessFac
 
 // --- kernel and memory -----------------------------------------------------------------------
 
-export function readKernel(proc: string): KernelFacts {
+export function readKernel(proc: string, root?: string): KernelFacts {
   return {
-    pidMax: readInt(`${proc}/sys/kernel/pid_max`),
-    threadsMax: readInt(`${proc}/sys/kernel/threads-max`),
-    overcommitMemory: readInt(`${proc}/sys/vm/overcommit_memory`),
-    overcommitRatio: readInt(`${proc}/sys/vm/overcommit_ratio`),
-    overcommitKbytes: readInt(`${proc}/sys/vm/overcommit_kbytes`),
+    pidMax: readInt(proc, 'sys/kernel/pid_max', root),
+    threadsMax: readInt(proc, 'sys/kernel/threads-max', root),
+    overcommitMemory: readInt(proc, 'sys/vm/overcommit_memory', root),
+    overcommitRatio: readInt(proc, 'sys/vm/overcommit_ratio', root),
+    overcommitKbytes: readInt(proc, 'sys/vm/overcommit_kbytes', root),
   };
 }
 
-export function readMemory(proc: string): MemoryFacts | null {
-  const t = readOptional(`${proc}/meminfo`);
+export function readMemory(proc: string, root?: string): MemoryFacts | null {
+  const t = readOptional(proc, 'meminfo', root);
   return t === null ? null : parseMeminfo(t);
 }
 
@@ -184,7 +206,7 @@ export function readMemory(proc: string): MemoryFacts | null {
 
 const MAX_CGROUPS = 500;
 
-export function readCgroups(sys: string, uid: number, processes: readonly ProcessFact[]): CgroupFacts {
+export function readCgroups(sys: string, uid: number, processes: readonly ProcessFact[], root?: string): CgroupFacts {
   const base = path.join(sys, 'fs/cgroup');
   const v2 = existsSync(path.join(base, 'cgroup.controllers'));
   const v1 = !v2 && existsSync(path.join(base, 'pids'));
@@ -209,8 +231,8 @@ export function readCgroups(sys: string, uid: number, processes: readonly Proces
     const cls = classifyCgroup(p);
     nodes.push({
       path: p, kind: cls.kind, unit: cls.unit,
-      pidsMax: dir ? parsePidsValue(readOptional(path.join(dir, 'pids.max'))) : null,
-      pidsCurrent: dir ? ((v) => (typeof v === 'bigint' ? v : null))(parsePidsValue(readOptional(path.join(dir, 'pids.current')))) : null,
+      pidsMax: dir ? parsePidsValue(readOptional(sys, path.relative(sys, path.join(dir, 'pids.max')), root)) : null,
+      pidsCurrent: dir ? ((v) => (typeof v === 'bigint' ? v : null))(parsePidsValue(readOptional(sys, path.relative(sys, path.join(dir, 'pids.current')), root))) : null,
     });
   }
   return { version, userSlice: nodes.find((n) => n.path === sliceRel) ?? null, nodes };
@@ -239,7 +261,7 @@ function lineOf(text: string, section: string, key: string): number | null {
 
 /** Apply one systemd-style ini file: every key of `section` that is set overrides what came before. */
 function applyIni(root: string, rel: string, section: string, keys: readonly string[], into: Record<string, SettingFact>, files: string[]): void {
-  const text = readOptional(path.join(root, rel));
+  const text = readOptional(root, rel);
   if (text === null) return;
   files.push(rel);
   let parsed: Record<string, unknown>;
@@ -268,7 +290,7 @@ export function readSystemdConf(root: string, name: string, section: string, key
   const dropins = new Map<string, string>();
   for (const d of CONF_DIRS) {
     const dir = `${d}/${name}.conf.d`;
-    for (const f of listDir(path.join(root, dir))) {
+    for (const f of listDir(root, dir)) {
       if (f.endsWith('.conf') && !f.startsWith('.') && !dropins.has(f)) dropins.set(f, `${dir}/${f}`);
     }
   }
@@ -281,7 +303,7 @@ export function readUserSliceTasksMax(root: string, uid: number, files: string[]
   const dropins = new Map<string, string>();
   for (const d of UNIT_DIRS) {
     for (const sub of [`user-${uid}.slice.d`, 'user-.slice.d']) {
-      for (const f of listDir(path.join(root, d, sub))) {
+      for (const f of listDir(root, `${d}/${sub}`)) {
         if (f.endsWith('.conf') && !f.startsWith('.') && !dropins.has(f)) dropins.set(f, `${d}/${sub}/${f}`);
       }
     }
@@ -293,7 +315,7 @@ export function readUserSliceTasksMax(root: string, uid: number, files: string[]
 
 export function readSystemd(root: string, proc: string, uid: number): SystemdFacts {
   const files: string[] = [];
-  const comm = readOptional(`${proc}/1/comm`)?.trim();
+  const comm = readOptional(proc, '1/comm', root)?.trim();
   const running = comm === 'systemd' || existsSync(path.join(root, 'run/systemd/system'));
   const installed = ['etc/systemd/system.conf', 'usr/lib/systemd/systemd', 'lib/systemd/systemd'].some((p) => existsSync(path.join(root, p)));
   const keys = ['DefaultLimitNPROC', 'DefaultTasksMax'];
@@ -317,7 +339,7 @@ export function pamReader(root: string): PamReader {
   return (name: string) => {
     const candidates = name.startsWith('/') ? [name.slice(1)] : PAM_DIRS.map((d) => `${d}/${name}`);
     for (const rel of candidates) {
-      const text = readOptional(path.join(root, rel));
+      const text = readOptional(root, rel);
       if (text !== null) return { file: rel, text };
     }
     return null;
@@ -327,7 +349,7 @@ export function pamReader(root: string): PamReader {
 function findPamModule(root: string): string | null | 'unknown' {
   const dirs = [...LIB_DIRS];
   for (const base of ['lib', 'usr/lib']) {
-    for (const d of listDir(path.join(root, base))) if (d.endsWith('-linux-gnu')) dirs.push(`${base}/${d}/security`);
+    for (const d of listDir(root, base)) if (d.endsWith('-linux-gnu')) dirs.push(`${base}/${d}/security`);
   }
   let anyDir = false;
   for (const d of dirs) {
@@ -353,13 +375,13 @@ function globIn(root: string, pattern: string): string[] {
   const base = path.posix.basename(rel);
   if (!/[*?[]/.test(base)) return existsSync(path.join(root, rel)) ? [rel] : [];
   const re = new RegExp(`^${base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
-  return listDir(path.join(root, dir)).filter((f) => re.test(f) && !f.startsWith('.')).sort(byteOrder).map((f) => `${dir}/${f}`);
+  return listDir(root, dir).filter((f) => re.test(f) && !f.startsWith('.')).sort(byteOrder).map((f) => `${dir}/${f}`);
 }
 
 /** sshd's UsePAM: the first value read wins; Include is expanded in place. */
 export function readSshd(root: string): SshdFacts {
   const main = 'etc/ssh/sshd_config';
-  const text = readOptional(path.join(root, main));
+  const text = readOptional(root, main);
   if (text === null) return { present: false, usePam: null, usePamEffective: null };
   let found: SettingFact | null = null;
   const load = (rel: string, t: string, depth: number) => {
@@ -368,7 +390,7 @@ export function readSshd(root: string): SshdFacts {
       if (d.keyword === 'include' && depth < 16) {
         for (const pat of d.value.split(/\s+/)) {
           for (const f of globIn(root, pat)) {
-            const inc = readOptional(path.join(root, f));
+            const inc = readOptional(root, f);
             if (inc !== null) load(f, inc, depth + 1);
           }
         }
@@ -399,17 +421,17 @@ export type LiveFacts = {
 /** All the facts doctor needs about `uid`, except the pam_limits resolution. */
 export function readLiveFacts(src: LiveSources, uid: number): LiveFacts {
   const problems: string[] = [];
-  const { processes, census } = readProcesses(src.proc, uid);
-  const kernel = readKernel(src.proc);
+  const { processes, census } = readProcesses(src.proc, uid, src.root);
+  const kernel = readKernel(src.proc, src.root);
   if (kernel.pidMax === null) problems.push(`${src.proc}/sys/kernel/pid_max could not be read`);
   if (kernel.threadsMax === null) problems.push(`${src.proc}/sys/kernel/threads-max could not be read`);
-  const memory = readMemory(src.proc);
+  const memory = readMemory(src.proc, src.root);
   if (!memory) problems.push(`${src.proc}/meminfo could not be read`);
   const sshd = readSshd(src.root);
   return {
     processes, census, kernel,
     memory: memory ?? { memTotal: null, memAvailable: null, commitLimit: null, committedAs: null, swapTotal: null, swapFree: null },
-    cgroups: readCgroups(src.sys, uid, processes),
+    cgroups: readCgroups(src.sys, uid, processes, src.root),
     systemd: readSystemd(src.root, src.proc, uid),
     pam: readPam(src.root, sshd.present),
     sshd,

@@ -6,7 +6,7 @@
  * way). `..` may not climb above the root. On the live system (root `/`) this is plain kernel
  * resolution.
  */
-import { lstatSync, readlinkSync } from 'node:fs';
+import { closeSync, constants as fsConstants, lstatSync, openSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
 export class OutsideRootError extends Error {
@@ -33,7 +33,8 @@ function split(p: string): string[] {
 
 /**
  * Resolve `rel` (relative to `root`) following symlinks. Throws OutsideRootError when a link
- * leads outside the root, ELOOP after 40 links; a missing final component is reported, not thrown.
+ * leads outside the root, ELOOP after 40 links, ENOENT (with `viaSymlink`) when a missing
+ * component is followed by `..`; any other missing component is reported (`missing`), not thrown.
  */
 export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
   const absRoot = path.resolve(root);
@@ -53,6 +54,11 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
     try {
       isLink = lstatSync(candidate).isSymbolicLink();
     } catch {
+      // Like the kernel: `missing/..` does not exist either (no lexical shortcut through a
+      // component that is not there).
+      if (pending.includes('..')) {
+        throw Object.assign(new Error(`${rel}: ${[...done, part].join('/')} does not exist, so ${[...done, part, ...pending].join('/')} cannot be resolved`), { code: 'ENOENT', viaSymlink });
+      }
       const relOut = [...done, part, ...pending].join('/');
       return { abs: path.join(absRoot, relOut), rel: relOut, viaSymlink, missing: true };
     }
@@ -70,4 +76,70 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
   }
   const relOut = done.join('/');
   return { abs: path.join(absRoot, relOut), rel: relOut, viaSymlink, missing: false };
+}
+
+const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fsConstants;
+
+/** Thrown when a component of a resolved path was swapped (e.g. for a symlink) while it was being opened. */
+export class PathChangedError extends Error {
+  readonly code = 'ECHANGED';
+  constructor(readonly relPath: string, detail: string) {
+    super(`${relPath} changed while it was being opened (${detail}); limitsctl does not follow it — run again`);
+  }
+}
+
+let procFdWorks: boolean | undefined;
+/** Whether `/proc/self/fd/N/name` can stand in for openat(N, name) here (Linux with /proc mounted). */
+function canOpenAt(): boolean {
+  if (procFdWorks === undefined) {
+    try { procFdWorks = lstatSync('/proc/self/fd').isDirectory(); } catch { procFdWorks = false; }
+  }
+  return procFdWorks;
+}
+
+/**
+ * Open `resolvedRel` — a path relative to `root` with no symlink in it, as `resolveInRoot`
+ * returns in `rel` — without following any link: every directory is opened from the one before
+ * it with O_DIRECTORY|O_NOFOLLOW (openat(2) emulated through /proc/self/fd/N/name), and the last
+ * component with `flags | O_NOFOLLOW`. A component swapped for a symlink between resolving and
+ * opening makes this throw PathChangedError instead of being followed out of the root. The root
+ * itself may be a symlink (it is the caller's choice). Without /proc, falls back to one
+ * O_NOFOLLOW open of the whole path (only the last component is then guarded).
+ * Returns a file descriptor the caller must close. Other errors are the errno of open(2).
+ */
+export function openInRoot(root: string, resolvedRel: string, flags: number = O_RDONLY): number {
+  const absRoot = path.resolve(root);
+  const parts = split(resolvedRel);
+  if (parts.length === 0) return openSync(absRoot, flags);
+  if (!canOpenAt()) {
+    try {
+      return openSync(path.join(absRoot, ...parts), flags | O_NOFOLLOW);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new PathChangedError(resolvedRel, 'the file is now a symlink');
+      throw e;
+    }
+  }
+  let dirFd = openSync(absRoot, O_RDONLY | O_DIRECTORY);
+  try {
+    for (let i = 0; i < parts.length - 1; i++) {
+      let next: number;
+      try {
+        next = openSync(`/proc/self/fd/${dirFd}/${parts[i]}`, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP' || code === 'ENOTDIR') throw new PathChangedError(resolvedRel, `${parts.slice(0, i + 1).join('/')} is no longer a directory`);
+        throw e;
+      }
+      closeSync(dirFd);
+      dirFd = next;
+    }
+    try {
+      return openSync(`/proc/self/fd/${dirFd}/${parts[parts.length - 1]}`, flags | O_NOFOLLOW);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new PathChangedError(resolvedRel, 'the file is now a symlink');
+      throw e;
+    }
+  } finally {
+    closeSync(dirFd);
+  }
 }

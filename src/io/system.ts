@@ -3,23 +3,34 @@
  * limits a session starts from (PID 1's limits, fs.nr_open) — live for root "/", or from a
  * snapshot under <root>/proc.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ProcLimits, parseProcLimits, type ResolveOptions } from '../core/resolve.js';
 import type { Dialect } from '../core/schema.js';
+import { MAX_SMALL_FILE_BYTES, readFileCapped, readFileInRoot } from './read.js';
+
+/**
+ * <root>/etc/os-release, else <root>/usr/lib/os-release (os-release(5)), read by the chroot-style
+ * rule: a RHEL image's `etc/os-release -> /usr/lib/os-release` is `<root>/usr/lib/os-release`,
+ * never the host's. `problem` says why a file that exists could not be used (a FIFO, a device,
+ * above the 1 MiB cap, a link leaving the root); the next candidate is tried then.
+ */
+export function readOsRelease(root: string): { text: string | null; file: string | null; problem: string | null } {
+  let problem: string | null = null;
+  for (const rel of ['etc/os-release', 'usr/lib/os-release']) {
+    const r = readFileInRoot(root, rel, { maxBytes: MAX_SMALL_FILE_BYTES });
+    if (r.ok) return { text: r.bytes.toString('utf8'), file: rel, problem };
+    if (r.failure.kind !== 'missing' || r.failure.dangling) problem ??= r.failure.message;
+  }
+  return { text: null, file: null, problem };
+}
 
 /** `auto`: Debian, Ubuntu and derivatives (ID/ID_LIKE in os-release) → debian, else upstream. */
 export function detectProfile(root: string): { dialect: Dialect; reason: string } {
-  let text: string;
-  try {
-    text = readFileSync(path.join(root, 'etc/os-release'), 'utf8');
-  } catch {
-    try {
-      text = readFileSync(path.join(root, 'usr/lib/os-release'), 'utf8');
-    } catch {
-      return { dialect: 'upstream', reason: 'no os-release in the root: assuming upstream Linux-PAM' };
-    }
+  const os = readOsRelease(root);
+  if (os.text === null) {
+    return { dialect: 'upstream', reason: os.problem ? `${os.problem}: assuming upstream Linux-PAM` : 'no os-release in the root: assuming upstream Linux-PAM' };
   }
+  const text = os.text;
   const field = (k: string) => (text.match(new RegExp(`^${k}=["']?([^"'\\n]*)`, 'm'))?.[1] ?? '').toLowerCase();
   const ids = `${field('ID')} ${field('ID_LIKE')}`.split(/\s+/).filter(Boolean);
   if (ids.some((i) => i === 'debian' || i === 'ubuntu')) {
@@ -28,12 +39,23 @@ export function detectProfile(root: string): { dialect: Dialect; reason: string 
   return { dialect: 'upstream', reason: `os-release ID=${field('ID') || '?'}: upstream Linux-PAM` };
 }
 
-function readOptional(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
+/**
+ * A /proc file: the live kernel's (`proc` is /proc) read directly, a snapshot's by the chroot-style
+ * rule of its tree (`root`, or the snapshot directory itself when it lies outside the root);
+ * regular files only, at most MAX_SMALL_FILE_BYTES. null when it cannot be used.
+ */
+function readProcFile(root: string, procDir: string, rel: string): string | null {
+  const abs = path.resolve(procDir);
+  if (abs === '/proc') {
+    const r = readFileCapped(path.join(abs, rel));
+    return r.ok ? r.bytes.toString('utf8') : null;
   }
+  const absRoot = path.resolve(root);
+  const inRoot = absRoot !== '/' && abs.startsWith(`${absRoot}/`);
+  const r = inRoot
+    ? readFileInRoot(absRoot, path.join(path.relative(absRoot, abs), rel), { maxBytes: MAX_SMALL_FILE_BYTES })
+    : readFileInRoot(abs, rel, { maxBytes: MAX_SMALL_FILE_BYTES });
+  return r.ok ? r.bytes.toString('utf8') : null;
 }
 
 /**
@@ -43,8 +65,8 @@ function readOptional(file: string): string | null {
 export function loadBaseline(ctx: { readonly root: string; readonly proc?: string }): Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> {
   const live = ctx.root === '/';
   const procDir = ctx.proc ?? path.join(ctx.root, 'proc');
-  const pid1Text = readOptional(path.join(procDir, '1/limits'));
-  const nrText = readOptional(path.join(procDir, 'sys/fs/nr_open'));
+  const pid1Text = readProcFile(ctx.root, procDir, '1/limits');
+  const nrText = readProcFile(ctx.root, procDir, 'sys/fs/nr_open');
   const nr = nrText?.match(/^\s*(\d+)/)?.[1];
   const out: Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> = {
     nrOpen: nr ? BigInt(nr) : nrText === null && live ? null : 1048576n,
@@ -52,7 +74,7 @@ export function loadBaseline(ctx: { readonly root: string; readonly proc?: strin
   if (pid1Text !== null) out.pid1Limits = parseProcLimits(pid1Text);
   else if (live) out.pid1Limits = null;
   if (live) {
-    const self = readOptional('/proc/self/limits');
+    const self = readProcFile('/', '/proc', 'self/limits');
     if (self) out.processLimits = parseProcLimits(self) as ProcLimits;
   }
   return out;

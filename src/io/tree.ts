@@ -3,12 +3,12 @@
  * etc/security/limits.d/*.conf in C byte order of basenames (plus, for 1.7, the vendor
  * directory usr/share/pam/security with its shadowing rules).
  */
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
 import { parseLimits } from '../core/parse.js';
 import { type Dialect, DIALECT_TRAITS } from '../core/schema.js';
-import { OutsideRootError, resolveInRoot } from './paths.js';
+import { listDirInRoot, MAX_LIMITS_FILE_BYTES, pamWouldDo, readFileInRoot } from './read.js';
 
 export const MAIN_FILE = 'etc/security/limits.conf';
 export const DROPIN_DIR = 'etc/security/limits.d';
@@ -60,35 +60,40 @@ function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** Read one file of the tree as pam_limits would open it. */
+/**
+ * Read one file of the tree as pam_limits would open it, through readFileInRoot (chroot-style
+ * links, regular files only, at most MAX_LIMITS_FILE_BYTES). A FIFO, device or socket is status
+ * 'special' (pam_limits would block or fail there); a file this non-root uid may not read, one
+ * above the cap, or one that changed mid-open is 'not-evaluated' (pam_limits, running as root,
+ * reads it; the result just does not include it).
+ */
 export function readTreeFile(root: string, rel: string, role: FileRole, dialect: Dialect): TreeFile {
-  let resolved;
-  try {
-    resolved = resolveInRoot(root, rel);
-  } catch (e) {
-    if (e instanceof OutsideRootError) {
-      return { path: rel, role, status: 'outside-root', doc: null, error: e.message };
-    }
-    return { path: rel, role, status: 'unreadable', doc: null, error: (e as Error).message };
+  const r = readFileInRoot(root, rel, { maxBytes: MAX_LIMITS_FILE_BYTES });
+  const realPath = r.resolved?.viaSymlink ? r.resolved.rel : undefined;
+  const withReal = realPath !== undefined ? { realPath } : {};
+  if (r.ok) return { path: rel, role, status: 'ok', doc: parseLimits(r.bytes, { file: rel, dialect }), ...withReal };
+  const f = r.failure;
+  switch (f.kind) {
+    case 'outside-root':
+      return { path: rel, role, status: 'outside-root', doc: null, error: f.message };
+    case 'missing':
+      return f.dangling
+        ? { path: rel, role, status: 'dangling-symlink', doc: null, error: r.resolved ? `symlink target ${r.resolved.rel} does not exist` : f.message, ...withReal }
+        : { path: rel, role, status: 'missing', doc: null, error: 'no such file', ...withReal };
+    case 'not-regular':
+      if (f.fileKind === 'directory') return { path: rel, role, status: 'directory', doc: parseLimits(new Uint8Array(0), { file: rel, dialect }), ...withReal };
+      return { path: rel, role, status: 'special', doc: null, error: `not a regular file but a ${f.fileKind}: ${pamWouldDo(f.fileKind)}`, ...withReal };
+    case 'denied':
+      if (f.uid !== 0 && f.uid !== null) {
+        return { path: rel, role, status: 'not-evaluated', doc: null, error: `cannot read as uid ${f.uid} (${f.code}); pam_limits reads it as root`, ...withReal };
+      }
+      return { path: rel, role, status: 'unreadable', doc: null, error: `${f.code}: permission denied`, ...withReal };
+    case 'too-large':
+    case 'changed':
+      return { path: rel, role, status: 'not-evaluated', doc: null, error: f.message, ...withReal };
+    case 'error':
+      return { path: rel, role, status: 'unreadable', doc: null, error: f.message, ...withReal };
   }
-  const realPath = resolved.viaSymlink ? resolved.rel : undefined;
-  if (resolved.missing) {
-    return resolved.viaSymlink
-      ? { path: rel, role, status: 'dangling-symlink', doc: null, error: `symlink target ${resolved.rel} does not exist`, realPath }
-      : { path: rel, role, status: 'missing', doc: null, error: 'no such file' };
-  }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(resolved.abs);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') {
-      return { path: rel, role, status: 'directory', doc: parseLimits(new Uint8Array(0), { file: rel, dialect }), realPath };
-    }
-    if (code === 'ENOENT') return { path: rel, role, status: 'missing', doc: null, error: 'no such file', realPath };
-    return { path: rel, role, status: 'unreadable', doc: null, error: `${code ?? 'EIO'}: ${(e as Error).message}`, realPath };
-  }
-  return { path: rel, role, status: 'ok', doc: parseLimits(bytes, { file: rel, dialect }), realPath };
 }
 
 interface DirListing {
@@ -98,15 +103,12 @@ interface DirListing {
 
 /** glob("<dir>/*.conf"): names ending exactly in .conf, not hidden; directories named x.conf included. */
 function listDropins(root: string, dirRel: string): DirListing {
-  let entries: Dirent[];
-  try {
-    const dir = resolveInRoot(root, dirRel);
-    if (dir.missing) return { names: [], ignored: [] };
-    entries = readdirSync(dir.abs, { withFileTypes: true });
-  } catch {
-    // glob() failing (missing or unreadable directory) just skips the drop-ins.
-    return { names: [], ignored: [] };
-  }
+  // The directory is reached by the same chroot-style rule (a link leaving the root is not
+  // followed) and listed through a descriptor opened without following links.
+  const listing = listDirInRoot(root, dirRel);
+  // glob() failing (missing or unreadable directory) just skips the drop-ins.
+  if (!listing.ok) return { names: [], ignored: [] };
+  const entries: Dirent[] = listing.entries;
   const names: string[] = [];
   const ignored: IgnoredFile[] = [];
   for (const e of entries) {
@@ -123,6 +125,11 @@ function listDropins(root: string, dirRel: string): DirListing {
   names.sort(compareBytes);
   ignored.sort((a, b) => compareBytes(a.path, b.path));
   return { names, ignored };
+}
+
+/** The fatal reason of a FIFO, device or socket in the reading order. */
+function specialReason(f: TreeFile): string {
+  return `${f.path} is ${f.error ?? 'not a regular file'}`;
 }
 
 /** Load the tree under `root` as `dialect` reads it. */
@@ -144,7 +151,8 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   if (options.conf !== undefined) {
     const f = readTreeFile(absRoot, options.conf.replace(/^\/+/, ''), 'main', dialect);
     files.push(f);
-    if (f.status !== 'ok' && f.status !== 'directory') fail(f.path, `conf= file cannot be opened (${f.status}); pam_limits returns PAM_SERVICE_ERR`);
+    if (f.status === 'special') fail(f.path, specialReason(f));
+    else if (f.status !== 'ok' && f.status !== 'directory' && f.status !== 'not-evaluated') fail(f.path, `conf= file cannot be opened (${f.status}); pam_limits returns PAM_SERVICE_ERR`);
     return { root: absRoot, dialect, files, ignored, failure };
   }
 
@@ -163,6 +171,8 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
     }
   } else if (main.status === 'unreadable') {
     fail(main.path, `${main.path} cannot be opened (${main.error}): pam_limits returns PAM_SERVICE_ERR and applies nothing`);
+  } else if (main.status === 'special') {
+    fail(main.path, specialReason(main));
   }
 
   // limits.d is read only after the main file was processed successfully.
@@ -189,6 +199,8 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
       if (traits.missingFileFatal) fail(f.path, `${f.path} is ${f.status === 'missing' ? 'missing' : 'a dangling symlink'}: pam_limits 1.5.2 returns PAM_SERVICE_ERR and applies nothing`);
     } else if (f.status === 'unreadable') {
       fail(f.path, `${f.path} cannot be opened (${f.error}): pam_limits returns PAM_SERVICE_ERR and applies nothing`);
+    } else if (f.status === 'special') {
+      fail(f.path, specialReason(f));
     }
   }
   return { root: absRoot, dialect, files, ignored, failure };

@@ -1,44 +1,112 @@
 import { describe, expect, it } from 'vitest';
-import { parseFast } from '../../src/cli/fast-path.js';
-import { cli, DEMO } from './helpers.js';
+import { ArgvError, GLOBAL_OPTIONS, GRAMMAR, parseArgv } from '../../src/cli/fast-path.js';
+import { buildYargs } from '../../src/cli/main.js';
+import { DEMO } from './helpers.js';
 
-describe('the start-up fast path', () => {
-  const cases: string[][] = [
+/** What yargs (the help printer, built from the same table) reads from a plain command line. */
+async function viaYargs(argv: string[]): Promise<{ command: string; args: Record<string, unknown> }> {
+  let got: { command: string; args: Record<string, unknown> } | undefined;
+  await buildYargs(argv, {}, (command, args) => { got = { command, args }; }).parseAsync();
+  if (!got) throw new Error('yargs ran no command');
+  return got;
+}
+
+function parsed(argv: string[]) {
+  const p = parseArgv(argv);
+  if (p.kind !== 'run') throw new Error(`not a command run: ${argv.join(' ')}`);
+  return p;
+}
+
+function usageError(argv: string[]): string {
+  try {
+    parseArgv(argv);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ArgvError);
+    return (e as Error).message;
+  }
+  throw new Error(`accepted: ${JSON.stringify(argv)}`);
+}
+
+describe('the command-line grammar', () => {
+  const plain: string[][] = [
     ['get', 'nproc', '--user', 'admin', '--root', DEMO],
     ['get', 'nofile', '--user=alice', `--root=${DEMO}`, '--json'],
     ['effective', '--user', 'admin', '--root', DEMO, '--json'],
     ['effective', '--user', 'root', '--root', DEMO, '--profile', 'upstream'],
     ['explain', 'nproc', '--user', 'admin', '--root', DEMO, '--all'],
-    ['files', '--root', DEMO, '--json'],
-    ['get', 'npoc', '--user', 'admin', '--root', DEMO],
-    ['get', 'nproc', '--user', 'nobody-here', '--root', DEMO],
+    ['files', '--root', DEMO, '--json', '--conf', 'etc/security/limits.conf'],
     ['effective', '--user', 'ghost', '--uid', '5000', '--groups', 'developers', '--root', DEMO, '--no-color'],
+    ['get', 'nproc', '-u', 'admin'],
+    ['set', 'nproc', '4096', '--user', 'admin', '--dry-run', '--comment', 'why', '--at-least'],
+    ['set', 'nofile', '100', '-g', 'dev', '-t', 'soft', '-n', '--file', 'etc/security/limits.d/80-a.conf'],
+    ['unset', 'nproc', '--all', '--check', '--backup', '--force', '--strict'],
+    ['apply', 'p.ini', '--prune', '--json'],
+    ['lint', 'a', 'b', '--format', 'sarif', '--max-warnings', '3', '-c', 'x.ini', '--fix', '--dry-run', '-q'],
+    ['lint'],
+    ['doctor', '--user', 'admin', '--proc', 'p', '--sys', 's', '--top', '3'],
+    ['demo', '--root', DEMO],
+    ['--root', DEMO, 'files'],
   ];
-  for (const argv of cases) {
-    it(`gives the same output as yargs: ${argv.filter((a) => !a.includes(DEMO)).join(' ')}`, () => {
-      expect(parseFast(argv)).not.toBeNull();
-      const { ms: _fast, ...fast } = cli(argv);
-      const { ms: _slow, ...slow } = cli(argv, { env: { LIMITSCTL_NO_FAST_PATH: '1' } });
-      expect(fast).toEqual(slow);
+  for (const argv of plain) {
+    it(`reads a plain command line as yargs does: ${argv.filter((a) => a !== DEMO && !a.includes(DEMO)).join(' ')}`, async () => {
+      const ours = parsed(argv);
+      const theirs = await viaYargs(argv);
+      expect(ours.command).toBe(theirs.command);
+      const g = GRAMMAR[ours.command]!;
+      const keys = [...Object.keys(GLOBAL_OPTIONS), ...Object.keys(g.options), ...g.positional.map((p) => p.name)];
+      for (const k of keys) expect(ours.args[k], k).toEqual(theirs.args[k]);
+      // the camelCase spelling the commands use (dryRun, atLeast)
+      for (const k of keys.filter((x) => x.includes('-'))) expect(ours.args[k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())], k).toEqual(theirs.args[k]);
     });
   }
 
-  it('leaves everything unusual to yargs', () => {
-    for (const argv of [
-      ['get', 'nproc', '-u', 'admin'],            // alias
-      ['get', 'nproc', '--help'],
-      ['get', 'nproc', '--user', 'a', '--user', 'b'],
-      ['get', 'nproc', '--bogus', 'x'],
-      ['get', '--user', 'admin'],                  // missing positional
-      ['get', 'nproc', 'extra', '--user', 'a'],
-      ['effective', '--user', 'x', '--uid', 'abc'],
-      ['effective', '--user', 'x', '--uid', '-5'],
-      ['files', '--profile', 'weird'],
-      ['files', '--json=yes'],
-      ['set', 'nproc', '1', '--user', 'a'],
-      ['--version'],
-    ]) {
-      expect(parseFast(argv), argv.join(' ')).toBeNull();
+  it("takes '-' and negative numbers as values, and -- ends the options", () => {
+    expect(parsed(['set', 'nofile', '-', '--user', 'admin']).args).toMatchObject({ item: 'nofile', value: '-', user: 'admin' });
+    expect(parsed(['set', 'nice', '-5', '--user', 'admin']).args).toMatchObject({ value: '-5' });
+    expect(parsed(['set', 'nproc', '5', '--domain', '-']).args).toMatchObject({ domain: '-' });
+    expect(parsed(['set', 'nproc', '--user', 'a', '--', '--odd']).args).toMatchObject({ item: 'nproc', value: '--odd' });
+    expect(parsed(['set', 'nproc', '5', '--user', 'a', '--comment=-x']).args).toMatchObject({ comment: '-x' });
+    expect(parsed(['set', 'nproc', '5', '--user', 'a', '--comment', '']).args).toMatchObject({ comment: '' });
+  });
+
+  it('refuses every usage fault with one message', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['set', 'nproc', '4096', '--user', 'admin', '--dryrun'], /unknown option --dryrun for set; did you mean --dry-run\?/],
+      [['set', 'nproc', '4096', '--user', 'admin', '--chek'], /did you mean --check\?/],
+      [['set', 'nproc', '4096', '--user', 'admin', '--dryRun'], /did you mean --dry-run\?/],
+      [['set', 'nproc', '1', '--user', 'a', '--prune'], /unknown option --prune for set \(it is an option of apply\)/],
+      [['set', 'nproc', '1', 'extra', '--user', 'a'], /unexpected argument 'extra'/],
+      [['unset', 'nproc', 'x', '--user', 'a'], /unexpected argument 'x'/],
+      [['get', '--user', 'admin'], /get needs <item>/],
+      [['set', 'nproc', '5', '--user', 'admin', '--root'], /--root needs a value$/],
+      [['set', 'nproc', '5', '--user', '--dry-run'], /--user needs a value \(found --dry-run\)/],
+      [['set', 'nproc', '5', '--user', 'admin', '--root', ''], /--root needs a value, got an empty one/],
+      [['set', 'nproc', '5', '--user', 'admin', '--file', ''], /--file needs a value, got an empty one/],
+      [['lint', '--config', ''], /--config needs a value, got an empty one/],
+      [['lint', '--config='], /--config needs a value, got an empty one/],
+      [['set', 'nproc', '', '--user', 'a'], /argument 2 of set is empty/],
+      [['effective', '--user', 'x', '--uid', 'abc'], /--uid needs a number, got 'abc'/],
+      [['files', '--profile', 'weird'], /--profile must be one of/],
+      [['files', '--json=yes'], /--json is a flag/],
+      [['set', 'nproc', '5', '-nq', '--user', 'a'], /unknown option -nq/],
+      [['sett', 'nproc', '5'], /unknown command 'sett'; did you mean 'set'\?/],
+      [[], /name a command/],
+      [['--bogus', 'files'], /unknown option --bogus/],
+      [['set', 'nproc', '5', '--user', 'a', '--dry-run', '--no-dry-run'], /--dry-run is given twice/],
+    ];
+    for (const [argv, re] of cases) expect(usageError(argv), JSON.stringify(argv)).toMatch(re);
+    for (const opt of ['user', 'group', 'domain', 'type', 'file', 'comment', 'root', 'profile']) {
+      const v = opt === 'type' ? 'soft' : opt === 'profile' ? 'debian' : 'x';
+      expect(usageError(['set', 'nproc', '5', `--${opt}`, v, `--${opt}`, v]), opt).toBe(`--${opt} is given twice; give it once`);
+    }
+    expect(usageError(['set', 'nproc', '5', '-u', 'a', '--user', 'b'])).toBe('--user is given twice; give it once');
+    expect(usageError(['get', 'nproc', '--user', 'a', '--groups', 'x', '--groups', 'y'])).toBe('--groups is given twice; give it once');
+    expect(usageError(['files', '--conf', 'a', '--conf', 'b'])).toBe('--conf is given twice; give it once');
+  });
+
+  it('leaves help, version and completion to yargs', () => {
+    for (const argv of [['--help'], ['set', '--help'], ['get', 'nproc', '-h', '--bogus'], ['--version'], ['completion'], ['--get-yargs-completions', 'set']]) {
+      expect(parseArgv(argv).kind, argv.join(' ')).toBe('yargs');
     }
   });
 });

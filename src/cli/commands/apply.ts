@@ -6,7 +6,7 @@ export { parsePolicy, PolicyError, type Policy } from '../../io/policy.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePolicy, PolicyError } from '../../io/policy.js';
-import { type CliIO, type GlobalArgs, makeContext } from '../context.js';
+import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from '../context.js';
 import { type EditArgs, runEdit } from '../editing.js';
 import { UsageError } from '../errors.js';
 
@@ -17,6 +17,7 @@ export interface ApplyArgs extends GlobalArgs, EditArgs {
 
 export async function run(args: ApplyArgs, io: CliIO): Promise<number> {
   const ctx = makeContext(args, io);
+  const target = fileArgInRoot(ctx, args.root, args.file);
   if (!args.policy) throw new UsageError('name a policy file: limitsctl apply POLICY.ini');
   const file = path.resolve(io.cwd, args.policy);
   let text: string;
@@ -32,5 +33,5 @@ export async function run(args: ApplyArgs, io: CliIO): Promise<number> {
     if (e instanceof PolicyError) throw new UsageError(e.message, 'The policy format is described in docs/editing.md.');
     throw e;
   }
-  return runEdit(ctx, policy.requests, args, args.prune ? { prune: policy.domains } : {});
+  return runEdit(ctx, policy.requests, { ...args, file: target }, args.prune ? { prune: policy.domains } : {});
 }

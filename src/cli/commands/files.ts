@@ -13,6 +13,8 @@ const STATUS_TEXT: Record<string, string> = {
   unreadable: 'unreadable',
   directory: 'a directory: read as empty',
   'outside-root': 'symlink outside --root: not followed',
+  special: 'not a regular file: not read',
+  'not-evaluated': 'not evaluated',
 };
 
 export function filesReport(tree: LoadedTree) {

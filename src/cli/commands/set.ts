@@ -1,5 +1,5 @@
 import { domainFor, EditInputError, type EditType } from '../../core/edit.js';
-import { type CliIO, type GlobalArgs, makeContext } from '../context.js';
+import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from '../context.js';
 import { type EditArgs, runEdit } from '../editing.js';
 import { UsageError } from '../errors.js';
 
@@ -35,11 +35,12 @@ export function targetOf(args: TargetArgs): { domain: string; type: EditType } {
 
 export async function run(args: SetArgs, io: CliIO): Promise<number> {
   const ctx = makeContext(args, io);
+  const file = fileArgInRoot(ctx, args.root, args.file);
   if (args.atLeast && args.atMost) throw new UsageError('--at-least and --at-most exclude each other');
   const { domain, type } = targetOf(args);
   return runEdit(ctx, [{
     op: 'set', domain, item: String(args.item ?? ''), value: String(args.value ?? ''), type,
     mode: args.atLeast ? 'at-least' : args.atMost ? 'at-most' : 'exact',
     ...(args.comment !== undefined ? { comment: args.comment } : {}),
-  }], args);
+  }], { ...args, file });
 }

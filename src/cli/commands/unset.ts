@@ -1,4 +1,4 @@
-import { type CliIO, type GlobalArgs, makeContext } from '../context.js';
+import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from '../context.js';
 import { type EditArgs, runEdit } from '../editing.js';
 import { type TargetArgs, targetOf } from './set.js';
 
@@ -8,6 +8,7 @@ export interface UnsetArgs extends GlobalArgs, EditArgs, TargetArgs {
 
 export async function run(args: UnsetArgs, io: CliIO): Promise<number> {
   const ctx = makeContext(args, io);
+  const file = fileArgInRoot(ctx, args.root, args.file);
   const { domain, type } = targetOf(args);
-  return runEdit(ctx, [{ op: 'unset', domain, item: String(args.item ?? ''), type }], args);
+  return runEdit(ctx, [{ op: 'unset', domain, item: String(args.item ?? ''), type }], { ...args, file });
 }

@@ -1,0 +1,267 @@
+/**
+ * The one way limitsctl reads a file: never blocks, never balloons, never leaves the tree.
+ *
+ * `readFileInRoot(root, rel)` resolves `rel` with the chroot-style rule of `resolveInRoot`
+ * (absolute link targets are read as `<root>/…`, `..` never climbs above the root, a link that
+ * leaves the root is refused), opens the result without following links (`openInRoot`:
+ * O_RDONLY|O_NONBLOCK|O_NOFOLLOW, directory by directory), checks with fstat that the handle is
+ * the regular file the resolver saw (same device and inode), and reads at most `maxBytes`.
+ * A FIFO, device, socket or directory is never read: it is a typed failure (opening a FIFO with
+ * O_NONBLOCK returns at once; devices and sockets are refused from lstat before any open, so
+ * opening one has no side effect). /dev/null is the exception: it reads as empty, as it does for
+ * pam_limits. A file growing while it is read stops at the cap instead of filling memory.
+ *
+ * `readFileCapped(file)` is the same for files outside any tree (settings, policies, the live
+ * /proc and /sys): the path is opened as the kernel resolves it, then the same checks apply.
+ *
+ * Caps (bytes): limits files 16 MiB — a real limits.conf is a few KiB; the cap is a thousand
+ * times that and keeps the parsed model of a file well under a gigabyte; passwd/group 64 MiB —
+ * flat-file exports of large directories reach tens of MiB; os-release, /proc and /sys files,
+ * settings and policies 1 MiB — each is a few KiB at most.
+ */
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
+import path from 'node:path';
+import { OutsideRootError, openInRoot, PathChangedError, resolveInRoot, type ResolvedInRoot } from './paths.js';
+
+const MiB = 1024 * 1024;
+/** limits.conf, limits.d/*.conf (pam_limits reads these). */
+export const MAX_LIMITS_FILE_BYTES = 16 * MiB;
+/** etc/passwd, etc/group. */
+export const MAX_ACCOUNTS_FILE_BYTES = 64 * MiB;
+/** os-release, /proc and /sys files, .limitsctl.ini, policy files. */
+export const MAX_SMALL_FILE_BYTES = 1 * MiB;
+
+const { O_RDONLY, O_NONBLOCK, O_DIRECTORY } = fsConstants;
+
+export type FileKind = 'FIFO' | 'character device' | 'block device' | 'socket' | 'directory';
+
+/** Why a read gave no bytes. `message` is one clear sentence naming the path. */
+export type ReadFailure =
+  /** nothing there (ENOENT), or a symlink whose target does not exist (`dangling`) */
+  | { readonly kind: 'missing'; readonly dangling: boolean; readonly message: string }
+  /** a symlink that leads outside the root: not followed */
+  | { readonly kind: 'outside-root'; readonly target: string; readonly message: string }
+  /** not a regular file: never opened for reading */
+  | { readonly kind: 'not-regular'; readonly fileKind: FileKind; readonly message: string }
+  /** a regular file above the cap (or one that grew past it while being read) */
+  | { readonly kind: 'too-large'; readonly size: number; readonly maxBytes: number; readonly message: string }
+  /** EACCES/EPERM; `uid` is the effective uid that tried */
+  | { readonly kind: 'denied'; readonly uid: number | null; readonly code: string; readonly message: string }
+  /** the path changed while it was being opened (a component swapped for a symlink) */
+  | { readonly kind: 'changed'; readonly message: string }
+  /** any other errno (ELOOP, EIO, …) */
+  | { readonly kind: 'error'; readonly code: string; readonly message: string };
+
+export type ReadResult =
+  | { readonly ok: true; readonly bytes: Buffer; readonly resolved: ResolvedInRoot; readonly devNull?: boolean }
+  | { readonly ok: false; readonly failure: ReadFailure; readonly resolved?: ResolvedInRoot };
+
+export interface ReadOptions {
+  /** refuse files larger than this (default MAX_LIMITS_FILE_BYTES) */
+  readonly maxBytes?: number;
+}
+
+/** What pam_limits (fopen + fgets, no O_NONBLOCK) would do with a file of this kind. */
+export function pamWouldDo(kind: FileKind): string {
+  switch (kind) {
+    case 'FIFO': return 'pam_limits would block here (opening a FIFO waits for a writer): every session through pam_limits hangs';
+    case 'character device': return 'pam_limits would read the device as a stream, which may never end: sessions through pam_limits can hang';
+    case 'block device': return 'pam_limits would read the raw device as configuration';
+    case 'socket': return 'pam_limits cannot open a socket (ENXIO) and returns PAM_SERVICE_ERR';
+    case 'directory': return 'pam_limits opens a directory and reads it as an empty file';
+  }
+}
+
+function kindOf(st: Stats): FileKind | null {
+  if (st.isFile()) return null;
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  if (st.isSocket()) return 'socket';
+  if (st.isDirectory()) return 'directory';
+  return 'character device'; // nothing else exists on Linux; never read an unknown kind
+}
+
+/** /dev/null: character device 1:3 (Linux dev_t encoding). */
+function isDevNull(st: Stats): boolean {
+  const major = ((st.rdev >> 8) & 0xfff) | Math.floor(st.rdev / 2 ** 32) & ~0xfff;
+  const minor = (st.rdev & 0xff) | ((st.rdev >> 12) & ~0xff);
+  return st.isCharacterDevice() && major === 1 && minor === 3;
+}
+
+function euid(): number | null {
+  return typeof process.geteuid === 'function' ? process.geteuid() : null;
+}
+
+function notRegular(shown: string, kind: FileKind): ReadFailure {
+  return { kind: 'not-regular', fileKind: kind, message: `${shown} is not a regular file but a ${kind}; limitsctl does not read it (${pamWouldDo(kind)})` };
+}
+
+function fromErrno(shown: string, e: unknown): ReadFailure {
+  if (e instanceof OutsideRootError) return { kind: 'outside-root', target: e.target, message: e.message };
+  if (e instanceof PathChangedError) return { kind: 'changed', message: e.message };
+  const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    const dangling = (e as { viaSymlink?: boolean }).viaSymlink === true;
+    return { kind: 'missing', dangling, message: dangling ? `${shown} is a symlink whose target does not exist (${(e as Error).message})` : `${shown}: no such file` };
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    const uid = euid();
+    return { kind: 'denied', uid, code, message: `${shown}: permission denied (${code}) reading as uid ${uid ?? '?'}` };
+  }
+  if (code === 'ENXIO') return notRegular(shown, 'socket');
+  const detail = (e as Error).message.replace(/^[A-Z]+: /, '');
+  return { kind: 'error', code, message: `${shown} cannot be read (${code}: ${detail})` };
+}
+
+/** Read an open fd: fstat must show a regular file (dev/ino as expected when given), at most maxBytes. */
+function readFd(fd: number, shown: string, maxBytes: number, expect?: Stats): { bytes: Buffer } | { failure: ReadFailure } {
+  const st = fstatSync(fd);
+  if (expect && (st.dev !== expect.dev || st.ino !== expect.ino)) {
+    return { failure: { kind: 'changed', message: `${shown} changed while it was being opened; limitsctl does not read it — run again` } };
+  }
+  const kind = kindOf(st);
+  if (kind) return { failure: notRegular(shown, kind) };
+  const tooLarge = (size: number): { failure: ReadFailure } => ({
+    failure: { kind: 'too-large', size, maxBytes, message: `${shown} is ${size} bytes, above limitsctl's ${maxBytes}-byte cap for this file; limitsctl does not read it (see docs/pam_limits-semantics.md, "How limitsctl reads files")` },
+  });
+  if (st.size > maxBytes) return tooLarge(st.size);
+  // st.size is 0 for /proc and /sys files: read in chunks until EOF, never past the cap.
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
+  for (;;) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, maxBytes + 1 - total), null);
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    total += n;
+    if (total > maxBytes) return tooLarge(total);
+    if (n === buf.length && buf.length < 1024 * 1024) buf = Buffer.allocUnsafe(Math.min(buf.length * 4, maxBytes + 1));
+  }
+  return { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) };
+}
+
+/**
+ * Read `rel` (relative to `root`) the way pam_limits would find it if `root` were `/`, with the
+ * safeguards above. Never throws for a property of the file; returns `{ok: false, failure}`.
+ * `resolved.rel` is where the file really is (relative to the root) when it could be resolved.
+ */
+export function readFileInRoot(root: string, rel: string, options: ReadOptions = {}): ReadResult {
+  const maxBytes = options.maxBytes ?? MAX_LIMITS_FILE_BYTES;
+  const shown = rel.replace(/^\/+/, '');
+  let resolved: ResolvedInRoot;
+  try {
+    resolved = resolveInRoot(root, rel);
+  } catch (e) {
+    return { ok: false, failure: fromErrno(shown, e) };
+  }
+  if (resolved.missing) {
+    return {
+      ok: false, resolved,
+      failure: resolved.viaSymlink
+        ? { kind: 'missing', dangling: true, message: `${shown} is a symlink whose target ${resolved.rel} does not exist` }
+        : { kind: 'missing', dangling: false, message: `${shown}: no such file` },
+    };
+  }
+  let st: Stats;
+  try {
+    st = lstatSync(resolved.abs);
+  } catch (e) {
+    return { ok: false, resolved, failure: fromErrno(shown, e) };
+  }
+  if (st.isSymbolicLink()) return { ok: false, resolved, failure: { kind: 'changed', message: `${shown} changed while it was being opened; limitsctl does not read it — run again` } };
+  const kind = kindOf(st);
+  if (kind && isDevNull(st)) return { ok: true, bytes: Buffer.alloc(0), resolved, devNull: true };
+  if (kind) return { ok: false, resolved, failure: notRegular(shown, kind) };
+  let fd: number;
+  try {
+    fd = openInRoot(root, resolved.rel, O_RDONLY | O_NONBLOCK);
+  } catch (e) {
+    return { ok: false, resolved, failure: fromErrno(shown, e) };
+  }
+  try {
+    const r = readFd(fd, shown, maxBytes, st);
+    return 'bytes' in r ? { ok: true, bytes: r.bytes, resolved } : { ok: false, resolved, failure: r.failure };
+  } catch (e) {
+    return { ok: false, resolved, failure: fromErrno(shown, e) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Read a file outside any tree (settings, policies, the live /proc and /sys): the kernel resolves
+ * the path, then the same checks as readFileInRoot apply (regular files only, at most maxBytes,
+ * default MAX_SMALL_FILE_BYTES). `shown` names the file in messages (default: the path).
+ */
+export function readFileCapped(file: string, options: ReadOptions & { readonly shown?: string } = {}): { ok: true; bytes: Buffer } | { ok: false; failure: ReadFailure } {
+  const maxBytes = options.maxBytes ?? MAX_SMALL_FILE_BYTES;
+  const shown = options.shown ?? file;
+  let fd: number;
+  try {
+    // O_NONBLOCK: a FIFO opens at once (and is then refused); a socket fails with ENXIO.
+    fd = openSync(file, O_RDONLY | O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      try { if (lstatSync(file).isSymbolicLink()) return { ok: false, failure: { kind: 'missing', dangling: true, message: `${shown} is a dangling symlink` } }; } catch { /* plain missing */ }
+    }
+    return { ok: false, failure: fromErrno(shown, e) };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (isDevNull(st)) return { ok: true, bytes: Buffer.alloc(0) };
+    const r = readFd(fd, shown, maxBytes);
+    return 'bytes' in r ? { ok: true, bytes: r.bytes } : { ok: false, failure: r.failure };
+  } catch (e) {
+    return { ok: false, failure: fromErrno(shown, e) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A directory listing inside a root, or why there is none. */
+export type ListResult =
+  | { readonly ok: true; readonly entries: Dirent[]; readonly resolved: ResolvedInRoot }
+  | { readonly ok: false; readonly failure: ReadFailure; readonly resolved?: ResolvedInRoot };
+
+/**
+ * List the directory `rel` inside `root` by the same rule: a link on the way that leaves the root
+ * is refused, and the directory is opened without following links (then listed through its fd).
+ * Entries' types are their own (a symlink entry is reported as a symlink, not followed).
+ */
+export function listDirInRoot(root: string, rel: string): ListResult {
+  const shown = rel.replace(/^\/+/, '');
+  let resolved: ResolvedInRoot;
+  try {
+    resolved = resolveInRoot(root, rel);
+  } catch (e) {
+    return { ok: false, failure: fromErrno(shown, e) };
+  }
+  if (resolved.missing) return { ok: false, resolved, failure: { kind: 'missing', dangling: resolved.viaSymlink, message: `${shown}: no such directory` } };
+  let fd: number;
+  try {
+    fd = openInRoot(root, resolved.rel, O_RDONLY | O_DIRECTORY | O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return { ok: false, resolved, failure: { kind: 'error', code, message: `${shown} is not a directory` } };
+    return { ok: false, resolved, failure: fromErrno(shown, e) };
+  }
+  try {
+    const where = existsProcFd(fd) ? `/proc/self/fd/${fd}` : resolved.abs;
+    return { ok: true, entries: readdirSync(where, { withFileTypes: true }), resolved };
+  } catch (e) {
+    return { ok: false, resolved, failure: fromErrno(shown, e) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function existsProcFd(fd: number): boolean {
+  try { return lstatSync(`/proc/self/fd/${fd}`).isSymbolicLink(); } catch { return false; }
+}
+
+/** `path.join` for messages: the root-relative path as pam_limits would name it (`/etc/passwd`). */
+export function inRootName(rel: string): string {
+  return path.posix.join('/', rel);
+}
