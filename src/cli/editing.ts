@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { identityFor } from '../core/accounts.js';
 import { type EditPlan, type EditRequest, EditInputError, planEdits, type PlanOptions } from '../core/edit.js';
+import { toBytes } from '../core/bytes.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
 import { itemForDialect } from '../core/schema.js';
@@ -152,14 +153,14 @@ function effectiveAfter(
 ) {
   const out: Array<Record<string, unknown>> = [];
   const users = new Set<string>();
-  for (const r of requests) if (!/^[@%*]/.test(r.domain) && !r.domain.includes(':')) users.add(r.domain);
+  for (const r of requests) if (!/^[@%*]/.test(r.domain) && !r.domain.includes(':')) users.add(toBytes(r.domain)); // requests are text, accounts bytes
   for (const name of users) {
     const pw = db.users.find((u) => u.name === name);
     if (!pw) continue;
     const res = resolveLimits(plan.after, identityFor(db, pw.name, pw.uid, pw.gid), { dialect: ctx.dialect, ...baseline });
     const full = effectiveJson(res);
-    const items = new Set(requests.filter((r) => r.domain === name).map((r) => itemForDialect(r.item.toLowerCase(), ctx.dialect)?.name).filter(Boolean));
-    out.push({ user: name, result: full.result, limits: Object.fromEntries(Object.entries(full.limits).filter(([k]) => items.has(k as never))) });
+    const items = new Set(requests.filter((r) => toBytes(r.domain) === name).map((r) => itemForDialect(r.item.toLowerCase(), ctx.dialect)?.name).filter(Boolean));
+    out.push({ user: binaryToDisplay(name), result: full.result, limits: Object.fromEntries(Object.entries(full.limits).filter(([k]) => items.has(k as never))) });
   }
   return out;
 }

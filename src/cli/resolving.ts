@@ -1,4 +1,5 @@
 /** Shared by get / effective / explain: load everything and resolve one account. */
+import { displayBytes } from '../core/bytes.js';
 import { type Resolution, resolveLimits } from '../core/resolve.js';
 import { itemForDialect, itemInfo, ITEM_NAMES, type ItemInfo } from '../core/schema.js';
 import { didYouMean } from '../core/suggest.js';
@@ -11,6 +12,14 @@ export function resolveForArgs(ctx: Context, args: IdentityArgs): { tree: Loaded
   const tree = loadContextTree(ctx);
   const res = resolveLimits(tree, identity, { dialect: ctx.dialect, ...loadBaseline(ctx) });
   return { tree, res };
+}
+
+/**
+ * Bytes from the model or the account database (a name, a domain) as text for people: UTF-8
+ * decoded, invalid bytes and control characters as \xNN (core/bytes.ts).
+ */
+export function shown(bytes: string): string {
+  return displayBytes(bytes);
 }
 
 /** Validate an item argument against the schema and the profile. */

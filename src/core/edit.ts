@@ -17,10 +17,11 @@
  */
 import type { AccountDb, Identity } from './accounts.js';
 import { identityFor } from './accounts.js';
+import { describeControl, displayBytes, findControl, toBytes } from './bytes.js';
 import { parseDomain } from './domain.js';
 import type { ConfigTree, EntryReading, Line, LimitsDocument, TreeFile } from './model.js';
-import { binaryToDisplay, textToBinary } from './model.js';
-import { parseBinary } from './parse.js';
+import { binaryToDisplay } from './model.js';
+import { parseBinary, parseLine } from './parse.js';
 import { matchEntryDomain, type ProcLimits, type Resolution, resolveLimits, type Source } from './resolve.js';
 import { DIALECT_TRAITS, type Dialect, type ItemInfo, itemForDialect, RLIM_INFINITY, type RlimitItem } from './schema.js';
 import { applyEdits, type TextEdit } from './text-edit.js';
@@ -28,11 +29,18 @@ import { type ParsedValue, parseValue } from './values.js';
 
 export type EditType = 'soft' | 'hard' | 'both';
 
+/**
+ * A request is *text* as a person typed it (JS strings; see bytes.ts): planEdits UTF-8 encodes
+ * the domain, value and comment once, so `josé` is written as the bytes pam_limits compares with
+ * a UTF-8 etc/passwd. A control character (C0, DEL, C1; in a comment, tab is allowed) is refused
+ * with an EditInputError: it would be written raw into the file.
+ */
 export interface SetRequest {
   readonly op: 'set';
-  /** the domain exactly as it will be written: `admin`, `@developers`, `*`, `1000:1999` */
+  /** the domain exactly as it will be written: `admin`, `@developers`, `*`, `1000:1999`, `josé` */
   readonly domain: string;
   readonly item: string;
+  /** as in limits.conf: a number, or unlimited / infinity / -1 / `-` */
   readonly value: string;
   readonly type?: EditType;
   /** only raise (`at-least`) or only lower (`at-most`) */
@@ -113,24 +121,62 @@ const MAIN = 'etc/security/limits.conf';
 // ---------------------------------------------------------------------------------------------
 // validation
 
-/** Check a domain argument: one token pam_limits can read, nothing that could inject a line. */
+/**
+ * Check a domain (bytes, or ASCII text): one token pam_limits can read, nothing that could inject
+ * a line. Refused: empty, whitespace (isspace: space, \t \n \v \f \r), '#', NUL and the other
+ * C0 controls, DEL, an invalid uid/gid range, a %min:max range.
+ */
 export function validateDomain(domain: string): void {
   if (domain === '') throw new EditInputError('the domain is empty');
   // eslint-disable-next-line no-control-regex
-  const bad = /[\s#\u0000]/.exec(domain);
+  const bad = /[\s#\u0000-\u001f\u007f]/.exec(domain);
   if (bad) {
-    throw new EditInputError(`the domain ${JSON.stringify(domain)} contains ${bad[0] === '#' ? "'#'" : 'whitespace or a control character'}; pam_limits would read it as a different line`,
+    const what = bad[0] === '#' ? "'#' (pam_limits reads the rest of the line as a comment)"
+      : bad[0] === ' ' ? 'a space' : describeControl(bad[0]);
+    throw new EditInputError(`the domain '${displayBytes(domain)}' contains ${what}; pam_limits would read it as a different line`,
       'A domain is one word: a user name, @group, *, %group, or a uid/gid range like 1000:1999.');
   }
   const spec = parseDomain(domain);
-  if (spec.kind === 'invalid') throw new EditInputError(`the domain '${domain}' is an invalid uid/gid range; pam_limits would skip the line`);
-  if (spec.kind === 'percent-range') throw new EditInputError(`the domain '${domain}' never matches: pam_limits does not support ranges with %`);
+  if (spec.kind === 'invalid') throw new EditInputError(`the domain '${displayBytes(domain)}' is an invalid uid/gid range; pam_limits would skip the line`);
+  if (spec.kind === 'percent-range') throw new EditInputError(`the domain '${displayBytes(domain)}' never matches: pam_limits does not support ranges with %`);
+}
+
+/** ASCII tolower (C locale), as pam_limits lower-cases: bytes >= 0x80 stay as they are. */
+function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+}
+
+function validateDomainText(text: string): void {
+  const c = findControl(text);
+  if (c) throw new EditInputError(`the domain '${displayBytes(toBytes(text))}' contains ${describeControl(c.char)}; limitsctl never writes control characters into a limits file`);
+}
+
+/**
+ * A request's text as bytes (see bytes.ts), refusing control characters first: in a domain or a
+ * value any C0 control, DEL or C1 control; in a comment the same except tab.
+ */
+function requestBytes(req: EditRequest): EditRequest {
+  const refuse = (what: 'domain' | 'value' | 'comment', text: string, allowTab: boolean): void => {
+    const c = findControl(allowTab ? text.replace(/\t/g, ' ') : text);
+    if (c) {
+      throw new EditInputError(`the ${what} '${displayBytes(toBytes(text))}' contains ${describeControl(c.char)}; limitsctl never writes control characters into a limits file`,
+        what === 'comment' ? 'A comment is one line of printable text.' : undefined);
+    }
+  };
+  refuse('domain', req.domain, false);
+  if (req.op === 'unset') return { ...req, domain: toBytes(req.domain) };
+  refuse('value', req.value, false);
+  if (req.comment !== undefined) refuse('comment', req.comment, true);
+  return {
+    ...req, domain: toBytes(req.domain), value: toBytes(req.value),
+    ...(req.comment !== undefined ? { comment: toBytes(req.comment) } : {}),
+  };
 }
 
 /** The item's table row for this dialect, or an input error naming what is known. */
 export function validateItem(item: string, dialect: Dialect): ItemInfo {
   const info = itemForDialect(item.toLowerCase(), dialect);
-  if (!info) throw new EditInputError(`'${item}' is not an item the ${dialect} profile of pam_limits knows`);
+  if (!info) throw new EditInputError(`'${displayBytes(toBytes(item))}' is not an item the ${dialect} profile of pam_limits knows`);
   return info;
 }
 
@@ -141,27 +187,32 @@ const RANGES: Partial<Record<string, [bigint, bigint]>> = {
   nonewprivs: [0n, 1n],
 };
 
-/** Validate and normalise a value for an item: it must mean exactly what it says. */
+/**
+ * Validate and normalise a value (bytes, or ASCII text) for an item: it must mean exactly what it
+ * says. `-` is accepted: like unlimited, infinity and -1 it means unlimited (pam_limits
+ * process_limit, all versions; for maxlogins/maxsyslogins it means no limit).
+ */
 export function validateValue(info: ItemInfo, value: string): { text: string; parsed: ParsedValue } {
+  const shown = displayBytes(value);
   // eslint-disable-next-line no-control-regex
   if (value === '' || /[\s#\u0000-\u001f\u007f]/.test(value)) {
-    throw new EditInputError(`the value ${JSON.stringify(value)} for ${info.name} is empty or contains whitespace, '#' or a control character`);
+    throw new EditInputError(`the value '${shown}' for ${info.name} is empty or contains whitespace, '#' or a control character`);
   }
   if (info.grammar === 'path') {
-    if (value !== value.toLowerCase()) throw new EditInputError(`Debian's pam_limits lower-cases chroot paths: '${value}' would become '${value.toLowerCase()}'`);
-    if (!value.startsWith('/')) throw new EditInputError(`chroot needs an absolute path, got '${value}'`);
+    if (value !== asciiLower(value)) throw new EditInputError(`Debian's pam_limits lower-cases chroot paths: '${shown}' would become '${displayBytes(asciiLower(value))}'`);
+    if (!value.startsWith('/')) throw new EditInputError(`chroot needs an absolute path, got '${shown}'`);
     return { text: value, parsed: parseValue(info, value) };
   }
-  const text = value.toLowerCase();
+  const text = asciiLower(value);
   const parsed = parseValue(info, text);
-  if (!parsed.ok) throw new EditInputError(`'${value}' is not a valid ${info.name} value; pam_limits would skip the line`, hintFor(info));
+  if (!parsed.ok) throw new EditInputError(`'${shown}' is not a valid ${info.name} value; pam_limits would skip the line`, hintFor(info));
   const inexact = parsed.notes.filter((n) => n !== 'leading-zeros' && n !== 'plus-sign');
   if (inexact.length > 0) {
-    throw new EditInputError(`pam_limits would not read '${value}' as written for ${info.name} (${inexact.join(', ')}${parsed.number !== null ? `: it reads ${parsed.number}` : ''})`, hintFor(info));
+    throw new EditInputError(`pam_limits would not read '${shown}' as written for ${info.name} (${inexact.join(', ')}${parsed.number !== null ? `: it reads ${parsed.number}` : ''})`, hintFor(info));
   }
   const range = RANGES[info.name];
   if (range && parsed.number !== null && (parsed.number < range[0] || parsed.number > range[1])) {
-    throw new EditInputError(`${info.name} must be between ${range[0]} and ${range[1]}, got ${value}`);
+    throw new EditInputError(`${info.name} must be between ${range[0]} and ${range[1]}, got ${shown}`);
   }
   if (info.grammar === 'u64' && !parsed.keyword && parsed.number === RLIM_INFINITY) {
     return { text: 'unlimited', parsed };
@@ -257,27 +308,46 @@ interface FamilyLine {
   readonly file: WorkFile;
   readonly line: Line;
   readonly reading: EntryReading;
-  readonly order: number;
+  /** the reading is one 1023-byte chunk of an over-long line (1.5.2 fgets), not the whole line */
+  readonly chunk: boolean;
 }
 
-function familyOf(work: WorkTree, domain: string, item: string): FamilyLine[] {
+/**
+ * The family's lines in reading order. A chunk of an over-long line (1.5.2 reads each 1023-byte
+ * piece as a line of its own) joins only with `chunks` (for unset, which neutralises it): `set`
+ * never edits inside such a line, whose chunk boundaries would move.
+ */
+function familyOf(work: WorkTree, domain: string, item: string, chunks = false): FamilyLine[] {
   const out: FamilyLine[] = [];
-  let order = 0;
   const tree = work.tree();
   for (const tf of tree.files) {
     const wf = work.file(tf.path);
     if (!wf || !tf.doc) continue;
     for (const line of wf.doc.lines) {
-      // a chunked (over-long) line cannot be edited safely; it never joins a family
-      if (line.readings.length !== 1) continue;
-      const r = line.readings[0]!;
-      order++;
-      if (r.kind !== 'entry' || r.problem || r.domain.raw !== domain || r.itemText !== item) continue;
-      if (!r.limitType && r.itemInfo?.typeChecked !== false) continue;
-      out.push({ file: wf, line, reading: r, order });
+      const chunk = line.readings.length !== 1;
+      if (chunk && !chunks) continue;
+      for (const r of line.readings) {
+        if (r.kind !== 'entry' || r.problem || r.domain.raw !== domain || r.itemText !== item) continue;
+        if (!r.limitType && r.itemInfo?.typeChecked !== false) continue;
+        out.push({ file: wf, line, reading: r, chunk });
+      }
     }
   }
   return out;
+}
+
+/**
+ * Same-length edits that make a chunk of an over-long line a comment: the byte just before its
+ * domain becomes '#' when it is blank space of the same chunk, else the domain's first byte does.
+ * The line keeps its length, so every other chunk reads as before; pam 1.7, which reads the
+ * whole line, sees it end at the '#'.
+ */
+function neutraliseChunk(text: string, r: EntryReading): TextEdit {
+  const before = r.domain.start - 1;
+  if (before >= r.span.start && isCSpace(text.charCodeAt(before)) && text.charCodeAt(before) !== 0x0a) {
+    return { offset: before, length: 1, content: '#' };
+  }
+  return { offset: r.domain.start, length: 1, content: '#' };
 }
 
 function covers(r: EntryReading, half: 'soft' | 'hard'): boolean {
@@ -365,10 +435,17 @@ function replaceField(text: string, field: { start: number; end: number }, conte
   return edits;
 }
 
-function valueEndOf(text: string, r: EntryReading): number {
-  let end = r.extra.length > 0 ? r.extra[r.extra.length - 1]!.end : r.value.end;
-  // 1.7 keeps a CRLF file's '\r' in the value; it belongs to the line ending
-  while (end > r.value.start + 1 && text.charCodeAt(end - 1) === 0x0d) end--;
+const isCSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+
+/**
+ * The end of the value *token*: the first run of non-isspace bytes of the value field. In 1.5.2
+ * (sscanf %s) that is the whole field; in 1.7 the field is the rest of the line, and the token
+ * stops before extra fields and a CRLF file's '\r'. Only this token is replaced, so extra fields
+ * (`admin - nproc 5 legacy-note`) and the line ending keep their bytes.
+ */
+function valueTokenEnd(text: string, r: EntryReading): number {
+  let end = r.value.start;
+  while (end < r.value.end && !isCSpace(text.charCodeAt(end))) end++;
   return end;
 }
 
@@ -402,8 +479,9 @@ function insertionPoint(doc: LimitsDocument, domain: string): { offset: number; 
   return { offset: doc.text.length, near: undefined, needsEolBefore: last !== undefined && last.eolLength === 0 };
 }
 
+/** ` # comment` for a new line; the comment is bytes already (planEdits converts requests). */
 function commentSuffix(comment: string | undefined): string {
-  return comment ? ` # ${textToBinary(comment)}` : '';
+  return comment ? ` # ${comment}` : '';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,7 +510,8 @@ function planSetOne(ctx: Ctx, req: SetRequest): void {
   validateDomain(req.domain);
   const info = validateItem(req.item, dialect);
   const { text: valueText, parsed } = validateValue(info, req.value);
-  if (req.comment !== undefined && /[\r\n\u0000]/.test(req.comment)) throw new EditInputError('the comment must be one line of text');
+  // eslint-disable-next-line no-control-regex
+  if (req.comment !== undefined && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(req.comment)) throw new EditInputError('the comment must be one line of printable text');
   const halves = halvesOf(req.type, info);
   const nrOpen = ctx.options.nrOpen === undefined ? 1048576n : ctx.options.nrOpen;
   const want = meaning(info, parsed, nrOpen);
@@ -463,7 +542,7 @@ function planSetOne(ctx: Ctx, req: SetRequest): void {
     needs.push(half);
   }
   if (needs.length === 0) {
-    ctx.notes.push({ request: req, status: 'unchanged', detail: `${req.domain} ${typeWord(halves)} ${info.name} is already ${valueText}${mode !== 'exact' ? ` (or ${mode === 'at-least' ? 'more' : 'less'})` : ''}` });
+    ctx.notes.push({ request: req, status: 'unchanged', detail: `${displayBytes(req.domain)} ${typeWord(halves)} ${info.name} is already ${displayBytes(valueText)}${mode !== 'exact' ? ` (or ${mode === 'at-least' ? 'more' : 'less'})` : ''}` });
     return;
   }
 
@@ -484,13 +563,17 @@ function planSetOne(ctx: Ctx, req: SetRequest): void {
       const edits = replaceField(text, r.type, other, r.item.start);
       const style = styleOf(w.file.doc, w.line);
       const lineEol = text.charCodeAt(w.line.end - 1) === 0x0d ? '\r\n' : '\n';
-      const newLine = layout(style, [req.domain, half, textToBinary(info.name), valueText]) + commentSuffix(req.comment);
+      const newLine = layout(style, [req.domain, half, info.name, valueText]) + commentSuffix(req.comment);
       const content = w.line.eolLength ? `${newLine}${lineEol}` : `${style.eol}${newLine}`;
       edits.push({ offset: w.line.end + w.line.eolLength, length: 0, content });
       work.apply(w.file, edits);
       continue;
     }
-    work.apply(w.file, replaceValue(w.file.text, w.line, r, valueText, req.comment));
+    let edits = replaceValue(w.file.text, w.line, r, valueText, req.comment);
+    if (!readsAs(applyEdits(w.file.text, edits), w.line, info, want, nrOpen)) {
+      edits = replaceValue(w.file.text, w.line, r, valueText, req.comment, true);
+    }
+    work.apply(w.file, edits);
   }
   if (pending.length > 0) {
     const target = ctx.options.file ?? MAIN;
@@ -501,37 +584,64 @@ function planSetOne(ctx: Ctx, req: SetRequest): void {
     }
     const at = insertionPoint(file.doc, req.domain);
     const style = styleOf(file.doc, at.near);
-    const newLine = layout(style, [req.domain, typeChecked ? typeWord(pending) : '-', textToBinary(info.name), valueText]) + commentSuffix(req.comment);
+    const newLine = layout(style, [req.domain, typeChecked ? typeWord(pending) : '-', info.name, valueText]) + commentSuffix(req.comment);
     const content = `${at.needsEolBefore ? style.eol : ''}${newLine}${style.eol}`;
     work.apply(file, [{ offset: at.offset, length: 0, content }]);
   }
-  ctx.notes.push({ request: req, status: 'changed', detail: `${req.domain} ${typeWord(needs)} ${info.name} ${valueText}` });
+  ctx.notes.push({ request: req, status: 'changed', detail: `${displayBytes(req.domain)} ${typeWord(needs)} ${info.name} ${displayBytes(valueText)}` });
 }
 
-function replaceValue(text: string, line: Line, r: EntryReading, valueText: string, comment: string | undefined): TextEdit[] {
-  const vEnd = valueEndOf(text, r);
+/**
+ * Edits that replace a line's value token with `valueText` (and set its comment). Extra fields
+ * after the value keep their bytes; with `extrasToComment` they are turned into a comment by a
+ * '# ' before the first one (used when pam 1.7, which reads them as part of the value, would
+ * otherwise read another value: `unlimited junk` is rejected there).
+ */
+function replaceValue(text: string, line: Line, r: EntryReading, valueText: string, comment: string | undefined, extrasToComment = false): TextEdit[] {
+  const vEnd = valueTokenEnd(text, r);
   const edits: TextEdit[] = [];
   const oldLen = vEnd - r.value.start;
   edits.push({ offset: r.value.start, length: oldLen, content: valueText });
   const delta = valueText.length - oldLen;
-  if (r.comment && r.comment.start > vEnd) {
-    // keep the comment's column when the gap is spaces
-    const gap = text.slice(vEnd, r.comment.start);
-    if (/^ +$/.test(gap) && delta !== 0) {
-      const g = Math.max(1, gap.length - delta);
-      edits.push({ offset: vEnd, length: gap.length, content: ' '.repeat(g) });
-    }
+  const contentEnd = text.charCodeAt(line.end - 1) === 0x0d ? line.end - 1 : line.end;
+  // what follows the value: an extra field, the comment, or nothing
+  let next = vEnd;
+  while (next < contentEnd && (text.charCodeAt(next) === 0x20 || text.charCodeAt(next) === 0x09)) next++;
+  const hasExtra = next < contentEnd && text.charCodeAt(next) !== 0x23 && !(r.comment && next >= r.comment.start);
+  const gap = text.slice(vEnd, next);
+  if (next < contentEnd && delta !== 0 && /^ +$/.test(gap)) {
+    // keep the column of whatever follows when the gap is spaces
+    edits.push({ offset: vEnd, length: gap.length, content: ' '.repeat(Math.max(1, gap.length - delta)) });
   }
+  if (hasExtra && extrasToComment) edits.push({ offset: next, length: 0, content: '# ' });
   if (comment !== undefined) {
-    const contentEnd = text.charCodeAt(line.end - 1) === 0x0d ? line.end - 1 : line.end;
     if (r.comment) {
-      edits.push({ offset: r.comment.start, length: contentEnd - r.comment.start, content: `# ${textToBinary(comment)}` });
+      edits.push({ offset: r.comment.start, length: contentEnd - r.comment.start, content: `# ${comment}` });
     } else {
-      // after the value, before any trailing whitespace/CR
-      edits.push({ offset: contentEnd, length: 0, content: ` # ${textToBinary(comment)}` });
+      // after the value and any extra fields, before a CR
+      edits.push({ offset: contentEnd, length: 0, content: hasExtra && extrasToComment ? ` ${comment}` : ` # ${comment}` });
     }
   }
   return edits;
+}
+
+/**
+ * True when the edited line (the one that started at `line.start`) reads as `want` under both
+ * parser families: 1.5.2 ignores extra fields, 1.7 reads them as part of the value.
+ */
+function readsAs(text: string, line: Line, info: ItemInfo, want: string, nrOpen: bigint | null): boolean {
+  let end = text.indexOf('\n', line.start);
+  const eol: 0 | 1 = end < 0 ? 0 : 1;
+  if (end < 0) end = text.length;
+  for (const dialect of ['debian', 'upstream-1.7'] as const) {
+    const readings = parseLine(text, line.index, line.start, end, eol, dialect, false).readings;
+    const r = readings.find((x) => x.kind === 'entry');
+    if (readings.length !== 1 || !r || r.kind !== 'entry' || !r.parsedValue) return false;
+    const rInfo = itemForDialect(info.name, dialect);
+    if (!rInfo) continue; // an item one family does not know (rttime in 1.5.2)
+    if (meaning(rInfo, parseValue(rInfo, r.valueText), nrOpen) !== want) return false;
+  }
+  return true;
 }
 
 /** An order key where "more" is larger: a higher limit (unlimited highest), for nice a higher
@@ -578,9 +688,9 @@ function planUnsetOne(ctx: Ctx, req: UnsetRequest): void {
   validateDomain(req.domain);
   const info = validateItem(req.item, dialect);
   const halves = halvesOf(req.type, info);
-  const family = familyOf(work, req.domain, info.name).filter((f) => halves.some((h) => covers(f.reading, h)));
+  const family = familyOf(work, req.domain, info.name, true).filter((f) => halves.some((h) => covers(f.reading, h)));
   if (family.length === 0) {
-    ctx.notes.push({ request: req, status: 'unchanged', detail: `no ${req.domain} ${typeWord(halves)} ${info.name} line` });
+    ctx.notes.push({ request: req, status: 'unchanged', detail: `no ${displayBytes(req.domain)} ${typeWord(halves)} ${info.name} line` });
     return;
   }
   const typeChecked = info.typeChecked && info.name !== 'priority' && info.name !== 'chroot';
@@ -588,7 +698,18 @@ function planUnsetOne(ctx: Ctx, req: UnsetRequest): void {
   for (const f of family) {
     const edits = byFile.get(f.file) ?? [];
     const r = f.reading;
-    if (typeChecked && r.limitType === '-' && halves.length === 1) {
+    if (f.chunk) {
+      // a piece of an over-long line: comment it out in place (see neutraliseChunk)
+      edits.push(neutraliseChunk(f.file.text, r));
+      if (typeChecked && r.limitType === '-' && halves.length === 1) {
+        // keep the other half on a line of its own, right after the long line (same place in the reading order)
+        const keepHalf = halves[0] === 'soft' ? 'hard' : 'soft';
+        const style = styleOf(f.file.doc);
+        const eol = f.file.text.charCodeAt(f.line.end - 1) === 0x0d ? '\r\n' : '\n';
+        const newLine = layout(style, [r.domain.raw, keepHalf, r.item.raw, r.value.raw]);
+        edits.push({ offset: f.line.end + f.line.eolLength, length: 0, content: f.line.eolLength ? `${newLine}${eol}` : `${style.eol}${newLine}` });
+      }
+    } else if (typeChecked && r.limitType === '-' && halves.length === 1) {
       // keep the other half
       edits.push(...replaceField(f.file.text, r.type, halves[0] === 'soft' ? 'hard' : 'soft', r.item.start));
     } else {
@@ -598,7 +719,13 @@ function planUnsetOne(ctx: Ctx, req: UnsetRequest): void {
     byFile.set(f.file, edits);
   }
   for (const [file, edits] of byFile) work.apply(file, edits);
-  ctx.notes.push({ request: req, status: 'changed', detail: `removed ${family.length} line${family.length === 1 ? '' : 's'} for ${req.domain} ${typeWord(halves)} ${info.name}` });
+  const chunks = family.filter((f) => f.chunk).length;
+  const whole = family.length - chunks;
+  const what = [
+    ...(whole > 0 ? [`removed ${whole} line${whole === 1 ? '' : 's'}`] : []),
+    ...(chunks > 0 ? [`commented out ${chunks} entr${chunks === 1 ? 'y' : 'ies'} read from the tail of an over-long line`] : []),
+  ].join(' and ');
+  ctx.notes.push({ request: req, status: 'changed', detail: `${what} for ${displayBytes(req.domain)} ${typeWord(halves)} ${info.name}` });
 }
 
 function planPrune(ctx: Ctx, domains: readonly string[], keep: ReadonlySet<string>): void {
@@ -607,11 +734,12 @@ function planPrune(ctx: Ctx, domains: readonly string[], keep: ReadonlySet<strin
     const covered = new Map<string, Set<'soft' | 'hard'>>();
     for (const f of ctx.work.files) {
       for (const l of f.doc.lines) {
-        const r = l.readings[0];
-        if (l.readings.length !== 1 || r?.kind !== 'entry' || r.domain.raw !== domain || !r.itemInfo || r.problem) continue;
-        const set = covered.get(r.itemInfo.name) ?? new Set();
-        for (const h of ['soft', 'hard'] as const) if (covers(r, h)) set.add(h);
-        covered.set(r.itemInfo.name, set);
+        for (const r of l.readings) {
+          if (r.kind !== 'entry' || r.domain.raw !== domain || !r.itemInfo || r.problem) continue;
+          const set = covered.get(r.itemInfo.name) ?? new Set();
+          for (const h of ['soft', 'hard'] as const) if (covers(r, h)) set.add(h);
+          covered.set(r.itemInfo.name, set);
+        }
       }
     }
     for (const [item, has] of covered) {
@@ -699,11 +827,12 @@ function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Bl
   const halves = halvesOf(req.type, info);
   const accounts = ctx.options.accounts;
   const resolveOpts = { dialect: ctx.dialect, nrOpen, events: 'matched' as const, ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) };
-  const wantedText = req.value;
+  const wantedText = displayBytes(req.value);
+  const shownDomain = displayBytes(req.domain);
   const check = (id: Identity, everyone: boolean) => {
     const res = resolveLimits(after, id, resolveOpts);
     if (res.applied && res.result !== 'PAM_SUCCESS') {
-      const who = id.name.startsWith('\u0000') ? `accounts matching ${req.domain}` : id.name;
+      const who = id.name.startsWith('\u0000') ? `accounts matching ${shownDomain}` : displayBytes(id.name);
       const why = res.logins.check === 'deny' && res.logins.source ? `maxlogins 0 at ${at(res.logins.source)}` : 'setrlimit would fail';
       ctx.warnings.push(`${who}: pam_limits denies the session (${res.result}: ${why}), so no limit applies until that is fixed`);
     }
@@ -728,7 +857,7 @@ function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Bl
         const h = res.rlimits[info.name as RlimitItem].hard;
         because = `soft is lowered to the hard limit ${displayValue(info, res, 'hard').text}${h.source ? ` from ${at(h.source)}` : ' (inherited)'}; set the hard limit too (--type both)`;
       } else because = 'no line applies';
-      blockers.push({ account: id.name.startsWith('\u0000') ? `any account matching ${req.domain}` : id.name, item: info.name, half, wanted: wantedText, got: got.text, because, source: got.source, everyone });
+      blockers.push({ account: id.name.startsWith('\u0000') ? `any account matching ${shownDomain}` : displayBytes(id.name), item: info.name, half, wanted: wantedText, got: got.text, because, source: got.source, everyone });
     }
   };
   const probe = probeFor(req.domain, accounts);
@@ -750,9 +879,13 @@ function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Bl
 // the entry point
 
 /** Plan a list of requests against a tree; each sees the result of the ones before. */
-export function planEdits(tree: ConfigTree, requests: readonly EditRequest[], options: PlanOptions = {}): EditPlan {
+export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[], textOptions: PlanOptions = {}): EditPlan {
   const dialect = tree.dialect;
   const work = new WorkTree(tree, dialect);
+  // The one conversion from text to bytes (bytes.ts); notes give back the caller's own request.
+  const requests = textRequests.map(requestBytes);
+  const original = new Map<EditRequest, EditRequest>(requests.map((r, i) => [r, textRequests[i]!]));
+  const options: PlanOptions = textOptions.prune ? { ...textOptions, prune: textOptions.prune.map((d) => { validateDomainText(d); return toBytes(d); }) } : textOptions;
   const ctx: Ctx = { work, dialect, options, notes: [], warnings: [] };
   if (options.file !== undefined) checkTargetPath(options.file);
   for (const req of requests) {
@@ -777,8 +910,8 @@ export function planEdits(tree: ConfigTree, requests: readonly EditRequest[], op
   if (accounts && accounts.users.length > 0) {
     for (const req of requests) {
       const spec = parseDomain(req.domain);
-      if (spec.kind === 'user' && !accounts.users.some((u) => u.name === req.domain)) ctx.warnings.push(`user '${req.domain}' is not in the tree's etc/passwd`);
-      if ((spec.kind === 'group' || spec.kind === 'percent-group') && !accounts.groups.some((g) => g.name === spec.group)) ctx.warnings.push(`group '${spec.group}' is not in the tree's etc/group`);
+      if (spec.kind === 'user' && !accounts.users.some((u) => u.name === req.domain)) ctx.warnings.push(`user '${displayBytes(req.domain)}' is not in the tree's etc/passwd`);
+      if ((spec.kind === 'group' || spec.kind === 'percent-group') && !accounts.groups.some((g) => g.name === spec.group)) ctx.warnings.push(`group '${displayBytes(spec.group!)}' is not in the tree's etc/group`);
     }
   }
   const changes: FileChange[] = [];
@@ -787,7 +920,8 @@ export function planEdits(tree: ConfigTree, requests: readonly EditRequest[], op
     if (f.original === null && f.text === '') continue;
     changes.push({ path: f.path, before: f.original, after: f.text, edits: diffEdits(f.original ?? '', f.text) });
   }
-  return { changes, notes: ctx.notes, warnings: [...new Set(ctx.warnings)], blockers, after };
+  const notes = ctx.notes.map((n) => ({ ...n, request: original.get(n.request) ?? n.request }));
+  return { changes, notes, warnings: [...new Set(ctx.warnings)], blockers, after };
 }
 
 /** One edit covering the changed middle of two texts (for callers that want edits, not texts). */

@@ -5,6 +5,7 @@
 import { DIALECT_TRAITS, type ItemName, ITEMS, type RlimitItem } from '../core/schema.js';
 import type { Resolution, Slot, Source } from '../core/resolve.js';
 import { kernelToConf } from '../core/values.js';
+import { binaryToDisplay } from '../core/model.js';
 
 /** A value in limits.conf units: an exact integer, "unlimited", or null when inherited. */
 export type ConfValue = bigint | 'unlimited' | null;
@@ -81,10 +82,10 @@ export function effectiveJson(res: Resolution) {
     limits.chroot = { soft: res.chroot.value, hard: res.chroot.value, soft_from: from, hard_from: from };
   }
   return {
-    user: res.identity.name,
+    user: binaryToDisplay(res.identity.name),
     uid: res.identity.uid,
     gid: res.identity.gid,
-    groups: res.identity.groups.map((g) => g.name),
+    groups: res.identity.groups.map((g) => binaryToDisplay(g.name)),
     profile: res.dialect,
     applied: res.applied,
     result: res.result,
@@ -97,9 +98,9 @@ export function effectiveJson(res: Resolution) {
 /** Warnings a user should see next to the values. */
 export function resolutionWarnings(res: Resolution): string[] {
   const out = [...res.warnings];
-  if (res.noLimit) out.push(`${res.noLimit.file}:${res.noLimit.line}: '${res.noLimit.domain} -' matches ${res.identity.name}: pam_limits stops reading and applies no limits at all`);
+  if (res.noLimit) out.push(`${res.noLimit.file}:${res.noLimit.line}: '${binaryToDisplay(res.noLimit.domain)} -' matches ${binaryToDisplay(res.identity.name)}: pam_limits stops reading and applies no limits at all`);
   if (res.failure) out.push(`${res.failure.reason}`);
-  if (res.logins.check === 'deny') out.push(`maxlogins 0 (${res.logins.source?.file}:${res.logins.source?.line}): every login of ${res.identity.name} is refused (PAM_PERM_DENIED)`);
+  if (res.logins.check === 'deny') out.push(`maxlogins 0 (${res.logins.source?.file}:${res.logins.source?.line}): every login of ${binaryToDisplay(res.identity.name)} is refused (PAM_PERM_DENIED)`);
   if (res.applied) {
     for (const item of rlimitItemsFor(res)) {
       const r = res.rlimits[item];

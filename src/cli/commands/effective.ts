@@ -1,7 +1,7 @@
 import { effectiveJson, halfView, resolutionWarnings, rlimitItemsFor } from '../../formatters/effective.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, table, toJson } from '../output.js';
-import { resolveForArgs } from '../resolving.js';
+import { resolveForArgs, shown } from '../resolving.js';
 import type { HalfView } from '../../formatters/effective.js';
 
 export type EffectiveArgs = GlobalArgs & IdentityArgs;
@@ -21,7 +21,7 @@ export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
   const c = ctx.colors;
   const id = res.identity;
   const out: string[] = [];
-  out.push(c.bold(`${id.name} (uid ${id.uid}, gid ${id.gid}; groups ${id.groups.map((g) => g.name).join(',') || '-'}) — profile ${res.dialect}: ${res.result}`));
+  out.push(c.bold(`${shown(id.name)} (uid ${id.uid}, gid ${id.gid}; groups ${id.groups.map((g) => shown(g.name)).join(',') || '-'}) — profile ${res.dialect}: ${res.result}`));
   const warnings = resolutionWarnings(res);
   if (res.applied) {
     const rows = [[c.dim('item'), c.dim('soft'), c.dim('hard'), c.dim('from')]];
