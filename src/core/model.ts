@@ -235,4 +235,10 @@ export interface ConfigTree {
    * a vanished or dangling drop-in; any: an unreadable file).
    */
   readonly failure: { readonly file: string; readonly reason: string } | null;
+  /**
+   * Other files the system reads that limitsctl could not use (etc/passwd, etc/group,
+   * etc/os-release as a FIFO, a device, a link leaving the root, …; a lint PATH skipped because
+   * it links out of the directory given). Reported by lint (LC306).
+   */
+  readonly unusable?: ReadonlyArray<{ readonly path: string; readonly detail: string }>;
 }

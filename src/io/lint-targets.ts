@@ -9,12 +9,14 @@
  * - a glob (fast-glob, loaded only here), expanded and then treated as the paths it matches.
  * Paths in findings are relative to the working directory when inside it, absolute otherwise.
  */
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { parseGroup, parsePasswd } from '../core/accounts.js';
 import type { LintAccounts, LintTarget } from '../core/lint/types.js';
 import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
 import type { Dialect } from '../core/schema.js';
+import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
+import { readOsRelease } from './system.js';
 import { loadTree, readTreeFile } from './tree.js';
 
 export interface LoadedLintTarget {
@@ -47,8 +49,20 @@ function isDir(p: string): boolean {
   try { return statSync(p).isDirectory(); } catch { return false; }
 }
 
-function readOptional(p: string): string | null {
-  try { return readFileSync(p, 'latin1'); } catch { return null; }
+/** Files of a tree other than the limits files that could not be used: LC306 findings. */
+type Unusable = Array<{ path: string; detail: string }>;
+
+/**
+ * `<root>/<rel>` by the chroot-style rule (src/io/read.ts) as binary text; null when missing.
+ * When it exists but cannot be used (FIFO, device, too large, link leaving the root, EACCES…),
+ * the reason goes to `unusable` and the result is null.
+ */
+function readInTree(root: string, rel: string, maxBytes: number, unusable: Unusable | null, why: string): string | null {
+  const r = readFileInRoot(root, rel, { maxBytes });
+  if (r.ok) return r.bytes.toString('latin1');
+  if (r.failure.kind === 'missing' && !r.failure.dangling) return null;
+  unusable?.push({ path: rel, detail: `${r.failure.message}; ${why}` });
+  return null;
 }
 
 export function displayPath(cwd: string, abs: string): string {
@@ -58,18 +72,21 @@ export function displayPath(cwd: string, abs: string): string {
   return rel.split(path.sep).join('/');
 }
 
-/** A tree's accounts, or null when it has no etc/passwd (and always for the live system "/"). */
-export function loadLintAccounts(root: string): LintAccounts | null {
+/**
+ * A tree's accounts, or null when it has no usable etc/passwd (and always for the live system
+ * "/"). Files that exist but cannot be used are added to `unusable` (reported by LC306).
+ */
+export function loadLintAccounts(root: string, unusable: Unusable | null = null): LintAccounts | null {
   if (path.resolve(root) === '/') return null; // NSS may know more accounts than /etc/passwd
-  const passwd = readOptional(path.join(root, 'etc/passwd'));
-  const group = readOptional(path.join(root, 'etc/group'));
+  const passwd = readInTree(root, 'etc/passwd', MAX_ACCOUNTS_FILE_BYTES, unusable, 'accounts were not checked (LC304 is off for this tree)');
   if (passwd === null) return null;
+  const group = readInTree(root, 'etc/group', MAX_ACCOUNTS_FILE_BYTES, unusable, 'groups were not checked');
   return { db: { users: parsePasswd(passwd), groups: group ? parseGroup(group) : [] }, hasPasswd: true, hasGroup: group !== null };
 }
 
 function nrOpenOf(root: string | null, fallback: bigint | null | undefined): bigint {
   if (root !== null) {
-    const text = readOptional(path.join(root, 'proc/sys/fs/nr_open'));
+    const text = readInTree(root, 'proc/sys/fs/nr_open', MAX_SMALL_FILE_BYTES, null, '');
     const m = text?.match(/^\s*(\d+)/);
     if (m) return BigInt(m[1]!);
   }
@@ -91,6 +108,7 @@ function relabel(tree: ConfigTree, root: string, cwd: string, abs: Map<string, s
     }),
     ignored: tree.ignored.map((g): IgnoredFile => ({ ...g, path: show(g.path) })),
     failure: tree.failure ? { ...tree.failure, file: show(tree.failure.file) } : null,
+    ...(tree.unusable && tree.unusable.length > 0 ? { unusable: tree.unusable.map((u) => ({ ...u, path: show(u.path) })) } : {}),
   };
 }
 
@@ -98,9 +116,12 @@ function relabel(tree: ConfigTree, root: string, cwd: string, abs: Map<string, s
 function loadSecurityDir(dir: string, dialect: Dialect): ConfigTree {
   const files: TreeFile[] = [];
   const ignored: IgnoredFile[] = [];
-  if (existsSync(path.join(dir, 'limits.conf'))) files.push(readTreeFile(dir, 'limits.conf', 'main', dialect));
-  let entries: Dirent[] = [];
-  try { entries = readdirSync(path.join(dir, 'limits.d'), { withFileTypes: true }); } catch { /* no drop-ins */ }
+  let present = false;
+  try { lstatSync(path.join(dir, 'limits.conf')); present = true; } catch { /* no limits.conf */ }
+  if (present) files.push(readTreeFile(dir, 'limits.conf', 'main', dialect));
+  // limits.d is reached and listed by the same rule as every read: no link out of `dir`
+  const listing = listDirInRoot(dir, 'limits.d');
+  const entries: Dirent[] = listing.ok ? listing.entries : [];
   const names: string[] = [];
   for (const e of entries) {
     const rel = `limits.d/${e.name}`;
@@ -114,7 +135,10 @@ function loadSecurityDir(dir: string, dialect: Dialect): ConfigTree {
 }
 
 interface Plan {
-  kind: 'tree' | 'secdir' | 'file';
+  /** 'skipped': a glob match that links out of the directory the glob names (never followed) */
+  kind: 'tree' | 'secdir' | 'file' | 'skipped';
+  /** why a 'skipped' plan was skipped */
+  detail?: string;
   /** tree root / security dir / the file */
   path: string;
   /** absolute paths to report on (undefined = everything) */
@@ -202,7 +226,16 @@ export async function loadLintTargets(paths: readonly string[], options: ExpandO
       const matches = await expandGlob(p, cwd);
       if (matches.length === 0) throw new LintPathError(`no file matches '${p}'`, 'ENOENT');
       let any = false;
-      for (const m of matches) if (await classify(m, false)) any = true;
+      const base = globBase(p, cwd);
+      for (const m of matches) {
+        const out = linkLeaving(m, base);
+        if (out !== null) {
+          plans.set(`skipped\0${m}`, { kind: 'skipped', path: m, detail: `${displayPath(cwd, m)} is a symlink to ${out}, which leads outside ${displayPath(cwd, base)} (where '${p}' looks); not followed, not linted — lint it by name if it is meant` });
+          any = true;
+          continue;
+        }
+        if (await classify(m, false)) any = true;
+      }
       if (!any) throw new LintPathError(`'${p}' matches no pam_limits configuration (a root with etc/security, an etc/security directory, or files)`, 'ENOENT');
       continue;
     }
@@ -217,11 +250,42 @@ export async function loadLintTargets(paths: readonly string[], options: ExpandO
   return loadPlans([...plans.values()], options);
 }
 
+/** The directory a glob looks in: its path up to the first component with a glob character. */
+function globBase(pattern: string, cwd: string): string {
+  const parts = pattern.split('/');
+  const i = parts.findIndex((x) => GLOB_CHARS.test(x));
+  return path.resolve(cwd, parts.slice(0, i < 0 ? parts.length : i).join('/') || '.');
+}
+
+/**
+ * When `abs` is a symlink (or has one on the way from `base`) whose target is outside `base`, the
+ * target (its real path); else null. A dangling link is not "leaving" (it is linted as missing).
+ */
+function linkLeaving(abs: string, base: string): string | null {
+  let real: string;
+  let realBase: string;
+  try {
+    if (!lstatSync(abs).isSymbolicLink() && realpathSync(path.dirname(abs)) === path.dirname(abs)) return null;
+    real = realpathSync(abs);
+    realBase = realpathSync(base);
+  } catch {
+    return null;
+  }
+  return real === realBase || real.startsWith(realBase === '/' ? '/' : `${realBase}/`) ? null : real;
+}
+
 async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promise<LoadedLintTarget[]> {
   const { cwd } = options;
   const out: LoadedLintTarget[] = [];
   for (const plan of plans) {
     const abs = new Map<string, string>();
+    if (plan.kind === 'skipped') {
+      const shown = displayPath(cwd, plan.path);
+      abs.set(shown, plan.path);
+      const tree: ConfigTree = { dialect: options.dialect(null), files: [], ignored: [], failure: null, unusable: [{ path: shown, detail: plan.detail ?? 'not linted' }] };
+      out.push({ target: { tree, accounts: null, nrOpen: nrOpenOf(null, options.nrOpen), standalone: true }, root: null, abs });
+      continue;
+    }
     if (plan.kind === 'file') {
       const dialect = options.dialect(null);
       const dir = path.dirname(plan.path);
@@ -232,12 +296,19 @@ async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promis
       continue;
     }
     const dialect = options.dialect(plan.path);
-    const raw = plan.kind === 'tree' ? loadTree(plan.path, { dialect }) : loadSecurityDir(plan.path, dialect);
+    const loaded = plan.kind === 'tree' ? loadTree(plan.path, { dialect }) : loadSecurityDir(plan.path, dialect);
+    const unusable: Unusable = [];
+    const accounts = plan.kind === 'tree' ? loadLintAccounts(plan.path, unusable) : null;
+    if (plan.kind === 'tree') {
+      const os = readOsRelease(plan.path);
+      if (os.problem && os.problemFile) unusable.push({ path: os.problemFile, detail: `${os.problem}; the profile cannot be told from it${os.file ? ` (${os.file} was used instead)` : ''}` });
+    }
+    const raw: ConfigTree = unusable.length > 0 ? { ...loaded, unusable } : loaded;
     const tree = relabel(raw, plan.path, cwd, abs);
     const only = plan.only ? new Set([...plan.only].map((a) => displayPath(cwd, a))) : undefined;
     const target: LintTarget = {
       tree,
-      accounts: plan.kind === 'tree' ? loadLintAccounts(plan.path) : null,
+      accounts,
       nrOpen: nrOpenOf(plan.kind === 'tree' ? plan.path : null, options.nrOpen),
       ...(only ? { only } : {}),
     };

@@ -11,8 +11,12 @@ import path from 'node:path';
 
 export class OutsideRootError extends Error {
   readonly code = 'EOUTSIDEROOT';
-  constructor(readonly relPath: string, readonly target: string) {
-    super(`${relPath} is a symlink to ${target}, which is outside the tree root; limitsctl does not follow it`);
+  /**
+   * @param relPath the path asked for; @param target the text of the link that leads out;
+   * @param linkPath the link itself, relative to the root, when it is not `relPath`
+   */
+  constructor(readonly relPath: string, readonly target: string, readonly linkPath: string = relPath) {
+    super(`${linkPath === relPath ? relPath : `${relPath}: ${linkPath}`} is a symlink to ${target}, which leads outside the tree root; limitsctl does not follow it`);
   }
 }
 
@@ -42,10 +46,14 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
   const done: string[] = [];
   let viaSymlink = false;
   let hops = 0;
+  let lastLink: { path: string; target: string } | null = null;
   while (pending.length > 0) {
     const part = pending.shift()!;
     if (part === '..') {
-      if (done.length === 0) throw new OutsideRootError(rel, '..');
+      if (done.length === 0) {
+        if (absRoot === '/') continue; // the kernel's rule: /.. is /
+        throw lastLink ? new OutsideRootError(rel, lastLink.target, lastLink.path) : new OutsideRootError(rel, '..');
+      }
       done.pop();
       continue;
     }
@@ -66,6 +74,7 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
     viaSymlink = true;
     if (++hops > 40) throw Object.assign(new Error(`too many levels of symbolic links resolving ${rel}`), { code: 'ELOOP' });
     const target = readlinkSync(candidate);
+    lastLink = { path: [...done, part].join('/'), target };
     if (target.startsWith('/')) {
       done.length = 0;
       const hostInside = absRoot !== '/' && (target === absRoot || target.startsWith(`${absRoot}/`));

@@ -14,14 +14,18 @@ import { MAX_SMALL_FILE_BYTES, readFileCapped, readFileInRoot } from './read.js'
  * never the host's. `problem` says why a file that exists could not be used (a FIFO, a device,
  * above the 1 MiB cap, a link leaving the root); the next candidate is tried then.
  */
-export function readOsRelease(root: string): { text: string | null; file: string | null; problem: string | null } {
+export function readOsRelease(root: string): { text: string | null; file: string | null; problem: string | null; problemFile: string | null } {
   let problem: string | null = null;
+  let problemFile: string | null = null;
   for (const rel of ['etc/os-release', 'usr/lib/os-release']) {
     const r = readFileInRoot(root, rel, { maxBytes: MAX_SMALL_FILE_BYTES });
-    if (r.ok) return { text: r.bytes.toString('utf8'), file: rel, problem };
-    if (r.failure.kind !== 'missing' || r.failure.dangling) problem ??= r.failure.message;
+    if (r.ok) return { text: r.bytes.toString('utf8'), file: rel, problem, problemFile };
+    if ((r.failure.kind !== 'missing' || r.failure.dangling) && problem === null) {
+      problem = r.failure.message;
+      problemFile = rel;
+    }
   }
-  return { text: null, file: null, problem };
+  return { text: null, file: null, problem, problemFile };
 }
 
 /** `auto`: Debian, Ubuntu and derivatives (ID/ID_LIKE in os-release) → debian, else upstream. */

@@ -13,6 +13,7 @@ import { duplicateEntry } from './rules/duplicate-entry.js';
 import { entryAfterEndOfFile } from './rules/entry-after-end-of-file.js';
 import { extraFields } from './rules/extra-fields.js';
 import { fatalFile } from './rules/fatal-file.js';
+import { fileNotEvaluated } from './rules/file-not-evaluated.js';
 import { hardHalfSkipped } from './rules/hard-half-skipped.js';
 import { ignoredFile } from './rules/ignored-file.js';
 import { invalidRange } from './rules/invalid-range.js';
@@ -79,6 +80,7 @@ export const RULES: readonly Rule[] = [
   fatalFile,             // LC303
   unknownAccount,        // LC304
   entryAfterEndOfFile,   // LC305
+  fileNotEvaluated,      // LC306
   // LC4xx policy
   policyMinimum,         // LC401
   policyMaximum,         // LC402
