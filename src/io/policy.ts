@@ -1,8 +1,13 @@
 /**
  * Policies for `apply` (and the Ansible module): ini text with one section per domain
- * ([admin], [@developers], [*]) and `item = value`, `item.soft = value`, `item.hard = value`.
+ * ([admin], [@developers], [*], [john.doe], [josé]) and `item = value`, `item.soft = value`,
+ * `item.hard = value`. Domains and values are text; planEdits encodes them as UTF-8 bytes.
+ * Read with `ini` through parseIniFile, which refuses what `ini` would silently change: a
+ * `[__proto__]` section, a name cut at '#' or ';' (`[a#b]`), a section or key given twice
+ * (`[*]` and `[ * ]` are the same section once trimmed); a leading UTF-8 BOM is skipped.
  */
 import type { EditRequest, EditType } from '../core/edit.js';
+import { IniError, parseIniFile } from './ini.js';
 
 /** A policy that cannot be read; the message names the file and the key. */
 export class PolicyError extends Error {
@@ -19,12 +24,12 @@ export interface Policy {
 
 /** Parse a policy's text (ini) into set requests. Throws PolicyError naming the key on bad input. */
 export async function parsePolicy(text: string, where: string): Promise<Policy> {
-  const { parse } = await import('ini');
   let data: Record<string, unknown>;
   try {
-    data = parse(text) as Record<string, unknown>;
+    data = parseIniFile(text, where, { dottedSections: true });
   } catch (e) {
-    throw new PolicyError(`${where}: not a valid ini file: ${(e as Error).message}`);
+    if (e instanceof IniError) throw new PolicyError(e.message);
+    throw e;
   }
   const requests: EditRequest[] = [];
   const domains: string[] = [];

@@ -5,7 +5,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseIni } from 'ini';
+import { displayBytes, toBytes } from '../core/bytes.js';
+import { IniError, parseIniFile } from './ini.js';
 import { globToRegExp } from '../core/lint/glob.js';
 import { type Policy, type PolicyEntry, POLICY_KINDS, type PolicyKind, parsePolicyEntry } from '../core/lint/policy.js';
 import { findRule, RULES } from '../core/lint/rules.js';
@@ -57,6 +58,12 @@ export function findSettingsFile(dir: string): string | null {
 }
 
 const TOP_KEYS = ['profile', 'ignore', 'nr-open'];
+/**
+ * The values Linux accepts for fs.nr_open on 64-bit (fs/file.c: sysctl_nr_open_min =
+ * BITS_PER_LONG; sysctl_nr_open_max = min(INT_MAX, SIZE_MAX / sizeof(void *)) & -BITS_PER_LONG).
+ */
+export const NR_OPEN_MIN = 64n;
+export const NR_OPEN_MAX = 2147483584n;
 const SECTIONS = ['rules', 'policy'];
 const SEVERITY_VALUES = ['error', 'warning', 'info', 'off'];
 
@@ -71,9 +78,10 @@ export function parseSettings(text: string, file: string): LintSettings {
   const fail = (msg: string): never => { throw new SettingsError(`${file}: ${msg}`, file); };
   let data: Record<string, unknown>;
   try {
-    data = parseIni(text) as Record<string, unknown>;
+    data = parseIniFile(text, file);
   } catch (e) {
-    return fail(`cannot be parsed: ${(e as Error).message}`);
+    if (e instanceof IniError) throw new SettingsError(e.message, file);
+    throw e;
   }
   const settings = { ...defaultSettings(path.dirname(file)), file };
   let profile: LintSettings['profile'] = null;
@@ -102,9 +110,18 @@ export function parseSettings(text: string, file: string): LintSettings {
       const list = strings(value);
       if (!list) fail('ignore must be one or more glob patterns (ignore[] = pattern)');
       ignore = list!;
+      for (const pattern of ignore) {
+        try {
+          globToRegExp(pattern);
+        } catch (e) {
+          fail(`ignore[] = ${pattern}: not a usable glob pattern (${(e as Error).message.split(': ').pop()}); a range is [a-z] with the lower character first, and braces close: {a,b}`);
+        }
+      }
     } else if (key === 'nr-open') {
       const s = String(value);
-      if (!/^\d+$/.test(s)) fail(`nr-open = ${s}: must be a whole number (the first line of /proc/sys/fs/nr_open)`);
+      if (!/^\d+$/.test(s) || BigInt(s) < NR_OPEN_MIN || BigInt(s) > NR_OPEN_MAX) {
+        fail(`nr-open = ${s}: must be a whole number from ${NR_OPEN_MIN} to ${NR_OPEN_MAX}, as the kernel accepts for fs.nr_open (the first line of /proc/sys/fs/nr_open; default 1048576)`);
+      }
       nrOpen = BigInt(s);
     }
   }
@@ -128,8 +145,9 @@ export function parseSettings(text: string, file: string): LintSettings {
     const list = strings(value);
     if (!list) fail(`[policy] ${key} must be '<domain> <type> <item> <value>' entries (${kind}[] = * soft nproc 4096)`);
     for (const text of list!) {
-      const e = parsePolicyEntry(kind as PolicyKind, text, `${path.basename(file)} [policy] ${kind}[]`);
-      if ('error' in e) fail(`[policy] ${kind}[] = ${text}: ${e.error}`);
+      // entries are text; the domains they name are compared with the files' bytes (core/bytes.ts)
+      const e = parsePolicyEntry(kind as PolicyKind, toBytes(text), `${path.basename(file)} [policy] ${kind}[]`);
+      if ('error' in e) fail(`[policy] ${kind}[] = ${text}: ${displayBytes(e.error)}`);
       else entries.push(e);
     }
   }
