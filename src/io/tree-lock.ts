@@ -15,18 +15,23 @@
  * serialised through a second, short-lived lock file (`.limitsctl.lock.break`), so two processes
  * recovering the same stale lock at once cannot remove each other's fresh lock.
  *
+ * The lock path is never opened in a way that blocks: a FIFO, socket or device there is refused
+ * (`ENOTREG`) with a message naming it. Right after taking the lock, a multi-file write that a
+ * killed process left half-done is completed or undone (see ./write-journal.ts).
+ *
  * Staleness does not depend on time while the holder lives, so a slow or stopped holder keeps its
  * lock (unlike mtime-refreshing schemes). Waiting polls with a jittered back-off and gives up with a
  * {@link LockTimeoutError} after `timeoutMs` (30 s by default).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, readFileSync, unlinkSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { lstat, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { LockTimeoutError, type LockOwner, isErrno, pidAlive, wrapIoError } from './write-errors.js';
-import { makeMissingDirs, resolveInsideRoot, resolveRoot } from './write-paths.js';
+import { LimitsIoError, LockTimeoutError, type LockOwner, isErrno, pidAlive, wrapIoError } from './write-errors.js';
+import { type RecoveryReport, kind, recoverJournal } from './write-journal.js';
+import { openTreeDirAt, resolveRoot } from './write-paths.js';
 
 /** Where the lock lives, relative to the tree root. */
 export const LOCK_RELATIVE_PATH = 'etc/security/.limitsctl.lock';
@@ -41,6 +46,8 @@ export const MALFORMED_STALE_MS = 5_000;
 export interface TreeLockOptions {
   /** Give up after this many milliseconds (default {@link DEFAULT_LOCK_TIMEOUT_MS}). */
   readonly timeoutMs?: number;
+  /** Told when taking the lock finished (or undid) a multi-file write a killed process left half-done. */
+  readonly onRecovered?: (report: RecoveryReport) => void;
 }
 
 /** What a lock file records about its holder. */
@@ -74,6 +81,8 @@ let exitHookInstalled = false;
  *
  * @param root the tree root: an absolute directory ("/" on the live system)
  * @throws LockTimeoutError (`ELOCKTIMEOUT`) when the lock stays held longer than `timeoutMs`
+ * @throws LimitsIoError `ENOTREG` when the lock path is a FIFO, socket, device or directory
+ * @throws JournalError (`EJOURNAL`) when a left-over journal can be neither completed nor undone
  * @throws OutsideRootError when `<root>/etc/security` leads out of the tree
  * @throws LimitsIoError with the errno code when the lock file cannot be created (EROFS, EACCES…)
  */
@@ -87,6 +96,8 @@ export async function withTreeLock<T>(
   if (held?.has(lockPath)) return await fn();
   const token = await acquire(lockPath, options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
   try {
+    const report = await recoverJournal(root);
+    if (report !== null) options.onRecovered?.(report);
     return await context.run(new Set([...(held ?? []), lockPath]), fn);
   } finally {
     await release(lockPath, token);
@@ -100,9 +111,11 @@ export async function withTreeLock<T>(
 export async function treeLockPath(root: string): Promise<string> {
   const tree = await resolveRoot(root);
   const given = path.join(tree.real, LOCK_RELATIVE_PATH);
-  const dir = await resolveInsideRoot(path.dirname(given), tree);
-  if (!dir.exists) await makeMissingDirs(dir.realPath, dir.existingAncestor, given);
-  return path.join(dir.realPath, path.basename(given));
+  // Opened from the root without following links (created when missing): etc/security must be a
+  // real directory of the tree, not a symlink out of it.
+  const dir = await openTreeDirAt(tree, path.posix.dirname(LOCK_RELATIVE_PATH), { given, create: true });
+  dir.close();
+  return path.join(dir.phys, path.basename(given));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,11 +154,15 @@ interface LockFileState {
   readonly ageMs: number;
 }
 
-/** Read a lock file without following a symlink; undefined when it does not exist. */
+/**
+ * Read a lock file without following a symlink and without blocking (O_NONBLOCK: a FIFO there
+ * would otherwise hang every command); undefined when it does not exist.
+ * @throws LimitsIoError `ENOTREG` when the path is not a regular file
+ */
 async function readLock(p: string): Promise<LockFileState | undefined> {
   let fh;
   try {
-    fh = await open(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    fh = await open(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (e) {
     if (isErrno(e, 'ENOENT')) return undefined;
     if (isErrno(e, 'ELOOP')) {
@@ -157,7 +174,14 @@ async function readLock(p: string): Promise<LockFileState | undefined> {
     throw e;
   }
   try {
-    const [raw, st] = await Promise.all([fh.readFile('utf8'), fh.stat()]);
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      throw new LimitsIoError(
+        `cannot take the lock ${p}: it is ${kind(st)}, not a lock file — remove it (limitsctl creates the lock file itself)`,
+        { code: 'ENOTREG', path: p },
+      );
+    }
+    const raw = await fh.readFile('utf8');
     return { raw, info: parseInfo(raw), ageMs: Date.now() - st.mtimeMs };
   } finally {
     await fh.close();
@@ -234,7 +258,14 @@ function installExitHook(): void {
   process.once('exit', () => {
     for (const [token, p] of heldByThisProcess) {
       try {
-        if (parseInfo(readFileSync(p, 'utf8'))?.token === token) unlinkSync(p);
+        const fd = openSync(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+        let raw: string;
+        try {
+          raw = readFileSync(fd, 'utf8');
+        } finally {
+          closeSync(fd);
+        }
+        if (parseInfo(raw)?.token === token) unlinkSync(p);
       } catch {
         /* best effort */
       }

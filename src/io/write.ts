@@ -1,36 +1,52 @@
 /**
- * Safe writes of config files: atomic replacement, optimistic concurrency check, backups,
- * multi-file commits, and (re-exported from ./tree-lock.js) the per-tree lock.
+ * Safe writes of config files: atomic replacement, compare-and-swap against what the caller
+ * planned from, multi-file commits that are all-or-nothing across a crash, backups, and
+ * (re-exported from ./tree-lock.js) the per-tree lock. docs/editing.md states the guarantees.
  *
- * How one file is written ({@link writeFileAtomic}):
- *  1. The path is resolved inside the tree, every symlink followed by the same rule as the tree
- *     reader (src/io/paths.ts; see src/io/write-paths.ts): absolute link targets are read as the
- *     tree sees them (`/etc/x` = `<root>/etc/x`; on the live system that is the kernel's rule), and
- *     a path that climbs out of the root is refused ({@link OutsideRootError}). A symlink stays a
- *     symlink: its final target is what gets replaced; missing directories up to it are created
- *     (0755, whatever the umask).
- *  2. The new content goes to a temporary file in the target's own directory, named
- *     `.<name>.limitsctl-<pid>-<random>.tmp` ({@link TEMP_FILE_PATTERN}: hidden, never `*.conf`, so
- *     pam_limits ignores it). It gets the old file's owner, group and mode (setuid/setgid/sticky
- *     bits included), or 0644 for a new file whatever the umask, and is fsync'ed.
- *  3. Just before the switch the file is checked against what the caller planned from
- *     (`expected`); if it changed, nothing is replaced ({@link ConcurrentModificationError}).
- *  4. With `backup`, the old content is saved next to the target (see {@link backupFileName}).
- *  5. rename(2) puts the new file in place atomically and the directory is fsync'ed. At any crash
- *     the target holds either the complete old or the complete new content.
- * On any error before the rename, temporary files, backups and directories made for the write are
- * removed and the target is untouched. Temporary files left by a killed process are recognisable
+ * How files are written ({@link writeFilesAtomic}):
+ *  1. Each path is resolved inside the tree by the tree reader's rule (src/io/paths.ts via
+ *     src/io/write-paths.ts): symlinks are followed chroot-style and a path that leaves the root is
+ *     refused ({@link OutsideRootError}); a symlink stays a symlink and its final target is
+ *     replaced. The target's directory is then opened from the root one component at a time
+ *     without following links, and every later step names files relative to that open directory,
+ *     so a directory swapped for a symlink meanwhile cannot redirect the write out of the tree.
+ *     Missing directories up to it are created (0755, whatever the umask).
+ *  2. The target must be a regular file (never opened in a way that blocks on a FIFO) with one
+ *     link: a file with other hard links is refused (`EHARDLINK`) unless `hardLinks: 'split'`.
+ *  3. The old file is pinned by a hard link `.<name>.limitsctl-<pid>-<hex>.old.tmp`, and its
+ *     content is compared with what the caller planned from (`expected`).
+ *  4. The new content goes to a temporary file in the same directory,
+ *     `.<name>.limitsctl-<pid>-<hex>.tmp` ({@link TEMP_FILE_PATTERN}: hidden, never `*.conf`, so
+ *     pam_limits ignores it). It gets the old file's extended attributes and ACL (copied with
+ *     coreutils `cp --attributes-only --preserve=mode,xattr`: `user.*`, `security.*` such as the
+ *     SELinux label, `system.posix_acl_access`), owner, group and exact mode (setuid/setgid/sticky
+ *     included), or 0644 for a new file whatever the umask, and is fsync'ed with its directory.
+ *  5. With `backup`, the old content is saved next to the target (see {@link backupFileName}).
+ *  6. With more than one file to replace, an intent journal is written (./write-journal.ts).
+ *  7. Right before each rename the target is checked again: still the pinned inode, with the
+ *     planned content (or still absent); the directory's path still leads to the open directory.
+ *     Then rename(2) puts the new file in place; afterwards the pinned old inode is checked once
+ *     more, so an in-place write by another program in between is also caught. A conflict undoes
+ *     the renames already done and throws {@link ConcurrentModificationError}: nothing is
+ *     overwritten, the caller re-plans.
+ *  8. The directories are fsync'ed, the journal and the pinning links removed.
+ * At any crash each target holds either its complete old or its complete new content, and a
+ * multi-file change is completed (or undone) by the next run that takes the tree lock. On any error
+ * before the renames, temporary files, links, backups and directories made for the write are
+ * removed and the targets are untouched. Temporary files left by a killed process are recognisable
  * by name and removed by later writes to the same directory ({@link cleanStaleTempFiles}).
  *
- * Not preserved: extended attributes, ACL entries beyond the mode bits, SELinux labels (a new
- * inode gets the directory's default label), and hard links (the other names keep the old
- * content, as with any rename-based editor).
+ * Not kept: the inode number (the file is a new inode) and, with `hardLinks: 'split'`, the link
+ * between the names. The module writes nothing to stdout/stderr.
  *
- * The module writes nothing to stdout/stderr.
+ * Test-only environment hooks (they make the process stop at a point so a test can race or kill
+ * it): LIMITSCTL_TEST_PAUSE_BEFORE_RENAME / LIMITSCTL_TEST_PAUSE_BETWEEN_RENAMES = a file path;
+ * at that point the process creates the file and waits until `<path>.go` exists.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, type BigIntStats, type Stats } from 'node:fs';
-import { access, link, lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { constants as fsConstants, existsSync, type BigIntStats, type Stats, writeFileSync } from 'node:fs';
+import { access, link, lstat, open, readdir, rename, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import {
   ConcurrentModificationError,
@@ -40,13 +56,16 @@ import {
   pidAlive,
   wrapIoError,
 } from './write-errors.js';
+import { type RecoveryReport, kind, notRegular, readRegularAt, recoverJournal, sha256, writeJournal } from './write-journal.js';
 import {
+  type DirHandle,
   type TreeRoot,
   fsyncDir,
-  makeMissingDirs,
+  openTreeDir,
   removeDirs,
   resolveInsideRoot,
   resolveRoot,
+  verifyDir,
 } from './write-paths.js';
 
 export {
@@ -59,6 +78,7 @@ export {
   type LockOwner,
   type PartialWriteEntry,
 } from './write-errors.js';
+export { JOURNAL_RELATIVE_PATH, JournalError, type RecoveryReport, journalPending, recoverJournal } from './write-journal.js';
 export {
   DEFAULT_LOCK_TIMEOUT_MS,
   LOCK_RELATIVE_PATH,
@@ -73,10 +93,11 @@ export const NEW_FILE_MODE = 0o644;
 export const NEW_DIR_MODE = 0o755;
 
 /**
- * Names of temporary files made by this module: `.<name>.limitsctl-<pid>-<hex>.tmp`.
+ * Names of temporary files made by this module: `.<name>.limitsctl-<pid>-<hex>.tmp`, and
+ * `.<name>.limitsctl-<pid>-<hex>.old.tmp` for the link that pins the old file during a write.
  * Group 1 is the target's name, group 2 the writer's pid.
  */
-export const TEMP_FILE_PATTERN = /^\.(.*)\.limitsctl-(\d+)-([0-9a-f]+)\.tmp$/;
+export const TEMP_FILE_PATTERN = /^\.(.*)\.limitsctl-(\d+)-([0-9a-f]+)(?:\.old)?\.tmp$/;
 
 /**
  * Names of backups: `<name>.<YYYYMMDD>T<HHMMSS>Z.bak`, or `<name>.<…>Z.<n>.bak` when that name is
@@ -130,6 +151,11 @@ export interface WriteOptions {
   readonly backup?: boolean;
   /** Clock for backup names (tests). */
   readonly now?: () => Date;
+  /**
+   * A target with other hard links: `'refuse'` (default) throws `EHARDLINK` and writes nothing;
+   * `'split'` replaces this name only (the other names keep the old content).
+   */
+  readonly hardLinks?: 'refuse' | 'split';
 }
 
 /** Options of {@link writeFileAtomic}. */
@@ -164,29 +190,43 @@ export interface WriteResult {
 
 /**
  * Read a file for planning a change: content and stamp of the same inode, through symlinks, with
- * the same root check as a write. A missing file gives `exists: false` (not an error).
- * @throws OutsideRootError, or LimitsIoError with the errno code (EACCES, EISDIR…)
+ * the same root rule as a write. A missing file gives `exists: false` (not an error).
+ * @throws OutsideRootError, or LimitsIoError with the errno code (EACCES, EISDIR…) or `ENOTREG`
+ *   (a FIFO, socket or device: never opened in a way that could block)
  */
 export async function readFileSnapshot(file: string, options: { readonly root: string }): Promise<FileSnapshot> {
   const root = await resolveRoot(options.root);
   const phys = await resolveInsideRoot(file, root);
-  if (!phys.exists) return { path: file, realPath: phys.realPath, exists: false, data: null, stamp: null };
+  const missing: FileSnapshot = { path: file, realPath: phys.realPath, exists: false, data: null, stamp: null };
+  if (!phys.exists) return missing;
+  let dir: DirHandle;
+  try {
+    dir = await openTreeDir(root, path.posix.dirname(phys.rel), { given: file });
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return missing;
+    throw e;
+  }
+  const name = path.posix.basename(phys.rel);
   let fh;
   try {
-    fh = await open(phys.realPath, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    fh = await open(dir.at(name), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (e) {
-    if (isErrno(e, 'ENOENT')) return { path: file, realPath: phys.realPath, exists: false, data: null, stamp: null };
+    dir.close();
+    if (isErrno(e, 'ENOENT')) return missing;
+    if (isErrno(e, 'ELOOP')) throw new ConcurrentModificationError(file, phys.realPath, 'it was replaced by a symlink while reading');
     throw wrapIoError(e, 'read', file, phys.realPath, path.dirname(phys.realPath));
   }
   try {
     const st = await fh.stat({ bigint: true });
     if (st.isDirectory()) throw errnoError('EISDIR', 'is a directory');
+    if (!st.isFile()) throw notRegular(file, phys.realPath, kind(st));
     const data = await fh.readFile();
     return { path: file, realPath: phys.realPath, exists: true, data, stamp: toStamp(st) };
   } catch (e) {
     throw wrapIoError(e, 'read', file, phys.realPath, path.dirname(phys.realPath));
   } finally {
     await fh.close();
+    dir.close();
   }
 }
 
@@ -194,10 +234,11 @@ export async function readFileSnapshot(file: string, options: { readonly root: s
  * Replace `file` with `data` atomically (see the module comment for the steps). When the file
  * already holds exactly `data`, nothing is touched and `changed` is false.
  *
- * @throws ConcurrentModificationError (`ECONFLICT`) when the file differs from `expected`
+ * @throws ConcurrentModificationError (`ECONFLICT`) when the file differs from `expected`, also
+ *   when it changes right before the rename, or a directory on its path is swapped meanwhile
  * @throws OutsideRootError (`EOUTSIDEROOT`) when the path leads outside `root`
  * @throws LimitsIoError with the errno code (`EACCES`, `EPERM`, `EROFS`, `ENOSPC`, `ENOTDIR`,
- *   `EISDIR`…) or `ENOTREG`/`EBADROOT`; in every case nothing was written
+ *   `EISDIR`…) or `ENOTREG`/`EBADROOT`/`EHARDLINK`/`EATTR`; in every case nothing was written
  */
 export async function writeFileAtomic(file: string, data: Uint8Array, options: WriteFileOptions): Promise<WriteResult> {
   const [result] = await writeFilesAtomic(
@@ -208,81 +249,120 @@ export async function writeFileAtomic(file: string, data: Uint8Array, options: W
 }
 
 /**
- * Write several files as one change. Every file is prepared first (resolved, checked, its
- * temporary file written and fsync'ed, its `expected` state re-checked, its backup made); only then
- * are the files renamed into place, in the order given. If anything fails before the first rename,
- * nothing is renamed and everything prepared is removed. A failure of rename(2) itself after some
- * files were renamed throws {@link PartialWriteError} listing which were. If only the final fsync of
- * a directory fails (EIO), a LimitsIoError (action "flush") is thrown although the new content is
- * already in place.
+ * Write several files as one change, all or nothing. Every file is prepared first (resolved, its
+ * directory opened, the old file pinned and checked, its temporary file written and fsync'ed, its
+ * backup made); with two or more files to replace an intent journal is then written
+ * (./write-journal.ts), and the files are renamed into place in the order given, each checked right
+ * before its rename. If anything fails before the first rename, nothing is renamed and everything
+ * prepared is removed. A conflict found between renames undoes the renames already done (each old
+ * file gets its inode back) and throws {@link ConcurrentModificationError}. If rename(2) itself
+ * fails after some renames and undoing them fails too, {@link PartialWriteError} lists which files
+ * are new; the journal stays, and the next run that takes the tree lock completes the change. A
+ * killed process is completed (or undone) the same way. A left-over journal is recovered first.
  *
  * Call it inside {@link withTreeLock}, around the read that `expected` comes from.
  *
  * @returns one result per input, in the input order
- * @throws as {@link writeFileAtomic}; `EDUPLICATE` when two entries are the same file
+ * @throws as {@link writeFileAtomic}; `EDUPLICATE` when two entries are the same file; `EJOURNAL`
+ *   when a left-over journal cannot be recovered
  */
 export async function writeFilesAtomic(files: readonly FileWrite[], options: WriteOptions): Promise<WriteResult[]> {
   const root = await resolveRoot(options.root);
+  await recoverJournal(root.abs);
   const plans: Plan[] = [];
   const byReal = new Map<string, string>();
+  let removeJournal: (() => Promise<void>) | undefined;
   try {
-    for (const f of files) {
-      const plan = await planOne(f, root);
-      const dup = byReal.get(plan.realPath);
-      if (dup !== undefined) {
-        throw new LimitsIoError(
-          `${f.path} and ${dup} are the same file (${plan.realPath}); give each file once`,
-          { code: 'EDUPLICATE', path: f.path, realPath: plan.realPath },
+    try {
+      for (const f of files) {
+        const plan = await planOne(f, root, options);
+        plans.push(plan);
+        const dup = byReal.get(plan.realPath);
+        if (dup !== undefined) {
+          throw new LimitsIoError(
+            `${f.path} and ${dup} are the same file (${plan.realPath}); give each file once`,
+            { code: 'EDUPLICATE', path: f.path, realPath: plan.realPath },
+          );
+        }
+        byReal.set(plan.realPath, f.path);
+      }
+      const todo = plans.filter((p) => !p.unchanged);
+      for (const p of todo) await pinOld(p);
+      for (const p of todo) await prepareTemp(p);
+      for (const d of uniqueDirs(todo)) await fsyncDir(d);
+      if (options.backup === true) {
+        const now = (options.now ?? (() => new Date()))();
+        for (const p of todo) if (p.exists) await makeBackup(p, now);
+      }
+      if (todo.length > 1) {
+        removeJournal = await writeJournal(
+          root,
+          todo.map((p) => ({
+            dir: p.dir.rel,
+            name: p.name,
+            temp: p.tempName as string,
+            old: p.oldName ?? null,
+            before: p.oldData === undefined ? null : sha256(p.oldData),
+            after: sha256(p.data),
+          })),
         );
       }
-      byReal.set(plan.realPath, f.path);
-      plans.push(plan);
+    } catch (e) {
+      await rollback(plans);
+      throw e;
     }
+
     const todo = plans.filter((p) => !p.unchanged);
-    for (const p of todo) await prepareTemp(p);
-    // Late checks, as close to the renames as possible.
-    for (const p of todo) p.oldData = await checkExpected(p, options.backup === true);
-    if (options.backup === true) {
-      const now = (options.now ?? (() => new Date()))();
-      for (const p of todo) if (p.exists) await makeBackup(p, now);
-    }
-  } catch (e) {
-    await rollback(plans);
-    throw e;
-  }
-
-  const todo = plans.filter((p) => !p.unchanged);
-  const committed = new Set<Plan>();
-  for (const p of todo) {
+    const committed: Plan[] = [];
     try {
-      await rename(p.tempPath as string, p.realPath);
-      committed.add(p);
-      activeTemps.delete(p.tempPath as string);
+      for (let i = 0; i < todo.length; i++) {
+        const p = todo[i] as Plan;
+        if (i === 0) await pausePoint('LIMITSCTL_TEST_PAUSE_BEFORE_RENAME');
+        verifyDir(p.dir, p.given);
+        await checkBeforeRename(p);
+        try {
+          await rename(p.dir.at(p.tempName as string), p.dir.at(p.name));
+        } catch (e) {
+          throw wrapIoError(e, 'rename', p.given, p.realPath, p.dir.phys);
+        }
+        committed.push(p);
+        activeTemps.delete(p.tempName as string);
+        await checkAfterRename(p);
+        if (i < todo.length - 1) await pausePoint('LIMITSCTL_TEST_PAUSE_BETWEEN_RENAMES');
+      }
     } catch (e) {
-      const err = wrapIoError(e, 'rename', p.given, p.realPath, p.dir);
-      await rollback(todo.filter((q) => !committed.has(q)));
-      if (committed.size === 0) throw err;
-      throw new PartialWriteError(
-        todo.map((q) => ({ path: q.given, committed: committed.has(q) })),
-        err,
-      );
+      const undone = await undo(committed);
+      if (!undone) {
+        // Some new content is in place and could not be taken back: the journal (kept) lets the
+        // next run finish the change.
+        throw new PartialWriteError(
+          todo.map((q) => ({ path: q.given, committed: committed.includes(q) })),
+          e,
+        );
+      }
+      await rollback(plans);
+      if (removeJournal !== undefined) await removeJournal().catch(() => undefined);
+      throw e;
     }
-  }
-  const dirs = [...new Set(todo.map((p) => p.dir))];
-  for (const d of dirs) {
-    try {
-      await fsyncDir(d);
-    } catch (e) {
-      const p = todo.find((q) => q.dir === d) as Plan;
-      throw wrapIoError(e, 'sync', p.given, p.realPath, d);
+    for (const d of uniqueDirs(todo)) {
+      try {
+        await fsyncDir(d);
+      } catch (e) {
+        const p = todo.find((q) => q.dir === d) as Plan;
+        throw wrapIoError(e, 'sync', p.given, p.realPath, d.phys);
+      }
     }
-  }
-  for (const d of dirs) await cleanStaleTempFiles(d).catch(() => undefined);
+    if (removeJournal !== undefined) await removeJournal();
+    for (const p of todo) if (p.oldName !== undefined) await unlink(p.dir.at(p.oldName)).catch(() => undefined);
+    for (const d of uniqueDirs(todo)) await cleanStaleTempFiles(d).catch(() => undefined);
 
-  return plans.map((p) => {
-    const r: WriteResult = { path: p.given, realPath: p.realPath, changed: !p.unchanged, created: !p.exists };
-    return p.backupPath !== undefined ? { ...r, backupPath: p.backupPath } : r;
-  });
+    return plans.map((p) => {
+      const r: WriteResult = { path: p.given, realPath: p.realPath, changed: !p.unchanged, created: !p.exists };
+      return p.backupPath !== undefined ? { ...r, backupPath: p.backupPath } : r;
+    });
+  } finally {
+    for (const p of plans) p.dir.close();
+  }
 }
 
 /**
@@ -297,30 +377,32 @@ export function backupFileName(fileName: string, date: Date, n = 0): string {
 }
 
 /**
- * Remove temporary files of this module left in `dir` by processes that died (or older than an
- * hour). Files of live writers are kept. Returns the paths removed. Never throws for a single file.
+ * Remove temporary files of this module left in `dir` (a path, or an open directory) by processes
+ * that died (or older than an hour). Files of live writers are kept. Returns the paths removed.
+ * Never throws for a single file.
  */
-export async function cleanStaleTempFiles(dir: string): Promise<string[]> {
+export async function cleanStaleTempFiles(dir: string | DirHandle): Promise<string[]> {
   const removed: string[] = [];
+  const at = (name: string) => (typeof dir === 'string' ? path.join(dir, name) : dir.at(name));
+  const shown = (name: string) => path.join(typeof dir === 'string' ? dir : dir.phys, name);
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = await readdir(at('.'));
   } catch {
     return removed;
   }
   for (const name of names) {
     const m = TEMP_FILE_PATTERN.exec(name);
     if (!m) continue;
-    const full = path.join(dir, name);
-    if (activeTemps.has(full)) continue;
+    if (activeTemps.has(name)) continue;
     const pid = Number(m[2]);
     try {
-      const st = await lstat(full);
+      const st = await lstat(at(name));
       if (!st.isFile()) continue;
       const old = Date.now() - st.mtimeMs > TEMP_MAX_AGE_MS;
       if (pid !== process.pid && pidAlive(pid) && !old) continue;
-      await unlink(full);
-      removed.push(full);
+      await unlink(at(name));
+      removed.push(shown(name));
     } catch {
       /* vanished or not removable: leave it */
     }
@@ -328,16 +410,25 @@ export async function cleanStaleTempFiles(dir: string): Promise<string[]> {
   return removed;
 }
 
+/**
+ * Recover a left-over journal of the tree at `root` (see ./write-journal.ts); null when there was
+ * none. {@link withTreeLock} does this on taking the lock.
+ */
+export async function recoverInterruptedWrite(root: string): Promise<RecoveryReport | null> {
+  return await recoverJournal(root);
+}
+
 // ---------------------------------------------------------------------------------------------
 
-/** Temporary files this process is writing right now (never cleaned as stale). */
+/** Names of temporary files this process is writing right now (never cleaned as stale). */
 const activeTemps = new Set<string>();
 
 interface Plan {
   readonly given: string;
   readonly realPath: string;
-  readonly dir: string;
-  readonly existingAncestor: string;
+  /** the open directory holding the target */
+  readonly dir: DirHandle;
+  readonly name: string;
   readonly exists: boolean;
   readonly data: Uint8Array;
   readonly expected: Expected | undefined;
@@ -346,10 +437,20 @@ interface Plan {
   readonly uid: number | undefined;
   readonly gid: number | undefined;
   readonly unchanged: boolean;
-  createdDirs: string[];
-  tempPath?: string;
+  readonly createdDirs: string[];
+  /** the link pinning the old file, and that file's identity */
+  oldName?: string;
+  oldDev?: number;
+  oldIno?: number;
+  tempName?: string;
+  tempIno?: number;
+  /** the old content, read from the pinned inode */
   oldData?: Buffer | undefined;
   backupPath?: string;
+}
+
+function uniqueDirs(plans: readonly Plan[]): DirHandle[] {
+  return [...new Set(plans.map((p) => p.dir))];
 }
 
 function toStamp(st: BigIntStats): FileStamp {
@@ -372,219 +473,325 @@ function errnoError(code: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code });
 }
 
-/** Read the current content of `p`, or undefined when it does not exist. */
-async function readCurrent(p: Plan): Promise<Buffer | undefined> {
-  try {
-    const fh = await open(p.realPath, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
-    try {
-      return await fh.readFile();
-    } finally {
-      await fh.close();
-    }
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw wrapIoError(e, 'read', p.given, p.realPath, p.dir);
-  }
+function conflict(p: { given: string; realPath: string }, detail: string): never {
+  throw new ConcurrentModificationError(p.given, p.realPath, detail);
+}
+
+/** Test hook (see the module comment): stop here until `<file>.go` exists. */
+async function pausePoint(variable: string): Promise<void> {
+  const file = process.env[variable];
+  if (file === undefined || file === '') return;
+  writeFileSync(file, `${process.pid}\n`);
+  while (!existsSync(`${file}.go`)) await new Promise((r) => setTimeout(r, 10));
 }
 
 /**
- * Check the file against `expected` (when given) and return its current content when `want` (or
- * when the check needed it).
+ * Check `current` (the file's content now, undefined = absent) against `expected`. For a stamp,
+ * `st` is the stat of the same inode.
  */
-async function checkExpected(p: Plan, want: boolean): Promise<Buffer | undefined> {
-  const exp = p.expected;
-  let current: Buffer | undefined;
-  const needContent = want || exp === null || isBytes(exp) || isSnapshot(exp);
-  if (needContent) current = await readCurrent(p);
-  if (exp === undefined) return current;
-  const conflict = (detail: string): never => {
-    throw new ConcurrentModificationError(p.given, p.realPath, detail);
-  };
+function checkAgainst(
+  p: { given: string; realPath: string },
+  exp: Expected | undefined,
+  current: Buffer | undefined,
+  st: BigIntStats | undefined,
+): void {
+  if (exp === undefined) return;
   if (exp === null || (isSnapshot(exp) && !exp.exists)) {
-    if (current !== undefined) conflict('it was expected not to exist, but now it does');
-    return current;
+    if (current !== undefined) conflict(p, 'it was expected not to exist, but now it does');
+    return;
   }
+  if (current === undefined) conflict(p, 'it was deleted');
   if (isBytes(exp) || isSnapshot(exp)) {
     const want = isBytes(exp) ? exp : (exp.data as Buffer);
-    if (current === undefined) conflict('it was deleted');
-    else if (!sameBytes(current, want)) conflict('its content differs');
-    return current;
+    if (!sameBytes(current as Buffer, want)) conflict(p, 'its content differs');
+    return;
   }
   // A stamp or fs.Stats.
   const s = exp as FileStamp;
-  try {
-    if (typeof s.mtimeNs === 'bigint') {
-      const st = await stat(p.realPath, { bigint: true });
-      if (st.ino !== BigInt(s.ino) || st.size !== BigInt(s.size) || st.mtimeNs !== s.mtimeNs) {
-        conflict('its inode, size or modification time differ');
-      }
-    } else {
-      const st = await stat(p.realPath);
-      if (st.ino !== Number(s.ino) || st.size !== Number(s.size) || st.mtimeMs !== Number(s.mtimeMs)) {
-        conflict('its inode, size or modification time differ');
-      }
-    }
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) conflict('it was deleted');
-    throw wrapIoError(e, 'stat', p.given, p.realPath, p.dir);
-  }
-  return current;
+  if (st === undefined) return;
+  const same =
+    typeof s.mtimeNs === 'bigint'
+      ? st.ino === BigInt(s.ino) && st.size === BigInt(s.size) && st.mtimeNs === s.mtimeNs
+      : st.ino === BigInt(s.ino) && st.size === BigInt(s.size) && Number(st.mtimeMs) === Number(s.mtimeMs);
+  if (!same) conflict(p, 'its inode, size or modification time differ');
 }
 
-async function planOne(f: FileWrite, root: TreeRoot): Promise<Plan> {
+async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Promise<Plan> {
   if (!isBytes(f.data)) throw new TypeError(`data for ${f.path} must be a Buffer/Uint8Array`);
   const phys = await resolveInsideRoot(f.path, root);
   const realPath = phys.realPath;
-  const dir = path.dirname(realPath);
-  let exists = phys.exists;
-  let mode = NEW_FILE_MODE;
-  let uid: number | undefined;
-  let gid: number | undefined;
-  if (exists) {
-    let st;
+  const relDir = path.posix.dirname(phys.rel);
+  const name = path.posix.basename(phys.rel);
+  const createdDirs: string[] = [];
+  const dir = await openTreeDir(root, relDir === '.' ? '' : relDir, { given: f.path, create: true, created: createdDirs });
+  try {
+    // A killed writer's pinning link would look like a second hard link: clear leftovers first.
+    await cleanStaleTempFiles(dir).catch(() => undefined);
+    let st: BigIntStats | undefined;
     try {
-      st = await lstat(realPath);
+      st = await lstat(dir.at(name), { bigint: true });
     } catch (e) {
-      if (!isErrno(e, 'ENOENT')) throw wrapIoError(e, 'stat', f.path, realPath, dir);
+      if (!isErrno(e, 'ENOENT')) throw wrapIoError(e, 'stat', f.path, realPath, dir.phys);
     }
-    if (st === undefined) {
-      exists = false;
-    } else if (st.isDirectory()) {
-      throw wrapIoError(errnoError('EISDIR', 'is a directory'), 'rename', f.path, realPath, dir);
-    } else if (!st.isFile()) {
-      throw new LimitsIoError(
-        `cannot replace ${f.path}: ${realPath} is not a regular file (a FIFO, socket or device) — give the path of a regular file`,
-        { code: 'ENOTREG', path: f.path, realPath },
-      );
-    } else {
-      mode = st.mode & 0o7777;
-      uid = st.uid;
-      gid = st.gid;
+    let mode = NEW_FILE_MODE;
+    let uid: number | undefined;
+    let gid: number | undefined;
+    if (st !== undefined) {
+      if (st.isSymbolicLink()) conflict({ given: f.path, realPath }, 'it was replaced by a symlink while writing');
+      if (st.isDirectory()) throw wrapIoError(errnoError('EISDIR', 'is a directory'), 'rename', f.path, realPath, dir.phys);
+      if (!st.isFile()) throw notRegular(f.path, realPath, kind(st));
+      const links = st.nlink > 1n ? st.nlink - (await pinningLinks(dir, name, st.ino)) : 1n;
+      if (links > 1n && options.hardLinks !== 'split') {
+        throw new LimitsIoError(
+          `refusing to replace ${f.path}${realPath !== f.path ? ` (→ ${realPath})` : ''}: it has ${links} hard links, ` +
+            `so ${links - 1n} other name(s) share its content and would keep the old one — edit it through a symlink instead ` +
+            'of a hard link, or pass --force to replace this name only',
+          { code: 'EHARDLINK', path: f.path, realPath },
+        );
+      }
+      mode = Number(st.mode) & 0o7777;
+      uid = Number(st.uid);
+      gid = Number(st.gid);
     }
-  }
-  // Permission pre-checks, so a write behaves like an in-place write permission-wise: refused for a
-  // file you may not write (or an immutable one, or on a read-only file system).
-  if (exists) {
+    const exists = st !== undefined;
+    // Permission pre-checks, so a write behaves like an in-place write permission-wise: refused for
+    // a file you may not write (or an immutable one, or on a read-only file system).
     try {
-      await access(realPath, fsConstants.W_OK);
+      if (exists) await access(dir.at(name), fsConstants.W_OK);
     } catch (e) {
       throw wrapIoError(e, 'rename', f.path, realPath, realPath);
     }
-  }
-  const writableDir = phys.exists || dir === phys.existingAncestor ? dir : phys.existingAncestor;
-  try {
-    await access(writableDir, fsConstants.W_OK | fsConstants.X_OK);
-  } catch (e) {
-    throw wrapIoError(e, exists ? 'rename' : writableDir === dir ? 'create-temp' : 'create-dir', f.path, realPath, writableDir);
-  }
-  const plan: Plan = {
-    given: f.path,
-    realPath,
-    dir,
-    existingAncestor: phys.existingAncestor,
-    exists,
-    data: f.data,
-    expected: f.expected,
-    mode,
-    uid,
-    gid,
-    unchanged: false,
-    createdDirs: [],
-  };
-  // Fail fast on a conflict, and skip files whose content is already the new one.
-  const current = await checkExpected(plan, true);
-  if (current !== undefined && sameBytes(current, f.data)) return { ...plan, unchanged: true };
-  return plan;
-}
-
-function tempNameFor(fileName: string): string {
-  return `.${fileName.slice(0, 200)}.limitsctl-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
-}
-
-/** Write `data` to a new temporary file in `dir` with the given mode/owner, fsync'ed. */
-async function writeTemp(
-  dir: string,
-  fileName: string,
-  data: Uint8Array,
-  mode: number,
-  uid: number | undefined,
-  gid: number | undefined,
-): Promise<string> {
-  const tempPath = path.join(dir, tempNameFor(fileName));
-  // O_EXCL: never follows or reuses an existing name (no symlink games in a shared directory).
-  const fh = await open(tempPath, 'wx', 0o600);
-  activeTemps.add(tempPath);
-  try {
-    await fh.writeFile(data);
-    if (uid !== undefined && gid !== undefined) {
-      const st = await fh.stat();
-      if (st.uid !== uid || st.gid !== gid) await fh.chown(uid, gid);
+    try {
+      await access(dir.at('.'), fsConstants.W_OK | fsConstants.X_OK);
+    } catch (e) {
+      throw wrapIoError(e, exists ? 'rename' : 'create-temp', f.path, realPath, dir.phys);
     }
-    await fh.chmod(mode); // after chown, which may clear setuid/setgid bits
-    await fh.sync();
-    await fh.close();
+    const current = exists ? await readRegularAt(dir, name, f.path) : undefined;
+    checkAgainst({ given: f.path, realPath }, f.expected, current, st);
+    const unchanged = current !== undefined && sameBytes(current, f.data);
+    return { given: f.path, realPath, dir, name, exists, data: f.data, expected: f.expected, mode, uid, gid, unchanged, createdDirs };
   } catch (e) {
-    await fh.close().catch(() => undefined);
-    await unlink(tempPath).catch(() => undefined);
-    activeTemps.delete(tempPath);
+    dir.close();
+    await removeDirs(createdDirs);
     throw e;
   }
-  return tempPath;
+}
+
+/** How many pinning links of writers running now (other processes without the lock) `name` has. */
+async function pinningLinks(dir: DirHandle, name: string, ino: bigint): Promise<bigint> {
+  let n = 0n;
+  for (const other of await readdir(dir.at('.')).catch(() => [] as string[])) {
+    const m = TEMP_FILE_PATTERN.exec(other);
+    if (!m || m[1] !== name.slice(0, 200) || !other.endsWith('.old.tmp')) continue;
+    const st = await lstat(dir.at(other), { bigint: true }).catch(() => undefined);
+    if (st?.ino === ino) n++;
+  }
+  return n;
+}
+
+function tempNameFor(fileName: string, suffix = '.tmp'): string {
+  return `.${fileName.slice(0, 200)}.limitsctl-${process.pid}-${randomBytes(6).toString('hex')}${suffix}`;
+}
+
+/**
+ * Pin the old file with a hard link (so its inode, content and attributes stay reachable for the
+ * checks around the rename, for undoing, and for the journal), then check it against `expected`.
+ */
+async function pinOld(p: Plan): Promise<void> {
+  if (!p.exists) {
+    try {
+      await lstat(p.dir.at(p.name));
+      conflict(p, 'it was expected not to exist, but now it does');
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e;
+    }
+    checkAgainst(p, p.expected, undefined, undefined);
+    return;
+  }
+  const oldName = tempNameFor(p.name, '.old.tmp');
+  try {
+    await link(p.dir.at(p.name), p.dir.at(oldName));
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) conflict(p, 'it was deleted');
+    throw wrapIoError(e, 'create-temp', p.given, p.realPath, p.dir.phys);
+  }
+  p.oldName = oldName;
+  activeTemps.add(oldName);
+  const st = await lstat(p.dir.at(oldName), { bigint: true });
+  if (!st.isFile()) throw notRegular(p.given, p.realPath, kind(st)); // swapped since planning
+  p.oldDev = Number(st.dev);
+  p.oldIno = Number(st.ino);
+  p.oldData = await readRegularAt(p.dir, oldName, p.given);
+  checkAgainst(p, p.expected, p.oldData, st);
+}
+
+/** Right before the rename: the target is still the pinned inode with the same content, or still absent. */
+async function checkBeforeRename(p: Plan): Promise<void> {
+  let st;
+  try {
+    st = await lstat(p.dir.at(p.name));
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT')) throw wrapIoError(e, 'stat', p.given, p.realPath, p.dir.phys);
+  }
+  if (!p.exists) {
+    if (st !== undefined && p.expected !== undefined) conflict(p, 'it was created by someone else meanwhile');
+    return;
+  }
+  if (p.expected === undefined) return;
+  if (st === undefined) conflict(p, 'it was deleted');
+  if (st.dev !== p.oldDev || st.ino !== p.oldIno) conflict(p, 'it was replaced by another file');
+  await checkPinned(p);
+}
+
+/** The pinned old inode still has the content it had when it was checked. */
+async function checkPinned(p: Plan): Promise<void> {
+  if (p.expected === undefined || p.oldName === undefined) return;
+  const now = await readRegularAt(p.dir, p.oldName, p.given);
+  if (now === undefined || p.oldData === undefined || !sameBytes(now, p.oldData)) conflict(p, 'its content differs');
+}
+
+/** After the rename: the old inode was not written to in between (else the rename is undone). */
+async function checkAfterRename(p: Plan): Promise<void> {
+  if (p.exists) await checkPinned(p);
+}
+
+/** Take back renames (newest first). Returns false when one could not be taken back. */
+async function undo(committed: readonly Plan[]): Promise<boolean> {
+  let ok = true;
+  for (const p of [...committed].reverse()) {
+    try {
+      if (p.oldName !== undefined) {
+        await rename(p.dir.at(p.oldName), p.dir.at(p.name));
+        activeTemps.delete(p.oldName);
+        p.oldName = undefined;
+      } else {
+        const st = await lstat(p.dir.at(p.name));
+        if (st.ino === p.tempIno) await unlink(p.dir.at(p.name));
+      }
+      await fsyncDir(p.dir);
+    } catch {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/**
+ * Copy the old file's extended attributes and ACL to the new one, with coreutils cp (Node has no
+ * xattr API): `cp --attributes-only --preserve=mode,xattr`. ACLs travel as the
+ * system.posix_acl_access attribute (copied with "mode", see /etc/xattr.conf); `security.*`
+ * (SELinux labels) and `user.*` with "xattr". The descriptors are handed to cp, so it copies from
+ * the pinned inode to the temporary file whatever happens to the names.
+ */
+async function copyAttributes(p: Plan, tempFd: number, tempPhys: string): Promise<void> {
+  const oldPath = p.dir.at(p.oldName as string);
+  const old = await open(oldPath, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  try {
+    const viaFd = existsSync('/proc/self/fd');
+    const args = ['--attributes-only', '--preserve=mode,xattr', '--'];
+    args.push(...(viaFd ? ['/proc/self/fd/3', '/proc/self/fd/4'] : [path.join(p.dir.phys, p.oldName as string), tempPhys]));
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn('cp', args, { stdio: ['ignore', 'ignore', 'pipe', old.fd, tempFd], env: { ...process.env, LC_ALL: 'C' } });
+      let err = '';
+      child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stderr: err }));
+    });
+    if (code !== 0) {
+      const why = stderr.trim().replace(/\/proc\/self\/fd\/3/g, p.realPath).replace(/\/proc\/self\/fd\/4/g, tempPhys);
+      throw new LimitsIoError(
+        `cannot keep the ACL and extended attributes of ${p.given} on its new content (${why || `cp exited with ${code}`}); nothing was written — ` +
+          'run as root, or remove the attributes that cannot be copied',
+        { code: 'EATTR', path: p.given, realPath: p.realPath },
+      );
+    }
+  } catch (e) {
+    if (e instanceof LimitsIoError) throw e;
+    throw new LimitsIoError(
+      `cannot keep the ACL and extended attributes of ${p.given}: cp (GNU coreutils) could not be run (${e instanceof Error ? e.message : String(e)}); nothing was written`,
+      { code: 'EATTR', path: p.given, realPath: p.realPath, cause: e },
+    );
+  } finally {
+    await old.close();
+  }
+}
+
+/** Write `data` to a new temporary file in `p.dir` with the old file's attributes, fsync'ed. */
+async function writeTemp(p: Plan, data: Uint8Array, copyAttrs: boolean): Promise<{ name: string; ino: number }> {
+  const name = tempNameFor(p.name);
+  // O_EXCL|O_NOFOLLOW: never follows or reuses an existing name (no symlink games in a shared directory).
+  const fh = await open(p.dir.at(name), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o600);
+  activeTemps.add(name);
+  try {
+    await fh.writeFile(data);
+    if (p.uid !== undefined && p.gid !== undefined) {
+      const st = await fh.stat();
+      if (st.uid !== p.uid || st.gid !== p.gid) await fh.chown(p.uid, p.gid);
+    }
+    // after chown (which clears security.capability); the ACL sets the group bits to its mask
+    if (copyAttrs && p.oldName !== undefined) await copyAttributes(p, fh.fd, path.join(p.dir.phys, name));
+    await fh.chmod(p.mode); // after chown, which may clear setuid/setgid bits: the exact old mode
+    await fh.sync();
+    const ino = (await fh.stat()).ino;
+    await fh.close();
+    return { name, ino };
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await unlink(p.dir.at(name)).catch(() => undefined);
+    activeTemps.delete(name);
+    throw e;
+  }
 }
 
 async function prepareTemp(p: Plan): Promise<void> {
-  if (p.dir !== p.existingAncestor && !p.exists) {
-    const missing = await lstat(p.dir).then(
-      () => false,
-      () => true,
-    );
-    if (missing) p.createdDirs = await makeMissingDirs(p.dir, p.existingAncestor, p.given);
-  }
   try {
-    p.tempPath = await writeTemp(p.dir, path.basename(p.realPath), p.data, p.mode, p.uid, p.gid);
+    const t = await writeTemp(p, p.data, true);
+    p.tempName = t.name;
+    p.tempIno = t.ino;
   } catch (e) {
-    throw wrapIoError(e, 'write-temp', p.given, p.realPath, p.dir);
+    throw wrapIoError(e, 'write-temp', p.given, p.realPath, p.dir.phys);
   }
 }
 
 /** Save `p.oldData` as a backup next to the file: written to a temp, then linked to a free name. */
 async function makeBackup(p: Plan, now: Date): Promise<void> {
   const old = p.oldData;
-  if (old === undefined) return; // vanished meanwhile (only possible without `expected`)
-  const name = path.basename(p.realPath);
+  if (old === undefined) return;
   let tmp: string | undefined;
   try {
-    tmp = await writeTemp(p.dir, name, old, p.mode, p.uid, p.gid);
+    tmp = (await writeTemp(p, old, true)).name;
     for (let n = 0; ; n++) {
-      const candidate = path.join(p.dir, backupFileName(name, now, n));
+      const candidate = backupFileName(p.name, now, n);
       try {
-        await link(tmp, candidate); // fails with EEXIST instead of overwriting
-        p.backupPath = candidate;
+        await link(p.dir.at(tmp), p.dir.at(candidate)); // fails with EEXIST instead of overwriting
+        p.backupPath = path.join(p.dir.phys, candidate);
         break;
       } catch (e) {
         if (!isErrno(e, 'EEXIST') || n >= 999) throw e;
       }
     }
   } catch (e) {
-    throw wrapIoError(e, 'backup', p.given, p.realPath, p.dir);
+    throw wrapIoError(e, 'backup', p.given, p.realPath, p.dir.phys);
   } finally {
     if (tmp !== undefined) {
-      await unlink(tmp).catch(() => undefined);
+      await unlink(p.dir.at(tmp)).catch(() => undefined);
       activeTemps.delete(tmp);
     }
   }
 }
 
-/** Undo everything prepared for these plans (nothing of theirs has been renamed). */
+/** Undo everything prepared for these plans (nothing of theirs is renamed into place any more). */
 async function rollback(plans: readonly Plan[]): Promise<void> {
   for (const p of plans) {
-    if (p.tempPath !== undefined) {
-      await unlink(p.tempPath).catch(() => undefined);
-      activeTemps.delete(p.tempPath);
+    for (const n of [p.tempName, p.oldName]) {
+      if (n === undefined) continue;
+      await unlink(p.dir.at(n)).catch(() => undefined);
+      activeTemps.delete(n);
     }
-    if (p.backupPath !== undefined) {
-      await unlink(p.backupPath).catch(() => undefined);
-    }
+    p.tempName = undefined;
+    p.oldName = undefined;
+    if (p.backupPath !== undefined) await unlink(p.dir.at(path.basename(p.backupPath))).catch(() => undefined);
   }
   for (const p of [...plans].reverse()) await removeDirs(p.createdDirs);
 }
+

@@ -18,7 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const srcIo = path.resolve(here, '../../../src/io');
 
 /** The sources the write module consists of (it imports only these and node: builtins). */
-const SOURCES = ['write.ts', 'write-errors.ts', 'write-paths.ts', 'tree-lock.ts'];
+const SOURCES = ['write.ts', 'write-errors.ts', 'write-paths.ts', 'write-journal.ts', 'tree-lock.ts', 'paths.ts'];
 /** The helper scripts copied next to them. */
 const HELPERS = ['crash-writer.mjs', 'append-worker.mjs', 'io-op.mjs', 'lock-holder.mjs'];
 
