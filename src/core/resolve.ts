@@ -305,6 +305,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
     if (file.fatal) { failure = { file: file.path, reason: file.fatal }; break; }
     if (!file.doc) {
       if (file.status === 'outside-root') warnings.push(`${file.path} points outside the tree and was not evaluated`);
+      else if (file.status === 'not-evaluated') warnings.push(`${file.path}: ${file.error ?? 'not evaluated'}; this result leaves it out`);
       continue;
     }
     for (const line of file.doc.lines) {

@@ -64,8 +64,8 @@ export interface ReadOptions {
 /** What pam_limits (fopen + fgets, no O_NONBLOCK) would do with a file of this kind. */
 export function pamWouldDo(kind: FileKind): string {
   switch (kind) {
-    case 'FIFO': return 'pam_limits would block here (opening a FIFO waits for a writer): every session through pam_limits hangs';
-    case 'character device': return 'pam_limits would read the device as a stream, which may never end: sessions through pam_limits can hang';
+    case 'FIFO': return 'pam_limits would block here: opening a FIFO waits for a writer, so every session through pam_limits hangs';
+    case 'character device': return 'pam_limits would read the device as a stream that may never end, so sessions through pam_limits can hang';
     case 'block device': return 'pam_limits would read the raw device as configuration';
     case 'socket': return 'pam_limits cannot open a socket (ENXIO) and returns PAM_SERVICE_ERR';
     case 'directory': return 'pam_limits opens a directory and reads it as an empty file';
@@ -94,7 +94,7 @@ function euid(): number | null {
 }
 
 function notRegular(shown: string, kind: FileKind): ReadFailure {
-  return { kind: 'not-regular', fileKind: kind, message: `${shown} is not a regular file but a ${kind}; limitsctl does not read it (${pamWouldDo(kind)})` };
+  return { kind: 'not-regular', fileKind: kind, message: `${shown} is not a regular file but a ${kind}; limitsctl does not read it; ${pamWouldDo(kind)}` };
 }
 
 function fromErrno(shown: string, e: unknown): ReadFailure {

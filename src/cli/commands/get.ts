@@ -40,7 +40,8 @@ export async function run(args: GetArgs, io: CliIO): Promise<number> {
   } else {
     lines.push(`${c.bold(item)}  ${describeOther(res, item)}`);
   }
-  for (const w of resolutionWarnings(res).filter((w) => w.startsWith(item) || w.includes(` ${item} `))) lines.push(c.yellow(`warning: ${w}`));
+  // a file left out of the result (unreadable as this uid, outside the tree) concerns every item
+  for (const w of resolutionWarnings(res).filter((w) => w.startsWith(item) || w.includes(` ${item} `) || /this result leaves it out|points outside the tree/.test(w))) lines.push(c.yellow(`warning: ${w}`));
   io.stdout(`${lines.join('\n')}\n`);
   return 0;
 }
