@@ -29,7 +29,7 @@ export interface HalfView {
 }
 
 export function sourceRef(s: Source | null): SourceRef | null {
-  return s ? { file: s.file, line: s.line, domain: s.domain } : null;
+  return s ? { file: s.file, line: s.line, domain: binaryToDisplay(s.domain) } : null; // bytes shown as text (core/bytes.ts)
 }
 
 /** The value pam_limits ends up using for one half of an rlimit, with where it comes from. */

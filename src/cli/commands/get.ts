@@ -2,7 +2,7 @@ import { isRlimitItem, type RlimitItem } from '../../core/schema.js';
 import { effectiveJson, halfView, type HalfView, resolutionWarnings } from '../../formatters/effective.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, toJson } from '../output.js';
-import { checkItemArg, resolveForArgs } from '../resolving.js';
+import { checkItemArg, resolveForArgs, shown } from '../resolving.js';
 
 export interface GetArgs extends GlobalArgs, IdentityArgs {
   item?: string;
@@ -47,11 +47,11 @@ export async function run(args: GetArgs, io: CliIO): Promise<number> {
 }
 
 function describeOther(res: import('../../core/resolve.js').Resolution, item: string): string {
-  const at = (s: { file: string; line: number; domain: string } | null) => (s ? ` (${shortPath(s.file)}:${s.line} ${s.domain})` : ' (not configured)');
+  const at = (s: { file: string; line: number; domain: string } | null) => (s ? ` (${shortPath(s.file)}:${s.line} ${shown(s.domain)})` : ' (not configured)');
   switch (item) {
     case 'priority': return `${res.priority.value}${at(res.priority.source)}`;
     case 'nonewprivs': return `${res.nonewprivs.value ? 1 : 0}${at(res.nonewprivs.source)}`;
-    case 'chroot': return res.chroot ? `${res.chroot.value}${at(res.chroot.source)}` : 'none (not configured)';
+    case 'chroot': return res.chroot ? `${shown(res.chroot.value)}${at(res.chroot.source)}` : 'none (not configured)';
     default: {
       const l = res.logins;
       if (!l.source) return 'unlimited (not configured)';
