@@ -84,18 +84,25 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
   if (!writing) {
     plan = planOnce();
   } else {
+    // Bad input, a change that would not take effect and --strict warnings are refused before
+    // the lock is taken: a refused run creates nothing, not even the lock file.
+    const strictly = (p: EditPlan) => {
+      refuseIfBlocked(p, args);
+      if (args.strict && p.warnings.length > 0) throw new UsageError(`${p.warnings.join('; ')} (--strict)`);
+    };
+    strictly(planOnce());
     const { withTreeLock, writeFilesAtomic, ConcurrentModificationError } = await import('../io/write.js');
     plan = await withTreeLock(ctx.root, async () => {
       for (let attempt = 1; ; attempt++) {
         const p = planOnce();
-        refuseIfBlocked(p, args);
+        strictly(p);
         if (p.changes.length === 0) return p;
         try {
           const results = await writeFilesAtomic(p.changes.map((ch) => ({
             path: path.join(ctx.root, ch.path),
             data: Buffer.from(ch.after, 'latin1'),
             expected: ch.before === null ? null : Buffer.from(ch.before, 'latin1'),
-          })), { root: ctx.root, backup: args.backup === true });
+          })), { root: ctx.root, backup: args.backup === true, hardLinks: args.force === true ? 'split' : 'refuse' });
           written = results.map((r, i) => ({ path: p.changes[i]!.path, created: r.created, ...(r.backupPath ? { backupPath: r.backupPath } : {}) }));
           return p;
         } catch (e) {
@@ -104,7 +111,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
           throw e;
         }
       }
-    });
+    }, { onRecovered: (r) => io.stderr(c.yellow(`${recoveryNote(r)}\n`)) });
   }
   if (!writing) refuseIfBlocked(plan, args, true);
   if (args.strict && plan.warnings.length > 0) throw new UsageError(`${plan.warnings.join('; ')} (--strict)`);
@@ -135,6 +142,12 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
   }
   if (args.check && changed) return 1;
   return 0;
+}
+
+/** The note printed when taking the lock finished a change a killed run left half-done. */
+export function recoveryNote(r: { outcome: 'forward' | 'back'; pid: number; files: readonly string[] }): string {
+  return `note: a change of ${r.files.join(', ')} by limitsctl process ${r.pid} was interrupted; ` +
+    (r.outcome === 'forward' ? 'it has now been completed' : 'it has now been undone (those files are as before it)');
 }
 
 function refuseIfBlocked(plan: EditPlan, args: EditArgs, dry = false): void {

@@ -44,22 +44,23 @@ export interface FixedFile {
 }
 
 /**
- * Where fixed files are written: the safe-write module (atomic replace, refused when the file
- * changed since it was read), under the tree's lock for files of a tree. Kept behind this one
- * function so the write strategy can be swapped.
+ * Where fixed files are written: the safe-write module, all files of one tree as one
+ * all-or-nothing commit (atomic replace of each, refused when a file changed since it was read,
+ * completed or undone by the next run if the process is killed between renames), under the tree's
+ * lock. A file linted on its own (root null) is written alone. Kept behind this one function so
+ * the write strategy can be swapped. `onNote` gets the note about a change a killed run left.
  */
-export async function writeFixedFiles(files: readonly FixedFile[], root: string | null): Promise<void> {
-  const { writeFileAtomic, withTreeLock } = await import('../../io/write.js');
-  const write = async (f: FixedFile, r: string) => {
-    await writeFileAtomic(f.abs, Buffer.from(f.after, 'latin1'), { root: r, expected: Buffer.from(f.before, 'latin1') });
-  };
+export async function writeFixedFiles(files: readonly FixedFile[], root: string | null, onNote?: (text: string) => void): Promise<void> {
+  const { writeFilesAtomic, withTreeLock } = await import('../../io/write.js');
+  const { recoveryNote } = await import('../editing.js');
+  const writes = (fs: readonly FixedFile[]) => fs.map((f) => ({ path: f.abs, data: Buffer.from(f.after, 'latin1'), expected: Buffer.from(f.before, 'latin1') }));
   if (root === null) {
-    for (const f of files) await write(f, path.dirname(f.abs));
+    for (const f of files) await writeFilesAtomic(writes([f]), { root: path.dirname(f.abs) });
     return;
   }
   await withTreeLock(root, async () => {
-    for (const f of files) await write(f, root);
-  });
+    await writeFilesAtomic(writes(files), { root });
+  }, { onRecovered: (r) => onNote?.(`${recoveryNote(r)}\n`) });
 }
 
 async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
@@ -136,7 +137,7 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
         if (args['dry-run']) {
           for (const c of changes) diffs.push(await unifiedDiff(c.file, c.before, c.after));
         } else {
-          await writeFixedFiles(changes.map((c) => ({ abs: t.abs.get(c.file)!, before: c.before, after: c.after })), t.root);
+          await writeFixedFiles(changes.map((c) => ({ abs: t.abs.get(c.file)!, before: c.before, after: c.after })), t.root, io.stderr);
         }
       }
       // what is left after fixing
