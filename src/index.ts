@@ -11,6 +11,7 @@ export type {
   InvalidReading, Line, LimitsDocument, NoLimitReading, Problem, ProblemCode, Reading, Span, TreeFile,
 } from './core/model.js';
 export { binaryToBytes, binaryToDisplay, bytesToBinary, entries, lineText, positionAt, printDocument, textToBinary } from './core/model.js';
+export { type Bytes, displayBytes, fromBytes, toBytes } from './core/bytes.js';
 export { parseBinary, parseLimits, type ParseOptions } from './core/parse.js';
 
 // the schema

@@ -1,6 +1,11 @@
 /**
  * Accounts as pam_limits sees them: the canonical passwd name, uid, primary gid, and the groups
  * pam_modutil_user_in_group_* would find the user in.
+ *
+ * Every name here is *bytes* (a binary string, one char per byte; see bytes.ts), as the io ring
+ * reads etc/passwd and etc/group and as pam_limits compares them with a line's domain. Text typed
+ * by a person (`--user josé`) is encoded with toBytes before it is looked up (loadIdentity does);
+ * show names with displayBytes.
  */
 
 export interface GroupRef {
@@ -71,7 +76,7 @@ export function parseGroup(text: string): GroupEntry[] {
   return out;
 }
 
-/** The identity of `user` as pam_limits computes membership (getpwnam + getgrouplist). */
+/** The identity of `user` (bytes) as pam_limits computes membership (getpwnam + getgrouplist). */
 export function identityFromDb(db: AccountDb, user: string): Identity | null {
   const pw = db.users.find((u) => u.name === user);
   if (!pw) return null;

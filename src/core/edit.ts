@@ -415,7 +415,9 @@ function styleOf(doc: LimitsDocument, near?: Line): Style {
 function layout(style: Style, fields: [string, string, string, string]): string {
   const [d, ty, it, v] = fields;
   if (style.widths) {
-    const pad = (s: string, w: number) => s + ' '.repeat(Math.max(1, w - s.length));
+    // columns count characters, not bytes: a UTF-8 continuation byte (0x80..0xBF) takes no column
+    const columns = (b: string) => b.length - (b.match(/[\x80-\xbf]/g)?.length ?? 0);
+    const pad = (s: string, w: number) => s + ' '.repeat(Math.max(1, w - columns(s)));
     return `${style.indent}${pad(d, style.widths[0])}${pad(ty, style.widths[1])}${pad(it, style.widths[2])}${v}`;
   }
   // tab-separated templates: fields longer than a tab stop may need one tab fewer; keep it simple
