@@ -355,6 +355,16 @@ describe('the lock path', () => {
     expect((await lstat(fifo)).isFIFO()).toBe(true);
     void sec;
   }, 60_000);
+
+  it('a FIFO where a file must be written is refused (ENOTREG), never opened in a blocking way', async (ctx) => {
+    const { root, dropins } = await makeTree();
+    const fifo = path.join(dropins, '50-x.conf');
+    skipNote(ctx, spawnSync('mkfifo', [fifo]).status !== 0, 'mkfifo is not available');
+    await expect(writeFileAtomic(fifo, Buffer.from('x\n'), { root })).rejects.toMatchObject({ code: 'ENOTREG' });
+    await expect(writeFileAtomic(fifo, Buffer.from('x\n'), { root, expected: Buffer.from('') })).rejects.toMatchObject({ code: 'ENOTREG' });
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
+    expect(await readdir(dropins)).toEqual(['50-x.conf']);
+  }, 60_000);
 });
 
 describe('a dangling link through a missing directory and ..', () => {
