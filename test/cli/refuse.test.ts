@@ -110,6 +110,12 @@ describe('a command line that refuses before it touches anything', () => {
     expectRefused(cli(['files', '--root', root, '--root', root]), /--root is given twice/);
   });
 
+  it('input refused by the edit plan (a domain with a space) leaves even the directory untouched: no lock file comes and goes', () => {
+    const root = demoCopy();
+    refusedUnchanged(root, ['set', 'nproc', '5', '--domain', 'a b', '--root', root], /contains a space/);
+    refusedUnchanged(root, ['set', 'nproc', 'lots', '--user', 'admin', '--root', root], /nproc/);
+  });
+
   it("'-' (pam_limits' unlimited) is a value: set nofile - --user admin", () => {
     const root = demoCopy();
     const r = cli(['set', 'nofile', '-', '--user', 'admin', '--root', root]);
