@@ -57,7 +57,7 @@ type Mutation = (argv: string[], r: () => number) => string;
 const pick = <T>(xs: readonly T[], r: () => number): T => xs[Math.floor(r() * xs.length)]!;
 /** indices of tokens a mutation may edit or drop (never the root token) */
 const editable = (argv: string[]) => argv.map((_, i) => i).filter((i) => argv[i] !== ROOT_TOKEN);
-const LETTERS = 'abcdefghijklmnopqrstuvwxyz-';
+const LETTERS = [...'abcdefghijklmnopqrstuvwxyz-'];
 
 function misspell(word: string, r: () => number): string {
   const i = 1 + Math.floor(r() * Math.max(1, word.length - 1));
