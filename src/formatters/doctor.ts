@@ -7,6 +7,7 @@ import {
 } from '../core/doctor.js';
 import { RLIM_INFINITY } from '../core/schema.js';
 import { PLAIN_STYLE as PLAIN, type Style } from './style.js';
+import { binaryToDisplay } from '../core/model.js';
 
 /** The JSON envelope's schema id; bumped on incompatible changes. */
 export const DOCTOR_SCHEMA = 'limitsctl.doctor/v1';
@@ -37,7 +38,7 @@ export function doctorJson(r: DoctorReport, meta: { version: string }) {
     status: r.status,
     exit_code: r.exitCode,
     verdict: r.verdict,
-    user: r.user,
+    user: { ...r.user, name: binaryToDisplay(r.user.name) },
     profile: r.profile,
     sources: r.sources,
     findings: r.findings.map((f) => ({
@@ -173,7 +174,7 @@ export function formatDoctorText(r: DoctorReport, paint: Paint = PLAIN): string 
   const out: string[] = [];
   const src = r.sources;
   const where = src.live ? 'live system' : `proc ${src.proc}, sys ${src.sys}, root ${src.root}`;
-  out.push(p.bold(`limitsctl doctor — ${r.user.name} (uid ${r.user.uid})`) + p.dim(`  ${where}${r.profile ? `; profile ${r.profile}` : ''}`));
+  out.push(p.bold(`limitsctl doctor — ${binaryToDisplay(r.user.name)} (uid ${r.user.uid})`) + p.dim(`  ${where}${r.profile ? `; profile ${r.profile}` : ''}`));
   const statusWord = r.status === 'exhausted' ? p.red(p.bold('EXHAUSTED')) : r.status === 'near-limit' ? p.yellow(p.bold('NEAR LIMIT')) : p.green(p.bold('OK'));
   out.push(`${statusWord}  ${r.verdict}`);
 
@@ -195,7 +196,7 @@ export function formatDoctorText(r: DoctorReport, paint: Paint = PLAIN): string 
 
   // nproc
   const np = r.nproc;
-  out.push('', p.bold(`nproc of ${r.user.name}`));
+  out.push('', p.bold(`nproc of ${binaryToDisplay(r.user.name)}`));
   out.push(`  tasks now      ${n(np.tasks)} in ${n(np.processes)} process${np.processes === 1 ? '' : 'es'} ${p.dim('(threads count; by real uid)')}`);
   const c = np.configured;
   if (c) {
