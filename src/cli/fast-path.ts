@@ -172,6 +172,13 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   const beforeDashDash = argv.indexOf('--') >= 0 ? argv.slice(0, argv.indexOf('--')) : argv;
   if (beforeDashDash.some((t) => t === '--help' || t === '-h')) return { kind: 'yargs' };
   if (argv.length === 1 && argv[0] === '--version') return { kind: 'yargs' };
+  // `limitsctl help [command]` is `limitsctl [command] --help`
+  if (argv[0] === 'help' && argv.length <= 2) {
+    const topic = argv[1];
+    if (topic === undefined || Object.hasOwn(GRAMMAR, topic)) return { kind: 'yargs' };
+    const guess = didYouMean(topic, Object.keys(GRAMMAR));
+    throw new ArgvError(`unknown command '${topic}'${guess ? `; did you mean '${guess}'?` : ''}`, `Commands: ${Object.keys(GRAMMAR).join(', ')}.`);
+  }
   // the shell completion script asks yargs for candidates
   if (argv[0] === '--get-yargs-completions') return { kind: 'yargs' };
 

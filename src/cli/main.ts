@@ -205,7 +205,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   try {
     const parsed = parseArgv(argv);
     if (parsed.kind === 'yargs') {
-      code = await runYargs(argv, io);
+      code = await runYargs(argv[0] === 'help' ? [...argv.slice(1), '--help'] : argv, io);
     } else {
       const spec = COMMANDS.find((c) => c.command.split(' ')[0] === parsed.command)!;
       code = await (await spec.load()).run(parsed.args, io);

@@ -90,6 +90,7 @@ describe('the command-line grammar', () => {
       [['files', '--json=yes'], /--json is a flag/],
       [['set', 'nproc', '5', '-nq', '--user', 'a'], /unknown option -nq/],
       [['sett', 'nproc', '5'], /unknown command 'sett'; did you mean 'set'\?/],
+      [['help', 'sett'], /unknown command 'sett'; did you mean 'set'\?/],
       [[], /name a command/],
       [['--bogus', 'files'], /unknown option --bogus/],
       [['set', 'nproc', '5', '--user', 'a', '--dry-run', '--no-dry-run'], /--dry-run is given twice/],
@@ -105,7 +106,7 @@ describe('the command-line grammar', () => {
   });
 
   it('leaves help, version and completion to yargs', () => {
-    for (const argv of [['--help'], ['set', '--help'], ['get', 'nproc', '-h', '--bogus'], ['--version'], ['completion'], ['--get-yargs-completions', 'set']]) {
+    for (const argv of [['--help'], ['set', '--help'], ['get', 'nproc', '-h', '--bogus'], ['--version'], ['completion'], ['--get-yargs-completions', 'set'], ['help'], ['help', 'set']]) {
       expect(parseArgv(argv).kind, argv.join(' ')).toBe('yargs');
     }
   });
