@@ -18,10 +18,14 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   if (input === '') return null;
   let best: string | null = null;
   let bestD = Infinity;
+  const limit = input.length <= 4 ? 1 : 2;
+  const lower = input.toLowerCase();
   for (const c of candidates) {
-    const dist = editDistance(input.toLowerCase(), c);
+    // the distance is at least the difference in length: skip what cannot be within the limit
+    // (and a megabyte-long input costs no table of its length times each candidate's)
+    if (Math.abs(lower.length - c.length) > limit) continue;
+    const dist = editDistance(lower, c);
     if (dist < bestD) { bestD = dist; best = c; }
   }
-  const limit = input.length <= 4 ? 1 : 2;
   return bestD <= limit ? best : null;
 }

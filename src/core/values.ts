@@ -49,7 +49,10 @@ function isCSpace(c: number): boolean {
 }
 
 export interface StrtoResult {
-  /** the magnitude read, before sign (may exceed 2^64-1 → overflow true) */
+  /**
+   * the magnitude read, before sign (may exceed 2^64-1 → overflow true; a number of more than
+   * 20 significant digits is given as 2^64, which strtoul/strtol saturate the same way)
+   */
   readonly value: bigint;
   readonly negative: boolean;
   readonly plus: boolean;
@@ -81,7 +84,11 @@ export function scanDecimal(s: string, from = 0): StrtoResult {
   let value: bigint;
   if (i - digitStart > 15) {
     while (i < n) { const c = s.charCodeAt(i); if (c < 0x30 || c > 0x39) break; i++; }
-    value = BigInt(s.slice(digitStart, i));
+    // past 20 significant digits the number exceeds 2^64-1 whatever they are: stand in 2^64
+    // rather than convert megabytes of digits (BigInt parsing is superlinear in their count)
+    let z = digitStart;
+    while (z < i && s.charCodeAt(z) === 0x30) z++;
+    value = i - z > 20 ? U64_MAX + 1n : BigInt(s.slice(z, i) || '0');
   } else {
     value = BigInt(small);
   }

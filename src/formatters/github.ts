@@ -1,10 +1,12 @@
 /**
  * `--format github`: GitHub Actions workflow commands, one per finding:
  * `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=LC003 unknown-item::message`.
- * Property values escape % \r \n : and , ; the message escapes % \r \n. Pure.
+ * Property values escape % \r \n : and , ; the message escapes % \r \n. `writeGithub` writes a
+ * line at a time; `formatGithub` is the same text as one string. Pure.
  */
 import { type LintReport, summarize } from '../core/lint/report.js';
 import type { Severity } from '../core/lint/types.js';
+import { collect, type Write } from './stream.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
 
@@ -16,8 +18,8 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-export function formatGithub(report: LintReport): string {
-  const out: string[] = [];
+/** Writes `formatGithub(report)` to `write`, one line at a time. */
+export function writeGithub(report: LintReport, write: Write): void {
   for (const d of report.diagnostics) {
     const props = [
       `file=${escapeProperty(d.file)}`,
@@ -27,9 +29,12 @@ export function formatGithub(report: LintReport): string {
       `endColumn=${d.text ? d.text.endColumn : d.endColumn}`,
       `title=${escapeProperty(`${d.code} ${d.rule}`)}`,
     ];
-    out.push(`::${COMMAND[d.severity]} ${props.join(',')}::${escapeData(d.message)}`);
+    write(`::${COMMAND[d.severity]} ${props.join(',')}::${escapeData(d.message)}\n`);
   }
   const s = summarize(report);
-  out.push(`limitsctl lint: ${s.errors} error(s), ${s.warnings} warning(s), ${s.info} info in ${s.files} file(s)`);
-  return `${out.join('\n')}\n`;
+  write(`limitsctl lint: ${s.errors} error(s), ${s.warnings} warning(s), ${s.info} info in ${s.files} file(s)\n`);
+}
+
+export function formatGithub(report: LintReport): string {
+  return collect((w) => writeGithub(report, w));
 }

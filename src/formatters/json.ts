@@ -1,32 +1,41 @@
 /**
- * `--format json`: a versioned envelope (documented in docs/lint.md). Pure.
+ * `--format json`: a versioned envelope (documented in docs/lint.md). `writeLintJson` writes it
+ * in pieces (one per finding) so that any number of findings can be printed; `formatJson` is the
+ * same text as one string. Pure.
  */
 import { type LintReport, ruleDocsUrl, summarize } from '../core/lint/report.js';
+import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
+import { collect, JsonStream, type Write, writeJson } from './stream.js';
 
 export const LINT_JSON_VERSION = 1;
 
-export function lintJson(report: LintReport): object {
-  const used = new Set(report.diagnostics.map((d) => d.code));
+function result(d: Diagnostic): object {
+  return {
+    file: d.file,
+    line: d.line,
+    column: d.column,
+    endLine: d.endLine,
+    endColumn: d.endColumn,
+    severity: d.severity,
+    code: d.code,
+    rule: d.rule,
+    message: d.message,
+    fixable: d.fix !== undefined,
+    ...(d.fix ? { fix: d.fix.map((e) => ({ offset: e.offset, length: e.length, content: binaryToDisplay(e.content) })) } : {}),
+    ...(d.related ? { related: d.related } : {}),
+  };
+}
+
+function envelope(report: LintReport, files: unknown, results: unknown): object {
+  const used = new Set<string>();
+  for (const d of report.diagnostics) used.add(d.code);
   return {
     version: LINT_JSON_VERSION,
     tool: report.tool,
     summary: summarize(report),
-    files: report.files,
-    results: report.diagnostics.map((d) => ({
-      file: d.file,
-      line: d.line,
-      column: d.column,
-      endLine: d.endLine,
-      endColumn: d.endColumn,
-      severity: d.severity,
-      code: d.code,
-      rule: d.rule,
-      message: d.message,
-      fixable: d.fix !== undefined,
-      ...(d.fix ? { fix: d.fix.map((e) => ({ offset: e.offset, length: e.length, content: binaryToDisplay(e.content) })) } : {}),
-      ...(d.related ? { related: d.related } : {}),
-    })),
+    files,
+    results,
     rules: report.rules.filter((r) => used.has(r.code)).map((r) => ({
       code: r.code, name: r.name, category: r.category, severity: r.severity, description: r.description, fixable: r.fixable, docs: ruleDocsUrl(r),
     })),
@@ -36,6 +45,17 @@ export function lintJson(report: LintReport): object {
   };
 }
 
+/** The JSON document as an object (every finding in memory at once; for small reports). */
+export function lintJson(report: LintReport): object {
+  return envelope(report, report.files, report.diagnostics.map(result));
+}
+
+/** Writes `formatJson(report)` to `write`, one finding at a time. */
+export function writeLintJson(report: LintReport, write: Write): void {
+  writeJson(envelope(report, new JsonStream(report.files), new JsonStream(report.diagnostics, result)), write, 2);
+  write('\n');
+}
+
 export function formatJson(report: LintReport): string {
-  return `${JSON.stringify(lintJson(report), null, 2)}\n`;
+  return collect((w) => writeLintJson(report, w));
 }

@@ -1,10 +1,12 @@
 /**
  * `--format sarif`: SARIF 2.1.0, one run, every rule in tool.driver.rules (with help text and a
  * helpUri into docs/rules.md), 1-based regions with an exclusive end in Unicode code points.
- * Pure.
+ * `writeLintSarif` writes the log in pieces (one per result); `formatSarif` is the same text as one
+ * string. Pure.
  */
 import { type LintReport, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
+import { collect, JsonStream, type Write, writeJson } from './stream.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -19,6 +21,10 @@ function region(d: { line: number; column: number; endLine: number; endColumn: n
   return { startLine: d.line, startColumn: col, endLine: d.endLine, endColumn: Math.max(endCol, d.endLine === d.line ? col : 1) };
 }
 
+function artifact(f: string) {
+  return { location: f.startsWith('/') ? { uri: fileUri(f) } : { uri: fileUri(f), uriBaseId: '%SRCROOT%' } };
+}
+
 function location(file: string, d: Parameters<typeof region>[0], message?: string) {
   const rel = !file.startsWith('/');
   return {
@@ -30,7 +36,7 @@ function location(file: string, d: Parameters<typeof region>[0], message?: strin
   };
 }
 
-export function lintSarif(report: LintReport): object {
+function sarifLog(report: LintReport, lazy: boolean): object {
   const rules = report.rules;
   const index = new Map(rules.map((r, i) => [r.code, i]));
   const result = (d: Diagnostic) => ({
@@ -66,13 +72,24 @@ export function lintSarif(report: LintReport): object {
         },
       },
       originalUriBaseIds: { '%SRCROOT%': { uri: fileUri(cwd.startsWith('/') ? cwd : `/${cwd}`) } },
-      artifacts: report.files.map((f) => ({ location: f.startsWith('/') ? { uri: fileUri(f) } : { uri: fileUri(f), uriBaseId: '%SRCROOT%' } })),
+      artifacts: lazy ? new JsonStream(report.files, artifact) : report.files.map(artifact),
       columnKind: 'unicodeCodePoints',
-      results: report.diagnostics.map(result),
+      results: lazy ? new JsonStream(report.diagnostics, result) : report.diagnostics.map(result),
     }],
   };
 }
 
+/** The SARIF log as an object (every result in memory at once; for small reports). */
+export function lintSarif(report: LintReport): object {
+  return sarifLog(report, false);
+}
+
+/** Writes `formatSarif(report)` to `write`, one result at a time. */
+export function writeLintSarif(report: LintReport, write: Write): void {
+  writeJson(sarifLog(report, true), write, 2);
+  write('\n');
+}
+
 export function formatSarif(report: LintReport): string {
-  return `${JSON.stringify(lintSarif(report), null, 2)}\n`;
+  return collect((w) => writeLintSarif(report, w));
 }

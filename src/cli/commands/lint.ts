@@ -11,10 +11,11 @@ import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
 import { binaryToDisplay } from '../../core/model.js';
 import { type Dialect, isDialect } from '../../core/schema.js';
-import { formatGithub } from '../../formatters/github.js';
-import { formatJson } from '../../formatters/json.js';
-import { formatSarif } from '../../formatters/sarif.js';
-import { formatText } from '../../formatters/text.js';
+import { writeGithub } from '../../formatters/github.js';
+import { writeLintJson } from '../../formatters/json.js';
+import { writeLintSarif } from '../../formatters/sarif.js';
+import { chunked } from '../../formatters/stream.js';
+import { writeText } from '../../formatters/text.js';
 import { type LoadedLintTarget, LintPathError, loadLintTargets, loadRootTarget } from '../../io/lint-targets.js';
 import { loadSettings, type LintSettings, SettingsError } from '../../io/settings.js';
 import { checkRoot, TreeRootError } from '../../io/tree.js';
@@ -128,7 +129,9 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
   let fixed = 0;
   // take each tree out of the list as it is linted, so a large repository is not held in memory
   for (let t = targets.shift(); t !== undefined; t = targets.shift()) {
-    const keep = (ds: readonly Diagnostic[]) => ds.filter((d) => !ignored(settings, t.abs.get(d.file)));
+    // one push per finding: push(...list) passes every finding as an argument and overflows the
+    // stack past about 125,000 of them
+    const keep = (ds: readonly Diagnostic[]) => { for (const d of ds) if (!ignored(settings, t.abs.get(d.file))) diagnostics.push(d); };
     if (args.fix) {
       const outcome = fixTarget(t.target, config);
       const changes = outcome.changes.filter((c) => !ignored(settings, t.abs.get(c.file)));
@@ -141,14 +144,14 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
         }
       }
       // what is left after fixing
-      diagnostics.push(...keep(outcome.result.diagnostics));
+      keep(outcome.result.diagnostics);
       suppressed += outcome.result.suppressed;
-      files.push(...outcome.result.files);
+      for (const f of outcome.result.files) files.push(f);
     } else {
       const result = lintTarget(t.target, config);
-      diagnostics.push(...keep(result.diagnostics));
+      keep(result.diagnostics);
       suppressed += result.suppressed;
-      files.push(...result.files);
+      for (const f of result.files) files.push(f);
     }
   }
   const shown = args.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
@@ -171,12 +174,16 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
     if (format === 'text') io.stdout(report.diff ?? '');
     else if (report.diff) io.stderr(report.diff);
   }
+  // written in blocks as it is formatted: the whole report as one string would not fit in a
+  // JavaScript string past about a million findings
+  const out = chunked(io.stdout);
   switch (format) {
-    case 'json': io.stdout(formatJson(report)); break;
-    case 'sarif': io.stdout(formatSarif(report)); break;
-    case 'github': io.stdout(formatGithub(report)); break;
-    default: io.stdout(formatText(report, makeColors(wantColor(io, args.color)))); break;
+    case 'json': writeLintJson(report, out.write); break;
+    case 'sarif': writeLintSarif(report, out.write); break;
+    case 'github': writeGithub(report, out.write); break;
+    default: writeText(report, out.write, makeColors(wantColor(io, args.color))); break;
   }
+  out.flush();
   return lintExitCode({ ...report, diagnostics });
 }
 

@@ -31,19 +31,74 @@ function lineLength(doc: LimitsDocument, l: Line): number {
   return l.end - l.start;
 }
 
+/**
+ * Per-document facts `locate` needs, computed once per document (linear in its size) so that
+ * placing a finding costs O(log lines + CHECKPOINT) instead of a scan of its whole line: a
+ * 4 MB line with thousands of findings would otherwise take time quadratic in its length.
+ */
+interface DocIndex {
+  /** highLines[i] = how many of lines[0..i) hold a byte >= 0x80 */
+  readonly highLines: Int32Array;
+  /** line index → code-point count at every CHECKPOINT bytes of that (long, non-ASCII) line */
+  readonly checkpoints: Map<number, Int32Array>;
+}
+
+const CHECKPOINT = 1024;
+const docIndexes = new WeakMap<LimitsDocument, DocIndex>();
+
+function docIndex(doc: LimitsDocument): DocIndex {
+  let x = docIndexes.get(doc);
+  if (!x) {
+    const highLines = new Int32Array(doc.lines.length + 1);
+    const text = doc.text;
+    for (let i = 0; i < doc.lines.length; i++) {
+      const l = doc.lines[i]!;
+      let high = 0;
+      for (let k = l.start; k < l.end; k++) if (text.charCodeAt(k) >= 0x80) { high = 1; break; }
+      highLines[i + 1] = highLines[i]! + high;
+    }
+    x = { highLines, checkpoints: new Map() };
+    docIndexes.set(doc, x);
+  }
+  return x;
+}
+
 /** Code-point column of a byte offset within its line (UTF-8 lead bytes counted). */
-function cpColumn(doc: LimitsDocument, l: Line, offset: number): number {
+function cpColumn(doc: LimitsDocument, li: number, offset: number): number {
+  const l = doc.lines[li]!;
+  const text = doc.text;
+  let from = l.start;
   let n = 1;
-  for (let i = l.start; i < offset; i++) {
-    const c = doc.text.charCodeAt(i);
+  if (offset - l.start > CHECKPOINT) {
+    const ix = docIndex(doc);
+    let cps = ix.checkpoints.get(li);
+    if (!cps) {
+      // cps[k] = column of byte l.start + k * CHECKPOINT
+      cps = new Int32Array(Math.floor((l.end - l.start) / CHECKPOINT) + 1);
+      let c = 1;
+      cps[0] = 1;
+      for (let i = l.start, k = 1; k < cps.length; k++) {
+        const stop = l.start + k * CHECKPOINT;
+        for (; i < stop; i++) { const ch = text.charCodeAt(i); if (ch < 0x80 || ch >= 0xc0) c++; }
+        cps[k] = c;
+      }
+      ix.checkpoints.set(li, cps);
+    }
+    const k = Math.floor((offset - l.start) / CHECKPOINT);
+    from = l.start + k * CHECKPOINT;
+    n = cps[k]!;
+  }
+  for (let i = from; i < offset; i++) {
+    const c = text.charCodeAt(i);
     if (c < 0x80 || c >= 0xc0) n++;
   }
   return n;
 }
 
-function hasHighBytes(doc: LimitsDocument, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (doc.text.charCodeAt(i) >= 0x80) return true;
-  return false;
+/** Does any of lines si..ei (array indices) hold a byte >= 0x80? */
+function hasHighBytes(doc: LimitsDocument, si: number, ei: number): boolean {
+  const h = docIndex(doc).highLines;
+  return h[ei + 1]! - h[si]! > 0;
 }
 
 interface Located extends Position {
@@ -83,8 +138,8 @@ export function locate(doc: LimitsDocument | null, span: Span | undefined): Loca
   if (pos.column < 1 || pos.column > lineLength(doc, sl) + 1 || pos.endColumn < 1 || pos.endColumn > lineLength(doc, el) + 1) {
     throw new RangeError(`span [${span.start}, ${span.end}) gives an invalid position in ${doc.file}`);
   }
-  if (hasHighBytes(doc, sl.start, el.end)) {
-    return { ...pos, text: { column: cpColumn(doc, sl, start), endColumn: cpColumn(doc, el, Math.max(end, ei === si ? start : el.start)) } };
+  if (hasHighBytes(doc, si, ei)) {
+    return { ...pos, text: { column: cpColumn(doc, si, start), endColumn: cpColumn(doc, ei, Math.max(end, ei === si ? start : el.start)) } };
   }
   return pos;
 }
@@ -105,8 +160,11 @@ export function readDirectives(doc: LimitsDocument): { directives: Directive[]; 
   const text = doc.text;
   if (!text.includes('limitsctl-disable')) return { directives, unknown };
   for (const l of doc.lines) {
-    const hash = text.indexOf('#', l.start);
-    if (hash < 0 || hash >= l.end) continue;
+    // search this line only (indexOf from the line's start would run on through every later
+    // line without a '#', quadratic in the line count)
+    let hash = l.start;
+    while (hash < l.end && text.charCodeAt(hash) !== 0x23) hash++;
+    if (hash >= l.end) continue;
     const comment = text.slice(hash, l.end);
     if (!comment.includes('limitsctl-disable')) continue;
     DIRECTIVE.lastIndex = 0;
@@ -114,6 +172,7 @@ export function readDirectives(doc: LimitsDocument): { directives: Directive[]; 
       const kind = m[1] === '-next-line' ? 'next-line' : m[1] === '-file' ? 'file' : 'line';
       const list = (m[2] ?? '').split(/\s--\s|\s--$/)[0]!;
       const codes = new Set<string>();
+      const listStart = hash + m.index + m[0].indexOf(list);
       let pos = 0;
       for (const name of list.split(/[\s,]+/)) {
         const at = list.indexOf(name, pos);
@@ -122,7 +181,7 @@ export function readDirectives(doc: LimitsDocument): { directives: Directive[]; 
         const rule = findRule(name);
         if (rule) codes.add(rule.code);
         else {
-          const start = hash + m.index + m[0].indexOf(list) + at;
+          const start = listStart + at;
           unknown.push({ span: { start, end: start + name.length }, name });
         }
       }
@@ -132,12 +191,33 @@ export function readDirectives(doc: LimitsDocument): { directives: Directive[]; 
   return { directives, unknown };
 }
 
-function suppressedBy(directives: readonly Directive[], d: Diagnostic): boolean {
+/** What the directives of a file silence: everywhere, and on each line (null codes = every rule). */
+interface Silenced {
+  readonly file: { all: boolean; codes: Set<string> };
+  readonly lines: Map<number, { all: boolean; codes: Set<string> }>;
+}
+
+/** Merge a file's directives once, so a finding is checked in O(1) however many there are. */
+function silenced(directives: readonly Directive[]): Silenced {
+  const out: Silenced = { file: { all: false, codes: new Set() }, lines: new Map() };
   for (const x of directives) {
-    const applies = x.kind === 'file' || (x.kind === 'line' && x.line === d.line) || (x.kind === 'next-line' && x.line + 1 === d.line);
-    if (applies && (x.codes === null || x.codes.has(d.code))) return true;
+    let to = out.file;
+    if (x.kind !== 'file') {
+      const line = x.kind === 'line' ? x.line : x.line + 1;
+      let l = out.lines.get(line);
+      if (!l) out.lines.set(line, (l = { all: false, codes: new Set() }));
+      to = l;
+    }
+    if (x.codes === null) to.all = true;
+    else for (const c of x.codes) to.codes.add(c);
   }
-  return false;
+  return out;
+}
+
+function suppressedBy(s: Silenced, d: Diagnostic): boolean {
+  if (s.file.all || s.file.codes.has(d.code)) return true;
+  const l = s.lines.get(d.line);
+  return l !== undefined && (l.all || l.codes.has(d.code));
 }
 
 function severityOf(rule: { code: string; severity: Severity }, config: LintConfig): Severity | 'off' {
@@ -208,10 +288,10 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: r
   }
 
   // limitsctl-disable comments
-  const byFile = new Map<string, Directive[]>();
+  const byFile = new Map<string, Silenced>();
   for (const { file, doc } of docs) {
     const { directives, unknown } = readDirectives(doc);
-    if (directives.length > 0) byFile.set(file.path, directives);
+    if (directives.length > 0) byFile.set(file.path, silenced(directives));
     const sev = severityOf({ code: UNKNOWN_SUPPRESSION.code, severity: 'warning' }, config);
     if (sev !== 'off') {
       for (const u of unknown) {

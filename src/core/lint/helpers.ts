@@ -74,11 +74,21 @@ export function entryText(r: EntryReading): string {
 }
 
 /** The field-shaped placeholders and template syntax that are never meant literally. */
-const TEMPLATE = /\{\{|\}\}|\{%|%\}|<%|%>|\$\{[^}]*\}/;
+const TEMPLATE = /\{\{|\}\}|\{%|%\}|<%|%>/;
 const ANGLE = /^<[^<>\s]+>$/;
 
+/**
+ * `{{`, `}}`, `{%`, `%}`, `<%`, `%>`, or `${…}`. The `${…}` test is two searches, not the regex
+ * /\$\{[^}]*\}/, which retries from every `${` and is quadratic on a long field of them.
+ */
+function isTemplate(raw: string): boolean {
+  if (TEMPLATE.test(raw)) return true;
+  const open = raw.indexOf('${');
+  return open >= 0 && raw.indexOf('}', open + 2) >= 0;
+}
+
 export function templateSyntax(fields: readonly Field[]): Field | null {
-  for (const f of fields) if (TEMPLATE.test(f.raw)) return f;
+  for (const f of fields) if (isTemplate(f.raw)) return f;
   for (const f of fields) if (ANGLE.test(f.raw)) return f;
   return null;
 }
