@@ -19,10 +19,13 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
       throw new RangeError(`overlapping edits at offsets ${prev.offset} and ${sorted[i]!.offset}`);
     }
   }
-  let out = text;
-  for (let i = sorted.length - 1; i >= 0; i--) {
-    const e = sorted[i]!;
-    out = out.slice(0, e.offset) + e.content + out.slice(e.offset + e.length);
+  // one pass front to back (re-slicing the whole text per edit is quadratic for many edits)
+  const parts: string[] = [];
+  let at = 0;
+  for (const e of sorted) {
+    parts.push(text.slice(at, e.offset), e.content);
+    at = e.offset + e.length;
   }
-  return out;
+  parts.push(text.slice(at));
+  return parts.join('');
 }

@@ -29,6 +29,61 @@ export interface FixOutcome {
 
 const MAX_PASSES = 10;
 
+/**
+ * The byte ranges already taken in a file. A range [s, e) conflicts with a taken [ts, te) when
+ * they overlap (s < te and ts < e) or start at the same offset. Kept sorted by start, so a check
+ * is a binary search instead of a scan of every range taken so far (quadratic for a file with
+ * a hundred thousand fixes); when ranges that conflict with each other are added (one finding's
+ * own edits), it falls back to the scan.
+ */
+class TakenSpans {
+  #starts: number[] = [];
+  #ends: number[] = [];
+  /** ranges that broke the sorted, pairwise non-conflicting order: checked one by one */
+  #loose: Array<[number, number]> | null = null;
+
+  /** index of the first range starting at or after s */
+  #lowerBound(s: number): number {
+    let lo = 0;
+    let hi = this.#starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#starts[mid]! < s) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  conflicts(s: number, e: number): boolean {
+    if (this.#loose) return this.#loose.some(([ts, te]) => (s < te && ts < e) || s === ts);
+    // the taken ranges do not conflict with each other, so their ends rise with their starts:
+    // only the last range starting before s and the first starting at or after s can conflict
+    const i = this.#lowerBound(s);
+    if (i < this.#starts.length) {
+      const ts = this.#starts[i]!;
+      if (ts === s || ts < e) return true;
+    }
+    return i > 0 && s < this.#ends[i - 1]!;
+  }
+
+  add(s: number, e: number): void {
+    if (this.#loose) { this.#loose.push([s, e]); return; }
+    if (this.conflicts(s, e)) {
+      this.#loose = this.#starts.map((ts, k): [number, number] => [ts, this.#ends[k]!]);
+      this.#loose.push([s, e]);
+      return;
+    }
+    const n = this.#starts.length;
+    if (n === 0 || this.#starts[n - 1]! < s) {
+      this.#starts.push(s);
+      this.#ends.push(e);
+    } else {
+      const i = this.#lowerBound(s);
+      this.#starts.splice(i, 0, s);
+      this.#ends.splice(i, 0, e);
+    }
+  }
+}
+
 /** Pick the findings whose edits can be applied together (no overlaps), in file order. */
 export function selectFixes(diagnostics: readonly Diagnostic[]): Map<string, TextEdit[][]> {
   const byFile = new Map<string, Diagnostic[]>();
@@ -39,14 +94,13 @@ export function selectFixes(diagnostics: readonly Diagnostic[]): Map<string, Tex
   }
   const out = new Map<string, TextEdit[][]>();
   for (const [file, ds] of byFile) {
-    const taken: Array<[number, number]> = [];
+    const taken = new TakenSpans();
     const groups: TextEdit[][] = [];
     for (const d of ds) {
       const spans = d.fix!.map((e): [number, number] => [e.offset, e.offset + e.length]);
       // overlapping ranges, or two edits starting at the same offset, conflict
-      const overlaps = spans.some(([s, e]) => taken.some(([ts, te]) => (s < te && ts < e) || s === ts));
-      if (overlaps) continue;
-      taken.push(...spans);
+      if (spans.some(([s, e]) => taken.conflicts(s, e))) continue;
+      for (const [s, e] of spans) taken.add(s, e);
       groups.push([...d.fix!]);
     }
     out.set(file, groups);
