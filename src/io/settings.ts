@@ -3,11 +3,12 @@
  * Found in the working directory or the nearest parent, or given with --config. Unknown sections
  * and keys are errors that name the key and the file.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { displayBytes, toBytes } from '../core/bytes.js';
 import { IniError, parseIniFile } from './ini.js';
 import { globToRegExp } from '../core/lint/glob.js';
+import { MAX_SMALL_FILE_BYTES, readFileCapped } from './read.js';
 import { type Policy, type PolicyEntry, POLICY_KINDS, type PolicyKind, parsePolicyEntry } from '../core/lint/policy.js';
 import { findRule, RULES } from '../core/lint/rules.js';
 import type { SeveritySetting } from '../core/lint/types.js';
@@ -158,14 +159,14 @@ export function parseSettings(text: string, file: string): LintSettings {
 
 /** Read a settings file (throws SettingsError on a bad file, with the errno for an unreadable one). */
 export function readSettings(file: string): LintSettings {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new SettingsError(`${file}: cannot be read (${code})`, file);
+  // regular files only, at most 1 MiB: a FIFO or device named as the settings file never blocks
+  const r = readFileCapped(file, { maxBytes: MAX_SMALL_FILE_BYTES });
+  if (!r.ok) {
+    const f = r.failure;
+    const why = f.kind === 'not-regular' ? `is not a regular file but a ${f.fileKind}` : f.kind === 'too-large' ? `is above the ${f.maxBytes}-byte cap for a settings file` : `cannot be read (${'code' in f ? f.code : f.kind === 'missing' ? 'ENOENT' : f.kind})`;
+    throw new SettingsError(`${file}: ${why}`, file);
   }
-  return parseSettings(text, path.resolve(file));
+  return parseSettings(r.bytes.toString('utf8'), path.resolve(file));
 }
 
 /** The settings for a run: --config FILE, else the nearest .limitsctl.ini, else defaults. */

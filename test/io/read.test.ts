@@ -240,3 +240,14 @@ describe('non-root honesty', () => {
     }
   }, 60_000);
 });
+
+describe('files outside the tree (settings)', () => {
+  it('a FIFO given as --config ends at once with a clear message, exit 2', () => {
+    const root = tree({ ...BASE });
+    mkfifo(path.join(root, 'settings.ini'));
+    const r = cli(['lint', '--root', root, '--config', path.join(root, 'settings.ini')]);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/settings\.ini: is not a regular file but a FIFO/);
+  }, 30_000);
+});
