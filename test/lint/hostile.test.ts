@@ -1,0 +1,133 @@
+/**
+ * Hostile input through the built binary: one 4 MB line of several shapes, and a target with
+ * 150,000 findings. Each run must end on its own (a generous bound, no timing assert) with a
+ * clear result: the exit code of its findings, a summary, and output that parses.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = path.resolve(__dirname, '../../bin/limitsctl.js');
+const built = existsSync(path.resolve(__dirname, '../../dist/cli/commands/lint.js'));
+if (!built) console.warn('hostile-input lint tests skipped: dist/ is not built (npm test builds it)');
+
+/** Far above what these runs need (seconds); quadratic work took minutes to hours. */
+const BOUND_MS = 240_000;
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'limitsctl-lint-hostile-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function tree(name: string, limitsConf: string | Buffer): string {
+  const root = path.join(tmp, name);
+  mkdirSync(path.join(root, 'etc/security'), { recursive: true });
+  writeFileSync(path.join(root, 'etc/security/limits.conf'), limitsConf);
+  writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n');
+  return root;
+}
+
+/** Runs the CLI with stdout to a file (outputs here are hundreds of MB); killed past BOUND_MS. */
+function run(args: string[], outFile: string): { code: number | null; signal: NodeJS.Signals | null; stderr: string; out: string } {
+  const fd = openSync(outFile, 'w');
+  try {
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      cwd: tmp, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: BOUND_MS, killSignal: 'SIGKILL',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    return { code: r.status, signal: r.signal, stderr: r.stderr, out: outFile };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function lastLine(file: string): string {
+  const text = readFileSync(file, 'utf8').trimEnd();
+  return text.slice(text.lastIndexOf('\n') + 1);
+}
+
+const M = 4 << 20;
+
+/** One line of 4 MB, in the shapes that made lint quadratic; the profile that reads it so. */
+const LONG_LINES: Array<[string, string, string]> = [
+  ['words split into 1.5.2 chunks', 'debian', 'ab cd ef '.repeat(Math.ceil(M / 9))],
+  ['one 4 MB field', 'upstream-1.7', 'x'.repeat(M)],
+  ['template syntax', 'upstream-1.7', '${'.repeat(M / 2)],
+  ['a 4 MB item name', 'upstream-1.7', `* soft ${'+'.repeat(M)} 1`],
+  ['a 4 MB number', 'upstream', `* soft nproc ${'9'.repeat(M)}`],
+  ['a limitsctl-disable list of unknown names', 'debian', `* soft nproc 1 #limitsctl-disable ${`${'x'.repeat(63)},`.repeat(M / 64)}`],
+  ['UTF-8 text', 'debian', 'é ab '.repeat(Math.ceil(M / 6))],
+];
+
+describe.skipIf(!built)('lint on hostile input ends on its own', () => {
+  it.each(LONG_LINES)('one 4 MB line: %s (%s)', (name, profile, line) => {
+    const root = tree(`line-${name.replace(/\W+/g, '-')}`, Buffer.from(`${line}\n`, 'utf8'));
+    const r = run(['lint', '--root', root, '--profile', profile], path.join(tmp, 'line.out'));
+    expect(r.signal, `lint was still running after ${BOUND_MS} ms`).toBeNull();
+    expect(r.stderr).toBe('');
+    // every shape holds an error (a line pam_limits skips)
+    expect(r.code).toBe(1);
+    expect(lastLine(r.out)).toMatch(/^✖ \d+ problems \(\d+ errors?, \d+ warnings?, \d+ info\) in 1 of 1 file/);
+  }, BOUND_MS + 30_000);
+
+  it('one 4 MB line: files, get, effective, explain, set and unset --dry-run end too', () => {
+    const root = tree('line-commands', `* soft nproc 10\n${'ab cd ef '.repeat(Math.ceil(M / 9))}\n`);
+    const commands: Array<[string[], number]> = [
+      [['files'], 0],
+      [['get', 'nproc', '--user', 'admin'], 0],
+      [['effective', '--user', 'admin'], 0],
+      [['explain', 'nproc', '--user', 'admin'], 0],
+      [['set', 'nproc', '20', '--user', 'admin', '--dry-run'], 0],
+      [['unset', 'nproc', '--domain', '*', '--dry-run'], 0],
+    ];
+    for (const [args, code] of commands) {
+      const r = run([...args, '--root', root, '--profile', 'debian'], path.join(tmp, 'cmd.out'));
+      expect(r.signal, `${args.join(' ')} was still running after ${BOUND_MS} ms`).toBeNull();
+      expect(r.stderr, args.join(' ')).not.toMatch(/internal error|RangeError|at .*\.js:\d+/);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
+    }
+  }, 6 * BOUND_MS);
+
+  describe('150,000 findings', () => {
+    const N = 150_000;
+    // each line is one field: pam_limits skips it ("invalid line"), an error
+    const root = () => tree('many-findings', 'bad\n'.repeat(N));
+
+    it('text', () => {
+      const r = run(['lint', '--root', root()], path.join(tmp, 'many.txt'));
+      expect(r.signal).toBeNull();
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      expect(lastLine(r.out)).toBe(`✖ ${N} problems (${N} errors, 0 warnings, 0 info) in 1 of 1 file`);
+    }, BOUND_MS + 30_000);
+
+    it('--format json parses, with every finding', () => {
+      const r = run(['lint', '--root', root(), '--format', 'json'], path.join(tmp, 'many.json'));
+      expect(r.signal).toBeNull();
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const j = JSON.parse(readFileSync(r.out, 'utf8')) as { results: unknown[]; summary: { errors: number } };
+      expect(j.results).toHaveLength(N);
+      expect(j.summary.errors).toBe(N);
+    }, BOUND_MS + 30_000);
+
+    it('--format sarif parses, with every result', () => {
+      const r = run(['lint', '--root', root(), '--format', 'sarif'], path.join(tmp, 'many.sarif'));
+      expect(r.signal).toBeNull();
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const s = JSON.parse(readFileSync(r.out, 'utf8')) as { runs: Array<{ results: unknown[] }> };
+      expect(s.runs[0]!.results).toHaveLength(N);
+    }, BOUND_MS + 30_000);
+
+    it('--format github', () => {
+      const r = run(['lint', '--root', root(), '--format', 'github'], path.join(tmp, 'many.github'));
+      expect(r.signal).toBeNull();
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const lines = readFileSync(r.out, 'utf8').trimEnd().split('\n');
+      expect(lines.filter((l) => l.startsWith('::error ')).length).toBe(N);
+      expect(lines[lines.length - 1]).toBe(`limitsctl lint: ${N} error(s), 0 warning(s), 0 info in 1 file(s)`);
+    }, BOUND_MS + 30_000);
+  });
+});
