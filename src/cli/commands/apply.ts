@@ -3,9 +3,9 @@
  * `item.soft = value`, `item.hard = value` (src/io/policy.ts). Planned together, one diff, one lock.
  */
 export { parsePolicy, PolicyError, type Policy } from '../../io/policy.js';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePolicy, PolicyError } from '../../io/policy.js';
+import { readFileCapped } from '../../io/read.js';
 import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from '../context.js';
 import { type EditArgs, runEdit } from '../editing.js';
 import { UsageError } from '../errors.js';
@@ -21,10 +21,13 @@ export async function run(args: ApplyArgs, io: CliIO): Promise<number> {
   if (!args.policy) throw new UsageError('name a policy file: limitsctl apply POLICY.ini');
   const file = path.resolve(io.cwd, args.policy);
   let text: string;
+  // a FIFO or device is refused, never waited on; the size is capped (src/io/read.ts)
+  const read = readFileCapped(file, { shown: args.policy });
+  if (!read.ok) throw new UsageError(`cannot read policy: ${read.failure.message}`);
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read policy ${args.policy}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
+  } catch {
+    throw new UsageError(`policy ${args.policy} is not valid UTF-8; domains and values are written as UTF-8 bytes`);
   }
   let policy;
   try {
