@@ -8,6 +8,14 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { LintReport } from '../../src/core/lint/report.js';
+import { RULES } from '../../src/core/lint/rules.js';
+import type { Diagnostic } from '../../src/core/lint/types.js';
+import { writeGithub } from '../../src/formatters/github.js';
+import { writeLintJson } from '../../src/formatters/json.js';
+import { writeLintSarif } from '../../src/formatters/sarif.js';
+import { chunked, type Write } from '../../src/formatters/stream.js';
+import { writeText } from '../../src/formatters/text.js';
 
 const BIN = path.resolve(__dirname, '../../bin/limitsctl.js');
 const built = existsSync(path.resolve(__dirname, '../../dist/cli/commands/lint.js'));
@@ -130,4 +138,41 @@ describe.skipIf(!built)('lint on hostile input ends on its own', () => {
       expect(lines[lines.length - 1]).toBe(`limitsctl lint: ${N} error(s), 0 warning(s), 0 info in 1 file(s)`);
     }, BOUND_MS + 30_000);
   });
+});
+
+describe('reports larger than one JavaScript string can hold', () => {
+  // V8 strings end at 2^29 - 24 characters; these reports are longer, so building each as one
+  // string (JSON.stringify of the whole document) fails with "Invalid string length"
+  const LIMIT = 2 ** 29 - 24;
+  const d: Diagnostic = {
+    code: 'LC001', rule: 'too-few-fields', severity: 'error', file: 'etc/security/limits.conf',
+    line: 1, column: 1, endLine: 1, endColumn: 2, message: 'm'.repeat(4000),
+  };
+  const report: LintReport = {
+    tool: { name: 'limitsctl', version: '0.1.0', informationUri: 'https://github.com/limitsctl/limitsctl' },
+    cwd: '/t', diagnostics: new Array<Diagnostic>(150_000).fill(d), files: ['etc/security/limits.conf'],
+    rules: RULES.map((r) => ({ ...r, enabled: true })), suppressed: 0, fixed: 0, maxWarnings: null,
+  };
+  /** Counts what is written, keeping only the first and last block. */
+  const measure = (fn: (w: Write) => void) => {
+    let length = 0;
+    let first = '';
+    let last = '';
+    const sink = chunked((t) => { length += t.length; if (!first) first = t; last = t; });
+    fn(sink.write);
+    sink.flush();
+    return { length, first, last };
+  };
+
+  it.each([
+    ['json', (w: Write) => writeLintJson(report, w), '{\n  "version": 1,', '\n}\n'],
+    ['sarif', (w: Write) => writeLintSarif(report, w), '{\n  "$schema"', '\n}\n'],
+    ['text', (w: Write) => writeText(report, w), 'etc/security/limits.conf:1:1 error LC001 m', '✖ 150000 problems (150000 errors, 0 warnings, 0 info) in 1 of 1 file\n'],
+    ['github', (w: Write) => writeGithub(report, w), '::error file=etc/security/limits.conf,line=1', 'limitsctl lint: 150000 error(s), 0 warning(s), 0 info in 1 file(s)\n'],
+  ] as const)('%s is written in pieces', (_name, write, head, tail) => {
+    const out = measure(write);
+    expect(out.length).toBeGreaterThan(LIMIT);
+    expect(out.first.startsWith(head)).toBe(true);
+    expect(out.last.endsWith(tail)).toBe(true);
+  }, 120_000);
 });
