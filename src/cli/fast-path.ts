@@ -6,24 +6,32 @@
  * file is read or written. It throws an {@link ArgvError} (exit 2, one line) for:
  *
  * - an unknown or misspelled option (with a did-you-mean over the command's option names), or an
- *   option of another command;
+ *   option of another command; before the command word only the global options are known;
  * - an unknown command (with a did-you-mean);
  * - a missing or extra positional argument;
  * - an option given twice (`--user a --user b`, also as alias or `--no-` form);
  * - an option without its value (`--root` at the end, `--user --dry-run`), an empty value
  *   (`--root ''`; only `--comment ''` may be empty), a number option with a non-number, a value
- *   outside the option's choices, or a value on a flag other than `=true` / `=false`;
+ *   outside the option's choices, or any value on a flag (`--json=yes`, also `--json=true`);
  * - an empty positional argument (`set nproc ''`).
  *
  * Values: `-` alone is a value (pam_limits' "unlimited"/"both" keyword: `set nofile - --user
- * admin`), as is a negative number (`set nice -5`); any other word beginning with `-` is an option,
- * so a value that begins with `-` is written `--comment=-x`. After `--` every word is positional.
- * Short forms: only the single-letter aliases of the table (`-u admin`, `-n`); no bundling (`-nq`).
- * `--help`/`-h` anywhere, `--version` and `completion` go to yargs (help output only; nothing runs).
+ * admin`), as is a negative number (`set nice -5`, `--top -5`); any other word beginning with `-`
+ * is an option, so a value that begins with `-` is written `--comment=-x`. After `--` every word is
+ * positional. Short forms: only the single-letter aliases of the table (`-u admin`, `-n`), each a
+ * word of its own (no `-nq`, no `-uadmin`). `--help`/`-h` anywhere, `--version` and `completion`
+ * go to yargs (help output only; nothing runs).
+ *
+ * The words are split by Node's own `util.parseArgs` in strict mode (no dependency; it refuses
+ * unknown options, missing values, an option taken as a value, values on flags). Added on top:
+ * `--no-<flag>` (declared as flags of their own, then folded), negative numbers (a pre-pass),
+ * duplicates (from its tokens; parseArgs keeps the last), one short option per word, messages
+ * that name the word at fault, numbers, choices, empty values and each command's positionals.
  *
  * yargs itself is never used to run a command: it reads `-` as an empty string and picks one of
  * two repeated options, and loading it costs about a third of a cold start.
  */
+import { parseArgs } from 'node:util';
 import { didYouMean } from '../core/suggest.js';
 import { UsageError } from './errors.js';
 
@@ -152,14 +160,62 @@ export type ParsedArgv =
 
 const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
-/** Is this word an option (as opposed to a value or positional)? `-` and `-5` are not. */
-function looksLikeOption(tok: string): boolean {
-  return tok.startsWith('-') && tok !== '-' && !/^-\d/.test(tok);
+type Options = Readonly<Record<string, OptionSpec>>;
+
+/** Takes off the NUL of the negative-number pre-pass (in parseArgv). */
+const unmark = (word: string) => word.replace(/^\0/, '');
+
+/** parseArgs' config: numbers are read as strings (checked later); each flag also as --no-<flag>. */
+function configOf(options: Options): Record<string, { type: 'string' | 'boolean'; short?: string }> {
+  const config: ReturnType<typeof configOf> = {};
+  for (const [name, spec] of Object.entries(options)) {
+    config[name] = { type: spec.kind === 'boolean' ? 'boolean' : 'string', ...(spec.alias ? { short: spec.alias } : {}) };
+    if (spec.kind === 'boolean') config[`no-${name}`] = { type: 'boolean' };
+  }
+  return config;
+}
+
+/**
+ * The tokens of `words`, which strict parseArgs must accept. When it refuses them, the word at
+ * fault is found in its tokens (the same in lenient mode), to name it and suggest another.
+ * Stricter than parseArgs: a short option is a word of its own (no `-nq`, `-uadmin`).
+ */
+function read(words: string[], options: Options, command?: string) {
+  const config = { args: words, options: configOf(options), allowPositionals: true, tokens: true } as const;
+  const { tokens } = parseArgs({ ...config, strict: false });
+  let refused: Error | undefined;
+  try {
+    parseArgs({ ...config, strict: true });
+  } catch (e) {
+    if (!String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) throw e;
+    refused = e as Error;
+  }
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const shown = t.rawName;
+    if (!shown.startsWith('--') && words[t.index] !== shown) throw unknownOption(words[t.index]!, command, options);
+    if (!refused) continue;
+    const type = Object.hasOwn(config.options, t.name) ? config.options[t.name]!.type : undefined;
+    if (type === undefined) throw unknownOption(shown, command, options); // ERR_PARSE_ARGS_UNKNOWN_OPTION
+    // ERR_PARSE_ARGS_INVALID_OPTION_VALUE: a value on a flag, none for an option, or the next option taken as it
+    if (type === 'boolean' && t.value !== undefined) throw new ArgvError(`${shown} is a flag: it takes no value (got '${t.value}')`);
+    if (type === 'string' && t.value === undefined) throw new ArgvError(`${shown} needs a value`, `Write ${shown} VALUE.`);
+    if (type === 'string' && !t.inlineValue && /^-./.test(t.value!)) {
+      throw new ArgvError(`${shown} needs a value (found ${t.value})`, `Write ${shown}=VALUE for a value that begins with '-'.`);
+    }
+  }
+  if (refused) throw new ArgvError(refused.message.split('\n')[0]!);
+  return tokens;
 }
 
 function usageLine(command: string, g: CommandGrammar): string {
   const pos = g.positional.map((p) => (p.variadic ? `[${p.name}..]` : `<${p.name}>`)).join(' ');
   return `limitsctl ${command}${pos ? ` ${pos}` : ''} [options]`;
+}
+
+function unknownCommand(word: string): ArgvError {
+  const guess = didYouMean(word, Object.keys(GRAMMAR));
+  return new ArgvError(`unknown command '${word}'${guess ? `; did you mean '${guess}'?` : ''}`, `Commands: ${Object.keys(GRAMMAR).join(', ')}.`);
 }
 
 /**
@@ -169,110 +225,51 @@ function usageLine(command: string, g: CommandGrammar): string {
  */
 export function parseArgv(argv: readonly string[]): ParsedArgv {
   // help and version print only; they win over any other fault (as with yargs)
-  const beforeDashDash = argv.indexOf('--') >= 0 ? argv.slice(0, argv.indexOf('--')) : argv;
-  if (beforeDashDash.some((t) => t === '--help' || t === '-h')) return { kind: 'yargs' };
+  if (argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).some((t) => t === '--help' || t === '-h')) return { kind: 'yargs' };
   if (argv.length === 1 && argv[0] === '--version') return { kind: 'yargs' };
   // `limitsctl help [command]` is `limitsctl [command] --help`
   if (argv[0] === 'help' && argv.length <= 2) {
-    const topic = argv[1];
-    if (topic === undefined || Object.hasOwn(GRAMMAR, topic)) return { kind: 'yargs' };
-    const guess = didYouMean(topic, Object.keys(GRAMMAR));
-    throw new ArgvError(`unknown command '${topic}'${guess ? `; did you mean '${guess}'?` : ''}`, `Commands: ${Object.keys(GRAMMAR).join(', ')}.`);
+    if (argv[1] === undefined || Object.hasOwn(GRAMMAR, argv[1])) return { kind: 'yargs' };
+    throw unknownCommand(argv[1]);
   }
   // the shell completion script asks yargs for candidates
   if (argv[0] === '--get-yargs-completions') return { kind: 'yargs' };
 
-  let command: string | undefined;
-  let grammar: CommandGrammar | undefined;
-  let options: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS };
+  // pre-pass: parseArgs would read a negative number (`-5`) as a short option; a NUL in front
+  // (never part of a real argv word) makes it a plain word, and unmark() takes it off again
+  const words = argv.map((w) => (/^-\d/.test(w) ? `\0${w}` : w));
+  // the command is the first positional word; the options before it must be global ones
+  const at = parseArgs({ args: words, options: configOf(GLOBAL_OPTIONS), strict: false, allowPositionals: true, tokens: true })
+    .tokens.find((t) => t.kind === 'positional');
+  read(words.slice(0, at?.index), GLOBAL_OPTIONS);
+  const command = at && unmark(at.value);
+  if (command !== undefined && YARGS_ONLY.has(command)) return { kind: 'yargs' };
+  if (command !== undefined && !Object.hasOwn(GRAMMAR, command)) throw unknownCommand(command);
+  const g = command === undefined ? undefined : GRAMMAR[command];
+  const options: Options = { ...GLOBAL_OPTIONS, ...g?.options };
+
+  // fold the tokens: --no-<flag>, duplicates (parseArgs keeps the last), numbers, choices, empty values
   const values = new Map<string, unknown>();
   const positional: string[] = [];
-  let dashDash = false;
-
-  const setCommand = (word: string) => {
-    if (YARGS_ONLY.has(word)) return false;
-    if (!Object.hasOwn(GRAMMAR, word)) {
-      const guess = didYouMean(word, Object.keys(GRAMMAR));
-      throw new ArgvError(`unknown command '${word}'${guess ? `; did you mean '${guess}'?` : ''}`, `Commands: ${Object.keys(GRAMMAR).join(', ')}.`);
-    }
-    command = word;
-    grammar = GRAMMAR[word]!;
-    options = { ...GLOBAL_OPTIONS, ...grammar.options };
-    return true;
-  };
-
-  for (let i = 0; i < argv.length; i++) {
-    const tok = argv[i]!;
-    if (dashDash || !looksLikeOption(tok)) {
-      if (command === undefined) {
-        if (!setCommand(tok)) return { kind: 'yargs' };
-        continue;
-      }
-      positional.push(tok);
-      continue;
-    }
-    if (tok === '--') { dashDash = true; continue; }
-    if (command === undefined && tok === '--version') throw new ArgvError("--version goes alone: 'limitsctl --version'");
-
-    // --name, --name=value, --no-name, -x
-    let name: string;
-    let inline: string | undefined;
-    let shown: string;
-    if (tok.startsWith('--')) {
-      const eq = tok.indexOf('=');
-      name = eq >= 0 ? tok.slice(2, eq) : tok.slice(2);
-      inline = eq >= 0 ? tok.slice(eq + 1) : undefined;
-      shown = `--${name}`;
-    } else {
-      const letter = tok.slice(1);
-      shown = tok;
-      const byAlias = letter.length === 1 ? Object.entries(options).find(([, o]) => o.alias === letter) : undefined;
-      if (!byAlias) throw unknownOption(tok, command, options);
-      name = byAlias[0];
-    }
-    let negated = false;
-    let spec = Object.hasOwn(options, name) ? options[name] : undefined;
-    if (!spec && name.startsWith('no-') && options[name.slice(3)]?.kind === 'boolean') {
-      negated = true;
-      name = name.slice(3);
-      spec = options[name];
-    }
-    if (!spec) throw unknownOption(shown, command, options);
+  for (const t of read(words, options, command)) {
+    if (t.kind === 'positional' && t.index !== at?.index) positional.push(unmark(t.value));
+    if (t.kind !== 'option') continue;
+    const negated = !Object.hasOwn(options, t.name); // only flags have a declared no- form
+    const name = negated ? t.name.slice(3) : t.name;
+    const spec = options[name]!;
     if (values.has(name)) throw new ArgvError(`--${name} is given twice; give it once`);
-
     if (spec.kind === 'boolean') {
-      let v = true;
-      if (inline !== undefined) {
-        if (inline !== 'true' && inline !== 'false') throw new ArgvError(`${shown} is a flag: it takes no value (got '${inline}')`);
-        v = inline === 'true';
-      }
-      values.set(name, negated ? !v : v);
+      values.set(name, !negated);
       continue;
     }
-    let value = inline;
-    if (value === undefined) {
-      const next = argv[i + 1];
-      if (next === undefined || looksLikeOption(next)) {
-        throw new ArgvError(`${shown} needs a value${next === undefined ? '' : ` (found ${next})`}`,
-          next === undefined ? `Write ${shown} VALUE.` : `Write ${shown}=VALUE for a value that begins with '-'.`);
-      }
-      value = next;
-      i++;
-    }
-    if (value === '' && !spec.allowEmpty) throw new ArgvError(`${shown} needs a value, got an empty one`);
-    if (spec.kind === 'number') {
-      if (!/^-?\d+(\.\d+)?$/.test(value)) throw new ArgvError(`${shown} needs a number, got '${value}'`);
-      values.set(name, Number(value));
-      continue;
-    }
-    if (spec.choices && !spec.choices.includes(value)) {
-      throw new ArgvError(`${shown} must be one of ${spec.choices.join(', ')}; got '${value}'`);
-    }
-    values.set(name, value);
+    const value = unmark(t.value!);
+    if (value === '' && !spec.allowEmpty) throw new ArgvError(`${t.rawName} needs a value, got an empty one`);
+    if (spec.kind === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) throw new ArgvError(`${t.rawName} needs a number, got '${value}'`);
+    if (spec.choices && !spec.choices.includes(value)) throw new ArgvError(`${t.rawName} must be one of ${spec.choices.join(', ')}; got '${value}'`);
+    values.set(name, spec.kind === 'number' ? Number(value) : value);
   }
 
-  if (command === undefined || grammar === undefined) throw new ArgvError('name a command; see limitsctl --help');
-  const g = grammar;
+  if (command === undefined || g === undefined) throw new ArgvError('name a command; see limitsctl --help');
   const empty = positional.findIndex((p) => p === '');
   if (empty >= 0) throw new ArgvError(`argument ${empty + 1} of ${command} is empty`, `Usage: ${usageLine(command, g)}`);
   const fixed = g.positional.filter((p) => !p.variadic);
@@ -298,8 +295,10 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   return { kind: 'run', command, args };
 }
 
-function unknownOption(shown: string, command: string | undefined, options: Record<string, OptionSpec>): ArgvError {
-  const bare = shown.replace(/^-+/, '').replace(/=.*$/, '');
+function unknownOption(word: string, command: string | undefined, options: Options): ArgvError {
+  const shown = word.replace(/=.*$/, '');
+  const bare = shown.replace(/^-+/, '');
+  if (command === undefined && bare === 'version') return new ArgvError("--version goes alone: 'limitsctl --version'");
   const names = Object.keys(options);
   // --dryRun (yargs' camelCase spelling) → --dry-run
   const kebab = bare.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
@@ -307,7 +306,7 @@ function unknownOption(shown: string, command: string | undefined, options: Reco
   const elsewhere = command === undefined ? [] : Object.entries(GRAMMAR).filter(([, g]) => Object.hasOwn(g.options, bare)).map(([c]) => c);
   const where = command === undefined ? '' : ` for ${command}`;
   const also = guess === null && elsewhere.length > 0 ? ` (it is an option of ${elsewhere.join(', ')})` : '';
-  return new ArgvError(`unknown option ${shown.replace(/=.*$/, '')}${where}${guess ? `; did you mean --${guess}?` : also}`);
+  return new ArgvError(`unknown option ${shown}${where}${guess ? `; did you mean --${guess}?` : also}`);
 }
 
 /** Whether the caller asked for JSON output (then errors are reported as JSON too). */

@@ -67,6 +67,9 @@ describe('the command-line grammar', () => {
     expect(parsed(['set', 'nproc', '--user', 'a', '--', '--odd']).args).toMatchObject({ item: 'nproc', value: '--odd' });
     expect(parsed(['set', 'nproc', '5', '--user', 'a', '--comment=-x']).args).toMatchObject({ comment: '-x' });
     expect(parsed(['set', 'nproc', '5', '--user', 'a', '--comment', '']).args).toMatchObject({ comment: '' });
+    expect(parsed(['doctor', '--top', '-5']).args).toMatchObject({ top: -5 });
+    expect(parsed(['set', 'nice', '--all', '--', '-5']).args).toMatchObject({ item: 'nice', value: '-5', all: true });
+    expect(parsed(['set', 'nproc', '5', '--all', '--no-force', '--no-color']).args).toMatchObject({ force: false, color: false });
   });
 
   it('refuses every usage fault with one message', () => {
@@ -94,6 +97,15 @@ describe('the command-line grammar', () => {
       [[], /name a command/],
       [['--bogus', 'files'], /unknown option --bogus/],
       [['set', 'nproc', '5', '--user', 'a', '--dry-run', '--no-dry-run'], /--dry-run is given twice/],
+      [['--root', 'a', 'files', '--root', 'b'], /--root is given twice/],
+      [['--user', 'admin', 'set', 'nproc', '5'], /^unknown option --user$/], // before the command: global options only
+      [['files', '--json=true'], /--json is a flag/],
+      [['set', 'nproc', '5', '--all', '--no-user'], /unknown option --no-user/],
+      [['set', 'nproc', '5', '-uadmin'], /unknown option -uadmin/],
+      [['set', 'nproc', '5', '-u=a'], /unknown option -u/],
+      [['doctor', '--top', '-x'], /--top needs a value \(found -x\)/],
+      [['doctor', '--top', '--'], /--top needs a value \(found --\)/],
+      [['--json'], /name a command/],
     ];
     for (const [argv, re] of cases) expect(usageError(argv), JSON.stringify(argv)).toMatch(re);
     for (const opt of ['user', 'group', 'domain', 'type', 'file', 'comment', 'root', 'profile']) {
