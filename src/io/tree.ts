@@ -177,11 +177,11 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
 
   // limits.d is read only after the main file was processed successfully.
   const etc = listDropins(absRoot, DROPIN_DIR);
-  ignored.push(...etc.ignored);
+  for (const x of etc.ignored) ignored.push(x); // not push(...list): a huge limits.d would overflow the stack
   let dropins: Array<{ name: string; rel: string; role: FileRole }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
   if (traits.vendorDir) {
     const vendor = listDropins(absRoot, VENDOR_DROPIN_DIR);
-    ignored.push(...vendor.ignored);
+    for (const x of vendor.ignored) ignored.push(x);
     const etcNames = new Set(etc.names);
     for (const name of vendor.names) {
       if (etcNames.has(name)) {

@@ -96,6 +96,23 @@ describe.skipIf(!built)('lint on hostile input ends on its own', () => {
     }
   }, 6 * BOUND_MS);
 
+  it('a limits.d of 130,000 ignored files: files and lint end, one finding per file', () => {
+    const N = 130_000;
+    const root = tree('many-ignored', '* soft nproc 10\n');
+    const dir = path.join(root, 'etc/security/limits.d');
+    mkdirSync(dir);
+    for (let i = 0; i < N; i++) writeFileSync(path.join(dir, `x${i}.bak`), '');
+    const files = run(['files', '--root', root], path.join(tmp, 'ignored.files'));
+    expect(files.signal).toBeNull();
+    expect(files.stderr).toBe('');
+    expect(files.code).toBe(0);
+    const l = run(['lint', '--root', root], path.join(tmp, 'ignored.lint'));
+    expect(l.signal).toBeNull();
+    expect(l.stderr).toBe('');
+    expect(l.code).toBe(0);
+    expect(lastLine(l.out)).toBe(`⚠ ${N} problems (0 errors, ${N} warnings, 0 info) in ${N} of ${N + 1} files`);
+  }, 2 * BOUND_MS + 60_000);
+
   describe('150,000 findings', () => {
     const N = 150_000;
     // each line is one field: pam_limits skips it ("invalid line"), an error
