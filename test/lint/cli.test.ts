@@ -111,4 +111,19 @@ describe.skipIf(!built)('limitsctl lint (CLI)', () => {
     expect(j.fixed).toBe(0);
     expect(j.results.filter((r) => r.fixable)).toEqual([]);
   });
+
+  it('a file the tree cannot use (a FIFO etc/passwd) counts among the files looked at', () => {
+    const dir = path.join(tmp, 'fifo-passwd');
+    mkdirSync(path.join(dir, 'etc/security'), { recursive: true });
+    writeFileSync(path.join(dir, 'etc/security/limits.conf'), '* soft nproc 100\n');
+    const fifo = spawnSync('mkfifo', [path.join(dir, 'etc/passwd')]);
+    if (fifo.status !== 0) { console.warn('skipped: mkfifo is not available'); return; }
+    const r = lint(['--root', dir, '--profile', 'upstream'], tmp);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^fifo-passwd\/etc\/passwd:1:1 warning LC306 /);
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('⚠ 1 problem (0 errors, 1 warning, 0 info) in 1 of 2 files');
+    const j = JSON.parse(lint(['--root', dir, '--profile', 'upstream', '--format', 'json'], tmp).stdout) as { files: string[]; summary: { files: number } };
+    expect(j.files).toEqual(['fifo-passwd/etc/security/limits.conf', 'fifo-passwd/etc/passwd']);
+    expect(j.summary.files).toBe(2);
+  });
 });

@@ -316,7 +316,9 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: r
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   kept.sort((a, b) => (order.get(a.file) ?? 1e9) - (order.get(b.file) ?? 1e9) || cmp(a.file, b.file)
     || a.line - b.line || a.column - b.column || cmp(a.code, b.code) || cmp(a.message, b.message));
-  const files = [...new Set([...tree.files.map((f) => f.path), ...tree.ignored.map((f) => f.path)])]
+  // every file looked at: those pam_limits reads, those it ignores, and the unusable ones
+  // (etc/passwd, os-release, …) a finding may name, so "in N of M files" counts them all
+  const files = [...new Set([...tree.files.map((f) => f.path), ...tree.ignored.map((f) => f.path), ...(tree.unusable ?? []).map((u) => u.path)])]
     .filter((p) => target.only === undefined || target.only.has(p));
   return { diagnostics: kept, files, suppressed };
 }
