@@ -10,13 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import ini from 'ini';
 import {
-  analyzePamService, type CensusFacts, type CgroupFacts, type CgroupNode, classifyCgroup, type KernelFacts, type LimitPair,
-  LOGIN_PATHS, type MemoryFacts, type PamFacts, type PamReader, parseCgroupFile, parseLoadavgTasks, parseMeminfo,
+  analyzePamService, type CensusFacts, type CgroupFacts, type CgroupNode, classifyCgroup, type KernelFacts,
+  LOGIN_PATHS, type MemoryFacts, nprocOf, type PamFacts, type PamReader, parseCgroupFile, parseLoadavgTasks, parseMeminfo,
   parsePidsValue, parseSshdConfig, parseStatus, type ProcessFact, type SettingFact, SHARED_STACKS, type SshdFacts,
   type SystemdFacts, systemdCgroupOf,
 } from '../core/doctor.js';
-import { type ProcLimits, parseProcLimits } from '../core/resolve.js';
 import { listDirInRoot, MAX_SMALL_FILE_BYTES, type ReadFailure, readFileCapped, readFileInRoot } from './read.js';
+
+/** The nproc row of /proc/PID/limits (from the core's one /proc/PID/limits parser, parseProcLimits). */
+export { nprocOf };
 
 export interface LiveSources {
   /** root of the configuration (etc/pam.d, etc/systemd, etc/ssh, ...) */
@@ -158,20 +160,6 @@ export function readProcesses(proc: string, uid: number, root?: string): { proce
   };
 }
 
-const INFINITY = 0xffffffffffffffffn;
-
-/** The "Max processes" row of /proc/PID/limits (the only row doctor needs, so no full parse). */
-export function nprocOf(text: string): LimitPair | null {
-  const i = text.indexOf('\nMax processes');
-  if (i < 0) return null;
-  const end = text.indexOf('\n', i + 1);
-  const [soft, hard] = text.slice(i + 14, end < 0 ? undefined : end).trim().split(/\s+/);
-  const num = (v: string | undefined): bigint | null => (v === 'unlimited' ? INFINITY : v && /^\d+$/.test(v) ? BigInt(v) : null);
-  const s = num(soft);
-  const h = num(hard);
-  return s === null || h === null ? null : { soft: s, hard: h };
-}
-
 /** The nearest ancestor not owned by `uid`. */
 function spawner(all: Map<number, Light>, ppid: number, uid: number): ProcessFact['spawnedBy'] {
   let pid = ppid;
@@ -201,7 +189,6 @@ export function readMemory(proc: string, root?: string): MemoryFacts | null {
   return t === null ? null : parseMeminfo(t);
 }
 
-/** PID 1's limits and fs.nr_open from a proc tree: the starting point of Debian's pam_limits. */
 // --- cgroups ---------------------------------------------------------------------------------
 
 const MAX_CGROUPS = 500;

@@ -2,8 +2,8 @@
  * The facts doctor reasons about: what the io ring (src/io/live.ts) gathers from /proc, /sys,
  * systemd and PAM configuration. Types only.
  */
-import type { Identity } from './accounts.js';
-import type { Resolution } from './resolve.js';
+import type { Identity } from '../accounts.js';
+import type { Resolution } from '../resolve.js';
 
 // ---------------------------------------------------------------------------------------------
 // Facts

@@ -1,0 +1,72 @@
+/**
+ * diagnose(): facts in, report out. Computes the shared analysis once (analysis.ts), runs every
+ * finding of the registry in its order, sorts the findings (severity, then how full the limit is,
+ * then registry order) and writes the verdict. Pure: no file system, no process, no clock.
+ */
+import { analyze, NEAR, resolveTasksMax } from './analysis.js';
+import type { DoctorFacts } from './facts.js';
+import { FINDINGS } from './registry.js';
+import { type DiagnoseOptions, type DoctorReport, type DoctorStatus, type Finding, type FindingId, SEVERITIES } from './report.js';
+import { fmt } from './text.js';
+
+const BY_ID = new Map(FINDINGS.map((d) => [d.id, d]));
+
+/** Diagnose why fork() may fail for the facts' account. Pure. */
+export function diagnose(facts: DoctorFacts, options: DiagnoseOptions = {}): DoctorReport {
+  const done = new Map<FindingId, readonly Finding[]>();
+  const running = new Set<FindingId>();
+  const findingsOf = (id: FindingId): readonly Finding[] => {
+    const have = done.get(id);
+    if (have) return have;
+    const def = BY_ID.get(id);
+    if (!def) throw new Error(`doctor: no finding '${id}' in the registry`);
+    if (running.has(id)) throw new Error(`doctor: finding '${id}' depends on itself`);
+    running.add(id);
+    const got = def.check(ctx);
+    running.delete(id);
+    done.set(id, got);
+    return got;
+  };
+  const ctx = analyze(facts, options, findingsOf);
+  const findings: Finding[] = FINDINGS.flatMap((d) => findingsOf(d.id));
+
+  const order = (f: Finding) => SEVERITIES.indexOf(f.severity);
+  const sorted = findings.map((f, i) => ({ f, i }))
+    .sort((a, b) => order(a.f) - order(b.f) || (b.f.usage?.ratio ?? -1) - (a.f.usage?.ratio ?? -1) || a.i - b.i)
+    .map((x) => x.f);
+  const maxRatio = Math.max(-1, ...findings.map((f) => f.usage?.ratio ?? -1));
+  const status: DoctorStatus = maxRatio >= 1 ? 'exhausted' : maxRatio >= NEAR ? 'near-limit' : 'ok';
+  const first = sorted.find((f) => f.usage && f.usage.ratio >= NEAR);
+  const id = facts.identity;
+  const k = facts.kernel;
+  const { tasks, bindingSoft, sysTasks } = ctx;
+  const verdict = first
+    ? first.title
+    : `No limit is near: ${id.name} runs ${fmt(tasks)} task${tasks === 1 ? '' : 's'}${bindingSoft !== null && !ctx.isRoot ? ` of ${fmt(bindingSoft)} allowed` : ''}; the system runs ${fmt(sysTasks)}${k.pidMax ? ` of pid_max ${fmt(k.pidMax)}` : ''}.`;
+
+  const uts = facts.systemd.userSliceTasksMax;
+  return {
+    user: { name: id.name, uid: id.uid, gid: id.gid },
+    profile: facts.resolution?.dialect ?? null,
+    status,
+    exitCode: status === 'ok' ? 0 : 1,
+    verdict,
+    findings: sorted,
+    nproc: {
+      tasks, processes: ctx.processes, configured: ctx.configured, configNote: ctx.configNote,
+      binding: ctx.binding, limitGroups: ctx.limitGroups, top: ctx.top,
+    },
+    system: {
+      tasks: sysTasks, processes: facts.census.processes, loadavgTasks: facts.census.loadavgTasks,
+      vanished: facts.census.vanished, unreadable: facts.census.unreadable,
+      pidMax: k.pidMax, threadsMax: k.threadsMax, memory: facts.memory,
+      overcommit: { mode: k.overcommitMemory, ratio: k.overcommitRatio, kbytes: k.overcommitKbytes },
+    },
+    cgroups: { version: facts.cgroups.version, nodes: ctx.cgNodes },
+    systemd: { ...facts.systemd, userSliceTasksMaxResolved: uts ? resolveTasksMax(uts.value, k) : null },
+    pam: facts.pam,
+    sshd: facts.sshd,
+    sources: facts.sources,
+    problems: facts.problems,
+  };
+}
