@@ -40,7 +40,8 @@
  * between the names. The module writes nothing to stdout/stderr.
  *
  * Test-only environment hooks (they make the process stop at a point so a test can race or kill
- * it): LIMITSCTL_TEST_PAUSE_BEFORE_RENAME / LIMITSCTL_TEST_PAUSE_BETWEEN_RENAMES = a file path;
+ * it): LIMITSCTL_TEST_PAUSE_AFTER_PLAN (paths resolved, nothing written yet) /
+ * LIMITSCTL_TEST_PAUSE_BEFORE_RENAME / LIMITSCTL_TEST_PAUSE_BETWEEN_RENAMES = a file path;
  * at that point the process creates the file and waits until `<path>.go` exists.
  */
 import { spawn } from 'node:child_process';
@@ -287,6 +288,7 @@ export async function writeFilesAtomic(files: readonly FileWrite[], options: Wri
         byReal.set(plan.realPath, f.path);
       }
       const todo = plans.filter((p) => !p.unchanged);
+      await pausePoint('LIMITSCTL_TEST_PAUSE_AFTER_PLAN');
       for (const p of todo) await pinOld(p);
       for (const p of todo) await prepareTemp(p);
       for (const d of uniqueDirs(todo)) await fsyncDir(d);

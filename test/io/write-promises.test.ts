@@ -117,17 +117,19 @@ async function listTree(dir: string, rel = ''): Promise<string[]> {
 }
 
 describe('a directory swapped for a symlink mid-write', () => {
-  it('never lands outside the root (and gives no outside file the tree file\'s owner)', async () => {
+  it.each([
+    ['after the paths were resolved', 'LIMITSCTL_TEST_PAUSE_AFTER_PLAN'],
+    ['right before the rename', 'LIMITSCTL_TEST_PAUSE_BEFORE_RENAME'],
+  ])('%s: never lands outside the root (and gives no outside file the tree file\'s owner)', async (_when, hook) => {
     const { root, dropins } = await makeTree();
     const target = path.join(dropins, '50-x.conf');
     await writeFile(target, 'old\n');
     if (isRoot) await chown(target, 4321, 4321);
     const outside = await tempDir('limitsctl-outside-');
-    await writeFile(path.join(outside, '50-x.conf'), 'victim\n');
+    // same bytes as the tree file, so a content check alone cannot tell them apart
+    await writeFile(path.join(outside, '50-x.conf'), 'old\n');
     const pause = path.join(root, 'pause');
-    const p = run(process.execPath, [mod.helper('io-op.mjs'), 'write', root, target, b64('new\n'), b64('old\n')], {
-      LIMITSCTL_TEST_PAUSE_BEFORE_RENAME: pause,
-    });
+    const p = run(process.execPath, [mod.helper('io-op.mjs'), 'write', root, target, b64('new\n'), b64('old\n')], { [hook]: pause });
     await waitFor(pause, p.child, 'the writer');
     // the attack: limits.d moved aside and replaced by a symlink to a directory outside the tree
     await rename(dropins, `${dropins}.moved`);
@@ -137,7 +139,7 @@ describe('a directory swapped for a symlink mid-write', () => {
     const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { ok: boolean; code?: string };
     expect(out.ok, r.stdout).toBe(false);
     expect(out.code).toBe('ECONFLICT'); // re-plan, never write
-    expect(await readFile(path.join(outside, '50-x.conf'), 'utf8')).toBe('victim\n');
+    expect(await readFile(path.join(outside, '50-x.conf'), 'utf8')).toBe('old\n');
     expect(await readdir(outside)).toEqual(['50-x.conf']);
     const st = await stat(path.join(outside, '50-x.conf'));
     expect(st.uid).toBe(process.getuid?.());
