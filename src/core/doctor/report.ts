@@ -1,7 +1,7 @@
 /**
  * What diagnose() returns: findings (each with the numbers behind it and its fixes) and the
- * analysis they rest on. Types only; the JSON envelope built from them is documented in
- * docs/doctor.md.
+ * analysis they rest on. Types, and the severity order; the JSON envelope built from them
+ * (src/formatters/doctor.ts) is documented in docs/doctor.md.
  */
 import type {
   CgroupKind, CgroupNode, CgroupVersion, LimitPair, MemoryFacts, PamFacts, SourceFacts, SshdFacts, SystemdFacts,
