@@ -71,6 +71,23 @@ export interface PlanOptions {
 }
 
 /** A problem with the request itself: nothing can be planned (exit 2). */
+/** Statuses of a tree file that exists but whose content was not read: planning it as a new file would replace it. */
+const UNREAD: ReadonlySet<string> = new Set(['unreadable', 'special', 'not-evaluated', 'outside-root', 'directory']);
+
+/**
+ * A change may create a file only where nothing is: a FIFO, device, directory, an unreadable or
+ * over-size file, or a link out of the root at that path is refused — the same answer for a dry
+ * run as for a write (a dry run used to show it as a new file).
+ * @throws EditInputError naming the file and why it was not read
+ */
+function refuseUnwritable(tree: ConfigTree, path: string): void {
+  const f = tree.files.find((x) => x.path === path);
+  if (f && UNREAD.has(f.status)) {
+    throw new EditInputError(`cannot edit ${displayBytes(path)}: ${f.error ?? f.status}`,
+      'limitsctl edits only regular files it could read; fix or remove that path first');
+  }
+}
+
 export class EditInputError extends Error {
   constructor(message: string, readonly hint?: string) {
     super(message);
@@ -920,6 +937,7 @@ export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[]
   for (const f of work.files) {
     if (f.text === (f.original ?? '') && f.original !== null) continue;
     if (f.original === null && f.text === '') continue;
+    if (f.original === null) refuseUnwritable(tree, f.path);
     changes.push({ path: f.path, before: f.original, after: f.text, edits: diffEdits(f.original ?? '', f.text) });
   }
   const notes = ctx.notes.map((n) => ({ ...n, request: original.get(n.request) ?? n.request }));
