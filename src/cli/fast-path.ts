@@ -89,7 +89,7 @@ const EDIT: Record<string, OptionSpec> = {
   check: { kind: 'boolean', describe: 'like --dry-run, and exit 1 when something would change' },
   backup: { kind: 'boolean', describe: 'keep the old file as <name>.<time>.bak when it changes' },
   file: { kind: 'string', describe: 'file for new lines (inside the root), e.g. etc/security/limits.d/80-app.conf' },
-  force: { kind: 'boolean', describe: 'write even when another line keeps the change from taking effect' },
+  force: { kind: 'boolean', describe: 'write even when another line keeps the change from taking effect, and replace a file that has other hard links (this name only)' },
   strict: { kind: 'boolean', describe: 'unknown users or groups are errors' },
 };
 
