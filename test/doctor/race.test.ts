@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/core/doctor.js';
 import { readLiveFacts, readProcesses } from '../../src/io/live.js';
+import { testSeed } from '../seed.js';
 import { BIN } from './helpers.js';
 
 const linux = process.platform === 'linux';
@@ -32,7 +33,10 @@ describe.skipIf(!linux)('a live /proc that changes while it is read', () => {
   beforeAll(async () => {
     // bursts of 40 short-lived processes, each with a child of its own; perl adds a thread-free
     // fork storm so PIDs die between readdir and the reads of their files
+    // the churner's sleeps come from bash's $RANDOM, seeded (LIMITSCTL_SEED reruns them)
+    const seed = testSeed('doctor race churner');
     churn = spawn('bash', ['-c', `
+      RANDOM=${seed}
       while :; do
         for i in $(seq 1 40); do ( sleep 0.0$((RANDOM % 9 + 1)) & wait ) & done
         perl -e 'for (1..20) { my $p = fork(); exit 0 if defined $p && $p == 0 }; 1 while wait() > 0' 2>/dev/null
@@ -46,14 +50,22 @@ describe.skipIf(!linux)('a live /proc that changes while it is read', () => {
   });
 
   it('readProcesses and the whole fact gathering never throw; vanished PIDs are skipped and counted', async () => {
+    // A fixed number of reads (not a time budget), and the reads must really have seen /proc
+    // change under them: the set of PIDs differs between consecutive reads at least CHANGES times.
+    const ROUNDS = 16;
+    const CHANGES = 8;
     let rounds = 0;
     let vanished = 0;
     let mine = 0;
-    const deadline = Date.now() + 4000;
-    while (Date.now() < deadline) {
+    let changes = 0;
+    let last = '';
+    while (rounds < ROUNDS || (changes < CHANGES && rounds < 20 * ROUNDS)) {
       const { processes, census } = readProcesses('/proc', uid);
       vanished += census.vanished;
       mine = Math.max(mine, processes.length);
+      const pids = processes.map((p) => p.pid).sort((a, b) => a - b).join(',');
+      if (rounds > 0 && pids !== last) changes++;
+      last = pids;
       for (const p of processes) {
         expect(p.threads).toBeGreaterThan(0);
         expect(p.uid).toBe(uid);
@@ -69,9 +81,9 @@ describe.skipIf(!linux)('a live /proc that changes while it is read', () => {
       rounds++;
       await sleep(5); // let the churner run
     }
-    console.log(`[race] ${rounds} reads of /proc while it churned; ${vanished} PIDs vanished mid-read (skipped); up to ${mine} processes of uid ${uid} seen`);
-    expect(rounds).toBeGreaterThan(20);
-  });
+    console.log(`[race] ${rounds} reads of /proc while it churned (${changes} saw another set of PIDs); ${vanished} PIDs vanished mid-read (skipped); up to ${mine} processes of uid ${uid} seen`);
+    expect(changes, 'the churner changed /proc between reads (else this test read a still /proc)').toBeGreaterThanOrEqual(CHANGES);
+  }, 120_000);
 
   it('the built CLI, several at once, exits 0 or 1 with valid JSON every time', async () => {
     const runs = await Promise.all(Array.from({ length: 6 }, () => runCli(['doctor', '--user', me, '--json'])));
