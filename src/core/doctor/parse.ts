@@ -123,7 +123,25 @@ export function parseLoadavgTasks(text: string): number | null {
  * The "Max processes" row of /proc/PID/limits, read by the one /proc/PID/limits parser
  * (parseProcLimits in ../resolve.ts, pam_limits' parse_kernel_limits()); null when the row is
  * absent or unreadable (an empty or cut read).
+ *
+ * Only the header (its width decides whether a row has a Units column) and the rows starting
+ * with "Max processes" are handed to it, in their order: the parser reads each row on its own,
+ * so the others cannot change the result, and doctor reads this file for every process of the
+ * user (the whole file costs about ten times as much).
  */
 export function nprocOf(text: string): LimitPair | null {
-  return parseProcLimits(text).nproc ?? null;
+  let picked = '';
+  let header = false;
+  for (let start = 0; start < text.length;) {
+    const nl = text.indexOf('\n', start);
+    const stop = nl < 0 ? text.length : nl + 1;
+    if (!header && text.startsWith('Limit', start)) {
+      picked += text.slice(start, stop);
+      header = true;
+    } else if (text.startsWith('Max processes', start)) {
+      picked += text.slice(start, stop);
+    }
+    start = stop;
+  }
+  return parseProcLimits(picked).nproc ?? null;
 }
