@@ -113,6 +113,18 @@ describe.skipIf(!built)('lint on hostile input ends on its own', () => {
     expect(lastLine(l.out)).toBe(`⚠ ${N} problems (0 errors, ${N} warnings, 0 info) in ${N} of ${N + 1} files`);
   }, 2 * BOUND_MS + 60_000);
 
+  it('40,000 unknown users and groups against an etc/passwd and etc/group of 20,000 each', () => {
+    const N = 20_000;
+    const root = tree('many-accounts', Array.from({ length: N }, (_, i) => `usr${i} soft nproc 1\n@gp${i} soft nofile 1\n`).join(''));
+    writeFileSync(path.join(root, 'etc/passwd'), `root:x:0:0::/root:/bin/sh\n${Array.from({ length: N }, (_, i) => `user${i}:x:${2000 + i}:100::/h:/bin/sh\n`).join('')}`);
+    writeFileSync(path.join(root, 'etc/group'), `root:x:0:\n${Array.from({ length: N }, (_, i) => `grp${i}:x:${5000 + i}:user${i},user${i + 1}\n`).join('')}`);
+    const r = run(['lint', '--root', root, '--profile', 'upstream'], path.join(tmp, 'accounts.out'));
+    expect(r.signal, `lint was still running after ${BOUND_MS} ms`).toBeNull();
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(lastLine(r.out)).toBe(`⚠ ${2 * N} problems (0 errors, ${2 * N} warnings, 0 info) in 1 of 1 file`);
+  }, BOUND_MS + 30_000);
+
   describe('150,000 findings', () => {
     const N = 150_000;
     // each line is one field: pam_limits skips it ("invalid line"), an error

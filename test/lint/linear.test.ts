@@ -14,7 +14,9 @@ import type { LintReport } from '../../src/core/lint/report.js';
 import { RULES } from '../../src/core/lint/rules.js';
 import type { Diagnostic } from '../../src/core/lint/types.js';
 import { parseBinary } from '../../src/core/parse.js';
-import { didYouMean, editDistance } from '../../src/core/suggest.js';
+import { didYouMean, distanceWithin, editDistance, suggester } from '../../src/core/suggest.js';
+import { identityFromDb } from '../../src/core/accounts.js';
+import { identitiesOf } from '../../src/core/lint/analysis.js';
 import { applyEdits, type TextEdit } from '../../src/core/text-edit.js';
 import { scanDecimal, strtol, strtoull } from '../../src/core/values.js';
 import { formatJson, lintJson } from '../../src/formatters/json.js';
@@ -220,6 +222,45 @@ describe('did-you-mean', () => {
         s = r() < 0.5 ? s.slice(0, at) + 'xo'[Math.floor(r() * 2)] + s.slice(at) : s.slice(0, at) + s.slice(at + 1);
       }
       expect(didYouMean(s, candidates), s).toBe(naive(s, candidates));
+    }
+  });
+});
+
+describe('accounts and suggestions at scale', () => {
+  it('identitiesOf gives identityFromDb for every user (random passwd and group)', () => {
+    const r = rng(SEED + 6);
+    const name = (p: string) => `${p}${Math.floor(r() * 12)}`;
+    for (let i = 0; i < 200; i++) {
+      const users = Array.from({ length: Math.floor(r() * 12) }, () => ({ name: name('u'), uid: Math.floor(r() * 5), gid: Math.floor(r() * 6), home: '/', shell: '/bin/sh' }));
+      const groups = Array.from({ length: Math.floor(r() * 12) }, () => ({ name: name('g'), gid: Math.floor(r() * 6), members: Array.from({ length: Math.floor(r() * 4) }, () => name('u')) }));
+      const db = { users, groups };
+      const seen = new Set<string>();
+      const want = users.filter((u) => !seen.has(u.name) && seen.add(u.name)).map((u) => identityFromDb(db, u.name));
+      expect(identitiesOf(db), `seed ${SEED + 6}, case ${i}`).toEqual(want);
+    }
+  });
+
+  it('distanceWithin agrees with editDistance up to the limit', () => {
+    const r = rng(SEED + 7);
+    const word = () => Array.from({ length: Math.floor(r() * 9) }, () => 'abc'[Math.floor(r() * 3)]).join('');
+    for (let i = 0; i < 5000; i++) {
+      const a = word();
+      const b = word();
+      const limit = 1 + Math.floor(r() * 3);
+      const d = editDistance(a, b);
+      const w = distanceWithin(a, b, limit);
+      if (d <= limit) expect(w, `${a} ${b} ${limit}`).toBe(d); else expect(w, `${a} ${b} ${limit}`).toBeGreaterThan(limit);
+    }
+  });
+
+  it('suggester gives didYouMean\'s answer', () => {
+    const r = rng(SEED + 8);
+    const word = (n: number) => Array.from({ length: n }, () => 'abcde'[Math.floor(r() * 5)]).join('');
+    const candidates = [...Array.from({ length: 300 }, () => word(1 + Math.floor(r() * 8))), 'x'.repeat(40), 'y'.repeat(41)];
+    const s = suggester(candidates);
+    for (let i = 0; i < 3000; i++) {
+      const input = r() < 0.05 ? `${'x'.repeat(39)}${word(1)}` : word(Math.floor(r() * 10));
+      expect(s(input), `seed ${SEED + 8}: '${input}'`).toBe(didYouMean(input, candidates));
     }
   });
 });

@@ -14,7 +14,7 @@
  *
  * Pure.
  */
-import { type AccountDb, type GroupRef, type Identity, identityFromDb } from '../accounts.js';
+import { type AccountDb, type GroupEntry, type GroupRef, type Identity } from '../accounts.js';
 import type { DomainSpec } from '../domain.js';
 import type {
   ConfigTree, EntryReading, LimitsDocument, Line, NoLimitReading, TreeFile,
@@ -192,15 +192,7 @@ export class Analysis {
     if (!this.#realAccounts) {
       const acc = this.options.accounts;
       const out: AccountCase[] = [];
-      if (acc?.hasPasswd) {
-        const seen = new Set<string>();
-        for (const u of acc.db.users) {
-          if (seen.has(u.name)) continue;
-          seen.add(u.name);
-          const id = identityFromDb(acc.db, u.name);
-          if (id) out.push({ identity: id, real: true });
-        }
-      }
+      if (acc?.hasPasswd) for (const identity of identitiesOf(acc.db)) out.push({ identity, real: true });
       this.#realAccounts = out;
     }
     return this.#realAccounts;
@@ -223,6 +215,44 @@ export class Analysis {
     }
     return a;
   }
+}
+
+/**
+ * The identity of every user of `db` (the first entry of each name, in file order), exactly as
+ * identityFromDb gives it one by one, but in time linear in the size of passwd and group plus
+ * the groups found: one user at a time would scan every passwd entry and every group (quadratic
+ * for a large etc/passwd).
+ */
+export function identitiesOf(db: AccountDb): Identity[] {
+  // gids a name is a member of (gr_mem), over every group entry
+  const memberOf = new Map<string, number[]>();
+  // the first group entry of each name (getgrnam), in order, by gid and by member
+  const byGid = new Map<number, number[]>();
+  const byMember = new Map<string, number[]>();
+  const first: GroupRef[] = [];
+  const seenGroup = new Set<string>();
+  const add = <K>(m: Map<K, number[]>, k: K, v: number) => { const l = m.get(k); if (l) l.push(v); else m.set(k, [v]); };
+  for (const g of db.groups) {
+    for (const m of g.members) add(memberOf, m, g.gid);
+    if (seenGroup.has(g.name)) continue;
+    seenGroup.add(g.name);
+    const i = first.length;
+    first.push({ name: g.name, gid: g.gid });
+    add(byGid, g.gid, i);
+    for (const m of new Set(g.members)) add(byMember, m, i);
+  }
+  const out: Identity[] = [];
+  const seenUser = new Set<string>();
+  for (const u of db.users) {
+    if (seenUser.has(u.name)) continue;
+    seenUser.add(u.name);
+    const gids = new Set<number>([u.gid, ...(memberOf.get(u.name) ?? [])]);
+    const picked = new Set<number>(byMember.get(u.name) ?? []);
+    for (const gid of gids) for (const i of byGid.get(gid) ?? []) picked.add(i);
+    const groups = [...picked].sort((a, b) => a - b).map((i) => first[i]!);
+    out.push({ name: u.name, uid: u.uid, gid: u.gid, groups });
+  }
+  return out;
 }
 
 /**
@@ -317,16 +347,34 @@ function addRangePoints(r: DomainSpec['range'], to: Set<number>): void {
   }
 }
 
+const groupIndexes = new WeakMap<AccountDb, { byName: Map<string, GroupEntry>; byGid: Map<number, GroupEntry> }>();
+
+/** The first group entry of each name and of each gid (as a scan of db.groups finds it). */
+function groupIndex(db: AccountDb | null): { byName: Map<string, GroupEntry>; byGid: Map<number, GroupEntry> } {
+  if (!db) return { byName: new Map(), byGid: new Map() };
+  let x = groupIndexes.get(db);
+  if (!x) {
+    x = { byName: new Map(), byGid: new Map() };
+    for (const g of db.groups) {
+      if (!x.byName.has(g.name)) x.byName.set(g.name, g);
+      if (!x.byGid.has(g.gid)) x.byGid.set(g.gid, g);
+    }
+    groupIndexes.set(db, x);
+  }
+  return x;
+}
+
 function collectFacts(domains: Iterable<DomainSpec>, db: AccountDb | null, realNames: ReadonlySet<string>): Facts {
   const facts: Facts = { names: new Set([FRESH]), uids: new Set([0, 1000]), gids: new Set([1000]), atoms: new Map() };
   if (!realNames.has('root')) facts.names.add('root');
   let freshGid = 3_900_000_000;
+  const { byName, byGid } = groupIndex(db);
   const atomByName = (name: string): GroupAtom => {
-    const g = db?.groups.find((x) => x.name === name);
+    const g = byName.get(name);
     return { name, gid: g ? g.gid : freshGid++ };
   };
   const atomByGid = (gid: number): GroupAtom => {
-    const g = db?.groups.find((x) => x.gid === gid);
+    const g = byGid.get(gid);
     return { name: g ? g.name : `limitsctl-gid-${gid}`, gid };
   };
   const addAtom = (a: GroupAtom) => { facts.atoms.set(`${a.name}\0${a.gid}`, a); };
@@ -379,7 +427,7 @@ function classCount(f: Facts): number {
 /** One account matching `d` as simply as possible (for the sampled, non-exhaustive analysis). */
 function witness(d: DomainSpec, db: AccountDb | null): AccountCase | null {
   const base = { name: FRESH, uid: 1000, gid: 1000, groups: [] as GroupRef[] };
-  const grp = (name: string): GroupRef => ({ name, gid: db?.groups.find((g) => g.name === name)?.gid ?? 3_999_999_999 });
+  const grp = (name: string): GroupRef => ({ name, gid: groupIndex(db).byName.get(name)?.gid ?? 3_999_999_999 });
   switch (d.kind) {
     case 'user': return { identity: { ...base, name: d.text, uid: d.text === 'root' ? 0 : 1000 }, real: false };
     case 'uid': case 'uid-range':

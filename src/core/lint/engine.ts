@@ -21,10 +21,18 @@ export { DEFAULT_NR_OPEN };
 export const RULE_ERROR = { code: 'LC900', name: 'rule-error', severity: 'error' } as const;
 export const UNKNOWN_SUPPRESSION = { code: 'LC901', name: 'unknown-suppression', severity: 'warning' } as const;
 
+/** The first tree file of each path (a map, so that naming a file by path is not a scan). */
+const filesByPath = new WeakMap<LintTarget, Map<string, TreeFile>>();
+
 function fileOf(target: LintTarget, f: TreeFile | string): { path: string; doc: LimitsDocument | null } {
   if (typeof f !== 'string') return { path: f.path, doc: f.doc };
-  const tf = target.tree.files.find((x) => x.path === f);
-  return { path: f, doc: tf?.doc ?? null };
+  let byPath = filesByPath.get(target);
+  if (!byPath) {
+    byPath = new Map();
+    for (const x of target.tree.files) if (!byPath.has(x.path)) byPath.set(x.path, x);
+    filesByPath.set(target, byPath);
+  }
+  return { path: f, doc: byPath.get(f)?.doc ?? null };
 }
 
 function lineLength(doc: LimitsDocument, l: Line): number {

@@ -1,5 +1,5 @@
 import { readings, show, syntaxOwner } from '../helpers.js';
-import { didYouMean } from '../../suggest.js';
+import { suggester } from '../../suggest.js';
 import type { Rule } from '../types.js';
 
 export const unknownAccount: Rule = {
@@ -16,21 +16,21 @@ export const unknownAccount: Rule = {
     const userNames = [...users];
     const groups = new Set(acc.db.groups.map((g) => g.name));
     const gids = new Set(acc.db.groups.map((g) => g.gid));
-    const guesses = new Map<string, string | null>();
-    const guessUser = (name: string) => {
-      if (!guesses.has(name)) guesses.set(name, didYouMean(name, userNames));
-      return guesses.get(name)!;
-    };
+    // indexed once: a file of many unknown names against a large etc/passwd stays linear
+    const byLower = new Map<string, string>();
+    for (const u of userNames) { const k = u.toLowerCase(); if (!byLower.has(k)) byLower.set(k, u); }
+    const guessUser = suggester(userNames);
+    const guessGroup = suggester([...groups]);
     for (const { file, reading: r } of readings(ctx)) {
       if ((r.kind !== 'entry' && r.kind !== 'nolimit') || syntaxOwner(r) !== null) continue;
       const d = r.domainSpec;
       let message: string | null = null;
       if (d.kind === 'user' && !users.has(d.text)) {
-        const ci = userNames.find((u) => u.toLowerCase() === d.text.toLowerCase());
+        const ci = byLower.get(d.text.toLowerCase());
         const guess = ci ?? guessUser(d.text);
         message = `no account '${show(d.text)}' in this tree's etc/passwd: the line applies to nobody here${ci ? ` (user names are case-sensitive: did you mean '${ci}'?)` : guess ? `. Did you mean '${guess}'?` : ''}`;
       } else if (acc.hasGroup && (d.kind === 'group' || d.kind === 'percent-group') && !groups.has(d.group!)) {
-        const guess = didYouMean(d.group!, [...groups]);
+        const guess = guessGroup(d.group!);
         message = `no group '${show(d.group!)}' in this tree's etc/group: the line applies to nobody here${guess ? `. Did you mean '${d.text[0]}${guess}'?` : ''}`;
       } else if (acc.hasGroup && (d.kind === 'gid' || d.kind === 'percent-gid') && d.range.form === 'one' && !gids.has(d.range.min)) {
         message = `no group with gid ${d.range.min} in this tree's etc/group: pam_limits matches '${show(d.text)}' only for members of an existing group, so the line applies to nobody here`;
