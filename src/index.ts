@@ -5,6 +5,12 @@
  * functions read and write files. See docs/library.md.
  */
 
+// errors: one base class, codes with their kind (pure); see docs/library.md "Errors"
+export {
+  ERROR_CODES, errorKind, LimitsError, type LimitsErrorCode, type LimitsErrorKind, type LimitsErrorOptions, type LimitsOwnCode,
+  type OsErrorCode,
+} from './core/errors.js';
+
 // the model and parsing (pure)
 export type {
   BlankReading, CommentReading, ConfigTree, EntryReading, Field, FileRole, FileStatus, IgnoredFile, IgnoreReason,
@@ -45,11 +51,12 @@ export type {
 } from './core/edit.js';
 
 // I/O: reading trees and accounts, writing safely
-export { checkRoot, loadTree, MAIN_FILE, DROPIN_DIR, TreeRootError, type LoadedTree, type LoadTreeOptions } from './io/tree.js';
-export { loadAccountDb, loadIdentity, UnknownUserError, type IdentityOptions } from './io/accounts.js';
+export { loadTree, MAIN_FILE, DROPIN_DIR, type LoadedTree, type LoadTreeOptions } from './io/tree.js';
+export { checkRoot, PathChangedError, TreeRootError } from './io/paths.js';
+export { AccountFileError, loadAccountDb, loadIdentity, UnknownUserError, type IdentityOptions } from './io/accounts.js';
 export {
-  ConcurrentModificationError, LimitsIoError, LockTimeoutError, OutsideRootError, readFileSnapshot, withTreeLock,
-  writeFileAtomic, writeFilesAtomic,
+  ConcurrentModificationError, JournalError, LimitsIoError, LockTimeoutError, OutsideRootError, PartialWriteError, readFileSnapshot,
+  withTreeLock, writeFileAtomic, writeFilesAtomic,
 } from './io/write.js';
 export type { FileWrite, WriteFileOptions, WriteOptions, WriteResult } from './io/write.js';
 

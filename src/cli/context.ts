@@ -5,9 +5,10 @@
 import path from 'node:path';
 import type { Identity } from '../core/accounts.js';
 import { type Dialect, isDialect } from '../core/schema.js';
-import { loadIdentity, UnknownUserError } from '../io/accounts.js';
+import { loadIdentity } from '../io/accounts.js';
 import { detectProfile, loadBaseline } from '../io/system.js';
-import { checkRoot, type LoadedTree, loadTree, TreeRootError } from '../io/tree.js';
+import { checkRoot } from '../io/paths.js';
+import { type LoadedTree, loadTree } from '../io/tree.js';
 import { UsageError } from './errors.js';
 
 export { detectProfile, loadBaseline };
@@ -52,13 +53,8 @@ export function wantColor(io: CliIO, flag: boolean | undefined): boolean {
 }
 
 export function makeContext(args: GlobalArgs, io: CliIO): Context {
-  let root: string;
-  try {
-    root = checkRoot(path.resolve(io.cwd, args.root));
-  } catch (e) {
-    if (e instanceof TreeRootError) throw new UsageError(e.message);
-    throw e;
-  }
+  // a root that is not a usable directory: TreeRootError (EBADROOT), worded with the flag
+  const root = checkRoot(path.resolve(io.cwd, args.root), '--root');
   let dialect: Dialect;
   let profileReason: string;
   if (args.profile === 'auto') {
@@ -115,14 +111,10 @@ export function loadContextIdentity(ctx: Context, args: IdentityArgs): Identity 
       throw new UsageError(`--${k} must be an integer from 0 to 4294967295, got ${String(v)}`);
     }
   }
-  try {
-    const opts: Parameters<typeof loadIdentity>[2] = {};
-    if (args.uid !== undefined) opts.uid = args.uid;
-    if (args.gid !== undefined) opts.gid = args.gid;
-    if (args.groups) opts.groups = args.groups.split(',').map((g) => g.trim()).filter(Boolean);
-    return loadIdentity(ctx.root, args.user, opts);
-  } catch (e) {
-    if (e instanceof UnknownUserError) throw new UsageError(e.message);
-    throw e;
-  }
+  const opts: Parameters<typeof loadIdentity>[2] = {};
+  if (args.uid !== undefined) opts.uid = args.uid;
+  if (args.gid !== undefined) opts.gid = args.gid;
+  if (args.groups) opts.groups = args.groups.split(',').map((g) => g.trim()).filter(Boolean);
+  // an unknown account throws UnknownUserError (EUNKNOWNUSER, input): main() reports it
+  return loadIdentity(ctx.root, args.user, opts);
 }

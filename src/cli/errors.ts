@@ -1,7 +1,13 @@
-/** The one error type for wrong input: the command prints its message and exits 2. */
-export class UsageError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
+import { LimitsError } from '../core/errors.js';
+
+/**
+ * Wrong input found by the CLI itself (a value of an option it checks): code `EINPUT`, exit 2.
+ * The library's own errors need no conversion: src/cli/main.ts classifies every LimitsError by
+ * its code.
+ */
+export class UsageError extends LimitsError {
+  constructor(message: string, hint?: string, code: 'EINPUT' | 'EUSAGE' = 'EINPUT') {
+    super(message, { code, hint });
     this.name = 'UsageError';
   }
 }

@@ -148,7 +148,7 @@ const YARGS_ONLY = new Set(['completion']);
 /** A command line that does not parse: the message names the word at fault. */
 export class ArgvError extends UsageError {
   constructor(message: string, hint = "Run 'limitsctl --help' for usage.") {
-    super(message, hint);
+    super(message, hint, 'EUSAGE');
     this.name = 'ArgvError';
   }
 }

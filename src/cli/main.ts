@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import type { CliIO } from './context.js';
-import { UsageError } from './errors.js';
+import { errorKind, LimitsError, type LimitsErrorCode, type LimitsErrorKind } from '../core/errors.js';
 import { ArgvError, type CommandGrammar, GLOBAL_OPTIONS, GRAMMAR, type OptionSpec, parseArgv, wantsJson } from './fast-path.js';
 
 const require = createRequire(import.meta.url);
@@ -221,29 +221,53 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   return code;
 }
 
-/** What an error means for the user: a class for --json, one message, an optional hint. */
+/** What an error means for the user: its kind for --json, one message, an optional hint. */
 export interface ErrorReport {
-  /** usage: the command line; input: a value, file or account it names; io: an OS error; internal: a bug */
-  readonly code: 'usage' | 'input' | 'io' | 'internal';
+  /**
+   * The kind (src/core/errors.ts' table): usage: the command line; input: a value, file, account
+   * or root it names; io: the file system; conflict: a file changed meanwhile; internal: a bug
+   */
+  readonly code: LimitsErrorKind | 'internal';
   readonly message: string;
   readonly hint?: string;
-  /** the OS error code (EACCES…) of an io error */
+  /** the error code (the OS's EACCES…, or limitsctl's EOUTSIDEROOT…) of an io or conflict error */
   readonly errno?: string;
 }
 
-/** Classify an error thrown by a command (never a stack trace, except LIMITSCTL_DEBUG=1). */
+/**
+ * Hints in the CLI's terms for codes whose library hint names no flag (the library speaks of a
+ * target, an account's uid…; the command line has flags for them).
+ */
+const CLI_HINTS: Partial<Record<LimitsErrorCode, string>> = {
+  ETARGET: 'Name it with one of --user, --group, --all or --domain, e.g. limitsctl set nproc 2048 --user admin',
+  EUNKNOWNUSER: 'Check the name, or describe a hypothetical account with --uid/--gid/--groups.',
+  EBADROOT: 'Pass the directory that holds etc/security as --root (default /).',
+};
+
+/**
+ * Classify an error thrown by a command, once, by its code (ERROR_CODES in src/core/errors.ts):
+ * a LimitsError, or an OS error with an errno code, is a usage, input, io or conflict error (exit
+ * 2, one message and a hint); anything else is an internal error (never a stack trace, except
+ * with LIMITSCTL_DEBUG=1).
+ */
 export function describeError(e: unknown): ErrorReport {
-  if (e instanceof ArgvError) return { code: 'usage', message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
-  if (e instanceof UsageError) return { code: 'input', message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
-  const err = e as NodeJS.ErrnoException | undefined;
-  if (err instanceof Error && typeof err.code === 'string' && /^E[A-Z0-9]+$/.test(err.code)) {
-    // a message that already starts with its code ("EACCES: permission denied…") is not prefixed
-    // again; one that repeats it ("EACCES: EACCES: …") is shown once
-    const message = err.message.replace(/^(E[A-Z0-9]+): (?:\1: )+/, '$1: ');
-    return { code: 'io', message, errno: err.code };
+  const err = e as Partial<LimitsError> | undefined;
+  const kind = e instanceof LimitsError ? e.kind : e instanceof Error ? errorKind(err!.code) : null;
+  if (kind === null || !(e instanceof Error)) {
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return { code: 'internal', message: `internal error: ${what}`, hint: 'Please report this with the command you ran (LIMITSCTL_DEBUG=1 shows where it happened).' };
   }
-  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(e);
-  return { code: 'internal', message: `internal error: ${what}`, hint: 'Please report this with the command you ran (LIMITSCTL_DEBUG=1 shows where it happened).' };
+  const code = err!.code as LimitsErrorCode;
+  const hint = CLI_HINTS[code] ?? (e instanceof LimitsError ? e.hint : undefined);
+  // a message that already starts with its code ("EACCES: permission denied…") is not prefixed
+  // again; one that repeats it ("EACCES: EACCES: …") is shown once
+  const message = e.message.replace(/^(E[A-Z0-9]+): (?:\1: )+/, '$1: ');
+  return {
+    code: kind,
+    message,
+    ...(hint ? { hint } : {}),
+    ...(kind === 'io' || kind === 'conflict' ? { errno: code } : {}),
+  };
 }
 
 function reportError(e: unknown, io: CliIO, json: boolean): number {

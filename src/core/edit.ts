@@ -19,6 +19,7 @@ import type { AccountDb, Identity } from './accounts.js';
 import { identityFor } from './accounts.js';
 import { describeControl, displayBytes, findControl, toBytes } from './bytes.js';
 import { parseDomain } from './domain.js';
+import { LimitsError } from './errors.js';
 import type { ConfigTree, EntryReading, Line, LimitsDocument, TreeFile } from './model.js';
 import { binaryToDisplay } from './model.js';
 import { parseBinary, parseLine } from './parse.js';
@@ -88,9 +89,9 @@ function refuseUnwritable(tree: ConfigTree, path: string): void {
   }
 }
 
-export class EditInputError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
+export class EditInputError extends LimitsError {
+  constructor(message: string, hint?: string, code: 'EEDIT' | 'ETARGET' = 'EEDIT') {
+    super(message, { code, hint });
     this.name = 'EditInputError';
   }
 }
@@ -954,18 +955,22 @@ function diffEdits(before: string, after: string): TextEdit[] {
   return [{ offset: s, length: before.length - s - e, content: after.slice(s, after.length - e) }];
 }
 
-/** The domain text for the CLI's --user/--group/--all/--domain. */
+/**
+ * The domain of an edit's target, named as a user, a group, all accounts (`*`) or a domain as
+ * written in limits.conf — exactly one of them.
+ * @throws EditInputError `ETARGET` when none or several are named, or a user or group is not a plain name
+ */
 export function domainFor(target: { user?: string; group?: string; all?: boolean; domain?: string }): string {
   const given = [target.user !== undefined, target.group !== undefined, target.all === true, target.domain !== undefined].filter(Boolean).length;
-  if (given !== 1) throw new EditInputError('name exactly one of --user, --group, --all or --domain');
+  if (given !== 1) throw new EditInputError('name exactly one target: a user, a group, all accounts or a domain', undefined, 'ETARGET');
   if (target.all) return '*';
   if (target.user !== undefined) {
-    if (/^[@%*]/.test(target.user) || target.user.includes(':')) throw new EditInputError(`--user takes a user name; for '${target.user}' use --domain`);
+    if (/^[@%*]/.test(target.user) || target.user.includes(':')) throw new EditInputError(`the user '${target.user}' is not a user name; give it as a domain`, undefined, 'ETARGET');
     return target.user;
   }
   if (target.group !== undefined) {
     const g = target.group.replace(/^@/, '');
-    if (g === '' || g.includes(':')) throw new EditInputError(`--group takes a group name; for gid forms use --domain @:GID`);
+    if (g === '' || g.includes(':')) throw new EditInputError(`the group '${target.group}' is not a group name; give gid forms as a domain (@:GID)`, undefined, 'ETARGET');
     return `@${g}`;
   }
   return target.domain!;

@@ -5,21 +5,25 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { toBytes } from '../core/bytes.js';
+import { LimitsError } from '../core/errors.js';
 import { MAX_ACCOUNTS_FILE_BYTES, type ReadFailure, readFileInRoot } from './read.js';
 import { type AccountDb, type GroupEntry, type Identity, identityFor, parseGroup, parsePasswd, type PasswdEntry } from '../core/accounts.js';
 
-export class UnknownUserError extends Error {
-  readonly code = 'EUNKNOWNUSER';
+export class UnknownUserError extends LimitsError {
   constructor(readonly user: string, where: string) {
-    super(`unknown user '${user}' in ${where} (pam_limits would return PAM_USER_UNKNOWN); check the name, or describe a hypothetical account with --uid/--gid/--groups`);
+    super(`unknown user '${user}' in ${where} (pam_limits would return PAM_USER_UNKNOWN)`, {
+      code: 'EUNKNOWNUSER',
+      hint: 'Check the name, or describe a hypothetical account by its uid, gid and groups.',
+    });
+    this.name = 'UnknownUserError';
   }
 }
 
 /** An account file of the tree that exists but cannot be used (FIFO, device, above the cap, a link leaving the root, …). */
-export class AccountFileError extends Error {
-  readonly code = 'EACCOUNTFILE';
+export class AccountFileError extends LimitsError {
   constructor(readonly file: string, readonly failure: ReadFailure) {
-    super(`${failure.message}; limitsctl reads ${file} to find accounts and cannot use it`);
+    super(`${failure.message}; limitsctl reads ${file} to find accounts and cannot use it`, { code: 'EACCOUNTFILE', path: file });
+    this.name = 'AccountFileError';
   }
 }
 

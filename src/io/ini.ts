@@ -14,11 +14,12 @@
  * trimming, the way `ini` reads them: limitsctl never guesses which of two spellings was meant.
  */
 import { parse } from 'ini';
+import { LimitsError } from '../core/errors.js';
 
 /** A file `ini` would read differently from what it says; the message names the file and line. */
-export class IniError extends Error {
+export class IniError extends LimitsError {
   constructor(message: string) {
-    super(message);
+    super(message, { code: 'EINI' });
     this.name = 'IniError';
   }
 }

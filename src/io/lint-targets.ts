@@ -12,6 +12,7 @@
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { parseGroup, parsePasswd } from '../core/accounts.js';
+import { LimitsError } from '../core/errors.js';
 import type { LintAccounts, LintTarget } from '../core/lint/types.js';
 import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
 import type { Dialect } from '../core/schema.js';
@@ -28,9 +29,12 @@ export interface LoadedLintTarget {
 }
 
 /** A PATH that names nothing usable: exit 2. */
-export class LintPathError extends Error {
-  constructor(message: string, readonly code: string) {
-    super(message);
+export class LintPathError extends LimitsError {
+  /** the OS code behind it (ENOENT: nothing there) */
+  readonly errno: string;
+  constructor(message: string, errno: string) {
+    super(message, { code: 'ELINTPATH', hint: 'PATH is a root holding etc/security, an etc/security directory, a file, or a glob.' });
+    this.errno = errno;
     this.name = 'LintPathError';
   }
 }

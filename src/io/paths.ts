@@ -6,18 +6,71 @@
  * way). `..` may not climb above the root. On the live system (root `/`) this is plain kernel
  * resolution.
  */
-import { closeSync, constants as fsConstants, lstatSync, openSync, readlinkSync } from 'node:fs';
+import { closeSync, constants as fsConstants, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { LimitsIoError, OutsideRootError } from './write-errors.js';
 
-export class OutsideRootError extends Error {
-  readonly code = 'EOUTSIDEROOT';
-  /**
-   * @param relPath the path asked for; @param target the text of the link that leads out;
-   * @param linkPath the link itself, relative to the root, when it is not `relPath`
-   */
-  constructor(readonly relPath: string, readonly target: string, readonly linkPath: string = relPath) {
-    super(`${linkPath === relPath ? relPath : `${relPath}: ${linkPath}`} is a symlink to ${target}, which leads outside the tree root; limitsctl does not follow it`);
+/**
+ * A tree root that cannot be used at all: missing, not a directory, not listable, or (for writes)
+ * not absolute. Code `EBADROOT` (kind input); the OS's code, when there is one, is in `errno`.
+ */
+export class TreeRootError extends LimitsIoError {
+  /** the root as the caller gave it */
+  readonly given: string;
+  /** what is wrong with it, to follow the root's name: "does not exist", "is not a directory"… */
+  readonly problem: string;
+  /** the OS's code (ENOENT, ENOTDIR, EACCES…), or EINVAL for a relative path where an absolute one is needed */
+  readonly errno: string;
+  /** the root made absolute */
+  readonly root: string;
+  /** @param name what the caller calls the root in messages (default "the tree root"; the CLI says "--root") */
+  constructor(given: string, problem: string, errno: string, cause?: unknown, name = 'the tree root') {
+    super(`${name} ${given} ${problem}`, {
+      code: 'EBADROOT',
+      path: given,
+      hint: 'Give the directory that holds etc/security (default /).',
+      cause,
+    });
+    this.name = 'TreeRootError';
+    this.given = given;
+    this.problem = problem;
+    this.errno = errno;
+    this.root = path.resolve(given);
   }
+}
+
+/**
+ * The one check of a tree root, for reading and writing: an existing directory (a symlink to one
+ * is fine) that can be listed. Returns it absolute; `real` is its physical path. `name` is what
+ * the caller calls the root in the message ("the tree root /x does not exist"; the CLI passes
+ * "--root").
+ * @throws TreeRootError (`EBADROOT`) otherwise
+ */
+export function checkRootPaths(root: string, name?: string): { abs: string; real: string } {
+  const abs = path.resolve(root);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not accessible (permission denied)' : `cannot be read (${code})`;
+    throw new TreeRootError(root, why, code, e, name);
+  }
+  if (!st.isDirectory()) throw new TreeRootError(root, 'is not a directory', 'ENOTDIR', undefined, name);
+  let real: string;
+  try {
+    readdirSync(abs);
+    real = realpathSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new TreeRootError(root, `cannot be listed (${code}); check its permissions`, code, e, name);
+  }
+  return { abs, real };
+}
+
+/** {@link checkRootPaths}' absolute path: the root to read a tree from. */
+export function checkRoot(root: string, name?: string): string {
+  return checkRootPaths(root, name).abs;
 }
 
 export interface ResolvedInRoot {
@@ -52,7 +105,7 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
     if (part === '..') {
       if (done.length === 0) {
         if (absRoot === '/') continue; // the kernel's rule: /.. is /
-        throw lastLink ? new OutsideRootError(rel, lastLink.target, lastLink.path) : new OutsideRootError(rel, '..');
+        throw lastLink ? OutsideRootError.link(rel, lastLink.target, absRoot, lastLink.path) : OutsideRootError.link(rel, '..', absRoot);
       }
       done.pop();
       continue;
@@ -65,14 +118,14 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
       // Like the kernel: `missing/..` does not exist either (no lexical shortcut through a
       // component that is not there).
       if (pending.includes('..')) {
-        throw Object.assign(new Error(`${rel}: ${[...done, part].join('/')} does not exist, so ${[...done, part, ...pending].join('/')} cannot be resolved`), { code: 'ENOENT', viaSymlink });
+        throw Object.assign(new LimitsIoError(`${rel}: ${[...done, part].join('/')} does not exist, so ${[...done, part, ...pending].join('/')} cannot be resolved`, { code: 'ENOENT', path: rel }), { viaSymlink });
       }
       const relOut = [...done, part, ...pending].join('/');
       return { abs: path.join(absRoot, relOut), rel: relOut, viaSymlink, missing: true };
     }
     if (!isLink) { done.push(part); continue; }
     viaSymlink = true;
-    if (++hops > 40) throw Object.assign(new Error(`too many levels of symbolic links resolving ${rel}`), { code: 'ELOOP' });
+    if (++hops > 40) throw new LimitsIoError(`too many levels of symbolic links resolving ${rel}`, { code: 'ELOOP', path: rel });
     const target = readlinkSync(candidate);
     lastLink = { path: [...done, part].join('/'), target };
     if (target.startsWith('/')) {
@@ -90,10 +143,10 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fsConstants;
 
 /** Thrown when a component of a resolved path was swapped (e.g. for a symlink) while it was being opened. */
-export class PathChangedError extends Error {
-  readonly code = 'ECHANGED';
+export class PathChangedError extends LimitsIoError {
   constructor(readonly relPath: string, detail: string) {
-    super(`${relPath} changed while it was being opened (${detail}); limitsctl does not follow it — run again`);
+    super(`${relPath} changed while it was being opened (${detail}); limitsctl does not follow it — run again`, { code: 'ECHANGED', path: relPath });
+    this.name = 'PathChangedError';
   }
 }
 

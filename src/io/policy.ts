@@ -7,12 +7,13 @@
  * (`[*]` and `[ * ]` are the same section once trimmed); a leading UTF-8 BOM is skipped.
  */
 import type { EditRequest, EditType } from '../core/edit.js';
+import { LimitsError } from '../core/errors.js';
 import { IniError, parseIniFile } from './ini.js';
 
 /** A policy that cannot be read; the message names the file and the key. */
-export class PolicyError extends Error {
+export class PolicyError extends LimitsError {
   constructor(message: string) {
-    super(message);
+    super(message, { code: 'EPOLICY', hint: 'The policy format is described in docs/editing.md.' });
     this.name = 'PolicyError';
   }
 }

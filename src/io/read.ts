@@ -21,7 +21,8 @@
  */
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import { OutsideRootError, openInRoot, PathChangedError, resolveInRoot, type ResolvedInRoot } from './paths.js';
+import { openInRoot, PathChangedError, resolveInRoot, type ResolvedInRoot } from './paths.js';
+import { OutsideRootError } from './write-errors.js';
 
 const MiB = 1024 * 1024;
 /** limits.conf, limits.d/*.conf (pam_limits reads these). */

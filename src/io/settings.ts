@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { displayBytes, toBytes } from '../core/bytes.js';
+import { LimitsError } from '../core/errors.js';
 import { IniError, parseIniFile } from './ini.js';
 import { globToRegExp } from '../core/lint/glob.js';
 import { MAX_SMALL_FILE_BYTES, readFileCapped } from './read.js';
@@ -32,10 +33,9 @@ export interface LintSettings {
 }
 
 /** A settings file that cannot be used: exit 2 with this message. */
-export class SettingsError extends Error {
-  readonly code = 'ESETTINGS';
+export class SettingsError extends LimitsError {
   constructor(message: string, readonly file: string) {
-    super(message);
+    super(message, { code: 'ESETTINGS', path: file, hint: 'The settings format is described in docs/lint.md.' });
     this.name = 'SettingsError';
   }
 }

@@ -3,11 +3,14 @@
  * etc/security/limits.d/*.conf in C byte order of basenames (plus, for 1.7, the vendor
  * directory usr/share/pam/security with its shadowing rules).
  */
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
 import { parseLimits } from '../core/parse.js';
 import { type Dialect, DIALECT_TRAITS } from '../core/schema.js';
+import { checkRoot } from './paths.js';
+// TODO(errors): remove once src/cli/commands/lint.ts imports these from ./paths.js
+export { checkRoot, TreeRootError } from './paths.js';
 import { listDirInRoot, MAX_LIMITS_FILE_BYTES, pamWouldDo, readFileInRoot } from './read.js';
 
 export const MAIN_FILE = 'etc/security/limits.conf';
@@ -24,36 +27,6 @@ export interface LoadTreeOptions {
   dialect?: Dialect;
   /** pam_limits' conf= option: read only this file (relative to the root), no limits.d */
   conf?: string;
-}
-
-/** Thrown for a root that cannot be used at all (missing, not a directory). */
-export class TreeRootError extends Error {
-  constructor(message: string, readonly code: string, readonly root: string) {
-    super(message);
-  }
-}
-
-/** Check that `root` is a usable directory; throws TreeRootError with a clear message otherwise. */
-export function checkRoot(root: string): string {
-  const abs = path.resolve(root);
-  let st;
-  try {
-    st = statSync(abs);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not accessible (permission denied)' : `cannot be read (${code})`;
-    throw new TreeRootError(`--root ${root} ${why}; pass the directory that holds etc/security (default /)`, code, abs);
-  }
-  if (!st.isDirectory()) {
-    throw new TreeRootError(`--root ${root} is not a directory; pass the directory that holds etc/security (default /)`, 'ENOTDIR', abs);
-  }
-  try {
-    readdirSync(abs);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new TreeRootError(`--root ${root} cannot be listed (${code}); check its permissions`, code, abs);
-  }
-  return abs;
 }
 
 function compareBytes(a: string, b: string): number {

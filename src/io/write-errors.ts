@@ -1,35 +1,27 @@
 /**
  * Error classes of the I/O layer.
  *
- * Every error thrown by `src/io/*` is a {@link LimitsIoError}: it carries the path it is about, an
- * errno-style `code` (the OS code such as `EACCES`, or one of this module's own codes below) and a
- * message that says what failed, where, and how to fix it. The module never prints anything; the
- * CLI decides how to show these.
+ * Every error thrown by `src/io/*` about a file is a {@link LimitsIoError} (a
+ * {@link LimitsError} of src/core/errors.ts): it carries the path it is about, an errno-style
+ * `code` (the OS code such as `EACCES`, or one of limitsctl's own codes, listed with their kind in
+ * {@link ERROR_CODES}) and a message that says what failed, where, and how to fix it. The module
+ * never prints anything; the CLI decides how to show these.
  */
+import { ERROR_CODES, LimitsError, type LimitsErrorCode } from '../core/errors.js';
 
-/** Codes this module invents (the rest are the OS's errno codes, e.g. `EACCES`, `EROFS`). */
-export type LimitsIoCode =
-  /** The path, or the final target of a symlink on it, lies outside the tree root. */
-  | 'EOUTSIDEROOT'
-  /** The `root` option is not an absolute path to an existing directory. */
-  | 'EBADROOT'
-  /** The file changed since the caller read it (see {@link ConcurrentModificationError}). */
-  | 'ECONFLICT'
-  /** The tree lock could not be taken in time (see {@link LockTimeoutError}). */
-  | 'ELOCKTIMEOUT'
-  /** A multi-file write renamed some files and then failed (see {@link PartialWriteError}). */
-  | 'EPARTIAL'
-  /** The target exists but is not a regular file (a FIFO, device, socket…). */
-  | 'ENOTREG'
-  /** The same file was given twice to one multi-file write. */
-  | 'EDUPLICATE';
+/** The codes of {@link ERROR_CODES} the I/O layer uses (the rest are the OS's errno codes). */
+export type LimitsIoCode = Extract<keyof typeof ERROR_CODES,
+  'EOUTSIDEROOT' | 'EBADROOT' | 'ECONFLICT' | 'ELOCKTIMEOUT' | 'EPARTIAL' | 'ENOTREG' | 'EDUPLICATE' |
+  'ECHANGED' | 'EHARDLINK' | 'EATTR' | 'EJOURNAL' | 'ETOOLARGE' | 'EUNKNOWN'>;
 
 /** Options shared by the constructors of {@link LimitsIoError} and its subclasses. */
 export interface LimitsIoErrorOptions {
   /** errno code (`EACCES`…) or a {@link LimitsIoCode}. */
-  readonly code: string;
+  readonly code: LimitsErrorCode;
   /** The path the error is about, as the caller gave it. */
   readonly path: string;
+  /** What to do about it, when the message does not say. */
+  readonly hint?: string | undefined;
   /** The physical path (symlinks resolved) when it differs from `path`. */
   readonly realPath?: string | undefined;
   /** The system call that failed, when an OS error is wrapped. */
@@ -38,22 +30,18 @@ export interface LimitsIoErrorOptions {
   readonly cause?: unknown;
 }
 
-/** Base class of every error thrown by the I/O layer. */
-export class LimitsIoError extends Error {
-  /** errno code (`EACCES`, `EROFS`, `ENOSPC`…) or a {@link LimitsIoCode}. */
-  readonly code: string;
+/** Base class of every error about a file thrown by the I/O layer. */
+export class LimitsIoError extends LimitsError {
   /** The path the error is about, as the caller gave it. */
-  readonly path: string;
+  declare readonly path: string;
   /** The physical path (symlinks resolved) when known and different from {@link path}. */
   readonly realPath: string | undefined;
   /** The system call that failed, when an OS error is wrapped. */
   readonly syscall: string | undefined;
 
   constructor(message: string, opts: LimitsIoErrorOptions) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(message, opts);
     this.name = 'LimitsIoError';
-    this.code = opts.code;
-    this.path = opts.path;
     this.realPath = opts.realPath !== undefined && opts.realPath !== opts.path ? opts.realPath : undefined;
     this.syscall = opts.syscall;
   }
@@ -74,19 +62,47 @@ export class ConcurrentModificationError extends LimitsIoError {
   }
 }
 
-/** A path, or where a symlink on it leads, is outside the tree root: refused, nothing written. */
+/**
+ * A path, or where a symlink on it leads, is outside the tree root: refused (not read, not
+ * written). The one class for reading (src/io/paths.ts' resolveInRoot: a link leads out) and
+ * writing (a path below no root, or the root itself).
+ */
 export class OutsideRootError extends LimitsIoError {
   /** The tree root the path had to stay in. */
   readonly root: string;
-  constructor(path: string, realPath: string, root: string) {
-    super(
+  /** Where it leads: the text of the link that leads out, or the resolved path. */
+  readonly target: string;
+  /** The symlink that leads out, relative to the root ({@link path} itself when it is the link). */
+  readonly linkPath: string;
+
+  /** Prefer {@link OutsideRootError.link} and {@link OutsideRootError.write}, which word the message. */
+  constructor(message: string, opts: { path: string; root: string; target: string; linkPath?: string; realPath?: string }) {
+    super(message, { code: 'EOUTSIDEROOT', path: opts.path, realPath: opts.realPath });
+    this.name = 'OutsideRootError';
+    this.root = opts.root;
+    this.target = opts.target;
+    this.linkPath = opts.linkPath ?? opts.path;
+  }
+
+  /**
+   * Reading: `relPath` (relative to `root`) has a symlink, `linkPath`, whose text `target` leads
+   * out of the root (or `..` climbs above it); the link is not followed.
+   */
+  static link(relPath: string, target: string, root: string, linkPath: string = relPath): OutsideRootError {
+    return new OutsideRootError(
+      `${linkPath === relPath ? relPath : `${relPath}: ${linkPath}`} is a symlink to ${target}, which leads outside the tree root; limitsctl does not follow it`,
+      { path: relPath, root, target, linkPath },
+    );
+  }
+
+  /** Writing: `path` resolves to `realPath`, which is not inside `root` (or is the root itself). */
+  static write(path: string, realPath: string, root: string): OutsideRootError {
+    return new OutsideRootError(
       `refusing to write ${where(path, realPath)}: it resolves outside the tree root ${root}` +
         (realPath !== path ? ' (a symlink on the way leads out of it)' : '') +
-        ' — point the symlink inside the tree, or pass the right --root',
-      { code: 'EOUTSIDEROOT', path, realPath },
+        ' — point the symlink inside the tree, or give the right tree root',
+      { path, root, target: realPath, realPath },
     );
-    this.name = 'OutsideRootError';
-    this.root = root;
   }
 }
 
@@ -183,7 +199,7 @@ function hint(code: string, dir: string): string {
         `(check with 'lsattr -d ${dir}', clear with 'chattr -i'), or the owner cannot be kept unless you run as root`
       );
     case 'EROFS':
-      return `the file system holding ${dir} is mounted read-only — remount it read-write, or edit a copy with --root`;
+      return `the file system holding ${dir} is mounted read-only — remount it read-write, or edit a copy in another tree root`;
     case 'ENOSPC':
       return `no space left on the device holding ${dir} — free some space and retry`;
     case 'EDQUOT':
@@ -195,11 +211,11 @@ function hint(code: string, dir: string): string {
     case 'ELOOP':
       return 'too many levels of symbolic links (a symlink loop?) — fix the symlinks on the path';
     case 'ENAMETOOLONG':
-      return 'the path is too long — use a shorter path or --root';
+      return 'the path is too long — use a shorter path or tree root';
     case 'EIO':
       return `an I/O error occurred on the device holding ${dir} — check the disk (dmesg)`;
     case 'ENOENT':
-      return 'it does not exist — check the path and --root';
+      return 'it does not exist — check the path and the tree root';
     case 'EBUSY':
       return 'the file is busy (a mount point?) — it cannot be replaced';
     case 'EXDEV':
@@ -238,7 +254,7 @@ export function wrapIoError(
   dir: string,
 ): LimitsIoError {
   if (e instanceof LimitsIoError) return e;
-  const code = isErrno(e) ? (e.code as string) : 'EUNKNOWN';
+  const code = isErrno(e) ? (e.code as LimitsErrorCode) : 'EUNKNOWN';
   const syscall = isErrno(e) ? e.syscall : undefined;
   const why = code === 'EUNKNOWN' ? (e instanceof Error ? e.message : String(e)) : hint(code, dir);
   return new LimitsIoError(`${ACTION_TEXT[action]} ${where(path, realPath)}: ${why}`, {

@@ -20,9 +20,9 @@
  * device/inode are re-checked right before the rename ({@link verifyDir}).
  */
 import { closeSync, constants as fsConstants, fstatSync, fsyncSync, lstatSync, openSync } from 'node:fs';
-import { chmod, lstat, mkdir, open, realpath, rmdir, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, rmdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { openInRoot, resolveInRoot } from './paths.js';
+import { checkRootPaths, openInRoot, resolveInRoot, TreeRootError } from './paths.js';
 import { ConcurrentModificationError, LimitsIoError, OutsideRootError, isErrno, wrapIoError } from './write-errors.js';
 
 /** A validated tree root. */
@@ -49,36 +49,16 @@ export interface TreePath {
 }
 
 /**
- * Validate the tree root.
- * @throws LimitsIoError `EBADROOT` when `root` is not absolute or not an existing directory.
+ * Validate the tree root: absolute, and usable as {@link checkRootPaths} (src/io/paths.ts) checks
+ * every root, for reading and writing alike.
+ * @throws TreeRootError (a LimitsIoError `EBADROOT`) when `root` is not absolute or not an
+ *   existing, listable directory.
  */
 export async function resolveRoot(root: string): Promise<TreeRoot> {
   if (typeof root !== 'string' || !path.isAbsolute(root)) {
-    throw new LimitsIoError(`the tree root must be an absolute directory path, got ${JSON.stringify(root)}`, {
-      code: 'EBADROOT',
-      path: String(root),
-    });
+    throw new TreeRootError(JSON.stringify(String(root)), 'is not an absolute path', 'EINVAL');
   }
-  let real: string;
-  try {
-    real = await realpath(root);
-    const st = await stat(real);
-    if (!st.isDirectory()) {
-      throw new LimitsIoError(`the tree root ${root} is not a directory — pass a directory as --root`, {
-        code: 'EBADROOT',
-        path: root,
-        realPath: real,
-      });
-    }
-  } catch (e) {
-    if (e instanceof LimitsIoError) throw e;
-    const code = isErrno(e) ? (e.code as string) : 'EUNKNOWN';
-    throw new LimitsIoError(
-      `the tree root ${root} is not usable (${code}) — pass an existing directory as --root`,
-      { code: 'EBADROOT', path: root, cause: e },
-    );
-  }
-  return { abs: path.resolve(root), real };
+  return checkRootPaths(root);
 }
 
 /** True when `p` is `dir` or below it (both absolute and normalized). */
@@ -108,14 +88,14 @@ function relativeToRoot(p: string, root: TreeRoot): string | undefined {
 export async function resolveInsideRoot(given: string, root: TreeRoot): Promise<TreePath> {
   const abs = path.resolve(given);
   const rel0 = relativeToRoot(abs, root);
-  if (rel0 === undefined) throw new OutsideRootError(given, abs, root.abs);
+  if (rel0 === undefined) throw OutsideRootError.write(given, abs, root.abs);
   let r;
   try {
     r = resolveInRoot(root.abs, rel0);
   } catch (e) {
     const code = isErrno(e) ? (e.code as string) : '';
     if (code === 'EOUTSIDEROOT') {
-      throw new OutsideRootError(given, `${(e as { target?: string }).target ?? '..'} (outside the root)`, root.abs);
+      throw OutsideRootError.write(given, `${e instanceof OutsideRootError ? e.target : '..'} (outside the root)`, root.abs);
     }
     if (code === 'ELOOP') {
       throw new LimitsIoError(
@@ -133,7 +113,7 @@ export async function resolveInsideRoot(given: string, root: TreeRoot): Promise<
     }
     throw wrapIoError(e, 'stat', given, undefined, root.abs);
   }
-  if (r.rel === '') throw new OutsideRootError(given, root.real, root.abs); // the root itself
+  if (r.rel === '') throw OutsideRootError.write(given, root.real, root.abs); // the root itself
   const realPath = path.join(root.real, ...r.rel.split('/'));
   const parts = r.rel.split('/');
   // The deepest existing ancestor, and no file where a directory must be.
@@ -329,7 +309,7 @@ export async function makeMissingDirs(
 ): Promise<string[]> {
   const tree = root ?? { abs: existingAncestor, real: existingAncestor };
   const rel = path.relative(tree.real, dir);
-  if (rel.startsWith('..')) throw new OutsideRootError(given, dir, tree.abs);
+  if (rel.startsWith('..')) throw OutsideRootError.write(given, dir, tree.abs);
   const created: string[] = [];
   const h = await openTreeDir(tree, rel.split(path.sep).join('/'), { given, create: true, created, mode });
   h.close();

@@ -4,7 +4,7 @@
  */
 export { parsePolicy, PolicyError, type Policy } from '../../io/policy.js';
 import path from 'node:path';
-import { parsePolicy, PolicyError } from '../../io/policy.js';
+import { parsePolicy } from '../../io/policy.js';
 import { readFileCapped } from '../../io/read.js';
 import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from '../context.js';
 import { type EditArgs, runEdit } from '../editing.js';
@@ -29,12 +29,7 @@ export async function run(args: ApplyArgs, io: CliIO): Promise<number> {
   } catch {
     throw new UsageError(`policy ${args.policy} is not valid UTF-8; domains and values are written as UTF-8 bytes`);
   }
-  let policy;
-  try {
-    policy = await parsePolicy(text, args.policy);
-  } catch (e) {
-    if (e instanceof PolicyError) throw new UsageError(e.message, 'The policy format is described in docs/editing.md.');
-    throw e;
-  }
+  // PolicyError (EPOLICY, input; its hint names docs/editing.md): main() reports it
+  const policy = await parsePolicy(text, args.policy);
   return runEdit(ctx, policy.requests, { ...args, file: target }, args.prune ? { prune: policy.domains } : {});
 }

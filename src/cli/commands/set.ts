@@ -1,4 +1,4 @@
-import { domainFor, EditInputError, type EditType } from '../../core/edit.js';
+import { domainFor, type EditType } from '../../core/edit.js';
 import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from '../context.js';
 import { type EditArgs, runEdit } from '../editing.js';
 import { UsageError } from '../errors.js';
@@ -20,13 +20,8 @@ export interface SetArgs extends GlobalArgs, EditArgs, TargetArgs {
 }
 
 export function targetOf(args: TargetArgs): { domain: string; type: EditType } {
-  let domain: string;
-  try {
-    domain = domainFor(args);
-  } catch (e) {
-    if (e instanceof EditInputError) throw new UsageError(e.message, 'Example: limitsctl set nproc 2048 --user admin');
-    throw e;
-  }
+  // EditInputError ETARGET when the target is not named once; main() adds the flags to the hint
+  const domain = domainFor(args);
   const t = (args.type ?? 'both').toLowerCase();
   const type: EditType | null = t === 'both' || t === '-' ? 'both' : t === 'soft' || t === 'hard' ? t : null;
   if (!type) throw new UsageError(`--type must be soft, hard or both, got '${args.type}'`);

@@ -19,6 +19,8 @@ const srcIo = path.resolve(here, '../../../src/io');
 
 /** The sources the write module consists of (it imports only these and node: builtins). */
 const SOURCES = ['write.ts', 'write-errors.ts', 'write-paths.ts', 'write-journal.ts', 'tree-lock.ts', 'paths.ts'];
+/** Pure core modules they import (`../core/x.js`), copied flat as `core-x.js`. */
+const CORE_SOURCES = ['errors.ts'];
 /** The helper scripts copied next to them. */
 const HELPERS = ['crash-writer.mjs', 'append-worker.mjs', 'io-op.mjs', 'lock-holder.mjs'];
 
@@ -38,6 +40,13 @@ export async function prepareIoModule(): Promise<IoModule> {
   await chmod(dir, 0o755);
   await writeFile(path.join(dir, 'package.json'), '{"type":"module"}\n');
   const allowed = new Set(SOURCES.map((s) => `./${s.replace(/\.ts$/, '.js')}`));
+  for (const c of CORE_SOURCES) allowed.add(`../core/${c.replace(/\.ts$/, '.js')}`);
+  for (const c of CORE_SOURCES) {
+    const text = await readFile(path.join(srcIo, '../core', c), 'utf8');
+    const out = ts.transpileModule(text, { fileName: c, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    if (/\bfrom\s+['"]/.test(out)) throw new Error(`src/core/${c} imports another module: teach test/io/helpers/module.ts to copy it`);
+    await writeFile(path.join(dir, `core-${c.replace(/\.ts$/, '.js')}`), out);
+  }
   for (const s of SOURCES) {
     const text = await readFile(path.join(srcIo, s), 'utf8');
     const out = ts.transpileModule(text, {
@@ -51,7 +60,7 @@ export async function prepareIoModule(): Promise<IoModule> {
         throw new Error(`src/io/${s} imports ${spec}: add it to SOURCES in test/io/helpers/module.ts`);
       }
     }
-    await writeFile(path.join(dir, s.replace(/\.ts$/, '.js')), out);
+    await writeFile(path.join(dir, s.replace(/\.ts$/, '.js')), out.replace(/(\bfrom\s+['"])\.\.\/core\/([^'"]+)(['"])/g, '$1./core-$2$3'));
   }
   for (const h of HELPERS) await copyFile(path.join(here, h), path.join(dir, h));
   return {
