@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { identityFor } from '../core/accounts.js';
-import { type EditPlan, type EditRequest, EditInputError, planEdits, type PlanOptions } from '../core/edit.js';
+import { type EditPlan, type EditRequest, planEdits, type PlanOptions } from '../core/edit.js';
 import { toBytes } from '../core/bytes.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
@@ -12,7 +12,7 @@ import { itemForDialect } from '../core/schema.js';
 import { effectiveJson } from '../formatters/effective.js';
 import { loadAccountDb } from '../io/accounts.js';
 import { type Context, loadBaseline, loadContextTree } from './context.js';
-import { UsageError } from './errors.js';
+import { cliTerms, UsageError } from './errors.js';
 import { type Colors, toJson } from './output.js';
 
 export interface EditArgs {
@@ -65,18 +65,14 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
   const baseline = loadBaseline(ctx);
   const planOnce = (): EditPlan => {
     const tree = loadContextTree(ctx);
-    try {
-      return planEdits(tree, requests, {
-        ...(file !== undefined ? { file } : {}),
-        accounts: db.present ? db : null,
-        ...(baseline.pid1Limits !== undefined ? { pid1Limits: baseline.pid1Limits } : {}),
-        ...(baseline.nrOpen !== undefined ? { nrOpen: baseline.nrOpen } : {}),
-        ...extra,
-      });
-    } catch (e) {
-      if (e instanceof EditInputError) throw new UsageError(e.message, e.hint);
-      throw e;
-    }
+    // bad input throws EditInputError (EEDIT, input; with its hint): main() reports it
+    return planEdits(tree, requests, {
+      ...(file !== undefined ? { file } : {}),
+      accounts: db.present ? db : null,
+      ...(baseline.pid1Limits !== undefined ? { pid1Limits: baseline.pid1Limits } : {}),
+      ...(baseline.nrOpen !== undefined ? { nrOpen: baseline.nrOpen } : {}),
+      ...extra,
+    });
   };
 
   let plan: EditPlan;
@@ -126,7 +122,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
       diff,
       changes: plan.notes.map((n) => ({ status: n.status, detail: n.detail })),
       effective: effectiveAfter(ctx, plan, requests, db, baseline),
-      blockers: plan.blockers.map((b) => ({ account: b.account, item: b.item, half: b.half, wanted: b.wanted, got: b.got, because: b.because })),
+      blockers: plan.blockers.map((b) => ({ account: b.account, item: b.item, half: b.half, wanted: b.wanted, got: b.got, because: cliTerms(b.because) })),
       warnings: plan.warnings,
     })}\n`);
   } else {
@@ -136,7 +132,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
       for (const w of written) io.stdout(c.dim(`wrote ${w.path}${w.created ? ' (new file)' : ''}${w.backupPath ? `; backup ${path.relative(ctx.root, w.backupPath)}` : ''}\n`));
     }
     for (const b of plan.blockers.filter((x) => !x.everyone)) {
-      io.stderr(c.yellow(`note: ${b.account} keeps ${b.item} ${b.half} ${b.got} (wanted ${b.wanted}): ${b.because}\n`));
+      io.stderr(c.yellow(`note: ${b.account} keeps ${b.item} ${b.half} ${b.got} (wanted ${b.wanted}): ${cliTerms(b.because)}\n`));
     }
     for (const w of plan.warnings) io.stderr(c.yellow(`warning: ${w}\n`));
   }
@@ -153,7 +149,7 @@ export function recoveryNote(r: { outcome: 'forward' | 'back'; pid: number; file
 function refuseIfBlocked(plan: EditPlan, args: EditArgs, dry = false): void {
   const hard = plan.blockers.filter((b) => b.everyone);
   if (hard.length === 0 || args.force) return;
-  const lines = hard.map((b) => `  ${b.account}: ${b.item} ${b.half} would be ${b.got}, not ${b.wanted}: ${b.because}`);
+  const lines = hard.map((b) => `  ${b.account}: ${b.item} ${b.half} would be ${b.got}, not ${b.wanted}: ${cliTerms(b.because)}`);
   throw new UsageError(
     `${dry ? 'this change would not' : 'refusing: the change would not'} take effect:\n${lines.join('\n')}`,
     'Edit or remove the line named above, choose a file read later with --file, or pass --force to write it anyway.',

@@ -11,3 +11,13 @@ export class UsageError extends LimitsError {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A library text (an edit's reason, src/core/edit.ts) in the CLI's terms: "type 'both'" becomes
+ * "--type both", "a line for the user root" "a line with --user root".
+ */
+export function cliTerms(text: string): string {
+  return text
+    .replace(/\btype '(soft|hard|both)'/g, '--type $1')
+    .replace(/\ba line for the user (\S+)/g, 'a line with --user $1');
+}

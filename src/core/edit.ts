@@ -871,11 +871,11 @@ function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Bl
       const clamped = info.rlimit !== null && half === 'soft' && res.rlimits[info.name as RlimitItem].clamped;
       if (res.noLimit) because = `'${binaryToDisplay(res.noLimit.domain)} -' at ${res.noLimit.file}:${res.noLimit.line} switches off all limits for this account`;
       else if (res.failure) because = res.failure.reason;
-      else if (rootRule) because = "Debian's pam_limits does not apply '*', '@group' or '%' lines to root; use --user root";
+      else if (rootRule) because = "Debian's pam_limits does not apply '*', '@group' or '%' lines to root; add a line for the user root";
       else if (got.source && (got.source.domain !== req.domain || !clamped)) because = `${at(got.source)} wins (${got.source.domain === req.domain ? 'read later' : 'a stronger or later line'})`;
       else if (clamped) {
         const h = res.rlimits[info.name as RlimitItem].hard;
-        because = `soft is lowered to the hard limit ${displayValue(info, res, 'hard').text}${h.source ? ` from ${at(h.source)}` : ' (inherited)'}; set the hard limit too (--type both)`;
+        because = `soft is lowered to the hard limit ${displayValue(info, res, 'hard').text}${h.source ? ` from ${at(h.source)}` : ' (inherited)'}; set the hard limit too (type 'both')`;
       } else because = 'no line applies';
       blockers.push({ account: id.name.startsWith('\u0000') ? `any account matching ${shownDomain}` : displayBytes(id.name), item: info.name, half, wanted: wantedText, got: got.text, because, source: got.source, everyone });
     }

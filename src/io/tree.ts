@@ -9,8 +9,6 @@ import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.
 import { parseLimits } from '../core/parse.js';
 import { type Dialect, DIALECT_TRAITS } from '../core/schema.js';
 import { checkRoot } from './paths.js';
-// TODO(errors): remove once src/cli/commands/lint.ts imports these from ./paths.js
-export { checkRoot, TreeRootError } from './paths.js';
 import { listDirInRoot, MAX_LIMITS_FILE_BYTES, pamWouldDo, readFileInRoot } from './read.js';
 
 export const MAIN_FILE = 'etc/security/limits.conf';

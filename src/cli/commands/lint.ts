@@ -16,9 +16,9 @@ import { writeLintJson } from '../../formatters/json.js';
 import { writeLintSarif } from '../../formatters/sarif.js';
 import { chunked } from '../../formatters/stream.js';
 import { writeText } from '../../formatters/text.js';
-import { type LoadedLintTarget, LintPathError, loadLintTargets, loadRootTarget } from '../../io/lint-targets.js';
-import { loadSettings, type LintSettings, SettingsError } from '../../io/settings.js';
-import { checkRoot, TreeRootError } from '../../io/tree.js';
+import { type LoadedLintTarget, loadLintTargets, loadRootTarget } from '../../io/lint-targets.js';
+import { checkRoot } from '../../io/paths.js';
+import { loadSettings, type LintSettings } from '../../io/settings.js';
 import { type CliIO, detectProfile, type GlobalArgs, wantColor } from '../context.js';
 import { UsageError } from '../errors.js';
 import { makeColors } from '../output.js';
@@ -91,34 +91,19 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
   }
   if (args['dry-run'] && !args.fix) throw new UsageError('--dry-run goes with --fix (it shows the fixes as a diff and writes nothing)');
 
-  let settings: LintSettings;
-  try {
-    settings = loadSettings(args.config === undefined ? { cwd: io.cwd } : { cwd: io.cwd, config: args.config });
-  } catch (e) {
-    if (e instanceof SettingsError) throw new UsageError(e.message, 'The settings format is described in docs/lint.md.');
-    throw e;
-  }
+  // SettingsError, LintPathError and TreeRootError are input errors with their hints: main() reports them
+  const settings: LintSettings = loadSettings(args.config === undefined ? { cwd: io.cwd } : { cwd: io.cwd, config: args.config });
   const profile = args.profile !== 'auto' ? args.profile : settings.profile ?? 'auto';
   if (profile !== 'auto' && !isDialect(profile)) throw new UsageError(`unknown profile '${profile}'; use debian, upstream, upstream-1.7 or auto`);
   const dialect = (root: string | null): Dialect => (profile !== 'auto' ? profile as Dialect : root === null ? 'upstream' : detectProfile(root).dialect);
   const expand = { cwd: io.cwd, dialect, nrOpen: settings.nrOpen };
 
   let targets: LoadedLintTarget[];
-  try {
-    if (args.paths && args.paths.length > 0) {
-      targets = await loadLintTargets(args.paths, expand);
-    } else {
-      try {
-        checkRoot(path.resolve(io.cwd, args.root));
-      } catch (e) {
-        if (e instanceof TreeRootError) throw new UsageError(e.message);
-        throw e;
-      }
-      targets = [await loadRootTarget(args.root, expand)];
-    }
-  } catch (e) {
-    if (e instanceof LintPathError) throw new UsageError(e.message, 'PATH is a root holding etc/security, an etc/security directory, a file, or a glob.');
-    throw e;
+  if (args.paths && args.paths.length > 0) {
+    targets = await loadLintTargets(args.paths, expand);
+  } else {
+    checkRoot(path.resolve(io.cwd, args.root), '--root');
+    targets = [await loadRootTarget(args.root, expand)];
   }
 
   const config: LintConfig = { severities: settings.severities, policy: settings.policy };
