@@ -59,6 +59,10 @@ export {
   withTreeLock, writeFileAtomic, writeFilesAtomic,
 } from './io/write.js';
 export type { FileWrite, WriteFileOptions, WriteOptions, WriteResult } from './io/write.js';
+// the edit transaction every writer uses: plan, check, lock, re-plan, compare-and-swap write, retry
+export { commitEdits } from './io/commit.js';
+export type { CommitChange, CommitOptions, CommitPlan, CommitResult, CommittedFile } from './io/commit.js';
+export type { RecoveryReport } from './io/write-journal.js';
 
 // shared with the CLI and the Ansible module (ansible/library/limitsctl): the profile of a root
 // (os-release), the limits a session starts from (PID 1's limits, nr_open), and the policy format

@@ -1,6 +1,7 @@
 /**
- * Shared by set / unset / apply: plan under the tree lock, show the diff, refuse changes that
- * would not take effect, write atomically, re-plan when a file changed underneath.
+ * Shared by set / unset / apply: plan, refuse changes that would not take effect, write through
+ * the one edit transaction (commitEdits, src/io/commit.ts: lock, re-plan, compare-and-swap,
+ * retry), and report the result (diff, JSON with the effective values after).
  */
 import path from 'node:path';
 import { identityFor } from '../core/accounts.js';
@@ -75,42 +76,20 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
     });
   };
 
-  let plan: EditPlan;
-  let written: Array<{ path: string; created: boolean; backupPath?: string }> = [];
-  if (!writing) {
-    plan = planOnce();
-  } else {
-    // Bad input, a change that would not take effect and --strict warnings are refused before
-    // the lock is taken: a refused run creates nothing, not even the lock file.
-    const strictly = (p: EditPlan) => {
-      refuseIfBlocked(p, args);
+  // The one edit transaction (src/io/commit.ts): bad input, a change that would not take effect
+  // and --strict warnings are refused before the lock is taken (a refused run creates nothing,
+  // not even the lock file), and again under the lock before writing.
+  const { commitEdits } = await import('../io/commit.js');
+  const { plan, written } = await commitEdits(ctx.root, planOnce, {
+    dryRun: !writing,
+    check: (p) => {
+      refuseIfBlocked(p, args, !writing);
       if (args.strict && p.warnings.length > 0) throw new UsageError(`${p.warnings.join('; ')} (--strict)`);
-    };
-    strictly(planOnce());
-    const { withTreeLock, writeFilesAtomic, ConcurrentModificationError } = await import('../io/write.js');
-    plan = await withTreeLock(ctx.root, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const p = planOnce();
-        strictly(p);
-        if (p.changes.length === 0) return p;
-        try {
-          const results = await writeFilesAtomic(p.changes.map((ch) => ({
-            path: path.join(ctx.root, ch.path),
-            data: Buffer.from(ch.after, 'latin1'),
-            expected: ch.before === null ? null : Buffer.from(ch.before, 'latin1'),
-          })), { root: ctx.root, backup: args.backup === true, hardLinks: args.force === true ? 'split' : 'refuse' });
-          written = results.map((r, i) => ({ path: p.changes[i]!.path, created: r.created, ...(r.backupPath ? { backupPath: r.backupPath } : {}) }));
-          return p;
-        } catch (e) {
-          // a file changed between our read and our write (another editor): plan again
-          if (e instanceof ConcurrentModificationError && attempt < 3) continue;
-          throw e;
-        }
-      }
-    }, { onRecovered: (r) => io.stderr(c.yellow(`${recoveryNote(r)}\n`)) });
-  }
-  if (!writing) refuseIfBlocked(plan, args, true);
-  if (args.strict && plan.warnings.length > 0) throw new UsageError(`${plan.warnings.join('; ')} (--strict)`);
+    },
+    backup: args.backup === true,
+    hardLinks: args.force === true ? 'split' : 'refuse',
+    onRecovered: (r) => io.stderr(c.yellow(`${recoveryNote(r)}\n`)),
+  });
 
   const diff = await planDiff(plan);
   const changed = plan.changes.length > 0;

@@ -26,6 +26,8 @@ export interface LoadedLintTarget {
   readonly root: string | null;
   /** display path → absolute path, for every file of the target */
   readonly abs: ReadonlyMap<string, string>;
+  /** read the same target again from disk (`lint --fix` re-plans when a file changed underneath) */
+  readonly reload: () => Promise<LoadedLintTarget>;
 }
 
 /** A PATH that names nothing usable: exit 2. */
@@ -283,11 +285,12 @@ async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promis
   const out: LoadedLintTarget[] = [];
   for (const plan of plans) {
     const abs = new Map<string, string>();
+    const reload = async (): Promise<LoadedLintTarget> => (await loadPlans([plan], options))[0]!;
     if (plan.kind === 'skipped') {
       const shown = displayPath(cwd, plan.path);
       abs.set(shown, plan.path);
       const tree: ConfigTree = { dialect: options.dialect(null), files: [], ignored: [], failure: null, unusable: [{ path: shown, detail: plan.detail ?? 'not linted' }] };
-      out.push({ target: { tree, accounts: null, nrOpen: nrOpenOf(null, options.nrOpen), standalone: true }, root: null, abs });
+      out.push({ target: { tree, accounts: null, nrOpen: nrOpenOf(null, options.nrOpen), standalone: true }, root: null, abs, reload });
       continue;
     }
     if (plan.kind === 'file') {
@@ -296,7 +299,7 @@ async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promis
       const role = path.basename(dir) === 'limits.d' ? 'dropin' : 'main';
       const f = readTreeFile(dir, path.basename(plan.path), role, dialect);
       const tree = relabel({ dialect, files: [f], ignored: [], failure: null }, dir, cwd, abs);
-      out.push({ target: { tree, accounts: null, nrOpen: nrOpenOf(null, options.nrOpen), standalone: true }, root: null, abs });
+      out.push({ target: { tree, accounts: null, nrOpen: nrOpenOf(null, options.nrOpen), standalone: true }, root: null, abs, reload });
       continue;
     }
     const dialect = options.dialect(plan.path);
@@ -316,7 +319,7 @@ async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promis
       nrOpen: nrOpenOf(plan.kind === 'tree' ? plan.path : null, options.nrOpen),
       ...(only ? { only } : {}),
     };
-    out.push({ target, root: plan.kind === 'tree' ? plan.path : null, abs });
+    out.push({ target, root: plan.kind === 'tree' ? plan.path : null, abs, reload });
   }
   return out;
 }

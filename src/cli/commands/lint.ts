@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fixTarget } from '../../core/lint/fix.js';
+import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
 import { lintTarget } from '../../core/lint/engine.js';
 import { type LintReport, lintExitCode } from '../../core/lint/report.js';
 import { RULES } from '../../core/lint/rules.js';
@@ -38,30 +38,65 @@ export interface LintArgs extends GlobalArgs {
 
 /** One file a fix rewrites. */
 export interface FixedFile {
+  /** display path (as in findings) */
+  readonly file: string;
   readonly abs: string;
   /** binary strings (one char per byte) */
   readonly before: string;
   readonly after: string;
+  /** how many findings' fixes were applied to it */
+  readonly fixes: number;
+}
+
+/** The fixes of one target, as planned from what is on disk now. */
+export interface FixPlan {
+  readonly outcome: FixOutcome;
+  /** the files that change (files matched by ignorePatterns are left out) */
+  readonly files: readonly FixedFile[];
 }
 
 /**
- * Where fixed files are written: the safe-write module, all files of one tree as one
- * all-or-nothing commit (atomic replace of each, refused when a file changed since it was read,
- * completed or undone by the next run if the process is killed between renames), under the tree's
- * lock. A file linted on its own (root null) is written alone. Kept behind this one function so
- * the write strategy can be swapped. `onNote` gets the note about a change a killed run left.
+ * Fix a target and write the fixes through the edit transaction (commitEdits, src/io/commit.ts):
+ * all files of a tree as one all-or-nothing commit under the tree's lock, each compared right
+ * before its rename with the content the fix was computed from. When a file changed underneath
+ * (another editor), the target is read again, linted and fixed again, and that is written (up to
+ * three plans; then exit 2, nothing written): fixes are computed from the bytes alone, so fixing
+ * the new content is as safe as fixing the old, and the other editor's change is kept. Files that
+ * are not in a tree (a file, or a directory holding limits.conf / limits.d, linted on its own)
+ * have no tree lock or journal: each such file is its own atomic, compare-and-swap commit.
+ * `dryRun` plans only. `onNote` gets the note about a change a killed run left half-done.
  */
-export async function writeFixedFiles(files: readonly FixedFile[], root: string | null, onNote?: (text: string) => void): Promise<void> {
-  const { writeFilesAtomic, withTreeLock } = await import('../../io/write.js');
+export async function fixAndWrite(
+  t: LoadedLintTarget, fix: (target: LoadedLintTarget) => FixPlan, options: { dryRun?: boolean; onNote?: (text: string) => void } = {},
+): Promise<FixPlan> {
+  let fresh = false;
+  let last: FixPlan | undefined;
+  const plan = async (): Promise<FixPlan> => {
+    last = fix(fresh ? await t.reload() : t);
+    fresh = true;
+    return last;
+  };
+  const { commitEdits } = await import('../../io/commit.js');
   const { recoveryNote } = await import('../editing.js');
-  const writes = (fs: readonly FixedFile[]) => fs.map((f) => ({ path: f.abs, data: Buffer.from(f.after, 'latin1'), expected: Buffer.from(f.before, 'latin1') }));
-  if (root === null) {
-    for (const f of files) await writeFilesAtomic(writes([f]), { root: path.dirname(f.abs) });
-    return;
+  const rel = (base: string, f: FixedFile) => ({ path: path.relative(base, f.abs).split(path.sep).join('/'), before: f.before, after: f.after });
+  if (t.root !== null) {
+    const root = t.root;
+    const r = await commitEdits(root, async () => {
+      const p = await plan();
+      return { ...p, changes: p.files.map((f) => rel(root, f)) };
+    }, { dryRun: options.dryRun === true, onRecovered: (rep) => options.onNote?.(`${recoveryNote(rep)}\n`) });
+    return r.plan;
   }
-  await withTreeLock(root, async () => {
-    await writeFilesAtomic(writes(files), { root });
-  }, { onRecovered: (r) => onNote?.(`${recoveryNote(r)}\n`) });
+  const first = await plan();
+  if (options.dryRun === true) return first;
+  for (const abs of first.files.map((f) => f.abs)) {
+    const dir = path.dirname(abs);
+    await commitEdits(dir, async () => {
+      const p = await plan();
+      return { changes: p.files.filter((f) => f.abs === abs).map((f) => rel(dir, f)) };
+    }, { lock: false });
+  }
+  return last ?? first;
 }
 
 async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
@@ -118,16 +153,14 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
     // stack past about 125,000 of them
     const keep = (ds: readonly Diagnostic[]) => { for (const d of ds) if (!ignored(settings, t.abs.get(d.file))) diagnostics.push(d); };
     if (args.fix) {
-      const outcome = fixTarget(t.target, config);
-      const changes = outcome.changes.filter((c) => !ignored(settings, t.abs.get(c.file)));
+      const { outcome, files: changes } = await fixAndWrite(t, (target) => {
+        const o = fixTarget(target.target, config);
+        const fs = o.changes.filter((c) => !ignored(settings, target.abs.get(c.file)))
+          .map((c): FixedFile => ({ file: c.file, abs: target.abs.get(c.file)!, before: c.before, after: c.after, fixes: c.fixes }));
+        return { outcome: o, files: fs };
+      }, { dryRun: args['dry-run'] === true, onNote: io.stderr });
       for (const c of changes) fixed += c.fixes;
-      if (changes.length > 0) {
-        if (args['dry-run']) {
-          for (const c of changes) diffs.push(await unifiedDiff(c.file, c.before, c.after));
-        } else {
-          await writeFixedFiles(changes.map((c) => ({ abs: t.abs.get(c.file)!, before: c.before, after: c.after })), t.root, io.stderr);
-        }
-      }
+      if (args['dry-run']) for (const c of changes) diffs.push(await unifiedDiff(c.file, c.before, c.after));
       // what is left after fixing
       keep(outcome.result.diagnostics);
       suppressed += outcome.result.suppressed;

@@ -1,0 +1,176 @@
+/**
+ * The edit transaction: the one place that turns a planned change of a configuration tree into
+ * files on disk. `set`, `unset`, `apply` (src/cli/editing.ts), `lint --fix`
+ * (src/cli/commands/lint.ts) and the Ansible module (ansible/library/limitsctl) all call
+ * {@link commitEdits}; the guarantees it gives are those of docs/editing.md ("What a write
+ * guarantees"), built from the write layer (./write.ts, ./write-journal.ts, ./tree-lock.ts).
+ */
+import * as path from 'node:path';
+import { journalPending, type RecoveryReport } from './write-journal.js';
+import { ConcurrentModificationError } from './write-errors.js';
+import { withTreeLock } from './tree-lock.js';
+import { writeFilesAtomic } from './write.js';
+
+/** One file a plan changes (the shape of `planEdits`' FileChange; extra fields are ignored). */
+export interface CommitChange {
+  /** path relative to the tree root, '/'-separated (e.g. `etc/security/limits.conf`) */
+  readonly path: string;
+  /** the content the change was planned from (binary string: one char per byte); null = a new file */
+  readonly before: string | null;
+  /** the complete new content (binary string) */
+  readonly after: string;
+}
+
+/** What a plan callback returns: the changes, plus anything else the caller wants back. */
+export interface CommitPlan {
+  readonly changes: readonly CommitChange[];
+}
+
+/** Options of {@link commitEdits}. */
+export interface CommitOptions<P extends CommitPlan> {
+  /**
+   * Called with every plan, before anything is written (dry runs included); throw to refuse the
+   * change (a change that would not take effect, warnings treated as errors). The error is passed
+   * on unchanged. A plan refused before the lock is taken leaves no trace, not even a lock file.
+   */
+  readonly check?: (plan: P) => void;
+  /** Plan and check only: nothing is written, no lock is taken. */
+  readonly dryRun?: boolean;
+  /** Keep the old content of each replaced file as `<name>.<UTC time>.bak` next to it. */
+  readonly backup?: boolean;
+  /**
+   * A target with other hard links: `'refuse'` (default; `EHARDLINK`, nothing written) or
+   * `'split'` (replace this name only; the other names keep the old content).
+   */
+  readonly hardLinks?: 'refuse' | 'split';
+  /** How many times to plan under the lock when files keep changing underneath (default 3). */
+  readonly maxAttempts?: number;
+  /**
+   * Take the tree lock (default true). Pass false only for a file that is not part of a tree
+   * (no `<root>/etc/security` to hold the lock): the write is still atomic and compare-and-swap,
+   * and the first plan is written as it is; a plan may then change one file only (a change of
+   * several files needs the tree's lock and journal to be all-or-nothing).
+   */
+  readonly lock?: boolean;
+  /** How long to wait for the tree lock, in milliseconds (default 30 000). */
+  readonly lockTimeoutMs?: number;
+  /** Told when taking the lock completed (or undid) a multi-file change a killed process left. */
+  readonly onRecovered?: (report: RecoveryReport) => void;
+}
+
+/** One file that was written. */
+export interface CommittedFile {
+  /** as in the plan: relative to the root */
+  readonly path: string;
+  /** the file actually written (absolute; symlinks followed) */
+  readonly realPath: string;
+  /** false when the file already held exactly the new content (it was not touched) */
+  readonly changed: boolean;
+  /** true when the file did not exist before */
+  readonly created: boolean;
+  /** where the old content was saved, with `backup` (absolute) */
+  readonly backupPath?: string;
+}
+
+/** What {@link commitEdits} did. */
+export interface CommitResult<P extends CommitPlan> {
+  /** the plan that was written (or, for a dry run or a plan without changes, the one made) */
+  readonly plan: P;
+  /** the files written, in the plan's order; empty for a dry run or a plan without changes */
+  readonly written: readonly CommittedFile[];
+  /** how many times the change was planned under the lock (0 when the lock was not needed) */
+  readonly attempts: number;
+  /** a half-done change of a killed process that taking the lock completed or undid, else null */
+  readonly recovered: RecoveryReport | null;
+}
+
+/**
+ * Plan a change of the tree at `root` and write it as one transaction.
+ *
+ * 1. `plan()` is called and the result given to `check` — before any lock is taken, so bad input
+ *    or a refused change creates nothing, not even the lock file.
+ * 2. For a dry run, or a plan without changes (and no half-done change left in the tree), that
+ *    plan is returned at once: nothing written, no lock.
+ * 3. Otherwise the tree lock is taken (which first completes or undoes a multi-file change that a
+ *    killed process left: `onRecovered`), and under it the tree is planned again (`plan()`,
+ *    `check`) and every changed file written by `writeFilesAtomic` as one all-or-nothing commit,
+ *    each file compared right before its rename with the `before` it was planned from.
+ * 4. When a file changed underneath (another program's edit), nothing is written and the change is
+ *    planned again from what is now on disk, up to `maxAttempts` plans.
+ *
+ * `plan` must read the tree afresh on every call (it is called at least twice when something is
+ * written) and may be async. Paths are relative to `root`; the lock is `<root>/etc/security/.limitsctl.lock`.
+ *
+ * @param root the tree root: an absolute directory ("/" on the live system)
+ * @throws whatever `plan` or `check` throws, unchanged (nothing written)
+ * @throws ConcurrentModificationError (`ECONFLICT`) when files were still changing underneath after
+ *   `maxAttempts` plans (nothing written)
+ * @throws LockTimeoutError (`ELOCKTIMEOUT`) when the lock stays held by another process
+ * @throws JournalError (`EJOURNAL`) when a left-over change can be neither completed nor undone
+ * @throws OutsideRootError (`EOUTSIDEROOT`) when a path leads outside `root`
+ * @throws LimitsIoError with the errno code (`EACCES`, `EROFS`, `ENOSPC`…) or `ENOTREG`, `EHARDLINK`,
+ *   `EATTR`, `EBADROOT`, `EDUPLICATE`; nothing written. `EPARTIAL` (PartialWriteError): renames
+ *   failed and could not be undone; the journal stays and the next locked run completes the change.
+ * @throws RangeError when `maxAttempts` is not a whole number ≥ 1, or `lock: false` is given a
+ *   plan that changes more than one file
+ */
+export async function commitEdits<P extends CommitPlan>(
+  root: string,
+  plan: () => P | Promise<P>,
+  options: CommitOptions<P> = {},
+): Promise<CommitResult<P>> {
+  const maxAttempts = options.maxAttempts ?? 3;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a whole number of at least 1, got ${maxAttempts}`);
+  const check = options.check ?? (() => undefined);
+  const locking = options.lock !== false;
+
+  const first = await plan();
+  check(first);
+  if (options.dryRun === true) return { plan: first, written: [], attempts: 0, recovered: null };
+  // nothing to write: no lock, unless a killed run left a half-done change that taking it completes
+  if (first.changes.length === 0 && !(locking && journalPending(root))) return { plan: first, written: [], attempts: 0, recovered: null };
+
+  let recovered: RecoveryReport | null = null;
+  let attempts = 0;
+  // without a lock there is nothing to re-plan under: the first attempt writes the first plan
+  let pending: P | undefined = locking ? undefined : first;
+  const transaction = async (): Promise<CommitResult<P>> => {
+    for (;;) {
+      attempts++;
+      const p = pending ?? await plan();
+      if (pending === undefined) check(p);
+      pending = undefined;
+      if (p.changes.length === 0) return { plan: p, written: [], attempts, recovered };
+      if (!locking && p.changes.length > 1) {
+        throw new RangeError(`without the tree lock a change is written one file at a time; this plan changes ${p.changes.length} files`);
+      }
+      try {
+        const results = await writeFilesAtomic(p.changes.map((ch) => ({
+          path: path.join(root, ch.path),
+          data: Buffer.from(ch.after, 'latin1'),
+          expected: ch.before === null ? null : Buffer.from(ch.before, 'latin1'),
+        })), { root, backup: options.backup === true, hardLinks: options.hardLinks ?? 'refuse' });
+        const written = results.map((r, i): CommittedFile => ({
+          path: p.changes[i]!.path,
+          realPath: r.realPath,
+          changed: r.changed,
+          created: r.created,
+          ...(r.backupPath !== undefined ? { backupPath: r.backupPath } : {}),
+        }));
+        return { plan: p, written, attempts, recovered };
+      } catch (e) {
+        // a file changed between the read and the write (another editor): plan again from disk
+        if (e instanceof ConcurrentModificationError && attempts < maxAttempts) continue;
+        throw e;
+      }
+    }
+  };
+  if (!locking) return await transaction();
+  return await withTreeLock(root, transaction, {
+    ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
+    onRecovered: (r) => {
+      recovered = r;
+      options.onRecovered?.(r);
+    },
+  });
+}
