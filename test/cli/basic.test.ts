@@ -2,33 +2,33 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, DEMO } from './helpers.js';
+import { cli, DEMO, runMain } from './helpers.js';
 
 describe('limitsctl files', () => {
-  it('lists the demo tree in pam_limits order with line counts', () => {
-    const r = cli(['files', '--root', DEMO]);
+  it('lists the demo tree in pam_limits order with line counts', async () => {
+    const r = await runMain(['files', '--root', DEMO]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/1\s+etc\/security\/limits\.conf\s+64 lines/);
     expect(r.stdout).toMatch(/2\s+etc\/security\/limits\.d\/90-nproc\.conf\s+6 lines/);
   });
 
-  it('--json', () => {
-    const r = cli(['files', '--root', DEMO, '--json']);
+  it('--json', async () => {
+    const r = await runMain(['files', '--root', DEMO, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.profile).toBe('debian');
     expect(j.files.map((f: { path: string }) => f.path)).toEqual(['etc/security/limits.conf', 'etc/security/limits.d/90-nproc.conf']);
   });
 
-  it('a bad --root exits 2 with a clear message', () => {
-    const missing = cli(['files', '--root', '/nonexistent/tree']);
+  it('a bad --root exits 2 with a clear message', async () => {
+    const missing = await runMain(['files', '--root', '/nonexistent/tree']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--root \/nonexistent\/tree does not exist/);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-cli-'));
     try {
       const file = path.join(dir, 'f');
       writeFileSync(file, '');
-      const notDir = cli(['files', '--root', file]);
+      const notDir = await runMain(['files', '--root', file]);
       expect(notDir.code).toBe(2);
       expect(notDir.stderr).toMatch(/is not a directory/);
     } finally {
@@ -36,35 +36,36 @@ describe('limitsctl files', () => {
     }
   });
 
-  it('unknown options and commands are usage errors (exit 2)', () => {
-    expect(cli(['files', '--bogus']).code).toBe(2);
-    expect(cli(['frobnicate']).code).toBe(2);
-    expect(cli([]).code).toBe(2);
+  it('unknown options and commands are usage errors (exit 2)', async () => {
+    expect((await runMain(['files', '--bogus'])).code).toBe(2);
+    expect((await runMain(['frobnicate'])).code).toBe(2);
+    expect((await runMain([])).code).toBe(2);
   });
 
-  it('--help and --version', () => {
+  it('--help and --version (end to end: the bin script)', () => {
     const h = cli(['--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/limitsctl <command>/);
     expect(h.stdout).toMatch(/files/);
     expect(cli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(cli(['frobnicate']).code).toBe(2); // and the exit code of a usage error reaches the shell
   });
 });
 
 describe('get / effective / explain on the demo tree: the RHEL 90-nproc.conf story', () => {
-  it('a * nproc line in limits.conf loses against limits.d/90-nproc.conf', () => {
-    const r = cli(['get', 'nproc', '--user', 'admin', '--root', DEMO]);
+  it('a * nproc line in limits.conf loses against limits.d/90-nproc.conf', async () => {
+    const r = await runMain(['get', 'nproc', '--user', 'admin', '--root', DEMO]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nproc  soft 1024 (limits.d/90-nproc.conf:5 *)  hard 8192 (limits.conf:58 *)');
   });
 
-  it('explain says why: the limits.conf line is overridden later by the drop-in', () => {
-    const r = cli(['explain', 'nproc', '--user', 'admin', '--root', DEMO]);
+  it('explain says why: the limits.conf line is overridden later by the drop-in', async () => {
+    const r = await runMain(['explain', 'nproc', '--user', 'admin', '--root', DEMO]);
     expect(r.stdout).toMatch(/limits\.conf:57 {2}\* soft nproc 4096[^\n]*\n\s+soft: overridden later by limits\.d\/90-nproc\.conf:5/);
   });
 
-  it('effective --json has the documented shape and exact values', () => {
-    const r = cli(['effective', '--user', 'admin', '--root', DEMO, '--json']);
+  it('effective --json has the documented shape and exact values', async () => {
+    const r = await runMain(['effective', '--user', 'admin', '--root', DEMO, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(Object.keys(j)).toEqual(['user', 'uid', 'gid', 'groups', 'profile', 'applied', 'result', 'limits', 'priority', 'warnings']);
@@ -77,8 +78,8 @@ describe('get / effective / explain on the demo tree: the RHEL 90-nproc.conf sto
     expect(j.limits.nofile).toEqual({ soft: null, hard: null, soft_from: null, hard_from: null });
   });
 
-  it('root keeps its own line and ignores * on Debian; its soft "unlimited" is lowered to the inherited hard', () => {
-    const j = JSON.parse(cli(['effective', '--user', 'root', '--root', DEMO, '--json']).stdout);
+  it('root keeps its own line and ignores * on Debian; its soft "unlimited" is lowered to the inherited hard', async () => {
+    const j = JSON.parse((await runMain(['effective', '--user', 'root', '--root', DEMO, '--json'])).stdout);
     // 90-nproc.conf: root soft nproc unlimited — but hard stays PID 1's 63445, so pam_limits uses 63445
     expect(j.limits.nproc.soft).toBe(63445);
     expect(j.limits.nproc.soft_from).toEqual({ file: 'etc/security/limits.d/90-nproc.conf', line: 6, domain: 'root' });
@@ -87,7 +88,7 @@ describe('get / effective / explain on the demo tree: the RHEL 90-nproc.conf sto
     expect(j.warnings.join('\n')).toMatch(/ignores '\*'/);
   });
 
-  it('values are unsigned 64-bit and printed exactly', () => {
+  it('values are unsigned 64-bit and printed exactly', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-cli-'));
     try {
       const root = path.join(dir, 'r');
@@ -96,27 +97,27 @@ describe('get / effective / explain on the demo tree: the RHEL 90-nproc.conf sto
         require('node:fs').mkdirSync(path.dirname(p), { recursive: true });
         writeFileSync(p, c);
       }
-      const r = cli(['effective', '--user', 'bob', '--root', root, '--json', '--profile', 'upstream']);
+      const r = await runMain(['effective', '--user', 'bob', '--root', root, '--json', '--profile', 'upstream']);
       expect(r.stdout).toMatch(/"soft": 18446744073709551614,/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('unknown user, bad --uid and unknown item exit 2', () => {
-    const u = cli(['get', 'nproc', '--user', 'nosuchuser', '--root', DEMO]);
+  it('unknown user, bad --uid and unknown item exit 2', async () => {
+    const u = await runMain(['get', 'nproc', '--user', 'nosuchuser', '--root', DEMO]);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/unknown user 'nosuchuser'.*PAM_USER_UNKNOWN/);
-    expect(cli(['effective', '--user', 'x', '--uid', 'abc', '--root', DEMO]).code).toBe(2);
-    expect(cli(['effective', '--user', 'x', '--uid', '-5', '--root', DEMO]).code).toBe(2);
-    const i = cli(['get', 'npoc', '--user', 'admin', '--root', DEMO]);
+    expect((await runMain(['effective', '--user', 'x', '--uid', 'abc', '--root', DEMO])).code).toBe(2);
+    expect((await runMain(['effective', '--user', 'x', '--uid', '-5', '--root', DEMO])).code).toBe(2);
+    const i = await runMain(['get', 'npoc', '--user', 'admin', '--root', DEMO]);
     expect(i.code).toBe(2);
     expect(i.stderr).toMatch(/did you mean 'nproc'/);
-    expect(cli(['get', 'rttime', '--user', 'admin', '--root', DEMO]).stderr).toMatch(/not known to the debian profile/);
+    expect((await runMain(['get', 'rttime', '--user', 'admin', '--root', DEMO])).stderr).toMatch(/not known to the debian profile/);
   });
 
-  it('a hypothetical account with --uid/--gid/--groups', () => {
-    const j = JSON.parse(cli(['effective', '--user', 'ghost', '--uid', '5000', '--groups', 'developers', '--root', DEMO, '--json']).stdout);
+  it('a hypothetical account with --uid/--gid/--groups', async () => {
+    const j = JSON.parse((await runMain(['effective', '--user', 'ghost', '--uid', '5000', '--groups', 'developers', '--root', DEMO, '--json'])).stdout);
     expect(j.groups).toContain('developers');
     expect(j.limits.nofile.soft).toBe(8192);
   });

@@ -189,14 +189,15 @@ describe('withTreeLock', () => {
     const { root, lock } = await makeRoot();
     const holder = start('lock-holder.mjs', [root, 'hold']);
     await holder.saw('locked');
-    const t0 = Date.now();
+    let ran = false;
     let err: unknown;
     try {
-      await withTreeLock(root, () => 'never', { timeoutMs: 400 });
+      await withTreeLock(root, () => { ran = true; }, { timeoutMs: 400 });
     } catch (e) {
       err = e;
     }
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
+    // gave up without running, and without touching the live holder's lock
+    expect(ran).toBe(false);
     expect(err).toBeInstanceOf(LockTimeoutError);
     const lte = err as LockTimeoutError;
     expect(lte.code).toBe('ELOCKTIMEOUT');
@@ -204,10 +205,23 @@ describe('withTreeLock', () => {
     expect(lte.owner?.pid).toBe(holder.proc.pid);
     expect(lte.message).toContain(String(holder.proc.pid));
     expect(lte.message).toContain(lock);
-    // release while we wait: we get it
-    const waiting = withTreeLock(root, () => 'got it', { timeoutMs: 10_000 });
-    setTimeout(() => holder.proc.stdin.end(), 100);
+    expect(JSON.parse(await readFile(lock, 'utf8')).pid).toBe(holder.proc.pid);
+    expect(holder.proc.exitCode).toBeNull();
+    // a waiter is still waiting while the holder holds; it runs only after the release
+    const events: string[] = [];
+    const waiting = withTreeLock(root, async () => {
+      events.push('ran');
+      expect(JSON.parse(await readFile(lock, 'utf8')).pid).toBe(process.pid);
+      return 'got it';
+    }, { timeoutMs: 30_000 });
+    void waiting.then(() => events.push('settled'), () => events.push('settled'));
+    await new Promise((r) => setTimeout(r, 100)); // let it poll a few times
+    expect(events).toEqual([]);
+    expect(JSON.parse(await readFile(lock, 'utf8')).pid).toBe(holder.proc.pid);
+    events.push('released');
+    holder.proc.stdin.end();
     expect(await waiting).toBe('got it');
+    expect(events.slice(0, 2)).toEqual(['released', 'ran']);
     expect(await holder.done).toBe(0);
   });
 
@@ -218,12 +232,18 @@ describe('withTreeLock', () => {
     holder.proc.kill('SIGKILL');
     await holder.done;
     expect(JSON.parse(await readFile(lock, 'utf8')).pid).toBe(holder.proc.pid); // left behind
-    const t0 = Date.now();
+    // "at once": with no time to wait at all (timeoutMs 0) the dead holder's lock is taken over on
+    // the first attempt — its staleness is read from the pid, not waited out
     await withTreeLock(root, async () => {
       expect(JSON.parse(await readFile(lock, 'utf8')).pid).toBe(process.pid);
-    }, { timeoutMs: 5_000 });
-    expect(Date.now() - t0).toBeLessThan(1_000);
+    }, { timeoutMs: 0 });
     await expect(stat(lock)).rejects.toThrow();
+    // control: a live holder's lock is not taken with timeoutMs 0 (so the assertion above can fail)
+    const live = start('lock-holder.mjs', [root, 'hold']);
+    await live.saw('locked');
+    await expect(withTreeLock(root, () => 'never', { timeoutMs: 0 })).rejects.toBeInstanceOf(LockTimeoutError);
+    live.proc.stdin.end();
+    expect(await live.done).toBe(0);
   });
 
   it('removes the lock when the holder exits normally while holding it', async () => {

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LOCK_RELATIVE_PATH, TEMP_FILE_PATTERN, withTreeLock, writeFileAtomic } from '../../src/io/write.js';
+import { rng, seedNote, testSeed } from '../seed.js';
 import { type IoModule, prepareIoModule } from './helpers/module.js';
 
 const KILLS = 200;
@@ -21,6 +22,8 @@ const SIZE = 1 << 20;
 const A = Buffer.alloc(SIZE, 'A\n');
 const B = Buffer.alloc(SIZE, 'B\n');
 const LOCK_NAME = path.basename(LOCK_RELATIVE_PATH);
+/** the kill delays are seeded: LIMITSCTL_SEED reruns the same ones (each lane draws from seed + lane) */
+const SEED = testSeed('write-crash kill delays');
 
 let mod: IoModule;
 let root: string;
@@ -83,19 +86,20 @@ async function lane(n: number, kills: number): Promise<LaneStats> {
   await writeFile(file, A);
   await chmod(file, 0o640);
 
+  const random = rng(SEED + n);
   let current = A; // what the file holds after all writes reported so far
   const stats: LaneStats = { kills: 0, writes: 0, midWrite: 0, afterRename: 0, staleLocks: 0 };
   for (let i = 0; i < kills; i++) {
     // Half of the kills count from the start (they hit lock recovery and the first write), half
     // from the first completed write (so that they also hit renames and later writes: with
     // ~20 ms per fsync'ed 1 MB write, few kills counted from the start come after a rename).
-    const { writes, signal } = await runAndKill(treeRoot, file, Math.random() * 30, i % 2 === 0 ? 'ready' : 'first-write');
+    const { writes, signal } = await runAndKill(treeRoot, file, random() * 30, i % 2 === 0 ? 'ready' : 'first-write');
     expect(signal).toBe('SIGKILL');
     stats.kills++;
     stats.writes += writes;
     for (let k = 0; k < writes; k++) current = flip(current);
 
-    const where = `lane ${n}, kill ${i}`;
+    const where = `${seedNote(SEED)}, lane ${n}, kill ${i}`;
     const st = await stat(file); // never missing
     const data = await readFile(file);
     expect(data.length, `${where}: size`).toBe(SIZE);
