@@ -242,6 +242,8 @@ const CLI_HINTS: Partial<Record<LimitsErrorCode, string>> = {
   ETARGET: 'Name it with one of --user, --group, --all or --domain, e.g. limitsctl set nproc 2048 --user admin',
   EUNKNOWNUSER: 'Check the name, or describe a hypothetical account with --uid/--gid/--groups.',
   EBADROOT: 'Pass the directory that holds etc/security as --root (default /).',
+  EOUTSIDEROOT: 'The tree root is --root (default /).',
+  EHARDLINK: 'Pass --force to replace this name only (the other names keep the old content).',
 };
 
 /**

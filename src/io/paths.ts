@@ -152,7 +152,7 @@ export class PathChangedError extends LimitsIoError {
 
 let procFdWorks: boolean | undefined;
 /** Whether `/proc/self/fd/N/name` can stand in for openat(N, name) here (Linux with /proc mounted). */
-function canOpenAt(): boolean {
+export function canOpenAt(): boolean {
   if (procFdWorks === undefined) {
     try { procFdWorks = lstatSync('/proc/self/fd').isDirectory(); } catch { procFdWorks = false; }
   }

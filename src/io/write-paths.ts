@@ -22,7 +22,7 @@
 import { closeSync, constants as fsConstants, fstatSync, fsyncSync, lstatSync, openSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, rmdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { checkRootPaths, openInRoot, resolveInRoot, TreeRootError } from './paths.js';
+import { canOpenAt, checkRootPaths, openInRoot, resolveInRoot, TreeRootError } from './paths.js';
 import { ConcurrentModificationError, LimitsIoError, OutsideRootError, isErrno, wrapIoError } from './write-errors.js';
 
 /** A validated tree root. */
@@ -140,19 +140,6 @@ export async function resolveInsideRoot(given: string, root: TreeRoot): Promise<
   return { realPath, rel: r.rel, exists: !r.missing, existingAncestor };
 }
 
-/** Whether /proc/self/fd/N/name can stand in for openat(N, name) (Linux with /proc mounted). */
-let procFd: boolean | undefined;
-function procFdWorks(): boolean {
-  if (procFd === undefined) {
-    try {
-      procFd = lstatSync('/proc/self/fd').isDirectory();
-    } catch {
-      procFd = false;
-    }
-  }
-  return procFd;
-}
-
 /** An open directory of the tree: names inside it are reached through the descriptor, not the path. */
 export interface DirHandle {
   /** the open descriptor (O_RDONLY|O_DIRECTORY) */
@@ -177,7 +164,7 @@ function handle(fd: number, phys: string, rel: string): DirHandle {
     rel,
     dev: st.dev,
     ino: st.ino,
-    at: (name: string) => (procFdWorks() ? `/proc/self/fd/${fd}/${name}` : path.join(phys, name)),
+    at: (name: string) => (canOpenAt() ? `/proc/self/fd/${fd}/${name}` : path.join(phys, name)),
     close: () => {
       if (open) {
         open = false;

@@ -547,7 +547,7 @@ async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Pro
         throw new LimitsIoError(
           `refusing to replace ${f.path}${realPath !== f.path ? ` (→ ${realPath})` : ''}: it has ${links} hard links, ` +
             `so ${links - 1n} other name(s) share its content and would keep the old one — edit it through a symlink instead ` +
-            'of a hard link, or pass --force to replace this name only',
+            'of a hard link, or replace this name only (hardLinks \'split\')',
           { code: 'EHARDLINK', path: f.path, realPath },
         );
       }
