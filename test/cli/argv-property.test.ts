@@ -18,6 +18,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
+import { rng, testSeed } from '../seed.js';
 import { cli, DEMO } from './helpers.js';
 import { differences, snapshot } from './snapshot.js';
 
@@ -39,18 +40,6 @@ const BASES: readonly string[][] = [
 ];
 
 const POLICY = '[admin]\nnproc = 2048\nnofile.soft = 4096\n\n[@developers]\nnofile = 8192\n';
-
-/** mulberry32: a small seeded generator */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mutation = (argv: string[], r: () => number) => string;
 
@@ -174,9 +163,9 @@ describe('property: a failing command line changes nothing', () => {
   }, 120_000);
 
   it('≥ 1,000 random mutations: exit ≠ 0 ⇒ tree, policy and cwd unchanged; never a stack trace', async () => {
-    const seed = process.env.LIMITSCTL_SEED ? Number(process.env.LIMITSCTL_SEED) : Math.floor(Math.random() * 2 ** 31);
+    const seed = testSeed('argv property');
     const runs = Number(process.env.LIMITSCTL_PROPERTY_RUNS ?? 1000);
-    console.log(`argv property: seed ${seed} (rerun with LIMITSCTL_SEED=${seed}), ${runs} runs`);
+    console.log(`argv property: ${runs} runs`);
     const r = rng(seed);
     const base = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-argv-'));
     scratch.push(base);

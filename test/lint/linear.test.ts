@@ -23,10 +23,10 @@ import { formatJson, lintJson } from '../../src/formatters/json.js';
 import { formatSarif, lintSarif } from '../../src/formatters/sarif.js';
 import { chunked, collect, JsonStream, writeJson } from '../../src/formatters/stream.js';
 import { formatText } from '../../src/formatters/text.js';
+import { testSeed } from '../seed.js';
 import { FIXTURES, lintCase, loadCase } from './helpers.js';
 
-const SEED = Number(process.env.LIMITSCTL_TEST_SEED ?? Date.now() % 2 ** 31);
-console.log(`linear.test.ts seed: ${SEED} (rerun with LIMITSCTL_TEST_SEED=${SEED})`);
+const SEED = testSeed('linear.test.ts', 'LIMITSCTL_TEST_SEED');
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
