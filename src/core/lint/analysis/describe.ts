@@ -1,0 +1,52 @@
+/**
+ * How findings name the accounts they are about.
+ *
+ * Pure.
+ */
+import type { DomainSpec } from '../../domain.js';
+import { matchEntryDomain } from '../../resolve.js';
+import { DIALECT_TRAITS, type Dialect } from '../../schema.js';
+import { type AccountCase, FRESH, type ItemAnalysis } from './types.js';
+
+/**
+ * Who a finding is about: "every account '*' matches" when `accounts` holds all the analysed
+ * accounts the domain matches, else a few of them by name ("alice, bob and 2 more").
+ */
+export function describeWho(ia: ItemAnalysis, domain: DomainSpec, accounts: readonly AccountCase[], dialect: Dialect): string {
+  const set = new Set(accounts);
+  const all = ia.accounts.filter((c) => domainMatches(domain, c, dialect));
+  if (all.length > 0 && all.every((c) => set.has(c))) {
+    const real = accounts.filter((c) => c.real);
+    return `every account '${domain.text}' matches${real.length > 0 && real.length <= 3 ? ` (${describeAccounts(real)})` : ''}`;
+  }
+  return describeAccounts(accounts);
+}
+
+/** Does the 4-field domain match this account (any rank)? */
+export function domainMatches(d: DomainSpec, c: AccountCase, dialect: Dialect): boolean {
+  return matchEntryDomain(d, c.identity, dialect) !== null;
+}
+
+/** "alice", "an account with uid 1000 in @wheel", … */
+export function describeAccount(c: AccountCase): string {
+  const id = c.identity;
+  if (c.real || id.name !== FRESH) return id.name === 'root' && !c.real ? 'root' : id.name;
+  const groups = id.groups.length ? ` in ${id.groups.map((g) => (g.name.startsWith('limitsctl-gid-') ? `gid ${g.gid}` : `@${g.name}`)).join(', ')}` : '';
+  return `an account with uid ${id.uid}${groups}`;
+}
+
+/** Up to three accounts, real ones first: "alice, bob and 3 more". */
+export function describeAccounts(cases: readonly AccountCase[]): string {
+  const sorted = [...cases].sort((a, b) => Number(b.real) - Number(a.real) || Number(b.identity.name !== FRESH) - Number(a.identity.name !== FRESH));
+  const names = [...new Set(sorted.map(describeAccount))];
+  const shown = names.slice(0, 3);
+  const rest = names.length - shown.length;
+  if (rest > 0) return `${shown.join(', ')} and ${rest} more`;
+  if (shown.length <= 1) return shown[0] ?? 'no account';
+  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]!}`;
+}
+
+/** Debian: uid 0 is exempt from `*`, `@…` and `%…` 4-field lines. */
+export function rootExempt(dialect: Dialect): boolean {
+  return DIALECT_TRAITS[dialect].rootExempt;
+}

@@ -1,0 +1,100 @@
+/**
+ * The shapes the shared lint analysis works with: item keys (the state pam_limits keeps per
+ * item), references to the tree's readings, and what the per-item resolution found.
+ *
+ * Pure.
+ */
+import type { EntryReading, LimitsDocument, Line, NoLimitReading, TreeFile } from '../../model.js';
+import type { Identity } from '../../accounts.js';
+import type { Source } from '../../resolve.js';
+import type { ItemInfo, RlimitItem } from '../../schema.js';
+
+/** Items grouped by the state pam_limits keeps: maxlogins and maxsyslogins share one slot. */
+export type ItemKey = RlimitItem | 'logins' | 'priority' | 'nonewprivs' | 'chroot';
+
+export function itemKeyOf(info: ItemInfo): ItemKey {
+  if (info.name === 'maxlogins' || info.name === 'maxsyslogins') return 'logins';
+  return info.name as ItemKey;
+}
+
+/** One entry reading of the tree, in reading order. */
+export interface EntryRef {
+  readonly file: TreeFile;
+  readonly doc: LimitsDocument;
+  readonly line: Line;
+  readonly reading: EntryReading;
+  /** index of the reading in line.readings (0 unless 1.5.2 split a long line) */
+  readonly chunk: number;
+  /** position in reading order over the whole tree */
+  readonly order: number;
+  /** `file\0line\0chunk`, the same key a resolver Source gives */
+  readonly key: string;
+}
+
+export interface NoLimitRef {
+  readonly file: TreeFile;
+  readonly doc: LimitsDocument;
+  readonly line: Line;
+  readonly reading: NoLimitReading;
+  readonly chunk: number;
+  readonly order: number;
+}
+
+export interface DeadLine {
+  readonly ref: EntryRef;
+  /** the later line that always replaces it */
+  readonly by: EntryRef;
+  /** removing the line changes nothing for any account, in any case pam_limits can meet */
+  readonly removable: boolean;
+}
+
+/** An account the analysis resolved for. */
+export interface AccountCase {
+  readonly identity: Identity;
+  /** from the tree's etc/passwd (otherwise hypothetical) */
+  readonly real: boolean;
+}
+
+export interface HalfValue {
+  /** value passed to setrlimit (after clamping), or the stored value for other items */
+  readonly value: bigint | null;
+  readonly source: Source | null;
+}
+
+export interface AccountOutcome {
+  readonly account: AccountCase;
+  readonly applied: boolean;
+  readonly soft: HalfValue;
+  readonly hard: HalfValue;
+}
+
+export interface ItemAnalysis {
+  readonly key: ItemKey;
+  /** every combination of the facts the lines test was resolved */
+  readonly exhaustive: boolean;
+  readonly accounts: readonly AccountCase[];
+  /** entry key → how many accounts it matched (and was not skipped for) */
+  readonly matched: ReadonlyMap<string, number>;
+  /** entry keys that hold a final value for at least one account (with limits applied) */
+  readonly wins: ReadonlySet<string>;
+  /** entry key → the lines that beat it (overrode, outranked), by key */
+  readonly beatenBy: ReadonlyMap<string, Map<string, Source>>;
+  /** entry key → how many of those accounts got nothing applied (a `<domain> -` line) */
+  readonly notApplied: ReadonlyMap<string, number>;
+  /** `-` entry key → accounts for which its hard half was skipped, and the soft holder */
+  readonly shortCircuit: ReadonlyMap<string, { accounts: AccountCase[]; by: Source | null }>;
+  /** soft key + hard key → the clamp pam_limits does at login */
+  readonly clamps: ReadonlyMap<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>;
+  readonly outcomes: readonly AccountOutcome[];
+}
+
+export function sourceKey(s: { file: string; line: number; chunk?: number }): string {
+  return `${s.file}\0${s.line}\0${s.chunk ?? 0}`;
+}
+
+export function refKey(file: TreeFile, line: Line, chunk: number): string {
+  return `${file.path}\0${line.index + 1}\0${chunk}`;
+}
+
+/** The name of the hypothetical account that no domain names (the "any other account" case). */
+export const FRESH = 'limitsctl-other-account';
