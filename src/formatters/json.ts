@@ -37,7 +37,7 @@ function envelope(report: LintReport, files: unknown, results: unknown): object 
     files,
     results,
     rules: report.rules.filter((r) => used.has(r.code)).map((r) => ({
-      code: r.code, name: r.name, category: r.category, severity: r.severity, description: r.description, fixable: r.fixable, docs: ruleDocsUrl(r),
+      code: r.code, name: r.name, category: r.category, severity: r.severity, description: r.description, fixable: r.fixable, docs: ruleDocsUrl(r, report.docsBase),
     })),
     suppressed: report.suppressed,
     fixed: report.fixed,

@@ -1,6 +1,9 @@
 /**
- * `--format sarif`: SARIF 2.1.0, one run, every rule in tool.driver.rules (with help text and a
- * helpUri into docs/rules.md), 1-based regions with an exclusive end in Unicode code points.
+ * `--format sarif`: SARIF 2.1.0, one run, every rule in tool.driver.rules (with help text naming
+ * its docs/rules.md section), 1-based regions with an exclusive end in Unicode code points.
+ * helpUri and informationUri must be absolute URIs (SARIF 2.1.0 §3.49.12, §3.19.17): they are
+ * given only with a documentation base URL (report.docsBase); without one the help text names the
+ * section as a path in the package.
  * `writeLintSarif` writes the log in pieces (one per result); `formatSarif` is the same text as one
  * string. Pure.
  */
@@ -36,6 +39,13 @@ function location(file: string, d: Parameters<typeof region>[0], message?: strin
   };
 }
 
+/** A rule's help: a link under the documentation base URL, else the section's path in the package. */
+function help(r: { code: string; name: string; description: string }, base: string | undefined) {
+  const where = ruleDocsUrl(r, base);
+  if (base) return { text: `${r.description} See ${where}`, markdown: `${r.description}\n\n[${r.code} ${r.name}](${where})` };
+  return { text: `${r.description} See ${where} in the limitsctl package.`, markdown: `${r.description}\n\nSee \`${where}\` in the limitsctl package.` };
+}
+
 function sarifLog(report: LintReport, lazy: boolean): object {
   const rules = report.rules;
   const index = new Map(rules.map((r, i) => [r.code, i]));
@@ -58,14 +68,14 @@ function sarifLog(report: LintReport, lazy: boolean): object {
           name: report.tool.name,
           version: report.tool.version,
           semanticVersion: report.tool.version,
-          informationUri: report.tool.informationUri,
+          ...(report.tool.informationUri ? { informationUri: report.tool.informationUri } : {}),
           rules: rules.map((r) => ({
             id: r.code,
             name: r.name,
             shortDescription: { text: r.description },
             fullDescription: { text: r.description },
-            help: { text: `${r.description} See ${ruleDocsUrl(r)}`, markdown: `${r.description}\n\n[${r.code} ${r.name}](${ruleDocsUrl(r)})` },
-            helpUri: ruleDocsUrl(r),
+            help: help(r, report.docsBase),
+            ...(report.docsBase ? { helpUri: ruleDocsUrl(r, report.docsBase) } : {}),
             defaultConfiguration: { level: LEVEL[r.severity], enabled: r.enabled },
             properties: { category: r.category, fixable: r.fixable },
           })),

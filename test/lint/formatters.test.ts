@@ -28,7 +28,7 @@ async function reportOf(rule: string): Promise<LintReport> {
   const c = await loadCase(path.join(FIXTURES, rule, 'bad'));
   const diagnostics = lintCase(c);
   return {
-    tool: { name: 'limitsctl', version: '0.1.0', informationUri: 'https://github.com/limitsctl/limitsctl' },
+    tool: { name: 'limitsctl', version: '0.1.0' },
     cwd: c.dir, diagnostics, files: c.targets.flatMap((t) => t.target.tree.files.map((f) => f.path)),
     rules: RULES.map((r) => ({ ...r, enabled: true })), suppressed: 0, fixed: 0, maxWarnings: null,
   };
@@ -45,7 +45,13 @@ describe('lint formatters', () => {
       const run = sarif.runs[0]!;
       expect(run.tool.driver.rules.map((r) => r.id)).toEqual(RULES.map((r) => r.code));
       for (const r of run.results) expect(run.tool.driver.rules[r.ruleIndex]!.id).toBe(r.ruleId);
-      expect(run.tool.driver.rules[0]!.helpUri).toMatch(/docs\/rules\.md#lc001-too-few-fields$/);
+      // no documentation base URL: no helpUri (SARIF wants an absolute URI), the help names the section
+      expect(run.tool.driver.rules[0]!.helpUri).toBeUndefined();
+      // with one (LIMITSCTL_DOCS_URL): an absolute helpUri and informationUri, still valid
+      const base = 'https://docs.example.org/limitsctl';
+      const linked = JSON.parse(formatSarif({ ...(await reportOf(rule)), tool: { name: 'limitsctl', version: '0.1.0', informationUri: `${base}/README.md` }, docsBase: base })) as typeof sarif;
+      expect(validate(linked), `${rule} (with a docs base): ${JSON.stringify(validate.errors, null, 2)}`).toBe(true);
+      expect(linked.runs[0]!.tool.driver.rules[0]!.helpUri).toBe(`${base}/docs/rules.md#lc001-too-few-fields`);
     }
   });
 

@@ -178,7 +178,7 @@ describe('reports larger than one JavaScript string can hold', () => {
     line: 1, column: 1, endLine: 1, endColumn: 2, message: 'm'.repeat(4000),
   };
   const report: LintReport = {
-    tool: { name: 'limitsctl', version: '0.1.0', informationUri: 'https://github.com/limitsctl/limitsctl' },
+    tool: { name: 'limitsctl', version: '0.1.0' },
     cwd: '/t', diagnostics: new Array<Diagnostic>(150_000).fill(d), files: ['etc/security/limits.conf'],
     rules: RULES.map((r) => ({ ...r, enabled: true })), suppressed: 0, fixed: 0, maxWarnings: null,
   };

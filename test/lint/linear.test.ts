@@ -84,7 +84,7 @@ describe('streamed JSON', () => {
     for (const rule of cases) {
       const c = await loadCase(path.join(FIXTURES, rule, 'bad'));
       const report: LintReport = {
-        tool: { name: 'limitsctl', version: '0.1.0', informationUri: 'https://github.com/limitsctl/limitsctl' },
+        tool: { name: 'limitsctl', version: '0.1.0' },
         cwd: c.dir, diagnostics: lintCase(c), files: c.targets.flatMap((t) => t.target.tree.files.map((f) => f.path)),
         rules: RULES.map((x) => ({ ...x, enabled: true })), suppressed: 1, fixed: 0, maxWarnings: null,
       };

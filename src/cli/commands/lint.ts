@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
 import { lintTarget } from '../../core/lint/engine.js';
-import { type LintReport, lintExitCode } from '../../core/lint/report.js';
+import { DOCS_URL_ENV, docsLink, type LintReport, lintExitCode } from '../../core/lint/report.js';
 import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
 import { binaryToDisplay } from '../../core/model.js';
@@ -125,6 +125,7 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
     throw new UsageError(`--max-warnings must be a whole number (or -1 for no limit), got ${String(maxWarnings)}`);
   }
   if (args['dry-run'] && !args.fix) throw new UsageError('--dry-run goes with --fix (it shows the fixes as a diff and writes nothing)');
+  const docsBase = docsBaseUrl(io.env);
 
   // SettingsError, LintPathError and TreeRootError are input errors with their hints: main() reports them
   const settings: LintSettings = loadSettings(args.config === undefined ? { cwd: io.cwd } : { cwd: io.cwd, config: args.config });
@@ -174,7 +175,8 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
   }
   const shown = args.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
   const report: LintReport = {
-    tool: { name: 'limitsctl', version: toolVersion(), informationUri: 'https://github.com/limitsctl/limitsctl' },
+    tool: { name: 'limitsctl', version: toolVersion(), ...(docsBase ? { informationUri: docsLink('README.md', docsBase) } : {}) },
+    ...(docsBase ? { docsBase } : {}),
     cwd: io.cwd,
     diagnostics: shown,
     files: [...new Set(files)],
@@ -203,6 +205,22 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
   }
   out.flush();
   return lintExitCode({ ...report, diagnostics });
+}
+
+/**
+ * The documentation base URL from LIMITSCTL_DOCS_URL (docs/lint.md, "Documentation links"), or
+ * undefined when unset: links then name files shipped in the package.
+ * @throws UsageError when it is set but is not an absolute http(s) URL
+ */
+function docsBaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env[DOCS_URL_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try { url = new URL(raw); } catch { url = undefined; }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '') {
+    throw new UsageError(`${DOCS_URL_ENV}=${raw} is not an absolute http(s) URL without ?query or #fragment (where the package's docs/ are published), or leave it unset`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 function toolVersion(): string {

@@ -2,7 +2,10 @@
 import type { Diagnostic, RuleMeta } from './types.js';
 
 export interface LintReport {
-  readonly tool: { readonly name: string; readonly version: string; readonly informationUri: string };
+  /** informationUri: the tool's home page, only with a documentation base URL (see {@link docsLink}) */
+  readonly tool: { readonly name: string; readonly version: string; readonly informationUri?: string };
+  /** the documentation base URL ({@link docsLink}); absent: links name files shipped in the package */
+  readonly docsBase?: string;
   /** the working directory paths are relative to (absolute) */
   readonly cwd: string;
   readonly diagnostics: readonly Diagnostic[];
@@ -52,9 +55,24 @@ export function lintExitCode(report: LintReport): 0 | 1 {
   return 0;
 }
 
-export const DOCS_RULES_URL = 'https://github.com/limitsctl/limitsctl/blob/main/docs/rules.md';
+/**
+ * Documentation links, set in this one place. By default a link is the path of a file shipped in
+ * the npm package (`docs/rules.md#lc202-duplicate-entry`, relative to the installed package, e.g.
+ * node_modules/limitsctl/); there is no hosted copy to point at. With a base URL — where the
+ * package's files are published, given by the CLI from the {@link DOCS_URL_ENV} environment
+ * variable (docs/lint.md, "Documentation links") — a link is that URL followed by the same path.
+ */
+export const DOCS_URL_ENV = 'LIMITSCTL_DOCS_URL';
 
-/** The docs/rules.md anchor of a rule: "#lc202-duplicate-entry". */
-export function ruleDocsUrl(rule: { code: string; name: string }): string {
-  return `${DOCS_RULES_URL}#${rule.code.toLowerCase()}-${rule.name}`;
+/** The rules reference, as a path inside the package. */
+export const RULES_DOC = 'docs/rules.md';
+
+/** `file` (a path inside the package, optionally with #anchor) as a link: under `base` when given. */
+export function docsLink(file: string, base?: string): string {
+  return base ? `${base.replace(/\/+$/, '')}/${file}` : file;
+}
+
+/** The docs/rules.md section of a rule: "docs/rules.md#lc202-duplicate-entry" (under `base` when given). */
+export function ruleDocsUrl(rule: { code: string; name: string }, base?: string): string {
+  return docsLink(`${RULES_DOC}#${rule.code.toLowerCase()}-${rule.name}`, base);
 }
