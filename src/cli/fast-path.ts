@@ -224,6 +224,13 @@ function unknownCommand(word: string): ArgvError {
  * @throws ArgvError for every usage fault listed in the module comment
  */
 export function parseArgv(argv: readonly string[]): ParsedArgv {
+  // Node decodes argv as UTF-8 and turns bytes that are not UTF-8 into U+FFFD: the bytes the
+  // user meant are gone, and writing U+FFFD (EF BF BD) would name a different account.
+  const lossy = argv.findIndex((t) => t.includes('\uFFFD'));
+  if (lossy >= 0) {
+    throw new ArgvError(`argument ${lossy + 1} is not valid UTF-8 (or holds U+FFFD); limitsctl takes names, domains and comments as UTF-8 text`,
+      'Names in other encodings cannot be passed on the command line; edit such a line by hand.');
+  }
   // help and version print only; they win over any other fault (as with yargs)
   if (argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).some((t) => t === '--help' || t === '-h')) return { kind: 'yargs' };
   if (argv.length === 1 && argv[0] === '--version') return { kind: 'yargs' };
