@@ -1,0 +1,104 @@
+/**
+ * Planning one `set`: edit the family's winning line(s) in place; add a line only when no line
+ * sets that half; split a `-` line whose halves must differ into `hard` + `soft` lines.
+ *
+ * Pure.
+ */
+import { displayBytes } from '../bytes.js';
+import { resolveLimits } from '../resolve.js';
+import { applyEdits } from '../text-edit.js';
+import { effectiveKey, meaning, orderKey, readsAs, satisfies } from './compare.js';
+import { type Ctx, halvesOf, typeWord } from './context.js';
+import { familyOf, winners } from './family.js';
+import { commentSuffix, layout, replaceField, replaceValue, styleOf } from './layout.js';
+import { probeFor } from './outcome.js';
+import { insertionPoint } from './placement.js';
+import { checkTargetPath, MAIN } from './target.js';
+import { EditInputError, type SetRequest } from './types.js';
+import { validateDomain, validateItem, validateValue } from './validate.js';
+
+export function planSetOne(ctx: Ctx, req: SetRequest): void {
+  const { work, dialect } = ctx;
+  validateDomain(req.domain);
+  const info = validateItem(req.item, dialect);
+  const { text: valueText, parsed } = validateValue(info, req.value);
+  // eslint-disable-next-line no-control-regex
+  if (req.comment !== undefined && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(req.comment)) throw new EditInputError('the comment must be one line of printable text');
+  const halves = halvesOf(req.type, info);
+  const nrOpen = ctx.options.nrOpen === undefined ? 1048576n : ctx.options.nrOpen;
+  const want = meaning(info, parsed, nrOpen);
+  const family = familyOf(work, req.domain, info.name);
+  const win = winners(family);
+
+  // --at-least / --at-most compare with what the family (or, without one, the account) has now
+  const mode = req.mode ?? 'exact';
+  const needs: Array<'soft' | 'hard'> = [];
+  for (const half of halves) {
+    const current = win[half];
+    const curMeaning = current ? meaning(info, current.reading.parsedValue, nrOpen) : null;
+    if (curMeaning === want) continue;
+    if (mode !== 'exact') {
+      const wantKey = orderKey(info, parsed, nrOpen);
+      if (current) {
+        if (satisfies(mode, orderKey(info, current.reading.parsedValue!, nrOpen), wantKey)) continue;
+      } else {
+        // no line of this domain yet: compare with what a matching account gets now
+        const probe = probeFor(req.domain, ctx.options.accounts);
+        if (probe) {
+          const now = resolveLimits(work.tree(), probe, { dialect, nrOpen, events: 'matched', ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) });
+          const have = effectiveKey(info, now, half);
+          if (have !== null && satisfies(mode, have, wantKey)) continue;
+        }
+      }
+    }
+    needs.push(half);
+  }
+  if (needs.length === 0) {
+    ctx.notes.push({ request: req, status: 'unchanged', detail: `${displayBytes(req.domain)} ${typeWord(halves)} ${info.name} is already ${displayBytes(valueText)}${mode !== 'exact' ? ` (or ${mode === 'at-least' ? 'more' : 'less'})` : ''}` });
+    return;
+  }
+
+  const typeChecked = info.typeChecked && info.name !== 'priority' && info.name !== 'chroot';
+  const pending: Array<'soft' | 'hard'> = [];
+  for (const half of needs) {
+    // re-read the family for each half: an edit for the other half may have moved this line's offsets
+    const now = winners(familyOf(work, req.domain, info.name));
+    const w = now[half];
+    if (!w) { pending.push(half); continue; }
+    // a `-` line already edited for the other half
+    if (meaning(info, w.reading.parsedValue, nrOpen) === want) continue;
+    const r = w.reading;
+    const other: 'soft' | 'hard' = half === 'soft' ? 'hard' : 'soft';
+    // A `-` line that still decides the other half, which must keep its value: split it.
+    if (typeChecked && r.limitType === '-' && now[other] === w && !needs.includes(other)) {
+      const text = w.file.text;
+      const edits = replaceField(text, r.type, other, r.item.start);
+      const style = styleOf(w.file.doc, w.line);
+      const lineEol = text.charCodeAt(w.line.end - 1) === 0x0d ? '\r\n' : '\n';
+      const newLine = layout(style, [req.domain, half, info.name, valueText]) + commentSuffix(req.comment);
+      const content = w.line.eolLength ? `${newLine}${lineEol}` : `${style.eol}${newLine}`;
+      edits.push({ offset: w.line.end + w.line.eolLength, length: 0, content });
+      work.apply(w.file, edits);
+      continue;
+    }
+    let edits = replaceValue(w.file.text, w.line, r, valueText, req.comment);
+    if (!readsAs(applyEdits(w.file.text, edits), w.line, info, want, nrOpen)) {
+      edits = replaceValue(w.file.text, w.line, r, valueText, req.comment, true);
+    }
+    work.apply(w.file, edits);
+  }
+  if (pending.length > 0) {
+    const target = ctx.options.file ?? MAIN;
+    let file = work.file(target);
+    if (!file) {
+      checkTargetPath(target);
+      file = work.create(target);
+    }
+    const at = insertionPoint(file.doc, req.domain);
+    const style = styleOf(file.doc, at.near);
+    const newLine = layout(style, [req.domain, typeChecked ? typeWord(pending) : '-', info.name, valueText]) + commentSuffix(req.comment);
+    const content = `${at.needsEolBefore ? style.eol : ''}${newLine}${style.eol}`;
+    work.apply(file, [{ offset: at.offset, length: 0, content }]);
+  }
+  ctx.notes.push({ request: req, status: 'changed', detail: `${displayBytes(req.domain)} ${typeWord(needs)} ${info.name} ${displayBytes(valueText)}` });
+}

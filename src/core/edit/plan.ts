@@ -1,0 +1,77 @@
+/**
+ * The entry point: plan a list of requests against a tree, each seeing the result of the ones
+ * before, then check the outcome and collect the changed files.
+ *
+ * Pure.
+ */
+import { displayBytes, toBytes } from '../bytes.js';
+import { parseDomain } from '../domain.js';
+import type { ConfigTree } from '../model.js';
+import { itemForDialect } from '../schema.js';
+import type { TextEdit } from '../text-edit.js';
+import { type Ctx, halvesOf } from './context.js';
+import { checkOutcome } from './outcome.js';
+import { planSetOne } from './plan-set.js';
+import { planPrune, planUnsetOne } from './plan-unset.js';
+import { checkTargetPath, refuseUnlistedDropins, refuseUnwritable } from './target.js';
+import type { Blocker, EditPlan, EditRequest, FileChange, PlanOptions } from './types.js';
+import { requestBytes, validateDomainText } from './validate.js';
+import { WorkTree } from './work-tree.js';
+
+/** Plan a list of requests against a tree; each sees the result of the ones before. */
+export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[], textOptions: PlanOptions = {}): EditPlan {
+  const dialect = tree.dialect;
+  const work = new WorkTree(tree, dialect);
+  // The one conversion from text to bytes (bytes.ts); notes give back the caller's own request.
+  const requests = textRequests.map(requestBytes);
+  const original = new Map<EditRequest, EditRequest>(requests.map((r, i) => [r, textRequests[i]!]));
+  const options: PlanOptions = textOptions.prune ? { ...textOptions, prune: textOptions.prune.map((d) => { validateDomainText(d); return toBytes(d); }) } : textOptions;
+  const ctx: Ctx = { work, dialect, options, notes: [], warnings: [] };
+  if (options.file !== undefined) checkTargetPath(options.file);
+  refuseUnlistedDropins(tree);
+  for (const req of requests) {
+    if (req.op === 'set') planSetOne(ctx, req);
+    else planUnsetOne(ctx, req);
+  }
+  if (options.prune && options.prune.length > 0) {
+    const keep = new Set<string>();
+    for (const r of requests) {
+      if (r.op !== 'set') continue;
+      const info = itemForDialect(r.item.toLowerCase(), dialect);
+      if (!info) continue;
+      for (const h of halvesOf(r.type, info)) keep.add(`${r.domain}\0${info.name}\0${h}`);
+    }
+    planPrune(ctx, options.prune, keep);
+  }
+  const after = work.tree();
+  const blockers: Blocker[] = [];
+  for (const req of requests) if (req.op === 'set') checkOutcome(ctx, after, req, blockers);
+  // unknown accounts
+  const accounts = options.accounts;
+  if (accounts && accounts.users.length > 0) {
+    for (const req of requests) {
+      const spec = parseDomain(req.domain);
+      if (spec.kind === 'user' && !accounts.users.some((u) => u.name === req.domain)) ctx.warnings.push(`user '${displayBytes(req.domain)}' is not in the tree's etc/passwd`);
+      if ((spec.kind === 'group' || spec.kind === 'percent-group') && !accounts.groups.some((g) => g.name === spec.group)) ctx.warnings.push(`group '${displayBytes(spec.group!)}' is not in the tree's etc/group`);
+    }
+  }
+  const changes: FileChange[] = [];
+  for (const f of work.files) {
+    if (f.text === (f.original ?? '') && f.original !== null) continue;
+    if (f.original === null && f.text === '') continue;
+    if (f.original === null) refuseUnwritable(tree, f.path);
+    changes.push({ path: f.path, before: f.original, after: f.text, edits: diffEdits(f.original ?? '', f.text) });
+  }
+  const notes = ctx.notes.map((n) => ({ ...n, request: original.get(n.request) ?? n.request }));
+  return { changes, notes, warnings: [...new Set(ctx.warnings)], blockers, after };
+}
+
+/** One edit covering the changed middle of two texts (for callers that want edits, not texts). */
+function diffEdits(before: string, after: string): TextEdit[] {
+  if (before === after) return [];
+  let s = 0;
+  while (s < before.length && s < after.length && before.charCodeAt(s) === after.charCodeAt(s)) s++;
+  let e = 0;
+  while (e < before.length - s && e < after.length - s && before.charCodeAt(before.length - 1 - e) === after.charCodeAt(after.length - 1 - e)) e++;
+  return [{ offset: s, length: before.length - s - e, content: after.slice(s, after.length - e) }];
+}

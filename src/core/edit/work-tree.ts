@@ -1,0 +1,78 @@
+/**
+ * The working tree: file texts that change as requests are planned one after another, re-read
+ * after each edit, and the tree pam_limits would read from them (a created file goes where
+ * pam_limits reads it).
+ *
+ * Pure.
+ */
+import type { ConfigTree, LimitsDocument, TreeFile } from '../model.js';
+import { parseBinary } from '../parse.js';
+import type { Dialect } from '../schema.js';
+import { applyEdits, type TextEdit } from '../text-edit.js';
+import { MAIN } from './target.js';
+
+export interface WorkFile {
+  /** path relative to the root, as pam_limits names it (a symlink is written through) */
+  readonly path: string;
+  /** text when planning started; null for a file the plan creates */
+  readonly original: string | null;
+  text: string;
+  doc: LimitsDocument;
+}
+
+export class WorkTree {
+  readonly files: WorkFile[];
+  constructor(readonly base: ConfigTree, readonly dialect: Dialect) {
+    this.files = base.files.filter((f) => f.status === 'ok' && f.doc).map((f) => ({
+      path: f.path, original: f.doc!.text, text: f.doc!.text, doc: f.doc!,
+    }));
+  }
+
+  file(path: string): WorkFile | undefined {
+    return this.files.find((f) => f.path === path);
+  }
+
+  /** Apply edits to one file and re-read it. */
+  apply(file: WorkFile, edits: TextEdit[]): void {
+    if (edits.length === 0) return;
+    file.text = applyEdits(file.text, edits);
+    file.doc = parseBinary(file.text, { file: file.path, dialect: this.dialect });
+  }
+
+  /** Create a new (empty) file in reading order. */
+  create(path: string): WorkFile {
+    const f: WorkFile = { path, original: null, text: '', doc: parseBinary('', { file: path, dialect: this.dialect }) };
+    this.files.push(f);
+    return f;
+  }
+
+  /** The tree as pam_limits would read it now. */
+  tree(): ConfigTree {
+    const byPath = new Map(this.files.map((f) => [f.path, f]));
+    const files: TreeFile[] = this.base.files.map((f) => {
+      const w = byPath.get(f.path);
+      if (!w) return f;
+      byPath.delete(f.path);
+      if (f.status === 'ok') return { ...f, doc: w.doc };
+      // a missing file the plan creates: pam_limits will now read it
+      return { path: f.path, role: f.role, status: 'ok', doc: w.doc };
+    });
+    for (const w of byPath.values()) {
+      // a newly created file: it replaces a missing one, or goes where pam_limits would read it
+      const tf: TreeFile = { path: w.path, role: w.path === MAIN ? 'main' : 'dropin', status: 'ok', doc: w.doc };
+      const same = files.findIndex((f) => f.path === w.path);
+      if (same >= 0) { files[same] = tf; continue; }
+      if (w.path === MAIN) {
+        const i = files.findIndex((f) => f.path === MAIN);
+        if (i >= 0) files[i] = tf; else files.unshift(tf);
+      } else {
+        const name = w.path.slice(w.path.lastIndexOf('/') + 1);
+        let i = files.findIndex((f) => f.role !== 'main' && Buffer.compare(Buffer.from(f.path.slice(f.path.lastIndexOf('/') + 1)), Buffer.from(name)) > 0);
+        if (i < 0) i = files.length;
+        files.splice(i, 0, tf);
+      }
+    }
+    const fatal = files.find((f) => f.fatal);
+    return { dialect: this.base.dialect, files, ignored: this.base.ignored, failure: fatal ? { file: fatal.path, reason: fatal.fatal! } : null };
+  }
+}
