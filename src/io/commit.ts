@@ -5,11 +5,13 @@
  * {@link commitEdits}; the guarantees it gives are those of docs/editing.md ("What a write
  * guarantees"), built from the write layer (./write.ts, ./write-journal.ts, ./tree-lock.ts).
  */
+import { lstatSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { checkRootPaths, resolveInRoot } from './paths.js';
 import { journalPending, type RecoveryReport } from './write-journal.js';
-import { ConcurrentModificationError } from './write-errors.js';
+import { ConcurrentModificationError, type LimitsIoError } from './write-errors.js';
 import { withTreeLock } from './tree-lock.js';
-import { writeFilesAtomic } from './write.js';
+import { TEMP_FILE_PATTERN, hardLinkRefusal, writeFilesAtomic } from './write.js';
 
 /** One file a plan changes (the shape of `planEdits`' FileChange; extra fields are ignored). */
 export interface CommitChange {
@@ -88,7 +90,12 @@ export interface CommitResult<P extends CommitPlan> {
  * Plan a change of the tree at `root` and write it as one transaction.
  *
  * 1. `plan()` is called and the result given to `check` — before any lock is taken, so bad input
- *    or a refused change creates nothing, not even the lock file.
+ *    or a refused change creates nothing, not even the lock file. Then the pre-flight
+ *    ({@link preflight}): a refusal the writer can predict from the files alone — a target with
+ *    other hard links under `hardLinks: 'refuse'` — is thrown here, dry runs included, with the
+ *    writer's own error, so `--dry-run`/`--check` and a real run agree and a refused run leaves no
+ *    trace. (A refusal that cannot be cheaply predicted, such as an immutable file, still comes
+ *    from the writer, after the lock is taken; see docs/editing.md.)
  * 2. For a dry run, or a plan without changes (and no half-done change left in the tree), that
  *    plan is returned at once: nothing written, no lock.
  * 3. Otherwise the tree lock is taken (which first completes or undoes a multi-file change that a
@@ -126,6 +133,7 @@ export async function commitEdits<P extends CommitPlan>(
 
   const first = await plan();
   check(first);
+  preflight(root, first.changes, options.hardLinks ?? 'refuse');
   if (options.dryRun === true) return { plan: first, written: [], attempts: 0, recovered: null };
   // nothing to write: no lock, unless a killed run left a half-done change that taking it completes
   if (first.changes.length === 0 && !(locking && journalPending(root))) return { plan: first, written: [], attempts: 0, recovered: null };
@@ -173,4 +181,74 @@ export async function commitEdits<P extends CommitPlan>(
       options.onRecovered?.(r);
     },
   });
+}
+
+/**
+ * The refusals the writer (./write.ts) would make that can be seen from the tree alone, checked
+ * without the lock (nothing created) and for dry runs too. Today: each change of an existing file
+ * is resolved in the root (symlinks followed chroot-style, src/io/paths.ts) and lstat'ed; a regular
+ * file with more than one hard link — pinning links of writers running now not counted — is refused
+ * under `hardLinks: 'refuse'` with the writer's own `EHARDLINK` error (same message).
+ *
+ * Anything else that goes wrong here (a path that cannot be resolved, a file that vanished) is left
+ * to the writer, which reports it under the lock: the pre-flight only predicts, it never adds a
+ * refusal the writer would not make.
+ *
+ * @param root the tree root (absolute)
+ * @throws LimitsIoError `EHARDLINK`, nothing written
+ */
+export function preflight(root: string, changes: readonly CommitChange[], hardLinks: 'refuse' | 'split'): void {
+  if (hardLinks === 'split') return;
+  let real: string;
+  try {
+    real = checkRootPaths(root).real;
+  } catch {
+    return; // the writer reports a bad root
+  }
+  for (const ch of changes) {
+    if (ch.before === null) continue; // a new file has no other names
+    const refusal = hardLinkRefusalFor(root, real, ch.path);
+    if (refusal !== undefined) throw refusal;
+  }
+}
+
+function hardLinkRefusalFor(root: string, real: string, rel: string): LimitsIoError | undefined {
+  let st;
+  let realPath: string;
+  try {
+    const r = resolveInRoot(root, rel);
+    if (r.missing || r.rel === '') return undefined;
+    realPath = path.join(real, ...r.rel.split('/'));
+    st = lstatSync(realPath, { bigint: true });
+  } catch {
+    return undefined;
+  }
+  if (!st.isFile() || st.nlink <= 1n) return undefined;
+  const links = st.nlink - pinningLinks(path.dirname(realPath), path.basename(realPath), st.ino);
+  return links > 1n ? hardLinkRefusal(path.join(root, rel), realPath, links) : undefined;
+}
+
+/**
+ * How many links of `name` (inode `ino`) in `dir` are the pinning links
+ * (`.<name>.limitsctl-<pid>-<hex>.old.tmp`, ./write.ts TEMP_FILE_PATTERN) of a writer running now:
+ * they are not other names of the file, and the writer does not count them either.
+ */
+function pinningLinks(dir: string, name: string, ino: bigint): bigint {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0n;
+  }
+  let n = 0n;
+  for (const other of names) {
+    const m = TEMP_FILE_PATTERN.exec(other);
+    if (!m || m[1] !== name.slice(0, 200) || !other.endsWith('.old.tmp')) continue;
+    try {
+      if (lstatSync(path.join(dir, other), { bigint: true }).ino === ino) n++;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return n;
 }

@@ -543,14 +543,7 @@ async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Pro
       if (st.isDirectory()) throw wrapIoError(errnoError('EISDIR', 'is a directory'), 'rename', f.path, realPath, dir.phys);
       if (!st.isFile()) throw notRegular(f.path, realPath, kind(st));
       const links = st.nlink > 1n ? st.nlink - (await pinningLinks(dir, name, st.ino)) : 1n;
-      if (links > 1n && options.hardLinks !== 'split') {
-        throw new LimitsIoError(
-          `refusing to replace ${f.path}${realPath !== f.path ? ` (→ ${realPath})` : ''}: it has ${links} hard links, ` +
-            `so ${links - 1n} other name(s) share its content and would keep the old one — edit it through a symlink instead ` +
-            'of a hard link, or replace this name only (hardLinks \'split\')',
-          { code: 'EHARDLINK', path: f.path, realPath },
-        );
-      }
+      if (links > 1n && options.hardLinks !== 'split') throw hardLinkRefusal(f.path, realPath, links);
       mode = Number(st.mode) & 0o7777;
       uid = Number(st.uid);
       gid = Number(st.gid);
@@ -577,6 +570,22 @@ async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Pro
     await removeDirs(createdDirs);
     throw e;
   }
+}
+
+/**
+ * The refusal of a target that has other hard links (`hardLinks: 'refuse'`): `given` as the caller
+ * named it, `realPath` the file it leads to, `links` its link count (pinning links of running
+ * writers not counted). The edit transaction (./commit.ts) throws the same error in its pre-flight,
+ * so a dry run predicts the refusal word for word.
+ * @returns a LimitsIoError with code `EHARDLINK`
+ */
+export function hardLinkRefusal(given: string, realPath: string, links: bigint): LimitsIoError {
+  return new LimitsIoError(
+    `refusing to replace ${given}${realPath !== given ? ` (→ ${realPath})` : ''}: it has ${links} hard links, ` +
+      `so ${links - 1n} other name(s) share its content and would keep the old one — edit it through a symlink instead ` +
+      'of a hard link, or replace this name only (hardLinks \'split\')',
+    { code: 'EHARDLINK', path: given, realPath },
+  );
 }
 
 /** How many pinning links of writers running now (other processes without the lock) `name` has. */

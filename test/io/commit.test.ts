@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readFile, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -124,6 +124,31 @@ describe('commitEdits', () => {
     expect(checked).toEqual([1]);
     expect(await readFile(conf, 'utf8')).toBe('admin - nproc 5\n');
     expect(await snapshot(root)).toEqual(before);
+  });
+
+  it('pre-flight: a target with another hard link is refused before the lock, dry runs included, with the writer\'s error', async () => {
+    const { root, sec, conf } = await makeTree('admin - nproc 5\n');
+    await link(conf, path.join(sec, 'limits.conf.other'));
+    const before = await snapshot(root);
+    let plans = 0;
+    const planning = async () => { plans++; return appending(root, ['etc/security/limits.conf'], 'bob - nofile 9\n')(); };
+    for (const dryRun of [true, false]) {
+      const err = await commitEdits(root, planning, { dryRun }).then(() => undefined, (e: unknown) => e);
+      expect(err, `dryRun ${dryRun}`).toMatchObject({ code: 'EHARDLINK', path: conf });
+      expect((err as Error).message).toMatch(/it has 2 hard links, so 1 other name\(s\)/);
+      expect(await snapshot(root)).toEqual(before); // not even the lock file came and went
+    }
+    expect(plans).toBe(2); // planned once per call, never under the lock
+    // a running writer's pinning link is not another name: not refused for it
+    await unlink(path.join(sec, 'limits.conf.other'));
+    const pin = path.join(sec, `.limits.conf.limitsctl-${process.pid}-abcdef.old.tmp`);
+    await link(conf, pin);
+    const r = await commitEdits(root, planning, { dryRun: true });
+    expect(r.plan.changes).toHaveLength(1);
+    await unlink(pin);
+    // 'split' is not refused
+    await link(conf, path.join(sec, 'limits.conf.other'));
+    expect((await commitEdits(root, planning, { dryRun: true, hardLinks: 'split' })).plan.changes).toHaveLength(1);
   });
 
   it('writes all files of a plan, checked again under the lock; a plan without changes takes no lock', async () => {
