@@ -32,6 +32,7 @@
  * two repeated options, and loading it costs about a third of a cold start.
  */
 import { parseArgs } from 'node:util';
+import { DIALECTS } from '../core/schema.js';
 import { didYouMean } from '../core/suggest.js';
 import { UsageError } from './errors.js';
 
@@ -59,7 +60,7 @@ export interface CommandGrammar {
   readonly options: Readonly<Record<string, OptionSpec>>;
 }
 
-export const PROFILES = ['auto', 'debian', 'upstream', 'upstream-1.7'] as const;
+export const PROFILES = ['auto', ...DIALECTS] as const;
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -144,6 +145,8 @@ export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
 
 /** Commands only yargs handles (they print and never read a tree). */
 const YARGS_ONLY = new Set(['completion']);
+/** Commands that print text only: `--json` is refused there rather than ignored. */
+const JSON_LESS = new Set(['demo']);
 
 /** A command line that does not parse: the message names the word at fault. */
 export class ArgvError extends UsageError {
@@ -250,7 +253,13 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     .tokens.find((t) => t.kind === 'positional');
   read(words.slice(0, at?.index), GLOBAL_OPTIONS);
   const command = at && unmark(at.value);
-  if (command !== undefined && YARGS_ONLY.has(command)) return { kind: 'yargs' };
+  if (command !== undefined && YARGS_ONLY.has(command)) {
+    // it prints a script and reads nothing: an option would be ignored (`completion --json`
+    // would still print bash), so none is taken
+    const other = argv.find((w, i) => i !== at!.index);
+    if (other !== undefined) throw new ArgvError(`${command} takes no options or arguments (got '${other}'): it prints the shell script`, `Run 'limitsctl ${command}' alone.`);
+    return { kind: 'yargs' };
+  }
   if (command !== undefined && !Object.hasOwn(GRAMMAR, command)) throw unknownCommand(command);
   const g = command === undefined ? undefined : GRAMMAR[command];
   const options: Options = { ...GLOBAL_OPTIONS, ...g?.options };
@@ -277,6 +286,13 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   }
 
   if (command === undefined || g === undefined) throw new ArgvError('name a command; see limitsctl --help');
+  // options a command would otherwise ignore or read two ways
+  if (values.get('json') === true && values.has('format') && values.get('format') !== 'json') {
+    throw new ArgvError(`--json and --format ${String(values.get('format'))} contradict each other`, 'Give one of them: --json is --format json.');
+  }
+  if (values.get('json') === true && JSON_LESS.has(command)) {
+    throw new ArgvError(`${command} has no JSON output; --json would be ignored`, 'Run the commands it shows (files, get, explain, lint, set --dry-run) with --json.');
+  }
   const empty = positional.findIndex((p) => p === '');
   if (empty >= 0) throw new ArgvError(`argument ${empty + 1} of ${command} is empty`, `Usage: ${usageLine(command, g)}`);
   const fixed = g.positional.filter((p) => !p.variadic);

@@ -131,6 +131,7 @@ function version(): string {
  * uses it to show that yargs and the grammar read plain command lines alike).
  */
 export function buildYargs(argv: string[], io: Pick<CliIO, 'columns'>, onCommand?: (command: string, args: Record<string, unknown>) => void): Argv {
+  const wrap = Math.min(110, io.columns ?? 100);
   const y = yargsFactory()(argv)
     .scriptName('limitsctl')
     .usage('$0 <command> [options]\n\nInspect, explain, lint and safely edit pam_limits configuration (limits.conf, limits.d) exactly as pam_limits reads it.')
@@ -140,7 +141,7 @@ export function buildYargs(argv: string[], io: Pick<CliIO, 'columns'>, onCommand
     .completion('completion', 'Print a bash/zsh completion script')
     .version(version())
     .alias('h', 'help')
-    .wrap(Math.min(110, io.columns ?? 100))
+    .wrap(wrap)
     .epilogue(`${EXIT_CODES}\nErrors are one line on stderr; with --json also {"error":{"code","message"}} on stdout.\nManual: docs/limitsctl.1 and docs/*.md in the package.`)
     .exitProcess(false)
     .fail((msg: string | null, err: Error | null) => {
@@ -151,7 +152,7 @@ export function buildYargs(argv: string[], io: Pick<CliIO, 'columns'>, onCommand
     const name = spec.command.split(' ')[0]!;
     y.command(spec.command, spec.describe, (b: Argv) => {
       const built = buildCommand(b, GRAMMAR[name]!);
-      for (const [cmd, desc] of spec.examples ?? []) built.example(cmd, desc);
+      for (const [cmd, desc] of exampleRows(spec.examples ?? [], wrap)) built.example(cmd, desc);
       return built;
     }, (args: Record<string, unknown>) => {
       // main() sends only help, --version and completion here
@@ -160,6 +161,18 @@ export function buildYargs(argv: string[], io: Pick<CliIO, 'columns'>, onCommand
     });
   }
   return y;
+}
+
+/**
+ * A command's examples as yargs prints them. yargs gives the command column at most half the
+ * wrap width and wraps a longer command mid-line (`--type soft` alone on the next line), which
+ * reads as two commands; when one does not fit, every example of the command is printed on a
+ * line of its own below its description, written as a shell comment.
+ */
+export function exampleRows(examples: ReadonlyArray<readonly [string, string]>, wrap: number): Array<[string, string]> {
+  const column = Math.floor(wrap * 0.5);
+  if (examples.every(([cmd]) => cmd.length <= column)) return examples.map(([cmd, desc]) => [cmd, desc]);
+  return examples.map(([cmd, desc]) => [`# ${desc}\n${cmd}`, '']);
 }
 
 /** Print help, the version or the completion script with yargs (no command ever runs here). */
