@@ -43,6 +43,12 @@ export interface Context {
   readonly json: boolean;
   /** profile as asked ('auto' resolved) and why */
   readonly profileReason: string;
+  /**
+   * Set when --profile auto found an os-release it could not read (a FIFO, a device, above the
+   * cap, a link leaving the root, EACCES — not when it is absent): the profile was not detected
+   * from it. makeContext prints it on stderr; commands with a JSON warnings list add it there.
+   */
+  readonly profileWarning: string | null;
 }
 
 export function wantColor(io: CliIO, flag: boolean | undefined): boolean {
@@ -57,17 +63,21 @@ export function makeContext(args: GlobalArgs, io: CliIO): Context {
   const root = checkRoot(path.resolve(io.cwd, args.root), '--root');
   let dialect: Dialect;
   let profileReason: string;
+  let profileWarning: string | null = null;
   if (args.profile === 'auto') {
     const d = detectProfile(root);
     dialect = d.dialect;
     profileReason = d.reason;
+    profileWarning = d.warning;
   } else if (isDialect(args.profile)) {
     dialect = args.profile;
     profileReason = `--profile ${args.profile}`;
   } else {
     throw new UsageError(`unknown profile '${args.profile}'; use debian, upstream, upstream-1.7 or auto`);
   }
-  return { io, colors: makeColors(wantColor(io, args.color)), root, dialect, json: args.json, profileReason };
+  const colors = makeColors(wantColor(io, args.color));
+  if (profileWarning !== null) io.stderr(`${colors.yellow(`warning: ${profileWarning}`)}\n`);
+  return { io, colors, root, dialect, json: args.json, profileReason, profileWarning };
 }
 
 /**

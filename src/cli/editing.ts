@@ -102,7 +102,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
       changes: plan.notes.map((n) => ({ status: n.status, detail: n.detail })),
       effective: effectiveAfter(ctx, plan, requests, db, baseline),
       blockers: plan.blockers.map((b) => ({ account: b.account, item: b.item, half: b.half, wanted: b.wanted, got: b.got, because: cliTerms(b.because) })),
-      warnings: plan.warnings,
+      warnings: ctx.profileWarning !== null ? [ctx.profileWarning, ...plan.warnings] : plan.warnings,
     })}\n`);
   } else {
     for (const n of plan.notes) io.stdout(`${n.status === 'changed' ? c.green(writing ? 'changed' : 'would change') : c.dim('unchanged')}: ${n.detail}\n`);

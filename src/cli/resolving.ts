@@ -11,6 +11,8 @@ export function resolveForArgs(ctx: Context, args: IdentityArgs): { tree: Loaded
   const identity = loadContextIdentity(ctx, args);
   const tree = loadContextTree(ctx);
   const res = resolveLimits(tree, identity, { dialect: ctx.dialect, ...loadBaseline(ctx) });
+  // JSON output carries the profile warning in its warnings list (text has it on stderr)
+  if (ctx.json && ctx.profileWarning !== null) return { tree, res: { ...res, warnings: [ctx.profileWarning, ...res.warnings] } };
   return { tree, res };
 }
 

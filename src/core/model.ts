@@ -191,7 +191,8 @@ export type FileStatus =
   /** a FIFO, device or socket where a file should be: never read (see `error`) */
   | 'special'
   /** pam_limits reads it but limitsctl could not: EACCES as a non-root uid, above the size cap,
-   *  or changed while being opened (see `error`); not a session failure */
+   *  or changed while being opened; or a limits.d this uid may not list (see `error`,
+   *  `dirListing`); not a session failure */
   | 'not-evaluated';
 
 export type FileRole = 'main' | 'dropin' | 'vendor-main' | 'vendor-dropin';
@@ -209,6 +210,11 @@ export interface TreeFile {
   readonly realPath?: string;
   /** set when pam_limits aborts on reaching this file (PAM_SERVICE_ERR, nothing applied) */
   readonly fatal?: string;
+  /**
+   * true when the entry stands for a drop-in directory (limits.d) that exists but could not be
+   * listed (status 'not-evaluated', 'unreadable' or 'outside-root'): its drop-ins are unknown
+   */
+  readonly dirListing?: boolean;
 }
 
 export type IgnoreReason =
@@ -216,7 +222,8 @@ export type IgnoreReason =
   | 'suffix'          // not ending in exactly ".conf"
   | 'subdirectory'    // limits.d is not searched recursively
   | 'shadowed'        // 1.7 vendor file with the same basename as one in /etc
-  | 'vendor-unused';  // 1.7 vendor limits.conf while /etc/security/limits.conf exists
+  | 'vendor-unused'   // 1.7 vendor limits.conf while /etc/security/limits.conf exists
+  | 'not-read';       // a lint PATH in an etc/security layout that is no file pam_limits reads
 
 export interface IgnoredFile {
   readonly path: string;

@@ -305,6 +305,8 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
     if (file.fatal) { failure = { file: file.path, reason: file.fatal }; break; }
     if (!file.doc) {
       if (file.status === 'outside-root') warnings.push(`${file.path} points outside the tree and was not evaluated`);
+      else if (file.dirListing && file.status === 'not-evaluated') warnings.push(`${file.error ?? `cannot list ${file.path}`} — this result leaves it out`);
+      else if (file.dirListing) warnings.push(`${file.error ?? `cannot list ${file.path}`} — so this result leaves it out, as pam_limits does`);
       else if (file.status === 'not-evaluated') warnings.push(`${file.path}: ${file.error ?? 'not evaluated'}; this result leaves it out`);
       continue;
     }

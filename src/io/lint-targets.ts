@@ -15,7 +15,7 @@ import { parseGroup, parsePasswd } from '../core/accounts.js';
 import { LimitsError } from '../core/errors.js';
 import type { LintAccounts, LintTarget } from '../core/lint/types.js';
 import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
-import type { Dialect } from '../core/schema.js';
+import { type Dialect, DIALECT_TRAITS } from '../core/schema.js';
 import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { readOsRelease } from './system.js';
 import { loadTree, readTreeFile } from './tree.js';
@@ -151,6 +151,41 @@ interface Plan {
   only?: Set<string>;
 }
 
+/**
+ * Where a file sits in a tree layout: below `<R>/etc/security/` or `<R>/usr/share/pam/security/`
+ * (the nearest such directory above it) → R and its path relative to R; else null.
+ */
+function layoutOf(abs: string): { root: string; rel: string } | null {
+  const parts = abs.split(path.sep);
+  for (let i = parts.length - 2; i >= 1; i--) {
+    if (parts[i] !== 'security') continue;
+    let at = -1;
+    if (parts[i - 1] === 'etc') at = i - 1;
+    else if (i >= 3 && parts[i - 1] === 'pam' && parts[i - 2] === 'share' && parts[i - 3] === 'usr') at = i - 3;
+    if (at < 0) continue;
+    return { root: parts.slice(0, at).join(path.sep) || path.sep, rel: parts.slice(at).join('/') };
+  }
+  return null;
+}
+
+/**
+ * Why pam_limits (as `dialect`) never reads the file at `rel` of a tree, or null when it is one
+ * pam_limits may read (limits.conf, a limits.d entry — whose hidden or non-.conf names the tree's
+ * own listing reports — and, for 1.7, the vendor copies). pam_limits.c@v1.5.2:1124-1139,
+ * @v1.7.2:1245-1332 (docs/pam_limits-semantics.md).
+ */
+function notReadReason(rel: string, dialect: Dialect): string | null {
+  const vendor = rel.startsWith('usr/');
+  const dir = vendor ? 'usr/share/pam/security' : 'etc/security';
+  const inDir = rel.slice(dir.length + 1);
+  if (vendor && !DIALECT_TRAITS[dialect].vendorDir) {
+    return `pam_limits of the ${dialect} profile reads nothing in ${dir} (only Linux-PAM 1.6 and later, profile upstream-1.7, has this vendor directory); not linted as a limits file`;
+  }
+  if (inDir === 'limits.conf' || inDir === 'limits.d' || /^limits\.d\/[^/]+$/.test(inDir)) return null;
+  if (inDir.startsWith('limits.d/')) return 'limits.d is not searched recursively: pam_limits never reads this file; not linted as a limits file';
+  return `pam_limits reads only limits.conf and limits.d/*.conf in ${dir}, never this file (it belongs to another program, or is a backup or leftover); not linted as a limits file`;
+}
+
 /** `<R>/etc/security/limits.conf` or `<R>/etc/security/limits.d/<x>` → R */
 function treeRootOfFile(abs: string): string | null {
   const dir = path.dirname(abs);
@@ -209,8 +244,11 @@ export async function loadLintTargets(paths: readonly string[], options: ExpandO
       if (path.basename(abs) === 'limits.d') {
         const root = treeRootOfFile(path.join(abs, 'x'));
         if (root) {
-          for (const e of readdirSync(abs)) addPlan('tree', root, path.join(abs, e));
-          if (readdirSync(abs).length === 0) addPlan('tree', root, path.join(abs, '\0none'));
+          let names: string[];
+          // a limits.d this uid may not list: the tree reports the directory itself (LC306)
+          try { names = readdirSync(abs); } catch { names = []; addPlan('tree', root, abs); }
+          for (const e of names) addPlan('tree', root, path.join(abs, e));
+          if (names.length === 0) addPlan('tree', root, path.join(abs, '\0none'));
           return true;
         }
       }
@@ -220,8 +258,11 @@ export async function loadLintTargets(paths: readonly string[], options: ExpandO
       for (const r of roots) addPlan('tree', r);
       return roots.length > 0;
     }
-    const root = treeRootOfFile(abs);
-    if (root) addPlan('tree', root, abs);
+    // a file inside an etc/security layout is read with its tree: a file pam_limits never reads
+    // there (namespace.init, limits.conf.rpmnew, …) is reported as such, never linted or fixed
+    // as a limits file (loadPlans, notReadReason)
+    const layout = layoutOf(abs);
+    if (layout) addPlan('tree', layout.root, abs);
     else addPlan('file', abs);
     return true;
   };
@@ -280,6 +321,26 @@ function linkLeaving(abs: string, base: string): string | null {
   return real === realBase || real.startsWith(realBase === '/' ? '/' : `${realBase}/`) ? null : real;
 }
 
+/**
+ * The files named on the command line (`only`, absolute) that sit in the tree at `root` but that
+ * pam_limits never reads, added to the tree's ignored files (reason 'not-read', reported by
+ * LC301) unless the tree already lists them (read, or ignored for its own reason).
+ */
+function addNotRead(tree: ConfigTree, root: string, only: ReadonlySet<string>): ConfigTree {
+  const known = new Set<string>([...tree.files.map((f) => f.path), ...tree.ignored.map((g) => g.path)]);
+  const extra: IgnoredFile[] = [];
+  for (const abs of only) {
+    if (abs.includes('\0')) continue; // the marker of an empty limits.d
+    const rel = path.relative(root, abs).split(path.sep).join('/');
+    if (known.has(rel) || rel.startsWith('..')) continue;
+    const detail = notReadReason(rel, tree.dialect);
+    if (detail === null) continue;
+    known.add(rel);
+    extra.push({ path: rel, reason: 'not-read', detail });
+  }
+  return extra.length > 0 ? { ...tree, ignored: [...tree.ignored, ...extra] } : tree;
+}
+
 async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promise<LoadedLintTarget[]> {
   const { cwd } = options;
   const out: LoadedLintTarget[] = [];
@@ -308,9 +369,10 @@ async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promis
     const accounts = plan.kind === 'tree' ? loadLintAccounts(plan.path, unusable) : null;
     if (plan.kind === 'tree') {
       const os = readOsRelease(plan.path);
-      if (os.problem && os.problemFile) unusable.push({ path: os.problemFile, detail: `${os.problem}; the profile cannot be told from it${os.file ? ` (${os.file} was used instead)` : ''}` });
+      if (os.problem && os.problemFile) unusable.push({ path: os.problemFile, detail: `${os.problem}; the profile could not be detected from it, and this tree was linted with the ${dialect} profile${os.file ? ` (${os.file} was read instead)` : ''}; pam_limits itself never reads os-release` });
     }
-    const raw: ConfigTree = unusable.length > 0 ? { ...loaded, unusable } : loaded;
+    const withNotRead = plan.kind === 'tree' && plan.only ? addNotRead(loaded, plan.path, plan.only) : loaded;
+    const raw: ConfigTree = unusable.length > 0 ? { ...withNotRead, unusable } : withNotRead;
     const tree = relabel(raw, plan.path, cwd, abs);
     const only = plan.only ? new Set([...plan.only].map((a) => displayPath(cwd, a))) : undefined;
     const target: LintTarget = {

@@ -21,20 +21,30 @@ export function readOsRelease(root: string): { text: string | null; file: string
     const r = readFileInRoot(root, rel, { maxBytes: MAX_SMALL_FILE_BYTES });
     if (r.ok) return { text: r.bytes.toString('utf8'), file: rel, problem, problemFile };
     if ((r.failure.kind !== 'missing' || r.failure.dangling) && problem === null) {
-      problem = r.failure.message;
+      // pam_limits never reads os-release: say what it is, not what pam_limits would do with it
+      problem = r.failure.kind === 'not-regular' ? `${rel} is not a regular file but a ${r.failure.fileKind}; limitsctl does not read it` : r.failure.message;
       problemFile = rel;
     }
   }
   return { text: null, file: null, problem, problemFile };
 }
 
-/** `auto`: Debian, Ubuntu and derivatives (ID/ID_LIKE in os-release) → debian, else upstream. */
-export function detectProfile(root: string): { dialect: Dialect; reason: string } {
+/**
+ * `auto`: Debian, Ubuntu and derivatives (ID/ID_LIKE in os-release) → debian, else upstream.
+ * `warning` is set when an os-release exists but could not be read (a FIFO, a device, above the
+ * cap, a link leaving the root, EACCES…): the profile was then not detected from it (the other
+ * os-release was used, or upstream is assumed); it is null when os-release is simply absent.
+ */
+export function detectProfile(root: string): { dialect: Dialect; reason: string; warning: string | null } {
   const os = readOsRelease(root);
-  if (os.text === null) {
-    return { dialect: 'upstream', reason: os.problem ? `${os.problem}: assuming upstream Linux-PAM` : 'no os-release in the root: assuming upstream Linux-PAM' };
-  }
-  const text = os.text;
+  const found = detectFrom(os.text);
+  const warning = os.problem === null ? null
+    : `the profile could not be detected from ${os.problemFile ?? 'os-release'} (${os.problem}); ${os.text !== null && os.file ? `the ${found.dialect} profile was detected from ${os.file} instead` : `the ${found.dialect} profile is used`} — give --profile to choose`;
+  return { ...found, ...(os.text === null && os.problem ? { reason: `${os.problem}: assuming upstream Linux-PAM` } : {}), warning };
+}
+
+function detectFrom(text: string | null): { dialect: Dialect; reason: string } {
+  if (text === null) return { dialect: 'upstream', reason: 'no os-release in the root: assuming upstream Linux-PAM' };
   const field = (k: string) => (text.match(new RegExp(`^${k}=["']?([^"'\\n]*)`, 'm'))?.[1] ?? '').toLowerCase();
   const ids = `${field('ID')} ${field('ID_LIKE')}`.split(/\s+/).filter(Boolean);
   if (ids.some((i) => i === 'debian' || i === 'ubuntu')) {

@@ -9,7 +9,7 @@ import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.
 import { parseLimits } from '../core/parse.js';
 import { type Dialect, DIALECT_TRAITS } from '../core/schema.js';
 import { checkRoot } from './paths.js';
-import { listDirInRoot, MAX_LIMITS_FILE_BYTES, pamWouldDo, readFileInRoot } from './read.js';
+import { listDirInRoot, MAX_LIMITS_FILE_BYTES, pamWouldDo, type ReadFailure, readFileInRoot } from './read.js';
 
 export const MAIN_FILE = 'etc/security/limits.conf';
 export const DROPIN_DIR = 'etc/security/limits.d';
@@ -70,15 +70,54 @@ export function readTreeFile(root: string, rel: string, role: FileRole, dialect:
 interface DirListing {
   readonly names: string[];
   readonly ignored: IgnoredFile[];
+  /** the directory itself when it exists but could not be listed (see unlistedDir) */
+  readonly unlisted?: TreeFile;
+}
+
+/**
+ * A drop-in directory that exists but could not be listed, as an entry of the reading order (its
+ * path is the directory's). pam_limits' glob(…, GLOB_ERR) skips every drop-in when it cannot list
+ * the directory (pam_limits.c@v1.5.2:1139, @v1.7.2:1270-1272), but pam_limits runs as root: when a
+ * non-root uid is refused (EACCES/EPERM) the files pam_limits reads are unknown, so the directory
+ * is 'not-evaluated' (lint LC306, a warning in every result, and edits refuse: what wins is
+ * unknown). Any other failure (EIO, ELOOP; EACCES as root) would make pam_limits' own glob fail
+ * too: the directory is 'unreadable' (no drop-in applies, but say why). A link leaving the root is
+ * 'outside-root'. A missing directory, or a path that is not a directory, is no entry: pam_limits
+ * simply finds no drop-ins.
+ */
+export function unlistedDir(dirRel: string, role: FileRole, failure: ReadFailure): TreeFile | undefined {
+  const base = { path: dirRel, role, doc: null, dirListing: true } as const;
+  switch (failure.kind) {
+    case 'missing':
+      return undefined;
+    case 'outside-root':
+      return { ...base, status: 'outside-root', error: failure.message };
+    case 'denied':
+      if (failure.uid !== 0 && failure.uid !== null) {
+        return { ...base, status: 'not-evaluated', error: `cannot list ${dirRel} as uid ${failure.uid} (${failure.code}); pam_limits reads it as root` };
+      }
+      return { ...base, status: 'unreadable', error: `cannot list ${dirRel} (${failure.code}: permission denied); pam_limits' glob fails there too and reads no drop-in` };
+    case 'changed':
+      return { ...base, status: 'not-evaluated', error: failure.message };
+    case 'error':
+      if (failure.code === 'ENOTDIR') return undefined;
+      return { ...base, status: 'unreadable', error: `${failure.message}; pam_limits' glob fails there too and reads no drop-in` };
+    default:
+      return { ...base, status: 'unreadable', error: failure.message };
+  }
 }
 
 /** glob("<dir>/*.conf"): names ending exactly in .conf, not hidden; directories named x.conf included. */
-function listDropins(root: string, dirRel: string): DirListing {
+function listDropins(root: string, dirRel: string, role: FileRole): DirListing {
   // The directory is reached by the same chroot-style rule (a link leaving the root is not
   // followed) and listed through a descriptor opened without following links.
   const listing = listDirInRoot(root, dirRel);
-  // glob() failing (missing or unreadable directory) just skips the drop-ins.
-  if (!listing.ok) return { names: [], ignored: [] };
+  // glob() failing (missing or unreadable directory) just skips the drop-ins; an existing
+  // directory limitsctl could not list is said (unlistedDir).
+  if (!listing.ok) {
+    const unlisted = unlistedDir(dirRel, role, listing.failure);
+    return unlisted ? { names: [], ignored: [], unlisted } : { names: [], ignored: [] };
+  }
   const entries: Dirent[] = listing.entries;
   const names: string[] = [];
   const ignored: IgnoredFile[] = [];
@@ -147,12 +186,14 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   }
 
   // limits.d is read only after the main file was processed successfully.
-  const etc = listDropins(absRoot, DROPIN_DIR);
+  const etc = listDropins(absRoot, DROPIN_DIR, 'dropin');
   for (const x of etc.ignored) ignored.push(x); // not push(...list): a huge limits.d would overflow the stack
+  if (etc.unlisted) files.push(etc.unlisted);
   let dropins: Array<{ name: string; rel: string; role: FileRole }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
   if (traits.vendorDir) {
-    const vendor = listDropins(absRoot, VENDOR_DROPIN_DIR);
+    const vendor = listDropins(absRoot, VENDOR_DROPIN_DIR, 'vendor-dropin');
     for (const x of vendor.ignored) ignored.push(x);
+    if (vendor.unlisted) files.push(vendor.unlisted);
     const etcNames = new Set(etc.names);
     for (const name of vendor.names) {
       if (etcNames.has(name)) {

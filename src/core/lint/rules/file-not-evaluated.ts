@@ -5,11 +5,18 @@ export const fileNotEvaluated: Rule = {
   name: 'file-not-evaluated',
   category: 'files',
   severity: 'warning',
-  description: 'A file pam_limits (or the system) reads that limitsctl could not evaluate: a symlink leading outside the tree root, a file this uid may not read (pam_limits reads it as root), one above the size cap, or an unusable etc/passwd, etc/group or os-release.',
+  description: 'A file pam_limits (or the system) reads that limitsctl could not evaluate: a symlink leading outside the tree root, a file this uid may not read or a limits.d it may not list (pam_limits reads them as root), one above the size cap, a limits.d that cannot be listed, or an unusable etc/passwd, etc/group or os-release.',
   fixable: false,
   check(ctx) {
     for (const f of ctx.tree.files) {
-      if (f.status === 'outside-root') {
+      if (f.dirListing) {
+        // a limits.d that could not be listed: its drop-ins are unknown (not-evaluated: pam_limits,
+        // as root, lists it) or none is read, by pam_limits either (unreadable, e.g. EIO)
+        const why = f.status === 'not-evaluated'
+          ? 'the drop-ins in it were not checked and are left out of every result; run as root to check them'
+          : f.status === 'outside-root' ? 'not followed: the drop-ins in it were not checked' : 'no drop-in in it is read';
+        ctx.report({ file: f, message: `${f.error ?? 'this directory could not be listed'}: ${why}` });
+      } else if (f.status === 'outside-root') {
         ctx.report({ file: f, message: `${f.error ?? 'a symlink that leads outside the tree root'}: its lines were not checked (on the system this tree stands for, pam_limits reads whatever the link names there); point it inside the tree or copy the file in` });
       } else if (f.status === 'not-evaluated') {
         ctx.report({ file: f, message: `${f.error ?? 'not evaluated'}: its lines were not checked and are left out of every result` });

@@ -8,7 +8,7 @@ export const ignoredFile: Rule = {
   name: 'ignored-file',
   category: 'files',
   severity: 'warning',
-  description: 'A file in limits.d that pam_limits never reads (not ending in .conf, hidden, in a subdirectory), or a directory named *.conf.',
+  description: 'A file in limits.d that pam_limits never reads (not ending in .conf, hidden, in a subdirectory), a directory named *.conf, or a file named to lint inside an etc/security layout that pam_limits never reads (namespace.init, limits.conf.rpmnew): reported, never linted or fixed as a limits file.',
   fixable: false,
   check(ctx) {
     for (const g of ctx.tree.ignored) {
@@ -24,6 +24,10 @@ export const ignoredFile: Rule = {
           break;
         case 'subdirectory':
           message = 'limits.d is not searched recursively: nothing in this directory is read; move the files up into limits.d';
+          break;
+        case 'not-read':
+          // a lint PATH in an etc/security layout (namespace.init, limits.conf.rpmnew, …)
+          message = g.detail;
           break;
         default:
           message = `pam_limits does not read this file: ${g.detail}`;

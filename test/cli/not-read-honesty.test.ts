@@ -1,0 +1,202 @@
+/**
+ * Say what was not read, never treat it as something else:
+ * - a lint PATH (named or matched by a glob) in an etc/security layout that pam_limits never reads
+ *   (namespace.init, capability.conf, *.rpmnew, limits.d/*.bak, a vendor file under a profile
+ *   without the vendor directory) is reported once (LC301) and never parsed or fixed as a limits
+ *   file; a file outside any layout is still linted as a limits file;
+ * - a limits.d a non-root uid may not list is said (files, get, lint LC306) and edits refuse;
+ * - an os-release that exists but cannot be read is said wherever --profile auto used it.
+ * Spawns the built CLI (dist/).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, cli, DEMO } from './helpers.js';
+import { differences, snapshot } from './snapshot.js';
+
+let dirs: string[] = [];
+afterEach(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); dirs = []; });
+
+function tmp(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-not-read-'));
+  dirs.push(d);
+  return d;
+}
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), content);
+  }
+}
+
+/** A shell script as in Fedora's etc/security/namespace.init: uppercase words a limits lint would "fix". */
+const NAMESPACE_INIT = '#!/bin/sh\n# It receives as arguments:\nif [ "$3" = 1 ] ; then\n        cp -rT /etc/skel "$1"\nfi\nexit 0\n';
+const CAPABILITY = '# pam_cap\ncap_net_raw    OTHER\nnone  *\n';
+
+/** A copied etc/security with other programs' files, leftovers and a limits.conf with a fixable line. */
+function layout(): string {
+  const root = tmp();
+  write(root, {
+    'etc/security/limits.conf': '* SOFT nproc 100\n',
+    'etc/security/limits.conf.rpmnew': '* SOFT nproc 200\n',
+    'etc/security/namespace.init': NAMESPACE_INIT,
+    'etc/security/capability.conf': CAPABILITY,
+    'etc/security/limits.d/90-x.conf': '* HARD nproc 300\n',
+    'etc/security/limits.d/90-x.conf.bak': '* HARD nproc 400\n',
+    'etc/security/limits.d/sub/y.conf': '* HARD nproc 500\n',
+  });
+  return root;
+}
+
+const NOT_READ = ['etc/security/limits.conf.rpmnew', 'etc/security/namespace.init', 'etc/security/capability.conf', 'etc/security/limits.d/90-x.conf.bak'];
+
+/** Findings per file: "path rule" for every finding line of text output. */
+function findings(out: string): string[] {
+  return out.split('\n').map((l) => l.match(/^(\S+):\d+:\d+ \w+ (LC\d+)/)).filter((m) => m !== null).map((m) => `${m![1]} ${m![2]}`);
+}
+
+describe('lint PATHs in an etc/security layout that pam_limits never reads', () => {
+  it("lint 'etc/security/*' reports each such file once as LC301 and lints none of them as a limits file", () => {
+    const root = layout();
+    const r = cli(['lint', 'etc/security/*', 'etc/security/limits.d/*'], { cwd: root });
+    const found = findings(r.stdout);
+    for (const f of NOT_READ) expect(found.filter((x) => x.startsWith(`${f} `)), `${f}\n${r.stdout}`).toEqual([`${f} LC301`]);
+    expect(r.stdout).toMatch(/etc\/security\/namespace\.init:1:1 warning LC301 pam_limits reads only limits\.conf and limits\.d\/\*\.conf in etc\/security/);
+    // what pam_limits reads is still linted
+    expect(found).toContain('etc/security/limits.conf LC011');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  }, 60_000);
+
+  it("lint --fix 'etc/security/*' rewrites only the files pam_limits reads", () => {
+    const root = layout();
+    const before = new Map(NOT_READ.map((f) => [f, readFileSync(path.join(root, f), 'utf8')]));
+    const r = cli(['lint', '--fix', 'etc/security/*', 'etc/security/limits.d/*'], { cwd: root });
+    expect(r.stderr).not.toMatch(/internal error/);
+    for (const [f, text] of before) expect(readFileSync(path.join(root, f), 'utf8'), f).toBe(text);
+    expect(readFileSync(path.join(root, 'etc/security/namespace.init'), 'utf8')).toContain('cp -rT');
+    // the limits files themselves are fixed
+    expect(readFileSync(path.join(root, 'etc/security/limits.conf'), 'utf8')).toBe('* soft nproc 100\n');
+    expect(readFileSync(path.join(root, 'etc/security/limits.d/90-x.conf'), 'utf8')).toBe('* hard nproc 300\n');
+  }, 60_000);
+
+  it('a file named explicitly there is reported, not linted; --fix leaves it alone', () => {
+    const root = layout();
+    for (const f of [...NOT_READ, 'etc/security/limits.d/sub/y.conf']) {
+      const text = readFileSync(path.join(root, f), 'utf8');
+      const r = cli(['lint', '--fix', f], { cwd: root });
+      expect(findings(r.stdout), `${f}\n${r.stdout}${r.stderr}`).toEqual([`${f} LC301`]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(readFileSync(path.join(root, f), 'utf8'), f).toBe(text);
+    }
+  }, 60_000);
+
+  it('a vendor file is linted only under a profile that reads the vendor directory', () => {
+    const root = tmp();
+    write(root, { 'usr/share/pam/security/limits.conf': '* SOFT nproc 100\n' });
+    const f = 'usr/share/pam/security/limits.conf';
+    const deb = cli(['lint', '--profile', 'debian', f], { cwd: root });
+    expect(findings(deb.stdout), deb.stdout).toEqual([`${f} LC301`]);
+    expect(deb.stdout).toMatch(/debian profile reads nothing in usr\/share\/pam\/security/);
+    const u17 = cli(['lint', '--profile', 'upstream-1.7', f], { cwd: root });
+    expect(findings(u17.stdout), u17.stdout).toContain(`${f} LC011`);
+    expect(findings(u17.stdout)).not.toContain(`${f} LC301`);
+  }, 60_000);
+
+  it('a file outside any etc/security layout is still linted as a limits file', () => {
+    const root = tmp();
+    write(root, { 'my-limits.conf': '* SOFT nproc 100\n' });
+    const r = cli(['lint', 'my-limits.conf'], { cwd: root });
+    expect(findings(r.stdout), r.stdout).toEqual(['my-limits.conf LC011']);
+  }, 30_000);
+});
+
+const canSwitch = process.getuid?.() === 0 && spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']).status === 0;
+
+function asNobody(args: string[]) {
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, out: `${r.stdout}${r.stderr}` };
+}
+
+describe('a limits.d that a non-root uid may not list', () => {
+  it.skipIf(!canSwitch)('is said by files, get and lint, and edits refuse (exit 2, nothing changed)', () => {
+    // needs root to build the tree and setpriv to drop to uid 65534
+    const root = tmp();
+    cpSync(DEMO, root, { recursive: true });
+    chmodSync(root, 0o755);
+    spawnSync('chmod', ['-R', 'a+rX', root]);
+    chmodSync(path.join(root, 'etc/security/limits.d'), 0o700);
+    const dir = 'etc/security/limits.d';
+    const said = /cannot list etc\/security\/limits\.d as uid 65534 \(EACCES\); pam_limits reads it as root/;
+
+    const files = asNobody(['files', '--root', root]);
+    expect(files.code, files.out).toBe(0);
+    expect(files.stdout).toMatch(/etc\/security\/limits\.d\s+-\s+not evaluated/);
+    const filesJson = JSON.parse(asNobody(['files', '--json', '--root', root]).stdout) as { files: Array<{ path: string; status: string; error?: string }> };
+    expect(filesJson.files).toContainEqual(expect.objectContaining({ path: dir, status: 'not-evaluated', error: expect.stringMatching(said) }));
+
+    const get = asNobody(['get', 'nproc', '--user', 'admin', '--root', root]);
+    expect(get.code, get.out).toBe(0);
+    expect(get.stdout).toMatch(new RegExp(`warning: ${said.source} — this result leaves it out`));
+    const getJson = JSON.parse(asNobody(['get', 'nproc', '--user', 'admin', '--json', '--root', root]).stdout) as { warnings: string[] };
+    expect(getJson.warnings.some((w) => said.test(w))).toBe(true);
+
+    const lint = asNobody(['lint', '--root', root]);
+    expect(lint.out).toMatch(new RegExp(`etc/security/limits\\.d:1:1 warning LC306 ${said.source}`));
+    expect(lint.out).not.toMatch(/LC303/);
+
+    const before = snapshot(root);
+    for (const extra of [['-n'], ['--check'], []]) {
+      const set = asNobody(['set', 'nproc', '5', '--user', 'admin', '--root', root, ...extra]);
+      expect(set.code, `${extra.join(' ')}: ${set.out}`).toBe(2);
+      expect(set.stderr).toMatch(/cannot edit: cannot list etc\/security\/limits\.d as uid 65534/);
+      expect(set.stdout).not.toMatch(/would change/);
+    }
+    expect(differences(before, snapshot(root))).toEqual([]);
+
+    // as root the same tree is listed and read: no warning, the drop-in wins
+    const asRoot = cli(['get', 'nproc', '--user', 'admin', '--root', root]);
+    expect(asRoot.stdout).toMatch(/soft 1024 \(limits\.d\/90-nproc\.conf:5 \*\)/);
+    expect(asRoot.stdout).not.toMatch(/cannot list/);
+  }, 120_000);
+});
+
+describe('an os-release that exists but cannot be read', () => {
+  const said = /the profile could not be detected from etc\/os-release \(etc\/os-release is not a regular file but a FIFO; limitsctl does not read it\); the upstream profile is used/;
+
+  function fifoTree(): string {
+    const root = tmp();
+    cpSync(DEMO, root, { recursive: true });
+    unlinkSync(path.join(root, 'etc/os-release'));
+    const r = spawnSync('mkfifo', [path.join(root, 'etc/os-release')]);
+    if (r.status !== 0) throw new Error(`mkfifo failed: ${r.stderr}`);
+    return root;
+  }
+
+  it('files, get and set warn on stderr (and in JSON warnings) that the profile was not detected', () => {
+    const root = fifoTree();
+    for (const args of [['files'], ['get', 'nproc', '--user', 'admin'], ['set', 'nproc', '5', '--user', 'admin', '-n']]) {
+      const r = cli([...args, '--root', root], { timeout: 30_000 });
+      expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
+      expect(r.stderr, args.join(' ')).toMatch(new RegExp(`warning: ${said.source}`));
+    }
+    for (const args of [['get', 'nproc', '--user', 'admin'], ['set', 'nproc', '5', '--user', 'admin', '-n']]) {
+      const r = cli([...args, '--json', '--root', root], { timeout: 30_000 });
+      expect((JSON.parse(r.stdout) as { warnings: string[] }).warnings.some((w) => said.test(w)), r.stdout).toBe(true);
+    }
+    // nothing to say when the profile is given, or when os-release is simply absent
+    expect(cli(['files', '--profile', 'debian', '--root', root]).stderr).toBe('');
+    unlinkSync(path.join(root, 'etc/os-release'));
+    expect(cli(['files', '--root', root]).stderr).toBe('');
+  }, 120_000);
+
+  it('lint says the profile could not be detected from it, and which profile was used — not that pam_limits would block', () => {
+    const root = fifoTree();
+    const r = cli(['lint', '--root', root], { timeout: 30_000 });
+    const line = r.stdout.split('\n').find((l) => l.includes('etc/os-release'));
+    expect(line, r.stdout).toMatch(/LC306 .*the profile could not be detected from it, and this tree was linted with the upstream profile/);
+    expect(line).not.toMatch(/pam_limits would block/);
+  }, 60_000);
+});
