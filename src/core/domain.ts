@@ -3,7 +3,7 @@
  */
 import { scanDecimal } from './values.js';
 
-/** Result of parse_uid_range (§3.2): numbers are already truncated to 32 bits like uid_t. */
+/** Result of parse_uid_range (pam_limits.c 1.5.2 and 1.7.2; docs/pam_limits-semantics.md, Domains and ranks): numbers are already truncated to 32 bits like uid_t. */
 export type UidRange =
   | { readonly form: 'none' }
   | { readonly form: 'one'; readonly min: number }

@@ -7,7 +7,7 @@ import type {
   EntryReading, Field, InvalidReading, Line, LimitsDocument, NoLimitReading, Problem, Reading, Span,
 } from './model.js';
 import { bytesToBinary } from './model.js';
-import { type Dialect, DIALECT_TRAITS, itemForDialect, itemInfo, type ItemInfo, LINE_CHUNK_152, type LimitType } from './schema.js';
+import { DEFAULT_DIALECT, type Dialect, DIALECT_TRAITS, itemForDialect, itemInfo, type ItemInfo, LINE_CHUNK_152, type LimitType, profileInfo } from './schema.js';
 import { parseValue } from './values.js';
 
 
@@ -31,7 +31,7 @@ export function parseLimits(input: Uint8Array | string, options: ParseOptions = 
  * Unicode text should be converted with textToBinary first.
  */
 export function parseBinary(text: string, options: ParseOptions = {}): LimitsDocument {
-  const dialect = options.dialect ?? 'debian';
+  const dialect = options.dialect ?? DEFAULT_DIALECT;
   const ctx: LineContext = { text, dialect, compare: options.compareDialects !== false };
   // Index the lines into a typed array: exact, and cheap even for millions of lines. Line
   // objects are made on first use of `lines`, and each line is read on first use of `readings`.
@@ -127,7 +127,7 @@ function readPhysicalLine(ctx: LineContext, start: number, end: number, eolLengt
   const readings = readWith(text, start, end, eolLength, dialect);
   // Only lines with bytes the two families treat differently can be read differently.
   if (!ctx.compare || !mayDiffer(text, start, end, readings)) return { readings };
-  const otherDialect: Dialect = DIALECT_TRAITS[dialect].chunked ? 'upstream-1.7' : 'upstream';
+  const otherDialect: Dialect = profileInfo(dialect).compareWith;
   const otherReadings = readWith(text, start, end, eolLength, otherDialect);
   if (sameMeaning(readings, otherReadings)) return { readings };
   return { readings, other: { dialect: otherDialect, readings: otherReadings } };

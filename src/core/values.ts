@@ -4,7 +4,7 @@
  *
  * All strings here are "binary strings": one char per byte (latin1), as produced by the parser.
  */
-import { type ItemInfo, RLIM_INFINITY, U64_MAX } from './schema.js';
+import { type ItemInfo, NICE_RANGE, RLIM_INFINITY, U64_MAX } from './schema.js';
 
 export type UnlimitedKeyword = 'unlimited' | 'infinity' | '-1' | '-';
 const KEYWORDS: ReadonlySet<string> = new Set(['unlimited', 'infinity', '-1', '-']);
@@ -165,8 +165,8 @@ export function parseValue(info: ItemInfo, value: string): ParsedValue {
       const ignored = value.slice(r.end);
       if (info.name === 'nice') {
         let nice = v;
-        if (nice > 19n) { nice = 19n; notes.push('clamped'); }
-        if (nice < -20n) { nice = -20n; notes.push('clamped'); }
+        if (nice > NICE_RANGE.max) { nice = NICE_RANGE.max; notes.push('clamped'); }
+        if (nice < NICE_RANGE.min) { nice = NICE_RANGE.min; notes.push('clamped'); }
         return { ok: true, keyword: null, number: nice, kernel: 20n - nice, ignored, notes: dedupe(notes) };
       }
       return { ok: true, keyword: null, number: v, kernel: null, ignored, notes: dedupe(notes) };

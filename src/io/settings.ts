@@ -13,7 +13,7 @@ import { MAX_SMALL_FILE_BYTES, readFileCapped } from './read.js';
 import { type Policy, type PolicyEntry, POLICY_KINDS, type PolicyKind, parsePolicyEntry } from '../core/lint/policy.js';
 import { findRule, RULES } from '../core/lint/rules.js';
 import type { SeveritySetting } from '../core/lint/types.js';
-import { type Dialect, isDialect } from '../core/schema.js';
+import { type Dialect, DIALECTS, isDialect } from '../core/schema.js';
 import { didYouMean } from '../core/suggest.js';
 
 export const SETTINGS_FILE = '.limitsctl.ini';
@@ -105,7 +105,7 @@ export function parseSettings(text: string, file: string): LintSettings {
     }
     if (key === 'profile') {
       const p = String(value);
-      if (p !== 'auto' && !isDialect(p)) fail(`profile = ${p}: use debian, upstream, upstream-1.7 or auto`);
+      if (p !== 'auto' && !isDialect(p)) fail(`profile = ${p}: use ${DIALECTS.join(', ')} or auto`);
       profile = p as Dialect | 'auto';
     } else if (key === 'ignore') {
       const list = strings(value);

@@ -30,7 +30,7 @@ const after = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}) => {
 const set = (domain: string, item: string, value: string, type: 'soft' | 'hard' | 'both' = 'both', extra: Partial<EditRequest> = {}): EditRequest =>
   ({ op: 'set', domain, item, value, type, ...extra } as EditRequest);
 
-describe('the Ansible pam_limits bugs (peers.md §4) cannot happen', () => {
+describe('the bugs of Ansible\'s community.general.pam_limits module cannot happen', () => {
   it('A1: a file without a final newline is not corrupted', () => {
     const { files } = after({ [MAIN]: 'bob soft nofile 1024' }, [set('admin', 'nproc', '2048', 'soft')]);
     const lines = files[MAIN]!.split('\n');

@@ -16,7 +16,7 @@ const entry = (text: string, dialect: Dialect = 'debian'): EntryReading => {
   return r as EntryReading;
 };
 
-describe('line classification (spec §2)', () => {
+describe('line classification (docs/pam_limits-semantics.md, Lines)', () => {
   it('blank, whitespace-only, CRLF-only and comment lines are skipped', () => {
     expect(readings('\n   \t\n\r\n').every((r) => r.kind === 'blank')).toBe(true);
     expect(one('  # a comment\n').kind).toBe('comment');
@@ -95,7 +95,7 @@ describe('line classification (spec §2)', () => {
   });
 });
 
-describe('dialect differences (spec §2.1, §2.3, §9.1) are recorded on the line', () => {
+describe('dialect differences (docs/pam_limits-semantics.md, Profiles: line reading, fields, CRLF) are recorded on the line', () => {
   const line = (text: string, dialect: Dialect = 'debian') => parseLimits(Buffer.from(text, 'latin1'), { dialect }).lines[0]!;
 
   it('\\v, \\f and \\r separate fields only in 1.5.2', () => {
@@ -161,7 +161,7 @@ describe('dialect differences (spec §2.1, §2.3, §9.1) are recorded on the lin
   });
 });
 
-describe('domains (spec §3.2)', () => {
+describe('domains (docs/pam_limits-semantics.md, Domains and ranks; pam_limits.c 1.5.2 parse_uid_range)', () => {
   const kind = (d: string) => entry(`${d} soft nofile 1`).domainSpec;
   it('parses every domain form', () => {
     expect(kind('alice').kind).toBe('user');

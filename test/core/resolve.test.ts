@@ -27,7 +27,7 @@ const pid1: ProcLimits = { nofile: { soft: 1048576n, hard: 1048576n }, nproc: { 
 const run = (id: Identity, dialect: Dialect, ...files: string[]) => resolveLimits(treeOf(dialect, ...files), id, { pid1Limits: pid1 });
 const pair = (r: ReturnType<typeof run>, item: 'nofile' | 'nproc' | 'core' | 'stack' | 'data' | 'nice') => r.rlimits[item].applied;
 
-describe('resolver: ranks and the update rule (spec §6)', () => {
+describe('resolver: ranks and the update rule (docs/pam_limits-semantics.md, Precedence)', () => {
   it('user beats group beats *, whatever the file order; same rank: the last line read wins', () => {
     expect(pair(run(alice, 'debian', '* soft nofile 300\n@wheel soft nofile 200\nalice soft nofile 100\n'), 'nofile')?.soft).toBe(100n);
     expect(pair(run(alice, 'debian', 'alice soft nofile 100\n', '@wheel soft nofile 200\n* soft nofile 300\n'), 'nofile')?.soft).toBe(100n);
@@ -66,7 +66,7 @@ describe('resolver: ranks and the update rule (spec §6)', () => {
   });
 });
 
-describe("Debian's root rule (spec §3.4)", () => {
+describe("Debian's root rule (docs/pam_limits-semantics.md, Profiles: root)", () => {
   it('root ignores *, @group and % lines but not its own name or uid ranges', () => {
     const r = run(root, 'debian', '* hard nofile 100\n@root soft nproc 27\n@:0 soft stack 21\n%0: soft data 23\n');
     expect(pair(r, 'nofile')?.hard).toBe(1048576n);
@@ -81,7 +81,7 @@ describe("Debian's root rule (spec §3.4)", () => {
   });
 });
 
-describe('no-limit lines and failures (spec §6.4, §1.3)', () => {
+describe('no-limit lines and failures (docs/pam_limits-semantics.md, Precedence; Profiles: missing limits.conf)', () => {
   it('a matching "<domain> -" applies nothing at all, even lines read before it', () => {
     const r = run(alice, 'debian', 'alice - maxlogins 0\nalice soft nofile 5\n', '@wheel -\n');
     expect(r.applied).toBe(false);
@@ -102,7 +102,7 @@ describe('no-limit lines and failures (spec §6.4, §1.3)', () => {
   });
 });
 
-describe('Debian baseline (spec §7.1)', () => {
+describe('Debian baseline (docs/pam_limits-semantics.md, Profiles: start values; Debian pam_limits.c 1.5.2 init_limits)', () => {
   it('starts from PID 1 with nofile soft capped at 1024; fallbacks at default rank when PID 1 has no row', () => {
     const r = resolveLimits(treeOf('debian', ''), alice, { pid1Limits: pid1 });
     expect(pair(r, 'nofile')).toEqual({ soft: 1024n, hard: 1048576n });

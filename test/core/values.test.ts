@@ -4,7 +4,7 @@ import { parseValue } from '../../src/core/values.js';
 
 const v = (item: string, value: string) => parseValue(itemInfo(item)!, value);
 
-describe('values exactly as pam_limits computes them (spec §5)', () => {
+describe('values exactly as pam_limits computes them (docs/pam_limits-semantics.md, Values)', () => {
   it('unlimited keywords for rlimits and maxlogins, not for nice/priority', () => {
     for (const k of ['unlimited', 'infinity', '-1', '-']) {
       expect(v('nofile', k).kernel).toBe(RLIM_INFINITY);

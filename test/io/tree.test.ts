@@ -18,7 +18,7 @@ function tree(files: Record<string, string | null>): string {
   return root;
 }
 
-describe('loadTree (spec §1)', () => {
+describe('loadTree (docs/pam_limits-semantics.md, Files)', () => {
   it('reads limits.conf, then limits.d/*.conf in C byte order, and reports what it ignores', () => {
     const root = tree({
       'etc/security/limits.conf': '* soft nofile 1\n',

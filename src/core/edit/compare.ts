@@ -7,7 +7,7 @@
 import type { Line } from '../model.js';
 import { parseLine } from '../parse.js';
 import type { Resolution } from '../resolve.js';
-import { type ItemInfo, itemForDialect, RLIM_INFINITY, type RlimitItem } from '../schema.js';
+import { type ItemInfo, itemForDialect, READING_DIALECTS, RLIM_INFINITY, type RlimitItem } from '../schema.js';
 import { type ParsedValue, parseValue } from '../values.js';
 
 /** Meaning of a value for comparison: kernel units, or the number for non-rlimits. */
@@ -30,7 +30,7 @@ export function readsAs(text: string, line: Line, info: ItemInfo, want: string, 
   let end = text.indexOf('\n', line.start);
   const eol: 0 | 1 = end < 0 ? 0 : 1;
   if (end < 0) end = text.length;
-  for (const dialect of ['debian', 'upstream-1.7'] as const) {
+  for (const dialect of READING_DIALECTS) {
     const readings = parseLine(text, line.index, line.start, end, eol, dialect, false).readings;
     const r = readings.find((x) => x.kind === 'entry');
     if (readings.length !== 1 || !r || r.kind !== 'entry' || !r.parsedValue) return false;

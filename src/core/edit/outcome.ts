@@ -10,7 +10,7 @@ import { displayBytes } from '../bytes.js';
 import { parseDomain } from '../domain.js';
 import { binaryToDisplay, type ConfigTree } from '../model.js';
 import { matchEntryDomain, type Resolution, resolveLimits, type Source } from '../resolve.js';
-import { DIALECT_TRAITS, type ItemInfo, itemForDialect, RLIM_INFINITY, type RlimitItem } from '../schema.js';
+import { CONFIG_DIR, DEFAULT_NR_OPEN, DIALECT_TRAITS, type ItemInfo, itemForDialect, RLIM_INFINITY, type RlimitItem } from '../schema.js';
 import { effectiveKey, meaning, orderKey, satisfies } from './compare.js';
 import { type Ctx, halvesOf } from './context.js';
 import type { Blocker, SetRequest } from './types.js';
@@ -71,14 +71,14 @@ function displayValue(info: ItemInfo, res: Resolution, half: 'soft' | 'hard'): {
 }
 
 function at(s: Source): string {
-  const f = s.file.startsWith('etc/security/') ? s.file.slice('etc/security/'.length) : s.file;
+  const f = s.file.startsWith(`${CONFIG_DIR}/`) ? s.file.slice(CONFIG_DIR.length + 1) : s.file;
   return `${f}:${s.line} (${binaryToDisplay(s.domain)} ${s.type} ${binaryToDisplay(s.value)})`;
 }
 
 export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Blocker[]): void {
   const info = itemForDialect(req.item.toLowerCase(), ctx.dialect)!;
   const { parsed } = validateValue(info, req.value);
-  const nrOpen = ctx.options.nrOpen === undefined ? 1048576n : ctx.options.nrOpen;
+  const nrOpen = ctx.options.nrOpen === undefined ? DEFAULT_NR_OPEN : ctx.options.nrOpen;
   const halves = halvesOf(req.type, info);
   const accounts = ctx.options.accounts;
   const resolveOpts = { dialect: ctx.dialect, nrOpen, events: 'matched' as const, ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) };

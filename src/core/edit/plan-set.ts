@@ -6,6 +6,7 @@
  */
 import { displayBytes } from '../bytes.js';
 import { resolveLimits } from '../resolve.js';
+import { DEFAULT_NR_OPEN, MAIN_FILE } from '../schema.js';
 import { applyEdits } from '../text-edit.js';
 import { effectiveKey, meaning, orderKey, readsAs, satisfies } from './compare.js';
 import { type Ctx, halvesOf, typeWord } from './context.js';
@@ -13,7 +14,7 @@ import { familyOf, winners } from './family.js';
 import { commentSuffix, layout, replaceField, replaceValue, styleOf } from './layout.js';
 import { probeFor } from './outcome.js';
 import { insertionPoint } from './placement.js';
-import { checkTargetPath, MAIN } from './target.js';
+import { checkTargetPath } from './target.js';
 import { EditInputError, type SetRequest } from './types.js';
 import { validateDomain, validateItem, validateValue } from './validate.js';
 
@@ -25,7 +26,7 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
   // eslint-disable-next-line no-control-regex
   if (req.comment !== undefined && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(req.comment)) throw new EditInputError('the comment must be one line of printable text');
   const halves = halvesOf(req.type, info);
-  const nrOpen = ctx.options.nrOpen === undefined ? 1048576n : ctx.options.nrOpen;
+  const nrOpen = ctx.options.nrOpen === undefined ? DEFAULT_NR_OPEN : ctx.options.nrOpen;
   const want = meaning(info, parsed, nrOpen);
   const family = familyOf(work, req.domain, info.name);
   const win = winners(family);
@@ -88,7 +89,7 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
     work.apply(w.file, edits);
   }
   if (pending.length > 0) {
-    const target = ctx.options.file ?? MAIN;
+    const target = ctx.options.file ?? MAIN_FILE;
     let file = work.file(target);
     if (!file) {
       checkTargetPath(target);

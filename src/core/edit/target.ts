@@ -7,9 +7,8 @@
  */
 import { displayBytes } from '../bytes.js';
 import type { ConfigTree } from '../model.js';
+import { DROPIN_DIR, MAIN_FILE } from '../schema.js';
 import { EditInputError } from './types.js';
-
-export const MAIN = 'etc/security/limits.conf';
 
 /** Statuses of a tree file that exists but whose content was not read: planning it as a new file would replace it. */
 const UNREAD: ReadonlySet<string> = new Set(['unreadable', 'special', 'not-evaluated', 'outside-root', 'directory']);
@@ -44,9 +43,9 @@ export function refuseUnlistedDropins(tree: ConfigTree): void {
 
 /** pam_limits reads only limits.conf and limits.d/*.conf (and 1.7's vendor copies). */
 export function checkTargetPath(target: string): void {
-  const ok = target === MAIN || /^etc\/security\/limits\.d\/[^/.][^/]*\.conf$/.test(target);
+  const ok = target === MAIN_FILE || (target.startsWith(`${DROPIN_DIR}/`) && /^[^/.][^/]*\.conf$/.test(target.slice(DROPIN_DIR.length + 1)));
   if (!ok) {
-    throw new EditInputError(`pam_limits would never read ${target}`, 'Use etc/security/limits.conf or etc/security/limits.d/<name>.conf (a name ending in .conf, not starting with a dot).');
+    throw new EditInputError(`pam_limits would never read ${target}`, `Use ${MAIN_FILE} or ${DROPIN_DIR}/<name>.conf (a name ending in .conf, not starting with a dot).`);
   }
 }
 

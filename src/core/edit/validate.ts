@@ -70,13 +70,6 @@ export function validateItem(item: string, dialect: Dialect): ItemInfo {
   return info;
 }
 
-const RANGES: Partial<Record<string, [bigint, bigint]>> = {
-  nice: [-20n, 19n],
-  priority: [-20n, 19n],
-  rtprio: [0n, 99n],
-  nonewprivs: [0n, 1n],
-};
-
 /**
  * Validate and normalise a value (bytes, or ASCII text) for an item: it must mean exactly what it
  * says. `-` is accepted: like unlimited, infinity and -1 it means unlimited (pam_limits
@@ -100,9 +93,9 @@ export function validateValue(info: ItemInfo, value: string): { text: string; pa
   if (inexact.length > 0) {
     throw new EditInputError(`pam_limits would not read '${shown}' as written for ${info.name} (${inexact.join(', ')}${parsed.number !== null ? `: it reads ${parsed.number}` : ''})`, hintFor(info));
   }
-  const range = RANGES[info.name];
-  if (range && parsed.number !== null && (parsed.number < range[0] || parsed.number > range[1])) {
-    throw new EditInputError(`${info.name} must be between ${range[0]} and ${range[1]}, got ${shown}`);
+  const range = info.range;
+  if (range && parsed.number !== null && (parsed.number < range.min || parsed.number > range.max)) {
+    throw new EditInputError(`${info.name} must be between ${range.min} and ${range.max}, got ${shown}`);
   }
   if (info.grammar === 'u64' && !parsed.keyword && parsed.number === RLIM_INFINITY) {
     return { text: 'unlimited', parsed };
@@ -115,7 +108,7 @@ export function validateValue(info: ItemInfo, value: string): { text: string; pa
 function hintFor(info: ItemInfo): string {
   switch (info.grammar) {
     case 'u64': return `${info.name} takes a decimal number${info.unit === 'KiB' ? ' in KiB' : info.unit === 'minutes' ? ' in minutes' : ''} or unlimited (also: infinity, -1).`;
-    case 'int': return `${info.name} takes a decimal number${RANGES[info.name] ? ` from ${RANGES[info.name]![0]} to ${RANGES[info.name]![1]}` : ''}.`;
+    case 'int': return `${info.name} takes a decimal number${info.range ? ` from ${info.range.min} to ${info.range.max}` : ''}.`;
     case 'int-or-unlimited': return `${info.name} takes a decimal number or unlimited.`;
     case 'flag': return `${info.name} takes 0 or 1.`;
     case 'path': return `${info.name} takes an absolute path.`;

@@ -7,9 +7,8 @@
  */
 import type { ConfigTree, LimitsDocument, TreeFile } from '../model.js';
 import { parseBinary } from '../parse.js';
-import type { Dialect } from '../schema.js';
+import { type Dialect, MAIN_FILE } from '../schema.js';
 import { applyEdits, type TextEdit } from '../text-edit.js';
-import { MAIN } from './target.js';
 
 export interface WorkFile {
   /** path relative to the root, as pam_limits names it (a symlink is written through) */
@@ -59,11 +58,11 @@ export class WorkTree {
     });
     for (const w of byPath.values()) {
       // a newly created file: it replaces a missing one, or goes where pam_limits would read it
-      const tf: TreeFile = { path: w.path, role: w.path === MAIN ? 'main' : 'dropin', status: 'ok', doc: w.doc };
+      const tf: TreeFile = { path: w.path, role: w.path === MAIN_FILE ? 'main' : 'dropin', status: 'ok', doc: w.doc };
       const same = files.findIndex((f) => f.path === w.path);
       if (same >= 0) { files[same] = tf; continue; }
-      if (w.path === MAIN) {
-        const i = files.findIndex((f) => f.path === MAIN);
+      if (w.path === MAIN_FILE) {
+        const i = files.findIndex((f) => f.path === MAIN_FILE);
         if (i >= 0) files[i] = tf; else files.unshift(tf);
       } else {
         const name = w.path.slice(w.path.lastIndexOf('/') + 1);

@@ -1,6 +1,6 @@
 import { lineSpan, show } from '../helpers.js';
 import type { Line, Reading } from '../../model.js';
-import { LINE_CHUNK_152 } from '../../schema.js';
+import { LINE_CHUNK_152, profileInfo } from '../../schema.js';
 import type { Rule } from '../types.js';
 
 function describe(r: Reading): string {
@@ -38,8 +38,6 @@ function cause(text: string, line: Line): string {
   return reasons.join('; ');
 }
 
-const NAMES: Record<string, string> = { debian: 'Debian 1.5.2', upstream: 'Linux-PAM 1.5.2', 'upstream-1.7': 'Linux-PAM 1.7' };
-
 export const dialectDifference: Rule = {
   code: 'LC101',
   name: 'dialect-difference',
@@ -55,7 +53,7 @@ export const dialectDifference: Rule = {
         ctx.report({
           file,
           span: lineSpan(line),
-          message: `${NAMES[ctx.dialect]} reads this line as ${describeAll(line.readings)}, but ${NAMES[other.dialect]} reads ${describeAll(other.readings)}: ${cause(doc.text, line)}. Rewrite it so that both read it alike`,
+          message: `${profileInfo(ctx.dialect).title} reads this line as ${describeAll(line.readings)}, but ${profileInfo(other.dialect).title} reads ${describeAll(other.readings)}: ${cause(doc.text, line)}. Rewrite it so that both read it alike`,
         });
       }
     }

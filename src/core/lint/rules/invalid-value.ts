@@ -14,7 +14,7 @@ export const invalidValue: Rule = {
       const info = r.itemInfo;
       const raw = r.value.raw;
       let want: string;
-      if (info.grammar === 'int') want = `${info.name} takes a number (-20 to 19); unlimited and infinity are not accepted`;
+      if (info.grammar === 'int') want = `${info.name} takes a number${info.range ? ` (${info.range.min} to ${info.range.max})` : ''}; unlimited and infinity are not accepted`;
       else if (info.grammar === 'int-or-unlimited') want = `${info.name} takes a number, or unlimited/infinity/-1`;
       else want = `${info.name} takes a decimal number in ${info.unit}, or unlimited/infinity/-1`;
       const cr = raw.includes('\r') ? "; the value ends in '\\r' (a CRLF file read by 1.7): convert the file to LF line endings" : '';

@@ -1,13 +1,16 @@
 import { readings, show } from '../helpers.js';
-import { RLIM_INFINITY } from '../../schema.js';
+import { NICE_RANGE, RLIM_INFINITY, RTPRIO_RANGE } from '../../schema.js';
 import type { Rule } from '../types.js';
+
+const NICE = `${NICE_RANGE.min}..${NICE_RANGE.max}`;
+const NICE_TEXT = `a value from ${NICE_RANGE.min} to ${NICE_RANGE.max}`;
 
 export const outOfRange: Rule = {
   code: 'LC209',
   name: 'out-of-range',
   category: 'semantics',
   severity: 'warning',
-  description: 'nice or priority outside -20..19, or rtprio above 99: pam_limits or the kernel clamps the value.',
+  description: `nice or priority outside ${NICE}, or rtprio above ${RTPRIO_RANGE.max}: pam_limits or the kernel clamps the value.`,
   fixable: false,
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
@@ -17,16 +20,16 @@ export const outOfRange: Rule = {
       let message: string | null = null;
       switch (r.itemInfo.name) {
         case 'nice':
-          if (v.notes.includes('clamped')) message = `nice ${raw} is outside -20..19: pam_limits uses ${String(v.number)} instead; write a value from -20 to 19`;
+          if (v.notes.includes('clamped')) message = `nice ${raw} is outside ${NICE}: pam_limits uses ${String(v.number)} instead; write ${NICE_TEXT}`;
           break;
         case 'priority':
-          if (v.number !== null && (v.number < -20n || v.number > 19n)) {
-            message = `priority ${raw} is outside -20..19: the kernel uses ${v.number < -20n ? -20 : 19} instead; write a nice value from -20 to 19`;
+          if (v.number !== null && (v.number < NICE_RANGE.min || v.number > NICE_RANGE.max)) {
+            message = `priority ${raw} is outside ${NICE}: the kernel uses ${v.number < NICE_RANGE.min ? NICE_RANGE.min : NICE_RANGE.max} instead; write a nice ${NICE_TEXT}`;
           }
           break;
         case 'rtprio':
-          if (v.number !== null && v.number !== RLIM_INFINITY && v.number > 99n) {
-            message = `rtprio ${raw} is above 99, the highest realtime priority Linux has: it allows nothing more than 99; write 99 (or less)`;
+          if (v.number !== null && v.number !== RLIM_INFINITY && v.number > RTPRIO_RANGE.max) {
+            message = `rtprio ${raw} is above ${RTPRIO_RANGE.max}, the highest realtime priority Linux has: it allows nothing more than ${RTPRIO_RANGE.max}; write ${RTPRIO_RANGE.max} (or less)`;
           }
           break;
         default:
