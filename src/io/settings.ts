@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { displayBytes, toBytes } from '../core/bytes.js';
+import { EditInputError, validateValue } from '../core/edit.js';
 import { LimitsError } from '../core/errors.js';
 import { IniError, parseIniFile } from './ini.js';
 import { globToRegExp } from '../core/lint/glob.js';
@@ -149,7 +150,20 @@ export function parseSettings(text: string, file: string): LintSettings {
       // entries are text; the domains they name are compared with the files' bytes (core/bytes.ts)
       const e = parsePolicyEntry(kind as PolicyKind, toBytes(text), `${path.basename(file)} [policy] ${kind}[]`);
       if ('error' in e) fail(`[policy] ${kind}[] = ${text}: ${displayBytes(e.error)}`);
-      else entries.push(e);
+      else {
+        // the value as `set` takes it (validateValue): in range and read exactly as written, so
+        // `20k` (pam_limits reads 20) is refused here as `set nproc 20k` is
+        const value = e.text.split(' ')[3];
+        if (value !== undefined) {
+          try {
+            validateValue(e.item, value);
+          } catch (err) {
+            if (!(err instanceof EditInputError)) throw err;
+            fail(`[policy] ${kind}[] = ${text}: ${displayBytes(err.message)}${err.hint ? `; ${err.hint.replace(/\.$/, '')}` : ''}`);
+          }
+        }
+        entries.push(e);
+      }
     }
   }
   return {
