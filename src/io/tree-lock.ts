@@ -9,8 +9,13 @@
  *
  * A lock left behind by a process that was killed is *stale* and is taken over: on the same host,
  * when the holder pid no longer exists, or exists but started at another time (pid reused), or the
- * machine was rebooted since (boot id); an empty or unreadable lock file counts as stale after
- * {@link MALFORMED_STALE_MS}. A lock from another host (a tree shared over the network) is never
+ * machine was rebooted since (boot id). A lock file limitsctl was killed while writing (empty, or
+ * a cut-off start of its own record: {@link looksLikeOurs}) counts as stale once it is older than
+ * {@link MALFORMED_STALE_MS}. Anything else at the lock path is never used nor removed: a symlink
+ * (dangling or not) is refused with "… is a symlink; limitsctl will not use or remove it"
+ * (`ENOTREG`), and a regular file that limitsctl did not write (other content, or more than
+ * {@link MAX_LOCK_BYTES} bytes) is refused (`EEXIST`) naming the path; the caller exits 2 with
+ * nothing written, and a person decides what to do with it. A lock from another host (a tree shared over the network) is never
  * taken over automatically: the timeout error tells who holds it. Taking a stale lock over is
  * serialised through a second, short-lived lock file (`.limitsctl.lock.break`), so two processes
  * recovering the same stale lock at once cannot remove each other's fresh lock.
@@ -39,8 +44,14 @@ export const LOCK_RELATIVE_PATH = 'etc/security/.limitsctl.lock';
 /** Default time to wait for the lock before giving up. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
-/** An empty or unparsable lock file older than this is treated as stale. */
+/** A lock file limitsctl was killed while writing (see {@link looksLikeOurs}) older than this is treated as stale. */
 export const MALFORMED_STALE_MS = 5_000;
+
+/** A lock file larger than this was not written by limitsctl (its record is about 200 bytes). */
+export const MAX_LOCK_BYTES = 4_096;
+
+/** How every lock record limitsctl writes begins (JSON.stringify of {@link LockInfo}: `tool` first). */
+const RECORD_START = '{"tool":"limitsctl"';
 
 /** Options of {@link withTreeLock}. */
 export interface TreeLockOptions {
@@ -81,7 +92,8 @@ let exitHookInstalled = false;
  *
  * @param root the tree root: an absolute directory ("/" on the live system)
  * @throws LockTimeoutError (`ELOCKTIMEOUT`) when the lock stays held longer than `timeoutMs`
- * @throws LimitsIoError `ENOTREG` when the lock path is a FIFO, socket, device or directory
+ * @throws LimitsIoError `ENOTREG` when the lock path is a symlink, FIFO, socket, device or
+ *   directory; `EEXIST` when it is a regular file limitsctl did not write (neither is used or removed)
  * @throws JournalError (`EJOURNAL`) when a left-over journal can be neither completed nor undone
  * @throws OutsideRootError when `<root>/etc/security` leads out of the tree
  * @throws LimitsIoError with the errno code when the lock file cannot be created (EROFS, EACCES…)
@@ -157,7 +169,8 @@ interface LockFileState {
 /**
  * Read a lock file without following a symlink and without blocking (O_NONBLOCK: a FIFO there
  * would otherwise hang every command); undefined when it does not exist.
- * @throws LimitsIoError `ENOTREG` when the path is not a regular file
+ * @throws LimitsIoError `ENOTREG` when the path is a symlink or not a regular file; `EEXIST` when
+ *   it is a regular file whose content limitsctl did not write ({@link looksLikeOurs})
  */
 async function readLock(p: string): Promise<LockFileState | undefined> {
   let fh;
@@ -166,10 +179,15 @@ async function readLock(p: string): Promise<LockFileState | undefined> {
   } catch (e) {
     if (isErrno(e, 'ENOENT')) return undefined;
     if (isErrno(e, 'ELOOP')) {
-      // a symlink where the lock should be: malformed
+      // A symlink where the lock should be: limitsctl never creates one, so it is someone else's
+      // (or an attack) — neither followed nor removed, whether it dangles or not.
       const st = await lstat(p).catch(() => undefined);
-      if (!st) return undefined;
-      return { raw: '', info: undefined, ageMs: Date.now() - st.mtimeMs };
+      if (st?.isSymbolicLink() !== true) return undefined; // gone or replaced meanwhile: look again
+      throw new LimitsIoError(
+        `${p} is a symlink; limitsctl will not use or remove it — limitsctl creates its lock file itself: ` +
+          'check what made the link and remove it',
+        { code: 'ENOTREG', path: p },
+      );
     }
     throw e;
   }
@@ -181,8 +199,16 @@ async function readLock(p: string): Promise<LockFileState | undefined> {
         { code: 'ENOTREG', path: p },
       );
     }
-    const raw = await fh.readFile('utf8');
-    return { raw, info: parseInfo(raw), ageMs: Date.now() - st.mtimeMs };
+    const raw = st.size > MAX_LOCK_BYTES ? undefined : await fh.readFile('utf8');
+    const info = raw === undefined ? undefined : parseInfo(raw);
+    if (raw === undefined || (info === undefined && !looksLikeOurs(raw))) {
+      throw new LimitsIoError(
+        `cannot take the lock ${p}: it is a file of ${st.size} bytes that limitsctl did not write; ` +
+          'limitsctl will not use or remove it — check what put it there and remove it',
+        { code: 'EEXIST', path: p },
+      );
+    }
+    return { raw, info, ageMs: Date.now() - st.mtimeMs };
   } finally {
     await fh.close();
   }
@@ -198,6 +224,16 @@ function parseInfo(raw: string): LockInfo | undefined {
     /* malformed */
   }
   return undefined;
+}
+
+/**
+ * Whether `raw`, a lock file's content that is not a complete lock record, is what limitsctl leaves
+ * when killed while creating its lock: the file exists from the exclusive create on and the record
+ * is written right after, so a kill in between leaves it empty or holding the record's start.
+ * That is: empty, a prefix of `{"tool":"limitsctl"`, or text beginning with it.
+ */
+export function looksLikeOurs(raw: string): boolean {
+  return raw === '' || RECORD_START.startsWith(raw) || raw.startsWith(RECORD_START);
 }
 
 function isStale(state: LockFileState): boolean {
