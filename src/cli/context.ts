@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Identity } from '../core/accounts.js';
-import { type Dialect, isDialect } from '../core/schema.js';
+import { type Dialect, DIALECTS, isDialect } from '../core/schema.js';
 import { loadIdentity } from '../io/accounts.js';
 import { detectProfile, loadBaseline } from '../io/system.js';
 import { checkRoot } from '../io/paths.js';
@@ -73,7 +73,7 @@ export function makeContext(args: GlobalArgs, io: CliIO): Context {
     dialect = args.profile;
     profileReason = `--profile ${args.profile}`;
   } else {
-    throw new UsageError(`unknown profile '${args.profile}'; use debian, upstream, upstream-1.7 or auto`);
+    throw new UsageError(`unknown profile '${args.profile}'; use ${DIALECTS.join(', ')} or auto`);
   }
   const colors = makeColors(wantColor(io, args.color));
   if (profileWarning !== null) io.stderr(`${colors.yellow(`warning: ${profileWarning}`)}\n`);

@@ -225,7 +225,7 @@ function inRange(r: DomainSpec['range'], v: number): boolean {
 }
 
 /**
- * The rank at which a 4-field line's domain matches the account, or null (§3.1, §3.4).
+ * The rank at which a 4-field line's domain matches the account, or null (pam_limits.c 1.5.2 parse_config_file, the matching chain; Debian's root rule; docs/pam_limits-semantics.md, Domains and ranks).
  * `loginGroup` receives the %group name when that branch matches.
  */
 export function matchEntryDomain(d: DomainSpec, id: Identity, dialect: Dialect): { rank: Rank; loginGroup?: string } | null {
@@ -252,7 +252,7 @@ export function matchEntryDomain(d: DomainSpec, id: Identity, dialect: Dialect):
   return inRange(d.range, id.uid) ? { rank: RANK.USER } : null;
 }
 
-/** Does a 2-field `<domain> -` line stop processing for this account? (§6.4; no root rule) */
+/** Does a 2-field `<domain> -` line stop processing for this account? (pam_limits.c 1.5.2 parse_config_file; docs/pam_limits-semantics.md, Precedence; no root rule) */
 export function matchNoLimitDomain(d: DomainSpec, id: Identity): boolean {
   if (d.kind === 'invalid') return false;
   if (d.text === id.name) return true;
@@ -332,7 +332,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
           continue;
         }
         const source = sourceOf(file.path, line, r, chunk, m.rank);
-        // Side effects that happen on item recognition, before any other check (§5.6, §3.1).
+        // Side effects that happen on item recognition, before any other check (pam_limits.c 1.5.2 process_limit for maxlogins; parse_config_file).
         if (m.loginGroup !== undefined) logins = { ...logins, group: m.loginGroup };
         if (info.name === 'maxlogins') logins = { ...logins, system: false };
         if (info.name === 'maxsyslogins') logins = { ...logins, system: true };

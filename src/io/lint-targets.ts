@@ -15,7 +15,7 @@ import { parseGroup, parsePasswd } from '../core/accounts.js';
 import { LimitsError } from '../core/errors.js';
 import type { LintAccounts, LintTarget } from '../core/lint/types.js';
 import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
-import { type Dialect, DIALECT_TRAITS } from '../core/schema.js';
+import { DEFAULT_NR_OPEN, type Dialect, DIALECT_TRAITS } from '../core/schema.js';
 import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { readOsRelease } from './system.js';
 import { loadTree, readTreeFile } from './tree.js';
@@ -96,7 +96,7 @@ function nrOpenOf(root: string | null, fallback: bigint | null | undefined): big
     const m = text?.match(/^\s*(\d+)/);
     if (m) return BigInt(m[1]!);
   }
-  return fallback ?? 1048576n;
+  return fallback ?? DEFAULT_NR_OPEN;
 }
 
 function relabel(tree: ConfigTree, root: string, cwd: string, abs: Map<string, string>): ConfigTree {

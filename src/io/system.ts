@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { type ProcLimits, parseProcLimits, type ResolveOptions } from '../core/resolve.js';
-import type { Dialect } from '../core/schema.js';
+import { DEFAULT_NR_OPEN, type Dialect, FALLBACK_DIALECT, PROFILES, profileInfo } from '../core/schema.js';
 import { MAX_SMALL_FILE_BYTES, readFileCapped, readFileInRoot } from './read.js';
 
 /**
@@ -40,17 +40,20 @@ export function detectProfile(root: string): { dialect: Dialect; reason: string;
   const found = detectFrom(os.text);
   const warning = os.problem === null ? null
     : `the profile could not be detected from ${os.problemFile ?? 'os-release'} (${os.problem}); ${os.text !== null && os.file ? `the ${found.dialect} profile was detected from ${os.file} instead` : `the ${found.dialect} profile is used`} — give --profile to choose`;
-  return { ...found, ...(os.text === null && os.problem ? { reason: `${os.problem}: assuming upstream Linux-PAM` } : {}), warning };
+  return { ...found, ...(os.text === null && os.problem ? { reason: `${os.problem}: assuming ${profileInfo(FALLBACK_DIALECT).osReason}` } : {}), warning };
 }
 
 function detectFrom(text: string | null): { dialect: Dialect; reason: string } {
-  if (text === null) return { dialect: 'upstream', reason: 'no os-release in the root: assuming upstream Linux-PAM' };
+  const fallback = profileInfo(FALLBACK_DIALECT);
+  if (text === null) return { dialect: fallback.name, reason: `no os-release in the root: assuming ${fallback.osReason}` };
   const field = (k: string) => (text.match(new RegExp(`^${k}=["']?([^"'\\n]*)`, 'm'))?.[1] ?? '').toLowerCase();
   const ids = `${field('ID')} ${field('ID_LIKE')}`.split(/\s+/).filter(Boolean);
-  if (ids.some((i) => i === 'debian' || i === 'ubuntu')) {
-    return { dialect: 'debian', reason: `os-release ID=${field('ID')}${field('ID_LIKE') ? ` ID_LIKE=${field('ID_LIKE')}` : ''}: Debian's patched pam_limits` };
+  // the first profile whose os-release words (ProfileInfo.osIds) are among ID and ID_LIKE
+  const hit = PROFILES.find((p) => p.osIds.some((id) => ids.includes(id)));
+  if (hit) {
+    return { dialect: hit.name, reason: `os-release ID=${field('ID')}${field('ID_LIKE') ? ` ID_LIKE=${field('ID_LIKE')}` : ''}: ${hit.osReason}` };
   }
-  return { dialect: 'upstream', reason: `os-release ID=${field('ID') || '?'}: upstream Linux-PAM` };
+  return { dialect: fallback.name, reason: `os-release ID=${field('ID') || '?'}: ${fallback.osReason}` };
 }
 
 /**
@@ -83,7 +86,7 @@ export function loadBaseline(ctx: { readonly root: string; readonly proc?: strin
   const nrText = readProcFile(ctx.root, procDir, 'sys/fs/nr_open');
   const nr = nrText?.match(/^\s*(\d+)/)?.[1];
   const out: Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> = {
-    nrOpen: nr ? BigInt(nr) : nrText === null && live ? null : 1048576n,
+    nrOpen: nr ? BigInt(nr) : nrText === null && live ? null : DEFAULT_NR_OPEN,
   };
   if (pid1Text !== null) out.pid1Limits = parseProcLimits(pid1Text);
   else if (live) out.pid1Limits = null;

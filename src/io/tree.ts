@@ -7,14 +7,14 @@ import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
 import { parseLimits } from '../core/parse.js';
-import { type Dialect, DIALECT_TRAITS } from '../core/schema.js';
+import {
+  DEFAULT_DIALECT, type Dialect, DIALECT_TRAITS, DROPIN_DIR, MAIN_FILE, VENDOR_DROPIN_DIR, VENDOR_MAIN_FILE,
+} from '../core/schema.js';
 import { checkRoot } from './paths.js';
 import { listDirInRoot, MAX_LIMITS_FILE_BYTES, pamWouldDo, type ReadFailure, readFileInRoot } from './read.js';
 
-export const MAIN_FILE = 'etc/security/limits.conf';
-export const DROPIN_DIR = 'etc/security/limits.d';
-export const VENDOR_MAIN_FILE = 'usr/share/pam/security/limits.conf';
-export const VENDOR_DROPIN_DIR = 'usr/share/pam/security/limits.d';
+// the paths are defined once, in the schema (the core needs them too)
+export { DROPIN_DIR, MAIN_FILE, VENDOR_DROPIN_DIR, VENDOR_MAIN_FILE } from '../core/schema.js';
 
 export interface LoadedTree extends ConfigTree {
   /** the absolute root directory */
@@ -144,7 +144,7 @@ function specialReason(f: TreeFile): string {
 
 /** Load the tree under `root` as `dialect` reads it. */
 export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTree {
-  const dialect = options.dialect ?? 'debian';
+  const dialect = options.dialect ?? DEFAULT_DIALECT;
   const traits = DIALECT_TRAITS[dialect];
   const absRoot = checkRoot(root);
   const files: TreeFile[] = [];
