@@ -18,7 +18,7 @@ import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
 import { DEFAULT_NR_OPEN, type Dialect, DIALECT_TRAITS } from '../core/schema.js';
 import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { readOsRelease } from './system.js';
-import { loadTree, readTreeFile } from './tree.js';
+import { loadTree, readTreeFile, unlistedDir } from './tree.js';
 
 export interface LoadedLintTarget {
   readonly target: LintTarget;
@@ -128,6 +128,9 @@ function loadSecurityDir(dir: string, dialect: Dialect): ConfigTree {
   // limits.d is reached and listed by the same rule as every read: no link out of `dir`
   const listing = listDirInRoot(dir, 'limits.d');
   const entries: Dirent[] = listing.ok ? listing.entries : [];
+  // a limits.d that exists but could not be listed is said (LC306), as in a tree
+  const unlisted = listing.ok ? undefined : unlistedDir('limits.d', 'dropin', listing.failure);
+  if (unlisted) files.push(unlisted);
   const names: string[] = [];
   for (const e of entries) {
     const rel = `limits.d/${e.name}`;

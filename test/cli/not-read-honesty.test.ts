@@ -163,6 +163,18 @@ describe('a limits.d that a non-root uid may not list', () => {
   }, 120_000);
 });
 
+describe('a limits.d next to a limits.conf outside a tree (lint DIR) that a non-root uid may not list', () => {
+  it.skipIf(!canSwitch)('is reported by lint (LC306), not skipped silently', () => {
+    const root = tmp();
+    chmodSync(root, 0o755);
+    write(root, { 'hosts/web1/limits.conf': '* soft nproc 5\n', 'hosts/web1/limits.d/90.conf': '* soft nproc 6\n' });
+    spawnSync('chmod', ['-R', 'a+rX', root]);
+    chmodSync(path.join(root, 'hosts/web1/limits.d'), 0o700);
+    const lint = asNobody(['lint', path.join(root, 'hosts/web1')]);
+    expect(lint.out).toMatch(/hosts\/web1\/limits\.d:1:1 warning LC306 cannot list limits\.d as uid 65534 \(EACCES\); pam_limits reads it as root/);
+  }, 60_000);
+});
+
 describe('an os-release that exists but cannot be read', () => {
   const said = /the profile could not be detected from etc\/os-release \(etc\/os-release is not a regular file but a FIFO; limitsctl does not read it\); the upstream profile is used/;
 
