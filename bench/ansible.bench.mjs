@@ -167,11 +167,11 @@ console.log(`per extra task (10-task run minus the 1-task policy run, / 9): limi
 const lib = await import(path.join(REPO, 'dist/index.js'));
 const USERS = ['admin', 'alice', 'deploy', 'postgres', 'www-data', 'root'];
 function values(root) {
-  const { dialect } = lib.detectProfile(root);
-  const tree = lib.loadTree(root, { dialect });
+  const { profile } = lib.detectProfile(root);
+  const tree = lib.loadTree(root, { profile });
   const base = lib.loadBaseline({ root });
   return USERS.map((u) => {
-    const res = lib.resolveLimits(tree, lib.loadIdentity(root, u), { dialect, ...base });
+    const res = lib.resolveLimits(tree, lib.loadIdentity(root, u), { profile, ...base });
     const { limits } = lib.effectiveJson(res);
     return `${u}: ${Object.entries(limits).map(([k, x]) => `${k}=${x.soft}/${x.hard}`).join(' ')}`;
   });

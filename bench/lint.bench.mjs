@@ -53,7 +53,7 @@ function writeRepo(dir, hosts, filesPerHost, linesPerFile, seed) {
   }
 }
 
-const dialect = () => 'debian';
+const profile = () => 'debian';
 const tmp = mkdtempSync(path.join(tmpdir(), 'limitsctl-lint-bench-'));
 try {
   // 1. one tree of 1,000,000 lines (limits.conf + 19 drop-ins)
@@ -61,7 +61,7 @@ try {
   writeTree(big, 1_000_000, 20, 7);
   const read1 = time(() => readAll(path.join(big, 'etc/security')));
   const lint1 = await timeAsync(async () => {
-    const t = await loadRootTarget(big, { cwd: tmp, dialect });
+    const t = await loadRootTarget(big, { cwd: tmp, profile });
     return lintTarget(t.target).diagnostics.length;
   });
   console.log(`1,000,000-line tree (${(read1.v / 1e6).toFixed(1)} MB in 20 files): read ${fmt(read1.ms)}, lint ${fmt(lint1.ms)} (${lint1.v} findings), ratio ${(lint1.ms / read1.ms).toFixed(0)}x; peak RSS ${peakRssMb()} MB`);
@@ -71,7 +71,7 @@ try {
   writeRepo(repo, 1000, 10, 20, 11);
   const read2 = time(() => readAll(path.join(repo, 'hosts')));
   const lint2 = await timeAsync(async () => {
-    const targets = await loadLintTargets(['hosts/*'], { cwd: repo, dialect });
+    const targets = await loadLintTargets(['hosts/*'], { cwd: repo, profile });
     let n = 0;
     const trees = targets.length;
     // as the CLI does: each tree is dropped once linted

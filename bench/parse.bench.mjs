@@ -22,13 +22,13 @@ try {
   const tree = [];
   for (let i = 0; i < 5; i++) {
     read.push(time(() => files.map((f) => readFileSync(f)).length)[0]);
-    parse.push(time(() => files.map((f) => parseLimits(readFileSync(f), { dialect: 'debian' })))[0]);
+    parse.push(time(() => files.map((f) => parseLimits(readFileSync(f), { profile: 'debian' })))[0]);
     classify.push(time(() => {
       let n = 0;
-      for (const f of files) for (const l of parseLimits(readFileSync(f), { dialect: 'debian' }).lines) n += l.readings.length;
+      for (const f of files) for (const l of parseLimits(readFileSync(f), { profile: 'debian' }).lines) n += l.readings.length;
       return n;
     })[0]);
-    tree.push(time(() => loadTree(root, { dialect: 'debian' }))[0]);
+    tree.push(time(() => loadTree(root, { profile: 'debian' }))[0]);
     globalThis.gc?.();
   }
   const mb = bytes / 1e6;

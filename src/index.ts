@@ -22,11 +22,11 @@ export { parseBinary, parseLimits, type ParseOptions } from './core/parse.js';
 
 // the schema
 export {
-  DIALECTS, DIALECT_TRAITS, ITEMS, ITEM_NAMES, LIMIT_TYPES, RANK, RANK_NAMES, RLIM_INFINITY, RLIMIT_ITEMS,
-  isDialect, isRlimitItem, itemForDialect, itemInfo, NICE_RANGE, PROFILES, profileInfo, RTPRIO_RANGE,
+  PROFILE_NAMES, PROFILE_TRAITS, ITEMS, ITEM_NAMES, LIMIT_TYPES, RANK, RANK_NAMES, RLIM_INFINITY, RLIMIT_ITEMS,
+  isProfile, isRlimitItem, itemForProfile, itemInfo, NICE_RANGE, PROFILES, profileInfo, RTPRIO_RANGE,
 } from './core/schema.js';
 export type {
-  Dialect, DialectTraits, ItemInfo, ItemName, LimitType, OtherItem, ProfileInfo, Rank, RlimitItem, Unit, ValueGrammar, ValueRange,
+  Profile, ProfileTraits, ItemInfo, ItemName, LimitType, OtherItem, ProfileInfo, Rank, RlimitItem, Unit, ValueGrammar, ValueRange,
 } from './core/schema.js';
 export { convertToKernel, kernelToConf, parseValue, strtol, strtoull, type ParsedValue, type ValueNote } from './core/values.js';
 export { describeDomain, parseDomain, parseUidRange, type DomainKind, type DomainSpec, type UidRange } from './core/domain.js';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Identity } from '../core/accounts.js';
-import { type Dialect, DIALECTS, isDialect } from '../core/schema.js';
+import { type Profile, PROFILE_NAMES, isProfile } from '../core/schema.js';
 import { loadIdentity } from '../io/accounts.js';
 import { detectProfile, loadBaseline } from '../io/system.js';
 import { checkRoot } from '../io/paths.js';
@@ -39,7 +39,7 @@ export interface Context {
   readonly io: CliIO;
   readonly colors: Colors;
   readonly root: string;
-  readonly dialect: Dialect;
+  readonly profile: Profile;
   readonly json: boolean;
   /** profile as asked ('auto' resolved) and why */
   readonly profileReason: string;
@@ -61,23 +61,23 @@ export function wantColor(io: CliIO, flag: boolean | undefined): boolean {
 export function makeContext(args: GlobalArgs, io: CliIO): Context {
   // a root that is not a usable directory: TreeRootError (EBADROOT), worded with the flag
   const root = checkRoot(path.resolve(io.cwd, args.root), '--root');
-  let dialect: Dialect;
+  let profile: Profile;
   let profileReason: string;
   let profileWarning: string | null = null;
   if (args.profile === 'auto') {
     const d = detectProfile(root);
-    dialect = d.dialect;
+    profile = d.profile;
     profileReason = d.reason;
     profileWarning = d.warning;
-  } else if (isDialect(args.profile)) {
-    dialect = args.profile;
+  } else if (isProfile(args.profile)) {
+    profile = args.profile;
     profileReason = `--profile ${args.profile}`;
   } else {
-    throw new UsageError(`unknown profile '${args.profile}'; use ${DIALECTS.join(', ')} or auto`);
+    throw new UsageError(`unknown profile '${args.profile}'; use ${PROFILE_NAMES.join(', ')} or auto`);
   }
   const colors = makeColors(wantColor(io, args.color));
   if (profileWarning !== null) io.stderr(`${colors.yellow(`warning: ${profileWarning}`)}\n`);
-  return { io, colors, root, dialect, json: args.json, profileReason, profileWarning };
+  return { io, colors, root, profile, json: args.json, profileReason, profileWarning };
 }
 
 /**
@@ -103,7 +103,7 @@ export function fileArgInRoot(ctx: Context, rootArg: string, file: string | unde
 }
 
 export function loadContextTree(ctx: Context, conf?: string): LoadedTree {
-  return loadTree(ctx.root, conf === undefined ? { dialect: ctx.dialect } : { dialect: ctx.dialect, conf });
+  return loadTree(ctx.root, conf === undefined ? { profile: ctx.profile } : { profile: ctx.profile, conf });
 }
 
 export interface IdentityArgs {

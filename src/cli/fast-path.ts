@@ -32,7 +32,7 @@
  * two repeated options, and loading it costs about a third of a cold start.
  */
 import { parseArgs } from 'node:util';
-import { DIALECTS } from '../core/schema.js';
+import { PROFILE_NAMES } from '../core/schema.js';
 import { didYouMean } from '../core/suggest.js';
 import { UsageError } from './errors.js';
 
@@ -60,7 +60,7 @@ export interface CommandGrammar {
   readonly options: Readonly<Record<string, OptionSpec>>;
 }
 
-export const PROFILES = ['auto', ...DIALECTS] as const;
+export const PROFILES = ['auto', ...PROFILE_NAMES] as const;
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {

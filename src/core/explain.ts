@@ -2,7 +2,7 @@
  * Why each line for an item won or lost, derived from a Resolution's event log. Pure.
  */
 import type { LineEvent, Outcome, Resolution, Source } from './resolve.js';
-import { DIALECT_TRAITS, type ItemName, RANK_NAMES } from './schema.js';
+import { PROFILE_TRAITS, type ItemName, RANK_NAMES } from './schema.js';
 
 export type Verdict =
   | 'wins'             // holds the final value of this half
@@ -53,7 +53,7 @@ export function explainItem(res: Resolution, item: ItemName, includeUnmatched = 
       setters[half].push(e);
     }
   }
-  const rootExempt = DIALECT_TRAITS[res.dialect].rootExempt && res.identity.uid === 0;
+  const rootExempt = PROFILE_TRAITS[res.profile].rootExempt && res.identity.uid === 0;
   const out: LineExplanation[] = [];
   for (const e of evs) {
     const notForRoot = !e.matched && rootExempt && (e.source.domain === '*' || /^[@%]/.test(e.source.domain));

@@ -7,12 +7,12 @@
  * '\r' before it is part of the line's content (pam_limits treats it as whitespace in 1.5.2).
  *
  * On top of the bytes sits the semantic view: each line carries the reading(s) pam_limits gives it
- * under the document's dialect, and — where the other parser family (1.5.2 vs 1.7) reads it
+ * under the document's profile, and — where the other parser family (1.5.2 vs 1.7) reads it
  * differently — that reading too.
  */
 import { displayBytes, toBytes } from './bytes.js';
 import type { DomainSpec } from './domain.js';
-import type { Dialect, ItemInfo, LimitType } from './schema.js';
+import type { Profile, ItemInfo, LimitType } from './schema.js';
 import type { ParsedValue } from './values.js';
 
 /** A byte range [start, end) in the document text. */
@@ -72,7 +72,7 @@ export interface EntryReading extends ReadingBase {
   readonly valueText: string;
   /** null when the type is not soft/hard/- */
   readonly limitType: LimitType | null;
-  /** null when the item is unknown to the dialect */
+  /** null when the item is unknown to the profile */
   readonly itemInfo: ItemInfo | null;
   /** null when not evaluated (unknown item or type) */
   readonly parsedValue: ParsedValue | null;
@@ -106,16 +106,16 @@ export interface Line {
   readonly end: number;
   /** 1 when the line ends with '\n', 0 for a last line without one */
   readonly eolLength: 0 | 1;
-  /** pam_limits' reading(s) under the document's dialect (several for a chunked long line in 1.5.2) */
+  /** pam_limits' reading(s) under the document's profile (several for a chunked long line in 1.5.2) */
   readonly readings: readonly Reading[];
   /** the other parser family's reading, only where it differs (1.5.2 vs 1.7) */
-  readonly other?: { readonly dialect: Dialect; readonly readings: readonly Reading[] };
+  readonly other?: { readonly profile: Profile; readonly readings: readonly Reading[] };
 }
 
 export interface LimitsDocument {
   /** display path of the file (relative to the tree root where it comes from a tree) */
   readonly file: string;
-  readonly dialect: Dialect;
+  readonly profile: Profile;
   /** the file's bytes as a binary string */
   readonly text: string;
   readonly lines: readonly Line[];
@@ -233,7 +233,7 @@ export interface IgnoredFile {
 
 /** The files pam_limits reads, in its order, plus those it ignores. */
 export interface ConfigTree {
-  readonly dialect: Dialect;
+  readonly profile: Profile;
   /** in reading order: the main file, then the drop-ins in byte order of basenames */
   readonly files: readonly TreeFile[];
   readonly ignored: readonly IgnoredFile[];

@@ -7,7 +7,7 @@ import type {
   EntryReading, Field, InvalidReading, Line, LimitsDocument, NoLimitReading, Problem, Reading, Span,
 } from './model.js';
 import { bytesToBinary } from './model.js';
-import { DEFAULT_DIALECT, type Dialect, DIALECT_TRAITS, itemForDialect, itemInfo, type ItemInfo, LINE_CHUNK_152, type LimitType, profileInfo } from './schema.js';
+import { DEFAULT_PROFILE, type Profile, PROFILE_TRAITS, itemForProfile, itemInfo, type ItemInfo, LINE_CHUNK_152, type LimitType, profileInfo } from './schema.js';
 import { parseValue } from './values.js';
 
 
@@ -15,9 +15,9 @@ export interface ParseOptions {
   /** display name of the file, kept on the document */
   file?: string;
   /** the pam_limits version to read the file as (default 'debian') */
-  dialect?: Dialect;
+  profile?: Profile;
   /** record the other parser family's reading where it differs (default true) */
-  compareDialects?: boolean;
+  compareProfiles?: boolean;
 }
 
 /** Parse a limits file from its bytes. */
@@ -31,8 +31,8 @@ export function parseLimits(input: Uint8Array | string, options: ParseOptions = 
  * Unicode text should be converted with textToBinary first.
  */
 export function parseBinary(text: string, options: ParseOptions = {}): LimitsDocument {
-  const dialect = options.dialect ?? DEFAULT_DIALECT;
-  const ctx: LineContext = { text, dialect, compare: options.compareDialects !== false };
+  const profile = options.profile ?? DEFAULT_PROFILE;
+  const ctx: LineContext = { text, profile, compare: options.compareProfiles !== false };
   // Index the lines into a typed array: exact, and cheap even for millions of lines. Line
   // objects are made on first use of `lines`, and each line is read on first use of `readings`.
   let starts = new Uint32Array(Math.max(16, (text.length >> 5) + 1));
@@ -50,7 +50,7 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
     if (nl < 0) break;
     start = nl + 1;
   }
-  const doc = { file: options.file ?? '<input>', dialect, text } as { file: string; dialect: Dialect; text: string; lines: readonly Line[] };
+  const doc = { file: options.file ?? '<input>', profile, text } as { file: string; profile: Profile; text: string; lines: readonly Line[] };
   // An own, enumerable accessor: spreading or serialising the document still yields its lines.
   Object.defineProperty(doc, 'lines', {
     enumerable: true,
@@ -72,7 +72,7 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
 
 interface LineContext {
   readonly text: string;
-  readonly dialect: Dialect;
+  readonly profile: Profile;
   readonly compare: boolean;
 }
 
@@ -110,27 +110,27 @@ class ParsedLine implements Line {
   }
 }
 
-/** Read one physical line [start, end) (end excludes '\n') under a dialect, without laziness. */
+/** Read one physical line [start, end) (end excludes '\n') under a profile, without laziness. */
 export function parseLine(
-  text: string, index: number, start: number, end: number, eolLength: 0 | 1, dialect: Dialect, compare = true,
+  text: string, index: number, start: number, end: number, eolLength: 0 | 1, profile: Profile, compare = true,
 ): Line {
-  const r = readPhysicalLine({ text, dialect, compare }, start, end, eolLength);
+  const r = readPhysicalLine({ text, profile, compare }, start, end, eolLength);
   return r.other ? { index, start, end, eolLength, readings: r.readings, other: r.other } : { index, start, end, eolLength, readings: r.readings };
 }
 
-function readWith(text: string, start: number, end: number, eolLength: 0 | 1, dialect: Dialect): Reading[] {
-  return DIALECT_TRAITS[dialect].chunked ? readChunked(text, start, end, eolLength, dialect) : [readLine17(text, start, end, dialect)];
+function readWith(text: string, start: number, end: number, eolLength: 0 | 1, profile: Profile): Reading[] {
+  return PROFILE_TRAITS[profile].chunked ? readChunked(text, start, end, eolLength, profile) : [readLine17(text, start, end, profile)];
 }
 
 function readPhysicalLine(ctx: LineContext, start: number, end: number, eolLength: 0 | 1): { readings: readonly Reading[]; other?: Line['other'] } {
-  const { text, dialect } = ctx;
-  const readings = readWith(text, start, end, eolLength, dialect);
+  const { text, profile } = ctx;
+  const readings = readWith(text, start, end, eolLength, profile);
   // Only lines with bytes the two families treat differently can be read differently.
   if (!ctx.compare || !mayDiffer(text, start, end, readings)) return { readings };
-  const otherDialect: Dialect = profileInfo(dialect).compareWith;
-  const otherReadings = readWith(text, start, end, eolLength, otherDialect);
+  const otherProfile: Profile = profileInfo(profile).compareWith;
+  const otherReadings = readWith(text, start, end, eolLength, otherProfile);
   if (sameMeaning(readings, otherReadings)) return { readings };
-  return { readings, other: { dialect: otherDialect, readings: otherReadings } };
+  return { readings, other: { profile: otherProfile, readings: otherReadings } };
 }
 
 function mayDiffer(text: string, start: number, end: number, readings: readonly Reading[]): boolean {
@@ -174,14 +174,14 @@ function sameMeaning(a: readonly Reading[], b: readonly Reading[]): boolean {
 }
 
 /** 1.5.2: fgets(buf, 1024) — each 1023-byte chunk of "content\n" is parsed as its own line. */
-function readChunked(text: string, start: number, end: number, eolLength: 0 | 1, dialect: Dialect): Reading[] {
+function readChunked(text: string, start: number, end: number, eolLength: 0 | 1, profile: Profile): Reading[] {
   const total = end - start + eolLength;
-  if (total <= LINE_CHUNK_152) return [readSegment152(text, start, end, dialect)];
+  if (total <= LINE_CHUNK_152) return [readSegment152(text, start, end, profile)];
   const out: Reading[] = [];
   for (let s = start; s < end + eolLength; s += LINE_CHUNK_152) {
     const e = Math.min(s + LINE_CHUNK_152, end);
     if (s >= end) { out.push({ kind: 'blank', span: { start: s, end: s }, comment: null }); break; }
-    out.push(readSegment152(text, s, e, dialect));
+    out.push(readSegment152(text, s, e, profile));
   }
   return out;
 }
@@ -220,7 +220,7 @@ function field(text: string, start: number, end: number): Field {
 }
 
 /** 1.5.2: sscanf("%s%s%s%s") — tokens are runs of non-isspace chars; later tokens ignored. */
-function readSegment152(text: string, start: number, end: number, dialect: Dialect): Reading {
+function readSegment152(text: string, start: number, end: number, profile: Profile): Reading {
   prepare(text, start, end);
   const from = pFrom;
   const to = pTo;
@@ -238,11 +238,11 @@ function readSegment152(text: string, start: number, end: number, dialect: Diale
     if (tokens.length < 4) tokens.push(field(text, s, i));
     else (extra ??= []).push(field(text, s, i));
   }
-  return classify(tokens, extra ?? NO_FIELDS, span, comment, dialect);
+  return classify(tokens, extra ?? NO_FIELDS, span, comment, profile);
 }
 
 /** 1.7: fields split on space/tab only; the value is the rest of the line, trimmed of space/tab. */
-function readLine17(text: string, start: number, end: number, dialect: Dialect): Reading {
+function readLine17(text: string, start: number, end: number, profile: Profile): Reading {
   prepare(text, start, end);
   const from = pFrom;
   const to = pTo;
@@ -265,7 +265,7 @@ function readLine17(text: string, start: number, end: number, dialect: Dialect):
     while (e > i && isST(text.charCodeAt(e - 1))) e--;
     if (e > i) tokens.push(field(text, i, e));
   }
-  return classify(tokens, NO_FIELDS, span, comment, dialect);
+  return classify(tokens, NO_FIELDS, span, comment, profile);
 }
 
 function problem(code: Problem['code'], message: string, span: Span): Problem {
@@ -305,20 +305,20 @@ function lower(s: string): string {
   return hasUpper(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
 }
 
-function classify(tokens: Field[], extra: readonly Field[], span: Span, comment: Span | null, dialect: Dialect): Reading {
+function classify(tokens: Field[], extra: readonly Field[], span: Span, comment: Span | null, profile: Profile): Reading {
   const count = Math.min(tokens.length, 4);
   const domain = tokens[0]!;
   const domainSpec = domainOf(domain.raw);
   if (domainSpec.kind === 'invalid') {
     const why = domainSpec.range.form === 'error' ? domainSpec.range.why : '';
     const p = problem('invalid-range', `invalid uid range '${domain.raw}' - skipped (${why})`, domain);
-    if (count === 4) return entryReading(tokens, extra, span, comment, domainSpec, dialect, p);
+    if (count === 4) return entryReading(tokens, extra, span, comment, domainSpec, profile, p);
     if (count === 2 && tokens[1]!.raw.charCodeAt(0) === 0x2d) {
       return { kind: 'nolimit', span, comment, domain, type: tokens[1]!, domainSpec, problem: p };
     }
     return { kind: 'invalid', span, comment, fields: tokens, problem: p } satisfies InvalidReading;
   }
-  if (count === 4) return entryReading(tokens, extra, span, comment, domainSpec, dialect, null);
+  if (count === 4) return entryReading(tokens, extra, span, comment, domainSpec, profile, null);
   if (count === 2 && tokens[1]!.raw.charCodeAt(0) === 0x2d) {
     return { kind: 'nolimit', span, comment, domain, type: tokens[1]!, domainSpec, problem: null } satisfies NoLimitReading;
   }
@@ -330,20 +330,20 @@ function classify(tokens: Field[], extra: readonly Field[], span: Span, comment:
 
 function entryReading(
   tokens: Field[], extra: readonly Field[], span: Span, comment: Span | null,
-  domainSpec: EntryReading['domainSpec'], dialect: Dialect, rangeProblem: Problem | null,
+  domainSpec: EntryReading['domainSpec'], profile: Profile, rangeProblem: Problem | null,
 ): EntryReading {
   const [domain, type, item, value] = tokens as [Field, Field, Field, Field];
   const typeText = lower(type.raw);
   const itemText = lower(item.raw);
   const valueText = lower(value.raw);
-  const info = itemForDialect(itemText, dialect) ?? null;
+  const info = itemForProfile(itemText, profile) ?? null;
   const limitType: LimitType | null = typeText === 'soft' || typeText === 'hard' || typeText === '-' ? typeText : null;
   let p: Problem | null = rangeProblem;
   let parsedValue = null;
   if (!p && !info) {
     const known = itemInfo(itemText);
     p = problem('unknown-item', known
-      ? `unknown limit item '${itemText}': ${known.name} is not known to ${dialect} pam_limits`
+      ? `unknown limit item '${itemText}': ${known.name} is not known to ${profile} pam_limits`
       : `unknown limit item '${itemText}'`, item);
   }
   if (!p && info && info.typeChecked && !limitType) p = problem('unknown-type', `unknown limit type '${typeText}'`, type);

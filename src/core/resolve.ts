@@ -7,7 +7,7 @@ import type { DomainSpec } from './domain.js';
 import type { ConfigTree, EntryReading, Line, NoLimitReading } from './model.js';
 import { strtoull } from './values.js';
 import {
-  type Dialect, DIALECT_TRAITS, DEFAULT_NR_OPEN, ITEMS, type ItemInfo, type ItemName, RANK, type Rank,
+  type Profile, PROFILE_TRAITS, DEFAULT_NR_OPEN, ITEMS, type ItemInfo, type ItemName, RANK, type Rank,
   RLIM_INFINITY, type RlimitItem,
 } from './schema.js';
 
@@ -15,8 +15,8 @@ import {
 export type ProcLimits = Partial<Record<RlimitItem, { readonly soft: bigint; readonly hard: bigint }>>;
 
 export interface ResolveOptions {
-  /** default: the tree's dialect */
-  dialect?: Dialect;
+  /** default: the tree's profile */
+  profile?: Profile;
   /** first number of /proc/sys/fs/nr_open (nofile "unlimited" becomes this); default 1048576 */
   nrOpen?: bigint | null;
   /**
@@ -114,7 +114,7 @@ export interface NoLimitHit {
 }
 
 export interface Resolution {
-  readonly dialect: Dialect;
+  readonly profile: Profile;
   readonly identity: Identity;
   /** false when pam_limits applies nothing (a matching `<domain> -` line, or a read failure) */
   readonly applied: boolean;
@@ -172,8 +172,8 @@ interface MutableSlot {
   beat: Source[];
 }
 
-function initSlots(dialect: Dialect, options: ResolveOptions): Record<RlimitItem, { soft: MutableSlot; hard: MutableSlot }> {
-  const traits = DIALECT_TRAITS[dialect];
+function initSlots(profile: Profile, options: ResolveOptions): Record<RlimitItem, { soft: MutableSlot; hard: MutableSlot }> {
+  const traits = PROFILE_TRAITS[profile];
   const out = {} as Record<RlimitItem, { soft: MutableSlot; hard: MutableSlot }>;
   const usePid1 = traits.pid1Baseline || options.setAll === true;
   for (const info of RLIMIT_INFOS) {
@@ -228,10 +228,10 @@ function inRange(r: DomainSpec['range'], v: number): boolean {
  * The rank at which a 4-field line's domain matches the account, or null (pam_limits.c 1.5.2 parse_config_file, the matching chain; Debian's root rule; docs/pam_limits-semantics.md, Domains and ranks).
  * `loginGroup` receives the %group name when that branch matches.
  */
-export function matchEntryDomain(d: DomainSpec, id: Identity, dialect: Dialect): { rank: Rank; loginGroup?: string } | null {
+export function matchEntryDomain(d: DomainSpec, id: Identity, profile: Profile): { rank: Rank; loginGroup?: string } | null {
   if (d.kind === 'invalid') return null;
   if (d.text === id.name) return { rank: RANK.USER };
-  const rootExempt = DIALECT_TRAITS[dialect].rootExempt && id.uid === 0;
+  const rootExempt = PROFILE_TRAITS[profile].rootExempt && id.uid === 0;
   const c0 = d.text.charCodeAt(0);
   if (c0 === 0x40 /* @ */ && !rootExempt) {
     switch (d.range.form) {
@@ -285,10 +285,10 @@ function sourceOf(file: string, line: Line, r: EntryReading | NoLimitReading, ch
 
 /** Compute what pam_limits does for `identity` with this tree. Pure. */
 export function resolveLimits(tree: ConfigTree, identity: Identity, options: ResolveOptions = {}): Resolution {
-  const dialect = options.dialect ?? tree.dialect;
-  const traits = DIALECT_TRAITS[dialect];
+  const profile = options.profile ?? tree.profile;
+  const traits = PROFILE_TRAITS[profile];
   const nrOpen = options.nrOpen === undefined ? DEFAULT_NR_OPEN : options.nrOpen;
-  const slots = initSlots(dialect, options);
+  const slots = initSlots(profile, options);
   const warnings: string[] = [];
   const events: LineEvent[] = [];
   let priority = { value: options.initialPriority ?? 0, source: null as Source | null };
@@ -324,7 +324,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
         }
         if (r.kind !== 'entry' || !r.itemInfo || r.problem?.code === 'invalid-range') continue;
         const info = r.itemInfo;
-        const m = matchEntryDomain(r.domainSpec, identity, dialect);
+        const m = matchEntryDomain(r.domainSpec, identity, profile);
         const name = info.name;
         const ord = order++;
         if (!m) {
@@ -454,7 +454,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
     }
     : { setrlimit: [], setpriority: null, nonewprivs: false, chroot: null };
   return {
-    dialect, identity, applied, result, noLimit, failure, rlimits, priority, nonewprivs, chroot,
+    profile, identity, applied, result, noLimit, failure, rlimits, priority, nonewprivs, chroot,
     logins: { ...logins, check }, events, calls, warnings,
   };
 }

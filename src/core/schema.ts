@@ -8,7 +8,7 @@
  */
 
 /** The readings of the format limitsctl knows (users call them profiles; see PROFILES). */
-export type Dialect = 'debian' | 'upstream' | 'upstream-1.7';
+export type Profile = 'debian' | 'upstream' | 'upstream-1.7';
 
 // ---------------------------------------------------------------------------------------------
 // paths
@@ -28,7 +28,7 @@ export const VENDOR_DROPIN_DIR = 'usr/share/pam/security/limits.d';
 // profiles
 
 /** What the profiles differ in, as a table the code consults. */
-export interface DialectTraits {
+export interface ProfileTraits {
   /** 1.5.2 reads lines with fgets(1024) and parses each 1023-byte chunk as a line */
   readonly chunked: boolean;
   /** 1.5.2 splits with sscanf %s (any isspace); 1.7 splits on space/tab and keeps the rest as the value */
@@ -49,7 +49,7 @@ export interface DialectTraits {
 
 /** One profile: a pam_limits build limitsctl reads the configuration as. */
 export interface ProfileInfo {
-  readonly name: Dialect;
+  readonly name: Profile;
   /** the Linux-PAM release whose pam_limits.c it follows (items gated by `since` compare with it) */
   readonly pamVersion: string;
   /** how messages name it ("Debian 1.5.2") */
@@ -57,16 +57,16 @@ export interface ProfileInfo {
   /** how a line is read: 1.5.2 (fgets chunks, sscanf fields) or 1.7 (whole line, rest is the value) */
   readonly reading: '1.5.2' | '1.7';
   /** the profile with the other reading that lines are compared with (LC101 dialect-difference) */
-  readonly compareWith: Dialect;
+  readonly compareWith: Profile;
   /** os-release ID / ID_LIKE words that make `auto` pick it */
   readonly osIds: readonly string[];
   /** why `auto` picked it (shown after "os-release ID=…: ") */
   readonly osReason: string;
-  readonly traits: DialectTraits;
+  readonly traits: ProfileTraits;
 }
 
-/** The profile table, in the order lists and help show them (every Dialect has a row). */
-const PROFILE_ROWS: Record<Dialect, Omit<ProfileInfo, 'name'>> = {
+/** The profile table, in the order lists and help show them (every Profile has a row). */
+const PROFILE_ROWS: Record<Profile, Omit<ProfileInfo, 'name'>> = {
   debian: {
     pamVersion: '1.5.2', title: 'Debian 1.5.2', reading: '1.5.2', compareWith: 'upstream-1.7',
     osIds: ['debian', 'ubuntu'], osReason: "Debian's patched pam_limits",
@@ -84,22 +84,22 @@ const PROFILE_ROWS: Record<Dialect, Omit<ProfileInfo, 'name'>> = {
   },
 };
 
-export const PROFILES: readonly ProfileInfo[] = Object.entries(PROFILE_ROWS).map(([name, row]) => ({ name: name as Dialect, ...row }));
-export const DIALECTS: readonly Dialect[] = PROFILES.map((p) => p.name);
-export const DIALECT_TRAITS: Record<Dialect, DialectTraits> = Object.fromEntries(PROFILES.map((p) => [p.name, p.traits])) as Record<Dialect, DialectTraits>;
+export const PROFILES: readonly ProfileInfo[] = Object.entries(PROFILE_ROWS).map(([name, row]) => ({ name: name as Profile, ...row }));
+export const PROFILE_NAMES: readonly Profile[] = PROFILES.map((p) => p.name);
+export const PROFILE_TRAITS: Record<Profile, ProfileTraits> = Object.fromEntries(PROFILES.map((p) => [p.name, p.traits])) as Record<Profile, ProfileTraits>;
 
 /** The profile parseLimits and loadTree read as when none is given. */
-export const DEFAULT_DIALECT: Dialect = 'debian';
+export const DEFAULT_PROFILE: Profile = 'debian';
 /** What `auto` picks when os-release names no profile's OS (and lint outside a tree). */
-export const FALLBACK_DIALECT: Dialect = 'upstream';
+export const FALLBACK_PROFILE: Profile = 'upstream';
 
 /** The table row of a profile. */
-export function profileInfo(dialect: Dialect): ProfileInfo {
-  return { name: dialect, ...PROFILE_ROWS[dialect] };
+export function profileInfo(profile: Profile): ProfileInfo {
+  return { name: profile, ...PROFILE_ROWS[profile] };
 }
 
 /** One profile per reading (the first of each in the table): a check that must hold whichever way pam_limits reads the line. */
-export const READING_DIALECTS: readonly Dialect[] = PROFILES.filter((p, i) => PROFILES.findIndex((q) => q.reading === p.reading) === i).map((p) => p.name);
+export const READING_PROFILES: readonly Profile[] = PROFILES.filter((p, i) => PROFILES.findIndex((q) => q.reading === p.reading) === i).map((p) => p.name);
 
 /** `a.b.c` >= `x.y.z` for Linux-PAM release numbers. */
 function versionAtLeast(have: string, want: string): boolean {
@@ -151,8 +151,8 @@ export interface ItemInfo {
   readonly percentDomains: boolean;
   /** whether soft/hard are ranked separately (false: last line wins) */
   readonly ranked: boolean;
-  /** dialects that know the item */
-  readonly dialects: readonly Dialect[];
+  /** profiles that know the item */
+  readonly profiles: readonly Profile[];
   /**
    * The values that mean what they say (inclusive, in limits.conf units), or null when the
    * grammar is the only bound: nice and priority -20..19 (pam_limits clamps nice, the kernel
@@ -175,18 +175,18 @@ export const NICE_RANGE: ValueRange = { min: -20n, max: 19n };
 /** Realtime priorities on Linux (sched_get_priority_max(SCHED_FIFO) is 99). */
 export const RTPRIO_RANGE: ValueRange = { min: 0n, max: 99n };
 
-const ALL: readonly Dialect[] = DIALECTS;
+const ALL: readonly Profile[] = PROFILE_NAMES;
 /** The profiles whose pam_limits.c has the item: Linux-PAM `since` or later, and Debian-only ones by trait. */
-const knownBy = (test: (p: ProfileInfo) => boolean): readonly Dialect[] => PROFILES.filter(test).map((p) => p.name);
+const knownBy = (test: (p: ProfileInfo) => boolean): readonly Profile[] => PROFILES.filter(test).map((p) => p.name);
 const since = (version: string) => knownBy((p) => versionAtLeast(p.pamVersion, version));
 
 function rl(
   name: RlimitItem, rlimit: number, rlimitName: string, unit: Unit, factor: 1 | 60 | 1024,
-  procTitle: string, description: string, dialects: readonly Dialect[] = ALL, range: ValueRange | null = null,
+  procTitle: string, description: string, profiles: readonly Profile[] = ALL, range: ValueRange | null = null,
 ): ItemInfo {
   return {
     name, rlimit, rlimitName, unit, grammar: name === 'nice' ? 'int' : 'u64', factor, typeChecked: true,
-    percentDomains: false, ranked: true, dialects, range, procTitle, description,
+    percentDomains: false, ranked: true, profiles, range, procTitle, description,
   };
 }
 
@@ -210,27 +210,27 @@ export const ITEMS: readonly ItemInfo[] = [
   rl('rttime', 15, 'RLIMIT_RTTIME', 'microseconds', 1, 'Max realtime timeout', 'realtime CPU time without a blocking call (microseconds; Linux-PAM >= 1.7.1)', since('1.7.1')),
   {
     name: 'maxlogins', rlimit: null, rlimitName: null, unit: 'count', grammar: 'int-or-unlimited', factor: 1,
-    typeChecked: false, percentDomains: true, ranked: true, dialects: ALL, range: null, procTitle: null,
+    typeChecked: false, percentDomains: true, ranked: true, profiles: ALL, range: null, procTitle: null,
     description: 'maximum number of logins for this user (or group with %)',
   },
   {
     name: 'maxsyslogins', rlimit: null, rlimitName: null, unit: 'count', grammar: 'int-or-unlimited', factor: 1,
-    typeChecked: false, percentDomains: false, ranked: true, dialects: ALL, range: null, procTitle: null,
+    typeChecked: false, percentDomains: false, ranked: true, profiles: ALL, range: null, procTitle: null,
     description: 'maximum number of all logins on the system',
   },
   {
     name: 'priority', rlimit: null, rlimitName: null, unit: 'nice', grammar: 'int', factor: 1,
-    typeChecked: true, percentDomains: false, ranked: false, dialects: ALL, range: NICE_RANGE, procTitle: null,
+    typeChecked: true, percentDomains: false, ranked: false, profiles: ALL, range: NICE_RANGE, procTitle: null,
     description: 'the priority (nice value) to run user processes with',
   },
   {
     name: 'nonewprivs', rlimit: null, rlimitName: null, unit: 'flag', grammar: 'flag', factor: 1,
-    typeChecked: false, percentDomains: false, ranked: false, dialects: since('1.5.0'), range: { min: 0n, max: 1n }, procTitle: null,
+    typeChecked: false, percentDomains: false, ranked: false, profiles: since('1.5.0'), range: { min: 0n, max: 1n }, procTitle: null,
     description: 'set PR_SET_NO_NEW_PRIVS (0 or 1; Linux-PAM >= 1.5.0)',
   },
   {
     name: 'chroot', rlimit: null, rlimitName: null, unit: 'path', grammar: 'path', factor: 1,
-    typeChecked: true, percentDomains: false, ranked: false, dialects: knownBy((p) => p.traits.chroot), range: null, procTitle: null,
+    typeChecked: true, percentDomains: false, ranked: false, profiles: knownBy((p) => p.traits.chroot), range: null, procTitle: null,
     description: 'change root to directory (Debian/Ubuntu patch only; the path is lower-cased)',
   },
 ];
@@ -239,15 +239,15 @@ const BY_NAME = new Map<string, ItemInfo>(ITEMS.map((i) => [i.name, i]));
 
 export const RLIMIT_ITEMS: readonly RlimitItem[] = ITEMS.filter((i) => i.rlimit !== null).map((i) => i.name as RlimitItem);
 
-/** The item's table row, whatever the dialect; undefined for an unknown name. */
+/** The item's table row, whatever the profile; undefined for an unknown name. */
 export function itemInfo(name: string): ItemInfo | undefined {
   return BY_NAME.get(name);
 }
 
-/** The item's table row if `dialect` knows it (e.g. rttime only in upstream-1.7). */
-export function itemForDialect(name: string, dialect: Dialect): ItemInfo | undefined {
+/** The item's table row if `profile` knows it (e.g. rttime only in upstream-1.7). */
+export function itemForProfile(name: string, profile: Profile): ItemInfo | undefined {
   const info = BY_NAME.get(name);
-  return info && info.dialects.includes(dialect) ? info : undefined;
+  return info && info.profiles.includes(profile) ? info : undefined;
 }
 
 export function isRlimitItem(name: string): name is RlimitItem {
@@ -279,6 +279,6 @@ export const LINE_CHUNK_152 = 1023;
 /** Default fs.nr_open on Linux. */
 export const DEFAULT_NR_OPEN = 1048576n;
 
-export function isDialect(s: string): s is Dialect {
-  return (DIALECTS as readonly string[]).includes(s);
+export function isProfile(s: string): s is Profile {
+  return (PROFILE_NAMES as readonly string[]).includes(s);
 }

@@ -2,7 +2,7 @@
  * Views of a Resolution: the documented `effective --json` format (docs/effective-json.md) and
  * the per-half values the text commands print. Pure.
  */
-import { DIALECT_TRAITS, type ItemName, ITEMS, type RlimitItem } from '../core/schema.js';
+import { PROFILE_TRAITS, type ItemName, ITEMS, type RlimitItem } from '../core/schema.js';
 import type { Resolution, Slot, Source } from '../core/resolve.js';
 import { kernelToConf } from '../core/values.js';
 import { binaryToDisplay } from '../core/model.js';
@@ -54,9 +54,9 @@ function confJson(v: ConfValue): bigint | string | null {
   return v;
 }
 
-/** The items a dialect knows that are rlimits, in RLIMIT order. */
+/** The items a profile knows that are rlimits, in RLIMIT order. */
 export function rlimitItemsFor(res: Resolution): RlimitItem[] {
-  return ITEMS.filter((i) => i.rlimit !== null && i.dialects.includes(res.dialect)).map((i) => i.name as RlimitItem);
+  return ITEMS.filter((i) => i.rlimit !== null && i.profiles.includes(res.profile)).map((i) => i.name as RlimitItem);
 }
 
 /** The documented `effective --json` object. bigint values are exact integers (see output.toJson). */
@@ -86,7 +86,7 @@ export function effectiveJson(res: Resolution) {
     uid: res.identity.uid,
     gid: res.identity.gid,
     groups: res.identity.groups.map((g) => binaryToDisplay(g.name)),
-    profile: res.dialect,
+    profile: res.profile,
     applied: res.applied,
     result: res.result,
     limits,
@@ -110,7 +110,7 @@ export function resolutionWarnings(res: Resolution): string[] {
         out.push(`${item}: soft (${s}) is above hard (${h}); pam_limits lowers soft to ${kernelToConf(r.info, r.applied!.hard!)}`);
       }
     }
-    if (DIALECT_TRAITS[res.dialect].rootExempt && res.identity.uid === 0) {
+    if (PROFILE_TRAITS[res.profile].rootExempt && res.identity.uid === 0) {
       const ignored = res.events.filter((e) => !e.matched && (e.source.domain === '*' || /^[@%][^:]*$/.test(e.source.domain)));
       if (ignored.length > 0) out.push(`uid 0: Debian's pam_limits ignores '*', '@group' and '%' lines for root (${ignored.length} such line${ignored.length === 1 ? '' : 's'}); use 'root' or a uid range like '0:' instead`);
     }

@@ -15,7 +15,7 @@ import { parseGroup, parsePasswd } from '../core/accounts.js';
 import { LimitsError } from '../core/errors.js';
 import type { LintAccounts, LintTarget } from '../core/lint/types.js';
 import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
-import { DEFAULT_NR_OPEN, type Dialect, DIALECT_TRAITS } from '../core/schema.js';
+import { DEFAULT_NR_OPEN, type Profile, PROFILE_TRAITS } from '../core/schema.js';
 import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { readOsRelease } from './system.js';
 import { loadTree, readTreeFile, unlistedDir } from './tree.js';
@@ -44,7 +44,7 @@ export class LintPathError extends LimitsError {
 export interface ExpandOptions {
   readonly cwd: string;
   /** the profile for a tree: fixed, or decided per root (e.g. from its os-release) */
-  readonly dialect: (root: string | null) => Dialect;
+  readonly profile: (root: string | null) => Profile;
   /** fs.nr_open for trees without proc/sys/fs/nr_open (default 1048576) */
   readonly nrOpen?: bigint | null;
 }
@@ -107,7 +107,7 @@ function relabel(tree: ConfigTree, root: string, cwd: string, abs: Map<string, s
     return d;
   };
   return {
-    dialect: tree.dialect,
+    profile: tree.profile,
     files: tree.files.map((f): TreeFile => {
       const p = show(f.path);
       return { ...f, path: p, doc: f.doc ? { ...f.doc, file: p } : null };
@@ -119,12 +119,12 @@ function relabel(tree: ConfigTree, root: string, cwd: string, abs: Map<string, s
 }
 
 /** limits.conf + limits.d/*.conf of a directory that is not at etc/security (e.g. hosts/web1/). */
-function loadSecurityDir(dir: string, dialect: Dialect): ConfigTree {
+function loadSecurityDir(dir: string, profile: Profile): ConfigTree {
   const files: TreeFile[] = [];
   const ignored: IgnoredFile[] = [];
   let present = false;
   try { lstatSync(path.join(dir, 'limits.conf')); present = true; } catch { /* no limits.conf */ }
-  if (present) files.push(readTreeFile(dir, 'limits.conf', 'main', dialect));
+  if (present) files.push(readTreeFile(dir, 'limits.conf', 'main', profile));
   // limits.d is reached and listed by the same rule as every read: no link out of `dir`
   const listing = listDirInRoot(dir, 'limits.d');
   const entries: Dirent[] = listing.ok ? listing.entries : [];
@@ -139,8 +139,8 @@ function loadSecurityDir(dir: string, dialect: Dialect): ConfigTree {
     else names.push(e.name);
   }
   names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  for (const n of names) files.push(readTreeFile(dir, `limits.d/${n}`, 'dropin', dialect));
-  return { dialect, files, ignored, failure: null };
+  for (const n of names) files.push(readTreeFile(dir, `limits.d/${n}`, 'dropin', profile));
+  return { profile, files, ignored, failure: null };
 }
 
 interface Plan {
@@ -172,17 +172,17 @@ function layoutOf(abs: string): { root: string; rel: string } | null {
 }
 
 /**
- * Why pam_limits (as `dialect`) never reads the file at `rel` of a tree, or null when it is one
+ * Why pam_limits (as `profile`) never reads the file at `rel` of a tree, or null when it is one
  * pam_limits may read (limits.conf, a limits.d entry — whose hidden or non-.conf names the tree's
  * own listing reports — and, for 1.7, the vendor copies). pam_limits.c@v1.5.2:1124-1139,
  * @v1.7.2:1245-1332 (docs/pam_limits-semantics.md).
  */
-function notReadReason(rel: string, dialect: Dialect): string | null {
+function notReadReason(rel: string, profile: Profile): string | null {
   const vendor = rel.startsWith('usr/');
   const dir = vendor ? 'usr/share/pam/security' : 'etc/security';
   const inDir = rel.slice(dir.length + 1);
-  if (vendor && !DIALECT_TRAITS[dialect].vendorDir) {
-    return `pam_limits of the ${dialect} profile reads nothing in ${dir} (only Linux-PAM 1.6 and later, profile upstream-1.7, has this vendor directory); not linted as a limits file`;
+  if (vendor && !PROFILE_TRAITS[profile].vendorDir) {
+    return `pam_limits of the ${profile} profile reads nothing in ${dir} (only Linux-PAM 1.6 and later, profile upstream-1.7, has this vendor directory); not linted as a limits file`;
   }
   if (inDir === 'limits.conf' || inDir === 'limits.d' || /^limits\.d\/[^/]+$/.test(inDir)) return null;
   if (inDir.startsWith('limits.d/')) return 'limits.d is not searched recursively: pam_limits never reads this file; not linted as a limits file';
@@ -336,7 +336,7 @@ function addNotRead(tree: ConfigTree, root: string, only: ReadonlySet<string>): 
     if (abs.includes('\0')) continue; // the marker of an empty limits.d
     const rel = path.relative(root, abs).split(path.sep).join('/');
     if (known.has(rel) || rel.startsWith('..')) continue;
-    const detail = notReadReason(rel, tree.dialect);
+    const detail = notReadReason(rel, tree.profile);
     if (detail === null) continue;
     known.add(rel);
     extra.push({ path: rel, reason: 'not-read', detail });
@@ -353,26 +353,26 @@ async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promis
     if (plan.kind === 'skipped') {
       const shown = displayPath(cwd, plan.path);
       abs.set(shown, plan.path);
-      const tree: ConfigTree = { dialect: options.dialect(null), files: [], ignored: [], failure: null, unusable: [{ path: shown, detail: plan.detail ?? 'not linted' }] };
+      const tree: ConfigTree = { profile: options.profile(null), files: [], ignored: [], failure: null, unusable: [{ path: shown, detail: plan.detail ?? 'not linted' }] };
       out.push({ target: { tree, accounts: null, nrOpen: nrOpenOf(null, options.nrOpen), standalone: true }, root: null, abs, reload });
       continue;
     }
     if (plan.kind === 'file') {
-      const dialect = options.dialect(null);
+      const profile = options.profile(null);
       const dir = path.dirname(plan.path);
       const role = path.basename(dir) === 'limits.d' ? 'dropin' : 'main';
-      const f = readTreeFile(dir, path.basename(plan.path), role, dialect);
-      const tree = relabel({ dialect, files: [f], ignored: [], failure: null }, dir, cwd, abs);
+      const f = readTreeFile(dir, path.basename(plan.path), role, profile);
+      const tree = relabel({ profile, files: [f], ignored: [], failure: null }, dir, cwd, abs);
       out.push({ target: { tree, accounts: null, nrOpen: nrOpenOf(null, options.nrOpen), standalone: true }, root: null, abs, reload });
       continue;
     }
-    const dialect = options.dialect(plan.path);
-    const loaded = plan.kind === 'tree' ? loadTree(plan.path, { dialect }) : loadSecurityDir(plan.path, dialect);
+    const profile = options.profile(plan.path);
+    const loaded = plan.kind === 'tree' ? loadTree(plan.path, { profile }) : loadSecurityDir(plan.path, profile);
     const unusable: Unusable = [];
     const accounts = plan.kind === 'tree' ? loadLintAccounts(plan.path, unusable) : null;
     if (plan.kind === 'tree') {
       const os = readOsRelease(plan.path);
-      if (os.problem && os.problemFile) unusable.push({ path: os.problemFile, detail: `${os.problem}; the profile could not be detected from it, and this tree was linted with the ${dialect} profile${os.file ? ` (${os.file} was read instead)` : ''}; pam_limits itself never reads os-release` });
+      if (os.problem && os.problemFile) unusable.push({ path: os.problemFile, detail: `${os.problem}; the profile could not be detected from it, and this tree was linted with the ${profile} profile${os.file ? ` (${os.file} was read instead)` : ''}; pam_limits itself never reads os-release` });
     }
     const withNotRead = plan.kind === 'tree' && plan.only ? addNotRead(loaded, plan.path, plan.only) : loaded;
     const raw: ConfigTree = unusable.length > 0 ? { ...withNotRead, unusable } : withNotRead;

@@ -14,7 +14,7 @@ import { MAX_SMALL_FILE_BYTES, readFileCapped } from './read.js';
 import { type Policy, type PolicyEntry, POLICY_KINDS, type PolicyKind, parsePolicyEntry } from '../core/lint/policy.js';
 import { findRule, RULES } from '../core/lint/rules.js';
 import type { SeveritySetting } from '../core/lint/types.js';
-import { type Dialect, DIALECTS, isDialect } from '../core/schema.js';
+import { type Profile, PROFILE_NAMES, isProfile } from '../core/schema.js';
 import { didYouMean } from '../core/suggest.js';
 
 export const SETTINGS_FILE = '.limitsctl.ini';
@@ -24,7 +24,7 @@ export interface LintSettings {
   readonly file: string | null;
   /** the directory ignore patterns are relative to */
   readonly dir: string;
-  readonly profile: Dialect | 'auto' | null;
+  readonly profile: Profile | 'auto' | null;
   readonly severities: ReadonlyMap<string, SeveritySetting>;
   readonly policy: Policy;
   readonly ignore: readonly string[];
@@ -106,8 +106,8 @@ export function parseSettings(text: string, file: string): LintSettings {
     }
     if (key === 'profile') {
       const p = String(value);
-      if (p !== 'auto' && !isDialect(p)) fail(`profile = ${p}: use ${DIALECTS.join(', ')} or auto`);
-      profile = p as Dialect | 'auto';
+      if (p !== 'auto' && !isProfile(p)) fail(`profile = ${p}: use ${PROFILE_NAMES.join(', ')} or auto`);
+      profile = p as Profile | 'auto';
     } else if (key === 'ignore') {
       const list = strings(value);
       if (!list) fail('ignore must be one or more glob patterns (ignore[] = pattern)');

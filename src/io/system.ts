@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { type ProcLimits, parseProcLimits, type ResolveOptions } from '../core/resolve.js';
-import { DEFAULT_NR_OPEN, type Dialect, FALLBACK_DIALECT, PROFILES, profileInfo } from '../core/schema.js';
+import { DEFAULT_NR_OPEN, type Profile, FALLBACK_PROFILE, PROFILES, profileInfo } from '../core/schema.js';
 import { MAX_SMALL_FILE_BYTES, readFileCapped, readFileInRoot } from './read.js';
 
 /**
@@ -35,25 +35,25 @@ export function readOsRelease(root: string): { text: string | null; file: string
  * cap, a link leaving the root, EACCES…): the profile was then not detected from it (the other
  * os-release was used, or upstream is assumed); it is null when os-release is simply absent.
  */
-export function detectProfile(root: string): { dialect: Dialect; reason: string; warning: string | null } {
+export function detectProfile(root: string): { profile: Profile; reason: string; warning: string | null } {
   const os = readOsRelease(root);
   const found = detectFrom(os.text);
   const warning = os.problem === null ? null
-    : `the profile could not be detected from ${os.problemFile ?? 'os-release'} (${os.problem}); ${os.text !== null && os.file ? `the ${found.dialect} profile was detected from ${os.file} instead` : `the ${found.dialect} profile is used`} — give --profile to choose`;
-  return { ...found, ...(os.text === null && os.problem ? { reason: `${os.problem}: assuming ${profileInfo(FALLBACK_DIALECT).osReason}` } : {}), warning };
+    : `the profile could not be detected from ${os.problemFile ?? 'os-release'} (${os.problem}); ${os.text !== null && os.file ? `the ${found.profile} profile was detected from ${os.file} instead` : `the ${found.profile} profile is used`} — give --profile to choose`;
+  return { ...found, ...(os.text === null && os.problem ? { reason: `${os.problem}: assuming ${profileInfo(FALLBACK_PROFILE).osReason}` } : {}), warning };
 }
 
-function detectFrom(text: string | null): { dialect: Dialect; reason: string } {
-  const fallback = profileInfo(FALLBACK_DIALECT);
-  if (text === null) return { dialect: fallback.name, reason: `no os-release in the root: assuming ${fallback.osReason}` };
+function detectFrom(text: string | null): { profile: Profile; reason: string } {
+  const fallback = profileInfo(FALLBACK_PROFILE);
+  if (text === null) return { profile: fallback.name, reason: `no os-release in the root: assuming ${fallback.osReason}` };
   const field = (k: string) => (text.match(new RegExp(`^${k}=["']?([^"'\\n]*)`, 'm'))?.[1] ?? '').toLowerCase();
   const ids = `${field('ID')} ${field('ID_LIKE')}`.split(/\s+/).filter(Boolean);
   // the first profile whose os-release words (ProfileInfo.osIds) are among ID and ID_LIKE
   const hit = PROFILES.find((p) => p.osIds.some((id) => ids.includes(id)));
   if (hit) {
-    return { dialect: hit.name, reason: `os-release ID=${field('ID')}${field('ID_LIKE') ? ` ID_LIKE=${field('ID_LIKE')}` : ''}: ${hit.osReason}` };
+    return { profile: hit.name, reason: `os-release ID=${field('ID')}${field('ID_LIKE') ? ` ID_LIKE=${field('ID_LIKE')}` : ''}: ${hit.osReason}` };
   }
-  return { dialect: fallback.name, reason: `os-release ID=${field('ID') || '?'}: ${fallback.osReason}` };
+  return { profile: fallback.name, reason: `os-release ID=${field('ID') || '?'}: ${fallback.osReason}` };
 }
 
 /**

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
 import { parseLimits } from '../core/parse.js';
 import {
-  DEFAULT_DIALECT, type Dialect, DIALECT_TRAITS, DROPIN_DIR, MAIN_FILE, VENDOR_DROPIN_DIR, VENDOR_MAIN_FILE,
+  DEFAULT_PROFILE, type Profile, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, VENDOR_DROPIN_DIR, VENDOR_MAIN_FILE,
 } from '../core/schema.js';
 import { checkRoot } from './paths.js';
 import { listDirInRoot, MAX_LIMITS_FILE_BYTES, pamWouldDo, type ReadFailure, readFileInRoot } from './read.js';
@@ -22,7 +22,7 @@ export interface LoadedTree extends ConfigTree {
 }
 
 export interface LoadTreeOptions {
-  dialect?: Dialect;
+  profile?: Profile;
   /** pam_limits' conf= option: read only this file (relative to the root), no limits.d */
   conf?: string;
 }
@@ -38,11 +38,11 @@ function compareBytes(a: string, b: string): number {
  * above the cap, or one that changed mid-open is 'not-evaluated' (pam_limits, running as root,
  * reads it; the result just does not include it).
  */
-export function readTreeFile(root: string, rel: string, role: FileRole, dialect: Dialect): TreeFile {
+export function readTreeFile(root: string, rel: string, role: FileRole, profile: Profile): TreeFile {
   const r = readFileInRoot(root, rel, { maxBytes: MAX_LIMITS_FILE_BYTES });
   const realPath = r.resolved?.viaSymlink ? r.resolved.rel : undefined;
   const withReal = realPath !== undefined ? { realPath } : {};
-  if (r.ok) return { path: rel, role, status: 'ok', doc: parseLimits(r.bytes, { file: rel, dialect }), ...withReal };
+  if (r.ok) return { path: rel, role, status: 'ok', doc: parseLimits(r.bytes, { file: rel, profile }), ...withReal };
   const f = r.failure;
   switch (f.kind) {
     case 'outside-root':
@@ -52,7 +52,7 @@ export function readTreeFile(root: string, rel: string, role: FileRole, dialect:
         ? { path: rel, role, status: 'dangling-symlink', doc: null, error: r.resolved ? `symlink target ${r.resolved.rel} does not exist` : f.message, ...withReal }
         : { path: rel, role, status: 'missing', doc: null, error: 'no such file', ...withReal };
     case 'not-regular':
-      if (f.fileKind === 'directory') return { path: rel, role, status: 'directory', doc: parseLimits(new Uint8Array(0), { file: rel, dialect }), ...withReal };
+      if (f.fileKind === 'directory') return { path: rel, role, status: 'directory', doc: parseLimits(new Uint8Array(0), { file: rel, profile }), ...withReal };
       return { path: rel, role, status: 'special', doc: null, error: `not a regular file but a ${f.fileKind}: ${pamWouldDo(f.fileKind)}`, ...withReal };
     case 'denied':
       if (f.uid !== 0 && f.uid !== null) {
@@ -142,10 +142,10 @@ function specialReason(f: TreeFile): string {
   return `${f.path} is ${f.error ?? 'not a regular file'}`;
 }
 
-/** Load the tree under `root` as `dialect` reads it. */
+/** Load the tree under `root` as `profile` reads it. */
 export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTree {
-  const dialect = options.dialect ?? DEFAULT_DIALECT;
-  const traits = DIALECT_TRAITS[dialect];
+  const profile = options.profile ?? DEFAULT_PROFILE;
+  const traits = PROFILE_TRAITS[profile];
   const absRoot = checkRoot(root);
   const files: TreeFile[] = [];
   const ignored: IgnoredFile[] = [];
@@ -159,19 +159,19 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   };
 
   if (options.conf !== undefined) {
-    const f = readTreeFile(absRoot, options.conf.replace(/^\/+/, ''), 'main', dialect);
+    const f = readTreeFile(absRoot, options.conf.replace(/^\/+/, ''), 'main', profile);
     files.push(f);
     if (f.status === 'special') fail(f.path, specialReason(f));
     else if (f.status !== 'ok' && f.status !== 'directory' && f.status !== 'not-evaluated') fail(f.path, `conf= file cannot be opened (${f.status}); pam_limits returns PAM_SERVICE_ERR`);
-    return { root: absRoot, dialect, files, ignored, failure };
+    return { root: absRoot, profile, files, ignored, failure };
   }
 
-  let main = readTreeFile(absRoot, MAIN_FILE, 'main', dialect);
+  let main = readTreeFile(absRoot, MAIN_FILE, 'main', profile);
   if (main.status === 'missing' && traits.vendorDir) {
-    const vendor = readTreeFile(absRoot, VENDOR_MAIN_FILE, 'vendor-main', dialect);
+    const vendor = readTreeFile(absRoot, VENDOR_MAIN_FILE, 'vendor-main', profile);
     if (vendor.status !== 'missing') main = vendor;
   } else if (traits.vendorDir) {
-    const vendor = readTreeFile(absRoot, VENDOR_MAIN_FILE, 'vendor-main', dialect);
+    const vendor = readTreeFile(absRoot, VENDOR_MAIN_FILE, 'vendor-main', profile);
     if (vendor.status === 'ok') ignored.push({ path: VENDOR_MAIN_FILE, reason: 'vendor-unused', detail: `${MAIN_FILE} exists, so the vendor file is not read` });
   }
   files.push(main);
@@ -205,7 +205,7 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
     dropins = dropins.sort((a, b) => compareBytes(a.name, b.name));
   }
   for (const d of dropins) {
-    const f = readTreeFile(absRoot, d.rel, d.role, dialect);
+    const f = readTreeFile(absRoot, d.rel, d.role, profile);
     files.push(f);
     if (f.status === 'missing' || f.status === 'dangling-symlink') {
       if (traits.missingFileFatal) fail(f.path, `${f.path} is ${f.status === 'missing' ? 'missing' : 'a dangling symlink'}: pam_limits 1.5.2 returns PAM_SERVICE_ERR and applies nothing`);
@@ -215,5 +215,5 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
       fail(f.path, specialReason(f));
     }
   }
-  return { root: absRoot, dialect, files, ignored, failure };
+  return { root: absRoot, profile, files, ignored, failure };
 }

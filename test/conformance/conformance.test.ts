@@ -79,7 +79,7 @@ function procOptions(dir: string): ResolveOptions {
   // value_from_file(): strtoull of the first line, at least one digit.
   const nrOpen = /^\d+/.exec(readOptional(join(dir, 'proc/sys/fs/nr_open')) ?? '');
   return {
-    dialect: 'debian',
+    profile: 'debian',
     pid1Limits: limits === null ? null : parseProcLimits(limits),
     nrOpen: nrOpen ? BigInt(nrOpen[0]) : null,
     processLimits: PROCESS_LIMITS,
@@ -137,7 +137,7 @@ function differences(real: RealModuleResult, exp: Expected): Array<{ what: strin
 function findMismatches(subjects: readonly Subject[], real: readonly RealModuleResult[][], resolve: Resolver): Mismatch[] {
   const out: Mismatch[] = [];
   subjects.forEach((subject, i) => {
-    const tree = loadTree(subject.dir, { dialect: 'debian' });
+    const tree = loadTree(subject.dir, { profile: 'debian' });
     const options = procOptions(subject.dir);
     for (const session of real[i]!) {
       const base = { subject, user: session.user, log: session.log };
@@ -206,7 +206,7 @@ function listFiles(dir: string, root = dir): string {
 
 /** Resolvers that are wrong on purpose: the comparison must catch each of them. */
 const BROKEN: ReadonlyArray<readonly [string, Resolver]> = [
-  ['upstream semantics on a Debian module', (t, id, o) => resolveLimits(t, id, { ...o, dialect: 'upstream' })],
+  ['upstream semantics on a Debian module', (t, id, o) => resolveLimits(t, id, { ...o, profile: 'upstream' })],
   ['limits.d read in reverse order', (t, id, o) => resolveLimits({ ...t, files: [t.files[0]!, ...t.files.slice(1).reverse()] }, id, o)],
 ];
 

@@ -38,7 +38,7 @@ describe.skipIf(skipReason !== null && !mustRun)('set, then the real pam_limits.
       const dir = await mkdtemp(join(tmpdir(), 'limitsctl-setconf-'));
       dirs.push(dir);
       await writeTree(dir, gen);
-      const tree = loadTree(dir, { dialect: 'debian' });
+      const tree = loadTree(dir, { profile: 'debian' });
       const db = loadAccountDb(dir);
       if (tree.failure || db.users.length === 0) { refused++; continue; }
       const user = db.users[seed % db.users.length]!;

@@ -11,15 +11,15 @@ import { type EditRequest, EditInputError, planEdits, type PlanOptions } from '.
 import { binaryToDisplay, type ConfigTree } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
 import { resolveLimits } from '../../src/core/resolve.js';
-import type { Dialect } from '../../src/core/schema.js';
+import type { Profile } from '../../src/core/schema.js';
 
 const MAIN = 'etc/security/limits.conf';
 type Files = Record<string, string>;
 /** files as binary strings (one char per byte) */
-function tree(files: Files, dialect: Dialect = 'debian'): ConfigTree {
+function tree(files: Files, profile: Profile = 'debian'): ConfigTree {
   return {
-    dialect, ignored: [], failure: null,
-    files: Object.keys(files).map((p) => ({ path: p, role: p === MAIN ? 'main' : 'dropin', status: 'ok', doc: parseLimits(Buffer.from(files[p]!, 'latin1'), { dialect, file: p }) })),
+    profile, ignored: [], failure: null,
+    files: Object.keys(files).map((p) => ({ path: p, role: p === MAIN ? 'main' : 'dropin', status: 'ok', doc: parseLimits(Buffer.from(files[p]!, 'latin1'), { profile, file: p }) })),
   };
 }
 const utf8 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
@@ -28,10 +28,10 @@ const accounts: AccountDb = {
   users: parsePasswd(utf8('admin:x:1000:1000::/h:/bin/sh\njosé:x:1001:1001::/h:/bin/sh\n')),
   groups: parseGroup(utf8('admin:x:1000:\njosé:x:1001:\n日本:x:2000:josé\n')),
 };
-const plan = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}, dialect: Dialect = 'debian') => planEdits(tree(files, dialect), reqs, { accounts, ...opts });
-const apply = (files: Files, reqs: EditRequest[], dialect: Dialect = 'debian'): Files => {
+const plan = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}, profile: Profile = 'debian') => planEdits(tree(files, profile), reqs, { accounts, ...opts });
+const apply = (files: Files, reqs: EditRequest[], profile: Profile = 'debian'): Files => {
   const out = { ...files };
-  for (const c of plan(files, reqs, {}, dialect).changes) out[c.path] = c.after;
+  for (const c of plan(files, reqs, {}, profile).changes) out[c.path] = c.after;
   return out;
 };
 const set = (domain: string, item: string, value: string, extra: Partial<EditRequest> = {}): EditRequest =>
@@ -141,7 +141,7 @@ describe('an edited line keeps its extra fields', () => {
   it('when 1.7 would read the extra fields into the value (unlimited junk is rejected), they become a comment', () => {
     const out = apply({ [MAIN]: 'admin - nproc 5 legacy-note # c\n' }, [set('admin', 'nproc', 'unlimited')])[MAIN]!;
     expect(out).toBe('admin - nproc unlimited # legacy-note # c\n');
-    const doc = parseLimits(Buffer.from(out, 'latin1'), { dialect: 'upstream-1.7' });
+    const doc = parseLimits(Buffer.from(out, 'latin1'), { profile: 'upstream-1.7' });
     const r = doc.lines[0]!.readings[0]!;
     expect(r.kind === 'entry' && r.problem === null && r.parsedValue?.keyword).toBe('unlimited');
   });

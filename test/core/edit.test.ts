@@ -4,14 +4,14 @@ import { type EditRequest, EditInputError, planEdits, type PlanOptions } from '.
 import type { ConfigTree } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
 import { resolveLimits } from '../../src/core/resolve.js';
-import type { Dialect } from '../../src/core/schema.js';
+import type { Profile } from '../../src/core/schema.js';
 
 type Files = Record<string, string>;
-function tree(files: Files, dialect: Dialect = 'debian'): ConfigTree {
+function tree(files: Files, profile: Profile = 'debian'): ConfigTree {
   const paths = Object.keys(files).sort((a, b) => (a === 'etc/security/limits.conf' ? -1 : b === 'etc/security/limits.conf' ? 1 : a < b ? -1 : 1));
   return {
-    dialect, ignored: [], failure: null,
-    files: paths.map((p) => ({ path: p, role: p.endsWith('limits.conf') ? 'main' : 'dropin', status: 'ok', doc: parseLimits(Buffer.from(files[p]!, 'latin1'), { dialect, file: p }) })),
+    profile, ignored: [], failure: null,
+    files: paths.map((p) => ({ path: p, role: p.endsWith('limits.conf') ? 'main' : 'dropin', status: 'ok', doc: parseLimits(Buffer.from(files[p]!, 'latin1'), { profile, file: p }) })),
   };
 }
 const accounts: AccountDb = {
@@ -19,8 +19,8 @@ const accounts: AccountDb = {
   groups: parseGroup('root:x:0:\nadmin:x:1000:\nbob:x:1001:\nalice:x:1002:\ndevs:x:2000:alice,bob\n'),
 };
 const MAIN = 'etc/security/limits.conf';
-const plan = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}, dialect: Dialect = 'debian') =>
-  planEdits(tree(files, dialect), reqs, { accounts, ...opts });
+const plan = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}, profile: Profile = 'debian') =>
+  planEdits(tree(files, profile), reqs, { accounts, ...opts });
 const after = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}) => {
   const p = plan(files, reqs, opts);
   const out: Files = { ...files };

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { EntryReading, Reading } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
-import type { Dialect } from '../../src/core/schema.js';
+import type { Profile } from '../../src/core/schema.js';
 
-const readings = (text: string, dialect: Dialect = 'debian'): Reading[] =>
-  parseLimits(Buffer.from(text, 'latin1'), { dialect }).lines.flatMap((l) => [...l.readings]);
-const one = (text: string, dialect: Dialect = 'debian'): Reading => {
-  const r = readings(text, dialect).filter((x) => x.kind !== 'blank');
+const readings = (text: string, profile: Profile = 'debian'): Reading[] =>
+  parseLimits(Buffer.from(text, 'latin1'), { profile }).lines.flatMap((l) => [...l.readings]);
+const one = (text: string, profile: Profile = 'debian'): Reading => {
+  const r = readings(text, profile).filter((x) => x.kind !== 'blank');
   expect(r).toHaveLength(1);
   return r[0]!;
 };
-const entry = (text: string, dialect: Dialect = 'debian'): EntryReading => {
-  const r = one(text, dialect);
+const entry = (text: string, profile: Profile = 'debian'): EntryReading => {
+  const r = one(text, profile);
   expect(r.kind).toBe('entry');
   return r as EntryReading;
 };
@@ -95,13 +95,13 @@ describe('line classification (docs/pam_limits-semantics.md, Lines)', () => {
   });
 });
 
-describe('dialect differences (docs/pam_limits-semantics.md, Profiles: line reading, fields, CRLF) are recorded on the line', () => {
-  const line = (text: string, dialect: Dialect = 'debian') => parseLimits(Buffer.from(text, 'latin1'), { dialect }).lines[0]!;
+describe('profile differences (docs/pam_limits-semantics.md, Profiles: line reading, fields, CRLF) are recorded on the line', () => {
+  const line = (text: string, profile: Profile = 'debian') => parseLimits(Buffer.from(text, 'latin1'), { profile }).lines[0]!;
 
   it('\\v, \\f and \\r separate fields only in 1.5.2', () => {
     const l = line('alice\vsoft\vnofile\v124\n');
     expect(l.readings[0]!.kind).toBe('entry');
-    expect(l.other?.dialect).toBe('upstream-1.7');
+    expect(l.other?.profile).toBe('upstream-1.7');
     expect(l.other?.readings[0]!.kind).toBe('invalid');
     const l17 = line('alice\vsoft\vnofile\v124\n', 'upstream-1.7');
     expect(l17.readings[0]!.kind).toBe('invalid');

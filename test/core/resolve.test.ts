@@ -3,18 +3,18 @@ import { type Identity } from '../../src/core/accounts.js';
 import type { ConfigTree } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
 import { parseProcLimits, type ProcLimits, resolveLimits } from '../../src/core/resolve.js';
-import { type Dialect, RLIM_INFINITY } from '../../src/core/schema.js';
+import { type Profile, RLIM_INFINITY } from '../../src/core/schema.js';
 
-function treeOf(dialect: Dialect, ...files: string[]): ConfigTree {
+function treeOf(profile: Profile, ...files: string[]): ConfigTree {
   return {
-    dialect,
+    profile,
     ignored: [],
     failure: null,
     files: files.map((text, i) => ({
       path: i === 0 ? 'etc/security/limits.conf' : `etc/security/limits.d/${i}.conf`,
       role: i === 0 ? 'main' : 'dropin',
       status: 'ok',
-      doc: parseLimits(Buffer.from(text), { dialect, file: `f${i}` }),
+      doc: parseLimits(Buffer.from(text), { profile, file: `f${i}` }),
     })),
   };
 }
@@ -24,7 +24,7 @@ const carol: Identity = { name: 'carol', uid: 1002, gid: 2000, groups: [{ name: 
 const root: Identity = { name: 'root', uid: 0, gid: 0, groups: [{ name: 'root', gid: 0 }] };
 const pid1: ProcLimits = { nofile: { soft: 1048576n, hard: 1048576n }, nproc: { soft: 63445n, hard: 63445n }, core: { soft: 0n, hard: RLIM_INFINITY } };
 
-const run = (id: Identity, dialect: Dialect, ...files: string[]) => resolveLimits(treeOf(dialect, ...files), id, { pid1Limits: pid1 });
+const run = (id: Identity, profile: Profile, ...files: string[]) => resolveLimits(treeOf(profile, ...files), id, { pid1Limits: pid1 });
 const pair = (r: ReturnType<typeof run>, item: 'nofile' | 'nproc' | 'core' | 'stack' | 'data' | 'nice') => r.rlimits[item].applied;
 
 describe('resolver: ranks and the update rule (docs/pam_limits-semantics.md, Precedence)', () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { printDocument } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
-import { DIALECTS } from '../../src/core/schema.js';
+import { PROFILE_NAMES } from '../../src/core/schema.js';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus/real');
 const corpusFiles = (() => {
@@ -15,8 +15,8 @@ const corpusFiles = (() => {
 })();
 
 function roundTrips(bytes: Uint8Array): void {
-  for (const dialect of DIALECTS) {
-    const doc = parseLimits(bytes, { dialect });
+  for (const profile of PROFILE_NAMES) {
+    const doc = parseLimits(bytes, { profile });
     expect(Buffer.compare(Buffer.from(printDocument(doc)), Buffer.from(bytes))).toBe(0);
     // the lines tile the text exactly
     let offset = 0;

@@ -33,14 +33,14 @@ export function scenario(name: string): { root: string; cleanup: () => void } {
 export function doctorFacts(root: string, user: string, dirs: { proc?: string; sys?: string } = {}): DoctorFacts {
   const proc = dirs.proc ?? path.join(root, 'proc');
   const sys = dirs.sys ?? path.join(root, 'sys');
-  const { dialect } = detectProfile(root);
+  const { profile } = detectProfile(root);
   const identity = loadIdentity(root, user);
   const live = readLiveFacts({ root, proc, sys }, identity.uid);
-  const opts = { dialect, ...loadBaseline({ root, proc }) };
-  const resolution = resolveLimits(loadTree(root, { dialect }), identity, opts);
+  const opts = { profile, ...loadBaseline({ root, proc }) };
+  const resolution = resolveLimits(loadTree(root, { profile }), identity, opts);
   const confs = [...new Set(live.pam.services.flatMap((s) => s.hits.map((h) => h.conf)).filter((c): c is string => c !== null))];
   const confResolutions = confs.map((conf) => ({
-    conf, services: [], resolution: resolveLimits(loadTree(root, { dialect, conf }), identity, opts),
+    conf, services: [], resolution: resolveLimits(loadTree(root, { profile, conf }), identity, opts),
   }));
   return { identity, resolution, confResolutions, ...live, sources: { root, proc, sys, live: false } };
 }

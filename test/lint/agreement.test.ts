@@ -1,6 +1,6 @@
 /**
  * The semantic findings agree with the resolver. On seeded random trees (the conformance
- * generator's), for every dialect, with and without the tree's accounts:
+ * generator's), for every profile, with and without the tree's accounts:
  * - a line reported as never winning (LC202 duplicate-entry, LC302 overridden-by-later-file,
  *   LC203 never-wins) never holds a final value in resolveLimits() for any account we try: the
  *   tree's own, and random hypothetical ones (any uid, gid and groups; an account named root has
@@ -18,7 +18,7 @@ import { lintTarget } from '../../src/core/lint/engine.js';
 import type { ConfigTree, Reading } from '../../src/core/model.js';
 import { parseBinary } from '../../src/core/parse.js';
 import { type Resolution, resolveLimits } from '../../src/core/resolve.js';
-import { DIALECTS, RLIMIT_ITEMS } from '../../src/core/schema.js';
+import { PROFILE_NAMES, RLIMIT_ITEMS } from '../../src/core/schema.js';
 import { applyEdits } from '../../src/core/text-edit.js';
 import { loadLintAccounts } from '../../src/io/lint-targets.js';
 import { loadTree } from '../../src/io/tree.js';
@@ -91,7 +91,7 @@ function readingAt(tree: ConfigTree, file: string, offset: number): { key: strin
 }
 
 describe('semantic findings agree with the resolver', () => {
-  it(`on ${COUNT} seeded trees from seed ${FIRST}, every dialect, with and without accounts`, async () => {
+  it(`on ${COUNT} seeded trees from seed ${FIRST}, every profile, with and without accounts`, async () => {
     tmp = await mkdtemp(join(tmpdir(), 'limitsctl-lint-agree-'));
     let claims = 0;
     let fixesChecked = 0;
@@ -99,14 +99,14 @@ describe('semantic findings agree with the resolver', () => {
       const gen = generateTree(seed);
       const dir = join(tmp, `t${seed}`);
       await writeTree(dir, gen);
-      for (const dialect of DIALECTS) {
-        const tree = loadTree(dir, { dialect });
+      for (const profile of PROFILE_NAMES) {
+        const tree = loadTree(dir, { profile });
         const accounts = loadLintAccounts(dir);
         const names = domainNames(tree);
         for (const withAccounts of [true, false]) {
           const acc = withAccounts ? accounts : null;
           const result = lintTarget({ tree, accounts: acc, nrOpen: 1048576n });
-          const where = `seed ${seed}, ${dialect}, ${withAccounts ? 'with' : 'without'} accounts`;
+          const where = `seed ${seed}, ${profile}, ${withAccounts ? 'with' : 'without'} accounts`;
           const crashes = result.diagnostics.filter((d) => d.code === 'LC900');
           expect(crashes.map((d) => d.message), `${where}\n${formatTree(gen)}`).toEqual([]);
           const never = result.diagnostics.filter((d) => NEVER.has(d.code));
@@ -115,7 +115,7 @@ describe('semantic findings agree with the resolver', () => {
           const ids: Identity[] = [];
           const real = new Set<string>();
           if (acc) for (const u of acc.db.users) { const id = identityFromDb(acc.db, u.name); if (id) { ids.push(id); real.add(u.name); } }
-          const rnd = rng(seed * 7 + dialect.length);
+          const rnd = rng(seed * 7 + profile.length);
           const groupPool: GroupRef[] = [
             ...(accounts?.db.groups ?? []).map((g) => ({ name: g.name, gid: g.gid })),
             ...names.groups.map((g, i) => ({ name: g, gid: 3_000_000 + i })),
@@ -137,7 +137,7 @@ describe('semantic findings agree with the resolver', () => {
           claims += claimed.size;
           const before = new Map<Identity, string>();
           for (const id of ids) {
-            const res = resolveLimits(tree, id, { dialect, nrOpen: 1048576n });
+            const res = resolveLimits(tree, id, { profile, nrOpen: 1048576n });
             before.set(id, fingerprint(res));
             for (const k of finalSources(res)) {
               expect(claimed.has(k), `${where}: ${claimed.get(k)} — but it wins for ${JSON.stringify(id)}\n${formatTree(gen)}`).toBe(false);
@@ -146,9 +146,9 @@ describe('semantic findings agree with the resolver', () => {
           // removing a line LC202 offers to remove changes nothing
           for (const d of never.filter((x) => x.code === 'LC202' && x.fix)) {
             const f = tree.files.find((x) => x.path === d.file)!;
-            const fixed = { ...tree, files: tree.files.map((x) => (x === f ? { ...x, doc: parseBinary(applyEdits(f.doc!.text, d.fix!), { file: f.path, dialect }) } : x)) };
+            const fixed = { ...tree, files: tree.files.map((x) => (x === f ? { ...x, doc: parseBinary(applyEdits(f.doc!.text, d.fix!), { file: f.path, profile }) } : x)) };
             for (const id of ids) {
-              expect(fingerprint(resolveLimits(fixed, id, { dialect, nrOpen: 1048576n })), `${where}: removing ${d.file}:${d.line} changes ${id.name}`).toBe(before.get(id));
+              expect(fingerprint(resolveLimits(fixed, id, { profile, nrOpen: 1048576n })), `${where}: removing ${d.file}:${d.line} changes ${id.name}`).toBe(before.get(id));
             }
             fixesChecked++;
           }
@@ -183,12 +183,12 @@ describe('semantic findings agree with the resolver', () => {
         const f = files[rnd() < 0.6 ? 0 : 1]!;
         f.push(rnd() < 0.05 ? `${pick(domains)} -` : `${pick(domains)} ${pick(types)} ${pick(items)} ${pick(values)}`);
       }
-      for (const dialect of DIALECTS) {
+      for (const profile of PROFILE_NAMES) {
         const tree: ConfigTree = {
-          dialect, ignored: [], failure: null,
+          profile, ignored: [], failure: null,
           files: files.map((f, i) => {
             const path = i === 0 ? 'limits.conf' : 'limits.d/a.conf';
-            return { path, role: i === 0 ? 'main' as const : 'dropin' as const, status: 'ok' as const, doc: parseBinary(f.map((l) => `${l}\n`).join(''), { file: path, dialect }) };
+            return { path, role: i === 0 ? 'main' as const : 'dropin' as const, status: 'ok' as const, doc: parseBinary(f.map((l) => `${l}\n`).join(''), { file: path, profile }) };
           }),
         };
         for (const acc of [{ db, hasPasswd: true, hasGroup: true }, null]) {
@@ -208,12 +208,12 @@ describe('semantic findings agree with the resolver', () => {
           ];
           if (!acc) ids.push({ name: 'alice', uid: 7, gid: 7, groups: [] }, { name: 'bob', uid: 1000, gid: 10, groups: [{ name: 'h', gid: 11 }] });
           for (const id of ids) {
-            const res = resolveLimits(tree, id, { dialect, nrOpen: 1048576n });
-            for (const k of finalSources(res)) expect(claimed.has(k), `${claimed.get(k)} wins for ${id.name} (${dialect})\n${text}`).toBe(false);
+            const res = resolveLimits(tree, id, { profile, nrOpen: 1048576n });
+            for (const k of finalSources(res)) expect(claimed.has(k), `${claimed.get(k)} wins for ${id.name} (${profile})\n${text}`).toBe(false);
             for (const d of never.filter((x) => x.code === 'LC202' && x.fix)) {
               const f = tree.files.find((x) => x.path === d.file)!;
-              const fixed = { ...tree, files: tree.files.map((x) => (x === f ? { ...x, doc: parseBinary(applyEdits(f.doc!.text, d.fix!), { file: f.path, dialect }) } : x)) };
-              expect(fingerprint(resolveLimits(fixed, id, { dialect, nrOpen: 1048576n })), `removing ${d.file}:${d.line} changes ${id.name} (${dialect})\n${text}`).toBe(fingerprint(res));
+              const fixed = { ...tree, files: tree.files.map((x) => (x === f ? { ...x, doc: parseBinary(applyEdits(f.doc!.text, d.fix!), { file: f.path, profile }) } : x)) };
+              expect(fingerprint(resolveLimits(fixed, id, { profile, nrOpen: 1048576n })), `removing ${d.file}:${d.line} changes ${id.name} (${profile})\n${text}`).toBe(fingerprint(res));
               removals++;
             }
           }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { lintTarget } from '../../src/core/lint/engine.js';
 import type { Diagnostic } from '../../src/core/lint/types.js';
 import { parseLimits } from '../../src/core/parse.js';
-import { DIALECTS, type Dialect } from '../../src/core/schema.js';
+import { PROFILE_NAMES, type Profile } from '../../src/core/schema.js';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus/real');
 const files = (() => {
@@ -20,11 +20,11 @@ const files = (() => {
 })();
 if (files.length === 0) console.warn(`lint corpus tests skipped: no corpus at ${CORPUS}`);
 
-function lintFile(name: string, dialect: Dialect): { diags: readonly Diagnostic[]; text: string } {
+function lintFile(name: string, profile: Profile): { diags: readonly Diagnostic[]; text: string } {
   const bytes = readFileSync(path.join(CORPUS, name));
-  const doc = parseLimits(bytes, { file: name, dialect });
+  const doc = parseLimits(bytes, { file: name, profile });
   const result = lintTarget({
-    tree: { dialect, files: [{ path: name, role: 'main', status: 'ok', doc }], ignored: [], failure: null },
+    tree: { profile, files: [{ path: name, role: 'main', status: 'ok', doc }], ignored: [], failure: null },
     accounts: null, standalone: true,
   });
   return { diags: result.diagnostics, text: bytes.toString('latin1') };
@@ -33,14 +33,14 @@ function lintFile(name: string, dialect: Dialect): { diags: readonly Diagnostic[
 const pins = (ds: readonly Diagnostic[]) => ds.map((d) => `${d.line}:${d.column} ${d.code}`);
 
 describe.skipIf(files.length === 0)('lint on the real-world corpus', () => {
-  it(`never crashes, and every position is inside the file (${files.length} files × ${DIALECTS.length} profiles)`, () => {
+  it(`never crashes, and every position is inside the file (${files.length} files × ${PROFILE_NAMES.length} profiles)`, () => {
     let total = 0;
     for (const f of files) {
-      for (const dialect of DIALECTS) {
-        const { diags, text } = lintFile(f, dialect);
+      for (const profile of PROFILE_NAMES) {
+        const { diags, text } = lintFile(f, profile);
         const lines = text.split('\n');
         for (const d of diags) {
-          const where = `${f} (${dialect}) ${d.line}:${d.column}-${d.endLine}:${d.endColumn} ${d.code}`;
+          const where = `${f} (${profile}) ${d.line}:${d.column}-${d.endLine}:${d.endColumn} ${d.code}`;
           expect(d.code, where).not.toBe('LC900');
           expect(d.line, where).toBeGreaterThanOrEqual(1);
           expect(d.endLine, where).toBeGreaterThanOrEqual(d.line);

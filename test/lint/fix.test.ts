@@ -18,7 +18,7 @@ describe('lint --fix (core)', () => {
       expect(out.result.diagnostics.filter((d) => d.fix)).toEqual([]);
       // from scratch: parse the new bytes again
       const ch = out.changes[0]!;
-      const doc = parseBinary(ch.after, { file: ch.file, dialect: c.dialect });
+      const doc = parseBinary(ch.after, { file: ch.file, profile: c.profile });
       const fresh = { ...t, tree: { ...t.tree, files: t.tree.files.map((f) => (f.path === ch.file ? { ...f, doc } : f)) } };
       expect(lintTarget(fresh, c.config).diagnostics.filter((d) => d.fix)).toEqual([]);
     });

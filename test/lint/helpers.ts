@@ -3,7 +3,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lintTarget } from '../../src/core/lint/engine.js';
 import type { Diagnostic, LintConfig } from '../../src/core/lint/types.js';
-import type { Dialect } from '../../src/core/schema.js';
+import type { Profile } from '../../src/core/schema.js';
 import { type LoadedLintTarget, loadLintTargets } from '../../src/io/lint-targets.js';
 import { defaultSettings, type LintSettings, readSettings } from '../../src/io/settings.js';
 
@@ -12,7 +12,7 @@ export const FIXTURES = path.resolve(__dirname, '../../fixtures/lint');
 export interface LoadedCase {
   readonly dir: string;
   readonly settings: LintSettings;
-  readonly dialect: Dialect;
+  readonly profile: Profile;
   readonly targets: LoadedLintTarget[];
   readonly config: LintConfig;
 }
@@ -21,9 +21,9 @@ export interface LoadedCase {
 export async function loadCase(dir: string): Promise<LoadedCase> {
   const ini = path.join(dir, '.limitsctl.ini');
   const settings = existsSync(ini) ? readSettings(ini) : defaultSettings(dir);
-  const dialect: Dialect = settings.profile && settings.profile !== 'auto' ? settings.profile : 'upstream';
-  const targets = await loadLintTargets(['.'], { cwd: dir, dialect: () => dialect, nrOpen: settings.nrOpen });
-  return { dir, settings, dialect, targets, config: { severities: settings.severities, policy: settings.policy } };
+  const profile: Profile = settings.profile && settings.profile !== 'auto' ? settings.profile : 'upstream';
+  const targets = await loadLintTargets(['.'], { cwd: dir, profile: () => profile, nrOpen: settings.nrOpen });
+  return { dir, settings, profile, targets, config: { severities: settings.severities, policy: settings.policy } };
 }
 
 export function lintCase(c: LoadedCase): Diagnostic[] {

@@ -55,7 +55,7 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
 
   // pam_limits' view: Debian starts from PID 1's limits, so take them from the proc tree in use.
   const baseline = loadBaseline({ root: ctx.root, proc });
-  const resolveWith = (conf?: string) => resolveLimits(loadContextTree(ctx, conf), identity, { dialect: ctx.dialect, ...baseline });
+  const resolveWith = (conf?: string) => resolveLimits(loadContextTree(ctx, conf), identity, { profile: ctx.profile, ...baseline });
   const resolution = resolveWith();
   const confs = new Map<string, string[]>();
   for (const s of live.pam.services) {

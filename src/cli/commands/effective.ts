@@ -21,7 +21,7 @@ export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
   const c = ctx.colors;
   const id = res.identity;
   const out: string[] = [];
-  out.push(c.bold(`${shown(id.name)} (uid ${id.uid}, gid ${id.gid}; groups ${id.groups.map((g) => shown(g.name)).join(',') || '-'}) — profile ${res.dialect}: ${res.result}`));
+  out.push(c.bold(`${shown(id.name)} (uid ${id.uid}, gid ${id.gid}; groups ${id.groups.map((g) => shown(g.name)).join(',') || '-'}) — profile ${res.profile}: ${res.result}`));
   const warnings = resolutionWarnings(res);
   if (res.applied) {
     const rows = [[c.dim('item'), c.dim('soft'), c.dim('hard'), c.dim('from')]];

@@ -24,7 +24,7 @@ export async function run(args: ExplainArgs, io: CliIO): Promise<number> {
   const lines = explainItem(res, info.name, args.all === true);
   if (ctx.json) {
     io.stdout(`${toJson({
-      user: binaryToDisplay(res.identity.name), item: info.name, profile: res.dialect, applied: res.applied, result: res.result,
+      user: binaryToDisplay(res.identity.name), item: info.name, profile: res.profile, applied: res.applied, result: res.result,
       lines: lines.map((l) => ({
         file: l.source.file, line: l.source.line, domain: binaryToDisplay(l.source.domain), type: l.source.type, value: binaryToDisplay(l.source.value),
         matched: l.matched, rank: l.rankName, soft: l.soft, hard: l.hard, note: l.note,
@@ -36,7 +36,7 @@ export async function run(args: ExplainArgs, io: CliIO): Promise<number> {
   const c = ctx.colors;
   const out: string[] = [];
   const id = res.identity;
-  out.push(c.bold(`${info.name} for ${binaryToDisplay(id.name)} (uid ${id.uid}, gid ${id.gid}, groups ${id.groups.map((g) => binaryToDisplay(g.name)).join(',') || '-'}), profile ${res.dialect}`));
+  out.push(c.bold(`${info.name} for ${binaryToDisplay(id.name)} (uid ${id.uid}, gid ${id.gid}, groups ${id.groups.map((g) => binaryToDisplay(g.name)).join(',') || '-'}), profile ${res.profile}`));
   if (lines.length === 0) out.push(c.dim(`  no line ${args.all ? 'names' : 'for this account sets'} ${info.name}`));
   for (const l of lines) {
     const s = l.source;

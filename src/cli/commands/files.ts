@@ -20,7 +20,7 @@ const STATUS_TEXT: Record<string, string> = {
 export function filesReport(tree: LoadedTree) {
   return {
     root: tree.root,
-    profile: tree.dialect,
+    profile: tree.profile,
     files: tree.files.map((f, i) => ({
       order: i + 1,
       path: f.path,
@@ -47,7 +47,7 @@ export async function run(args: FilesArgs, io: CliIO): Promise<number> {
   }
   const c = ctx.colors;
   const out: string[] = [];
-  out.push(c.bold(`Files pam_limits (${ctx.dialect}) reads under ${tree.root}, in order:`));
+  out.push(c.bold(`Files pam_limits (${ctx.profile}) reads under ${tree.root}, in order:`));
   const rows = report.files.map((f) => [
     String(f.order).padStart(2),
     f.realPath ? `${f.path} -> ${f.realPath}` : f.path,

@@ -10,7 +10,7 @@ import { DOCS_URL_ENV, docsLink, type LintReport, lintExitCode } from '../../cor
 import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
 import { binaryToDisplay } from '../../core/model.js';
-import { type Dialect, DIALECTS, FALLBACK_DIALECT, isDialect } from '../../core/schema.js';
+import { type Profile, PROFILE_NAMES, FALLBACK_PROFILE, isProfile } from '../../core/schema.js';
 import { writeGithub } from '../../formatters/github.js';
 import { writeLintJson } from '../../formatters/json.js';
 import { writeLintSarif } from '../../formatters/sarif.js';
@@ -129,10 +129,10 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
 
   // SettingsError, LintPathError and TreeRootError are input errors with their hints: main() reports them
   const settings: LintSettings = loadSettings(args.config === undefined ? { cwd: io.cwd } : { cwd: io.cwd, config: args.config });
-  const profile = args.profile !== 'auto' ? args.profile : settings.profile ?? 'auto';
-  if (profile !== 'auto' && !isDialect(profile)) throw new UsageError(`unknown profile '${profile}'; use ${DIALECTS.join(', ')} or auto`);
-  const dialect = (root: string | null): Dialect => (profile !== 'auto' ? profile as Dialect : root === null ? FALLBACK_DIALECT : detectProfile(root).dialect);
-  const expand = { cwd: io.cwd, dialect, nrOpen: settings.nrOpen };
+  const asked = args.profile !== 'auto' ? args.profile : settings.profile ?? 'auto';
+  if (asked !== 'auto' && !isProfile(asked)) throw new UsageError(`unknown profile '${asked}'; use ${PROFILE_NAMES.join(', ')} or auto`);
+  const profile = (root: string | null): Profile => (asked !== 'auto' ? asked as Profile : root === null ? FALLBACK_PROFILE : detectProfile(root).profile);
+  const expand = { cwd: io.cwd, profile, nrOpen: settings.nrOpen };
 
   let targets: LoadedLintTarget[];
   if (args.paths && args.paths.length > 0) {

@@ -47,7 +47,7 @@ export function diagnose(facts: DoctorFacts, options: DiagnoseOptions = {}): Doc
   const uts = facts.systemd.userSliceTasksMax;
   return {
     user: { name: id.name, uid: id.uid, gid: id.gid },
-    profile: facts.resolution?.dialect ?? null,
+    profile: facts.resolution?.profile ?? null,
     status,
     exitCode: status === 'ok' ? 0 : 1,
     verdict,

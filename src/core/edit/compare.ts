@@ -7,7 +7,7 @@
 import type { Line } from '../model.js';
 import { parseLine } from '../parse.js';
 import type { Resolution } from '../resolve.js';
-import { type ItemInfo, itemForDialect, READING_DIALECTS, RLIM_INFINITY, type RlimitItem } from '../schema.js';
+import { type ItemInfo, itemForProfile, READING_PROFILES, RLIM_INFINITY, type RlimitItem } from '../schema.js';
 import { type ParsedValue, parseValue } from '../values.js';
 
 /** Meaning of a value for comparison: kernel units, or the number for non-rlimits. */
@@ -30,11 +30,11 @@ export function readsAs(text: string, line: Line, info: ItemInfo, want: string, 
   let end = text.indexOf('\n', line.start);
   const eol: 0 | 1 = end < 0 ? 0 : 1;
   if (end < 0) end = text.length;
-  for (const dialect of READING_DIALECTS) {
-    const readings = parseLine(text, line.index, line.start, end, eol, dialect, false).readings;
+  for (const profile of READING_PROFILES) {
+    const readings = parseLine(text, line.index, line.start, end, eol, profile, false).readings;
     const r = readings.find((x) => x.kind === 'entry');
     if (readings.length !== 1 || !r || r.kind !== 'entry' || !r.parsedValue) return false;
-    const rInfo = itemForDialect(info.name, dialect);
+    const rInfo = itemForProfile(info.name, profile);
     if (!rInfo) continue; // an item one family does not know (rttime in 1.5.2)
     if (meaning(rInfo, parseValue(rInfo, r.valueText), nrOpen) !== want) return false;
   }

@@ -3,13 +3,13 @@
  *
  * Pure.
  */
-import type { Dialect, ItemInfo } from '../schema.js';
+import type { Profile, ItemInfo } from '../schema.js';
 import type { ChangeNote, EditType, PlanOptions } from './types.js';
 import type { WorkTree } from './work-tree.js';
 
 export interface Ctx {
   readonly work: WorkTree;
-  readonly dialect: Dialect;
+  readonly profile: Profile;
   readonly options: PlanOptions;
   readonly notes: ChangeNote[];
   readonly warnings: string[];

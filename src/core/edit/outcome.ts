@@ -10,7 +10,7 @@ import { displayBytes } from '../bytes.js';
 import { parseDomain } from '../domain.js';
 import { binaryToDisplay, type ConfigTree } from '../model.js';
 import { matchEntryDomain, type Resolution, resolveLimits, type Source } from '../resolve.js';
-import { CONFIG_DIR, DEFAULT_NR_OPEN, DIALECT_TRAITS, type ItemInfo, itemForDialect, RLIM_INFINITY, type RlimitItem } from '../schema.js';
+import { CONFIG_DIR, DEFAULT_NR_OPEN, PROFILE_TRAITS, type ItemInfo, itemForProfile, RLIM_INFINITY, type RlimitItem } from '../schema.js';
 import { effectiveKey, meaning, orderKey, satisfies } from './compare.js';
 import { type Ctx, halvesOf } from './context.js';
 import type { Blocker, SetRequest } from './types.js';
@@ -76,12 +76,12 @@ function at(s: Source): string {
 }
 
 export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Blocker[]): void {
-  const info = itemForDialect(req.item.toLowerCase(), ctx.dialect)!;
+  const info = itemForProfile(req.item.toLowerCase(), ctx.profile)!;
   const { parsed } = validateValue(info, req.value);
   const nrOpen = ctx.options.nrOpen === undefined ? DEFAULT_NR_OPEN : ctx.options.nrOpen;
   const halves = halvesOf(req.type, info);
   const accounts = ctx.options.accounts;
-  const resolveOpts = { dialect: ctx.dialect, nrOpen, events: 'matched' as const, ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) };
+  const resolveOpts = { profile: ctx.profile, nrOpen, events: 'matched' as const, ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) };
   const wantedText = displayBytes(req.value);
   const shownDomain = displayBytes(req.domain);
   const check = (id: Identity, everyone: boolean) => {
@@ -95,7 +95,7 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
       // nofile hard above fs.nr_open: setrlimit(2) fails with EPERM, so the line never takes
       // effect (pam_limits 1.5.2 Debian keeps the previous limits; upstream denies the session).
       const account = id.name.startsWith('\u0000') ? `any account matching ${shownDomain}` : displayBytes(id.name);
-      const consequence = DIALECT_TRAITS[ctx.dialect].epermNotFatal ? 'pam_limits keeps the previous limits' : 'pam_limits denies the session';
+      const consequence = PROFILE_TRAITS[ctx.profile].epermNotFatal ? 'pam_limits keeps the previous limits' : 'pam_limits denies the session';
       blockers.push({ account, item: info.name, half: 'hard', wanted: wantedText, got: 'refused by the kernel', because: `the kernel refuses ${info.name} above fs.nr_open ${nrOpen} (setrlimit fails with EPERM) and ${consequence}; raise fs.nr_open first, or set at most ${nrOpen}`, source: null, everyone });
       return;
     }
@@ -110,7 +110,7 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
         if (have !== null && satisfies(req.mode, have, orderKey(info, parsed, nrOpen))) continue;
       }
       let because: string;
-      const rootRule = DIALECT_TRAITS[ctx.dialect].rootExempt && id.uid === 0 && (req.domain === '*' || /^[@%][^:]*$/.test(req.domain));
+      const rootRule = PROFILE_TRAITS[ctx.profile].rootExempt && id.uid === 0 && (req.domain === '*' || /^[@%][^:]*$/.test(req.domain));
       const clamped = info.rlimit !== null && half === 'soft' && res.rlimits[info.name as RlimitItem].clamped;
       if (res.noLimit) because = `'${binaryToDisplay(res.noLimit.domain)} -' at ${res.noLimit.file}:${res.noLimit.line} switches off all limits for this account`;
       else if (res.failure) because = res.failure.reason;
@@ -129,8 +129,8 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
     for (const u of accounts.users) {
       const id = identityFor(accounts, u.name, u.uid, u.gid);
       const spec = parseDomain(req.domain);
-      const rootExempt = DIALECT_TRAITS[ctx.dialect].rootExempt && id.uid === 0;
-      const m = matchEntryDomain(spec, id, ctx.dialect);
+      const rootExempt = PROFILE_TRAITS[ctx.profile].rootExempt && id.uid === 0;
+      const m = matchEntryDomain(spec, id, ctx.profile);
       if (!m && !(rootExempt && (spec.kind === 'wildcard' || spec.kind === 'group' || spec.kind === 'gid'))) continue;
       if (!m && rootExempt && spec.kind === 'group' && !id.groups.some((g) => g.name === spec.group)) continue;
       check(id, false);

@@ -19,9 +19,9 @@ import { EditInputError, type SetRequest } from './types.js';
 import { validateDomain, validateItem, validateValue } from './validate.js';
 
 export function planSetOne(ctx: Ctx, req: SetRequest): void {
-  const { work, dialect } = ctx;
+  const { work, profile } = ctx;
   validateDomain(req.domain);
-  const info = validateItem(req.item, dialect);
+  const info = validateItem(req.item, profile);
   const { text: valueText, parsed } = validateValue(info, req.value);
   // eslint-disable-next-line no-control-regex
   if (req.comment !== undefined && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(req.comment)) throw new EditInputError('the comment must be one line of printable text');
@@ -46,7 +46,7 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
         // no line of this domain yet: compare with what a matching account gets now
         const probe = probeFor(req.domain, ctx.options.accounts);
         if (probe) {
-          const now = resolveLimits(work.tree(), probe, { dialect, nrOpen, events: 'matched', ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) });
+          const now = resolveLimits(work.tree(), probe, { profile, nrOpen, events: 'matched', ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) });
           const have = effectiveKey(info, now, half);
           if (have !== null && satisfies(mode, have, wantKey)) continue;
         }

@@ -5,7 +5,7 @@
  * Pure.
  */
 import { displayBytes } from '../bytes.js';
-import { itemForDialect } from '../schema.js';
+import { itemForProfile } from '../schema.js';
 import type { TextEdit } from '../text-edit.js';
 import { type Ctx, halvesOf, typeWord } from './context.js';
 import { covers, familyOf } from './family.js';
@@ -15,9 +15,9 @@ import { validateDomain, validateItem } from './validate.js';
 import type { WorkFile } from './work-tree.js';
 
 export function planUnsetOne(ctx: Ctx, req: UnsetRequest): void {
-  const { work, dialect } = ctx;
+  const { work, profile } = ctx;
   validateDomain(req.domain);
-  const info = validateItem(req.item, dialect);
+  const info = validateItem(req.item, profile);
   const halves = halvesOf(req.type, info);
   const family = familyOf(work, req.domain, info.name, true).filter((f) => halves.some((h) => covers(f.reading, h)));
   if (family.length === 0) {
@@ -74,7 +74,7 @@ export function planPrune(ctx: Ctx, domains: readonly string[], keep: ReadonlySe
       }
     }
     for (const [item, has] of covered) {
-      const info = itemForDialect(item, ctx.dialect)!;
+      const info = itemForProfile(item, ctx.profile)!;
       // items without halves (type unchecked, priority, chroot) are one entry: keep or remove once
       const halves = halvesOf('both', info);
       const whole = halves.length === 2 && !(info.typeChecked && info.name !== 'priority' && info.name !== 'chroot');

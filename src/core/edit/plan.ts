@@ -7,7 +7,7 @@
 import { displayBytes, toBytes } from '../bytes.js';
 import { parseDomain } from '../domain.js';
 import type { ConfigTree } from '../model.js';
-import { itemForDialect } from '../schema.js';
+import { itemForProfile } from '../schema.js';
 import type { TextEdit } from '../text-edit.js';
 import { type Ctx, halvesOf } from './context.js';
 import { checkOutcome } from './outcome.js';
@@ -20,13 +20,13 @@ import { WorkTree } from './work-tree.js';
 
 /** Plan a list of requests against a tree; each sees the result of the ones before. */
 export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[], textOptions: PlanOptions = {}): EditPlan {
-  const dialect = tree.dialect;
-  const work = new WorkTree(tree, dialect);
+  const profile = tree.profile;
+  const work = new WorkTree(tree, profile);
   // The one conversion from text to bytes (bytes.ts); notes give back the caller's own request.
   const requests = textRequests.map(requestBytes);
   const original = new Map<EditRequest, EditRequest>(requests.map((r, i) => [r, textRequests[i]!]));
   const options: PlanOptions = textOptions.prune ? { ...textOptions, prune: textOptions.prune.map((d) => { validateDomainText(d); return toBytes(d); }) } : textOptions;
-  const ctx: Ctx = { work, dialect, options, notes: [], warnings: [] };
+  const ctx: Ctx = { work, profile, options, notes: [], warnings: [] };
   if (options.file !== undefined) checkTargetPath(options.file);
   refuseUnlistedDropins(tree);
   for (const req of requests) {
@@ -37,7 +37,7 @@ export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[]
     const keep = new Set<string>();
     for (const r of requests) {
       if (r.op !== 'set') continue;
-      const info = itemForDialect(r.item.toLowerCase(), dialect);
+      const info = itemForProfile(r.item.toLowerCase(), profile);
       if (!info) continue;
       for (const h of halvesOf(r.type, info)) keep.add(`${r.domain}\0${info.name}\0${h}`);
     }

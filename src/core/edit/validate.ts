@@ -7,7 +7,7 @@
  */
 import { describeControl, displayBytes, findControl, toBytes } from '../bytes.js';
 import { parseDomain } from '../domain.js';
-import { type Dialect, type ItemInfo, itemForDialect, RLIM_INFINITY } from '../schema.js';
+import { type Profile, type ItemInfo, itemForProfile, RLIM_INFINITY } from '../schema.js';
 import { type ParsedValue, parseValue } from '../values.js';
 import { type EditRequest, EditInputError } from './types.js';
 
@@ -63,10 +63,10 @@ export function requestBytes(req: EditRequest): EditRequest {
   };
 }
 
-/** The item's table row for this dialect, or an input error naming what is known. */
-export function validateItem(item: string, dialect: Dialect): ItemInfo {
-  const info = itemForDialect(item.toLowerCase(), dialect);
-  if (!info) throw new EditInputError(`'${displayBytes(toBytes(item))}' is not an item the ${dialect} profile of pam_limits knows`);
+/** The item's table row for this profile, or an input error naming what is known. */
+export function validateItem(item: string, profile: Profile): ItemInfo {
+  const info = itemForProfile(item.toLowerCase(), profile);
+  if (!info) throw new EditInputError(`'${displayBytes(toBytes(item))}' is not an item the ${profile} profile of pam_limits knows`);
   return info;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { ConfigTree, LimitsDocument, TreeFile } from '../model.js';
 import { parseBinary } from '../parse.js';
-import { type Dialect, MAIN_FILE } from '../schema.js';
+import { type Profile, MAIN_FILE } from '../schema.js';
 import { applyEdits, type TextEdit } from '../text-edit.js';
 
 export interface WorkFile {
@@ -21,7 +21,7 @@ export interface WorkFile {
 
 export class WorkTree {
   readonly files: WorkFile[];
-  constructor(readonly base: ConfigTree, readonly dialect: Dialect) {
+  constructor(readonly base: ConfigTree, readonly profile: Profile) {
     this.files = base.files.filter((f) => f.status === 'ok' && f.doc).map((f) => ({
       path: f.path, original: f.doc!.text, text: f.doc!.text, doc: f.doc!,
     }));
@@ -35,12 +35,12 @@ export class WorkTree {
   apply(file: WorkFile, edits: TextEdit[]): void {
     if (edits.length === 0) return;
     file.text = applyEdits(file.text, edits);
-    file.doc = parseBinary(file.text, { file: file.path, dialect: this.dialect });
+    file.doc = parseBinary(file.text, { file: file.path, profile: this.profile });
   }
 
   /** Create a new (empty) file in reading order. */
   create(path: string): WorkFile {
-    const f: WorkFile = { path, original: null, text: '', doc: parseBinary('', { file: path, dialect: this.dialect }) };
+    const f: WorkFile = { path, original: null, text: '', doc: parseBinary('', { file: path, profile: this.profile }) };
     this.files.push(f);
     return f;
   }
@@ -72,6 +72,6 @@ export class WorkTree {
       }
     }
     const fatal = files.find((f) => f.fatal);
-    return { dialect: this.base.dialect, files, ignored: this.base.ignored, failure: fatal ? { file: fatal.path, reason: fatal.fatal! } : null };
+    return { profile: this.base.profile, files, ignored: this.base.ignored, failure: fatal ? { file: fatal.path, reason: fatal.fatal! } : null };
   }
 }

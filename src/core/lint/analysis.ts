@@ -19,7 +19,7 @@
  * Pure.
  */
 import type { ConfigTree } from '../model.js';
-import type { Dialect } from '../schema.js';
+import type { Profile } from '../schema.js';
 import { identitiesOf } from './analysis/accounts.js';
 import { findDeadLines } from './analysis/dead-lines.js';
 import { analyseItem } from './analysis/item.js';
@@ -39,7 +39,7 @@ export {
 
 export interface AnalysisOptions {
   readonly tree: ConfigTree;
-  readonly dialect: Dialect;
+  readonly profile: Profile;
   readonly accounts: LintAccounts | null;
   readonly nrOpen: bigint;
   readonly policy: Policy;

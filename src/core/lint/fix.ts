@@ -128,7 +128,7 @@ export function fixTarget(target: LintTarget, config: LintConfig = {}): FixOutco
       if (!original.has(file)) original.set(file, tf.doc.text);
       const text = applyEdits(tf.doc.text, groups.flat());
       counts.set(file, (counts.get(file) ?? 0) + groups.length);
-      tree = withDoc(tree, file, parseBinary(text, { file: tf.doc.file, dialect: tf.doc.dialect }));
+      tree = withDoc(tree, file, parseBinary(text, { file: tf.doc.file, profile: tf.doc.profile }));
     }
     current = { ...current, tree };
     result = lintTarget(current, config);

@@ -42,7 +42,7 @@ export function checkPolicyRange(ctx: RuleContext, kind: 'min' | 'max'): void {
     const unset = new Map<string, AccountCase[]>();
     const witnesses = new Set(ctx.analysis.witnesses(ia.accounts));
     for (const o of ia.outcomes) {
-      if (!witnesses.has(o.account) || !o.applied || !domainMatches(e.domain, o.account, ctx.dialect)) continue;
+      if (!witnesses.has(o.account) || !o.applied || !domainMatches(e.domain, o.account, ctx.profile)) continue;
       for (const half of halves) {
         const hv = o[half];
         const v = effective(e.item, hv.value);
@@ -65,14 +65,14 @@ export function checkPolicyRange(ctx: RuleContext, kind: 'min' | 'max'): void {
       ctx.report({
         file: ref.file,
         span: ref.reading.value,
-        message: `${b.half} for ${describeWho(ia, e.domain, b.accounts, ctx.dialect)} is ${show2(e.item, b.value)}, set by this line ('${show(ref.reading.domain.raw)}'): ${word} ${show2(e.item, limit)} that the policy '${kind}[] = ${e.text}' (${e.origin}) sets for '${e.domain.text}'`,
+        message: `${b.half} for ${describeWho(ia, e.domain, b.accounts, ctx.profile)} is ${show2(e.item, b.value)}, set by this line ('${show(ref.reading.domain.raw)}'): ${word} ${show2(e.item, limit)} that the policy '${kind}[] = ${e.text}' (${e.origin}) sets for '${e.domain.text}'`,
       });
     }
     if (first) {
       for (const [label, accounts] of unset) {
         ctx.report({
           file: first,
-          message: `no line sets ${label} for ${describeWho(ia, e.domain, accounts, ctx.dialect)}: the policy '${kind}[] = ${e.text}' (${e.origin}) wants it ${kind === 'min' ? 'at least' : 'at most'} ${show2(e.item, limit)} for '${e.domain.text}'; add a line that sets it`,
+          message: `no line sets ${label} for ${describeWho(ia, e.domain, accounts, ctx.profile)}: the policy '${kind}[] = ${e.text}' (${e.origin}) wants it ${kind === 'min' ? 'at least' : 'at most'} ${show2(e.item, limit)} for '${e.domain.text}'; add a line that sets it`,
         });
       }
     }

@@ -3,12 +3,12 @@
  * is replaced by a tombstone comment (`// LC0xx name: removed in vX, because …`) and the code
  * stays taken. Every code has a section in docs/rules.md.
  *
- * Bands: LC0xx syntax (what pam_limits rejects or misreads), LC1xx dialect (what differs between
+ * Bands: LC0xx syntax (what pam_limits rejects or misreads), LC1xx profile (what differs between
  * pam_limits versions), LC2xx semantics (what a line does for the accounts it matches), LC3xx
  * files, LC4xx policy (from the settings file), LC9xx the linter itself.
  */
 import { crlfLineEndings } from './rules/crlf-line-endings.js';
-import { dialectDifference } from './rules/dialect-difference.js';
+import { profileDifference } from './rules/dialect-difference.js';
 import { duplicateEntry } from './rules/duplicate-entry.js';
 import { entryAfterEndOfFile } from './rules/entry-after-end-of-file.js';
 import { extraFields } from './rules/extra-fields.js';
@@ -59,8 +59,8 @@ export const RULES: readonly Rule[] = [
   templatePlaceholder,   // LC010
   uppercaseKeyword,      // LC011
   leadingZeros,          // LC012
-  // LC1xx dialect
-  dialectDifference,     // LC101
+  // LC1xx profile
+  profileDifference,     // LC101
   itemNotInProfile,      // LC102
   crlfLineEndings,       // LC103
   // LC2xx semantics

@@ -8,7 +8,7 @@
  */
 import type { AccountDb } from '../accounts.js';
 import type { ConfigTree, LimitsDocument, Span, TreeFile } from '../model.js';
-import type { Dialect } from '../schema.js';
+import type { Profile } from '../schema.js';
 import type { TextEdit } from '../text-edit.js';
 import type { Policy } from './policy.js';
 
@@ -80,7 +80,7 @@ export interface RuleReport {
 /** Everything a rule may look at. */
 export interface RuleContext {
   readonly tree: ConfigTree;
-  readonly dialect: Dialect;
+  readonly profile: Profile;
   /** the tree's accounts (etc/passwd, etc/group), or null when it has none */
   readonly accounts: LintAccounts | null;
   /** fs.nr_open: nofile "unlimited" becomes this, and a hard nofile above it is refused */

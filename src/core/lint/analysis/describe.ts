@@ -5,16 +5,16 @@
  */
 import type { DomainSpec } from '../../domain.js';
 import { matchEntryDomain } from '../../resolve.js';
-import { DIALECT_TRAITS, type Dialect } from '../../schema.js';
+import { PROFILE_TRAITS, type Profile } from '../../schema.js';
 import { type AccountCase, FRESH, type ItemAnalysis } from './types.js';
 
 /**
  * Who a finding is about: "every account '*' matches" when `accounts` holds all the analysed
  * accounts the domain matches, else a few of them by name ("alice, bob and 2 more").
  */
-export function describeWho(ia: ItemAnalysis, domain: DomainSpec, accounts: readonly AccountCase[], dialect: Dialect): string {
+export function describeWho(ia: ItemAnalysis, domain: DomainSpec, accounts: readonly AccountCase[], profile: Profile): string {
   const set = new Set(accounts);
-  const all = ia.accounts.filter((c) => domainMatches(domain, c, dialect));
+  const all = ia.accounts.filter((c) => domainMatches(domain, c, profile));
   if (all.length > 0 && all.every((c) => set.has(c))) {
     const real = accounts.filter((c) => c.real);
     return `every account '${domain.text}' matches${real.length > 0 && real.length <= 3 ? ` (${describeAccounts(real)})` : ''}`;
@@ -23,8 +23,8 @@ export function describeWho(ia: ItemAnalysis, domain: DomainSpec, accounts: read
 }
 
 /** Does the 4-field domain match this account (any rank)? */
-export function domainMatches(d: DomainSpec, c: AccountCase, dialect: Dialect): boolean {
-  return matchEntryDomain(d, c.identity, dialect) !== null;
+export function domainMatches(d: DomainSpec, c: AccountCase, profile: Profile): boolean {
+  return matchEntryDomain(d, c.identity, profile) !== null;
 }
 
 /** "alice", "an account with uid 1000 in @wheel", … */
@@ -47,6 +47,6 @@ export function describeAccounts(cases: readonly AccountCase[]): string {
 }
 
 /** Debian: uid 0 is exempt from `*`, `@…` and `%…` 4-field lines. */
-export function rootExempt(dialect: Dialect): boolean {
-  return DIALECT_TRAITS[dialect].rootExempt;
+export function rootExempt(profile: Profile): boolean {
+  return PROFILE_TRAITS[profile].rootExempt;
 }

@@ -113,7 +113,7 @@ function mergeRecord(rec: EventRecord, c: AccountCase, out: Sinks): void {
 }
 
 export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
-  const { tree, dialect, accounts, nrOpen, policy, budget } = an.options;
+  const { tree, profile, accounts, nrOpen, policy, budget } = an.options;
   const refs = an.entries.filter((e) => e.reading.itemInfo && itemKeyOf(e.reading.itemInfo) === key);
   // the lines to keep: this item's entries and every `<domain> -` line, in reading order
   const keep = new Map<TreeFile, Line[]>();
@@ -137,7 +137,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     for (const x of ordered) {
       let hit = false;
       for (const r of x.line.readings) {
-        if (r.kind === 'nolimit' || (r.kind === 'entry' && r.itemInfo && itemKeyOf(r.itemInfo) === key && matchEntryDomain(r.domainSpec, id, dialect))) { hit = true; break; }
+        if (r.kind === 'nolimit' || (r.kind === 'entry' && r.itemInfo && itemKeyOf(r.itemInfo) === key && matchEntryDomain(r.domainSpec, id, profile))) { hit = true; break; }
       }
       if (hit) push(lines, x.file, x.line);
     }
@@ -199,7 +199,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     let sig = '';
     for (const { r } of entryReadings) {
       if (r.kind === 'nolimit') sig += !r.problem && matchNoLimitDomain(r.domainSpec, id) ? 'n' : '.';
-      else { const m = matchEntryDomain(r.domainSpec, id, dialect); sig += m ? String(m.rank) : '.'; }
+      else { const m = matchEntryDomain(r.domainSpec, id, profile); sig += m ? String(m.rank) : '.'; }
     }
     return sig;
   };
@@ -208,7 +208,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     const sig = signature(c.identity);
     let hit = shared.get(sig);
     if (!hit) {
-      const res = resolveLimits(viewFor(c.identity), c.identity, { dialect, nrOpen });
+      const res = resolveLimits(viewFor(c.identity), c.identity, { profile, nrOpen });
       hit = { res, record: recordEvents(res, key) };
       shared.set(sig, hit);
     }

@@ -38,7 +38,7 @@ function cause(text: string, line: Line): string {
   return reasons.join('; ');
 }
 
-export const dialectDifference: Rule = {
+export const profileDifference: Rule = {
   code: 'LC101',
   name: 'dialect-difference',
   category: 'dialect',
@@ -53,7 +53,7 @@ export const dialectDifference: Rule = {
         ctx.report({
           file,
           span: lineSpan(line),
-          message: `${profileInfo(ctx.dialect).title} reads this line as ${describeAll(line.readings)}, but ${profileInfo(other.dialect).title} reads ${describeAll(other.readings)}: ${cause(doc.text, line)}. Rewrite it so that both read it alike`,
+          message: `${profileInfo(ctx.profile).title} reads this line as ${describeAll(line.readings)}, but ${profileInfo(other.profile).title} reads ${describeAll(other.readings)}: ${cause(doc.text, line)}. Rewrite it so that both read it alike`,
         });
       }
     }

@@ -19,7 +19,7 @@ export const extraFields: Rule = {
       ctx.report({
         file,
         span: { start: first.start, end: last.end },
-        message: `pam_limits (${ctx.dialect}) ignores '${text}' after the value; Linux-PAM 1.7 reads it as part of the value ('${show(r.value.raw)} ${text}'). Remove it, or make it a comment with '#'`,
+        message: `pam_limits (${ctx.profile}) ignores '${text}' after the value; Linux-PAM 1.7 reads it as part of the value ('${show(r.value.raw)} ${text}'). Remove it, or make it a comment with '#'`,
       });
     }
   },

@@ -26,7 +26,7 @@ export const hardHalfSkipped: Rule = {
         ctx.report({
           file: ref.file,
           span: ref.reading.type,
-          message: `for ${describeWho(ia, ref.reading.domainSpec, accounts, ctx.dialect)} the soft half of this '-' line is outranked${by}, and pam_limits then stops without looking at the hard half: hard ${key} ${show(ref.reading.value.raw)} is not applied to them. Write separate 'soft' and 'hard' lines`,
+          message: `for ${describeWho(ia, ref.reading.domainSpec, accounts, ctx.profile)} the soft half of this '-' line is outranked${by}, and pam_limits then stops without looking at the hard half: hard ${key} ${show(ref.reading.value.raw)} is not applied to them. Write separate 'soft' and 'hard' lines`,
           ...(byRef ? { related: [{ file: byRef.file, span: byRef.reading.value, message: 'holds the soft value' }] } : {}),
         });
       }

@@ -22,7 +22,7 @@ export const itemNotInProfile: Rule = {
       ctx.report({
         file,
         span: r.item,
-        message: `pam_limits (${ctx.dialect}) does not know '${show(r.item.raw)}' and skips this line: ${WHY[known.name] ?? `${known.name} is known only to ${known.dialects.join(', ')}`}. Remove the line, or lint with the profile of the hosts that use it (--profile ${known.dialects[0]!})`,
+        message: `pam_limits (${ctx.profile}) does not know '${show(r.item.raw)}' and skips this line: ${WHY[known.name] ?? `${known.name} is known only to ${known.profiles.join(', ')}`}. Remove the line, or lint with the profile of the hosts that use it (--profile ${known.profiles[0]!})`,
       });
     }
   },

@@ -31,7 +31,7 @@ export const neverWins: Rule = {
         const notApplied = ia.notApplied.get(e.key) ?? 0;
         let message: string;
         const related: Array<{ file: typeof e.file; span: ReturnType<typeof fieldsSpan>; message: string }> = [];
-        if (matched === 0 && ia.accounts.some((c) => domainMatches(r.domainSpec, c, ctx.dialect))) {
+        if (matched === 0 && ia.accounts.some((c) => domainMatches(r.domainSpec, c, ctx.profile))) {
           message = `this line never applies: every account '${show(r.domain.raw)}' matches is stopped earlier by a "<domain> -" line, and then pam_limits applies no limits at all`;
         } else if (matched === 0) {
           message = `this line never applies: ${whyNoMatch(r.domainSpec)}; remove it or fix the domain`;

@@ -1,5 +1,5 @@
 import { readings, show } from '../helpers.js';
-import { DIALECT_TRAITS, RLIM_INFINITY } from '../../schema.js';
+import { PROFILE_TRAITS, RLIM_INFINITY } from '../../schema.js';
 import type { Rule } from '../types.js';
 
 export const nofileAboveNrOpen: Rule = {
@@ -16,7 +16,7 @@ export const nofileAboveNrOpen: Rule = {
       const v = r.parsedValue?.kernel;
       if (v === null || v === undefined || v === RLIM_INFINITY || v <= n) continue;
       const hard = r.limitType === 'hard' || r.limitType === '-';
-      const effect = DIALECT_TRAITS[ctx.dialect].epermNotFatal
+      const effect = PROFILE_TRAITS[ctx.profile].epermNotFatal
         ? "Debian's pam_limits ignores the error and silently keeps the previous nofile limits"
         : 'setrlimit fails and pam_limits denies the login (PAM_PERM_DENIED)';
       ctx.report({

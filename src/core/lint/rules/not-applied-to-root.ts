@@ -1,6 +1,6 @@
 import { fieldsSpan, show } from '../helpers.js';
 import { matchEntryDomain } from '../../resolve.js';
-import { DIALECT_TRAITS } from '../../schema.js';
+import { PROFILE_TRAITS } from '../../schema.js';
 import type { Rule } from '../types.js';
 
 const NOT_FOR_ROOT = new Set(['wildcard', 'group', 'gid', 'gid-range', 'percent-group', 'percent-gid', 'percent-all']);
@@ -13,7 +13,7 @@ export const notAppliedToRoot: Rule = {
   description: "Debian: a *, @group or % line for an item no line sets for root: Debian's pam_limits does not apply such lines to uid 0.",
   fixable: false,
   check(ctx) {
-    if (!DIALECT_TRAITS[ctx.dialect].rootExempt || ctx.tree.failure) return;
+    if (!PROFILE_TRAITS[ctx.profile].rootExempt || ctx.tree.failure) return;
     for (const key of ctx.analysis.itemKeys()) {
       if (key === 'logins') continue; // root's logins are never counted anyway
       const lines = ctx.analysis.entries.filter((e) => !e.reading.problem && e.reading.itemInfo && (key === e.reading.itemInfo.name) && NOT_FOR_ROOT.has(e.reading.domainSpec.kind));

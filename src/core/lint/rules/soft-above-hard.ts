@@ -29,7 +29,7 @@ export const softAboveHard: Rule = {
         ctx.report({
           file: soft.file,
           span: soft.reading.value,
-          message: `soft ${key} ${softWritten}${softVal !== softWritten.toLowerCase() ? ` (= ${softVal})` : ''} is above the hard limit ${conf(c.hardValue)} set by ${at(c.hard)} for ${describeWho(ia, soft.reading.domainSpec, accounts, ctx.dialect)}: pam_limits lowers soft to ${conf(c.hardValue)} at login. Lower the soft value or raise the hard one`,
+          message: `soft ${key} ${softWritten}${softVal !== softWritten.toLowerCase() ? ` (= ${softVal})` : ''} is above the hard limit ${conf(c.hardValue)} set by ${at(c.hard)} for ${describeWho(ia, soft.reading.domainSpec, accounts, ctx.profile)}: pam_limits lowers soft to ${conf(c.hardValue)} at login. Lower the soft value or raise the hard one`,
           related: [{ file: hard.file, span: hard.reading.value, message: `hard ${key} ${show(hard.reading.value.raw)} set here` }],
         });
       }

@@ -11,7 +11,7 @@ export const unknownItem: Rule = {
   description: 'An item pam_limits does not know in any version (a typo such as npoc): the line is skipped.',
   fixable: false,
   check(ctx) {
-    const names = ITEMS.filter((i) => i.dialects.includes(ctx.dialect)).map((i) => i.name);
+    const names = ITEMS.filter((i) => i.profiles.includes(ctx.profile)).map((i) => i.name);
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem?.code !== 'unknown-item' || syntaxOwner(r) !== 'problem') continue;
       if (itemInfo(r.itemText)) continue; // known to another version: item-not-in-profile
