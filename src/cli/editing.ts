@@ -9,7 +9,7 @@ import { type EditPlan, type EditRequest, planEdits, type PlanOptions } from '..
 import { toBytes } from '../core/bytes.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
-import { itemForProfile } from '../core/schema.js';
+import { itemForDialect } from '../core/schema.js';
 import { effectiveJson } from '../formatters/effective.js';
 import { loadAccountDb } from '../io/accounts.js';
 import { type Context, loadBaseline, loadContextTree } from './context.js';
@@ -93,6 +93,14 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
 
   const diff = await planDiff(plan);
   const changed = plan.changes.length > 0;
+  // a file that makes pam_limits fail (or hang) before applying anything is still there after the
+  // edit (e.g. `unset` on a tree with a FIFO drop-in): the edit is written, but applies nowhere
+  const fatal = plan.after.failure;
+  const warnings = [
+    ...(ctx.profileWarning !== null ? [ctx.profileWarning] : []),
+    ...(fatal ? [`${fatal.reason.startsWith(fatal.file) ? fatal.reason : `${fatal.file}: ${fatal.reason}`}; until that path is fixed, every session through pam_limits fails or hangs and none of these limits applies`] : []),
+    ...plan.warnings,
+  ];
   if (ctx.json) {
     io.stdout(`${toJson({
       changed,
@@ -102,7 +110,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
       changes: plan.notes.map((n) => ({ status: n.status, detail: n.detail })),
       effective: effectiveAfter(ctx, plan, requests, db, baseline),
       blockers: plan.blockers.map((b) => ({ account: b.account, item: b.item, half: b.half, wanted: b.wanted, got: b.got, because: cliTerms(b.because) })),
-      warnings: ctx.profileWarning !== null ? [ctx.profileWarning, ...plan.warnings] : plan.warnings,
+      warnings,
     })}\n`);
   } else {
     for (const n of plan.notes) io.stdout(`${n.status === 'changed' ? c.green(writing ? 'changed' : 'would change') : c.dim('unchanged')}: ${n.detail}\n`);
@@ -113,7 +121,8 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
     for (const b of plan.blockers.filter((x) => !x.everyone)) {
       io.stderr(c.yellow(`note: ${b.account} keeps ${b.item} ${b.half} ${b.got} (wanted ${b.wanted}): ${cliTerms(b.because)}\n`));
     }
-    for (const w of plan.warnings) io.stderr(c.yellow(`warning: ${w}\n`));
+    // the profile warning was printed by makeContext
+    for (const w of warnings.filter((x) => x !== ctx.profileWarning)) io.stderr(c.yellow(`warning: ${w}\n`));
   }
   if (args.check && changed) return 1;
   return 0;
@@ -145,9 +154,9 @@ function effectiveAfter(
   for (const name of users) {
     const pw = db.users.find((u) => u.name === name);
     if (!pw) continue;
-    const res = resolveLimits(plan.after, identityFor(db, pw.name, pw.uid, pw.gid), { profile: ctx.profile, ...baseline });
+    const res = resolveLimits(plan.after, identityFor(db, pw.name, pw.uid, pw.gid), { dialect: ctx.dialect, ...baseline });
     const full = effectiveJson(res);
-    const items = new Set(requests.filter((r) => toBytes(r.domain) === name).map((r) => itemForProfile(r.item.toLowerCase(), ctx.profile)?.name).filter(Boolean));
+    const items = new Set(requests.filter((r) => toBytes(r.domain) === name).map((r) => itemForDialect(r.item.toLowerCase(), ctx.dialect)?.name).filter(Boolean));
     out.push({ user: binaryToDisplay(name), result: full.result, limits: Object.fromEntries(Object.entries(full.limits).filter(([k]) => items.has(k as never))) });
   }
   return out;
