@@ -9,7 +9,7 @@ import { type EditPlan, type EditRequest, planEdits, type PlanOptions } from '..
 import { toBytes } from '../core/bytes.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
-import { itemForDialect } from '../core/schema.js';
+import { itemForProfile } from '../core/schema.js';
 import { effectiveJson } from '../formatters/effective.js';
 import { loadAccountDb } from '../io/accounts.js';
 import { type Context, loadBaseline, loadContextTree } from './context.js';
@@ -154,9 +154,9 @@ function effectiveAfter(
   for (const name of users) {
     const pw = db.users.find((u) => u.name === name);
     if (!pw) continue;
-    const res = resolveLimits(plan.after, identityFor(db, pw.name, pw.uid, pw.gid), { dialect: ctx.dialect, ...baseline });
+    const res = resolveLimits(plan.after, identityFor(db, pw.name, pw.uid, pw.gid), { profile: ctx.profile, ...baseline });
     const full = effectiveJson(res);
-    const items = new Set(requests.filter((r) => toBytes(r.domain) === name).map((r) => itemForDialect(r.item.toLowerCase(), ctx.dialect)?.name).filter(Boolean));
+    const items = new Set(requests.filter((r) => toBytes(r.domain) === name).map((r) => itemForProfile(r.item.toLowerCase(), ctx.profile)?.name).filter(Boolean));
     out.push({ user: binaryToDisplay(name), result: full.result, limits: Object.fromEntries(Object.entries(full.limits).filter(([k]) => items.has(k as never))) });
   }
   return out;
