@@ -256,7 +256,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   if (command !== undefined && YARGS_ONLY.has(command)) {
     // it prints a script and reads nothing: an option would be ignored (`completion --json`
     // would still print bash), so none is taken
-    const other = argv.find((w, i) => i !== at!.index);
+    const other = argv.find((_w, i) => i !== at!.index);
     if (other !== undefined) throw new ArgvError(`${command} takes no options or arguments (got '${other}'): it prints the shell script`, `Run 'limitsctl ${command}' alone.`);
     return { kind: 'yargs' };
   }

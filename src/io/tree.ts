@@ -4,7 +4,6 @@
  * directory usr/share/pam/security with its shadowing rules).
  */
 import type { Dirent } from 'node:fs';
-import path from 'node:path';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
 import { parseLimits } from '../core/parse.js';
 import {

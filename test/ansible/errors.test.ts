@@ -60,7 +60,7 @@ describe.skipIf(skipReason !== null)('the limitsctl Ansible module: refusals', (
     mkdirSync(path.join(tmp, 'ansible/home'), { recursive: true });
     writeFileSync(path.join(tmp, 'ansible/ansible.cfg'), '[defaults]\n');
     writeFileSync(path.join(tmp, 'inventory.ini'), `[pam]\nlocalhost ansible_connection=local limits_root=${root}\n`);
-    const tasks = CASES.map(([name, args], i) => `    - name: "case ${i}"\n      limitsctl: {root: "{{ limits_root }}", ${args}}\n      ignore_errors: true\n`);
+    const tasks = CASES.map(([, args], i) => `    - name: "case ${i}"\n      limitsctl: {root: "{{ limits_root }}", ${args}}\n      ignore_errors: true\n`);
     for (const check of [true, false]) {
       tasks.push(`    - name: "hard link ${check ? 'check' : 'real'}"\n      limitsctl: {root: "${hard}", user: admin, item: nproc, value: 5}\n      check_mode: ${check}\n      ignore_errors: true\n`);
     }

@@ -35,7 +35,7 @@ function fileOf(target: LintTarget, f: TreeFile | string): { path: string; doc: 
   return { path: f, doc: byPath.get(f)?.doc ?? null };
 }
 
-function lineLength(doc: LimitsDocument, l: Line): number {
+function lineLength(l: Line): number {
   return l.end - l.start;
 }
 
@@ -143,7 +143,7 @@ export function locate(doc: LimitsDocument | null, span: Span | undefined): Loca
     line: si + 1, column: start - sl.start + 1, endLine: ei + 1, endColumn: Math.max(end, ei === si ? start : el.start) - el.start + 1,
     offset: { start: span.start, end: span.end },
   };
-  if (pos.column < 1 || pos.column > lineLength(doc, sl) + 1 || pos.endColumn < 1 || pos.endColumn > lineLength(doc, el) + 1) {
+  if (pos.column < 1 || pos.column > lineLength(sl) + 1 || pos.endColumn < 1 || pos.endColumn > lineLength(el) + 1) {
     throw new RangeError(`span [${span.start}, ${span.end}) gives an invalid position in ${doc.file}`);
   }
   if (hasHighBytes(doc, si, ei)) {
