@@ -3,7 +3,7 @@
 // Prints "waiting", waits until <barrierFile> exists (so that all workers start together), then per round:
 // [lock →] read → wait holdMs (widens the race window) → write content + "<id>-<round>\n" [→ unlock].
 // No `expected` is passed, so the lock is the only protection: with "nolock" (the control case)
-// lost updates are expected.
+// lost updates are expected, silent or reported as a conflict by the writer.
 import { existsSync } from 'node:fs';
 const mod = await import(process.env.LIMITSCTL_IO_MODULE ?? new URL('./write.js', import.meta.url).href);
 const [root, file, id, roundsArg, mode, barrier, holdArg] = process.argv.slice(2);
@@ -20,6 +20,10 @@ for (let r = 0; r < rounds; r++) {
     await mod.writeFileAtomic(file, next, { root });
   };
   if (mode === 'lock') await mod.withTreeLock(root, once);
-  else await once();
+  else {
+    // unlocked: the writer may notice the race itself (the old file was replaced while it wrote)
+    // and refuse with a conflict instead of overwriting — that update is lost too, but not silently
+    try { await once(); } catch (e) { if (e?.code !== 'ECONFLICT') throw e; process.stdout.write('conflict\n'); }
+  }
 }
 process.stdout.write('done\n');
