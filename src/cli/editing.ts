@@ -26,7 +26,7 @@ export interface EditArgs {
 }
 
 /** Unified diff of a plan, with paths relative to the root (a/etc/security/limits.conf). */
-export async function planDiff(plan: EditPlan): Promise<string> {
+async function planDiff(plan: EditPlan): Promise<string> {
   if (plan.changes.length === 0) return '';
   const { createTwoFilesPatch } = await import('diff');
   let out = '';
@@ -40,7 +40,7 @@ export async function planDiff(plan: EditPlan): Promise<string> {
   return out;
 }
 
-export function colorDiff(diff: string, c: Colors): string {
+function colorDiff(diff: string, c: Colors): string {
   if (!c.enabled) return diff;
   return diff.split('\n').map((l) => (l.startsWith('+++') || l.startsWith('---') ? c.bold(l)
     : l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l)).join('\n');

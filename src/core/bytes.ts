@@ -93,7 +93,7 @@ export function fromBytes(bytes: Bytes): string {
 const hex = (b: number): string => `\\x${b.toString(16).padStart(2, '0')}`;
 
 /** True for a C0 control character, DEL, or a C1 control (U+0080..U+009F). */
-export function isControl(cp: number): boolean {
+function isControl(cp: number): boolean {
   return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 

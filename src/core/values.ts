@@ -210,8 +210,3 @@ export function kernelToConf(info: ItemInfo, v: bigint): bigint | 'unlimited' {
   if (info.name === 'nice') return 20n - v;
   return v / BigInt(info.factor);
 }
-
-/** True when a value text is one of the unlimited keywords. */
-export function isUnlimitedKeyword(s: string): s is UnlimitedKeyword {
-  return KEYWORDS.has(s);
-}

@@ -2,7 +2,7 @@
  * Views of a Resolution: the documented `effective --json` format (docs/effective-json.md) and
  * the per-half values the text commands print. Pure.
  */
-import { PROFILE_TRAITS, type ItemName, ITEMS, type RlimitItem } from '../core/schema.js';
+import { PROFILE_TRAITS, ITEMS, type RlimitItem } from '../core/schema.js';
 import type { Resolution, Slot, Source } from '../core/resolve.js';
 import { kernelToConf } from '../core/values.js';
 import { binaryToDisplay } from '../core/model.js';
@@ -28,7 +28,7 @@ export interface HalfView {
   readonly clamped: boolean;
 }
 
-export function sourceRef(s: Source | null): SourceRef | null {
+function sourceRef(s: Source | null): SourceRef | null {
   return s ? { file: s.file, line: s.line, domain: binaryToDisplay(s.domain) } : null; // bytes shown as text (core/bytes.ts)
 }
 
@@ -116,12 +116,4 @@ export function resolutionWarnings(res: Resolution): string[] {
     }
   }
   return out;
-}
-
-export function formatConf(v: ConfValue): string {
-  return v === null ? 'inherited' : String(v);
-}
-
-export function itemNames(): ItemName[] {
-  return ITEMS.map((i) => i.name);
 }

@@ -71,7 +71,7 @@ function readInTree(root: string, rel: string, maxBytes: number, unusable: Unusa
   return null;
 }
 
-export function displayPath(cwd: string, abs: string): string {
+function displayPath(cwd: string, abs: string): string {
   const rel = path.relative(cwd, abs);
   if (rel === '') return '.';
   if (rel.startsWith('..') || path.isAbsolute(rel)) return abs.split(path.sep).join('/');

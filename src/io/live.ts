@@ -174,7 +174,7 @@ function spawner(all: Map<number, Light>, ppid: number, uid: number): ProcessFac
 
 // --- kernel and memory -----------------------------------------------------------------------
 
-export function readKernel(proc: string, root?: string): KernelFacts {
+function readKernel(proc: string, root?: string): KernelFacts {
   return {
     pidMax: readInt(proc, 'sys/kernel/pid_max', root),
     threadsMax: readInt(proc, 'sys/kernel/threads-max', root),
@@ -184,7 +184,7 @@ export function readKernel(proc: string, root?: string): KernelFacts {
   };
 }
 
-export function readMemory(proc: string, root?: string): MemoryFacts | null {
+function readMemory(proc: string, root?: string): MemoryFacts | null {
   const t = readOptional(proc, 'meminfo', root);
   return t === null ? null : parseMeminfo(t);
 }
@@ -300,7 +300,7 @@ export function readUserSliceTasksMax(root: string, uid: number, files: string[]
   return out.TasksMax ?? null;
 }
 
-export function readSystemd(root: string, proc: string, uid: number): SystemdFacts {
+function readSystemd(root: string, proc: string, uid: number): SystemdFacts {
   const files: string[] = [];
   const comm = readOptional(proc, '1/comm', root)?.trim();
   const running = comm === 'systemd' || existsSync(path.join(root, 'run/systemd/system'));
@@ -322,7 +322,7 @@ export function readSystemd(root: string, proc: string, uid: number): SystemdFac
 const PAM_DIRS = ['etc/pam.d', 'usr/lib/pam.d', 'usr/share/pam.d'];
 const LIB_DIRS = ['lib/security', 'lib64/security', 'usr/lib/security', 'usr/lib64/security'];
 
-export function pamReader(root: string): PamReader {
+function pamReader(root: string): PamReader {
   return (name: string) => {
     const candidates = name.startsWith('/') ? [name.slice(1)] : PAM_DIRS.map((d) => `${d}/${name}`);
     for (const rel of candidates) {
@@ -347,7 +347,7 @@ function findPamModule(root: string): string | null | 'unknown' {
   return anyDir ? null : 'unknown';
 }
 
-export function readPam(root: string, sshdPresent: boolean): PamFacts {
+function readPam(root: string, sshdPresent: boolean): PamFacts {
   const read = pamReader(root);
   const services = [];
   for (const s of [...LOGIN_PATHS, ...SHARED_STACKS]) {

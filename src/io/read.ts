@@ -20,7 +20,6 @@
  * settings and policies 1 MiB — each is a few KiB at most.
  */
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
-import path from 'node:path';
 import { openInRoot, PathChangedError, resolveInRoot, type ResolvedInRoot } from './paths.js';
 import { OutsideRootError } from './write-errors.js';
 
@@ -260,9 +259,4 @@ export function listDirInRoot(root: string, rel: string): ListResult {
 
 function existsProcFd(fd: number): boolean {
   try { return lstatSync(`/proc/self/fd/${fd}`).isSymbolicLink(); } catch { return false; }
-}
-
-/** `path.join` for messages: the root-relative path as pam_limits would name it (`/etc/passwd`). */
-export function inRootName(rel: string): string {
-  return path.posix.join('/', rel);
 }

@@ -17,7 +17,7 @@ import type { SeveritySetting } from '../core/lint/types.js';
 import { type Profile, PROFILE_NAMES, isProfile } from '../core/schema.js';
 import { didYouMean } from '../core/suggest.js';
 
-export const SETTINGS_FILE = '.limitsctl.ini';
+const SETTINGS_FILE = '.limitsctl.ini';
 
 export interface LintSettings {
   /** the settings file, or null when none was found */
@@ -64,7 +64,7 @@ const TOP_KEYS = ['profile', 'ignore', 'nr-open'];
  * The values Linux accepts for fs.nr_open on 64-bit (fs/file.c: sysctl_nr_open_min =
  * BITS_PER_LONG; sysctl_nr_open_max = min(INT_MAX, SIZE_MAX / sizeof(void *)) & -BITS_PER_LONG).
  */
-export const NR_OPEN_MIN = 64n;
+const NR_OPEN_MIN = 64n;
 export const NR_OPEN_MAX = 2147483584n;
 const SECTIONS = ['rules', 'policy'];
 const SEVERITY_VALUES = ['error', 'warning', 'info', 'off'];

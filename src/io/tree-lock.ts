@@ -45,10 +45,10 @@ export const LOCK_RELATIVE_PATH = 'etc/security/.limitsctl.lock';
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
 /** A lock file limitsctl was killed while writing (see {@link looksLikeOurs}) older than this is treated as stale. */
-export const MALFORMED_STALE_MS = 5_000;
+const MALFORMED_STALE_MS = 5_000;
 
 /** A lock file larger than this was not written by limitsctl (its record is about 200 bytes). */
-export const MAX_LOCK_BYTES = 4_096;
+const MAX_LOCK_BYTES = 4_096;
 
 /** How every lock record limitsctl writes begins (JSON.stringify of {@link LockInfo}: `tool` first). */
 const RECORD_START = '{"tool":"limitsctl"';
@@ -232,7 +232,7 @@ function parseInfo(raw: string): LockInfo | undefined {
  * is written right after, so a kill in between leaves it empty or holding the record's start.
  * That is: empty, a prefix of `{"tool":"limitsctl"`, or text beginning with it.
  */
-export function looksLikeOurs(raw: string): boolean {
+function looksLikeOurs(raw: string): boolean {
   return raw === '' || RECORD_START.startsWith(raw) || raw.startsWith(RECORD_START);
 }
 

@@ -62,7 +62,7 @@ export async function resolveRoot(root: string): Promise<TreeRoot> {
 }
 
 /** True when `p` is `dir` or below it (both absolute and normalized). */
-export function isInside(dir: string, p: string): boolean {
+function isInside(dir: string, p: string): boolean {
   if (p === dir) return true;
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
   return p.startsWith(prefix);
@@ -287,7 +287,7 @@ export function verifyDir(d: DirHandle, given: string): void {
  * to disk. Returns the directories it created, outermost first (for rollback). Directories are
  * created through the confined walk of {@link openTreeDir}.
  */
-export async function makeMissingDirs(
+async function makeMissingDirs(
   dir: string,
   existingAncestor: string,
   given: string,

@@ -57,7 +57,7 @@ import {
   pidAlive,
   wrapIoError,
 } from './write-errors.js';
-import { type RecoveryReport, kind, notRegular, readRegularAt, recoverJournal, sha256, writeJournal } from './write-journal.js';
+import { kind, notRegular, readRegularAt, recoverJournal, sha256, writeJournal } from './write-journal.js';
 import {
   type DirHandle,
   type TreeRoot,
@@ -89,9 +89,7 @@ export {
 } from './tree-lock.js';
 
 /** Mode of a file that did not exist before (independent of the umask). */
-export const NEW_FILE_MODE = 0o644;
-/** Mode of a directory created for a write, e.g. a missing limits.d (independent of the umask). */
-export const NEW_DIR_MODE = 0o755;
+const NEW_FILE_MODE = 0o644;
 
 /**
  * Names of temporary files made by this module: `.<name>.limitsctl-<pid>-<hex>.tmp`, and
@@ -410,14 +408,6 @@ export async function cleanStaleTempFiles(dir: string | DirHandle): Promise<stri
     }
   }
   return removed;
-}
-
-/**
- * Recover a left-over journal of the tree at `root` (see ./write-journal.ts); null when there was
- * none. {@link withTreeLock} does this on taking the lock.
- */
-export async function recoverInterruptedWrite(root: string): Promise<RecoveryReport | null> {
-  return await recoverJournal(root);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ const STATUS_TEXT: Record<string, string> = {
   'not-evaluated': 'not evaluated',
 };
 
-export function filesReport(tree: LoadedTree) {
+function filesReport(tree: LoadedTree) {
   return {
     root: tree.root,
     profile: tree.profile,

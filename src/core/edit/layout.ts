@@ -71,7 +71,7 @@ export const isCSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <=
  * stops before extra fields and a CRLF file's '\r'. Only this token is replaced, so extra fields
  * (`admin - nproc 5 legacy-note`) and the line ending keep their bytes.
  */
-export function valueTokenEnd(text: string, r: EntryReading): number {
+function valueTokenEnd(text: string, r: EntryReading): number {
   let end = r.value.start;
   while (end < r.value.end && !isCSpace(text.charCodeAt(end))) end++;
   return end;

@@ -32,7 +32,7 @@ export function validateDomain(domain: string): void {
 }
 
 /** ASCII tolower (C locale), as pam_limits lower-cases: bytes >= 0x80 stay as they are. */
-export function asciiLower(s: string): string {
+function asciiLower(s: string): string {
   return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
 }
 

@@ -12,14 +12,14 @@ import type {
 } from './types.js';
 
 /** account resolutions × lines, for the whole tree (every item's share together) */
-export const DEFAULT_ANALYSIS_BUDGET = 500_000;
+const DEFAULT_ANALYSIS_BUDGET = 500_000;
 import { DEFAULT_NR_OPEN } from '../schema.js';
 
 export { DEFAULT_NR_OPEN };
 
 /** The meta rule for findings about the linter itself (a rule that crashed). */
-export const RULE_ERROR = { code: 'LC900', name: 'rule-error', severity: 'error' } as const;
-export const UNKNOWN_SUPPRESSION = { code: 'LC901', name: 'unknown-suppression', severity: 'warning' } as const;
+const RULE_ERROR = { code: 'LC900', name: 'rule-error', severity: 'error' } as const;
+const UNKNOWN_SUPPRESSION = { code: 'LC901', name: 'unknown-suppression', severity: 'warning' } as const;
 
 /** The first tree file of each path (a map, so that naming a file by path is not a scan). */
 const filesByPath = new WeakMap<LintTarget, Map<string, TreeFile>>();

@@ -35,8 +35,3 @@ export function globToRegExp(pattern: string): RegExp {
   }
   return new RegExp(`^${anchored ? '' : '(?:.*/)?'}${re}(?:/.*)?$`);
 }
-
-/** True when `relPath` ('/'-separated) matches any of the compiled patterns. */
-export function matchesAny(relPath: string, patterns: readonly RegExp[]): boolean {
-  return patterns.some((re) => re.test(relPath));
-}

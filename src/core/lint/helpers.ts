@@ -64,10 +64,6 @@ export function at(s: Source | { file: string; line: number }): string {
   return `${s.file}:${s.line}`;
 }
 
-export function atRef(r: { file: TreeFile; line: Line }): string {
-  return `${r.file.path}:${r.line.index + 1}`;
-}
-
 /** The text of an entry as pam_limits reads it: "alice soft nofile 100". */
 export function entryText(r: EntryReading): string {
   return `${show(r.domain.raw)} ${show(r.type.raw)} ${show(r.item.raw)} ${show(r.value.raw)}`;
@@ -113,9 +109,4 @@ export function syntaxOwner(r: Reading): SyntaxOwner {
   if (templateSyntax(fields)) return 'template';
   if (r.problem) return 'problem';
   return null;
-}
-
-/** "1 account" / "3 accounts" */
-export function plural(n: number, word: string, pluralWord = `${word}s`): string {
-  return `${n} ${n === 1 ? word : pluralWord}`;
 }
