@@ -1,6 +1,13 @@
 /**
  * Effective limits for one account, computed exactly as pam_limits does (parse_config_file,
  * process_limit, setup_limits), with provenance for every value.
+ *
+ * Why one file (about 500 lines): it is one reading of pam_limits.c, kept in the C code's order so
+ * it can be checked against it side by side: the starting values (Debian's PID-1 baseline or the
+ * built-in table, initSlots), domain matching and ranks (matchEntryDomain, matchNoLimitDomain),
+ * then the line-by-line pass with set_all, nr_open and `-` lines (resolveLimits).
+ * parseProcLimits is here because /proc/PID/limits is the baseline's input format, and it is the
+ * project's one parser of it (doctor uses it too).
  */
 import type { Identity } from './accounts.js';
 import type { DomainSpec } from './domain.js';

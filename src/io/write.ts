@@ -43,6 +43,14 @@
  * it): LIMITSCTL_TEST_PAUSE_AFTER_PLAN (paths resolved, nothing written yet) /
  * LIMITSCTL_TEST_PAUSE_BEFORE_RENAME / LIMITSCTL_TEST_PAUSE_BETWEEN_RENAMES = a file path;
  * at that point the process creates the file and waits until `<path>.go` exists.
+ *
+ * Why one file (about 800 lines): the steps above are one protocol whose safety comes from their
+ * order: pin, compare, temp, attributes, journal, rename, check after rename, undo or roll back.
+ * The helpers below share the private `Plan` record and are each called from one step; split
+ * across modules they would have to export that record and the ordering would no longer be
+ * readable top to bottom. The parts that stand alone already live apart: path resolution
+ * (./write-paths.ts), the journal (./write-journal.ts), the lock (./tree-lock.ts), errors
+ * (./write-errors.ts), and the edit transaction that calls this (./commit.ts).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
