@@ -24,6 +24,10 @@ export interface CliIO {
   readonly columns?: number;
   /** why output could not be written (not for a reader that went away), or null */
   outputFailure?(): string | null;
+  /** true once the reader of stdout went away (EPIPE): later output is dropped, so need not be made */
+  stdoutClosed?(): boolean;
+  /** a promise to wait on while stdout holds more than it wants (a slow reader), else undefined */
+  stdoutReady?(): Promise<void> | undefined;
 }
 
 

@@ -197,14 +197,30 @@ export function processIO(): CliIO {
   };
   guard('stdout', process.stdout);
   guard('stderr', process.stderr);
+  // a write to a closed pipe fails at once when nothing is queued (the stream is errored before
+  // the 'error' event); otherwise the failure comes through the event loop, while waiting in
+  // stdoutReady()
+  const out = process.stdout as NodeJS.WriteStream & { readonly writableErrored?: Error | null };
+  const stdoutClosed = () => closed.stdout || (out.writableErrored ?? null) !== null || out.destroyed;
   return {
-    stdout: (t) => { if (!closed.stdout) process.stdout.write(t); },
+    stdout: (t) => { if (!stdoutClosed()) process.stdout.write(t); },
     stderr: (t) => { if (!closed.stderr) process.stderr.write(t); },
     isTTY: process.stdout.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
     ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
     outputFailure: () => failure,
+    stdoutClosed,
+    stdoutReady: () => {
+      if (stdoutClosed() || !process.stdout.writableNeedDrain) return undefined;
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          for (const [event, fn] of [['drain', done], ['error', done], ['close', done]] as const) process.stdout.off(event, fn);
+          resolve();
+        };
+        process.stdout.on('drain', done).on('error', done).on('close', done);
+      });
+    },
   };
 }
 

@@ -20,6 +20,11 @@ export function escapeProperty(s: string): string {
 
 /** Writes `formatGithub(report)` to `write`, one line at a time. */
 export function writeGithub(report: LintReport, write: Write): void {
+  for (const line of githubPieces(report)) write(line);
+}
+
+/** The lines of `formatGithub(report)`, one at a time as they are asked for. */
+export function* githubPieces(report: LintReport): Generator<string, void, undefined> {
   for (const d of report.diagnostics) {
     const props = [
       `file=${escapeProperty(d.file)}`,
@@ -29,10 +34,10 @@ export function writeGithub(report: LintReport, write: Write): void {
       `endColumn=${d.text ? d.text.endColumn : d.endColumn}`,
       `title=${escapeProperty(`${d.code} ${d.rule}`)}`,
     ];
-    write(`::${COMMAND[d.severity]} ${props.join(',')}::${escapeData(d.message)}\n`);
+    yield `::${COMMAND[d.severity]} ${props.join(',')}::${escapeData(d.message)}\n`;
   }
   const s = summarize(report);
-  write(`limitsctl lint: ${s.errors} error(s), ${s.warnings} warning(s), ${s.info} info in ${s.files} file(s)\n`);
+  yield `limitsctl lint: ${s.errors} error(s), ${s.warnings} warning(s), ${s.info} info in ${s.files} file(s)\n`;
 }
 
 export function formatGithub(report: LintReport): string {

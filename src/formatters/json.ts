@@ -6,7 +6,7 @@
 import { type LintReport, ruleDocsUrl, summarize } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
-import { collect, JsonStream, type Write, writeJson } from './stream.js';
+import { collect, jsonPieces, JsonStream, type Write } from './stream.js';
 
 export const LINT_JSON_VERSION = 1;
 
@@ -52,8 +52,13 @@ export function lintJson(report: LintReport): object {
 
 /** Writes `formatJson(report)` to `write`, one finding at a time. */
 export function writeLintJson(report: LintReport, write: Write): void {
-  writeJson(envelope(report, new JsonStream(report.files), new JsonStream(report.diagnostics, result)), write, 2);
-  write('\n');
+  for (const piece of lintJsonPieces(report)) write(piece);
+}
+
+/** The pieces of `formatJson(report)`, one finding at a time as they are asked for. */
+export function* lintJsonPieces(report: LintReport): Generator<string, void, undefined> {
+  yield* jsonPieces(envelope(report, new JsonStream(report.files), new JsonStream(report.diagnostics, result)), 2);
+  yield '\n';
 }
 
 export function formatJson(report: LintReport): string {

@@ -9,7 +9,7 @@
  */
 import { type LintReport, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
-import { collect, JsonStream, type Write, writeJson } from './stream.js';
+import { collect, jsonPieces, JsonStream, type Write } from './stream.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -96,8 +96,13 @@ export function lintSarif(report: LintReport): object {
 
 /** Writes `formatSarif(report)` to `write`, one result at a time. */
 export function writeLintSarif(report: LintReport, write: Write): void {
-  writeJson(sarifLog(report, true), write, 2);
-  write('\n');
+  for (const piece of lintSarifPieces(report)) write(piece);
+}
+
+/** The pieces of `formatSarif(report)`, one result at a time as they are asked for. */
+export function* lintSarifPieces(report: LintReport): Generator<string, void, undefined> {
+  yield* jsonPieces(sarifLog(report, true), 2);
+  yield '\n';
 }
 
 export function formatSarif(report: LintReport): string {

@@ -1,8 +1,10 @@
 /**
  * Output written in pieces instead of one string: a report with a million findings is hundreds
  * of megabytes, past what a single JavaScript string can hold (about 512 MiB) and far more than
- * is worth keeping in memory. The formatters write to a `Write` sink; `chunked` gathers the small
- * pieces into blocks of about 64 KiB so the sink sees few, large writes. Pure.
+ * is worth keeping in memory. The formatters produce their text as a sequence of pieces (or write
+ * them to a `Write` sink); `chunked` and `pump` gather the small pieces into blocks of about 64 KiB
+ * so the sink sees few, large writes, and `pump` takes the next pieces only when the sink is ready
+ * (a slow reader is waited for; a reader that went away stops the output). Pure (no I/O of its own).
  */
 
 /** Receives output text in order, piece by piece. */
@@ -57,6 +59,11 @@ export class JsonStream<T = unknown> {
  * element of the stream. Elements must not themselves contain a JsonStream.
  */
 export function writeJson(value: unknown, write: Write, indent: number = 2): void {
+  for (const piece of jsonPieces(value, indent)) write(piece);
+}
+
+/** The pieces {@link writeJson} writes, produced one at a time as they are asked for. */
+export function* jsonPieces(value: unknown, indent: number = 2): Generator<string, void, undefined> {
   const streams: JsonStream[] = [];
   const nonce = `\u0001limitsctl-json-stream:${Date.now().toString(36)}${Math.random().toString(36).slice(2)}:`;
   const frame = JSON.stringify(value, (_k, v: unknown) => {
@@ -72,7 +79,7 @@ export function writeJson(value: unknown, write: Write, indent: number = 2): voi
   for (let i = 0; i < streams.length; i++) {
     const token = JSON.stringify(`${nonce}${i}:`);
     const at = frame.indexOf(token, from);
-    write(frame.slice(from, at));
+    yield frame.slice(from, at);
     const lineStart = frame.lastIndexOf('\n', at) + 1;
     let pad = lineStart;
     while (frame.charCodeAt(pad) === 0x20) pad++;
@@ -86,11 +93,51 @@ export function writeJson(value: unknown, write: Write, indent: number = 2): voi
       // JSON.stringify writes undefined (and functions) in an array as null
       if (text === undefined) text = 'null';
       if (unit !== '' && text.includes('\n')) text = text.replace(/\n/g, `\n${inner}`);
-      write(unit === '' ? `${first ? '[' : ','}${text}` : `${first ? '[\n' : ',\n'}${inner}${text}`);
+      yield unit === '' ? `${first ? '[' : ','}${text}` : `${first ? '[\n' : ',\n'}${inner}${text}`;
       first = false;
     }
-    write(first ? '[]' : unit === '' ? ']' : `\n${outer}]`);
+    yield first ? '[]' : unit === '' ? ']' : `\n${outer}]`;
     from = at + token.length;
   }
-  write(frame.slice(from));
+  yield frame.slice(from);
+}
+
+/** Where {@link pump} writes: a stream that may ask the writer to wait, or go away. */
+export interface PumpSink {
+  readonly write: Write;
+  /** true once nobody reads any more (a closed pipe): the rest is not produced */
+  readonly closed?: () => boolean;
+  /** a promise when the sink holds more than it wants (wait for it), else undefined */
+  readonly ready?: () => Promise<void> | undefined;
+}
+
+/**
+ * Writes `pieces` to `sink` in blocks of at least `size` code units (as {@link chunked}), taking
+ * the next pieces only when the sink is ready for them: between blocks it waits on
+ * `sink.ready()`, which lets the event loop run, so a reader that went away (EPIPE) is noticed
+ * while there is still output to produce. Stops as soon as `sink.closed()`.
+ * @returns true when every piece was written, false when it stopped because the sink closed
+ */
+export async function pump(pieces: Iterable<string>, sink: PumpSink, size: number = CHUNK_SIZE): Promise<boolean> {
+  let parts: string[] = [];
+  let length = 0;
+  const flush = async (): Promise<boolean> => {
+    if (parts.length > 0) {
+      const text = parts.length === 1 ? parts[0]! : parts.join('');
+      parts = [];
+      length = 0;
+      sink.write(text);
+    }
+    if (sink.closed?.()) return false;
+    const wait = sink.ready?.();
+    if (wait) await wait;
+    return !sink.closed?.();
+  };
+  for (const piece of pieces) {
+    if (piece.length === 0) continue;
+    parts.push(piece);
+    length += piece.length;
+    if (length >= size && !(await flush())) return false;
+  }
+  return flush();
 }

@@ -11,11 +11,11 @@ import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
 import { binaryToDisplay } from '../../core/model.js';
 import { type Profile, PROFILE_NAMES, FALLBACK_PROFILE, isProfile } from '../../core/schema.js';
-import { writeGithub } from '../../formatters/github.js';
-import { writeLintJson } from '../../formatters/json.js';
-import { writeLintSarif } from '../../formatters/sarif.js';
-import { chunked } from '../../formatters/stream.js';
-import { writeText } from '../../formatters/text.js';
+import { githubPieces } from '../../formatters/github.js';
+import { lintJsonPieces } from '../../formatters/json.js';
+import { lintSarifPieces } from '../../formatters/sarif.js';
+import { pump } from '../../formatters/stream.js';
+import { textPieces } from '../../formatters/text.js';
 import { type LoadedLintTarget, loadLintTargets, loadRootTarget } from '../../io/lint-targets.js';
 import { checkRoot } from '../../io/paths.js';
 import { loadSettings, type LintSettings } from '../../io/settings.js';
@@ -195,16 +195,20 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
     else if (report.diff) io.stderr(report.diff);
   }
   // written in blocks as it is formatted: the whole report as one string would not fit in a
-  // JavaScript string past about a million findings
-  const out = chunked(io.stdout);
-  switch (format) {
-    case 'json': writeLintJson(report, out.write); break;
-    case 'sarif': writeLintSarif(report, out.write); break;
-    case 'github': writeGithub(report, out.write); break;
-    default: writeText(report, out.write, makeColors(wantColor(io, args.color))); break;
-  }
-  out.flush();
-  return lintExitCode({ ...report, diagnostics });
+  // JavaScript string past about a million findings. The next block is made only when stdout
+  // takes it; once its reader has gone (`lint | head -1`: EPIPE) nothing more is made, and the
+  // exit code is still that of the findings.
+  const code = lintExitCode({ ...report, diagnostics });
+  const pieces = format === 'json' ? lintJsonPieces(report)
+    : format === 'sarif' ? lintSarifPieces(report)
+      : format === 'github' ? githubPieces(report)
+        : textPieces(report, makeColors(wantColor(io, args.color)));
+  await pump(pieces, {
+    write: io.stdout,
+    ...(io.stdoutClosed ? { closed: () => io.stdoutClosed!() } : {}),
+    ...(io.stdoutReady ? { ready: () => io.stdoutReady!() } : {}),
+  });
+  return code;
 }
 
 /**
