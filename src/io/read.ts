@@ -142,19 +142,30 @@ function readFd(fd: number, shown: string, maxBytes: number, expect?: Stats): { 
 }
 
 /**
+ * `rel` resolved inside `root` by the chroot-style rule, or why it cannot be (a link leaving the
+ * root, an errno on the way); `shown` is `rel` as messages name it (no leading slashes).
+ */
+function resolveShown(root: string, rel: string):
+  | { readonly ok: true; readonly shown: string; readonly resolved: ResolvedInRoot }
+  | { readonly ok: false; readonly failure: ReadFailure } {
+  const shown = rel.replace(/^\/+/, '');
+  try {
+    return { ok: true, shown, resolved: resolveInRoot(root, rel) };
+  } catch (e) {
+    return { ok: false, failure: fromErrno(shown, e) };
+  }
+}
+
+/**
  * Read `rel` (relative to `root`) the way pam_limits would find it if `root` were `/`, with the
  * safeguards above. Never throws for a property of the file; returns `{ok: false, failure}`.
  * `resolved.rel` is where the file really is (relative to the root) when it could be resolved.
  */
 export function readFileInRoot(root: string, rel: string, options: ReadOptions = {}): ReadResult {
   const maxBytes = options.maxBytes ?? MAX_LIMITS_FILE_BYTES;
-  const shown = rel.replace(/^\/+/, '');
-  let resolved: ResolvedInRoot;
-  try {
-    resolved = resolveInRoot(root, rel);
-  } catch (e) {
-    return { ok: false, failure: fromErrno(shown, e) };
-  }
+  const r = resolveShown(root, rel);
+  if (!r.ok) return { ok: false, failure: r.failure };
+  const { shown, resolved } = r;
   if (resolved.missing) {
     return {
       ok: false, resolved,
@@ -231,13 +242,9 @@ export type ListResult =
  * Entries' types are their own (a symlink entry is reported as a symlink, not followed).
  */
 export function listDirInRoot(root: string, rel: string): ListResult {
-  const shown = rel.replace(/^\/+/, '');
-  let resolved: ResolvedInRoot;
-  try {
-    resolved = resolveInRoot(root, rel);
-  } catch (e) {
-    return { ok: false, failure: fromErrno(shown, e) };
-  }
+  const r = resolveShown(root, rel);
+  if (!r.ok) return { ok: false, failure: r.failure };
+  const { shown, resolved } = r;
   if (resolved.missing) return { ok: false, resolved, failure: { kind: 'missing', dangling: resolved.viaSymlink, message: `${shown}: no such directory` } };
   let fd: number;
   try {

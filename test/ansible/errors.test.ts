@@ -14,21 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { differences, snapshot } from '../cli/snapshot.js';
+import { ansibleSkipReason, DEMO, LIBRARY } from './helpers.js';
 
-const REPO = path.resolve(__dirname, '../..');
-const DEMO = path.join(REPO, 'fixtures/demo');
-const LIBRARY = path.join(REPO, 'ansible/library');
-
-function ansibleSkipReason(): string | null {
-  const r = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
-  let reason: string | null = null;
-  if (r.error) reason = `ansible-playbook is not installed (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); apt-get install ansible`;
-  else if (r.status !== 0) reason = `ansible-playbook --version exited with ${r.status}: ${r.stderr.trim()}`;
-  if (reason && process.env.LIMITSCTL_REQUIRE_ANSIBLE === '1') throw new Error(`LIMITSCTL_REQUIRE_ANSIBLE=1, but Ansible cannot be run: ${reason}`);
-  return reason;
-}
-const skipReason = ansibleSkipReason();
-if (skipReason) console.warn(`Ansible module error tests skipped: ${skipReason}`);
+const skipReason = ansibleSkipReason('Ansible module error tests');
 
 /** name → [task arguments (YAML flow), what msg must say] */
 const CASES: Array<[string, string, RegExp]> = [

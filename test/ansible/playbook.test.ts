@@ -17,28 +17,14 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ansibleSkipReason, DEMO, LIBRARY, REPO } from './helpers.js';
 
-const REPO = path.resolve(__dirname, '../..');
 const BIN = path.join(REPO, 'bin/limitsctl.js');
-const DEMO = path.join(REPO, 'fixtures/demo');
-const LIBRARY = path.join(REPO, 'ansible/library');
 const PLAYBOOK = path.join(REPO, 'ansible/tests/limits.yml');
 const BAD_PLAYBOOK = path.join(REPO, 'ansible/tests/bad.yml');
 const DIST = path.join(REPO, 'dist/index.js');
 
-function ansibleSkipReason(): string | null {
-  const r = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
-  let reason: string | null = null;
-  if (r.error) reason = `ansible-playbook is not installed (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); apt-get install ansible`;
-  else if (r.status !== 0) reason = `ansible-playbook --version exited with ${r.status}: ${r.stderr.trim()}`;
-  if (reason && process.env.LIMITSCTL_REQUIRE_ANSIBLE === '1') {
-    throw new Error(`LIMITSCTL_REQUIRE_ANSIBLE=1, but Ansible cannot be run: ${reason}`);
-  }
-  return reason;
-}
-
-const skipReason = ansibleSkipReason();
-if (skipReason) console.warn(`Ansible module tests skipped: ${skipReason}`);
+const skipReason = ansibleSkipReason('Ansible module tests');
 
 const HOSTS = ['deb1', 'rhel1', 'nonl1', 'link1'] as const;
 type Host = (typeof HOSTS)[number];

@@ -3,22 +3,14 @@
  * waited on), and a policy that is not UTF-8 is refused instead of being written as U+FFFD bytes.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cli, DEMO } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
+import { demoCopies } from './trees.js';
 import { differences, snapshot } from './snapshot.js';
 
-let dirs: string[] = [];
-afterEach(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); dirs = []; });
-
-function demoCopy(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-apply-input-'));
-  dirs.push(d);
-  cpSync(DEMO, d, { recursive: true });
-  return d;
-}
+const demoCopy = demoCopies('limitsctl-apply-input-');
 
 describe('apply: the policy file', () => {
   it('a FIFO as the policy ends at once with exit 2 and changes nothing', () => {

@@ -4,19 +4,15 @@
  * gets it until that path is fixed.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO, runMain } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { runMain } from './helpers.js';
+import { demoCopies } from './trees.js';
 
-let dirs: string[] = [];
-afterEach(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); dirs = []; });
+const demoCopy = demoCopies('limitsctl-edit-fatal-');
 
 function demoWithFifo(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-edit-fatal-'));
-  dirs.push(d);
-  cpSync(DEMO, d, { recursive: true });
+  const d = demoCopy();
   execFileSync('mkfifo', [path.join(d, 'etc/security/limits.d/x.conf')]);
   return d;
 }
@@ -42,9 +38,7 @@ describe('an edit on a tree pam_limits cannot read', () => {
   });
 
   it('no such warning on a tree pam_limits reads', async () => {
-    const d = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-edit-fatal-'));
-    dirs.push(d);
-    cpSync(DEMO, d, { recursive: true });
+    const d = demoCopy();
     const r = await runMain(['unset', 'nproc', '--all', '--root', d, '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/until that path is fixed/);

@@ -3,21 +3,14 @@
  * (setrlimit EPERM), so pam_limits keeps the previous limits (Debian 1.5.2) or denies the session
  * (upstream). set refuses it, dry run and real run alike; --force writes it anyway.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cli, DEMO } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
+import { demoCopies } from './trees.js';
 import { differences, snapshot } from './snapshot.js';
 
-let dirs: string[] = [];
-afterEach(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); dirs = []; });
-function demoCopy(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-nr-open-'));
-  dirs.push(d);
-  cpSync(DEMO, d, { recursive: true });
-  return d;
-}
+const demoCopy = demoCopies('limitsctl-nr-open-');
 
 describe('set nofile above fs.nr_open', () => {
   it.each([['--dry-run'], ['--check'], [null]])('%s: exit 2 naming nr_open, nothing written', (flag) => {

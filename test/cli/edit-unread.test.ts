@@ -5,22 +5,14 @@
  * have been replaced by the few lines of the change.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cli, DEMO } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
+import { demoCopies } from './trees.js';
 import { differences, snapshot } from './snapshot.js';
 
-let dirs: string[] = [];
-afterEach(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); dirs = []; });
-
-function demoCopy(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-edit-unread-'));
-  dirs.push(d);
-  cpSync(DEMO, d, { recursive: true });
-  return d;
-}
+const demoCopy = demoCopies('limitsctl-edit-unread-');
 
 describe('edits refuse files they could not read', () => {
   it('a FIFO limits.conf: --dry-run and a real run both exit 2 and change nothing', () => {

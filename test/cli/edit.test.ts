@@ -1,20 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rng, seedNote, testSeed } from '../seed.js';
 import { BIN, cli, DEMO, runMain } from './helpers.js';
+import { demoCopies } from './trees.js';
 
-let dirs: string[] = [];
-afterEach(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); dirs = []; });
-
-function demoCopy(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-edit-'));
-  dirs.push(d);
-  cpSync(DEMO, d, { recursive: true });
-  return d;
-}
+const demoCopy = demoCopies('limitsctl-edit-');
 const conf = (root: string, rel = 'etc/security/limits.conf') => readFileSync(path.join(root, rel), 'latin1');
 const listing = (dir: string) => readdirSync(dir).sort();
 

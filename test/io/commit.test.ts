@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CommitPlan, commitEdits } from '../../src/io/commit.js';
 import { JOURNAL_RELATIVE_PATH, LOCK_RELATIVE_PATH, TEMP_FILE_PATTERN } from '../../src/io/write.js';
+import { waitFor } from './helpers/children.js';
 
 const REPO = path.resolve(__dirname, '../..');
 const BIN = path.join(REPO, 'bin/limitsctl.js');
@@ -74,15 +75,6 @@ function run(args: string[], env: NodeJS.ProcessEnv): Running {
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { child, done };
-}
-
-async function waitFor(file: string, child: ChildProcess, what: string): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    if (existsSync(file)) return;
-    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}) before reaching the pause point`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`${what} never reached the pause point`);
 }
 
 const built = existsSync(LIB);

@@ -28,7 +28,7 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   JOURNAL_RELATIVE_PATH,
   LOCK_RELATIVE_PATH,
@@ -37,18 +37,13 @@ import {
   writeFileAtomic,
 } from '../../src/io/write.js';
 import { BIN, REPO, cli } from '../cli/helpers.js';
-import { type IoModule, prepareIoModule } from './helpers/module.js';
+import { waitFor } from './helpers/children.js';
+import { useIoModule } from './helpers/module.js';
 
 const isRoot = process.getuid?.() === 0;
 const dirs: string[] = [];
-let mod: IoModule;
+const mod = useIoModule();
 
-beforeAll(async () => {
-  mod = await prepareIoModule();
-});
-afterAll(async () => {
-  await mod?.cleanup();
-});
 afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
@@ -75,15 +70,6 @@ async function makeTree(conf = '# limits\n'): Promise<{ root: string; sec: strin
 function skipNote(ctx: { skip: (cond: boolean, note?: string) => void }, cond: boolean, why: string): void {
   if (cond) console.warn(`[skipped] ${why}`);
   ctx.skip(cond, why);
-}
-
-async function waitFor(file: string, child: ChildProcess, what: string): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    if (existsSync(file)) return;
-    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}) before reaching the pause point`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`${what} never reached the pause point`);
 }
 
 interface Running {

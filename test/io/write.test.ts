@@ -24,7 +24,7 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   BACKUP_FILE_PATTERN,
   ConcurrentModificationError,
@@ -38,18 +38,12 @@ import {
   writeFilesAtomic,
 } from '../../src/io/write.js';
 import { resolveInRoot } from '../../src/io/paths.js';
-import { type IoModule, prepareIoModule } from './helpers/module.js';
+import { useIoModule } from './helpers/module.js';
 
 const isRoot = process.getuid?.() === 0;
 const roots: string[] = [];
-let mod: IoModule;
+const mod = useIoModule();
 
-beforeAll(async () => {
-  mod = await prepareIoModule();
-});
-afterAll(async () => {
-  await mod?.cleanup();
-});
 afterEach(async () => {
   for (const r of roots.splice(0)) {
     spawnSync('chattr', ['-R', '-i', r], { stdio: 'ignore' });

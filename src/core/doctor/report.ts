@@ -90,6 +90,7 @@ export interface CommandGroup {
   readonly processes: number;
   readonly tasks: number;
   readonly maxThreads: { readonly pid: number; readonly threads: number };
+  /** one full command line, cut at 120 characters */
   readonly example: string;
   readonly samplePids: readonly number[];
   readonly hint: CommandHint | null;

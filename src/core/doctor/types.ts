@@ -3,20 +3,10 @@
  * the shared analysis of the facts, computed once by analysis.ts before any finding runs.
  */
 import type { CgroupNode, DoctorFacts } from './facts.js';
-import type { CommandHint } from './commands.js';
 import type { CommandGroup, ConfiguredNproc, Finding, FindingId, Fix, LimitGroup, Severity } from './report.js';
 
 /** Every command pattern of the user's processes (commands.ts groups them), before the --top cut. */
-export interface CommandTally {
-  readonly command: string;
-  readonly processes: number;
-  readonly tasks: number;
-  readonly maxThreads: { readonly pid: number; readonly threads: number };
-  /** one full command line, cut at 120 characters */
-  readonly example: string;
-  readonly samplePids: readonly number[];
-  readonly hint: CommandHint | null;
-  readonly zombies: number;
+export interface CommandTally extends CommandGroup {
   /** every command line of the group, for ssh-mux groups only (their control paths) */
   readonly titles: readonly string[];
 }

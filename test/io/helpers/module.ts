@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { afterAll, beforeAll } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const srcIo = path.resolve(here, '../../../src/io');
@@ -67,5 +68,25 @@ export async function prepareIoModule(): Promise<IoModule> {
     dir,
     helper: (name) => path.join(dir, name),
     cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Called at a test file's top level: prepares the module before the file's tests (beforeAll) and
+ * removes it after them (afterAll). The result's helper() is usable inside the tests.
+ */
+export function useIoModule(): Pick<IoModule, 'helper'> {
+  let mod: IoModule | undefined;
+  beforeAll(async () => {
+    mod = await prepareIoModule();
+  });
+  afterAll(async () => {
+    await mod?.cleanup();
+  });
+  return {
+    helper: (name) => {
+      if (!mod) throw new Error('the io module is prepared in beforeAll: call helper() inside a test');
+      return mod.helper(name);
+    },
   };
 }
