@@ -8,19 +8,25 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from '
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   LOCK_RELATIVE_PATH,
   LockTimeoutError,
   withTreeLock,
   writeFileAtomic,
 } from '../../src/io/write.js';
-import { useIoModule } from './helpers/module.js';
+import { type IoModule, prepareIoModule } from './helpers/module.js';
 
-const mod = useIoModule();
+let mod: IoModule;
 const roots: string[] = [];
 const children: Array<{ kill: (s: NodeJS.Signals) => boolean; exitCode: number | null; signalCode: string | null }> = [];
 
+beforeAll(async () => {
+  mod = await prepareIoModule();
+});
+afterAll(async () => {
+  await mod?.cleanup();
+});
 afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const r of roots.splice(0)) await rm(r, { recursive: true, force: true });
