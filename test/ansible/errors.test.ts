@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { differences, snapshot } from '../cli/snapshot.js';
-import { ansibleSkipReason, DEMO, LIBRARY } from './helpers.js';
+import { ansibleEnv, ansibleSkipReason, DEMO } from './helpers.js';
 
 const skipReason = ansibleSkipReason('Ansible module error tests');
 
@@ -57,26 +57,11 @@ describe.skipIf(skipReason !== null)('the limitsctl Ansible module: refusals', (
 
     const before = snapshot(root);
     const beforeHard = snapshot(hard);
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ANSIBLE_') && k !== 'LIMITSCTL_PATH') env[k] = v;
-    const a = path.join(tmp, 'ansible');
     const r = spawnSync('ansible-playbook', ['-i', path.join(tmp, 'inventory.ini'), playbook], {
       cwd: tmp,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
-      env: {
-        ...env,
-        PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-        LC_ALL: 'C.UTF-8',
-        ANSIBLE_CONFIG: path.join(a, 'ansible.cfg'),
-        ANSIBLE_HOME: path.join(a, 'home'),
-        ANSIBLE_LOCAL_TEMP: path.join(a, 'local-tmp'),
-        ANSIBLE_REMOTE_TEMP: path.join(a, 'remote-tmp'),
-        ANSIBLE_LIBRARY: LIBRARY,
-        ANSIBLE_NOCOLOR: '1',
-        ANSIBLE_PYTHON_INTERPRETER: 'auto_silent',
-        ANSIBLE_STDOUT_CALLBACK: 'json',
-      },
+      env: ansibleEnv(tmp, { ANSIBLE_STDOUT_CALLBACK: 'json' }),
     });
     expect(r.status, r.stdout + r.stderr).toBe(0); // ignore_errors: the play itself succeeds
     const out = JSON.parse(r.stdout) as { plays: Array<{ tasks: Array<{ task: { name: string }; hosts: Record<string, { failed?: boolean; changed?: boolean; msg?: string; error_code?: string }> }> }> };

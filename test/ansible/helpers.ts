@@ -19,3 +19,31 @@ export function ansibleSkipReason(what: string): string | null {
   if (reason) console.warn(`${what} skipped: ${reason}`);
   return reason;
 }
+
+/**
+ * The environment for ansible-playbook in work dir `dir`: the caller's own ANSIBLE_* and
+ * LIMITSCTL_PATH dropped, config/home/temp dirs under `dir/ansible`, the module from LIBRARY, and
+ * the node that runs the tests first on PATH (the module is `#!/usr/bin/env node`).
+ */
+export function ansibleEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ANSIBLE_') && k !== 'LIMITSCTL_PATH') env[k] = v;
+  const a = path.join(dir, 'ansible');
+  return {
+    ...env,
+    PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    LC_ALL: 'C.UTF-8',
+    ANSIBLE_CONFIG: path.join(a, 'ansible.cfg'),
+    ANSIBLE_HOME: path.join(a, 'home'),
+    ANSIBLE_LOCAL_TEMP: path.join(a, 'local-tmp'),
+    ANSIBLE_REMOTE_TEMP: path.join(a, 'remote-tmp'),
+    ANSIBLE_LIBRARY: LIBRARY,
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_FORCE_COLOR: '0',
+    ANSIBLE_HOST_KEY_CHECKING: 'False',
+    ANSIBLE_RETRY_FILES_ENABLED: 'False',
+    ANSIBLE_PYTHON_INTERPRETER: 'auto_silent',
+    ANSIBLE_GATHERING: 'explicit',
+    ...extra,
+  };
+}

@@ -17,7 +17,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ansibleSkipReason, DEMO, LIBRARY, REPO } from './helpers.js';
+import { ansibleEnv, ansibleSkipReason, DEMO, REPO } from './helpers.js';
 
 const BIN = path.join(REPO, 'bin/limitsctl.js');
 const PLAYBOOK = path.join(REPO, 'ansible/tests/limits.yml');
@@ -73,31 +73,6 @@ function snapshot(root: string): Map<string, Entry> {
 }
 const snapshotAll = () => Object.fromEntries(HOSTS.map((h) => [h, snapshot(rootOf(h))]));
 
-function ansibleEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ANSIBLE_') && k !== 'LIMITSCTL_PATH') env[k] = v;
-  const a = path.join(tmp, 'ansible');
-  return {
-    ...env,
-    // the node that runs the tests runs the module (#!/usr/bin/env node)
-    PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-    LC_ALL: 'C.UTF-8',
-    ANSIBLE_CONFIG: path.join(a, 'ansible.cfg'),
-    ANSIBLE_HOME: path.join(a, 'home'),
-    ANSIBLE_LOCAL_TEMP: path.join(a, 'local-tmp'),
-    ANSIBLE_REMOTE_TEMP: path.join(a, 'remote-tmp'),
-    ANSIBLE_LIBRARY: LIBRARY,
-    ANSIBLE_NOCOLOR: '1',
-    ANSIBLE_FORCE_COLOR: '0',
-    ANSIBLE_HOST_KEY_CHECKING: 'False',
-    ANSIBLE_RETRY_FILES_ENABLED: 'False',
-    ANSIBLE_PYTHON_INTERPRETER: 'auto_silent',
-    ANSIBLE_GATHERING: 'explicit',
-    ANSIBLE_STDOUT_CALLBACK: 'default',
-    ANSIBLE_DISPLAY_SKIPPED_HOSTS: 'True',
-    ...extra,
-  };
-}
 
 interface Run { code: number; stdout: string; stderr: string; ms: number }
 const timings: Record<string, number> = {};
@@ -105,7 +80,7 @@ const timings: Record<string, number> = {};
 function playbook(name: string, file: string, args: string[], extraEnv: Record<string, string> = {}): Run {
   const t0 = performance.now();
   const r = spawnSync('ansible-playbook', ['-i', path.join(tmp, 'inventory.ini'), '-f', '4', ...args, file], {
-    cwd: tmp, env: ansibleEnv(extraEnv), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+    cwd: tmp, env: ansibleEnv(tmp, { ANSIBLE_STDOUT_CALLBACK: 'default', ANSIBLE_DISPLAY_SKIPPED_HOSTS: 'True', ...extraEnv }), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
   const ms = performance.now() - t0;
   timings[name] = Math.round(ms);
