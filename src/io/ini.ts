@@ -81,7 +81,8 @@ export function parseIniFile(text: string, where: string, options: IniOptions = 
       section = name;
       if (options.dottedSections && name.includes('.')) {
         // escape the dots so ini keeps the name whole; the line is otherwise unchanged
-        emitted = line.replace(raw, raw.replace(/(?<!\\)\./g, '\\.'));
+        const escaped = raw.replace(/(?<!\\)\./g, '\\.');
+        emitted = line.replace(raw, () => escaped); // a function: `$&`, `$'` in a name are not patterns
       }
     } else {
       const { text: keyRaw } = cutComment(m[2]!);

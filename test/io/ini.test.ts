@@ -59,6 +59,15 @@ describe('policy ini', () => {
     expect(p.domains).toEqual(['john.doe', 'josé']);
     expect(p.requests.map((r) => r.domain)).toEqual(['john.doe', 'josé']);
   });
+
+  it("a dotted section with $& or $' stays the domain written, not a replacement pattern", async () => {
+    for (const domain of ['a.$&', "a.$'x", 'a.$`', 'a.$$']) {
+      const p = await parsePolicy(`[${domain}]\nnproc = 5\n`, P).catch((e: unknown) => e);
+      // either refused as a domain, or read as exactly that domain — never another one
+      if (p instanceof PolicyError) continue;
+      expect((p as Awaited<ReturnType<typeof parsePolicy>>).requests.map((r) => r.domain)).toEqual([domain]);
+    }
+  });
 });
 
 describe('.limitsctl.ini', () => {
