@@ -52,7 +52,7 @@ export function loadAccountDb(root: string): AccountDb & { readonly present: boo
 
 function getent(db: 'passwd' | 'group', key: string): string | null {
   try {
-    return execFileSync('getent', [db, key], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('getent', [db, '--', key], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return null;
   }
@@ -66,7 +66,7 @@ function liveDb(user: string): { db: AccountDb; pw: PasswdEntry } | null {
   // getgrouplist through NSS: `id -G` gives every gid, then resolve each to its group entry.
   let gids: string[] = [String(pw.gid)];
   try {
-    gids = execFileSync('id', ['-G', pw.name], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(/\s+/);
+    gids = execFileSync('id', ['-G', '--', pw.name], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(/\s+/);
   } catch { /* keep the primary gid */ }
   const groups: GroupEntry[] = [];
   for (const gid of new Set(gids)) {

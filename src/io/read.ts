@@ -19,7 +19,7 @@
  * flat-file exports of large directories reach tens of MiB; os-release, /proc and /sys files,
  * settings and policies 1 MiB — each is a few KiB at most.
  */
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { openInRoot, PathChangedError, resolveInRoot, type ResolvedInRoot } from './paths.js';
 import { OutsideRootError } from './write-errors.js';
 
@@ -208,9 +208,15 @@ export function readFileInRoot(root: string, rel: string, options: ReadOptions =
 export function readFileCapped(file: string, options: ReadOptions & { readonly shown?: string } = {}): { ok: true; bytes: Buffer } | { ok: false; failure: ReadFailure } {
   const maxBytes = options.maxBytes ?? MAX_SMALL_FILE_BYTES;
   const shown = options.shown ?? file;
+  // a device, socket or FIFO is refused before any open (opening a device can have effects)
+  try {
+    const pre = statSync(file);
+    const kind = kindOf(pre);
+    if (kind && !isDevNull(pre)) return { ok: false, failure: notRegular(shown, kind) };
+  } catch { /* the open below reports it */ }
   let fd: number;
   try {
-    // O_NONBLOCK: a FIFO opens at once (and is then refused); a socket fails with ENXIO.
+    // O_NONBLOCK: should it become a FIFO after the check, it opens at once and is then refused.
     fd = openSync(file, O_RDONLY | O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
