@@ -22,7 +22,7 @@
  *    (`EJOURNAL`) names the files; the journal stays until a person removes it.
  * Either way the temporary files and links are removed afterwards.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, openSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -134,6 +134,7 @@ export function notRegular(given: string, real: string, what: string): LimitsIoE
 export async function writeJournal(root: TreeRoot, entries: readonly JournalEntry[]): Promise<() => Promise<void>> {
   const given = path.join(root.abs, JOURNAL_RELATIVE_PATH);
   const dir = await openTreeDirAt(root, JOURNAL_DIR, { given, create: true });
+  let tmp: string | undefined;
   try {
     const body: JournalFile = {
       tool: 'limitsctl-journal',
@@ -143,7 +144,7 @@ export async function writeJournal(root: TreeRoot, entries: readonly JournalEntr
       created: new Date().toISOString(),
       files: entries,
     };
-    const tmp = `.${JOURNAL_NAME}.limitsctl-${process.pid}-${Date.now().toString(16)}.tmp`;
+    tmp = `.${JOURNAL_NAME}.limitsctl-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
     const fh = await open(dir.at(tmp), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o600);
     try {
       await fh.writeFile(`${JSON.stringify(body)}\n`);
@@ -154,6 +155,8 @@ export async function writeJournal(root: TreeRoot, entries: readonly JournalEntr
     await rename(dir.at(tmp), dir.at(JOURNAL_NAME));
     await fsyncDir(dir);
   } catch (e) {
+    // a journal that could not be written in full leaves no temporary file behind
+    if (tmp !== undefined) await unlink(dir.at(tmp)).catch(() => undefined);
     dir.close();
     throw wrapIoError(e, 'write-temp', given, undefined, path.join(root.real, JOURNAL_DIR));
   }
