@@ -1,12 +1,13 @@
 /**
- * An edit of a tree that holds a file making pam_limits fail or hang before applying anything (a
- * FIFO drop-in, a missing limits.conf on Debian) says so: the change is written, but no session
- * gets it until that path is fixed.
+ * An edit of a tree holding a file pam_limits reads but limitsctl could not (a FIFO drop-in) is
+ * refused — set, unset and apply alike, dry run or not: which line wins is unknown, so neither a
+ * change nor "unchanged" can be promised. A tree pam_limits reads gets no such refusal.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runMain } from './helpers.js';
+import { differences, snapshot } from './snapshot.js';
 import { demoCopies } from './trees.js';
 
 const demoCopy = demoCopies('limitsctl-edit-fatal-');
@@ -17,24 +18,26 @@ function demoWithFifo(): string {
   return d;
 }
 
-const WARNING = /etc\/security\/limits\.d\/x\.conf is not a regular file but a FIFO.*until that path is fixed, every session through pam_limits fails or hangs/;
+const REFUSAL = /cannot edit etc\/security\/limits\.d\/x\.conf: not a regular file but a FIFO.*which line wins is unknown/;
 
 describe('an edit on a tree pam_limits cannot read', () => {
-  it('unset --all with a FIFO drop-in warns on stderr that sessions hang', async () => {
-    for (const extra of [['--dry-run'], []]) {
-      const r = await runMain(['unset', 'nproc', '--all', '--root', demoWithFifo(), ...extra]);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/change.*removed/);
-      expect(r.stderr).toMatch(WARNING);
+  it('unset --all with a FIFO drop-in is refused (exit 2), and nothing changes', async () => {
+    for (const extra of [['--dry-run'], ['--check'], []]) {
+      const d = demoWithFifo();
+      const before = snapshot(d);
+      const r = await runMain(['unset', 'nproc', '--all', '--root', d, ...extra]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).not.toMatch(/change/);
+      expect(r.stderr).toMatch(REFUSAL);
+      expect(differences(before, snapshot(d))).toEqual([]);
     }
   });
 
-  it('and in the JSON warnings', async () => {
+  it('and as a JSON error with --json', async () => {
     const r = await runMain(['unset', 'nproc', '--all', '--root', demoWithFifo(), '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { changed: boolean; warnings: string[] };
-    expect(out.changed).toBe(true);
-    expect(out.warnings.some((w) => WARNING.test(w))).toBe(true);
+    expect(r.code, r.stderr).toBe(2);
+    const out = JSON.parse(r.stdout) as { error: { message: string } };
+    expect(out.error.message).toMatch(REFUSAL);
   });
 
   it('no such warning on a tree pam_limits reads', async () => {

@@ -13,7 +13,7 @@ import { type Ctx, halvesOf } from './context.js';
 import { checkOutcome } from './outcome.js';
 import { planSetOne } from './plan-set.js';
 import { planPrune, planUnsetOne } from './plan-unset.js';
-import { checkTargetPath, refuseUnlistedDropins, refuseUnwritable } from './target.js';
+import { checkTargetPath, refuseUnreadFiles, refuseUnwritable } from './target.js';
 import type { Blocker, EditPlan, EditRequest, FileChange, PlanOptions } from './types.js';
 import { requestBytes, validateDomainText } from './validate.js';
 import { WorkTree } from './work-tree.js';
@@ -28,7 +28,7 @@ export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[]
   const options: PlanOptions = textOptions.prune ? { ...textOptions, prune: textOptions.prune.map((d) => { validateDomainText(d); return toBytes(d); }) } : textOptions;
   const ctx: Ctx = { work, profile, options, notes: [], warnings: [] };
   if (options.file !== undefined) checkTargetPath(options.file);
-  refuseUnlistedDropins(tree);
+  refuseUnreadFiles(tree);
   for (const req of requests) {
     if (req.op === 'set') planSetOne(ctx, req);
     else planUnsetOne(ctx, req);

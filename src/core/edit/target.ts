@@ -33,11 +33,16 @@ export function refuseUnwritable(tree: ConfigTree, path: string): void {
  * the change, so what wins is unknown — refused, the same for a dry run as for a write.
  * @throws EditInputError naming the directory
  */
-export function refuseUnlistedDropins(tree: ConfigTree): void {
-  const d = tree.files.find((f) => f.dirListing === true && f.status === 'not-evaluated');
+export function refuseUnreadFiles(tree: ConfigTree): void {
+  // A file pam_limits reads that limitsctl could not (a FIFO, device or socket; unreadable;
+  // not evaluated as a non-root uid; a limits.d it cannot list): which line wins is unknown, so
+  // neither a change nor "unchanged" can be promised — set, unset and apply refuse alike.
+  const d = tree.files.find((f) => f.status === 'special' || f.status === 'not-evaluated' || f.status === 'unreadable');
   if (d) {
-    throw new EditInputError(`cannot edit: ${d.error ?? `cannot list ${d.path}`}, so which line wins is unknown`,
-      'run as root (or as a user who can list the directory)');
+    throw new EditInputError(d.dirListing === true
+      ? `cannot edit: ${d.error ?? `cannot list ${d.path}`}, so which line wins is unknown`
+      : `cannot edit ${d.path}: ${d.error ?? 'it could not be read'}; which line wins is unknown`,
+      d.status === 'not-evaluated' ? 'run as root (or as a user who can read it)' : `fix or remove ${d.path} first`);
   }
 }
 
