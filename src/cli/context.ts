@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import type { Identity } from '../core/accounts.js';
-import { type Profile, PROFILE_NAMES, isProfile } from '../core/schema.js';
+import type { OsReleaseFields } from '../core/profiles.js';
+import { canonicalProfile, isProfileName, type Profile, PROFILE_ALIASES, PROFILE_NAMES, profileInfo } from '../core/schema.js';
+import { didYouMean } from '../core/suggest.js';
 import { loadIdentity } from '../io/accounts.js';
 import { detectProfile, loadBaseline } from '../io/system.js';
 import { checkRoot } from '../io/paths.js';
@@ -47,6 +49,8 @@ export interface Context {
   readonly json: boolean;
   /** profile as asked ('auto' resolved) and why */
   readonly profileReason: string;
+  /** how the profile was chosen, for JSON output (`profileSource`) and `files` */
+  readonly profileSource: ProfileSource;
   /**
    * Set when --profile auto found an os-release it could not read (a FIFO, a device, above the
    * cap, a link leaving the root, EACCES — not when it is absent): the profile was not detected
@@ -62,26 +66,49 @@ export function wantColor(io: CliIO, flag: boolean | undefined): boolean {
   return io.isTTY;
 }
 
+/**
+ * How a command's profile was chosen, as JSON output shows it (`profileSource`): `how` is
+ * `option` (--profile, or `profile =` in a lint config) or `auto` (detected from os-release);
+ * `osRelease` holds the fields detection read (ID, ID_LIKE, VERSION_ID, codenames) from
+ * `osReleaseFile` (relative to the root); `exact` is false when the release is not in the
+ * profile table (the nearest one, or linux-pam-1.5.2, was used: `warning` says so); `unsure`
+ * lists the profile's table cells that are not known for sure (docs/profiles.md).
+ */
+export interface ProfileSource {
+  readonly how: 'auto' | 'option';
+  readonly reason: string;
+  readonly exact: boolean;
+  readonly osReleaseFile: string | null;
+  readonly osRelease: OsReleaseFields;
+  readonly warning: string | null;
+  readonly unsure: readonly string[];
+}
+
+/** The ProfileSource of a --profile value (`auto` detects from the tree under `root`). */
+export function chooseProfile(asked: string, root: string, flag = '--profile'): { profile: Profile; source: ProfileSource } {
+  if (asked === 'auto') {
+    const d = detectProfile(root);
+    return {
+      profile: d.profile,
+      source: { how: 'auto', reason: d.reason, exact: d.exact, osReleaseFile: d.file, osRelease: d.osRelease, warning: d.warning, unsure: profileInfo(d.profile).unsure },
+    };
+  }
+  if (!isProfileName(asked)) {
+    const guess = didYouMean(asked, [...PROFILE_NAMES, ...Object.keys(PROFILE_ALIASES)]);
+    throw new UsageError(`unknown profile '${asked}'${guess ? ` (did you mean '${guess}'?)` : ''}; use auto or one of ${PROFILE_NAMES.join(', ')} (aliases: ${Object.keys(PROFILE_ALIASES).join(', ')}); docs/profiles.md describes each`);
+  }
+  const profile = canonicalProfile(asked);
+  const reason = asked === profile ? `${flag} ${asked}` : `${flag} ${asked} (an alias of ${profile})`;
+  return { profile, source: { how: 'option', reason, exact: true, osReleaseFile: null, osRelease: {}, warning: null, unsure: profileInfo(profile).unsure } };
+}
+
 export function makeContext(args: GlobalArgs, io: CliIO): Context {
   // a root that is not a usable directory: TreeRootError (EBADROOT), worded with the flag
   const root = checkRoot(path.resolve(io.cwd, args.root), '--root');
-  let profile: Profile;
-  let profileReason: string;
-  let profileWarning: string | null = null;
-  if (args.profile === 'auto') {
-    const d = detectProfile(root);
-    profile = d.profile;
-    profileReason = d.reason;
-    profileWarning = d.warning;
-  } else if (isProfile(args.profile)) {
-    profile = args.profile;
-    profileReason = `--profile ${args.profile}`;
-  } else {
-    throw new UsageError(`unknown profile '${args.profile}'; use ${PROFILE_NAMES.join(', ')} or auto`);
-  }
+  const { profile, source } = chooseProfile(args.profile, root);
   const colors = makeColors(wantColor(io, args.color));
-  if (profileWarning !== null) io.stderr(`${colors.yellow(`warning: ${profileWarning}`)}\n`);
-  return { io, colors, root, profile, json: args.json, profileReason, profileWarning };
+  if (source.warning !== null) io.stderr(`${colors.yellow(`warning: ${source.warning}`)}\n`);
+  return { io, colors, root, profile, json: args.json, profileReason: source.reason, profileWarning: source.warning, profileSource: source };
 }
 
 /**

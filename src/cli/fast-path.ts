@@ -32,7 +32,7 @@
  * two repeated options, and loading it costs about a third of a cold start.
  */
 import { parseArgs } from 'node:util';
-import { PROFILE_NAMES } from '../core/schema.js';
+import { PROFILE_ALIASES, PROFILE_NAMES } from '../core/schema.js';
 import { didYouMean } from '../core/suggest.js';
 import { UsageError } from './errors.js';
 
@@ -60,12 +60,12 @@ export interface CommandGrammar {
   readonly options: Readonly<Record<string, OptionSpec>>;
 }
 
-export const PROFILES = ['auto', ...PROFILE_NAMES] as const;
+export const PROFILES = ['auto', ...PROFILE_NAMES, ...Object.keys(PROFILE_ALIASES)] as const;
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   root: { kind: 'string', default: '/', describe: 'root of the tree to work on (holds etc/security)' },
-  profile: { kind: 'string', default: 'auto', choices: PROFILES, describe: 'pam_limits variant: debian (1.5.2 + Debian patches), upstream (1.5.x), upstream-1.7, or auto (from <root>/etc/os-release)' },
+  profile: { kind: 'string', default: 'auto', choices: PROFILES, describe: 'the pam_limits release to read as: auto (from <root>/etc/os-release), a release (rhel-7, debian-12, ubuntu-24.04, …) or a plain build (linux-pam-1.5.2, …); debian, upstream, upstream-1.7 are aliases of debian-12, linux-pam-1.5.2, linux-pam-1.7.2. `limitsctl profiles` lists them, marking cells not known for sure' },
   json: { kind: 'boolean', default: false, describe: 'machine-readable output (errors too: {"error":{…}} on stdout)' },
   color: { kind: 'boolean', describe: 'colour output (default: on a TTY, off with NO_COLOR)' },
 };

@@ -7,15 +7,19 @@ import type {
   EntryReading, Field, InvalidReading, Line, LimitsDocument, NoLimitReading, Problem, Reading, Span,
 } from './model.js';
 import { bytesToBinary } from './model.js';
-import { DEFAULT_PROFILE, type Profile, PROFILE_TRAITS, itemForProfile, itemInfo, type ItemInfo, LINE_CHUNK_152, type LimitType, profileInfo } from './schema.js';
+import { canonicalProfile, FALLBACK_PROFILE, type Profile, type ProfileName, PROFILE_TRAITS, itemForProfile, itemInfo, type ItemInfo, LINE_CHUNK_152, type LimitType, profileInfo } from './schema.js';
 import { parseValue } from './values.js';
 
 
 export interface ParseOptions {
   /** display name of the file, kept on the document */
   file?: string;
-  /** the pam_limits version to read the file as (default 'debian') */
-  profile?: Profile;
+  /**
+   * the pam_limits build to read the file as: a release profile or an alias (schema.ts
+   * PROFILE_NAMES, PROFILE_ALIASES). Default FALLBACK_PROFILE (linux-pam-1.5.2); the document
+   * records the release profile used. Throws a RangeError for an unknown name.
+   */
+  profile?: ProfileName;
   /** record the other parser family's reading where it differs (default true) */
   compareProfiles?: boolean;
 }
@@ -31,7 +35,7 @@ export function parseLimits(input: Uint8Array | string, options: ParseOptions = 
  * Unicode text should be converted with textToBinary first.
  */
 export function parseBinary(text: string, options: ParseOptions = {}): LimitsDocument {
-  const profile = options.profile ?? DEFAULT_PROFILE;
+  const profile = canonicalProfile(options.profile ?? FALLBACK_PROFILE);
   const ctx: LineContext = { text, profile, compare: options.compareProfiles !== false };
   // Index the lines into a typed array: exact, and cheap even for millions of lines. Line
   // objects are made on first use of `lines`, and each line is read on first use of `readings`.
@@ -112,14 +116,18 @@ class ParsedLine implements Line {
 
 /** Read one physical line [start, end) (end excludes '\n') under a profile, without laziness. */
 export function parseLine(
-  text: string, index: number, start: number, end: number, eolLength: 0 | 1, profile: Profile, compare = true,
+  text: string, index: number, start: number, end: number, eolLength: 0 | 1, profile: ProfileName, compare = true,
 ): Line {
-  const r = readPhysicalLine({ text, profile, compare }, start, end, eolLength);
+  const r = readPhysicalLine({ text, profile: canonicalProfile(profile), compare }, start, end, eolLength);
   return r.other ? { index, start, end, eolLength, readings: r.readings, other: r.other } : { index, start, end, eolLength, readings: r.readings };
 }
 
 function readWith(text: string, start: number, end: number, eolLength: 0 | 1, profile: Profile): Reading[] {
-  return PROFILE_TRAITS[profile].chunked ? readChunked(text, start, end, eolLength, profile) : [readLine17(text, start, end, profile)];
+  switch (PROFILE_TRAITS[profile].reading) {
+    case 'fgets': return readChunked(text, start, end, eolLength, profile);
+    case 'getline-1.6.0': return [readLine17(text, start, end, profile, false)];
+    case 'getline': return [readLine17(text, start, end, profile, true)];
+  }
 }
 
 function readPhysicalLine(ctx: LineContext, start: number, end: number, eolLength: 0 | 1): { readings: readonly Reading[]; other?: Line['other'] } {
@@ -241,8 +249,16 @@ function readSegment152(text: string, start: number, end: number, profile: Profi
   return classify(tokens, extra ?? NO_FIELDS, span, comment, profile);
 }
 
-/** 1.7: fields split on space/tab only; the value is the rest of the line, trimmed of space/tab. */
-function readLine17(text: string, start: number, end: number, profile: Profile): Reading {
+/**
+ * getline readings (Linux-PAM 1.6.0 and later): domain, type and item are split on runs of
+ * space/tab; the value is the rest of the line. 1.6.1 and later (9228077d) trim it of space/tab at
+ * both ends (`trim`); 1.6.0 (eec4358a, linux-pam #761) keeps it untrimmed after the one separator
+ * character that ended the item, so `nofile   unlimited` or `unlimited ` is no keyword (and no
+ * number: the line is skipped), `nonewprivs  1` stores 0, and numbers still work (strtoull skips
+ * leading blanks). A value of blanks only is no value in 1.6.1 (3 fields); in 1.6.0 a single
+ * trailing separator is none, two or more are a value of blanks.
+ */
+function readLine17(text: string, start: number, end: number, profile: Profile, trim: boolean): Reading {
   prepare(text, start, end);
   const from = pFrom;
   const to = pTo;
@@ -259,11 +275,13 @@ function readLine17(text: string, start: number, end: number, profile: Profile):
     while (i < to && !isST(text.charCodeAt(i))) i++;
     tokens.push(field(text, s, i));
   }
-  if (tokens.length === 3) {
+  if (tokens.length === 3 && trim) {
     while (i < to && isST(text.charCodeAt(i))) i++;
     let e = to;
     while (e > i && isST(text.charCodeAt(e - 1))) e--;
     if (e > i) tokens.push(field(text, i, e));
+  } else if (tokens.length === 3 && i + 1 < to) {
+    tokens.push(field(text, i + 1, to));
   }
   return classify(tokens, NO_FIELDS, span, comment, profile);
 }

@@ -15,7 +15,7 @@ import type { ConfigTree, EntryReading, Line, NoLimitReading } from './model.js'
 import { strtoull } from './values.js';
 import {
   type Profile, PROFILE_TRAITS, DEFAULT_NR_OPEN, ITEMS, type ItemInfo, type ItemName, RANK, type Rank,
-  RLIM_INFINITY, type RlimitItem,
+  RLIM_INFINITY, type RlimitItem, canonicalProfile, type ProfileName, profileInfo,
 } from './schema.js';
 
 /** soft/hard pairs in kernel units, e.g. parsed from /proc/PID/limits. */
@@ -23,7 +23,8 @@ export type ProcLimits = Partial<Record<RlimitItem, { readonly soft: bigint; rea
 
 export interface ResolveOptions {
   /** default: the tree's profile */
-  profile?: Profile;
+  /** a release profile or an alias (default: the tree's); Resolution.profile is the release profile */
+  profile?: ProfileName;
   /** first number of /proc/sys/fs/nr_open (nofile "unlimited" becomes this); default 1048576 */
   nrOpen?: bigint | null;
   /**
@@ -140,7 +141,7 @@ export interface Resolution {
     readonly system: boolean;
     /** the %group whose logins count, if set by a %group line */
     readonly group: string | null;
-    /** 'deny' for limit 0, 'count' when utmp decides, 'none' when unlimited or root */
+    /** 'deny' for limit 0, 'count' when utmp (or logind) decides, 'none' when unlimited, root, or 1 under logind (not enforced) */
     readonly check: 'deny' | 'count' | 'none';
   };
   /** every entry line that names an item, matching or not, in reading order */
@@ -197,13 +198,13 @@ function initSlots(profile: Profile, options: ResolveOptions): Record<RlimitItem
         // PID 1's limits unknown: rank is KERNEL (a row surely exists on Linux), value unknown.
         soft = { value: null, rank: RANK.KERNEL, origin: 'unknown', source: null, beat: [] };
         hard = { value: null, rank: RANK.KERNEL, origin: 'unknown', source: null, beat: [] };
-        if (traits.pid1Baseline && item === 'nofile') soft = { ...soft, value: null };
+        if (traits.debianKernelLimits && item === 'nofile') soft = { ...soft, value: null };
       } else if (pid1) {
         let s = pid1.soft;
-        if (traits.pid1Baseline && item === 'nofile' && s > 1024n) s = 1024n; // FD_SETSIZE cap
+        if (traits.debianKernelLimits && item === 'nofile' && s > 1024n) s = 1024n; // FD_SETSIZE cap
         soft = { value: s, rank: RANK.KERNEL, origin: 'pid1', source: null, beat: [] };
         hard = { value: pid1.hard, rank: RANK.KERNEL, origin: 'pid1', source: null, beat: [] };
-      } else if (traits.pid1Baseline) {
+      } else if (traits.debianKernelLimits) {
         const fb = debianFallback(item, options.pageSize ?? 4096n);
         if (fb) {
           soft = { value: fb.soft, rank: RANK.DEFAULT, origin: 'fallback', source: null, beat: [] };
@@ -235,7 +236,7 @@ function inRange(r: DomainSpec['range'], v: number): boolean {
  * The rank at which a 4-field line's domain matches the account, or null (pam_limits.c 1.5.2 parse_config_file, the matching chain; Debian's root rule; docs/pam_limits-semantics.md, Domains and ranks).
  * `loginGroup` receives the %group name when that branch matches.
  */
-export function matchEntryDomain(d: DomainSpec, id: Identity, profile: Profile): { rank: Rank; loginGroup?: string } | null {
+export function matchEntryDomain(d: DomainSpec, id: Identity, profile: ProfileName): { rank: Rank; loginGroup?: string } | null {
   if (d.kind === 'invalid') return null;
   if (d.text === id.name) return { rank: RANK.USER };
   const rootExempt = PROFILE_TRAITS[profile].rootExempt && id.uid === 0;
@@ -292,7 +293,7 @@ function sourceOf(file: string, line: Line, r: EntryReading | NoLimitReading, ch
 
 /** Compute what pam_limits does for `identity` with this tree. Pure. */
 export function resolveLimits(tree: ConfigTree, identity: Identity, options: ResolveOptions = {}): Resolution {
-  const profile = options.profile ?? tree.profile;
+  const profile = canonicalProfile(options.profile ?? tree.profile);
   const traits = PROFILE_TRAITS[profile];
   const nrOpen = options.nrOpen === undefined ? DEFAULT_NR_OPEN : options.nrOpen;
   const slots = initSlots(profile, options);
@@ -374,7 +375,8 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
         // rlimit
         const item = info.name as RlimitItem;
         let kernel = pv.kernel!;
-        if (item === 'nofile' && kernel === RLIM_INFINITY) {
+        // nofile unlimited becomes fs.nr_open from Linux-PAM 1.5.2 (commit 3234488f) and its backports; before, RLIM_INFINITY is asked for
+        if (item === 'nofile' && kernel === RLIM_INFINITY && traits.nofileUnlimited === 'nr-open') {
           if (nrOpen !== null) kernel = nrOpen;
           else warnings.push(`${source.file}:${source.line}: nofile unlimited cannot be mapped: /proc/sys/fs/nr_open unreadable`);
         }
@@ -433,10 +435,13 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
       }
       appliedPair = { soft: s, hard: h };
       setrlimit.push({ resource: info.rlimit!, item, soft: s, hard: h });
-      if (item === 'nofile' && h !== null && nrOpen !== null && h > nrOpen) {
+      // setrlimit(RLIMIT_NOFILE) fails with EPERM above fs.nr_open; RLIM_INFINITY is above any nr_open
+      if (item === 'nofile' && h !== null && (h === RLIM_INFINITY || (nrOpen !== null && h > nrOpen))) {
         eperm = true;
-        if (traits.epermNotFatal) warnings.push(`nofile hard ${h} is above fs.nr_open ${nrOpen}: the kernel refuses it and Debian's pam_limits silently keeps the previous nofile limits`);
-        else { warnings.push(`nofile hard ${h} is above fs.nr_open ${nrOpen}: setrlimit fails and the session is denied (PAM_PERM_DENIED)`); permDenied = true; }
+        const what = h === RLIM_INFINITY ? `nofile hard unlimited (RLIM_INFINITY: ${profileInfo(profile).title}'s pam_limits does not turn it into fs.nr_open)` : `nofile hard ${h}`;
+        const limit = nrOpen === null ? 'fs.nr_open' : `fs.nr_open ${nrOpen}`;
+        if (traits.epermNotFatal) warnings.push(`${what} is above ${limit}: the kernel refuses it (EPERM) and Debian's pam_limits silently keeps the previous nofile limits`);
+        else { warnings.push(`${what} is above ${limit}: setrlimit fails (EPERM) and the session is denied (PAM_PERM_DENIED)`); permDenied = true; }
       }
     }
     rlimits[item] = { item, info, soft: freeze(soft), hard: freeze(hard), applied: appliedPair, clamped, eperm };
@@ -449,7 +454,12 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
     if (permDenied) result = 'PAM_PERM_DENIED';
     if (identity.uid !== 0) {
       if (logins.value === 0) { check = 'deny'; result = 'PAM_PERM_DENIED'; }
-      else if (logins.value > 0) check = 'count';
+      else if (logins.value === 1 && traits.maxlogins === 'logind') {
+        // Linux-PAM 1.7.0 (f5db2603) with logind: check_logins() returns LIMIT_ERR for a limit of 1
+        // ("Maxlogin limit needs to be 2 or higher with systemd-logind"), and setup_limits() only
+        // acts on LOGIN_ERR — so the limit is logged and not enforced (1.7.0–1.7.2).
+        warnings.push(`${logins.system ? 'maxsyslogins' : 'maxlogins'} 1 is not enforced on ${profileInfo(profile).title}: pam_limits counts sessions through systemd-logind, logs "Maxlogin limit needs to be 2 or higher" and lets the session in`);
+      } else if (logins.value > 0) check = 'count';
     }
   }
   const calls: Resolution['calls'] = applied

@@ -7,9 +7,6 @@
  * and 1.7.2); docs/pam_limits-semantics.md describes it (Profiles, Domains and ranks, Values).
  */
 
-/** The readings of the format limitsctl knows (users call them profiles; see PROFILES). */
-export type Profile = 'debian' | 'upstream' | 'upstream-1.7';
-
 // ---------------------------------------------------------------------------------------------
 // paths
 
@@ -19,32 +16,105 @@ export const CONFIG_DIR = 'etc/security';
 export const MAIN_FILE = `${CONFIG_DIR}/limits.conf`;
 /** pam_limits' LIMITS_FILE_DIR: its `*.conf` files are read after MAIN_FILE. */
 export const DROPIN_DIR = `${CONFIG_DIR}/limits.d`;
-/** 1.7 built with --enable-vendordir=/usr/share: read when MAIN_FILE is missing (profiles with `vendorDir`). */
-export const VENDOR_MAIN_FILE = 'usr/share/pam/security/limits.conf';
-/** 1.7's vendor drop-ins: read unless DROPIN_DIR has a file of the same name. */
-export const VENDOR_DROPIN_DIR = 'usr/share/pam/security/limits.d';
+/** The vendor directory of Linux-PAM >= 1.7.2's default build (`vendordir` = /usr/share/pam). */
+export const VENDOR_DIR = 'usr/share/pam/security';
+/** openSUSE's vendor directory (pam built with --enable-vendordir=/usr/etc): limits.conf ships there. */
+export const SUSE_VENDOR_DIR = 'usr/etc/security';
+/** The vendor limits.conf of VENDOR_DIR: read when MAIN_FILE is missing (profiles whose `vendorDir` is VENDOR_DIR). */
+export const VENDOR_MAIN_FILE = `${VENDOR_DIR}/limits.conf`;
+/** The vendor drop-ins of VENDOR_DIR: each read unless DROPIN_DIR has a file of the same name. */
+export const VENDOR_DROPIN_DIR = `${VENDOR_DIR}/limits.d`;
 
 // ---------------------------------------------------------------------------------------------
 // profiles
 
-/** What the profiles differ in, as a table the code consults. */
+/**
+ * The release profiles, in the order lists and `--help` show them: plain Linux-PAM builds first,
+ * then distribution releases (os-release `<ID>-<VERSION_ID>`). docs/profiles.md gives the evidence
+ * behind every cell of PROFILE_ROWS.
+ */
+export const PROFILE_NAMES = [
+  'linux-pam-1.1', 'linux-pam-1.3', 'linux-pam-1.4', 'linux-pam-1.5.2', 'linux-pam-1.5.3', 'linux-pam-1.6.0',
+  'linux-pam-1.6.1', 'linux-pam-1.7.0', 'linux-pam-1.7.1', 'linux-pam-1.7.2',
+  'rhel-7', 'centos-7', 'amzn-2', 'rhel-8.5', 'rhel-8', 'rhel-9', 'rhel-10', 'amzn-2023',
+  'debian-10', 'debian-11', 'debian-12', 'debian-13', 'ubuntu-20.04', 'ubuntu-22.04', 'ubuntu-24.04',
+  'fedora', 'opensuse-tumbleweed', 'sles-15', 'arch', 'alpine',
+] as const;
+
+/** A pam_limits build limitsctl reads the configuration as: one row of PROFILE_ROWS. */
+export type Profile = (typeof PROFILE_NAMES)[number];
+
+/** The names of 0.1's three profiles, still accepted everywhere a profile is (PROFILE_ALIASES). */
+export type ProfileAlias = 'debian' | 'upstream' | 'upstream-1.7';
+/** What a caller may pass as a profile: a release profile or an alias of one. */
+export type ProfileName = Profile | ProfileAlias;
+
+/** The old names and the release profiles they stand for. */
+export const PROFILE_ALIASES: Readonly<Record<ProfileAlias, Profile>> = {
+  debian: 'debian-12',
+  upstream: 'linux-pam-1.5.2',
+  'upstream-1.7': 'linux-pam-1.7.2',
+};
+
+/**
+ * How pam_limits reads a line:
+ * - `fgets`: up to 1.5.x, fgets() into a 1024-byte buffer (each 1023-byte chunk is a line of its
+ *   own) and sscanf("%s%s%s%s") — any isspace separates, a 5th field makes the line invalid;
+ * - `getline-1.6.0`: 1.6.0's rewrite (getline, fields split on space/tab, the value is the rest of
+ *   the line) with its regression, linux-pam issue #761 (see parse.ts);
+ * - `getline`: 1.6.1 and later, the rewrite with #761 fixed.
+ */
+export type LineReading = 'fgets' | 'getline-1.6.0' | 'getline';
+
+/** What the profiles differ in, as a table the code consults (docs/profiles.md has the evidence). */
 export interface ProfileTraits {
-  /** 1.5.2 reads lines with fgets(1024) and parses each 1023-byte chunk as a line */
+  /** how a line is read (LineReading) */
+  readonly reading: LineReading;
+  /** `reading` is `fgets`: each 1023-byte chunk of a long line is parsed as a line */
   readonly chunked: boolean;
-  /** 1.5.2 splits with sscanf %s (any isspace); 1.7 splits on space/tab and keeps the rest as the value */
+  /** `reading` is a getline one: fields split on space/tab only, the value is the rest of the line */
   readonly restOfLineValue: boolean;
-  /** Debian: uid 0 ignores `*`, `@...` and `%...` 4-field lines (with the uid-range fall-through) */
-  readonly rootExempt: boolean;
-  /** Debian: limits start from PID 1 with hard-coded fallbacks; nofile soft capped at 1024 */
-  readonly pid1Baseline: boolean;
-  /** Debian: setrlimit EPERM is not fatal */
-  readonly epermNotFatal: boolean;
-  /** 1.5.2: a missing limits.conf or vanished drop-in aborts (PAM_SERVICE_ERR, nothing applied) */
+  /**
+   * nofile `unlimited`/`infinity`/`-1`: `nr-open` = becomes fs.nr_open (Linux-PAM 1.5.2, commit
+   * 3234488f, and backports); `infinity` = RLIM_INFINITY is asked for, which the kernel refuses
+   * (EPERM: above fs.nr_open) — the session is denied, or the error ignored with epermNotFatal.
+   */
+  readonly nofileUnlimited: 'nr-open' | 'infinity';
+  /** a missing limits.conf or a drop-in that vanished after listing aborts the session (PAM_SERVICE_ERR); tolerated from 1.5.3 */
   readonly missingFileFatal: boolean;
-  /** 1.7: vendor directory /usr/share/pam/security (VENDOR_MAIN_FILE, VENDOR_DROPIN_DIR) */
-  readonly vendorDir: boolean;
-  /** Debian: the chroot item (Debian's patch; no upstream release has it) */
+  /** the vendor directory read when /etc lacks the file (1.5.3+ built with --enable-vendordir; default from 1.7.2), relative to the root, or null */
+  readonly vendorDir: string | null;
+  /** how maxlogins/maxsyslogins count sessions: utmp, or systemd-logind (1.7.0+ where built with it) */
+  readonly maxlogins: 'utmp' | 'logind';
+  /** Debian's patch: uid 0 ignores `*`, `@...` and `%...` 4-field lines (with the uid-range fall-through) */
+  readonly rootExempt: boolean;
+  /** Debian 10–12's patch: every item starts from PID 1's limits (as with `set_all`), not from the caller's */
+  readonly pid1Baseline: boolean;
+  /**
+   * Debian's patch to reading PID 1's limits (with pid1Baseline or `set_all`): hard-coded
+   * fallbacks for rows /proc/1/limits lacks, and nofile soft capped at 1024 (FD_SETSIZE)
+   */
+  readonly debianKernelLimits: boolean;
+  /** Debian's patch: setrlimit EPERM is not fatal (the limit keeps its previous value) */
+  readonly epermNotFatal: boolean;
+  /** Debian's patch: the chroot item (no upstream release has it) */
   readonly chroot: boolean;
+}
+
+/** A trait name, or `pamVersion` (which gates items: nonewprivs >= 1.5.0, rttime >= 1.7.1). */
+export type ProfileCell = keyof ProfileTraits | 'pamVersion';
+
+/**
+ * One os-release pattern of a profile (os-release(5)). `id` is compared with ID, then with each
+ * word of ID_LIKE; `version` with VERSION_ID (`9` matches `9` and `9.4`), `below` excludes
+ * VERSION_IDs from that one up (`rhel-8.5`: 8 below 8.6), `codename` with VERSION_CODENAME (or
+ * UBUNTU_CODENAME for `ubuntu`). A pattern without version or codename matches any release of the ID.
+ */
+export interface OsPattern {
+  readonly id: string;
+  readonly version?: string;
+  readonly below?: string;
+  readonly codename?: string;
 }
 
 /** One profile: a pam_limits build limitsctl reads the configuration as. */
@@ -52,57 +122,25 @@ export interface ProfileInfo {
   readonly name: Profile;
   /** the Linux-PAM release whose pam_limits.c it follows (items gated by `since` compare with it) */
   readonly pamVersion: string;
-  /** how messages name it ("Debian 1.5.2") */
+  /** how messages name it ("Debian 12 (Linux-PAM 1.5.2-6)") */
   readonly title: string;
-  /** how a line is read: 1.5.2 (fgets chunks, sscanf fields) or 1.7 (whole line, rest is the value) */
-  readonly reading: '1.5.2' | '1.7';
-  /** the profile with the other reading that lines are compared with (LC101 dialect-difference) */
+  /** the package and version the row describes ("libpam-modules 1.5.2-6", "pam-1.1.8-23.el7") */
+  readonly package: string;
+  /** how a line is read (same as traits.reading) */
+  readonly reading: LineReading;
+  /** a profile with another reading that lines are compared with (LC101 dialect-difference) */
   readonly compareWith: Profile;
-  /** os-release ID / ID_LIKE words that make `auto` pick it */
-  readonly osIds: readonly string[];
-  /** why `auto` picked it (shown after "os-release ID=…: ") */
-  readonly osReason: string;
+  /** the os-release patterns that make `auto` pick it */
+  readonly os: readonly OsPattern[];
   readonly traits: ProfileTraits;
+  /** the cells of this row not known for sure (docs/profiles.md says why; `--help` and `files` say so) */
+  readonly unsure: readonly ProfileCell[];
+  /** other names for it (PROFILE_ALIASES) */
+  readonly aliases: readonly ProfileAlias[];
 }
-
-/** The profile table, in the order lists and help show them (every Profile has a row). */
-const PROFILE_ROWS: Record<Profile, Omit<ProfileInfo, 'name'>> = {
-  debian: {
-    pamVersion: '1.5.2', title: 'Debian 1.5.2', reading: '1.5.2', compareWith: 'upstream-1.7',
-    osIds: ['debian', 'ubuntu'], osReason: "Debian's patched pam_limits",
-    traits: { chunked: true, restOfLineValue: false, rootExempt: true, pid1Baseline: true, epermNotFatal: true, missingFileFatal: true, vendorDir: false, chroot: true },
-  },
-  upstream: {
-    pamVersion: '1.5.2', title: 'Linux-PAM 1.5.2', reading: '1.5.2', compareWith: 'upstream-1.7',
-    osIds: [], osReason: 'upstream Linux-PAM',
-    traits: { chunked: true, restOfLineValue: false, rootExempt: false, pid1Baseline: false, epermNotFatal: false, missingFileFatal: true, vendorDir: false, chroot: false },
-  },
-  'upstream-1.7': {
-    pamVersion: '1.7.2', title: 'Linux-PAM 1.7', reading: '1.7', compareWith: 'upstream',
-    osIds: [], osReason: 'upstream Linux-PAM',
-    traits: { chunked: false, restOfLineValue: true, rootExempt: false, pid1Baseline: false, epermNotFatal: false, missingFileFatal: false, vendorDir: true, chroot: false },
-  },
-};
-
-export const PROFILES: readonly ProfileInfo[] = Object.entries(PROFILE_ROWS).map(([name, row]) => ({ name: name as Profile, ...row }));
-export const PROFILE_NAMES: readonly Profile[] = PROFILES.map((p) => p.name);
-export const PROFILE_TRAITS: Record<Profile, ProfileTraits> = Object.fromEntries(PROFILES.map((p) => [p.name, p.traits])) as Record<Profile, ProfileTraits>;
-
-/** The profile parseLimits and loadTree read as when none is given. */
-export const DEFAULT_PROFILE: Profile = 'debian';
-/** What `auto` picks when os-release names no profile's OS (and lint outside a tree). */
-export const FALLBACK_PROFILE: Profile = 'upstream';
-
-/** The table row of a profile. */
-export function profileInfo(profile: Profile): ProfileInfo {
-  return { name: profile, ...PROFILE_ROWS[profile] };
-}
-
-/** One profile per reading (the first of each in the table): a check that must hold whichever way pam_limits reads the line. */
-export const READING_PROFILES: readonly Profile[] = PROFILES.filter((p, i) => PROFILES.findIndex((q) => q.reading === p.reading) === i).map((p) => p.name);
 
 /** `a.b.c` >= `x.y.z` for Linux-PAM release numbers. */
-function versionAtLeast(have: string, want: string): boolean {
+export function versionAtLeast(have: string, want: string): boolean {
   const h = have.split('.').map(Number);
   const w = want.split('.').map(Number);
   for (let i = 0; i < Math.max(h.length, w.length); i++) {
@@ -111,6 +149,139 @@ function versionAtLeast(have: string, want: string): boolean {
   }
   return true;
 }
+
+/** What plain Linux-PAM `version` does, built with its defaults (from its pam_limits.c and build files). */
+function upstreamTraits(version: string): ProfileTraits {
+  const reading: LineReading = !versionAtLeast(version, '1.6.0') ? 'fgets' : version === '1.6.0' ? 'getline-1.6.0' : 'getline';
+  return {
+    reading, chunked: reading === 'fgets', restOfLineValue: reading !== 'fgets',
+    nofileUnlimited: versionAtLeast(version, '1.5.2') ? 'nr-open' : 'infinity',
+    missingFileFatal: !versionAtLeast(version, '1.5.3'),
+    vendorDir: versionAtLeast(version, '1.7.2') ? VENDOR_DIR : null,
+    maxlogins: versionAtLeast(version, '1.7.0') ? 'logind' : 'utmp',
+    rootExempt: false, pid1Baseline: false, debianKernelLimits: false, epermNotFatal: false, chroot: false,
+  };
+}
+
+/**
+ * Debian's pam_limits patches on top of `version` (1.3.1-5 to 1.5.2-6: 008 chroot,
+ * 027 better_init_allow_explicit_root, 032 EPERM_NOT_FATAL, the nofile FD_SETSIZE cap; 1.7.0-5
+ * keeps them but starts from the caller's limits unless `set_all` is given, Closes: #995236).
+ */
+function debianTraits(version: string, overrides: Partial<ProfileTraits> = {}): ProfileTraits {
+  return {
+    ...upstreamTraits(version), rootExempt: true, pid1Baseline: true, debianKernelLimits: true, epermNotFatal: true, chroot: true,
+    ...overrides,
+  };
+}
+
+interface Row {
+  readonly pam: string;
+  readonly title: string;
+  readonly package: string;
+  readonly traits: ProfileTraits;
+  readonly os?: readonly OsPattern[];
+  readonly unsure?: readonly ProfileCell[];
+}
+
+const up = (version: string, overrides: Partial<ProfileTraits> = {}, unsure: readonly ProfileCell[] = []): Row => ({
+  pam: version, title: `Linux-PAM ${version}`, package: `Linux-PAM ${version} (plain build)`,
+  traits: { ...upstreamTraits(version), ...overrides }, unsure,
+});
+const rhel = (major: string) => ['rhel', 'centos', 'ol', 'almalinux', 'rocky', 'scientific'].map((id) => ({ id, version: major }));
+
+/**
+ * The profile table (every Profile has a row). A release whose behaviour follows from its
+ * Linux-PAM version and the distribution's patches is one line; `unsure` names the cells not
+ * established from the module's source or the real module (docs/profiles.md).
+ */
+const PROFILE_ROWS: Record<Profile, Row> = {
+  'linux-pam-1.1': up('1.1.8'),
+  'linux-pam-1.3': up('1.3.1'),
+  'linux-pam-1.4': up('1.4.0'),
+  'linux-pam-1.5.2': up('1.5.2'),
+  'linux-pam-1.5.3': up('1.5.3'),
+  'linux-pam-1.6.0': up('1.6.0'),
+  'linux-pam-1.6.1': up('1.6.1'),
+  // 1.7.x: logind counting where built with libsystemd >= 254 (meson `logind` is `auto`)
+  'linux-pam-1.7.0': up('1.7.0', {}, ['maxlogins']),
+  'linux-pam-1.7.1': up('1.7.1', {}, ['maxlogins']),
+  'linux-pam-1.7.2': up('1.7.2', {}, ['maxlogins']),
+
+  // pam-1.1.8-23: no pam_limits patch that changes limits (limits-user is a comment; the stale-utmp check is backported)
+  'rhel-7': { pam: '1.1.8', title: 'RHEL 7', package: 'pam-1.1.8-23.el7', traits: upstreamTraits('1.1.8'), os: rhel('7').filter((p) => p.id !== 'centos') },
+  'centos-7': { pam: '1.1.8', title: 'CentOS 7', package: 'pam-1.1.8-23.el7', traits: upstreamTraits('1.1.8'), os: [{ id: 'centos', version: '7' }] },
+  'amzn-2': { pam: '1.1.8', title: 'Amazon Linux 2', package: 'pam-1.1.8-23.amzn2', traits: upstreamTraits('1.1.8'), os: [{ id: 'amzn', version: '2' }] },
+  // the nr_open code (3234488f) arrives with pam-1.3.1-16.el8 (rhbz#2047655); that 8.6 shipped -16 is inferred from dates
+  'rhel-8.5': { pam: '1.3.1', title: 'RHEL 8.0–8.5', package: 'pam-1.3.1-4.el8 … -15.el8', traits: upstreamTraits('1.3.1'), os: rhel('8').map((p) => ({ ...p, below: '8.6' })) },
+  'rhel-8': { pam: '1.3.1', title: 'RHEL 8.6+', package: 'pam-1.3.1-16.el8 and later', traits: { ...upstreamTraits('1.3.1'), nofileUnlimited: 'nr-open' }, os: rhel('8') },
+  // nr_open backported in pam-1.5.1-9.el9 (rhbz#1989900), before 9.0
+  'rhel-9': { pam: '1.5.1', title: 'RHEL 9', package: 'pam-1.5.1-9.el9 and later', traits: { ...upstreamTraits('1.5.1'), nofileUnlimited: 'nr-open' }, os: rhel('9') },
+  'rhel-10': { pam: '1.6.1', title: 'RHEL 10', package: 'pam-1.6.1-7.el10', traits: upstreamTraits('1.6.1'), os: rhel('10'), unsure: ['vendorDir'] },
+  // Fedora's pam-1.5.1-8, from before RHEL 9's nr_open backport
+  'amzn-2023': { pam: '1.5.1', title: 'Amazon Linux 2023', package: 'pam-1.5.1-8.amzn2023', traits: upstreamTraits('1.5.1'), os: [{ id: 'amzn', version: '2023' }], unsure: ['nofileUnlimited'] },
+
+  'debian-10': { pam: '1.3.1', title: 'Debian 10', package: 'libpam-modules 1.3.1-5', traits: debianTraits('1.3.1'), os: [{ id: 'debian', version: '10', codename: 'buster' }] },
+  'debian-11': { pam: '1.4.0', title: 'Debian 11', package: 'libpam-modules 1.4.0-9+deb11u1', traits: debianTraits('1.4.0'), os: [{ id: 'debian', version: '11', codename: 'bullseye' }] },
+  'debian-12': { pam: '1.5.2', title: 'Debian 12', package: 'libpam-modules 1.5.2-6', traits: debianTraits('1.5.2'), os: [{ id: 'debian', version: '12', codename: 'bookworm' }] },
+  // 1.7.0-1: "do not override systemd's limits by default; add the set_all option" (#995236); built with libsystemd: logind counting; no vendordir
+  'debian-13': { pam: '1.7.0', title: 'Debian 13', package: 'libpam-modules 1.7.0-5', traits: debianTraits('1.7.0', { pid1Baseline: false, maxlogins: 'logind' }), os: [{ id: 'debian', version: '13', codename: 'trixie' }] },
+  'ubuntu-20.04': { pam: '1.3.1', title: 'Ubuntu 20.04', package: 'libpam-modules 1.3.1-5ubuntu4', traits: debianTraits('1.3.1'), os: [{ id: 'ubuntu', version: '20.04', codename: 'focal' }], unsure: ['rootExempt'] },
+  'ubuntu-22.04': { pam: '1.4.0', title: 'Ubuntu 22.04', package: 'libpam-modules 1.4.0-11ubuntu2', traits: debianTraits('1.4.0'), os: [{ id: 'ubuntu', version: '22.04', codename: 'jammy' }], unsure: ['rootExempt'] },
+  // Debian's 1.5.3 still resets from /proc/1/limits (dropped in 1.7.0-1)
+  'ubuntu-24.04': { pam: '1.5.3', title: 'Ubuntu 24.04', package: 'libpam-modules 1.5.3-5ubuntu5', traits: debianTraits('1.5.3'), os: [{ id: 'ubuntu', version: '24.04', codename: 'noble' }], unsure: ['rootExempt', 'vendorDir'] },
+
+  // rawhide/44: pam-1.7.2 with -Dlogind=disabled -Dvendordir='' (43: 1.7.1, same traits)
+  fedora: { pam: '1.7.2', title: 'Fedora', package: 'pam-1.7.2 (Fedora 44)', traits: { ...upstreamTraits('1.7.2'), vendorDir: null, maxlogins: 'utmp' }, os: [{ id: 'fedora' }], unsure: ['pamVersion'] },
+  'opensuse-tumbleweed': { pam: '1.7.2', title: 'openSUSE Tumbleweed', package: 'pam-1.7.2 (openSUSE)', traits: { ...upstreamTraits('1.7.2'), vendorDir: SUSE_VENDOR_DIR, maxlogins: 'logind' }, os: [{ id: 'opensuse-tumbleweed' }, { id: 'opensuse-slowroll' }], unsure: ['vendorDir', 'maxlogins'] },
+  // upstream 1.3.0 has no vendordir code; SUSE's own backports (nr_open, missing file) are not established
+  'sles-15': { pam: '1.3.0', title: 'SLES 15 / openSUSE Leap 15', package: 'pam-1.3.0-150000.6 (SLE 15)', traits: upstreamTraits('1.3.0'), os: [{ id: 'sles', version: '15' }, { id: 'sled', version: '15' }, { id: 'opensuse-leap', version: '15' }], unsure: ['nofileUnlimited', 'missingFileFatal', 'vendorDir'] },
+  arch: { pam: '1.7.1', title: 'Arch Linux', package: 'pam 1.7.1 (Arch, -Dlogind=enabled)', traits: { ...upstreamTraits('1.7.1'), maxlogins: 'logind' }, os: [{ id: 'arch' }], unsure: ['pamVersion', 'maxlogins'] },
+  // aports linux-pam 1.7.0-r4: meson without libsystemd (utmps), no vendordir
+  alpine: { pam: '1.7.0', title: 'Alpine Linux', package: 'linux-pam 1.7.0-r4 (Alpine)', traits: { ...upstreamTraits('1.7.0'), maxlogins: 'utmp' }, os: [{ id: 'alpine' }], unsure: ['pamVersion'] },
+};
+
+const READING_PEER: Record<LineReading, Profile> = { fgets: 'linux-pam-1.7.2', 'getline-1.6.0': 'linux-pam-1.5.2', getline: 'linux-pam-1.5.2' };
+
+export const PROFILES: readonly ProfileInfo[] = PROFILE_NAMES.map((name) => {
+  const row = PROFILE_ROWS[name];
+  const aliases = (Object.keys(PROFILE_ALIASES) as ProfileAlias[]).filter((a) => PROFILE_ALIASES[a] === name);
+  return {
+    name, pamVersion: row.pam, title: row.title, package: row.package, reading: row.traits.reading,
+    compareWith: READING_PEER[row.traits.reading], os: row.os ?? [], traits: row.traits, unsure: row.unsure ?? [], aliases,
+  };
+});
+
+const BY_PROFILE = new Map<string, ProfileInfo>(PROFILES.map((p) => [p.name, p]));
+for (const [alias, name] of Object.entries(PROFILE_ALIASES)) BY_PROFILE.set(alias, BY_PROFILE.get(name)!);
+
+/** The traits of every profile and alias. */
+export const PROFILE_TRAITS: Readonly<Record<ProfileName, ProfileTraits>> = Object.fromEntries(
+  [...BY_PROFILE].map(([name, p]) => [name, p.traits]),
+) as Record<ProfileName, ProfileTraits>;
+
+/**
+ * What `parseLimits` reads as when no profile is given, and what `auto` falls back to when
+ * os-release names no release in the table (with a warning saying so).
+ */
+export const FALLBACK_PROFILE: Profile = 'linux-pam-1.5.2';
+/** @deprecated the library no longer has a silent Debian default: loadTree detects (io/system.ts detectProfile). Same as FALLBACK_PROFILE. */
+export const DEFAULT_PROFILE: Profile = FALLBACK_PROFILE;
+
+/** The table row of a profile or an alias (the release profile's row). Throws a RangeError for an unknown name. */
+export function profileInfo(profile: ProfileName): ProfileInfo {
+  const p = BY_PROFILE.get(profile);
+  if (!p) throw new RangeError(`unknown profile '${String(profile)}'; known: ${PROFILE_NAMES.join(', ')} (or ${Object.keys(PROFILE_ALIASES).join(', ')})`);
+  return p;
+}
+
+/** The release profile a name stands for (aliases resolved). Throws a RangeError for an unknown name. */
+export function canonicalProfile(profile: ProfileName): Profile {
+  return profileInfo(profile).name;
+}
+
+/** One profile per line reading (the first of each in the table): a check that must hold whichever way pam_limits reads the line. */
+export const READING_PROFILES: readonly Profile[] = PROFILES.filter((p, i) => PROFILES.findIndex((q) => q.reading === p.reading) === i).map((p) => p.name);
 
 /** Items that are rlimits, in RLIMIT number order (pam_limits applies them in this order). */
 export type RlimitItem =
@@ -245,9 +416,9 @@ export function itemInfo(name: string): ItemInfo | undefined {
 }
 
 /** The item's table row if `profile` knows it (e.g. rttime only in upstream-1.7). */
-export function itemForProfile(name: string, profile: Profile): ItemInfo | undefined {
+export function itemForProfile(name: string, profile: ProfileName): ItemInfo | undefined {
   const info = BY_NAME.get(name);
-  return info && info.profiles.includes(profile) ? info : undefined;
+  return info && info.profiles.includes(canonicalProfile(profile)) ? info : undefined;
 }
 
 export function isRlimitItem(name: string): name is RlimitItem {
@@ -279,6 +450,12 @@ export const LINE_CHUNK_152 = 1023;
 /** Default fs.nr_open on Linux. */
 export const DEFAULT_NR_OPEN = 1048576n;
 
+/** A release profile's name (not an alias). */
 export function isProfile(s: string): s is Profile {
   return (PROFILE_NAMES as readonly string[]).includes(s);
+}
+
+/** A release profile's name or an alias of one (PROFILE_ALIASES). */
+export function isProfileName(s: string): s is ProfileName {
+  return BY_PROFILE.has(s);
 }

@@ -14,7 +14,7 @@ import { MAX_SMALL_FILE_BYTES, readFileCapped } from './read.js';
 import { type Policy, type PolicyEntry, POLICY_KINDS, type PolicyKind, parsePolicyEntry } from '../core/lint/policy.js';
 import { findRule, RULES } from '../core/lint/rules.js';
 import type { SeveritySetting } from '../core/lint/types.js';
-import { type Profile, PROFILE_NAMES, isProfile } from '../core/schema.js';
+import { canonicalProfile, isProfileName, type Profile, PROFILE_ALIASES, PROFILE_NAMES, type ProfileName } from '../core/schema.js';
 import { didYouMean } from '../core/suggest.js';
 
 const SETTINGS_FILE = '.limitsctl.ini';
@@ -106,8 +106,8 @@ export function parseSettings(text: string, file: string): LintSettings {
     }
     if (key === 'profile') {
       const p = String(value);
-      if (p !== 'auto' && !isProfile(p)) fail(`profile = ${p}: use ${PROFILE_NAMES.join(', ')} or auto`);
-      profile = p as Profile | 'auto';
+      if (p !== 'auto' && !isProfileName(p)) fail(`profile = ${p}: use auto or one of ${PROFILE_NAMES.join(', ')} (aliases: ${Object.keys(PROFILE_ALIASES).join(', ')})`);
+      profile = p === 'auto' ? 'auto' : canonicalProfile(p as ProfileName);
     } else if (key === 'ignore') {
       const list = strings(value);
       if (!list) fail('ignore must be one or more glob patterns (ignore[] = pattern)');

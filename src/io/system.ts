@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { type ProcLimits, parseProcLimits, type ResolveOptions } from '../core/resolve.js';
-import { DEFAULT_NR_OPEN, type Profile, FALLBACK_PROFILE, PROFILES, profileInfo } from '../core/schema.js';
+import { parseOsRelease, type ProfileDetection, profileForOsRelease } from '../core/profiles.js';
+import { DEFAULT_NR_OPEN, FALLBACK_PROFILE, profileInfo } from '../core/schema.js';
 import { MAX_SMALL_FILE_BYTES, readFileCapped, readFileInRoot } from './read.js';
 
 /**
@@ -30,30 +31,27 @@ export function readOsRelease(root: string): { text: string | null; file: string
 }
 
 /**
- * `auto`: Debian, Ubuntu and derivatives (ID/ID_LIKE in os-release) → debian, else upstream.
- * `warning` is set when an os-release exists but could not be read (a FIFO, a device, above the
- * cap, a link leaving the root, EACCES…): the profile was then not detected from it (the other
- * os-release was used, or upstream is assumed); it is null when os-release is simply absent.
+ * `auto`: the release profile of the system under `root`, from its os-release
+ * (core/profiles.ts profileForOsRelease: ID, then ID_LIKE, VERSION_ID with the RHEL minor,
+ * codenames). `warning` is set when the choice is a guess: an os-release that exists but could
+ * not be read (a FIFO, a device, above the cap, a link leaving the root, EACCES…), none at all,
+ * or a release not in the profile table. `file` is the os-release read (relative to the root), or null.
  */
-export function detectProfile(root: string): { profile: Profile; reason: string; warning: string | null } {
+export function detectProfile(root: string): ProfileDetection & { readonly file: string | null } {
   const os = readOsRelease(root);
-  const found = detectFrom(os.text);
-  const warning = os.problem === null ? null
-    : `the profile could not be detected from ${os.problemFile ?? 'os-release'} (${os.problem}); ${os.text !== null && os.file ? `the ${found.profile} profile was detected from ${os.file} instead` : `the ${found.profile} profile is used`} — give --profile to choose`;
-  return { ...found, ...(os.text === null && os.problem ? { reason: `${os.problem}: assuming ${profileInfo(FALLBACK_PROFILE).osReason}` } : {}), warning };
-}
-
-function detectFrom(text: string | null): { profile: Profile; reason: string } {
-  const fallback = profileInfo(FALLBACK_PROFILE);
-  if (text === null) return { profile: fallback.name, reason: `no os-release in the root: assuming ${fallback.osReason}` };
-  const field = (k: string) => (text.match(new RegExp(`^${k}=["']?([^"'\\n]*)`, 'm'))?.[1] ?? '').toLowerCase();
-  const ids = `${field('ID')} ${field('ID_LIKE')}`.split(/\s+/).filter(Boolean);
-  // the first profile whose os-release words (ProfileInfo.osIds) are among ID and ID_LIKE
-  const hit = PROFILES.find((p) => p.osIds.some((id) => ids.includes(id)));
-  if (hit) {
-    return { profile: hit.name, reason: `os-release ID=${field('ID')}${field('ID_LIKE') ? ` ID_LIKE=${field('ID_LIKE')}` : ''}: ${hit.osReason}` };
+  if (os.text === null) {
+    const fb = profileInfo(FALLBACK_PROFILE);
+    const why = os.problem ?? 'no etc/os-release or usr/lib/os-release in the root';
+    return {
+      profile: FALLBACK_PROFILE, exact: false, osRelease: {}, file: null,
+      reason: `${why}: assuming ${fb.title}`,
+      warning: `the profile could not be detected (${why}): read as ${FALLBACK_PROFILE} — give --profile to choose`,
+    };
   }
-  return { profile: fallback.name, reason: `os-release ID=${field('ID') || '?'}: ${fallback.osReason}` };
+  const found = profileForOsRelease(parseOsRelease(os.text));
+  const unreadable = os.problem === null ? null
+    : `the profile could not be detected from ${os.problemFile ?? 'os-release'} (${os.problem}); ${found.profile} was detected from ${os.file} instead — give --profile to choose`;
+  return { ...found, file: os.file, warning: unreadable ?? found.warning };
 }
 
 /**

@@ -6,10 +6,10 @@
 import type { Dirent } from 'node:fs';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
 import { parseLimits } from '../core/parse.js';
-import {
-  DEFAULT_PROFILE, type Profile, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, VENDOR_DROPIN_DIR, VENDOR_MAIN_FILE,
-} from '../core/schema.js';
+import type { ProfileDetection } from '../core/profiles.js';
+import { canonicalProfile, type Profile, type ProfileName, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, profileInfo } from '../core/schema.js';
 import { checkRoot } from './paths.js';
+import { detectProfile } from './system.js';
 import { listDirInRoot, MAX_LIMITS_FILE_BYTES, pamWouldDo, type ReadFailure, readFileInRoot } from './read.js';
 
 // the paths are defined once, in the schema (the core needs them too)
@@ -18,10 +18,17 @@ export { DROPIN_DIR, MAIN_FILE, VENDOR_DROPIN_DIR, VENDOR_MAIN_FILE } from '../c
 export interface LoadedTree extends ConfigTree {
   /** the absolute root directory */
   readonly root: string;
+  /** how the profile was chosen when none was given (os-release detection); absent when one was */
+  readonly detection?: ProfileDetection & { readonly file: string | null };
 }
 
 export interface LoadTreeOptions {
-  profile?: Profile;
+  /**
+   * the release profile (or alias) to read the tree as; when absent it is detected from the
+   * tree's own os-release (io/system.ts detectProfile) and `detection` says how. Throws a
+   * RangeError for an unknown name.
+   */
+  profile?: ProfileName;
   /** pam_limits' conf= option: read only this file (relative to the root), no limits.d */
   conf?: string;
 }
@@ -141,11 +148,18 @@ function specialReason(f: TreeFile): string {
   return `${f.path} is ${f.error ?? 'not a regular file'}`;
 }
 
-/** Load the tree under `root` as `profile` reads it. */
+/**
+ * Load the tree under `root` as its profile reads it: `options.profile`, else the one detected
+ * from the tree's os-release. Throws RootError for an unusable root (io/paths.ts checkRoot).
+ */
 export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTree {
-  const profile = options.profile ?? DEFAULT_PROFILE;
-  const traits = PROFILE_TRAITS[profile];
   const absRoot = checkRoot(root);
+  const detection = options.profile === undefined ? detectProfile(absRoot) : undefined;
+  const profile: Profile = detection ? detection.profile : canonicalProfile(options.profile!);
+  const traits = PROFILE_TRAITS[profile];
+  const vendorMain = traits.vendorDir === null ? null : `${traits.vendorDir}/limits.conf`;
+  const vendorDropins = traits.vendorDir === null ? null : `${traits.vendorDir}/limits.d`;
+  const done = (): LoadedTree => (detection ? { root: absRoot, profile, files, ignored, failure, detection } : { root: absRoot, profile, files, ignored, failure });
   const files: TreeFile[] = [];
   const ignored: IgnoredFile[] = [];
   let failure: ConfigTree['failure'] = null;
@@ -162,21 +176,21 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
     files.push(f);
     if (f.status === 'special') fail(f.path, specialReason(f));
     else if (f.status !== 'ok' && f.status !== 'directory' && f.status !== 'not-evaluated') fail(f.path, `conf= file cannot be opened (${f.status}); pam_limits returns PAM_SERVICE_ERR`);
-    return { root: absRoot, profile, files, ignored, failure };
+    return done();
   }
 
   let main = readTreeFile(absRoot, MAIN_FILE, 'main', profile);
-  if (main.status === 'missing' && traits.vendorDir) {
-    const vendor = readTreeFile(absRoot, VENDOR_MAIN_FILE, 'vendor-main', profile);
+  if (main.status === 'missing' && vendorMain !== null) {
+    const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile);
     if (vendor.status !== 'missing') main = vendor;
-  } else if (traits.vendorDir) {
-    const vendor = readTreeFile(absRoot, VENDOR_MAIN_FILE, 'vendor-main', profile);
-    if (vendor.status === 'ok') ignored.push({ path: VENDOR_MAIN_FILE, reason: 'vendor-unused', detail: `${MAIN_FILE} exists, so the vendor file is not read` });
+  } else if (vendorMain !== null) {
+    const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile);
+    if (vendor.status === 'ok') ignored.push({ path: vendorMain, reason: 'vendor-unused', detail: `${MAIN_FILE} exists, so the vendor file is not read` });
   }
   files.push(main);
   if (main.status === 'missing' || main.status === 'dangling-symlink') {
     if (traits.missingFileFatal) {
-      fail(main.path, `${main.path} is ${main.status === 'missing' ? 'missing' : 'a dangling symlink'}: pam_limits 1.5.2 returns PAM_SERVICE_ERR and applies nothing`);
+      fail(main.path, `${main.path} is ${main.status === 'missing' ? 'missing' : 'a dangling symlink'}: ${profileInfo(profile).title}'s pam_limits returns PAM_SERVICE_ERR and applies nothing (Linux-PAM before 1.5.3)`);
     }
   } else if (main.status === 'unreadable') {
     fail(main.path, `${main.path} cannot be opened (${main.error}): pam_limits returns PAM_SERVICE_ERR and applies nothing`);
@@ -189,16 +203,16 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   for (const x of etc.ignored) ignored.push(x); // not push(...list): a huge limits.d would overflow the stack
   if (etc.unlisted) files.push(etc.unlisted);
   let dropins: Array<{ name: string; rel: string; role: FileRole }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
-  if (traits.vendorDir) {
-    const vendor = listDropins(absRoot, VENDOR_DROPIN_DIR, 'vendor-dropin');
+  if (vendorDropins !== null) {
+    const vendor = listDropins(absRoot, vendorDropins, 'vendor-dropin');
     for (const x of vendor.ignored) ignored.push(x);
     if (vendor.unlisted) files.push(vendor.unlisted);
     const etcNames = new Set(etc.names);
     for (const name of vendor.names) {
       if (etcNames.has(name)) {
-        ignored.push({ path: `${VENDOR_DROPIN_DIR}/${name}`, reason: 'shadowed', detail: `${DROPIN_DIR}/${name} has the same name and is read instead` });
+        ignored.push({ path: `${vendorDropins}/${name}`, reason: 'shadowed', detail: `${DROPIN_DIR}/${name} has the same name and is read instead` });
       } else {
-        dropins.push({ name, rel: `${VENDOR_DROPIN_DIR}/${name}`, role: 'vendor-dropin' });
+        dropins.push({ name, rel: `${vendorDropins}/${name}`, role: 'vendor-dropin' });
       }
     }
     dropins = dropins.sort((a, b) => compareBytes(a.name, b.name));
@@ -207,12 +221,12 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
     const f = readTreeFile(absRoot, d.rel, d.role, profile);
     files.push(f);
     if (f.status === 'missing' || f.status === 'dangling-symlink') {
-      if (traits.missingFileFatal) fail(f.path, `${f.path} is ${f.status === 'missing' ? 'missing' : 'a dangling symlink'}: pam_limits 1.5.2 returns PAM_SERVICE_ERR and applies nothing`);
+      if (traits.missingFileFatal) fail(f.path, `${f.path} is ${f.status === 'missing' ? 'missing' : 'a dangling symlink'}: ${profileInfo(profile).title}'s pam_limits returns PAM_SERVICE_ERR and applies nothing (Linux-PAM before 1.5.3)`);
     } else if (f.status === 'unreadable') {
       fail(f.path, `${f.path} cannot be opened (${f.error}): pam_limits returns PAM_SERVICE_ERR and applies nothing`);
     } else if (f.status === 'special') {
       fail(f.path, specialReason(f));
     }
   }
-  return { root: absRoot, profile, files, ignored, failure };
+  return done();
 }

@@ -1,5 +1,6 @@
 import type { LoadedTree } from '../../io/tree.js';
-import { type GlobalArgs, loadContextTree, makeContext, type CliIO } from '../context.js';
+import { profileInfo } from '../../core/schema.js';
+import { type GlobalArgs, loadContextTree, makeContext, type CliIO, type ProfileSource } from '../context.js';
 import { table, toJson } from '../output.js';
 
 export interface FilesArgs extends GlobalArgs {
@@ -17,10 +18,11 @@ const STATUS_TEXT: Record<string, string> = {
   'not-evaluated': 'not evaluated',
 };
 
-function filesReport(tree: LoadedTree) {
+function filesReport(tree: LoadedTree, source: ProfileSource) {
   return {
     root: tree.root,
     profile: tree.profile,
+    profileSource: source,
     files: tree.files.map((f, i) => ({
       order: i + 1,
       path: f.path,
@@ -40,13 +42,18 @@ function filesReport(tree: LoadedTree) {
 export async function run(args: FilesArgs, io: CliIO): Promise<number> {
   const ctx = makeContext(args, io);
   const tree = loadContextTree(ctx, args.conf);
-  const report = filesReport(tree);
+  const report = filesReport(tree, ctx.profileSource);
   if (ctx.json) {
     io.stdout(`${toJson(report)}\n`);
     return tree.failure ? 1 : 0;
   }
   const c = ctx.colors;
   const out: string[] = [];
+  const info = profileInfo(ctx.profile);
+  out.push(`${c.bold('Profile:')} ${ctx.profile} — ${info.title}, ${info.package}`);
+  out.push(c.dim(`  ${ctx.profileReason}`));
+  if (info.unsure.length > 0) out.push(c.dim(`  not known for sure for this release: ${info.unsure.join(', ')} (docs/profiles.md)`));
+  out.push('');
   out.push(c.bold(`Files pam_limits (${ctx.profile}) reads under ${tree.root}, in order:`));
   const rows = report.files.map((f) => [
     String(f.order).padStart(2),

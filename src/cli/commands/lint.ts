@@ -10,7 +10,7 @@ import { DOCS_URL_ENV, docsLink, type LintReport, lintExitCode } from '../../cor
 import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
 import { binaryToDisplay } from '../../core/model.js';
-import { type Profile, PROFILE_NAMES, FALLBACK_PROFILE, isProfile } from '../../core/schema.js';
+import { type Profile, FALLBACK_PROFILE } from '../../core/schema.js';
 import { githubPieces } from '../../formatters/github.js';
 import { lintJsonPieces } from '../../formatters/json.js';
 import { lintSarifPieces } from '../../formatters/sarif.js';
@@ -19,7 +19,7 @@ import { textPieces } from '../../formatters/text.js';
 import { type LoadedLintTarget, loadLintTargets, loadRootTarget } from '../../io/lint-targets.js';
 import { checkRoot } from '../../io/paths.js';
 import { loadSettings, type LintSettings } from '../../io/settings.js';
-import { type CliIO, detectProfile, type GlobalArgs, wantColor } from '../context.js';
+import { chooseProfile, type CliIO, detectProfile, type GlobalArgs, wantColor } from '../context.js';
 import { UsageError } from '../errors.js';
 import { makeColors } from '../output.js';
 
@@ -130,8 +130,9 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
   // SettingsError, LintPathError and TreeRootError are input errors with their hints: main() reports them
   const settings: LintSettings = loadSettings(args.config === undefined ? { cwd: io.cwd } : { cwd: io.cwd, config: args.config });
   const asked = args.profile !== 'auto' ? args.profile : settings.profile ?? 'auto';
-  if (asked !== 'auto' && !isProfile(asked)) throw new UsageError(`unknown profile '${asked}'; use ${PROFILE_NAMES.join(', ')} or auto`);
-  const profile = (root: string | null): Profile => (asked !== 'auto' ? asked as Profile : root === null ? FALLBACK_PROFILE : detectProfile(root).profile);
+  // an unknown name is a usage error before anything is read; each tree gets its own profile under auto
+  const chosen = asked === 'auto' ? null : chooseProfile(asked, '/', args.profile !== 'auto' ? '--profile' : 'profile =').profile;
+  const profile = (root: string | null): Profile => chosen ?? (root === null ? FALLBACK_PROFILE : detectProfile(root).profile);
   const expand = { cwd: io.cwd, profile, nrOpen: settings.nrOpen };
 
   let targets: LoadedLintTarget[];

@@ -10,7 +10,7 @@ import { displayBytes } from '../bytes.js';
 import { parseDomain } from '../domain.js';
 import { binaryToDisplay, type ConfigTree } from '../model.js';
 import { matchEntryDomain, type Resolution, resolveLimits, type Source } from '../resolve.js';
-import { CONFIG_DIR, DEFAULT_NR_OPEN, PROFILE_TRAITS, type ItemInfo, itemForProfile, RLIM_INFINITY, type RlimitItem } from '../schema.js';
+import { CONFIG_DIR, DEFAULT_NR_OPEN, PROFILE_TRAITS, type ItemInfo, itemForProfile, profileInfo, RLIM_INFINITY, type RlimitItem } from '../schema.js';
 import { effectiveKey, meaning, orderKey, satisfies } from './compare.js';
 import { type Ctx, halvesOf } from './context.js';
 import type { Blocker, SetRequest } from './types.js';
@@ -95,8 +95,13 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
       // nofile hard above fs.nr_open: setrlimit(2) fails with EPERM, so the line never takes
       // effect (pam_limits 1.5.2 Debian keeps the previous limits; upstream denies the session).
       const account = id.name.startsWith('\u0000') ? `any account matching ${shownDomain}` : displayBytes(id.name);
-      const consequence = PROFILE_TRAITS[ctx.profile].epermNotFatal ? 'pam_limits keeps the previous limits' : 'pam_limits denies the session';
-      blockers.push({ account, item: info.name, half: 'hard', wanted: wantedText, got: 'refused by the kernel', because: `the kernel refuses ${info.name} above fs.nr_open ${nrOpen} (setrlimit fails with EPERM) and ${consequence}; raise fs.nr_open first, or set at most ${nrOpen}`, source: null, everyone });
+      const traits = PROFILE_TRAITS[ctx.profile];
+      const consequence = traits.epermNotFatal ? 'pam_limits keeps the previous limits' : 'pam_limits denies the session (PAM_PERM_DENIED)';
+      const infinity = res.rlimits[info.name as RlimitItem].applied?.hard === RLIM_INFINITY && traits.nofileUnlimited === 'infinity';
+      const because = infinity
+        ? `on ${profileInfo(ctx.profile).title} pam_limits asks the kernel for RLIM_INFINITY (fs.nr_open replaces unlimited only from Linux-PAM 1.5.2), which setrlimit refuses with EPERM, and ${consequence}; write ${info.name} ${nrOpen ?? DEFAULT_NR_OPEN} instead`
+        : `the kernel refuses ${info.name} above fs.nr_open ${nrOpen} (setrlimit fails with EPERM) and ${consequence}; raise fs.nr_open first, or set at most ${nrOpen}`;
+      blockers.push({ account, item: info.name, half: 'hard', wanted: wantedText, got: 'refused by the kernel', because, source: null, everyone });
       return;
     }
     for (const half of halves) {

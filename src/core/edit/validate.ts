@@ -7,7 +7,7 @@
  */
 import { describeControl, displayBytes, findControl, toBytes } from '../bytes.js';
 import { parseDomain } from '../domain.js';
-import { type Profile, type ItemInfo, itemForProfile, RLIM_INFINITY } from '../schema.js';
+import { type Profile, type ItemInfo, itemForProfile, itemInfo, profileInfo, RLIM_INFINITY } from '../schema.js';
 import { type ParsedValue, parseValue } from '../values.js';
 import { type EditRequest, EditInputError } from './types.js';
 
@@ -66,7 +66,14 @@ export function requestBytes(req: EditRequest): EditRequest {
 /** The item's table row for this profile, or an input error naming what is known. */
 export function validateItem(item: string, profile: Profile): ItemInfo {
   const info = itemForProfile(item.toLowerCase(), profile);
-  if (!info) throw new EditInputError(`'${displayBytes(toBytes(item))}' is not an item the ${profile} profile of pam_limits knows`);
+  if (!info) {
+    const known = itemInfo(item.toLowerCase());
+    const p = profileInfo(profile);
+    const why = !known ? '' : known.name === 'chroot' ? ' (chroot is a Debian/Ubuntu patch)' : known.name === 'nonewprivs' ? ' (nonewprivs arrived in Linux-PAM 1.5.0)' : known.name === 'rttime' ? ' (rttime arrived in Linux-PAM 1.7.1)' : '';
+    throw new EditInputError(known
+      ? `'${known.name}' is not an item ${p.title}'s pam_limits (${p.package}, profile ${p.name}) knows${why}: it would skip the line as an unknown limit item`
+      : `'${displayBytes(toBytes(item))}' is not an item the ${profile} profile of pam_limits knows`);
+  }
   return info;
 }
 

@@ -1,5 +1,5 @@
 import { readings, show } from '../helpers.js';
-import { PROFILE_TRAITS, RLIM_INFINITY } from '../../schema.js';
+import { PROFILE_TRAITS, profileInfo, RLIM_INFINITY } from '../../schema.js';
 import type { Rule } from '../types.js';
 
 export const nofileAboveNrOpen: Rule = {
@@ -7,18 +7,32 @@ export const nofileAboveNrOpen: Rule = {
   name: 'nofile-above-nr-open',
   category: 'semantics',
   severity: 'error',
-  description: 'A nofile value above fs.nr_open: the kernel refuses it (upstream denies the login, Debian silently keeps the old limits).',
+  description: 'A nofile value above fs.nr_open, or nofile unlimited where pam_limits predates 1.5.2: the kernel refuses it (upstream denies the login, Debian silently keeps the old limits).',
   fixable: false,
   check(ctx) {
     const n = ctx.nrOpen;
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile') continue;
       const v = r.parsedValue?.kernel;
-      if (v === null || v === undefined || v === RLIM_INFINITY || v <= n) continue;
+      const traits = PROFILE_TRAITS[ctx.profile];
+      // before Linux-PAM 1.5.2 (3234488f) nofile unlimited is RLIM_INFINITY itself: above any fs.nr_open
+      const asInfinity = v === RLIM_INFINITY && traits.nofileUnlimited === 'infinity';
+      if (v === null || v === undefined || (v === RLIM_INFINITY && !asInfinity) || v <= n) continue;
       const hard = r.limitType === 'hard' || r.limitType === '-';
-      const effect = PROFILE_TRAITS[ctx.profile].epermNotFatal
+      const effect = traits.epermNotFatal
         ? "Debian's pam_limits ignores the error and silently keeps the previous nofile limits"
         : 'setrlimit fails and pam_limits denies the login (PAM_PERM_DENIED)';
+      if (asInfinity) {
+        const title = profileInfo(ctx.profile).title;
+        ctx.report({
+          file,
+          span: r.value,
+          message: hard
+            ? `nofile ${show(r.value.raw)} is RLIM_INFINITY on ${title} (pam_limits turns it into fs.nr_open only from Linux-PAM 1.5.2): the kernel refuses it, so ${effect}${traits.epermNotFatal ? '' : ' — every session this line applies to'}. Write ${n} instead`
+            : `soft nofile ${show(r.value.raw)} is RLIM_INFINITY on ${title}: no hard limit can be that high, so pam_limits lowers it to the hard limit. Write ${n} instead`,
+        });
+        continue;
+      }
       ctx.report({
         file,
         span: r.value,

@@ -1,5 +1,5 @@
 import { readings, show } from '../helpers.js';
-import { RLIM_INFINITY } from '../../schema.js';
+import { PROFILE_TRAITS, RLIM_INFINITY } from '../../schema.js';
 import type { Rule } from '../types.js';
 
 export const nofileUnlimited: Rule = {
@@ -7,11 +7,13 @@ export const nofileUnlimited: Rule = {
   name: 'nofile-unlimited',
   category: 'semantics',
   severity: 'info',
-  description: 'nofile unlimited: file descriptors cannot be unlimited; pam_limits substitutes fs.nr_open.',
+  description: 'nofile unlimited: file descriptors cannot be unlimited; pam_limits 1.5.2 and later (and RHEL 8.6+/9 backports) substitute fs.nr_open.',
   fixable: false,
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile' || r.parsedValue?.kernel !== RLIM_INFINITY) continue;
+      // before 1.5.2 there is no substitution: LC207 reports the refused RLIM_INFINITY instead
+      if (PROFILE_TRAITS[ctx.profile].nofileUnlimited !== 'nr-open') continue;
       ctx.report({
         file,
         span: r.value,

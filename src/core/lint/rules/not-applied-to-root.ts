@@ -1,6 +1,6 @@
 import { fieldsSpan, show } from '../helpers.js';
 import { matchEntryDomain } from '../../resolve.js';
-import { PROFILE_TRAITS } from '../../schema.js';
+import { FALLBACK_PROFILE, PROFILE_TRAITS } from '../../schema.js';
 import type { Rule } from '../types.js';
 
 const NOT_FOR_ROOT = new Set(['wildcard', 'group', 'gid', 'gid-range', 'percent-group', 'percent-gid', 'percent-all']);
@@ -25,7 +25,7 @@ export const notAppliedToRoot: Rule = {
       for (const e of lines) {
         if (dead.has(e.key)) continue;
         // a group line matters only if root is in that group (as upstream pam_limits would match it)
-        if (e.reading.domainSpec.kind !== 'wildcard' && !matchEntryDomain(e.reading.domainSpec, root.account.identity, 'upstream')) continue;
+        if (e.reading.domainSpec.kind !== 'wildcard' && !matchEntryDomain(e.reading.domainSpec, root.account.identity, FALLBACK_PROFILE)) continue;
         ctx.report({
           file: e.file,
           span: fieldsSpan(e.reading),
