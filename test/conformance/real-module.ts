@@ -1,6 +1,7 @@
 /**
- * Runs Debian's real pam_limits.so on a configuration tree and reports exactly what it asked
- * the kernel for.
+ * Runs a real pam_limits.so on a configuration tree and reports exactly what it asked the kernel
+ * for: Debian 12's installed module by default, or any module of modules.ts (Debian 11 and 13,
+ * unpatched Linux-PAM 1.4.0/1.5.2/1.7.0), each with its own release's libpam (and libc).
  *
  * native/harness.c opens one PAM session per user inside a private mount namespace where the
  * tree's files are bind-mounted over /etc/passwd, /etc/group, /etc/security, /proc/1/limits and
@@ -16,12 +17,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DEBIAN_12_MODULE, type ModuleDescriptor, type ModuleId, moduleDescriptor } from './modules.js';
 
 const execFileAsync = promisify(execFile);
 const NATIVE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'native');
 
 /** Debian's module, from libpam-modules. */
-export const PAM_LIMITS_SO = '/lib/x86_64-linux-gnu/security/pam_limits.so';
+export const PAM_LIMITS_SO = DEBIAN_12_MODULE;
 const PAM_HEADER = '/usr/include/security/pam_appl.h';
 
 export const RLIM_INFINITY = 0xffff_ffff_ffff_ffffn;
@@ -108,7 +110,9 @@ export interface TreeJob {
 }
 
 export interface RunOptions {
-  /** default: Debian's pam_limits.so */
+  /** which real module to run, and with which libpam/libc (default: debian-12, the installed one) */
+  readonly module?: ModuleId | ModuleDescriptor;
+  /** overrides the module's path (same runtime); default: the module's own */
   readonly modulePath?: string;
   /** module arguments in the service file, e.g. ['debug'] */
   readonly moduleArgs?: readonly string[];
@@ -191,7 +195,7 @@ async function makeScratch(options: RunOptions): Promise<Scratch> {
     emptyFile: join(dir, 'empty'),
     emptyDir: join(dir, 'empty.d'),
   };
-  const module = [options.modulePath ?? PAM_LIMITS_SO, ...(options.moduleArgs ?? [])].join(' ');
+  const module = [options.modulePath ?? resolveModule(options).modulePath, ...(options.moduleArgs ?? [])].join(' ');
   await mkdir(s.confdir);
   await mkdir(s.emptyDir);
   await writeFile(join(s.confdir, 'limitsctl-conformance'), `session required ${module}\n`);
@@ -245,10 +249,34 @@ function shimEnv(): NodeJS.ProcessEnv {
   };
 }
 
-async function runHarness(h: Harness, confdir: string, input: string, timeoutMs: number): Promise<string> {
+function resolveModule(options: RunOptions): ModuleDescriptor {
+  const m = options.module ?? 'debian-12';
+  return typeof m === 'string' ? moduleDescriptor(m) : m;
+}
+
+/** The command line and environment that start the harness under the module's runtime. */
+function harnessCommand(h: Harness, module: ModuleDescriptor, confdir: string): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const rt = module.runtime;
+  switch (rt.kind) {
+    case 'host':
+      return { file: h.harness, args: [confdir], env: { ...shimEnv(), LD_PRELOAD: h.shim } };
+    case 'library-path':
+      return { file: h.harness, args: [confdir], env: { ...shimEnv(), LD_PRELOAD: h.shim, LD_LIBRARY_PATH: rt.libraryPath.join(':') } };
+    case 'loader':
+      // The other release's ld.so loads the harness itself; its libc and libpam come from libraryPath.
+      return {
+        file: rt.loader,
+        args: ['--library-path', rt.libraryPath.join(':'), '--preload', h.shim, h.harness, confdir],
+        env: shimEnv(),
+      };
+  }
+}
+
+async function runHarness(h: Harness, module: ModuleDescriptor, confdir: string, input: string, timeoutMs: number): Promise<string> {
+  const cmd = harnessCommand(h, module, confdir);
   return new Promise((resolve, reject) => {
-    const child = spawn(h.harness, [confdir], {
-      env: { ...shimEnv(), LD_PRELOAD: h.shim },
+    const child = spawn(cmd.file, cmd.args, {
+      env: cmd.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: timeoutMs,
     });
@@ -348,7 +376,7 @@ export async function runRealModuleBatch(jobs: readonly TreeJob[], options: RunO
   const h = await harness();
   const s = await makeScratch(options);
   try {
-    const out = await runHarness(h, s.confdir, jobScript(jobs, s), options.timeoutMs ?? 600_000);
+    const out = await runHarness(h, resolveModule(options), s.confdir, jobScript(jobs, s), options.timeoutMs ?? 600_000);
     return parseOutput(out, jobs);
   } finally {
     await rm(s.dir, { recursive: true, force: true });
@@ -373,16 +401,12 @@ async function installedModuleVersion(): Promise<string | null> {
   }
 }
 
-async function probe(): Promise<string | null> {
+/** What every module needs: Linux, root, the PAM headers, gcc and a built harness. */
+async function probeHost(): Promise<string | null> {
   if (process.platform !== 'linux') return 'the real-module harness needs Linux';
   if (process.getuid?.() !== 0) return 'the real-module harness needs root (mount namespaces)';
-  if (!existsSync(PAM_LIMITS_SO)) return `${PAM_LIMITS_SO} is missing (apt-get install libpam-modules)`;
   if (!existsSync(PAM_HEADER)) return `${PAM_HEADER} is missing (apt-get install libpam0g-dev)`;
   if (!existsSync('/etc/security')) return '/etc/security is missing: nothing to bind the fake tree onto';
-  const version = await installedModuleVersion();
-  if (!version?.startsWith(DEBIAN_12_VERSION)) {
-    return `libpam-modules ${version ?? '(not a dpkg system)'} is not Debian 12's ${DEBIAN_12_VERSION}*, whose behaviour the tests expect`;
-  }
   try {
     await execFileAsync('gcc', ['--version']);
   } catch {
@@ -393,6 +417,32 @@ async function probe(): Promise<string | null> {
   } catch (e) {
     return `building the harness failed: ${(e as Error).message}`;
   }
+  return null;
+}
+
+/** The files a module needs before it can run: the module, and its loader. */
+function moduleFiles(m: ModuleDescriptor): string[] {
+  const files = [m.modulePath];
+  if (m.runtime.kind === 'loader') files.push(m.runtime.loader);
+  if (m.runtime.kind !== 'host') files.push(...m.runtime.libraryPath);
+  return files;
+}
+
+async function probeModule(m: ModuleDescriptor): Promise<string | null> {
+  const host = await (hostPromise ??= probeHost());
+  if (host) return host;
+  const missing = moduleFiles(m).find((f) => !existsSync(f));
+  if (missing) {
+    return m.fetched
+      ? `${m.id}: not fetched: run .ci/pam-modules.sh (${missing} is missing)`
+      : `${m.id}: ${missing} is missing (apt-get install libpam-modules)`;
+  }
+  if (m.id === 'debian-12') {
+    const version = await installedModuleVersion();
+    if (!version?.startsWith(DEBIAN_12_VERSION)) {
+      return `libpam-modules ${version ?? '(not a dpkg system)'} is not Debian 12's ${DEBIAN_12_VERSION}*, whose behaviour the tests expect`;
+    }
+  }
   // End to end: an empty tree must give root a session with a setpriority call.
   const tree = await mkdtemp(join(tmpdir(), 'limitsctl-conformance-probe-'));
   try {
@@ -400,30 +450,35 @@ async function probe(): Promise<string | null> {
     await writeFile(join(tree, 'etc/security/limits.conf'), '');
     await writeFile(join(tree, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
     await writeFile(join(tree, 'etc/group'), 'root:x:0:\n');
-    const [r] = await runRealModule(tree, ['root']);
+    const [r] = await runRealModule(tree, ['root'], { module: m });
     if (r?.pamResultName !== 'PAM_SUCCESS' || r.setpriority === null) {
-      return `the harness runs but the module misbehaves: ${JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`;
+      return `${m.id}: the harness runs but the module misbehaves: ${JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`;
     }
     return null;
   } catch (e) {
-    return `running the harness failed (unshare/mount not permitted?): ${(e as Error).message}`;
+    return `${m.id}: running the harness failed (unshare/mount not permitted?): ${(e as Error).message}`;
   } finally {
     await rm(tree, { recursive: true, force: true });
   }
 }
 
-let skipPromise: Promise<string | null> | undefined;
+let hostPromise: Promise<string | null> | undefined;
+const modulePromises = new Map<ModuleId, Promise<string | null>>();
 
 /**
- * null when the real module can be run here; otherwise why not (for describe.skipIf).
- * With LIMITSCTL_REQUIRE_REAL_MODULE=1 (for CI jobs set up to run it) a missing prerequisite
- * throws instead, so the suite fails rather than skips.
+ * null when the module (default: debian-12) can be run here; otherwise why not (for
+ * describe.skipIf). With LIMITSCTL_REQUIRE_REAL_MODULE=1 (for CI jobs set up to run them) a
+ * missing prerequisite or module throws instead, so the suite fails rather than skips.
  */
-export async function realModuleSkipReason(): Promise<string | null> {
-  skipPromise ??= probe();
-  const reason = await skipPromise;
+export async function realModuleSkipReason(id: ModuleId = 'debian-12'): Promise<string | null> {
+  let p = modulePromises.get(id);
+  if (!p) {
+    p = probeModule(moduleDescriptor(id));
+    modulePromises.set(id, p);
+  }
+  const reason = await p;
   if (reason && process.env.LIMITSCTL_REQUIRE_REAL_MODULE === '1') {
-    throw new Error(`LIMITSCTL_REQUIRE_REAL_MODULE=1, but the real pam_limits.so cannot be run: ${reason}`);
+    throw new Error(`LIMITSCTL_REQUIRE_REAL_MODULE=1, but the real pam_limits.so (${id}) cannot be run: ${reason}`);
   }
   return reason;
 }

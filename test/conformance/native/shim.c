@@ -9,6 +9,9 @@
  *   setrlimit   is recorded and fails with the errno the kernel would give, applies nothing
  *   get/setpriority, prctl(PR_SET_NO_NEW_PRIVS), chroot, chdir   are recorded, apply nothing
  *   getutent    sees an empty utmp, so maxlogins counting is deterministic (count = 1)
+ *   sd_get_sessions  (modules built with logind, Linux-PAM >= 1.7.0 USE_LOGIND: Debian 13's, and
+ *               the upstream 1.7.0 build) sees no sessions, whatever logind runs on the host:
+ *               check_logins() then takes count = 0
  *   syslog      is recorded instead of filling the host's journal
  *   audit_open  reports "no audit in this kernel", which libpam tolerates, so no audit records
  *               reach the host
@@ -228,6 +231,18 @@ int chdir(const char *path)
     fputs("call chdir ", stdout);
     put_hex(path);
     fputc('\n', stdout);
+    return 0;
+}
+
+/*
+ * No logind sessions. sd_get_sessions() returns the number of sessions and stores a
+ * NULL-terminated list; with 0 the module frees nothing and uses count = sessions = 0
+ * (pam_limits.c 1.7.0 check_logins, USE_LOGIND branch).
+ */
+int sd_get_sessions(char ***sessions)
+{
+    if (sessions != NULL)
+        *sessions = NULL;
     return 0;
 }
 
