@@ -17,6 +17,7 @@
  * The build flags of the upstream modules are recorded in <dir>/<id>/BUILD.
  */
 import { join } from 'node:path';
+import type { ProfileName } from '../../src/core/schema.js';
 
 export const MODULE_IDS = ['debian-11', 'debian-12', 'debian-13', 'linux-pam-1.4.0', 'linux-pam-1.5.2', 'linux-pam-1.7.0'] as const;
 export type ModuleId = (typeof MODULE_IDS)[number];
@@ -38,8 +39,8 @@ export interface ModuleDescriptor {
   readonly runtime: ModuleRuntime;
   /** false for the installed module; true when .ci/pam-modules.sh provides it */
   readonly fetched: boolean;
-  /** the limitsctl profile whose traits this module must show */
-  readonly profile: string;
+  /** the limitsctl profile whose traits this module must show (src/core/schema.ts) */
+  readonly profile: ProfileName;
 }
 
 export const DEFAULT_PAM_MODULES_DIR = '/var/cache/limitsctl-pam-modules';
