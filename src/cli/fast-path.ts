@@ -141,6 +141,7 @@ export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
     },
   },
   demo: { positional: [], options: { user: { kind: 'string', default: 'admin', describe: 'account to show' } } },
+  profiles: { positional: [{ name: 'name', variadic: true, describe: 'profiles or aliases to show in full (default: list them all)' }], options: {} },
 };
 
 /** Commands only yargs handles (they print and never read a tree). */

@@ -90,6 +90,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    command: 'profiles [name..]',
+    describe: 'List the release profiles (the pam_limits builds --profile names) and how they differ; ? marks cells not known for sure',
+    load: () => import('./commands/profiles.js'),
+    examples: [
+      ['limitsctl profiles', 'the table, one row per profile'],
+      ['limitsctl profiles rhel-7', 'one profile in full: traits, os-release patterns, items'],
+      ['limitsctl profiles --json', 'the table as data (docs/schemas/profiles.schema.json)'],
+    ],
+  },
+  {
     command: 'demo',
     describe: 'The main job on a tree: its files, admin\'s nproc and why, and lint',
     load: () => import('./commands/demo.js'),
