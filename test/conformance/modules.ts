@@ -39,6 +39,8 @@ export interface ModuleDescriptor {
   readonly runtime: ModuleRuntime;
   /** false for the installed module; true when .ci/pam-modules.sh provides it */
   readonly fetched: boolean;
+  /** a fetched Debian module: the package version .ci/pam-modules.sh wrote to `file` (<dir>/<id>/VERSION) */
+  readonly packageVersion?: { readonly file: string; readonly version: string };
   /** the limitsctl profile whose traits this module must show (src/core/schema.ts) */
   readonly profile: ProfileName;
 }
@@ -64,7 +66,7 @@ export function moduleDescriptors(dir: string = pamModulesDir()): readonly Modul
   };
   return [
     {
-      id: 'debian-11', description: 'Debian 11 (libpam-modules 1.4.0-9+deb11u1)', profile: 'debian-11', fetched: true,
+      id: 'debian-11', description: 'Debian 11 (libpam-modules 1.4.0-9+deb11u1)', profile: 'debian-11', fetched: true, packageVersion: { file: join(dir, 'debian-11/VERSION'), version: '1.4.0-9+deb11u1' },
       modulePath: join(dir, 'debian-11/root/lib/x86_64-linux-gnu/security/pam_limits.so'), runtime: bullseye,
     },
     {
@@ -72,7 +74,7 @@ export function moduleDescriptors(dir: string = pamModulesDir()): readonly Modul
       modulePath: DEBIAN_12_MODULE, runtime: { kind: 'host' },
     },
     {
-      id: 'debian-13', description: 'Debian 13 (libpam-modules 1.7.0-5)', profile: 'debian-13', fetched: true,
+      id: 'debian-13', description: 'Debian 13 (libpam-modules 1.7.0-5)', profile: 'debian-13', fetched: true, packageVersion: { file: join(dir, 'debian-13/VERSION'), version: '1.7.0-5' },
       modulePath: join(trixieRoot, 'usr/lib/x86_64-linux-gnu/security/pam_limits.so'), runtime: trixie,
     },
     {

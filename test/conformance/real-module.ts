@@ -437,6 +437,11 @@ async function probeModule(m: ModuleDescriptor): Promise<string | null> {
       ? `${m.id}: not fetched: run .ci/pam-modules.sh (${missing} is missing)`
       : `${m.id}: ${missing} is missing (apt-get install libpam-modules)`;
   }
+  if (m.packageVersion !== undefined) {
+    const { file, version } = m.packageVersion;
+    const found = (await readFile(file, 'utf8').catch(() => '')).trim();
+    if (found !== version) return `${m.id}: ${file} says ${JSON.stringify(found)}, not ${version}: re-run .ci/pam-modules.sh`;
+  }
   if (m.id === 'debian-12') {
     const version = await installedModuleVersion();
     if (!version?.startsWith(DEBIAN_12_VERSION)) {
