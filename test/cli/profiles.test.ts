@@ -128,3 +128,14 @@ describe('profiles (text)', () => {
     expect(r.stdout).toMatch(/^alpine — Alpine Linux/m);
   });
 });
+
+describe('the manual and docs/profiles.md name every profile', () => {
+  it('docs/limitsctl.1 (--profile) and docs/profiles.md list every profile and alias', () => {
+    const man = readFileSync(path.join(REPO, 'docs/limitsctl.1'), 'utf8').replace(/\\-/g, '-');
+    const doc = readFileSync(path.join(REPO, 'docs/profiles.md'), 'utf8');
+    for (const name of [...PROFILE_NAMES, ...Object.keys(PROFILE_ALIASES)]) {
+      expect(man, `docs/limitsctl.1: ${name}`).toMatch(new RegExp(`(^|[\\s(,])${name.replace(/\./g, '\\.')}([\\s),]|\\.(\\s|$)|$)`, 'm'));
+      expect(doc, `docs/profiles.md: ${name}`).toContain(`| ${name} |`.replace(/^\| (debian|upstream|upstream-1\.7) \|$/, '| `$1` |'));
+    }
+  });
+});
