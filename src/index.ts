@@ -22,12 +22,14 @@ export { parseBinary, parseLimits, type ParseOptions } from './core/parse.js';
 
 // the schema
 export {
-  PROFILE_NAMES, PROFILE_TRAITS, ITEMS, ITEM_NAMES, LIMIT_TYPES, RANK, RANK_NAMES, RLIM_INFINITY, RLIMIT_ITEMS,
-  isProfile, isRlimitItem, itemForProfile, itemInfo, NICE_RANGE, PROFILES, profileInfo, RTPRIO_RANGE,
+  PROFILE_NAMES, PROFILE_ALIASES, PROFILE_TRAITS, FALLBACK_PROFILE, ITEMS, ITEM_NAMES, LIMIT_TYPES, RANK, RANK_NAMES, RLIM_INFINITY, RLIMIT_ITEMS,
+  canonicalProfile, isProfile, isProfileName, isRlimitItem, itemForProfile, itemInfo, NICE_RANGE, PROFILES, profileInfo, RTPRIO_RANGE,
 } from './core/schema.js';
 export type {
-  Profile, ProfileTraits, ItemInfo, ItemName, LimitType, OtherItem, ProfileInfo, Rank, RlimitItem, Unit, ValueGrammar, ValueRange,
+  LineReading, OsPattern, Profile, ProfileAlias, ProfileCell, ProfileName, ProfileTraits, ItemInfo, ItemName, LimitType, OtherItem,
+  ProfileInfo, Rank, RlimitItem, Unit, ValueGrammar, ValueRange,
 } from './core/schema.js';
+export { parseOsRelease, profileForOsRelease, type OsReleaseFields, type ProfileDetection } from './core/profiles.js';
 export { convertToKernel, kernelToConf, parseValue, strtol, strtoull, type ParsedValue, type ValueNote } from './core/values.js';
 export { describeDomain, parseDomain, parseUidRange, type DomainKind, type DomainSpec, type UidRange } from './core/domain.js';
 

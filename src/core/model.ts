@@ -12,7 +12,7 @@
  */
 import { displayBytes, toBytes } from './bytes.js';
 import type { DomainSpec } from './domain.js';
-import type { Profile, ItemInfo, LimitType } from './schema.js';
+import type { Profile, ProfileName, ItemInfo, LimitType } from './schema.js';
 import type { ParsedValue } from './values.js';
 
 /** A byte range [start, end) in the document text. */
@@ -233,7 +233,8 @@ export interface IgnoredFile {
 
 /** The files pam_limits reads, in its order, plus those it ignores. */
 export interface ConfigTree {
-  readonly profile: Profile;
+  /** the release profile it was read as (loadTree gives a release name; an alias is accepted from callers building a tree) */
+  readonly profile: ProfileName;
   /** in reading order: the main file, then the drop-ins in byte order of basenames */
   readonly files: readonly TreeFile[];
   readonly ignored: readonly IgnoredFile[];

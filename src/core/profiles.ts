@@ -102,11 +102,12 @@ function describe(fields: OsReleaseFields): string {
 /**
  * The profile for a system with these os-release fields:
  * 1. a pattern whose `id` is ID (version, minor range or codename as the pattern says);
- * 2. else a pattern whose `id` is a word of ID_LIKE, in ID_LIKE's order (a derivative: Rocky,
+ * 2. else, when ID names a family in the table but not this release (RHEL without VERSION_ID,
+ *    Ubuntu 22.10), the family's latest release not above VERSION_ID (its newest without one, its
+ *    oldest when all are above), with a warning;
+ * 3. else a pattern whose `id` is a word of ID_LIKE, in ID_LIKE's order (a derivative: Rocky,
  *    AlmaLinux and Oracle Linux by VERSION_ID, Ubuntu derivatives by UBUNTU_CODENAME, Debian
- *    derivatives by VERSION_CODENAME);
- * 3. else, when ID or an ID_LIKE word names a family in the table but not this release, the
- *    family's latest release not above VERSION_ID (or its oldest), with a warning;
+ *    derivatives by VERSION_CODENAME), then the nearest release of an ID_LIKE family, with a warning;
  * 4. else FALLBACK_PROFILE, with a warning.
  * Pure; never throws.
  */
@@ -120,12 +121,17 @@ export function profileForOsRelease(fields: OsReleaseFields): ProfileDetection {
   if (id) {
     for (const p of PROFILES) if (p.os.some((pat) => pat.id === id && patternMatches(pat, fields, null))) return found(p.name, '');
   }
-  for (const word of like) {
-    for (const p of PROFILES) {
-      if (p.os.some((pat) => pat.id === word && patternMatches(pat, fields, word))) return found(p.name, `a derivative of `);
+  // a release of a family the table knows, but not this release: the nearest of that family (an
+  // ID_LIKE word must not win: RHEL without VERSION_ID is not Fedora)
+  const nearestFamily = id && familyOf(id).length > 0 ? [id] : [];
+  if (nearestFamily.length === 0) {
+    for (const word of like) {
+      for (const p of PROFILES) {
+        if (p.os.some((pat) => pat.id === word && patternMatches(pat, fields, word))) return found(p.name, `a derivative of `);
+      }
     }
   }
-  for (const family of [id, ...like].filter(Boolean)) {
+  for (const family of nearestFamily.length ? nearestFamily : [id, ...like].filter(Boolean)) {
     const members = familyOf(family);
     if (members.length === 0) continue;
     const v = family === id ? fields.VERSION_ID ?? '' : '';

@@ -22,11 +22,19 @@ import {
 export type ProcLimits = Partial<Record<RlimitItem, { readonly soft: bigint; readonly hard: bigint }>>;
 
 export interface ResolveOptions {
-  /** default: the tree's profile */
   /** a release profile or an alias (default: the tree's); Resolution.profile is the release profile */
   profile?: ProfileName;
-  /** first number of /proc/sys/fs/nr_open (nofile "unlimited" becomes this); default 1048576 */
+  /**
+   * first number of /proc/sys/fs/nr_open as pam_limits reads it (nofile "unlimited" becomes this
+   * from 1.5.2); default 1048576; null = pam_limits cannot read it (unlimited stays RLIM_INFINITY)
+   */
   nrOpen?: bigint | null;
+  /**
+   * the fs.nr_open the kernel enforces (setrlimit(RLIMIT_NOFILE) above it fails with EPERM):
+   * default nrOpen, or the kernel's default 1048576 when nrOpen is null — the module may be
+   * unable to read the sysctl while the kernel still enforces it
+   */
+  kernelNrOpen?: bigint;
   /**
    * PID 1's limits (/proc/1/limits). Debian always starts from them; upstream only with set_all.
    * undefined = unknown (values not set by a line are then reported as unknown);
@@ -296,6 +304,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
   const profile = canonicalProfile(options.profile ?? tree.profile);
   const traits = PROFILE_TRAITS[profile];
   const nrOpen = options.nrOpen === undefined ? DEFAULT_NR_OPEN : options.nrOpen;
+  const kernelNrOpen = options.kernelNrOpen ?? nrOpen ?? DEFAULT_NR_OPEN;
   const slots = initSlots(profile, options);
   const warnings: string[] = [];
   const events: LineEvent[] = [];
@@ -436,10 +445,10 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
       appliedPair = { soft: s, hard: h };
       setrlimit.push({ resource: info.rlimit!, item, soft: s, hard: h });
       // setrlimit(RLIMIT_NOFILE) fails with EPERM above fs.nr_open; RLIM_INFINITY is above any nr_open
-      if (item === 'nofile' && h !== null && (h === RLIM_INFINITY || (nrOpen !== null && h > nrOpen))) {
+      if (item === 'nofile' && h !== null && h > kernelNrOpen) {
         eperm = true;
-        const what = h === RLIM_INFINITY ? `nofile hard unlimited (RLIM_INFINITY: ${profileInfo(profile).title}'s pam_limits does not turn it into fs.nr_open)` : `nofile hard ${h}`;
-        const limit = nrOpen === null ? 'fs.nr_open' : `fs.nr_open ${nrOpen}`;
+        const what = h === RLIM_INFINITY ? `nofile hard unlimited (RLIM_INFINITY: ${nrOpen === null ? 'fs.nr_open is unreadable, so' : `${profileInfo(profile).title}'s`} pam_limits does not turn it into fs.nr_open)` : `nofile hard ${h}`;
+        const limit = nrOpen === null && options.kernelNrOpen === undefined ? `fs.nr_open (assumed the kernel default ${kernelNrOpen})` : `fs.nr_open ${kernelNrOpen}`;
         if (traits.epermNotFatal) warnings.push(`${what} is above ${limit}: the kernel refuses it (EPERM) and Debian's pam_limits silently keeps the previous nofile limits`);
         else { warnings.push(`${what} is above ${limit}: setrlimit fails (EPERM) and the session is denied (PAM_PERM_DENIED)`); permDenied = true; }
       }

@@ -185,7 +185,7 @@ interface Row {
 }
 
 const up = (version: string, overrides: Partial<ProfileTraits> = {}, unsure: readonly ProfileCell[] = []): Row => ({
-  pam: version, title: `Linux-PAM ${version}`, package: `Linux-PAM ${version} (plain build)`,
+  pam: version, title: `Linux-PAM ${version}`, package: 'plain upstream build',
   traits: { ...upstreamTraits(version), ...overrides }, unsure,
 });
 const rhel = (major: string) => ['rhel', 'centos', 'ol', 'almalinux', 'rocky', 'scientific'].map((id) => ({ id, version: major }));
@@ -211,7 +211,7 @@ const PROFILE_ROWS: Record<Profile, Row> = {
   // pam-1.1.8-23: no pam_limits patch that changes limits (limits-user is a comment; the stale-utmp check is backported)
   'rhel-7': { pam: '1.1.8', title: 'RHEL 7', package: 'pam-1.1.8-23.el7', traits: upstreamTraits('1.1.8'), os: rhel('7').filter((p) => p.id !== 'centos') },
   'centos-7': { pam: '1.1.8', title: 'CentOS 7', package: 'pam-1.1.8-23.el7', traits: upstreamTraits('1.1.8'), os: [{ id: 'centos', version: '7' }] },
-  'amzn-2': { pam: '1.1.8', title: 'Amazon Linux 2', package: 'pam-1.1.8-23.amzn2', traits: upstreamTraits('1.1.8'), os: [{ id: 'amzn', version: '2' }] },
+  'amzn-2': { pam: '1.1.8', title: 'Amazon Linux 2', package: 'pam-1.1.8-23.amzn2.0.1', traits: upstreamTraits('1.1.8'), os: [{ id: 'amzn', version: '2' }] },
   // the nr_open code (3234488f) arrives with pam-1.3.1-16.el8 (rhbz#2047655); that 8.6 shipped -16 is inferred from dates
   'rhel-8.5': { pam: '1.3.1', title: 'RHEL 8.0–8.5', package: 'pam-1.3.1-4.el8 … -15.el8', traits: upstreamTraits('1.3.1'), os: rhel('8').map((p) => ({ ...p, below: '8.6' })) },
   'rhel-8': { pam: '1.3.1', title: 'RHEL 8.6+', package: 'pam-1.3.1-16.el8 and later', traits: { ...upstreamTraits('1.3.1'), nofileUnlimited: 'nr-open' }, os: rhel('8') },
@@ -223,20 +223,20 @@ const PROFILE_ROWS: Record<Profile, Row> = {
 
   'debian-10': { pam: '1.3.1', title: 'Debian 10', package: 'libpam-modules 1.3.1-5', traits: debianTraits('1.3.1'), os: [{ id: 'debian', version: '10', codename: 'buster' }] },
   'debian-11': { pam: '1.4.0', title: 'Debian 11', package: 'libpam-modules 1.4.0-9+deb11u1', traits: debianTraits('1.4.0'), os: [{ id: 'debian', version: '11', codename: 'bullseye' }] },
-  'debian-12': { pam: '1.5.2', title: 'Debian 12', package: 'libpam-modules 1.5.2-6', traits: debianTraits('1.5.2'), os: [{ id: 'debian', version: '12', codename: 'bookworm' }] },
+  'debian-12': { pam: '1.5.2', title: 'Debian 12', package: 'libpam-modules 1.5.2-6+deb12u1', traits: debianTraits('1.5.2'), os: [{ id: 'debian', version: '12', codename: 'bookworm' }] },
   // 1.7.0-1: "do not override systemd's limits by default; add the set_all option" (#995236); built with libsystemd: logind counting; no vendordir
   'debian-13': { pam: '1.7.0', title: 'Debian 13', package: 'libpam-modules 1.7.0-5', traits: debianTraits('1.7.0', { pid1Baseline: false, maxlogins: 'logind' }), os: [{ id: 'debian', version: '13', codename: 'trixie' }] },
   'ubuntu-20.04': { pam: '1.3.1', title: 'Ubuntu 20.04', package: 'libpam-modules 1.3.1-5ubuntu4', traits: debianTraits('1.3.1'), os: [{ id: 'ubuntu', version: '20.04', codename: 'focal' }], unsure: ['rootExempt'] },
   'ubuntu-22.04': { pam: '1.4.0', title: 'Ubuntu 22.04', package: 'libpam-modules 1.4.0-11ubuntu2', traits: debianTraits('1.4.0'), os: [{ id: 'ubuntu', version: '22.04', codename: 'jammy' }], unsure: ['rootExempt'] },
   // Debian's 1.5.3 still resets from /proc/1/limits (dropped in 1.7.0-1)
-  'ubuntu-24.04': { pam: '1.5.3', title: 'Ubuntu 24.04', package: 'libpam-modules 1.5.3-5ubuntu5', traits: debianTraits('1.5.3'), os: [{ id: 'ubuntu', version: '24.04', codename: 'noble' }], unsure: ['rootExempt', 'vendorDir'] },
+  'ubuntu-24.04': { pam: '1.5.3', title: 'Ubuntu 24.04', package: 'libpam-modules 1.5.3-5ubuntu5', traits: debianTraits('1.5.3'), os: [{ id: 'ubuntu', version: '24.04', codename: 'noble' }], unsure: ['rootExempt', 'pid1Baseline', 'epermNotFatal', 'vendorDir'] },
 
   // rawhide/44: pam-1.7.2 with -Dlogind=disabled -Dvendordir='' (43: 1.7.1, same traits)
   fedora: { pam: '1.7.2', title: 'Fedora', package: 'pam-1.7.2 (Fedora 44)', traits: { ...upstreamTraits('1.7.2'), vendorDir: null, maxlogins: 'utmp' }, os: [{ id: 'fedora' }], unsure: ['pamVersion'] },
   'opensuse-tumbleweed': { pam: '1.7.2', title: 'openSUSE Tumbleweed', package: 'pam-1.7.2 (openSUSE)', traits: { ...upstreamTraits('1.7.2'), vendorDir: SUSE_VENDOR_DIR, maxlogins: 'logind' }, os: [{ id: 'opensuse-tumbleweed' }, { id: 'opensuse-slowroll' }], unsure: ['vendorDir', 'maxlogins'] },
   // upstream 1.3.0 has no vendordir code; SUSE's own backports (nr_open, missing file) are not established
   'sles-15': { pam: '1.3.0', title: 'SLES 15 / openSUSE Leap 15', package: 'pam-1.3.0-150000.6 (SLE 15)', traits: upstreamTraits('1.3.0'), os: [{ id: 'sles', version: '15' }, { id: 'sled', version: '15' }, { id: 'opensuse-leap', version: '15' }], unsure: ['nofileUnlimited', 'missingFileFatal', 'vendorDir'] },
-  arch: { pam: '1.7.1', title: 'Arch Linux', package: 'pam 1.7.1 (Arch, -Dlogind=enabled)', traits: { ...upstreamTraits('1.7.1'), maxlogins: 'logind' }, os: [{ id: 'arch' }], unsure: ['pamVersion', 'maxlogins'] },
+  arch: { pam: '1.7.1', title: 'Arch Linux', package: 'pam 1.7.1 (Arch, -Dlogind=enabled)', traits: { ...upstreamTraits('1.7.1'), maxlogins: 'logind' }, os: [{ id: 'arch' }], unsure: ['pamVersion', 'maxlogins', 'vendorDir'] },
   // aports linux-pam 1.7.0-r4: meson without libsystemd (utmps), no vendordir
   alpine: { pam: '1.7.0', title: 'Alpine Linux', package: 'linux-pam 1.7.0-r4 (Alpine)', traits: { ...upstreamTraits('1.7.0'), maxlogins: 'utmp' }, os: [{ id: 'alpine' }], unsure: ['pamVersion'] },
 };

@@ -2,7 +2,7 @@
  * Views of a Resolution: the documented `effective --json` format (docs/effective-json.md) and
  * the per-half values the text commands print. Pure.
  */
-import { PROFILE_TRAITS, ITEMS, type RlimitItem } from '../core/schema.js';
+import { PROFILE_TRAITS, ITEMS, NICE_RANGE, type RlimitItem } from '../core/schema.js';
 import type { Resolution, Slot, Source } from '../core/resolve.js';
 import { kernelToConf } from '../core/values.js';
 import { binaryToDisplay } from '../core/model.js';
@@ -60,7 +60,7 @@ export function rlimitItemsFor(res: Resolution): RlimitItem[] {
 }
 
 /** The documented `effective --json` object. bigint values are exact integers (see output.toJson). */
-export function effectiveJson(res: Resolution) {
+export function effectiveJson(res: Resolution, profileSource?: object) {
   const limits: Record<string, unknown> = {};
   for (const item of rlimitItemsFor(res)) {
     const s = halfView(res, item, 'soft');
@@ -87,12 +87,19 @@ export function effectiveJson(res: Resolution) {
     gid: res.identity.gid,
     groups: res.identity.groups.map((g) => binaryToDisplay(g.name)),
     profile: res.profile,
+    ...(profileSource !== undefined ? { profileSource } : {}),
     applied: res.applied,
     result: res.result,
     limits,
-    priority: res.applied ? { value: res.priority.value, from: sourceRef(res.priority.source) } : null,
+    // setpriority(2) clamps the nice value to -20..19: `value` is what the session runs with, `written` what pam_limits passed
+    priority: res.applied ? { value: clampNice(res.priority.value), written: res.priority.value, from: sourceRef(res.priority.source) } : null,
     warnings: resolutionWarnings(res),
   };
+}
+
+/** The nice value setpriority(2) leaves for `n` (Linux clamps to NICE_RANGE, -20..19). */
+export function clampNice(n: number): number {
+  return Math.min(Number(NICE_RANGE.max), Math.max(Number(NICE_RANGE.min), n));
 }
 
 /** Warnings a user should see next to the values. */

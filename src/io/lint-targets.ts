@@ -15,7 +15,7 @@ import { parseGroup, parsePasswd } from '../core/accounts.js';
 import { LimitsError } from '../core/errors.js';
 import type { LintAccounts, LintTarget } from '../core/lint/types.js';
 import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
-import { DEFAULT_NR_OPEN, type Profile, PROFILE_TRAITS } from '../core/schema.js';
+import { canonicalProfile, DEFAULT_NR_OPEN, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
 import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { readOsRelease } from './system.js';
 import { loadTree, readTreeFile, unlistedDir } from './tree.js';
@@ -155,7 +155,8 @@ interface Plan {
 }
 
 /**
- * Where a file sits in a tree layout: below `<R>/etc/security/` or `<R>/usr/share/pam/security/`
+ * Where a file sits in a tree layout: below `<R>/etc/security/`, or a vendor directory
+ * `<R>/usr/share/pam/security/` or `<R>/usr/etc/security/`
  * (the nearest such directory above it) → R and its path relative to R; else null.
  */
 function layoutOf(abs: string): { root: string; rel: string } | null {
@@ -163,7 +164,7 @@ function layoutOf(abs: string): { root: string; rel: string } | null {
   for (let i = parts.length - 2; i >= 1; i--) {
     if (parts[i] !== 'security') continue;
     let at = -1;
-    if (parts[i - 1] === 'etc') at = i - 1;
+    if (parts[i - 1] === 'etc') at = i >= 2 && parts[i - 2] === 'usr' ? i - 2 : i - 1; // usr/etc/security: openSUSE's vendor directory
     else if (i >= 3 && parts[i - 1] === 'pam' && parts[i - 2] === 'share' && parts[i - 3] === 'usr') at = i - 3;
     if (at < 0) continue;
     return { root: parts.slice(0, at).join(path.sep) || path.sep, rel: parts.slice(at).join('/') };
@@ -178,11 +179,13 @@ function layoutOf(abs: string): { root: string; rel: string } | null {
  * @v1.7.2:1245-1332 (docs/pam_limits-semantics.md).
  */
 function notReadReason(rel: string, profile: Profile): string | null {
-  const vendor = rel.startsWith('usr/');
-  const dir = vendor ? 'usr/share/pam/security' : 'etc/security';
+  const vendorDir = PROFILE_TRAITS[profile].vendorDir;
+  const vendor = [VENDOR_DIR, SUSE_VENDOR_DIR].find((d) => rel.startsWith(`${d}/`));
+  const dir = vendor ?? 'etc/security';
   const inDir = rel.slice(dir.length + 1);
-  if (vendor && !PROFILE_TRAITS[profile].vendorDir) {
-    return `pam_limits of the ${profile} profile reads nothing in ${dir} (only Linux-PAM 1.6 and later, profile upstream-1.7, has this vendor directory); not linted as a limits file`;
+  if (vendor !== undefined && vendor !== vendorDir) {
+    const has = vendorDir === null ? 'has no vendor directory' : `reads its vendor files from ${vendorDir}`;
+    return `pam_limits of the ${profile} profile reads nothing in ${dir}: it ${has} (Linux-PAM 1.5.3 and later built with one; /usr/share/pam by default from 1.7.2, /usr/etc on openSUSE — see limitsctl profiles); not linted as a limits file`;
   }
   if (inDir === 'limits.conf' || inDir === 'limits.d' || /^limits\.d\/[^/]+$/.test(inDir)) return null;
   if (inDir.startsWith('limits.d/')) return 'limits.d is not searched recursively: pam_limits never reads this file; not linted as a limits file';
@@ -336,7 +339,7 @@ function addNotRead(tree: ConfigTree, root: string, only: ReadonlySet<string>): 
     if (abs.includes('\0')) continue; // the marker of an empty limits.d
     const rel = path.relative(root, abs).split(path.sep).join('/');
     if (known.has(rel) || rel.startsWith('..')) continue;
-    const detail = notReadReason(rel, tree.profile);
+    const detail = notReadReason(rel, canonicalProfile(tree.profile));
     if (detail === null) continue;
     known.add(rel);
     extra.push({ path: rel, reason: 'not-read', detail });

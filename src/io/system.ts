@@ -33,19 +33,22 @@ export function readOsRelease(root: string): { text: string | null; file: string
 /**
  * `auto`: the release profile of the system under `root`, from its os-release
  * (core/profiles.ts profileForOsRelease: ID, then ID_LIKE, VERSION_ID with the RHEL minor,
- * codenames). `warning` is set when the choice is a guess: an os-release that exists but could
- * not be read (a FIFO, a device, above the cap, a link leaving the root, EACCES…), none at all,
- * or a release not in the profile table. `file` is the os-release read (relative to the root), or null.
+ * codenames). Without os-release: FALLBACK_PROFILE (linux-pam-1.5.2), `exact` false, the reason
+ * saying so. `warning` is set when the choice is a guess the user should see: an os-release that
+ * exists but could not be read (a FIFO, a device, above the cap, a link leaving the root,
+ * EACCES…), or a release not in the profile table. `file` is the os-release read (relative to the root), or null.
  */
 export function detectProfile(root: string): ProfileDetection & { readonly file: string | null } {
   const os = readOsRelease(root);
   if (os.text === null) {
     const fb = profileInfo(FALLBACK_PROFILE);
     const why = os.problem ?? 'no etc/os-release or usr/lib/os-release in the root';
+    // An absent os-release is normal for a config repository's trees: the reason says what was
+    // assumed (files, --json) without a warning on every run; an unreadable one is a warning.
     return {
       profile: FALLBACK_PROFILE, exact: false, osRelease: {}, file: null,
-      reason: `${why}: assuming ${fb.title}`,
-      warning: `the profile could not be detected (${why}): read as ${FALLBACK_PROFILE} — give --profile to choose`,
+      reason: `${why}: assuming ${fb.title} (give --profile to choose)`,
+      warning: os.problem === null ? null : `the profile could not be detected from ${os.problemFile ?? 'os-release'} (${os.problem}): read as ${FALLBACK_PROFILE} — give --profile to choose`,
     };
   }
   const found = profileForOsRelease(parseOsRelease(os.text));

@@ -192,8 +192,8 @@ describe.skipIf(skipReason !== null)('the limitsctl Ansible module under ansible
       expect(res[2]!.warnings?.join('\n')).toMatch(/^root keeps nproc soft/m);
       expect(res[2]!.files.map((f) => f.path)).toEqual(['etc/security/limits.d/90-nproc.conf']);
     }
-    expect(results.deb1[0]!.profile).toBe('debian');
-    expect(results.rhel1[0]!.profile).toBe('upstream');
+    expect(results.deb1[0]!.profile).toBe('debian-12');
+    expect(results.rhel1[0]!.profile).toBe('rhel-7');
     // the symlink is written through: the result names the file really written
     expect(results.link1[0]!.files[0]).toMatchObject({ path: 'etc/security/limits.conf', real_path: path.join(rootOf('link1'), 'srv/limits/limits.conf') });
     // nonl1: www-data's hard nproc 512 keeps `*` soft 2048 from taking effect for www-data

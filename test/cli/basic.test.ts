@@ -16,7 +16,7 @@ describe('limitsctl files', () => {
     const r = await runMain(['files', '--root', DEMO, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.profile).toBe('debian');
+    expect(j.profile).toBe('debian-12');
     expect(j.files.map((f: { path: string }) => f.path)).toEqual(['etc/security/limits.conf', 'etc/security/limits.d/90-nproc.conf']);
   });
 
@@ -68,8 +68,8 @@ describe('get / effective / explain on the demo tree: the RHEL 90-nproc.conf sto
     const r = await runMain(['effective', '--user', 'admin', '--root', DEMO, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['user', 'uid', 'gid', 'groups', 'profile', 'applied', 'result', 'limits', 'priority', 'warnings']);
-    expect(j).toMatchObject({ user: 'admin', uid: 1000, gid: 1000, profile: 'debian', applied: true, result: 'PAM_SUCCESS' });
+    expect(Object.keys(j)).toEqual(['user', 'uid', 'gid', 'groups', 'profile', 'profileSource', 'applied', 'result', 'limits', 'priority', 'warnings']);
+    expect(j).toMatchObject({ user: 'admin', uid: 1000, gid: 1000, profile: 'debian-12', applied: true, result: 'PAM_SUCCESS' });
     expect(j.limits.nproc).toEqual({
       soft: 1024, hard: 8192,
       soft_from: { file: 'etc/security/limits.d/90-nproc.conf', line: 5, domain: '*' },
@@ -97,7 +97,7 @@ describe('get / effective / explain on the demo tree: the RHEL 90-nproc.conf sto
         require('node:fs').mkdirSync(path.dirname(p), { recursive: true });
         writeFileSync(p, c);
       }
-      const r = await runMain(['effective', '--user', 'bob', '--root', root, '--json', '--profile', 'upstream']);
+      const r = await runMain(['effective', '--user', 'bob', '--root', root, '--json', '--profile', 'linux-pam-1.5.2']);
       expect(r.stdout).toMatch(/"soft": 18446744073709551614,/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -113,7 +113,7 @@ describe('get / effective / explain on the demo tree: the RHEL 90-nproc.conf sto
     const i = await runMain(['get', 'npoc', '--user', 'admin', '--root', DEMO]);
     expect(i.code).toBe(2);
     expect(i.stderr).toMatch(/did you mean 'nproc'/);
-    expect((await runMain(['get', 'rttime', '--user', 'admin', '--root', DEMO])).stderr).toMatch(/not known to the debian profile/);
+    expect((await runMain(['get', 'rttime', '--user', 'admin', '--root', DEMO])).stderr).toMatch(/not known to the debian-12 profile/);
   });
 
   it('a hypothetical account with --uid/--gid/--groups', async () => {

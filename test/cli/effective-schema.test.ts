@@ -10,7 +10,7 @@ const schema = JSON.parse(readFileSync(path.join(REPO, 'docs/schemas/effective.s
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
 describe('effective --json validates against docs/schemas/effective.schema.json', () => {
-  for (const [user, extra] of [['admin', []], ['root', []], ['postgres', ['--profile', 'upstream-1.7']], ['ghost', ['--uid', '7000', '--groups', 'developers']]] as const) {
+  for (const [user, extra] of [['admin', []], ['root', []], ['postgres', ['--profile', 'linux-pam-1.7.2']], ['ghost', ['--uid', '7000', '--groups', 'developers']]] as const) {
     it(`${user} ${extra.join(' ')}`, () => {
       const r = cli(['effective', '--user', user, '--root', DEMO, '--json', ...extra]);
       expect(r.code).toBe(0);

@@ -32,7 +32,7 @@ describe('the command-line grammar', () => {
     ['get', 'nproc', '--user', 'admin', '--root', DEMO],
     ['get', 'nofile', '--user=alice', `--root=${DEMO}`, '--json'],
     ['effective', '--user', 'admin', '--root', DEMO, '--json'],
-    ['effective', '--user', 'root', '--root', DEMO, '--profile', 'upstream'],
+    ['effective', '--user', 'root', '--root', DEMO, '--profile', 'linux-pam-1.5.2'],
     ['explain', 'nproc', '--user', 'admin', '--root', DEMO, '--all'],
     ['files', '--root', DEMO, '--json', '--conf', 'etc/security/limits.conf'],
     ['effective', '--user', 'ghost', '--uid', '5000', '--groups', 'developers', '--root', DEMO, '--no-color'],
@@ -109,7 +109,7 @@ describe('the command-line grammar', () => {
     ];
     for (const [argv, re] of cases) expect(usageError(argv), JSON.stringify(argv)).toMatch(re);
     for (const opt of ['user', 'group', 'domain', 'type', 'file', 'comment', 'root', 'profile']) {
-      const v = opt === 'type' ? 'soft' : opt === 'profile' ? 'debian' : 'x';
+      const v = opt === 'type' ? 'soft' : opt === 'profile' ? 'debian-12' : 'x';
       expect(usageError(['set', 'nproc', '5', `--${opt}`, v, `--${opt}`, v]), opt).toBe(`--${opt} is given twice; give it once`);
     }
     expect(usageError(['set', 'nproc', '5', '-u', 'a', '--user', 'b'])).toBe('--user is given twice; give it once');

@@ -97,10 +97,10 @@ describe('lint PATHs in an etc/security layout that pam_limits never reads', () 
     const root = tmp();
     write(root, { 'usr/share/pam/security/limits.conf': '* SOFT nproc 100\n' });
     const f = 'usr/share/pam/security/limits.conf';
-    const deb = cli(['lint', '--profile', 'debian', f], { cwd: root });
+    const deb = cli(['lint', '--profile', 'debian-12', f], { cwd: root });
     expect(findings(deb.stdout), deb.stdout).toEqual([`${f} LC301`]);
-    expect(deb.stdout).toMatch(/debian profile reads nothing in usr\/share\/pam\/security/);
-    const u17 = cli(['lint', '--profile', 'upstream-1.7', f], { cwd: root });
+    expect(deb.stdout).toMatch(/debian-12 profile reads nothing in usr\/share\/pam\/security: it has no vendor directory/);
+    const u17 = cli(['lint', '--profile', 'linux-pam-1.7.2', f], { cwd: root });
     expect(findings(u17.stdout), u17.stdout).toContain(`${f} LC011`);
     expect(findings(u17.stdout)).not.toContain(`${f} LC301`);
   }, 60_000);
@@ -176,7 +176,7 @@ describe('a limits.d next to a limits.conf outside a tree (lint DIR) that a non-
 });
 
 describe('an os-release that exists but cannot be read', () => {
-  const said = /the profile could not be detected from etc\/os-release \(etc\/os-release is not a regular file but a FIFO; limitsctl does not read it\); the upstream profile is used/;
+  const said = /the profile could not be detected from etc\/os-release \(etc\/os-release is not a regular file but a FIFO; limitsctl does not read it\): read as linux-pam-1\.5\.2/;
 
   function fifoTree(): string {
     const root = tmp();
@@ -199,7 +199,7 @@ describe('an os-release that exists but cannot be read', () => {
       expect((JSON.parse(r.stdout) as { warnings: string[] }).warnings.some((w) => said.test(w)), r.stdout).toBe(true);
     }
     // nothing to say when the profile is given, or when os-release is simply absent
-    expect(cli(['files', '--profile', 'debian', '--root', root]).stderr).toBe('');
+    expect(cli(['files', '--profile', 'debian-12', '--root', root]).stderr).toBe('');
     unlinkSync(path.join(root, 'etc/os-release'));
     expect(cli(['files', '--root', root]).stderr).toBe('');
   }, 120_000);
@@ -208,7 +208,7 @@ describe('an os-release that exists but cannot be read', () => {
     const root = fifoTree();
     const r = cli(['lint', '--root', root], { timeout: 30_000 });
     const line = r.stdout.split('\n').find((l) => l.includes('etc/os-release'));
-    expect(line, r.stdout).toMatch(/LC306 .*the profile could not be detected from it, and this tree was linted with the upstream profile/);
+    expect(line, r.stdout).toMatch(/LC306 .*the profile could not be detected from it, and this tree was linted with the linux-pam-1\.5\.2 profile/);
     expect(line).not.toMatch(/pam_limits would block/);
   }, 60_000);
 });

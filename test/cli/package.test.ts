@@ -62,10 +62,10 @@ describe('the packed tarball', () => {
     expect(r.stdout.trim()).toBe('1024');
     writeFileSync(path.join(project, 'use.ts'), `
       import { parseLimits, resolveLimits, type Resolution, type EntryReading, planEdits, type EditPlan } from 'limitsctl';
-      const doc = parseLimits(new Uint8Array([0x2a]), { profile: 'upstream-1.7' });
+      const doc = parseLimits(new Uint8Array([0x2a]), { profile: 'linux-pam-1.7.2' });
       const r = doc.lines[0]?.readings[0];
       const entry: EntryReading | undefined = r?.kind === 'entry' ? r : undefined;
-      const plan: EditPlan = planEdits({ profile: 'debian', files: [], ignored: [], failure: null }, []);
+      const plan: EditPlan = planEdits({ profile: 'debian-12', files: [], ignored: [], failure: null }, []);
       export const value: bigint | null = entry?.parsedValue?.number ?? null;
       export type R = Resolution;
       void plan; void resolveLimits;

@@ -16,7 +16,7 @@ import type { Profile } from '../../src/core/schema.js';
 const MAIN = 'etc/security/limits.conf';
 type Files = Record<string, string>;
 /** files as binary strings (one char per byte) */
-function tree(files: Files, profile: Profile = 'debian'): ConfigTree {
+function tree(files: Files, profile: Profile = 'debian-12'): ConfigTree {
   return {
     profile, ignored: [], failure: null,
     files: Object.keys(files).map((p) => ({ path: p, role: p === MAIN ? 'main' : 'dropin', status: 'ok', doc: parseLimits(Buffer.from(files[p]!, 'latin1'), { profile, file: p }) })),
@@ -28,8 +28,8 @@ const accounts: AccountDb = {
   users: parsePasswd(utf8('admin:x:1000:1000::/h:/bin/sh\njosé:x:1001:1001::/h:/bin/sh\n')),
   groups: parseGroup(utf8('admin:x:1000:\njosé:x:1001:\n日本:x:2000:josé\n')),
 };
-const plan = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}, profile: Profile = 'debian') => planEdits(tree(files, profile), reqs, { accounts, ...opts });
-const apply = (files: Files, reqs: EditRequest[], profile: Profile = 'debian'): Files => {
+const plan = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}, profile: Profile = 'debian-12') => planEdits(tree(files, profile), reqs, { accounts, ...opts });
+const apply = (files: Files, reqs: EditRequest[], profile: Profile = 'debian-12'): Files => {
   const out = { ...files };
   for (const c of plan(files, reqs, {}, profile).changes) out[c.path] = c.after;
   return out;
@@ -130,8 +130,8 @@ describe('an edited line keeps its extra fields', () => {
   });
 
   it('the same under 1.7, where the value field is the rest of the line, and with CRLF', () => {
-    expect(apply({ [MAIN]: 'admin - nproc 5 legacy-note # c\r\n' }, [set('admin', 'nproc', '6')], 'upstream-1.7')[MAIN]).toBe('admin - nproc 6 legacy-note # c\r\n');
-    expect(apply({ [MAIN]: 'admin - nproc 5\r\n' }, [set('admin', 'nproc', '60')], 'upstream-1.7')[MAIN]).toBe('admin - nproc 60\r\n');
+    expect(apply({ [MAIN]: 'admin - nproc 5 legacy-note # c\r\n' }, [set('admin', 'nproc', '6')], 'linux-pam-1.7.2')[MAIN]).toBe('admin - nproc 6 legacy-note # c\r\n');
+    expect(apply({ [MAIN]: 'admin - nproc 5\r\n' }, [set('admin', 'nproc', '60')], 'linux-pam-1.7.2')[MAIN]).toBe('admin - nproc 60\r\n');
   });
 
   it('the column after the value is kept when spaces pad it', () => {
@@ -141,7 +141,7 @@ describe('an edited line keeps its extra fields', () => {
   it('when 1.7 would read the extra fields into the value (unlimited junk is rejected), they become a comment', () => {
     const out = apply({ [MAIN]: 'admin - nproc 5 legacy-note # c\n' }, [set('admin', 'nproc', 'unlimited')])[MAIN]!;
     expect(out).toBe('admin - nproc unlimited # legacy-note # c\n');
-    const doc = parseLimits(Buffer.from(out, 'latin1'), { profile: 'upstream-1.7' });
+    const doc = parseLimits(Buffer.from(out, 'latin1'), { profile: 'linux-pam-1.7.2' });
     const r = doc.lines[0]!.readings[0]!;
     expect(r.kind === 'entry' && r.problem === null && r.parsedValue?.keyword).toBe('unlimited');
   });

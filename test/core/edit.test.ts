@@ -7,7 +7,7 @@ import { resolveLimits } from '../../src/core/resolve.js';
 import type { Profile } from '../../src/core/schema.js';
 
 type Files = Record<string, string>;
-function tree(files: Files, profile: Profile = 'debian'): ConfigTree {
+function tree(files: Files, profile: Profile = 'debian-12'): ConfigTree {
   const paths = Object.keys(files).sort((a, b) => (a === 'etc/security/limits.conf' ? -1 : b === 'etc/security/limits.conf' ? 1 : a < b ? -1 : 1));
   return {
     profile, ignored: [], failure: null,
@@ -19,7 +19,7 @@ const accounts: AccountDb = {
   groups: parseGroup('root:x:0:\nadmin:x:1000:\nbob:x:1001:\nalice:x:1002:\ndevs:x:2000:alice,bob\n'),
 };
 const MAIN = 'etc/security/limits.conf';
-const plan = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}, profile: Profile = 'debian') =>
+const plan = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}, profile: Profile = 'debian-12') =>
   planEdits(tree(files, profile), reqs, { accounts, ...opts });
 const after = (files: Files, reqs: EditRequest[], opts: PlanOptions = {}) => {
   const p = plan(files, reqs, opts);
@@ -118,8 +118,8 @@ describe('the bugs of Ansible\'s community.general.pam_limits module cannot happ
     expect(() => plan({ [MAIN]: '' }, [set('admin', 'rtprio', '500')])).toThrow(/between 0 and 99/);
     expect(() => plan({ [MAIN]: '' }, [set('admin', 'nice', '40')])).toThrow(EditInputError);
     expect(() => plan({ [MAIN]: '' }, [set('admin', 'nproc', 'abc')])).toThrow(EditInputError);
-    expect(() => plan({ [MAIN]: '' }, [set('admin', 'rttime', '5')])).toThrow(/not an item the debian profile/);
-    expect(plan({ [MAIN]: '' }, [set('admin', 'rttime', '5')], {}, 'upstream-1.7').changes).toHaveLength(1);
+    expect(() => plan({ [MAIN]: '' }, [set('admin', 'rttime', '5')])).toThrow(/'rttime' is not an item Debian 12's pam_limits \(libpam-modules 1\.5\.2-6, profile debian-12\) knows \(rttime arrived in Linux-PAM 1\.7\.1\)/);
+    expect(plan({ [MAIN]: '' }, [set('admin', 'rttime', '5')], {}, 'linux-pam-1.7.2').changes).toHaveLength(1);
     expect(plan({ [MAIN]: '' }, [set('admin', 'nonewprivs', '1')]).changes[0]!.after).toMatch(/admin\s+-\s+nonewprivs\s+1\n/);
   });
 

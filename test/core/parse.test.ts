@@ -3,14 +3,14 @@ import type { EntryReading, Reading } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
 import type { Profile } from '../../src/core/schema.js';
 
-const readings = (text: string, profile: Profile = 'debian'): Reading[] =>
+const readings = (text: string, profile: Profile = 'debian-12'): Reading[] =>
   parseLimits(Buffer.from(text, 'latin1'), { profile }).lines.flatMap((l) => [...l.readings]);
-const one = (text: string, profile: Profile = 'debian'): Reading => {
+const one = (text: string, profile: Profile = 'debian-12'): Reading => {
   const r = readings(text, profile).filter((x) => x.kind !== 'blank');
   expect(r).toHaveLength(1);
   return r[0]!;
 };
-const entry = (text: string, profile: Profile = 'debian'): EntryReading => {
+const entry = (text: string, profile: Profile = 'debian-12'): EntryReading => {
   const r = one(text, profile);
   expect(r.kind).toBe('entry');
   return r as EntryReading;
@@ -85,25 +85,25 @@ describe('line classification (docs/pam_limits-semantics.md, Lines)', () => {
     const e = entry('alice soft nofile 100 200');
     expect(e.parsedValue?.number).toBe(100n);
     expect(e.extra.map((f) => f.raw)).toEqual(['200']);
-    const e17 = entry('alice soft nofile 100 200', 'upstream-1.7');
+    const e17 = entry('alice soft nofile 100 200', 'linux-pam-1.7.2');
     expect(e17.value.raw).toBe('100 200');
     expect(e17.parsedValue?.number).toBe(100n);
     expect(e17.parsedValue?.notes).toContain('trailing-junk');
     // unlimited junk: applied by 1.5.2, rejected by 1.7
     expect(entry('alice soft nofile unlimited junk').parsedValue?.keyword).toBe('unlimited');
-    expect(entry('alice soft nofile unlimited junk', 'upstream-1.7').problem?.code).toBe('wrong-value');
+    expect(entry('alice soft nofile unlimited junk', 'linux-pam-1.7.2').problem?.code).toBe('wrong-value');
   });
 });
 
 describe('profile differences (docs/pam_limits-semantics.md, Profiles: line reading, fields, CRLF) are recorded on the line', () => {
-  const line = (text: string, profile: Profile = 'debian') => parseLimits(Buffer.from(text, 'latin1'), { profile }).lines[0]!;
+  const line = (text: string, profile: Profile = 'debian-12') => parseLimits(Buffer.from(text, 'latin1'), { profile }).lines[0]!;
 
   it('\\v, \\f and \\r separate fields only in 1.5.2', () => {
     const l = line('alice\vsoft\vnofile\v124\n');
     expect(l.readings[0]!.kind).toBe('entry');
-    expect(l.other?.profile).toBe('upstream-1.7');
+    expect(l.other?.profile).toBe('linux-pam-1.7.2');
     expect(l.other?.readings[0]!.kind).toBe('invalid');
-    const l17 = line('alice\vsoft\vnofile\v124\n', 'upstream-1.7');
+    const l17 = line('alice\vsoft\vnofile\v124\n', 'linux-pam-1.7.2');
     expect(l17.readings[0]!.kind).toBe('invalid');
     expect(l17.other?.readings[0]!.kind).toBe('entry');
   });
@@ -150,9 +150,9 @@ describe('profile differences (docs/pam_limits-semantics.md, Profiles: line read
 
   it('rttime is an item only for upstream-1.7; chroot only for debian', () => {
     expect(entry('alice soft rttime 5').problem?.code).toBe('unknown-item');
-    expect(entry('alice soft rttime 5', 'upstream-1.7').problem).toBeNull();
+    expect(entry('alice soft rttime 5', 'linux-pam-1.7.2').problem).toBeNull();
     expect(entry('ftp - chroot /FTP').parsedValue?.path).toBe('/ftp');
-    expect(entry('ftp - chroot /ftp', 'upstream').problem?.code).toBe('unknown-item');
+    expect(entry('ftp - chroot /ftp', 'linux-pam-1.5.2').problem?.code).toBe('unknown-item');
   });
 
   it('a NUL byte ends the line for pam_limits (C strings)', () => {

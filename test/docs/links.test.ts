@@ -90,7 +90,7 @@ describe('links in the package and in lint output', () => {
   it('lint text, json, sarif and github: no URL outside the allow-list; links name existing sections', async () => {
     const dir = lintRepo();
     for (const format of ['text', 'json', 'sarif', 'github']) {
-      const r = await runMain(['lint', '.', '--profile', 'upstream', '--format', format], { cwd: dir, env: { LIMITSCTL_DOCS_URL: '' } });
+      const r = await runMain(['lint', '.', '--profile', 'linux-pam-1.5.2', '--format', format], { cwd: dir, env: { LIMITSCTL_DOCS_URL: '' } });
       expect(r.code, `${format}: ${r.stderr}`).toBe(1);
       expect(outsiders(r.stdout + r.stderr), format).toEqual([]);
       expect(missingAnchors(r.stdout), format).toEqual([]);
@@ -113,18 +113,18 @@ describe('links in the package and in lint output', () => {
     const base = 'https://docs.internal.test/limitsctl/v0.1.0';
     const under = (u: string) => u.startsWith(`${base}/`);
     for (const format of ['json', 'sarif']) {
-      const r = await runMain(['lint', '.', '--profile', 'upstream', '--format', format], { cwd: dir, env: { LIMITSCTL_DOCS_URL: `${base}/` } });
+      const r = await runMain(['lint', '.', '--profile', 'linux-pam-1.5.2', '--format', format], { cwd: dir, env: { LIMITSCTL_DOCS_URL: `${base}/` } });
       expect(r.code, r.stderr).toBe(1);
       expect(outsiders(r.stdout, under), format).toEqual([]);
       expect(missingAnchors(r.stdout), format).toEqual([]);
       expect(r.stdout).toContain(`${base}/docs/rules.md#lc001-too-few-fields`);
     }
-    const sarif = await runMain(['lint', '.', '--profile', 'upstream', '-f', 'sarif'], { cwd: dir, env: { LIMITSCTL_DOCS_URL: base } });
+    const sarif = await runMain(['lint', '.', '--profile', 'linux-pam-1.5.2', '-f', 'sarif'], { cwd: dir, env: { LIMITSCTL_DOCS_URL: base } });
     const driver = (JSON.parse(sarif.stdout) as { runs: Array<{ tool: { driver: { informationUri: string; rules: Array<{ helpUri: string }> } } }> }).runs[0]!.tool.driver;
     expect(driver.informationUri).toBe(`${base}/README.md`);
     expect(driver.rules[0]!.helpUri).toBe(`${base}/docs/rules.md#lc001-too-few-fields`);
     for (const bad of ['docs.example.org', 'ftp://x.example.org/', 'https://x.example.org/?a=1', 'https://x.example.org/#top']) {
-      const r = await runMain(['lint', '.', '--profile', 'upstream'], { cwd: dir, env: { LIMITSCTL_DOCS_URL: bad } });
+      const r = await runMain(['lint', '.', '--profile', 'linux-pam-1.5.2'], { cwd: dir, env: { LIMITSCTL_DOCS_URL: bad } });
       expect(r.code, bad).toBe(2);
       expect(r.stderr, bad).toMatch(/^limitsctl: LIMITSCTL_DOCS_URL=.* is not an absolute http\(s\) URL/);
       expect(r.stdout, bad).toBe('');

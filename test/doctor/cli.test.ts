@@ -25,7 +25,7 @@ describe('limitsctl doctor (built CLI)', () => {
     const r = cli(['doctor', '--root', mux.root, '--user', 'admin', '--json']);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ schema: 'limitsctl.doctor/v1', status: 'exhausted', exit_code: 1, user: { name: 'admin', uid: 1000 }, profile: 'debian' });
+    expect(j).toMatchObject({ schema: 'limitsctl.doctor/v1', status: 'exhausted', exit_code: 1, user: { name: 'admin', uid: 1000 }, profile: 'debian-12' });
     expect(Object.keys(j)).toEqual(['schema', 'version', 'status', 'exit_code', 'verdict', 'user', 'profile', 'sources', 'findings', 'nproc', 'system', 'cgroups', 'systemd', 'pam', 'sshd', 'problems']);
     expect(j.findings[0]).toMatchObject({ id: 'nproc-exhausted', severity: 'critical', usage: { used: 1024, limit: 1024, percent: 100, unit: 'tasks' } });
     expect(j.nproc.configured).toMatchObject({ soft: 1024, hard: 63445, soft_from: { file: 'etc/security/limits.d/90-nproc.conf', line: 5, domain: '*' } });

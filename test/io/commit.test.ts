@@ -250,7 +250,7 @@ describe('lint --fix goes through commitEdits', () => {
     needsBuild(ctx);
     const { root, conf } = await makeTree('admin SOFT nproc 5\n');
     const pause = path.join(root, 'pause');
-    const p = run([BIN, 'lint', '--fix', '--root', root, '--profile', 'upstream'], { LIMITSCTL_TEST_PAUSE_BEFORE_RENAME: pause });
+    const p = run([BIN, 'lint', '--fix', '--root', root, '--profile', 'linux-pam-1.5.2'], { LIMITSCTL_TEST_PAUSE_BEFORE_RENAME: pause });
     await waitFor(pause, p.child, 'limitsctl lint --fix');
     expect(spawnSync('sh', ['-c', `printf 'bob HARD nofile 9\\n' >> '${conf}'`]).status).toBe(0);
     // (a re-plan passes the pause point again: `.go` stays, so it goes on at once)
@@ -265,7 +265,7 @@ describe('lint --fix goes through commitEdits', () => {
     const { root, sec, conf } = await makeTree('admin SOFT nproc 5\n', { '10-a.conf': 'bob HARD nofile 5\n' });
     const dropin = path.join(sec, 'limits.d', '10-a.conf');
     const pause = path.join(root, 'pause');
-    const p = run([BIN, 'lint', '--fix', '--root', root, '--profile', 'upstream'], { LIMITSCTL_TEST_PAUSE_BETWEEN_RENAMES: pause });
+    const p = run([BIN, 'lint', '--fix', '--root', root, '--profile', 'linux-pam-1.5.2'], { LIMITSCTL_TEST_PAUSE_BETWEEN_RENAMES: pause });
     await waitFor(pause, p.child, 'limitsctl lint --fix');
     p.child.kill('SIGKILL');
     expect((await p.done).signal).toBe('SIGKILL');
@@ -273,7 +273,7 @@ describe('lint --fix goes through commitEdits', () => {
     const now = [await readFile(conf, 'utf8'), await readFile(dropin, 'utf8')];
     expect(now.filter((t) => /SOFT|HARD/.test(t)).length, `half: ${JSON.stringify(now)}`).toBe(1);
 
-    const again = spawnSync(process.execPath, [BIN, 'lint', '--fix', '--root', root, '--profile', 'upstream'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const again = spawnSync(process.execPath, [BIN, 'lint', '--fix', '--root', root, '--profile', 'linux-pam-1.5.2'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(again.status, again.stderr + again.stdout).toBe(0);
     expect(again.stderr).toMatch(/interrupted; it has now been completed/);
     expect(await readFile(conf, 'utf8')).toBe('admin soft nproc 5\n');

@@ -84,7 +84,7 @@ describe('.limitsctl.ini', () => {
   });
 
   it('a UTF-8 BOM is skipped', () => {
-    expect(parseSettings('\uFEFFprofile = debian\n', F).profile).toBe('debian');
+    expect(parseSettings('\uFEFFprofile = debian\n', F).profile).toBe('debian-12');
     expect(parseSettings('\uFEFF[rules]\nLC203 = off\n', F).severities.get('LC203')).toBe('off');
   });
 

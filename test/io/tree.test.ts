@@ -35,7 +35,7 @@ describe('loadTree (docs/pam_limits-semantics.md, Files)', () => {
       'etc/security/limits.d/sub/': null,
       'etc/security/limits.d/zz.conf/': null,
     });
-    const t = loadTree(root, { profile: 'debian' });
+    const t = loadTree(root, { profile: 'debian-12' });
     expect(t.files.map((f) => f.path.replace('etc/security/', ''))).toEqual([
       'limits.conf', 'limits.d/10-a.conf', 'limits.d/9-b.conf', 'limits.d/A.conf', 'limits.d/a-b.conf',
       'limits.d/a.conf', 'limits.d/a_b.conf', 'limits.d/zz.conf',
@@ -49,18 +49,18 @@ describe('loadTree (docs/pam_limits-semantics.md, Files)', () => {
 
   it('1.5.2: a missing limits.conf fails the session; 1.7 treats it as empty', () => {
     const root = tree({ 'etc/security/limits.d/a.conf': '* soft nofile 5\n' });
-    expect(loadTree(root, { profile: 'debian' }).failure?.file).toBe('etc/security/limits.conf');
-    expect(loadTree(root, { profile: 'upstream' }).failure).not.toBeNull();
-    expect(loadTree(root, { profile: 'upstream-1.7' }).failure).toBeNull();
+    expect(loadTree(root, { profile: 'debian-12' }).failure?.file).toBe('etc/security/limits.conf');
+    expect(loadTree(root, { profile: 'linux-pam-1.5.2' }).failure).not.toBeNull();
+    expect(loadTree(root, { profile: 'linux-pam-1.7.2' }).failure).toBeNull();
   });
 
   it('1.5.2: a dangling drop-in symlink fails the session; 1.7 skips it', () => {
     const root = tree({ 'etc/security/limits.conf': '', 'etc/security/limits.d/': null });
     symlinkSync('nowhere.conf', path.join(root, 'etc/security/limits.d/50-gone.conf'));
-    const t = loadTree(root, { profile: 'debian' });
+    const t = loadTree(root, { profile: 'debian-12' });
     expect(t.files[1]).toMatchObject({ status: 'dangling-symlink' });
     expect(t.files[1]!.fatal).toMatch(/dangling/);
-    expect(loadTree(root, { profile: 'upstream-1.7' }).failure).toBeNull();
+    expect(loadTree(root, { profile: 'linux-pam-1.7.2' }).failure).toBeNull();
   });
 
   it('follows a symlinked limits.conf inside the root, refuses one leading outside', () => {
@@ -82,14 +82,14 @@ describe('loadTree (docs/pam_limits-semantics.md, Files)', () => {
       'usr/share/pam/security/limits.d/c.conf': '',
       'etc/security/limits.d/b.conf': '',
     });
-    const t = loadTree(root, { profile: 'upstream-1.7' });
+    const t = loadTree(root, { profile: 'linux-pam-1.7.2' });
     expect(t.files.map((f) => f.path)).toEqual([
       'usr/share/pam/security/limits.conf', 'usr/share/pam/security/limits.d/a.conf',
       'etc/security/limits.d/b.conf', 'usr/share/pam/security/limits.d/c.conf',
     ]);
     expect(t.ignored.find((i) => i.reason === 'shadowed')?.path).toBe('usr/share/pam/security/limits.d/b.conf');
     // 1.5.2 knows no vendor directory
-    expect(loadTree(root, { profile: 'debian' }).files.map((f) => f.path)).toEqual(['etc/security/limits.conf', 'etc/security/limits.d/b.conf']);
+    expect(loadTree(root, { profile: 'debian-12' }).files.map((f) => f.path)).toEqual(['etc/security/limits.conf', 'etc/security/limits.d/b.conf']);
   });
 
   it('conf= reads only that file, never limits.d', () => {

@@ -37,10 +37,10 @@ function copyCase(rule: string, kind: 'bad' | 'good', name = `${rule}-${kind}`):
 
 describe.skipIf(!built)('limitsctl lint (end to end: the bin script)', () => {
   it('exit 0 on a clean tree, 1 on errors', () => {
-    const good = spawnLint(['.', '--profile', 'upstream'], copyCase('too-few-fields', 'good'));
+    const good = spawnLint(['.', '--profile', 'linux-pam-1.5.2'], copyCase('too-few-fields', 'good'));
     expect(good.code).toBe(0);
     expect(good.stdout).toBe('✔ no problems in 1 file\n');
-    const bad = spawnLint(['.', '--profile', 'upstream'], copyCase('too-few-fields', 'bad'));
+    const bad = spawnLint(['.', '--profile', 'linux-pam-1.5.2'], copyCase('too-few-fields', 'bad'));
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^etc\/security\/limits\.conf:1:1 error LC001 pam_limits skips this line/);
   });
@@ -48,20 +48,20 @@ describe.skipIf(!built)('limitsctl lint (end to end: the bin script)', () => {
 
 describe('limitsctl lint (CLI)', () => {
   it('exit 0 on a clean tree, 1 on errors (in process)', async () => {
-    const good = await runMainLint(['.', '--profile', 'upstream'], copyCase('too-few-fields', 'good', 'good-in'));
+    const good = await runMainLint(['.', '--profile', 'linux-pam-1.5.2'], copyCase('too-few-fields', 'good', 'good-in'));
     expect(good.code).toBe(0);
     expect(good.stdout).toBe('✔ no problems in 1 file\n');
-    const bad = await runMainLint(['.', '--profile', 'upstream'], copyCase('too-few-fields', 'bad', 'bad-in'));
+    const bad = await runMainLint(['.', '--profile', 'linux-pam-1.5.2'], copyCase('too-few-fields', 'bad', 'bad-in'));
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^etc\/security\/limits\.conf:1:1 error LC001 pam_limits skips this line/);
   });
 
   it('warnings pass unless there are more than --max-warnings', async () => {
     const dir = copyCase('duplicate-entry', 'bad');
-    expect((await runMainLint(['.', '--profile', 'upstream'], dir)).code).toBe(0);
-    expect((await runMainLint(['.', '--profile', 'upstream', '--max-warnings', '4'], dir)).code).toBe(0);
-    expect((await runMainLint(['.', '--profile', 'upstream', '--max-warnings', '3'], dir)).code).toBe(1);
-    const q = await runMainLint(['.', '--profile', 'upstream', '--quiet'], dir);
+    expect((await runMainLint(['.', '--profile', 'linux-pam-1.5.2'], dir)).code).toBe(0);
+    expect((await runMainLint(['.', '--profile', 'linux-pam-1.5.2', '--max-warnings', '4'], dir)).code).toBe(0);
+    expect((await runMainLint(['.', '--profile', 'linux-pam-1.5.2', '--max-warnings', '3'], dir)).code).toBe(1);
+    const q = await runMainLint(['.', '--profile', 'linux-pam-1.5.2', '--quiet'], dir);
     expect(q.stdout).toBe('✔ no problems in 1 file\n');
   });
 
@@ -103,29 +103,29 @@ describe('limitsctl lint (CLI)', () => {
       mkdirSync(path.join(repo, 'hosts', h, 'etc/security'), { recursive: true });
       writeFileSync(path.join(repo, 'hosts', h, 'etc/security/limits.conf'), `* soft nofile 4096\n${h} soft npoc 10\n`);
     }
-    const g = await runMainLint(['hosts/*', '--profile', 'upstream', '--format', 'json'], repo);
+    const g = await runMainLint(['hosts/*', '--profile', 'linux-pam-1.5.2', '--format', 'json'], repo);
     const files = (JSON.parse(g.stdout) as { results: Array<{ file: string }> }).results.map((r) => r.file);
     expect(files).toEqual(['hosts/web1/etc/security/limits.conf', 'hosts/web2/etc/security/limits.conf']);
-    const all = await runMainLint(['.', '--profile', 'upstream', '--format', 'json'], repo);
+    const all = await runMainLint(['.', '--profile', 'linux-pam-1.5.2', '--format', 'json'], repo);
     expect((JSON.parse(all.stdout) as { results: unknown[] }).results.length).toBe(2);
-    const one = await runMainLint(['hosts/web2/etc/security/limits.conf', '--profile', 'upstream'], repo);
+    const one = await runMainLint(['hosts/web2/etc/security/limits.conf', '--profile', 'linux-pam-1.5.2'], repo);
     expect(one.stdout).toMatch(/^hosts\/web2\/etc\/security\/limits\.conf:2:/);
-    expect((await runMainLint(['--root', 'hosts/web1', '--profile', 'upstream'], repo)).code).toBe(1);
+    expect((await runMainLint(['--root', 'hosts/web1', '--profile', 'linux-pam-1.5.2'], repo)).code).toBe(1);
   });
 
   it('--fix --dry-run prints a unified diff and writes nothing; --fix writes; then nothing is left to fix', async () => {
     const dir = copyCase('duplicate-entry', 'bad', 'fixme');
     const file = path.join(dir, 'etc/security/limits.conf');
     const original = readFileSync(file, 'latin1');
-    const dry = await runMainLint(['.', '--profile', 'upstream', '--fix', '--dry-run'], dir);
+    const dry = await runMainLint(['.', '--profile', 'linux-pam-1.5.2', '--fix', '--dry-run'], dir);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/^--- a\/etc\/security\/limits\.conf\n\+\+\+ b\/etc\/security\/limits\.conf\n@@ -1,8 \+1,5 @@\n-\* soft nproc 4096 # expect: LC202\n/);
     expect(dry.stdout).toMatch(/fixed 3 problems \(dry run: nothing written\)/);
     expect(readFileSync(file, 'latin1')).toBe(original);
-    const fix = await runMainLint(['.', '--profile', 'upstream', '--fix'], dir);
+    const fix = await runMainLint(['.', '--profile', 'linux-pam-1.5.2', '--fix'], dir);
     expect(fix.code).toBe(0);
     expect(readFileSync(file, 'latin1')).not.toBe(original);
-    const again = await runMainLint(['.', '--profile', 'upstream', '--fix', '--format', 'json'], dir);
+    const again = await runMainLint(['.', '--profile', 'linux-pam-1.5.2', '--fix', '--format', 'json'], dir);
     const j = JSON.parse(again.stdout) as { fixed: number; results: Array<{ fixable: boolean }> };
     expect(j.fixed).toBe(0);
     expect(j.results.filter((r) => r.fixable)).toEqual([]);
@@ -137,11 +137,11 @@ describe('limitsctl lint (CLI)', () => {
     writeFileSync(path.join(dir, 'etc/security/limits.conf'), '* soft nproc 100\n');
     const fifo = spawnSync('mkfifo', [path.join(dir, 'etc/passwd')]);
     if (fifo.status !== 0) { console.warn('skipped: mkfifo is not available'); return; }
-    const r = await runMainLint(['--root', dir, '--profile', 'upstream'], tmp);
+    const r = await runMainLint(['--root', dir, '--profile', 'linux-pam-1.5.2'], tmp);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^fifo-passwd\/etc\/passwd:1:1 warning LC306 /);
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('⚠ 1 problem (0 errors, 1 warning, 0 info) in 1 of 2 files');
-    const j = JSON.parse((await runMainLint(['--root', dir, '--profile', 'upstream', '--format', 'json'], tmp)).stdout) as { files: string[]; summary: { files: number } };
+    const j = JSON.parse((await runMainLint(['--root', dir, '--profile', 'linux-pam-1.5.2', '--format', 'json'], tmp)).stdout) as { files: string[]; summary: { files: number } };
     expect(j.files).toEqual(['fifo-passwd/etc/security/limits.conf', 'fifo-passwd/etc/passwd']);
     expect(j.summary.files).toBe(2);
   });

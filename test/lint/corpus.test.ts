@@ -60,38 +60,38 @@ describe.skipIf(files.length === 0)('lint on the real-world corpus', () => {
   });
 
   it('023-90-nproc-jenkins-npoc-typo.conf: the npoc typo, with the did-you-mean; so root gets no nproc on Debian', () => {
-    const { diags } = lintFile('023-90-nproc-jenkins-npoc-typo.conf', 'debian');
+    const { diags } = lintFile('023-90-nproc-jenkins-npoc-typo.conf', 'debian-12');
     expect(pins(diags)).toEqual(['2:1 LC206', '3:13 LC003']);
     const typo = diags.find((d) => d.code === 'LC003')!;
     expect(typo.message).toContain("Did you mean 'nproc'?");
     expect([typo.endLine, typo.endColumn]).toEqual([3, 17]);
-    expect(pins(lintFile('023-90-nproc-jenkins-npoc-typo.conf', 'upstream').diags)).toEqual(['3:13 LC003']);
+    expect(pins(lintFile('023-90-nproc-jenkins-npoc-typo.conf', 'linux-pam-1.5.2').diags)).toEqual(['3:13 LC003']);
   });
 
   it('089-easyengine-crlf.conf: CRLF, and what 1.7 makes of it', () => {
-    expect(pins(lintFile('089-easyengine-crlf.conf', 'debian').diags)).toEqual(['1:28 LC103', '57:1 LC305', '58:1 LC305', '59:1 LC305', '60:1 LC305']);
-    const d17 = lintFile('089-easyengine-crlf.conf', 'upstream-1.7').diags;
+    expect(pins(lintFile('089-easyengine-crlf.conf', 'debian-12').diags)).toEqual(['1:28 LC103', '57:1 LC305', '58:1 LC305', '59:1 LC305', '60:1 LC305']);
+    const d17 = lintFile('089-easyengine-crlf.conf', 'linux-pam-1.7.2').diags;
     expect(pins(d17).filter((p) => p.endsWith('LC103'))).toEqual(['1:28 LC103']);
   });
 
   it('098-isucon13f.conf: entries after the "# End of file" comment', () => {
-    const { diags } = lintFile('098-isucon13f.conf', 'debian');
+    const { diags } = lintFile('098-isucon13f.conf', 'debian-12');
     expect(pins(diags).filter((p) => p.endsWith('LC305')).length).toBeGreaterThan(0);
     expect(diags.find((d) => d.code === 'LC305')!.message).toMatch(/after the '# End of file' comment on line 56/);
   });
 
   it('186-phigita-conflicting.conf: soft above hard, and the dead hard line', () => {
-    expect(pins(lintFile('186-phigita-conflicting.conf', 'upstream').diags)).toEqual(['43:16 LC201', '44:1 LC202']);
-    expect(pins(lintFile('186-phigita-conflicting.conf', 'debian').diags)).toEqual(['43:1 LC206', '43:16 LC201', '44:1 LC202', '56:1 LC206']);
+    expect(pins(lintFile('186-phigita-conflicting.conf', 'linux-pam-1.5.2').diags)).toEqual(['43:16 LC201', '44:1 LC202']);
+    expect(pins(lintFile('186-phigita-conflicting.conf', 'debian-12').diags)).toEqual(['43:1 LC206', '43:16 LC201', '44:1 LC202', '56:1 LC206']);
   });
 
   it('183-uncommented-header-line.conf: the stray header, fixable', () => {
-    const d = lintFile('183-uncommented-header-line.conf', 'upstream').diags;
+    const d = lintFile('183-uncommented-header-line.conf', 'linux-pam-1.5.2').diags;
     expect(pins(d)).toEqual(['39:1 LC009']);
     expect(d[0]!.fix).toEqual([{ offset: expect.any(Number), length: 0, content: '#' }]);
   });
 
   it('115-cardano-placeholder-048576.conf: placeholder domain and leading zero', () => {
-    expect(pins(lintFile('115-cardano-placeholder-048576.conf', 'debian').diags)).toEqual(['59:1 LC010', '60:1 LC010', '60:30 LC012']);
+    expect(pins(lintFile('115-cardano-placeholder-048576.conf', 'debian-12').diags)).toEqual(['59:1 LC010', '60:1 LC010', '60:30 LC012']);
   });
 });

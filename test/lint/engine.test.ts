@@ -7,9 +7,9 @@ import type { TreeFile } from '../../src/core/model.js';
 import { parseBinary } from '../../src/core/parse.js';
 
 function target(text: string): LintTarget {
-  const doc = parseBinary(text, { file: 'limits.conf', profile: 'upstream' });
+  const doc = parseBinary(text, { file: 'limits.conf', profile: 'linux-pam-1.5.2' });
   const file: TreeFile = { path: 'limits.conf', role: 'main', status: 'ok', doc };
-  return { tree: { profile: 'upstream', files: [file], ignored: [], failure: null }, accounts: null };
+  return { tree: { profile: 'linux-pam-1.5.2', files: [file], ignored: [], failure: null }, accounts: null };
 }
 
 const base = { category: 'syntax', severity: 'warning', description: 'test', fixable: false } as const;

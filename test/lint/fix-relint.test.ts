@@ -88,7 +88,7 @@ describe('after --fix, a fresh lint finds the fixed findings gone and no new err
       const dir = copyBad(rule.name);
       const c = await loadCase(dir);
       // the profile the fixture case is linted with (its settings file's, else upstream)
-      const profile = c.settings.profile && c.settings.profile !== 'auto' ? [] : ['--profile', 'upstream'];
+      const profile = c.settings.profile && c.settings.profile !== 'auto' ? [] : ['--profile', 'linux-pam-1.5.2'];
       const lint = async (...extra: string[]) => {
         const r = await runMain(['lint', '.', ...profile, '--format', 'json', ...extra], { cwd: dir });
         expect([0, 1], `${rule.name}: lint ${extra.join(' ')}: ${r.stderr}`).toContain(r.code);

@@ -21,7 +21,7 @@ export interface LoadedCase {
 export async function loadCase(dir: string): Promise<LoadedCase> {
   const ini = path.join(dir, '.limitsctl.ini');
   const settings = existsSync(ini) ? readSettings(ini) : defaultSettings(dir);
-  const profile: Profile = settings.profile && settings.profile !== 'auto' ? settings.profile : 'upstream';
+  const profile: Profile = settings.profile && settings.profile !== 'auto' ? settings.profile : 'linux-pam-1.5.2';
   const targets = await loadLintTargets(['.'], { cwd: dir, profile: () => profile, nrOpen: settings.nrOpen });
   return { dir, settings, profile, targets, config: { severities: settings.severities, policy: settings.policy } };
 }

@@ -58,13 +58,13 @@ const M = 4 << 20;
 
 /** One line of 4 MB, in the shapes that made lint quadratic; the profile that reads it so. */
 const LONG_LINES: Array<[string, string, string]> = [
-  ['words split into 1.5.2 chunks', 'debian', 'ab cd ef '.repeat(Math.ceil(M / 9))],
-  ['one 4 MB field', 'upstream-1.7', 'x'.repeat(M)],
-  ['template syntax', 'upstream-1.7', '${'.repeat(M / 2)],
-  ['a 4 MB item name', 'upstream-1.7', `* soft ${'+'.repeat(M)} 1`],
-  ['a 4 MB number', 'upstream', `* soft nproc ${'9'.repeat(M)}`],
-  ['a limitsctl-disable list of unknown names', 'debian', `* soft nproc 1 #limitsctl-disable ${`${'x'.repeat(63)},`.repeat(M / 64)}`],
-  ['UTF-8 text', 'debian', 'é ab '.repeat(Math.ceil(M / 6))],
+  ['words split into 1.5.2 chunks', 'debian-12', 'ab cd ef '.repeat(Math.ceil(M / 9))],
+  ['one 4 MB field', 'linux-pam-1.7.2', 'x'.repeat(M)],
+  ['template syntax', 'linux-pam-1.7.2', '${'.repeat(M / 2)],
+  ['a 4 MB item name', 'linux-pam-1.7.2', `* soft ${'+'.repeat(M)} 1`],
+  ['a 4 MB number', 'linux-pam-1.5.2', `* soft nproc ${'9'.repeat(M)}`],
+  ['a limitsctl-disable list of unknown names', 'debian-12', `* soft nproc 1 #limitsctl-disable ${`${'x'.repeat(63)},`.repeat(M / 64)}`],
+  ['UTF-8 text', 'debian-12', 'é ab '.repeat(Math.ceil(M / 6))],
 ];
 
 describe.skipIf(!built)('lint on hostile input ends on its own', () => {
@@ -89,7 +89,7 @@ describe.skipIf(!built)('lint on hostile input ends on its own', () => {
       [['unset', 'nproc', '--domain', '*', '--dry-run'], 0],
     ];
     for (const [args, code] of commands) {
-      const r = run([...args, '--root', root, '--profile', 'debian'], path.join(tmp, 'cmd.out'));
+      const r = run([...args, '--root', root, '--profile', 'debian-12'], path.join(tmp, 'cmd.out'));
       expect(r.signal, `${args.join(' ')} was still running after ${BOUND_MS} ms`).toBeNull();
       expect(r.stderr, args.join(' ')).not.toMatch(/internal error|RangeError|at .*\.js:\d+/);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
@@ -118,7 +118,7 @@ describe.skipIf(!built)('lint on hostile input ends on its own', () => {
     const root = tree('many-accounts', Array.from({ length: N }, (_, i) => `usr${i} soft nproc 1\n@gp${i} soft nofile 1\n`).join(''));
     writeFileSync(path.join(root, 'etc/passwd'), `root:x:0:0::/root:/bin/sh\n${Array.from({ length: N }, (_, i) => `user${i}:x:${2000 + i}:100::/h:/bin/sh\n`).join('')}`);
     writeFileSync(path.join(root, 'etc/group'), `root:x:0:\n${Array.from({ length: N }, (_, i) => `grp${i}:x:${5000 + i}:user${i},user${i + 1}\n`).join('')}`);
-    const r = run(['lint', '--root', root, '--profile', 'upstream'], path.join(tmp, 'accounts.out'));
+    const r = run(['lint', '--root', root, '--profile', 'linux-pam-1.5.2'], path.join(tmp, 'accounts.out'));
     expect(r.signal, `lint was still running after ${BOUND_MS} ms`).toBeNull();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

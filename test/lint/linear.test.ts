@@ -104,7 +104,7 @@ describe('code-point columns on long lines', () => {
       const len = 1 + Math.floor(r() * 5000);
       while (line.length < len) line += alphabet[Math.floor(r() * alphabet.length)]!;
       const text = `short\n${line}\nafter é\n`;
-      const doc = parseBinary(text, { file: 'x', profile: 'upstream-1.7' });
+      const doc = parseBinary(text, { file: 'x', profile: 'linux-pam-1.7.2' });
       const start = 6;
       for (let k = 0; k < 30; k++) {
         const a = start + Math.floor(r() * (line.length + 1));
@@ -119,7 +119,7 @@ describe('code-point columns on long lines', () => {
   });
 
   it('an ASCII line gets no text columns, a span reaching a non-ASCII line does', () => {
-    const doc = parseBinary('* soft nproc 1\n# \xc3\xa9\n', { file: 'x', profile: 'upstream' });
+    const doc = parseBinary('* soft nproc 1\n# \xc3\xa9\n', { file: 'x', profile: 'linux-pam-1.5.2' });
     expect(locate(doc, { start: 0, end: 5 }).text).toBeUndefined();
     expect(locate(doc, { start: 2, end: 17 }).text).toEqual({ column: 3, endColumn: 3 });
   });

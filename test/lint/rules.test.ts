@@ -40,7 +40,7 @@ describe('rule fixtures', () => {
       mkdirSync(path.join(dir, 'etc/security/limits.d'), { recursive: true });
       writeFileSync(path.join(dir, 'etc/security/limits.conf'), '* soft core 0\n');
       symlinkSync('nowhere.conf', path.join(dir, 'etc/security/limits.d/b.conf'));
-      for (const [profile, want] of [['upstream', ['etc/security/limits.d/b.conf:1:LC303']], ['upstream-1.7', []]] as const) {
+      for (const [profile, want] of [['linux-pam-1.5.2', ['etc/security/limits.d/b.conf:1:LC303']], ['linux-pam-1.7.2', []]] as const) {
         const targets = await loadLintTargets(['.'], { cwd: dir, profile: () => profile });
         expect(actualFindings(lintTarget(targets[0]!.target).diagnostics)).toEqual(want);
       }

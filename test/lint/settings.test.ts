@@ -14,7 +14,7 @@ describe('.limitsctl.ini', () => {
       '[rules]', 'LC203 = off', 'duplicate-entry = error',
       '[policy]', 'min[] = * soft nproc 4096', 'max[] = * hard core 0', 'require[] = root hard nofile',
     ].join('\n'), F);
-    expect(s.profile).toBe('debian');
+    expect(s.profile).toBe('debian-12');
     expect([...s.severities]).toEqual([['LC203', 'off'], ['LC202', 'error']]);
     expect(s.policy.entries.map((e) => [e.kind, e.text])).toEqual([['min', '* soft nproc 4096'], ['max', '* hard core 0'], ['require', 'root hard nofile']]);
     expect(s.ignore).toEqual(['hosts/legacy/**']);
@@ -29,7 +29,7 @@ describe('.limitsctl.ini', () => {
     ['[policy]\nminimum[] = * soft nproc 1', /unknown key 'minimum' in \[policy\]/],
     ['[policy]\nmin[] = * soft npoc 1', /unknown item 'npoc'; did you mean 'nproc'/],
     ['[policy]\nmin[] = * soft nproc', /should be <domain> <type> <item> <value>/],
-    ['profile = fedora', /profile = fedora/],
+    ['profile = fedora-39', /profile = fedora-39/],
     ['[rules.x]\na = 1', /unknown key 'x' in \[rules\]/],
   ];
   for (const [text, msg] of bad) {

@@ -15,7 +15,7 @@ export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
   const ctx = makeContext(args, io);
   const { res } = resolveForArgs(ctx, args);
   if (ctx.json) {
-    io.stdout(`${toJson(effectiveJson(res))}\n`);
+    io.stdout(`${toJson(effectiveJson(res, ctx.profileSource))}\n`);
     return 0;
   }
   const c = ctx.colors;

@@ -24,7 +24,7 @@ export async function run(args: ExplainArgs, io: CliIO): Promise<number> {
   const lines = explainItem(res, info.name, args.all === true);
   if (ctx.json) {
     io.stdout(`${toJson({
-      user: binaryToDisplay(res.identity.name), item: info.name, profile: res.profile, applied: res.applied, result: res.result,
+      user: binaryToDisplay(res.identity.name), item: info.name, profile: res.profile, profileSource: ctx.profileSource, applied: res.applied, result: res.result,
       lines: lines.map((l) => ({
         file: l.source.file, line: l.source.line, domain: binaryToDisplay(l.source.domain), type: l.source.type, value: binaryToDisplay(l.source.value),
         matched: l.matched, rank: l.rankName, soft: l.soft, hard: l.hard, note: l.note,

@@ -26,7 +26,7 @@ export async function run(args: GetArgs, io: CliIO): Promise<number> {
   if (ctx.json) {
     const full = effectiveJson(res);
     const limits = full.limits as Record<string, unknown>;
-    io.stdout(`${toJson({ user: full.user, item, profile: full.profile, applied: full.applied, result: full.result, ...(limits[item] as object ?? { soft: null, hard: null, soft_from: null, hard_from: null }), warnings: full.warnings })}\n`);
+    io.stdout(`${toJson({ user: full.user, item, profile: full.profile, profileSource: ctx.profileSource, applied: full.applied, result: full.result, ...(limits[item] as object ?? { soft: null, hard: null, soft_from: null, hard_from: null }), warnings: full.warnings })}\n`);
     return 0;
   }
   const c = ctx.colors;

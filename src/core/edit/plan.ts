@@ -7,7 +7,7 @@
 import { displayBytes, toBytes } from '../bytes.js';
 import { parseDomain } from '../domain.js';
 import type { ConfigTree } from '../model.js';
-import { itemForProfile } from '../schema.js';
+import { canonicalProfile, itemForProfile } from '../schema.js';
 import type { TextEdit } from '../text-edit.js';
 import { type Ctx, halvesOf } from './context.js';
 import { checkOutcome } from './outcome.js';
@@ -20,7 +20,7 @@ import { WorkTree } from './work-tree.js';
 
 /** Plan a list of requests against a tree; each sees the result of the ones before. */
 export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[], textOptions: PlanOptions = {}): EditPlan {
-  const profile = tree.profile;
+  const profile = canonicalProfile(tree.profile);
   const work = new WorkTree(tree, profile);
   // The one conversion from text to bytes (bytes.ts); notes give back the caller's own request.
   const requests = textRequests.map(requestBytes);

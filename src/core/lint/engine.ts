@@ -13,7 +13,7 @@ import type {
 
 /** account resolutions × lines, for the whole tree (every item's share together) */
 const DEFAULT_ANALYSIS_BUDGET = 500_000;
-import { DEFAULT_NR_OPEN } from '../schema.js';
+import { canonicalProfile, DEFAULT_NR_OPEN } from '../schema.js';
 
 export { DEFAULT_NR_OPEN };
 
@@ -238,7 +238,7 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: r
   const nrOpen = target.nrOpen ?? DEFAULT_NR_OPEN;
   const policy = config.policy ?? EMPTY_POLICY;
   const analysis = new Analysis({
-    tree, profile: tree.profile, accounts: target.accounts, nrOpen, policy, budget: config.analysisBudget ?? DEFAULT_ANALYSIS_BUDGET,
+    tree, profile: canonicalProfile(tree.profile), accounts: target.accounts, nrOpen, policy, budget: config.analysisBudget ?? DEFAULT_ANALYSIS_BUDGET,
   });
   const docs = tree.files.filter((f): f is TreeFile & { doc: LimitsDocument } => f.doc !== null).map((file) => ({ file, doc: file.doc }));
   const out: Diagnostic[] = [];
@@ -257,7 +257,7 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: r
     const severity = severityOf(rule, config);
     if (severity === 'off') continue;
     const ctx: RuleContext = {
-      tree, profile: tree.profile, accounts: target.accounts, nrOpen, policy, standalone: target.standalone === true,
+      tree, profile: canonicalProfile(tree.profile), accounts: target.accounts, nrOpen, policy, standalone: target.standalone === true,
       analysis, docs,
       report(r: RuleReport) {
         const f = fileOf(target, r.file);
