@@ -1,9 +1,10 @@
 import { readings, show, syntaxOwner } from '../helpers.js';
-import { itemInfo } from '../../schema.js';
+import { itemInfo, profileInfo } from '../../schema.js';
 import type { Rule } from '../types.js';
 
 const WHY: Record<string, string> = {
-  rttime: 'rttime exists only since Linux-PAM 1.7.1',
+  rttime: 'rttime exists only since Linux-PAM 1.7.1 (d09b8939)',
+  nonewprivs: 'nonewprivs exists only since Linux-PAM 1.5.0 (dd9cf929): not in RHEL 7 or 8, Debian 10 or 11, Ubuntu 20.04 or 22.04',
   chroot: "chroot exists only in Debian's and Ubuntu's patched pam_limits",
 };
 
@@ -12,7 +13,7 @@ export const itemNotInProfile: Rule = {
   name: 'item-not-in-profile',
   category: 'dialect',
   severity: 'error',
-  description: 'An item the selected pam_limits version does not know (rttime before 1.7.1, chroot outside Debian): the line is skipped.',
+  description: 'An item the selected pam_limits release does not know (nonewprivs before 1.5.0, rttime before 1.7.1, chroot outside Debian and Ubuntu): the line is skipped.',
   fixable: false,
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
@@ -22,7 +23,7 @@ export const itemNotInProfile: Rule = {
       ctx.report({
         file,
         span: r.item,
-        message: `pam_limits (${ctx.profile}) does not know '${show(r.item.raw)}' and skips this line: ${WHY[known.name] ?? `${known.name} is known only to ${known.profiles.join(', ')}`}. Remove the line, or lint with the profile of the hosts that use it (--profile ${known.profiles[0]!})`,
+        message: `pam_limits (${ctx.profile}: ${profileInfo(ctx.profile).package}) does not know '${show(r.item.raw)}' and skips this line: ${WHY[known.name] ?? `${known.name} is known only to ${known.profiles.join(', ')}`}. Remove the line, or lint with the profile of the hosts that use it (--profile ${known.profiles[0]!})`,
       });
     }
   },
