@@ -11,7 +11,7 @@ import { type ProfileName, RLIMIT_ITEMS, type RlimitItem } from '../../src/core/
 import { loadIdentity, UnknownUserError } from '../../src/io/accounts.js';
 import { type LoadedTree, loadTree } from '../../src/io/tree.js';
 import { visible } from './generate.js';
-import { CALLER_PRIORITY, CALLER_RLIMITS, type RealModuleResult } from './real-module.js';
+import { CALLER_PRIORITY, CALLER_RLIMITS, type RealModuleResult, SHIM_DEFAULT_NR_OPEN } from './real-module.js';
 
 /** Mismatching sessions printed in full; the rest are only counted. */
 const REPORT_LIMIT = 8;
@@ -66,6 +66,9 @@ export function procOptions(dir: string, profile: ProfileName): ResolveOptions {
     profile,
     pid1Limits: limits === null ? null : parseProcLimits(limits),
     nrOpen: nrOpen ? BigInt(nrOpen[0]) : null,
+    // the shim's simulated kernel: the same number, or SHIM_DEFAULT_NR_OPEN when the file has none
+    // (the module cannot read it, but the kernel still refuses a nofile hard limit above its own)
+    kernelNrOpen: nrOpen ? BigInt(nrOpen[0]) : SHIM_DEFAULT_NR_OPEN,
     processLimits: PROCESS_LIMITS,
     initialPriority: CALLER_PRIORITY,
   };

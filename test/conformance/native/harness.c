@@ -17,6 +17,13 @@
  * /etc/group, /etc/security, /proc/1/limits, ... — and opens one session per user. The real
  * /etc is never touched, and the mounts vanish with the child.
  *
+ * A bind mount can vanish under the child: when the host replaces /etc/passwd or /etc/group
+ * (useradd and userdel rename a new file over it), the kernel detaches mounts on that dentry
+ * in every other mount namespace too (Linux >= 3.18), and the module then reads the host's
+ * accounts. So the child checks after its sessions that every mount point still shows the tree's
+ * file (same device and inode), and the parent, which collects the child's output through a
+ * pipe, runs the tree again (up to 5 times) instead of passing on results from a lost mount.
+ *
  * Output on stdout, per tree:
  *   tree begin
  *   user <hex name>
@@ -33,12 +40,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define SERVICE "limitsctl-conformance"
 #define MAX_BINDS 32
 #define MAX_USERS 256
+#define MAX_ATTEMPTS 5
+/* the child's exit status when a bind mount was lost during the sessions */
+#define EXIT_MOUNT_LOST 3
 
 struct tree_job {
     int nbinds;
@@ -136,27 +147,88 @@ static void run_tree_in_child(const struct tree_job *job)
     }
     for (int i = 0; i < job->nusers; i++)
         open_session(job->users[i]);
+    for (int i = 0; i < job->nbinds; i++) {
+        struct stat src, dst;
+        if (stat(job->bind_src[i], &src) != 0 || stat(job->bind_dst[i], &dst) != 0 ||
+            src.st_dev != dst.st_dev || src.st_ino != dst.st_ino) {
+            printf("tree end bind mount lost during the sessions: %s\n", job->bind_dst[i]);
+            fflush(stdout);
+            _exit(EXIT_MOUNT_LOST);
+        }
+    }
     printf("tree end 0\n");
     fflush(stdout);
     _exit(0);
 }
 
-static void run_tree(const struct tree_job *job)
+/* Runs the tree once in a child; its output (ending in "tree end ...") goes to *out. */
+static int run_tree_once(const struct tree_job *job, char **out, size_t *len)
 {
+    FILE *mem = open_memstream(out, len);
+    int fds[2];
     pid_t pid;
-    int status;
+    int status = 0;
+    char buf[8192];
+    ssize_t n;
 
-    printf("tree begin\n");
+    if (mem == NULL || pipe(fds) != 0) {
+        if (mem != NULL)
+            fprintf(mem, "tree end pipe: %s\n", strerror(errno));
+        else
+            *out = NULL;
+        if (mem != NULL)
+            fclose(mem);
+        return -1;
+    }
     fflush(stdout); /* the child must not inherit (and print again) buffered output */
     pid = fork();
     if (pid < 0) {
-        printf("tree end fork: %s\n", strerror(errno));
-        return;
+        fprintf(mem, "tree end fork: %s\n", strerror(errno));
+        fclose(mem);
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
     }
-    if (pid == 0)
+    if (pid == 0) {
+        close(fds[0]);
+        if (dup2(fds[1], STDOUT_FILENO) < 0)
+            _exit(1);
+        close(fds[1]);
         run_tree_in_child(job);
+    }
+    close(fds[1]);
+    while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        fwrite(buf, 1, (size_t)n, mem);
+    }
+    close(fds[0]);
     if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-        printf("tree end child crashed (status %d)\n", status);
+        fprintf(mem, "tree end child crashed (status %d)\n", status);
+    fclose(mem);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void run_tree(const struct tree_job *job)
+{
+    char *out = NULL;
+    size_t len = 0;
+
+    printf("tree begin\n");
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        free(out);
+        out = NULL;
+        if (run_tree_once(job, &out, &len) != EXIT_MOUNT_LOST)
+            break;
+    }
+    if (out != NULL)
+        fwrite(out, 1, len, stdout);
+    else
+        printf("tree end out of memory\n");
+    free(out);
 }
 
 static void clear_job(struct tree_job *job)
