@@ -14,8 +14,9 @@
 #                    1.7.0: trixie's loader and libraries)
 #
 # Everything goes under $LIMITSCTL_PAM_MODULES_DIR (default /var/cache/limitsctl-pam-modules).
-# apt runs with a private configuration only (its own sources.list, lists, cache and empty
-# preferences); the machine's /etc/apt is never read or written. Idempotent: when the directory
+# apt runs with a private configuration (its own sources.list, lists, cache, status and empty
+# preferences; only apt.conf.d, e.g. a proxy, still comes from the machine): the machine's
+# sources and package state are never used, and nothing under /etc/apt is written. Idempotent: when the directory
 # was completed by this same script it exits at once. Needs apt-get, dpkg-deb, tar, xz, gcc, ldd,
 # debian-archive-keyring, write access to the cache directory's parent and the Debian archive.
 set -euo pipefail
@@ -28,7 +29,8 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # Pinned package versions: a new Debian upload must be a deliberate change here (and in modules.ts).
 BULLSEYE_PAM=1.4.0-9+deb11u1
 TRIXIE_PAM=1.7.0-5
-# trixie's run-time closure of pam_limits.so and libpam.so.0 (readelf NEEDED, checked below)
+# trixie's run-time closure of pam_limits.so and libpam.so.0 (readelf NEEDED; check_loads below
+# fails if one is missing)
 TRIXIE_RUNTIME=(libpam-modules libpam0g libc6 libaudit1 libcap-ng0 libsystemd0 libcap2)
 
 SELF_HASH=$(sha256sum "$0" | cut -d' ' -f1)
