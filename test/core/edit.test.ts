@@ -118,7 +118,7 @@ describe('the bugs of Ansible\'s community.general.pam_limits module cannot happ
     expect(() => plan({ [MAIN]: '' }, [set('admin', 'rtprio', '500')])).toThrow(/between 0 and 99/);
     expect(() => plan({ [MAIN]: '' }, [set('admin', 'nice', '40')])).toThrow(EditInputError);
     expect(() => plan({ [MAIN]: '' }, [set('admin', 'nproc', 'abc')])).toThrow(EditInputError);
-    expect(() => plan({ [MAIN]: '' }, [set('admin', 'rttime', '5')])).toThrow(/'rttime' is not an item Debian 12's pam_limits \(libpam-modules 1\.5\.2-6, profile debian-12\) knows \(rttime arrived in Linux-PAM 1\.7\.1\)/);
+    expect(() => plan({ [MAIN]: '' }, [set('admin', 'rttime', '5')])).toThrow(/'rttime' is not an item Debian 12's pam_limits \(libpam-modules 1\.5\.2-6\+deb12u1, profile debian-12\) knows \(rttime arrived in Linux-PAM 1\.7\.1\)/);
     expect(plan({ [MAIN]: '' }, [set('admin', 'rttime', '5')], {}, 'linux-pam-1.7.2').changes).toHaveLength(1);
     expect(plan({ [MAIN]: '' }, [set('admin', 'nonewprivs', '1')]).changes[0]!.after).toMatch(/admin\s+-\s+nonewprivs\s+1\n/);
   });

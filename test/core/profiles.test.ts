@@ -7,27 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/core/accounts.js';
 import type { ConfigTree } from '../../src/core/model.js';
-import { parseLimits } from '../../src/core/parse.js';
+import { treeOf } from './tree-of.js';
 import { parseOsRelease, profileForOsRelease } from '../../src/core/profiles.js';
 import { resolveLimits } from '../../src/core/resolve.js';
 import {
   canonicalProfile, itemForProfile, PROFILE_ALIASES, PROFILE_NAMES, PROFILES, type ProfileName, profileInfo, RLIM_INFINITY,
 } from '../../src/core/schema.js';
-
-function treeOf(profile: ProfileName, ...files: string[]): ConfigTree {
-  const p = canonicalProfile(profile);
-  return {
-    profile: p,
-    ignored: [],
-    failure: null,
-    files: files.map((text, i) => ({
-      path: i === 0 ? 'etc/security/limits.conf' : `etc/security/limits.d/${i}.conf`,
-      role: i === 0 ? 'main' : 'dropin',
-      status: 'ok',
-      doc: parseLimits(Buffer.from(text), { profile: p, file: `f${i}` }),
-    })),
-  };
-}
 
 const alice: Identity = { name: 'alice', uid: 1000, gid: 1000, groups: [{ name: 'alice', gid: 1000 }] };
 const root: Identity = { name: 'root', uid: 0, gid: 0, groups: [{ name: 'root', gid: 0 }] };

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type Identity } from '../../src/core/accounts.js';
 import type { ConfigTree } from '../../src/core/model.js';
-import { parseLimits } from '../../src/core/parse.js';
+import { treeOf } from './tree-of.js';
 import { parseProcLimits, type ProcLimits, resolveLimits } from '../../src/core/resolve.js';
 import { type Profile, RLIM_INFINITY } from '../../src/core/schema.js';
-
-function treeOf(profile: Profile, ...files: string[]): ConfigTree {
-  return {
-    profile,
-    ignored: [],
-    failure: null,
-    files: files.map((text, i) => ({
-      path: i === 0 ? 'etc/security/limits.conf' : `etc/security/limits.d/${i}.conf`,
-      role: i === 0 ? 'main' : 'dropin',
-      status: 'ok',
-      doc: parseLimits(Buffer.from(text), { profile, file: `f${i}` }),
-    })),
-  };
-}
 
 const alice: Identity = { name: 'alice', uid: 1000, gid: 1000, groups: [{ name: 'alice', gid: 1000 }, { name: 'wheel', gid: 10 }] };
 const carol: Identity = { name: 'carol', uid: 1002, gid: 2000, groups: [{ name: 'devs', gid: 2000 }] };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { printDocument } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
-import { PROFILE_NAMES } from '../../src/core/schema.js';
+import { READING_PROFILES } from '../../src/core/schema.js';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus/real');
 const corpusFiles = (() => {
@@ -14,8 +14,11 @@ const corpusFiles = (() => {
   }
 })();
 
+/** A round trip depends on how lines are read: one profile per reading, and Debian's (the chroot item's path values). */
+const ROUND_TRIP_PROFILES = [...READING_PROFILES, 'debian-12'] as const;
+
 function roundTrips(bytes: Uint8Array): void {
-  for (const profile of PROFILE_NAMES) {
+  for (const profile of ROUND_TRIP_PROFILES) {
     const doc = parseLimits(bytes, { profile });
     expect(Buffer.compare(Buffer.from(printDocument(doc)), Buffer.from(bytes))).toBe(0);
     // the lines tile the text exactly

@@ -18,7 +18,8 @@ import { lintTarget } from '../../src/core/lint/engine.js';
 import type { ConfigTree, Reading } from '../../src/core/model.js';
 import { parseBinary } from '../../src/core/parse.js';
 import { type Resolution, resolveLimits } from '../../src/core/resolve.js';
-import { PROFILE_NAMES, RLIMIT_ITEMS } from '../../src/core/schema.js';
+import { RLIMIT_ITEMS } from '../../src/core/schema.js';
+import { DISTINCT_PROFILES } from '../distinct-profiles.js';
 import { applyEdits } from '../../src/core/text-edit.js';
 import { loadLintAccounts } from '../../src/io/lint-targets.js';
 import { loadTree } from '../../src/io/tree.js';
@@ -99,7 +100,7 @@ describe('semantic findings agree with the resolver', () => {
       const gen = generateTree(seed);
       const dir = join(tmp, `t${seed}`);
       await writeTree(dir, gen);
-      for (const profile of PROFILE_NAMES) {
+      for (const profile of DISTINCT_PROFILES) {
         const tree = loadTree(dir, { profile });
         const accounts = loadLintAccounts(dir);
         const names = domainNames(tree);
@@ -183,7 +184,7 @@ describe('semantic findings agree with the resolver', () => {
         const f = files[rnd() < 0.6 ? 0 : 1]!;
         f.push(rnd() < 0.05 ? `${pick(domains)} -` : `${pick(domains)} ${pick(types)} ${pick(items)} ${pick(values)}`);
       }
-      for (const profile of PROFILE_NAMES) {
+      for (const profile of DISTINCT_PROFILES) {
         const tree: ConfigTree = {
           profile, ignored: [], failure: null,
           files: files.map((f, i) => {
