@@ -138,10 +138,13 @@ function refuseIfBlocked(plan: EditPlan, args: EditArgs, dry = false): void {
   const hard = plan.blockers.filter((b) => b.everyone);
   if (hard.length === 0 || args.force) return;
   const lines = hard.map((b) => `  ${b.account}: ${b.item} ${b.half} would be ${b.got}, not ${b.wanted}: ${cliTerms(b.because)}`);
-  throw new UsageError(
-    `${dry ? 'this change would not' : 'refusing: the change would not'} take effect:\n${lines.join('\n')}`,
-    'Edit or remove the line named above, choose a file read later with --file, or pass --force to write it anyway.',
-  );
+  // a change the release's pam_limits answers with PAM_PERM_DENIED locks users out: say so first
+  const denies = hard.some((b) => b.because.includes('denies the session'));
+  const what = denies ? 'deny every session it applies to' : 'not take effect';
+  const hint = hard.some((b) => b.source !== null)
+    ? 'Edit or remove the line named above, choose a file read later with --file, or pass --force to write it anyway.'
+    : `Write the value named above instead${denies ? '' : ', or pass --force to write it anyway'}.`;
+  throw new UsageError(`${dry ? 'this change would' : 'refusing: the change would'} ${what}:\n${lines.join('\n')}`, hint);
 }
 
 /** Effective values after the plan for the accounts the requests name (for --json). */

@@ -282,7 +282,11 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     const value = unmark(t.value!);
     if (value === '' && !spec.allowEmpty) throw new ArgvError(`${t.rawName} needs a value, got an empty one`);
     if (spec.kind === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) throw new ArgvError(`${t.rawName} needs a number, got '${value}'`);
-    if (spec.choices && !spec.choices.includes(value)) throw new ArgvError(`${t.rawName} must be one of ${spec.choices.join(', ')}; got '${value}'`);
+    if (spec.choices && !spec.choices.includes(value)) {
+      const lower = value.toLowerCase();
+      const guess = spec.choices.find((c) => c === lower) ?? spec.choices.find((c) => c.replace(/-/g, '') === lower.replace(/-/g, '')) ?? spec.choices.find((c) => lower.length >= 3 && c.startsWith(lower)) ?? didYouMean(lower, spec.choices);
+      throw new ArgvError(`${t.rawName} must be one of ${spec.choices.join(', ')}; got '${value}'${guess ? ` (did you mean '${guess}'?)` : ''}`);
+    }
     values.set(name, spec.kind === 'number' ? Number(value) : value);
   }
 

@@ -119,7 +119,20 @@ export function profileForOsRelease(fields: OsReleaseFields): ProfileDetection {
     reason: `os-release ${seen}: ${how}${profileInfo(profile).title} (${profileInfo(profile).package})`,
   });
   if (id) {
-    for (const p of PROFILES) if (p.os.some((pat) => pat.id === id && patternMatches(pat, fields, null))) return found(p.name, '');
+    for (const p of PROFILES) {
+      const pat = p.os.find((x) => x.id === id && patternMatches(x, fields, null));
+      if (!pat) continue;
+      if (pat.below !== undefined && !(fields.VERSION_ID ?? '').includes('.')) {
+        // CentOS Linux 8 and CentOS Stream 8 say only "8": the minor release decides the traits
+        const hit = found(p.name, '');
+        return {
+          ...hit, exact: false,
+          reason: `${hit.reason}; VERSION_ID ${fields.VERSION_ID} has no minor release, so the stricter ${pat.version}.0–${pat.below} traits are assumed`,
+          warning: `VERSION_ID ${fields.VERSION_ID} has no minor release: read as ${p.name} (${p.title}, the stricter); give --profile for a later minor release (CentOS Stream ${pat.version} ships the newer pam)`,
+        };
+      }
+      return found(p.name, '');
+    }
   }
   // a release of a family the table knows, but not this release: the nearest of that family (an
   // ID_LIKE word must not win: RHEL without VERSION_ID is not Fedora)
@@ -138,10 +151,14 @@ export function profileForOsRelease(fields: OsReleaseFields): ProfileDetection {
     const below = /^\d+(\.\d+)*$/.test(v) ? members.filter((m) => versionAtLeast(v, m.version)) : [];
     const pick = below.length ? below[below.length - 1]! : v === '' ? members[members.length - 1]! : members[0]!;
     const info = profileInfo(pick.profile);
+    // an ID_LIKE family: the derivative's own VERSION_ID says nothing about the parent's release
+    const which = family === id
+      ? `${family} ${fields.VERSION_ID ?? fields.VERSION_CODENAME ?? '(no version)'} is not a release limitsctl has a profile for`
+      : `${id || 'this system'} ${fields.VERSION_ID ?? ''}`.trimEnd() + ` is like ${family}, but names no ${family} release limitsctl knows (its codename or version)`;
     return {
       profile: pick.profile, exact: false, osRelease: fields,
-      reason: `os-release ${seen}: this ${family} release is not in the profile table; using the nearest, ${info.title} (${info.package})`,
-      warning: `${family} ${fields.VERSION_ID ?? fields.VERSION_CODENAME ?? '(no version)'} is not a release limitsctl has a profile for: read as ${pick.profile} — give --profile to choose another`,
+      reason: `os-release ${seen}: ${family === id ? `this ${family} release is not in the profile table` : `a derivative of ${family} whose ${family} release is unknown`}; using ${v === '' ? 'the newest' : 'the nearest'}, ${info.title} (${info.package})`,
+      warning: `${which}: read as ${pick.profile} — give --profile to choose another`,
     };
   }
   const fb = profileInfo(FALLBACK_PROFILE);

@@ -38,7 +38,7 @@ export const PROFILE_NAMES = [
   'linux-pam-1.6.1', 'linux-pam-1.7.0', 'linux-pam-1.7.1', 'linux-pam-1.7.2',
   'rhel-7', 'centos-7', 'amzn-2', 'rhel-8.5', 'rhel-8', 'rhel-9', 'rhel-10', 'amzn-2023',
   'debian-10', 'debian-11', 'debian-12', 'debian-13', 'ubuntu-20.04', 'ubuntu-22.04', 'ubuntu-24.04',
-  'fedora', 'opensuse-tumbleweed', 'sles-15', 'arch', 'alpine',
+  'fedora-41', 'fedora-42', 'fedora-43', 'fedora', 'opensuse-tumbleweed', 'sles-15', 'arch', 'alpine',
 ] as const;
 
 /** A pam_limits build limitsctl reads the configuration as: one row of PROFILE_ROWS. */
@@ -231,8 +231,11 @@ const PROFILE_ROWS: Record<Profile, Row> = {
   // Debian's 1.5.3 still resets from /proc/1/limits (dropped in 1.7.0-1)
   'ubuntu-24.04': { pam: '1.5.3', title: 'Ubuntu 24.04', package: 'libpam-modules 1.5.3-5ubuntu5', traits: debianTraits('1.5.3'), os: [{ id: 'ubuntu', version: '24.04', codename: 'noble' }], unsure: ['rootExempt', 'pid1Baseline', 'epermNotFatal', 'vendorDir'] },
 
-  // rawhide/44: pam-1.7.2 with -Dlogind=disabled -Dvendordir='' (43: 1.7.1, same traits)
-  fedora: { pam: '1.7.2', title: 'Fedora', package: 'pam-1.7.2 (Fedora 44)', traits: { ...upstreamTraits('1.7.2'), vendorDir: null, maxlogins: 'utmp' }, os: [{ id: 'fedora' }], unsure: ['pamVersion'] },
+  // pam.spec: -Dlogind=disabled -Dvendordir='' (no vendor dir even with 1.7.2); the version per release is inferred from the changelog dates
+  'fedora-41': { pam: '1.6.1', title: 'Fedora 41', package: 'pam-1.6.1 (Fedora 41)', traits: upstreamTraits('1.6.1'), os: [{ id: 'fedora', version: '41' }], unsure: ['pamVersion'] },
+  'fedora-42': { pam: '1.7.0', title: 'Fedora 42', package: 'pam-1.7.0 (Fedora 42)', traits: { ...upstreamTraits('1.7.0'), maxlogins: 'utmp' }, os: [{ id: 'fedora', version: '42' }], unsure: ['pamVersion'] },
+  'fedora-43': { pam: '1.7.1', title: 'Fedora 43', package: 'pam-1.7.1 (Fedora 43)', traits: { ...upstreamTraits('1.7.1'), maxlogins: 'utmp' }, os: [{ id: 'fedora', version: '43' }], unsure: ['pamVersion'] },
+  fedora: { pam: '1.7.2', title: 'Fedora 44 / rawhide', package: 'pam-1.7.2 (Fedora 44)', traits: { ...upstreamTraits('1.7.2'), vendorDir: null, maxlogins: 'utmp' }, os: [{ id: 'fedora', version: '44' }] },
   'opensuse-tumbleweed': { pam: '1.7.2', title: 'openSUSE Tumbleweed', package: 'pam-1.7.2 (openSUSE)', traits: { ...upstreamTraits('1.7.2'), vendorDir: SUSE_VENDOR_DIR, maxlogins: 'logind' }, os: [{ id: 'opensuse-tumbleweed' }, { id: 'opensuse-slowroll' }], unsure: ['vendorDir', 'maxlogins'] },
   // upstream 1.3.0 has no vendordir code; SUSE's own backports (nr_open, missing file) are not established
   'sles-15': { pam: '1.3.0', title: 'SLES 15 / openSUSE Leap 15', package: 'pam-1.3.0-150000.6 (SLE 15)', traits: upstreamTraits('1.3.0'), os: [{ id: 'sles', version: '15' }, { id: 'sled', version: '15' }, { id: 'opensuse-leap', version: '15' }], unsure: ['nofileUnlimited', 'missingFileFatal', 'vendorDir'] },

@@ -35,6 +35,8 @@ function envelope(report: LintReport, files: unknown, results: unknown): object 
     tool: report.tool,
     summary: summarize(report),
     files,
+    // the profile of each tree; a lone file's entry names the file
+    ...(report.profiles ? { profiles: report.profiles.map((p) => (p.root === null ? { files: p.files, profile: p.profile } : { root: p.root, profile: p.profile })) } : {}),
     results,
     rules: report.rules.filter((r) => used.has(r.code)).map((r) => ({
       code: r.code, name: r.name, category: r.category, severity: r.severity, description: r.description, fixable: r.fixable, docs: ruleDocsUrl(r, report.docsBase),

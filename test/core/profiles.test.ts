@@ -67,8 +67,23 @@ describe('os-release detection', () => {
     expect(detect('ID="rhel"\nVERSION_ID="8.5"\n').profile).toBe('rhel-8.5');
     expect(detect('ID="rhel"\nVERSION_ID="8.6"\n').profile).toBe('rhel-8');
     expect(detect('ID="rhel"\nVERSION_ID="8.10"\n').profile).toBe('rhel-8');
-    // CentOS 8 says only "8": read as the earlier, stricter minor
-    expect(detect('ID="centos"\nID_LIKE="rhel fedora"\nVERSION_ID="8"\n').profile).toBe('rhel-8.5');
+    // CentOS 8 says only "8": read as the earlier, stricter minor, and said to be a guess
+    const c8 = detect('ID="centos"\nID_LIKE="rhel fedora"\nVERSION_ID="8"\n');
+    expect(c8).toMatchObject({ profile: 'rhel-8.5', exact: false });
+    expect(c8.warning).toMatch(/no minor release/);
+  });
+
+  it('Fedora by VERSION_ID (pam 1.6.1 in 41, 1.7.0 in 42, 1.7.1 in 43, 1.7.2 in 44); a later one takes the newest, with a warning', () => {
+    expect(['41', '42', '43', '44'].map((v) => detect(`ID=fedora\nVERSION_ID=${v}\n`).profile)).toEqual(['fedora-41', 'fedora-42', 'fedora-43', 'fedora']);
+    expect(itemForProfile('rttime', 'fedora-42')).toBeUndefined();
+    expect(detect('ID=fedora\nVERSION_ID=45\n')).toMatchObject({ profile: 'fedora', exact: false });
+  });
+
+  it('a derivative naming no release of its family: the newest, and the warning does not claim the parent lacks a release', () => {
+    const d = detect('ID=foo\nID_LIKE=debian\nVERSION_ID=12\n');
+    expect(d).toMatchObject({ profile: 'debian-13', exact: false });
+    expect(d.warning).toMatch(/foo 12 is like debian, but names no debian release/);
+    expect(detect('ID=foo\nID_LIKE=debian\nVERSION_CODENAME=bookworm\n')).toMatchObject({ profile: 'debian-12', exact: true });
   });
 
   it('Debian testing by codename; an unknown release of a known family takes the nearest with a warning', () => {

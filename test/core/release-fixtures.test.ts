@@ -15,7 +15,12 @@ import { detectProfile } from '../../src/io/system.js';
 import { DERIVED, osReleaseFields, RELEASES, releaseTrees } from '../release-trees.js';
 
 const trees = releaseTrees();
-const releaseProfiles = PROFILE_NAMES.filter((p) => !p.startsWith('linux-pam-'));
+/** Release profiles with no tree: no public copy of their os-release text could be found. */
+const NO_TREE: Readonly<Record<string, string>> = {
+  'fedora-43': 'no public os-release text of Fedora 43 was found (detection by VERSION_ID=43 is pinned in test/core/profiles.test.ts)',
+  fedora: 'no public os-release text of Fedora 44 was found (detection by VERSION_ID=44 is pinned in test/core/profiles.test.ts)',
+};
+const releaseProfiles = PROFILE_NAMES.filter((p) => !p.startsWith('linux-pam-') && !(p in NO_TREE));
 
 describe('the release fixture trees', () => {
   it('there is a tree for every release profile, and every tree is a profile or in the DERIVED table', () => {

@@ -1,4 +1,4 @@
-import { effectiveJson, halfView, resolutionWarnings, rlimitItemsFor } from '../../formatters/effective.js';
+import { clampNice, effectiveJson, halfView, resolutionWarnings, rlimitItemsFor } from '../../formatters/effective.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, table, toJson } from '../output.js';
 import { resolveForArgs, shown } from '../resolving.js';
@@ -34,7 +34,11 @@ export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
     }
     const l = res.logins;
     if (l.source) rows.push([l.system ? 'maxsyslogins' : 'maxlogins', l.value < 0 ? 'unlimited' : String(l.value), '', `${shortPath(l.source.file)}:${l.source.line} ${l.source.domain}`]);
-    if (res.priority.source) rows.push(['priority', String(res.priority.value), '', `${shortPath(res.priority.source.file)}:${res.priority.source.line} ${res.priority.source.domain}`]);
+    if (res.priority.source) {
+      // setpriority(2) clamps to -20..19: show what the session runs with, and what was written
+      const v = clampNice(res.priority.value);
+      rows.push(['priority', v === res.priority.value ? String(v) : `${v} (written ${res.priority.value})`, '', `${shortPath(res.priority.source.file)}:${res.priority.source.line} ${res.priority.source.domain}`]);
+    }
     if (res.nonewprivs.source) rows.push(['nonewprivs', res.nonewprivs.value ? '1' : '0', '', `${shortPath(res.nonewprivs.source.file)}:${res.nonewprivs.source.line}`]);
     if (res.chroot?.source) rows.push(['chroot', res.chroot.value, '', `${shortPath(res.chroot.source.file)}:${res.chroot.source.line}`]);
     out.push(table(rows));

@@ -1,5 +1,5 @@
 import { isRlimitItem, type RlimitItem } from '../../core/schema.js';
-import { effectiveJson, halfView, type HalfView, resolutionWarnings } from '../../formatters/effective.js';
+import { clampNice, effectiveJson, halfView, type HalfView, resolutionWarnings } from '../../formatters/effective.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, toJson } from '../output.js';
 import { checkItemArg, resolveForArgs, shown } from '../resolving.js';
@@ -26,6 +26,11 @@ export async function run(args: GetArgs, io: CliIO): Promise<number> {
   if (ctx.json) {
     const full = effectiveJson(res);
     const limits = full.limits as Record<string, unknown>;
+    if (item === 'priority' && full.priority) {
+      // one value, as for nonewprivs: the nice value the session ends with (clamped), and what was written
+      const p = full.priority;
+      limits.priority = { soft: p.value, hard: p.value, soft_from: p.from, hard_from: p.from, written: p.written };
+    }
     io.stdout(`${toJson({ user: full.user, item, profile: full.profile, profileSource: ctx.profileSource, applied: full.applied, result: full.result, ...(limits[item] as object ?? { soft: null, hard: null, soft_from: null, hard_from: null }), warnings: full.warnings })}\n`);
     return 0;
   }
@@ -49,7 +54,10 @@ export async function run(args: GetArgs, io: CliIO): Promise<number> {
 function describeOther(res: import('../../core/resolve.js').Resolution, item: string): string {
   const at = (s: { file: string; line: number; domain: string } | null) => (s ? ` (${shortPath(s.file)}:${s.line} ${shown(s.domain)})` : ' (not configured)');
   switch (item) {
-    case 'priority': return `${res.priority.value}${at(res.priority.source)}`;
+    case 'priority': {
+      const v = clampNice(res.priority.value);
+      return `${v}${v === res.priority.value ? '' : ` (written ${res.priority.value}; setpriority clamps to -20..19)`}${at(res.priority.source)}`;
+    }
     case 'nonewprivs': return `${res.nonewprivs.value ? 1 : 0}${at(res.nonewprivs.source)}`;
     case 'chroot': return res.chroot ? `${shown(res.chroot.value)}${at(res.chroot.source)}` : 'none (not configured)';
     default: {

@@ -10,7 +10,7 @@ import { DOCS_URL_ENV, docsLink, type LintReport, lintExitCode } from '../../cor
 import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
 import { binaryToDisplay } from '../../core/model.js';
-import { type Profile, FALLBACK_PROFILE } from '../../core/schema.js';
+import { canonicalProfile, type Profile, FALLBACK_PROFILE } from '../../core/schema.js';
 import { githubPieces } from '../../formatters/github.js';
 import { lintJsonPieces } from '../../formatters/json.js';
 import { lintSarifPieces } from '../../formatters/sarif.js';
@@ -132,7 +132,14 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
   const asked = args.profile !== 'auto' ? args.profile : settings.profile ?? 'auto';
   // an unknown name is a usage error before anything is read; each tree gets its own profile under auto
   const chosen = asked === 'auto' ? null : chooseProfile(asked, '/', args.profile !== 'auto' ? '--profile' : 'profile =').profile;
-  const profile = (root: string | null): Profile => chosen ?? (root === null ? FALLBACK_PROFILE : detectProfile(root).profile);
+  const profile = (root: string | null): Profile => {
+    if (chosen) return chosen;
+    if (root === null) return FALLBACK_PROFILE;
+    const d = detectProfile(root);
+    // a guess (a release not in the table) is said once per tree; an unreadable os-release is LC306
+    if (d.warning !== null && d.file !== null) io.stderr(`warning: ${root}: ${d.warning}\n`);
+    return d.profile;
+  };
   const expand = { cwd: io.cwd, profile, nrOpen: settings.nrOpen };
 
   let targets: LoadedLintTarget[];
@@ -150,7 +157,9 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
   let suppressed = 0;
   let fixed = 0;
   // take each tree out of the list as it is linted, so a large repository is not held in memory
+  const profiles: Array<{ root: string | null; files: readonly string[]; profile: Profile }> = [];
   for (let t = targets.shift(); t !== undefined; t = targets.shift()) {
+    profiles.push({ root: t.root === null ? null : path.relative(io.cwd, t.root) || '.', files: [...t.abs.keys()], profile: canonicalProfile(t.target.tree.profile) });
     // one push per finding: push(...list) passes every finding as an argument and overflows the
     // stack past about 125,000 of them
     const keep = (ds: readonly Diagnostic[]) => { for (const d of ds) if (!ignored(settings, t.abs.get(d.file))) diagnostics.push(d); };
@@ -181,6 +190,7 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
     cwd: io.cwd,
     diagnostics: shown,
     files: [...new Set(files)],
+    profiles,
     rules: RULES.map((r) => {
       const s = settings.severities.get(r.code);
       return { ...r, severity: s && s !== 'off' ? s : r.severity, enabled: s !== 'off' };

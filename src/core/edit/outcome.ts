@@ -78,6 +78,15 @@ function at(s: Source): string {
 export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Blocker[]): void {
   const info = itemForProfile(req.item.toLowerCase(), ctx.profile)!;
   const { parsed } = validateValue(info, req.value);
+  if ((info.name === 'maxlogins' || info.name === 'maxsyslogins') && parsed.number === 1n && PROFILE_TRAITS[ctx.profile].maxlogins === 'logind') {
+    // Linux-PAM 1.7.0 (f5db2603) with logind: check_logins() returns LIMIT_ERR for 1, which setup_limits() ignores
+    const p = profileInfo(ctx.profile);
+    blockers.push({
+      account: `any account matching ${displayBytes(req.domain)}`, item: info.name, half: 'soft', wanted: '1', got: 'not enforced', source: null, everyone: true,
+      because: `${p.title}'s pam_limits counts sessions through systemd-logind and does not enforce a limit of 1: it logs "Maxlogin limit needs to be 2 or higher" and lets every session in; set 2 or more (or 0 to refuse every login)`,
+    });
+    return;
+  }
   const nrOpen = ctx.options.nrOpen === undefined ? DEFAULT_NR_OPEN : ctx.options.nrOpen;
   const halves = halvesOf(req.type, info);
   const accounts = ctx.options.accounts;

@@ -6,7 +6,7 @@
  */
 import { displayBytes } from '../bytes.js';
 import { resolveLimits } from '../resolve.js';
-import { DEFAULT_NR_OPEN, MAIN_FILE } from '../schema.js';
+import { DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE } from '../schema.js';
 import { applyEdits } from '../text-edit.js';
 import { effectiveKey, meaning, orderKey, readsAs, satisfies } from './compare.js';
 import { type Ctx, halvesOf, typeWord } from './context.js';
@@ -17,6 +17,9 @@ import { insertionPoint } from './placement.js';
 import { checkTargetPath } from './target.js';
 import { EditInputError, type SetRequest } from './types.js';
 import { validateDomain, validateItem, validateValue } from './validate.js';
+
+/** Where new lines go when pam_limits reads a vendor limits.conf (sorts after NN-name.conf drop-ins). */
+export const VENDOR_SETUP_DROPIN = `${DROPIN_DIR}/limitsctl.conf`;
 
 export function planSetOne(ctx: Ctx, req: SetRequest): void {
   const { work, profile } = ctx;
@@ -89,10 +92,20 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
     work.apply(w.file, edits);
   }
   if (pending.length > 0) {
-    const target = ctx.options.file ?? MAIN_FILE;
+    // Where pam_limits reads a vendor limits.conf because etc/security/limits.conf is missing
+    // (Linux-PAM 1.5.3+ built with a vendor directory: openSUSE, 1.7.2's default), creating the
+    // latter would make it stop reading the vendor file: new lines go to a drop-in instead.
+    const vendorMain = work.base.files.find((f) => f.role === 'vendor-main' && f.status === 'ok');
+    const target = ctx.options.file ?? (vendorMain && !work.file(MAIN_FILE) ? VENDOR_SETUP_DROPIN : MAIN_FILE);
     let file = work.file(target);
     if (!file) {
       checkTargetPath(target);
+      if (target === MAIN_FILE && vendorMain) {
+        throw new EditInputError(
+          `creating ${MAIN_FILE} would make pam_limits stop reading ${vendorMain.path}, the vendor limits.conf it reads now (Linux-PAM reads the vendor file only while ${MAIN_FILE} is missing), and every line there would stop applying`,
+          `Leave out --file (new lines then go to ${VENDOR_SETUP_DROPIN}), name another drop-in, or first copy ${vendorMain.path} to ${MAIN_FILE}.`,
+        );
+      }
       file = work.create(target);
     }
     const at = insertionPoint(file.doc, req.domain);

@@ -14,7 +14,7 @@ import { checkOutcome } from './outcome.js';
 import { planSetOne } from './plan-set.js';
 import { planPrune, planUnsetOne } from './plan-unset.js';
 import { checkTargetPath, refuseUnreadFiles, refuseUnwritable } from './target.js';
-import type { Blocker, EditPlan, EditRequest, FileChange, PlanOptions } from './types.js';
+import { type Blocker, EditInputError, type EditPlan, type EditRequest, type FileChange, type PlanOptions } from './types.js';
 import { requestBytes, validateDomainText } from './validate.js';
 import { WorkTree } from './work-tree.js';
 
@@ -23,6 +23,7 @@ export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[]
   const profile = canonicalProfile(tree.profile);
   const work = new WorkTree(tree, profile);
   // The one conversion from text to bytes (bytes.ts); notes give back the caller's own request.
+  if (!Array.isArray(textRequests)) throw new EditInputError(`planEdits takes an array of edit requests, got ${textRequests === null ? 'null' : typeof textRequests}`);
   const requests = textRequests.map(requestBytes);
   const original = new Map<EditRequest, EditRequest>(requests.map((r, i) => [r, textRequests[i]!]));
   const options: PlanOptions = textOptions.prune ? { ...textOptions, prune: textOptions.prune.map((d) => { validateDomainText(d); return toBytes(d); }) } : textOptions;

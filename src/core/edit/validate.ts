@@ -42,10 +42,30 @@ export function validateDomainText(text: string): void {
 }
 
 /**
+ * A request from a library caller checked for shape: `op` set or unset, `domain` and `item`
+ * strings, a string `value` for set, `type` soft, hard or both (`-`, the limits.conf spelling, is
+ * read as both). Throws EditInputError naming the field.
+ */
+function requestShape(req: EditRequest): EditRequest {
+  if (req === null || typeof req !== 'object') throw new EditInputError(`an edit request must be an object ({ op: 'set', domain, item, value } or { op: 'unset', domain, item }), got ${req === null ? 'null' : typeof req}`);
+  const r = req as unknown as Record<string, unknown>;
+  if (r.op !== 'set' && r.op !== 'unset') throw new EditInputError(`an edit request's op must be 'set' or 'unset', got ${JSON.stringify(r.op) ?? 'nothing'}`);
+  for (const k of r.op === 'set' ? ['domain', 'item', 'value'] : ['domain', 'item']) {
+    if (typeof r[k] !== 'string') throw new EditInputError(`an edit request's ${k} must be a string, got ${r[k] === null ? 'null' : typeof r[k]}`);
+  }
+  if (r.type === '-') return { ...req, type: 'both' };
+  if (r.type !== undefined && r.type !== 'soft' && r.type !== 'hard' && r.type !== 'both') {
+    throw new EditInputError(`an edit request's type must be soft, hard or both ('-' means both), got ${JSON.stringify(r.type)}`);
+  }
+  return req;
+}
+
+/**
  * A request's text as bytes (see bytes.ts), refusing control characters first: in a domain or a
  * value any C0 control, DEL or C1 control; in a comment the same except tab.
  */
-export function requestBytes(req: EditRequest): EditRequest {
+export function requestBytes(input: EditRequest): EditRequest {
+  const req = requestShape(input);
   const refuse = (what: 'domain' | 'value' | 'comment', text: string, allowTab: boolean): void => {
     const c = findControl(allowTab ? text.replace(/\t/g, ' ') : text);
     if (c) {

@@ -62,7 +62,8 @@ export class WorkTree {
       const same = files.findIndex((f) => f.path === w.path);
       if (same >= 0) { files[same] = tf; continue; }
       if (w.path === MAIN_FILE) {
-        const i = files.findIndex((f) => f.path === MAIN_FILE);
+        // a vendor limits.conf is read only while MAIN_FILE is missing: the new file replaces it
+        const i = files.findIndex((f) => f.path === MAIN_FILE || f.role === 'vendor-main');
         if (i >= 0) files[i] = tf; else files.unshift(tf);
       } else {
         const name = w.path.slice(w.path.lastIndexOf('/') + 1);

@@ -11,6 +11,11 @@ export interface LintReport {
   readonly diagnostics: readonly Diagnostic[];
   /** every file looked at (display paths) */
   readonly files: readonly string[];
+  /**
+   * the release profile each tree (root relative to cwd, or null for files linted on their own:
+   * then `files` names them) was linted as (docs/profiles.md)
+   */
+  readonly profiles?: ReadonlyArray<{ readonly root: string | null; readonly files: readonly string[]; readonly profile: string }>;
   /** every rule of the registry with its effective severity ('off' when disabled) */
   readonly rules: ReadonlyArray<RuleMeta & { readonly enabled: boolean }>;
   /** findings silenced by limitsctl-disable comments */

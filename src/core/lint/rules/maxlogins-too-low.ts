@@ -1,4 +1,5 @@
 import { readings, show } from '../helpers.js';
+import { PROFILE_TRAITS, profileInfo } from '../../schema.js';
 import type { Rule } from '../types.js';
 
 export const maxloginsTooLow: Rule = {
@@ -21,7 +22,9 @@ export const maxloginsTooLow: Rule = {
         span: r.value,
         message: v === 0n
           ? `${item} 0 refuses every login ${item === 'maxsyslogins' ? '' : `of '${show(r.domain.raw)}' `}(root excepted): pam_limits returns PAM_PERM_DENIED. Remove the line if logins should be allowed`
-          : `${item} 1 refuses a second session ${who} (another terminal, su, an SSH login next to a desktop session), and Linux-PAM 1.7 built with logind does not enforce 1 at all ("needs to be 2 or higher"). Use 2 or more`,
+          : PROFILE_TRAITS[ctx.profile].maxlogins === 'logind'
+            ? `${item} 1 is not enforced by ${profileInfo(ctx.profile).title}'s pam_limits${profileInfo(ctx.profile).unsure.includes('maxlogins') ? ' where it is built with systemd-logind' : ''}: it counts sessions through logind, logs "Maxlogin limit needs to be 2 or higher" and lets every session in (Linux-PAM 1.7.0, f5db2603). Use 2 or more`
+            : `${item} 1 refuses a second session ${who} (another terminal, su, an SSH login next to a desktop session), and Linux-PAM 1.7 built with logind does not enforce 1 at all ("needs to be 2 or higher"). Use 2 or more`,
       });
     }
   },

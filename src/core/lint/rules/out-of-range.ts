@@ -24,7 +24,7 @@ export const outOfRange: Rule = {
           break;
         case 'priority':
           if (v.number !== null && (v.number < NICE_RANGE.min || v.number > NICE_RANGE.max)) {
-            message = `priority ${raw} is outside ${NICE}: the kernel uses ${v.number < NICE_RANGE.min ? NICE_RANGE.min : NICE_RANGE.max} instead; write a nice ${NICE_TEXT}`;
+            message = `priority ${raw} is outside ${NICE}: the kernel uses ${v.number < NICE_RANGE.min ? NICE_RANGE.min : NICE_RANGE.max} instead; write a nice value from ${NICE_RANGE.min} to ${NICE_RANGE.max}`;
           }
           break;
         case 'rtprio':
