@@ -439,6 +439,10 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
       let s = soft.value;
       const h = hard.value;
       if (s !== null && h !== null && s > h) { s = h; clamped = true; }
+      if (item === 'nofile' && s === RLIM_INFINITY && h === null) {
+        // the kernel has no unlimited nofile: pam_limits lowers soft to the (inherited) hard limit first
+        warnings.push(`soft nofile unlimited is RLIM_INFINITY here, above any hard limit: pam_limits lowers it to the inherited hard nofile limit (unknown here) before setrlimit`);
+      }
       if (s === null && h !== null && soft.origin !== 'line') {
         warnings.push(`${item}: the inherited soft limit is unknown; pam_limits lowers it to the hard limit ${h} if it is higher`);
       }

@@ -115,13 +115,14 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
     }
     for (const half of halves) {
       const got = displayValue(info, res, half);
-      let want = meaning(info, parsed, nrOpen);
+      const mapNrOpen = PROFILE_TRAITS[ctx.profile].nofileUnlimited === 'nr-open' ? nrOpen : null;
+      let want = meaning(info, parsed, mapNrOpen);
       if (info.name === 'maxlogins' || info.name === 'maxsyslogins') want = `n:${parsed.number}`;
       if (got.meaning === want) continue;
       if (req.mode === 'at-least' || req.mode === 'at-most') {
         // only raise / only lower: any value on the right side of the request is what was asked
         const have = effectiveKey(info, res, half);
-        if (have !== null && satisfies(req.mode, have, orderKey(info, parsed, nrOpen))) continue;
+        if (have !== null && satisfies(req.mode, have, orderKey(info, parsed, mapNrOpen))) continue;
       }
       let because: string;
       const rootRule = PROFILE_TRAITS[ctx.profile].rootExempt && id.uid === 0 && (req.domain === '*' || /^[@%][^:]*$/.test(req.domain));

@@ -6,7 +6,7 @@
  */
 import { displayBytes } from '../bytes.js';
 import { resolveLimits } from '../resolve.js';
-import { DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE } from '../schema.js';
+import { DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE, PROFILE_TRAITS } from '../schema.js';
 import { applyEdits } from '../text-edit.js';
 import { effectiveKey, meaning, orderKey, readsAs, satisfies } from './compare.js';
 import { type Ctx, halvesOf, typeWord } from './context.js';
@@ -30,7 +30,9 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
   if (req.comment !== undefined && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(req.comment)) throw new EditInputError('the comment must be one line of printable text');
   const halves = halvesOf(req.type, info);
   const nrOpen = ctx.options.nrOpen === undefined ? DEFAULT_NR_OPEN : ctx.options.nrOpen;
-  const want = meaning(info, parsed, nrOpen);
+  // what nofile unlimited means on this release: fs.nr_open (1.5.2+, backports) or RLIM_INFINITY itself
+  const mapNrOpen = PROFILE_TRAITS[profile].nofileUnlimited === 'nr-open' ? nrOpen : null;
+  const want = meaning(info, parsed, mapNrOpen);
   const family = familyOf(work, req.domain, info.name);
   const win = winners(family);
 
@@ -39,12 +41,12 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
   const needs: Array<'soft' | 'hard'> = [];
   for (const half of halves) {
     const current = win[half];
-    const curMeaning = current ? meaning(info, current.reading.parsedValue, nrOpen) : null;
+    const curMeaning = current ? meaning(info, current.reading.parsedValue, mapNrOpen) : null;
     if (curMeaning === want) continue;
     if (mode !== 'exact') {
-      const wantKey = orderKey(info, parsed, nrOpen);
+      const wantKey = orderKey(info, parsed, mapNrOpen);
       if (current) {
-        if (satisfies(mode, orderKey(info, current.reading.parsedValue!, nrOpen), wantKey)) continue;
+        if (satisfies(mode, orderKey(info, current.reading.parsedValue!, mapNrOpen), wantKey)) continue;
       } else {
         // no line of this domain yet: compare with what a matching account gets now
         const probe = probeFor(req.domain, ctx.options.accounts);
@@ -70,7 +72,7 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
     const w = now[half];
     if (!w) { pending.push(half); continue; }
     // a `-` line already edited for the other half
-    if (meaning(info, w.reading.parsedValue, nrOpen) === want) continue;
+    if (meaning(info, w.reading.parsedValue, mapNrOpen) === want) continue;
     const r = w.reading;
     const other: 'soft' | 'hard' = half === 'soft' ? 'hard' : 'soft';
     // A `-` line that still decides the other half, which must keep its value: split it.
@@ -86,7 +88,7 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
       continue;
     }
     let edits = replaceValue(w.file.text, w.line, r, valueText, req.comment);
-    if (!readsAs(applyEdits(w.file.text, edits), w.line, info, want, nrOpen)) {
+    if (!readsAs(applyEdits(w.file.text, edits), w.line, info, want, mapNrOpen)) {
       edits = replaceValue(w.file.text, w.line, r, valueText, req.comment, true);
     }
     work.apply(w.file, edits);
