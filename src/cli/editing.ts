@@ -72,6 +72,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
       accounts: db.present ? db : null,
       ...(baseline.pid1Limits !== undefined ? { pid1Limits: baseline.pid1Limits } : {}),
       ...(baseline.nrOpen !== undefined ? { nrOpen: baseline.nrOpen } : {}),
+      ...(baseline.nrOpenSource !== undefined ? { nrOpenSource: baseline.nrOpenSource } : {}),
       ...extra,
     });
   };

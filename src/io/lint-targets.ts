@@ -16,8 +16,8 @@ import { LimitsError } from '../core/errors.js';
 import type { LintAccounts, LintTarget } from '../core/lint/types.js';
 import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
 import { canonicalProfile, DEFAULT_NR_OPEN, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
-import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
-import { readOsRelease } from './system.js';
+import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, readFileInRoot } from './read.js';
+import { loadNrOpen, readOsRelease } from './system.js';
 import { loadTree, readTreeFile, unlistedDir } from './tree.js';
 
 export interface LoadedLintTarget {
@@ -90,13 +90,19 @@ export function loadLintAccounts(root: string, unusable: Unusable | null = null)
   return { db: { users: parsePasswd(passwd), groups: group ? parseGroup(group) : [] }, hasPasswd: true, hasGroup: group !== null };
 }
 
-function nrOpenOf(root: string | null, fallback: bigint | null | undefined): bigint {
-  if (root !== null) {
-    const text = readInTree(root, 'proc/sys/fs/nr_open', MAX_SMALL_FILE_BYTES, null, '');
-    const m = text?.match(/^\s*(\d+)/);
-    if (m) return BigInt(m[1]!);
-  }
-  return fallback ?? DEFAULT_NR_OPEN;
+/**
+ * fs.nr_open of a lint target and, when the tree's sysctl configuration set it, where (display
+ * path relative to the working directory, and line): the same rule as every other command
+ * (src/io/system.ts loadNrOpen: the tree's proc/sys/fs/nr_open, else its sysctl.d / sysctl.conf,
+ * else the `nr-open` setting, else 1048576).
+ */
+function nrOpenOf(root: string | null, fallback: bigint | null | undefined, cwd: string): Pick<LintTarget, 'nrOpen' | 'nrOpenSource'> {
+  if (root === null) return { nrOpen: fallback ?? DEFAULT_NR_OPEN };
+  const fact = loadNrOpen(root, path.join(root, 'proc'), fallback ?? null);
+  return {
+    nrOpen: fact.value ?? fallback ?? DEFAULT_NR_OPEN,
+    ...(fact.source ? { nrOpenSource: `${displayPath(cwd, path.join(root, fact.source.file))}:${fact.source.line}` } : {}),
+  };
 }
 
 function relabel(tree: ConfigTree, root: string, cwd: string, abs: Map<string, string>): ConfigTree {
@@ -357,7 +363,7 @@ async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promis
       const shown = displayPath(cwd, plan.path);
       abs.set(shown, plan.path);
       const tree: ConfigTree = { profile: options.profile(null), files: [], ignored: [], failure: null, unusable: [{ path: shown, detail: plan.detail ?? 'not linted' }] };
-      out.push({ target: { tree, accounts: null, nrOpen: nrOpenOf(null, options.nrOpen), standalone: true }, root: null, abs, reload });
+      out.push({ target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload });
       continue;
     }
     if (plan.kind === 'file') {
@@ -366,7 +372,7 @@ async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promis
       const role = path.basename(dir) === 'limits.d' ? 'dropin' : 'main';
       const f = readTreeFile(dir, path.basename(plan.path), role, profile);
       const tree = relabel({ profile, files: [f], ignored: [], failure: null }, dir, cwd, abs);
-      out.push({ target: { tree, accounts: null, nrOpen: nrOpenOf(null, options.nrOpen), standalone: true }, root: null, abs, reload });
+      out.push({ target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload });
       continue;
     }
     const profile = options.profile(plan.path);
@@ -384,7 +390,7 @@ async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promis
     const target: LintTarget = {
       tree,
       accounts,
-      nrOpen: nrOpenOf(plan.kind === 'tree' ? plan.path : null, options.nrOpen),
+      ...nrOpenOf(plan.kind === 'tree' ? plan.path : null, options.nrOpen, cwd),
       ...(only ? { only } : {}),
     };
     out.push({ target, root: plan.kind === 'tree' ? plan.path : null, abs, reload });

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { type ProcLimits, parseProcLimits, type ResolveOptions } from '../core/resolve.js';
 import { parseOsRelease, type ProfileDetection, profileForOsRelease } from '../core/profiles.js';
 import { DEFAULT_NR_OPEN, FALLBACK_PROFILE, profileInfo } from '../core/schema.js';
-import { MAX_SMALL_FILE_BYTES, readFileCapped, readFileInRoot } from './read.js';
+import { nrOpenFromSysctl, SYSCTL_CONF, SYSCTL_DIRS, type SysctlNrOpen, sysctlReadOrder } from '../core/sysctl.js';
+import { listDirInRoot, MAX_SMALL_FILE_BYTES, readFileCapped, readFileInRoot } from './read.js';
 
 /**
  * <root>/etc/os-release, else <root>/usr/lib/os-release (os-release(5)), read by the chroot-style
@@ -77,18 +78,72 @@ function readProcFile(root: string, procDir: string, rel: string): string | null
 }
 
 /**
- * The starting limits pam_limits would see: PID 1's limits and fs.nr_open from the live system
- * (root "/") or from <root>/proc when the tree carries a snapshot; unknown otherwise.
+ * fs.nr_open as the tree's boot configuration sets it (core/sysctl.ts: the sysctl.d directories
+ * and etc/sysctl.conf in procps' `sysctl --system` order, last assignment wins), every file read by
+ * the chroot-style rule (a link is resolved inside the root; `x.conf -> /dev/null` masks and sets
+ * nothing). Files that cannot be read set nothing. null when no file sets it.
  */
-export function loadBaseline(ctx: { readonly root: string; readonly proc?: string }): Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> {
+export function sysctlNrOpen(root: string): SysctlNrOpen | null {
+  const dirs = SYSCTL_DIRS.map((dir) => {
+    const l = listDirInRoot(root, dir);
+    const names = l.ok ? l.entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name) : [];
+    return { dir, names };
+  });
+  const conf = readFileInRoot(root, SYSCTL_CONF, { maxBytes: MAX_SMALL_FILE_BYTES });
+  const files: Array<{ file: string; text: string }> = [];
+  for (const rel of sysctlReadOrder(dirs, conf.ok)) {
+    const r = rel === SYSCTL_CONF ? conf : readFileInRoot(root, rel, { maxBytes: MAX_SMALL_FILE_BYTES });
+    if (r.ok) files.push({ file: rel, text: r.bytes.toString('latin1') });
+  }
+  return nrOpenFromSysctl(files);
+}
+
+/** fs.nr_open of a tree, and where it came from. */
+export interface NrOpenFact {
+  /** null: the live kernel's could not be read */
+  readonly value: bigint | null;
+  /** 'proc': the live /proc or the tree's snapshot; 'sysctl': the tree's sysctl configuration; 'default': neither */
+  readonly from: 'proc' | 'sysctl' | 'default';
+  /** for 'sysctl': the file (relative to the root) and line that set it */
+  readonly source: { readonly file: string; readonly line: number } | null;
+}
+
+/**
+ * fs.nr_open for a root: the first line of `<proc>/sys/fs/nr_open` (the live kernel's for root "/",
+ * else the tree's snapshot); for a tree without a snapshot, the value its sysctl configuration
+ * sets (sysctlNrOpen), else `fallback` (lint's `nr-open` setting) or DEFAULT_NR_OPEN. The live
+ * root never falls back to configuration files: the running kernel is what counts, and when its
+ * value cannot be read the result is null.
+ */
+export function loadNrOpen(root: string, procDir: string = path.join(root, 'proc'), fallback: bigint | null = null): NrOpenFact {
+  const live = root === '/';
+  const text = readProcFile(root, procDir, 'sys/fs/nr_open');
+  const nr = text?.match(/^\s*(\d+)/)?.[1];
+  if (nr) return { value: BigInt(nr), from: 'proc', source: null };
+  if (live) return { value: text === null ? null : DEFAULT_NR_OPEN, from: text === null ? 'proc' : 'default', source: null };
+  const conf = sysctlNrOpen(root);
+  if (conf) return { value: conf.value, from: 'sysctl', source: { file: conf.file, line: conf.line } };
+  return { value: fallback ?? DEFAULT_NR_OPEN, from: 'default', source: null };
+}
+
+/** What loadBaseline returns: resolver options, plus where fs.nr_open came from when the tree's sysctl configuration set it. */
+export type Baseline = Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> & {
+  /** `etc/sysctl.d/99-tune.conf:3` when fs.nr_open came from the sysctl configuration */
+  readonly nrOpenSource?: string;
+};
+
+/**
+ * The starting limits pam_limits would see: PID 1's limits and fs.nr_open from the live system
+ * (root "/") or from <root>/proc when the tree carries a snapshot; fs.nr_open from the tree's
+ * sysctl configuration when it has no snapshot (loadNrOpen); unknown otherwise.
+ */
+export function loadBaseline(ctx: { readonly root: string; readonly proc?: string }): Baseline {
   const live = ctx.root === '/';
   const procDir = ctx.proc ?? path.join(ctx.root, 'proc');
   const pid1Text = readProcFile(ctx.root, procDir, '1/limits');
-  const nrText = readProcFile(ctx.root, procDir, 'sys/fs/nr_open');
-  const nr = nrText?.match(/^\s*(\d+)/)?.[1];
-  const out: Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> = {
-    nrOpen: nr ? BigInt(nr) : nrText === null && live ? null : DEFAULT_NR_OPEN,
-  };
+  const nr = loadNrOpen(ctx.root, procDir);
+  const out: { -readonly [K in keyof Baseline]: Baseline[K] } = { nrOpen: nr.value };
+  if (nr.source) out.nrOpenSource = `${nr.source.file}:${nr.source.line}`;
   if (pid1Text !== null) out.pid1Limits = parseProcLimits(pid1Text);
   else if (live) out.pid1Limits = null;
   if (live) {
@@ -97,4 +152,3 @@ export function loadBaseline(ctx: { readonly root: string; readonly proc?: strin
   }
   return out;
 }
-

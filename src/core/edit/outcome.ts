@@ -109,7 +109,7 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
       const infinity = res.rlimits[info.name as RlimitItem].applied?.hard === RLIM_INFINITY && traits.nofileUnlimited === 'infinity';
       const because = infinity
         ? `on ${profileInfo(ctx.profile).title} pam_limits asks the kernel for RLIM_INFINITY (fs.nr_open replaces unlimited only from Linux-PAM 1.5.2), which setrlimit refuses with EPERM, and ${consequence}; write ${info.name} ${nrOpen ?? DEFAULT_NR_OPEN} instead`
-        : `the kernel refuses ${info.name} above fs.nr_open ${nrOpen} (setrlimit fails with EPERM) and ${consequence}; raise fs.nr_open first, or set at most ${nrOpen}`;
+        : `the kernel refuses ${info.name} above fs.nr_open ${nrOpen}${ctx.options.nrOpenSource ? ` (set at ${ctx.options.nrOpenSource})` : ''} (setrlimit fails with EPERM) and ${consequence}; raise fs.nr_open first, or set at most ${nrOpen}`;
       blockers.push({ account, item: info.name, half: 'hard', wanted: wantedText, got: 'refused by the kernel', because, source: null, everyone });
       return;
     }

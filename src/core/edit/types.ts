@@ -49,6 +49,8 @@ export interface PlanOptions {
   /** starting limits, as for resolveLimits */
   readonly pid1Limits?: ProcLimits | null;
   readonly nrOpen?: bigint | null;
+  /** where nrOpen was set when the tree's sysctl configuration set it (`etc/sysctl.d/99-tune.conf:3`), named in messages */
+  readonly nrOpenSource?: string;
   /** prune: for `apply`, domains whose other items are removed */
   readonly prune?: readonly string[];
 }

@@ -85,6 +85,8 @@ export interface RuleContext {
   readonly accounts: LintAccounts | null;
   /** fs.nr_open: nofile "unlimited" becomes this, and a hard nofile above it is refused */
   readonly nrOpen: bigint;
+  /** where nrOpen was set (`etc/sysctl.d/99-tune.conf:3`) when the tree's sysctl configuration set it, else null */
+  readonly nrOpenSource: string | null;
   readonly policy: Policy;
   /** whether the target is one file linted on its own, outside any tree */
   readonly standalone: boolean;
@@ -110,6 +112,8 @@ export interface LintTarget {
   readonly accounts: LintAccounts | null;
   /** default 1048576 */
   readonly nrOpen?: bigint;
+  /** where nrOpen was set when the tree's sysctl configuration set it (`etc/sysctl.d/99-tune.conf:3`), for messages */
+  readonly nrOpenSource?: string;
   readonly standalone?: boolean;
   /** report only on these display paths (a file named on the command line inside a tree) */
   readonly only?: ReadonlySet<string>;

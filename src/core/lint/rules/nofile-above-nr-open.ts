@@ -11,6 +11,8 @@ export const nofileAboveNrOpen: Rule = {
   fixable: false,
   check(ctx) {
     const n = ctx.nrOpen;
+    // fs.nr_open from the tree's sysctl configuration (no /proc snapshot): say which line set it
+    const nShown = ctx.nrOpenSource ? `${n}, set at ${ctx.nrOpenSource}` : `${n}`;
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile') continue;
       const v = r.parsedValue?.kernel;
@@ -37,8 +39,8 @@ export const nofileAboveNrOpen: Rule = {
         file,
         span: r.value,
         message: hard
-          ? `nofile ${show(r.value.raw)} is above fs.nr_open (${n}): the kernel refuses a hard limit that high, so ${effect}. Use at most ${n}, or raise fs.nr_open with sysctl before login`
-          : `soft nofile ${show(r.value.raw)} is above fs.nr_open (${n}): no hard limit can be that high, so pam_limits lowers it to the hard limit. Use at most ${n}`,
+          ? `nofile ${show(r.value.raw)} is above fs.nr_open (${nShown}): the kernel refuses a hard limit that high, so ${effect}. Use at most ${n}, or raise fs.nr_open with sysctl before login`
+          : `soft nofile ${show(r.value.raw)} is above fs.nr_open (${nShown}): no hard limit can be that high, so pam_limits lowers it to the hard limit. Use at most ${n}`,
       });
     }
   },
