@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   analyzePamService, classifyCgroup, commandKey, diagnose, type DoctorFacts, parseCgroupFile, parseLoadavgTasks,
-  parsePamFile, parseSshdConfig, parseStatus, type ProcessFact, resolveTasksMax, suggestNproc, systemdCgroupOf,
+  parsePamFile, parseSshdConfig, parseStatus, type ProcessFact, resolveTasksMax, SSH_MASTER_KEY, sshMasterOf, suggestNproc,
+  systemdCgroupOf,
 } from '../../src/core/doctor.js';
 
 describe('parseStatus', () => {
@@ -53,6 +54,33 @@ describe('commandKey', () => {
     expect(key(['java', '-Xmx1g', '-cp', '/a.jar', 'org.example.Main'])).toBe('java org.example.Main');
     expect(key(['java', '-jar', '/opt/x/app.jar'])).toBe('java -jar app.jar');
     expect(key(['npm exec tsc -p tsconfig.json   '])).toBe('npm');
+  });
+  it('SSH masters started in the background are grouped as masters by their argv', () => {
+    const masters = [
+      ['ssh', '-fN', '-o', 'ControlMaster=auto', '-o', 'ControlPersist=15m', '-o', 'ControlPath=/home/a/.ssh/cm-%C', 'h1'],
+      ['/usr/bin/ssh', '-N', '-f', '-oControlMaster=yes', 'h1'],
+      ['ssh', '-o', 'ControlMaster autoask', '-N', 'h1'],
+      ['ssh', '-o', 'CONTROLMASTER = Auto', '-f', 'h1', 'sleep', '600'],
+      ['ssh', '-MNf', '-S', '/tmp/s', 'h1'],
+      ['ssh', '-MM', '-N', 'h1'],
+      ['ssh', 'h1', '-M', '-N'], // ssh reads options again after the host
+      ['ssh', '-o', 'ControlMaster=no', '-M', '-N', 'h1'], // -M sets it whatever came before
+    ];
+    for (const argv of masters) expect(commandKey(argv, 'ssh', 'S'), argv.join(' ')).toEqual({ key: SSH_MASTER_KEY, hint: 'ssh-mux' });
+    const notMasters = [
+      ['ssh', '-o', 'ControlMaster=auto', '-o', 'ControlPersist=10m', 'h1', 'uptime'], // a foreground client
+      ['ssh', '-M', 'h1'], // a foreground master: ends with its session
+      ['ssh', '-fN', '-L', '8080:localhost:80', 'h1'], // a tunnel
+      ['ssh', '-fN', '-o', 'ControlMaster=no', 'h1'],
+      ['ssh', '-O', 'exit', '-o', 'ControlMaster=auto', '-N', 'h1'], // a control request
+      ['ssh', '-o', 'ControlPath=/x', '-N', 'h1'],
+      ['ssh', 'h1', 'tail', '-M', '-N'], // options of the remote command
+      ['ssh', '-o', 'ControlMaster=no', '-o', 'ControlMaster=yes', '-N', 'h1'], // the first value wins
+      ['sshfs', '-o', 'ControlMaster=yes', '-f', 'h1:/', '/mnt'],
+    ];
+    for (const argv of notMasters) expect(commandKey(argv, 'ssh', 'S').hint, argv.join(' ')).toBeNull();
+    expect(sshMasterOf(masters[0]!)).toEqual({ by: 'argv', host: 'h1', controlPath: '/home/a/.ssh/cm-%C', controlPersist: '15m' });
+    expect(sshMasterOf(['ssh', '-o', 'ControlPath=/a', '-S', '/b', '-MN', '--', 'h2'])).toEqual({ by: 'argv', host: 'h2', controlPath: '/b', controlPersist: null });
   });
   it('kernel threads and zombies', () => {
     expect(key([], 'kworker/0:1')).toBe('[kworker/0:1]');

@@ -86,7 +86,7 @@ describe('mux: 512 SSH multiplexing masters exhaust nproc (generated bulk)', () 
     const f = find(r, 'ssh-mux-masters');
     expect(f.severity).toBe('warning');
     expect(f.title).toMatch(/^512 SSH multiplexing masters/);
-    expect(f.details[0]).toMatch(/512 distinct control paths/);
+    expect(f.details.join('\n')).toMatch(/512 distinct control paths/);
     expect(f.fixes.some((x) => x.file?.content.includes('ControlPersist'))).toBe(true);
     expect(r.nproc.top[1]).toMatchObject({ command: 'ssh', processes: 502 });
     expect(r.nproc.top[2]).toMatchObject({ command: 'python3 pssh', tasks: 6 });
@@ -94,6 +94,39 @@ describe('mux: 512 SSH multiplexing masters exhaust nproc (generated bulk)', () 
   it('session processes match the configuration (the limit is the problem, not staleness)', () => {
     expect(ids(r)).not.toContain('nproc-limit-mismatch');
     expect(r.nproc.limitGroups[0]!.units.map((u) => u.unit)).toContain('session-7.scope');
+  });
+});
+
+describe('mux-argv: 1,020 SSH masters started in the background keep their argv (generated bulk)', () => {
+  let r: DoctorReport;
+  let cleanup = () => {};
+  beforeAll(() => {
+    const s = scenario('mux-argv');
+    cleanup = s.cleanup;
+    r = doctorOn(s.root, 'admin');
+  });
+  afterAll(() => cleanup());
+
+  it('names them as SSH masters, with their count, not only "1,020 × ssh"', () => {
+    expect(r.exitCode).toBe(1);
+    const top = r.nproc.top[0]!;
+    expect(top).toMatchObject({ command: 'ssh (ControlMaster, in the background)', processes: 1020, tasks: 1020, hint: 'ssh-mux' });
+    // the foreground clients with the same options are not masters
+    expect(r.nproc.top.find((t) => t.command === 'ssh')).toMatchObject({ processes: 4 });
+    const f = find(r, 'ssh-mux-masters');
+    expect(f.severity).toBe('warning');
+    expect(f.title).toMatch(/^1,020 SSH multiplexing masters \(ControlMaster \+ ControlPersist\) hold 1,020 of admin's 1,028 tasks/);
+    expect(f.details.join('\n')).toMatch(/1,020 distinct control paths; ControlPersist 15m on their command lines/);
+  });
+  it('the same advice: ssh -O exit with the control path, a shorter ControlPersist, and the nproc finding repeats it', () => {
+    const f = find(r, 'ssh-mux-masters');
+    const cmds = f.fixes.map((x) => x.command ?? '');
+    expect(cmds).toContain("ssh -O exit -o ControlPath=/home/admin/.ssh/cm-%r@%h:%p node1.fleet.example");
+    expect(f.fixes.map((x) => x.description).join('\n')).toMatch(/shorter ControlPersist .*-o ControlPersist=60s instead of 15m/);
+    expect(cmds.some((c) => c.startsWith("pkill -u admin -f '^(/usr/bin/)?ssh"))).toBe(true);
+    const ex = find(r, 'nproc-exhausted');
+    expect(ex.details.join('\n')).toMatch(/Most tasks: 1,020 × ssh \(ControlMaster, in the background\)/);
+    expect(ex.fixes[0]!.description).toMatch(/see ssh-mux-masters/);
   });
 });
 

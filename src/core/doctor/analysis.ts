@@ -10,7 +10,7 @@
 import type { Resolution, Source } from '../resolve.js';
 import { RLIM_INFINITY } from '../schema.js';
 import { classifyCgroup } from './parse.js';
-import { commandKey, type CommandHint } from './commands.js';
+import { commandKey, type CommandHint, type SshMaster, sshMasterOf, sshMasterOfTitle } from './commands.js';
 import type { CgroupKind, DoctorFacts, KernelFacts, LimitPair } from './facts.js';
 import type { CommandGroup, ConfiguredNproc, DiagnoseOptions, Finding, FindingId, Fix, LimitGroup, SourceRef } from './report.js';
 import type { CommandTally, DoctorContext } from './types.js';
@@ -125,14 +125,14 @@ function groupByLimit(facts: DoctorFacts, tasks: number, configured: ConfiguredN
 
 /** The user's processes grouped by command pattern, most tasks first. */
 function groupByCommand(facts: DoctorFacts): CommandTally[] {
-  interface CGroup { command: string; processes: number; tasks: number; maxThreads: { pid: number; threads: number }; example: string; samplePids: number[]; hint: CommandHint | null; zombies: number; titles: string[] }
+  interface CGroup { command: string; processes: number; tasks: number; maxThreads: { pid: number; threads: number }; example: string; samplePids: number[]; hint: CommandHint | null; zombies: number; titles: string[]; masters: SshMaster[] }
   const cmds = new Map<string, CGroup>();
   for (const p of facts.processes) {
     const { key, hint } = commandKey(p.argv, p.comm, p.state);
     let c = cmds.get(key);
     const title = p.argv.join(' ').trim();
     if (!c) {
-      c = { command: key, processes: 0, tasks: 0, maxThreads: { pid: p.pid, threads: 0 }, example: title.length > 120 ? `${title.slice(0, 119)}…` : title, samplePids: [], hint, zombies: 0, titles: [] };
+      c = { command: key, processes: 0, tasks: 0, maxThreads: { pid: p.pid, threads: 0 }, example: title.length > 120 ? `${title.slice(0, 119)}…` : title, samplePids: [], hint, zombies: 0, titles: [], masters: [] };
       cmds.set(key, c);
     }
     c.processes++;
@@ -140,7 +140,11 @@ function groupByCommand(facts: DoctorFacts): CommandTally[] {
     if (p.state === 'Z') c.zombies++;
     if (p.threads > c.maxThreads.threads) c.maxThreads = { pid: p.pid, threads: p.threads };
     if (c.samplePids.length < 5) c.samplePids.push(p.pid);
-    if (hint === 'ssh-mux') c.titles.push(title);
+    if (hint === 'ssh-mux') {
+      c.titles.push(title);
+      const m = sshMasterOfTitle(title) ?? sshMasterOf(p.argv[p.argv.length - 1] === '' ? p.argv.slice(0, -1) : p.argv);
+      if (m) c.masters.push(m);
+    }
   }
   return [...cmds.values()].sort((a, b) => b.tasks - a.tasks || b.processes - a.processes || a.command.localeCompare(b.command));
 }

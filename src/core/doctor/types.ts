@@ -2,6 +2,7 @@
  * The shape of a doctor finding (one per file under findings/) and the context each one reads:
  * the shared analysis of the facts, computed once by analysis.ts before any finding runs.
  */
+import type { SshMaster } from './commands.js';
 import type { CgroupNode, DoctorFacts } from './facts.js';
 import type { CommandGroup, ConfiguredNproc, Finding, FindingId, Fix, LimitGroup, Severity } from './report.js';
 
@@ -9,6 +10,8 @@ import type { CommandGroup, ConfiguredNproc, Finding, FindingId, Fix, LimitGroup
 export interface CommandTally extends CommandGroup {
   /** every command line of the group, for ssh-mux groups only (their control paths) */
   readonly titles: readonly string[];
+  /** what each master of an ssh-mux group says of itself (title or argv), in the order of titles */
+  readonly masters: readonly SshMaster[];
 }
 
 export interface DoctorContext {
