@@ -108,7 +108,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
       dryRun: !writing,
       files: plan.changes.map((ch) => ({ path: ch.path, created: ch.before === null, ...(written.find((w) => w.path === ch.path)?.backupPath ? { backup: written.find((w) => w.path === ch.path)!.backupPath } : {}) })),
       diff,
-      changes: plan.notes.map((n) => ({ status: n.status, detail: n.detail })),
+      changes: plan.notes.map((n) => ({ status: n.status, detail: n.detail, ...(n.note !== undefined ? { note: n.note } : {}) })),
       effective: effectiveAfter(ctx, plan, requests, db, baseline),
       blockers: plan.blockers.map((b) => ({ account: b.account, item: b.item, half: b.half, wanted: b.wanted, got: b.got, because: cliTerms(b.because) })),
       warnings,
@@ -119,6 +119,8 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
     if (writing && changed) {
       for (const w of written) io.stdout(c.dim(`wrote ${w.path}${w.created ? ' (new file)' : ''}${w.backupPath ? `; backup ${path.relative(ctx.root, w.backupPath)}` : ''}\n`));
     }
+    // a lowered value (`unlimited` -> 4096) is what was asked, but worth a word
+    for (const n of plan.notes) if (n.note !== undefined) io.stderr(c.yellow(`note: ${n.note}\n`));
     for (const b of plan.blockers.filter((x) => !x.everyone)) {
       io.stderr(c.yellow(`note: ${b.account} keeps ${b.item} ${b.half} ${b.got} (wanted ${b.wanted}): ${cliTerms(b.because)}\n`));
     }

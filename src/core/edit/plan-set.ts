@@ -64,6 +64,13 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
     return;
   }
 
+  // Replacing a configured value by a lower one is what was asked, but easy to do by mistake
+  // (`unlimited` -> 4096): say so. --at-most asks for it; --at-least never lowers.
+  const lowered = mode === 'exact' ? loweredHalves(info, needs, win, parsed, mapNrOpen) : [];
+  const sameFrom = lowered.length === halves.length && lowered.every((l) => l.from === lowered[0]!.from);
+  const lowerNote = lowered.length === 0 ? undefined
+    : `lowers ${displayBytes(req.domain)} ${info.name} ${sameFrom ? `from ${lowered[0]!.from}` : lowered.map((l) => `${l.half} from ${l.from}`).join(' and ')} to ${displayBytes(valueText)}; use --at-least to only raise`;
+
   const typeChecked = info.typeChecked && info.name !== 'priority' && info.name !== 'chroot';
   const pending: Array<'soft' | 'hard'> = [];
   for (const half of needs) {
@@ -116,5 +123,28 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
     const content = `${at.needsEolBefore ? style.eol : ''}${newLine}${style.eol}`;
     work.apply(file, [{ offset: at.offset, length: 0, content }]);
   }
-  ctx.notes.push({ request: req, status: 'changed', detail: `${displayBytes(req.domain)} ${typeWord(needs)} ${info.name} ${displayBytes(valueText)}` });
+  ctx.notes.push({
+    request: req, status: 'changed', detail: `${displayBytes(req.domain)} ${typeWord(needs)} ${info.name} ${displayBytes(valueText)}`,
+    ...(lowerNote !== undefined ? { note: lowerNote } : {}),
+  });
+}
+
+/**
+ * The halves whose configured value (the family's winning line) the new value is below, by the
+ * order of --at-least ("more" is a higher limit, unlimited highest; for priority a lower number).
+ * Only items with an order: rlimits, priority, maxlogins, maxsyslogins.
+ */
+function loweredHalves(
+  info: ReturnType<typeof validateItem>, needs: ReadonlyArray<'soft' | 'hard'>, win: ReturnType<typeof winners>,
+  parsed: ReturnType<typeof validateValue>['parsed'], mapNrOpen: bigint | null,
+): Array<{ half: 'soft' | 'hard'; from: string }> {
+  if (info.rlimit === null && !['priority', 'maxlogins', 'maxsyslogins'].includes(info.name)) return [];
+  const out: Array<{ half: 'soft' | 'hard'; from: string }> = [];
+  const wantKey = orderKey(info, parsed, mapNrOpen);
+  for (const half of needs) {
+    const cur = win[half]?.reading;
+    if (!cur?.parsedValue || (info.rlimit !== null && cur.parsedValue.kernel === null)) continue;
+    if (wantKey < orderKey(info, cur.parsedValue, mapNrOpen)) out.push({ half, from: displayBytes(cur.value.raw) });
+  }
+  return out;
 }

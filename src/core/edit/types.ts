@@ -76,6 +76,12 @@ export interface ChangeNote {
   readonly request: EditRequest;
   readonly status: 'changed' | 'unchanged';
   readonly detail: string;
+  /**
+   * A `set` without --at-least/--at-most that replaces a configured value by a lower one for the
+   * same domain, item and half: `lowers admin nproc from unlimited to 4096; use --at-least to only
+   * raise`. Informational: what is written does not depend on it, and --strict does not refuse it.
+   */
+  readonly note?: string;
 }
 
 /** A line that keeps an account (or everyone) from getting the requested value. */
