@@ -175,7 +175,7 @@ export function formatDoctorText(r: DoctorReport, paint: Paint = PLAIN): string 
   const src = r.sources;
   const where = src.live ? 'live system' : `proc ${src.proc}, sys ${src.sys}, root ${src.root}`;
   out.push(p.bold(`limitsctl doctor — ${binaryToDisplay(r.user.name)} (uid ${r.user.uid})`) + p.dim(`  ${where}${r.profile ? `; profile ${r.profile}` : ''}`));
-  const statusWord = r.status === 'exhausted' ? p.red(p.bold('EXHAUSTED')) : r.status === 'near-limit' ? p.yellow(p.bold('NEAR LIMIT')) : p.green(p.bold('OK'));
+  const statusWord = r.status === 'sessions-fail' ? p.red(p.bold('SESSIONS FAIL')) : r.status === 'exhausted' ? p.red(p.bold('EXHAUSTED')) : r.status === 'near-limit' ? p.yellow(p.bold('NEAR LIMIT')) : p.green(p.bold('OK'));
   out.push(`${statusWord}  ${r.verdict}`);
 
   if (r.findings.length > 0) {

@@ -1,7 +1,7 @@
 /** The pure pieces of src/core/doctor.ts: text parsers, command grouping, and diagnose() on hand-made facts. */
 import { describe, expect, it } from 'vitest';
 import {
-  analyzePamService, classifyCgroup, commandKey, diagnose, type DoctorFacts, parseCgroupFile, parseLoadavgTasks,
+  analyzePamService, classifyCgroup, onServiceErr, commandKey, diagnose, type DoctorFacts, parseCgroupFile, parseLoadavgTasks,
   parsePamFile, parseSshdConfig, parseStatus, type ProcessFact, resolveTasksMax, SSH_MASTER_KEY, sshMasterOf, suggestNproc,
   systemdCgroupOf,
 } from '../../src/core/doctor.js';
@@ -125,6 +125,19 @@ describe('pam.d parsing and stacks', () => {
     expect(loop.problems.join()).toMatch(/nested too deep/);
     const missing = analyzePamService('nosuch', read);
     expect(missing).toMatchObject({ viaOther: true, file: 'etc/pam.d/other', hits: [] });
+  });
+});
+
+describe('onServiceErr: what a session stack does when pam_limits returns PAM_SERVICE_ERR', () => {
+  it('required, requisite, binding and bracket controls whose action is bad/die/ok/done fail the session', () => {
+    for (const c of ['required', 'requisite', 'binding', 'Required', '[success=ok default=bad]', '[default=die]', '[success=ok]', '[service_err=done default=ignore]', '[success=1 default=ok]']) {
+      expect(onServiceErr(c), c).toBe('fails');
+    }
+  });
+  it('optional, sufficient, ignore, reset and jumps let it continue', () => {
+    for (const c of ['optional', 'sufficient', '[success=ok default=ignore]', '[default=reset]', '[service_err=ignore default=bad]', '[default=2]']) {
+      expect(onServiceErr(c), c).toBe('continues');
+    }
   });
 });
 

@@ -3,6 +3,7 @@
  * src/io/live.ts, findings by src/core/doctor.ts). cli.test.ts runs the same trees through the
  * built CLI.
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, Finding } from '../../src/core/doctor.js';
@@ -127,6 +128,54 @@ describe('mux-argv: 1,020 SSH masters started in the background keep their argv 
     const ex = find(r, 'nproc-exhausted');
     expect(ex.details.join('\n')).toMatch(/Most tasks: 1,020 × ssh \(ControlMaster, in the background\)/);
     expect(ex.fixes[0]!.description).toMatch(/see ssh-mux-masters/);
+  });
+});
+
+describe('fatal configuration: a file pam_limits cannot read refuses sessions (generated)', () => {
+  const trees: Array<() => void> = [];
+  const built = (name: string) => { const s = scenario(name); trees.push(s.cleanup); return s.root; };
+  afterAll(() => { for (const c of trees) c(); });
+
+  it('Debian 12 without limits.conf: critical per required login path, exit 1, never OK nor "keep the caller\'s limits"', () => {
+    const r = doctorOn(built('fatal-missing'), 'admin');
+    expect(r.status).toBe('sessions-fail');
+    expect(r.exitCode).toBe(1);
+    const [crit, notice] = r.findings.filter((f) => f.id === 'pam-limits-fatal');
+    expect(r.findings[0]).toBe(crit);
+    expect(crit!.severity).toBe('critical');
+    expect(r.verdict).toBe(crit!.title);
+    expect(crit!.title).toMatch(/^Every session through sshd, login, sudo, runuser, runuser-l, cron, systemd-user fails: pam_limits cannot read etc\/security\/limits\.conf and returns PAM_SERVICE_ERR/);
+    expect(crit!.details[0]).toMatch(/^sshd: etc\/pam\.d\/sshd:13 session required pam_limits\.so → etc\/security\/limits\.conf is missing: Debian 12's pam_limits returns PAM_SERVICE_ERR .*Linux-PAM before 1\.5\.3.*'required' makes the session fail/);
+    expect(crit!.fixes[0]!.command).toBe('install -m 644 /dev/null /etc/security/limits.conf');
+    // su's pam_limits is optional: those sessions continue, without pam_limits' limits
+    expect(notice!.severity).toBe('notice');
+    expect(notice!.title).toMatch(/su, su-l .*continue/);
+    expect(notice!.details[0]).toMatch(/'optional' ignores the error/);
+    const text = r.findings.map((f) => [f.title, ...f.details].join('\n')).join('\n');
+    expect(text).not.toMatch(/keep the (caller's )?limits of the process/i);
+    expect(ids(r)).not.toContain('config-not-applied');
+  });
+
+  it('the same tree on a release that skips a missing limits.conf (Linux-PAM 1.5.3 and later): no finding, exit 0', () => {
+    const root = built('fatal-missing');
+    writeFileSync(path.join(root, 'etc/os-release'), 'ID=fedora\nVERSION_ID=44\n');
+    const r = doctorOn(root, 'admin');
+    expect(r.profile).toBe('fedora');
+    expect(ids(r)).not.toContain('pam-limits-fatal');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('a missing conf= file is fatal in every version: sshd (required) fails, cron ([... default=ignore]) continues', () => {
+    const r = doctorOn(built('fatal-conf'), 'admin');
+    expect(r.profile).toBe('fedora'); // Linux-PAM 1.7.2
+    expect(r.exitCode).toBe(1);
+    const [crit, notice] = r.findings.filter((f) => f.id === 'pam-limits-fatal');
+    expect(crit!.severity).toBe('critical');
+    expect(crit!.title).toMatch(/^Every session through sshd fails: pam_limits cannot read etc\/security\/limits-sshd\.conf/);
+    expect(crit!.details[0]).toMatch(/conf=\/etc\/security\/limits-sshd\.conf → .*PAM_SERVICE_ERR — in every Linux-PAM version, Fedora 44 \/ rawhide included/);
+    expect(notice!.severity).toBe('notice');
+    expect(notice!.details[0]).toMatch(/^cron: .*\[success=ok default=ignore\].*ignores the error/);
+    expect(find(r, 'pam-limits-conf').details.join('\n')).toMatch(/limits-sshd\.conf → cannot be read: see pam-limits-fatal/);
   });
 });
 

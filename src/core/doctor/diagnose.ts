@@ -35,8 +35,10 @@ export function diagnose(facts: DoctorFacts, options: DiagnoseOptions = {}): Doc
     .sort((a, b) => order(a.f) - order(b.f) || (b.f.usage?.ratio ?? -1) - (a.f.usage?.ratio ?? -1) || a.i - b.i)
     .map((x) => x.f);
   const maxRatio = Math.max(-1, ...findings.map((f) => f.usage?.ratio ?? -1));
-  const status: DoctorStatus = maxRatio >= 1 ? 'exhausted' : maxRatio >= NEAR ? 'near-limit' : 'ok';
-  const first = sorted.find((f) => f.usage && f.usage.ratio >= NEAR);
+  // a critical finding without a count (sessions refused) outranks any count: nobody can log in
+  const refused = sorted.find((f) => f.severity === 'critical' && !f.usage);
+  const status: DoctorStatus = refused ? 'sessions-fail' : maxRatio >= 1 ? 'exhausted' : maxRatio >= NEAR ? 'near-limit' : 'ok';
+  const first = refused ?? sorted.find((f) => f.usage && f.usage.ratio >= NEAR);
   const id = facts.identity;
   const k = facts.kernel;
   const { tasks, bindingSoft, sysTasks } = ctx;

@@ -178,6 +178,36 @@ function skippers(frames: StackEntry[][], e: StackEntry): string[] {
   return [...new Set(out)];
 }
 
+/**
+ * What a session stack does when this pam_limits line returns PAM_SERVICE_ERR (a limits file it
+ * cannot read): 'fails' (the session is refused) or 'continues'. libpam's controls
+ * (libpam/pam_handlers.c _pam_parse_control, pam_dispatch.c _pam_dispatch_aux): `required` is
+ * [... default=bad], `requisite` [... default=die], `binding` [... default=bad] — the stack
+ * fails; `optional` and `sufficient` are [... default=ignore] — ignored. In a bracket control the
+ * action is `service_err=`, else `default=`, else `bad` (libpam's default for an unnamed value);
+ * bad/die fail, and so do ok/done (a failure code replaces the stack's success); ignore, reset and
+ * a jump (`=N`, in a session stack) let it continue.
+ */
+export function onServiceErr(control: string): 'fails' | 'continues' {
+  const c = control.trim();
+  if (c.startsWith('[')) {
+    const map = new Map<string, string>();
+    for (const kv of c.replace(/^\[|\]$/g, '').trim().split(/\s+/)) {
+      const eq = kv.indexOf('=');
+      if (eq > 0) map.set(kv.slice(0, eq).toLowerCase(), kv.slice(eq + 1).toLowerCase());
+    }
+    const action = map.get('service_err') ?? map.get('default') ?? 'bad';
+    return action === 'ignore' || action === 'reset' || /^\d+$/.test(action) ? 'continues' : 'fails';
+  }
+  switch (c.toLowerCase()) {
+    case 'optional':
+    case 'sufficient':
+      return 'continues';
+    default: // required, requisite, binding
+      return 'fails';
+  }
+}
+
 // --- sshd_config -----------------------------------------------------------------------------
 
 export interface SshdDirective {

@@ -16,6 +16,7 @@ import { nprocNewSessions } from './findings/nproc-new-sessions.js';
 import { nprocRootExempt } from './findings/nproc-root-exempt.js';
 import { pamIncludeMissing } from './findings/pam-include-missing.js';
 import { pamLimitsConf } from './findings/pam-limits-conf.js';
+import { pamLimitsFatal } from './findings/pam-limits-fatal.js';
 import { pamLimitsMissing } from './findings/pam-limits-missing.js';
 import { pamLimitsSkippable } from './findings/pam-limits-skippable.js';
 import { pamModuleMissing } from './findings/pam-module-missing.js';
@@ -29,7 +30,8 @@ import { zombies } from './findings/zombies.js';
 import type { FindingDefinition } from './types.js';
 
 export const FINDINGS: readonly FindingDefinition[] = [
-  // pam_limits' configuration for the user
+  // pam_limits' configuration for the user: sessions refused, or nothing applied
+  pamLimitsFatal,
   configNotApplied,
   // nproc: the user's tasks against RLIMIT_NPROC
   nprocRootExempt,

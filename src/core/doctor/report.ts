@@ -33,7 +33,7 @@ export type FindingId =
   | 'nproc-exhausted' | 'nproc-near-limit' | 'nproc-new-sessions' | 'nproc-limit-mismatch' | 'nproc-root-exempt'
   | 'ssh-mux-masters' | 'thread-heavy-process' | 'zombies'
   | 'pid-max' | 'threads-max' | 'cgroup-pids' | 'commit-limit' | 'low-memory'
-  | 'pam-limits-missing' | 'pam-limits-skippable' | 'pam-limits-conf' | 'pam-include-missing' | 'pam-module-missing'
+  | 'pam-limits-missing' | 'pam-limits-skippable' | 'pam-limits-conf' | 'pam-limits-fatal' | 'pam-include-missing' | 'pam-module-missing'
   | 'sshd-usepam-off' | 'logind-user-tasks-max' | 'config-not-applied' | 'no-processes' | 'proc-unreadable';
 
 export interface Finding {
@@ -97,7 +97,11 @@ export interface CommandGroup {
   readonly zombies: number;
 }
 
-export type DoctorStatus = 'ok' | 'near-limit' | 'exhausted';
+/**
+ * `sessions-fail`: a critical finding that is not a count (pam-limits-fatal: logins are refused);
+ * `exhausted`/`near-limit`: a limit at 100 % / 90 % of its use; `ok`: neither.
+ */
+export type DoctorStatus = 'ok' | 'near-limit' | 'exhausted' | 'sessions-fail';
 
 export interface DoctorReport {
   readonly user: { readonly name: string; readonly uid: number; readonly gid: number };

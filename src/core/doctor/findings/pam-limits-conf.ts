@@ -16,7 +16,7 @@ export const pamLimitsConf: FindingDefinition = {
     for (const { s, h } of confHits) {
       const cr = ctx.facts.confResolutions.find((c) => c.conf === h.conf);
       const nproc = cr ? configuredNproc(cr.resolution) : null;
-      details.push(`${s.service}: ${h.file}:${h.line} conf=${h.conf}${nproc ? ` → nproc soft ${formatLimit(nproc.soft)}, hard ${formatLimit(nproc.hard)}${nproc.softFrom ? ` (${formatSource(nproc.softFrom)})` : ''}` : cr && !cr.resolution.applied ? ' → no limits applied' : ''}`);
+      details.push(`${s.service}: ${h.file}:${h.line} conf=${h.conf}${nproc ? ` → nproc soft ${formatLimit(nproc.soft)}, hard ${formatLimit(nproc.hard)}${nproc.softFrom ? ` (${formatSource(nproc.softFrom)})` : ''}` : cr?.resolution.failure ? ' → cannot be read: see pam-limits-fatal' : cr && !cr.resolution.applied ? ' → no limits applied' : ''}`);
     }
     return [{
       id: 'pam-limits-conf', severity: 'notice',
