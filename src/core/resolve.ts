@@ -12,7 +12,7 @@
 import type { Identity } from './accounts.js';
 import type { DomainSpec } from './domain.js';
 import type { ConfigTree, EntryReading, Line, NoLimitReading } from './model.js';
-import { strtoull } from './values.js';
+import { kernelToConf, strtoull } from './values.js';
 import {
   type Profile, PROFILE_TRAITS, DEFAULT_NR_OPEN, ITEMS, type ItemInfo, type ItemName, RANK, type Rank,
   RLIM_INFINITY, type RlimitItem, canonicalProfile, type ProfileName, profileInfo,
@@ -444,7 +444,10 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
         warnings.push(`soft nofile unlimited is RLIM_INFINITY here, above any hard limit: pam_limits lowers it to the inherited hard nofile limit (unknown here) before setrlimit`);
       }
       if (s === null && h !== null && soft.origin !== 'line') {
-        warnings.push(`${item}: the inherited soft limit is unknown; pam_limits lowers it to the hard limit ${h} if it is higher`);
+        // the hard limit in limits.conf units, with its unit (cpu 90 minutes, not the kernel's 5400 seconds)
+        const hc = kernelToConf(info, h);
+        const unit = hc !== 'unlimited' && (info.unit === 'KiB' || info.unit === 'minutes' || info.unit === 'bytes') ? ` ${info.unit}` : '';
+        warnings.push(`${item}: the inherited soft limit is unknown; pam_limits lowers it to the hard limit ${hc}${unit} if it is higher`);
       }
       appliedPair = { soft: s, hard: h };
       setrlimit.push({ resource: info.rlimit!, item, soft: s, hard: h });

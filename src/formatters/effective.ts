@@ -2,7 +2,7 @@
  * Views of a Resolution: the documented `effective --json` format (docs/effective-json.md) and
  * the per-half values the text commands print. Pure.
  */
-import { PROFILE_TRAITS, ITEMS, NICE_RANGE, type RlimitItem } from '../core/schema.js';
+import { type ItemInfo, ITEMS, NICE_RANGE, type Profile, PROFILE_TRAITS, type RlimitItem } from '../core/schema.js';
 import type { Resolution, Slot, Source } from '../core/resolve.js';
 import { kernelToConf } from '../core/values.js';
 import { binaryToDisplay } from '../core/model.js';
@@ -48,6 +48,55 @@ export function halfView(res: Resolution, item: RlimitItem, half: 'soft' | 'hard
     return { value: kernelToConf(r.info, kernel), from: sourceRef(r.hard.source), kernel, baseline, inherited, clamped: true };
   }
   return { value: null, from: null, kernel, baseline, inherited, clamped: false };
+}
+
+/** `16 MiB`, `1.5 GiB`: a byte count in the largest binary unit it reaches (one decimal unless exact). */
+function binarySize(bytes: bigint): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let u = 0;
+  let div = 1n;
+  while (u < units.length - 1 && bytes >= div * 1024n) { div *= 1024n; u++; }
+  if (bytes % div === 0n) return `${bytes / div} ${units[u]}`;
+  const tenths = (bytes * 10n + div / 2n) / div; // rounded to one decimal
+  return `${tenths / 10n}.${tenths % 10n} ${units[u]}`;
+}
+
+/**
+ * A value (limits.conf units, as ConfValue) as a person reads it in text output: with its unit
+ * (schema.ts ItemInfo.unit), and where it helps what the kernel gets — `memlock 16384 KiB (16 MiB)`,
+ * `cpu 90 minutes (5400 s)`, `msgqueue 819200 bytes (800 KiB)`. Counts, nice values and
+ * `unlimited` as they are; null is `inherited`. JSON keeps plain limits.conf units
+ * (docs/effective-json.md).
+ */
+export function valueWithUnit(info: Pick<ItemInfo, 'unit' | 'factor'>, v: ConfValue): string {
+  if (v === null) return 'inherited';
+  if (v === 'unlimited') return 'unlimited';
+  switch (info.unit) {
+    case 'KiB': return v >= 1024n ? `${v} KiB (${binarySize(v * 1024n)})` : `${v} KiB`;
+    case 'minutes': return `${v} ${v === 1n ? 'minute' : 'minutes'} (${v * 60n} s)`;
+    case 'bytes': return v >= 1024n ? `${v} bytes (${binarySize(v)})` : `${v} ${v === 1n ? 'byte' : 'bytes'}`;
+    case 'microseconds': return `${v} µs`;
+    default: return String(v);
+  }
+}
+
+/**
+ * Where a value no line sets comes from, by the profile's baseline rule (schema.ts traits):
+ * Debian 10–12 (pid1Baseline) start from PID 1's limits, nofile soft at most 1024
+ * (debianKernelLimits); Debian 13 and upstream from the limits of the process that calls
+ * pam_limits (login, sshd, sudo…). `baseline` is HalfView.baseline.
+ */
+export function baselineText(profile: Profile, item: RlimitItem, half: 'soft' | 'hard', baseline: HalfView['baseline']): string {
+  const traits = PROFILE_TRAITS[profile];
+  const capped = traits.debianKernelLimits && item === 'nofile' && half === 'soft';
+  switch (baseline) {
+    case 'pid1': return `PID 1's limit${capped ? ', at most 1024' : ''}`;
+    case 'fallback': return "Debian's built-in default";
+    case 'process': return "the calling process's limit";
+    default: return traits.pid1Baseline
+      ? `PID 1's limits${capped ? ', nofile soft at most 1024' : ''}`
+      : "the calling process's limits";
+  }
 }
 
 function confJson(v: ConfValue): bigint | string | null {

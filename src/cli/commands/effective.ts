@@ -1,4 +1,5 @@
-import { clampNice, effectiveJson, halfView, resolutionWarnings, rlimitItemsFor } from '../../formatters/effective.js';
+import { clampNice, effectiveJson, halfView, resolutionWarnings, rlimitItemsFor, valueWithUnit } from '../../formatters/effective.js';
+import { itemInfo, PROFILE_TRAITS, type RlimitItem } from '../../core/schema.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, table, toJson } from '../output.js';
 import { resolveForArgs, shown } from '../resolving.js';
@@ -6,9 +7,11 @@ import type { HalfView } from '../../formatters/effective.js';
 
 export type EffectiveArgs = GlobalArgs & IdentityArgs;
 
-function cell(h: HalfView): string {
-  if (h.from) return String(h.value);
-  return h.inherited === null ? '-' : `${String(h.inherited)}*`;
+/** A value with its unit (`16384 KiB (16 MiB)`); `*` marks an inherited one, `-` an unknown one. */
+function cell(h: HalfView, item: RlimitItem): string {
+  const info = itemInfo(item)!;
+  if (h.from) return valueWithUnit(info, h.value);
+  return h.inherited === null ? '-' : `${valueWithUnit(info, h.inherited)}*`;
 }
 
 export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
@@ -30,7 +33,7 @@ export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
       const h = halfView(res, item, 'hard');
       const from = [s.from, h.from].filter((x, i, a) => x && a.findIndex((y) => y && y.file === x.file && y.line === x.line) === i)
         .map((x) => `${shortPath(x!.file)}:${x!.line} ${x!.domain}`).join(', ');
-      rows.push([item, cell(s), cell(h), from || c.dim('not configured')]);
+      rows.push([item, cell(s, item), cell(h, item), from || c.dim('not configured')]);
     }
     const l = res.logins;
     if (l.source) rows.push([l.system ? 'maxsyslogins' : 'maxlogins', l.value < 0 ? 'unlimited' : String(l.value), '', `${shortPath(l.source.file)}:${l.source.line} ${l.source.domain}`]);
@@ -42,7 +45,8 @@ export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
     if (res.nonewprivs.source) rows.push(['nonewprivs', res.nonewprivs.value ? '1' : '0', '', `${shortPath(res.nonewprivs.source.file)}:${res.nonewprivs.source.line}`]);
     if (res.chroot?.source) rows.push(['chroot', res.chroot.value, '', `${shortPath(res.chroot.source.file)}:${res.chroot.source.line}`]);
     out.push(table(rows));
-    out.push(c.dim('Values in limits.conf units (KiB, minutes, nice value); * = not configured, inherited from the starting limits.'));
+    const pid1 = PROFILE_TRAITS[res.profile].pid1Baseline;
+    out.push(c.dim(`* = not configured, inherited from ${pid1 ? `PID 1's limits${PROFILE_TRAITS[res.profile].debianKernelLimits ? ' (nofile soft at most 1024)' : ''}` : "the calling process's limits"}; - = inherited, its value not known here.`));
   } else {
     out.push(c.red('No limits are applied for this account.'));
   }

@@ -51,7 +51,8 @@ export async function run(args: ExplainArgs, io: CliIO): Promise<number> {
     if (l.note) out.push(`      ${c.dim(l.note)}`);
   }
   if (res.applied && isRlimitItem(info.name)) {
-    out.push(`  result: soft ${describeHalf(halfView(res, info.name as RlimitItem, 'soft'))}, hard ${describeHalf(halfView(res, info.name as RlimitItem, 'hard'))}`);
+    const item = info.name as RlimitItem;
+    out.push(`  result: soft ${describeHalf(halfView(res, item, 'soft'), { profile: res.profile, item, half: 'soft' })}, hard ${describeHalf(halfView(res, item, 'hard'), { profile: res.profile, item, half: 'hard' })}`);
   }
   for (const w of resolutionWarnings(res)) out.push(c.yellow(`  warning: ${w}`));
   out.push(c.dim(`  Ranks, strongest first: ${[0, 1, 2, 3, 4].map((r) => RANK_NAMES[r as 0]).join(' > ')}; within a rank the line read last wins.`));

@@ -1,5 +1,5 @@
-import { isRlimitItem, type RlimitItem } from '../../core/schema.js';
-import { clampNice, effectiveJson, halfView, type HalfView, resolutionWarnings } from '../../formatters/effective.js';
+import { isRlimitItem, itemInfo, type Profile, type RlimitItem } from '../../core/schema.js';
+import { baselineText, clampNice, effectiveJson, halfView, type HalfView, resolutionWarnings, valueWithUnit } from '../../formatters/effective.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, toJson } from '../output.js';
 import { checkItemArg, resolveForArgs, shown } from '../resolving.js';
@@ -8,14 +8,16 @@ export interface GetArgs extends GlobalArgs, IdentityArgs {
   item?: string;
 }
 
-export function describeHalf(h: HalfView): string {
+/**
+ * One half of an rlimit for text output: the value with its unit (valueWithUnit) and the line that
+ * set it, or the inherited value and where it comes from by the profile's baseline rule.
+ */
+export function describeHalf(h: HalfView, at: { readonly profile: Profile; readonly item: RlimitItem; readonly half: 'soft' | 'hard' }): string {
+  const info = itemInfo(at.item)!;
   if (h.from) {
-    const v = `${h.value === null ? 'inherited' : String(h.value)}`;
-    return `${v} (${shortPath(h.from.file)}:${h.from.line} ${h.from.domain}${h.clamped ? ', clamped to hard' : ''})`;
+    return `${valueWithUnit(info, h.value)} (${shortPath(h.from.file)}:${h.from.line} ${h.from.domain}${h.clamped ? ', clamped to hard' : ''})`;
   }
-  const base = h.inherited === null ? 'inherited' : String(h.inherited);
-  const why = h.baseline === 'pid1' ? "PID 1's limit" : h.baseline === 'fallback' ? "Debian's built-in default" : h.baseline === 'process' ? "the caller's limit" : 'from the calling process';
-  return `${base} (not configured: ${why})`;
+  return `${valueWithUnit(info, h.inherited)} (not configured: ${baselineText(at.profile, at.item, at.half, h.baseline)})`;
 }
 
 export async function run(args: GetArgs, io: CliIO): Promise<number> {
@@ -41,7 +43,7 @@ export async function run(args: GetArgs, io: CliIO): Promise<number> {
   } else if (isRlimitItem(item)) {
     const s = halfView(res, item as RlimitItem, 'soft');
     const h = halfView(res, item as RlimitItem, 'hard');
-    lines.push(`${c.bold(item)}  soft ${describeHalf(s)}  hard ${describeHalf(h)}`);
+    lines.push(`${c.bold(item)}  soft ${describeHalf(s, { profile: res.profile, item: item as RlimitItem, half: 'soft' })}  hard ${describeHalf(h, { profile: res.profile, item: item as RlimitItem, half: 'hard' })}`);
   } else {
     lines.push(`${c.bold(item)}  ${describeOther(res, item)}`);
   }
