@@ -18,7 +18,7 @@ describe('limitsctl doctor (built CLI)', () => {
     expect(r.stdout).toMatch(/CRITICAL nproc exhausted/);
     expect(r.stdout).toMatch(/configured {5}soft 1024 \(etc\/security\/limits\.d\/90-nproc\.conf:5 \*\)/);
     expect(r.stdout).toMatch(/^ +512 × ssh: … \[mux\] +512 proc {2}← SSH multiplexing masters/m);
-    expect(r.stdout).toContain(`$ limitsctl set nproc 4096 --user admin --root ${mux.root} --dry-run`);
+    expect(r.stdout).toContain(`$ limitsctl set nproc 4096 --user admin --type soft --at-least --root ${mux.root} --dry-run`);
   });
 
   it('mux --json: the documented envelope', () => {

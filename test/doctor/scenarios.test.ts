@@ -78,7 +78,7 @@ describe('mux: 512 SSH multiplexing masters exhaust nproc (generated bulk)', () 
     expect(f.usage).toMatchObject({ used: 1024, limit: 1024, ratio: 1 });
     expect(r.findings[0]).toBe(f);
     expect(f.details.join('\n')).toMatch(/etc\/security\/limits\.d\/90-nproc\.conf:5 \*/);
-    expect(f.fixes.map((x) => x.command)).toContain('limitsctl set nproc 4096 --user admin --dry-run');
+    expect(f.fixes.map((x) => x.command)).toContain('limitsctl set nproc 4096 --user admin --type soft --at-least --dry-run');
   });
   it('groups the masters into one line and names the pattern', () => {
     const top = r.nproc.top[0]!;

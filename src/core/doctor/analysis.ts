@@ -53,6 +53,21 @@ export function suggestNproc(tasks: number, current: number | null): number {
   return v;
 }
 
+/**
+ * The `limitsctl set nproc` fix that raises the configuration to `value` and never lowers it:
+ * `--at-least` (set leaves a half that is already higher alone), and `--type soft` when the hard
+ * limit a new session gets is already `value` or more (known, configured or inherited: writing
+ * both halves would lower it, e.g. Debian's PID 1 hard 63445 to 4096). Callers offer it only
+ * when `value` is above the configured soft limit (suggestNproc).
+ */
+export function raiseFix(user: string, value: number, configured: ConfiguredNproc | null, lc: string): Fix {
+  const softOnly = configured?.hard != null && configured.hard >= BigInt(value);
+  return {
+    description: `Raise ${user}'s nproc in limits.conf (preview first, then run it without --dry-run; new sessions get it)`,
+    command: `limitsctl set nproc ${value} --user ${user}${softOnly ? ' --type soft' : ''} --at-least${lc} --dry-run`,
+  };
+}
+
 /** systemd's TasksMax= value ("33%", "4096", "infinity") as a number of tasks. */
 export function resolveTasksMax(value: string, kernel: KernelFacts): number | null {
   const v = value.trim();
@@ -191,10 +206,7 @@ export function analyze(facts: DoctorFacts, options: DiagnoseOptions, findingsOf
   const nprocTight = nprocRatio !== null && nprocRatio >= NEAR && !isRoot;
   const confSoft = configured?.soft != null && configured.soft !== RLIM_INFINITY ? Number(configured.soft) : null;
   const newValue = suggestNproc(tasks, Math.max(bindingSoft ?? 0, confSoft ?? 0) || null);
-  const setFix: Fix = {
-    description: `Raise ${id.name}'s nproc in limits.conf (preview first, then run it without --dry-run; new sessions get it)`,
-    command: `limitsctl set nproc ${newValue} --user ${id.name}${lc} --dry-run`,
-  };
+  const setFix = raiseFix(id.name, newValue, configured, lc);
 
   const sysTasks = Math.max(facts.census.tasks, facts.census.loadavgTasks ?? 0);
   const cgNodes = facts.cgroups.nodes.map((n) => ({

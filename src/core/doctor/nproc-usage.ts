@@ -6,7 +6,7 @@
 import { RLIM_INFINITY } from '../schema.js';
 import { isPamService, NEAR, serviceDropIn, suggestNproc } from './analysis.js';
 import type { Finding, Fix } from './report.js';
-import { describeConfigured, fmt, formatLimit, pct } from './text.js';
+import { describeConfigured, fmt, formatLimit, formatSource, pct } from './text.js';
 import type { DoctorContext } from './types.js';
 
 /** The usage hints whose first fix the nproc finding repeats, in this order. */
@@ -14,7 +14,7 @@ const HINTS = ['ssh-mux-masters', 'thread-heavy-process', 'zombies'] as const;
 
 /** The nproc finding when the binding limit is at ≥ 90 % (`exhausted`: ≥ 100 %), else []. */
 export function nprocUsage(ctx: DoctorContext, exhausted: boolean): Finding[] {
-  const { binding, nprocRatio, bindingSoft, configured, confSoft, tasks, processes, limitGroups } = ctx;
+  const { binding, nprocRatio, bindingSoft, configured, tasks, processes, limitGroups } = ctx;
   if (ctx.isRoot || processes === 0 || !binding || nprocRatio === null || nprocRatio < NEAR || (nprocRatio >= 1) !== exhausted) return [];
   const id = ctx.facts.identity;
   const affected = limitGroups.filter((g) => g.limit && g.limit.soft !== RLIM_INFINITY && tasks >= Number(g.limit.soft) * (exhausted ? 1 : NEAR));
@@ -32,11 +32,18 @@ export function nprocUsage(ctx: DoctorContext, exhausted: boolean): Finding[] {
   }
   const bindingIsConfig = configured?.soft !== null && configured?.soft !== undefined && binding.limit!.soft === configured.soft;
   const serviceUnits = binding.units.filter((u) => u.kind === 'service' && !isPamService(u.unit));
+  // the configuration already gives new sessions more than the user runs (`unlimited` included):
+  // raising it again would be no fix, and `set nproc N` would lower an unlimited one
+  const confLimit = configured?.soft ?? null;
+  const allowsMore = confLimit !== null && (confLimit === RLIM_INFINITY || tasks < Number(confLimit)) && !bindingIsConfig;
   if (serviceUnits.length > 0 && serviceUnits.length === binding.units.length) {
     for (const u of serviceUnits.slice(0, 3)) fixes.push(serviceDropIn(u.unit!, suggestNproc(tasks, bindingSoft)));
-  } else if (confSoft !== null && tasks < confSoft && !bindingIsConfig) {
-    fixes.push({ description: `The configuration already allows ${fmt(confSoft)}: start new sessions (log out and in) or restart the services that run with ${fmt(bindingSoft!)}` });
-    fixes.push({ description: 'or raise a running process\'s limit in place (needs CAP_SYS_RESOURCE to raise the hard limit)', command: `prlimit --pid ${binding.samplePids[0] ?? 'PID'} --nproc=${confSoft}:${formatLimit(configured!.hard)}` });
+  } else if (allowsMore) {
+    const allowed = confLimit === RLIM_INFINITY ? 'unlimited' : fmt(confLimit!);
+    fixes.push({ description: `The configuration already allows more (soft nproc ${allowed}${configured!.softFrom ? `, ${formatSource(configured!.softFrom)}` : ''}): start a new session (log out and in) or restart the services that run with ${fmt(bindingSoft!)}` });
+    // prlimit: "soft:" leaves the hard limit as it is when the configured one is not known
+    const hard = configured!.hard === null ? '' : formatLimit(configured!.hard);
+    fixes.push({ description: 'or raise the running processes\' limit in place with prlimit --pid (one process each; raising the hard limit needs CAP_SYS_RESOURCE)', command: `prlimit --pid ${binding.samplePids[0] ?? 'PID'} --nproc=${formatLimit(confLimit)}:${hard}` });
   } else {
     fixes.push(ctx.setFix);
   }
