@@ -8,6 +8,7 @@
  * files, LC4xx policy (from the settings file), LC9xx the linter itself.
  */
 import { crlfLineEndings } from './rules/crlf-line-endings.js';
+import { dashDomain } from './rules/dash-domain.js';
 import { profileDifference } from './rules/dialect-difference.js';
 import { duplicateEntry } from './rules/duplicate-entry.js';
 import { entryAfterEndOfFile } from './rules/entry-after-end-of-file.js';
@@ -59,6 +60,7 @@ export const RULES: readonly Rule[] = [
   templatePlaceholder,   // LC010
   uppercaseKeyword,      // LC011
   leadingZeros,          // LC012
+  dashDomain,            // LC013
   // LC1xx profile
   profileDifference,     // LC101
   itemNotInProfile,      // LC102

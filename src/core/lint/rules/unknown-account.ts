@@ -25,7 +25,8 @@ export const unknownAccount: Rule = {
       if ((r.kind !== 'entry' && r.kind !== 'nolimit') || syntaxOwner(r) !== null) continue;
       const d = r.domainSpec;
       let message: string | null = null;
-      if (d.kind === 'user' && !users.has(d.text)) {
+      // a '-' domain is LC013's (meant as everyone, reported with or without etc/passwd)
+      if (d.kind === 'user' && !users.has(d.text) && d.text !== '-') {
         const ci = byLower.get(d.text.toLowerCase());
         const guess = ci ?? guessUser(d.text);
         message = `no account '${show(d.text)}' in this tree's etc/passwd: the line applies to nobody here${ci ? ` (user names are case-sensitive: did you mean '${ci}'?)` : guess ? `. Did you mean '${guess}'?` : ''}`;
