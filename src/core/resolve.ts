@@ -45,6 +45,13 @@ export interface ResolveOptions {
   processLimits?: ProcLimits;
   /** pam_limits' set_all option (upstream; implied on Debian) */
   setAll?: boolean;
+  /**
+   * false when the process opening the session lacks CAP_SYS_RESOURCE (a container started with
+   * Docker's default capabilities; /proc/1/status CapEff without bit 24): setrlimit(2) then fails
+   * with EPERM for a hard limit above the process's current one (processLimits, else PID 1's) —
+   * upstream pam_limits denies the session, Debian's ignores the error. Default: assumed present.
+   */
+  capSysResource?: boolean;
   /** the caller's nice value (getpriority), default 0 */
   initialPriority?: number;
   /** system page size for Debian's memlock fallback, default 4096 */
@@ -96,7 +103,7 @@ export interface RlimitResult {
   readonly applied: { readonly soft: bigint | null; readonly hard: bigint | null } | null;
   /** soft was lowered to hard at setup time */
   readonly clamped: boolean;
-  /** the kernel would refuse it (nofile hard above nr_open) */
+  /** the kernel would refuse it: nofile hard above fs.nr_open, or a raised hard limit without CAP_SYS_RESOURCE (setrlimit(2) EPERM) */
   readonly eperm: boolean;
 }
 
@@ -458,6 +465,15 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
         const limit = nrOpen === null && options.kernelNrOpen === undefined ? `fs.nr_open (assumed the kernel default ${kernelNrOpen})` : `fs.nr_open ${kernelNrOpen}`;
         if (traits.epermNotFatal) warnings.push(`${what} is above ${limit}: the kernel refuses it (EPERM) and Debian's pam_limits silently keeps the previous nofile limits`);
         else { warnings.push(`${what} is above ${limit}: setrlimit fails (EPERM) and the session is denied (PAM_PERM_DENIED)`); permDenied = true; }
+      }
+      // without CAP_SYS_RESOURCE no process may raise its hard limit (setrlimit(2), EPERM)
+      const startHard = options.processLimits?.[item]?.hard ?? options.pid1Limits?.[item]?.hard ?? null;
+      if (!eperm && options.capSysResource === false && h !== null && startHard !== null && h > startHard) {
+        eperm = true;
+        const shown = (v: bigint) => { const c = kernelToConf(info, v); return c === 'unlimited' || info.unit === 'count' ? c : `${c} ${info.unit}`; };
+        const what = `${item} hard ${shown(h)} is above the starting hard limit ${shown(startHard)}, and the session's process lacks CAP_SYS_RESOURCE`;
+        if (traits.epermNotFatal) warnings.push(`${what}: the kernel refuses it (EPERM) and Debian's pam_limits keeps the previous ${item} limits`);
+        else { warnings.push(`${what}: setrlimit fails (EPERM) and the session is denied (PAM_PERM_DENIED)`); permDenied = true; }
       }
     }
     rlimits[item] = { item, info, soft: freeze(soft), hard: freeze(hard), applied: appliedPair, clamped, eperm };

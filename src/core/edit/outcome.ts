@@ -90,7 +90,11 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
   const nrOpen = ctx.options.nrOpen === undefined ? DEFAULT_NR_OPEN : ctx.options.nrOpen;
   const halves = halvesOf(req.type, info);
   const accounts = ctx.options.accounts;
-  const resolveOpts = { profile: ctx.profile, nrOpen, events: 'matched' as const, ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) };
+  const resolveOpts = {
+    profile: ctx.profile, nrOpen, events: 'matched' as const,
+    ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}),
+    ...(ctx.options.capSysResource !== undefined ? { capSysResource: ctx.options.capSysResource } : {}),
+  };
   const wantedText = displayBytes(req.value);
   const shownDomain = displayBytes(req.domain);
   const check = (id: Identity, everyone: boolean) => {
@@ -107,10 +111,26 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
       const traits = PROFILE_TRAITS[ctx.profile];
       const consequence = traits.epermNotFatal ? 'pam_limits keeps the previous limits' : 'pam_limits denies the session (PAM_PERM_DENIED)';
       const infinity = res.rlimits[info.name as RlimitItem].applied?.hard === RLIM_INFINITY && traits.nofileUnlimited === 'infinity';
-      const because = infinity
+      const hardAsked = res.rlimits[info.name as RlimitItem].applied?.hard ?? null;
+      const overNrOpen = info.name === 'nofile' && hardAsked !== null && nrOpen !== null && hardAsked > nrOpen;
+      const because = !infinity && !overNrOpen && ctx.options.capSysResource === false
+        ? `the process opening the session lacks CAP_SYS_RESOURCE (a container's default capabilities), so the kernel refuses a hard ${info.name} above the one it starts with (setrlimit fails with EPERM) and ${consequence}; keep the hard limit at most the starting one, or give the container CAP_SYS_RESOURCE`
+        : infinity
         ? `on ${profileInfo(ctx.profile).title} pam_limits asks the kernel for RLIM_INFINITY (fs.nr_open replaces unlimited only from Linux-PAM 1.5.2), which setrlimit refuses with EPERM, and ${consequence}; write ${info.name} ${nrOpen ?? DEFAULT_NR_OPEN} instead`
         : `the kernel refuses ${info.name} above fs.nr_open ${nrOpen}${ctx.options.nrOpenSource ? ` (set at ${ctx.options.nrOpenSource})` : ''} (setrlimit fails with EPERM) and ${consequence}; raise fs.nr_open first, or set at most ${nrOpen}`;
       blockers.push({ account, item: info.name, half: 'hard', wanted: wantedText, got: 'refused by the kernel', because, source: null, everyone });
+      return;
+    }
+    if ((info.name === 'maxlogins' || info.name === 'maxsyslogins') && res.applied && (parsed.number ?? 0n) >= 0n
+      && (id.uid === 0 || (id.name === 'root' && !accounts?.users.some((u) => u.name === 'root')))) {
+      // pam_limits.c setup_limits (Linux-PAM 1.5.2 and 1.7.2; Debian's patches keep it): the
+      // login count is skipped when the uid is 0, so no line limits root's logins — not even one
+      // for the user root. (An account named root outside etc/passwd is taken as uid 0.)
+      blockers.push({
+        account: id.name.startsWith('\u0000') ? `any account matching ${shownDomain}` : displayBytes(id.name), item: info.name, half: 'soft',
+        wanted: wantedText, got: 'unlimited', source: null, everyone,
+        because: 'pam_limits never checks maxlogins or maxsyslogins for uid 0 (setup_limits skips the login count when the uid is 0), so no line can limit the logins of root',
+      });
       return;
     }
     for (const half of halves) {

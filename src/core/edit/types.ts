@@ -51,6 +51,8 @@ export interface PlanOptions {
   readonly nrOpen?: bigint | null;
   /** where nrOpen was set when the tree's sysctl configuration set it (`etc/sysctl.d/99-tune.conf:3`), named in messages */
   readonly nrOpenSource?: string;
+  /** false when the session's process lacks CAP_SYS_RESOURCE: hard limits above the starting ones are refused (resolveLimits' capSysResource) */
+  readonly capSysResource?: boolean;
   /** prune: for `apply`, domains whose other items are removed */
   readonly prune?: readonly string[];
 }
