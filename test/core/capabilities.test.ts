@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/core/accounts.js';
+import { hasCapSysResource, parseCapabilities } from '../../src/core/caps.js';
 import { planEdits } from '../../src/core/edit/plan.js';
 import { resolveLimits } from '../../src/core/resolve.js';
 import { treeOf } from './tree-of.js';
@@ -34,5 +35,15 @@ describe('a session without CAP_SYS_RESOURCE', () => {
     const plan = planEdits(treeOf('rhel-9', ''), [{ op: 'set', domain: 'root', item: 'nproc', value: 'unlimited' }], { pid1Limits: start, capSysResource: false });
     expect(plan.blockers.map((b) => b.because).join('\n')).toMatch(/lacks CAP_SYS_RESOURCE/);
     expect(planEdits(treeOf('rhel-9', ''), [{ op: 'set', domain: 'root', item: 'nproc', value: '1500' }], { pid1Limits: start, capSysResource: false }).blockers).toEqual([]);
+  });
+});
+
+describe('/proc/PID/status capabilities (proc(5), capabilities(7))', () => {
+  it("Docker's default set lacks CAP_SYS_RESOURCE (bit 24); a full root set has it; no lines: unknown", () => {
+    const docker = 'Name:\tbash\nCapInh:\t0000000000000000\nCapPrm:\t00000000a80425fb\nCapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\n';
+    expect(hasCapSysResource(parseCapabilities(docker))).toBe(false);
+    expect(hasCapSysResource(parseCapabilities('CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n'))).toBe(true);
+    expect(hasCapSysResource(parseCapabilities('Name:\tx\n'))).toBeNull();
+    expect(hasCapSysResource(parseCapabilities('CapEff:\tzz\n'))).toBeNull();
   });
 });
