@@ -9,7 +9,7 @@ import { type EditPlan, type EditRequest, planEdits, type PlanOptions } from '..
 import { toBytes } from '../core/bytes.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
-import { itemForProfile } from '../core/schema.js';
+import { itemForProfile, itemInfo } from '../core/schema.js';
 import { effectiveJson } from '../formatters/effective.js';
 import { loadAccountDb } from '../io/accounts.js';
 import { type Context, loadBaseline, loadContextTree } from './context.js';
@@ -122,7 +122,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
     // a lowered value (`unlimited` -> 4096) is what was asked, but worth a word
     for (const n of plan.notes) if (n.note !== undefined) io.stderr(c.yellow(`note: ${n.note}\n`));
     for (const b of plan.blockers.filter((x) => !x.everyone)) {
-      io.stderr(c.yellow(`note: ${b.account} keeps ${b.item} ${b.half} ${b.got} (wanted ${b.wanted}): ${cliTerms(b.because)}\n`));
+      io.stderr(c.yellow(`note: ${b.account} keeps ${b.item} ${halfWord(b)}${b.got} (wanted ${b.wanted}): ${cliTerms(b.because)}\n`));
     }
     // the profile warning was printed by makeContext
     for (const w of warnings.filter((x) => x !== ctx.profileWarning)) io.stderr(c.yellow(`warning: ${w}\n`));
@@ -137,14 +137,21 @@ export function recoveryNote(r: { outcome: 'forward' | 'back'; pid: number; file
     (r.outcome === 'forward' ? 'it has now been completed' : 'it has now been undone (those files are as before it)');
 }
 
+/** `soft ` / `hard ` for an rlimit; nothing for items without halves (maxlogins, priority…). */
+function halfWord(b: { item: string; half: 'soft' | 'hard' }): string {
+  return itemInfo(b.item)?.rlimit === null ? '' : `${b.half} `;
+}
+
 function refuseIfBlocked(plan: EditPlan, args: EditArgs, dry = false): void {
   const hard = plan.blockers.filter((b) => b.everyone);
   if (hard.length === 0 || args.force) return;
-  const lines = hard.map((b) => `  ${b.account}: ${b.item} ${b.half} would be ${b.got}, not ${b.wanted}: ${cliTerms(b.because)}`);
+  const lines = hard.map((b) => `  ${b.account}: ${b.item} ${halfWord(b)}would be ${b.got}, not ${b.wanted}: ${cliTerms(b.because)}`);
   // a change the release's pam_limits answers with PAM_PERM_DENIED locks users out: say so first
   const denies = hard.some((b) => b.because.includes('denies the session'));
   const what = denies ? 'deny every session it applies to' : 'not take effect';
-  const hint = hard.some((b) => b.source !== null)
+  const hint = hard.every((b) => b.because.includes('for uid 0'))
+    ? 'No line limits the logins of root; pass --force to write the line anyway.'
+    : hard.some((b) => b.source !== null)
     ? 'Edit or remove the line named above, choose a file read later with --file, or pass --force to write it anyway.'
     : `Write the value named above instead${denies ? '' : ', or pass --force to write it anyway'}.`;
   throw new UsageError(`${dry ? 'this change would' : 'refusing: the change would'} ${what}:\n${lines.join('\n')}`, hint);
