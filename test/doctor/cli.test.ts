@@ -1,4 +1,5 @@
 /** `limitsctl doctor` through the built CLI (bin/limitsctl.js → dist/) on the snapshot fixtures. */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, FIX, scenario } from './helpers.js';
@@ -33,6 +34,51 @@ describe('limitsctl doctor (built CLI)', () => {
     expect(j.nproc.running_limits[0]).toMatchObject({ soft: 1024, hard: 63445, percent: 100, matches_config: true });
     expect(j.cgroups.version).toBe('v2');
     expect(j.pam.services.find((s: { service: string }) => s.service === 'sshd').pam_limits[0]).toMatchObject({ file: 'etc/pam.d/sshd', line: 13, control: 'required' });
+  });
+
+  it('a snapshot without sys/ reads no live /sys and says what is missing', () => {
+    const s = scenario('no-sys');
+    try {
+      const j = JSON.parse(cli(['doctor', '--root', s.root, '--user', 'admin', '--json']).stdout);
+      expect(j.sources.sys).toBe(path.join(s.root, 'sys'));
+      expect(j.cgroups.version).toBe('none'); // this machine's /sys has cgroups; the snapshot has none
+      expect(j.cgroups.nodes.filter((n: { pids_max: unknown }) => n.pids_max !== null)).toEqual([]);
+      expect(j.problems[0]).toMatch(/^the snapshot has no sys\/ \(.*\/sys\): cgroup pids limits .* were not read, and the live \/sys is not read/);
+      expect(j.findings.map((f: { id: string }) => f.id)).toEqual(['proc-unreadable']);
+      // --sys names a directory explicitly, the live one included
+      const live = JSON.parse(cli(['doctor', '--root', s.root, '--sys', '/sys', '--user', 'admin', '--json']).stdout);
+      expect(live.sources.sys).toBe('/sys');
+      expect(live.problems.join('\n')).not.toMatch(/no sys\//);
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('a snapshot without proc/ is refused (exit 2), naming what is missing, instead of reading the live /proc', () => {
+    const s = scenario('no-sys');
+    try {
+      rmSync(path.join(s.root, 'proc'), { recursive: true });
+      const r = cli(['doctor', '--root', s.root, '--user', 'admin']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/has no proc\/: doctor reads no live \/proc for a snapshot.*--proc DIR/);
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('fatal-missing: SESSIONS FAIL, exit 1, never OK', () => {
+    const s = scenario('fatal-missing');
+    try {
+      const r = cli(['doctor', '--root', s.root, '--user', 'admin']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^SESSIONS FAIL {2}Every session through sshd, login, sudo/m);
+      expect(r.stdout).not.toMatch(/^OK /m);
+      const j = JSON.parse(cli(['doctor', '--root', s.root, '--user', 'admin', '--json']).stdout);
+      expect(j).toMatchObject({ status: 'sessions-fail', exit_code: 1 });
+    } finally {
+      s.cleanup();
+    }
   });
 
   it('healthy: exit 0', () => {

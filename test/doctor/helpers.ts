@@ -1,5 +1,5 @@
 /** Shared by the doctor tests: run the built CLI, build snapshots, and diagnose a tree in-process. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadIdentity } from '../../src/io/accounts.js';
@@ -7,6 +7,7 @@ import { detectProfile, loadBaseline } from '../../src/io/system.js';
 import { diagnose, type DoctorReport, type DoctorFacts } from '../../src/core/doctor.js';
 import { resolveLimits } from '../../src/core/resolve.js';
 import { readLiveFacts } from '../../src/io/live.js';
+import { sysMissingProblem } from '../../src/core/doctor/text.js';
 import { loadTree } from '../../src/io/tree.js';
 import { buildScenario } from '../../fixtures/doctor/generate.mjs';
 
@@ -42,7 +43,9 @@ export function doctorFacts(root: string, user: string, dirs: { proc?: string; s
   const confResolutions = confs.map((conf) => ({
     conf, services: [], resolution: resolveLimits(loadTree(root, { profile, conf }), identity, opts),
   }));
-  return { identity, resolution, confResolutions, ...live, sources: { root, proc, sys, live: false } };
+  // as the CLI: a snapshot without sys/ is read as empty, and said
+  const problems = dirs.sys === undefined && !existsSync(sys) ? [sysMissingProblem(sys), ...live.problems] : live.problems;
+  return { identity, resolution, confResolutions, ...live, problems, sources: { root, proc, sys, live: false } };
 }
 
 export function doctorOn(root: string, user: string, dirs: { proc?: string; sys?: string } = {}): DoctorReport {

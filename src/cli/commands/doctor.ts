@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type ConfResolution, diagnose } from '../../core/doctor.js';
+import { sysMissingProblem } from '../../core/doctor/text.js';
 import { resolveLimits } from '../../core/resolve.js';
 import { doctorJson, formatDoctorText } from '../../formatters/doctor.js';
 import { invokingUser, readLiveFacts } from '../../io/live.js';
@@ -21,7 +22,13 @@ export interface DoctorArgs extends GlobalArgs {
   top?: number;
 }
 
-function pickDir(io: CliIO, given: string | undefined, root: string, name: 'proc' | 'sys'): string {
+/**
+ * The proc or sys directory to read: --proc/--sys DIR when given; for the live system (root /)
+ * /proc and /sys; for a snapshot (--root DIR) only DIR/proc and DIR/sys — never the live ones,
+ * which would mix this machine's processes or cgroups into another's. `missing` is set when a
+ * snapshot lacks the directory (the path returned is then DIR/NAME, which reads as empty).
+ */
+function pickDir(io: CliIO, given: string | undefined, root: string, name: 'proc' | 'sys'): { dir: string; missing: boolean } {
   if (given !== undefined) {
     const abs = path.resolve(io.cwd, given);
     try {
@@ -30,16 +37,23 @@ function pickDir(io: CliIO, given: string | undefined, root: string, name: 'proc
       const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
       throw new UsageError(`--${name} ${given} cannot be listed (${code}); pass the ${name === 'proc' ? 'proc' : 'sys'} file system or a snapshot of it`);
     }
-    return abs;
+    return { dir: abs, missing: false };
   }
-  if (root !== '/' && existsSync(path.join(root, name))) return path.join(root, name);
-  return `/${name}`;
+  if (root === '/') return { dir: `/${name}`, missing: false };
+  const dir = path.join(root, name);
+  return { dir, missing: !existsSync(dir) };
 }
 
 export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
   const ctx = makeContext(args, io);
-  const proc = pickDir(io, args.proc, ctx.root, 'proc');
-  const sys = pickDir(io, args.sys, ctx.root, 'sys');
+  const procDir = pickDir(io, args.proc, ctx.root, 'proc');
+  const sysDir = pickDir(io, args.sys, ctx.root, 'sys');
+  if (procDir.missing) {
+    throw new UsageError(`the snapshot ${args.root} has no proc/: doctor reads no live /proc for a snapshot; capture one (docs/doctor.md, "Taking a snapshot"), or pass --proc DIR (--proc /proc: this machine's processes against ${args.root}'s configuration)`);
+  }
+  const proc = procDir.dir;
+  const sys = sysDir.dir;
+  const missing: string[] = sysDir.missing ? [sysMissingProblem(sys)] : [];
   if (args.top !== undefined && (!Number.isInteger(args.top) || args.top < 1)) throw new UsageError(`--top must be a positive integer, got ${String(args.top)}`);
   const user = args.user ?? (io.env.SUDO_USER || invokingUser(io.env));
   if (!user) throw new UsageError('cannot tell which account to diagnose; name it with --user NAME');
@@ -67,7 +81,7 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
   if (ctx.root !== '/') extra.push(`--root ${args.root}`);
   if (args.profile !== 'auto') extra.push(`--profile ${args.profile}`);
   const report = diagnose({
-    identity, resolution, confResolutions, ...live,
+    identity, resolution, confResolutions, ...live, problems: [...missing, ...live.problems],
     sources: { root: ctx.root, proc, sys, live: ctx.root === '/' && proc === '/proc' && sys === '/sys' },
   }, { limitsctlArgs: extra.join(' '), top: args.top ?? 10 });
 

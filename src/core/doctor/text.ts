@@ -41,3 +41,11 @@ export function kib(n: number): string {
   if (n >= 1024) return `${(n / 1024).toFixed(0)} MiB`;
   return `${n} KiB`;
 }
+
+/**
+ * What doctor says when a snapshot (--root DIR) has no sys/: the cgroup pids limits are unknown,
+ * and the live /sys is not read in its place (it would describe this machine, not the snapshot's).
+ */
+export function sysMissingProblem(sys: string): string {
+  return `the snapshot has no sys/ (${sys}): cgroup pids limits (pids.max, pids.current) were not read, and the live /sys is not read for a snapshot; pass --sys DIR to read them (--sys /sys: this machine's)`;
+}
