@@ -13,20 +13,33 @@ export const entryAfterEndOfFile: Rule = {
   check(ctx) {
     for (const { file, doc } of ctx.docs) {
       let marker = -1;
+      // one finding per block of consecutive lines with entries (4 appended lines: 1 finding spanning them)
+      let block: Array<{ line: number; span: { start: number; end: number } }> = [];
+      const flush = () => {
+        if (block.length === 0) return;
+        const first = block[0]!;
+        const last = block[block.length - 1]!;
+        const what = block.length === 1
+          ? 'this entry comes'
+          : `these ${block.length} entries (lines ${first.line}–${last.line}) come`;
+        ctx.report({
+          file,
+          span: { start: first.span.start, end: last.span.end },
+          message: `${what} after the '# End of file' comment on line ${marker}: pam_limits applies ${block.length === 1 ? 'it' : 'them'} anyway (the comment means nothing to it), but readers and tools that stop at the marker miss ${block.length === 1 ? 'it' : 'them'}; move ${block.length === 1 ? 'the entry' : 'them'} above the marker`,
+        });
+        block = [];
+      };
       for (const line of doc.lines) {
         if (marker < 0) {
           if (MARKER.test(doc.text.slice(line.start, line.end))) marker = line.index + 1;
           continue;
         }
-        for (const r of line.readings) {
-          if (r.kind !== 'entry' && r.kind !== 'nolimit') continue;
-          ctx.report({
-            file,
-            span: fieldsSpan(r),
-            message: `this entry comes after the '# End of file' comment on line ${marker}: pam_limits applies it anyway (the comment means nothing to it), but readers and tools that stop at the marker miss it; move the entry above the marker`,
-          });
-        }
+        const entries = line.readings.filter((r) => r.kind === 'entry' || r.kind === 'nolimit');
+        if (entries.length === 0) { flush(); continue; }
+        const spans = entries.map((r) => fieldsSpan(r as Parameters<typeof fieldsSpan>[0]));
+        block.push({ line: line.index + 1, span: { start: spans[0]!.start, end: spans[spans.length - 1]!.end } });
       }
+      flush();
     }
   },
 };
