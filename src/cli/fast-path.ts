@@ -33,6 +33,7 @@
  */
 import { parseArgs } from 'node:util';
 import { PROFILE_ALIASES, PROFILE_NAMES } from '../core/schema.js';
+import { suggestProfile } from '../core/profiles.js';
 import { didYouMean } from '../core/suggest.js';
 import { UsageError } from './errors.js';
 
@@ -77,6 +78,10 @@ const IDENTITY: Record<string, OptionSpec> = {
   groups: { kind: 'string', describe: 'extra group names for a hypothetical account, comma-separated' },
 };
 
+const UNIT: Record<string, OptionSpec> = {
+  unit: { kind: 'string', describe: "a systemd unit (nginx means nginx.service): its limits from Limit*=, DefaultLimit*= and systemd's defaults, not pam_limits (docs/systemd.md)" },
+};
+
 const TARGET: Record<string, OptionSpec> = {
   user: { kind: 'string', alias: 'u', describe: 'a user name' },
   group: { kind: 'string', alias: 'g', describe: 'a group name (written @group)' },
@@ -100,11 +105,11 @@ export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
     positional: [],
     options: { conf: { kind: 'string', describe: "as pam_limits' conf= option: only this file (path inside the root)" } },
   },
-  get: { positional: [{ name: 'item', describe: 'item, e.g. nproc' }], options: IDENTITY },
-  effective: { positional: [], options: IDENTITY },
+  get: { positional: [{ name: 'item', describe: 'item, e.g. nproc' }], options: { ...IDENTITY, ...UNIT } },
+  effective: { positional: [], options: { ...IDENTITY, ...UNIT } },
   explain: {
     positional: [{ name: 'item', describe: 'item, e.g. nproc' }],
-    options: { ...IDENTITY, all: { kind: 'boolean', default: false, describe: 'also list lines for the item that do not match the user' } },
+    options: { ...IDENTITY, ...UNIT, all: { kind: 'boolean', default: false, describe: 'also list lines for the item that do not match the user' } },
   },
   set: {
     positional: [{ name: 'item', describe: 'item, e.g. nproc' }, { name: 'value', describe: 'value, e.g. 4096, unlimited or -' }],
@@ -284,7 +289,8 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     if (spec.kind === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) throw new ArgvError(`${t.rawName} needs a number, got '${value}'`);
     if (spec.choices && !spec.choices.includes(value)) {
       const lower = value.toLowerCase();
-      const guess = spec.choices.find((c) => c === lower) ?? spec.choices.find((c) => c.replace(/-/g, '') === lower.replace(/-/g, '')) ?? spec.choices.find((c) => lower.length >= 3 && c.startsWith(lower)) ?? didYouMean(lower, spec.choices);
+      const guess = spec.choices === PROFILES ? suggestProfile(value)
+        : spec.choices.find((c) => c === lower) ?? spec.choices.find((c) => lower.length >= 3 && c.startsWith(lower)) ?? didYouMean(lower, spec.choices);
       throw new ArgvError(`${t.rawName} must be one of ${spec.choices.join(', ')}; got '${value}'${guess ? ` (did you mean '${guess}'?)` : ''}`);
     }
     values.set(name, spec.kind === 'number' ? Number(value) : value);

@@ -15,6 +15,7 @@ function cell(h: HalfView, item: RlimitItem): string {
 }
 
 export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
+  if (typeof (args as { unit?: unknown }).unit === 'string') return (await import('../unit-limits.js')).runEffectiveUnit(args as unknown as import('../unit-limits.js').UnitArgs, io);
   const ctx = makeContext(args, io);
   const { res } = resolveForArgs(ctx, args);
   if (ctx.json) {

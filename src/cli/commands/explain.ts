@@ -18,6 +18,7 @@ export interface ExplainArgs extends GlobalArgs, IdentityArgs {
 const at = (s: Source) => `${shortPath(s.file)}:${s.line}`;
 
 export async function run(args: ExplainArgs, io: CliIO): Promise<number> {
+  if (typeof (args as { unit?: unknown }).unit === 'string') return (await import('../unit-limits.js')).runExplainUnit(args as unknown as import('../unit-limits.js').UnitArgs, io);
   const ctx = makeContext(args, io);
   const info = checkItemArg(ctx, args.item);
   const { res } = resolveForArgs(ctx, args);

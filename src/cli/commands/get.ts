@@ -21,6 +21,7 @@ export function describeHalf(h: HalfView, at: { readonly profile: Profile; reado
 }
 
 export async function run(args: GetArgs, io: CliIO): Promise<number> {
+  if (typeof (args as { unit?: unknown }).unit === 'string') return (await import('../unit-limits.js')).runGetUnit(args as unknown as import('../unit-limits.js').UnitArgs, io);
   const ctx = makeContext(args, io);
   const info = checkItemArg(ctx, args.item);
   const { res } = resolveForArgs(ctx, args);

@@ -1,0 +1,141 @@
+/**
+ * `get ITEM --unit NAME`, `effective --unit NAME`, `explain ITEM --unit NAME`: the limits a
+ * systemd unit's processes start with (core/systemd/resolve.ts), in limits.conf units like the
+ * pam_limits output, with the file and line (or system.conf, or systemd's built-in default) that
+ * set each. pam_limits' limits.conf does not apply to services (docs/systemd.md).
+ */
+import { isRlimitItem, itemInfo, RLIMIT_ITEMS, type RlimitItem } from '../core/schema.js';
+import type { UnitLimit, UnitLimitSource } from '../core/systemd/resolve.js';
+import { kernelToConf } from '../core/values.js';
+import { valueWithUnit } from '../formatters/effective.js';
+import { loadUnitLimits } from '../io/systemd.js';
+import { type CliIO, type GlobalArgs, makeContext } from './context.js';
+import { UsageError } from './errors.js';
+import { toJson } from './output.js';
+import { checkItemArg } from './resolving.js';
+
+export interface UnitArgs extends GlobalArgs {
+  unit: string;
+  item?: string;
+  user?: string;
+  uid?: number;
+  gid?: number;
+  groups?: string;
+}
+
+function load(args: UnitArgs) {
+  for (const o of ['user', 'uid', 'gid', 'groups'] as const) {
+    if (args[o] !== undefined) throw new UsageError(`--${o} and --unit contradict each other: a service's limits come from systemd, not from pam_limits' lines for an account`, 'Give --unit alone (the unit\'s User= does not change its limits).');
+  }
+  const u = loadUnitLimits(args.root, args.unit);
+  if (!u.ok) throw new UsageError(u.message, u.reason === 'not-found' ? 'Unit files are looked up as systemd does; see docs/systemd.md.' : undefined);
+  return u;
+}
+
+/** A kernel value in limits.conf units (JSON): a number, 'unlimited', or null when the machine decides. */
+function conf(item: RlimitItem, v: bigint | null): bigint | 'unlimited' | null {
+  return v === null ? null : kernelToConf(itemInfo(item)!, v);
+}
+
+function fromJson(s: UnitLimitSource) {
+  return s.kind === 'builtin' ? { file: null, line: null, setting: s.setting, builtin: s.text } : { file: s.file, line: s.line, setting: s.setting };
+}
+
+function fromText(s: UnitLimitSource): string {
+  return s.kind === 'builtin' ? s.text : `${s.file}:${s.line} ${s.setting}=`;
+}
+
+/** Not a whole number of limits.conf units (LimitCPU=90 is 1.5 minutes): the kernel value too. */
+function inexact(item: RlimitItem, v: bigint | null): string | null {
+  const info = itemInfo(item)!;
+  if (v === null || info.factor === 1 || kernelToConf(info, v) === 'unlimited' || v % BigInt(info.factor) === 0n) return null;
+  return `${item}: ${v} ${info.unit === 'minutes' ? 's' : 'bytes'} is not a whole number of ${info.unit}; limits.conf units show ${kernelToConf(info, v)}`;
+}
+
+function text(item: RlimitItem, v: bigint | null): string {
+  if (v === null) return "the machine's (kernel.threads-max / 2)";
+  const info = itemInfo(item)!;
+  const shown = valueWithUnit(info, kernelToConf(info, v));
+  return inexact(item, v) ? `${shown} [kernel ${v}]` : shown;
+}
+
+function warningsOf(u: Extract<ReturnType<typeof loadUnitLimits>, { ok: true }>, items: readonly RlimitItem[]): string[] {
+  const out = [...u.warnings];
+  for (const p of u.limits.problems) out.push(`${p.file}:${p.line}: ${p.message}`);
+  for (const i of items) for (const v of [u.limits.limits[i].soft, u.limits.limits[i].hard]) { const w = inexact(i, v); if (w && !out.includes(w)) out.push(w); }
+  return out;
+}
+
+function files(u: Extract<ReturnType<typeof loadUnitLimits>, { ok: true }>) {
+  return { fragment: u.fragment, dropins: u.dropins, manager: u.manager };
+}
+
+function limitJson(l: UnitLimit) {
+  return { soft: conf(l.item, l.soft), hard: conf(l.item, l.hard), soft_from: fromJson(l.from), hard_from: fromJson(l.from) };
+}
+
+export async function runGetUnit(args: UnitArgs, io: CliIO): Promise<number> {
+  const ctx = makeContext(args, io);
+  const info = checkItemArg(ctx, args.item);
+  if (!isRlimitItem(info.name)) throw new UsageError(`${info.name} is not a resource limit: systemd units have Limit*= settings for rlimit items only (${RLIMIT_ITEMS.join(', ')})`);
+  const item = info.name;
+  const u = load(args);
+  const l = u.limits.limits[item];
+  if (ctx.json) {
+    io.stdout(`${toJson({ unit: u.unit, item, ...limitJson(l), files: files(u), warnings: warningsOf(u, [item]) })}\n`);
+    return 0;
+  }
+  const c = ctx.colors;
+  const lines = [`${c.bold(item)}  soft ${text(item, l.soft)}  hard ${text(item, l.hard)}  (${u.unit}: ${fromText(l.from)})`];
+  for (const w of warningsOf(u, [item])) lines.push(c.yellow(`warning: ${w}`));
+  io.stdout(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+export async function runEffectiveUnit(args: UnitArgs, io: CliIO): Promise<number> {
+  const ctx = makeContext(args, io);
+  const u = load(args);
+  if (ctx.json) {
+    const limits: Record<string, unknown> = {};
+    for (const i of RLIMIT_ITEMS) limits[i] = limitJson(u.limits.limits[i]);
+    io.stdout(`${toJson({ unit: u.unit, files: files(u), limits, warnings: warningsOf(u, RLIMIT_ITEMS) })}\n`);
+    return 0;
+  }
+  const c = ctx.colors;
+  const { table } = await import('./output.js');
+  const rows = [[c.dim('item'), c.dim('soft'), c.dim('hard'), c.dim('from')]];
+  for (const i of RLIMIT_ITEMS) {
+    const l = u.limits.limits[i];
+    rows.push([i, text(i, l.soft), text(i, l.hard), l.from.kind === 'builtin' ? c.dim(l.from.text) : fromText(l.from)]);
+  }
+  const out = [c.bold(`${u.unit} — ${u.fragment ?? 'no unit file (drop-ins only)'}${u.dropins.length ? `, drop-ins ${u.dropins.join(', ')}` : ''}`), table(rows)];
+  out.push(c.dim("A service's limits come from systemd (Limit*=, DefaultLimit*=); pam_limits' limits.conf does not apply to it."));
+  for (const w of warningsOf(u, RLIMIT_ITEMS)) out.push(c.yellow(`warning: ${w}`));
+  io.stdout(`${out.join('\n')}\n`);
+  return 0;
+}
+
+export async function runExplainUnit(args: UnitArgs, io: CliIO): Promise<number> {
+  const ctx = makeContext(args, io);
+  const info = checkItemArg(ctx, args.item);
+  if (!isRlimitItem(info.name)) throw new UsageError(`${info.name} is not a resource limit: systemd units have Limit*= settings for rlimit items only`);
+  const item = info.name;
+  const u = load(args);
+  const l = u.limits.limits[item];
+  const steps = [...l.overrides.map((s) => ({ source: s, won: false })), { source: l.from, won: true }];
+  if (ctx.json) {
+    io.stdout(`${toJson({
+      unit: u.unit, item, setting: l.setting, ...limitJson(l), files: files(u),
+      assignments: steps.map((s) => ({ ...fromJson(s.source), won: s.won })), warnings: warningsOf(u, [item]),
+    })}\n`);
+    return 0;
+  }
+  const c = ctx.colors;
+  const out = [`${c.bold(item)} for ${u.unit} (${l.setting}=; the manager's DefaultLimit${l.setting.slice(5)}=)`];
+  out.push(`  order: the unit file, its drop-ins in file-name order, over DefaultLimit*= of system.conf and system.conf.d, over systemd's built-in default; the last valid assignment wins`);
+  for (const s of steps) out.push(`  ${s.won ? c.green('wins ') : c.dim('beaten')}  ${fromText(s.source)}`);
+  out.push(`  => soft ${text(item, l.soft)}  hard ${text(item, l.hard)}`);
+  for (const w of warningsOf(u, [item])) out.push(c.yellow(`warning: ${w}`));
+  io.stdout(`${out.join('\n')}\n`);
+  return 0;
+}
