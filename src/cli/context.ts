@@ -4,9 +4,8 @@
  */
 import path from 'node:path';
 import type { Identity } from '../core/accounts.js';
-import type { OsReleaseFields } from '../core/profiles.js';
+import { type OsReleaseFields, suggestProfile } from '../core/profiles.js';
 import { canonicalProfile, isProfileName, type Profile, PROFILE_ALIASES, PROFILE_NAMES, profileInfo } from '../core/schema.js';
-import { didYouMean } from '../core/suggest.js';
 import { loadIdentity } from '../io/accounts.js';
 import { detectProfile, loadBaseline } from '../io/system.js';
 import { checkRoot } from '../io/paths.js';
@@ -94,7 +93,7 @@ export function chooseProfile(asked: string, root: string, flag = '--profile'): 
     };
   }
   if (!isProfileName(asked)) {
-    const guess = didYouMean(asked, [...PROFILE_NAMES, ...Object.keys(PROFILE_ALIASES)]);
+    const guess = suggestProfile(asked);
     throw new UsageError(`unknown profile '${asked}'${guess ? ` (did you mean '${guess}'?)` : ''}; use auto or one of ${PROFILE_NAMES.join(', ')} (aliases: ${Object.keys(PROFILE_ALIASES).join(', ')}); docs/profiles.md describes each`);
   }
   const profile = canonicalProfile(asked);

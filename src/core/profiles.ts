@@ -3,7 +3,8 @@
  * the file's text. The patterns are the `os` column of the profile table (schema.ts PROFILE_ROWS);
  * docs/profiles.md describes the rules.
  */
-import { FALLBACK_PROFILE, type OsPattern, type Profile, PROFILES, profileInfo, versionAtLeast } from './schema.js';
+import { FALLBACK_PROFILE, type OsPattern, type Profile, PROFILE_ALIASES, PROFILE_NAMES, type ProfileName, PROFILES, profileInfo, versionAtLeast } from './schema.js';
+import { didYouMean } from './suggest.js';
 
 /** The os-release fields detection reads (values unquoted; absent fields are absent). */
 export interface OsReleaseFields {
@@ -167,4 +168,31 @@ export function profileForOsRelease(fields: OsReleaseFields): ProfileDetection {
     reason: `os-release ${seen}: no release in the profile table matches; assuming ${fb.title}`,
     warning: `os-release ${seen} names no release limitsctl has a profile for: read as ${FALLBACK_PROFILE} — give --profile to choose`,
   };
+}
+
+/**
+ * The profile a mistyped name most likely means, or null: a case or dash slip (`RHEL-7`,
+ * `rhel7`), a release by its os-release numbers (`rhel-9.4` → rhel-9, `centos-8` → rhel-8.5,
+ * `fedora-44` → fedora, through profileForOsRelease), a plain build by version (`linux-pam-1.5.1`
+ * → linux-pam-1.4, the latest not above it), a prefix, else the nearest name by edit distance.
+ * Never suggests a release with other traits just because its name is close. Pure.
+ */
+export function suggestProfile(name: string): ProfileName | null {
+  const lower = name.toLowerCase().trim();
+  const names: readonly ProfileName[] = [...PROFILE_NAMES, ...(Object.keys(PROFILE_ALIASES) as ProfileName[])];
+  const undashed = (s: string) => s.replace(/[-_. ]/g, '');
+  const direct = names.find((n) => n === lower) ?? names.find((n) => undashed(n) === undashed(lower));
+  if (direct) return direct;
+  const pam = /^(?:linux-?pam|pam)-?(\d+(?:\.\d+){0,2})$/.exec(lower);
+  if (pam) {
+    const plain = PROFILES.filter((p) => p.name.startsWith('linux-pam-'));
+    const below = plain.filter((p) => versionAtLeast(pam[1]!, p.pamVersion));
+    return (below.length ? below[below.length - 1]! : plain[0]!).name;
+  }
+  const rel = /^([a-z][a-z-]*?)-?(\d+(?:\.\d+)*)$/.exec(lower);
+  if (rel) {
+    const d = profileForOsRelease({ ID: rel[1]!, VERSION_ID: rel[2]! });
+    if (d.exact || d.profile !== FALLBACK_PROFILE) return d.profile;
+  }
+  return names.find((n) => lower.length >= 3 && n.startsWith(lower)) ?? (didYouMean(lower, names) as ProfileName | null);
 }

@@ -180,7 +180,9 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   }
 
   let main = readTreeFile(absRoot, MAIN_FILE, 'main', profile);
-  if (main.status === 'missing' && vendorMain !== null) {
+  // pam_limits falls back when stat() of limits.conf fails with ENOENT (pam_limits.c 1.5.3+
+  // 5deaac42): a missing file, or a symlink whose target is missing
+  if ((main.status === 'missing' || main.status === 'dangling-symlink') && vendorMain !== null) {
     const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile);
     if (vendor.status !== 'missing') main = vendor;
   } else if (vendorMain !== null) {

@@ -167,3 +167,11 @@ describe('consequences per release', () => {
     expect(resolve('debian-13', alice, 'alice - maxlogins 0\n').result).toBe('PAM_PERM_DENIED');
   });
 });
+
+describe('suggestions for a mistyped profile', () => {
+  it('never point at a release with other traits because the name is close', async () => {
+    const { suggestProfile } = await import('../../src/core/profiles.js');
+    expect(['RHEL-7', 'rhel7', 'rhel-8.6', 'rhel-8.10', 'rhel-9.4', 'centos-8', 'fedora-44', 'linux-pam-1.5.1', 'ubuntu-2204', 'debain'].map(suggestProfile))
+      .toEqual(['rhel-7', 'rhel-7', 'rhel-8', 'rhel-8', 'rhel-9', 'rhel-8.5', 'fedora', 'linux-pam-1.4', 'ubuntu-22.04', 'debian']);
+  });
+});

@@ -14,8 +14,8 @@ const corpusFiles = (() => {
   }
 })();
 
-/** A round trip depends on how lines are read: one profile per reading, and Debian's (the chroot item's path values). */
-const ROUND_TRIP_PROFILES = [...READING_PROFILES, 'debian-12'] as const;
+/** A round trip depends on how lines are read: one profile per line reading (fgets, 1.6.0's, getline), Debian's (chroot's path values). */
+const ROUND_TRIP_PROFILES = [...READING_PROFILES, 'linux-pam-1.1', 'linux-pam-1.6.0'] as const;
 
 function roundTrips(bytes: Uint8Array): void {
   for (const profile of ROUND_TRIP_PROFILES) {

@@ -9,10 +9,10 @@
  * (`limitsctl files --root T` says which profile a tree is detected as).
  */
 import {
-  FALLBACK_PROFILE, isProfileName, ITEMS, type OsPattern, type ProfileCell, type ProfileInfo, PROFILE_ALIASES, PROFILE_NAMES, PROFILES,
+  FALLBACK_PROFILE, isProfileName, ITEMS, type OsPattern, type ProfileCell, type ProfileInfo, PROFILE_ALIASES, PROFILES,
   profileInfo,
 } from '../../core/schema.js';
-import { didYouMean } from '../../core/suggest.js';
+import { suggestProfile } from '../../core/profiles.js';
 import { type CliIO, type GlobalArgs, wantColor } from '../context.js';
 import { UsageError } from '../errors.js';
 import { type Colors, makeColors, table, toJson } from '../output.js';
@@ -58,7 +58,7 @@ function pick(names: readonly string[]): ProfileInfo[] {
         "Run 'limitsctl files --root DIR' to see which profile a tree is read as, or 'limitsctl profiles' for the list.");
     }
     if (!isProfileName(name)) {
-      const guess = didYouMean(name, [...PROFILE_NAMES, ...Object.keys(PROFILE_ALIASES)]);
+      const guess = suggestProfile(name);
       throw new UsageError(`unknown profile '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}`,
         `Run 'limitsctl profiles' for the list (aliases: ${Object.keys(PROFILE_ALIASES).join(', ')}).`);
     }

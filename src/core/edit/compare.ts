@@ -31,11 +31,11 @@ export function readsAs(text: string, line: Line, info: ItemInfo, want: string, 
   const eol: 0 | 1 = end < 0 ? 0 : 1;
   if (end < 0) end = text.length;
   for (const profile of READING_PROFILES) {
+    const rInfo = itemForProfile(info.name, profile);
+    if (!rInfo) continue; // an item one reading's profile does not know (rttime in 1.5.2, chroot in 1.7.2)
     const readings = parseLine(text, line.index, line.start, end, eol, profile, false).readings;
     const r = readings.find((x) => x.kind === 'entry');
     if (readings.length !== 1 || !r || r.kind !== 'entry' || !r.parsedValue) return false;
-    const rInfo = itemForProfile(info.name, profile);
-    if (!rInfo) continue; // an item one family does not know (rttime in 1.5.2)
     if (meaning(rInfo, parseValue(rInfo, r.valueText), nrOpen) !== want) return false;
   }
   return true;

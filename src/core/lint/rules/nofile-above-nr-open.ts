@@ -24,14 +24,14 @@ export const nofileAboveNrOpen: Rule = {
       const effect = traits.epermNotFatal
         ? "Debian's pam_limits ignores the error and silently keeps the previous nofile limits"
         : 'setrlimit fails and pam_limits denies the login (PAM_PERM_DENIED)';
+      // a soft-only unlimited is lowered to the hard limit before setrlimit (setup_limits: rlim_cur > rlim_max): never refused
+      if (asInfinity && !hard) continue;
       if (asInfinity) {
         const title = profileInfo(ctx.profile).title;
         ctx.report({
           file,
           span: r.value,
-          message: hard
-            ? `nofile ${show(r.value.raw)} is RLIM_INFINITY on ${title} (pam_limits turns it into fs.nr_open only from Linux-PAM 1.5.2): the kernel refuses it, so ${effect}${traits.epermNotFatal ? '' : ' — every session this line applies to'}. Write ${n} instead`
-            : `soft nofile ${show(r.value.raw)} is RLIM_INFINITY on ${title}: no hard limit can be that high, so pam_limits lowers it to the hard limit. Write ${n} instead`,
+          message: `nofile ${show(r.value.raw)} is RLIM_INFINITY on ${title} (pam_limits turns it into fs.nr_open only from Linux-PAM 1.5.2): the kernel refuses it, so ${effect}${traits.epermNotFatal ? '' : ' — every session this line applies to'}. Write ${n} instead`,
         });
         continue;
       }
