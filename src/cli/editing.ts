@@ -147,7 +147,7 @@ function refuseIfBlocked(plan: EditPlan, args: EditArgs, dry = false): void {
   if (hard.length === 0 || args.force) return;
   const lines = hard.map((b) => `  ${b.account}: ${b.item} ${halfWord(b)}would be ${b.got}, not ${b.wanted}: ${cliTerms(b.because)}`);
   // a change the release's pam_limits answers with PAM_PERM_DENIED locks users out: say so first
-  const denies = hard.some((b) => b.because.includes('denies the session'));
+  const denies = hard.some((b) => b.denies === true);
   const what = denies ? 'deny every session it applies to' : 'not take effect';
   const hint = hard.every((b) => b.because.includes('for uid 0'))
     ? 'No line limits the logins of root; pass --force to write the line anyway.'

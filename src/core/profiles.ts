@@ -13,10 +13,12 @@ export interface OsReleaseFields {
   readonly VERSION_ID?: string;
   readonly VERSION_CODENAME?: string;
   readonly UBUNTU_CODENAME?: string;
+  /** LMDE and other Debian derivatives name their Debian release here */
+  readonly DEBIAN_CODENAME?: string;
   readonly PRETTY_NAME?: string;
 }
 
-const KEPT = ['ID', 'ID_LIKE', 'VERSION_ID', 'VERSION_CODENAME', 'UBUNTU_CODENAME', 'PRETTY_NAME'] as const;
+const KEPT = ['ID', 'ID_LIKE', 'VERSION_ID', 'VERSION_CODENAME', 'UBUNTU_CODENAME', 'DEBIAN_CODENAME', 'PRETTY_NAME'] as const;
 
 /**
  * Parses os-release text: `KEY=value` lines, values unquoted the way os-release(5) allows
@@ -64,7 +66,8 @@ function patternMatches(p: OsPattern, fields: OsReleaseFields, viaLike: string |
   const versionId = fields.VERSION_ID ?? '';
   // A derivative's own VERSION_ID says nothing about its parent's (Linux Mint 21 is Ubuntu 22.04),
   // except for RHEL rebuilds, which keep RHEL's numbering: then the codename decides.
-  const codename = p.id === 'ubuntu' ? fields.UBUNTU_CODENAME ?? (viaLike ? undefined : fields.VERSION_CODENAME) : fields.VERSION_CODENAME;
+  const codename = p.id === 'ubuntu' ? fields.UBUNTU_CODENAME ?? (viaLike ? undefined : fields.VERSION_CODENAME)
+    : p.id === 'debian' ? fields.DEBIAN_CODENAME ?? fields.VERSION_CODENAME : fields.VERSION_CODENAME;
   if (p.version === undefined && p.codename === undefined) return true;
   if (p.codename !== undefined && codename !== undefined && codename.toLowerCase() === p.codename) return true;
   if (p.version === undefined || versionId === '') return false;

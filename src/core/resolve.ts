@@ -36,14 +36,15 @@ export interface ResolveOptions {
    */
   kernelNrOpen?: bigint;
   /**
-   * PID 1's limits (/proc/1/limits). Debian always starts from them; upstream only with set_all.
+   * PID 1's limits (/proc/1/limits). Debian 10–12 (traits.pid1Baseline) always start from them;
+   * upstream and Debian 13 only with set_all.
    * undefined = unknown (values not set by a line are then reported as unknown);
    * null = unreadable (Debian falls back to its built-in table).
    */
   pid1Limits?: ProcLimits | null;
   /** the calling process's limits (getrlimit), upstream's starting point; undefined = unknown */
   processLimits?: ProcLimits;
-  /** pam_limits' set_all option (upstream; implied on Debian) */
+  /** pam_limits' set_all option (implied where traits.pid1Baseline: Debian 10–12, Ubuntu) */
   setAll?: boolean;
   /**
    * false when the process opening the session lacks CAP_SYS_RESOURCE (a container started with

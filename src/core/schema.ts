@@ -20,10 +20,6 @@ export const DROPIN_DIR = `${CONFIG_DIR}/limits.d`;
 export const VENDOR_DIR = 'usr/share/pam/security';
 /** openSUSE's vendor directory (pam built with --enable-vendordir=/usr/etc): limits.conf ships there. */
 export const SUSE_VENDOR_DIR = 'usr/etc/security';
-/** The vendor limits.conf of VENDOR_DIR: read when MAIN_FILE is missing (profiles whose `vendorDir` is VENDOR_DIR). */
-export const VENDOR_MAIN_FILE = `${VENDOR_DIR}/limits.conf`;
-/** The vendor drop-ins of VENDOR_DIR: each read unless DROPIN_DIR has a file of the same name. */
-export const VENDOR_DROPIN_DIR = `${VENDOR_DIR}/limits.d`;
 
 // ---------------------------------------------------------------------------------------------
 // profiles
@@ -70,10 +66,6 @@ export type LineReading = 'fgets' | 'getline-1.6.0' | 'getline';
 export interface ProfileTraits {
   /** how a line is read (LineReading) */
   readonly reading: LineReading;
-  /** `reading` is `fgets`: each 1023-byte chunk of a long line is parsed as a line */
-  readonly chunked: boolean;
-  /** `reading` is a getline one: fields split on space/tab only, the value is the rest of the line */
-  readonly restOfLineValue: boolean;
   /**
    * nofile `unlimited`/`infinity`/`-1`: `nr-open` = becomes fs.nr_open (Linux-PAM 1.5.2, commit
    * 3234488f, and backports); `infinity` = RLIM_INFINITY is asked for, which the kernel refuses
@@ -82,7 +74,13 @@ export interface ProfileTraits {
   readonly nofileUnlimited: 'nr-open' | 'infinity';
   /** a missing limits.conf or a drop-in that vanished after listing aborts the session (PAM_SERVICE_ERR); tolerated from 1.5.3 */
   readonly missingFileFatal: boolean;
-  /** the vendor directory read when /etc lacks the file (1.5.3+ built with --enable-vendordir; default from 1.7.2), relative to the root, or null */
+  /**
+   * the vendor directory (relative to the root; null: none): Linux-PAM 1.5.3+ built with
+   * --enable-vendordir (default /usr/share/pam from 1.7.2; openSUSE /usr/etc). Its limits.conf is
+   * read only when stat() of etc/security/limits.conf fails with ENOENT (missing, or a dangling
+   * link); its limits.d/*.conf are merged with etc's, an etc file of the same name shadowing the
+   * vendor one, all sorted by name with strcmp (pam_limits.c 5deaac42, 21affb5b)
+   */
   readonly vendorDir: string | null;
   /** how maxlogins/maxsyslogins count sessions: utmp, or systemd-logind (1.7.0+ where built with it) */
   readonly maxlogins: 'utmp' | 'logind';
@@ -154,7 +152,7 @@ export function versionAtLeast(have: string, want: string): boolean {
 function upstreamTraits(version: string): ProfileTraits {
   const reading: LineReading = !versionAtLeast(version, '1.6.0') ? 'fgets' : version === '1.6.0' ? 'getline-1.6.0' : 'getline';
   return {
-    reading, chunked: reading === 'fgets', restOfLineValue: reading !== 'fgets',
+    reading,
     nofileUnlimited: versionAtLeast(version, '1.5.2') ? 'nr-open' : 'infinity',
     missingFileFatal: !versionAtLeast(version, '1.5.3'),
     vendorDir: versionAtLeast(version, '1.7.2') ? VENDOR_DIR : null,
@@ -268,8 +266,6 @@ export const PROFILE_TRAITS: Readonly<Record<ProfileName, ProfileTraits>> = Obje
  * os-release names no release in the table (with a warning saying so).
  */
 export const FALLBACK_PROFILE: Profile = 'linux-pam-1.5.2';
-/** @deprecated the library no longer has a silent Debian default: loadTree detects (io/system.ts detectProfile). Same as FALLBACK_PROFILE. */
-export const DEFAULT_PROFILE: Profile = FALLBACK_PROFILE;
 
 /** The table row of a profile or an alias (the release profile's row). Throws a RangeError for an unknown name. */
 export function profileInfo(profile: ProfileName): ProfileInfo {

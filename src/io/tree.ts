@@ -13,7 +13,7 @@ import { detectProfile } from './system.js';
 import { listDirInRoot, MAX_LIMITS_FILE_BYTES, pamWouldDo, type ReadFailure, readFileInRoot } from './read.js';
 
 // the paths are defined once, in the schema (the core needs them too)
-export { DROPIN_DIR, MAIN_FILE, VENDOR_DROPIN_DIR, VENDOR_MAIN_FILE } from '../core/schema.js';
+export { DROPIN_DIR, MAIN_FILE } from '../core/schema.js';
 
 export interface LoadedTree extends ConfigTree {
   /** the absolute root directory */

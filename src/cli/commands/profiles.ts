@@ -102,7 +102,7 @@ function listText(c: Colors): string {
   const row = (p: ProfileInfo) => [
     p.name, p.title, p.package,
     cell(p, ['pamVersion'], p.pamVersion, c),
-    cell(p, ['reading', 'chunked', 'restOfLineValue'], p.traits.reading, c),
+    cell(p, ['reading'], p.traits.reading, c),
     cell(p, ['nofileUnlimited', 'epermNotFatal'], nofileText(p), c),
     cell(p, ['missingFileFatal'], p.traits.missingFileFatal ? 'fatal' : 'tolerated', c),
     cell(p, ['vendorDir'], p.traits.vendorDir === null ? 'none' : `/${p.traits.vendorDir}`, c),
@@ -155,7 +155,7 @@ function detailText(p: ProfileInfo, asked: readonly string[], c: Colors): string
   if (aliasOf.length) out.push(c.dim(`  (${aliasOf.join(', ')} ${aliasOf.length === 1 ? 'is an alias' : 'are aliases'} of ${p.name})`));
   const rows: string[][] = [
     ['Linux-PAM', mark(['pamVersion'], p.pamVersion)],
-    ['line reading', mark(['reading', 'chunked', 'restOfLineValue'], t.reading, READING_TEXT[t.reading])],
+    ['line reading', mark(['reading'], t.reading, READING_TEXT[t.reading])],
     ['nofile unlimited', t.nofileUnlimited === 'nr-open'
       ? mark(['nofileUnlimited'], 'nr-open', 'becomes fs.nr_open')
       : mark(['nofileUnlimited'], 'infinity', `RLIM_INFINITY, which the kernel refuses (EPERM): ${t.epermNotFatal ? 'ignored, nofile keeps its value' : 'the session is DENIED (PAM_PERM_DENIED)'}`)],

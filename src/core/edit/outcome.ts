@@ -117,8 +117,10 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
         ? `the process opening the session lacks CAP_SYS_RESOURCE (a container's default capabilities), so the kernel refuses a hard ${info.name} above the one it starts with (setrlimit fails with EPERM) and ${consequence}; keep the hard limit at most the starting one, or give the container CAP_SYS_RESOURCE`
         : infinity
         ? `on ${profileInfo(ctx.profile).title} pam_limits asks the kernel for RLIM_INFINITY (fs.nr_open replaces unlimited only from Linux-PAM 1.5.2), which setrlimit refuses with EPERM, and ${consequence}; write ${info.name} ${nrOpen ?? DEFAULT_NR_OPEN} instead`
-        : `the kernel refuses ${info.name} above fs.nr_open ${nrOpen}${ctx.options.nrOpenSource ? ` (set at ${ctx.options.nrOpenSource})` : ''} (setrlimit fails with EPERM) and ${consequence}; raise fs.nr_open first, or set at most ${nrOpen}`;
-      blockers.push({ account, item: info.name, half: 'hard', wanted: wantedText, got: 'refused by the kernel', because, source: null, everyone });
+        : nrOpen === null
+          ? `the kernel refuses ${info.name} above its fs.nr_open (setrlimit fails with EPERM; fs.nr_open could not be read, the kernel default is ${DEFAULT_NR_OPEN}) and ${consequence}; set at most fs.nr_open`
+          : `the kernel refuses ${info.name} above fs.nr_open ${nrOpen}${ctx.options.nrOpenSource ? ` (set at ${ctx.options.nrOpenSource})` : ''} (setrlimit fails with EPERM) and ${consequence}; raise fs.nr_open first, or set at most ${nrOpen}`;
+      blockers.push({ account, item: info.name, half: 'hard', wanted: wantedText, got: 'refused by the kernel', because, source: null, everyone, ...(traits.epermNotFatal ? {} : { denies: true }) });
       return;
     }
     if ((info.name === 'maxlogins' || info.name === 'maxsyslogins') && res.applied && (parsed.number ?? 0n) >= 0n

@@ -97,6 +97,8 @@ export interface Blocker {
   readonly source: Source | null;
   /** true when the account is a probe standing for every account the domain matches */
   readonly everyone: boolean;
+  /** true when the release's pam_limits would deny the session (PAM_PERM_DENIED), not just ignore the value */
+  readonly denies?: boolean;
 }
 
 export interface EditPlan {
