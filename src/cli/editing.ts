@@ -73,6 +73,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
       ...(baseline.pid1Limits !== undefined ? { pid1Limits: baseline.pid1Limits } : {}),
       ...(baseline.nrOpen !== undefined ? { nrOpen: baseline.nrOpen } : {}),
       ...(baseline.nrOpenSource !== undefined ? { nrOpenSource: baseline.nrOpenSource } : {}),
+      ...(baseline.capSysResource !== undefined ? { capSysResource: baseline.capSysResource } : {}),
       ...extra,
     });
   };

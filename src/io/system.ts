@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { type ProcLimits, parseProcLimits, type ResolveOptions } from '../core/resolve.js';
+import { hasCapSysResource, parseCapabilities } from '../core/caps.js';
 import { parseOsRelease, type ProfileDetection, profileForOsRelease } from '../core/profiles.js';
 import { DEFAULT_NR_OPEN, FALLBACK_PROFILE, profileInfo } from '../core/schema.js';
 import { nrOpenFromSysctl, SYSCTL_CONF, SYSCTL_DIRS, type SysctlNrOpen, sysctlReadOrder } from '../core/sysctl.js';
@@ -127,7 +128,7 @@ export function loadNrOpen(root: string, procDir: string = path.join(root, 'proc
 }
 
 /** What loadBaseline returns: resolver options, plus where fs.nr_open came from when the tree's sysctl configuration set it. */
-export type Baseline = Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen'> & {
+export type Baseline = Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nrOpen' | 'capSysResource'> & {
   /** `etc/sysctl.d/99-tune.conf:3` when fs.nr_open came from the sysctl configuration */
   readonly nrOpenSource?: string;
 };
@@ -135,7 +136,9 @@ export type Baseline = Pick<ResolveOptions, 'pid1Limits' | 'processLimits' | 'nr
 /**
  * The starting limits pam_limits would see: PID 1's limits and fs.nr_open from the live system
  * (root "/") or from <root>/proc when the tree carries a snapshot; fs.nr_open from the tree's
- * sysctl configuration when it has no snapshot (loadNrOpen); unknown otherwise.
+ * sysctl configuration when it has no snapshot (loadNrOpen); unknown otherwise. `capSysResource`
+ * from PID 1's status (proc/1/status CapEff, core/caps.ts) when it can be read: false in a
+ * container started without CAP_SYS_RESOURCE, where raised hard limits are refused.
  */
 export function loadBaseline(ctx: { readonly root: string; readonly proc?: string }): Baseline {
   const live = ctx.root === '/';
@@ -150,5 +153,10 @@ export function loadBaseline(ctx: { readonly root: string; readonly proc?: strin
     const self = readProcFile('/', '/proc', 'self/limits');
     if (self) out.processLimits = parseProcLimits(self) as ProcLimits;
   }
+  // PID 1's capabilities stand for the session's process (sshd, login, sudo start under it): a
+  // container with Docker's default set lacks CAP_SYS_RESOURCE, and hard limits cannot be raised
+  const status = readProcFile(ctx.root, procDir, '1/status');
+  const cap = status === null ? null : hasCapSysResource(parseCapabilities(status));
+  if (cap !== null) out.capSysResource = cap;
   return out;
 }
