@@ -25,8 +25,8 @@ export interface EditArgs {
   file?: string;
 }
 
-/** Unified diff of a plan, with paths relative to the root (a/etc/security/limits.conf). */
-async function planDiff(plan: EditPlan): Promise<string> {
+/** Unified diff of a plan, with paths relative to the root (a/etc/security/limits.conf). Also used by `set --unit`. */
+export async function planDiff(plan: { readonly changes: readonly { readonly path: string; readonly before: string | null; readonly after: string }[] }): Promise<string> {
   if (plan.changes.length === 0) return '';
   const { createTwoFilesPatch } = await import('diff');
   let out = '';
@@ -40,7 +40,7 @@ async function planDiff(plan: EditPlan): Promise<string> {
   return out;
 }
 
-function colorDiff(diff: string, c: Colors): string {
+export function colorDiff(diff: string, c: Colors): string {
   if (!c.enabled) return diff;
   return diff.split('\n').map((l) => (l.startsWith('+++') || l.startsWith('---') ? c.bold(l)
     : l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l)).join('\n');

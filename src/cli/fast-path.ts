@@ -82,6 +82,10 @@ const UNIT: Record<string, OptionSpec> = {
   unit: { kind: 'string', describe: "a systemd unit (nginx means nginx.service): its limits from Limit*=, DefaultLimit*= and systemd's defaults, not pam_limits (docs/systemd.md)" },
 };
 
+const UNIT_EDIT: Record<string, OptionSpec> = {
+  unit: { kind: 'string', describe: 'a systemd unit (nginx means nginx.service): write its Limit*= to the drop-in etc/systemd/system/NAME.d/limitsctl.conf instead of limits.conf (docs/systemd.md)' },
+};
+
 const TARGET: Record<string, OptionSpec> = {
   user: { kind: 'string', alias: 'u', describe: 'a user name' },
   group: { kind: 'string', alias: 'g', describe: 'a group name (written @group)' },
@@ -114,13 +118,13 @@ export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
   set: {
     positional: [{ name: 'item', describe: 'item, e.g. nproc' }, { name: 'value', describe: 'value, e.g. 4096, unlimited or -' }],
     options: {
-      ...TARGET, ...EDIT,
+      ...TARGET, ...EDIT, ...UNIT_EDIT,
       comment: { kind: 'string', allowEmpty: true, describe: 'comment to put on the written line' },
       'at-least': { kind: 'boolean', describe: 'only raise (for nice and priority: only allow more)' },
       'at-most': { kind: 'boolean', describe: 'only lower' },
     },
   },
-  unset: { positional: [{ name: 'item', describe: 'item, e.g. nproc' }], options: { ...TARGET, ...EDIT } },
+  unset: { positional: [{ name: 'item', describe: 'item, e.g. nproc' }], options: { ...TARGET, ...EDIT, ...UNIT_EDIT } },
   apply: {
     positional: [{ name: 'policy', describe: 'policy file (ini)' }],
     options: { ...EDIT, prune: { kind: 'boolean', describe: "remove entries of the policy's domains that it does not name" } },

@@ -28,7 +28,15 @@ export type LoadedUnit =
   }
   | { readonly ok: false; readonly unit: string; readonly reason: 'invalid' | 'not-found' | 'masked'; readonly message: string };
 
-function readText(root: string, rel: string, warnings: string[]): string | null {
+/**
+ * Planned file contents read instead of the disk (relative path → text), to see what systemd
+ * would read after an edit (`set --unit`): a planned file is listed in its directory and read as given.
+ */
+export type UnitOverlay = ReadonlyMap<string, string>;
+
+function readText(root: string, rel: string, warnings: string[], overlay?: UnitOverlay): string | null {
+  const o = overlay?.get(rel);
+  if (o !== undefined) return o;
   const r = readFileInRoot(root, rel, { maxBytes: MAX_SMALL_FILE_BYTES });
   if (r.ok) return r.bytes.toString('utf8');
   if (r.failure.kind !== 'missing') warnings.push(r.failure.message);
@@ -54,17 +62,19 @@ function exists(root: string, rel: string): boolean {
   }
 }
 
-function listConf(root: string, dir: string): string[] {
+function listConf(root: string, dir: string, overlay?: UnitOverlay): string[] {
   const l = listDirInRoot(root, dir);
-  if (!l.ok) return [];
-  return l.entries.map((e) => e.name).filter((n) => n.endsWith('.conf')).sort();
+  const names = new Set(l.ok ? l.entries.map((e) => e.name) : []);
+  for (const rel of overlay?.keys() ?? []) if (posix.dirname(rel) === dir) names.add(posix.basename(rel));
+  return [...names].filter((n) => n.endsWith('.conf')).sort();
 }
 
 /**
  * Load the limits of the system unit `name` (`nginx` means `nginx.service`) from the tree at
  * `root`. Not found: no unit file and no drop-in directory of its own in any search directory.
+ * With `overlay`, those drop-ins are read as given instead of from disk (and listed if new).
  */
-export function loadUnitLimits(root: string, name: string): LoadedUnit {
+export function loadUnitLimits(root: string, name: string, overlay?: UnitOverlay): LoadedUnit {
   const n = normalizeUnitName(name);
   if (!n.ok) return { ok: false, unit: name, reason: 'invalid', message: n.message };
   const unit = n.name;
@@ -94,7 +104,7 @@ export function loadUnitLimits(root: string, name: string): LoadedUnit {
   let ownDropinDir = false;
   for (const dir of UNIT_SEARCH_DIRS) {
     for (const d of dropinNames(unit)) {
-      const names = listConf(root, posix.join(dir, d));
+      const names = listConf(root, posix.join(dir, d), overlay);
       if (d === `${unit}.d` && names.length > 0) ownDropinDir = true;
       for (const base of names) found.push({ file: posix.join(dir, d, base), base });
     }
@@ -105,7 +115,7 @@ export function loadUnitLimits(root: string, name: string): LoadedUnit {
   const { applied, masked } = orderDropins(found);
   const dropins: UnitFileText[] = [];
   for (const c of applied) {
-    const text = readText(root, c.file, warnings);
+    const text = readText(root, c.file, warnings, overlay);
     if (text !== null && !isMask(root, c.file, text)) dropins.push({ file: c.file, text });
   }
   // the manager: system.conf, then system.conf.d/*.conf across its directories (same masking and order)

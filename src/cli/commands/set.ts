@@ -29,6 +29,7 @@ export function targetOf(args: TargetArgs): { domain: string; type: EditType } {
 }
 
 export async function run(args: SetArgs, io: CliIO): Promise<number> {
+  if (typeof (args as { unit?: unknown }).unit === 'string') return (await import('../unit-edit.js')).runSetUnit(args as unknown as import('../unit-edit.js').UnitEditArgs, io);
   const ctx = makeContext(args, io);
   const file = fileArgInRoot(ctx, args.root, args.file);
   if (args.atLeast && args.atMost) throw new UsageError('--at-least and --at-most exclude each other');

@@ -7,6 +7,7 @@ export interface UnsetArgs extends GlobalArgs, EditArgs, TargetArgs {
 }
 
 export async function run(args: UnsetArgs, io: CliIO): Promise<number> {
+  if (typeof (args as { unit?: unknown }).unit === 'string') return (await import('../unit-edit.js')).runUnsetUnit(args as unknown as import('../unit-edit.js').UnitEditArgs, io);
   const ctx = makeContext(args, io);
   const file = fileArgInRoot(ctx, args.root, args.file);
   const { domain, type } = targetOf(args);

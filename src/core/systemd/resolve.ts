@@ -56,7 +56,7 @@ export const MANAGER_DROPIN_DIRS: readonly string[] = [
 
 const UNIT_TYPES = ['service', 'socket', 'device', 'mount', 'automount', 'swap', 'target', 'path', 'timer', 'slice', 'scope'];
 /** The unit types whose processes get Limit*= (the [Service]/[Socket]/[Mount]/[Swap] sections). */
-const EXEC_SECTION: Readonly<Record<string, string>> = { service: 'Service', socket: 'Socket', mount: 'Mount', swap: 'Swap' };
+export const EXEC_SECTION: Readonly<Record<string, string>> = { service: 'Service', socket: 'Socket', mount: 'Mount', swap: 'Swap' };
 
 export type UnitNameResult = { readonly ok: true; readonly name: string; readonly type: string } | { readonly ok: false; readonly message: string };
 
