@@ -12,11 +12,13 @@
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { parseGroup, parsePasswd } from '../core/accounts.js';
+import { hasCapSysResource, parseCapabilities } from '../core/caps.js';
 import { LimitsError } from '../core/errors.js';
 import type { LintAccounts, LintTarget } from '../core/lint/types.js';
 import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
+import { parseProcLimits } from '../core/resolve.js';
 import { canonicalProfile, DEFAULT_NR_OPEN, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
-import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, readFileInRoot } from './read.js';
+import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { loadNrOpen, readOsRelease } from './system.js';
 import { loadTree, readTreeFile, unlistedDir } from './tree.js';
 
@@ -102,6 +104,25 @@ function nrOpenOf(root: string | null, fallback: bigint | null | undefined, cwd:
   return {
     nrOpen: fact.value ?? fallback ?? DEFAULT_NR_OPEN,
     ...(fact.source ? { nrOpenSource: `${displayPath(cwd, path.join(root, fact.source.file))}:${fact.source.line}` } : {}),
+  };
+}
+
+/**
+ * What a tree's /proc snapshot says about the process that opens sessions: PID 1's capabilities
+ * (proc/1/status) and limits (proc/1/limits), read by the chroot-style rule; absent when the tree
+ * has none (a config repository) — LC211 then says nothing.
+ */
+function snapshotFacts(root: string): Pick<LintTarget, 'capSysResource' | 'startingLimits'> {
+  const read = (rel: string) => {
+    const r = readFileInRoot(root, rel, { maxBytes: MAX_SMALL_FILE_BYTES });
+    return r.ok ? r.bytes.toString('utf8') : null;
+  };
+  const status = read('proc/1/status');
+  const cap = status === null ? null : hasCapSysResource(parseCapabilities(status));
+  const limits = read('proc/1/limits');
+  return {
+    ...(cap !== null ? { capSysResource: cap } : {}),
+    ...(limits !== null ? { startingLimits: parseProcLimits(limits) } : {}),
   };
 }
 
@@ -391,6 +412,7 @@ async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promis
       tree,
       accounts,
       ...nrOpenOf(plan.kind === 'tree' ? plan.path : null, options.nrOpen, cwd),
+      ...(plan.kind === 'tree' ? snapshotFacts(plan.path) : {}),
       ...(only ? { only } : {}),
     };
     out.push({ target, root: plan.kind === 'tree' ? plan.path : null, abs, reload });

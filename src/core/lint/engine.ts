@@ -257,7 +257,7 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: r
     const severity = severityOf(rule, config);
     if (severity === 'off') continue;
     const ctx: RuleContext = {
-      tree, profile: canonicalProfile(tree.profile), accounts: target.accounts, nrOpen, nrOpenSource: target.nrOpenSource ?? null, policy, standalone: target.standalone === true,
+      tree, profile: canonicalProfile(tree.profile), accounts: target.accounts, nrOpen, nrOpenSource: target.nrOpenSource ?? null, capSysResource: target.capSysResource ?? null, startingLimits: target.startingLimits ?? null, policy, standalone: target.standalone === true,
       analysis, docs,
       report(r: RuleReport) {
         const f = fileOf(target, r.file);

@@ -15,6 +15,7 @@ import { entryAfterEndOfFile } from './rules/entry-after-end-of-file.js';
 import { extraFields } from './rules/extra-fields.js';
 import { fatalFile } from './rules/fatal-file.js';
 import { fileNotEvaluated } from './rules/file-not-evaluated.js';
+import { hardAboveStart } from './rules/hard-above-start.js';
 import { hardHalfSkipped } from './rules/hard-half-skipped.js';
 import { ignoredFile } from './rules/ignored-file.js';
 import { invalidRange } from './rules/invalid-range.js';
@@ -76,6 +77,7 @@ export const RULES: readonly Rule[] = [
   nofileUnlimited,       // LC208
   outOfRange,            // LC209
   maxloginsTooLow,       // LC210
+  hardAboveStart,        // LC211
   // LC3xx files
   ignoredFile,           // LC301
   overriddenByLaterFile, // LC302

@@ -6,6 +6,7 @@
  * `nofile` at the start of line 3 is 3:1–3:7). Where a line holds non-ASCII bytes before or inside
  * the span, `text` also gives the columns in Unicode code points (SARIF uses those).
  */
+import type { ProcLimits } from '../resolve.js';
 import type { AccountDb } from '../accounts.js';
 import type { ConfigTree, LimitsDocument, Span, TreeFile } from '../model.js';
 import type { Profile } from '../schema.js';
@@ -87,6 +88,10 @@ export interface RuleContext {
   readonly nrOpen: bigint;
   /** where nrOpen was set (`etc/sysctl.d/99-tune.conf:3`) when the tree's sysctl configuration set it, else null */
   readonly nrOpenSource: string | null;
+  /** false when the tree's PID 1 lacks CAP_SYS_RESOURCE (proc/1/status), null when unknown */
+  readonly capSysResource: boolean | null;
+  /** PID 1's limits (proc/1/limits) when the tree has them, else null */
+  readonly startingLimits: ProcLimits | null;
   readonly policy: Policy;
   /** whether the target is one file linted on its own, outside any tree */
   readonly standalone: boolean;
@@ -114,6 +119,10 @@ export interface LintTarget {
   readonly nrOpen?: bigint;
   /** where nrOpen was set when the tree's sysctl configuration set it (`etc/sysctl.d/99-tune.conf:3`), for messages */
   readonly nrOpenSource?: string;
+  /** false when the tree's PID 1 lacks CAP_SYS_RESOURCE (proc/1/status, core/caps.ts) */
+  readonly capSysResource?: boolean;
+  /** PID 1's limits (proc/1/limits) of the tree's snapshot */
+  readonly startingLimits?: ProcLimits;
   readonly standalone?: boolean;
   /** report only on these display paths (a file named on the command line inside a tree) */
   readonly only?: ReadonlySet<string>;
