@@ -144,6 +144,19 @@ describe('set --unit', () => {
     expect(statSync(path.join(root, DROPIN)).mode & 0o7777).toBe(0o640);
   });
 
+  it('--backup keeps the old drop-in as limitsctl.conf.<time>.bak, which systemd does not read (not *.conf)', async () => {
+    const root = copy('two-dropins');
+    expect((await run(root, 'set', 'nofile', '5000', '--unit', 'x')).code).toBe(0);
+    const r = await run(root, 'set', 'nofile', '6000', '--unit', 'x', '--backup', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const backup: string = JSON.parse(r.stdout).files[0].backup;
+    expect(path.basename(backup)).toMatch(/^limitsctl\.conf\.\d{8}T\d{6}Z\.bak$/);
+    expect(readFileSync(backup, 'utf8')).toContain('LimitNOFILE=5000\n');
+    const g = await run(root, 'get', 'nofile', '--unit', 'x', '--json');
+    expect(JSON.parse(g.stdout)).toMatchObject({ soft: 6000, hard: 6000, soft_from: { file: DROPIN } });
+    expect(JSON.parse(g.stdout).files.dropins).not.toContain(path.relative(root, backup));
+  });
+
   it('a later drop-in (override.conf sorts after limitsctl.conf) would override: exit 2 naming it, nothing changed; --file zz.conf works', async () => {
     const root = copy('two-dropins');
     writeFileSync(path.join(root, 'usr/lib/systemd/system/x.service.d/override.conf'), '[Service]\nLimitNOFILE=1000\n');
