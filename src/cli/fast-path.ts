@@ -136,6 +136,9 @@ export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
       proc: { kind: 'string', describe: 'proc file system to read, e.g. a snapshot (default: <root>/proc if present, else /proc)' },
       sys: { kind: 'string', describe: 'sys file system to read, e.g. a snapshot (default: <root>/sys if present, else /sys)' },
       top: { kind: 'number', describe: 'how many command groups to list (default 10)' },
+      item: { kind: 'string', describe: 'one limit item (nofile, memlock, ...): what the processes run with against pam_limits and systemd, and which wins' },
+      pid: { kind: 'number', describe: 'with --item: examine this process' },
+      unit: { kind: 'string', describe: "with --item: examine the processes of this systemd unit (nginx means nginx.service)" },
     },
   },
   lint: {

@@ -52,7 +52,7 @@ function locate(dir: string, root?: string): { live: true; abs: string } | { liv
 }
 
 /** The text of `<dir>/<rel>` (regular files only, at most 1 MiB: src/io/read.ts), or the reason it has none. */
-function readUnder(dir: string, rel: string, root?: string, encoding: BufferEncoding = 'utf8'): { text: string } | { failure: ReadFailure } {
+export function readUnder(dir: string, rel: string, root?: string, encoding: BufferEncoding = 'utf8'): { text: string } | { failure: ReadFailure } {
   const at = locate(dir, root);
   const r = at.live
     ? readFileCapped(path.join(at.abs, rel), { maxBytes: MAX_SMALL_FILE_BYTES })
@@ -72,7 +72,7 @@ function readInt(dir: string, rel: string, root?: string): number | null {
 }
 
 /** Names in `<dir>/<rel>` by the same confinement; throws the errno when it cannot be listed. */
-function listUnder(dir: string, rel: string, root?: string): string[] {
+export function listUnder(dir: string, rel: string, root?: string): string[] {
   const at = locate(dir, root);
   if (at.live) return readdirSync(path.join(at.abs, rel));
   const l = listDirInRoot(at.base, path.join(at.prefix, rel));

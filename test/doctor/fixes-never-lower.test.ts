@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RLIM_INFINITY } from '../../src/core/schema.js';
 import { SCENARIOS } from '../../fixtures/doctor/generate.mjs';
-import { doctorFacts, FIX, scenario } from './helpers.js';
+import { doctorFacts, FIX, type ItemRun, itemFlags, scenario } from './helpers.js';
 import { diagnose } from '../../src/core/doctor.js';
 
 const cleanups: Array<() => void> = [];
@@ -69,6 +69,52 @@ describe('no fix doctor suggests lowers a configured value', () => {
     });
   }
   it('the sweep saw suggested set commands (it can fail)', () => {
+    expect(checked).toBeGreaterThan(0);
+  });
+});
+
+const UNIT_SET = /^limitsctl set (\S+) (\S+) --unit (\S+)(.*)$/;
+
+describe('doctor --item: no suggested set lowers what pam_limits or systemd configures', () => {
+  let checked = 0;
+  for (const { name, root } of trees()) {
+    const runs = (JSON.parse(readFileSync(path.join(root, 'expect.json'), 'utf8')) as { items?: ItemRun[] }).items ?? [];
+    if (runs.length === 0) continue;
+    it(`${name}: every --item run`, () => {
+      for (const run of runs) {
+        const facts = doctorFacts(root, null, {}, run);
+        const it = facts.item!;
+        for (const x of diagnose(facts).findings.flatMap((f) => f.fixes)) {
+          const cmd = x.command ?? '';
+          const u = cmd.match(UNIT_SET);
+          const p = cmd.match(SET);
+          if (!u && !p) continue;
+          const [, item, value, who, rest] = (u ?? p)!;
+          // the fixtures' item runs are counts (nofile, nproc): the value is in kernel units
+          expect(['nofile', 'nproc'], cmd).toContain(item);
+          const type = rest!.match(/--type (\S+)/)?.[1] ?? 'both';
+          let conf: { soft: bigint | null; hard: bigint | null };
+          if (u) {
+            const uc = it.units.find((c) => c.unit === who || c.unit === `${who}.service`);
+            expect(uc?.ok, `${itemFlags(run)}: ${cmd} names a unit doctor read`).toBe(true);
+            conf = uc!.ok ? { soft: uc!.limit.soft, hard: uc!.limit.hard } : { soft: null, hard: null };
+          } else {
+            const res = it.resolutions.map((r) => r.resolution).find((r) => r.identity.name === who) ?? facts.resolution!;
+            const rl = res.rlimits[item as 'nofile'];
+            conf = { soft: rl.applied?.soft ?? rl.soft.value, hard: rl.applied?.hard ?? rl.hard.value };
+          }
+          const v = valueOf(value!);
+          for (const half of type === 'both' ? ['soft', 'hard'] as const : [type as 'soft' | 'hard']) {
+            const have = conf[half];
+            if (have === null) continue;
+            expect(v >= have, `${name} ${itemFlags(run)}: '${cmd}' writes ${half} ${value} below the configured ${have}`).toBe(true);
+          }
+          checked++;
+        }
+      }
+    });
+  }
+  it('the sweep saw suggested set --unit commands (it can fail)', () => {
     expect(checked).toBeGreaterThan(0);
   });
 });

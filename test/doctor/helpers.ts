@@ -10,6 +10,10 @@ import { readLiveFacts } from '../../src/io/live.js';
 import { sysMissingProblem } from '../../src/core/doctor/text.js';
 import { loadTree } from '../../src/io/tree.js';
 import { buildScenario } from '../../fixtures/doctor/generate.mjs';
+import { readItemFacts } from '../../src/io/doctor-item.js';
+import { loadAccountDb } from '../../src/io/accounts.js';
+import { isRlimitItem, RLIMIT_ITEMS, type RlimitItem } from '../../src/core/schema.js';
+import type { ItemTarget } from '../../src/core/doctor/item.js';
 
 import { BIN, REPO } from '../cli/helpers.js';
 
@@ -31,10 +35,32 @@ export function scenario(name: string): { root: string; cleanup: () => void } {
 }
 
 /** What `limitsctl doctor --root ROOT --user USER` computes, in-process (io + core, no cli). */
-export function doctorFacts(root: string, user: string, dirs: { proc?: string; sys?: string } = {}): DoctorFacts {
+/** `doctor --item ITEM` with --user (the user argument), --pid or --unit, as the CLI reads it. */
+export interface ItemRun {
+  readonly item: string;
+  readonly user?: string;
+  readonly pid?: number;
+  readonly unit?: string;
+}
+
+export function doctorFacts(root: string, userArg: string | null, dirs: { proc?: string; sys?: string } = {}, run?: ItemRun): DoctorFacts {
   const proc = dirs.proc ?? path.join(root, 'proc');
   const sys = dirs.sys ?? path.join(root, 'sys');
   const { profile } = detectProfile(root);
+  let item: RlimitItem | null = null;
+  let target: ItemTarget | null = null;
+  let itemRead: ReturnType<typeof readItemFacts> | null = null;
+  let user = userArg ?? run?.user ?? 'root';
+  if (run) {
+    if (!isRlimitItem(run.item)) throw new Error(`not an rlimit item: ${run.item}`);
+    item = run.item;
+    target = run.pid !== undefined ? { kind: 'pid', pid: run.pid } : run.unit !== undefined ? { kind: 'unit', unit: run.unit } : { kind: 'user' };
+    if (target.kind !== 'user') {
+      itemRead = readItemFacts({ root, proc }, item, target, null);
+      const owner = itemRead.processes[0];
+      user = owner ? owner.user ?? String(owner.uid) : 'root';
+    }
+  }
   const identity = loadIdentity(root, user);
   const live = readLiveFacts({ root, proc, sys }, identity.uid);
   const opts = { profile, ...loadBaseline({ root, proc }) };
@@ -45,11 +71,40 @@ export function doctorFacts(root: string, user: string, dirs: { proc?: string; s
   }));
   // as the CLI: a snapshot without sys/ is read as empty, and said
   const problems = dirs.sys === undefined && !existsSync(sys) ? [sysMissingProblem(sys), ...live.problems] : live.problems;
-  return { identity, resolution, confResolutions, ...live, problems, sources: { root, proc, sys, live: false } };
+  const baseline = loadBaseline({ root, proc });
+  const startHard: Partial<Record<RlimitItem, bigint>> = {};
+  for (const i of RLIMIT_ITEMS) {
+    const h = baseline.pid1Limits?.[i]?.hard;
+    if (h !== undefined) startHard[i] = h;
+  }
+  let itemFacts: DoctorFacts['item'] = null;
+  if (item && target) {
+    itemRead ??= readItemFacts({ root, proc }, item, target, identity.uid);
+    const resolutions = [...new Set(itemRead.processes.map((p) => p.uid))].flatMap((uid) => {
+      if (uid === identity.uid) return [{ uid, resolution }];
+      const name = loadAccountDb(root).users.find((u) => u.uid === uid)?.name;
+      return name ? [{ uid, resolution: resolveLimits(loadTree(root, { profile }), loadIdentity(root, name), opts) }] : [];
+    });
+    itemFacts = { item, target, processes: itemRead.processes, units: itemRead.units, resolutions };
+  }
+  return {
+    identity, resolution, confResolutions, ...live, problems, sources: { root, proc, sys, live: false },
+    item: itemFacts, capSysResource: baseline.capSysResource ?? null, startHard,
+  };
 }
 
 export function doctorOn(root: string, user: string, dirs: { proc?: string; sys?: string } = {}): DoctorReport {
   return diagnose(doctorFacts(root, user, dirs));
+}
+
+/** `doctor --item …` on a tree, in-process. */
+export function doctorItemOn(root: string, run: ItemRun): DoctorReport {
+  return diagnose(doctorFacts(root, null, {}, run));
+}
+
+/** The flags of an item run, as the CLI takes them: `--item nofile --unit nginx`. */
+export function itemFlags(run: ItemRun): string {
+  return `--item ${run.item}${run.user !== undefined ? ` --user ${run.user}` : ''}${run.pid !== undefined ? ` --pid ${run.pid}` : ''}${run.unit !== undefined ? ` --unit ${run.unit}` : ''}`;
 }
 
 export function ids(r: DoctorReport): string[] {

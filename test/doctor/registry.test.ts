@@ -13,9 +13,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FINDINGS } from '../../src/core/doctor.js';
 import { SCENARIOS } from '../../fixtures/doctor/generate.mjs';
-import { doctorOn, FIX, ids, REPO, scenario } from './helpers.js';
+import { doctorItemOn, doctorOn, FIX, ids, type ItemRun, itemFlags, REPO, scenario } from './helpers.js';
 
-interface Expectation { readonly findings: Record<string, string[]> }
+interface Expectation {
+  readonly findings: Record<string, string[]>;
+  /** `doctor --item` runs: the target and the ids reported, in order */
+  readonly items?: ReadonlyArray<ItemRun & { readonly expect: string[] }>;
+}
 
 const committed = readdirSync(FIX, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 const cleanups: Array<() => void> = [];
@@ -51,11 +55,16 @@ describe('fixtures carry their expected findings', () => {
         expect(ids(r), `${name} --user ${user}`).toEqual(list);
         for (const f of r.findings) expect(severities.get(f.id), `${f.id} reported as ${f.severity}`).toContain(f.severity);
       }
+      for (const run of expectationOf(root).items ?? []) {
+        const r = doctorItemOn(root, run);
+        expect(ids(r), `${name} ${itemFlags(run)}`).toEqual(run.expect);
+        for (const f of r.findings) expect(severities.get(f.id), `${f.id} reported as ${f.severity}`).toContain(f.severity);
+      }
     });
   }
 
   it('every registered finding is expected by a fixture, and every expected id is registered', () => {
-    const expected = new Set(TREES.flatMap(({ root }) => Object.values(expectationOf(root).findings).flat()));
+    const expected = new Set(TREES.flatMap(({ root }) => [...Object.values(expectationOf(root).findings).flat(), ...(expectationOf(root).items ?? []).flatMap((r) => r.expect)]));
     const registered = new Set<string>(FINDINGS.map((d) => d.id));
     expect([...registered].filter((id) => !expected.has(id)), 'findings without a fixture').toEqual([]);
     expect([...expected].filter((id) => !registered.has(id)), 'expected ids that are not registered').toEqual([]);

@@ -11,6 +11,10 @@ import { sysMissingProblem } from '../../core/doctor/text.js';
 import { resolveLimits } from '../../core/resolve.js';
 import { doctorJson, formatDoctorText } from '../../formatters/doctor.js';
 import { invokingUser, readLiveFacts } from '../../io/live.js';
+import { ItemTargetError, readItemFacts } from '../../io/doctor-item.js';
+import { loadAccountDb } from '../../io/accounts.js';
+import type { ItemFacts, ItemTarget } from '../../core/doctor/item.js';
+import { isRlimitItem, RLIMIT_ITEMS } from '../../core/schema.js';
 import { type CliIO, type GlobalArgs, loadBaseline, loadContextIdentity, loadContextTree, makeContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { toJson } from '../output.js';
@@ -20,6 +24,9 @@ export interface DoctorArgs extends GlobalArgs {
   proc?: string;
   sys?: string;
   top?: number;
+  item?: string;
+  pid?: number;
+  unit?: string;
 }
 
 /**
@@ -55,7 +62,32 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
   const sys = sysDir.dir;
   const missing: string[] = sysDir.missing ? [sysMissingProblem(sys)] : [];
   if (args.top !== undefined && (!Number.isInteger(args.top) || args.top < 1)) throw new UsageError(`--top must be a positive integer, got ${String(args.top)}`);
-  const user = args.user ?? (io.env.SUDO_USER || invokingUser(io.env));
+  // --item ITEM with --user (default), --pid PID or --unit NAME
+  let itemTarget: ItemTarget | null = null;
+  let item: (typeof RLIMIT_ITEMS)[number] | null = null;
+  if (args.item !== undefined || args.pid !== undefined || args.unit !== undefined) {
+    if (args.item === undefined) throw new UsageError('--pid and --unit go with --item ITEM (e.g. doctor --item nofile --unit nginx)');
+    if (!isRlimitItem(args.item)) throw new UsageError(`--item ${args.item}: doctor compares resource limits only (${RLIMIT_ITEMS.join(', ')})`);
+    item = args.item;
+    const given = [args.user !== undefined && '--user', args.pid !== undefined && '--pid', args.unit !== undefined && '--unit'].filter(Boolean);
+    if (given.length > 1) throw new UsageError(`${given.join(' and ')} contradict each other: --item examines one of them`);
+    if (args.pid !== undefined && (!Number.isInteger(args.pid) || args.pid < 1)) throw new UsageError(`--pid must be a process id, got ${String(args.pid)}`);
+    itemTarget = args.pid !== undefined ? { kind: 'pid', pid: args.pid } : args.unit !== undefined ? { kind: 'unit', unit: args.unit } : { kind: 'user' };
+  }
+  let itemRead: ReturnType<typeof readItemFacts> | null = null;
+  let user = args.user ?? (io.env.SUDO_USER || invokingUser(io.env));
+  if (itemTarget && item && itemTarget.kind !== 'user') {
+    try {
+      itemRead = readItemFacts({ root: ctx.root, proc }, item, itemTarget, null);
+    } catch (e) {
+      if (e instanceof ItemTargetError) throw new UsageError(e.message);
+      const err = e as NodeJS.ErrnoException;
+      throw new UsageError(`cannot read ${proc}: ${err.code ?? err.message}`);
+    }
+    // the account: the process's owner (the unit's first process), else root
+    const owner = itemRead.processes[0];
+    user = owner ? (owner.user ?? String(owner.uid)) : 'root';
+  }
   if (!user) throw new UsageError('cannot tell which account to diagnose; name it with --user NAME');
   const identity = loadContextIdentity(ctx, { user });
 
@@ -77,12 +109,33 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
   }
   const confResolutions: ConfResolution[] = [...confs].map(([conf, services]) => ({ conf, services, resolution: resolveWith(conf) }));
 
+  let itemFacts: ItemFacts | null = null;
+  if (itemTarget && item) {
+    if (!itemRead) itemRead = readItemFacts({ root: ctx.root, proc }, item, itemTarget, identity.uid);
+    const resolutions = [];
+    for (const uid of [...new Set(itemRead.processes.map((p) => p.uid))]) {
+      if (uid === identity.uid) { resolutions.push({ uid, resolution }); continue; }
+      const name = loadAccountDb(ctx.root).users.find((u) => u.uid === uid)?.name;
+      if (!name) continue;
+      try {
+        resolutions.push({ uid, resolution: resolveLimits(loadContextTree(ctx), loadContextIdentity(ctx, { user: name }), { profile: ctx.profile, ...baseline }) });
+      } catch { /* an account pam_limits cannot resolve: compared with systemd only */ }
+    }
+    itemFacts = { item, target: itemTarget, processes: itemRead.processes, units: itemRead.units, resolutions };
+  }
+  const startHard: Partial<Record<(typeof RLIMIT_ITEMS)[number], bigint>> = {};
+  for (const i of RLIMIT_ITEMS) {
+    const h = baseline.processLimits?.[i]?.hard ?? baseline.pid1Limits?.[i]?.hard;
+    if (h !== undefined) startHard[i] = h;
+  }
+
   const extra: string[] = [];
   if (ctx.root !== '/') extra.push(`--root ${args.root}`);
   if (args.profile !== 'auto') extra.push(`--profile ${args.profile}`);
   const report = diagnose({
     identity, resolution, confResolutions, ...live, problems: [...missing, ...live.problems],
     sources: { root: ctx.root, proc, sys, live: ctx.root === '/' && proc === '/proc' && sys === '/sys' },
+    item: itemFacts, capSysResource: baseline.capSysResource ?? null, startHard,
   }, { limitsctlArgs: extra.join(' '), top: args.top ?? 10 });
 
   if (ctx.json) {

@@ -5,7 +5,7 @@
  */
 import { analyze, NEAR, resolveTasksMax } from './analysis.js';
 import type { DoctorFacts } from './facts.js';
-import { FINDINGS } from './registry.js';
+import { FINDINGS, ITEM_MODE_PROCESS, ITEM_MODE_USER } from './registry.js';
 import { type DiagnoseOptions, type DoctorReport, type DoctorStatus, type Finding, type FindingId, SEVERITIES } from './report.js';
 import { fmt } from './text.js';
 
@@ -28,7 +28,12 @@ export function diagnose(facts: DoctorFacts, options: DiagnoseOptions = {}): Doc
     return got;
   };
   const ctx = analyze(facts, options, findingsOf);
-  const findings: Finding[] = FINDINGS.flatMap((d) => findingsOf(d.id));
+  // --item: nproc keeps every finding (plus the item's); other items keep the item's and pam_limits' own
+  const it = facts.item ?? null;
+  const active = !it ? FINDINGS
+    : it.target.kind !== 'user' ? FINDINGS.filter((d) => ITEM_MODE_PROCESS.has(d.id))
+      : it.item === 'nproc' ? FINDINGS : FINDINGS.filter((d) => ITEM_MODE_USER.has(d.id));
+  const findings: Finding[] = active.flatMap((d) => findingsOf(d.id));
 
   const order = (f: Finding) => SEVERITIES.indexOf(f.severity);
   const sorted = findings.map((f, i) => ({ f, i }))
@@ -42,8 +47,12 @@ export function diagnose(facts: DoctorFacts, options: DiagnoseOptions = {}): Doc
   const id = facts.identity;
   const k = facts.kernel;
   const { tasks, bindingSoft, sysTasks } = ctx;
+  const itemMode = it !== null && (it.item !== 'nproc' || it.target.kind !== 'user');
+  const itemFirst = itemMode ? sorted[0] ?? null : null;
   const verdict = first
     ? first.title
+    : itemFirst ? itemFirst.title
+    : it && itemMode ? `${it.item}: ${it.processes.length} process${it.processes.length === 1 ? '' : 'es'} examined; each runs with what its configuration gives`
     : `No limit is near: ${id.name} runs ${fmt(tasks)} task${tasks === 1 ? '' : 's'}${bindingSoft !== null && !ctx.isRoot ? ` of ${fmt(bindingSoft)} allowed` : ''}; the system runs ${fmt(sysTasks)}${k.pidMax ? ` of pid_max ${fmt(k.pidMax)}` : ''}.`;
 
   const uts = facts.systemd.userSliceTasksMax;

@@ -4,6 +4,8 @@
  */
 import type { Identity } from '../accounts.js';
 import type { Resolution } from '../resolve.js';
+import type { RlimitItem } from '../schema.js';
+import type { ItemFacts } from './item.js';
 
 // ---------------------------------------------------------------------------------------------
 // Facts
@@ -204,4 +206,13 @@ export interface DoctorFacts {
   readonly sources: SourceFacts;
   /** what could not be read (besides vanished processes) */
   readonly problems: readonly string[];
+  /** `doctor --item ITEM`: the processes examined for one item and what configures them; absent otherwise */
+  readonly item?: ItemFacts | null;
+  /**
+   * CAP_SYS_RESOURCE of PID 1 (/proc/1/status: core/caps.ts), standing for the session's process;
+   * false in a container with Docker's default capabilities; null or absent when unknown
+   */
+  readonly capSysResource?: boolean | null;
+  /** the hard limits a session starts from (the calling process's, else PID 1's), kernel units */
+  readonly startHard?: Partial<Readonly<Record<RlimitItem, bigint>>>;
 }

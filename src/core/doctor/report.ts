@@ -17,7 +17,7 @@ export interface Usage {
   readonly used: number;
   readonly limit: number;
   readonly ratio: number;
-  readonly unit: 'tasks' | 'KiB';
+  readonly unit: 'tasks' | 'KiB' | 'files';
 }
 
 export interface Fix {
@@ -34,7 +34,8 @@ export type FindingId =
   | 'ssh-mux-masters' | 'thread-heavy-process' | 'zombies'
   | 'pid-max' | 'threads-max' | 'cgroup-pids' | 'commit-limit' | 'low-memory'
   | 'pam-limits-missing' | 'pam-limits-skippable' | 'pam-limits-conf' | 'pam-limits-fatal' | 'pam-include-missing' | 'pam-module-missing'
-  | 'sshd-usepam-off' | 'logind-user-tasks-max' | 'config-not-applied' | 'no-processes' | 'proc-unreadable';
+  | 'sshd-usepam-off' | 'logind-user-tasks-max' | 'config-not-applied' | 'no-processes' | 'proc-unreadable'
+  | 'item-from-systemd' | 'item-old-session' | 'nofile-usage' | 'unit-not-running' | 'cap-sys-resource';
 
 export interface Finding {
   readonly id: FindingId;
