@@ -4,12 +4,12 @@
  * pam_limits output, with the file and line (or system.conf, or systemd's built-in default) that
  * set each. pam_limits' limits.conf does not apply to services (docs/systemd.md).
  */
-import { isRlimitItem, itemInfo, RLIMIT_ITEMS, type RlimitItem } from '../core/schema.js';
+import { isRlimitItem, type ItemInfo, itemInfo, RLIMIT_ITEMS, type RlimitItem } from '../core/schema.js';
 import type { UnitLimit, UnitLimitSource } from '../core/systemd/resolve.js';
 import { kernelToConf } from '../core/values.js';
 import { valueWithUnit } from '../formatters/effective.js';
 import { loadUnitLimits } from '../io/systemd.js';
-import { type CliIO, type GlobalArgs, makeContext } from './context.js';
+import { type CliIO, type Context, type GlobalArgs, makeContext } from './context.js';
 import { UsageError } from './errors.js';
 import { toJson } from './output.js';
 import { checkItemArg } from './resolving.js';
@@ -74,10 +74,21 @@ function limitJson(l: UnitLimit) {
   return { soft: conf(l.item, l.soft), hard: conf(l.item, l.hard), soft_from: fromJson(l.from), hard_from: fromJson(l.from) };
 }
 
+/**
+ * The item of a --unit command: any rlimit item systemd has a Limit*= for, whatever pam_limits
+ * release the tree runs (LimitRTTIME= exists although a 1.5.2 pam_limits lacks rttime).
+ */
+function unitItemArg(ctx: Context, item: string | undefined): ItemInfo & { readonly name: RlimitItem } {
+  const name = (item ?? '').toLowerCase();
+  if (isRlimitItem(name)) return itemInfo(name)! as ItemInfo & { readonly name: RlimitItem };
+  if (itemInfo(name)) throw new UsageError(`${name} is not a resource limit: systemd units have Limit*= settings for rlimit items only (${RLIMIT_ITEMS.join(', ')})`);
+  checkItemArg(ctx, item); // unknown: throws the usual message with its did-you-mean
+  throw new UsageError(`${name} is not a resource limit`);
+}
+
 export async function runGetUnit(args: UnitArgs, io: CliIO): Promise<number> {
   const ctx = makeContext(args, io);
-  const info = checkItemArg(ctx, args.item);
-  if (!isRlimitItem(info.name)) throw new UsageError(`${info.name} is not a resource limit: systemd units have Limit*= settings for rlimit items only (${RLIMIT_ITEMS.join(', ')})`);
+  const info = unitItemArg(ctx, args.item);
   const item = info.name;
   const u = load(args);
   const l = u.limits.limits[item];
@@ -117,7 +128,7 @@ export async function runEffectiveUnit(args: UnitArgs, io: CliIO): Promise<numbe
 
 export async function runExplainUnit(args: UnitArgs, io: CliIO): Promise<number> {
   const ctx = makeContext(args, io);
-  const info = checkItemArg(ctx, args.item);
+  const info = unitItemArg(ctx, args.item);
   if (!isRlimitItem(info.name)) throw new UsageError(`${info.name} is not a resource limit: systemd units have Limit*= settings for rlimit items only`);
   const item = info.name;
   const u = load(args);
