@@ -208,7 +208,7 @@ describe.skipIf(reason !== null)('live: a throwaway user whose fork() really fai
     expect(groups).toEqual([[LIMIT, false, LIMIT], [NEW_LIMIT, true, 1 + EXTRA]]);
     // the old processes are still stuck; the fix is a new session, not another edit
     const f = j.findings.find((x: { id: string }) => x.id === 'nproc-exhausted');
-    expect(f.fixes.map((x: { description: string }) => x.description).join('\n')).toMatch(new RegExp(`configuration already allows ${NEW_LIMIT}`));
+    expect(f.fixes.map((x: { description: string }) => x.description).join('\n')).toMatch(new RegExp(`configuration already allows more \\(soft nproc ${NEW_LIMIT}, `));
   }, 60_000);
 });
 
