@@ -20,13 +20,14 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { isRlimitItem, itemInfo, RLIMIT_ITEMS, type RlimitItem } from '../core/schema.js';
+import { DEFAULT_NR_OPEN, isRlimitItem, itemInfo, RLIM_INFINITY, RLIMIT_ITEMS, type RlimitItem } from '../core/schema.js';
 import { editDropinText, formatLimitValue, parseWantedValue } from '../core/systemd/edit.js';
 import { limitSettingFor } from '../core/systemd/limits.js';
 import { EXEC_SECTION, normalizeUnitName, type UnitLimit, type UnitLimitSource } from '../core/systemd/resolve.js';
 import { kernelToConf } from '../core/values.js';
 import { valueWithUnit } from '../formatters/effective.js';
 import { readFileInRoot, MAX_SMALL_FILE_BYTES } from '../io/read.js';
+import { loadNrOpen } from '../io/system.js';
 import { loadUnitLimits, type LoadedUnit } from '../io/systemd.js';
 import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from './context.js';
 import { colorDiff, planDiff, recoveryNote } from './editing.js';
@@ -242,6 +243,17 @@ async function run(args: UnitEditArgs, io: CliIO, op: 'set' | 'unset'): Promise<
     const w = parseWantedValue(item, String(args.value ?? ''));
     if (!w.ok) throw new UsageError(w.message);
     wanted = w.kernel;
+  }
+  if (op === 'set' && item === 'nofile' && type !== 'soft' && wanted !== null && !args.force) {
+    // setrlimit(RLIMIT_NOFILE) above fs.nr_open is EPERM: the unit would not get what is written
+    const nr = loadNrOpen(ctx.root, path.join(ctx.root, 'proc'), null);
+    const limit = nr.value ?? DEFAULT_NR_OPEN;
+    if (wanted > limit) {
+      throw new UsageError(
+        `refusing: LimitNOFILE= hard ${wanted === RLIM_INFINITY ? 'infinity' : wanted} is above fs.nr_open ${limit}${nr.source ? ` (${nr.source.file}:${nr.source.line})` : ''}: the kernel refuses it (setrlimit EPERM), so systemd gives the unit at most PID 1's hard limit, and older systemd fails it ("Failed at step LIMITS")`,
+        `Set at most ${limit}, raise fs.nr_open first, or pass --force to write it anyway.`,
+      );
+    }
   }
   const t = target(args, ctx.root, fileArgInRoot(ctx, args.root, args.file));
   const writing = !args.dryRun && !args.check;

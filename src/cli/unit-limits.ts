@@ -4,10 +4,12 @@
  * pam_limits output, with the file and line (or system.conf, or systemd's built-in default) that
  * set each. pam_limits' limits.conf does not apply to services (docs/systemd.md).
  */
-import { isRlimitItem, type ItemInfo, itemInfo, RLIMIT_ITEMS, type RlimitItem } from '../core/schema.js';
-import type { UnitLimit, UnitLimitSource } from '../core/systemd/resolve.js';
+import path from 'node:path';
+import { DEFAULT_NR_OPEN, isRlimitItem, type ItemInfo, itemInfo, RLIM_INFINITY, RLIMIT_ITEMS, type RlimitItem } from '../core/schema.js';
+import { EXEC_SECTION, type UnitLimit, type UnitLimitSource } from '../core/systemd/resolve.js';
 import { kernelToConf } from '../core/values.js';
 import { valueWithUnit } from '../formatters/effective.js';
+import { loadNrOpen } from '../io/system.js';
 import { loadUnitLimits } from '../io/systemd.js';
 import { type CliIO, type Context, type GlobalArgs, makeContext } from './context.js';
 import { UsageError } from './errors.js';
@@ -29,7 +31,26 @@ function load(args: UnitArgs) {
   }
   const u = loadUnitLimits(args.root, args.unit);
   if (!u.ok) throw new UsageError(u.message, u.reason === 'not-found' ? 'Unit files are looked up as systemd does; see docs/systemd.md.' : undefined);
+  const type = u.unit.slice(u.unit.lastIndexOf('.') + 1);
+  if (!EXEC_SECTION[type]) {
+    throw new UsageError(`${u.unit} has no resource limits: Limit*= settings exist for service, socket, mount and swap units only (systemd.exec(5)); a .${type} unit starts no processes of its own`);
+  }
   return u;
+}
+
+/**
+ * The kernel refuses a hard nofile above fs.nr_open (setrlimit EPERM). systemd (252) then sets the
+ * closest value it may (setrlimit_closest: at most the hard limit PID 1 itself has), so the unit
+ * gets less than its LimitNOFILE= says; older systemd fails the unit ("Failed at step LIMITS").
+ */
+function nrOpenWarning(u: Extract<ReturnType<typeof loadUnitLimits>, { ok: true }>, root: string): string | null {
+  const h = u.limits.limits.nofile.hard;
+  if (h === null) return null;
+  const nr = loadNrOpen(root, path.join(root, 'proc'), null);
+  const limit = nr.value ?? DEFAULT_NR_OPEN;
+  if (h <= limit) return null;
+  const where = nr.source ? ` (${nr.source.file}:${nr.source.line})` : nr.value === null ? ' (the kernel default; the tree does not say)' : '';
+  return `nofile hard ${h === RLIM_INFINITY ? 'infinity' : h} is above fs.nr_open ${limit}${where}: the kernel refuses it (setrlimit EPERM), so systemd gives ${u.unit} at most the hard limit PID 1 has (older systemd fails the unit: "Failed at step LIMITS"). Set LimitNOFILE= to at most ${limit}`;
 }
 
 /** A kernel value in limits.conf units (JSON): a number, 'unlimited', or null when the machine decides. */
@@ -59,8 +80,10 @@ function text(item: RlimitItem, v: bigint | null): string {
   return inexact(item, v) ? `${shown} [kernel ${v}]` : shown;
 }
 
-function warningsOf(u: Extract<ReturnType<typeof loadUnitLimits>, { ok: true }>, items: readonly RlimitItem[]): string[] {
+function warningsOf(u: Extract<ReturnType<typeof loadUnitLimits>, { ok: true }>, items: readonly RlimitItem[], root?: string): string[] {
   const out = [...u.warnings];
+  const nr = root !== undefined && items.includes('nofile') ? nrOpenWarning(u, root) : null;
+  if (nr) out.push(nr);
   for (const p of u.limits.problems) out.push(`${p.file}:${p.line}: ${p.message}`);
   for (const i of items) for (const v of [u.limits.limits[i].soft, u.limits.limits[i].hard]) { const w = inexact(i, v); if (w && !out.includes(w)) out.push(w); }
   return out;
@@ -93,12 +116,12 @@ export async function runGetUnit(args: UnitArgs, io: CliIO): Promise<number> {
   const u = load(args);
   const l = u.limits.limits[item];
   if (ctx.json) {
-    io.stdout(`${toJson({ unit: u.unit, item, ...limitJson(l), files: files(u), warnings: warningsOf(u, [item]) })}\n`);
+    io.stdout(`${toJson({ unit: u.unit, item, ...limitJson(l), files: files(u), warnings: warningsOf(u, [item], args.root) })}\n`);
     return 0;
   }
   const c = ctx.colors;
   const lines = [`${c.bold(item)}  soft ${text(item, l.soft)}  hard ${text(item, l.hard)}  (${u.unit}: ${fromText(l.from)})`];
-  for (const w of warningsOf(u, [item])) lines.push(c.yellow(`warning: ${w}`));
+  for (const w of warningsOf(u, [item], args.root)) lines.push(c.yellow(`warning: ${w}`));
   io.stdout(`${lines.join('\n')}\n`);
   return 0;
 }
@@ -109,7 +132,7 @@ export async function runEffectiveUnit(args: UnitArgs, io: CliIO): Promise<numbe
   if (ctx.json) {
     const limits: Record<string, unknown> = {};
     for (const i of RLIMIT_ITEMS) limits[i] = limitJson(u.limits.limits[i]);
-    io.stdout(`${toJson({ unit: u.unit, files: files(u), limits, warnings: warningsOf(u, RLIMIT_ITEMS) })}\n`);
+    io.stdout(`${toJson({ unit: u.unit, files: files(u), limits, warnings: warningsOf(u, RLIMIT_ITEMS, args.root) })}\n`);
     return 0;
   }
   const c = ctx.colors;
@@ -121,7 +144,7 @@ export async function runEffectiveUnit(args: UnitArgs, io: CliIO): Promise<numbe
   }
   const out = [c.bold(`${u.unit} — ${u.fragment ?? 'no unit file (drop-ins only)'}${u.dropins.length ? `, drop-ins ${u.dropins.join(', ')}` : ''}`), table(rows)];
   out.push(c.dim("A service's limits come from systemd (Limit*=, DefaultLimit*=); pam_limits' limits.conf does not apply to it."));
-  for (const w of warningsOf(u, RLIMIT_ITEMS)) out.push(c.yellow(`warning: ${w}`));
+  for (const w of warningsOf(u, RLIMIT_ITEMS, args.root)) out.push(c.yellow(`warning: ${w}`));
   io.stdout(`${out.join('\n')}\n`);
   return 0;
 }
@@ -137,7 +160,7 @@ export async function runExplainUnit(args: UnitArgs, io: CliIO): Promise<number>
   if (ctx.json) {
     io.stdout(`${toJson({
       unit: u.unit, item, setting: l.setting, ...limitJson(l), files: files(u),
-      assignments: steps.map((s) => ({ ...fromJson(s.source), won: s.won })), warnings: warningsOf(u, [item]),
+      assignments: steps.map((s) => ({ ...fromJson(s.source), won: s.won })), warnings: warningsOf(u, [item], args.root),
     })}\n`);
     return 0;
   }
@@ -146,7 +169,7 @@ export async function runExplainUnit(args: UnitArgs, io: CliIO): Promise<number>
   out.push(`  order: the unit file, its drop-ins in file-name order, over DefaultLimit*= of system.conf and system.conf.d, over systemd's built-in default; the last valid assignment wins`);
   for (const s of steps) out.push(`  ${s.won ? c.green('wins ') : c.dim('beaten')}  ${fromText(s.source)}`);
   out.push(`  => soft ${text(item, l.soft)}  hard ${text(item, l.hard)}`);
-  for (const w of warningsOf(u, [item])) out.push(c.yellow(`warning: ${w}`));
+  for (const w of warningsOf(u, [item], args.root)) out.push(c.yellow(`warning: ${w}`));
   io.stdout(`${out.join('\n')}\n`);
   return 0;
 }

@@ -81,6 +81,7 @@ export function loadUnitLimits(root: string, name: string, overlay?: UnitOverlay
   const warnings: string[] = [];
   // the unit file: first found wins; then the template for an instance
   let fragment: UnitFileText | null = null;
+  let aliasOf: string | null = null;
   const template = templateOf(unit);
   for (const candidate of template ? [unit, template] : [unit]) {
     for (const dir of UNIT_SEARCH_DIRS) {
@@ -95,6 +96,9 @@ export function loadUnitLimits(root: string, name: string, overlay?: UnitOverlay
         return { ok: false, unit, reason: 'masked', message: `${unit} is masked: ${rel} is empty (systemd.unit(5)); it cannot be started and has no limits` };
       }
       fragment = { file: rel, text };
+      // an alias (name.service -> other.service): systemd loads the drop-ins of every name of the unit
+      const real = posix.basename(resolveInRoot(root, rel).rel);
+      if (real !== candidate && real.endsWith(unit.slice(unit.lastIndexOf('.')))) aliasOf = real;
       break;
     }
     if (fragment) break;
@@ -102,8 +106,9 @@ export function loadUnitLimits(root: string, name: string, overlay?: UnitOverlay
   // drop-ins: every search directory, most specific name first; then masked by name, sorted
   const found: DropinCandidate[] = [];
   let ownDropinDir = false;
+  const dirNames = [...new Set([...dropinNames(unit), ...(aliasOf ? dropinNames(aliasOf) : [])])];
   for (const dir of UNIT_SEARCH_DIRS) {
-    for (const d of dropinNames(unit)) {
+    for (const d of dirNames) {
       const names = listConf(root, posix.join(dir, d), overlay);
       if (d === `${unit}.d` && names.length > 0) ownDropinDir = true;
       for (const base of names) found.push({ file: posix.join(dir, d, base), base });
