@@ -118,6 +118,20 @@ export function doctorJson(r: DoctorReport, meta: { version: string }) {
     },
     sshd: { present: r.sshd.present, use_pam: setting(r.sshd.usePam), use_pam_effective: r.sshd.usePamEffective },
     problems: r.problems,
+    // only with --item: the examined processes by group and the source that configures each
+    ...(r.item ? {
+      item: {
+        item: r.item.item,
+        target: r.item.target,
+        groups: r.item.rows.map((row) => ({
+          kind: row.kind, unit: row.unit, user: row.user === null ? null : binaryToDisplay(row.user), uid: row.uid, pids: row.pids,
+          soft: row.running ? lim(row.running.soft) : null, hard: row.running ? lim(row.running.hard) : null,
+          source: row.source,
+          configured: row.configured ? { soft: lim(row.configured.soft), hard: lim(row.configured.hard), from: row.configured.from } : null,
+          max_open_files: row.maxFds,
+        })),
+      },
+    } : {}),
   };
 }
 
@@ -194,6 +208,26 @@ export function formatDoctorText(r: DoctorReport, paint: Paint = PLAIN): string 
     }
   }
 
+  // --item: each group of processes, what it runs with, and the source that configures it
+  if (r.item) {
+    const it = r.item;
+    const tgt = it.target.kind === 'pid' ? `pid ${it.target.pid}` : it.target.kind === 'unit' ? it.target.unit : binaryToDisplay(r.user.name);
+    out.push('', p.bold(`${it.item} of ${tgt}`));
+    if (it.rows.length === 0) out.push(`  ${p.dim('no process')}`);
+    const v = (x: bigint | null) => (x === null ? '?' : formatLimit(x));
+    for (const row of it.rows) {
+      const who = `${row.unit ?? row.kind}${row.user ? ` (${binaryToDisplay(row.user)})` : ''}`;
+      const running = row.running ? `${v(row.running.soft)}:${v(row.running.hard)}` : 'unreadable';
+      const conf = row.configured ? `${v(row.configured.soft)}:${v(row.configured.hard)}` : null;
+      const same = conf !== null && row.running !== null && conf === running;
+      const cmp = conf === null ? p.dim(row.source === 'user-manager' ? "user's systemd: user.conf, not compared" : 'not compared')
+        : same ? p.dim(`= ${row.configured!.from}`) : p.yellow(`≠ ${conf} from ${row.configured!.from}`);
+      const fds = row.maxFds !== null ? `  ${n(row.maxFds)} open` : '';
+      out.push(`  ${pad(who, 36)} ${pad(running, 22)} ${pad(row.pids.length === 1 ? `pid ${row.pids[0]}` : `${n(row.pids.length)} proc`, 10)}${fds}  ${cmp}`);
+    }
+  }
+  const nprocMark = out.length;
+
   // nproc
   const np = r.nproc;
   out.push('', p.bold(`nproc of ${binaryToDisplay(r.user.name)}`));
@@ -226,6 +260,8 @@ export function formatDoctorText(r: DoctorReport, paint: Paint = PLAIN): string 
       out.push(`  ${pad(n(t.tasks), 7, true)} × ${pad(t.command, w)} ${pad(n(t.processes), 6, true)} proc${z}${hint}${ex}`);
     }
   }
+  // with --item other than nproc (or for a process or unit), the nproc sections are another question
+  if (r.item && (r.item.item !== 'nproc' || r.item.target.kind !== 'user')) out.splice(nprocMark);
 
   // system
   const s = r.system;

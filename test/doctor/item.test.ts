@@ -139,6 +139,20 @@ describe('the CLI options', () => {
     expect(j.findings[0].fixes[0].command).toBe(`limitsctl set nofile 65536 --unit elasticsearch --type soft --root ${trees['service-nofile']!.root} --dry-run`);
   });
 
+  it('text: the item section replaces the nproc sections; --json adds item with each group\'s source', async () => {
+    const root = trees['old-session-nofile']!.root;
+    const t = await runMain(['doctor', '--root', root, '--item', 'nofile', '--user', 'admin']);
+    expect(t.code).toBe(1);
+    expect(t.stdout).toMatch(/^nofile of admin$/m);
+    expect(t.stdout).toMatch(/^ {2}session-7\.scope \(admin\) +1024:524288 +4 proc +1,000 open {2}≠ 65536:65536 from pam_limits: etc\/security\/limits\.d\/95-admin-nofile\.conf:1 admin$/m);
+    expect(t.stdout).not.toMatch(/^nproc of admin$/m);
+    const j = JSON.parse((await runMain(['doctor', '--root', root, '--item', 'nofile', '--user', 'admin', '--json'])).stdout);
+    expect(j.item.target).toEqual({ kind: 'user' });
+    expect(j.item.groups[0]).toMatchObject({ kind: 'session', unit: 'session-7.scope', user: 'admin', soft: 1024, hard: 524288, source: 'pam', configured: { soft: 65536, hard: 65536 }, max_open_files: 1000 });
+    // without --item the envelope has no item key
+    expect('item' in JSON.parse((await runMain(['doctor', '--root', root, '--user', 'admin', '--json'])).stdout)).toBe(false);
+  });
+
   it('usage errors: --unit without --item, --user with --pid, a non-rlimit item, a missing pid', async () => {
     const root = trees['service-nofile']!.root;
     for (const [argv, msg] of [

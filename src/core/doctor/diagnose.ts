@@ -5,6 +5,7 @@
  */
 import { analyze, NEAR, resolveTasksMax } from './analysis.js';
 import type { DoctorFacts } from './facts.js';
+import { itemReport } from './item.js';
 import { FINDINGS, ITEM_MODE_PROCESS, ITEM_MODE_USER } from './registry.js';
 import { type DiagnoseOptions, type DoctorReport, type DoctorStatus, type Finding, type FindingId, SEVERITIES } from './report.js';
 import { fmt } from './text.js';
@@ -79,5 +80,6 @@ export function diagnose(facts: DoctorFacts, options: DiagnoseOptions = {}): Doc
     sshd: facts.sshd,
     sources: facts.sources,
     problems: facts.problems,
+    ...(it ? { item: itemReport(it, facts.systemd.running) } : {}),
   };
 }

@@ -154,3 +154,42 @@ export function unitArg(unit: string): string {
 export function prlimitOption(item: RlimitItem): string {
   return `--${item}`;
 }
+
+/** One row of the report's item section: a group of processes, what it runs with and what configures it. */
+export interface ItemRow {
+  readonly kind: CgroupKind;
+  readonly unit: string | null;
+  readonly user: string | null;
+  readonly uid: number;
+  readonly pids: readonly number[];
+  /** the running values (kernel units); null when unreadable */
+  readonly running: LimitPair | null;
+  readonly source: ItemSource;
+  /** what that source configures (kernel units; null halves unknown), and where from; null when not compared */
+  readonly configured: { readonly soft: bigint | null; readonly hard: bigint | null; readonly from: string } | null;
+  /** open descriptors of the group's fullest process (nofile) */
+  readonly maxFds: number | null;
+}
+
+export interface ItemReport {
+  readonly item: RlimitItem;
+  readonly target: ItemTarget;
+  readonly rows: readonly ItemRow[];
+}
+
+/** The report's item section (diagnose): each group with its winning source. */
+export function itemReport(facts: ItemFacts, systemdRunning: boolean): ItemReport {
+  const rows = groupItemProcesses(facts.processes, systemdRunning).map((g): ItemRow => {
+    let configured: ItemRow['configured'] = null;
+    if (g.source === 'systemd' && g.unit) {
+      const uc = facts.units.find((u) => u.unit === g.unit);
+      if (uc?.ok) configured = { soft: uc.limit.soft, hard: uc.limit.hard, from: unitSourceText(uc.limit.from) };
+    } else if (g.source === 'pam') {
+      const pam = pamConfigured(facts.resolutions.find((r) => r.uid === g.uid)?.resolution ?? null, facts.item);
+      if (pam) configured = { soft: pam.soft, hard: pam.hard, from: `pam_limits: ${pam.text}` };
+    }
+    const fds = facts.processes.filter((p) => g.pids.includes(p.pid) && p.fds !== null).map((p) => p.fds!);
+    return { kind: g.kind, unit: g.unit, user: g.user, uid: g.uid, pids: g.pids, running: g.limit, source: g.source, configured, maxFds: fds.length ? Math.max(...fds) : null };
+  });
+  return { item: facts.item, target: facts.target, rows };
+}

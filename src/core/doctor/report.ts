@@ -7,6 +7,7 @@ import type {
   CgroupKind, CgroupNode, CgroupVersion, LimitPair, MemoryFacts, PamFacts, SourceFacts, SshdFacts, SystemdFacts,
 } from './facts.js';
 import type { CommandHint } from './commands.js';
+import type { ItemReport } from './item.js';
 
 export type Severity = 'critical' | 'warning' | 'notice' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'notice', 'info'];
@@ -142,6 +143,8 @@ export interface DoctorReport {
   readonly sshd: SshdFacts;
   readonly sources: SourceFacts;
   readonly problems: readonly string[];
+  /** `--item ITEM`: the examined processes by group, with the source that configures each; absent otherwise */
+  readonly item?: ItemReport;
 }
 
 export interface DiagnoseOptions {
