@@ -216,7 +216,7 @@ export function formatDoctorText(r: DoctorReport, paint: Paint = PLAIN): string 
     if (it.rows.length === 0) out.push(`  ${p.dim('no process')}`);
     const v = (x: bigint | null) => (x === null ? '?' : formatLimit(x));
     for (const row of it.rows) {
-      const who = `${row.unit ?? row.kind}${row.user ? ` (${binaryToDisplay(row.user)})` : ''}`;
+      const who = `${row.unit ?? (row.kind === 'root' ? '(no systemd unit)' : row.kind)}${row.user ? ` (${binaryToDisplay(row.user)})` : ''}`;
       const running = row.running ? `${v(row.running.soft)}:${v(row.running.hard)}` : 'unreadable';
       const conf = row.configured ? `${v(row.configured.soft)}:${v(row.configured.hard)}` : null;
       const same = conf !== null && row.running !== null && conf === running;

@@ -138,6 +138,11 @@ export function groupItemProcesses(procs: readonly ItemProcess[], systemdRunning
   return [...groups.values()];
 }
 
+/** How a group's placement reads: its unit, else "no systemd unit" (cgroup "/") or the kind. */
+export function placeText(g: { readonly kind: CgroupKind; readonly unit: string | null }): string {
+  return g.unit ?? (g.kind === 'root' ? 'no systemd unit' : g.kind === 'unknown' ? 'cgroup unknown' : g.kind);
+}
+
 /** "pid 812" or "3 processes (pids 812, 813, 900)". */
 export function pidsText(pids: readonly number[]): string {
   if (pids.length === 1) return `pid ${pids[0]}`;

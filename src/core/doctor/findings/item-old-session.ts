@@ -1,5 +1,5 @@
 import { NEAR } from '../analysis.js';
-import { groupItemProcesses, pairText, pamConfigured, pidsText } from '../item.js';
+import { groupItemProcesses, pairText, pamConfigured, pidsText, placeText } from '../item.js';
 import type { Finding, Fix } from '../report.js';
 import type { FindingDefinition } from '../types.js';
 
@@ -43,7 +43,7 @@ export const itemOldSession: FindingDefinition = {
       const tight = item === 'nofile' && it.processes.some((p) => g.pids.includes(p.pid) && p.fds !== null && p.limit && p.limit.soft > 0n && p.fds / Number(p.limit.soft) >= NEAR);
       out.push({
         id: 'item-old-session', severity: raise && tight ? 'warning' : 'notice',
-        title: `${item} ${pairText(item, g.limit.soft, g.limit.hard)} for ${pidsText(g.pids)} (${g.unit ?? g.kind}, ${who}): a new session gets ${pairText(item, pam.soft, pam.hard)} — ${raise ? 'start a new session or prlimit --pid' : 'not from the configuration'}`,
+        title: `${item} ${pairText(item, g.limit.soft, g.limit.hard)} for ${pidsText(g.pids)} (${placeText(g)}, ${who}): a new session gets ${pairText(item, pam.soft, pam.hard)} — ${raise ? 'start a new session or prlimit --pid' : 'not from the configuration'}`,
         details: [
           `pam_limits gives ${who}'s new sessions ${pairText(item, pam.soft, pam.hard)} (${pam.text}); it sets them once, when the session opens, so a session opened before the configuration changed keeps its values, and so do its children.`,
         ],

@@ -20,7 +20,7 @@ export const unitNotRunning: FindingDefinition = {
       id: 'unit-not-running', severity: 'notice',
       title: `No process of ${unit} is running: nothing to compare${uc?.ok ? `; it would start with ${it.item} ${pairText(it.item, uc.limit.soft, uc.limit.hard)}` : ''}`,
       details, usage: null,
-      fixes: [{ description: `Start it, then run doctor again`, command: `systemctl start ${unit}` }],
+      fixes: uc?.ok ? [{ description: `Start it, then run doctor again`, command: `systemctl start ${unit}` }] : [],
     }];
   },
 };
