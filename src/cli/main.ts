@@ -77,6 +77,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       ['sudo limitsctl doctor --user admin', 'why admin\'s forks fail, on this machine'],
       ['limitsctl doctor --root snap --json', 'a captured snapshot (snap/proc, snap/sys, snap/etc), for monitoring; exit 1 at >= 90 %'],
+      ['sudo limitsctl doctor --item nofile --unit elasticsearch', "one limit of a service's processes: which source wins (systemd, not limits.conf)"],
     ],
   },
   {
