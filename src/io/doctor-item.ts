@@ -35,7 +35,7 @@ function text(proc: string, rel: string, root: string): string | null {
  * The processes `target` names, for `item`. `uid` selects the account's processes for a --user
  * target. Throws ItemTargetError for a --pid that does not exist, or an invalid unit name.
  */
-export function readItemFacts(src: { readonly root: string; readonly proc: string }, item: RlimitItem, target: ItemTarget, uid: number | null): ItemRead {
+export function readItemFacts(src: { readonly root: string; readonly proc: string; readonly nrOpen?: bigint | null }, item: RlimitItem, target: ItemTarget, uid: number | null): ItemRead {
   const { root, proc } = src;
   let unitName: string | null = null;
   if (target.kind === 'unit') {
@@ -91,7 +91,15 @@ export function readItemFacts(src: { readonly root: string; readonly proc: strin
   for (const p of processes) if (p.kind === 'service' && p.unit) wanted.add(p.unit);
   const units: UnitConfig[] = [...wanted].sort().map((u) => {
     const l = loadUnitLimits(root, u);
-    return l.ok ? { ok: true, unit: u, limit: l.limits.limits[item] } : { ok: false, unit: u, message: l.message };
+    if (!l.ok) return { ok: false, unit: u, message: l.message };
+    const lim = l.limits.limits[item];
+    // systemd's built-in nofile hard limit is min(524288, fs.nr_open) (systemd-system.conf(5)):
+    // with a smaller fs.nr_open the unit starts with that
+    const nr = src.nrOpen ?? null;
+    if (item === 'nofile' && lim.from.kind === 'builtin' && nr !== null && lim.hard !== null && lim.hard > nr) {
+      return { ok: true, unit: u, limit: { ...lim, hard: nr, soft: lim.soft !== null && lim.soft > nr ? nr : lim.soft } };
+    }
+    return { ok: true, unit: u, limit: lim };
   });
   return { processes, units };
 }

@@ -56,7 +56,7 @@ export function doctorFacts(root: string, userArg: string | null, dirs: { proc?:
     item = run.item;
     target = run.pid !== undefined ? { kind: 'pid', pid: run.pid } : run.unit !== undefined ? { kind: 'unit', unit: run.unit } : { kind: 'user' };
     if (target.kind !== 'user') {
-      itemRead = readItemFacts({ root, proc }, item, target, null);
+      itemRead = readItemFacts({ root, proc, nrOpen: loadBaseline({ root, proc }).nrOpen }, item, target, null);
       const owner = itemRead.processes[0];
       user = owner ? owner.user ?? String(owner.uid) : 'root';
     }
@@ -79,7 +79,7 @@ export function doctorFacts(root: string, userArg: string | null, dirs: { proc?:
   }
   let itemFacts: DoctorFacts['item'] = null;
   if (item && target) {
-    itemRead ??= readItemFacts({ root, proc }, item, target, identity.uid);
+    itemRead ??= readItemFacts({ root, proc, nrOpen: baseline.nrOpen }, item, target, identity.uid);
     const resolutions = [...new Set(itemRead.processes.map((p) => p.uid))].flatMap((uid) => {
       if (uid === identity.uid) return [{ uid, resolution }];
       const name = loadAccountDb(root).users.find((u) => u.uid === uid)?.name;

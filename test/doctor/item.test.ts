@@ -41,6 +41,21 @@ describe('a systemd service: systemd wins, limits.conf does not apply', () => {
     expect(n.findings[0]!.fixes).toEqual([]);
   });
 
+  it('with fs.nr_open 262144 the built-in DefaultLimitNOFILE hard is 262144 (min with nr_open), and the running 524288 is said to differ', () => {
+    const root = trees['service-nofile']!.root;
+    const nr = path.join(root, 'proc/sys/fs/nr_open');
+    const before = readFileSync(nr, 'utf8');
+    writeFileSync(nr, '262144\n');
+    try {
+      const f = doctorItemOn(root, { item: 'nofile', unit: 'elasticsearch' }).findings[0]!;
+      expect(f.details[0]).toMatch(/^systemd gives elasticsearch\.service 1024:262144: /);
+      expect(text(f)).toMatch(/not the unit's 1024:262144/);
+      expect(f.fixes[1]!.file!.content).toBe('[Service]\nLimitNOFILE=65536:262144\n');
+    } finally {
+      writeFileSync(nr, before);
+    }
+  });
+
   it('a drop-in that raises LimitNOFILE and a service not restarted since: the running value is not the unit\'s', () => {
     const root = trees['service-nofile']!.root;
     const dir = path.join(root, 'etc/systemd/system/elasticsearch.service.d');

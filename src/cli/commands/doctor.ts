@@ -78,7 +78,7 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
   let user = args.user ?? (io.env.SUDO_USER || invokingUser(io.env));
   if (itemTarget && item && itemTarget.kind !== 'user') {
     try {
-      itemRead = readItemFacts({ root: ctx.root, proc }, item, itemTarget, null);
+      itemRead = readItemFacts({ root: ctx.root, proc, nrOpen: loadBaseline({ root: ctx.root, proc }).nrOpen }, item, itemTarget, null);
     } catch (e) {
       if (e instanceof ItemTargetError) throw new UsageError(e.message);
       const err = e as NodeJS.ErrnoException;
@@ -111,7 +111,7 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
 
   let itemFacts: ItemFacts | null = null;
   if (itemTarget && item) {
-    if (!itemRead) itemRead = readItemFacts({ root: ctx.root, proc }, item, itemTarget, identity.uid);
+    if (!itemRead) itemRead = readItemFacts({ root: ctx.root, proc, nrOpen: baseline.nrOpen }, item, itemTarget, identity.uid);
     const resolutions = [];
     for (const uid of [...new Set(itemRead.processes.map((p) => p.uid))]) {
       if (uid === identity.uid) { resolutions.push({ uid, resolution }); continue; }
