@@ -115,11 +115,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
       warnings,
     })}\n`);
   } else {
-    for (const n of plan.notes) io.stdout(`${n.status === 'changed' ? c.green(writing ? 'changed' : 'would change') : c.dim('unchanged')}: ${n.detail}\n`);
-    if (diff && !writing) io.stdout(colorDiff(diff, c));
-    if (writing && changed) {
-      for (const w of written) io.stdout(c.dim(`wrote ${w.path}${w.created ? ' (new file)' : ''}${w.backupPath ? `; backup ${path.relative(ctx.root, w.backupPath)}` : ''}\n`));
-    }
+    printChanges((t) => io.stdout(t), c, plan.notes, diff, writing && changed ? written : [], writing, ctx.root);
     // a lowered value (`unlimited` -> 4096) is what was asked, but worth a word
     for (const n of plan.notes) if (n.note !== undefined) io.stderr(c.yellow(`note: ${n.note}\n`));
     for (const b of plan.blockers.filter((x) => !x.everyone)) {
@@ -130,6 +126,19 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
   }
   if (args.check && changed) return 1;
   return 0;
+}
+
+/**
+ * The text every edit prints on stdout (set, unset, apply, and their --unit forms): each request's
+ * status and detail, the coloured diff of a dry run, and the files written (new, or with their backup).
+ */
+export function printChanges(
+  out: (text: string) => void, c: Colors, notes: ReadonlyArray<{ readonly status: string; readonly detail: string }>, diff: string,
+  written: ReadonlyArray<{ readonly path: string; readonly created?: boolean; readonly backupPath?: string | null }>, writing: boolean, root: string,
+): void {
+  for (const n of notes) out(`${n.status === 'changed' ? c.green(writing ? 'changed' : 'would change') : c.dim('unchanged')}: ${n.detail}\n`);
+  if (diff && !writing) out(colorDiff(diff, c));
+  for (const w of written) out(c.dim(`wrote ${w.path}${w.created ? ' (new file)' : ''}${w.backupPath ? `; backup ${path.relative(root, w.backupPath)}` : ''}\n`));
 }
 
 /** The note printed when taking the lock finished a change a killed run left half-done. */

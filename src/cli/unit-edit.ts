@@ -30,7 +30,7 @@ import { readFileInRoot, MAX_SMALL_FILE_BYTES } from '../io/read.js';
 import { loadNrOpen } from '../io/system.js';
 import { loadUnitLimits, type LoadedUnit } from '../io/systemd.js';
 import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from './context.js';
-import { colorDiff, planDiff, recoveryNote } from './editing.js';
+import { planDiff, printChanges, recoveryNote } from './editing.js';
 import { UsageError } from './errors.js';
 import { toJson } from './output.js';
 import { checkItemArg } from './resolving.js';
@@ -304,11 +304,7 @@ async function run(args: UnitEditArgs, io: CliIO, op: 'set' | 'unset'): Promise<
       warnings,
     })}\n`);
   } else {
-    for (const n of plan.notes) io.stdout(`${n.status === 'changed' ? c.green(writing ? 'changed' : 'would change') : c.dim('unchanged')}: ${n.detail}\n`);
-    if (diff && !writing) io.stdout(colorDiff(diff, c));
-    if (writing && changed) {
-      for (const w of written) io.stdout(c.dim(`wrote ${w.path}${w.created ? ' (new file)' : ''}${w.backupPath ? `; backup ${path.relative(ctx.root, w.backupPath)}` : ''}\n`));
-    }
+    printChanges((t) => io.stdout(t), c, plan.notes, diff, writing && changed ? written : [], writing, ctx.root);
     if (changed) io.stdout(`${writing ? 'next' : 'after writing'}: ${nextText}\n`);
     for (const n of plan.notes) if (n.note !== undefined) io.stderr(c.yellow(`note: ${n.note}\n`));
     for (const w of warnings.filter((x) => x !== ctx.profileWarning)) io.stderr(c.yellow(`warning: ${w}\n`));
