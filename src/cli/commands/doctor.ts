@@ -84,6 +84,11 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
       const err = e as NodeJS.ErrnoException;
       throw new UsageError(`cannot read ${proc}: ${err.code ?? err.message}`);
     }
+    // a unit with no process and no unit file is a mistyped name, as for get --unit: exit 2
+    if (itemTarget.kind === 'unit' && itemRead.processes.length === 0) {
+      const missing = itemRead.units.find((u) => !u.ok);
+      if (missing && !missing.ok) throw new UsageError(missing.message, 'Unit files are looked up as systemd does; see docs/systemd.md.');
+    }
     // the account: the process's owner (the unit's first process), else root
     const owner = itemRead.processes[0];
     user = owner ? (owner.user ?? String(owner.uid)) : 'root';
