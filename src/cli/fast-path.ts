@@ -133,8 +133,8 @@ export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
     positional: [],
     options: {
       user: { kind: 'string', alias: 'u', describe: 'account to diagnose (default: SUDO_USER, else you)' },
-      proc: { kind: 'string', describe: 'proc file system to read, e.g. a snapshot (default: <root>/proc if present, else /proc)' },
-      sys: { kind: 'string', describe: 'sys file system to read, e.g. a snapshot (default: <root>/sys if present, else /sys)' },
+      proc: { kind: 'string', describe: 'proc file system to read, e.g. a snapshot (default: /proc for --root /, else <root>/proc; a snapshot never falls back to the live one)' },
+      sys: { kind: 'string', describe: 'sys file system to read, e.g. a snapshot (default: /sys for --root /, else <root>/sys; without it cgroups are not read)' },
       top: { kind: 'number', describe: 'how many command groups to list (default 10)' },
       item: { kind: 'string', describe: 'one limit item (nofile, memlock, ...): what the processes run with against pam_limits and systemd, and which wins' },
       pid: { kind: 'number', describe: 'with --item: examine this process' },
