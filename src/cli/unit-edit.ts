@@ -30,22 +30,16 @@ import { readFileInRoot, MAX_SMALL_FILE_BYTES } from '../io/read.js';
 import { loadNrOpen } from '../io/system.js';
 import { loadUnitLimits, type LoadedUnit } from '../io/systemd.js';
 import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from './context.js';
-import { planDiff, printChanges, recoveryNote } from './editing.js';
+import { type EditArgs, planDiff, printChanges, recoveryNote } from './editing.js';
 import { UsageError } from './errors.js';
 import { toJson } from './output.js';
 import { checkItemArg } from './resolving.js';
 
-export interface UnitEditArgs extends GlobalArgs {
+export interface UnitEditArgs extends GlobalArgs, EditArgs {
   unit: string;
   item?: string;
   value?: string | number;
   type?: string;
-  dryRun?: boolean;
-  check?: boolean;
-  backup?: boolean;
-  force?: boolean;
-  strict?: boolean;
-  file?: string;
   comment?: string;
   atLeast?: boolean;
   atMost?: boolean;

@@ -182,6 +182,7 @@ export function profileForOsRelease(fields: OsReleaseFields): ProfileDetection {
  */
 export function suggestProfile(name: string): ProfileName | null {
   const lower = name.toLowerCase().trim();
+  if (lower.length > 64) return null; // no profile name is near that long; keeps a hostile value linear
   const names: readonly ProfileName[] = [...PROFILE_NAMES, ...(Object.keys(PROFILE_ALIASES) as ProfileName[])];
   const undashed = (s: string) => s.replace(/[-_. ]/g, '');
   const direct = names.find((n) => n === lower) ?? names.find((n) => undashed(n) === undashed(lower));

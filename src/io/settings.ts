@@ -15,6 +15,7 @@ import { type Policy, type PolicyEntry, POLICY_KINDS, type PolicyKind, parsePoli
 import { findRule, RULES } from '../core/lint/rules.js';
 import type { SeveritySetting } from '../core/lint/types.js';
 import { canonicalProfile, isProfileName, type Profile, PROFILE_ALIASES, PROFILE_NAMES, type ProfileName } from '../core/schema.js';
+import { suggestProfile } from '../core/profiles.js';
 import { didYouMean } from '../core/suggest.js';
 
 const SETTINGS_FILE = '.limitsctl.ini';
@@ -106,7 +107,10 @@ export function parseSettings(text: string, file: string): LintSettings {
     }
     if (key === 'profile') {
       const p = String(value);
-      if (p !== 'auto' && !isProfileName(p)) fail(`profile = ${p}: use auto or one of ${PROFILE_NAMES.join(', ')} (aliases: ${Object.keys(PROFILE_ALIASES).join(', ')})`);
+      if (p !== 'auto' && !isProfileName(p)) {
+        const guess = suggestProfile(p);
+        fail(`profile = ${p}${guess ? ` (did you mean '${guess}'?)` : ''}: use auto or one of ${PROFILE_NAMES.join(', ')} (aliases: ${Object.keys(PROFILE_ALIASES).join(', ')})`);
+      }
       profile = p === 'auto' ? 'auto' : canonicalProfile(p as ProfileName);
     } else if (key === 'ignore') {
       const list = strings(value);

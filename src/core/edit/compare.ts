@@ -7,10 +7,18 @@
 import type { Line } from '../model.js';
 import { parseLine } from '../parse.js';
 import type { Resolution } from '../resolve.js';
-import { type ItemInfo, itemForProfile, READING_PROFILES, RLIM_INFINITY, type RlimitItem } from '../schema.js';
+import { type ItemInfo, itemForProfile, type Profile, PROFILE_TRAITS, READING_PROFILES, RLIM_INFINITY, type RlimitItem } from '../schema.js';
 import { type ParsedValue, parseValue } from '../values.js';
 
 /** Meaning of a value for comparison: kernel units, or the number for non-rlimits. */
+/**
+ * The fs.nr_open that nofile unlimited means on this release, for meaning() and orderKey(): nrOpen
+ * where pam_limits maps it (1.5.2+, 3234488f, and backports), null where RLIM_INFINITY is asked for.
+ */
+export function unlimitedNofileAs(profile: Profile, nrOpen: bigint | null): bigint | null {
+  return PROFILE_TRAITS[profile].nofileUnlimited === 'nr-open' ? nrOpen : null;
+}
+
 export function meaning(info: ItemInfo, pv: ParsedValue | null, nrOpen: bigint | null): string {
   if (!pv) return '?';
   if (pv.path !== undefined) return `path:${pv.path}`;

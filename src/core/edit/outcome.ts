@@ -11,7 +11,7 @@ import { parseDomain } from '../domain.js';
 import { binaryToDisplay, type ConfigTree } from '../model.js';
 import { matchEntryDomain, type Resolution, resolveLimits, type Source } from '../resolve.js';
 import { CONFIG_DIR, DEFAULT_NR_OPEN, PROFILE_TRAITS, type ItemInfo, itemForProfile, profileInfo, RLIM_INFINITY, type RlimitItem } from '../schema.js';
-import { effectiveKey, meaning, orderKey, satisfies } from './compare.js';
+import { effectiveKey, meaning, orderKey, satisfies, unlimitedNofileAs } from './compare.js';
 import { type Ctx, halvesOf } from './context.js';
 import type { Blocker, SetRequest } from './types.js';
 import { validateValue } from './validate.js';
@@ -137,7 +137,7 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
     }
     for (const half of halves) {
       const got = displayValue(info, res, half);
-      const mapNrOpen = PROFILE_TRAITS[ctx.profile].nofileUnlimited === 'nr-open' ? nrOpen : null;
+      const mapNrOpen = unlimitedNofileAs(ctx.profile, nrOpen);
       let want = meaning(info, parsed, mapNrOpen);
       if (info.name === 'maxlogins' || info.name === 'maxsyslogins') want = `n:${parsed.number}`;
       if (got.meaning === want) continue;

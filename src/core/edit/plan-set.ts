@@ -6,9 +6,9 @@
  */
 import { displayBytes } from '../bytes.js';
 import { resolveLimits } from '../resolve.js';
-import { DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE, PROFILE_TRAITS } from '../schema.js';
+import { DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE } from '../schema.js';
 import { applyEdits } from '../text-edit.js';
-import { effectiveKey, meaning, orderKey, readsAs, satisfies } from './compare.js';
+import { effectiveKey, meaning, orderKey, readsAs, satisfies, unlimitedNofileAs } from './compare.js';
 import { type Ctx, halvesOf, typeWord } from './context.js';
 import { familyOf, winners } from './family.js';
 import { commentSuffix, layout, replaceField, replaceValue, styleOf } from './layout.js';
@@ -31,7 +31,7 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
   const halves = halvesOf(req.type, info);
   const nrOpen = ctx.options.nrOpen === undefined ? DEFAULT_NR_OPEN : ctx.options.nrOpen;
   // what nofile unlimited means on this release: fs.nr_open (1.5.2+, backports) or RLIM_INFINITY itself
-  const mapNrOpen = PROFILE_TRAITS[profile].nofileUnlimited === 'nr-open' ? nrOpen : null;
+  const mapNrOpen = unlimitedNofileAs(profile, nrOpen);
   const want = meaning(info, parsed, mapNrOpen);
   const family = familyOf(work, req.domain, info.name);
   const win = winners(family);
