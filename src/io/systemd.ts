@@ -39,7 +39,9 @@ function readText(root: string, rel: string, warnings: string[], overlay?: UnitO
   if (o !== undefined) return o;
   const r = readFileInRoot(root, rel, { maxBytes: MAX_SMALL_FILE_BYTES });
   if (r.ok) return r.bytes.toString('utf8');
-  if (r.failure.kind !== 'missing') warnings.push(r.failure.message);
+  // the shared message speaks of pam_limits; for a systemd file say what it is
+  if (r.failure.kind === 'not-regular') warnings.push(`${rel} is not a regular file but a ${r.failure.fileKind}; limitsctl does not read it`);
+  else if (r.failure.kind !== 'missing') warnings.push(r.failure.message);
   return null;
 }
 
@@ -115,7 +117,9 @@ export function loadUnitLimits(root: string, name: string, overlay?: UnitOverlay
     }
   }
   if (!fragment && !ownDropinDir) {
-    return { ok: false, unit, reason: 'not-found', message: `unit ${unit} not found: no ${unit}${template ? ` or ${template}` : ''} in ${UNIT_SEARCH_DIRS.map((d) => `${d}/`).join(', ')} under the root` };
+    return { ok: false, unit, reason: 'not-found', message: warnings.length > 0
+      ? `unit ${unit} could not be read: ${warnings.join('; ')}`
+      : `unit ${unit} not found: no ${unit}${template ? ` or ${template}` : ''} in ${UNIT_SEARCH_DIRS.map((d) => `${d}/`).join(', ')} under the root` };
   }
   const { applied, masked } = orderDropins(found);
   const dropins: UnitFileText[] = [];

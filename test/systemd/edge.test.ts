@@ -4,6 +4,7 @@
  * it: setrlimit(2) EPERM — the containerd case of issue 13), and unit types without Limit*=
  * (systemd.exec(5) applies to service, socket, mount and swap units).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,5 +55,17 @@ describe('--unit edge cases', () => {
     const r = cli(['get', 'nofile', '--unit', 't.target', '--root', root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/service, socket, mount and swap units only/);
+  });
+
+  it('a unit file limitsctl does not read (a FIFO, over the 1 MiB cap) is named, not "not found"; nothing blocks', () => {
+    const root = tree({ 'etc/systemd/system/h.service': `[Service]\n${'#'.repeat(2_000_000)}\n` });
+    const fifo = path.join(root, 'etc/systemd/system/f.service');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const f = cli(['get', 'nofile', '--unit', 'f', '--root', root], { timeout: 20_000 });
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/f\.service could not be read: .*f\.service is not a regular file but a FIFO; limitsctl does not read it\n/);
+    const h = cli(['get', 'nofile', '--unit', 'h', '--root', root]);
+    expect(h.code).toBe(2);
+    expect(h.stderr).toMatch(/h\.service could not be read: .*above limitsctl's 1048576-byte cap/);
   });
 });
