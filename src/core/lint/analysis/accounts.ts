@@ -94,9 +94,15 @@ export function collectFacts(domains: Iterable<DomainSpec>, db: AccountDb | null
   if (!realNames.has('root')) facts.names.add('root');
   let freshGid = 3_900_000_000;
   const { byName, byGid } = groupIndex(db);
+  // one atom per group name: a group absent from etc/group gets one made-up gid, however many
+  // lines name it (a new atom per line doubled the classes with every line)
+  const fresh = new Map<string, number>();
   const atomByName = (name: string): GroupAtom => {
     const g = byName.get(name);
-    return { name, gid: g ? g.gid : freshGid++ };
+    if (g) return { name, gid: g.gid };
+    let gid = fresh.get(name);
+    if (gid === undefined) fresh.set(name, (gid = freshGid++));
+    return { name, gid };
   };
   const atomByGid = (gid: number): GroupAtom => {
     const g = byGid.get(gid);
