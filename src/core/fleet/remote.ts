@@ -1,0 +1,332 @@
+/**
+ * The two shell programs the controller-side Ansible action (ansible/collections/…/limitsctl/pam)
+ * runs on a managed host, and the readers of what they print. The host needs only a POSIX `sh`
+ * and coreutils-level tools: `od` (POSIX), `ls -lnd` (POSIX), `readlink`, `cmp`, `cp`, `mv`,
+ * `ln`, `mkdir`, `rm` (coreutils, busybox); no Python, no Node.
+ *
+ * - {@link readScript}: one command that prints a snapshot of everything planning needs — the
+ *   limits files pam_limits reads (limits.conf, limits.d/*.conf, the 1.7 vendor directory), the
+ *   symlinks on their way, os-release, etc/passwd and etc/group, proc/sys/fs/nr_open,
+ *   proc/1/limits, proc/1/status and (without a /proc snapshot) the sysctl configuration.
+ *   Bytes travel as `od -An -v -tx1` hex; {@link parseSnapshot} reads it back.
+ * - {@link writeScript}: one command that writes the changed files with a compare-and-swap
+ *   against the exact bytes the plan was made from, a same-directory temporary file carrying the
+ *   old file's mode, owner, group, ACLs and xattrs (SELinux label), an atomic rename, and a
+ *   backup only of a file that changes. {@link parseWriteOutput} reads its report.
+ *
+ * Pure: strings in, strings out. Text is binary strings (one char per byte, latin1), as in core/model.ts.
+ */
+
+/** The format version printed first by the read script. */
+export const SNAPSHOT_MAGIC = 'LIMITSCTL-SNAPSHOT 1';
+
+/** Files read when they exist (relative to the root), besides the limits files. */
+export const SNAPSHOT_FILES = [
+  'etc/os-release', 'usr/lib/os-release', 'etc/passwd', 'etc/group',
+  'proc/sys/fs/nr_open', 'proc/1/limits', 'proc/1/status',
+] as const;
+
+/** pam_limits' files: the main file, its drop-in directory, and Linux-PAM 1.7's vendor pair. */
+export const LIMITS_MAIN = ['etc/security/limits.conf', 'usr/share/pam/security/limits.conf'] as const;
+export const LIMITS_DIRS = ['etc/security/limits.d', 'usr/share/pam/security/limits.d'] as const;
+/** read only when the root has no proc/sys/fs/nr_open (core/sysctl.ts SYSCTL_DIRS, SYSCTL_CONF) */
+export const SYSCTL_FILES = ['etc/sysctl.conf'] as const;
+export const SYSCTL_DIRS_READ = ['etc/sysctl.d', 'run/sysctl.d', 'usr/local/lib/sysctl.d', 'usr/lib/sysctl.d', 'lib/sysctl.d'] as const;
+
+/** `'…'` for sh: any byte string, single-quoted ('\'' for a quote). */
+export function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The root as the scripts use it: no trailing slash, '' for '/'. */
+function rootVar(root: string): string {
+  const r = root.replace(/\/+$/, '');
+  return r;
+}
+
+/**
+ * The read command for a tree at `root` on the host (an absolute path, '/' for the live system).
+ * Prints {@link SNAPSHOT_MAGIC}, then one record per line:
+ *   `L <rel> <target>`         a symlink met on the way (both hex-or-raw, see {@link decodeName})
+ *   `D <rel>`                  a directory
+ *   `N <dir> <kind> <name>`    an entry of a listed directory (kind d, f, l or o)
+ *   `F <rel> <ls -lnd fields>` a regular file, followed by its bytes as od hex lines, then `.`
+ *   `S <rel> <kind>`           a FIFO (p), character (c) or block (b) device, or socket (s)
+ *   `U <rel> <message>`        a file that exists but could not be read
+ *   `E`                        the end (a snapshot without it was cut short)
+ * `NOROOT` alone when the root is not a directory.
+ */
+export function readScript(root: string): string {
+  const R = rootVar(root);
+  return `R=${shQuote(R)}
+LC_ALL=C; export LC_ALL
+if [ ! -d "$R/" ]; then echo NOROOT; exit 0; fi
+echo ${shQuote(SNAPSHOT_MAGIC)}
+enc() { case $1 in *[!A-Za-z0-9._+@,:=/-]*|'') printf 'x:'; printf %s "$1" | od -An -v -tx1 | tr -d ' \\n'; echo;; *) echo "r:$1";; esac; }
+res() {
+  pend=$1; dn=; hops=0
+  while [ -n "$pend" ]; do
+    case $pend in */*) part=\${pend%%/*}; pend=\${pend#*/};; *) part=$pend; pend=;; esac
+    case $part in ''|.) continue;; ..) case $dn in */*) dn=\${dn%/*};; *) dn=;; esac; continue;; esac
+    c=\${dn:+$dn/}$part
+    if [ -L "$R/$c" ]; then
+      hops=$((hops+1)); if [ $hops -gt 40 ]; then RES=; return 1; fi
+      t=$(readlink -- "$R/$c") || { RES=; return 1; }
+      echo "L $(enc "$c") $(enc "$t")"
+      case $t in /*) dn=; if [ -n "$R" ]; then case $t in "$R"|"$R"/*) t=\${t#"$R"};; esac; fi; t=\${t#/};; esac
+      pend=$t\${pend:+/$pend}
+    else
+      dn=$c
+    fi
+  done
+  RES=$dn
+}
+one() {
+  res "$1" || return 0
+  [ -n "$RES" ] || return 0
+  p="$R/$RES"
+  if [ -L "$p" ]; then return 0
+  elif [ -d "$p" ]; then echo "D $(enc "$RES")"
+  elif [ -f "$p" ]; then
+    if [ -r "$p" ] && h=$(od -An -v -tx1 < "$p" 2>/dev/null); then
+      l=$(ls -lnd -- "$p" 2>/dev/null); set -f; set -- $l; set +f
+      echo "F $(enc "$RES") \${1:-?} \${2:-1} \${3:-?} \${4:-?}"; [ -n "$h" ] && printf '%s\\n' "$h"; echo .
+    else echo "U $(enc "$RES") cannot read (permission denied or I/O error)"; fi
+  elif [ -p "$p" ]; then echo "S $(enc "$RES") p"
+  elif [ -c "$p" ]; then echo "S $(enc "$RES") c"
+  elif [ -b "$p" ]; then echo "S $(enc "$RES") b"
+  elif [ -S "$p" ]; then echo "S $(enc "$RES") s"
+  fi
+}
+lst() {
+  res "$1" || return 0
+  [ -n "$RES" ] && [ -d "$R/$RES" ] && [ ! -L "$R/$RES" ] || return 0
+  d=$RES; echo "D $(enc "$d")"
+  for e in "$R/$d"/* "$R/$d"/.[!.]* "$R/$d"/..?*; do
+    [ -e "$e" ] || [ -L "$e" ] || continue
+    n=\${e##*/}
+    if [ -L "$e" ]; then k=l; elif [ -d "$e" ]; then k=d; elif [ -f "$e" ]; then k=f; else k=o; fi
+    echo "N $(enc "$d") $k $(enc "$n")"
+    case $n in .*) ;; *.conf) one "$1/$n";; esac
+  done
+}
+${LIMITS_MAIN.map((f) => `one ${shQuote(f)}`).join('; ')}
+${LIMITS_DIRS.map((d) => `lst ${shQuote(d)}`).join('; ')}
+${SNAPSHOT_FILES.map((f) => `one ${shQuote(f)}`).join('; ')}
+if [ ! -f "$R/proc/sys/fs/nr_open" ]; then
+${SYSCTL_FILES.map((f) => `one ${shQuote(f)}`).join('; ')}; ${SYSCTL_DIRS_READ.map((d) => `lst ${shQuote(d)}`).join('; ')}
+fi
+echo E
+`;
+}
+
+/** A name as the scripts print it: `r:<raw>` or `x:<hex>`. */
+export function decodeName(s: string): string {
+  if (s.startsWith('r:')) return s.slice(2);
+  if (s.startsWith('x:')) return hexToBinary(s.slice(2));
+  throw new SnapshotError(`not an encoded name: ${JSON.stringify(s.slice(0, 40))}`);
+}
+
+function hexToBinary(hex: string): string {
+  const h = hex.replace(/\s+/g, '');
+  if (h.length % 2 !== 0 || /[^0-9a-fA-F]/.test(h)) throw new SnapshotError('bad hex in the snapshot');
+  let out = '';
+  for (let i = 0; i < h.length; i += 2) out += String.fromCharCode(parseInt(h.slice(i, i + 2), 16));
+  return out;
+}
+
+/** The read script's output could not be understood (a host without `od`, a cut connection, …). */
+export class SnapshotError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotError';
+  }
+}
+
+export type SnapshotEntry =
+  | { readonly kind: 'file'; readonly bytes: string; readonly mode: string; readonly nlink: number; readonly uid: string; readonly gid: string }
+  | { readonly kind: 'dir' }
+  | { readonly kind: 'link'; readonly target: string }
+  | { readonly kind: 'special'; readonly type: 'p' | 'c' | 'b' | 's' }
+  | { readonly kind: 'unreadable'; readonly message: string };
+
+/** What the read script saw: every path relative to the root (binary strings). */
+export interface Snapshot {
+  readonly entries: ReadonlyMap<string, SnapshotEntry>;
+  /** directory → its entries (name, kind: d directory, f file, l symlink, o other) */
+  readonly listings: ReadonlyMap<string, ReadonlyArray<{ readonly name: string; readonly kind: 'd' | 'f' | 'l' | 'o' }>>;
+}
+
+/**
+ * Read the read script's output. null when the host said NOROOT (the root is not a directory).
+ * @throws SnapshotError when the output is not a complete snapshot (no magic line, no `E`, bad hex)
+ */
+export function parseSnapshot(text: string): Snapshot | null {
+  const lines = text.split('\n');
+  let i = lines.findIndex((l) => l === SNAPSHOT_MAGIC || l === 'NOROOT');
+  if (i < 0) throw new SnapshotError(`the host's answer is not a limitsctl snapshot (starts ${JSON.stringify(text.slice(0, 80))})`);
+  if (lines[i] === 'NOROOT') return null;
+  const entries = new Map<string, SnapshotEntry>();
+  const listings = new Map<string, Array<{ name: string; kind: 'd' | 'f' | 'l' | 'o' }>>();
+  let ended = false;
+  for (i++; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    const f = line.split(' ');
+    switch (f[0]) {
+      case 'E':
+        ended = true;
+        break;
+      case 'L':
+        entries.set(decodeName(f[1]!), { kind: 'link', target: decodeName(f[2]!) });
+        break;
+      case 'D':
+        entries.set(decodeName(f[1]!), { kind: 'dir' });
+        break;
+      case 'N': {
+        const dir = decodeName(f[1]!);
+        const list = listings.get(dir) ?? [];
+        list.push({ name: decodeName(f[3]!), kind: (f[2] as 'd' | 'f' | 'l' | 'o') });
+        listings.set(dir, list);
+        break;
+      }
+      case 'S':
+        entries.set(decodeName(f[1]!), { kind: 'special', type: f[2] as 'p' | 'c' | 'b' | 's' });
+        break;
+      case 'U':
+        entries.set(decodeName(f[1]!), { kind: 'unreadable', message: f.slice(2).join(' ') });
+        break;
+      case 'F': {
+        const rel = decodeName(f[1]!);
+        let hex = '';
+        for (i++; i < lines.length && lines[i] !== '.'; i++) hex += lines[i];
+        if (i >= lines.length) throw new SnapshotError(`the snapshot of ${rel} is cut short`);
+        entries.set(rel, { kind: 'file', bytes: hexToBinary(hex), mode: f[2] ?? '', nlink: Number(f[3] ?? 1) || 1, uid: f[4] ?? '', gid: f[5] ?? '' });
+        break;
+      }
+      default:
+        throw new SnapshotError(`unexpected line in the host's snapshot: ${JSON.stringify(line.slice(0, 80))}`);
+    }
+    if (ended) break;
+  }
+  if (!ended) throw new SnapshotError('the host\'s snapshot is cut short (no end marker): the read command failed part way');
+  return { entries, listings };
+}
+
+/** `printf` format text that prints exactly `bytes` (a binary string): printable ASCII as is, the rest as octal escapes. */
+export function printfFormat(bytes: string): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c !== 0x27 && c !== 0x5c && c !== 0x25) out += bytes[i];
+    else out += `\\${c.toString(8).padStart(3, '0')}`;
+  }
+  return `'${out}'`;
+}
+
+/** One file to write on the host. */
+export interface RemoteWrite {
+  /** absolute host path of the real file (symlinks already resolved inside the tree) */
+  readonly path: string;
+  /** the bytes planned from (binary string); null: the file must not exist */
+  readonly before: string | null;
+  readonly after: string;
+}
+
+export interface WriteScriptOptions {
+  /** keep the old bytes as `<path>.<YYYYMMDDTHHMMSSZ>.bak` (only for a file that changes) */
+  readonly backup: boolean;
+  /** the backup time stamp, `20261130T120000Z` (src/io/write.ts backupFileName's form) */
+  readonly stamp: string;
+  /** hex digits for the temporary file names (`.<name>.limitsctl-<pid>-<nonce>.tmp`, src/io/write.ts' pattern) */
+  readonly nonce: string;
+}
+
+/** The largest write command sent as one argument (Linux MAX_ARG_STRLEN is 128 KiB). */
+export const MAX_WRITE_SCRIPT = 120 * 1024;
+
+/**
+ * The write command. All compare-and-swap checks run before anything is created: a file whose
+ * bytes are not the planned `before` (or a file that exists where `before` is null) prints
+ * `CONFLICT <path>` and nothing is written. Then, per file: a temporary file in the same
+ * directory, made with the old file's attributes (`cp --attributes-only --preserve=mode,ownership,xattr`,
+ * as src/io/write.ts copies them: mode with ACLs, owner, group, SELinux label; `cp -p` where
+ * that option is missing), filled with the new bytes, checked again, the backup taken, and
+ * renamed over the file (a new file is linked in place with `ln`, which never replaces one).
+ * Prints `WROTE <path> [backup]` per file and `DONE`, or `FAIL <path> <step>` and stops.
+ */
+export function writeScript(writes: readonly RemoteWrite[], o: WriteScriptOptions): string {
+  const parts: string[] = [
+    'LC_ALL=C; export LC_ALL; umask 022',
+    `same() { if command -v cmp >/dev/null 2>&1; then cmp -s - "$1"; else [ "$(od -An -v -tx1)" = "$(od -An -v -tx1 < "$1")" ]; fi; }`,
+    'fail() { echo "FAIL $(enc "$1") $2"; [ -n "${T:-}" ] && rm -f -- "$T"; exit 0; }',
+    `enc() { printf 'x:'; printf %s "$1" | od -An -v -tx1 | tr -d ' \\n'; }`,
+  ];
+  // 1. every compare-and-swap check first
+  writes.forEach((w) => {
+    const f = shQuote(w.path);
+    parts.push(w.before === null
+      ? `if [ -e ${f} ] || [ -L ${f} ]; then echo "CONFLICT $(enc ${f})"; exit 0; fi`
+      : `if [ -L ${f} ] || [ ! -f ${f} ] || ! printf ${printfFormat(w.before)} | same ${f}; then echo "CONFLICT $(enc ${f})"; exit 0; fi`);
+  });
+  // 2. each file
+  writes.forEach((w, n) => {
+    const f = shQuote(w.path);
+    const slash = w.path.lastIndexOf('/');
+    const dir = w.path.slice(0, slash) || '/';
+    const name = w.path.slice(slash + 1);
+    parts.push(`T=${shQuote(`${dir === '/' ? '' : dir}/.${name.slice(0, 200)}.limitsctl-`)}$$${shQuote(`-${o.nonce}${n.toString(16)}.tmp`)}`);
+    if (w.before === null) {
+      parts.push(`mkdir -p -- ${shQuote(dir)} || fail ${f} mkdir`);
+      parts.push(`(set -C; printf ${printfFormat(w.after)} > "$T") || fail ${f} create`);
+      parts.push(`chmod 0644 "$T" || fail ${f} chmod`);
+      parts.push(`ln -- "$T" ${f} 2>/dev/null || { rm -f -- "$T"; echo "CONFLICT $(enc ${f})"; exit 0; }`);
+      parts.push(`rm -f -- "$T"; T=`);
+      parts.push(`echo "WROTE $(enc ${f})"`);
+    } else {
+      parts.push(`(set -C; : > "$T") || fail ${f} create`);
+      parts.push(`cp --attributes-only --preserve=mode,ownership,xattr -- ${f} "$T" 2>/dev/null || cp -p -- ${f} "$T" || fail ${f} attributes`);
+      parts.push(`printf ${printfFormat(w.after)} > "$T" || fail ${f} write`);
+      // the check again, as late as it can be: a writer since the first check keeps its change
+      parts.push(`if ! printf ${printfFormat(w.before)} | same ${f}; then rm -f -- "$T"; echo "CONFLICT $(enc ${f})"; exit 0; fi`);
+      let backup = '';
+      if (o.backup) {
+        const b = `${w.path}.${o.stamp}`;
+        parts.push(`B=${shQuote(`${b}.bak`)}; i=0; while [ -e "$B" ] || [ -L "$B" ]; do i=$((i+1)); B=${shQuote(b)}.$i.bak; done`);
+        parts.push(`cp -p -- ${f} "$B" || fail ${f} backup`);
+        backup = ' $(enc "$B")';
+      }
+      parts.push(`mv -f -- "$T" ${f} || fail ${f} rename`);
+      parts.push(`T=; echo "WROTE $(enc ${f})${backup}"`);
+    }
+  });
+  parts.push('echo DONE');
+  return `${parts.join('\n')}\n`;
+}
+
+export interface WriteOutcome {
+  /** files written, with their backup */
+  readonly wrote: ReadonlyArray<{ readonly path: string; readonly backup: string | null }>;
+  /** set when a compare-and-swap check failed: the file another writer changed (nothing of it was written) */
+  readonly conflict: string | null;
+  /** set when a step failed: the file and the step (mkdir, create, attributes, write, backup, rename) */
+  readonly failed: { readonly path: string; readonly step: string } | null;
+  /** true when the script ran to its end */
+  readonly done: boolean;
+}
+
+/** Read the write script's report. */
+export function parseWriteOutput(text: string): WriteOutcome {
+  const wrote: Array<{ path: string; backup: string | null }> = [];
+  let conflict: string | null = null;
+  let failed: { path: string; step: string } | null = null;
+  let done = false;
+  for (const line of text.split('\n')) {
+    const f = line.split(' ');
+    if (f[0] === 'WROTE' && f[1]) wrote.push({ path: decodeName(f[1]), backup: f[2] ? decodeName(f[2]) : null });
+    else if (f[0] === 'CONFLICT' && f[1]) conflict = decodeName(f[1]);
+    else if (f[0] === 'FAIL' && f[1]) failed = { path: decodeName(f[1]), step: f[2] ?? '?' };
+    else if (f[0] === 'DONE') done = true;
+  }
+  return { wrote, conflict, failed, done };
+}
