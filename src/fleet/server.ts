@@ -19,7 +19,7 @@
  *
  * Integers beyond 2^53 are written as exact JSON numbers (Python's json reads them exactly).
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,7 +129,9 @@ export function serve(socketPath: string, parent: number | null, idleSeconds: nu
   });
   const stop = () => {
     server.close();
-    rmSync(socketPath, { force: true });
+    // the socket, the start lock and an empty log of the action plugin (plugins/action/limits.py)
+    for (const f of [socketPath, `${socketPath}.lock`]) rmSync(f, { force: true });
+    try { if (statSync(`${socketPath}.log`).size === 0) rmSync(`${socketPath}.log`, { force: true }); } catch { /* none */ }
     process.exit(0);
   };
   const timer = setInterval(() => {

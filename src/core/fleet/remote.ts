@@ -116,8 +116,7 @@ ${SNAPSHOT_FILES.map((f) => `one ${shQuote(f)}`).join('; ')}
 if [ ! -f "$R/proc/sys/fs/nr_open" ]; then
 ${SYSCTL_FILES.map((f) => `one ${shQuote(f)}`).join('; ')}; ${SYSCTL_DIRS_READ.map((d) => `lst ${shQuote(d)}`).join('; ')}
 fi
-echo E
-`;
+echo E`;
 }
 
 /** A name as the scripts print it: `r:<raw>` or `x:<hex>`. */
@@ -301,7 +300,8 @@ export function writeScript(writes: readonly RemoteWrite[], o: WriteScriptOption
     }
   });
   parts.push('echo DONE');
-  return `${parts.join('\n')}\n`;
+  // no final newline: Ansible appends `&& sleep 0` to the command
+  return parts.join('\n');
 }
 
 export interface WriteOutcome {
