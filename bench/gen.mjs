@@ -41,3 +41,55 @@ export function writeTree(root, lines, files, seed = 1) {
   writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nadmin:x:1000:\ndevelopers:x:2000:admin\n');
   return bytes;
 }
+
+/**
+ * A config repository: `hosts` trees hosts/hostNNNN/etc/security, each a limits.conf and
+ * `filesPerHost - 1` drop-ins of `linesPerFile` lines. Returns total bytes.
+ */
+export function writeRepo(dir, hosts, filesPerHost, linesPerFile, seed) {
+  const r = rng(seed);
+  let bytes = 0;
+  for (let h = 0; h < hosts; h++) {
+    const sec = path.join(dir, 'hosts', `host${String(h).padStart(4, '0')}`, 'etc/security');
+    mkdirSync(path.join(sec, 'limits.d'), { recursive: true });
+    for (let f = 0; f < filesPerHost; f++) {
+      const out = [];
+      for (let i = 0; i < linesPerFile; i++) out.push(line(r));
+      const text = `${out.join('\n')}\n`;
+      bytes += Buffer.byteLength(text);
+      const name = f === 0 ? path.join(sec, 'limits.conf') : path.join(sec, 'limits.d', `${10 + f}-x.conf`);
+      writeFileSync(name, text);
+    }
+  }
+  return bytes;
+}
+
+/**
+ * A tree whose limits.conf has `lines` entry lines `stretch` times as long as at stretch 1 (about
+ * 53 bytes): every part of the line — user name, the blanks between fields, the trailing comment —
+ * grows by the same factor, so 1 and 4 compare the same lines at one and four times the length.
+ * Users come from a pool of 40 (in etc/passwd), so the (item, domain) groups do not change with
+ * the length. Returns total bytes.
+ */
+export function writeStretchedTree(root, lines, stretch, seed) {
+  const r = rng(seed);
+  const pick = (a) => a[Math.floor(r() * a.length)];
+  const sec = path.join(root, 'etc/security');
+  mkdirSync(sec, { recursive: true });
+  const user = (i) => `u${i}`.padEnd(8 * stretch, 'x');
+  const gap = ' '.repeat(3 * stretch);
+  // the comment also absorbs the fixed part (type, item, value, "# ": about 17 bytes), so that the
+  // whole line, not only its variable parts, is `stretch` times as long
+  const clen = 16 * stretch + 17 * (stretch - 1);
+  const out = [];
+  for (let i = 0; i < lines; i++) {
+    const n = Math.floor(r() * 1e9).toString(36);
+    out.push(`${user(Math.floor(r() * 40))}${gap}${pick(TYPES)}${gap}${pick(ITEMS)}${gap}${pick(VALUES)}${gap}# ${n.repeat(Math.ceil(clen / n.length)).slice(0, clen)}`);
+  }
+  const text = `${out.join('\n')}\n`;
+  writeFileSync(path.join(sec, 'limits.conf'), text);
+  const passwd = Array.from({ length: 40 }, (_, i) => `${user(i)}:x:${1000 + i}:1000::/home/u${i}:/bin/sh`);
+  writeFileSync(path.join(root, 'etc/passwd'), `root:x:0:0::/root:/bin/sh\n${passwd.join('\n')}\n`);
+  writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nusers:x:1000:\n');
+  return Buffer.byteLength(text);
+}
