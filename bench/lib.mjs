@@ -144,7 +144,7 @@ export async function series(n, specs) {
       const r = await measure(s.cmd, s.args, { cwd: s.cwd, keepTail: s.keepTail });
       const ok = s.ok ?? [0];
       if (r.timedOut) a.error = `killed after ${cpuLimit() * 20} s wall`;
-      else if (r.signal === 'the CPU limit') a.error = `stopped at ${cpuLimit()} s CPU (BENCH_CPU_LIMIT)`;
+      else if (r.signal === 'the CPU limit') a.error = `over ${cpuLimit()} s CPU (BENCH_CPU_LIMIT)`;
       else if (r.signal || !ok.includes(r.status)) a.error = `${r.signal ? `killed by ${r.signal}` : `exited ${r.status}`}${r.rss ? ` at ${r.rss.toFixed(0)} MiB` : ''}`;
       else { a.walls.push(r.wall); a.cpus.push(r.cpu); a.rsss.push(r.rss); a.tail = r.tail; }
     }
@@ -166,9 +166,11 @@ export function dur(ms) {
 }
 
 const FIG_W = [58, 26, 26, 22, 14];
+/** Pads a cell to its column; a longer cell keeps two blanks after it. */
+const pad = (c, w) => (String(c).length >= w - 1 ? `${c}  ` : String(c).padEnd(w));
 /** Header of a figures table. */
 export function figureHeader() {
-  console.log(['figure', 'limitsctl', 'baseline (same run)', 'measured', 'target', ''].map((c, i) => c.padEnd(FIG_W[i] ?? 0)).join(''));
+  console.log(['figure', 'limitsctl', 'baseline (same run)', 'measured', 'target', ''].map((c, i) => pad(c, FIG_W[i] ?? 0)).join('').trimEnd());
 }
 
 /**
@@ -178,9 +180,9 @@ export function figureHeader() {
  */
 export function figure({ name, subject = '', baseline = '', value = '', target = '', pass, skip }) {
   if (skip) {
-    console.log(`${name.padEnd(FIG_W[0])}${`not measured: ${skip}`.padEnd(FIG_W[1] + FIG_W[2] + FIG_W[3])}${target.padEnd(FIG_W[4])}SKIP`);
+    console.log(`${pad(name, FIG_W[0])}${pad(`not measured: ${skip}`, FIG_W[1] + FIG_W[2] + FIG_W[3])}${pad(target, FIG_W[4])}SKIP`);
     return;
   }
   const cells = [name, subject, baseline, value, target];
-  console.log(`${cells.map((c, i) => String(c).padEnd(FIG_W[i])).join('')}${pass ? 'PASS' : 'MISS'}`);
+  console.log(`${cells.map((c, i) => pad(c, FIG_W[i])).join('')}${pass ? 'PASS' : 'MISS'}`);
 }
