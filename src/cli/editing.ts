@@ -7,11 +7,13 @@ import path from 'node:path';
 import { identityFor } from '../core/accounts.js';
 import { type EditPlan, type EditRequest, planEdits, type PlanOptions } from '../core/edit.js';
 import { toBytes } from '../core/bytes.js';
+import { type JsDiff, unifiedDiff } from '../core/edit/unified-diff.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
 import { itemForProfile, itemInfo } from '../core/schema.js';
 import { effectiveJson } from '../formatters/effective.js';
 import { loadAccountDb } from '../io/accounts.js';
+import type { LoadedTree } from '../io/tree.js';
 import { type Context, loadBaseline, loadContextTree } from './context.js';
 import { cliTerms, UsageError } from './errors.js';
 import { type Colors, toJson } from './output.js';
@@ -25,15 +27,17 @@ export interface EditArgs {
   file?: string;
 }
 
-/** Unified diff of a plan, with paths relative to the root (a/etc/security/limits.conf). Also used by `set --unit`. */
+/**
+ * Unified diff of a plan, with paths relative to the root (a/etc/security/limits.conf), 3 lines of
+ * context: the text jsdiff's createTwoFilesPatch gives for the display text of each file, built
+ * from the changed regions only (src/core/edit/unified-diff.ts). Also used by `set --unit`.
+ */
 export async function planDiff(plan: { readonly changes: readonly { readonly path: string; readonly before: string | null; readonly after: string }[] }): Promise<string> {
   if (plan.changes.length === 0) return '';
-  const { createTwoFilesPatch } = await import('diff');
+  const jsdiff = await import('diff');
   let out = '';
   for (const c of plan.changes) {
-    const before = c.before === null ? '' : binaryToDisplay(c.before);
-    const after = binaryToDisplay(c.after);
-    const patch = createTwoFilesPatch(c.before === null ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, before, after, undefined, undefined, { context: 3 });
+    const patch = unifiedDiff(jsdiff as unknown as JsDiff, c.before === null ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, c.before ?? '', c.after, 3);
     // jsdiff starts with an "Index"/separator line only for createPatch; keep the ---/+++ form
     out += patch.replace(/^=+\n/m, '');
   }
@@ -64,8 +68,18 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
   const writing = !args.dryRun && !args.check;
   const db = loadAccountDb(ctx.root);
   const baseline = loadBaseline(ctx);
+  // commitEdits plans once before the lock and again under it, from the files as they are then:
+  // when every file reads the same, the plan is the same (planEdits is pure), so it is reused
+  // instead of being made again from identical bytes.
+  let last: { tree: LoadedTree; plan: EditPlan } | null = null;
   const planOnce = (): EditPlan => {
     const tree = loadContextTree(ctx);
+    if (last !== null && sameTree(last.tree, tree)) return last.plan;
+    const plan = planFrom(tree);
+    last = { tree, plan };
+    return plan;
+  };
+  const planFrom = (tree: LoadedTree): EditPlan => {
     // bad input throws EditInputError (EEDIT, input; with its hint): main() reports it
     return planEdits(tree, requests, {
       ...(file !== undefined ? { file } : {}),
@@ -93,7 +107,8 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
     onRecovered: (r) => io.stderr(c.yellow(`${recoveryNote(r)}\n`)),
   });
 
-  const diff = await planDiff(plan);
+  // the diff is shown by a dry run or --check, and is part of --json; a plain write does not print it
+  const diff = ctx.json || !writing ? await planDiff(plan) : '';
   const changed = plan.changes.length > 0;
   // a file that makes pam_limits fail (or hang) before applying anything is still there after the
   // edit (e.g. `unset` on a tree with a FIFO drop-in): the edit is written, but applies nowhere
@@ -139,6 +154,23 @@ export function printChanges(
   for (const n of notes) out(`${n.status === 'changed' ? c.green(writing ? 'changed' : 'would change') : c.dim('unchanged')}: ${n.detail}\n`);
   if (diff && !writing) out(colorDiff(diff, c));
   for (const w of written) out(c.dim(`wrote ${w.path}${w.created ? ' (new file)' : ''}${w.backupPath ? `; backup ${path.relative(root, w.backupPath)}` : ''}\n`));
+}
+
+/**
+ * True when two loads of a tree read the same: the same files in the same order with the same
+ * status, errors and bytes, the same ignored files, failure and profile.
+ */
+function sameTree(a: LoadedTree, b: LoadedTree): boolean {
+  if (a.profile !== b.profile || a.files.length !== b.files.length) return false;
+  const meta = (x: unknown) => JSON.stringify(x);
+  if (meta([a.failure, a.ignored, a.unusable]) !== meta([b.failure, b.ignored, b.unusable])) return false;
+  for (let i = 0; i < a.files.length; i++) {
+    const f = a.files[i]!;
+    const g = b.files[i]!;
+    if (meta({ ...f, doc: null }) !== meta({ ...g, doc: null })) return false;
+    if ((f.doc === null) !== (g.doc === null) || (f.doc !== null && f.doc.text !== g.doc!.text)) return false;
+  }
+  return true;
 }
 
 /** The note printed when taking the lock finished a change a killed run left half-done. */

@@ -26,7 +26,9 @@ export function familyOf(work: WorkTree, domain: string, item: string, chunks = 
   for (const tf of tree.files) {
     const wf = work.file(tf.path);
     if (!wf || !tf.doc) continue;
-    for (const line of wf.doc.lines) {
+    // a reading's domain is bytes of its line: only lines holding them are read
+    for (const i of wf.lines.containing(domain)) {
+      const line = wf.lines.line(i);
       const chunk = line.readings.length !== 1;
       if (chunk && !chunks) continue;
       for (const r of line.readings) {

@@ -5,8 +5,9 @@
  *
  * Pure.
  */
-import type { EntryReading, Line, LimitsDocument } from '../model.js';
+import type { EntryReading, Line } from '../model.js';
 import type { TextEdit } from '../text-edit.js';
+import type { WorkFile } from './work-tree.js';
 
 export interface Style {
   readonly indent: string;
@@ -19,15 +20,24 @@ export interface Style {
 
 const DEFAULT_STYLE: Style = { indent: '', seps: ['\t', '\t', '\t'], widths: [16, 8, 16], eol: '\n' };
 
-export function styleOf(doc: LimitsDocument, near?: Line): Style {
-  const entriesIn = doc.lines.filter((l) => l.readings.length === 1 && l.readings[0]!.kind === 'entry');
+export function styleOf(file: WorkFile, near?: Line): Style {
+  const t = file.text;
   let template = near && near.readings[0]?.kind === 'entry' ? near : undefined;
-  if (!template) template = entriesIn[entriesIn.length - 1];
-  const crlf = doc.lines.filter((l) => l.eolLength === 1 && doc.text.charCodeAt(l.end - 1) === 0x0d).length;
-  const eol = crlf > 0 && crlf * 2 >= doc.lines.filter((l) => l.eolLength === 1).length ? '\r\n' : '\n';
+  if (!template) {
+    // the file's last entry line
+    for (let i = file.lines.count - 1; i >= 0 && !template; i--) {
+      const l = file.lines.line(i);
+      if (l.readings.length === 1 && l.readings[0]!.kind === 'entry') template = l;
+    }
+  }
+  // CRLF when at least half the lines that end with a newline end with CR LF
+  let lf = 0;
+  for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) lf++;
+  let crlf = 0;
+  for (let i = t.indexOf('\r\n'); i >= 0; i = t.indexOf('\r\n', i + 2)) crlf++;
+  const eol = crlf > 0 && crlf * 2 >= lf ? '\r\n' : '\n';
   if (!template) return { ...DEFAULT_STYLE, eol };
   const r = template.readings[0] as EntryReading;
-  const t = doc.text;
   const indent = t.slice(template.start, r.domain.start);
   const seps: [string, string, string] = [t.slice(r.domain.end, r.type.start), t.slice(r.type.end, r.item.start), t.slice(r.item.end, r.value.start)];
   // column-aligned only when the template pads with runs of spaces; single spaces stay single

@@ -8,11 +8,12 @@
 import { type AccountDb, type Identity, identityFor } from '../accounts.js';
 import { displayBytes } from '../bytes.js';
 import { parseDomain } from '../domain.js';
-import { binaryToDisplay, type ConfigTree } from '../model.js';
+import { binaryToDisplay } from '../model.js';
 import { matchEntryDomain, type Resolution, resolveLimits, type Source } from '../resolve.js';
 import { CONFIG_DIR, DEFAULT_NR_OPEN, PROFILE_TRAITS, type ItemInfo, itemForProfile, profileInfo, RLIM_INFINITY, type RlimitItem } from '../schema.js';
 import { effectiveKey, meaning, orderKey, satisfies, unlimitedNofileAs } from './compare.js';
 import { type Ctx, halvesOf } from './context.js';
+import { reachTree } from './reach.js';
 import type { Blocker, SetRequest } from './types.js';
 import { validateValue } from './validate.js';
 
@@ -75,7 +76,7 @@ function at(s: Source): string {
   return `${f}:${s.line} (${binaryToDisplay(s.domain)} ${s.type} ${binaryToDisplay(s.value)})`;
 }
 
-export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, blockers: Blocker[]): void {
+export function checkOutcome(ctx: Ctx, req: SetRequest, blockers: Blocker[]): void {
   const info = itemForProfile(req.item.toLowerCase(), ctx.profile)!;
   const { parsed } = validateValue(info, req.value);
   if ((info.name === 'maxlogins' || info.name === 'maxsyslogins') && parsed.number === 1n && PROFILE_TRAITS[ctx.profile].maxlogins === 'logind') {
@@ -98,7 +99,8 @@ export function checkOutcome(ctx: Ctx, after: ConfigTree, req: SetRequest, block
   const wantedText = displayBytes(req.value);
   const shownDomain = displayBytes(req.domain);
   const check = (id: Identity, everyone: boolean) => {
-    const res = resolveLimits(after, id, resolveOpts);
+    // the lines this account's resolution can reach (reach.ts): the same result as the whole tree
+    const res = resolveLimits(reachTree(ctx.work, id, ctx.profile), id, resolveOpts);
     if (res.applied && res.result !== 'PAM_SUCCESS') {
       const who = id.name.startsWith('\u0000') ? `accounts matching ${shownDomain}` : displayBytes(id.name);
       const why = res.logins.check === 'deny' && res.logins.source ? `maxlogins 0 at ${at(res.logins.source)}` : 'setrlimit would fail';

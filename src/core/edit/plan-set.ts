@@ -7,12 +7,14 @@
 import { displayBytes } from '../bytes.js';
 import { resolveLimits } from '../resolve.js';
 import { DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE } from '../schema.js';
-import { applyEdits } from '../text-edit.js';
+import type { Line } from '../model.js';
+import { applyEdits, type TextEdit } from '../text-edit.js';
 import { effectiveKey, meaning, orderKey, readsAs, satisfies, unlimitedNofileAs } from './compare.js';
 import { type Ctx, halvesOf, typeWord } from './context.js';
 import { familyOf, winners } from './family.js';
 import { commentSuffix, layout, replaceField, replaceValue, styleOf } from './layout.js';
 import { probeFor } from './outcome.js';
+import { reachTree } from './reach.js';
 import { insertionPoint } from './placement.js';
 import { checkTargetPath } from './target.js';
 import { EditInputError, type SetRequest } from './types.js';
@@ -51,7 +53,7 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
         // no line of this domain yet: compare with what a matching account gets now
         const probe = probeFor(req.domain, ctx.options.accounts);
         if (probe) {
-          const now = resolveLimits(work.tree(), probe, { profile, nrOpen, events: 'matched', ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) });
+          const now = resolveLimits(reachTree(work, probe, profile), probe, { profile, nrOpen, events: 'matched', ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) });
           const have = effectiveKey(info, now, half);
           if (have !== null && satisfies(mode, have, wantKey)) continue;
         }
@@ -86,7 +88,7 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
     if (typeChecked && r.limitType === '-' && now[other] === w && !needs.includes(other)) {
       const text = w.file.text;
       const edits = replaceField(text, r.type, other, r.item.start);
-      const style = styleOf(w.file.doc, w.line);
+      const style = styleOf(w.file, w.line);
       const lineEol = text.charCodeAt(w.line.end - 1) === 0x0d ? '\r\n' : '\n';
       const newLine = layout(style, [req.domain, half, info.name, valueText]) + commentSuffix(req.comment);
       const content = w.line.eolLength ? `${newLine}${lineEol}` : `${style.eol}${newLine}`;
@@ -95,7 +97,7 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
       continue;
     }
     let edits = replaceValue(w.file.text, w.line, r, valueText, req.comment);
-    if (!readsAs(applyEdits(w.file.text, edits), w.line, info, want, mapNrOpen)) {
+    if (!readsAs(editedLine(w.file.text, w.line, edits), { ...w.line, start: 0 }, info, want, mapNrOpen)) {
       edits = replaceValue(w.file.text, w.line, r, valueText, req.comment, true);
     }
     work.apply(w.file, edits);
@@ -117,8 +119,8 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
       }
       file = work.create(target);
     }
-    const at = insertionPoint(file.doc, req.domain);
-    const style = styleOf(file.doc, at.near);
+    const at = insertionPoint(file, req.domain);
+    const style = styleOf(file, at.near);
     const newLine = layout(style, [req.domain, typeChecked ? typeWord(pending) : '-', info.name, valueText]) + commentSuffix(req.comment);
     const content = `${at.needsEolBefore ? style.eol : ''}${newLine}${style.eol}`;
     work.apply(file, [{ offset: at.offset, length: 0, content }]);
@@ -127,6 +129,15 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
     request: req, status: 'changed', detail: `${displayBytes(req.domain)} ${typeWord(needs)} ${info.name} ${displayBytes(valueText)}`,
     ...(lowerNote !== undefined ? { note: lowerNote } : {}),
   });
+}
+
+/**
+ * One line of `text` (with its newline) after `edits`, which all fall inside it: what readsAs
+ * reads, without building the whole edited file.
+ */
+function editedLine(text: string, line: Line, edits: readonly TextEdit[]): string {
+  const start = line.start;
+  return applyEdits(text.slice(start, line.end + line.eolLength), edits.map((e) => ({ ...e, offset: e.offset - start })));
 }
 
 /**

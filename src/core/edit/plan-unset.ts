@@ -35,7 +35,7 @@ export function planUnsetOne(ctx: Ctx, req: UnsetRequest): void {
       if (typeChecked && r.limitType === '-' && halves.length === 1) {
         // keep the other half on a line of its own, right after the long line (same place in the reading order)
         const keepHalf = halves[0] === 'soft' ? 'hard' : 'soft';
-        const style = styleOf(f.file.doc);
+        const style = styleOf(f.file);
         const eol = f.file.text.charCodeAt(f.line.end - 1) === 0x0d ? '\r\n' : '\n';
         const newLine = layout(style, [r.domain.raw, keepHalf, r.item.raw, r.value.raw]);
         edits.push({ offset: f.line.end + f.line.eolLength, length: 0, content: f.line.eolLength ? `${newLine}${eol}` : `${style.eol}${newLine}` });
@@ -64,8 +64,9 @@ export function planPrune(ctx: Ctx, domains: readonly string[], keep: ReadonlySe
     // the halves each item of the domain has lines for
     const covered = new Map<string, Set<'soft' | 'hard'>>();
     for (const f of ctx.work.files) {
-      for (const l of f.doc.lines) {
-        for (const r of l.readings) {
+      // only lines holding the domain's bytes can have a reading for it
+      for (const i of f.lines.containing(domain)) {
+        for (const r of f.lines.line(i).readings) {
           if (r.kind !== 'entry' || r.domain.raw !== domain || !r.itemInfo || r.problem) continue;
           const set = covered.get(r.itemInfo.name) ?? new Set();
           for (const h of ['soft', 'hard'] as const) if (covers(r, h)) set.add(h);

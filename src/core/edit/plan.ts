@@ -11,6 +11,7 @@ import { canonicalProfile, itemForProfile } from '../schema.js';
 import type { TextEdit } from '../text-edit.js';
 import { type Ctx, halvesOf } from './context.js';
 import { checkOutcome } from './outcome.js';
+import { commonPrefix, commonSuffix } from './unified-diff.js';
 import { planSetOne } from './plan-set.js';
 import { planPrune, planUnsetOne } from './plan-unset.js';
 import { checkTargetPath, refuseUnreadFiles, refuseUnwritable } from './target.js';
@@ -46,7 +47,7 @@ export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[]
   }
   const after = work.tree();
   const blockers: Blocker[] = [];
-  for (const req of requests) if (req.op === 'set') checkOutcome(ctx, after, req, blockers);
+  for (const req of requests) if (req.op === 'set') checkOutcome(ctx, req, blockers);
   // unknown accounts
   const accounts = options.accounts;
   if (accounts && accounts.users.length > 0) {
@@ -70,9 +71,7 @@ export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[]
 /** One edit covering the changed middle of two texts (for callers that want edits, not texts). */
 function diffEdits(before: string, after: string): TextEdit[] {
   if (before === after) return [];
-  let s = 0;
-  while (s < before.length && s < after.length && before.charCodeAt(s) === after.charCodeAt(s)) s++;
-  let e = 0;
-  while (e < before.length - s && e < after.length - s && before.charCodeAt(before.length - 1 - e) === after.charCodeAt(after.length - 1 - e)) e++;
+  const s = commonPrefix(before, after);
+  const e = commonSuffix(before, after, Math.min(before.length, after.length) - s);
   return [{ offset: s, length: before.length - s - e, content: after.slice(s, after.length - e) }];
 }

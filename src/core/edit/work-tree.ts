@@ -6,9 +6,9 @@
  * Pure.
  */
 import type { ConfigTree, LimitsDocument, TreeFile } from '../model.js';
-import { parseBinary } from '../parse.js';
 import { type Profile, MAIN_FILE } from '../schema.js';
 import { applyEdits, type TextEdit } from '../text-edit.js';
+import { FileLines, lazyDocument } from './lines.js';
 
 export interface WorkFile {
   /** path relative to the root, as pam_limits names it (a symlink is written through) */
@@ -16,6 +16,9 @@ export interface WorkFile {
   /** text when planning started; null for a file the plan creates */
   readonly original: string | null;
   text: string;
+  /** the current text's lines, read where the plan looks (lines.ts) */
+  lines: FileLines;
+  /** the current text as a document (indexed and read on first use) */
   doc: LimitsDocument;
 }
 
@@ -23,7 +26,7 @@ export class WorkTree {
   readonly files: WorkFile[];
   constructor(readonly base: ConfigTree, readonly profile: Profile) {
     this.files = base.files.filter((f) => f.status === 'ok' && f.doc).map((f) => ({
-      path: f.path, original: f.doc!.text, text: f.doc!.text, doc: f.doc!,
+      path: f.path, original: f.doc!.text, text: f.doc!.text, lines: new FileLines(f.doc!.text, profile), doc: f.doc!,
     }));
   }
 
@@ -31,16 +34,17 @@ export class WorkTree {
     return this.files.find((f) => f.path === path);
   }
 
-  /** Apply edits to one file and re-read it. */
+  /** Apply edits to one file; its lines are read again where next looked at. */
   apply(file: WorkFile, edits: TextEdit[]): void {
     if (edits.length === 0) return;
     file.text = applyEdits(file.text, edits);
-    file.doc = parseBinary(file.text, { file: file.path, profile: this.profile });
+    file.lines = file.lines.edited(file.text, edits);
+    file.doc = lazyDocument(file.path, this.profile, file.text);
   }
 
   /** Create a new (empty) file in reading order. */
   create(path: string): WorkFile {
-    const f: WorkFile = { path, original: null, text: '', doc: parseBinary('', { file: path, profile: this.profile }) };
+    const f: WorkFile = { path, original: null, text: '', lines: new FileLines('', this.profile), doc: lazyDocument(path, this.profile, '') };
     this.files.push(f);
     return f;
   }

@@ -1,0 +1,219 @@
+/**
+ * The lines of a file being edited, read only where the plan looks: a typed index of line starts,
+ * Line objects made (and read by the parser) one at a time, the lines that contain a domain's
+ * bytes, and each line's first token for picking the lines an account's resolution can reach.
+ *
+ * A 100,000-line limits.conf costs an index of its newlines plus the lines of the family being set;
+ * every line a plan reads is read by parse.ts exactly as the whole document would read it
+ * (parseLine = the reading of the document's lines), so nothing it decides changes.
+ *
+ * Pure.
+ */
+import type { Line, LimitsDocument, Reading } from '../model.js';
+import { parseBinary, parseLine } from '../parse.js';
+import { LINE_CHUNK_152, type Profile } from '../schema.js';
+import type { TextEdit } from '../text-edit.js';
+
+/** A line whose readings are made on first use (as the document's own lines are). */
+class EditLine implements Line {
+  #readings: readonly Reading[] | undefined;
+  constructor(private readonly text: string, private readonly profile: Profile, readonly index: number, readonly start: number, readonly end: number, readonly eolLength: 0 | 1) {}
+  get readings(): readonly Reading[] {
+    return (this.#readings ??= parseLine(this.text, this.index, this.start, this.end, this.eolLength, this.profile, false).readings);
+  }
+}
+
+/** Offsets where lines start ('\n' ends a line; no line for an empty text or after a final '\n'). */
+function indexLines(text: string, from = 0, to = text.length, into?: { starts: Int32Array; n: number }): { starts: Int32Array; n: number } {
+  const acc = into ?? { starts: new Int32Array(Math.max(16, (text.length >> 5) + 1)), n: 0 };
+  let at = from;
+  while (at < to && at < text.length) {
+    if (acc.n === acc.starts.length) { const grown = new Int32Array(acc.n * 2); grown.set(acc.starts); acc.starts = grown; }
+    acc.starts[acc.n++] = at;
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) break;
+    at = nl + 1;
+  }
+  return acc;
+}
+
+/** First-token table of a file: per line a token id, or NO_TOKEN (nothing pam_limits reads), or ALWAYS. */
+const NO_TOKEN = -1;
+const ALWAYS = -2;
+
+export class FileLines {
+  #starts: Int32Array | undefined;
+  readonly #made = new Map<number, EditLine>();
+  #tokens: { ids: Int32Array; names: string[] } | undefined;
+
+  constructor(readonly text: string, readonly profile: Profile, starts?: Int32Array) {
+    this.#starts = starts;
+  }
+
+  get starts(): Int32Array {
+    if (this.#starts === undefined) { const r = indexLines(this.text); this.#starts = r.starts.subarray(0, r.n); }
+    return this.#starts;
+  }
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /** The line that holds byte `offset` (offset < text.length). */
+  lineAt(offset: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (s[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  line(i: number): Line {
+    let l = this.#made.get(i);
+    if (!l) {
+      const s = this.starts;
+      const start = s[i]!;
+      const next = i + 1 < s.length ? s[i + 1]! : this.text.length;
+      const eol: 0 | 1 = next > start && this.text.charCodeAt(next - 1) === 0x0a ? 1 : 0;
+      l = new EditLine(this.text, this.profile, i, start, next - eol, eol);
+      this.#made.set(i, l);
+    }
+    return l;
+  }
+
+  /** The lines whose bytes contain `needle` (any reading with that domain is on one of them), in order. */
+  containing(needle: string): number[] {
+    const out: number[] = [];
+    if (needle === '') return out;
+    let at = this.text.indexOf(needle);
+    while (at >= 0) {
+      const i = this.lineAt(at);
+      out.push(i);
+      const next = i + 1 < this.count ? this.starts[i + 1]! : this.text.length;
+      at = this.text.indexOf(needle, next);
+    }
+    return out;
+  }
+
+  /** The last line containing `needle` for which `test` holds, searching from the end. */
+  lastContaining(needle: string, test: (line: Line) => boolean): Line | undefined {
+    if (needle === '') return undefined;
+    let at = this.text.lastIndexOf(needle);
+    while (at >= 0) {
+      const i = this.lineAt(at);
+      const l = this.line(i);
+      if (test(l)) return l;
+      if (i === 0) return undefined;
+      at = this.text.lastIndexOf(needle, this.starts[i]! - 1);
+    }
+    return undefined;
+  }
+
+  /**
+   * The lines an account's resolution can reach: those whose domain `matches` says may match
+   * (called once per distinct first token), and every line too long for the token to be sure
+   * (1.5.2 reads each 1023-byte piece of an over-long line as a line of its own). Lines with no
+   * token (blank, comments) are left out: pam_limits reads nothing there.
+   *
+   * The token is what both parser families take as the domain: from the first non-isspace byte
+   * to space, tab, '#', NUL or the end; a token with \v, \f or \r in it (which the families split
+   * differently) is kept whatever it says.
+   */
+  reachable(matches: (domain: string) => boolean): Line[] {
+    const { ids, names } = this.tokens();
+    const keep = new Uint8Array(names.length);
+    for (let t = 0; t < names.length; t++) keep[t] = matches(names[t]!) ? 1 : 0;
+    const out: Line[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (id === ALWAYS || (id >= 0 && keep[id] === 1)) out.push(this.line(i));
+    }
+    return out;
+  }
+
+  private tokens(): { ids: Int32Array; names: string[] } {
+    if (this.#tokens) return this.#tokens;
+    const text = this.text;
+    const s = this.starts;
+    const n = s.length;
+    const ids = new Int32Array(n);
+    const names: string[] = [];
+    const byName = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const start = s[i]!;
+      const next = i + 1 < n ? s[i + 1]! : text.length;
+      if (next - start >= LINE_CHUNK_152 - 1) { ids[i] = ALWAYS; continue; }
+      let p = start;
+      let c = text.charCodeAt(p);
+      while (p < next && (c === 0x20 || (c >= 0x09 && c <= 0x0d))) c = text.charCodeAt(++p);
+      if (p >= next || c === 0x23 || c === 0) { ids[i] = NO_TOKEN; continue; }
+      const from = p;
+      let odd = false;
+      while (p < next && c !== 0x20 && c !== 0x09 && c !== 0x23 && c !== 0 && c !== 0x0a) {
+        if (c === 0x0b || c === 0x0c || c === 0x0d) odd = true;
+        c = text.charCodeAt(++p);
+      }
+      if (odd) { ids[i] = ALWAYS; continue; }
+      const name = text.slice(from, p);
+      let id = byName.get(name);
+      if (id === undefined) { id = names.length; names.push(name); byName.set(name, id); }
+      ids[i] = id;
+    }
+    return (this.#tokens = { ids, names });
+  }
+
+  /**
+   * The lines of `text`, this file's text with `edits` applied: the index is this one's with the
+   * edited stretch indexed again and the rest shifted, not a new pass over the whole file.
+   */
+  edited(text: string, edits: readonly TextEdit[]): FileLines {
+    if (this.#starts === undefined || edits.length === 0) return new FileLines(text, this.profile);
+    let e0 = Infinity;
+    let e1 = -1;
+    let delta = 0;
+    for (const e of edits) {
+      e0 = Math.min(e0, e.offset);
+      e1 = Math.max(e1, e.offset + e.length);
+      delta += e.content.length - e.length;
+    }
+    const old = this.#starts;
+    const lo = old.length === 0 ? 0 : this.lineAt(Math.min(e0, this.text.length - 1));
+    const acc = { starts: new Int32Array(old.length + 16), n: 0 };
+    acc.starts.set(old.subarray(0, lo));
+    acc.n = lo;
+    // the stretch from the first edited line to the end of the last edit, indexed in the new text
+    const from = old.length === 0 ? 0 : old[lo]!;
+    indexLines(text, from, e1 + delta + 1, acc);
+    // indexLines stops at the first line starting beyond the stretch; drop it, the old ones follow
+    while (acc.n > lo && acc.starts[acc.n - 1]! > e1 + delta) acc.n--;
+    let k = lo;
+    while (k < old.length && old[k]! <= e1) k++;
+    const rest = old.length - k;
+    if (acc.n + rest > acc.starts.length) { const grown = new Int32Array(acc.n + rest); grown.set(acc.starts.subarray(0, acc.n)); acc.starts = grown; }
+    for (let j = 0; j < rest; j++) acc.starts[acc.n + j] = old[k + j]! + delta;
+    acc.n += rest;
+    return new FileLines(text, this.profile, acc.starts.subarray(0, acc.n));
+  }
+}
+
+/**
+ * A LimitsDocument of `text` whose lines are indexed and read on first use, like parseBinary's
+ * (which it calls then): a plan's tree after the edits costs nothing until someone reads it.
+ */
+export function lazyDocument(file: string, profile: Profile, text: string): LimitsDocument {
+  let doc: LimitsDocument | undefined;
+  const out = { file, profile, text } as { file: string; profile: Profile; text: string; lines: readonly Line[] };
+  Object.defineProperty(out, 'lines', {
+    enumerable: true,
+    configurable: true,
+    get(): readonly Line[] {
+      doc ??= parseBinary(text, { file, profile });
+      return doc.lines;
+    },
+  });
+  return out;
+}
