@@ -2,10 +2,10 @@
  * `--format github`: GitHub Actions workflow commands, one per finding:
  * `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=LC003 unknown-item::message`.
  * Property values escape % \r \n : and , ; the message escapes % \r \n. `writeGithub` writes a
- * line at a time; `formatGithub` is the same text as one string. Pure.
+ * line at a time, `githubWriter` as the findings are produced; `formatGithub` is the same text as one string. Pure.
  */
-import { type LintReport, summarize } from '../core/lint/report.js';
-import type { Severity } from '../core/lint/types.js';
+import { type LintFormatWriter, type LintReport, type LintReportTail, reportPieces } from '../core/lint/report.js';
+import type { Diagnostic, Severity } from '../core/lint/types.js';
 import { collect, type Write } from './stream.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
@@ -24,20 +24,31 @@ export function writeGithub(report: LintReport, write: Write): void {
 }
 
 /** The lines of `formatGithub(report)`, one at a time as they are asked for. */
-export function* githubPieces(report: LintReport): Generator<string, void, undefined> {
-  for (const d of report.diagnostics) {
-    const props = [
-      `file=${escapeProperty(d.file)}`,
-      `line=${d.line}`,
-      `col=${d.text ? d.text.column : d.column}`,
-      `endLine=${d.endLine}`,
-      `endColumn=${d.text ? d.text.endColumn : d.endColumn}`,
-      `title=${escapeProperty(`${d.code} ${d.rule}`)}`,
-    ];
-    yield `::${COMMAND[d.severity]} ${props.join(',')}::${escapeData(d.message)}\n`;
-  }
-  const s = summarize(report);
-  yield `limitsctl lint: ${s.errors} error(s), ${s.warnings} warning(s), ${s.info} info in ${s.files} file(s)\n`;
+export function githubPieces(report: LintReport): Generator<string, void, undefined> {
+  return reportPieces(githubWriter(), report);
+}
+
+/** The GitHub format written as findings are produced ({@link LintFormatWriter}); a diff is not its to print. */
+export function githubWriter(): LintFormatWriter {
+  return {
+    begin: () => '',
+    finding(d: Diagnostic): string {
+      const props = [
+        `file=${escapeProperty(d.file)}`,
+        `line=${d.line}`,
+        `col=${d.text ? d.text.column : d.column}`,
+        `endLine=${d.endLine}`,
+        `endColumn=${d.text ? d.text.endColumn : d.endColumn}`,
+        `title=${escapeProperty(`${d.code} ${d.rule}`)}`,
+      ];
+      return `::${COMMAND[d.severity]} ${props.join(',')}::${escapeData(d.message)}\n`;
+    },
+    aside: () => '',
+    end(tail: LintReportTail): string {
+      const s = tail.summary;
+      return `limitsctl lint: ${s.errors} error(s), ${s.warnings} warning(s), ${s.info} info in ${s.files} file(s)\n`;
+    },
+  };
 }
 
 export function formatGithub(report: LintReport): string {

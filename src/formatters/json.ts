@@ -1,12 +1,12 @@
 /**
  * `--format json`: a versioned envelope (documented in docs/lint.md). `writeLintJson` writes it
- * in pieces (one per finding) so that any number of findings can be printed; `formatJson` is the
- * same text as one string. Pure.
+ * in pieces (one per finding) so that any number of findings can be printed, `lintJsonWriter` as
+ * the findings are produced; `formatJson` is the same text as one string. Pure.
  */
-import { type LintReport, ruleDocsUrl, summarize } from '../core/lint/report.js';
+import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, reportTail, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
-import { collect, jsonPieces, JsonStream, type Write } from './stream.js';
+import { collect, JsonSplice, JsonStream, type Write } from './stream.js';
 
 export const LINT_JSON_VERSION = 1;
 
@@ -27,29 +27,41 @@ function result(d: Diagnostic): object {
   };
 }
 
-function envelope(report: LintReport, files: unknown, results: unknown): object {
-  const used = new Set<string>();
-  for (const d of report.diagnostics) used.add(d.code);
+type Rules = LintReportHead['rules'];
+
+/**
+ * The envelope (docs/lint.md, "JSON output"). `results` comes before the members that need every
+ * finding (summary, files, profiles, rules), so that findings can be written as they are
+ * produced; without a tail those members are left out (JsonSplice reads only what precedes
+ * `results` then).
+ */
+function envelope(head: LintReportHead, results: unknown, tail: LintReportTail | null): object {
   return {
     version: LINT_JSON_VERSION,
-    tool: report.tool,
-    summary: summarize(report),
-    files,
-    // the profile of each tree; a lone file's entry names the file
-    ...(report.profiles ? { profiles: report.profiles.map((p) => (p.root === null ? { files: p.files, profile: p.profile } : { root: p.root, profile: p.profile })) } : {}),
+    tool: head.tool,
     results,
-    rules: report.rules.filter((r) => used.has(r.code)).map((r) => ({
-      code: r.code, name: r.name, category: r.category, severity: r.severity, description: r.description, fixable: r.fixable, docs: ruleDocsUrl(r, report.docsBase),
+    ...(tail ? tailMembers(head.rules, head.docsBase, tail) : {}),
+  };
+}
+
+function tailMembers(rules: Rules, docsBase: string | undefined, tail: LintReportTail): object {
+  return {
+    summary: tail.summary,
+    files: tail.files,
+    // the profile of each tree; a lone file's entry names the file
+    ...(tail.profiles ? { profiles: tail.profiles.map((p) => (p.root === null ? { files: p.files, profile: p.profile } : { root: p.root, profile: p.profile })) } : {}),
+    rules: rules.filter((r) => tail.codes.has(r.code)).map((r) => ({
+      code: r.code, name: r.name, category: r.category, severity: r.severity, description: r.description, fixable: r.fixable, docs: ruleDocsUrl(r, docsBase),
     })),
-    suppressed: report.suppressed,
-    fixed: report.fixed,
-    ...(report.diff !== undefined ? { diff: report.diff } : {}),
+    suppressed: tail.suppressed,
+    fixed: tail.fixed,
+    ...(tail.diff !== undefined ? { diff: tail.diff } : {}),
   };
 }
 
 /** The JSON document as an object (every finding in memory at once; for small reports). */
 export function lintJson(report: LintReport): object {
-  return envelope(report, report.files, report.diagnostics.map(result));
+  return envelope(report, report.diagnostics.map(result), reportTail(report));
 }
 
 /** Writes `formatJson(report)` to `write`, one finding at a time. */
@@ -58,9 +70,31 @@ export function writeLintJson(report: LintReport, write: Write): void {
 }
 
 /** The pieces of `formatJson(report)`, one finding at a time as they are asked for. */
-export function* lintJsonPieces(report: LintReport): Generator<string, void, undefined> {
-  yield* jsonPieces(envelope(report, new JsonStream(report.files), new JsonStream(report.diagnostics, result)), 2);
-  yield '\n';
+export function lintJsonPieces(report: LintReport): Generator<string, void, undefined> {
+  return reportPieces(lintJsonWriter(), report);
+}
+
+/**
+ * The JSON format written as findings are produced ({@link LintFormatWriter}): the same text as
+ * `formatJson` of the complete report. A diff is not printed aside: it is the `diff` member of
+ * the tail.
+ */
+export function lintJsonWriter(): LintFormatWriter {
+  const splice = new JsonSplice<Diagnostic>(result, 2);
+  const marker = new JsonStream<Diagnostic>([]);
+  let head: LintReportHead | null = null;
+  return {
+    begin(h: LintReportHead): string {
+      head = h;
+      return splice.begin(envelope(h, marker, null));
+    },
+    finding: (d: Diagnostic) => splice.item(d),
+    aside: () => '',
+    end(tail: LintReportTail): string {
+      if (head === null) throw new Error('lintJsonWriter: end() before begin()');
+      return `${splice.end(envelope(head, marker, tail))}\n`;
+    },
+  };
 }
 
 export function formatJson(report: LintReport): string {

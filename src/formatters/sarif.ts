@@ -4,12 +4,13 @@
  * helpUri and informationUri must be absolute URIs (SARIF 2.1.0 §3.49.12, §3.19.17): they are
  * given only with a documentation base URL (report.docsBase); without one the help text names the
  * section as a path in the package.
- * `writeLintSarif` writes the log in pieces (one per result); `formatSarif` is the same text as one
- * string. Pure.
+ * `writeLintSarif` writes the log in pieces (one per result), `lintSarifWriter` as the results are
+ * produced; `formatSarif` is the same text as one string. Results come before `artifacts` in the
+ * run (the files are known only at the end). Pure.
  */
-import { type LintReport, ruleDocsUrl } from '../core/lint/report.js';
+import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
-import { collect, jsonPieces, JsonStream, type Write } from './stream.js';
+import { collect, JsonSplice, JsonStream, type Write } from './stream.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -46,10 +47,8 @@ function help(r: { code: string; name: string; description: string }, base: stri
   return { text: `${r.description} See ${where} in the limitsctl package.`, markdown: `${r.description}\n\nSee \`${where}\` in the limitsctl package.` };
 }
 
-function sarifLog(report: LintReport, lazy: boolean): object {
-  const rules = report.rules;
-  const index = new Map(rules.map((r, i) => [r.code, i]));
-  const result = (d: Diagnostic) => ({
+function resultOf(index: ReadonlyMap<string, number>) {
+  return (d: Diagnostic) => ({
     ruleId: d.code,
     ruleIndex: index.get(d.code) ?? 0,
     level: LEVEL[d.severity],
@@ -58,40 +57,53 @@ function sarifLog(report: LintReport, lazy: boolean): object {
     ...(d.related ? { relatedLocations: d.related.map((r, i) => ({ id: i, ...location(r.file, r, r.message) })) } : {}),
     ...(d.fix ? { properties: { fixable: true } } : {}),
   });
-  const cwd = report.cwd.endsWith('/') ? report.cwd : `${report.cwd}/`;
+}
+
+/**
+ * The log. `results` comes before `artifacts` (the files, known once every tree has been linted),
+ * so that results can be written as they are produced; without a tail `artifacts` is left out
+ * (JsonSplice reads only what precedes `results` then).
+ */
+function sarifLog(head: LintReportHead, results: unknown, files: readonly string[] | null): object {
+  const rules = head.rules;
+  const cwd = head.cwd.endsWith('/') ? head.cwd : `${head.cwd}/`;
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
       tool: {
         driver: {
-          name: report.tool.name,
-          version: report.tool.version,
-          semanticVersion: report.tool.version,
-          ...(report.tool.informationUri ? { informationUri: report.tool.informationUri } : {}),
+          name: head.tool.name,
+          version: head.tool.version,
+          semanticVersion: head.tool.version,
+          ...(head.tool.informationUri ? { informationUri: head.tool.informationUri } : {}),
           rules: rules.map((r) => ({
             id: r.code,
             name: r.name,
             shortDescription: { text: r.description },
             fullDescription: { text: r.description },
-            help: help(r, report.docsBase),
-            ...(report.docsBase ? { helpUri: ruleDocsUrl(r, report.docsBase) } : {}),
+            help: help(r, head.docsBase),
+            ...(head.docsBase ? { helpUri: ruleDocsUrl(r, head.docsBase) } : {}),
             defaultConfiguration: { level: LEVEL[r.severity], enabled: r.enabled },
             properties: { category: r.category, fixable: r.fixable },
           })),
         },
       },
       originalUriBaseIds: { '%SRCROOT%': { uri: fileUri(cwd.startsWith('/') ? cwd : `/${cwd}`) } },
-      artifacts: lazy ? new JsonStream(report.files, artifact) : report.files.map(artifact),
       columnKind: 'unicodeCodePoints',
-      results: lazy ? new JsonStream(report.diagnostics, result) : report.diagnostics.map(result),
+      results,
+      ...(files ? { artifacts: files.map(artifact) } : {}),
     }],
   };
 }
 
+function ruleIndex(head: LintReportHead): Map<string, number> {
+  return new Map(head.rules.map((r, i) => [r.code, i]));
+}
+
 /** The SARIF log as an object (every result in memory at once; for small reports). */
 export function lintSarif(report: LintReport): object {
-  return sarifLog(report, false);
+  return sarifLog(report, report.diagnostics.map(resultOf(ruleIndex(report))), report.files);
 }
 
 /** Writes `formatSarif(report)` to `write`, one result at a time. */
@@ -100,9 +112,35 @@ export function writeLintSarif(report: LintReport, write: Write): void {
 }
 
 /** The pieces of `formatSarif(report)`, one result at a time as they are asked for. */
-export function* lintSarifPieces(report: LintReport): Generator<string, void, undefined> {
-  yield* jsonPieces(sarifLog(report, true), 2);
-  yield '\n';
+export function lintSarifPieces(report: LintReport): Generator<string, void, undefined> {
+  return reportPieces(lintSarifWriter(), report);
+}
+
+/**
+ * The SARIF format written as results are produced ({@link LintFormatWriter}): the same text as
+ * `formatSarif` of the complete report. A --fix --dry-run diff has no place in SARIF: the caller
+ * prints it on stderr.
+ */
+export function lintSarifWriter(): LintFormatWriter {
+  let splice: JsonSplice<Diagnostic> | null = null;
+  let head: LintReportHead | null = null;
+  const marker = new JsonStream<Diagnostic>([]);
+  return {
+    begin(h: LintReportHead): string {
+      head = h;
+      splice = new JsonSplice(resultOf(ruleIndex(h)), 2);
+      return splice.begin(sarifLog(h, marker, null));
+    },
+    finding(d: Diagnostic): string {
+      if (splice === null) throw new Error('lintSarifWriter: finding() before begin()');
+      return splice.item(d);
+    },
+    aside: () => '',
+    end(tail: LintReportTail): string {
+      if (splice === null || head === null) throw new Error('lintSarifWriter: end() before begin()');
+      return `${splice.end(sarifLog(head, marker, tail.files))}\n`;
+    },
+  };
 }
 
 export function formatSarif(report: LintReport): string {

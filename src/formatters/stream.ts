@@ -62,8 +62,8 @@ export function writeJson(value: unknown, write: Write, indent: number = 2): voi
   for (const piece of jsonPieces(value, indent)) write(piece);
 }
 
-/** The pieces {@link writeJson} writes, produced one at a time as they are asked for. */
-export function* jsonPieces(value: unknown, indent: number = 2): Generator<string, void, undefined> {
+/** The JSON text of a value with each JsonStream replaced by a token, and the streams in order. */
+function frameOf(value: unknown, indent: number): { frame: string | undefined; streams: JsonStream[]; token: (i: number) => string } {
   const streams: JsonStream[] = [];
   const nonce = `\u0001limitsctl-json-stream:${Date.now().toString(36)}${Math.random().toString(36).slice(2)}:`;
   const frame = JSON.stringify(value, (_k, v: unknown) => {
@@ -73,33 +73,106 @@ export function* jsonPieces(value: unknown, indent: number = 2): Generator<strin
     }
     return v;
   }, indent);
+  return { frame, streams, token: (i) => JSON.stringify(`${nonce}${i}:`) };
+}
+
+/** The elements of one streamed array, written as JSON.stringify would inside its enclosing value. */
+class ArrayText {
+  private first = true;
+  private readonly inner: string;
+
+  /** `outer`: the indentation of the line the array starts on; `unit`: one level of indentation */
+  constructor(private readonly outer: string, private readonly unit: string, private readonly indent: number) {
+    this.inner = `${outer}${unit}`;
+  }
+
+  item(v: unknown): string {
+    let text = JSON.stringify(v, null, this.indent);
+    // JSON.stringify writes undefined (and functions) in an array as null
+    if (text === undefined) text = 'null';
+    if (this.unit !== '' && text.includes('\n')) text = text.replace(/\n/g, `\n${this.inner}`);
+    const out = this.unit === '' ? `${this.first ? '[' : ','}${text}` : `${this.first ? '[\n' : ',\n'}${this.inner}${text}`;
+    this.first = false;
+    return out;
+  }
+
+  close(): string {
+    return this.first ? '[]' : this.unit === '' ? ']' : `\n${this.outer}]`;
+  }
+}
+
+function indentUnit(indent: number): string {
+  return ' '.repeat(Math.max(0, Math.min(10, Math.floor(indent))));
+}
+
+/** The indentation of the line of `frame` that holds position `at`. */
+function lineIndent(frame: string, at: number): string {
+  const lineStart = frame.lastIndexOf('\n', at) + 1;
+  let pad = lineStart;
+  while (frame.charCodeAt(pad) === 0x20) pad++;
+  return frame.slice(lineStart, pad);
+}
+
+/** The pieces {@link writeJson} writes, produced one at a time as they are asked for. */
+export function* jsonPieces(value: unknown, indent: number = 2): Generator<string, void, undefined> {
+  const { frame, streams, token } = frameOf(value, indent);
   if (frame === undefined) return;
-  const unit = ' '.repeat(Math.max(0, Math.min(10, Math.floor(indent))));
+  const unit = indentUnit(indent);
   let from = 0;
   for (let i = 0; i < streams.length; i++) {
-    const token = JSON.stringify(`${nonce}${i}:`);
-    const at = frame.indexOf(token, from);
+    const tok = token(i);
+    const at = frame.indexOf(tok, from);
     yield frame.slice(from, at);
-    const lineStart = frame.lastIndexOf('\n', at) + 1;
-    let pad = lineStart;
-    while (frame.charCodeAt(pad) === 0x20) pad++;
-    const outer = frame.slice(lineStart, pad);
-    const inner = `${outer}${unit}`;
     const s = streams[i]!;
-    let first = true;
-    for (const item of s.items) {
-      const v = s.map(item);
-      let text = JSON.stringify(v, null, indent);
-      // JSON.stringify writes undefined (and functions) in an array as null
-      if (text === undefined) text = 'null';
-      if (unit !== '' && text.includes('\n')) text = text.replace(/\n/g, `\n${inner}`);
-      yield unit === '' ? `${first ? '[' : ','}${text}` : `${first ? '[\n' : ',\n'}${inner}${text}`;
-      first = false;
-    }
-    yield first ? '[]' : unit === '' ? ']' : `\n${outer}]`;
-    from = at + token.length;
+    const arr = new ArrayText(lineIndent(frame, at), unit, indent);
+    for (const item of s.items) yield arr.item(s.map(item));
+    yield arr.close();
+    from = at + tok.length;
   }
   yield frame.slice(from);
+}
+
+/**
+ * A JSON document whose one array is written element by element as the elements are produced,
+ * and whose members after that array may depend on every element (a summary): the same text as
+ * `JSON.stringify(doc, null, indent)`, byte for byte, in three calls. `begin(doc)` gives the text
+ * before the array (the members before it must be final; those after it are ignored, so they may
+ * be left out); `item(x)` one element; `end(doc)` closes the array and gives the text after it
+ * (the document again, now complete: members before the array are ignored). In both documents
+ * the array is a {@link JsonStream} (its items are not read) at the same place.
+ * @throws Error when a document holds no JsonStream or more than one
+ */
+export class JsonSplice<T> {
+  private arr: ArrayText | null = null;
+  private readonly unit: string;
+
+  constructor(private readonly map: (item: T) => unknown, private readonly indent: number = 2) {
+    this.unit = indentUnit(indent);
+  }
+
+  private cut(doc: unknown): { before: string; after: string; outer: string } {
+    const { frame, streams, token } = frameOf(doc, this.indent);
+    if (frame === undefined || streams.length !== 1) throw new Error(`JsonSplice: the document must hold exactly one JsonStream (it holds ${streams.length})`);
+    const tok = token(0);
+    const at = frame.indexOf(tok);
+    return { before: frame.slice(0, at), after: frame.slice(at + tok.length), outer: lineIndent(frame, at) };
+  }
+
+  begin(doc: unknown): string {
+    const c = this.cut(doc);
+    this.arr = new ArrayText(c.outer, this.unit, this.indent);
+    return c.before;
+  }
+
+  item(x: T): string {
+    if (this.arr === null) throw new Error('JsonSplice: item() before begin()');
+    return this.arr.item(this.map(x));
+  }
+
+  end(doc: unknown): string {
+    if (this.arr === null) throw new Error('JsonSplice: end() before begin()');
+    return `${this.arr.close()}${this.cut(doc).after}`;
+  }
 }
 
 /** Where {@link pump} writes: a stream that may ask the writer to wait, or go away. */
@@ -112,32 +185,65 @@ export interface PumpSink {
 }
 
 /**
+ * Text pushed piece by piece and written to a {@link PumpSink} in blocks of at least `size` code
+ * units (as {@link chunked}). `push` only queues (no await per piece); when it returns true a
+ * block is ready and the caller awaits `flush()`, which writes it and waits on `sink.ready()` —
+ * letting the event loop run, so a reader that went away (EPIPE) is noticed while there is still
+ * output to produce. Used by {@link pump}, and by lint to write findings as it finds them.
+ */
+export class PumpWriter {
+  private parts: string[] = [];
+  private length = 0;
+  private gone = false;
+
+  constructor(private readonly sink: PumpSink, private readonly size: number = CHUNK_SIZE) {}
+
+  /** true once the sink has closed: what is pushed afterwards is dropped */
+  get closed(): boolean {
+    if (!this.gone && this.sink.closed?.()) this.gone = true;
+    return this.gone;
+  }
+
+  /** Queues `text`; true when a block of `size` is waiting (await {@link flush} then). */
+  push(text: string): boolean {
+    if (text.length === 0 || this.gone) return false;
+    this.parts.push(text);
+    this.length += text.length;
+    return this.length >= this.size;
+  }
+
+  /**
+   * Writes what is queued and waits until the sink is ready for more.
+   * @returns false once the sink has closed (nothing more will be written)
+   */
+  async flush(): Promise<boolean> {
+    if (this.parts.length > 0 && !this.closed) {
+      const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
+      this.parts = [];
+      this.length = 0;
+      this.sink.write(text);
+    }
+    if (this.closed) {
+      this.parts = [];
+      this.length = 0;
+      return false;
+    }
+    const wait = this.sink.ready?.();
+    if (wait) await wait;
+    return !this.closed;
+  }
+}
+
+/**
  * Writes `pieces` to `sink` in blocks of at least `size` code units (as {@link chunked}), taking
- * the next pieces only when the sink is ready for them: between blocks it waits on
- * `sink.ready()`, which lets the event loop run, so a reader that went away (EPIPE) is noticed
- * while there is still output to produce. Stops as soon as `sink.closed()`.
+ * the next pieces only when the sink is ready for them ({@link PumpWriter}). Stops as soon as
+ * `sink.closed()`.
  * @returns true when every piece was written, false when it stopped because the sink closed
  */
 export async function pump(pieces: Iterable<string>, sink: PumpSink, size: number = CHUNK_SIZE): Promise<boolean> {
-  let parts: string[] = [];
-  let length = 0;
-  const flush = async (): Promise<boolean> => {
-    if (parts.length > 0) {
-      const text = parts.length === 1 ? parts[0]! : parts.join('');
-      parts = [];
-      length = 0;
-      sink.write(text);
-    }
-    if (sink.closed?.()) return false;
-    const wait = sink.ready?.();
-    if (wait) await wait;
-    return !sink.closed?.();
-  };
+  const w = new PumpWriter(sink, size);
   for (const piece of pieces) {
-    if (piece.length === 0) continue;
-    parts.push(piece);
-    length += piece.length;
-    if (length >= size && !(await flush())) return false;
+    if (w.push(piece) && !(await w.flush())) return false;
   }
-  return flush();
+  return w.flush();
 }

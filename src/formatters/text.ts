@@ -1,9 +1,11 @@
 /**
  * The default lint output: one line per finding, `file:line:col severity code message (name)`,
  * grouped by file with a blank line between files, and a summary line. `writeText` writes it a
- * line at a time; `formatText` is the same text as one string. Pure.
+ * line at a time, `textWriter` as the findings are produced; `formatText` is the same text as one
+ * string. Pure.
  */
-import { type LintReport, summarize } from '../core/lint/report.js';
+import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces } from '../core/lint/report.js';
+import type { Diagnostic } from '../core/lint/types.js';
 import { collect, type Write } from './stream.js';
 import { PLAIN_STYLE as PLAIN, type Style } from './style.js';
 
@@ -20,26 +22,52 @@ export function writeText(report: LintReport, write: Write, style: TextStyle = P
 }
 
 /** The lines of `formatText(report, style)`, one at a time as they are asked for. */
-export function* textPieces(report: LintReport, style: TextStyle = PLAIN): Generator<string, void, undefined> {
+export function textPieces(report: LintReport, style: TextStyle = PLAIN): Generator<string, void, undefined> {
+  return reportPieces(textWriter(style), report);
+}
+
+/**
+ * The text format written as findings are produced ({@link LintFormatWriter}). A finding of
+ * another file than the one before starts a new group after a blank line; `aside` text (a
+ * tree's --fix --dry-run diff) follows a blank line when findings came before it, and the next
+ * finding starts a new group right after it.
+ */
+export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
   let last: string | null = null;
-  for (const d of report.diagnostics) {
-    if (last !== null && d.file !== last) yield '\n';
-    last = d.file;
-    const sev = d.severity === 'error' ? style.red('error') : d.severity === 'warning' ? style.yellow('warning') : style.cyan('info');
-    yield `${style.bold(`${d.file}:${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${d.message} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
-  }
-  const s = summarize(report);
-  const total = s.errors + s.warnings + s.info;
-  if (last !== null) yield '\n';
-  const fixed = report.fixed > 0 ? `; fixed ${n(report.fixed, 'problem')}${report.diff !== undefined ? ' (dry run: nothing written)' : ''}` : '';
-  const suppressed = report.suppressed > 0 ? `; ${report.suppressed} silenced by limitsctl-disable` : '';
-  if (total === 0) {
-    yield `${style.green(`✔ no problems in ${n(s.files, 'file')}${fixed}${suppressed}`)}\n`;
-  } else {
-    const line = `${s.errors > 0 ? '✖' : '⚠'} ${n(total, 'problem')} (${n(s.errors, 'error')}, ${n(s.warnings, 'warning')}, ${s.info} info) in ${s.filesWithFindings} of ${n(s.files, 'file')}${s.fixable > 0 ? `; ${s.fixable} fixable with --fix` : ''}${fixed}${suppressed}`;
-    yield `${s.errors > 0 ? style.red(style.bold(line)) : style.yellow(style.bold(line))}\n`;
-    if (report.maxWarnings !== null && s.warnings > report.maxWarnings) yield `${style.yellow(`More than --max-warnings ${report.maxWarnings} warnings.`)}\n`;
-  }
+  let maxWarnings: number | null = null;
+  return {
+    begin(head: LintReportHead): string {
+      maxWarnings = head.maxWarnings;
+      return '';
+    },
+    finding(d: Diagnostic): string {
+      const gap = last !== null && d.file !== last ? '\n' : '';
+      last = d.file;
+      const sev = d.severity === 'error' ? style.red('error') : d.severity === 'warning' ? style.yellow('warning') : style.cyan('info');
+      return `${gap}${style.bold(`${d.file}:${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${d.message} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
+    },
+    aside(text: string): string {
+      if (text === '') return '';
+      const gap = last !== null ? '\n' : '';
+      last = null;
+      return `${gap}${text}`;
+    },
+    end(tail: LintReportTail): string {
+      const s = tail.summary;
+      const total = s.errors + s.warnings + s.info;
+      let out = last !== null ? '\n' : '';
+      const fixed = tail.fixed > 0 ? `; fixed ${n(tail.fixed, 'problem')}${tail.dryRun ? ' (dry run: nothing written)' : ''}` : '';
+      const suppressed = tail.suppressed > 0 ? `; ${tail.suppressed} silenced by limitsctl-disable` : '';
+      if (total === 0) {
+        out += `${style.green(`✔ no problems in ${n(s.files, 'file')}${fixed}${suppressed}`)}\n`;
+      } else {
+        const line = `${s.errors > 0 ? '✖' : '⚠'} ${n(total, 'problem')} (${n(s.errors, 'error')}, ${n(s.warnings, 'warning')}, ${s.info} info) in ${s.filesWithFindings} of ${n(s.files, 'file')}${s.fixable > 0 ? `; ${s.fixable} fixable with --fix` : ''}${fixed}${suppressed}`;
+        out += `${s.errors > 0 ? style.red(style.bold(line)) : style.yellow(style.bold(line))}\n`;
+        if (maxWarnings !== null && s.warnings > maxWarnings) out += `${style.yellow(`More than --max-warnings ${maxWarnings} warnings.`)}\n`;
+      }
+      return out;
+    },
+  };
 }
 
 export function formatText(report: LintReport, style: TextStyle = PLAIN): string {

@@ -244,14 +244,47 @@ async function findTreesBelow(dir: string): Promise<string[]> {
 
 /** The tree at --root, taken as a root whatever it holds (lint without PATH arguments). */
 export async function loadRootTarget(root: string, options: ExpandOptions): Promise<LoadedLintTarget> {
-  const abs = path.resolve(options.cwd, root);
-  const [t] = await loadPlans([{ kind: 'tree', path: abs }], options);
-  return t!;
+  return loadPlan({ kind: 'tree', path: path.resolve(options.cwd, root) }, options);
 }
 
-/** Turn PATH arguments into lint targets. Throws LintPathError for a PATH that matches nothing. */
+/**
+ * PATH arguments as lint targets, every one read from disk at once (a repository of many trees is
+ * held in memory whole: `lint` itself uses {@link expandLintTargets}).
+ * @throws LintPathError for a PATH that matches nothing
+ */
 export async function loadLintTargets(paths: readonly string[], options: ExpandOptions): Promise<LoadedLintTarget[]> {
-  const { cwd } = options;
+  const out: LoadedLintTarget[] = [];
+  for await (const t of await expandLintTargets(paths, options)) out.push(t);
+  return out;
+}
+
+/**
+ * The lint targets of PATH arguments, in order, each read from disk only when the iteration
+ * reaches it: a caller that lets go of a target before taking the next holds one tree at a time.
+ * Iterating again reads the trees again.
+ */
+export interface LintTargets extends AsyncIterable<LoadedLintTarget> {
+  /** how many targets there are (trees, security directories, files linted on their own) */
+  readonly count: number;
+}
+
+/**
+ * Turn PATH arguments into lint targets: every PATH is expanded (globs, repositories searched
+ * for etc/security) and checked now, before anything is read for linting, so that a PATH that
+ * names nothing fails before any output; the trees are read one by one as the result is iterated.
+ * @throws LintPathError for a PATH that matches nothing (nothing has been read for linting then)
+ */
+export async function expandLintTargets(paths: readonly string[], options: ExpandOptions): Promise<LintTargets> {
+  const plans = await planLintTargets(paths, options.cwd);
+  return {
+    count: plans.length,
+    async* [Symbol.asyncIterator]() {
+      for (const plan of plans) yield loadPlan(plan, options);
+    },
+  };
+}
+
+async function planLintTargets(paths: readonly string[], cwd: string): Promise<Plan[]> {
   const plans = new Map<string, Plan>();
   const addPlan = (kind: Plan['kind'], p: string, onlyFile?: string) => {
     const key = `${kind}\0${p}`;
@@ -327,7 +360,7 @@ export async function loadLintTargets(paths: readonly string[], options: ExpandO
     }
   }
 
-  return loadPlans([...plans.values()], options);
+  return [...plans.values()];
 }
 
 /** The directory a glob looks in: its path up to the first component with a glob character. */
@@ -374,48 +407,43 @@ function addNotRead(tree: ConfigTree, root: string, only: ReadonlySet<string>): 
   return extra.length > 0 ? { ...tree, ignored: [...tree.ignored, ...extra] } : tree;
 }
 
-async function loadPlans(plans: readonly Plan[], options: ExpandOptions): Promise<LoadedLintTarget[]> {
+/** Reads one target from disk (all of a tree's files, its accounts and facts). */
+function loadPlan(plan: Plan, options: ExpandOptions): LoadedLintTarget {
   const { cwd } = options;
-  const out: LoadedLintTarget[] = [];
-  for (const plan of plans) {
-    const abs = new Map<string, string>();
-    const reload = async (): Promise<LoadedLintTarget> => (await loadPlans([plan], options))[0]!;
-    if (plan.kind === 'skipped') {
-      const shown = displayPath(cwd, plan.path);
-      abs.set(shown, plan.path);
-      const tree: ConfigTree = { profile: options.profile(null), files: [], ignored: [], failure: null, unusable: [{ path: shown, detail: plan.detail ?? 'not linted' }] };
-      out.push({ target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload });
-      continue;
-    }
-    if (plan.kind === 'file') {
-      const profile = options.profile(null);
-      const dir = path.dirname(plan.path);
-      const role = path.basename(dir) === 'limits.d' ? 'dropin' : 'main';
-      const f = readTreeFile(dir, path.basename(plan.path), role, profile);
-      const tree = relabel({ profile, files: [f], ignored: [], failure: null }, dir, cwd, abs);
-      out.push({ target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload });
-      continue;
-    }
-    const profile = options.profile(plan.path);
-    const loaded = plan.kind === 'tree' ? loadTree(plan.path, { profile }) : loadSecurityDir(plan.path, profile);
-    const unusable: Unusable = [];
-    const accounts = plan.kind === 'tree' ? loadLintAccounts(plan.path, unusable) : null;
-    if (plan.kind === 'tree') {
-      const os = readOsRelease(plan.path);
-      if (os.problem && os.problemFile) unusable.push({ path: os.problemFile, detail: `${os.problem}; the profile could not be detected from it, and this tree was linted with the ${profile} profile${os.file ? ` (${os.file} was read instead)` : ''}; pam_limits itself never reads os-release` });
-    }
-    const withNotRead = plan.kind === 'tree' && plan.only ? addNotRead(loaded, plan.path, plan.only) : loaded;
-    const raw: ConfigTree = unusable.length > 0 ? { ...withNotRead, unusable } : withNotRead;
-    const tree = relabel(raw, plan.path, cwd, abs);
-    const only = plan.only ? new Set([...plan.only].map((a) => displayPath(cwd, a))) : undefined;
-    const target: LintTarget = {
-      tree,
-      accounts,
-      ...nrOpenOf(plan.kind === 'tree' ? plan.path : null, options.nrOpen, cwd),
-      ...(plan.kind === 'tree' ? snapshotFacts(plan.path) : {}),
-      ...(only ? { only } : {}),
-    };
-    out.push({ target, root: plan.kind === 'tree' ? plan.path : null, abs, reload });
+  const abs = new Map<string, string>();
+  const reload = async (): Promise<LoadedLintTarget> => loadPlan(plan, options);
+  if (plan.kind === 'skipped') {
+    const shown = displayPath(cwd, plan.path);
+    abs.set(shown, plan.path);
+    const tree: ConfigTree = { profile: options.profile(null), files: [], ignored: [], failure: null, unusable: [{ path: shown, detail: plan.detail ?? 'not linted' }] };
+    return { target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload };
   }
-  return out;
+  if (plan.kind === 'file') {
+    const profile = options.profile(null);
+    const dir = path.dirname(plan.path);
+    const role = path.basename(dir) === 'limits.d' ? 'dropin' : 'main';
+    const f = readTreeFile(dir, path.basename(plan.path), role, profile);
+    const tree = relabel({ profile, files: [f], ignored: [], failure: null }, dir, cwd, abs);
+    return { target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload };
+  }
+  const profile = options.profile(plan.path);
+  const loaded = plan.kind === 'tree' ? loadTree(plan.path, { profile }) : loadSecurityDir(plan.path, profile);
+  const unusable: Unusable = [];
+  const accounts = plan.kind === 'tree' ? loadLintAccounts(plan.path, unusable) : null;
+  if (plan.kind === 'tree') {
+    const os = readOsRelease(plan.path);
+    if (os.problem && os.problemFile) unusable.push({ path: os.problemFile, detail: `${os.problem}; the profile could not be detected from it, and this tree was linted with the ${profile} profile${os.file ? ` (${os.file} was read instead)` : ''}; pam_limits itself never reads os-release` });
+  }
+  const withNotRead = plan.kind === 'tree' && plan.only ? addNotRead(loaded, plan.path, plan.only) : loaded;
+  const raw: ConfigTree = unusable.length > 0 ? { ...withNotRead, unusable } : withNotRead;
+  const tree = relabel(raw, plan.path, cwd, abs);
+  const only = plan.only ? new Set([...plan.only].map((a) => displayPath(cwd, a))) : undefined;
+  const target: LintTarget = {
+    tree,
+    accounts,
+    ...nrOpenOf(plan.kind === 'tree' ? plan.path : null, options.nrOpen, cwd),
+    ...(plan.kind === 'tree' ? snapshotFacts(plan.path) : {}),
+    ...(only ? { only } : {}),
+  };
+  return { target, root: plan.kind === 'tree' ? plan.path : null, abs, reload };
 }

@@ -62,7 +62,8 @@ describe('lint formatters', () => {
 
   it('json: the documented envelope', async () => {
     const j = JSON.parse(formatJson(await reportOf('duplicate-entry'))) as Record<string, unknown>;
-    expect(Object.keys(j)).toEqual(['version', 'tool', 'summary', 'files', 'results', 'rules', 'suppressed', 'fixed']);
+    // results come before what needs every finding (summary, files, rules): lint writes them as it finds them
+    expect(Object.keys(j)).toEqual(['version', 'tool', 'results', 'summary', 'files', 'rules', 'suppressed', 'fixed']);
     expect(j.version).toBe(1);
     const results = j.results as Array<Record<string, unknown>>;
     expect(results[0]).toMatchObject({ file: 'etc/security/limits.conf', line: 1, column: 1, severity: 'warning', code: 'LC202', rule: 'duplicate-entry', fixable: true });

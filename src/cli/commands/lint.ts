@@ -6,17 +6,17 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
 import { lintTarget } from '../../core/lint/engine.js';
-import { DOCS_URL_ENV, docsLink, type LintReport, lintExitCode } from '../../core/lint/report.js';
+import { DOCS_URL_ENV, docsLink, exitCodeOf, type LintFormatWriter, type LintReportHead, type LintReportTail, LintTally } from '../../core/lint/report.js';
 import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
 import { binaryToDisplay } from '../../core/model.js';
 import { canonicalProfile, type Profile, FALLBACK_PROFILE } from '../../core/schema.js';
-import { githubPieces } from '../../formatters/github.js';
-import { lintJsonPieces } from '../../formatters/json.js';
-import { lintSarifPieces } from '../../formatters/sarif.js';
-import { pump } from '../../formatters/stream.js';
-import { textPieces } from '../../formatters/text.js';
-import { type LoadedLintTarget, loadLintTargets, loadRootTarget } from '../../io/lint-targets.js';
+import { githubWriter } from '../../formatters/github.js';
+import { lintJsonWriter } from '../../formatters/json.js';
+import { lintSarifWriter } from '../../formatters/sarif.js';
+import { PumpWriter } from '../../formatters/stream.js';
+import { textWriter } from '../../formatters/text.js';
+import { expandLintTargets, type LoadedLintTarget, loadRootTarget } from '../../io/lint-targets.js';
 import { checkRoot } from '../../io/paths.js';
 import { loadSettings, type LintSettings } from '../../io/settings.js';
 import { chooseProfile, type CliIO, detectProfile, type GlobalArgs, wantColor } from '../context.js';
@@ -142,84 +142,105 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
   };
   const expand = { cwd: io.cwd, profile, nrOpen: settings.nrOpen };
 
-  let targets: LoadedLintTarget[];
+  // every PATH is expanded and checked before anything is linted or printed (a bad one: exit 2,
+  // no output); the trees are then read, linted and printed one at a time
+  let targets: AsyncIterable<LoadedLintTarget>;
   if (args.paths && args.paths.length > 0) {
-    targets = await loadLintTargets(args.paths, expand);
+    targets = await expandLintTargets(args.paths, expand);
   } else {
     checkRoot(path.resolve(io.cwd, args.root), '--root');
-    targets = [await loadRootTarget(args.root, expand)];
+    const one = await loadRootTarget(args.root, expand);
+    targets = (async function* rootTarget() { yield one; })();
   }
 
   const config: LintConfig = { severities: settings.severities, policy: settings.policy };
-  const diagnostics: Diagnostic[] = [];
-  const files: string[] = [];
-  const diffs: string[] = [];
+  const dryRun = args['dry-run'] === true;
+  const writer: LintFormatWriter = format === 'json' ? lintJsonWriter()
+    : format === 'sarif' ? lintSarifWriter()
+      : format === 'github' ? githubWriter()
+        : textWriter(makeColors(wantColor(io, args.color)));
+  // written in blocks of about 64 KiB as the findings are produced: neither the findings nor the
+  // report's text are held (a JSON report of a million findings would not fit in a JavaScript
+  // string). A block is written only when stdout takes it; once its reader has gone
+  // (`lint | head -1`: EPIPE) nothing more is formatted, and the exit code is still that of the
+  // findings (the trees left are linted for it, or not at all once it cannot change).
+  const out = new PumpWriter({
+    write: io.stdout,
+    ...(io.stdoutClosed ? { closed: () => io.stdoutClosed!() } : {}),
+    ...(io.stdoutReady ? { ready: () => io.stdoutReady!() } : {}),
+  });
+  const emit = async (text: string): Promise<void> => {
+    if (out.push(text)) await out.flush();
+  };
+  const head: LintReportHead = {
+    tool: { name: 'limitsctl', version: toolVersion(), ...(docsBase ? { informationUri: docsLink('README.md', docsBase) } : {}) },
+    ...(docsBase ? { docsBase } : {}),
+    cwd: io.cwd,
+    rules: RULES.map((r) => {
+      const s = settings.severities.get(r.code);
+      return { ...r, severity: s && s !== 'off' ? s : r.severity, enabled: s !== 'off' };
+    }),
+    maxWarnings: maxWarnings === undefined || maxWarnings < 0 ? null : maxWarnings,
+  };
+  await emit(writer.begin(head));
+
+  const all = new LintTally(); // every finding (the exit code)
+  const shown = new LintTally(); // those printed (all, or the errors under --quiet)
+  const files = new Set<string>();
+  const diffs: string[] = []; // --fix --dry-run in JSON: the tail's `diff` member
   let suppressed = 0;
   let fixed = 0;
-  // take each tree out of the list as it is linted, so a large repository is not held in memory
   const profiles: Array<{ root: string | null; files: readonly string[]; profile: Profile }> = [];
-  for (let t = targets.shift(); t !== undefined; t = targets.shift()) {
-    profiles.push({ root: t.root === null ? null : path.relative(io.cwd, t.root) || '.', files: [...t.abs.keys()], profile: canonicalProfile(t.target.tree.profile) });
-    // one push per finding: push(...list) passes every finding as an argument and overflows the
-    // stack past about 125,000 of them
-    const keep = (ds: readonly Diagnostic[]) => { for (const d of ds) if (!ignored(settings, t.abs.get(d.file))) diagnostics.push(d); };
+  for await (const t of targets) {
+    // a tree's files are named only for files linted on their own (the JSON `profiles` entry)
+    profiles.push({ root: t.root === null ? null : path.relative(io.cwd, t.root) || '.', files: t.root === null ? [...t.abs.keys()] : [], profile: canonicalProfile(t.target.tree.profile) });
+    let result: { diagnostics: readonly Diagnostic[]; suppressed: number; files: readonly string[] };
     if (args.fix) {
       const { outcome, files: changes } = await fixAndWrite(t, (target) => {
         const o = fixTarget(target.target, config);
         const fs = o.changes.filter((c) => !ignored(settings, target.abs.get(c.file)))
           .map((c): FixedFile => ({ file: c.file, abs: target.abs.get(c.file)!, before: c.before, after: c.after, fixes: c.fixes }));
         return { outcome: o, files: fs };
-      }, { dryRun: args['dry-run'] === true, onNote: io.stderr });
+      }, { dryRun, onNote: io.stderr });
       for (const c of changes) fixed += c.fixes;
-      if (args['dry-run']) for (const c of changes) diffs.push(await unifiedDiff(c.file, c.before, c.after));
+      if (dryRun) {
+        let diff = '';
+        for (const c of changes) diff += await unifiedDiff(c.file, c.before, c.after);
+        // the text format prints each tree's diff before its findings; JSON holds them in `diff`;
+        // SARIF and GitHub keep stdout machine-readable: the diff goes to stderr
+        if (format === 'json') diffs.push(diff);
+        else if (format === 'text') { if (!out.closed) await emit(writer.aside(diff)); }
+        else if (diff !== '') io.stderr(diff);
+      }
       // what is left after fixing
-      keep(outcome.result.diagnostics);
-      suppressed += outcome.result.suppressed;
-      for (const f of outcome.result.files) files.push(f);
+      result = outcome.result;
     } else {
-      const result = lintTarget(t.target, config);
-      keep(result.diagnostics);
-      suppressed += result.suppressed;
-      for (const f of result.files) files.push(f);
+      if (out.closed && exitCodeOf(all, head.maxWarnings) === 1) break; // nobody reads, and the exit code is settled
+      result = lintTarget(t.target, config);
     }
+    for (const d of result.diagnostics) {
+      if (ignored(settings, t.abs.get(d.file))) continue;
+      all.add(d);
+      if (args.quiet && d.severity !== 'error') continue;
+      shown.add(d);
+      if (!out.closed) await emit(writer.finding(d));
+    }
+    suppressed += result.suppressed;
+    for (const f of result.files) files.add(f);
   }
-  const shown = args.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
-  const report: LintReport = {
-    tool: { name: 'limitsctl', version: toolVersion(), ...(docsBase ? { informationUri: docsLink('README.md', docsBase) } : {}) },
-    ...(docsBase ? { docsBase } : {}),
-    cwd: io.cwd,
-    diagnostics: shown,
-    files: [...new Set(files)],
+  const tail: LintReportTail = {
+    files: [...files],
     profiles,
-    rules: RULES.map((r) => {
-      const s = settings.severities.get(r.code);
-      return { ...r, severity: s && s !== 'off' ? s : r.severity, enabled: s !== 'off' };
-    }),
     suppressed,
     fixed,
-    ...(args['dry-run'] ? { diff: diffs.join('') } : {}),
-    maxWarnings: maxWarnings === undefined || maxWarnings < 0 ? null : maxWarnings,
+    ...(dryRun && format === 'json' ? { diff: diffs.join('') } : {}),
+    summary: shown.summary(files.size),
+    codes: shown.codes,
+    dryRun,
   };
-  if (args['dry-run'] && format !== 'json') {
-    // the diff goes to stdout for text; other formats keep stdout machine-readable
-    if (format === 'text') io.stdout(report.diff ?? '');
-    else if (report.diff) io.stderr(report.diff);
-  }
-  // written in blocks as it is formatted: the whole report as one string would not fit in a
-  // JavaScript string past about a million findings. The next block is made only when stdout
-  // takes it; once its reader has gone (`lint | head -1`: EPIPE) nothing more is made, and the
-  // exit code is still that of the findings.
-  const code = lintExitCode({ ...report, diagnostics });
-  const pieces = format === 'json' ? lintJsonPieces(report)
-    : format === 'sarif' ? lintSarifPieces(report)
-      : format === 'github' ? githubPieces(report)
-        : textPieces(report, makeColors(wantColor(io, args.color)));
-  await pump(pieces, {
-    write: io.stdout,
-    ...(io.stdoutClosed ? { closed: () => io.stdoutClosed!() } : {}),
-    ...(io.stdoutReady ? { ready: () => io.stdoutReady!() } : {}),
-  });
-  return code;
+  await emit(writer.end(tail));
+  await out.flush();
+  return exitCodeOf(all, head.maxWarnings);
 }
 
 /**

@@ -36,28 +36,104 @@ export interface LintSummary {
   readonly files: number;
 }
 
-export function summarize(report: LintReport): LintSummary {
-  let errors = 0;
-  let warnings = 0;
-  let info = 0;
-  let fixable = 0;
-  const files = new Set<string>();
-  for (const d of report.diagnostics) {
-    if (d.severity === 'error') errors++;
-    else if (d.severity === 'warning') warnings++;
-    else info++;
-    if (d.fix) fixable++;
-    files.add(d.file);
+/**
+ * Counts of findings as they are produced, for a summary and an exit code without keeping the
+ * findings: memory grows with the number of files with findings and of distinct rule codes,
+ * never with the number of findings.
+ */
+export class LintTally {
+  errors = 0;
+  warnings = 0;
+  info = 0;
+  fixable = 0;
+  /** the display paths of the files that have findings */
+  readonly filesWithFindings = new Set<string>();
+  /** the codes of the rules that have findings */
+  readonly codes = new Set<string>();
+
+  add(d: Diagnostic): void {
+    if (d.severity === 'error') this.errors++;
+    else if (d.severity === 'warning') this.warnings++;
+    else this.info++;
+    if (d.fix) this.fixable++;
+    this.filesWithFindings.add(d.file);
+    this.codes.add(d.code);
   }
-  return { errors, warnings, info, fixable, filesWithFindings: files.size, files: report.files.length };
+
+  /** `files`: how many files were looked at */
+  summary(files: number): LintSummary {
+    return { errors: this.errors, warnings: this.warnings, info: this.info, fixable: this.fixable, filesWithFindings: this.filesWithFindings.size, files };
+  }
+}
+
+function tally(diagnostics: readonly Diagnostic[]): LintTally {
+  const t = new LintTally();
+  for (const d of diagnostics) t.add(d);
+  return t;
+}
+
+export function summarize(report: LintReport): LintSummary {
+  return tally(report.diagnostics).summary(report.files.length);
+}
+
+/** The exit code of a run with these counts: 1 for errors, or for more warnings than `maxWarnings`. */
+export function exitCodeOf(counts: { readonly errors: number; readonly warnings: number }, maxWarnings: number | null): 0 | 1 {
+  if (counts.errors > 0) return 1;
+  if (maxWarnings !== null && counts.warnings > maxWarnings) return 1;
+  return 0;
 }
 
 /** The exit code of a lint run: 1 for errors, or for more warnings than --max-warnings. */
 export function lintExitCode(report: LintReport): 0 | 1 {
-  const s = summarize(report);
-  if (s.errors > 0) return 1;
-  if (report.maxWarnings !== null && s.warnings > report.maxWarnings) return 1;
-  return 0;
+  return exitCodeOf(summarize(report), report.maxWarnings);
+}
+
+/** What a report says before its first finding: known when the run starts. */
+export type LintReportHead = Pick<LintReport, 'tool' | 'docsBase' | 'cwd' | 'rules' | 'maxWarnings'>;
+
+/** What a report says after its last finding: known once every tree has been linted. */
+export interface LintReportTail extends Pick<LintReport, 'files' | 'profiles' | 'suppressed' | 'fixed' | 'diff'> {
+  /** of the findings shown (LintReport.diagnostics) */
+  readonly summary: LintSummary;
+  /** the codes of the rules with findings shown */
+  readonly codes: ReadonlySet<string>;
+  /** --fix --dry-run (text says nothing was written; the diff itself may have been printed already) */
+  readonly dryRun: boolean;
+}
+
+/**
+ * A format written as the findings are produced: `begin` once, `finding` for each finding in
+ * order, `aside` for text printed between findings that is no finding (a tree's --fix --dry-run
+ * diff: the text format prints it there, the others return '' and the caller prints it elsewhere),
+ * `end` once. Each returns the text to print next; one writer serves one report.
+ */
+export interface LintFormatWriter {
+  begin(head: LintReportHead): string;
+  finding(d: Diagnostic): string;
+  aside(text: string): string;
+  end(tail: LintReportTail): string;
+}
+
+/** The tail of a complete report. */
+export function reportTail(report: LintReport): LintReportTail {
+  const t = tally(report.diagnostics);
+  return {
+    files: report.files,
+    ...(report.profiles ? { profiles: report.profiles } : {}),
+    suppressed: report.suppressed,
+    fixed: report.fixed,
+    ...(report.diff !== undefined ? { diff: report.diff } : {}),
+    summary: t.summary(report.files.length),
+    codes: t.codes,
+    dryRun: report.diff !== undefined,
+  };
+}
+
+/** The text of a complete report through `writer`, one finding at a time as it is asked for. */
+export function* reportPieces(writer: LintFormatWriter, report: LintReport): Generator<string, void, undefined> {
+  yield writer.begin(report);
+  for (const d of report.diagnostics) yield writer.finding(d);
+  yield writer.end(reportTail(report));
 }
 
 /**
