@@ -1,11 +1,172 @@
 #!/usr/bin/env node
+// The installed command. A CommonJS file (bin/package.json says so): an ES-module entry point
+// costs Node its module loader at every start.
+//
 // Ctrl-C or a kill: exit at once with 128 + the signal number, through process.exit so the exit
 // hooks run (the tree lock this process holds is removed). Each file is replaced atomically;
 // docs/editing.md says what an interrupted multi-file write leaves and how a re-run completes it.
 // The handlers are installed before anything else is loaded; a second signal is not caught.
+'use strict';
 process.once('SIGINT', () => process.exit(130));
 process.once('SIGTERM', () => process.exit(143));
 process.once('SIGHUP', () => process.exit(129));
 
-const { main } = await import('../dist/cli/main.js');
-process.exitCode = await main(process.argv.slice(2));
+// The program is dist/limitsctl.cjs, the whole CLI in one file (scripts/bundle.mjs), compiled
+// through V8's code cache: what V8 compiled for the last run of the same command is kept under
+// the user's cache directory and handed back to it, so a start compiles almost nothing.
+// docs/performance.md describes the cache; LIMITSCTL_NO_CODE_CACHE=1 turns it off. Nothing about
+// the cache ever fails a command: an unreadable, unwritable, foreign or corrupt cache is not used.
+// Without the bundle (a tree built with tsc alone) the ES modules of dist/cli run instead.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const BUNDLE = path.join(__dirname, '..', 'dist', 'limitsctl.cjs');
+const argv = process.argv.slice(2);
+
+/** Cache files: MAGIC, checksum() of the V8 data, the V8 data (vm.Script cachedData). */
+const MAGIC = Buffer.from('LCTLv8c1');
+const HEADER = MAGIC.length + 4;
+/** A cache file larger than this is not read (the bundle's is a few hundred KiB). */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** The directory for the code cache, or null when there is none (turned off, no HOME). */
+function cacheDir(env) {
+  const off = env.LIMITSCTL_NO_CODE_CACHE;
+  if (off !== undefined && off !== '' && off !== '0') return null;
+  if (env.LIMITSCTL_CACHE_DIR) return path.isAbsolute(env.LIMITSCTL_CACHE_DIR) ? env.LIMITSCTL_CACHE_DIR : null;
+  const xdg = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : null;
+  const home = env.HOME && path.isAbsolute(env.HOME) ? path.join(env.HOME, '.cache') : null;
+  const base = xdg ?? home;
+  return base === null ? null : path.join(base, 'limitsctl');
+}
+
+/**
+ * The CRC-32 of `data` (zlib.crc32, Node 20.15 and later; null before), against a torn or damaged
+ * file: V8 checks the data's header, not all of it. Not against an attacker: a cache file is used
+ * only when it is the user's own (ownedPrivately). node:crypto costs more to load than zlib.
+ */
+function checksum(data) {
+  const { crc32 } = require('node:zlib');
+  return typeof crc32 === 'function' ? crc32(data) : null;
+}
+
+/** Only this user's own files are trusted: V8 runs what a cache file holds. */
+function ownedPrivately(st) {
+  const uid = typeof process.geteuid === 'function' ? process.geteuid() : st.uid;
+  return st.uid === uid && (st.mode & 0o022) === 0;
+}
+
+/**
+ * The command word as the cache names it (a cache per command holds the functions that command
+ * compiled): the first word that is not an option or the value of --root/--profile; 'none' for
+ * help and version. The word is checked against the commands only after the run (runBundled).
+ */
+function commandWord() {
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i];
+    if (w === '--root' || w === '--profile') { i++; continue; }
+    if (w.startsWith('-')) continue;
+    return /^[a-z]{1,20}$/.test(w) ? w : null;
+  }
+  return 'none';
+}
+
+/** Load the bundle with V8's code cache; returns its exports and a function that saves the cache. */
+function loadWithCache(dir, st) {
+  const vm = require('node:vm');
+  const word = commandWord();
+  // the bundle as this Node reads it: a new build, a new Node or another architecture is another key
+  const build = `${process.versions.v8}-${process.arch}-${st.ino}-${st.size}-${Math.trunc(st.mtimeMs)}`;
+  const name = word === null ? null : `limitsctl-${build}-${word}.v8cache`;
+  let cached;
+  if (name !== null) {
+    try {
+      const dst = fs.lstatSync(dir);
+      if (dst.isDirectory() && ownedPrivately(dst)) {
+        const fd = fs.openSync(path.join(dir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+        try {
+          const fst = fs.fstatSync(fd);
+          if (fst.isFile() && ownedPrivately(fst) && fst.size > HEADER && fst.size <= MAX_CACHE_BYTES) {
+            const data = Buffer.allocUnsafe(fst.size);
+            if (fs.readSync(fd, data, 0, fst.size, 0) === fst.size && data.subarray(0, MAGIC.length).equals(MAGIC)
+              && data.readUInt32LE(MAGIC.length) === checksum(data.subarray(HEADER))) { // null never matches
+              cached = data.subarray(HEADER);
+            }
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    } catch {
+      cached = undefined; // absent, unreadable, not ours: compile from source
+    }
+  }
+  // the bundle is ASCII (esbuild escapes the rest), so latin1 reads it exactly and fastest
+  let source = fs.readFileSync(BUNDLE, 'latin1');
+  if (source.startsWith('#!')) source = `//${source.slice(2)}`;
+  // CommonJS' own wrapper (node:module's wrap); the bundle requires only Node's built-in modules
+  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
+  const script = new vm.Script(wrapped, { filename: BUNDLE, ...(cached ? { cachedData: cached } : {}) });
+  const mod = { exports: {}, filename: BUNDLE, id: BUNDLE, loaded: false };
+  script.runInThisContext().call(mod.exports, mod.exports, require, mod, BUNDLE, path.dirname(BUNDLE));
+  const save = () => {
+    if (name === null || (cached && !script.cachedDataRejected)) return;
+    const commands = mod.exports.COMMANDS?.map((c) => c.command.split(' ')[0]) ?? [];
+    if (word !== 'none' && !commands.includes(word)) return;
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const dst = fs.lstatSync(dir);
+      if (!dst.isDirectory() || !ownedPrivately(dst)) return;
+      const data = script.createCachedData();
+      const crc = checksum(data);
+      if (crc === null) return;
+      const sum = Buffer.alloc(4);
+      sum.writeUInt32LE(crc);
+      const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
+      const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+      try {
+        fs.writeSync(fd, Buffer.concat([MAGIC, sum, data]));
+        fs.closeSync(fd);
+        fs.renameSync(tmp, path.join(dir, name));
+      } catch (e) {
+        try { fs.closeSync(fd); } catch { /* closed */ }
+        fs.rmSync(tmp, { force: true });
+        throw e;
+      }
+      // caches of other builds or Node versions are never read again
+      for (const f of fs.readdirSync(dir)) {
+        if (/^limitsctl-.*\.v8cache$/.test(f) && !f.startsWith(`limitsctl-${build}-`)) fs.rmSync(path.join(dir, f), { force: true });
+      }
+    } catch {
+      // a read-only or full disk, a directory that is not ours: the next run compiles again
+    }
+  };
+  return { main: mod.exports.main, save };
+}
+
+async function start() {
+  let st;
+  try {
+    st = fs.statSync(BUNDLE);
+  } catch {
+    // no bundle: the ES modules tsc built
+    const { main } = await import('../dist/cli/main.js');
+    return main(argv);
+  }
+  const dir = cacheDir(process.env);
+  if (dir !== null) {
+    // Node 22.1 and later keep the cache themselves (module.enableCompileCache)
+    const Module = Number(process.versions.node.split('.')[0]) >= 22 ? require('node:module') : {};
+    if (typeof Module.enableCompileCache === 'function') {
+      try { Module.enableCompileCache(dir); } catch { /* no cache */ }
+    } else {
+      const { main, save } = loadWithCache(dir, st);
+      const code = await main(argv);
+      save();
+      return code;
+    }
+  }
+  return require(BUNDLE).main(argv);
+}
+
+start().then((code) => { process.exitCode = code; });

@@ -11,8 +11,6 @@ import type { CliIO } from './context.js';
 import { errorKind, LimitsError, type LimitsErrorCode, type LimitsErrorKind } from '../core/errors.js';
 import { ArgvError, type CommandGrammar, GLOBAL_OPTIONS, GRAMMAR, type OptionSpec, parseArgv, wantsJson } from './fast-path.js';
 
-const require = createRequire(import.meta.url);
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (args: any, io: CliIO) => Promise<number> | number;
 type Loader = () => Promise<{ run: Handler }>;
@@ -129,11 +127,11 @@ function buildCommand(y: Argv, g: CommandGrammar): Argv {
 
 function yargsFactory(): (args: string[]) => Argv {
   // yargs 17's CommonJS build starts noticeably faster than its ESM entry point.
-  return require('yargs/yargs') as (args: string[]) => Argv;
+  return createRequire(import.meta.url)('yargs/yargs') as (args: string[]) => Argv;
 }
 
 function version(): string {
-  return (require('../../package.json') as { version: string }).version;
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
 /**
