@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync, lstatSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { identityFor } from '../core/accounts.js';
@@ -89,10 +89,18 @@ function isLink(p: string): boolean {
 }
 
 let scratch: string | null = null;
-/** A private directory for the laid-out snapshots of this process (removed at exit). */
+/**
+ * A private directory for the laid-out snapshots of this process (removed at exit): in /dev/shm
+ * when it is a writable directory (tmpfs: creating and removing a small tree there costs a tenth
+ * of what it costs on an overlay /tmp), else in the temporary directory.
+ */
 function scratchDir(): string {
   if (scratch === null) {
-    scratch = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-fleet-'));
+    let base = os.tmpdir();
+    try {
+      if (statSync('/dev/shm').isDirectory()) { accessSync('/dev/shm', fsConstants.W_OK); base = '/dev/shm'; }
+    } catch { /* keep tmpdir */ }
+    scratch = mkdtempSync(path.join(base, 'limitsctl-fleet-'));
     const dir = scratch;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }

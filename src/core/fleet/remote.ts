@@ -62,7 +62,7 @@ export function readScript(root: string): string {
 LC_ALL=C; export LC_ALL
 if [ ! -d "$R/" ]; then echo NOROOT; exit 0; fi
 echo ${shQuote(SNAPSHOT_MAGIC)}
-enc() { case $1 in *[!A-Za-z0-9._+@,:=/-]*|'') printf 'x:'; printf %s "$1" | od -An -v -tx1 | tr -d ' \\n'; echo;; *) echo "r:$1";; esac; }
+enc() { case $1 in *[!A-Za-z0-9._+@,:=/-]*|'') E="x:$(printf %s "$1" | od -An -v -tx1 | tr -d ' \\n')";; *) E="r:$1";; esac; }
 res() {
   pend=$1; dn=; hops=0
   while [ -n "$pend" ]; do
@@ -72,7 +72,7 @@ res() {
     if [ -L "$R/$c" ]; then
       hops=$((hops+1)); if [ $hops -gt 40 ]; then RES=; return 1; fi
       t=$(readlink -- "$R/$c") || { RES=; return 1; }
-      echo "L $(enc "$c") $(enc "$t")"
+      enc "$c"; L=$E; enc "$t"; echo "L $L $E"
       case $t in /*) dn=; if [ -n "$R" ]; then case $t in "$R"|"$R"/*) t=\${t#"$R"};; esac; fi; t=\${t#/};; esac
       pend=$t\${pend:+/$pend}
     else
@@ -85,28 +85,30 @@ one() {
   res "$1" || return 0
   [ -n "$RES" ] || return 0
   p="$R/$RES"
-  if [ -L "$p" ]; then return 0
-  elif [ -d "$p" ]; then echo "D $(enc "$RES")"
+  if [ -L "$p" ]; then return 0; fi
+  enc "$RES"
+  if [ -d "$p" ]; then echo "D $E"
   elif [ -f "$p" ]; then
     if [ -r "$p" ] && h=$(od -An -v -tx1 < "$p" 2>/dev/null); then
-      l=$(ls -lnd -- "$p" 2>/dev/null); set -f; set -- $l; set +f
-      echo "F $(enc "$RES") \${1:-?} \${2:-1} \${3:-?} \${4:-?}"; [ -n "$h" ] && printf '%s\\n' "$h"; echo .
-    else echo "U $(enc "$RES") cannot read (permission denied or I/O error)"; fi
-  elif [ -p "$p" ]; then echo "S $(enc "$RES") p"
-  elif [ -c "$p" ]; then echo "S $(enc "$RES") c"
-  elif [ -b "$p" ]; then echo "S $(enc "$RES") b"
-  elif [ -S "$p" ]; then echo "S $(enc "$RES") s"
+      # the link count only where a write may go (a file with other hard links is refused)
+      case $RES in etc/security/*|usr/share/pam/*) l=$(ls -lnd -- "$p" 2>/dev/null); set -f; set -- $l; set +f;; *) set -- - 1 - -;; esac
+      echo "F $E \${1:-?} \${2:-1} \${3:-?} \${4:-?}"; [ -n "$h" ] && printf '%s\\n' "$h"; echo .
+    else echo "U $E cannot read (permission denied or I/O error)"; fi
+  elif [ -p "$p" ]; then echo "S $E p"
+  elif [ -c "$p" ]; then echo "S $E c"
+  elif [ -b "$p" ]; then echo "S $E b"
+  elif [ -S "$p" ]; then echo "S $E s"
   fi
 }
 lst() {
   res "$1" || return 0
   [ -n "$RES" ] && [ -d "$R/$RES" ] && [ ! -L "$R/$RES" ] || return 0
-  d=$RES; echo "D $(enc "$d")"
+  d=$RES; enc "$d"; D=$E; echo "D $D"
   for e in "$R/$d"/* "$R/$d"/.[!.]* "$R/$d"/..?*; do
     [ -e "$e" ] || [ -L "$e" ] || continue
     n=\${e##*/}
     if [ -L "$e" ]; then k=l; elif [ -d "$e" ]; then k=d; elif [ -f "$e" ]; then k=f; else k=o; fi
-    echo "N $(enc "$d") $k $(enc "$n")"
+    enc "$n"; echo "N $D $k $E"
     case $n in .*) ;; *.conf) one "$1/$n";; esac
   done
 }
