@@ -7,7 +7,10 @@
 //   * Ansible's own community.general.pam_limits (10 tasks, dest = each host's limits.conf).
 // Wall time of each ansible-playbook run: the first run changes every tree, the re-run has nothing
 // to change. Forks: ansible's default unless BENCH_ANSIBLE_FORKS is set (printed either way). The
-// ratio is pam_limits time / collection time (the issue's target: at least 10). Each variant runs
+// ratio is pam_limits time / collection time (the issue's target: at least 10). A third playbook of
+// 10 ansible.builtin.debug tasks (no host work at all) on the same hosts is the floor Ansible itself
+// costs (worker forks, results, callbacks); the ratio above that floor is printed too, and the load
+// average before and after, since on a busy machine the floor is most of the time. Each variant runs
 // BENCH_REPS times (default 1: pam_limits alone takes minutes), alternating, each rep on fresh copies;
 // medians are printed. Without the collection only the baseline is measured; without Ansible the
 // bench skips (exit 0) with the reason.
@@ -71,6 +74,15 @@ function pamLimitsTasks() {
   ].join('\n')).join('\n') + '\n';
 }
 
+function floorTasks() {
+  return header('ansible.builtin.debug, one task per change (no host work)') + CHANGES.map(([d, t, i, val]) => [
+    `    - name: ${q(`${d} ${t} ${i} ${val}`)}`,
+    '      ansible.builtin.debug:',
+    `        msg: ${q(`${d} ${t} ${i} ${val}`)}`,
+    '        verbosity: 1',
+  ].join('\n')).join('\n') + '\n';
+}
+
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-ansible-bench-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 mkdirSync(path.join(tmp, 'ansible/home'), { recursive: true });
@@ -105,6 +117,7 @@ if (!existsSync(path.join(COLLECTION, 'galaxy.yml'))) missing = `the collection 
 else if (!existsSync(path.join(REPO, 'dist/index.js'))) missing = 'dist/ is not built (npm run build)';
 
 const variants = [
+  { key: 'floor', label: 'ansible.builtin.debug (floor)', text: floorTasks() },
   { key: 'pam_limits', label: 'community.general.pam_limits', text: pamLimitsTasks() },
   ...(missing ? [] : [{ key: 'collection', label: 'limitsctl.pam.limits', text: collectionTasks() }]),
 ];
@@ -135,6 +148,8 @@ function run(va, rep) {
   return [once(), once()];
 }
 
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+console.log(`${os.cpus().length} CPUs, load average ${load()} (1, 5, 15 min) before`);
 console.log(`ansible-core ${coreVersion}, community.general ${cgVersion}, node ${process.version}; ${HOSTS} hosts (connection local, each a copy of fixtures/demo) × ${CHANGES.length} changes (one task each); forks ${FORKS ?? `${defaultForks} (ansible's default)`}; ${REPS === 1 ? 'one run' : `median of ${REPS}`}`);
 if (missing) console.log(`limitsctl.pam.limits not measured: ${missing}; measuring the baseline only`);
 for (let rep = 0; rep < REPS; rep++) {
@@ -155,10 +170,13 @@ for (const va of variants) {
   const per = `${(median(va.apply) / HOSTS / CHANGES.length).toFixed(1)} ms`;
   console.log(`${pad(va.label, 34)}${padl(sec(median(va.apply)), 12)}${padl(per, 15)}${padl(sec(median(va.rerun)), 12)}${padl(`${va.changed[0]}, ${va.changed[1]}`, 26)}`);
 }
-const [pl, lc] = variants;
+console.log(`load average ${load()} after`);
+const [fl, pl, lc] = variants;
 if (lc) {
   const x = (a, b) => `${(median(a) / median(b)).toFixed(1)}x`;
   console.log(`${pad('collection faster by (pam_limits / collection)', 58)}apply ${x(pl.apply, lc.apply)}, re-run ${x(pl.rerun, lc.rerun)} (target: apply >= 10x)`);
+  const above = (a, b, f) => { const d = median(b) - median(f); return d > 0 ? `${((median(a) - median(f)) / d).toFixed(1)}x` : 'n/a'; };
+  console.log(`${pad('the same, each minus the debug floor', 58)}apply ${above(pl.apply, lc.apply, fl.apply)}, re-run ${above(pl.rerun, lc.rerun, fl.rerun)}`);
 
   // Same result? The effective limits of the accounts involved, by limitsctl's resolver, on the first
   // host of the first repetition (pam_limits places lines differently, e.g. after "# End of file").
