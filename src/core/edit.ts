@@ -19,6 +19,9 @@
  * value), target.ts (where a line may go, whom it is for), work-tree.ts, family.ts, compare.ts
  * (value meaning and order), layout.ts (rendering lines), placement.ts (where a new line goes),
  * plan-set.ts, plan-unset.ts, outcome.ts (who gets the value: blockers) and plan.ts (planEdits).
+ * On large files a plan reads only the lines it needs: lines.ts (an index of line starts; the lines
+ * holding a domain's bytes; each line's first token) and reach.ts (the lines an account's
+ * resolution can reach); unified-diff.ts prints a change's diff from the changed regions only.
  * This module is the one others import.
  */
 export { domainFor, checkTargetPath } from './edit/target.js';
