@@ -65,17 +65,18 @@ export function writeRepo(dir, hosts, filesPerHost, linesPerFile, seed) {
 }
 
 /**
- * A tree whose limits.conf has `lines` entry lines `stretch` times as long as at stretch 1 (about
+ * A tree of `lines` entry lines in `files` files (limits.conf and drop-ins, each well under
+ * limitsctl's 16 MiB cap on a limits file) `stretch` times as long as at stretch 1 (about
  * 53 bytes): every part of the line — user name, the blanks between fields, the trailing comment —
  * grows by the same factor, so 1 and 4 compare the same lines at one and four times the length.
  * Users come from a pool of 40 (in etc/passwd), so the (item, domain) groups do not change with
  * the length. Returns total bytes.
  */
-export function writeStretchedTree(root, lines, stretch, seed) {
+export function writeStretchedTree(root, lines, stretch, seed, files = 10) {
   const r = rng(seed);
   const pick = (a) => a[Math.floor(r() * a.length)];
   const sec = path.join(root, 'etc/security');
-  mkdirSync(sec, { recursive: true });
+  mkdirSync(path.join(sec, 'limits.d'), { recursive: true });
   const user = (i) => `u${i}`.padEnd(8 * stretch, 'x');
   const gap = ' '.repeat(3 * stretch);
   // the comment also absorbs the fixed part (type, item, value, "# ": about 17 bytes), so that the
@@ -86,10 +87,15 @@ export function writeStretchedTree(root, lines, stretch, seed) {
     const n = Math.floor(r() * 1e9).toString(36);
     out.push(`${user(Math.floor(r() * 40))}${gap}${pick(TYPES)}${gap}${pick(ITEMS)}${gap}${pick(VALUES)}${gap}# ${n.repeat(Math.ceil(clen / n.length)).slice(0, clen)}`);
   }
-  const text = `${out.join('\n')}\n`;
-  writeFileSync(path.join(sec, 'limits.conf'), text);
+  let bytes = 0;
+  const per = Math.ceil(lines / files);
+  for (let f = 0; f < files; f++) {
+    const text = `${out.slice(f * per, (f + 1) * per).join('\n')}\n`;
+    bytes += Buffer.byteLength(text);
+    writeFileSync(f === 0 ? path.join(sec, 'limits.conf') : path.join(sec, 'limits.d', `${String(f).padStart(4, '0')}-bench.conf`), text);
+  }
   const passwd = Array.from({ length: 40 }, (_, i) => `${user(i)}:x:${1000 + i}:1000::/home/u${i}:/bin/sh`);
   writeFileSync(path.join(root, 'etc/passwd'), `root:x:0:0::/root:/bin/sh\n${passwd.join('\n')}\n`);
   writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nusers:x:1000:\n');
-  return Buffer.byteLength(text);
+  return bytes;
 }
