@@ -1,0 +1,173 @@
+/**
+ * The bundled CLI (dist/limitsctl.cjs, scripts/bundle.mjs) and the code cache bin/limitsctl.js
+ * keeps for it: the bundle, the bin with a cold, warm, garbage, foreign or unwritable cache, and the
+ * ES modules tsc built (dist/cli/main.js) print the same bytes and exit alike.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, DEMO, REPO } from './helpers.js';
+
+const BUNDLE = path.join(REPO, 'dist/limitsctl.cjs');
+const built = existsSync(BUNDLE) && existsSync(path.join(REPO, 'dist/cli/main.js'));
+let tmp = '';
+let esm = '';
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-bundle-'));
+  esm = path.join(tmp, 'esm.mjs');
+  writeFileSync(esm, `const { main } = await import(${JSON.stringify(path.join(REPO, 'dist/cli/main.js'))});\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Run { status: number | null; stdout: string; stderr: string }
+
+function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete base.LIMITSCTL_NO_CODE_CACHE;
+  delete base.LIMITSCTL_CACHE_DIR;
+  const r = spawnSync(process.execPath, [script, ...args], { cwd: REPO, env: { ...base, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const COMMANDS: string[][] = [
+  ['get', 'nproc', '--user', 'admin', '--root', DEMO],
+  ['get', 'nofile', '--user', 'admin', '--root', DEMO, '--json'],
+  ['effective', '--user', 'admin', '--root', DEMO, '--json'],
+  ['explain', 'nproc', '--user', 'admin', '--root', DEMO],
+  ['files', '--root', DEMO],
+  ['lint', '--root', DEMO],
+  ['lint', '--root', DEMO, '--format', 'sarif'],
+  ['doctor', '--root', 'fixtures/doctor/healthy', '--user', 'admin', '--json'],
+  ['set', 'nproc', '4096', '--user', 'admin', '--root', DEMO, '--dry-run'],
+  ['profiles'],
+  ['--help'],
+  ['get', '--help'],
+  ['help', 'lint'],
+  ['--version'],
+  ['completion'],
+  ['gte', 'nproc'],
+  ['get', 'nproc', '--user', 'nobody-here', '--root', DEMO, '--json'],
+  ['files', '--root', '/nonexistent/limitsctl-root'],
+  [],
+];
+
+const label = (args: string[]) => args.map((a) => (a.startsWith(REPO) ? path.relative(REPO, a) : a)).join(' ') || '(no arguments)';
+
+describe.skipIf(!built)('the bundled CLI', () => {
+  for (const args of COMMANDS) {
+    it(`prints and exits as the ES modules do: ${label(args)}`, () => {
+      const want = run(esm, args);
+      expect(want.status, want.stderr).not.toBeNull();
+      const dir = path.join(tmp, `cache-${Math.random().toString(36).slice(2)}`);
+      expect(run(BUNDLE, args)).toEqual(want);
+      expect(run(BIN, args, { LIMITSCTL_NO_CODE_CACHE: '1' })).toEqual(want);
+      expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir }), 'cold cache').toEqual(want);
+      expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir }), 'warm cache').toEqual(want);
+    });
+  }
+
+  it('is one file that needs nothing beside it: it runs from an empty directory', () => {
+    const alone = path.join(tmp, 'alone');
+    mkdirSync(alone);
+    writeFileSync(path.join(alone, 'limitsctl.cjs'), readFileSync(BUNDLE));
+    const args = ['get', 'nproc', '--user', 'admin', '--root', DEMO];
+    expect(run(path.join(alone, 'limitsctl.cjs'), args)).toEqual(run(esm, args));
+    expect(run(path.join(alone, 'limitsctl.cjs'), ['--version']).stdout).toBe(`${JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}\n`);
+  });
+});
+
+describe.skipIf(!built)('the code cache', () => {
+  const args = ['get', 'nproc', '--user', 'admin', '--root', DEMO];
+  const files = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
+
+  it('is written once per command, privately, and then used as it is', () => {
+    const dir = path.join(tmp, 'warm', 'limitsctl');
+    const want = run(esm, args);
+    expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir })).toEqual(want);
+    const [name, ...more] = files(dir);
+    expect(more).toEqual([]);
+    expect(name).toMatch(/^limitsctl-.*-get\.v8cache$/);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const first = statSync(path.join(dir, name!));
+    expect(first.mode & 0o777).toBe(0o600);
+    expect(readFileSync(path.join(dir, name!)).subarray(0, 8).toString()).toBe('LCTLv8c1');
+    // accepted by V8: not rewritten (a rejected cache would be replaced)
+    expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir })).toEqual(want);
+    const again = statSync(path.join(dir, name!));
+    expect([again.ino, again.mtimeMs]).toEqual([first.ino, first.mtimeMs]);
+    // another command has its own file; a usage error writes none
+    run(BIN, ['lint', '--root', DEMO], { LIMITSCTL_CACHE_DIR: dir });
+    run(BIN, ['gte'], { LIMITSCTL_CACHE_DIR: dir });
+    expect(files(dir).map((f) => f.replace(/^limitsctl-.*-(\w+)\.v8cache$/, '$1'))).toEqual(['get', 'lint']);
+  });
+
+  it('garbage, torn or foreign data changes nothing and is replaced', () => {
+    const dir = path.join(tmp, 'garbage');
+    const want = run(esm, args);
+    run(BIN, args, { LIMITSCTL_CACHE_DIR: dir });
+    const [name] = files(dir);
+    const file = path.join(dir, name!);
+    const good = readFileSync(file);
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    console.log(`code cache garbage seed ${seed}`);
+    let x = seed;
+    const random = Buffer.alloc(good.length, 0).map(() => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24);
+    const flipped = Buffer.from(good);
+    flipped[Math.floor(good.length / 2)]! ^= 0x40;
+    const badV8 = Buffer.from(good);
+    badV8.fill(0x41, 12, 64); // the V8 header, with our checksum fixed up below: V8 rejects it
+    badV8.writeUInt32LE(crc32(badV8.subarray(12)), 8);
+    for (const [what, bytes] of [['random', random], ['empty', Buffer.alloc(0)], ['torn', good.subarray(0, good.length >> 1)], ['a bit flipped', flipped], ['V8 data of another kind', badV8]] as const) {
+      writeFileSync(file, bytes, { mode: 0o600 });
+      expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir }), what).toEqual(want);
+      expect(readFileSync(file).subarray(0, 8).toString(), what).toBe('LCTLv8c1');
+    }
+    expect(files(dir)).toEqual([name]);
+  });
+
+  it('an unwritable, read-only or missing place changes nothing and writes nothing', () => {
+    const want = run(esm, args);
+    const blocker = path.join(tmp, 'a-file');
+    writeFileSync(blocker, 'not a directory\n');
+    expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: path.join(blocker, 'cache') })).toEqual(want);
+    expect(readFileSync(blocker, 'utf8')).toBe('not a directory\n');
+    expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: 'relative/cache' })).toEqual(want);
+    expect(existsSync(path.join(REPO, 'relative'))).toBe(false);
+    const home = path.join(tmp, 'no-home');
+    expect(run(BIN, args, { HOME: '', XDG_CACHE_HOME: '' })).toEqual(want);
+    expect(run(BIN, args, { HOME: home, XDG_CACHE_HOME: '' })).toEqual(want);
+    expect(files(path.join(home, '.cache/limitsctl'))).toHaveLength(1);
+    const off = path.join(tmp, 'off');
+    expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: off, LIMITSCTL_NO_CODE_CACHE: '1' })).toEqual(want);
+    expect(existsSync(off)).toBe(false);
+    // a directory others may write, or a symbolic link, is not trusted: not read, not written
+    const shared = path.join(tmp, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: shared })).toEqual(want);
+    expect(files(shared)).toEqual([]);
+    const link = path.join(tmp, 'link');
+    mkdirSync(path.join(tmp, 'target'), { mode: 0o700 });
+    symlinkSync(path.join(tmp, 'target'), link);
+    expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: link })).toEqual(want);
+    expect(files(path.join(tmp, 'target'))).toEqual([]);
+  });
+
+  it.skipIf(process.geteuid?.() !== 0)("another user's cache is never read (as root: a file chowned to nobody)", () => {
+    const dir = path.join(tmp, 'foreign');
+    const want = run(esm, args);
+    run(BIN, args, { LIMITSCTL_CACHE_DIR: dir });
+    const [name] = files(dir);
+    const file = path.join(dir, name!);
+    const before = readFileSync(file);
+    chownSync(file, 65534, 65534);
+    expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir })).toEqual(want);
+    // not trusted, so replaced by this user's own
+    expect(statSync(file).uid).toBe(0);
+    expect(readFileSync(file).subarray(0, 8)).toEqual(before.subarray(0, 8));
+  });
+});
