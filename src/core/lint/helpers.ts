@@ -14,14 +14,31 @@ export interface ReadingRef<R extends Reading = Reading> {
   readonly chunk: number;
 }
 
-/** Every reading of every parsed file, in reading order. */
-export function* readings(ctx: RuleContext): Generator<ReadingRef> {
-  for (const { file, doc } of ctx.docs) {
-    for (const line of doc.lines) {
-      const rs = line.readings;
-      for (let chunk = 0; chunk < rs.length; chunk++) yield { file, doc, line, reading: rs[chunk]!, chunk };
+/** The readings of a target's documents, listed once and shared by every rule of one lint run. */
+const readingLists = new WeakMap<RuleContext['docs'], readonly ReadingRef[]>();
+
+/**
+ * Every reading of every parsed file, in reading order. The list is built on the first call for a
+ * target's documents (one object per reading) and then shared, so that twenty rules walking every
+ * reading do not each allocate a reference per reading; blank and comment readings, which no rule
+ * reports on, are left out.
+ */
+export function readings(ctx: RuleContext): readonly ReadingRef[] {
+  let list = readingLists.get(ctx.docs);
+  if (!list) {
+    const out: ReadingRef[] = [];
+    for (const { file, doc } of ctx.docs) {
+      for (const line of doc.lines) {
+        const rs = line.readings;
+        for (let chunk = 0; chunk < rs.length; chunk++) {
+          const reading = rs[chunk]!;
+          if (reading.kind !== 'blank' && reading.kind !== 'comment') out.push({ file, doc, line, reading, chunk });
+        }
+      }
     }
+    readingLists.set(ctx.docs, (list = out));
   }
+  return list;
 }
 
 export function* entryReadings(ctx: RuleContext): Generator<ReadingRef<EntryReading>> {
@@ -102,8 +119,17 @@ export function isStrayHeader(fields: readonly Field[]): boolean {
  */
 export type SyntaxOwner = 'stray-header' | 'template' | 'problem' | null;
 
+const owners = new WeakMap<Reading, SyntaxOwner>();
+
+/** syntaxOwner's answer, worked out once per reading (several rules ask for every reading). */
 export function syntaxOwner(r: Reading): SyntaxOwner {
   if (r.kind === 'blank' || r.kind === 'comment') return null;
+  let o = owners.get(r);
+  if (o === undefined) owners.set(r, (o = ownerOf(r)));
+  return o;
+}
+
+function ownerOf(r: EntryReading | NoLimitReading | InvalidReading): SyntaxOwner {
   const fields = fieldsOf(r);
   if (isStrayHeader(fields)) return 'stray-header';
   if (templateSyntax(fields)) return 'template';
