@@ -43,7 +43,10 @@ export interface AnalysisOptions {
   readonly accounts: LintAccounts | null;
   readonly nrOpen: bigint;
   readonly policy: Policy;
-  /** accounts × lines per item */
+  /**
+   * account classes per item (combinations of the facts its lines test) above which the
+   * analysis resolves only the tree's accounts and one witness per domain; not a limit in lines
+   */
   readonly budget: number;
 }
 
@@ -95,17 +98,31 @@ export class Analysis {
     return this.#byKey.get(key);
   }
 
-  /** Item keys named by valid entry lines, in schema order of first appearance. */
+  /** Item keys named by valid entry lines, in order of first appearance. */
   itemKeys(): ItemKey[] {
-    if (!this.#keys) {
-      const keys = new Set<ItemKey>();
-      for (const e of this.entries) if (e.reading.itemInfo) keys.add(itemKeyOf(e.reading.itemInfo));
-      this.#keys = [...keys];
-    }
-    return this.#keys;
+    return [...this.#byItem().keys()];
   }
 
-  #keys: ItemKey[] | null = null;
+  #itemIndex: Map<ItemKey, EntryRef[]> | null = null;
+
+  #byItem(): Map<ItemKey, EntryRef[]> {
+    if (!this.#itemIndex) {
+      const m = new Map<ItemKey, EntryRef[]>();
+      for (const e of this.entries) {
+        if (!e.reading.itemInfo) continue;
+        const k = itemKeyOf(e.reading.itemInfo);
+        const list = m.get(k);
+        if (list) list.push(e); else m.set(k, [e]);
+      }
+      this.#itemIndex = m;
+    }
+    return this.#itemIndex;
+  }
+
+  /** The entries naming this item key (maxlogins and maxsyslogins together), in reading order. */
+  itemEntries(key: ItemKey): readonly EntryRef[] {
+    return this.#byItem().get(key) ?? [];
+  }
 
   /** Lines a later same-domain line always overrides, by entry key. */
   dead(): ReadonlyMap<string, DeadLine> {

@@ -132,7 +132,7 @@ export interface LintConfig {
   /** severity overrides by rule code */
   readonly severities?: ReadonlyMap<string, SeveritySetting>;
   readonly policy?: Policy;
-  /** limit on account resolutions × lines for the per-account analysis, whole tree (default 500,000) */
+  /** account classes per item (combinations of user name, uid, gid and group memberships its lines test) resolved exhaustively; above it never-wins (LC203) says it did not check that item (default 16,384). Not a limit in lines */
   readonly analysisBudget?: number;
 }
 

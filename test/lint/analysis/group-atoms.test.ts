@@ -33,3 +33,19 @@ describe('groups absent from etc/group', () => {
     });
   }
 });
+
+describe('many group names for one item', () => {
+  const text = (n: number) => [...Array.from({ length: n }, (_, g) => `@team${g} hard nofile ${1000 + g}\n@team${g} soft nofile ${100 + g}`), '2000:1000 hard nofile 5', ''].join('\n');
+
+  it('10 groups (1,024 combinations of memberships): still exhaustive, the empty range is reported', () => {
+    const ds = lint(text(10)).filter((d) => d.code === 'LC203');
+    expect(ds.map((d) => `${d.line} ${d.message.slice(0, 53)}`)).toEqual([`${2 * 10 + 1} this line never applies: the range 2000:1000 is empty`]);
+  });
+
+  it('20 groups (2^20 combinations): not silent — never-wins says it was not checked for nofile, and why', () => {
+    const ds = lint(text(20)).filter((d) => d.code === 'LC203');
+    expect(ds).toHaveLength(1);
+    expect(ds[0]!.line).toBe(1);
+    expect(ds[0]!.message).toMatch(/^LC203 was not checked for nofile: its lines test [\d,]+ combinations .* more than the 16,384 the analysis tries, so lines of nofile that never win are not reported/);
+  });
+});

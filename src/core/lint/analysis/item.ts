@@ -7,11 +7,12 @@
  */
 import type { Identity } from '../../accounts.js';
 import type { DomainSpec } from '../../domain.js';
-import type { ConfigTree, EntryReading, Line, NoLimitReading, TreeFile } from '../../model.js';
+import type { ConfigTree, Line, TreeFile } from '../../model.js';
 import { type LineEvent, matchEntryDomain, matchNoLimitDomain, type Resolution, resolveLimits, type Source } from '../../resolve.js';
-import type { ItemName, RlimitItem } from '../../schema.js';
+import { type ItemName, type Profile, RANK, type Rank, type RlimitItem } from '../../schema.js';
 import type { Analysis } from '../analysis.js';
 import { classCount, collectFacts, enumerateAccounts, witness } from './accounts.js';
+import type { EntryRef, NoLimitRef } from './types.js';
 import {
   type AccountCase, type AccountOutcome, FRESH, type ItemAnalysis, type ItemKey, itemKeyOf, sourceKey,
 } from './types.js';
@@ -40,7 +41,7 @@ interface Sinks {
 const SINGLE_SLOT = new Set<ItemName>(['priority', 'nonewprivs', 'chroot', 'maxlogins', 'maxsyslogins']);
 
 /** What one resolution says about the lines of an item, by entry key. */
-interface EventRecord {
+export interface EventRecord {
   readonly matched: string[];
   readonly notApplied: string[];
   readonly wins: string[];
@@ -51,10 +52,17 @@ interface EventRecord {
 }
 
 /**
+ * The line that really beat `e` for the half, given the one the event log names (`by`: the
+ * holder before `e`, or the next line to set the half after it): the log of a view that leaves
+ * out dead lines names a kept line where a left-out one came in between.
+ */
+type Attribute = (kind: 'before' | 'next', half: 'soft' | 'hard', e: LineEvent, by: LineEvent) => Source;
+
+/**
  * Who won and who beat whom, from a resolution's event log, in one pass (the same reading of the
  * log as explainItem, without its per-line search).
  */
-function recordEvents(res: Resolution, key: ItemKey): EventRecord {
+export function recordEvents(res: Resolution, key: ItemKey, attribute?: Attribute): EventRecord {
   const out: EventRecord = { matched: [], notApplied: [], wins: [], beaten: [], short: [], merged: false };
   const evs = res.events.filter((e) => (key === 'logins' ? e.item === 'maxlogins' || e.item === 'maxsyslogins' : e.item === key));
   const holder: { soft: LineEvent | null; hard: LineEvent | null } = { soft: null, hard: null };
@@ -80,13 +88,15 @@ function recordEvents(res: Resolution, key: ItemKey): EventRecord {
       const o = e[half];
       if (o === 'not-applicable') continue;
       let by: Source | null = null;
+      const seen = (kind: 'before' | 'next', h: 'soft' | 'hard', x: LineEvent | undefined | null): Source | null =>
+        (x ? (attribute ? attribute(kind, h, e, x) : x.source) : null);
       if (o === 'set') {
         if (holder[half] === e) { out.wins.push(k); continue; }
-        by = next.get(e)?.[half]?.source ?? null;
+        by = seen('next', half, next.get(e)?.[half]);
       } else if (o === 'outranked') {
-        by = before.get(e)?.[half]?.source ?? null;
+        by = seen('before', half, before.get(e)?.[half]);
       } else if (o === 'short-circuit') {
-        by = before.get(e)?.soft?.source ?? null;
+        by = seen('before', 'soft', before.get(e)?.soft);
         out.short.push([k, by]);
       }
       if (by) out.beaten.push([k, by]);
@@ -112,38 +122,114 @@ function mergeRecord(rec: EventRecord, c: AccountCase, out: Sinks): void {
   }
 }
 
+/**
+ * May removing entry `e` (dead: a later line of its group always replaces its value) change what
+ * any other line does? Only through the slot ranks its halves hold, and those are already held
+ * at the same rank when an earlier valid line of the same group (same domain text, so the same
+ * accounts at the same rank) covers every half `e` can set:
+ *  - priority, nonewprivs, chroot keep no rank: never;
+ *  - the login slot: any earlier line of the group;
+ *  - soft: an earlier soft or `-`; hard: an earlier hard;
+ *  - `-`: an earlier soft or `-` (then its soft is set at the same rank or outranked — and then
+ *    its hard half is skipped) and an earlier hard or `-` (a `-` that reached its hard half; one
+ *    that did not had its soft outranked, and so has `e`'s).
+ * A `%` line is only a cover for the login slot (pam_limits skips it for every other item).
+ */
+interface Cover { soft: boolean; hard: boolean; any: boolean }
+
+function redundant(e: EntryRef, cover: Cover): boolean {
+  const r = e.reading;
+  const info = r.itemInfo!;
+  if (!info.ranked) return true;
+  if (itemKeyOf(info) === 'logins') return cover.any;
+  if (r.limitType === 'soft') return cover.soft;
+  if (r.limitType === 'hard') return cover.hard;
+  if (r.limitType === '-') return cover.soft && cover.hard;
+  return false;
+}
+
+function addCover(e: EntryRef, cover: Cover): void {
+  const r = e.reading;
+  if (r.problem) return;
+  cover.any = true;
+  if (r.domain.raw.startsWith('%') && itemKeyOf(r.itemInfo!) !== 'logins') return;
+  if (r.limitType === 'soft' || r.limitType === '-') cover.soft = true;
+  if (r.limitType === 'hard' || r.limitType === '-') cover.hard = true;
+}
+
 export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const { tree, profile, accounts, nrOpen, policy, budget } = an.options;
-  const refs = an.entries.filter((e) => e.reading.itemInfo && itemKeyOf(e.reading.itemInfo) === key);
-  // the lines to keep: this item's entries and every `<domain> -` line, in reading order
-  const keep = new Map<TreeFile, Line[]>();
-  const all: Array<{ file: TreeFile; line: Line; order: number }> = [
-    ...refs.map((r) => ({ file: r.file, line: r.line, order: r.order })),
-    ...an.nolimits.map((r) => ({ file: r.file, line: r.line, order: r.order })),
-  ].sort((a, b) => a.order - b.order);
-  let lineCount = 0;
-  for (const x of all) {
-    const list = keep.get(x.file);
-    if (list && list[list.length - 1] === x.line) continue;
-    push(keep, x.file, x.line);
-    lineCount++;
+  const refs = an.itemEntries(key);
+  const dead = an.dead();
+
+  // 1. The lines that can matter: every entry of the item except the dead lines an earlier line
+  //    of their group already covers (they change no rank, so no other line's outcome, and their
+  //    own value is always replaced), and the first valid `<domain> -` line of each domain (a
+  //    later one stops only accounts the first already stopped).
+  //    A dead line with a `<domain> -` line between it and the line that replaces it is kept:
+  //    an account that line stops keeps the dead line's value (not applied, but reported).
+  const firstNoLimit = new Map<string, NoLimitRef>();
+  for (const n of an.nolimits) if (!n.reading.problem && !firstNoLimit.has(n.reading.domain.raw)) firstNoLimit.set(n.reading.domain.raw, n);
+  const stops = [...firstNoLimit.values()].map((n) => n.order).sort((a, b) => a - b);
+  const stopBetween = (from: number, to: number): boolean => {
+    let lo = 0;
+    let hi = stops.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (stops[mid]! <= from) lo = mid + 1; else hi = mid; }
+    return lo < stops.length && stops[lo]! < to;
+  };
+  const covers = new Map<string, Cover>();
+  const removed: EntryRef[] = [];
+  const keptRefs: EntryRef[] = [];
+  for (const e of refs) {
+    const gk = `${e.reading.domain.raw}\0${e.reading.itemText}`;
+    let cover = covers.get(gk);
+    if (!cover) covers.set(gk, (cover = { soft: false, hard: false, any: false }));
+    const d = dead.get(e.key);
+    if (d && redundant(e, cover) && !stopBetween(e.order, d.by.order)) removed.push(e);
+    else keptRefs.push(e);
+    addCover(e, cover);
   }
-  // Lines whose domain does not match an account change nothing for it (the resolver only logs
-  // them), so each account is resolved on the lines that match it, plus every "<domain> -" line.
-  const ordered: Array<{ file: TreeFile; line: Line }> = [];
-  for (const [file, lines] of keep) for (const line of lines) ordered.push({ file, line });
-  const viewFor = (id: Identity): ConfigTree => {
+
+  // 2. Distinct domains, each matched once per account (the signature of its class).
+  const entryDomains = new Map<string, number>();
+  const entrySpecs: DomainSpec[] = [];
+  const noLimitDomains = new Map<string, number>();
+  const noLimitSpecs: DomainSpec[] = [];
+  for (const e of keptRefs) {
+    if (!entryDomains.has(e.reading.domain.raw)) { entryDomains.set(e.reading.domain.raw, entrySpecs.length); entrySpecs.push(e.reading.domainSpec); }
+  }
+  for (const n of firstNoLimit.values()) { noLimitDomains.set(n.reading.domain.raw, noLimitSpecs.length); noLimitSpecs.push(n.reading.domainSpec); }
+  const signature = (id: Identity): string => {
+    let sig = '';
+    for (const d of entrySpecs) { const m = matchEntryDomain(d, id, profile); sig += m ? String(m.rank) : '.'; }
+    for (const d of noLimitSpecs) sig += matchNoLimitDomain(d, id) ? 'n' : '.';
+    return sig;
+  };
+
+  // the view's lines, in reading order, each with the domain indexes that keep it in a class's view
+  const ordered: Array<{ file: TreeFile; line: Line; entry: number[]; nolimit: number[]; order: number }> = [];
+  {
+    const items: Array<{ file: TreeFile; line: Line; order: number; entry?: number; nolimit?: number }> = [
+      ...keptRefs.map((r) => ({ file: r.file, line: r.line, order: r.order, entry: entryDomains.get(r.reading.domain.raw)! })),
+      ...[...firstNoLimit.values()].map((r) => ({ file: r.file, line: r.line, order: r.order, nolimit: noLimitDomains.get(r.reading.domain.raw)! })),
+    ].sort((a, b) => a.order - b.order);
+    for (const x of items) {
+      let last = ordered[ordered.length - 1];
+      if (!last || last.line !== x.line || last.file !== x.file) ordered.push((last = { file: x.file, line: x.line, entry: [], nolimit: [], order: x.order }));
+      if (x.entry !== undefined) last.entry.push(x.entry);
+      if (x.nolimit !== undefined) last.nolimit.push(x.nolimit);
+    }
+  }
+  const viewFor = (sig: string): ConfigTree => {
     const lines = new Map<TreeFile, Line[]>();
+    const nE = entrySpecs.length;
     for (const x of ordered) {
-      let hit = false;
-      for (const r of x.line.readings) {
-        if (r.kind === 'nolimit' || (r.kind === 'entry' && r.itemInfo && itemKeyOf(r.itemInfo) === key && matchEntryDomain(r.domainSpec, id, profile))) { hit = true; break; }
-      }
-      if (hit) push(lines, x.file, x.line);
+      if (x.entry.some((i) => sig.charCodeAt(i) !== 0x2e) || x.nolimit.some((i) => sig.charCodeAt(nE + i) === 0x6e)) push(lines, x.file, x.line);
     }
     return filteredTree(tree, lines);
   };
 
+  // 3. The accounts: the tree's own, and every combination of the facts the lines test.
   const real = an.realAccounts;
   const realNames = new Set(real.map((a) => a.identity.name));
   const domains: DomainSpec[] = [
@@ -151,30 +237,25 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     ...an.nolimits.map((n) => n.reading.domainSpec),
     ...policy.entries.filter((p) => itemKeyOf(p.item) === key).map((p) => p.domain),
   ];
-  const facts = collectFacts(domains, accounts?.db ?? null, realNames);
-  // the budget is for the whole tree: share it between the items it names
-  const perAccount = Math.max(1, lineCount);
-  const maxAccounts = Math.max(1, Math.floor(budget / Math.max(1, an.itemKeys().length) / perAccount));
+  const facts = collectFacts(uniqueDomains(domains), accounts?.db ?? null, realNames);
   const classes = classCount(facts);
-  const exhaustive = classes + real.length <= Math.min(maxAccounts, 4096);
+  const exhaustive = classes <= Math.max(1, budget);
   let cases: AccountCase[];
   if (exhaustive) {
     cases = [...real, ...enumerateAccounts(facts)];
   } else {
-    cases = real.slice(0, maxAccounts);
+    // too many combinations of group memberships: every real account, and one simple witness
+    // per domain; the claims that need every combination are not made (never-wins says so)
+    cases = [...real];
     const seen = new Set<string>();
-    const extra: AccountCase[] = [{ identity: { name: FRESH, uid: 1000, gid: 1000, groups: [] }, real: false }];
-    if (!realNames.has('root')) extra.push({ identity: { name: 'root', uid: 0, gid: 0, groups: [] }, real: false });
+    cases.push({ identity: { name: FRESH, uid: 1000, gid: 1000, groups: [] }, real: false });
+    if (!realNames.has('root')) cases.push({ identity: { name: 'root', uid: 0, gid: 0, groups: [] }, real: false });
     for (const d of domains) {
       if (seen.has(d.text)) continue;
       seen.add(d.text);
       if (d.kind === 'user' && realNames.has(d.text)) continue;
       const w = witness(d, accounts?.db ?? null);
-      if (w) extra.push(w);
-    }
-    for (const c of extra) {
-      if (cases.length >= maxAccounts) break;
-      cases.push(c);
+      if (w) cases.push(w);
     }
   }
 
@@ -187,29 +268,16 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const outcomes: AccountOutcome[] = [];
   const isRlimit = key !== 'logins' && key !== 'priority' && key !== 'nonewprivs' && key !== 'chroot';
 
-  // Accounts that match the same lines at the same ranks get the same result: resolve one of
-  // each such class and share its result (the classes are few even when the accounts are many).
-  const entryReadings: Array<{ r: EntryReading | NoLimitReading }> = [];
-  for (const x of ordered) {
-    for (const r of x.line.readings) {
-      if (r.kind === 'nolimit' || (r.kind === 'entry' && r.itemInfo && itemKeyOf(r.itemInfo) === key)) entryReadings.push({ r });
-    }
-  }
-  const signature = (id: Identity): string => {
-    let sig = '';
-    for (const { r } of entryReadings) {
-      if (r.kind === 'nolimit') sig += !r.problem && matchNoLimitDomain(r.domainSpec, id) ? 'n' : '.';
-      else { const m = matchEntryDomain(r.domainSpec, id, profile); sig += m ? String(m.rank) : '.'; }
-    }
-    return sig;
-  };
+  // 4. Accounts that match the same domains at the same ranks get the same result: resolve one
+  //    of each class, on the view of the lines it matches, and share its result.
   const shared = new Map<string, { res: Resolution; record: EventRecord }>();
+  const attribution = removed.length > 0 ? leftOutAttribution(key, removed, keptRefs, entryDomains, tree, profile, nrOpen) : null;
   for (const c of cases) {
     const sig = signature(c.identity);
     let hit = shared.get(sig);
     if (!hit) {
-      const res = resolveLimits(viewFor(c.identity), c.identity, { profile, nrOpen });
-      hit = { res, record: recordEvents(res, key) };
+      const res = resolveLimits(viewFor(sig), c.identity, { profile, nrOpen, events: 'matched' });
+      hit = { res, record: recordEvents(res, key, attribution?.(res, sig)) };
       shared.set(sig, hit);
     }
     const { res, record } = hit;
@@ -225,10 +293,134 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       }
     }
   }
-  return { key, exhaustive, accounts: cases, matched, wins, beatenBy, notApplied, shortCircuit, clamps, outcomes };
+  // 5. The lines left out: dead, so they match whom the line that replaces them matches (later
+  //    first, so that a line replaced by a left-out line gets that line's counts).
+  for (let i = removed.length - 1; i >= 0; i--) {
+    const e = removed[i]!;
+    const by = dead.get(e.key)!.by.key;
+    const m = matched.get(by);
+    if (m !== undefined) matched.set(e.key, m);
+    const n = notApplied.get(by);
+    if (n !== undefined) notApplied.set(e.key, n);
+  }
+  return { key, exhaustive, classes, accounts: cases, matched, wins, beatenBy, notApplied, shortCircuit, clamps, outcomes };
 }
 
-function outcomeOf(res: Resolution, key: ItemKey, account: AccountCase): AccountOutcome {
+/**
+ * For one class (its resolution on the view, and its signature: the rank at which it matches
+ * each domain), the lines that beat a line in the *whole* tree, where the view's event log names
+ * a kept line. Left-out lines change no rank (see `redundant`), so the view's ranks are the
+ * whole tree's at every point, and a left-out line L of the class sets a half exactly when
+ * pam_limits' own test passes there: the half's rank at L is not stronger than L's rank (for a
+ * `-` line's hard half, the soft half's too), and L's domain is not `%` outside maxlogins. The
+ * holder before `e` is then the last such left-out line between the logged holder and `e`, the
+ * next line to set after `e` the first such line between `e` and the logged next one.
+ */
+function leftOutAttribution(
+  key: ItemKey, removed: readonly EntryRef[], kept: readonly EntryRef[], entryDomains: ReadonlyMap<string, number>,
+  tree: ConfigTree, profile: Profile, nrOpen: bigint,
+): (res: Resolution, sig: string) => Attribute {
+  const byDomain = new Map<number, EntryRef[]>();
+  for (const e of removed) push(byDomain, entryDomains.get(e.reading.domain.raw)!, e);
+  const orderOf = new Map<string, number>();
+  for (const e of kept) orderOf.set(e.key, e.order);
+  for (const e of removed) orderOf.set(e.key, e.order);
+  const ranked = key !== 'priority' && key !== 'nonewprivs' && key !== 'chroot';
+  // the starting ranks (the resolver on no lines: they depend on the profile, not the account)
+  let initial: { soft: Rank; hard: Rank } | null = null;
+  return (res, sig) => {
+    if (!initial) {
+      const start = resolveLimits({ ...tree, files: [] }, res.identity, { profile, nrOpen, events: 'matched' });
+      initial = key === 'logins' ? { soft: start.logins.rank, hard: start.logins.rank }
+        : ranked ? { soft: start.rlimits[key as RlimitItem].soft.rank, hard: start.rlimits[key as RlimitItem].hard.rank } : { soft: RANK.NONE, hard: RANK.NONE };
+    }
+    const init = initial;
+    // then each half's rank after every set
+    const sets = { soft: [] as Array<[number, Rank]>, hard: [] as Array<[number, Rank]> };
+    for (const ev of res.events) {
+      if (!ev.matched || ev.skipped || !inItem(ev.item, key)) continue;
+      const o = orderOf.get(sourceKey(ev.source));
+      if (o === undefined) continue;
+      if (ev.soft === 'set') sets.soft.push([o, ev.rank!]);
+      if (ev.hard === 'set') sets.hard.push([o, ev.rank!]);
+    }
+    const rankAt = (half: 'soft' | 'hard', order: number): Rank => {
+      const list = sets[half];
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid]![0] < order) lo = mid + 1; else hi = mid; }
+      return lo === 0 ? init[half] : list[lo - 1]![1];
+    };
+    // the left-out lines this class matches, each list with its rank
+    const lists: Array<{ lines: EntryRef[]; rank: Rank }> = [];
+    for (const [d, lines] of byDomain) {
+      const ch = sig.charCodeAt(d);
+      if (ch !== 0x2e) lists.push({ lines, rank: (ch - 0x30) as Rank });
+    }
+    const sets_ = (l: EntryRef, rank: Rank, half: 'soft' | 'hard'): boolean => {
+      const r = l.reading;
+      if ((rank === RANK.ALL || rank === RANK.ALLGROUP) && r.itemInfo!.name !== 'maxlogins') return false;
+      if (!ranked) return half === 'soft';
+      if (key === 'logins') return half === 'soft' && !(rankAt('soft', l.order) < rank);
+      const t = r.limitType;
+      if (half === 'soft') return (t === 'soft' || t === '-') && !(rankAt('soft', l.order) < rank);
+      if (t === 'hard') return !(rankAt('hard', l.order) < rank);
+      return t === '-' && !(rankAt('soft', l.order) < rank) && !(rankAt('hard', l.order) < rank);
+    };
+    const firstAfter = (lines: EntryRef[], order: number): number => {
+      let lo = 0;
+      let hi = lines.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (lines[mid]!.order <= order) lo = mid + 1; else hi = mid; }
+      return lo;
+    };
+    return (kind, half, e, by) => {
+      const eo = orderOf.get(sourceKey(e.source))!;
+      const bo = orderOf.get(sourceKey(by.source))!;
+      let best: { line: EntryRef; rank: Rank } | null = null;
+      for (const { lines, rank } of lists) {
+        if (kind === 'before') {
+          // the last one in (bo, eo)
+          for (let i = firstAfter(lines, eo - 1) - 1; i >= 0 && lines[i]!.order > bo; i--) {
+            const l = lines[i]!;
+            if (sets_(l, rank, half)) { if (!best || l.order > best.line.order) best = { line: l, rank }; break; }
+          }
+        } else {
+          // the first one in (eo, bo)
+          for (let i = firstAfter(lines, eo); i < lines.length && lines[i]!.order < bo; i++) {
+            const l = lines[i]!;
+            if (sets_(l, rank, half)) { if (!best || l.order < best.line.order) best = { line: l, rank }; break; }
+          }
+        }
+      }
+      return best ? sourceOfRef(best.line, best.rank) : by.source;
+    };
+  };
+}
+
+function inItem(item: ItemName, key: ItemKey): boolean {
+  return key === 'logins' ? item === 'maxlogins' || item === 'maxsyslogins' : item === key;
+}
+
+/** The Source the resolver gives for this entry matched at `rank` (resolve.ts sourceOf). */
+function sourceOfRef(e: EntryRef, rank: Rank): Source {
+  const r = e.reading;
+  const s: Source = { file: e.file.path, line: e.line.index + 1, domain: r.domain.raw, rank, type: r.typeText, value: r.value.raw };
+  return e.line.readings.length > 1 ? { ...s, chunk: e.chunk } : s;
+}
+
+/** The first domain of each text (the facts depend on the domain only). */
+function uniqueDomains(domains: readonly DomainSpec[]): DomainSpec[] {
+  const seen = new Set<string>();
+  const out: DomainSpec[] = [];
+  for (const d of domains) {
+    if (seen.has(d.text)) continue;
+    seen.add(d.text);
+    out.push(d);
+  }
+  return out;
+}
+
+export function outcomeOf(res: Resolution, key: ItemKey, account: AccountCase): AccountOutcome {
   const none = { value: null, source: null };
   switch (key) {
     case 'logins':

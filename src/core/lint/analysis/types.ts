@@ -72,8 +72,18 @@ export interface ItemAnalysis {
   readonly key: ItemKey;
   /** every combination of the facts the lines test was resolved */
   readonly exhaustive: boolean;
+  /**
+   * how many combinations those facts give (user names × uid points × gid points × 2^groups
+   * named); above the analysis budget only the tree's accounts and one witness per domain are
+   * resolved, and `exhaustive` is false
+   */
+  readonly classes: number;
   readonly accounts: readonly AccountCase[];
-  /** entry key → how many accounts it matched (and was not skipped for) */
+  /**
+   * entry key → how many accounts it matched (and was not skipped for). A dead line the analysis
+   * left out (an earlier line of its group already holds its halves' rank) has the counts of the
+   * line that replaces it, and no wins, beatenBy or shortCircuit record.
+   */
   readonly matched: ReadonlyMap<string, number>;
   /** entry keys that hold a final value for at least one account (with limits applied) */
   readonly wins: ReadonlySet<string>;

@@ -21,7 +21,18 @@ export const neverWins: Rule = {
     const dead = ctx.analysis.dead();
     for (const key of ctx.analysis.itemKeys()) {
       const ia = ctx.analysis.item(key);
-      if (!ia.exhaustive) continue;
+      if (!ia.exhaustive) {
+        // said, never silent: which claim was not checked, and why
+        const first = ctx.analysis.itemEntries(key)[0];
+        if (first) {
+          ctx.report({
+            file: first.file,
+            span: fieldsSpan(first.reading),
+            message: `LC203 was not checked for ${key === 'logins' ? 'maxlogins' : key}: its lines test ${ia.classes.toLocaleString('en-US')} combinations of user name, uid, gid and group memberships (each group named doubles them), more than the ${ctx.analysis.options.budget.toLocaleString('en-US')} the analysis tries, so lines of ${key === 'logins' ? 'maxlogins' : key} that never win are not reported. The other findings are still checked`,
+          });
+        }
+        continue;
+      }
       for (const e of ctx.analysis.entries) {
         const r = e.reading;
         if (r.problem || !r.itemInfo || dead.has(e.key) || ia.wins.has(e.key)) continue;
