@@ -12,7 +12,8 @@
 // costs (worker forks, results, callbacks); the ratio above that floor is printed too, and the load
 // average before and after, since on a busy machine the floor is most of the time. Each variant runs
 // BENCH_REPS times (default 1: pam_limits alone takes minutes), alternating, each rep on fresh copies;
-// medians are printed. Without the collection only the baseline is measured; without Ansible the
+// medians are printed. LIMITSCTL_COLLECTIONS_PATH measures an installed copy instead of this
+// checkout's (name the planner with LIMITSCTL_PATH then). Without the collection only the baseline is measured; without Ansible the
 // bench skips (exit 0) with the reason.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,7 +89,7 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 mkdirSync(path.join(tmp, 'ansible/home'), { recursive: true });
 writeFileSync(path.join(tmp, 'ansible/ansible.cfg'), '[defaults]\n');
 const env = {};
-for (const [k, val] of Object.entries(process.env)) if (!k.startsWith('ANSIBLE_') && k !== 'LIMITSCTL_PATH') env[k] = val;
+for (const [k, val] of Object.entries(process.env)) if (!k.startsWith('ANSIBLE_')) env[k] = val;
 Object.assign(env, {
   PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
   LC_ALL: 'C.UTF-8',
@@ -113,7 +114,7 @@ const coreVersion = /core ([\d.]+)/.exec(v.stdout)?.[1] ?? '?';
 const cgVersion = /"version":\s*"([^"]+)"/.exec(spawnSync('ansible-galaxy', ['collection', 'list', 'community.general', '--format', 'json'], { encoding: 'utf8', env }).stdout ?? '')?.[1] ?? '?';
 const defaultForks = /DEFAULT_FORKS\([^)]*\) = (\d+)/.exec(spawnSync('ansible-config', ['dump'], { encoding: 'utf8', env }).stdout ?? '')?.[1] ?? '?';
 let missing = null;
-if (!existsSync(path.join(COLLECTION, 'galaxy.yml'))) missing = `the collection is not in ${path.relative(REPO, COLLECTION) || COLLECTION}`;
+if (!['galaxy.yml', 'MANIFEST.json'].some((f) => existsSync(path.join(COLLECTION, f)))) missing = `the collection is not in ${path.relative(REPO, COLLECTION) || COLLECTION}`;
 else if (!existsSync(path.join(REPO, 'dist/index.js'))) missing = 'dist/ is not built (npm run build)';
 
 const variants = [

@@ -48,7 +48,9 @@ export function chrootSkipReason(what: string): string | null {
     reason = 'the community.general.chroot connection is not installed (Debian: apt-get install ansible)';
   } else if (!SUITES.every((s) => existsSync(path.join(HOSTS_DIR, s, 'bin/sh'))) || !existsSync(path.join(HOSTS_DIR, 'COMPLETE'))) {
     reason = `no chroot hosts in ${HOSTS_DIR} (run .ci/hosts.sh as root: apt-get install debootstrap first)`;
-  } else if (!existsSync(path.join(COLLECTION, 'galaxy.yml'))) reason = `the collection is missing (${path.relative(REPO, COLLECTION)}/galaxy.yml)`;
+  } else if (!['galaxy.yml', 'MANIFEST.json'].some((f) => existsSync(path.join(COLLECTION, f)))) {
+    reason = `the collection is missing (no galaxy.yml or MANIFEST.json in ${COLLECTION})`;
+  }
   else if (!existsSync(path.join(REPO, 'dist/index.js'))) reason = 'dist/ is not built (npm run build)';
   else if (spawnSync('unshare', ['-m', 'true']).status !== 0) reason = 'unshare -m fails here (fixtures/ansible/chroot-proc mounts /proc in a private mount namespace)';
   else {

@@ -19,6 +19,8 @@
  *    REAL pam_limits of each chroot (`chroot DIR runuser -l USER -c 'ulimit …'`) gives the values;
  * 3. a re-run reports changed=0 and touches nothing;
  * 4. a query run returns the effective values pam_limits gives.
+ * LIMITSCTL_COLLECTIONS_PATH runs it against an installed collection (e.g. `ansible-galaxy collection
+ * install` of the built tarball) with the planner of LIMITSCTL_PATH or this checkout.
  * Skips (with the reason) when not root or without ansible / the hosts / the collection; fails
  * instead under LIMITSCTL_REQUIRE_ANSIBLE=1 (CI).
  */
@@ -31,7 +33,7 @@ import {
   changedPaths, CHROOT, chrootSkipReason, COLLECTIONS, CONNECTION_PLUGINS, copyHost, type Entry, HOSTS_DIR, inChroot, PLAYBOOKS, sessionLimits,
   snapshotTree, type Suite, type Ulimits,
 } from './collection-helpers.js';
-import { ansibleEnv } from './helpers.js';
+import { ansibleEnv, REPO } from './helpers.js';
 
 const skipReason = chrootSkipReason('Ansible collection tests (chroot hosts)');
 
@@ -110,6 +112,8 @@ function playbook(name: string, file: string, args: string[], extraEnv: Record<s
       ANSIBLE_CONNECTION_PLUGINS: CONNECTION_PLUGINS,
       ANSIBLE_STDOUT_CALLBACK: 'json',
       LIMITSCTL_CONN_LOG: connLog,
+      // an installed copy (LIMITSCTL_COLLECTIONS_PATH) is not inside a checkout: name the planner's
+      ...(process.env.LIMITSCTL_COLLECTIONS_PATH ? { LIMITSCTL_PATH: process.env.LIMITSCTL_PATH ?? REPO } : {}),
       ...extraEnv,
     }),
   });
