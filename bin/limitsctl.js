@@ -162,7 +162,8 @@ async function start() {
     } else {
       const { main, save } = loadWithCache(dir, st);
       const code = await main(argv);
-      save();
+      // a usage error or bad input (exit 2) changes nothing anywhere, the cache included
+      if (code !== 2) save();
       return code;
     }
   }

@@ -105,6 +105,13 @@ describe.skipIf(!built)('the code cache', () => {
     expect(files(dir).map((f) => f.replace(/^limitsctl-.*-(\w+)\.v8cache$/, '$1'))).toEqual(['get', 'lint']);
   });
 
+  it('a usage error of a known command (exit 2) writes no cache: nothing changes anywhere', () => {
+    const dir = path.join(tmp, 'usage', 'limitsctl');
+    const r = run(BIN, ['get', 'nproc', '--usr', 'admin', '--root', DEMO], { LIMITSCTL_CACHE_DIR: dir });
+    expect(r.status).toBe(2);
+    expect(existsSync(path.join(tmp, 'usage'))).toBe(false);
+  });
+
   it('garbage, torn or foreign data changes nothing and is replaced', () => {
     const dir = path.join(tmp, 'garbage');
     const want = run(esm, args);
