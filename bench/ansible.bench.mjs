@@ -20,6 +20,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { figure, figureHeader } from './lib.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO = path.join(REPO, 'fixtures/demo');
@@ -29,8 +30,11 @@ const HOSTS = Math.max(1, Number(process.env.BENCH_ANSIBLE_HOSTS ?? 100) || 100)
 const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 1) || 1);
 const FORKS = process.env.BENCH_ANSIBLE_FORKS ? Math.max(1, Number(process.env.BENCH_ANSIBLE_FORKS) || 1) : null;
 
+const FIGURE = `Ansible: ${HOSTS} hosts x 10 changes, apply`;
+const TARGET = '>= 10x';
 function skip(reason) {
   console.log(`ansible bench skipped: ${reason}`);
+  figure({ name: FIGURE, target: TARGET, skip: reason });
   process.exit(0);
 }
 
@@ -152,7 +156,10 @@ function run(va, rep) {
 const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`${os.cpus().length} CPUs, load average ${load()} (1, 5, 15 min) before`);
 console.log(`ansible-core ${coreVersion}, community.general ${cgVersion}, node ${process.version}; ${HOSTS} hosts (connection local, each a copy of fixtures/demo) × ${CHANGES.length} changes (one task each); forks ${FORKS ?? `${defaultForks} (ansible's default)`}; ${REPS === 1 ? 'one run' : `median of ${REPS}`}`);
-if (missing) console.log(`limitsctl.pam.limits not measured: ${missing}; measuring the baseline only`);
+if (missing) {
+  console.log(`limitsctl.pam.limits not measured: ${missing}; measuring the baseline only`);
+  figure({ name: FIGURE, target: TARGET, skip: missing });
+}
 for (let rep = 0; rep < REPS; rep++) {
   for (const va of variants) {
     const [a, b] = run(va, rep);
@@ -176,6 +183,11 @@ const [fl, pl, lc] = variants;
 if (lc) {
   const x = (a, b) => `${(median(a) / median(b)).toFixed(1)}x`;
   console.log(`${pad('collection faster by (pam_limits / collection)', 58)}apply ${x(pl.apply, lc.apply)}, re-run ${x(pl.rerun, lc.rerun)} (target: apply >= 10x)`);
+  figureHeader();
+  figure({
+    name: FIGURE, subject: sec(median(lc.apply)), baseline: `pam_limits ${sec(median(pl.apply))}`,
+    value: x(pl.apply, lc.apply), target: TARGET, pass: median(pl.apply) / median(lc.apply) >= 10,
+  });
   const above = (a, b, f) => { const d = median(b) - median(f); return d > 0 ? `${((median(a) - median(f)) / d).toFixed(1)}x` : 'n/a'; };
   console.log(`${pad('the same, each minus the debug floor', 58)}apply ${above(pl.apply, lc.apply, fl.apply)}, re-run ${above(pl.rerun, lc.rerun, fl.rerun)}`);
 
