@@ -67,13 +67,13 @@ export function runs(dflt = 3) {
 }
 
 /**
- * Per-process limit of CPU seconds: BENCH_CPU_LIMIT (default 60), enforced with RLIMIT_CPU (the
+ * Per-process limit of CPU seconds: BENCH_CPU_LIMIT (default 30), enforced with RLIMIT_CPU (the
  * process gets SIGXCPU), so that a loaded machine, which stretches wall time, does not cut a run
  * short; a run also stops after 20 times as many wall-clock seconds.
  */
 export function cpuLimit() {
-  const s = Number(process.env.BENCH_CPU_LIMIT ?? 60);
-  return Number.isInteger(s) && s > 0 ? s : 60;
+  const s = Number(process.env.BENCH_CPU_LIMIT ?? 30);
+  return Number.isInteger(s) && s > 0 ? s : 30;
 }
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'limitsctl-bench-time-'));
@@ -89,14 +89,14 @@ let seq = 0;
  *   { wall: ms, cpu: ms (user + system), rss: MiB (peak resident set), status, signal, timedOut,
  *     tail: the last 4 KiB of stdout (only with keepTail, else stdout goes to /dev/null) }.
  * Without GNU time, cpu and rss are NaN and wall is measured here. A run over cpuLimit() CPU
- * seconds gets SIGXCPU (signal: 'the CPU limit'); one over 20 times that in wall-clock seconds is
+ * seconds (`limit`) gets SIGXCPU (signal: 'the CPU limit'); one over 20 times that in wall-clock seconds is
  * killed with its process group (timedOut: true). Processes still running when this one exits are
  * killed.
  */
-export function measure(cmd, args, { cwd, keepTail = false } = {}) {
+export function measure(cmd, args, { cwd, keepTail = false, limit = cpuLimit() } = {}) {
   const out = path.join(scratch, `t${seq++}`);
   const gnu = hasGnuTime();
-  const limited = ['/bin/sh', '-c', `ulimit -S -t ${cpuLimit()} && exec "$0" "$@"`, cmd, ...args];
+  const limited = ['/bin/sh', '-c', `ulimit -S -t ${limit} && exec "$0" "$@"`, cmd, ...args];
   const argv = gnu ? [GNU_TIME, '-o', out, '-f', '%e %U %S %M', ...limited] : limited;
   return new Promise((resolve) => {
     const t = process.hrtime.bigint();
@@ -105,7 +105,7 @@ export function measure(cmd, args, { cwd, keepTail = false } = {}) {
     child.stdout?.on('data', (b) => { tail = (tail + b.toString('utf8')).slice(-4096); });
     live.add(child.pid);
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, cpuLimit() * 20_000);
+    const timer = setTimeout(() => { timedOut = true; try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, limit * 20_000);
     child.on('close', (code, signal) => {
       live.delete(child.pid);
       clearTimeout(timer);
@@ -131,20 +131,23 @@ export function measure(cmd, args, { cwd, keepTail = false } = {}) {
 
 /**
  * Alternates the given process specs `n` times ({ name, cmd, args, cwd, ok: statuses accepted,
- * default [0], keepTail }) so that load on the machine falls on all of them alike. A spec whose run
- * fails (status not accepted, a signal, the time limit) is not run again. Returns, per name,
- * { wall, cpu, rss: medians (rss: the highest), runs, error?: why it failed, tail: of the last run }.
+ * default [0], keepTail, cpuLimit: seconds, default cpuLimit() }) so that load on the machine falls on all of them alike. The series
+ * stops at the first failed run (status not accepted, a signal, the time limit): its figure is a
+ * miss whatever the others give. Returns, per name, { wall, cpu, rss: medians (rss: the highest),
+ * runs, error?: why it failed, overLimit?: the CPU ms it was stopped at, rssAtStop?: its peak RSS
+ * until then, tail: of the last run }.
  */
 export async function series(n, specs) {
-  const acc = Object.fromEntries(specs.map((s) => [s.name, { walls: [], cpus: [], rsss: [], error: undefined, tail: '' }]));
+  const acc = Object.fromEntries(specs.map((s) => [s.name, { walls: [], cpus: [], rsss: [], error: undefined, overLimit: undefined, tail: '' }]));
   for (let i = 0; i < n; i++) {
     for (const s of specs) {
       const a = acc[s.name];
-      if (a.error) continue;
-      const r = await measure(s.cmd, s.args, { cwd: s.cwd, keepTail: s.keepTail });
+      if (Object.values(acc).some((o) => o.error)) break;
+      const limit = s.cpuLimit ?? cpuLimit();
+      const r = await measure(s.cmd, s.args, { cwd: s.cwd, keepTail: s.keepTail, limit });
       const ok = s.ok ?? [0];
-      if (r.timedOut) a.error = `killed after ${cpuLimit() * 20} s wall`;
-      else if (r.signal === 'the CPU limit') a.error = `over ${cpuLimit()} s CPU (BENCH_CPU_LIMIT)`;
+      if (r.timedOut) a.error = `killed after ${limit * 20} s wall`;
+      else if (r.signal === 'the CPU limit') { a.error = `over ${limit} s CPU${s.cpuLimit ? '' : ' (BENCH_CPU_LIMIT)'}`; a.overLimit = limit * 1000; a.rssAtStop = r.rss; }
       else if (r.signal || !ok.includes(r.status)) a.error = `${r.signal ? `killed by ${r.signal}` : `exited ${r.status}`}${r.rss ? ` at ${r.rss.toFixed(0)} MiB` : ''}`;
       else { a.walls.push(r.wall); a.cpus.push(r.cpu); a.rsss.push(r.rss); a.tail = r.tail; }
     }
@@ -155,6 +158,8 @@ export async function series(n, specs) {
     rss: a.rsss.length ? Math.max(...a.rsss) : NaN,
     runs: a.walls.length,
     error: a.error,
+    overLimit: a.overLimit,
+    rssAtStop: a.rssAtStop,
     tail: a.tail,
   }]));
 }
