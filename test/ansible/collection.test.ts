@@ -112,7 +112,7 @@ function playbook(name: string, file: string, args: string[], extraEnv: Record<s
       ANSIBLE_CONNECTION_PLUGINS: CONNECTION_PLUGINS,
       ANSIBLE_STDOUT_CALLBACK: 'json',
       LIMITSCTL_CONN_LOG: connLog,
-      // an installed copy (LIMITSCTL_COLLECTIONS_PATH) is not inside a checkout: name the planner's
+      // an installed copy (LIMITSCTL_COLLECTIONS_PATH) is not inside a checkout: name the planner's checkout
       ...(process.env.LIMITSCTL_COLLECTIONS_PATH ? { LIMITSCTL_PATH: process.env.LIMITSCTL_PATH ?? REPO } : {}),
       ...extraEnv,
     }),
