@@ -321,8 +321,12 @@ function query(users: readonly string[], tree: ReturnType<typeof loadTree>, db: 
     for (const item of rlimitItemsFor(res)) {
       const s = halfView(res, item, 'soft');
       const h = halfView(res, item, 'hard');
-      const src = (v: typeof s) => (v.from ? `${hostPath(root, v.from.file)}:${v.from.line}` : v.baseline ? `inherited (${v.baseline})` : null);
-      mine[item] = { soft: s.value, hard: h.value, soft_source: src(s), hard_source: src(h) };
+      // no line sets it: the session keeps its starting value, PID 1's (unknown without the host's proc/1/limits)
+      const value = (v: typeof s) => (v.from ? v.value : v.inherited);
+      const src = (v: typeof s) => (v.from ? `${hostPath(root, v.from.file)}:${v.from.line}`
+        : v.inherited === null && v.baseline !== null ? `inherited (unknown: ${hostPath(root, 'proc/1/limits')} was not readable)`
+        : v.baseline ? `inherited (${v.baseline})` : null);
+      mine[item] = { soft: value(s), hard: value(h), soft_source: src(s), hard_source: src(h) };
     }
     for (const [k, v] of Object.entries(full.limits as Record<string, { soft: unknown; hard: unknown; soft_from: { file: string; line: number } | null; hard_from: { file: string; line: number } | null }>)) {
       if (k in mine) continue;

@@ -235,6 +235,15 @@ describe('plan on the controller, write with one command', () => {
     expect(pg.nofile).toMatchObject({ soft: 65536n, hard: 65536n });
     expect(pg.nofile!.soft_source).toMatch(new RegExp(`^${path.join(root, 'etc/security/limits.conf')}:\\d+$`));
     expect(result.unknown_users).toEqual(['nosuchuser']);
+    // no line sets rss and the tree has no proc/1/limits: the value is unknown, and the source says why
+    expect(pg.rss).toEqual({ soft: null, hard: null, soft_source: `inherited (unknown: ${path.join(root, 'proc/1/limits')} was not readable)`, hard_source: `inherited (unknown: ${path.join(root, 'proc/1/limits')} was not readable)` });
+    // with a snapshot of PID 1's limits, the starting value and where it comes from
+    mkdirSync(path.join(root, 'proc/1'), { recursive: true });
+    writeFileSync(path.join(root, 'proc/1/limits'), readFileSync('/proc/1/limits'));
+    const again = await runTask(root, { query: ['postgres'] });
+    const rss = (again.result.limits as Record<string, Record<string, Record<string, unknown>>>).postgres!.rss!;
+    expect(rss.soft_source).toBe('inherited (pid1)');
+    expect(rss.soft).not.toBeNull();
   });
 
   it('bad input fails before the host is read, with a plain message', () => {
