@@ -242,7 +242,7 @@ limits:
   description:
     - "Query only - C({USER: {ITEM: {soft, hard, soft_source, hard_source}}}) for every rlimit item (plus maxlogins, nonewprivs... when a line sets them)."
     - Values in limits.conf units (an integer, or C(unlimited)); C(null) when unknown. A source is the host's C(FILE:LINE), or
-      C(inherited (pid1)) when no line sets it and the session keeps the value it starts with (the host's /proc/1/limits; the value is null and the source says C(inherited (unknown ...)) when that file was not readable).
+      C(inherited (pid1)) when no line sets it and the session keeps the value it starts with (the host's /proc/1/limits), C(inherited (fallback)) when the host has none and a default is assumed, C(inherited (unknown ...)) with a null value when it cannot be known.
   returned: query
   type: dict
   sample: {postgres: {nofile: {soft: 65536, hard: 65536, soft_source: /etc/security/limits.conf:63, hard_source: /etc/security/limits.conf:63}}}
