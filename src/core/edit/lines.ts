@@ -122,15 +122,39 @@ export class FileLines {
    * The token is what both parser families take as the domain: from the first non-isspace byte
    * to space, tab, '#', NUL or the end; a token with \v, \f or \r in it (which the families split
    * differently) is kept whatever it says.
+   *
+   * With `items` (a case-insensitive pattern of item names, see {@link itemPattern}), a line of a
+   * matching domain is kept only when it may be read as an entry of one of those items — its bytes
+   * hold one of the names, in any ASCII case (pam_limits lowercases the item token, which is bytes
+   * of the line) — or as a `<domain> -` line: at most two fields before '#' or NUL, counting only
+   * the space/tab-separated runs that hold a byte other than space, \t, \n, \v, \f, \r (never more
+   * than either family's own count: sscanf's isspace split, or getline's space/tab split after
+   * leading isspace). Over-long lines are kept whatever they hold.
    */
-  reachable(matches: (domain: string) => boolean): Line[] {
+  reachable(matches: (domain: string) => boolean, items: RegExp | null = null): Line[] {
     const { ids, names } = this.tokens();
     const keep = new Uint8Array(names.length);
     for (let t = 0; t < names.length; t++) keep[t] = matches(names[t]!) ? 1 : 0;
     const out: Line[] = [];
+    const text = this.text;
+    const s = this.starts;
+    // the first match of `items` at or after the last position searched (Infinity: none left)
+    let hit = -1;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      if (id === ALWAYS || (id >= 0 && keep[id] === 1)) out.push(this.line(i));
+      if (id === ALWAYS) { out.push(this.line(i)); continue; }
+      if (id < 0 || keep[id] !== 1) continue;
+      if (items !== null) {
+        const start = s[i]!;
+        const next = i + 1 < s.length ? s[i + 1]! : text.length;
+        if (hit < start) {
+          items.lastIndex = start;
+          const m = items.exec(text);
+          hit = m === null ? Infinity : m.index;
+        }
+        if (hit >= next && !fewFields(text, start, next)) continue;
+      }
+      out.push(this.line(i));
     }
     return out;
   }
@@ -198,6 +222,43 @@ export class FileLines {
     acc.n += rest;
     return new FileLines(text, this.profile, acc.starts.subarray(0, acc.n));
   }
+}
+
+/** At most two fields in text[start, next) before '#', NUL or '\n' (see FileLines.reachable). */
+function fewFields(text: string, start: number, next: number): boolean {
+  let fields = 0;
+  let inField = false;
+  let solid = false;
+  for (let p = start; p < next; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 0x23 || c === 0 || c === 0x0a) break;
+    if (c === 0x20 || c === 0x09) {
+      if (inField && solid && ++fields > 2) return false;
+      inField = false;
+      solid = false;
+      continue;
+    }
+    inField = true;
+    if (!(c >= 0x0b && c <= 0x0d)) solid = true;
+  }
+  if (inField && solid) fields++;
+  return fields <= 2;
+}
+
+const PATTERNS = new Map<string, RegExp>();
+
+/**
+ * A global, case-insensitive pattern matching any of the item names (ASCII names: /i matches
+ * them in upper or lower case and nothing else), for FileLines.reachable. Cached per list.
+ */
+export function itemPattern(names: readonly string[]): RegExp {
+  const key = [...new Set(names)].sort().join('|');
+  let re = PATTERNS.get(key);
+  if (re === undefined) {
+    re = new RegExp(key.split('|').map((n) => n.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|'), 'gi');
+    PATTERNS.set(key, re);
+  }
+  return re;
 }
 
 /**

@@ -13,7 +13,7 @@ import { matchEntryDomain, type Resolution, resolveLimits, type Source } from '.
 import { CONFIG_DIR, DEFAULT_NR_OPEN, PROFILE_TRAITS, type ItemInfo, itemForProfile, profileInfo, RLIM_INFINITY, type RlimitItem } from '../schema.js';
 import { effectiveKey, meaning, orderKey, satisfies, unlimitedNofileAs } from './compare.js';
 import { type Ctx, halvesOf } from './context.js';
-import { reachTree } from './reach.js';
+import { outcomeItems, reachTree } from './reach.js';
 import type { Blocker, SetRequest } from './types.js';
 import { validateValue } from './validate.js';
 
@@ -98,9 +98,11 @@ export function checkOutcome(ctx: Ctx, req: SetRequest, blockers: Blocker[]): vo
   };
   const wantedText = displayBytes(req.value);
   const shownDomain = displayBytes(req.domain);
+  const items = outcomeItems(info, ctx.options.capSysResource);
   const check = (id: Identity, everyone: boolean) => {
-    // the lines this account's resolution can reach (reach.ts): the same result as the whole tree
-    const res = resolveLimits(reachTree(ctx.work, id, ctx.profile), id, resolveOpts);
+    // the lines of the items read here that this account's resolution can reach (reach.ts): the
+    // same values, result and `-` stop as on the whole tree
+    const res = resolveLimits(reachTree(ctx.work, id, ctx.profile, items), id, resolveOpts);
     if (res.applied && res.result !== 'PAM_SUCCESS') {
       const who = id.name.startsWith('\u0000') ? `accounts matching ${shownDomain}` : displayBytes(id.name);
       const why = res.logins.check === 'deny' && res.logins.source ? `maxlogins 0 at ${at(res.logins.source)}` : 'setrlimit would fail';

@@ -8,16 +8,40 @@
  * unmatched event and its place in `order` are lost, which is why the cut tree is for the plan's
  * checks, resolved with `events: 'matched'`, and never handed out as the plan's `after`).
  *
+ * The cut can also leave out the lines of items the caller does not read ({@link outcomeItems}):
+ * a line of another item sets only that item's slot, so every slot, the login limit, the `-`
+ * stop, the failure and the result read the same.
+ *
  * Pure.
  */
 import type { Identity } from '../accounts.js';
 import { parseDomain } from '../domain.js';
 import type { ConfigTree, TreeFile } from '../model.js';
 import { matchEntryDomain, matchNoLimitDomain } from '../resolve.js';
-import type { Profile } from '../schema.js';
+import type { ItemInfo, Profile } from '../schema.js';
+import { itemPattern } from './lines.js';
 import type { WorkTree } from './work-tree.js';
 
-export function reachTree(work: WorkTree, id: Identity, profile: Profile): ConfigTree {
+/**
+ * The items whose lines can change what the plan's checks read of a resolution for `info`
+ * (outcome.ts checkOutcome; plan-set.ts --at-least/--at-most): its value, clamp and EPERM, the
+ * result (PAM_SUCCESS or not) and the login limit that denies a session. That is the item itself;
+ * maxlogins and maxsyslogins (a limit of 0 denies the session); nofile (a hard limit above
+ * fs.nr_open makes setrlimit fail, which Linux-PAM answers with PAM_PERM_DENIED); and when the
+ * session's process lacks CAP_SYS_RESOURCE (`capSysResource` false) every rlimit, since raising
+ * any hard limit fails then — null, no cut by item, in that case. Sources: pam_limits.c
+ * setup_limits() and check_logins() in Linux-PAM 1.5.2 and 1.7.2; resolve.ts follows them.
+ */
+export function outcomeItems(info: ItemInfo, capSysResource: boolean | undefined): string[] | null {
+  return capSysResource === false ? null : [info.name, 'maxlogins', 'maxsyslogins', 'nofile'];
+}
+
+/**
+ * The tree cut for account `id`: the lines whose domain can match it, and with `items` only those
+ * of the named items (plus every line that may be a `<domain> -` line or is too long to be sure).
+ */
+export function reachTree(work: WorkTree, id: Identity, profile: Profile, items: readonly string[] | null = null): ConfigTree {
+  const pattern = items === null ? null : itemPattern(items);
   const tree = work.tree();
   const memo = new Map<string, boolean>();
   const matches = (domain: string): boolean => {
@@ -32,7 +56,7 @@ export function reachTree(work: WorkTree, id: Identity, profile: Profile): Confi
   const files = tree.files.map((f): TreeFile => {
     const wf = f.doc ? work.file(f.path) : undefined;
     if (!f.doc || !wf) return f;
-    return { ...f, doc: { file: f.doc.file, profile: f.doc.profile, text: wf.text, lines: wf.lines.reachable(matches) } };
+    return { ...f, doc: { file: f.doc.file, profile: f.doc.profile, text: wf.text, lines: wf.lines.reachable(matches, pattern) } };
   });
   return { ...tree, files };
 }
