@@ -101,10 +101,15 @@ function scratchDir(): string {
       if (statSync('/dev/shm').isDirectory()) { accessSync('/dev/shm', fsConstants.W_OK); base = '/dev/shm'; }
     } catch { /* keep tmpdir */ }
     scratch = mkdtempSync(path.join(base, 'limitsctl-fleet-'));
-    const dir = scratch;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    process.once('exit', removeScratch);
   }
   return scratch;
+}
+
+/** Remove this process's scratch directory now (it is made again when needed); also run at exit. */
+export function removeScratch(): void {
+  if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
+  scratch = null;
 }
 
 /** `file`: as the host names it (/etc/security/limits.d/x.conf) or relative to root. */

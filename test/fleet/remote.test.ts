@@ -17,13 +17,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { planEdits } from '../../src/core/edit.js';
 import { taskIntent } from '../../src/core/fleet/params.js';
 import { parseSnapshot, printfFormat, readScript } from '../../src/core/fleet/remote.js';
-import { finishHost, planHost } from '../../src/fleet/plan-host.js';
+import { finishHost, planHost, removeScratch } from '../../src/fleet/plan-host.js';
 import { failure } from '../../src/fleet/server.js';
 import { loadTree } from '../../src/io/tree.js';
 
 const DEMO = path.resolve(__dirname, '../../fixtures/demo');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-fleet-test-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+  removeScratch(); // a test worker may end without Node's exit event
+});
 let n = 0;
 
 function tree(): string {
