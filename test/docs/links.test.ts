@@ -47,6 +47,25 @@ function missingAnchors(text: string): string[] {
   return [...text.matchAll(/rules\.md#([\w-]+)/g)].map((m) => m[1]!).filter((a) => !RULES_ANCHORS.has(a));
 }
 
+let depText: string | undefined;
+/** The text of every .js, .json and licence file of the installed production dependencies (npm ls --omit=dev). */
+function dependencyText(): string {
+  if (depText !== undefined) return depText;
+  const dirs = execFileSync('npm', ['ls', '--all', '--omit=dev', '--parseable'], { cwd: REPO, encoding: 'utf8' })
+    .split('\n').filter((d) => d !== '' && d !== REPO);
+  const parts: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === 'node_modules') continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(c|m)?js$|\.json$|^licen[cs]e/i.test(e.name)) parts.push(readFileSync(p, 'latin1'));
+    }
+  };
+  for (const d of dirs) walk(d);
+  return (depText = parts.join('\n'));
+}
+
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-links-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -73,7 +92,10 @@ describe('links in the package and in lint output', () => {
     const bad: string[] = [];
     for (const f of files) {
       const text = readFileSync(path.join(REPO, f), 'latin1');
-      for (const u of outsiders(text)) bad.push(`${f}: ${u}`);
+      // the bundled CLI carries its production dependencies' code and licence notices verbatim:
+      // an address found in the installed source of one of them is theirs, not a link of ours
+      const theirs = f === 'dist/limitsctl.cjs' ? (u: string) => dependencyText().includes(u) : undefined;
+      for (const u of outsiders(text, theirs)) bad.push(`${f}: ${u}`);
       for (const a of missingAnchors(text)) bad.push(`${f}: rules.md#${a} is no section of docs/rules.md`);
     }
     expect(bad).toEqual([]);
