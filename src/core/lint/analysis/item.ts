@@ -105,10 +105,9 @@ export function recordEvents(res: Resolution, key: ItemKey, attribute?: Attribut
   return out;
 }
 
+/** The class's winners and losers, once per class (the same for every account of it). */
 function mergeRecord(rec: EventRecord, c: AccountCase, out: Sinks): void {
-  for (const k of rec.matched) out.matched.set(k, (out.matched.get(k) ?? 0) + 1);
-  for (const k of rec.notApplied) out.notApplied.set(k, (out.notApplied.get(k) ?? 0) + 1);
-  if (rec.merged) return; // wins and losers are the same for every account of the class
+  if (rec.merged) return;
   rec.merged = true;
   for (const k of rec.wins) out.wins.add(k);
   for (const [k, by] of rec.beaten) {
@@ -270,16 +269,17 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
 
   // 4. Accounts that match the same domains at the same ranks get the same result: resolve one
   //    of each class, on the view of the lines it matches, and share its result.
-  const shared = new Map<string, { res: Resolution; record: EventRecord }>();
+  const shared = new Map<string, { res: Resolution; record: EventRecord; accounts: number }>();
   const attribution = removed.length > 0 ? leftOutAttribution(key, removed, keptRefs, entryDomains, tree, profile, nrOpen) : null;
   for (const c of cases) {
     const sig = signature(c.identity);
     let hit = shared.get(sig);
     if (!hit) {
       const res = resolveLimits(viewFor(sig), c.identity, { profile, nrOpen, events: 'matched' });
-      hit = { res, record: recordEvents(res, key, attribution?.(res, sig)) };
+      hit = { res, record: recordEvents(res, key, attribution?.(res, sig)), accounts: 0 };
       shared.set(sig, hit);
     }
+    hit.accounts++;
     const { res, record } = hit;
     outcomes.push(outcomeOf(res, key, c));
     mergeRecord(record, c, { matched, wins, beatenBy, notApplied, shortCircuit });
@@ -292,6 +292,11 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
         else clamps.set(ck, { soft: r.soft.source, hard: r.hard.source, softValue: r.soft.value, hardValue: r.hard.value, accounts: [c] });
       }
     }
+  }
+  // match counts: each class's lines, once per account of the class
+  for (const { record, accounts: n } of shared.values()) {
+    for (const k of record.matched) matched.set(k, (matched.get(k) ?? 0) + n);
+    for (const k of record.notApplied) notApplied.set(k, (notApplied.get(k) ?? 0) + n);
   }
   // 5. The lines left out: dead, so they match whom the line that replaces them matches (later
   //    first, so that a line replaced by a left-out line gets that line's counts).
@@ -320,14 +325,33 @@ function leftOutAttribution(
   key: ItemKey, removed: readonly EntryRef[], kept: readonly EntryRef[], entryDomains: ReadonlyMap<string, number>,
   tree: ConfigTree, profile: Profile, nrOpen: bigint,
 ): (res: Resolution, sig: string) => Attribute {
-  const byDomain = new Map<number, EntryRef[]>();
-  for (const e of removed) push(byDomain, entryDomains.get(e.reading.domain.raw)!, e);
+  const ranked = key !== 'priority' && key !== 'nonewprivs' && key !== 'chroot';
+  // per domain, the left-out lines by the halves they try: `soft` (soft and `-`; every line for
+  // the single-slot items), `hard` (hard), `dash` (`-`, whose hard half depends on its soft one)
+  interface Lists { soft: EntryRef[]; hard: EntryRef[]; dash: EntryRef[]; all: EntryRef[] }
+  const byDomain = new Map<number, Lists>();
+  for (const e of removed) {
+    const d = entryDomains.get(e.reading.domain.raw)!;
+    let l = byDomain.get(d);
+    if (!l) byDomain.set(d, (l = { soft: [], hard: [], dash: [], all: [] }));
+    l.all.push(e);
+    const t = e.reading.limitType;
+    if (!ranked || key === 'logins' || t === 'soft' || t === '-') l.soft.push(e);
+    if (ranked && key !== 'logins' && t === 'hard') l.hard.push(e);
+    if (ranked && key !== 'logins' && t === '-') l.dash.push(e);
+  }
   const orderOf = new Map<string, number>();
   for (const e of kept) orderOf.set(e.key, e.order);
   for (const e of removed) orderOf.set(e.key, e.order);
-  const ranked = key !== 'priority' && key !== 'nonewprivs' && key !== 'chroot';
   // the starting ranks (the resolver on no lines: they depend on the profile, not the account)
   let initial: { soft: Rank; hard: Rank } | null = null;
+  /** index of the first line after `order` */
+  const after = (lines: readonly EntryRef[], order: number): number => {
+    let lo = 0;
+    let hi = lines.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (lines[mid]!.order <= order) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
   return (res, sig) => {
     if (!initial) {
       const start = resolveLimits({ ...tree, files: [] }, res.identity, { profile, nrOpen, events: 'matched' });
@@ -351,48 +375,56 @@ function leftOutAttribution(
       while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid]![0] < order) lo = mid + 1; else hi = mid; }
       return lo === 0 ? init[half] : list[lo - 1]![1];
     };
-    // the left-out lines this class matches, each list with its rank
-    const lists: Array<{ lines: EntryRef[]; rank: Rank }> = [];
+    // the left-out lines this class matches, with the rank it matches them at
+    const lists: Array<{ lines: Lists; rank: Rank }> = [];
     for (const [d, lines] of byDomain) {
       const ch = sig.charCodeAt(d);
       if (ch !== 0x2e) lists.push({ lines, rank: (ch - 0x30) as Rank });
     }
-    const sets_ = (l: EntryRef, rank: Rank, half: 'soft' | 'hard'): boolean => {
-      const r = l.reading;
-      if ((rank === RANK.ALL || rank === RANK.ALLGROUP) && r.itemInfo!.name !== 'maxlogins') return false;
+    const percent = (rank: Rank) => rank === RANK.ALL || rank === RANK.ALLGROUP;
+    /** does left-out line `l`, matched at `rank`, set the half (pam_limits' own tests)? */
+    const setsHalf = (l: EntryRef, rank: Rank, half: 'soft' | 'hard'): boolean => {
+      if (percent(rank) && l.reading.itemInfo!.name !== 'maxlogins') return false;
       if (!ranked) return half === 'soft';
-      if (key === 'logins') return half === 'soft' && !(rankAt('soft', l.order) < rank);
-      const t = r.limitType;
-      if (half === 'soft') return (t === 'soft' || t === '-') && !(rankAt('soft', l.order) < rank);
-      if (t === 'hard') return !(rankAt('hard', l.order) < rank);
-      return t === '-' && !(rankAt('soft', l.order) < rank) && !(rankAt('hard', l.order) < rank);
-    };
-    const firstAfter = (lines: EntryRef[], order: number): number => {
-      let lo = 0;
-      let hi = lines.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (lines[mid]!.order <= order) lo = mid + 1; else hi = mid; }
-      return lo;
+      if (key === 'logins' || half === 'soft') return !(rankAt('soft', l.order) < rank);
+      if (l.reading.limitType === 'hard') return !(rankAt('hard', l.order) < rank);
+      return !(rankAt('soft', l.order) < rank) && !(rankAt('hard', l.order) < rank);
     };
     return (kind, half, e, by) => {
       const eo = orderOf.get(sourceKey(e.source))!;
       const bo = orderOf.get(sourceKey(by.source))!;
+      // the window: (holder, e) before, (e, next setter) after; in it the half's rank stays that
+      // of the holder (before) or of e (after), so only lines matched at that rank can set it
+      const lo = kind === 'before' ? bo : eo;
+      const hi = kind === 'before' ? eo : bo;
+      const target = kind === 'before' ? by.rank : e.rank;
       let best: { line: EntryRef; rank: Rank } | null = null;
-      for (const { lines, rank } of lists) {
+      const better = (l: EntryRef) => !best || (kind === 'before' ? l.order > best.line.order : l.order < best.line.order);
+      /** the nearest line of `lines` in the window that sets the half (scanning from the near end) */
+      const nearest = (lines: readonly EntryRef[], rank: Rank, check: boolean) => {
+        const i0 = after(lines, lo);
+        const i1 = after(lines, hi - 1); // lines[i0..i1) lie in (lo, hi)
         if (kind === 'before') {
-          // the last one in (bo, eo)
-          for (let i = firstAfter(lines, eo - 1) - 1; i >= 0 && lines[i]!.order > bo; i--) {
+          for (let i = i1 - 1; i >= i0; i--) {
             const l = lines[i]!;
-            if (sets_(l, rank, half)) { if (!best || l.order > best.line.order) best = { line: l, rank }; break; }
+            if (!better(l)) return;
+            if (!check || setsHalf(l, rank, half)) { best = { line: l, rank }; return; }
           }
         } else {
-          // the first one in (eo, bo)
-          for (let i = firstAfter(lines, eo); i < lines.length && lines[i]!.order < bo; i++) {
+          for (let i = i0; i < i1; i++) {
             const l = lines[i]!;
-            if (sets_(l, rank, half)) { if (!best || l.order < best.line.order) best = { line: l, rank }; break; }
+            if (!better(l)) return;
+            if (!check || setsHalf(l, rank, half)) { best = { line: l, rank }; return; }
           }
         }
+      };
+      for (const { lines, rank } of lists) {
+        if (ranked && rank !== target) continue;
+        if (percent(rank)) { nearest(lines.all, rank, true); continue; }
+        if (!ranked || key === 'logins' || half === 'soft') nearest(lines.soft, rank, false);
+        else { nearest(lines.hard, rank, false); nearest(lines.dash, rank, true); }
       }
-      return best ? sourceOfRef(best.line, best.rank) : by.source;
+      return best ? sourceOfRef((best as { line: EntryRef; rank: Rank }).line, (best as { line: EntryRef; rank: Rank }).rank) : by.source;
     };
   };
 }
