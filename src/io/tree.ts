@@ -5,7 +5,8 @@
  */
 import type { Dirent } from 'node:fs';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
-import { parseLimits } from '../core/parse.js';
+import { lazyDocument } from '../core/edit/lines.js';
+import { bytesToBinary } from '../core/model.js';
 import type { ProfileDetection } from '../core/profiles.js';
 import { canonicalProfile, type Profile, type ProfileName, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, profileInfo } from '../core/schema.js';
 import { checkRoot } from './paths.js';
@@ -48,7 +49,10 @@ export function readTreeFile(root: string, rel: string, role: FileRole, profile:
   const r = readFileInRoot(root, rel, { maxBytes: MAX_LIMITS_FILE_BYTES });
   const realPath = r.resolved?.viaSymlink ? r.resolved.rel : undefined;
   const withReal = realPath !== undefined ? { realPath } : {};
-  if (r.ok) return { path: rel, role, status: 'ok', doc: parseLimits(r.bytes, { file: rel, profile }), ...withReal };
+  // the document's lines are indexed and read on first use: a plan of a large file reads the few
+  // it needs through its own index (core/edit/lines.ts), and a second load under the edit lock
+  // (compared with the first, src/cli/editing.ts) reads none
+  if (r.ok) return { path: rel, role, status: 'ok', doc: lazyDocument(rel, profile, bytesToBinary(r.bytes)), ...withReal };
   const f = r.failure;
   switch (f.kind) {
     case 'outside-root':
@@ -58,7 +62,7 @@ export function readTreeFile(root: string, rel: string, role: FileRole, profile:
         ? { path: rel, role, status: 'dangling-symlink', doc: null, error: r.resolved ? `symlink target ${r.resolved.rel} does not exist` : f.message, ...withReal }
         : { path: rel, role, status: 'missing', doc: null, error: 'no such file', ...withReal };
     case 'not-regular':
-      if (f.fileKind === 'directory') return { path: rel, role, status: 'directory', doc: parseLimits(new Uint8Array(0), { file: rel, profile }), ...withReal };
+      if (f.fileKind === 'directory') return { path: rel, role, status: 'directory', doc: lazyDocument(rel, profile, ''), ...withReal };
       return { path: rel, role, status: 'special', doc: null, error: `not a regular file but a ${f.fileKind}: ${pamWouldDo(f.fileKind)}`, ...withReal };
     case 'denied':
       if (f.uid !== 0 && f.uid !== null) {

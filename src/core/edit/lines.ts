@@ -263,17 +263,19 @@ export function itemPattern(names: readonly string[]): RegExp {
 
 /**
  * A LimitsDocument of `text` whose lines are indexed and read on first use, like parseBinary's
- * (which it calls then): a plan's tree after the edits costs nothing until someone reads it.
+ * (which it calls then): a plan's tree after the edits, or a loaded tree whose files a plan reads
+ * through FileLines, costs nothing until someone reads `lines`. The first read replaces the
+ * accessor with the array itself (as parseBinary's documents do), so later reads cost a property load.
  */
 export function lazyDocument(file: string, profile: Profile, text: string): LimitsDocument {
-  let doc: LimitsDocument | undefined;
   const out = { file, profile, text } as { file: string; profile: Profile; text: string; lines: readonly Line[] };
   Object.defineProperty(out, 'lines', {
     enumerable: true,
     configurable: true,
     get(): readonly Line[] {
-      doc ??= parseBinary(text, { file, profile });
-      return doc.lines;
+      const lines = parseBinary(text, { file, profile }).lines;
+      Object.defineProperty(out, 'lines', { value: lines, enumerable: true, configurable: false, writable: false });
+      return lines;
     },
   });
   return out;
