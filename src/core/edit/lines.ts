@@ -45,6 +45,7 @@ export class FileLines {
   #starts: Int32Array | undefined;
   readonly #made = new Map<number, EditLine>();
   #tokens: { ids: Int32Array; names: string[] } | undefined;
+  readonly #containing = new Map<string, readonly number[]>();
 
   constructor(readonly text: string, readonly profile: Profile, starts?: Int32Array) {
     this.#starts = starts;
@@ -85,8 +86,17 @@ export class FileLines {
     return l;
   }
 
-  /** The lines whose bytes contain `needle` (any reading with that domain is on one of them), in order. */
-  containing(needle: string): number[] {
+  /**
+   * The lines whose bytes contain `needle` (any reading with that domain is on one of them), in
+   * order. Kept per needle: a plan asks again for each half it edits, and the text never changes.
+   */
+  containing(needle: string): readonly number[] {
+    let out = this.#containing.get(needle);
+    if (out === undefined) this.#containing.set(needle, (out = this.find(needle)));
+    return out;
+  }
+
+  private find(needle: string): number[] {
     const out: number[] = [];
     if (needle === '') return out;
     let at = this.text.indexOf(needle);
@@ -138,21 +148,15 @@ export class FileLines {
     const out: Line[] = [];
     const text = this.text;
     const s = this.starts;
-    // the first match of `items` at or after the last position searched (Infinity: none left)
-    let hit = -1;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (id === ALWAYS) { out.push(this.line(i)); continue; }
       if (id < 0 || keep[id] !== 1) continue;
       if (items !== null) {
+        // the sticky pattern reads this line only (it cannot cross a '\n')
         const start = s[i]!;
-        const next = i + 1 < s.length ? s[i + 1]! : text.length;
-        if (hit < start) {
-          items.lastIndex = start;
-          const m = items.exec(text);
-          hit = m === null ? Infinity : m.index;
-        }
-        if (hit >= next && !fewFields(text, start, next)) continue;
+        items.lastIndex = start;
+        if (!items.test(text) && !fewFields(text, start, i + 1 < s.length ? s[i + 1]! : text.length)) continue;
       }
       out.push(this.line(i));
     }
@@ -248,14 +252,15 @@ function fewFields(text: string, start: number, next: number): boolean {
 const PATTERNS = new Map<string, RegExp>();
 
 /**
- * A global, case-insensitive pattern matching any of the item names (ASCII names: /i matches
- * them in upper or lower case and nothing else), for FileLines.reachable. Cached per list.
+ * A sticky, case-insensitive pattern matching, from `lastIndex`, the rest of a line up to any of
+ * the item names (ASCII names: /i matches them in upper or lower case and nothing else), for
+ * FileLines.reachable: it reads one line, not the text after it. Cached per list.
  */
 export function itemPattern(names: readonly string[]): RegExp {
   const key = [...new Set(names)].sort().join('|');
   let re = PATTERNS.get(key);
   if (re === undefined) {
-    re = new RegExp(key.split('|').map((n) => n.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|'), 'gi');
+    re = new RegExp(`[^\\n]*?(?:${key.split('|').map((n) => n.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|')})`, 'iy');
     PATTERNS.set(key, re);
   }
   return re;
