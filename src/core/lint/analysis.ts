@@ -4,8 +4,9 @@
  * - `dead()`: lines proven dead without looking at any account: a later line with the *same
  *   domain* and item covers every half this line sets, so pam_limits always replaces its value
  *   (see `findDeadLines` for the proof and for when removing the line is also safe).
- * - `item(key)`: the resolver (resolveLimits) run for a set of accounts on a view of the tree
- *   that holds only the lines of one item (plus `<domain> -` lines). The accounts are the tree's
+ * - `item(key)`: what pam_limits does with one item's lines (plus `<domain> -` lines) for a set
+ *   of accounts: one pass per account class over those lines with process_limit's rank rules,
+ *   and the resolver (resolveLimits) on the lines holding the final values. The accounts are the tree's
  *   own (etc/passwd) plus hypothetical ones. When affordable the hypothetical accounts cover
  *   *every* combination of the facts the item's lines test (user name, uid and primary gid
  *   intervals, membership of each group named), so "this line never wins" holds for every
@@ -14,7 +15,7 @@
  *
  * The Analysis class (the lazy, per-target cache) lives here; its parts live in analysis/:
  * types.ts (item keys, references, results), dead-lines.ts, accounts.ts (which accounts are
- * resolved), item.ts (the per-item resolution) and describe.ts (how findings name accounts).
+ * resolved), item.ts (the per-item pass) and describe.ts (how findings name accounts).
  *
  * Pure.
  */

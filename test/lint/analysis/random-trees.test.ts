@@ -56,39 +56,62 @@ function randomAccounts(r: () => number): LintAccounts | null {
   return { db: { users: parsePasswd(passwd), groups: parseGroup(group) }, hasPasswd: true, hasGroup: group !== '' };
 }
 
+/** The analysis of every item of `tree` against the reference; returns how many items it compared. */
+function compare(tree: ConfigTree, profile: Profile, accounts: LintAccounts | null, where: string): number {
+  const an = new Analysis({ tree, profile, accounts, nrOpen: DEFAULT_NR_OPEN, policy: EMPTY_POLICY, budget: 1 << 16 });
+  const dead = an.dead();
+  let compared = 0;
+  for (const key of an.itemKeys()) {
+    const ia = an.item(key);
+    const note = `${where}, ${profile}, ${key}\n${tree.files.map((f) => f.doc!.text).join('----\n')}`;
+    expect(ia.exhaustive, note).toBe(true);
+    const ref = reference(tree, profile, key, ia.accounts);
+    // final values and their sources, account by account
+    expect(ia.outcomes.map(show), note).toEqual(ref.outcomes);
+    expect([...ia.wins].sort(), note).toEqual([...ref.wins].sort());
+    for (const e of an.itemEntries(key)) {
+      const k = e.key;
+      expect([ia.matched.get(k) ?? 0, ia.notApplied.get(k) ?? 0], `${note}\nline ${k}`).toEqual([ref.matched.get(k) ?? 0, ref.notApplied.get(k) ?? 0]);
+      if (dead.has(e.key)) continue;
+      expect([...(ia.beatenBy.get(k)?.keys() ?? [])].sort(), `${note}\nbeaten ${k}`).toEqual([...(ref.beatenBy.get(k) ?? [])].sort());
+      const sc = ia.shortCircuit.get(k);
+      const rs = ref.short.get(k);
+      expect(sc ? sc.by && sourceKey(sc.by) : undefined, `${note}\nshort ${k}`).toEqual(rs);
+    }
+    expect([...ia.clamps.keys()].sort(), note).toEqual([...ref.clamps].sort());
+    compared++;
+  }
+  return compared;
+}
+
+function treeOf(profile: Profile, texts: readonly string[]): ConfigTree {
+  const paths = ['etc/security/limits.conf', 'etc/security/limits.d/50-x.conf'];
+  return {
+    profile,
+    files: texts.map((text, i) => ({ path: paths[i]!, role: i === 0 ? 'main' as const : 'dropin' as const, status: 'ok' as const, doc: parseLimits(Buffer.from(text), { file: paths[i]!, profile }) })),
+    ignored: [],
+    failure: null,
+  };
+}
+
 describe('per-item analysis = the per-account resolver on the whole tree', () => {
+  it('a hard line after a \'-\' line whose soft half was outranked (so its hard half was never tried) sets the hard half', () => {
+    // for alice (in @g) line 2's hard half is skipped, so line 3 takes hard at the group's rank
+    // and line 4 is outranked by it, not replaced by line 5
+    const accounts: LintAccounts = { db: { users: parsePasswd('alice:x:1000:1000::/h:/bin/sh\n'), groups: parseGroup('g:x:10:alice\n') }, hasPasswd: true, hasGroup: true };
+    const text = 'alice soft nofile 1\n@g - nofile 2\n@g hard nofile 3\n* hard nofile 5\n@g hard nofile 4\n';
+    for (const profile of DISTINCT_PROFILES) expect(compare(treeOf(profile, [text]), profile, accounts, 'fixed tree')).toBe(1);
+  });
+
   it(`random trees, each profile in turn (${seedNote(SEED)})`, () => {
     const r = rng(SEED);
     let compared = 0;
     const trees = Number(process.env.LIMITSCTL_ANALYSIS_TREES ?? 160);
     for (let t = 0; t < trees; t++) {
-      {
-        const profile = DISTINCT_PROFILES[t % DISTINCT_PROFILES.length]!;
-        const tree = randomTree(r, profile);
-        const accounts = randomAccounts(r);
-        const an = new Analysis({ tree, profile, accounts, nrOpen: DEFAULT_NR_OPEN, policy: EMPTY_POLICY, budget: 1 << 16 });
-        const dead = an.dead();
-        for (const key of an.itemKeys()) {
-          const ia = an.item(key);
-          const note = `${seedNote(SEED)}, tree ${t}, ${profile}, ${key}\n${tree.files.map((f) => f.doc!.text).join('----\n')}`;
-          expect(ia.exhaustive, note).toBe(true);
-          const ref = reference(tree, profile, key, ia.accounts);
-          // final values and their sources, account by account
-          expect(ia.outcomes.map(show), note).toEqual(ref.outcomes);
-          expect([...ia.wins].sort(), note).toEqual([...ref.wins].sort());
-          for (const e of an.itemEntries(key)) {
-            if (dead.has(e.key)) continue;
-            const k = e.key;
-            expect([ia.matched.get(k) ?? 0, ia.notApplied.get(k) ?? 0], `${note}\nline ${k}`).toEqual([ref.matched.get(k) ?? 0, ref.notApplied.get(k) ?? 0]);
-            expect([...(ia.beatenBy.get(k)?.keys() ?? [])].sort(), `${note}\nbeaten ${k}`).toEqual([...(ref.beatenBy.get(k) ?? [])].sort());
-            const sc = ia.shortCircuit.get(k);
-            const rs = ref.short.get(k);
-            expect(sc ? sc.by && sourceKey(sc.by) : undefined, `${note}\nshort ${k}`).toEqual(rs);
-          }
-          expect([...ia.clamps.keys()].sort(), note).toEqual([...ref.clamps].sort());
-          compared++;
-        }
-      }
+      const profile = DISTINCT_PROFILES[t % DISTINCT_PROFILES.length]!;
+      const tree = randomTree(r, profile);
+      const accounts = randomAccounts(r);
+      compared += compare(tree, profile, accounts, `${seedNote(SEED)}, tree ${t}`);
     }
     expect(compared).toBeGreaterThan(trees);
   });

@@ -1,42 +1,22 @@
 /**
- * The per-item analysis: the resolver (resolveLimits) run for each account class on a view of the
- * tree that holds only the lines of one item (plus `<domain> -` lines), and who won and who beat
- * whom, read from its event log.
+ * The per-item analysis: for each account class (the accounts that match the same domains at
+ * the same ranks), one pass over the item's lines in reading order that does what pam_limits'
+ * process_limit does to the item's slot ranks, and records who won and who beat whom; the final
+ * values come from resolveLimits itself, on the lines that hold them.
  *
  * Pure.
  */
 import type { Identity } from '../../accounts.js';
 import type { DomainSpec } from '../../domain.js';
-import type { ConfigTree, Line, TreeFile } from '../../model.js';
+import type { Line, Reading, TreeFile } from '../../model.js';
 import { type LineEvent, matchEntryDomain, matchNoLimitDomain, type Resolution, resolveLimits, type Source } from '../../resolve.js';
-import { type ItemName, type Profile, RANK, type Rank, type RlimitItem } from '../../schema.js';
+import { type ItemName, RANK, type Rank, type RlimitItem } from '../../schema.js';
 import type { Analysis } from '../analysis.js';
 import { classCount, collectFacts, enumerateAccounts, witness } from './accounts.js';
 import type { EntryRef, NoLimitRef } from './types.js';
 import {
   type AccountCase, type AccountOutcome, FRESH, type ItemAnalysis, type ItemKey, itemKeyOf, sourceKey,
 } from './types.js';
-
-function filteredTree(tree: ConfigTree, lines: Map<TreeFile, Line[]>): ConfigTree {
-  return {
-    ...tree,
-    files: tree.files.map((f) => (f.doc ? { ...f, doc: { ...f.doc, lines: lines.get(f) ?? [] } } : f)),
-  };
-}
-
-
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list) list.push(v); else m.set(k, [v]);
-}
-
-interface Sinks {
-  matched: Map<string, number>;
-  wins: Set<string>;
-  beatenBy: Map<string, Map<string, Source>>;
-  notApplied: Map<string, number>;
-  shortCircuit: Map<string, { accounts: AccountCase[]; by: Source | null }>;
-}
 
 const SINGLE_SLOT = new Set<ItemName>(['priority', 'nonewprivs', 'chroot', 'maxlogins', 'maxsyslogins']);
 
@@ -47,23 +27,17 @@ export interface EventRecord {
   readonly wins: string[];
   readonly beaten: Array<[string, Source]>;
   readonly short: Array<[string, Source | null]>;
-  /** wins and beaten are merged once per class */
-  merged: boolean;
 }
 
 /**
- * The line that really beat `e` for the half, given the one the event log names (`by`: the
- * holder before `e`, or the next line to set the half after it): the log of a view that leaves
- * out dead lines names a kept line where a left-out one came in between.
+ * Who won and who beat whom, read from a resolution's event log (the same reading of the log as
+ * explainItem): a line that set a half and was replaced is beaten by the next line to set it, an
+ * outranked half by the line holding it before, a skipped `-` hard half by the soft holder.
+ * analyseItem computes the same record without a resolution per class; this reading is its
+ * reference (test/lint/analysis/random-trees.test.ts).
  */
-type Attribute = (kind: 'before' | 'next', half: 'soft' | 'hard', e: LineEvent, by: LineEvent) => Source;
-
-/**
- * Who won and who beat whom, from a resolution's event log, in one pass (the same reading of the
- * log as explainItem, without its per-line search).
- */
-export function recordEvents(res: Resolution, key: ItemKey, attribute?: Attribute): EventRecord {
-  const out: EventRecord = { matched: [], notApplied: [], wins: [], beaten: [], short: [], merged: false };
+export function recordEvents(res: Resolution, key: ItemKey): EventRecord {
+  const out: EventRecord = { matched: [], notApplied: [], wins: [], beaten: [], short: [] };
   const evs = res.events.filter((e) => (key === 'logins' ? e.item === 'maxlogins' || e.item === 'maxsyslogins' : e.item === key));
   const holder: { soft: LineEvent | null; hard: LineEvent | null } = { soft: null, hard: null };
   const before = new Map<LineEvent, { soft: LineEvent | null; hard: LineEvent | null }>();
@@ -88,15 +62,13 @@ export function recordEvents(res: Resolution, key: ItemKey, attribute?: Attribut
       const o = e[half];
       if (o === 'not-applicable') continue;
       let by: Source | null = null;
-      const seen = (kind: 'before' | 'next', h: 'soft' | 'hard', x: LineEvent | undefined | null): Source | null =>
-        (x ? (attribute ? attribute(kind, h, e, x) : x.source) : null);
       if (o === 'set') {
         if (holder[half] === e) { out.wins.push(k); continue; }
-        by = seen('next', half, next.get(e)?.[half]);
+        by = next.get(e)?.[half]?.source ?? null;
       } else if (o === 'outranked') {
-        by = seen('before', half, before.get(e)?.[half]);
+        by = before.get(e)?.[half]?.source ?? null;
       } else if (o === 'short-circuit') {
-        by = seen('before', 'soft', before.get(e)?.soft);
+        by = before.get(e)?.soft?.source ?? null;
         out.short.push([k, by]);
       }
       if (by) out.beaten.push([k, by]);
@@ -105,127 +77,198 @@ export function recordEvents(res: Resolution, key: ItemKey, attribute?: Attribut
   return out;
 }
 
-/** The class's winners and losers, once per class (the same for every account of it). */
-function mergeRecord(rec: EventRecord, c: AccountCase, out: Sinks): void {
-  if (rec.merged) return;
-  rec.merged = true;
-  for (const k of rec.wins) out.wins.add(k);
-  for (const [k, by] of rec.beaten) {
-    let m = out.beatenBy.get(k);
-    if (!m) out.beatenBy.set(k, (m = new Map()));
-    m.set(sourceKey(by), by);
-  }
-  for (const [k, by] of rec.short) {
-    const sc = out.shortCircuit.get(k);
-    if (sc) sc.accounts.push(c); else out.shortCircuit.set(k, { accounts: [c], by });
-  }
-}
+/** The half outcomes the class pass records, per matched line (Outcome of resolve.ts; 0 = not applicable). */
+const SET = 1;
+const OUTRANKED = 2;
+const SHORT = 3;
+
+/** Line kinds of the pass: the item's entries by type, and `<domain> -` stops. */
+const T_SOFT = 0;
+const T_HARD = 1;
+const T_DASH = 2;
+const T_SLOT = 3; // maxlogins / maxsyslogins: one ranked slot
+const T_UNRANKED = 4; // priority, nonewprivs, chroot: the last matching line wins
+const T_STOP = 5;
 
 /**
- * May removing entry `e` (dead: a later line of its group always replaces its value) change what
- * any other line does? Only through the slot ranks its halves hold, and those are already held
- * at the same rank when an earlier valid line of the same group (same domain text, so the same
- * accounts at the same rank) covers every half `e` can set:
- *  - priority, nonewprivs, chroot keep no rank: never;
- *  - the login slot: any earlier line of the group;
- *  - soft: an earlier soft or `-`; hard: an earlier hard;
- *  - `-`: an earlier soft or `-` (then its soft is set at the same rank or outranked — and then
- *    its hard half is skipped) and an earlier hard or `-` (a `-` that reached its hard half; one
- *    that did not had its soft outranked, and so has `e`'s).
- * A `%` line is only a cover for the login slot (pam_limits skips it for every other item).
+ * One account class: what each line it matches did to each half, and the final holders. Arrays
+ * are indexed by position in the item's line list (`-1`: none); `matched` lists the positions of
+ * the lines it matched and did not skip, in reading order.
  */
-interface Cover { soft: boolean; hard: boolean; any: boolean }
-
-function redundant(e: EntryRef, cover: Cover): boolean {
-  const r = e.reading;
-  const info = r.itemInfo!;
-  if (!info.ranked) return true;
-  if (itemKeyOf(info) === 'logins') return cover.any;
-  if (r.limitType === 'soft') return cover.soft;
-  if (r.limitType === 'hard') return cover.hard;
-  if (r.limitType === '-') return cover.soft && cover.hard;
-  return false;
-}
-
-function addCover(e: EntryRef, cover: Cover): void {
-  const r = e.reading;
-  if (r.problem) return;
-  cover.any = true;
-  if (r.domain.raw.startsWith('%') && itemKeyOf(r.itemInfo!) !== 'logins') return;
-  if (r.limitType === 'soft' || r.limitType === '-') cover.soft = true;
-  if (r.limitType === 'hard' || r.limitType === '-') cover.hard = true;
+interface ClassPass {
+  matched: number[];
+  soft: Uint8Array;
+  hard: Uint8Array;
+  /** holder of the half just before the line (for outranked and short-circuit) */
+  beforeSoft: Int32Array;
+  beforeHard: Int32Array;
+  /** next line to set the half after it (for a replaced line) */
+  nextSoft: Int32Array;
+  nextHard: Int32Array;
+  holdSoft: number;
+  holdHard: number;
+  /** position of the `<domain> -` line that stopped processing, or -1 */
+  stop: number;
 }
 
 export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
-  const { tree, profile, accounts, nrOpen, policy, budget } = an.options;
+  const { tree, profile, accounts, policy, budget } = an.options;
   const refs = an.itemEntries(key);
-  const dead = an.dead();
+  const ranked = key !== 'priority' && key !== 'nonewprivs' && key !== 'chroot';
 
-  // 1. The lines that can matter: every entry of the item except the dead lines an earlier line
-  //    of their group already covers (they change no rank, so no other line's outcome, and their
-  //    own value is always replaced), and the first valid `<domain> -` line of each domain (a
-  //    later one stops only accounts the first already stopped).
-  //    A dead line with a `<domain> -` line between it and the line that replaces it is kept:
-  //    an account that line stops keeps the dead line's value (not applied, but reported).
+  // 1. The lines resolveLimits acts on for this item, in reading order: every entry of the item
+  //    that it does not skip for everyone (a problem other than a '%' domain; an invalid range
+  //    is not even logged), and the first valid `<domain> -` line of each domain (a later one
+  //    stops only accounts the first already stopped). Nothing after a file pam_limits cannot
+  //    read is looked at (resolveLimits stops there, and applies nothing).
+  const fileIndex = new Map<TreeFile, number>();
+  tree.files.forEach((f, i) => fileIndex.set(f, i));
+  const fatalAt = tree.files.findIndex((f) => f.fatal);
+  const beforeFailure = (f: TreeFile) => fatalAt < 0 || fileIndex.get(f)! < fatalAt;
   const firstNoLimit = new Map<string, NoLimitRef>();
   for (const n of an.nolimits) if (!n.reading.problem && !firstNoLimit.has(n.reading.domain.raw)) firstNoLimit.set(n.reading.domain.raw, n);
-  const stops = [...firstNoLimit.values()].map((n) => n.order).sort((a, b) => a - b);
-  const stopBetween = (from: number, to: number): boolean => {
-    let lo = 0;
-    let hi = stops.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (stops[mid]! <= from) lo = mid + 1; else hi = mid; }
-    return lo < stops.length && stops[lo]! < to;
-  };
-  const covers = new Map<string, Cover>();
-  const removed: EntryRef[] = [];
-  const keptRefs: EntryRef[] = [];
-  for (const e of refs) {
-    const gk = `${e.reading.domain.raw}\0${e.reading.itemText}`;
-    let cover = covers.get(gk);
-    if (!cover) covers.set(gk, (cover = { soft: false, hard: false, any: false }));
-    const d = dead.get(e.key);
-    if (d && redundant(e, cover) && !stopBetween(e.order, d.by.order)) removed.push(e);
-    else keptRefs.push(e);
-    addCover(e, cover);
-  }
-
-  // 2. Distinct domains, each matched once per account (the signature of its class).
   const entryDomains = new Map<string, number>();
   const entrySpecs: DomainSpec[] = [];
-  const noLimitDomains = new Map<string, number>();
   const noLimitSpecs: DomainSpec[] = [];
-  for (const e of keptRefs) {
-    if (!entryDomains.has(e.reading.domain.raw)) { entryDomains.set(e.reading.domain.raw, entrySpecs.length); entrySpecs.push(e.reading.domainSpec); }
+  const lines: Array<EntryRef | NoLimitRef> = [];
+  {
+    const active = refs.filter((e) => (!e.reading.problem || e.reading.problem.code === 'percent-domain') && beforeFailure(e.file));
+    const stops = [...firstNoLimit.values()].filter((n) => beforeFailure(n.file));
+    // merge by reading order (both lists are in it)
+    let i = 0;
+    let j = 0;
+    while (i < active.length || j < stops.length) {
+      if (j >= stops.length || (i < active.length && active[i]!.order < stops[j]!.order)) lines.push(active[i++]!);
+      else lines.push(stops[j++]!);
+    }
   }
-  for (const n of firstNoLimit.values()) { noLimitDomains.set(n.reading.domain.raw, noLimitSpecs.length); noLimitSpecs.push(n.reading.domainSpec); }
+  const n = lines.length;
+  const kind = new Uint8Array(n);
+  const dom = new Int32Array(n);
+  /** maxlogins (the only item a `%` domain is not skipped for) */
+  const percentOk = new Uint8Array(n);
+  for (let p = 0; p < n; p++) {
+    const x = lines[p]!;
+    if (x.reading.kind === 'nolimit') {
+      kind[p] = T_STOP;
+      dom[p] = noLimitSpecs.length;
+      noLimitSpecs.push(x.reading.domainSpec);
+      continue;
+    }
+    const r = x.reading;
+    const raw = r.domain.raw;
+    let d = entryDomains.get(raw);
+    if (d === undefined) { entryDomains.set(raw, (d = entrySpecs.length)); entrySpecs.push(r.domainSpec); }
+    dom[p] = d;
+    percentOk[p] = r.itemInfo!.name === 'maxlogins' ? 1 : 0;
+    if (!ranked) kind[p] = T_UNRANKED;
+    else if (key === 'logins') kind[p] = T_SLOT;
+    else kind[p] = r.limitType === 'soft' ? T_SOFT : r.limitType === 'hard' ? T_HARD : T_DASH;
+  }
+
+  // the starting ranks (resolveLimits on no lines: they depend on the profile, not the account)
+  const start = resolveLimits({ ...tree, files: [] }, { name: FRESH, uid: 1000, gid: 1000, groups: [] }, { profile, nrOpen: an.options.nrOpen, events: 'matched' });
+  const initSoft: Rank = key === 'logins' ? start.logins.rank : ranked ? start.rlimits[key as RlimitItem].soft.rank : RANK.NONE;
+  const initHard: Rank = key === 'logins' ? start.logins.rank : ranked ? start.rlimits[key as RlimitItem].hard.rank : RANK.NONE;
+
+  // 2. The class of an account: the rank at which it matches each entry domain (7 = not at all)
+  //    and whether each `<domain> -` line stops it.
+  const nE = entrySpecs.length;
   const signature = (id: Identity): string => {
     let sig = '';
-    for (const d of entrySpecs) { const m = matchEntryDomain(d, id, profile); sig += m ? String(m.rank) : '.'; }
+    for (const d of entrySpecs) { const m = matchEntryDomain(d, id, profile); sig += m ? String(m.rank) : '7'; }
     for (const d of noLimitSpecs) sig += matchNoLimitDomain(d, id) ? 'n' : '.';
     return sig;
   };
 
-  // the view's lines, in reading order, each with the domain indexes that keep it in a class's view
-  const ordered: Array<{ file: TreeFile; line: Line; entry: number[]; nolimit: number[]; order: number }> = [];
-  {
-    const items: Array<{ file: TreeFile; line: Line; order: number; entry?: number; nolimit?: number }> = [
-      ...keptRefs.map((r) => ({ file: r.file, line: r.line, order: r.order, entry: entryDomains.get(r.reading.domain.raw)! })),
-      ...[...firstNoLimit.values()].map((r) => ({ file: r.file, line: r.line, order: r.order, nolimit: noLimitDomains.get(r.reading.domain.raw)! })),
-    ].sort((a, b) => a.order - b.order);
-    for (const x of items) {
-      let last = ordered[ordered.length - 1];
-      if (!last || last.line !== x.line || last.file !== x.file) ordered.push((last = { file: x.file, line: x.line, entry: [], nolimit: [], order: x.order }));
-      if (x.entry !== undefined) last.entry.push(x.entry);
-      if (x.nolimit !== undefined) last.nolimit.push(x.nolimit);
+  /** pam_limits' pass over the item's lines for the class (resolve.ts resolveLimits, process_limit). */
+  const pass = (sig: string): ClassPass => {
+    const rankOf = new Uint8Array(nE);
+    for (let d = 0; d < nE; d++) rankOf[d] = sig.charCodeAt(d) - 0x30;
+    const c: ClassPass = {
+      matched: [], soft: new Uint8Array(n), hard: new Uint8Array(n),
+      beforeSoft: new Int32Array(n).fill(-1), beforeHard: new Int32Array(n).fill(-1),
+      nextSoft: new Int32Array(n).fill(-1), nextHard: new Int32Array(n).fill(-1),
+      holdSoft: -1, holdHard: -1, stop: -1,
+    };
+    let rs: number = initSoft;
+    let rh: number = initHard;
+    let hs = -1;
+    let hh = -1;
+    const setSoft = (p: number, rank: number) => { if (hs >= 0) c.nextSoft[hs] = p; hs = p; rs = rank; c.soft[p] = SET; };
+    const setHard = (p: number, rank: number) => { if (hh >= 0) c.nextHard[hh] = p; hh = p; rh = rank; c.hard[p] = SET; };
+    for (let p = 0; p < n; p++) {
+      const k = kind[p]!;
+      if (k === T_STOP) {
+        if (sig.charCodeAt(nE + dom[p]!) === 0x6e) { c.stop = p; break; }
+        continue;
+      }
+      const rank = rankOf[dom[p]!]!;
+      if (rank === 7) continue;
+      if ((rank === RANK.ALL || rank === RANK.ALLGROUP) && !percentOk[p]) continue; // skipped
+      c.matched.push(p);
+      c.beforeSoft[p] = hs;
+      c.beforeHard[p] = hh;
+      switch (k) {
+        case T_UNRANKED: setSoft(p, rank); setHard(p, rank); break;
+        case T_SLOT:
+          if (rs < rank) { c.soft[p] = OUTRANKED; c.hard[p] = OUTRANKED; } else { setSoft(p, rank); setHard(p, rank); }
+          break;
+        case T_SOFT:
+          if (rs < rank) c.soft[p] = OUTRANKED; else setSoft(p, rank);
+          break;
+        case T_HARD:
+          if (rh < rank) c.hard[p] = OUTRANKED; else setHard(p, rank);
+          break;
+        default: // '-': an outranked soft half skips the hard half
+          if (rs < rank) { c.soft[p] = OUTRANKED; c.hard[p] = SHORT; break; }
+          setSoft(p, rank);
+          if (rh < rank) c.hard[p] = OUTRANKED; else setHard(p, rank);
+          break;
+      }
     }
-  }
-  const viewFor = (sig: string): ConfigTree => {
-    const lines = new Map<TreeFile, Line[]>();
-    const nE = entrySpecs.length;
-    for (const x of ordered) {
-      if (x.entry.some((i) => sig.charCodeAt(i) !== 0x2e) || x.nolimit.some((i) => sig.charCodeAt(nE + i) === 0x6e)) push(lines, x.file, x.line);
+    c.holdSoft = hs;
+    c.holdHard = hh;
+    return c;
+  };
+
+  // the Source resolveLimits gives for the line at position p matched at `rank`, one object per pair
+  const sources = new Map<number, Source>();
+  const sourceAt = (p: number, rank: number): Source => {
+    const id = p * 8 + rank;
+    let s = sources.get(id);
+    if (!s) sources.set(id, (s = sourceOfRef(lines[p] as EntryRef, rank as Rank)));
+    return s;
+  };
+
+  /**
+   * The class's final values: resolveLimits on the lines that hold them (and the `<domain> -`
+   * line that stopped it), each in its own file, in reading order; a file pam_limits cannot read
+   * is kept where it is. The holders set the same halves there: nothing between them outranked
+   * them in the whole tree, and a line the holders replaced leaves no trace in the values.
+   */
+  const finalResolution = (c: ClassPass, identity: Identity): Resolution => {
+    const keep = [...new Set([c.holdSoft, c.holdHard, c.stop].filter((p) => p >= 0))].sort((a, b) => a - b);
+    const byFile = new Map<TreeFile, Map<Line, Set<number>>>();
+    for (const p of keep) {
+      const x = lines[p]!;
+      let m = byFile.get(x.file);
+      if (!m) byFile.set(x.file, (m = new Map()));
+      let chunks = m.get(x.line);
+      if (!chunks) m.set(x.line, (chunks = new Set()));
+      chunks.add(x.chunk);
     }
-    return filteredTree(tree, lines);
+    const files = tree.files.filter((f, i) => i === fatalAt || byFile.has(f)).map((f) => {
+      const m = byFile.get(f);
+      if (!m || !f.doc) return f;
+      // only the kept readings of each line (the others blank), so chunk numbers stay as they are
+      const docLines = [...m].map(([line, chunks]) => ({
+        ...line,
+        readings: line.readings.map((r, i): Reading => (chunks.has(i) ? r : { kind: 'blank', span: r.span, comment: null })),
+      }));
+      return { ...f, doc: { ...f.doc, lines: docLines } };
+    });
+    return resolveLimits({ ...tree, files }, identity, { profile, nrOpen: an.options.nrOpen, events: 'matched' });
   };
 
   // 3. The accounts: the tree's own, and every combination of the facts the lines test.
@@ -233,7 +276,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const realNames = new Set(real.map((a) => a.identity.name));
   const domains: DomainSpec[] = [
     ...refs.filter((r) => !r.reading.problem || r.reading.problem.code === 'percent-domain').map((r) => r.reading.domainSpec),
-    ...an.nolimits.map((n) => n.reading.domainSpec),
+    ...an.nolimits.map((x) => x.reading.domainSpec),
     ...policy.entries.filter((p) => itemKeyOf(p.item) === key).map((p) => p.domain),
   ];
   const facts = collectFacts(uniqueDomains(domains), accounts?.db ?? null, realNames);
@@ -258,31 +301,68 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     }
   }
 
-  const matched = new Map<string, number>();
-  const wins = new Set<string>();
-  const beatenBy = new Map<string, Map<string, Source>>();
-  const notApplied = new Map<string, number>();
+  // per line position: accounts matched, accounts not applied to; who beat it (positions, with
+  // the Source last seen, as a Map keyed by Source would keep)
+  const matchedN = new Float64Array(n);
+  const notAppliedN = new Float64Array(n);
+  const winsAt = new Uint8Array(n);
+  const beatenAt = new Map<number, Map<number, Source>>();
   const shortCircuit = new Map<string, { accounts: AccountCase[]; by: Source | null }>();
   const clamps = new Map<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>();
   const outcomes: AccountOutcome[] = [];
-  const isRlimit = key !== 'logins' && key !== 'priority' && key !== 'nonewprivs' && key !== 'chroot';
+  const isRlimit = ranked && key !== 'logins';
+  /** pam_limits applies the values: no `<domain> -` line stopped the class, and every file was read */
+  const appliedTo = (c: ClassPass) => c.stop < 0 && fatalAt < 0;
 
-  // 4. Accounts that match the same domains at the same ranks get the same result: resolve one
-  //    of each class, on the view of the lines it matches, and share its result.
-  const shared = new Map<string, { res: Resolution; record: EventRecord; accounts: number }>();
-  const attribution = removed.length > 0 ? leftOutAttribution(key, removed, keptRefs, entryDomains, tree, profile, nrOpen) : null;
+  const beaten = (p: number, by: number, rankOf: (q: number) => number) => {
+    let m = beatenAt.get(p);
+    if (!m) beatenAt.set(p, (m = new Map()));
+    m.set(by, sourceAt(by, rankOf(by)));
+  };
+
+  /** The class's winners and losers (the same for every account of it), merged at its first account. */
+  const merge = (c: ClassPass, sig: string, first: AccountCase) => {
+    if (!appliedTo(c)) return;
+    const rankOf = (q: number) => sig.charCodeAt(dom[q]!) - 0x30;
+    for (const p of c.matched) {
+      const k = kind[p]!;
+      // soft half (the only half of the single-slot items)
+      const so = c.soft[p]!;
+      if (so === SET) {
+        if (c.holdSoft === p) winsAt[p] = 1; else if (c.nextSoft[p]! >= 0) beaten(p, c.nextSoft[p]!, rankOf);
+      } else if (so === OUTRANKED && c.beforeSoft[p]! >= 0) beaten(p, c.beforeSoft[p]!, rankOf);
+      if (k === T_SLOT || k === T_UNRANKED) continue;
+      const ho = c.hard[p]!;
+      if (ho === SET) {
+        if (c.holdHard === p) winsAt[p] = 1; else if (c.nextHard[p]! >= 0) beaten(p, c.nextHard[p]!, rankOf);
+      } else if (ho === OUTRANKED) {
+        if (c.beforeHard[p]! >= 0) beaten(p, c.beforeHard[p]!, rankOf);
+      } else if (ho === SHORT) {
+        const b = c.beforeSoft[p]!;
+        const by = b >= 0 ? sourceAt(b, rankOf(b)) : null;
+        const ek = (lines[p] as EntryRef).key;
+        const sc = shortCircuit.get(ek);
+        if (sc) sc.accounts.push(first); else shortCircuit.set(ek, { accounts: [first], by });
+        if (b >= 0) beaten(p, b, rankOf);
+      }
+    }
+  };
+
+  // 4. Accounts that match the same domains at the same ranks get the same result: one pass per
+  //    class, its record merged once, its final values resolved once.
+  const shared = new Map<string, { pass: ClassPass; res: Resolution; accounts: number }>();
   for (const c of cases) {
     const sig = signature(c.identity);
     let hit = shared.get(sig);
     if (!hit) {
-      const res = resolveLimits(viewFor(sig), c.identity, { profile, nrOpen, events: 'matched' });
-      hit = { res, record: recordEvents(res, key, attribution?.(res, sig)), accounts: 0 };
+      const cp = pass(sig);
+      hit = { pass: cp, res: finalResolution(cp, c.identity), accounts: 0 };
       shared.set(sig, hit);
+      merge(cp, sig, c);
     }
     hit.accounts++;
-    const { res, record } = hit;
+    const { res } = hit;
     outcomes.push(outcomeOf(res, key, c));
-    mergeRecord(record, c, { matched, wins, beatenBy, notApplied, shortCircuit });
     if (isRlimit && res.applied) {
       const r = res.rlimits[key as RlimitItem];
       if (r.clamped && r.soft.source && r.hard.source && r.soft.value !== null && r.hard.value !== null) {
@@ -294,143 +374,26 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     }
   }
   // match counts: each class's lines, once per account of the class
-  for (const { record, accounts: n } of shared.values()) {
-    for (const k of record.matched) matched.set(k, (matched.get(k) ?? 0) + n);
-    for (const k of record.notApplied) notApplied.set(k, (notApplied.get(k) ?? 0) + n);
+  for (const { pass: cp, accounts: count } of shared.values()) {
+    for (const p of cp.matched) {
+      matchedN[p] = matchedN[p]! + count;
+      if (!appliedTo(cp)) notAppliedN[p] = notAppliedN[p]! + count;
+    }
   }
-  // 5. The lines left out: dead, so they match whom the line that replaces them matches (later
-  //    first, so that a line replaced by a left-out line gets that line's counts).
-  for (let i = removed.length - 1; i >= 0; i--) {
-    const e = removed[i]!;
-    const by = dead.get(e.key)!.by.key;
-    const m = matched.get(by);
-    if (m !== undefined) matched.set(e.key, m);
-    const n = notApplied.get(by);
-    if (n !== undefined) notApplied.set(e.key, n);
+  const matched = new Map<string, number>();
+  const notApplied = new Map<string, number>();
+  const wins = new Set<string>();
+  const beatenBy = new Map<string, Map<string, Source>>();
+  for (let p = 0; p < n; p++) {
+    if (kind[p] === T_STOP) continue;
+    const k = (lines[p] as EntryRef).key;
+    if (matchedN[p]! > 0) matched.set(k, matchedN[p]!);
+    if (notAppliedN[p]! > 0) notApplied.set(k, notAppliedN[p]!);
+    if (winsAt[p]) wins.add(k);
+    const b = beatenAt.get(p);
+    if (b) beatenBy.set(k, new Map([...b.values()].map((s) => [sourceKey(s), s])));
   }
   return { key, exhaustive, classes, accounts: cases, matched, wins, beatenBy, notApplied, shortCircuit, clamps, outcomes };
-}
-
-/**
- * For one class (its resolution on the view, and its signature: the rank at which it matches
- * each domain), the lines that beat a line in the *whole* tree, where the view's event log names
- * a kept line. Left-out lines change no rank (see `redundant`), so the view's ranks are the
- * whole tree's at every point, and a left-out line L of the class sets a half exactly when
- * pam_limits' own test passes there: the half's rank at L is not stronger than L's rank (for a
- * `-` line's hard half, the soft half's too), and L's domain is not `%` outside maxlogins. The
- * holder before `e` is then the last such left-out line between the logged holder and `e`, the
- * next line to set after `e` the first such line between `e` and the logged next one.
- */
-function leftOutAttribution(
-  key: ItemKey, removed: readonly EntryRef[], kept: readonly EntryRef[], entryDomains: ReadonlyMap<string, number>,
-  tree: ConfigTree, profile: Profile, nrOpen: bigint,
-): (res: Resolution, sig: string) => Attribute {
-  const ranked = key !== 'priority' && key !== 'nonewprivs' && key !== 'chroot';
-  // per domain, the left-out lines by the halves they try: `soft` (soft and `-`; every line for
-  // the single-slot items), `hard` (hard), `dash` (`-`, whose hard half depends on its soft one)
-  interface Lists { soft: EntryRef[]; hard: EntryRef[]; dash: EntryRef[]; all: EntryRef[] }
-  const byDomain = new Map<number, Lists>();
-  for (const e of removed) {
-    const d = entryDomains.get(e.reading.domain.raw)!;
-    let l = byDomain.get(d);
-    if (!l) byDomain.set(d, (l = { soft: [], hard: [], dash: [], all: [] }));
-    l.all.push(e);
-    const t = e.reading.limitType;
-    if (!ranked || key === 'logins' || t === 'soft' || t === '-') l.soft.push(e);
-    if (ranked && key !== 'logins' && t === 'hard') l.hard.push(e);
-    if (ranked && key !== 'logins' && t === '-') l.dash.push(e);
-  }
-  const orderOf = new Map<string, number>();
-  for (const e of kept) orderOf.set(e.key, e.order);
-  for (const e of removed) orderOf.set(e.key, e.order);
-  // the starting ranks (the resolver on no lines: they depend on the profile, not the account)
-  let initial: { soft: Rank; hard: Rank } | null = null;
-  /** index of the first line after `order` */
-  const after = (lines: readonly EntryRef[], order: number): number => {
-    let lo = 0;
-    let hi = lines.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (lines[mid]!.order <= order) lo = mid + 1; else hi = mid; }
-    return lo;
-  };
-  return (res, sig) => {
-    if (!initial) {
-      const start = resolveLimits({ ...tree, files: [] }, res.identity, { profile, nrOpen, events: 'matched' });
-      initial = key === 'logins' ? { soft: start.logins.rank, hard: start.logins.rank }
-        : ranked ? { soft: start.rlimits[key as RlimitItem].soft.rank, hard: start.rlimits[key as RlimitItem].hard.rank } : { soft: RANK.NONE, hard: RANK.NONE };
-    }
-    const init = initial;
-    // then each half's rank after every set
-    const sets = { soft: [] as Array<[number, Rank]>, hard: [] as Array<[number, Rank]> };
-    for (const ev of res.events) {
-      if (!ev.matched || ev.skipped || !inItem(ev.item, key)) continue;
-      const o = orderOf.get(sourceKey(ev.source));
-      if (o === undefined) continue;
-      if (ev.soft === 'set') sets.soft.push([o, ev.rank!]);
-      if (ev.hard === 'set') sets.hard.push([o, ev.rank!]);
-    }
-    const rankAt = (half: 'soft' | 'hard', order: number): Rank => {
-      const list = sets[half];
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid]![0] < order) lo = mid + 1; else hi = mid; }
-      return lo === 0 ? init[half] : list[lo - 1]![1];
-    };
-    // the left-out lines this class matches, with the rank it matches them at
-    const lists: Array<{ lines: Lists; rank: Rank }> = [];
-    for (const [d, lines] of byDomain) {
-      const ch = sig.charCodeAt(d);
-      if (ch !== 0x2e) lists.push({ lines, rank: (ch - 0x30) as Rank });
-    }
-    const percent = (rank: Rank) => rank === RANK.ALL || rank === RANK.ALLGROUP;
-    /** does left-out line `l`, matched at `rank`, set the half (pam_limits' own tests)? */
-    const setsHalf = (l: EntryRef, rank: Rank, half: 'soft' | 'hard'): boolean => {
-      if (percent(rank) && l.reading.itemInfo!.name !== 'maxlogins') return false;
-      if (!ranked) return half === 'soft';
-      if (key === 'logins' || half === 'soft') return !(rankAt('soft', l.order) < rank);
-      if (l.reading.limitType === 'hard') return !(rankAt('hard', l.order) < rank);
-      return !(rankAt('soft', l.order) < rank) && !(rankAt('hard', l.order) < rank);
-    };
-    return (kind, half, e, by) => {
-      const eo = orderOf.get(sourceKey(e.source))!;
-      const bo = orderOf.get(sourceKey(by.source))!;
-      // the window: (holder, e) before, (e, next setter) after; in it the half's rank stays that
-      // of the holder (before) or of e (after), so only lines matched at that rank can set it
-      const lo = kind === 'before' ? bo : eo;
-      const hi = kind === 'before' ? eo : bo;
-      const target = kind === 'before' ? by.rank : e.rank;
-      let best: { line: EntryRef; rank: Rank } | null = null;
-      const better = (l: EntryRef) => !best || (kind === 'before' ? l.order > best.line.order : l.order < best.line.order);
-      /** the nearest line of `lines` in the window that sets the half (scanning from the near end) */
-      const nearest = (lines: readonly EntryRef[], rank: Rank, check: boolean) => {
-        const i0 = after(lines, lo);
-        const i1 = after(lines, hi - 1); // lines[i0..i1) lie in (lo, hi)
-        if (kind === 'before') {
-          for (let i = i1 - 1; i >= i0; i--) {
-            const l = lines[i]!;
-            if (!better(l)) return;
-            if (!check || setsHalf(l, rank, half)) { best = { line: l, rank }; return; }
-          }
-        } else {
-          for (let i = i0; i < i1; i++) {
-            const l = lines[i]!;
-            if (!better(l)) return;
-            if (!check || setsHalf(l, rank, half)) { best = { line: l, rank }; return; }
-          }
-        }
-      };
-      for (const { lines, rank } of lists) {
-        if (ranked && rank !== target) continue;
-        if (percent(rank)) { nearest(lines.all, rank, true); continue; }
-        if (!ranked || key === 'logins' || half === 'soft') nearest(lines.soft, rank, false);
-        else { nearest(lines.hard, rank, false); nearest(lines.dash, rank, true); }
-      }
-      return best ? sourceOfRef((best as { line: EntryRef; rank: Rank }).line, (best as { line: EntryRef; rank: Rank }).rank) : by.source;
-    };
-  };
-}
-
-function inItem(item: ItemName, key: ItemKey): boolean {
-  return key === 'logins' ? item === 'maxlogins' || item === 'maxsyslogins' : item === key;
 }
 
 /** The Source the resolver gives for this entry matched at `rank` (resolve.ts sourceOf). */

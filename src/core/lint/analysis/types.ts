@@ -79,11 +79,7 @@ export interface ItemAnalysis {
    */
   readonly classes: number;
   readonly accounts: readonly AccountCase[];
-  /**
-   * entry key → how many accounts it matched (and was not skipped for). A dead line the analysis
-   * left out (an earlier line of its group already holds its halves' rank) has the counts of the
-   * line that replaces it, and no wins, beatenBy or shortCircuit record.
-   */
+  /** entry key → how many accounts it matched (and was not skipped for) */
   readonly matched: ReadonlyMap<string, number>;
   /** entry keys that hold a final value for at least one account (with limits applied) */
   readonly wins: ReadonlySet<string>;
