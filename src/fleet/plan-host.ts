@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { identityFor } from '../core/accounts.js';
@@ -19,7 +19,7 @@ import { toBytes } from '../core/bytes.js';
 import { type EditPlan, type EditRequest, planEdits, type PlanOptions } from '../core/edit.js';
 import { type TaskIntent, TaskInputError, iniRequests, taskWords } from '../core/fleet/params.js';
 import {
-  MAX_WRITE_SCRIPT, parseSnapshot, parseWriteOutput, type RemoteWrite, type Snapshot, writeScript,
+  MAX_WRITE_SCRIPT, parseSnapshot, parseWriteOutput, type RemoteWrite, type Snapshot, SnapshotError, writeScript,
 } from '../core/fleet/remote.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
@@ -54,38 +54,79 @@ function hostPath(root: string, rel: string): string {
  * their bytes, directories, symlinks (a target naming a path under the host's root is made
  * chroot-style: `/srv/img/etc/x` → `/etc/x`, which the reader resolves the same way), FIFOs for
  * special files, and the other names of listed directories (so ignored files are named).
+ *
+ * The snapshot comes from the host and is not trusted (parseSnapshot already refused names with
+ * `..`, `.`, empty components, NUL or absolute paths, and names the read command does not read).
+ * Here nothing is written outside `dir` whatever the names: every directory on the way is made
+ * here, one component at a time, and must be a real directory (lstat); files are created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW; symlinks are made last, so nothing is ever written through one.
+ * @throws SnapshotError when a name would lead through a symlink or something not made here
  */
 export function materialize(snap: Snapshot, hostRoot: string, dir: string): void {
   const r = hostRoot.replace(/\/+$/, '');
-  const at = (rel: string) => path.join(dir, ...utf8(rel).split('/'));
+  const parts = (rel: string) => {
+    const c = utf8(rel).split('/');
+    if (c.some((x) => x === '' || x === '.' || x === '..' || x.includes('\0'))) throw new SnapshotError(`unsafe name ${JSON.stringify(rel.slice(0, 120))} in the host's snapshot`);
+    return c;
+  };
+  const made = new Set<string>([dir]);
+  // a directory made here (each component checked: never a symlink, never outside dir)
+  const mkdirs = (comps: readonly string[]): string => {
+    let cur = dir;
+    for (const c of comps) {
+      const next = path.join(cur, c);
+      if (!made.has(next)) {
+        try {
+          mkdirSync(next);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          if (!lstatSync(next).isDirectory()) throw new SnapshotError(`the host's snapshot names a path through ${JSON.stringify(path.relative(dir, next))}, which is not a directory: refused`);
+        }
+        made.add(next);
+      }
+      cur = next;
+    }
+    return cur;
+  };
+  const create = (p: string, bytes: Buffer | null) => {
+    const fd = openSync(p, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o666);
+    try {
+      for (let off = 0; bytes !== null && off < bytes.length;) off += writeSync(fd, bytes, off);
+    } finally { closeSync(fd); }
+  };
+  const exists = (p: string) => { try { lstatSync(p); return true; } catch { return false; } };
   const sorted = [...snap.entries.entries()].sort(([a], [b]) => a.split('/').length - b.split('/').length);
+  const links: Array<[string, string]> = [];
   for (const [rel, e] of sorted) {
-    const p = at(rel);
-    if (e.kind === 'dir') { mkdirSync(p, { recursive: true }); continue; }
+    const comps = parts(rel);
+    if (e.kind === 'dir') { mkdirs(comps); continue; }
     if (e.kind === 'unreadable') continue;
-    mkdirSync(path.dirname(p), { recursive: true });
-    if (existsSync(p) || isLink(p)) continue;
-    if (e.kind === 'file') writeFileSync(p, Buffer.from(e.bytes, 'latin1'));
-    else if (e.kind === 'link') {
-      let t = utf8(e.target);
-      if (r !== '' && (t === r || t.startsWith(`${r}/`))) t = `/${t.slice(r.length + 1)}`;
-      symlinkSync(t, p);
-    } else execFileSync('mkfifo', [p]);
+    const p = path.join(mkdirs(comps.slice(0, -1)), comps[comps.length - 1]!);
+    if (e.kind === 'link') { links.push([rel, p]); continue; }
+    if (exists(p)) continue;
+    if (e.kind === 'file') create(p, Buffer.from(e.bytes, 'latin1'));
+    else execFileSync('mkfifo', ['--', p]);
   }
   for (const [d, names] of snap.listings) {
-    const base = at(d);
-    mkdirSync(base, { recursive: true });
+    const base = mkdirs(parts(d));
     for (const n of names) {
-      const p = path.join(base, utf8(n.name));
-      if (existsSync(p) || isLink(p)) continue;
-      if (n.kind === 'd') mkdirSync(p);
-      else writeFileSync(p, '');
+      if (snap.entries.has(`${d}/${n.name}`)) continue;
+      const c = parts(n.name);
+      if (c.length !== 1) throw new SnapshotError(`unsafe name ${JSON.stringify(n.name.slice(0, 120))} in the host's snapshot`);
+      const p = path.join(base, c[0]!);
+      if (exists(p)) continue;
+      if (n.kind === 'd') mkdirs([...parts(d), c[0]!]);
+      else create(p, null);
     }
   }
-}
-
-function isLink(p: string): boolean {
-  try { return lstatSync(p).isSymbolicLink(); } catch { return false; }
+  // symlinks last: nothing above was written through one
+  for (const [rel, p] of links) {
+    if (exists(p)) continue;
+    const e = snap.entries.get(rel) as { kind: 'link'; target: string };
+    let t = utf8(e.target);
+    if (r !== '' && (t === r || t.startsWith(`${r}/`))) t = `/${t.slice(r.length + 1)}`;
+    symlinkSync(t, p);
+  }
 }
 
 let scratch: string | null = null;
@@ -150,7 +191,7 @@ function unreadableLimits(snap: Snapshot, root: string): string[] {
 export async function planHost(intent: TaskIntent, snapshotText: string, mode: { check: boolean; diff: boolean }): Promise<HostPlan> {
   const p = intent.params;
   const root = path.posix.normalize(p.root);
-  const snap = parseSnapshot(snapshotText);
+  const snap = parseSnapshot(snapshotText, root);
   if (snap === null) throw new TaskInputError(`root ${root} is not a directory on the host; give the directory that holds etc/security (default /)`);
   const blind = unreadableLimits(snap, root);
   if (blind.length > 0) throw new TaskInputError(`cannot read ${blind.join(', ')} on the host: nothing was planned or written; run the task with become: true`);

@@ -88,7 +88,7 @@ describe('the read command', () => {
     expect(spawnSync('mkfifo', [path.join(sec, 'limits.d/99-fifo.conf')]).status).toBe(0);
     const r = sh(readScript(root));
     expect(r.status, r.stderr).toBe(0);
-    const snap = parseSnapshot(r.stdout)!;
+    const snap = parseSnapshot(r.stdout, root)!;
     const file = (rel: string) => { const e = snap.entries.get(rel); return e?.kind === 'file' ? e.bytes : `(${e?.kind})`; };
     expect(file('etc/security/limits.conf')).toBe(readFileSync(path.join(sec, 'limits.conf'), 'latin1'));
     expect(file('etc/security/limits.d/90-nproc.conf')).toBe('*          soft    nproc     4096');

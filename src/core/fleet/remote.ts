@@ -159,58 +159,169 @@ export interface Snapshot {
 }
 
 /**
- * Read the read script's output. null when the host said NOROOT (the root is not a directory).
- * @throws SnapshotError when the output is not a complete snapshot (no magic line, no `E`, bad hex)
+ * A name the snapshot may carry: relative to the root, components neither empty nor `.` nor
+ * `..`, no NUL. Everything a host prints is untrusted: the controller lays it out on its own disk.
  */
-export function parseSnapshot(text: string): Snapshot | null {
+function safeRel(rel: string, what: string): string {
+  if (rel === '' || rel.startsWith('/') || rel.includes('\0') || rel.split('/').some((c) => c === '' || c === '.' || c === '..')) {
+    throw new SnapshotError(`the host's snapshot names ${what} ${JSON.stringify(rel.slice(0, 120))}, which is not a plain path inside the root: refused, nothing planned or written`);
+  }
+  return rel;
+}
+
+/** A listed name: one component. */
+function safeName(name: string): string {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw new SnapshotError(`the host's snapshot lists the name ${JSON.stringify(name.slice(0, 120))} in a directory, which is not a single file name: refused, nothing planned or written`);
+  }
+  return name;
+}
+
+/**
+ * The paths the read script may report, found from the snapshot's own symlink records exactly as
+ * the script's `res` walks them: every name it asks for (the limits files, the listed directories
+ * and their `*.conf` entries, {@link SNAPSHOT_FILES}, the sysctl files) resolved through the `L`
+ * records, with every directory and link met on the way.
+ */
+function reachable(links: ReadonlyMap<string, string>, listings: ReadonlyMap<string, ReadonlyArray<{ name: string }>>, R: string): { paths: Set<string>; dirs: Set<string> } {
+  const paths = new Set<string>();
+  const dirs = new Set<string>();
+  const res = (name: string): string | null => {
+    let pend = name.split('/');
+    let dn: string[] = [];
+    let hops = 0;
+    while (pend.length > 0) {
+      const part = pend.shift()!;
+      if (part === '' || part === '.') continue;
+      if (part === '..') { dn.pop(); continue; }
+      const c = [...dn, part].join('/');
+      let t = links.get(c);
+      if (t !== undefined) {
+        paths.add(c);
+        if (++hops > 40) return null;
+        if (t.startsWith('/')) {
+          dn = [];
+          // a target naming a path under the host's root is taken chroot-style, as the script does
+          if (R !== '' && (t === R || t.startsWith(`${R}/`))) t = t.slice(R.length);
+        }
+        pend = [...t.split('/'), ...pend];
+      } else {
+        if (dn.length > 0) dirs.add(dn.join('/'));
+        dn = [...dn, part];
+      }
+    }
+    return dn.length > 0 ? dn.join('/') : null;
+  };
+  const one = (name: string) => { const r = res(name); if (r !== null) paths.add(r); };
+  for (const f of [...LIMITS_MAIN, ...SNAPSHOT_FILES, ...SYSCTL_FILES]) one(f);
+  for (const d of [...LIMITS_DIRS, ...SYSCTL_DIRS_READ]) {
+    const r = res(d);
+    if (r === null) continue;
+    paths.add(r);
+    dirs.add(r);
+    for (const e of listings.get(r) ?? []) if (!e.name.startsWith('.') && e.name.endsWith('.conf')) one(`${d}/${e.name}`);
+  }
+  return { paths, dirs };
+}
+
+/**
+ * Read the read script's output. null when the host said NOROOT (the root is not a directory).
+ * The output is untrusted (a compromised host prints what it likes): every line must be a record
+ * of the exact form {@link readScript} prints, every name a plain path inside the root
+ * ({@link safeRel}), listed names single components, each name reported once, and every path one
+ * the script would report (a name it asks for, resolved through the snapshot's own symlinks, or a
+ * directory on the way); nothing may follow the end marker.
+ * @param root the root the read command was made for (its absolute symlink targets under it are read chroot-style)
+ * @throws SnapshotError when the output is not a complete, well-formed snapshot (no magic line, no `E`, bad hex,
+ *   an unexpected record or name)
+ */
+export function parseSnapshot(text: string, root = '/'): Snapshot | null {
   const lines = text.split('\n');
   let i = lines.findIndex((l) => l === SNAPSHOT_MAGIC || l === 'NOROOT');
   if (i < 0) throw new SnapshotError(`the host's answer is not a limitsctl snapshot (starts ${JSON.stringify(text.slice(0, 80))})`);
-  if (lines[i] === 'NOROOT') return null;
+  if (lines[i] === 'NOROOT') {
+    if (lines.slice(i + 1).some((l) => l !== '')) throw new SnapshotError('the host\'s answer has lines after NOROOT');
+    return null;
+  }
   const entries = new Map<string, SnapshotEntry>();
   const listings = new Map<string, Array<{ name: string; kind: 'd' | 'f' | 'l' | 'o' }>>();
+  const bad = (line: string) => new SnapshotError(`unexpected line in the host's snapshot: ${JSON.stringify(line.slice(0, 80))}`);
+  // a path is reported again when two names lead to it (the last report wins)
+  const put = (rel: string, e: SnapshotEntry) => { entries.set(safeRel(rel, 'the path'), e); };
   let ended = false;
   for (i++; i < lines.length; i++) {
     const line = lines[i]!;
+    if (ended) {
+      if (line !== '') throw new SnapshotError(`the host's snapshot goes on after its end marker: ${JSON.stringify(line.slice(0, 80))}`);
+      continue;
+    }
     if (line === '') continue;
     const f = line.split(' ');
+    const n = (k: number) => { if (f.length !== k) throw bad(line); };
     switch (f[0]) {
       case 'E':
+        n(1);
         ended = true;
         break;
-      case 'L':
-        entries.set(decodeName(f[1]!), { kind: 'link', target: decodeName(f[2]!) });
+      case 'L': {
+        n(3);
+        const target = decodeName(f[2]!);
+        if (target === '' || target.includes('\0')) throw bad(line);
+        put(decodeName(f[1]!), { kind: 'link', target });
         break;
+      }
       case 'D':
-        entries.set(decodeName(f[1]!), { kind: 'dir' });
+        n(2);
+        put(decodeName(f[1]!), { kind: 'dir' });
         break;
       case 'N': {
-        const dir = decodeName(f[1]!);
+        n(4);
+        const dir = safeRel(decodeName(f[1]!), 'the directory');
+        if (!['d', 'f', 'l', 'o'].includes(f[2]!)) throw bad(line);
         const list = listings.get(dir) ?? [];
-        list.push({ name: decodeName(f[3]!), kind: (f[2] as 'd' | 'f' | 'l' | 'o') });
+        const name = safeName(decodeName(f[3]!));
+        if (!list.some((e) => e.name === name)) list.push({ name, kind: (f[2] as 'd' | 'f' | 'l' | 'o') });
         listings.set(dir, list);
         break;
       }
       case 'S':
-        entries.set(decodeName(f[1]!), { kind: 'special', type: f[2] as 'p' | 'c' | 'b' | 's' });
+        n(3);
+        if (!['p', 'c', 'b', 's'].includes(f[2]!)) throw bad(line);
+        put(decodeName(f[1]!), { kind: 'special', type: f[2] as 'p' | 'c' | 'b' | 's' });
         break;
       case 'U':
-        entries.set(decodeName(f[1]!), { kind: 'unreadable', message: f.slice(2).join(' ') });
+        if (f.length < 3) throw bad(line);
+        put(decodeName(f[1]!), { kind: 'unreadable', message: f.slice(2).join(' ') });
         break;
       case 'F': {
+        n(6);
+        if (!/^[-a-zA-Z?][-a-zA-Z.+@]*$/.test(f[2]!) || !/^\d{1,9}$/.test(f[3]!) || !/^(\d{1,10}|\?)$/.test(f[4]!) || !/^(\d{1,10}|\?)$/.test(f[5]!)) {
+          if (!(f[2] === '-' && f[3] === '1' && f[4] === '-' && f[5] === '-')) throw bad(line);
+        }
         const rel = decodeName(f[1]!);
         let hex = '';
         for (i++; i < lines.length && lines[i] !== '.'; i++) hex += lines[i];
-        if (i >= lines.length) throw new SnapshotError(`the snapshot of ${rel} is cut short`);
-        entries.set(rel, { kind: 'file', bytes: hexToBinary(hex), mode: f[2] ?? '', nlink: Number(f[3] ?? 1) || 1, uid: f[4] ?? '', gid: f[5] ?? '' });
+        if (i >= lines.length) throw new SnapshotError(`the snapshot of ${safeRel(rel, 'the path')} is cut short`);
+        put(rel, { kind: 'file', bytes: hexToBinary(hex), mode: f[2]!, nlink: Number(f[3]) || 1, uid: f[4]!, gid: f[5]! });
         break;
       }
       default:
-        throw new SnapshotError(`unexpected line in the host's snapshot: ${JSON.stringify(line.slice(0, 80))}`);
+        throw bad(line);
     }
-    if (ended) break;
   }
   if (!ended) throw new SnapshotError('the host\'s snapshot is cut short (no end marker): the read command failed part way');
+  // only what the read script reports: the names it asks for, through the host's own symlinks
+  const links = new Map<string, string>();
+  for (const [rel, e] of entries) if (e.kind === 'link') links.set(rel, e.target);
+  const { paths, dirs } = reachable(links, listings, rootVar(root));
+  for (const [rel, e] of entries) {
+    if (!paths.has(rel) && !(e.kind === 'dir' && dirs.has(rel))) {
+      throw new SnapshotError(`the host's snapshot reports ${JSON.stringify(rel.slice(0, 120))}, which the read command does not read: refused, nothing planned or written`);
+    }
+  }
+  for (const d of listings.keys()) {
+    if (!dirs.has(d) || entries.get(d)?.kind !== 'dir') throw new SnapshotError(`the host's snapshot lists ${JSON.stringify(d.slice(0, 120))}, which the read command does not list: refused, nothing planned or written`);
+  }
   return { entries, listings };
 }
 
