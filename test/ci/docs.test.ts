@@ -80,6 +80,18 @@ describe('CI install instructions', () => {
     expect(used).toBeGreaterThanOrEqual(5);
   });
 
+  it("docs/ci.md's table of the action's inputs lists exactly action.yml's inputs, with their defaults", () => {
+    const action = parse(read('action.yml')) as { inputs: Record<string, { default?: string }> };
+    const section = read('docs/ci.md').split('\n## GitHub Actions\n')[1]!.split('\n## ')[0]!;
+    const rows = [...section.matchAll(/^\| `([\w-]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()] as const);
+    expect(rows.map(([k]) => k).sort()).toEqual(Object.keys(action.inputs).sort());
+    for (const [k, shown] of rows) {
+      const d = action.inputs[k]!.default ?? '';
+      if (d === '') expect(shown, k).toMatch(/^\(.*\)$/);
+      else expect(shown, k).toBe(`\`${d}\``);
+    }
+  });
+
   it('name the release of package.json (tags v<version>, tarballs limitsctl-<version>.tgz)', () => {
     const text = [...DOCS.map(read), read('action.yml')].join('\n');
     const tags = [...text.matchAll(/(?:rev:\s*|limitsctl@|--branch\s+|LIMITSCTL_REF[:=]\s*'?)(v\d+\.\d+\.\d+(?:-[0-9A-Za-z.]*[0-9A-Za-z])?)(?![\w.])/gm)].map((m) => m[1]);
