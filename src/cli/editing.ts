@@ -7,10 +7,11 @@ import path from 'node:path';
 import { identityFor } from '../core/accounts.js';
 import { type EditPlan, type EditRequest, planEdits, type PlanOptions } from '../core/edit.js';
 import { toBytes } from '../core/bytes.js';
+import { outcomeItems, reachAfter } from '../core/edit/reach.js';
 import { type JsDiff, unifiedDiff } from '../core/edit/unified-diff.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
-import { itemForProfile, itemInfo } from '../core/schema.js';
+import { canonicalProfile, itemForProfile, itemInfo } from '../core/schema.js';
 import { effectiveJson } from '../formatters/effective.js';
 import { loadAccountDb } from '../io/accounts.js';
 import type { LoadedTree } from '../io/tree.js';
@@ -206,12 +207,19 @@ function effectiveAfter(
   const out: Array<Record<string, unknown>> = [];
   const users = new Set<string>();
   for (const r of requests) if (!/^[@%*]/.test(r.domain) && !r.domain.includes(':')) users.add(toBytes(r.domain)); // requests are text, accounts bytes
+  const profile = canonicalProfile(ctx.profile);
   for (const name of users) {
     const pw = db.users.find((u) => u.name === name);
     if (!pw) continue;
-    const res = resolveLimits(plan.after, identityFor(db, pw.name, pw.uid, pw.gid), { profile: ctx.profile, ...baseline });
+    const infos = requests.filter((r) => toBytes(r.domain) === name).map((r) => itemForProfile(r.item.toLowerCase(), profile)).filter((i) => i !== undefined);
+    const items = new Set(infos.map((i) => i.name));
+    // only the requested items' values, the result and the login limit are shown: resolve the
+    // lines that can change them (core/edit/reach.ts), not every line of a large file
+    const reads = infos.map((i) => outcomeItems(i, baseline.capSysResource));
+    const id = identityFor(db, pw.name, pw.uid, pw.gid);
+    const cut = reachAfter(plan.after, id, profile, reads.length === 0 || reads.includes(null) ? null : reads.flat() as string[]);
+    const res = resolveLimits(cut, id, { profile, ...baseline, events: 'matched' });
     const full = effectiveJson(res);
-    const items = new Set(requests.filter((r) => toBytes(r.domain) === name).map((r) => itemForProfile(r.item.toLowerCase(), ctx.profile)?.name).filter(Boolean));
     out.push({ user: binaryToDisplay(name), result: full.result, limits: Object.fromEntries(Object.entries(full.limits).filter(([k]) => items.has(k as never))) });
   }
   return out;

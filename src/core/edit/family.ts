@@ -5,6 +5,7 @@
  * Pure.
  */
 import type { EntryReading, Line } from '../model.js';
+import { itemPattern } from './lines.js';
 import type { WorkFile, WorkTree } from './work-tree.js';
 
 export interface FamilyLine {
@@ -23,11 +24,13 @@ export interface FamilyLine {
 export function familyOf(work: WorkTree, domain: string, item: string, chunks = false): FamilyLine[] {
   const out: FamilyLine[] = [];
   const tree = work.tree();
+  const pattern = itemPattern([item]);
   for (const tf of tree.files) {
     const wf = work.file(tf.path);
     if (!wf || !tf.doc) continue;
-    // a reading's domain is bytes of its line: only lines holding them are read
+    // a reading's domain and item are bytes of its line: only lines holding both are read
     for (const i of wf.lines.containing(domain)) {
+      if (!wf.lines.mentions(i, pattern)) continue;
       const line = wf.lines.line(i);
       const chunk = line.readings.length !== 1;
       if (chunk && !chunks) continue;

@@ -109,6 +109,15 @@ export class FileLines {
     return out;
   }
 
+  /**
+   * Whether line `i` holds a match of `pattern`, an {@link itemPattern} (sticky: it reads that line
+   * only). A reading of an item has the item's name among its line's bytes, in some ASCII case.
+   */
+  mentions(i: number, pattern: RegExp): boolean {
+    pattern.lastIndex = this.starts[i]!;
+    return pattern.test(this.text);
+  }
+
   /** The last line containing `needle` for which `test` holds, searching from the end. */
   lastContaining(needle: string, test: (line: Line) => boolean): Line | undefined {
     if (needle === '') return undefined;
@@ -264,6 +273,20 @@ export function itemPattern(names: readonly string[]): RegExp {
     PATTERNS.set(key, re);
   }
   return re;
+}
+
+const LINES_OF = new WeakMap<LimitsDocument, FileLines>();
+
+/**
+ * The FileLines of a document's text read as `profile` (default the document's): `lines` when
+ * given (the work tree registers the lines it indexed for an edited text), else the ones kept with
+ * the document, else new ones, kept with it for the next caller.
+ */
+export function linesOf(doc: LimitsDocument, profile: Profile = doc.profile, lines?: FileLines): FileLines {
+  let fl = lines ?? LINES_OF.get(doc);
+  if (fl === undefined || fl.profile !== profile || fl.text !== doc.text) fl = new FileLines(doc.text, profile);
+  LINES_OF.set(doc, fl);
+  return fl;
 }
 
 /**

@@ -19,7 +19,7 @@ import { parseDomain } from '../domain.js';
 import type { ConfigTree, TreeFile } from '../model.js';
 import { matchEntryDomain, matchNoLimitDomain } from '../resolve.js';
 import type { ItemInfo, Profile } from '../schema.js';
-import { itemPattern } from './lines.js';
+import { type FileLines, itemPattern, linesOf } from './lines.js';
 import type { WorkTree } from './work-tree.js';
 
 /**
@@ -41,8 +41,21 @@ export function outcomeItems(info: ItemInfo, capSysResource: boolean | undefined
  * of the named items (plus every line that may be a `<domain> -` line or is too long to be sure).
  */
 export function reachTree(work: WorkTree, id: Identity, profile: Profile, items: readonly string[] | null = null): ConfigTree {
+  return cut(work.tree(), (f) => work.file(f.path)?.lines, id, profile, items);
+}
+
+/**
+ * The same cut of a plan's `after` tree (a tree planEdits returned, or any tree): the lines of a
+ * file the plan edited are the ones it already indexed; other files are indexed once and kept
+ * with their document. For --json's effective values after an edit, which read only the
+ * requested items' slots, the result and the login limit (src/cli/editing.ts).
+ */
+export function reachAfter(tree: ConfigTree, id: Identity, profile: Profile, items: readonly string[] | null): ConfigTree {
+  return cut(tree, (f) => (f.doc ? linesOf(f.doc) : undefined), id, profile, items);
+}
+
+function cut(tree: ConfigTree, lines: (f: TreeFile) => FileLines | undefined, id: Identity, profile: Profile, items: readonly string[] | null): ConfigTree {
   const pattern = items === null ? null : itemPattern(items);
-  const tree = work.tree();
   const memo = new Map<string, boolean>();
   const matches = (domain: string): boolean => {
     let m = memo.get(domain);
@@ -54,9 +67,9 @@ export function reachTree(work: WorkTree, id: Identity, profile: Profile, items:
     return m;
   };
   const files = tree.files.map((f): TreeFile => {
-    const wf = f.doc ? work.file(f.path) : undefined;
-    if (!f.doc || !wf) return f;
-    return { ...f, doc: { file: f.doc.file, profile: f.doc.profile, text: wf.text, lines: wf.lines.reachable(matches, pattern) } };
+    const fl = f.doc ? lines(f) : undefined;
+    if (!f.doc || !fl) return f;
+    return { ...f, doc: { file: f.doc.file, profile: f.doc.profile, text: fl.text, lines: fl.reachable(matches, pattern) } };
   });
   return { ...tree, files };
 }

@@ -8,7 +8,7 @@
 import type { ConfigTree, LimitsDocument, TreeFile } from '../model.js';
 import { type Profile, MAIN_FILE } from '../schema.js';
 import { applyEdits, type TextEdit } from '../text-edit.js';
-import { FileLines, lazyDocument } from './lines.js';
+import { FileLines, lazyDocument, linesOf } from './lines.js';
 
 export interface WorkFile {
   /** path relative to the root, as pam_limits names it (a symlink is written through) */
@@ -26,7 +26,7 @@ export class WorkTree {
   readonly files: WorkFile[];
   constructor(readonly base: ConfigTree, readonly profile: Profile) {
     this.files = base.files.filter((f) => f.status === 'ok' && f.doc).map((f) => ({
-      path: f.path, original: f.doc!.text, text: f.doc!.text, lines: new FileLines(f.doc!.text, profile), doc: f.doc!,
+      path: f.path, original: f.doc!.text, text: f.doc!.text, lines: linesOf(f.doc!, profile), doc: f.doc!,
     }));
   }
 
@@ -40,6 +40,7 @@ export class WorkTree {
     file.text = applyEdits(file.text, edits);
     file.lines = file.lines.edited(file.text, edits);
     file.doc = lazyDocument(file.path, this.profile, file.text);
+    linesOf(file.doc, this.profile, file.lines);
   }
 
   /** Create a new (empty) file in reading order. */

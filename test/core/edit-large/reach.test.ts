@@ -1,7 +1,8 @@
 /**
  * The cut trees a plan resolves (src/core/edit/reach.ts: only the lines whose domain can match the
- * account, and with `outcomeItems` only those of the items the plan's checks read) resolve exactly
- * as the whole tree does, in everything checkOutcome and the --at-least/--at-most probe read: the
+ * account, and with `outcomeItems` only those of the items the plan's checks read; reachAfter, the
+ * same cut of any tree, for --json's effective values) resolve exactly as the whole tree does, in
+ * everything checkOutcome, the --at-least/--at-most probe and --json's values read: the
  * slots of those items (values, ranks, sources, lines beaten, the pair applied, clamp, EPERM), the
  * login limit (value, check, source, system), whether limits apply, the PAM result, the `-` stop,
  * the failure, and priority / nonewprivs / chroot when one of those is the item.
@@ -13,7 +14,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type AccountDb, type Identity, identityFor, parseGroup, parsePasswd } from '../../../src/core/accounts.js';
-import { outcomeItems, reachTree } from '../../../src/core/edit/reach.js';
+import { familyOf } from '../../../src/core/edit/family.js';
+import { outcomeItems, reachAfter, reachTree } from '../../../src/core/edit/reach.js';
 import { WorkTree } from '../../../src/core/edit/work-tree.js';
 import type { ConfigTree } from '../../../src/core/model.js';
 import { parseLimits } from '../../../src/core/parse.js';
@@ -115,7 +117,7 @@ describe('reachTree: a cut tree resolves as the whole tree in what a plan reads'
         const keep = outcomeItems(info, cap);
         const whole = resolveLimits(tree, id, opts);
         const note = `${seedNote(SEED)}, tree ${t}, ${profile}, ${JSON.stringify(id.name)}, ${info.name}, capSysResource ${cap}\n${tree.files.map((f) => JSON.stringify(f.doc!.text)).join('\n')}`;
-        for (const cut of [reachTree(work, id, profile), reachTree(work, id, profile, keep)]) {
+        for (const cut of [reachTree(work, id, profile), reachTree(work, id, profile, keep), reachAfter(tree, id, profile, keep)]) {
           const got = resolveLimits(cut, id, opts);
           expect(readOf(got, info.name, keep), note).toEqual(readOf(whole, info.name, keep));
           compared++;
@@ -127,6 +129,40 @@ describe('reachTree: a cut tree resolves as the whole tree in what a plan reads'
     }
     // the cut must leave lines out, or this test shows nothing
     expect(cutLines).toBeLessThan(allLines / 2);
-    expect(compared).toBe(400 * identities().length * 2);
+    expect(compared).toBe(400 * identities().length * 3);
+  });
+});
+
+describe('familyOf: the lines read by bytes are the family the whole document has', () => {
+  it(`random trees, every distinct profile (${seedNote(SEED)})`, () => {
+    const r = rng(SEED ^ 0x5eed);
+    let found = 0;
+    for (let t = 0; t < 300; t++) {
+      const profile = DISTINCT_PROFILES[t % DISTINCT_PROFILES.length]!;
+      const tree = randomTree(r, profile);
+      const work = new WorkTree(tree, profile);
+      for (const domain of DOMAINS) {
+        for (const info of ITEMS.filter((i) => itemForProfile(i.name, profile))) {
+          for (const chunks of [false, true]) {
+            const want: string[] = [];
+            for (const f of tree.files) {
+              for (const line of f.doc!.lines) {
+                const chunk = line.readings.length !== 1;
+                if (chunk && !chunks) continue;
+                for (const rd of line.readings) {
+                  if (rd.kind !== 'entry' || rd.problem || rd.domain.raw !== domain || rd.itemText !== info.name) continue;
+                  if (!rd.limitType && rd.itemInfo?.typeChecked !== false) continue;
+                  want.push(`${f.path}:${line.index}:${rd.span.start}`);
+                }
+              }
+            }
+            const got = familyOf(work, domain, info.name, chunks).map((x) => `${x.file.path}:${x.line.index}:${x.reading.span.start}`);
+            expect(got, `${seedNote(SEED)}, tree ${t}, ${profile}, ${domain} ${info.name}`).toEqual(want);
+            found += want.length;
+          }
+        }
+      }
+    }
+    expect(found).toBeGreaterThan(100);
   });
 });
