@@ -91,20 +91,12 @@ const T_UNRANKED = 4; // priority, nonewprivs, chroot: the last matching line wi
 const T_STOP = 5;
 
 /**
- * One account class: what each line it matches did to each half, and the final holders. Arrays
- * are indexed by position in the item's line list (`-1`: none); `matched` lists the positions of
- * the lines it matched and did not skip, in reading order.
+ * One account class: the positions (in the item's line list) of the lines it matched and did
+ * not skip, in reading order, the final holders and the stop (`-1`: none). What each matched
+ * line did to each half is in the pass's scratch arrays until the next class's pass.
  */
 interface ClassPass {
-  matched: number[];
-  soft: Uint8Array;
-  hard: Uint8Array;
-  /** holder of the half just before the line (for outranked and short-circuit) */
-  beforeSoft: Int32Array;
-  beforeHard: Int32Array;
-  /** next line to set the half after it (for a replaced line) */
-  nextSoft: Int32Array;
-  nextHard: Int32Array;
+  matched: Int32Array;
   holdSoft: number;
   holdHard: number;
   /** position of the `<domain> -` line that stopped processing, or -1 */
@@ -182,54 +174,61 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   };
 
   /** pam_limits' pass over the item's lines for the class (resolve.ts resolveLimits, process_limit). */
+  // per line position, for the class being merged: what it did to each half, the holder of the
+  // half just before it (outranked, short-circuit), the next line to set the half (replaced)
+  const soft = new Uint8Array(n);
+  const hard = new Uint8Array(n);
+  const beforeSoft = new Int32Array(n);
+  const beforeHard = new Int32Array(n);
+  const nextSoft = new Int32Array(n);
+  const nextHard = new Int32Array(n);
+  const matchedScratch = new Int32Array(n);
+  const rankOf = new Uint8Array(nE);
   const pass = (sig: string): ClassPass => {
-    const rankOf = new Uint8Array(nE);
     for (let d = 0; d < nE; d++) rankOf[d] = sig.charCodeAt(d) - 0x30;
-    const c: ClassPass = {
-      matched: [], soft: new Uint8Array(n), hard: new Uint8Array(n),
-      beforeSoft: new Int32Array(n).fill(-1), beforeHard: new Int32Array(n).fill(-1),
-      nextSoft: new Int32Array(n).fill(-1), nextHard: new Int32Array(n).fill(-1),
-      holdSoft: -1, holdHard: -1, stop: -1,
-    };
+    let count = 0;
+    let stop = -1;
     let rs: number = initSoft;
     let rh: number = initHard;
     let hs = -1;
     let hh = -1;
-    const setSoft = (p: number, rank: number) => { if (hs >= 0) c.nextSoft[hs] = p; hs = p; rs = rank; c.soft[p] = SET; };
-    const setHard = (p: number, rank: number) => { if (hh >= 0) c.nextHard[hh] = p; hh = p; rh = rank; c.hard[p] = SET; };
+    const setSoft = (p: number, rank: number) => { if (hs >= 0) nextSoft[hs] = p; hs = p; rs = rank; soft[p] = SET; };
+    const setHard = (p: number, rank: number) => { if (hh >= 0) nextHard[hh] = p; hh = p; rh = rank; hard[p] = SET; };
     for (let p = 0; p < n; p++) {
       const k = kind[p]!;
       if (k === T_STOP) {
-        if (sig.charCodeAt(nE + dom[p]!) === 0x6e) { c.stop = p; break; }
+        if (sig.charCodeAt(nE + dom[p]!) === 0x6e) { stop = p; break; }
         continue;
       }
       const rank = rankOf[dom[p]!]!;
       if (rank === 7) continue;
       if ((rank === RANK.ALL || rank === RANK.ALLGROUP) && !percentOk[p]) continue; // skipped
-      c.matched.push(p);
-      c.beforeSoft[p] = hs;
-      c.beforeHard[p] = hh;
+      matchedScratch[count++] = p;
+      soft[p] = 0;
+      hard[p] = 0;
+      nextSoft[p] = -1;
+      nextHard[p] = -1;
+      beforeSoft[p] = hs;
+      beforeHard[p] = hh;
       switch (k) {
         case T_UNRANKED: setSoft(p, rank); setHard(p, rank); break;
         case T_SLOT:
-          if (rs < rank) { c.soft[p] = OUTRANKED; c.hard[p] = OUTRANKED; } else { setSoft(p, rank); setHard(p, rank); }
+          if (rs < rank) { soft[p] = OUTRANKED; hard[p] = OUTRANKED; } else { setSoft(p, rank); setHard(p, rank); }
           break;
         case T_SOFT:
-          if (rs < rank) c.soft[p] = OUTRANKED; else setSoft(p, rank);
+          if (rs < rank) soft[p] = OUTRANKED; else setSoft(p, rank);
           break;
         case T_HARD:
-          if (rh < rank) c.hard[p] = OUTRANKED; else setHard(p, rank);
+          if (rh < rank) hard[p] = OUTRANKED; else setHard(p, rank);
           break;
         default: // '-': an outranked soft half skips the hard half
-          if (rs < rank) { c.soft[p] = OUTRANKED; c.hard[p] = SHORT; break; }
+          if (rs < rank) { soft[p] = OUTRANKED; hard[p] = SHORT; break; }
           setSoft(p, rank);
-          if (rh < rank) c.hard[p] = OUTRANKED; else setHard(p, rank);
+          if (rh < rank) hard[p] = OUTRANKED; else setHard(p, rank);
           break;
       }
     }
-    c.holdSoft = hs;
-    c.holdHard = hh;
-    return c;
+    return { matched: matchedScratch.slice(0, count), holdSoft: hs, holdHard: hh, stop };
   };
 
   // the Source resolveLimits gives for the line at position p matched at `rank`, one object per pair
@@ -301,12 +300,13 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     }
   }
 
-  // per line position: accounts matched, accounts not applied to; who beat it (positions, with
-  // the Source last seen, as a Map keyed by Source would keep)
+  // per line position: accounts matched, accounts not applied to; who beat it (position × 8 +
+  // the rank it was matched at, the rank last seen kept in the place first seen, as a Map keyed
+  // by Source would keep them)
   const matchedN = new Float64Array(n);
   const notAppliedN = new Float64Array(n);
   const winsAt = new Uint8Array(n);
-  const beatenAt = new Map<number, Map<number, Source>>();
+  const beatenAt: Array<number[] | undefined> = new Array<number[] | undefined>(n);
   const shortCircuit = new Map<string, { accounts: AccountCase[]; by: Source | null }>();
   const clamps = new Map<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>();
   const outcomes: AccountOutcome[] = [];
@@ -314,36 +314,42 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   /** pam_limits applies the values: no `<domain> -` line stopped the class, and every file was read */
   const appliedTo = (c: ClassPass) => c.stop < 0 && fatalAt < 0;
 
-  const beaten = (p: number, by: number, rankOf: (q: number) => number) => {
-    let m = beatenAt.get(p);
-    if (!m) beatenAt.set(p, (m = new Map()));
-    m.set(by, sourceAt(by, rankOf(by)));
+  const beaten = (p: number, by: number) => {
+    const enc = by * 8 + rankOf[dom[by]!]!;
+    const list = beatenAt[p];
+    if (!list) { beatenAt[p] = [enc]; return; }
+    for (let i = 0; i < list.length; i++) if (list[i]! >>> 3 === by) { list[i] = enc; return; }
+    list.push(enc);
   };
 
-  /** The class's winners and losers (the same for every account of it), merged at its first account. */
-  const merge = (c: ClassPass, sig: string, first: AccountCase) => {
+  /**
+   * The class's winners and losers (the same for every account of it), merged at its first
+   * account, right after its pass (which left what each line did in the scratch arrays).
+   */
+  const merge = (c: ClassPass, first: AccountCase) => {
     if (!appliedTo(c)) return;
-    const rankOf = (q: number) => sig.charCodeAt(dom[q]!) - 0x30;
-    for (const p of c.matched) {
+    const m = c.matched;
+    for (let i = 0; i < m.length; i++) {
+      const p = m[i]!;
       const k = kind[p]!;
       // soft half (the only half of the single-slot items)
-      const so = c.soft[p]!;
+      const so = soft[p]!;
       if (so === SET) {
-        if (c.holdSoft === p) winsAt[p] = 1; else if (c.nextSoft[p]! >= 0) beaten(p, c.nextSoft[p]!, rankOf);
-      } else if (so === OUTRANKED && c.beforeSoft[p]! >= 0) beaten(p, c.beforeSoft[p]!, rankOf);
+        if (c.holdSoft === p) winsAt[p] = 1; else if (nextSoft[p]! >= 0) beaten(p, nextSoft[p]!);
+      } else if (so === OUTRANKED && beforeSoft[p]! >= 0) beaten(p, beforeSoft[p]!);
       if (k === T_SLOT || k === T_UNRANKED) continue;
-      const ho = c.hard[p]!;
+      const ho = hard[p]!;
       if (ho === SET) {
-        if (c.holdHard === p) winsAt[p] = 1; else if (c.nextHard[p]! >= 0) beaten(p, c.nextHard[p]!, rankOf);
+        if (c.holdHard === p) winsAt[p] = 1; else if (nextHard[p]! >= 0) beaten(p, nextHard[p]!);
       } else if (ho === OUTRANKED) {
-        if (c.beforeHard[p]! >= 0) beaten(p, c.beforeHard[p]!, rankOf);
+        if (beforeHard[p]! >= 0) beaten(p, beforeHard[p]!);
       } else if (ho === SHORT) {
-        const b = c.beforeSoft[p]!;
-        const by = b >= 0 ? sourceAt(b, rankOf(b)) : null;
+        const b = beforeSoft[p]!;
+        const by = b >= 0 ? sourceAt(b, rankOf[dom[b]!]!) : null;
         const ek = (lines[p] as EntryRef).key;
         const sc = shortCircuit.get(ek);
         if (sc) sc.accounts.push(first); else shortCircuit.set(ek, { accounts: [first], by });
-        if (b >= 0) beaten(p, b, rankOf);
+        if (b >= 0) beaten(p, b);
       }
     }
   };
@@ -358,7 +364,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       const cp = pass(sig);
       hit = { pass: cp, res: finalResolution(cp, c.identity), accounts: 0 };
       shared.set(sig, hit);
-      merge(cp, sig, c);
+      merge(cp, c);
     }
     hit.accounts++;
     const { res } = hit;
@@ -375,9 +381,12 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   }
   // match counts: each class's lines, once per account of the class
   for (const { pass: cp, accounts: count } of shared.values()) {
-    for (const p of cp.matched) {
+    const m = cp.matched;
+    const applied = appliedTo(cp);
+    for (let i = 0; i < m.length; i++) {
+      const p = m[i]!;
       matchedN[p] = matchedN[p]! + count;
-      if (!appliedTo(cp)) notAppliedN[p] = notAppliedN[p]! + count;
+      if (!applied) notAppliedN[p] = notAppliedN[p]! + count;
     }
   }
   const matched = new Map<string, number>();
@@ -390,8 +399,8 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     if (matchedN[p]! > 0) matched.set(k, matchedN[p]!);
     if (notAppliedN[p]! > 0) notApplied.set(k, notAppliedN[p]!);
     if (winsAt[p]) wins.add(k);
-    const b = beatenAt.get(p);
-    if (b) beatenBy.set(k, new Map([...b.values()].map((s) => [sourceKey(s), s])));
+    const b = beatenAt[p];
+    if (b) beatenBy.set(k, new Map(b.map((enc) => { const s = sourceAt(enc >>> 3, enc & 7); return [sourceKey(s), s]; })));
   }
   return { key, exhaustive, classes, accounts: cases, matched, wins, beatenBy, notApplied, shortCircuit, clamps, outcomes };
 }

@@ -33,11 +33,9 @@ export const neverWins: Rule = {
         }
         continue;
       }
-      for (const e of ctx.analysis.entries) {
+      for (const e of ctx.analysis.itemEntries(key)) {
         const r = e.reading;
         if (r.problem || !r.itemInfo || dead.has(e.key) || ia.wins.has(e.key)) continue;
-        if ((r.itemInfo.name === 'maxlogins' || r.itemInfo.name === 'maxsyslogins') !== (key === 'logins')) continue;
-        if (key !== 'logins' && r.itemInfo.name !== key) continue;
         const matched = ia.matched.get(e.key) ?? 0;
         const notApplied = ia.notApplied.get(e.key) ?? 0;
         let message: string;
