@@ -103,11 +103,13 @@ export function unifiedDiff(jsdiff: JsDiff, oldName: string, newName: string, be
     tailLine--;
   }
   const shift = m - n;
-  const plain = !SHOWN_OTHERWISE.test(before) && !SHOWN_OTHERWISE.test(after);
   const shownA = new Map<number, string>();
   const shownB = new Map<number, string>();
   const lineA = (i: number) => before.slice(a[i]!, endA(i));
   const lineB = (j: number) => after.slice(b[j]!, endB(j));
+  // per line: 1 when binaryToDisplay leaves it as it is, 2 when it shows some byte otherwise (0: not looked at)
+  const plainA = new Uint8Array(n);
+  const plainB = new Uint8Array(m);
   const comparator = (i: number, j: number): boolean => {
     if (i === j && i < headLines) return true;
     if (j - i === shift && i >= tailLine) return true;
@@ -119,7 +121,10 @@ export function unifiedDiff(jsdiff: JsDiff, oldName: string, newName: string, be
       while (k < la && before.charCodeAt(sa + k) === after.charCodeAt(sb + k)) k++;
       if (k === la) return true;
     }
-    if (plain) return false;
+    // different bytes shown as they are are different display text
+    if (plainA[i] === 0) plainA[i] = SHOWN_OTHERWISE.test(lineA(i)) ? 2 : 1;
+    if (plainB[j] === 0) plainB[j] = SHOWN_OTHERWISE.test(lineB(j)) ? 2 : 1;
+    if (plainA[i] === 1 && plainB[j] === 1) return false;
     // jsdiff compares display text: different bytes may be shown alike
     let da = shownA.get(i);
     if (da === undefined) shownA.set(i, (da = binaryToDisplay(lineA(i))));
@@ -127,11 +132,18 @@ export function unifiedDiff(jsdiff: JsDiff, oldName: string, newName: string, be
     if (db === undefined) shownB.set(j, (db = binaryToDisplay(lineB(j))));
     return da === db;
   };
-  const tokensA = new Int32Array(n);
-  for (let i = 0; i < n; i++) tokensA[i] = i;
-  const tokensB = new Int32Array(m);
-  for (let j = 0; j < m; j++) tokensB[j] = j;
-  const parts = jsdiff.diffArrays(tokensA as unknown as unknown[], tokensB as unknown as unknown[], { comparator })!;
+  // The shared head is left out of jsdiff's input: its Myers walk starts by taking the longest
+  // common prefix (extractCommon on the first diagonal) and goes on from there alike, so the
+  // result is the same with the head added back as its first unchanged part.
+  const skip = headLines;
+  const tokensA = new Int32Array(n - skip);
+  for (let i = skip; i < n; i++) tokensA[i - skip] = i;
+  const tokensB = new Int32Array(m - skip);
+  for (let j = skip; j < m; j++) tokensB[j - skip] = j;
+  const rest = jsdiff.diffArrays(tokensA as unknown as unknown[], tokensB as unknown as unknown[], { comparator: (x, y) => comparator(x, y) })!;
+  const parts = skip === 0 ? rest
+    : rest.length > 0 && !rest[0]!.added && !rest[0]!.removed ? [{ ...rest[0]!, count: rest[0]!.count + skip }, ...rest.slice(1)]
+    : [{ count: skip, added: false, removed: false }, ...rest];
 
   // structuredPatch's diffLinesResultToPatch, with each part's lines read on demand
   interface Part { count: number; added: boolean; removed: boolean; from: number }
