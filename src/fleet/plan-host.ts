@@ -19,7 +19,7 @@ import { toBytes } from '../core/bytes.js';
 import { type EditPlan, type EditRequest, planEdits, type PlanOptions } from '../core/edit.js';
 import { type TaskIntent, TaskInputError, iniRequests, taskWords } from '../core/fleet/params.js';
 import {
-  MAX_WRITE_SCRIPT, parseSnapshot, parseWriteOutput, type RemoteWrite, type Snapshot, SnapshotError, writeScript,
+  MAX_WRITE_SCRIPT, MAX_WRITE_STDIN, parseSnapshot, parseWriteOutput, type RemoteWrite, type Snapshot, SnapshotError, writeScript,
 } from '../core/fleet/remote.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
@@ -40,6 +40,8 @@ export interface HostPlan {
   readonly result: TaskResult;
   /** the write command (not in check mode, not when nothing changes) */
   readonly write: string | null;
+  /** the bytes to give the write command on its standard input (binary string), or null */
+  readonly stdin: string | null;
 }
 
 const utf8 = (binary: string) => Buffer.from(binary, 'latin1').toString('utf8');
@@ -185,10 +187,11 @@ function unreadableLimits(snap: Snapshot, root: string): string[] {
  * Plan a task for one host from its snapshot.
  * @param intent the checked task (core/fleet/params.ts taskIntent)
  * @param snapshotText the read command's stdout
- * @param mode check: plan only; diff: add Ansible's diff (before/after with the host's paths)
+ * @param mode check: plan only; diff: add Ansible's diff (before/after with the host's paths); stdin: the
+ *   connection can give the write command input data (the file bytes then travel there, not in the command)
  * @throws TaskInputError (or a LimitsError of the library) for input the host's tree refuses: nothing is written
  */
-export async function planHost(intent: TaskIntent, snapshotText: string, mode: { check: boolean; diff: boolean }): Promise<HostPlan> {
+export async function planHost(intent: TaskIntent, snapshotText: string, mode: { check: boolean; diff: boolean; stdin?: boolean }): Promise<HostPlan> {
   const p = intent.params;
   const root = path.posix.normalize(p.root);
   const snap = parseSnapshot(snapshotText, root);
@@ -217,7 +220,7 @@ export async function planHost(intent: TaskIntent, snapshotText: string, mode: {
     const baseline = loadBaseline({ root: dir });
     const tree = loadTree(dir, { profile });
     const base: TaskResult = { root, profile, profile_reason: reason };
-    if (intent.kind === 'query') return { result: { changed: false, ...base, ...query(intent.users, tree, db, profile, baseline, root), warnings: profileWarning ? [profileWarning] : [] }, write: null };
+    if (intent.kind === 'query') return { result: { changed: false, ...base, ...query(intent.users, tree, db, profile, baseline, root), warnings: profileWarning ? [profileWarning] : [] }, write: null, stdin: null };
 
     let requests: readonly EditRequest[];
     let prune = intent.prune;
@@ -285,13 +288,19 @@ export async function planHost(intent: TaskIntent, snapshotText: string, mode: {
         after: binaryToDisplay(ch.after),
       }));
     }
-    if (mode.check || !changed) return { result, write: null };
+    if (!changed) return { result, write: null, stdin: null };
+    // the write command is made in check mode too: check mode refuses what the real run would
     const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
-    const script = writeScript(writes, { backup: p.backup, stamp, nonce: randomBytes(6).toString('hex') });
-    if (script.length > MAX_WRITE_SCRIPT) {
-      throw new TaskInputError(`the files to write are too large for one command (${script.length} bytes of shell; the limit is ${MAX_WRITE_SCRIPT}); nothing was written`);
+    const cmd = writeScript(writes, { backup: p.backup, stamp, nonce: randomBytes(6).toString('hex'), stdin: mode.stdin === true });
+    if (cmd.stdin !== null && cmd.stdin.length > MAX_WRITE_STDIN) {
+      throw new TaskInputError(`the files to write are too large (${cmd.stdin.length} bytes with the old bytes they are checked against; the limit is ${MAX_WRITE_STDIN}); nothing was written`);
     }
-    return { result, write: script };
+    if (cmd.stdin === null && cmd.script.length > MAX_WRITE_SCRIPT) {
+      throw new TaskInputError(`the files to write are too large for one command (${cmd.script.length} bytes of shell; the limit is ${MAX_WRITE_SCRIPT}) and this connection cannot send them on the command's standard input; nothing was written. `
+        + 'Use a connection that takes input data (ssh, local, chroot, docker…) with pipelining enabled when the task uses become (ANSIBLE_PIPELINING=true), and not become_method su');
+    }
+    if (mode.check) return { result, write: null, stdin: null };
+    return { result, write: cmd.script, stdin: cmd.stdin };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

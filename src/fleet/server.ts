@@ -6,13 +6,17 @@
  *   node dist/fleet/server.js --socket PATH [--parent PID] [--idle SECONDS]
  *
  * It exits when the process `--parent` (the ansible-playbook) is gone, or after `--idle` seconds
- * (default 900) without a request, and removes its socket. Protocol: one JSON object per line
+ * (default 120, a backstop) without a request, and removes its socket. `--parent` must name a
+ * live process other than init (PID 1): a worker whose ansible-playbook is gone has been
+ * re-parented to init, and a planner tied to init would never end. Protocol: one JSON object per line
  * each way, any number of requests per connection:
  *
  *   {"op": "prepare", "args": {…task arguments…}}
  *       → {"read": "<sh command>"}                       or {"failed": true, "msg": …}
- *   {"op": "plan", "args": {…}, "snapshot": "<the read command's stdout>", "check": bool, "diff": bool}
- *       → {"result": {…}, "write": "<sh command>"|null}  or {"failed": true, "msg": …}
+ *   {"op": "plan", "args": {…}, "snapshot": "<the read command's stdout>", "check": bool, "diff": bool,
+ *    "stdin": bool (the connection can give the write command input data)}
+ *       → {"result": {…}, "write": "<sh command>"|null, "stdin": "<bytes, one char per byte>"|null}
+ *                                                        or {"failed": true, "msg": …}
  *   {"op": "finish", "result": {…the plan's result…}, "stdout": "…", "stderr": "…", "rc": 0}
  *       → {"retry": true, "conflict": PATH}               or {"retry": false, "result": {…}}
  *   {"op": "ping"} → {"pong": true, "version": "…", "node": "v20…"}
@@ -39,8 +43,8 @@ export async function handle(req: Record<string, unknown>): Promise<Record<strin
       }
       case 'plan': {
         const intent = taskIntent(objectArg(req.args));
-        const r = await planHost(intent, String(req.snapshot ?? ''), { check: req.check === true, diff: req.diff === true });
-        return { result: r.result, write: r.write };
+        const r = await planHost(intent, String(req.snapshot ?? ''), { check: req.check === true, diff: req.diff === true, stdin: req.stdin === true });
+        return { result: r.result, write: r.write, stdin: r.stdin };
       }
       case 'finish':
         return finishHost(objectArg(req.result) as TaskResult, String(req.stdout ?? ''), Number(req.rc ?? 0), String(req.stderr ?? ''));
@@ -165,7 +169,21 @@ function main(argv: string[]): void {
     return;
   }
   const parent = arg('--parent') ? Number(arg('--parent')) : null;
-  const idle = arg('--idle') ? Number(arg('--idle')) : 900;
+  if (parent !== null && !(Number.isInteger(parent) && parent > 1)) {
+    process.stderr.write(`limitsctl planner: --parent must be the ansible-playbook's process id (an integer > 1), not ${arg('--parent')}: its ansible-playbook is gone\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parent !== null) {
+    try { process.kill(parent, 0); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') {
+        process.stderr.write(`limitsctl planner: process ${parent} (its ansible-playbook) is gone\n`);
+        process.exitCode = 2;
+        return;
+      }
+    }
+  }
+  const idle = arg('--idle') ? Number(arg('--idle')) : 120;
   if (existsSync(socketPath)) rmSync(socketPath, { force: true });
   const server = serve(socketPath, parent, idle);
   server.on('listening', () => process.stdout.write('READY\n'));

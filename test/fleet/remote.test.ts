@@ -16,7 +16,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planEdits } from '../../src/core/edit.js';
 import { taskIntent } from '../../src/core/fleet/params.js';
-import { parseSnapshot, printfFormat, readScript } from '../../src/core/fleet/remote.js';
+import { parseSnapshot, posixCksum, printfFormat, readScript } from '../../src/core/fleet/remote.js';
 import { finishHost, planHost, removeScratch } from '../../src/fleet/plan-host.js';
 import { failure } from '../../src/fleet/server.js';
 import { loadTree } from '../../src/io/tree.js';
@@ -35,8 +35,8 @@ function tree(): string {
   return root;
 }
 
-function sh(script: string): { stdout: string; stderr: string; status: number | null } {
-  const r = spawnSync('/bin/sh', ['-c', script], { encoding: 'latin1' });
+function sh(script: string, input?: string | null, env?: NodeJS.ProcessEnv): { stdout: string; stderr: string; status: number | null } {
+  const r = spawnSync('/bin/sh', ['-c', script], { encoding: 'latin1', ...(input != null ? { input: Buffer.from(input, 'latin1') } : {}), ...(env ? { env } : {}) });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
@@ -58,15 +58,15 @@ function snapshotFs(root: string): Record<string, string> {
 }
 
 /** One task against a temporary tree, as the action plugin runs it (without Ansible). */
-async function runTask(root: string, args: Record<string, unknown>, o: { check?: boolean; afterRead?: () => void } = {}) {
+async function runTask(root: string, args: Record<string, unknown>, o: { check?: boolean; afterRead?: () => void; stdin?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   const intent = taskIntent({ root, ...args });
   for (let attempt = 1; attempt <= 3; attempt++) {
     const read = sh(readScript(root));
     expect(read.status, read.stderr).toBe(0);
     if (attempt === 1) o.afterRead?.();
-    const planned = await planHost(intent, read.stdout, { check: o.check === true, diff: true });
+    const planned = await planHost(intent, read.stdout, { check: o.check === true, diff: true, stdin: o.stdin !== false });
     if (planned.write === null) return { result: planned.result, attempts: attempt };
-    const w = sh(planned.write);
+    const w = sh(planned.write, planned.stdin, o.env);
     const done = finishHost(planned.result, w.stdout, w.status ?? -1, w.stderr);
     if (!done.retry) return { result: done.result, attempts: attempt };
   }
@@ -195,7 +195,7 @@ describe('plan on the controller, write with one command', () => {
     const planned = await planHost(taskIntent({ root, user: 'admin', item: 'nofile', value: 10 }), read, { check: false, diff: false });
     writeFileSync(conf, 'other writer\n');
     const before = snapshotFs(root);
-    const w = sh(planned.write!);
+    const w = sh(planned.write!, planned.stdin);
     expect(w.stdout).toMatch(/^CONFLICT /m);
     expect(finishHost(planned.result, w.stdout, 0, '')).toMatchObject({ retry: true, conflict: conf });
     expect(snapshotFs(root)).toEqual(before);
@@ -254,9 +254,96 @@ describe('plan on the controller, write with one command', () => {
     expect(() => taskIntent({ user: 'a', item: 'nproc', value: 1, bogus: 1 })).toThrow(/Unsupported parameters.*bogus/);
   });
 
+  it('posixCksum is the CRC the host\'s cksum prints', () => {
+    const bytes = `${Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('')}\n`.repeat(300);
+    for (const b of ['', 'a', bytes]) {
+      const r = spawnSync('cksum', [], { input: Buffer.from(b, 'latin1'), encoding: 'utf8' });
+      expect(r.stdout.trim()).toBe(`${posixCksum(b)} ${b.length}`);
+    }
+  });
+
   it('printf formats reproduce any bytes, quotes, backslashes, percent signs and NUL included', () => {
     const bytes = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('') + "it's 100% \\n";
     const r = spawnSync('/bin/sh', ['-c', `printf ${printfFormat(bytes)}`], { encoding: 'latin1' });
     expect(r.stdout).toBe(bytes);
   });
 });
+
+describe('the write command: size, the last check, cleanup', () => {
+  /** A directory of wrappers put first on PATH: `name` runs `body` (sh), then the real tool. */
+  function wrap(name: string, body: string): NodeJS.ProcessEnv {
+    const bin = mkdtempSync(path.join(tmp, 'bin-'));
+    const real = spawnSync('/bin/sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return { ...process.env, PATH: `${bin}:${process.env.PATH}`, REAL: real };
+  }
+
+  function big(root: string, kib: number): string {
+    const conf = path.join(root, 'etc/security/limits.conf');
+    let text = readFileSync(conf, 'latin1');
+    for (let i = 0; text.length < kib * 1024; i++) text += `user${String(i).padStart(5, '0')}   soft   nofile   ${1000 + i}\n`;
+    writeFileSync(conf, text, 'latin1');
+    return conf;
+  }
+
+  it('a 200 KiB limits.conf is written through stdin; check mode and the real run refuse it alike where the bytes must travel in the command', async () => {
+    const root = tree();
+    const conf = big(root, 200);
+    const expected = planEdits(loadTree(root, { profile: 'debian-12' }), [{ op: 'set', domain: 'admin', item: 'nproc', value: '5', type: 'both', mode: 'exact' }]).changes[0]!.after;
+    const before = snapshotFs(root);
+    const noStdinCheck = failure(await runTask(root, { user: 'admin', item: 'nproc', value: 5 }, { check: true, stdin: false }).catch((e) => e));
+    const noStdinRun = failure(await runTask(root, { user: 'admin', item: 'nproc', value: 5 }, { stdin: false }).catch((e) => e));
+    expect(noStdinCheck.msg).toMatch(/too large for one command .*standard input; nothing was written/);
+    expect(noStdinRun.msg).toBe(noStdinCheck.msg);
+    expect(snapshotFs(root)).toEqual(before);
+    const { result } = await runTask(root, { user: 'admin', item: 'nproc', value: 5, backup: true });
+    expect(result.changed).toBe(true);
+    expect(readFileSync(conf, 'latin1')).toBe(expected);
+    expect(readdirSync(path.dirname(conf)).filter((f) => f.includes('.limitsctl-'))).toEqual([]);
+    // and without head -c on the host (dd fallback): the same bytes
+    const root2 = tree();
+    big(root2, 20);
+    const exp2 = planEdits(loadTree(root2, { profile: 'debian-12' }), [{ op: 'set', domain: 'admin', item: 'nproc', value: '6', type: 'both', mode: 'exact' }]).changes[0]!.after;
+    await runTask(root2, { user: 'admin', item: 'nproc', value: 6 }, { env: wrap('head', 'exit 1') });
+    expect(readFileSync(path.join(root2, 'etc/security/limits.conf'), 'latin1')).toBe(exp2);
+  });
+
+  it('the bytes inside the command (no stdin): about 55 KiB of plain text fits in one command', async () => {
+    const root = tree();
+    const conf = big(root, 55);
+    const { result } = await runTask(root, { user: 'admin', item: 'nproc', value: 7 }, { stdin: false });
+    expect(result.changed).toBe(true);
+    expect(readFileSync(conf, 'latin1')).toMatch(/^admin\s+-\s+nproc\s+7$/m);
+  });
+
+  it('a writer that changes the file while the backup is taken is not overwritten: the backup comes before the last check', async () => {
+    const root = tree();
+    const conf = path.join(root, 'etc/security/limits.conf');
+    // cp: when it makes the backup, another writer appends a line right after (once)
+    const env = wrap('cp', `"$REAL" "$@" || exit $?\ncase "$*" in *.bak*) [ -e "$0.done" ] || { echo 'racer - core 1' >> ${shq(conf)}; : > "$0.done"; };; esac`);
+    const { result, attempts } = await runTask(root, { user: 'admin', item: 'nofile', value: 4321, backup: true }, { env });
+    expect(attempts).toBe(2);
+    expect(result.changed).toBe(true);
+    const text = readFileSync(conf, 'latin1');
+    expect(text).toMatch(/^racer - core 1$/m);
+    expect(text).toMatch(/^admin\s+-\s+nofile\s+4321$/m);
+    // the first attempt's backup was removed with its conflict; the second attempt's stays
+    expect(readdirSync(path.dirname(conf)).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
+  });
+
+  it('a write command killed before its rename leaves no temporary, staging or backup file', async () => {
+    const root = tree();
+    const dir = path.join(root, 'etc/security');
+    const before = snapshotFs(root);
+    const env = wrap('mv', 'kill -TERM $PPID; sleep 1; exit 1');
+    const read = sh(readScript(root)).stdout;
+    const planned = await planHost(taskIntent({ root, user: 'admin', item: 'nofile', value: 77, backup: true }), read, { check: false, diff: false, stdin: true });
+    const w = sh(planned.write!, planned.stdin, env);
+    expect(w.stdout).not.toMatch(/WROTE|DONE/);
+    expect(readdirSync(dir).filter((f) => f.includes('.limitsctl-') || f.endsWith('.bak'))).toEqual([]);
+    const files = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([, v]) => !v.startsWith('dir ')));
+    expect(files(snapshotFs(root))).toEqual(files(before)); // a directory's mtime changes: files were made and removed in it
+  });
+});
+
+function shq(s: string): string { return `'${s.replace(/'/g, `'\\''`)}'`; }

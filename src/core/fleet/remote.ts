@@ -2,6 +2,7 @@
  * The two shell programs the controller-side Ansible action (ansible/collections/…/limitsctl/pam)
  * runs on a managed host, and the readers of what they print. The host needs only a POSIX `sh`
  * and coreutils-level tools: `od` (POSIX), `ls -lnd` (POSIX), `readlink`, `cmp`, `cp`, `mv`,
+ * `tail`, `head -c` (or `dd`), `wc`,
  * `ln`, `mkdir`, `rm` (coreutils, busybox); no Python, no Node.
  *
  * - {@link readScript}: one command that prints a snapshot of everything planning needs — the
@@ -10,7 +11,8 @@
  *   proc/1/limits, proc/1/status and (without a /proc snapshot) the sysctl configuration.
  *   Bytes travel as `od -An -v -tx1` hex; {@link parseSnapshot} reads it back.
  * - {@link writeScript}: one command that writes the changed files with a compare-and-swap
- *   against the exact bytes the plan was made from, a same-directory temporary file carrying the
+ *   against the exact bytes the plan was made from (sent once, on the command's stdin where the
+ *   connection allows it), a same-directory temporary file carrying the
  *   old file's mode, owner, group, ACLs and xattrs (SELinux label), an atomic rename, and a
  *   backup only of a file that changes. {@link parseWriteOutput} reads its report.
  *
@@ -325,15 +327,39 @@ export function parseSnapshot(text: string, root = '/'): Snapshot | null {
   return { entries, listings };
 }
 
-/** `printf` format text that prints exactly `bytes` (a binary string): printable ASCII as is, the rest as octal escapes. */
+/**
+ * `printf` format text that prints exactly `bytes` (a binary string): printable ASCII, newline
+ * and tab as they are, `'`, `\`, `%` and every other byte as an octal escape.
+ */
 export function printfFormat(bytes: string): string {
   let out = '';
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f && c !== 0x27 && c !== 0x5c && c !== 0x25) out += bytes[i];
+    if ((c >= 0x20 && c < 0x7f && c !== 0x27 && c !== 0x5c && c !== 0x25) || c === 0x0a || c === 0x09) out += bytes[i];
     else out += `\\${c.toString(8).padStart(3, '0')}`;
   }
   return `'${out}'`;
+}
+
+let crcTable: Uint32Array | null = null;
+/**
+ * POSIX `cksum`'s CRC of a binary string (IEEE Std 1003.1 cksum: polynomial 0x04C11DB7, most
+ * significant bit first, the length appended least significant byte first, complemented).
+ */
+export function posixCksum(bytes: string): number {
+  if (crcTable === null) {
+    crcTable = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      let c = i << 24;
+      for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+      crcTable[i] = c >>> 0;
+    }
+  }
+  let crc = 0;
+  const add = (b: number) => { crc = ((crc << 8) ^ crcTable![((crc >>> 24) ^ b) & 0xff]!) >>> 0; };
+  for (let i = 0; i < bytes.length; i++) add(bytes.charCodeAt(i));
+  for (let n = bytes.length; n > 0; n = Math.floor(n / 256)) add(n & 0xff);
+  return (~crc) >>> 0;
 }
 
 /** One file to write on the host. */
@@ -352,69 +378,134 @@ export interface WriteScriptOptions {
   readonly stamp: string;
   /** hex digits for the temporary file names (`.<name>.limitsctl-<pid>-<nonce>.tmp`, src/io/write.ts' pattern) */
   readonly nonce: string;
+  /**
+   * true: the bytes travel on the command's standard input (the connection takes input data),
+   * and the command can carry files of any size up to {@link MAX_WRITE_STDIN}; false: they travel
+   * inside the command as printf text, which one argument bounds ({@link MAX_WRITE_SCRIPT})
+   */
+  readonly stdin: boolean;
 }
 
 /** The largest write command sent as one argument (Linux MAX_ARG_STRLEN is 128 KiB). */
 export const MAX_WRITE_SCRIPT = 120 * 1024;
+/** The most bytes the write command takes on its standard input (every old and new file of one task). */
+export const MAX_WRITE_STDIN = 64 * 1024 * 1024;
+
+/** A write command, and the bytes to give it on its standard input (null: none). */
+export interface WriteCommand {
+  readonly script: string;
+  /** binary string (one char per byte), or null when the bytes are inside the script */
+  readonly stdin: string | null;
+}
 
 /**
- * The write command. All compare-and-swap checks run before anything is created: a file whose
- * bytes are not the planned `before` (or a file that exists where `before` is null) prints
- * `CONFLICT <path>` and nothing is written. Then, per file: a temporary file in the same
- * directory, made with the old file's attributes (`cp --attributes-only --preserve=mode,ownership,xattr`,
- * as src/io/write.ts copies them: mode with ACLs, owner, group, SELinux label; `cp -p` where
- * that option is missing), filled with the new bytes, checked again, the backup taken, and
- * renamed over the file (a new file is linked in place with `ln`, which never replaces one).
+ * The write command. The old bytes each file was planned from and the new bytes travel as one
+ * block (on stdin, or as printf text in the command) that the command first keeps in a staging
+ * file `.limitsctl-<pid>-<nonce>.in` beside the first file, so each byte is sent once.
+ *
+ * The compare-and-swap checks run before anything is created: a file whose `cksum` is not the
+ * planned bytes' (or a file that exists where `before` is null) prints `CONFLICT <path>` and
+ * nothing is made or written; then, with the staging file, every old file is compared byte for
+ * byte with the bytes planned from (`CONFLICT` again, and the staging file removed). Then, per file: a temporary file in the same directory, made with the old
+ * file's attributes (`cp --attributes-only --preserve=mode,ownership,xattr`, as src/io/write.ts
+ * copies them: mode with ACLs, owner, group, SELinux label; `cp -p` where that option is
+ * missing), filled with the new bytes; the backup (a copy of the file as it is now); then the
+ * last check and, right after it, the rename (a new file is linked in place with `ln`, which
+ * never replaces one). Between the last check and the rename runs nothing but the `mv`: a
+ * change another writer makes in that window (the time `cmp` takes to read the file plus one
+ * `mv` process start, about a millisecond for a small file) is lost, as with any rename-based
+ * writer; a change before it makes the command stop with `CONFLICT` and remove its backup.
+ * Temporary, staging and unfinished backup files are removed on every exit the shell sees (a
+ * trap on EXIT, HUP, INT, TERM, PIPE); only SIGKILL of the shell leaves them.
  * Prints `WROTE <path> [backup]` per file and `DONE`, or `FAIL <path> <step>` and stops.
+ * Host tools: sh, cat, cmp (or od), cp, mv, ln, mkdir, rm, chmod, tail and head -c (or dd), wc.
  */
-export function writeScript(writes: readonly RemoteWrite[], o: WriteScriptOptions): string {
+export function writeScript(writes: readonly RemoteWrite[], o: WriteScriptOptions): WriteCommand {
+  // the block: each file's old bytes, then its new bytes
+  let block = '';
+  const at: Array<{ before: [number, number] | null; after: [number, number] }> = [];
+  for (const w of writes) {
+    let before: [number, number] | null = null;
+    if (w.before !== null) { before = [block.length, w.before.length]; block += w.before; }
+    const after: [number, number] = [block.length, w.after.length];
+    block += w.after;
+    at.push({ before, after });
+  }
+  const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/')) || '/';
+  const home = writes.find((w) => w.before !== null) ?? writes[0]!;
+  const first = shQuote(home.path);
+  const piece = (r: [number, number]) => `piece ${r[0]} ${r[1]}`;
   const parts: string[] = [
     'LC_ALL=C; export LC_ALL; umask 022',
+    'S=; T=; BK=',
+    // whatever way the shell ends (but SIGKILL), it removes what it made and did not finish
+    'cleanup() { [ -n "$T" ] && rm -f -- "$T"; [ -n "$BK" ] && rm -f -- "$BK"; [ -n "$S" ] && rm -f -- "$S"; }',
+    "trap cleanup EXIT; trap 'exit 1' HUP INT TERM PIPE",
     `same() { if command -v cmp >/dev/null 2>&1; then cmp -s - "$1"; else [ "$(od -An -v -tx1)" = "$(od -An -v -tx1 < "$1")" ]; fi; }`,
-    'fail() { echo "FAIL $(enc "$1") $2"; [ -n "${T:-}" ] && rm -f -- "$T"; exit 0; }',
+    'fail() { echo "FAIL $(enc "$1") $2"; exit 0; }',
+    'conflict() { echo "CONFLICT $(enc "$1")"; exit 0; }',
     `enc() { printf 'x:'; printf %s "$1" | od -An -v -tx1 | tr -d ' \\n'; }`,
+    // bytes [offset, offset+length) of the staging file
+    'if head -c 0 </dev/null >/dev/null 2>&1; then piece() { tail -c +$(($1+1)) "$S" | head -c "$2"; }; else piece() { dd if="$S" bs=1 skip="$1" count="$2" 2>/dev/null; }; fi',
   ];
-  // 1. every compare-and-swap check first
+  // 1. the compare-and-swap checks before anything is made: new files absent; existing files
+  //    with the POSIX cksum (CRC and size) of the planned bytes — the exact check follows in 3.
+  parts.push('if command -v cksum >/dev/null 2>&1; then sum() { cksum < "$1"; }; else sum() { echo "$2"; }; fi');
   writes.forEach((w) => {
     const f = shQuote(w.path);
-    parts.push(w.before === null
-      ? `if [ -e ${f} ] || [ -L ${f} ]; then echo "CONFLICT $(enc ${f})"; exit 0; fi`
-      : `if [ -L ${f} ] || [ ! -f ${f} ] || ! printf ${printfFormat(w.before)} | same ${f}; then echo "CONFLICT $(enc ${f})"; exit 0; fi`);
+    if (w.before === null) parts.push(`if [ -e ${f} ] || [ -L ${f} ]; then conflict ${f}; fi`);
+    else {
+      const sum = `${posixCksum(w.before)} ${w.before.length}`;
+      parts.push(`if [ -L ${f} ] || [ ! -f ${f} ] || [ "$(sum ${f} '${sum}')" != '${sum}' ]; then conflict ${f}; fi`);
+    }
   });
-  // 2. each file
+  // 2. the staging file, beside the first existing file (or in the first new file's directory)
+  const hd = dirOf(home.path);
+  if (home.before === null) parts.push(`mkdir -p -- ${shQuote(hd)} || fail ${first} mkdir`);
+  parts.push(`S=${shQuote(`${hd === '/' ? '' : hd}/.limitsctl-`)}$$${shQuote(`-${o.nonce}.in`)}`);
+  parts.push(o.stdin
+    ? `(set -C; cat > "$S") || { S=; fail ${first} stage; }`
+    : `(set -C; printf ${printfFormat(block)} > "$S") || { S=; fail ${first} stage; }`);
+  parts.push(`[ "$(($(wc -c < "$S")))" -eq ${block.length} ] || fail ${first} stage`);
+  // 3. the compare-and-swap checks of existing files
+  writes.forEach((w, n) => {
+    if (w.before !== null) parts.push(`${piece(at[n]!.before!)} | same ${shQuote(w.path)} || conflict ${shQuote(w.path)}`);
+  });
+  // 4. each file
   writes.forEach((w, n) => {
     const f = shQuote(w.path);
-    const slash = w.path.lastIndexOf('/');
-    const dir = w.path.slice(0, slash) || '/';
-    const name = w.path.slice(slash + 1);
+    const dir = dirOf(w.path);
+    const name = w.path.slice(w.path.lastIndexOf('/') + 1);
     parts.push(`T=${shQuote(`${dir === '/' ? '' : dir}/.${name.slice(0, 200)}.limitsctl-`)}$$${shQuote(`-${o.nonce}${n.toString(16)}.tmp`)}`);
     if (w.before === null) {
       parts.push(`mkdir -p -- ${shQuote(dir)} || fail ${f} mkdir`);
-      parts.push(`(set -C; printf ${printfFormat(w.after)} > "$T") || fail ${f} create`);
+      parts.push(`(set -C; : > "$T") || { T=; fail ${f} create; }`);
+      parts.push(`${piece(at[n]!.after)} > "$T" || fail ${f} write`);
       parts.push(`chmod 0644 "$T" || fail ${f} chmod`);
-      parts.push(`ln -- "$T" ${f} 2>/dev/null || { rm -f -- "$T"; echo "CONFLICT $(enc ${f})"; exit 0; }`);
+      parts.push(`ln -- "$T" ${f} 2>/dev/null || conflict ${f}`);
       parts.push(`rm -f -- "$T"; T=`);
       parts.push(`echo "WROTE $(enc ${f})"`);
     } else {
-      parts.push(`(set -C; : > "$T") || fail ${f} create`);
+      parts.push(`(set -C; : > "$T") || { T=; fail ${f} create; }`);
       parts.push(`cp --attributes-only --preserve=mode,ownership,xattr -- ${f} "$T" 2>/dev/null || cp -p -- ${f} "$T" || fail ${f} attributes`);
-      parts.push(`printf ${printfFormat(w.after)} > "$T" || fail ${f} write`);
-      // the check again, as late as it can be: a writer since the first check keeps its change
-      parts.push(`if ! printf ${printfFormat(w.before)} | same ${f}; then rm -f -- "$T"; echo "CONFLICT $(enc ${f})"; exit 0; fi`);
+      parts.push(`${piece(at[n]!.after)} > "$T" || fail ${f} write`);
       let backup = '';
       if (o.backup) {
+        // the backup before the last check: nothing but the check stands between it and the rename
         const b = `${w.path}.${o.stamp}`;
         parts.push(`B=${shQuote(`${b}.bak`)}; i=0; while [ -e "$B" ] || [ -L "$B" ]; do i=$((i+1)); B=${shQuote(b)}.$i.bak; done`);
-        parts.push(`cp -p -- ${f} "$B" || fail ${f} backup`);
+        parts.push(`BK=$B; cp -p -- ${f} "$B" || fail ${f} backup`);
         backup = ' $(enc "$B")';
       }
+      // the last check, then the rename at once: a writer since the first check keeps its change
+      parts.push(`${piece(at[n]!.before!)} | same ${f} || conflict ${f}`);
       parts.push(`mv -f -- "$T" ${f} || fail ${f} rename`);
-      parts.push(`T=; echo "WROTE $(enc ${f})${backup}"`);
+      parts.push(`T=; BK=; echo "WROTE $(enc ${f})${backup}"`);
     }
   });
   parts.push('echo DONE');
   // no final newline: Ansible appends `&& sleep 0` to the command
-  return parts.join('\n');
+  return { script: parts.join('\n'), stdin: o.stdin ? block : null };
 }
 
 export interface WriteOutcome {

@@ -78,6 +78,17 @@ def _find_planner(param):
                        'to a limitsctl checkout with dist/ built (npm ci && npm run build), on the controller' % '; '.join(tried))
 
 
+def _first_error(lines):
+    """The line of a failed start that says why: Node's error line ("Error [ERR_…]: …", "SyntaxError: …")
+    or the planner's own message, not the "Node.js v20…" that ends a stack trace."""
+    lines = [l.strip() for l in lines if l.strip()]
+    for l in lines:
+        if l.startswith('limitsctl') or ('Error' in l.split(':')[0] and not l.startswith('at ')):
+            return l
+    rest = [l for l in lines if not l.startswith('Node.js v') and not l.startswith('at ') and l not in ('^', 'throw err;')]
+    return rest[0] if rest else None
+
+
 def _node():
     node = os.environ.get('LIMITSCTL_NODE') or shutil.which('node')
     if not node:
@@ -107,8 +118,12 @@ class Planner(object):
     def __init__(self, server_js, node):
         self.server_js = server_js
         key = hashlib.sha1(('%s\0%s' % (server_js, node)).encode('utf-8')).hexdigest()[:12]
-        # the workers are children of the ansible-playbook process: one planner per run
+        # the workers are children of the ansible-playbook process: one planner per run. A worker
+        # whose ansible-playbook is gone (killed) has been re-parented (to init, PID 1): it must
+        # not start a planner that nothing would ever end.
         self.parent = os.getppid()
+        if self.parent <= 1:
+            raise PlannerError('ansible-playbook is gone (this worker was re-parented to PID %d); not starting a planner' % self.parent)
         self.path = os.path.join(_socket_dir(), '%d-%s.sock' % (self.parent, key))
         self.node = node
         self.sock = self._connect() or self._start()
@@ -134,26 +149,39 @@ class Planner(object):
             except OSError:
                 pass
             log_path = self.path + '.log'
-            with open(log_path, 'ab') as log:
-                p = subprocess.Popen([self.node, self.server_js, '--socket', self.path, '--parent', str(self.parent)],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
-                                     close_fds=True, start_new_session=True)
+            try:
+                with open(log_path, 'ab') as log:
+                    p = subprocess.Popen([self.node, self.server_js, '--socket', self.path, '--parent', str(self.parent)],
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+                                         close_fds=True, start_new_session=True)
+            except OSError as e:
+                self._litter(log_path)
+                raise PlannerError('cannot run Node.js %s (%s): %s' % (self.node, 'LIMITSCTL_NODE' if os.environ.get('LIMITSCTL_NODE') else 'node on PATH', e.strerror or e))
             line = p.stdout.readline()
             p.stdout.close()
             if line.strip() != b'READY':
                 p.wait()
                 try:
                     with open(log_path, 'rb') as f:
-                        why = to_text(f.read()[-2000:]).strip().splitlines()
+                        why = to_text(f.read()[:20000]).strip().splitlines()
                 except OSError:
                     why = []
-                raise PlannerError('the limitsctl planner (%s %s) did not start: %s' % (self.node, self.server_js, why[-1] if why else 'exit %s' % p.returncode))
+                self._litter(log_path)
+                raise PlannerError('the limitsctl planner (%s %s) did not start: %s' % (self.node, self.server_js, _first_error(why) or 'exit %s' % p.returncode))
             for _ in range(100):
                 s = self._connect()
                 if s:
                     return s
                 time.sleep(0.05)
             raise PlannerError('the limitsctl planner started but its socket %s does not answer' % self.path)
+
+    def _litter(self, log_path):
+        # a failed start leaves neither its log nor its lock (the message carries the cause)
+        for f in (log_path, self.path + '.lock'):
+            try:
+                os.unlink(f)
+            except OSError:
+                pass
 
     def call(self, request):
         self.file.write(json.dumps(request, default=to_text).encode('utf-8') + b'\n')
@@ -175,6 +203,17 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = True
 
+    def _stdin_ok(self):
+        """Can the write command get the file bytes on its standard input? Ansible's own rule for
+        pipelined modules (ActionBase._is_pipelining_enabled): the connection takes input data,
+        not become_method su; with become also pipelining enabled (no tty: sudo's requiretty off)."""
+        if not getattr(self._connection, 'has_pipelining', False):
+            return False
+        become = getattr(self._connection, 'become', None)
+        if not become:
+            return True
+        return self._is_pipelining_enabled('new')
+
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
@@ -192,6 +231,7 @@ class ActionModule(ActionBase):
                 result.update(out)
                 return result
             read = out['read']
+            stdin_ok = self._stdin_ok()
             hook = os.environ.get('LIMITSCTL_FLEET_TEST_AFTER_READ')
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 r = self._low_level_execute_command(read, sudoable=True)
@@ -202,14 +242,17 @@ class ActionModule(ActionBase):
                 if hook and attempt == 1:
                     # tests only: a concurrent writer between this task's read and its write
                     subprocess.call(hook, shell=True, env=dict(os.environ, HOST_ROOT=to_text(args.get('root', '/'))))
-                planned = planner.call({'op': 'plan', 'args': args, 'snapshot': to_text(r.get('stdout', '')), 'check': check, 'diff': diff})
+                planned = planner.call({'op': 'plan', 'args': args, 'snapshot': to_text(r.get('stdout', '')), 'check': check, 'diff': diff,
+                                        'stdin': stdin_ok})
                 if planned.get('failed'):
                     result.update(planned)
                     return result
                 if not planned.get('write'):
                     result.update(planned['result'])
                     break
-                w = self._low_level_execute_command(planned['write'], sudoable=True)
+                data = planned.get('stdin')
+                w = self._low_level_execute_command(planned['write'], sudoable=True,
+                                                    in_data=data.encode('latin-1') if data is not None else None)
                 done = planner.call({'op': 'finish', 'result': planned['result'], 'stdout': to_text(w.get('stdout', '')),
                                      'stderr': to_text(w.get('stderr', '')), 'rc': w.get('rc', 0)})
                 if done.get('failed'):
