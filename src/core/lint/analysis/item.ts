@@ -123,15 +123,18 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const entrySpecs: DomainSpec[] = [];
   const noLimitSpecs: DomainSpec[] = [];
   const lines: Array<EntryRef | NoLimitRef> = [];
+  /** index in refs of the entry at each position (-1 for a stop) */
+  const refAt: number[] = [];
   {
-    const active = refs.filter((e) => (!e.reading.problem || e.reading.problem.code === 'percent-domain') && beforeFailure(e.file));
+    const active: number[] = [];
+    refs.forEach((e, i) => { if ((!e.reading.problem || e.reading.problem.code === 'percent-domain') && beforeFailure(e.file)) active.push(i); });
     const stops = [...firstNoLimit.values()].filter((n) => beforeFailure(n.file));
     // merge by reading order (both lists are in it)
     let i = 0;
     let j = 0;
     while (i < active.length || j < stops.length) {
-      if (j >= stops.length || (i < active.length && active[i]!.order < stops[j]!.order)) lines.push(active[i++]!);
-      else lines.push(stops[j++]!);
+      if (j >= stops.length || (i < active.length && refs[active[i]!]!.order < stops[j]!.order)) { refAt.push(active[i]!); lines.push(refs[active[i++]!]!); }
+      else { refAt.push(-1); lines.push(stops[j++]!); }
     }
   }
   const n = lines.length;
@@ -307,7 +310,8 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const notAppliedN = new Float64Array(n);
   const winsAt = new Uint8Array(n);
   const beatenAt: Array<number[] | undefined> = new Array<number[] | undefined>(n);
-  const shortCircuit = new Map<string, { accounts: AccountCase[]; by: Source | null }>();
+  // '-' lines whose hard half was skipped, by position, in the order first seen
+  const shortAt = new Map<number, { accounts: AccountCase[]; by: Source | null }>();
   const clamps = new Map<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>();
   const outcomes: AccountOutcome[] = [];
   const isRlimit = ranked && key !== 'logins';
@@ -346,9 +350,8 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       } else if (ho === SHORT) {
         const b = beforeSoft[p]!;
         const by = b >= 0 ? sourceAt(b, rankOf[dom[b]!]!) : null;
-        const ek = (lines[p] as EntryRef).key;
-        const sc = shortCircuit.get(ek);
-        if (sc) sc.accounts.push(first); else shortCircuit.set(ek, { accounts: [first], by });
+        const sc = shortAt.get(p);
+        if (sc) sc.accounts.push(first); else shortAt.set(p, { accounts: [first], by });
         if (b >= 0) beaten(p, b);
       }
     }
@@ -389,20 +392,59 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       if (!applied) notAppliedN[p] = notAppliedN[p]! + count;
     }
   }
-  const matched = new Map<string, number>();
-  const notApplied = new Map<string, number>();
-  const wins = new Set<string>();
-  const beatenBy = new Map<string, Map<string, Source>>();
+  // per entry of the item (refs), in the order of refs
+  const m = refs.length;
+  const matchedCount = new Float64Array(m);
+  const notAppliedCount = new Float64Array(m);
+  const won = new Uint8Array(m);
+  const beatenOut: Array<readonly Source[] | undefined> = new Array<readonly Source[] | undefined>(m);
   for (let p = 0; p < n; p++) {
-    if (kind[p] === T_STOP) continue;
-    const k = (lines[p] as EntryRef).key;
-    if (matchedN[p]! > 0) matched.set(k, matchedN[p]!);
-    if (notAppliedN[p]! > 0) notApplied.set(k, notAppliedN[p]!);
-    if (winsAt[p]) wins.add(k);
+    const i = refAt[p]!;
+    if (i < 0) continue;
+    matchedCount[i] = matchedN[p]!;
+    notAppliedCount[i] = notAppliedN[p]!;
+    won[i] = winsAt[p]!;
     const b = beatenAt[p];
-    if (b) beatenBy.set(k, new Map(b.map((enc) => { const s = sourceAt(enc >>> 3, enc & 7); return [sourceKey(s), s]; })));
+    if (b) beatenOut[i] = b.map((enc) => sourceAt(enc >>> 3, enc & 7));
   }
-  return { key, exhaustive, classes, accounts: cases, matched, wins, beatenBy, notApplied, shortCircuit, clamps, outcomes };
+  const shortCircuit = new Map<string, { accounts: AccountCase[]; by: Source | null }>();
+  for (const [p, sc] of shortAt) shortCircuit.set((lines[p] as EntryRef).key, sc);
+  return itemAnalysis({ key, exhaustive, classes, accounts: cases, entries: refs, matchedCount, notAppliedCount, won, beaten: beatenOut, shortCircuit, clamps, outcomes });
+}
+
+/**
+ * The ItemAnalysis of per-entry arrays; its maps by entry key (matched, wins, beatenBy,
+ * notApplied) are built on first use.
+ */
+function itemAnalysis(x: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied' | 'beatenAt'> & { beaten: Array<readonly Source[] | undefined> }): ItemAnalysis {
+  const { beaten, ...rest } = x;
+  const counts = (a: Float64Array) => {
+    const out = new Map<string, number>();
+    x.entries.forEach((e, i) => { if (a[i]! > 0) out.set(e.key, a[i]!); });
+    return out;
+  };
+  let matched: Map<string, number> | undefined;
+  let notApplied: Map<string, number> | undefined;
+  let wins: Set<string> | undefined;
+  let beatenBy: Map<string, Map<string, Source>> | undefined;
+  const none: readonly Source[] = [];
+  return {
+    ...rest,
+    beatenAt: (i) => beaten[i] ?? none,
+    get matched() { return (matched ??= counts(x.matchedCount)); },
+    get notApplied() { return (notApplied ??= counts(x.notAppliedCount)); },
+    get wins() { return (wins ??= new Set(x.entries.filter((_, i) => x.won[i]).map((e) => e.key))); },
+    get beatenBy() {
+      if (!beatenBy) {
+        beatenBy = new Map();
+        for (let i = 0; i < beaten.length; i++) {
+          const b = beaten[i];
+          if (b) beatenBy.set(x.entries[i]!.key, new Map(b.map((s) => [sourceKey(s), s])));
+        }
+      }
+      return beatenBy;
+    },
+  };
 }
 
 /** The Source the resolver gives for this entry matched at `rank` (resolve.ts sourceOf). */

@@ -79,6 +79,16 @@ export interface ItemAnalysis {
    */
   readonly classes: number;
   readonly accounts: readonly AccountCase[];
+  /** the item's entries (Analysis.itemEntries), in reading order: the arrays below follow it */
+  readonly entries: readonly EntryRef[];
+  /** per entry: how many accounts it matched (and was not skipped for) */
+  readonly matchedCount: Float64Array;
+  /** per entry: how many of those accounts got nothing applied (a `<domain> -` line) */
+  readonly notAppliedCount: Float64Array;
+  /** per entry: 1 when it holds a final value for at least one account (with limits applied) */
+  readonly won: Uint8Array;
+  /** the lines that beat entry `i` (overrode, outranked), each once, in the order first seen */
+  beatenAt(i: number): readonly Source[];
   /** entry key → how many accounts it matched (and was not skipped for) */
   readonly matched: ReadonlyMap<string, number>;
   /** entry keys that hold a final value for at least one account (with limits applied) */

@@ -33,11 +33,12 @@ export const neverWins: Rule = {
         }
         continue;
       }
-      for (const e of ctx.analysis.itemEntries(key)) {
+      for (let i = 0; i < ia.entries.length; i++) {
+        const e = ia.entries[i]!;
         const r = e.reading;
-        if (r.problem || !r.itemInfo || dead.has(e.key) || ia.wins.has(e.key)) continue;
-        const matched = ia.matched.get(e.key) ?? 0;
-        const notApplied = ia.notApplied.get(e.key) ?? 0;
+        if (r.problem || !r.itemInfo || ia.won[i] || dead.has(e.key)) continue;
+        const matched = ia.matchedCount[i]!;
+        const notApplied = ia.notAppliedCount[i]!;
         let message: string;
         const related: Array<{ file: typeof e.file; span: ReturnType<typeof fieldsSpan>; message: string }> = [];
         if (matched === 0 && ia.accounts.some((c) => domainMatches(r.domainSpec, c, ctx.profile))) {
@@ -47,7 +48,7 @@ export const neverWins: Rule = {
         } else if (notApplied === matched) {
           message = `this line never applies: every account '${show(r.domain.raw)}' matches also matches a "<domain> -" line, and then pam_limits applies no limits at all`;
         } else {
-          const by = [...(ia.beatenBy.get(e.key)?.values() ?? [])];
+          const by = ia.beatenAt(i);
           for (const s of by.slice(0, 3)) {
             const ref = ctx.analysis.ref(sourceKey(s));
             if (ref) related.push({ file: ref.file, span: fieldsSpan(ref.reading), message: `beats it for some accounts` });
