@@ -23,7 +23,7 @@ import {
 } from '../core/fleet/remote.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
-import { canonicalProfile, isProfileName, itemForProfile, PROFILE_NAMES } from '../core/schema.js';
+import { canonicalProfile, isProfileName, itemForProfile, PROFILE_NAMES, PROFILE_TRAITS } from '../core/schema.js';
 import { effectiveJson, halfView, rlimitItemsFor } from '../formatters/effective.js';
 import { loadAccountDb } from '../io/accounts.js';
 import { resolveInRoot } from '../io/paths.js';
@@ -220,7 +220,10 @@ export async function planHost(intent: TaskIntent, snapshotText: string, mode: {
     const baseline = loadBaseline({ root: dir });
     const tree = loadTree(dir, { profile });
     const base: TaskResult = { root, profile, profile_reason: reason };
-    if (intent.kind === 'query') return { result: { changed: false, ...base, ...query(intent.users, tree, db, profile, baseline, root), warnings: profileWarning ? [profileWarning] : [] }, write: null, stdin: null };
+    if (intent.kind === 'query') {
+      const q = query(intent.users, tree, db, profile, baseline, root);
+      return { result: { changed: false, ...base, ...q.result, warnings: [...(profileWarning ? [profileWarning] : []), ...intent.ignored, ...q.warnings] }, write: null, stdin: null };
+    }
 
     let requests: readonly EditRequest[];
     let prune = intent.prune;
@@ -363,7 +366,8 @@ function effectiveAfter(plan: EditPlan, requests: readonly EditRequest[], db: Re
  * line that sets it) or `inherited (pid1)` / `inherited (fallback)` when no line sets it and the
  * session keeps its starting value — plus each session's result (`sessions`).
  */
-function query(users: readonly string[], tree: ReturnType<typeof loadTree>, db: ReturnType<typeof loadAccountDb>, profile: ReturnType<typeof canonicalProfile>, baseline: ReturnType<typeof loadBaseline>, root: string): TaskResult {
+function query(users: readonly string[], tree: ReturnType<typeof loadTree>, db: ReturnType<typeof loadAccountDb>, profile: ReturnType<typeof canonicalProfile>, baseline: ReturnType<typeof loadBaseline>, root: string): { result: TaskResult; warnings: string[] } {
+  const warnings: string[] = [];
   const limits: TaskResult = {};
   const sessions: TaskResult = {};
   const unknown: string[] = [];
@@ -379,6 +383,11 @@ function query(users: readonly string[], tree: ReturnType<typeof loadTree>, db: 
       // no line sets it: the session keeps its starting value, PID 1's (unknown without the host's proc/1/limits)
       const value = (v: typeof s) => (v.from ? v.value : v.inherited);
       const src = (v: typeof s) => (v.from ? `${hostPath(root, v.from.file)}:${v.from.line}`
+        : !res.applied ? null // the session fails: no value (sessions[user].result says why)
+        // Debian 13, upstream: the session starts from the limits of the process calling pam_limits
+        // (formatters/effective.ts baselineText), which no file on the host shows
+        : v.baseline === 'process' || (v.inherited === null && v.baseline === 'unknown' && !PROFILE_TRAITS[profile].pid1Baseline)
+          ? 'inherited (calling process: sshd, login…; not known from the files)'
         : v.inherited === null && v.baseline !== null ? `inherited (unknown: ${hostPath(root, 'proc/1/limits')} was not readable)`
         : v.baseline ? `inherited (${v.baseline})` : null);
       mine[item] = { soft: value(s), hard: value(h), soft_source: src(s), hard_source: src(h) };
@@ -390,10 +399,15 @@ function query(users: readonly string[], tree: ReturnType<typeof loadTree>, db: 
     }
     limits[name] = mine;
     sessions[name] = { result: full.result, applied: full.applied, uid: full.uid, groups: full.groups, priority: full.priority, warnings: full.warnings };
+    if (full.result !== 'PAM_SUCCESS') warnings.push(`${name}: a session through pam_limits ends with ${String(full.result)}${full.applied ? '' : ' and gets none of these limits'}`);
   }
+  if (unknown.length > 0) warnings.push(`not in the host's passwd: ${unknown.join(', ')}`);
   return {
-    limits, sessions,
-    ...(unknown.length > 0 ? { unknown_users: unknown } : {}),
-    msg: `${Object.keys(limits).length} user(s) queried${unknown.length > 0 ? `; not in the host's passwd: ${unknown.join(', ')}` : ''}`,
+    result: {
+      limits, sessions,
+      ...(unknown.length > 0 ? { unknown_users: unknown } : {}),
+      msg: `${Object.keys(limits).length} user(s) queried${unknown.length > 0 ? `; not in the host's passwd: ${unknown.join(', ')}` : ''}`,
+    },
+    warnings,
   };
 }

@@ -247,6 +247,34 @@ describe('plan on the controller, write with one command', () => {
     expect(rss).toEqual({ soft: 1024n, hard: 2048n, soft_source: 'inherited (pid1)', hard_source: 'inherited (pid1)' });
   });
 
+  it('query on a Debian 13 / upstream host: an unset item comes from the calling process, not from an unreadable /proc/1/limits', async () => {
+    const root = tree();
+    mkdirSync(path.join(root, 'proc/1'), { recursive: true });
+    cpSync('/proc/1/limits', path.join(root, 'proc/1/limits'));
+    for (const profile of ['debian-13', 'linux-pam-1.7.2']) {
+      const { result } = await runTask(root, { query: ['postgres'], profile });
+      const rss = (result.limits as Record<string, Record<string, Record<string, unknown>>>).postgres!.rss!;
+      expect(rss.soft).toBeNull();
+      expect(rss.soft_source).toMatch(/^inherited \(calling process/);
+      expect(JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toMatch(/not readable/);
+    }
+    const d12 = await runTask(root, { query: ['postgres'], profile: 'debian-12' });
+    expect((d12.result.limits as Record<string, Record<string, Record<string, unknown>>>).postgres!.rss!.soft_source).toMatch(/^inherited \((pid1|fallback)\)$/);
+  });
+
+  it('query: bad names refused; switches from module_defaults ignored with a warning; unknown users and failing sessions are warnings', async () => {
+    expect(() => taskIntent({ query: [''] })).toThrow(/not a user name/);
+    expect(() => taskIntent({ query: ['ad\nmin'] })).toThrow(/not a user name/);
+    expect(() => taskIntent({ query: ['a'], backup: false, force: false, type: 'both', state: 'present' })).not.toThrow();
+    expect(() => taskIntent({ query: ['a'], file: 'x.conf' })).toThrow(/leave out file/);
+    const root = tree();
+    const { result } = await runTask(root, { query: ['nosuch1', 'nosuch2'], backup: true });
+    expect(result.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/backup: true is ignored/), expect.stringMatching(/not in the host's passwd: nosuch1, nosuch2/)]));
+    expect(spawnSync('mkfifo', [path.join(root, 'etc/security/limits.d/99-fifo.conf')]).status).toBe(0);
+    const failing = await runTask(root, { query: ['postgres'] });
+    expect((failing.result.warnings as string[]).join('\n')).toMatch(/postgres: a session through pam_limits ends with PAM_/);
+  });
+
   it('bad input fails before the host is read, with a plain message', () => {
     expect(() => taskIntent({ user: 'a', item: 'nproc' })).toThrow(/value is required/);
     expect(() => taskIntent({ query: ['a'], item: 'nproc' })).toThrow(/query only reads; leave out item/);

@@ -202,7 +202,13 @@ function domainOf(p: TaskParams, given: Set<string>): string {
 
 /** What a task asks for, once its parameters are checked. */
 export type TaskIntent =
-  | { readonly kind: 'query'; readonly users: readonly string[]; readonly params: TaskParams }
+  | {
+    readonly kind: 'query';
+    readonly users: readonly string[];
+    readonly params: TaskParams;
+    /** warnings for editing options a query ignores (backup/force/prune/at_least/at_most set true, e.g. by module_defaults) */
+    readonly ignored: readonly string[];
+  }
   | {
     readonly kind: 'edit';
     readonly params: TaskParams;
@@ -226,11 +232,23 @@ export function taskIntent(raw: Record<string, unknown>): TaskIntent {
   if (/[\n\0]/.test(p.root)) throw new TaskInputError('root must not contain a newline or NUL');
   const single = ['domain', 'user', 'group', 'item', 'value'].filter((k) => given.has(k));
   if (given.has('query')) {
-    const others = [...single, ...['policy', 'type', 'state', 'prune', 'file', 'backup', 'at_least', 'at_most', 'comment', 'force'].filter((k) => given.has(k))];
+    // the switches of an edit (at their default, or true from a play's module_defaults) are
+    // ignored by a query — true ones with a warning; what names a change is refused
+    const switches = ['prune', 'backup', 'at_least', 'at_most', 'force'];
+    const rec = p as unknown as Record<string, unknown>;
+    const atDefault = (k: string) => rec[k] === (PARAMS[k] as { default?: unknown }).default;
+    const others = [...single, ...['policy', 'type', 'state', 'file', 'comment'].filter((k) => given.has(k) && !((k === 'type' || k === 'state') && atDefault(k)))];
     if (others.length > 0) throw new TaskInputError(`query only reads; leave out ${others.join(', ')}`);
+    const ignored = switches.filter((k) => given.has(k) && rec[k] === true).map((k) => `query only reads: ${k}: true is ignored (from module_defaults?)`);
     const users = p.query as string[];
     if (users.length === 0) throw new TaskInputError('query: name at least one user');
-    return { kind: 'query', users, params: p };
+    for (const u of users) {
+      // eslint-disable-next-line no-control-regex
+      if (typeof u !== 'string' || u === '' || /[\x00-\x1f\x7f]/.test(u)) {
+        throw new TaskInputError(`query: ${JSON.stringify(u)} is not a user name (empty, or a control character in it)`);
+      }
+    }
+    return { kind: 'query', users, params: p, ignored };
   }
   if (p.file !== undefined && (p.file as string).trim() === '') {
     throw new TaskInputError('file must not be empty: name the file new lines go to (e.g. file: /etc/security/limits.d/80-app.conf), or leave file out for /etc/security/limits.conf');
