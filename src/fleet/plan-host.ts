@@ -256,8 +256,8 @@ export async function planHost(intent: TaskIntent, snapshotText: string, mode: {
       if (ch.before !== null && !p.force) {
         const e = snap.entries.get(Buffer.from(r.rel, 'utf8').toString('latin1'));
         if (e && e.kind === 'file' && e.nlink > 1) {
-          const err = hardLinkRefusal(given, real, BigInt(e.nlink));
-          throw new TaskInputError(`${taskWords(err.message)}`);
+          // the library's refusal as it is: failure() (server.ts) returns its code, EHARDLINK
+          throw hardLinkRefusal(given, real, BigInt(e.nlink));
         }
       }
       writes.push({ path: real, before: ch.before, after: ch.after });

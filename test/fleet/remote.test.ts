@@ -208,6 +208,7 @@ describe('plan on the controller, write with one command', () => {
     const before = snapshotFs(root);
     const refused = failure(await runTask(root, { user: 'admin', item: 'nproc', value: 5 }).catch((e) => e));
     expect(refused.msg).toMatch(/it has 2 hard links.*\(force: true\)/);
+    expect(refused.error_code).toBe('EHARDLINK');
     expect(snapshotFs(root)).toEqual(before);
     await runTask(root, { user: 'admin', item: 'nproc', value: 5, force: true });
     expect(readFileSync(path.join(root, 'other-name'), 'latin1')).not.toMatch(/admin\s+-\s+nproc/);

@@ -4,7 +4,7 @@
  * result with a plain msg, and ends — removing its socket and start lock — when the process named
  * by --parent is gone. Needs dist/ (npm run build).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -73,4 +73,16 @@ describe('the warm planner', () => {
     expect(existsSync(sock)).toBe(false);
     expect(existsSync(`${sock}.lock`)).toBe(false);
   }, 30_000);
+
+  it('refuses --parent 1 (a worker whose ansible-playbook is gone) and a parent that is already gone', () => {
+    for (const parent of ['1', '0', String(2 ** 22 + 12345)]) {
+      const sock = path.join(tmp, `x${parent}.sock`);
+      const r = spawnSync(process.execPath, [SERVER, '--socket', sock, '--parent', parent, '--idle', '2'], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status, `--parent ${parent}: ${r.stdout}`).toBe(2);
+      expect(r.stderr).toMatch(/ansible-playbook/);
+      expect(r.stdout).not.toMatch(/READY/);
+      expect(existsSync(sock)).toBe(false);
+    }
+  }, 60_000);
 });
+
