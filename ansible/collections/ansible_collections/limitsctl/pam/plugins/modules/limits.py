@@ -26,8 +26,16 @@ description:
     change would not take effect for anyone it names (I(force) writes it anyway).
   - "Writes: a temporary file in the same directory with the old file's mode, owner, group, ACLs and
     extended attributes (SELinux label), filled with the new bytes, checked against the bytes the plan
-    was made from (compare-and-swap) and renamed over the file. When another writer changed a file since
-    the read, nothing of it is overwritten: the task reads and plans again (up to 5 times)."
+    was made from (compare-and-swap) and renamed over the file right after that check. When another writer
+    changed a file before the check, nothing of it is overwritten: the task reads and plans again (up to 5
+    times). A check-then-rename in sh cannot be atomic: a change made between the last check and the
+    rename (about a millisecond for a small file) is lost."
+  - "The file bytes travel on the write command's standard input when the connection takes input data
+    (with become, only when pipelining is enabled, and not with become_method su); else inside the command,
+    which limits one task's old plus new bytes to about 118 KiB of plain text. A larger write fails, in check mode too."
+  - "The host's answer to the read command is not trusted: a name with .., an absolute name, a NUL or a path
+    the read command does not read fails the task, and nothing is written on the controller or the host."
+  - "Users and groups come from the tree's etc/passwd and etc/group only, not from NSS (LDAP, SSSD...)."
   - Symlinks are followed inside I(root) as the system would with I(root) as C(/) and never out of it; a
     symlinked file stays a symlink and its target is written. A file with other hard links is refused
     unless I(force) (then only this name is replaced).
@@ -86,8 +94,8 @@ options:
     default: false
   file:
     description:
-      - Where a new line goes when its family has no line yet - a path on the host (C(/etc/security/limits.d/80-app.conf))
-        or relative to I(root). Existing lines are edited where they are. A file pam_limits never reads is refused.
+      - Where a new line goes when its family has no line yet - a path on the host (C(/etc/security/limits.d/80-app.conf),
+        taken under I(root)), the same path already prefixed with I(root), or relative to I(root). Existing lines are edited where they are. A file pam_limits never reads is refused.
     type: str
   backup:
     description: Keep the old file as C(FILE.YYYYMMDDTHHMMSSZ.bak) next to it, only when it changes (never in check mode).
@@ -242,7 +250,10 @@ limits:
   description:
     - "Query only - C({USER: {ITEM: {soft, hard, soft_source, hard_source}}}) for every rlimit item (plus maxlogins, nonewprivs... when a line sets them)."
     - Values in limits.conf units (an integer, or C(unlimited)); C(null) when unknown. A source is the host's C(FILE:LINE), or
-      C(inherited (pid1)) when no line sets it and the session keeps the value it starts with (the host's /proc/1/limits), C(inherited (fallback)) when the host has none and a default is assumed, C(inherited (unknown ...)) with a null value when it cannot be known.
+      the word C(inherited) and C(pid1) in parentheses when no line sets it and the session keeps the value it starts with (the host's /proc/1/limits),
+      C(fallback) in parentheses when the host has none and a default is assumed, C(unknown) and a reason in parentheses with a null value when it cannot be known,
+      and C(calling process) and a note in parentheses with a null value on Debian 13 and upstream Linux-PAM 1.6+ (sessions start from the limits of the
+      process calling pam_limits).
   returned: query
   type: dict
   sample: {postgres: {nofile: {soft: 65536, hard: 65536, soft_source: /etc/security/limits.conf:63, hard_source: /etc/security/limits.conf:63}}}
@@ -251,7 +262,7 @@ sessions:
   returned: query
   type: dict
 unknown_users:
-  description: Query only - names not found in the host's passwd.
+  description: Query only - names not found in the host's passwd (also a warning).
   returned: query, when some are unknown
   type: list
   elements: str
