@@ -6,9 +6,13 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, reportTail, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
-import { collect, JsonSplice, JsonStream, type Write } from './stream.js';
+import { collect, type ElementText, JsonSplice, jsonNumber, JsonStream, jsonString, type Write } from './stream.js';
 
 export const LINT_JSON_VERSION = 1;
+
+function fixOf(fix: NonNullable<Diagnostic['fix']>): object[] {
+  return fix.map((e) => ({ offset: e.offset, length: e.length, content: binaryToDisplay(e.content) }));
+}
 
 function result(d: Diagnostic): object {
   return {
@@ -22,9 +26,43 @@ function result(d: Diagnostic): object {
     rule: d.rule,
     message: d.message,
     fixable: d.fix !== undefined,
-    ...(d.fix ? { fix: d.fix.map((e) => ({ offset: e.offset, length: e.length, content: binaryToDisplay(e.content) })) } : {}),
+    ...(d.fix ? { fix: fixOf(d.fix) } : {}),
     ...(d.related ? { related: d.related } : {}),
   };
+}
+
+/**
+ * The text of `result(d)` as an element of `results` ({@link ElementText}), written by hand: a
+ * finding costs one JSON.stringify of its message instead of a pretty-printed object and a
+ * reindenting replace. Rule codes, names and severities are quoted once per writer, a file's
+ * path once per run of findings in it. Byte-identical to JSON.stringify of `result(d)`
+ * (test/lint/formatters.test.ts compares them on random findings).
+ */
+function resultWriter(): ElementText<Diagnostic> {
+  const quoted = new Map<string, string>();
+  const q = (s: string): string => {
+    let t = quoted.get(s);
+    if (t === undefined) {
+      t = jsonString(s);
+      if (quoted.size < 1024) quoted.set(s, t);
+    }
+    return t;
+  };
+  let lastFile: string | null = null;
+  let lastFileText = '';
+  return (d, indent, unit) => {
+    if (d.file !== lastFile) { lastFile = d.file; lastFileText = jsonString(d.file); }
+    const i = `${indent}${unit}`;
+    let text = `{\n${i}"file": ${lastFileText},\n${i}"line": ${jsonNumber(d.line)},\n${i}"column": ${jsonNumber(d.column)},\n${i}"endLine": ${jsonNumber(d.endLine)},\n${i}"endColumn": ${jsonNumber(d.endColumn)},\n${i}"severity": ${q(d.severity)},\n${i}"code": ${q(d.code)},\n${i}"rule": ${q(d.rule)},\n${i}"message": ${jsonString(d.message)},\n${i}"fixable": ${d.fix !== undefined}`;
+    if (d.fix) text += `,\n${i}"fix": ${nested(fixOf(d.fix), i, unit)}`;
+    if (d.related) text += `,\n${i}"related": ${nested(d.related, i, unit)}`;
+    return `${text}\n${indent}}`;
+  };
+}
+
+/** JSON.stringify(v, null, unit) on a line indented by `indent` (every later line prefixed by it). */
+function nested(v: unknown, indent: string, unit: string): string {
+  return (JSON.stringify(v, null, unit) ?? 'null').replace(/\n/g, `\n${indent}`);
 }
 
 type Rules = LintReportHead['rules'];
@@ -80,7 +118,7 @@ export function lintJsonPieces(report: LintReport): Generator<string, void, unde
  * the tail.
  */
 export function lintJsonWriter(): LintFormatWriter {
-  const splice = new JsonSplice<Diagnostic>(result, 2);
+  const splice = new JsonSplice<Diagnostic>(result, 2, resultWriter());
   const marker = new JsonStream<Diagnostic>([]);
   let head: LintReportHead | null = null;
   return {

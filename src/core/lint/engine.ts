@@ -118,6 +118,8 @@ interface Located extends Position {
   readonly text?: { column: number; endColumn: number };
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Byte span → checked 1-based position; throws on a span outside the document (a rule bug). */
 export function locate(doc: LimitsDocument | null, span: Span | undefined): Located {
   if (!doc || !span) return { line: 1, column: 1, endLine: 1, endColumn: 1 };
@@ -126,34 +128,36 @@ export function locate(doc: LimitsDocument | null, span: Span | undefined): Loca
     throw new RangeError(`span [${span.start}, ${span.end}) is outside ${doc.file} (${n} bytes)`);
   }
   if (doc.lines.length === 0) return { line: 1, column: 1, endLine: 1, endColumn: 1, offset: { start: 0, end: 0 } };
-  const lineIndex = (off: number) => {
-    let lo = 0;
-    let hi = doc.lines.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (doc.lines[mid]!.start <= off) lo = mid; else hi = mid - 1;
-    }
-    return lo;
-  };
-  const si = lineIndex(span.start);
+  const si = lineIndex(doc.lines, span.start);
   // an end just after a line's '\n' is reported as the end of that line
-  let ei = lineIndex(span.end);
+  let ei = span.end === span.start ? si : lineIndex(doc.lines, span.end);
   if (ei > si && doc.lines[ei]!.start === span.end) ei--;
   const sl = doc.lines[si]!;
   const el = doc.lines[ei]!;
   const start = Math.min(span.start, sl.end);
   const end = Math.min(span.end, el.end);
-  const pos: Located = {
-    line: si + 1, column: start - sl.start + 1, endLine: ei + 1, endColumn: Math.max(end, ei === si ? start : el.start) - el.start + 1,
-    offset: { start: span.start, end: span.end },
-  };
-  if (pos.column < 1 || pos.column > lineLength(sl) + 1 || pos.endColumn < 1 || pos.endColumn > lineLength(el) + 1) {
+  const endAt = Math.max(end, ei === si ? start : el.start);
+  const column = start - sl.start + 1;
+  const endColumn = endAt - el.start + 1;
+  if (column < 1 || column > lineLength(sl) + 1 || endColumn < 1 || endColumn > lineLength(el) + 1) {
     throw new RangeError(`span [${span.start}, ${span.end}) gives an invalid position in ${doc.file}`);
   }
+  const offset = { start: span.start, end: span.end };
   if (hasHighBytes(doc, si, ei)) {
-    return { ...pos, text: { column: cpColumn(doc, si, start), endColumn: cpColumn(doc, ei, Math.max(end, ei === si ? start : el.start)) } };
+    return { line: si + 1, column, endLine: ei + 1, endColumn, offset, text: { column: cpColumn(doc, si, start), endColumn: cpColumn(doc, ei, endAt) } };
   }
-  return pos;
+  return { line: si + 1, column, endLine: ei + 1, endColumn, offset };
+}
+
+/** The index of the last line starting at or before byte `off` (binary search). */
+function lineIndex(lines: readonly Line[], off: number): number {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid]!.start <= off) lo = mid; else hi = mid - 1;
+  }
+  return lo;
 }
 
 interface Directive {
@@ -264,28 +268,33 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: r
       tree, profile: canonicalProfile(tree.profile), accounts: target.accounts, nrOpen, nrOpenSource: target.nrOpenSource ?? null, capSysResource: target.capSysResource ?? null, startingLimits: target.startingLimits ?? null, policy, standalone: target.standalone === true,
       analysis, docs,
       report(r: RuleReport) {
+        // run for every finding: no spread copies and no array unless there are related
+        // locations (the members are set in the order the Diagnostic type lists them)
         const f = fileOf(target, r.file);
         try {
           const pos = locate(f.doc, r.span);
-          const related: RelatedLocation[] = (r.related ?? []).map((x) => {
-            const rf = fileOf(target, x.file);
-            const p = locate(rf.doc, x.span);
-            return { file: rf.path, line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, message: x.message };
-          });
+          let related: RelatedLocation[] | undefined;
+          if (r.related !== undefined && r.related.length > 0) {
+            related = r.related.map((x) => {
+              const rf = fileOf(target, x.file);
+              const p = locate(rf.doc, x.span);
+              return { file: rf.path, line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, message: x.message };
+            });
+          }
           if (r.fix) {
             const len = f.doc?.text.length ?? 0;
             for (const e of r.fix) {
               if (!f.doc || e.offset < 0 || e.length < 0 || e.offset + e.length > len) throw new RangeError(`fix edit at ${e.offset}+${e.length} is outside ${f.path}`);
             }
           }
-          const d: Diagnostic = {
+          const d: Mutable<Diagnostic> = {
             code: rule.code, rule: rule.name, severity, message: r.message, file: f.path,
             line: pos.line, column: pos.column, endLine: pos.endLine, endColumn: pos.endColumn,
-            ...(pos.text ? { text: pos.text } : {}),
-            ...(pos.offset ? { offset: pos.offset } : {}),
-            ...(r.fix && r.fix.length > 0 ? { fix: r.fix } : {}),
-            ...(related.length > 0 ? { related } : {}),
           };
+          if (pos.text) d.text = pos.text;
+          if (pos.offset) d.offset = pos.offset;
+          if (r.fix && r.fix.length > 0) d.fix = r.fix;
+          if (related !== undefined) d.related = related;
           out.push(d);
         } catch (e) {
           internal(rule, `it reported an invalid position (${(e as Error).message})`, f.path);
@@ -326,7 +335,8 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: r
   tree.files.forEach((f, i) => { if (!order.has(f.path)) order.set(f.path, i); });
   tree.ignored.forEach((f, i) => { if (!order.has(f.path)) order.set(f.path, tree.files.length + i); });
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  kept.sort((a, b) => (order.get(a.file) ?? 1e9) - (order.get(b.file) ?? 1e9) || cmp(a.file, b.file)
+  // two findings of one file (the common case) skip the file's rank lookups
+  kept.sort((a, b) => (a.file === b.file ? 0 : (order.get(a.file) ?? 1e9) - (order.get(b.file) ?? 1e9) || cmp(a.file, b.file))
     || a.line - b.line || a.column - b.column || cmp(a.code, b.code) || cmp(a.message, b.message));
   // every file looked at: those pam_limits reads, those it ignores, and the unusable ones
   // (etc/passwd, os-release, …) a finding may name, so "in N of M files" counts them all

@@ -51,13 +51,17 @@ export class LintTally {
   /** the codes of the rules that have findings */
   readonly codes = new Set<string>();
 
+  // findings come grouped by file and often by rule: a repeat of the last one is no set lookup
+  private lastFile: string | null = null;
+  private lastCode: string | null = null;
+
   add(d: Diagnostic): void {
     if (d.severity === 'error') this.errors++;
     else if (d.severity === 'warning') this.warnings++;
     else this.info++;
     if (d.fix) this.fixable++;
-    this.filesWithFindings.add(d.file);
-    this.codes.add(d.code);
+    if (d.file !== this.lastFile) this.filesWithFindings.add((this.lastFile = d.file));
+    if (d.code !== this.lastCode) this.codes.add((this.lastCode = d.code));
   }
 
   /** `files`: how many files were looked at */
