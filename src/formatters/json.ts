@@ -6,7 +6,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, reportTail, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
-import { collect, type ElementText, JsonSplice, jsonNumber, JsonStream, jsonString, type Write } from './stream.js';
+import { collect, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, type Write } from './stream.js';
 
 export const LINT_JSON_VERSION = 1;
 
@@ -36,27 +36,55 @@ function result(d: Diagnostic): object {
  * finding costs one JSON.stringify of its message instead of a pretty-printed object and a
  * reindenting replace. Rule codes, names and severities are quoted once per writer, a file's
  * path once per run of findings in it. Byte-identical to JSON.stringify of `result(d)`
- * (test/lint/formatters.test.ts compares them on random findings).
+ * (test/lint/formatters-written.test.ts compares them on random findings).
  */
 function resultWriter(): ElementText<Diagnostic> {
-  const quoted = new Map<string, string>();
-  const q = (s: string): string => {
-    let t = quoted.get(s);
-    if (t === undefined) {
-      t = jsonString(s);
-      if (quoted.size < 1024) quoted.set(s, t);
-    }
-    return t;
-  };
+  // the text between the values, flat and worked out once per indentation (which never changes
+  // within one array), per file and per rule and severity: a result is then a dozen pieces
+  let indent: string | null = null;
+  let i = '';
+  let column = '';
+  let endLine = '';
+  let endColumn = '';
+  let close = '';
   let lastFile: string | null = null;
-  let lastFileText = '';
-  return (d, indent, unit) => {
-    if (d.file !== lastFile) { lastFile = d.file; lastFileText = jsonString(d.file); }
-    const i = `${indent}${unit}`;
-    let text = `{\n${i}"file": ${lastFileText},\n${i}"line": ${jsonNumber(d.line)},\n${i}"column": ${jsonNumber(d.column)},\n${i}"endLine": ${jsonNumber(d.endLine)},\n${i}"endColumn": ${jsonNumber(d.endColumn)},\n${i}"severity": ${q(d.severity)},\n${i}"code": ${q(d.code)},\n${i}"rule": ${q(d.rule)},\n${i}"message": ${jsonString(d.message)},\n${i}"fixable": ${d.fix !== undefined}`;
-    if (d.fix) text += `,\n${i}"fix": ${nested(fixOf(d.fix), i, unit)}`;
-    if (d.related) text += `,\n${i}"related": ${nested(d.related, i, unit)}`;
-    return `${text}\n${indent}}`;
+  let fileStart = '';
+  let middles = new Map<string, string>(); // severity, code and rule → from after endColumn to the message
+  let lastSeverity: string | null = null;
+  let lastCode: string | null = null;
+  let lastRule: string | null = null;
+  let middle = '';
+  return (d, at, unit) => {
+    if (at !== indent) {
+      indent = at;
+      i = `${at}${unit}`;
+      column = flatString(`,\n${i}"column": `);
+      endLine = flatString(`,\n${i}"endLine": `);
+      endColumn = flatString(`,\n${i}"endColumn": `);
+      close = flatString(`,\n${i}"fixable": false\n${at}}`);
+      lastFile = null;
+      lastSeverity = null;
+      middles = new Map();
+    }
+    if (d.file !== lastFile) {
+      lastFile = d.file;
+      fileStart = flatString(`{\n${i}"file": ${jsonString(d.file)},\n${i}"line": `);
+    }
+    if (d.severity !== lastSeverity || d.code !== lastCode || d.rule !== lastRule) {
+      lastSeverity = d.severity; lastCode = d.code; lastRule = d.rule;
+      const key = `${d.severity}\u0000${d.code}\u0000${d.rule}`;
+      middle = middles.get(key) ?? '';
+      if (middle === '') {
+        middle = flatString(`,\n${i}"severity": ${jsonString(d.severity)},\n${i}"code": ${jsonString(d.code)},\n${i}"rule": ${jsonString(d.rule)},\n${i}"message": `);
+        if (middles.size < 1024) middles.set(key, middle);
+      }
+    }
+    const text = `${fileStart}${jsonNumber(d.line)}${column}${jsonNumber(d.column)}${endLine}${jsonNumber(d.endLine)}${endColumn}${jsonNumber(d.endColumn)}${middle}${jsonString(d.message)}`;
+    if (d.fix === undefined && d.related === undefined) return `${text}${close}`;
+    let more = `,\n${i}"fixable": ${d.fix !== undefined}`;
+    if (d.fix) more += `,\n${i}"fix": ${nested(fixOf(d.fix), i, unit)}`;
+    if (d.related) more += `,\n${i}"related": ${nested(d.related, i, unit)}`;
+    return `${text}${more}\n${at}}`;
   };
 }
 

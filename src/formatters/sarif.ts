@@ -10,7 +10,7 @@
  */
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
-import { collect, type ElementText, JsonSplice, jsonNumber, JsonStream, jsonString, type Write } from './stream.js';
+import { collect, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, type Write } from './stream.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -67,44 +67,66 @@ function resultOf(index: ReadonlyMap<string, number>) {
  * `resultOf(index)(d)` (test/lint/formatters.test.ts compares them on random findings).
  */
 function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnostic> {
-  // the indentation of each level below the element's line; the element's indent never changes
-  // within one array, so these are worked out again only if it does
+  // the text between the values, flat and worked out once per indentation (which never changes
+  // within one array), per file and per rule and severity: a result is then a dozen pieces
   let indent: string | null = null;
   let i1 = '';
   let i2 = '';
-  let i3 = '';
-  let i4 = '';
-  let i5 = '';
-  let starts = new Map<string, string>(); // code + severity → the members before the message text
+  let startColumn = '';
+  let endLine = '';
+  let endColumn = '';
+  let close = '';
+  let closeLocations = '';
+  let starts = new Map<string, string>(); // code and severity → the members before the message text
+  let lastCode: string | null = null;
+  let lastSeverity: string | null = null;
+  let start = '';
   let lastFile: string | null = null;
-  let lastArtifact = '';
+  let fileMiddle = ''; // from after the message text to the start line's value
   return (d, at, unit) => {
     if (at !== indent) {
       indent = at;
-      i1 = `${at}${unit}`; i2 = `${i1}${unit}`; i3 = `${i2}${unit}`; i4 = `${i3}${unit}`; i5 = `${i4}${unit}`;
+      i1 = `${at}${unit}`; i2 = `${i1}${unit}`;
+      const i3 = `${i2}${unit}`;
+      const i4 = `${i3}${unit}`;
+      const i5 = `${i4}${unit}`;
+      startColumn = flatString(`,\n${i5}"startColumn": `);
+      endLine = flatString(`,\n${i5}"endLine": `);
+      endColumn = flatString(`,\n${i5}"endColumn": `);
+      closeLocations = flatString(`\n${i4}}\n${i3}}\n${i2}}\n${i1}]`);
+      close = flatString(`${closeLocations}\n${at}}`);
       starts = new Map();
+      lastCode = null;
       lastFile = null;
     }
-    const key = `${d.code}\u0000${d.severity}`;
-    let start = starts.get(key);
-    if (start === undefined) {
-      start = `{\n${i1}"ruleId": ${jsonString(d.code)},\n${i1}"ruleIndex": ${jsonNumber(index.get(d.code) ?? 0)},\n${i1}"level": ${jsonString(LEVEL[d.severity])},\n${i1}"message": {\n${i2}"text": `;
-      if (starts.size < 1024) starts.set(key, start);
+    if (d.code !== lastCode || d.severity !== lastSeverity) {
+      lastCode = d.code; lastSeverity = d.severity;
+      const key = `${d.code}\u0000${d.severity}`;
+      start = starts.get(key) ?? '';
+      if (start === '') {
+        start = flatString(`{\n${i1}"ruleId": ${jsonString(d.code)},\n${i1}"ruleIndex": ${jsonNumber(index.get(d.code) ?? 0)},\n${i1}"level": ${jsonString(LEVEL[d.severity])},\n${i1}"message": {\n${i2}"text": `);
+        if (starts.size < 1024) starts.set(key, start);
+      }
     }
     if (d.file !== lastFile) {
       lastFile = d.file;
+      const i3 = `${i2}${unit}`;
+      const i4 = `${i3}${unit}`;
+      const i5 = `${i4}${unit}`;
       const uri = jsonString(fileUri(d.file));
-      lastArtifact = d.file.startsWith('/') ? `{\n${i5}"uri": ${uri}\n${i4}}` : `{\n${i5}"uri": ${uri},\n${i5}"uriBaseId": "%SRCROOT%"\n${i4}}`;
+      const artifact = d.file.startsWith('/') ? `{\n${i5}"uri": ${uri}\n${i4}}` : `{\n${i5}"uri": ${uri},\n${i5}"uriBaseId": "%SRCROOT%"\n${i4}}`;
+      fileMiddle = flatString(`\n${i1}},\n${i1}"locations": [\n${i2}{\n${i3}"physicalLocation": {\n${i4}"artifactLocation": ${artifact},\n${i4}"region": {\n${i5}"startLine": `);
     }
     const r = region(d);
-    let text = `${start}${jsonString(d.message)}\n${i1}},\n${i1}"locations": [\n${i2}{\n${i3}"physicalLocation": {\n${i4}"artifactLocation": ${lastArtifact},\n`
-      + `${i4}"region": {\n${i5}"startLine": ${jsonNumber(r.startLine)},\n${i5}"startColumn": ${jsonNumber(r.startColumn)},\n${i5}"endLine": ${jsonNumber(r.endLine)},\n${i5}"endColumn": ${jsonNumber(r.endColumn)}\n${i4}}\n${i3}}\n${i2}}\n${i1}]`;
+    const text = `${start}${jsonString(d.message)}${fileMiddle}${jsonNumber(r.startLine)}${startColumn}${jsonNumber(r.startColumn)}${endLine}${jsonNumber(r.endLine)}${endColumn}${jsonNumber(r.endColumn)}`;
+    if (d.related === undefined && d.fix === undefined) return `${text}${close}`;
+    let more = closeLocations;
     if (d.related) {
       const related = d.related.map((x, k) => ({ id: k, ...location(x.file, x, x.message) }));
-      text += `,\n${i1}"relatedLocations": ${(JSON.stringify(related, null, unit) ?? 'null').replace(/\n/g, `\n${i1}`)}`;
+      more += `,\n${i1}"relatedLocations": ${(JSON.stringify(related, null, unit) ?? 'null').replace(/\n/g, `\n${i1}`)}`;
     }
-    if (d.fix) text += `,\n${i1}"properties": {\n${i2}"fixable": true\n${i1}}`;
-    return `${text}\n${at}}`;
+    if (d.fix) more += `,\n${i1}"properties": {\n${i2}"fixable": true\n${i1}}`;
+    return `${text}${more}\n${at}}`;
   };
 }
 

@@ -152,6 +152,14 @@ export type ElementText<T> = (item: T, indent: string, unit: string) => string |
 /** A string as JSON.stringify writes it (the quotes and escapes of ECMA-262 QuoteJSONString). */
 export const jsonString = (s: string): string => JSON.stringify(s);
 
+/**
+ * `s` as one flat string. A string built by concatenation is a tree of its pieces, walked again
+ * by every join that copies it: a fragment kept and reused for many elements is flattened once.
+ */
+export function flatString(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
 /** A number as JSON.stringify writes it: null for NaN and the infinities. */
 export function jsonNumber(n: number): string {
   return Number.isFinite(n) ? `${n}` : 'null';
