@@ -72,6 +72,25 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnosti
   let indent: string | null = null;
   let i1 = '';
   let i2 = '';
+  let i3 = '';
+  let i4 = '';
+  let i5 = '';
+  let closeRegion = '';
+  // a file's physicalLocation up to the start line's value (main and related locations are at one depth)
+  let physicals = new Map<string, string>();
+  const physical = (file: string): string => {
+    let t = physicals.get(file);
+    if (t === undefined) {
+      const uri = jsonString(fileUri(file));
+      const artifact = file.startsWith('/') ? `{\n${i5}"uri": ${uri}\n${i4}}` : `{\n${i5}"uri": ${uri},\n${i5}"uriBaseId": "%SRCROOT%"\n${i4}}`;
+      t = flatString(`{\n${i4}"artifactLocation": ${artifact},\n${i4}"region": {\n${i5}"startLine": `);
+      if (physicals.size >= 1024) physicals = new Map();
+      physicals.set(file, t);
+    }
+    return t;
+  };
+  const regionText = (r: ReturnType<typeof region>): string =>
+    `${jsonNumber(r.startLine)}${startColumn}${jsonNumber(r.startColumn)}${endLine}${jsonNumber(r.endLine)}${endColumn}${jsonNumber(r.endColumn)}`;
   let startColumn = '';
   let endLine = '';
   let endColumn = '';
@@ -86,14 +105,13 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnosti
   return (d, at, unit) => {
     if (at !== indent) {
       indent = at;
-      i1 = `${at}${unit}`; i2 = `${i1}${unit}`;
-      const i3 = `${i2}${unit}`;
-      const i4 = `${i3}${unit}`;
-      const i5 = `${i4}${unit}`;
+      i1 = `${at}${unit}`; i2 = `${i1}${unit}`; i3 = `${i2}${unit}`; i4 = `${i3}${unit}`; i5 = `${i4}${unit}`;
       startColumn = flatString(`,\n${i5}"startColumn": `);
       endLine = flatString(`,\n${i5}"endLine": `);
       endColumn = flatString(`,\n${i5}"endColumn": `);
-      closeLocations = flatString(`\n${i4}}\n${i3}}\n${i2}}\n${i1}]`);
+      closeRegion = flatString(`\n${i4}}\n${i3}}`);
+      closeLocations = flatString(`${closeRegion}\n${i2}}\n${i1}]`);
+      physicals = new Map();
       close = flatString(`${closeLocations}\n${at}}`);
       starts = new Map();
       lastCode = null;
@@ -110,20 +128,21 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnosti
     }
     if (d.file !== lastFile) {
       lastFile = d.file;
-      const i3 = `${i2}${unit}`;
-      const i4 = `${i3}${unit}`;
-      const i5 = `${i4}${unit}`;
-      const uri = jsonString(fileUri(d.file));
-      const artifact = d.file.startsWith('/') ? `{\n${i5}"uri": ${uri}\n${i4}}` : `{\n${i5}"uri": ${uri},\n${i5}"uriBaseId": "%SRCROOT%"\n${i4}}`;
-      fileMiddle = flatString(`\n${i1}},\n${i1}"locations": [\n${i2}{\n${i3}"physicalLocation": {\n${i4}"artifactLocation": ${artifact},\n${i4}"region": {\n${i5}"startLine": `);
+      fileMiddle = flatString(`\n${i1}},\n${i1}"locations": [\n${i2}{\n${i3}"physicalLocation": ${physical(d.file)}`);
     }
     const r = region(d);
-    const text = `${start}${jsonString(d.message)}${fileMiddle}${jsonNumber(r.startLine)}${startColumn}${jsonNumber(r.startColumn)}${endLine}${jsonNumber(r.endLine)}${endColumn}${jsonNumber(r.endColumn)}`;
+    const text = `${start}${jsonString(d.message)}${fileMiddle}${regionText(r)}`;
     if (d.related === undefined && d.fix === undefined) return `${text}${close}`;
     let more = closeLocations;
     if (d.related) {
-      const related = d.related.map((x, k) => ({ id: k, ...location(x.file, x, x.message) }));
-      more += `,\n${i1}"relatedLocations": ${(JSON.stringify(related, null, unit) ?? 'null').replace(/\n/g, `\n${i1}`)}`;
+      // each element as location(x.file, x, x.message) with its id, at the depth of `locations`' own
+      let list = '';
+      for (let k = 0; k < d.related.length; k++) {
+        const x = d.related[k]!;
+        const message = x.message ? `,\n${i3}"message": {\n${i4}"text": ${jsonString(x.message)}\n${i3}}` : '';
+        list += `${k === 0 ? '' : ','}\n${i2}{\n${i3}"id": ${k},\n${i3}"physicalLocation": ${physical(x.file)}${regionText(region(x))}${closeRegion}${message}\n${i2}}`;
+      }
+      more += `,\n${i1}"relatedLocations": ${list === '' ? '[]' : `[${list}\n${i1}]`}`;
     }
     if (d.fix) more += `,\n${i1}"properties": {\n${i2}"fixable": true\n${i1}}`;
     return `${text}${more}\n${at}}`;

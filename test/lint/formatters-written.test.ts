@@ -51,7 +51,7 @@ function randomReport(seed: number): LintReport {
       ...(r() < 0.3 ? { text: { column: 1 + int(40), endColumn: 1 + int(40) } } : {}),
       ...(r() < 0.5 ? { offset: { start: int(1000), end: 1000 + int(1000) } } : {}),
       ...(r() < 0.3 ? { fix: Array.from({ length: 1 + int(2) }, () => ({ offset: int(1000), length: int(10), content: str(8) })) } : {}),
-      ...(related.length > 0 ? { related } : {}),
+      ...(related.length > 0 || r() < 0.05 ? { related } : {}),
     });
   }
   return {
