@@ -102,11 +102,14 @@ function run(bin: string, c: Case): { seen: Seen; raw: { stdout: string; stderr:
     cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 28,
     env: { ...process.env, NO_COLOR: '1', LIMITSCTL_DOCS_URL: '', ...c.env },
   });
+  // the checkout's path (cwd, absolute file: URIs) is the same placeholder wherever it is cloned
+  const bare = (t: string) => t.split(REPO).join('<REPO>');
+  const stdout = bare(r.stdout);
   const seen: Seen = {
     code: r.status,
-    stdout: sha(c.kind === 'json' ? JSON.stringify(canonical(JSON.parse(r.stdout))) : r.stdout),
-    stderr: sha(r.stderr),
-    ...(c.kind === 'text' ? { lines: sha(r.stdout.split('\n').filter((l) => l !== '').sort().join('\n')) } : {}),
+    stdout: sha(c.kind === 'json' ? JSON.stringify(canonical(JSON.parse(stdout))) : stdout),
+    stderr: sha(bare(r.stderr)),
+    ...(c.kind === 'text' ? { lines: sha(stdout.split('\n').filter((l) => l !== '').sort().join('\n')) } : {}),
     ...(c.copy ? { tree: treeDigest(cwd) } : {}),
   };
   return { seen, raw: { stdout: r.stdout, stderr: r.stderr } };

@@ -10,7 +10,7 @@ import type { Identity } from '../../accounts.js';
 import type { DomainSpec } from '../../domain.js';
 import type { Line, Reading, TreeFile } from '../../model.js';
 import { type LineEvent, matchEntryDomain, matchNoLimitDomain, type Resolution, resolveLimits, type Source } from '../../resolve.js';
-import { type ItemName, RANK, type Rank, type RlimitItem } from '../../schema.js';
+import { type ItemName, PROFILE_TRAITS, RANK, type Rank, type RlimitItem } from '../../schema.js';
 import type { Analysis } from '../analysis.js';
 import { classCount, collectFacts, enumerateAccounts, witness } from './accounts.js';
 import type { EntryRef, NoLimitRef } from './types.js';
@@ -169,11 +169,52 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // 2. The class of an account: the rank at which it matches each entry domain (7 = not at all)
   //    and whether each `<domain> -` line stops it.
   const nE = entrySpecs.length;
-  const signature = (id: Identity): string => {
-    let sig = '';
-    for (const d of entrySpecs) { const m = matchEntryDomain(d, id, profile); sig += m ? String(m.rank) : '7'; }
-    for (const d of noLimitSpecs) sig += matchNoLimitDomain(d, id) ? 'n' : '.';
-    return sig;
+  //    Most domains are a user name or `@group`/`%group`, which match by name alone: those are
+  //    found through an index by name (an account with a name no line names costs nothing per
+  //    such domain), every other domain is asked matchEntryDomain / matchNoLimitDomain. With
+  //    20,000 accounts in etc/passwd and 20,000 domains, asking every domain for every account was
+  //    400 million calls.
+  const rootExemptProfile = PROFILE_TRAITS[profile].rootExempt;
+  const entryIndex = indexDomains(entrySpecs);
+  const noLimitIndex = indexDomains(noLimitSpecs);
+  // The class key is sparse: the bytes of the domains asked one by one, then only the positions
+  // the name index hit (a 20,000-domain signature per account, hashed into a map, was 400 MB of
+  // strings for 20,000 accounts). The dense signature `pass` reads is made once per new class.
+  const sigBytes = new Uint8Array(nE + noLimitSpecs.length);
+  for (const d of entryIndex.byName) sigBytes[d] = 0x37;
+  for (const d of noLimitIndex.byName) sigBytes[nE + d] = 0x2e;
+  const touched: number[] = [];
+  const mark = (pos: number, byte: number) => { sigBytes[pos] = byte; touched.push(pos); };
+  const signature = (id: Identity): { key: string; dense: () => string } => {
+    const rootExempt = rootExemptProfile && id.uid === 0;
+    let key = '';
+    for (const d of entryIndex.other) { const m = matchEntryDomain(entrySpecs[d]!, id, profile); sigBytes[d] = m ? 0x30 + m.rank : 0x37; key += String.fromCharCode(sigBytes[d]!); }
+    for (const d of noLimitIndex.other) { sigBytes[nE + d] = matchNoLimitDomain(noLimitSpecs[d]!, id) ? 0x6e : 0x2e; key += String.fromCharCode(sigBytes[nE + d]!); }
+    // by group name: `@g` is GROUP (not for an exempt root), `%g` ALLGROUP (idem); `@g` stops a
+    // `<domain> -` account whatever its uid
+    for (const g of id.groups) {
+      if (!rootExempt) {
+        for (const d of entryIndex.at.get(g.name) ?? []) mark(d, 0x30 + RANK.GROUP);
+        for (const d of entryIndex.percent.get(g.name) ?? []) mark(d, 0x30 + RANK.ALLGROUP);
+      }
+      for (const d of noLimitIndex.at.get(g.name) ?? []) mark(nE + d, 0x6e);
+    }
+    // the domain's text is the account's name: USER, before anything else (matchEntryDomain)
+    for (const d of entryIndex.name.get(id.name) ?? []) mark(d, 0x30 + RANK.USER);
+    for (const d of noLimitIndex.name.get(id.name) ?? []) mark(nE + d, 0x6e);
+    if (touched.length > 0) {
+      const pos = [...new Set(touched)].sort((a, b) => a - b);
+      key += `|${pos.map((x) => `${x}:${sigBytes[x]}`).join(',')}`;
+    }
+    return {
+      key,
+      dense: () => latin1(sigBytes),
+    };
+  };
+  /** Put the name-indexed positions back to "no match" after an account. */
+  const untouch = () => {
+    for (const x of touched) sigBytes[x] = x < nE ? 0x37 : 0x2e;
+    touched.length = 0;
   };
 
   /** pam_limits' pass over the item's lines for the class (resolve.ts resolveLimits, process_limit). */
@@ -362,13 +403,14 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const shared = new Map<string, { pass: ClassPass; res: Resolution; accounts: number }>();
   for (const c of cases) {
     const sig = signature(c.identity);
-    let hit = shared.get(sig);
+    let hit = shared.get(sig.key);
     if (!hit) {
-      const cp = pass(sig);
+      const cp = pass(sig.dense());
       hit = { pass: cp, res: finalResolution(cp, c.identity), accounts: 0 };
-      shared.set(sig, hit);
+      shared.set(sig.key, hit);
       merge(cp, c);
     }
+    untouch();
     hit.accounts++;
     const { res } = hit;
     outcomes.push(outcomeOf(res, key, c));
@@ -488,4 +530,44 @@ export function outcomeOf(res: Resolution, key: ItemKey, account: AccountCase): 
       };
     }
   }
+}
+
+/**
+ * The domains of `specs` that match by name alone, by that name: a plain name (`alice`: only an
+ * account of that name), `@g` and `%g` without a range (membership of the group named g, or the
+ * account's own name), as matchEntryDomain and matchNoLimitDomain read them; `other` lists the
+ * rest (`*`, `%`, ranges, gids, invalid domains), which are asked one by one.
+ */
+interface DomainIndex {
+  /** index of every domain by its whole text, for the account-name rule */
+  readonly name: Map<string, number[]>;
+  /** `@g` (no range) by g */
+  readonly at: Map<string, number[]>;
+  /** `%g` (no range) by g */
+  readonly percent: Map<string, number[]>;
+  /** the domains found through the maps (their default is "no match") */
+  readonly byName: number[];
+  readonly other: number[];
+}
+
+function indexDomains(specs: readonly DomainSpec[]): DomainIndex {
+  const x: DomainIndex = { name: new Map(), at: new Map(), percent: new Map(), byName: [], other: [] };
+  const add = (m: Map<string, number[]>, k: string, i: number) => { const l = m.get(k); if (l) l.push(i); else m.set(k, [i]); };
+  specs.forEach((d, i) => {
+    const c0 = d.text.charCodeAt(0);
+    const byName = d.kind !== 'invalid' && d.range.form === 'none' && d.text !== '*' && d.text !== '%';
+    if (!byName) { x.other.push(i); return; }
+    x.byName.push(i);
+    add(x.name, d.text, i);
+    if (c0 === 0x40 /* @ */) add(x.at, d.text.slice(1), i);
+    else if (c0 === 0x25 /* % */) add(x.percent, d.text.slice(1), i);
+  });
+  return x;
+}
+
+/** A byte string of ASCII codes (the class signature), built without a char-by-char concatenation. */
+function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
+  return s;
 }
