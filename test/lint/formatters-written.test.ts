@@ -12,18 +12,8 @@ import { RULES } from '../../src/core/lint/rules.js';
 import type { Diagnostic, RelatedLocation, Severity } from '../../src/core/lint/types.js';
 import { formatJson, lintJson } from '../../src/formatters/json.js';
 import { formatSarif, lintSarif } from '../../src/formatters/sarif.js';
+import { rng } from '../seed.js';
 
-/** mulberry32: a small seeded generator (the same seed gives the same reports). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PATH_PIECES = ['a', 'nofile', ' ', '"', '\\', '\n', '\t', '\u0001', 'é', '€', '😀', '%', ',', ':', '#', '..', '<', '&', '?'];
 const PIECES = ['a', 'nofile', ' ', '"', '\\', '\n', '\r', '\t', '\u0000', '\u001f', '\u007f', 'é', '€', '😀', '\ud800', '\udfff', '%', ',', ':', '#', '/', '..', '<', '&', '\u2028'];
