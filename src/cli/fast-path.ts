@@ -35,6 +35,7 @@ import { parseArgs } from 'node:util';
 import { PROFILE_ALIASES, PROFILE_NAMES } from '../core/schema.js';
 import { suggestProfile } from '../core/profiles.js';
 import { didYouMean } from '../core/suggest.js';
+import { LINT_FORMATS } from '../formatters/lint-format-names.js';
 import { UsageError } from './errors.js';
 
 export type Kind = 'string' | 'number' | 'boolean';
@@ -144,7 +145,7 @@ export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
   lint: {
     positional: [{ name: 'paths', variadic: true, describe: 'roots holding etc/security, etc/security directories, files or globs' }],
     options: {
-      format: { kind: 'string', alias: 'f', choices: ['text', 'json', 'sarif', 'github'], describe: 'output format (default text; --json means json)' },
+      format: { kind: 'string', alias: 'f', choices: LINT_FORMATS, describe: 'output format (default text; --json means json)' },
       'max-warnings': { kind: 'number', describe: 'exit 1 when there are more warnings than this' },
       config: { kind: 'string', alias: 'c', describe: 'settings file (default: .limitsctl.ini here or in a parent directory)' },
       fix: { kind: 'boolean', default: false, describe: 'apply the safe fixes (dead duplicates, keyword case, stray header)' },

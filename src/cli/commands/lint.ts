@@ -11,11 +11,8 @@ import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
 import { binaryToDisplay } from '../../core/model.js';
 import { canonicalProfile, type Profile, FALLBACK_PROFILE } from '../../core/schema.js';
-import { githubWriter } from '../../formatters/github.js';
-import { lintJsonWriter } from '../../formatters/json.js';
-import { lintSarifWriter } from '../../formatters/sarif.js';
+import { isLintFormat, LINT_FORMATS, lintWriter } from '../../formatters/lint-formats.js';
 import { PumpWriter } from '../../formatters/stream.js';
-import { textWriter } from '../../formatters/text.js';
 import { expandLintTargets, type LoadedLintTarget, loadRootTarget } from '../../io/lint-targets.js';
 import { checkRoot } from '../../io/paths.js';
 import { loadSettings, type LintSettings } from '../../io/settings.js';
@@ -23,8 +20,7 @@ import { chooseProfile, type CliIO, detectProfile, type GlobalArgs, wantColor } 
 import { UsageError } from '../errors.js';
 import { makeColors } from '../output.js';
 
-export const LINT_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
-export type LintFormat = (typeof LINT_FORMATS)[number];
+export { LINT_FORMATS, type LintFormat } from '../../formatters/lint-formats.js';
 
 export interface LintArgs extends GlobalArgs {
   paths?: string[];
@@ -118,8 +114,8 @@ function ignored(settings: LintSettings, abs: string | undefined): boolean {
 }
 
 export async function run(args: LintArgs, io: CliIO): Promise<number> {
-  const format = (args.format ?? (args.json ? 'json' : 'text')) as LintFormat;
-  if (!(LINT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format '${format}'; use text, json, sarif or github`);
+  const format = args.format ?? (args.json ? 'json' : 'text');
+  if (!isLintFormat(format)) throw new UsageError(`unknown format '${format}'; use ${LINT_FORMATS.slice(0, -1).join(', ')} or ${LINT_FORMATS.at(-1)!}`);
   const maxWarnings = args['max-warnings'];
   if (maxWarnings !== undefined && (!Number.isInteger(maxWarnings) || maxWarnings < -1)) {
     throw new UsageError(`--max-warnings must be a whole number (or -1 for no limit), got ${String(maxWarnings)}`);
@@ -155,10 +151,7 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
 
   const config: LintConfig = { severities: settings.severities, policy: settings.policy };
   const dryRun = args['dry-run'] === true;
-  const writer: LintFormatWriter = format === 'json' ? lintJsonWriter()
-    : format === 'sarif' ? lintSarifWriter()
-      : format === 'github' ? githubWriter()
-        : textWriter(makeColors(wantColor(io, args.color)));
+  const writer: LintFormatWriter = lintWriter(format, makeColors(wantColor(io, args.color)));
   // written in blocks of about 64 KiB as the findings are produced: neither the findings nor the
   // report's text are held (a JSON report of a million findings would not fit in a JavaScript
   // string). A block is written only when stdout takes it; once its reader has gone
