@@ -43,3 +43,21 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A generator of random JSON-like values drawn from `r`: numbers, strings with escapes, non-ASCII
+ * and a surrogate pair, booleans, null, `undefined` (which JSON.stringify drops or writes as null),
+ * arrays and objects nested up to four levels, keys that need escaping.
+ */
+export function randomJsonValues(r: () => number): { int: (n: number) => number; value: (depth: number) => unknown } {
+  const int = (n: number) => Math.floor(r() * n);
+  const leaf = (): unknown => [() => int(1000) - 500, () => r(), () => 'a\nb"\\é\u0001\ud83d\ude00', () => '', () => true, () => null, () => undefined][int(7)]!();
+  const value = (depth: number): unknown => {
+    if (depth > 3 || r() < 0.3) return leaf();
+    if (r() < 0.5) return Array.from({ length: int(4) }, () => value(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = int(4); i > 0; i--) o[`k${int(10)}\n"`] = value(depth + 1);
+    return o;
+  };
+  return { int, value };
+}

@@ -23,27 +23,14 @@ import { formatJson, lintJson } from '../../src/formatters/json.js';
 import { formatSarif, lintSarif } from '../../src/formatters/sarif.js';
 import { chunked, collect, JsonStream, writeJson } from '../../src/formatters/stream.js';
 import { formatText } from '../../src/formatters/text.js';
-import { testSeed } from '../seed.js';
+import { randomJsonValues, rng, testSeed } from '../seed.js';
 import { FIXTURES, lintCase, loadCase } from './helpers.js';
 
 const SEED = testSeed('linear.test.ts', 'LIMITSCTL_TEST_SEED');
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; return (s >>> 0) / 0x100000000; };
-}
-
 describe('streamed JSON', () => {
   const r = rng(SEED);
-  const int = (n: number) => Math.floor(r() * n);
-  const leaf = (): unknown => [() => int(1000) - 500, () => r(), () => 'a\nb"\\é\u0001', () => '', () => true, () => null, () => undefined][int(7)]!();
-  const value = (depth: number): unknown => {
-    if (depth > 3 || r() < 0.3) return leaf();
-    if (r() < 0.5) return Array.from({ length: int(4) }, () => value(depth + 1));
-    const o: Record<string, unknown> = {};
-    for (let i = int(4); i > 0; i--) o[`k${int(10)}\n"`] = value(depth + 1);
-    return o;
-  };
+  const { int, value } = randomJsonValues(r);
   /** The same value with some arrays (not inside another stream) made streams. */
   const streamed = (v: unknown): unknown => {
     if (Array.isArray(v)) return r() < 0.5 ? new JsonStream(v) : v.map(streamed);

@@ -6,21 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { JsonSplice, JsonStream } from '../../../src/formatters/stream.js';
-import { rng, seedNote, testSeed } from '../../seed.js';
+import { randomJsonValues, rng, seedNote, testSeed } from '../../seed.js';
 
 const SEED = testSeed('stream/splice.test.ts');
 
 describe('JsonSplice', () => {
   const r = rng(SEED);
-  const int = (n: number) => Math.floor(r() * n);
-  const leaf = (): unknown => [() => int(1000) - 500, () => r(), () => 'a\nb"\\é\u0001\ud83d\ude00', () => '', () => true, () => null, () => undefined][int(7)]!();
-  const value = (depth: number): unknown => {
-    if (depth > 3 || r() < 0.3) return leaf();
-    if (r() < 0.5) return Array.from({ length: int(4) }, () => value(depth + 1));
-    const o: Record<string, unknown> = {};
-    for (let i = int(4); i > 0; i--) o[`k${int(10)}\n"`] = value(depth + 1);
-    return o;
-  };
+  const { int, value } = randomJsonValues(r);
 
   it('begin, items and end are JSON.stringify of the whole document', () => {
     for (let i = 0; i < 400; i++) {
