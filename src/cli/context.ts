@@ -58,10 +58,22 @@ export interface Context {
   readonly profileWarning: string | null;
 }
 
-export function wantColor(io: CliIO, flag: boolean | undefined): boolean {
+/**
+ * Whether to colour the output, first rule that applies wins:
+ * 1. `--color` / `--no-color`;
+ * 2. NO_COLOR set and not empty: no colour (https://no-color.org);
+ * 3. FORCE_COLOR set and not empty: colour, except `0` and `false` (no colour), as Node's own
+ *    tty.getColorDepth() and the supports-color convention read it;
+ * 4. TERM=dumb: no colour (a terminal without escape sequences, as Emacs' M-x shell or a CI log
+ *    that sets it; the convention of ls, git and supports-color);
+ * 5. otherwise colour exactly when stdout is a terminal.
+ */
+export function wantColor(io: Pick<CliIO, 'env' | 'isTTY'>, flag: boolean | undefined): boolean {
   if (flag !== undefined) return flag;
-  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
-  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
+  const { NO_COLOR, FORCE_COLOR, TERM } = io.env;
+  if (NO_COLOR !== undefined && NO_COLOR !== '') return false;
+  if (FORCE_COLOR !== undefined && FORCE_COLOR !== '') return FORCE_COLOR !== '0' && FORCE_COLOR.toLowerCase() !== 'false';
+  if (TERM === 'dumb') return false;
   return io.isTTY;
 }
 

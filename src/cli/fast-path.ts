@@ -69,7 +69,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   root: { kind: 'string', default: '/', describe: 'root of the tree to work on (holds etc/security)' },
   profile: { kind: 'string', default: 'auto', choices: PROFILES, describe: 'the pam_limits release to read as: auto (from <root>/etc/os-release), a release (rhel-7, debian-12, ubuntu-24.04, …) or a plain build (linux-pam-1.5.2, …); debian, upstream, upstream-1.7 are aliases of debian-12, linux-pam-1.5.2, linux-pam-1.7.2. `limitsctl profiles` lists them, marking cells not known for sure' },
   json: { kind: 'boolean', default: false, describe: 'machine-readable output (errors too: {"error":{…}} on stdout)' },
-  color: { kind: 'boolean', describe: 'colour output (default: on a TTY, off with NO_COLOR)' },
+  color: { kind: 'boolean', describe: 'colour output (default: on a TTY; off with NO_COLOR or TERM=dumb; FORCE_COLOR=1 forces it)' },
 };
 
 const IDENTITY: Record<string, OptionSpec> = {
