@@ -9,7 +9,7 @@ import { displayBytes, toBytes } from '../core/bytes.js';
 import { EditInputError, validateValue } from '../core/edit.js';
 import { LimitsError } from '../core/errors.js';
 import { IniError, parseIniFile } from './ini.js';
-import { globToRegExp } from '../core/lint/glob.js';
+import { GlobError, globToRegExp } from '../core/lint/glob.js';
 import { MAX_SMALL_FILE_BYTES, readFileCapped } from './read.js';
 import { type Policy, type PolicyEntry, POLICY_KINDS, type PolicyKind, parsePolicyEntry } from '../core/lint/policy.js';
 import { findRule, RULES } from '../core/lint/rules.js';
@@ -91,6 +91,7 @@ export function parseSettings(text: string, file: string): LintSettings {
   const severities = new Map<string, SeveritySetting>();
   const entries: PolicyEntry[] = [];
   let ignore: string[] = [];
+  const ignorePatterns: RegExp[] = [];
   let nrOpen: bigint | null = null;
   for (const [key, value] of Object.entries(data)) {
     const isSection = typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -118,9 +119,10 @@ export function parseSettings(text: string, file: string): LintSettings {
       ignore = list!;
       for (const pattern of ignore) {
         try {
-          globToRegExp(pattern);
+          ignorePatterns.push(globToRegExp(pattern));
         } catch (e) {
-          fail(`ignore[] = ${pattern}: not a usable glob pattern (${(e as Error).message.split(': ').pop()}); a range is [a-z] with the lower character first, and braces close: {a,b}`);
+          if (!(e instanceof GlobError)) throw e;
+          fail(`ignore[] = ${pattern}: not a usable glob pattern (${e.reason}); a range is [a-z] with the lower character first, and brackets and braces close: [ab], {a,b}`);
         }
       }
     } else if (key === 'nr-open') {
@@ -171,7 +173,7 @@ export function parseSettings(text: string, file: string): LintSettings {
     }
   }
   return {
-    ...settings, profile, severities, policy: { entries }, ignore, ignorePatterns: ignore.map(globToRegExp), nrOpen,
+    ...settings, profile, severities, policy: { entries }, ignore, ignorePatterns, nrOpen,
   };
 }
 
