@@ -5,10 +5,11 @@
  * - trims section names and merges a repeated section, so `[*]` and `[ * ]` become one;
  * - cuts a section name at an unescaped `#` or `;` (a comment), so `[a#b]` is section `a`;
  * - reads `[a.b]` as section `b` nested in `a`;
- * - lets a repeated key overwrite the earlier one (`nproc = 5` then `nproc = 6`);
+ * - lets a repeated key overwrite the earlier one (`nproc = 5` then `nproc = 6`), and merges
+ *   `key = a` and `key[] = b` into one list (in either order);
  * - does not know a UTF-8 byte order mark, so `\uFEFF[admin]` is a key named `[admin]`.
  *
- * parseIniFile strips a leading BOM, refuses the first four with a message naming the file, the
+ * parseIniFile strips a leading BOM, refuses the first five with a message naming the file, the
  * line and the section or key, and keeps dotted section names whole when asked (a policy domain
  * such as `[john.doe]` is a user name, not a nesting). Duplicate sections are compared *after*
  * trimming, the way `ini` reads them: limitsctl never guesses which of two spellings was meant.
@@ -55,7 +56,7 @@ export function parseIniFile(text: string, where: string, options: IniOptions = 
   const body = text.startsWith(BOM) ? text.slice(1) : text;
   const fail = (line: number, msg: string): never => { throw new IniError(`${where}:${line}: ${msg}`); };
   const sections = new Map<string, number>();
-  let keys = new Map<string, number>();
+  let keys = new Map<string, { line: number; array: boolean }>();
   let section = '';
   const out: string[] = [];
   // ini splits on runs of CR/LF; count lines the way an editor does
@@ -89,11 +90,13 @@ export function parseIniFile(text: string, where: string, options: IniOptions = 
       const isArray = keyRaw.length > 2 && keyRaw.endsWith('[]');
       const key = isArray ? keyRaw.slice(0, -2) : keyRaw;
       if (key === '__proto__') fail(n, `${section ? `[${section}] ` : ''}'__proto__' cannot be a key (the ini reader drops it)`);
-      if (!isArray) {
-        const prev = keys.get(key);
-        if (prev !== undefined) fail(n, `${section ? `[${section}] ` : ''}'${key}' is set twice (lines ${prev} and ${n}); the ini reader would silently keep only the last`);
-        keys.set(key, n);
+      const prev = keys.get(key);
+      const where = section ? `[${section}] ` : '';
+      if (prev !== undefined && prev.array !== isArray) {
+        fail(n, `${where}'${key}' is given both as ${key} = (line ${prev.array ? n : prev.line}) and as ${key}[] = (line ${prev.array ? prev.line : n}); the ini reader would silently merge them into one list: write ${key}[] = on each line of a list`);
       }
+      if (prev !== undefined && !isArray) fail(n, `${where}'${key}' is set twice (lines ${prev.line} and ${n}): a repeated key, which the ini reader would silently read as the last value only`);
+      if (prev === undefined) keys.set(key, { line: n, array: isArray });
     }
     out.push(emitted);
   });
