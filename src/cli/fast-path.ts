@@ -153,6 +153,7 @@ export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
       quiet: { kind: 'boolean', alias: 'q', default: false, describe: 'report errors only' },
     },
   },
+  rules: { positional: [{ name: 'rule', variadic: true, describe: 'rule codes or names to show (default: every rule)' }], options: {} },
   demo: { positional: [], options: { user: { kind: 'string', default: 'admin', describe: 'account to show' } } },
   profiles: { positional: [{ name: 'name', variadic: true, describe: 'profiles or aliases to show in full (default: list them all)' }], options: {} },
 };

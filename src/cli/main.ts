@@ -99,6 +99,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    command: 'rules [rule..]',
+    describe: 'List the lint rules: code, name, default severity, fixable, what each finds and its docs/rules.md section',
+    load: () => import('./commands/rules.js'),
+    examples: [
+      ['limitsctl rules', 'the rule table'],
+      ['limitsctl rules LC202 never-wins', 'two rules, by code or name'],
+      ['limitsctl rules --json', 'the table as data (docs/schemas/rules.schema.json)'],
+    ],
+  },
+  {
     command: 'demo',
     describe: 'The main job on a tree: its files, admin\'s nproc and why, and lint',
     load: () => import('./commands/demo.js'),
