@@ -15,11 +15,13 @@ import { parseGroup, parsePasswd } from '../core/accounts.js';
 import { hasCapSysResource, parseCapabilities } from '../core/caps.js';
 import { LimitsError } from '../core/errors.js';
 import type { LintAccounts, LintTarget } from '../core/lint/types.js';
-import type { ConfigTree, IgnoredFile, TreeFile } from '../core/model.js';
+import { lazyDocument } from '../core/edit/lines.js';
+import { bytesToBinary, type ConfigTree, type FileRole, type IgnoredFile, type TreeFile } from '../core/model.js';
 import { parseProcLimits } from '../core/resolve.js';
-import { canonicalProfile, DEFAULT_NR_OPEN, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
+import { canonicalProfile, DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
 import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { loadNrOpen, readOsRelease } from './system.js';
+import { readPathStream } from './stdin.js';
 import { loadTree, readTreeFile, unlistedDir } from './tree.js';
 
 export interface LoadedLintTarget {
@@ -30,6 +32,12 @@ export interface LoadedLintTarget {
   readonly abs: ReadonlyMap<string, string>;
   /** read the same target again from disk (`lint --fix` re-plans when a file changed underneath) */
   readonly reload: () => Promise<LoadedLintTarget>;
+  /**
+   * Set when the bytes of the target's one file came from a stream (standard input, or a FIFO,
+   * device or /dev/fd/N named on the command line): its display path. Nothing on disk holds
+   * those bytes, so `--fix` has nothing to write back (and `reload` gives the same bytes again).
+   */
+  readonly stream?: string;
 }
 
 /** A PATH that names nothing usable: exit 2. */
@@ -52,6 +60,8 @@ export interface ExpandOptions {
 }
 
 const GLOB_CHARS = /[*?[\]{}]/;
+/** Names of a process's open files (Linux): always read as streams, even when one is a regular file. */
+const FD_PATH = /^\/(?:dev\/(?:stdin|fd\/\d+)|proc\/(?:self|thread-self|\d+)\/fd\/\d+)$/;
 
 function isDir(p: string): boolean {
   try { return statSync(p).isDirectory(); } catch { return false; }
@@ -179,6 +189,12 @@ interface Plan {
   path: string;
   /** absolute paths to report on (undefined = everything) */
   only?: Set<string>;
+  /**
+   * Bytes read from a stream, linted in place of the file at `abs` (absolute; for a 'file' plan,
+   * its path): standard input (`--stdin`), or a stream named on the command line. `shown` is the
+   * display name when it is not a path (`<stdin>`).
+   */
+  overlay?: { readonly abs: string; readonly bytes: Buffer; readonly shown?: string };
 }
 
 /**
@@ -217,6 +233,14 @@ function notReadReason(rel: string, profile: Profile): string | null {
   if (inDir === 'limits.conf' || inDir === 'limits.d' || /^limits\.d\/[^/]+$/.test(inDir)) return null;
   if (inDir.startsWith('limits.d/')) return 'limits.d is not searched recursively: pam_limits never reads this file; not linted as a limits file';
   return `pam_limits reads only limits.conf and limits.d/*.conf in ${dir}, never this file (it belongs to another program, or is a backup or leftover); not linted as a limits file`;
+}
+
+/**
+ * Whether `abs` lies in an etc/security layout (`<R>/etc/security/…`, or a vendor directory
+ * `<R>/usr/share/pam/security/…`, `<R>/usr/etc/security/…`): where pam_limits reads its files.
+ */
+export function inTreeLayout(abs: string): boolean {
+  return layoutOf(abs) !== null;
 }
 
 /** `<R>/etc/security/limits.conf` or `<R>/etc/security/limits.d/<x>` → R */
@@ -266,6 +290,8 @@ export async function loadLintTargets(paths: readonly string[], options: ExpandO
 export interface LintTargets extends AsyncIterable<LoadedLintTarget> {
   /** how many targets there are (trees, security directories, files linted on their own) */
   readonly count: number;
+  /** the display paths of the PATHs read as streams (FIFOs, devices, /dev/fd/N), already read */
+  readonly streams: readonly string[];
 }
 
 /**
@@ -278,6 +304,7 @@ export async function expandLintTargets(paths: readonly string[], options: Expan
   const plans = await planLintTargets(paths, options.cwd);
   return {
     count: plans.length,
+    streams: plans.filter((p) => p.overlay !== undefined).map((p) => displayPath(options.cwd, p.path)),
     async* [Symbol.asyncIterator]() {
       for (const plan of plans) yield loadPlan(plan, options);
     },
@@ -326,8 +353,16 @@ async function planLintTargets(paths: readonly string[], cwd: string): Promise<P
     }
     // a file inside an etc/security layout is read with its tree: a file pam_limits never reads
     // there (namespace.init, limits.conf.rpmnew, …) is reported as such, never linted or fixed
-    // as a limits file (loadPlans, notReadReason)
+    // as a limits file (loadPlans, notReadReason); a FIFO or device there is what pam_limits
+    // would meet (LC3xx), so it is never read
     const layout = layoutOf(abs);
+    if (explicit && !layout && (!st.isFile() || FD_PATH.test(abs))) {
+      // a FIFO, a device, /dev/stdin, /dev/fd/N or a process substitution named on the command
+      // line: read now (before any output), once and all of it, and linted as a file of its own
+      const key = `file\0${abs}`;
+      if (!plans.has(key)) plans.set(key, { kind: 'file', path: abs, overlay: { abs, bytes: await readPathStream(abs, displayPath(cwd, abs)) } });
+      return true;
+    }
     if (layout) addPlan('tree', layout.root, abs);
     else addPlan('file', abs);
     return true;
@@ -418,13 +453,23 @@ function loadPlan(plan: Plan, options: ExpandOptions): LoadedLintTarget {
     const tree: ConfigTree = { profile: options.profile(null), files: [], ignored: [], failure: null, unusable: [{ path: shown, detail: plan.detail ?? 'not linted' }] };
     return { target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload };
   }
+  const ov = plan.overlay;
+  const stream = ov ? { stream: ov.shown ?? displayPath(cwd, ov.abs) } : {};
   if (plan.kind === 'file') {
     const profile = options.profile(null);
     const dir = path.dirname(plan.path);
-    const role = path.basename(dir) === 'limits.d' ? 'dropin' : 'main';
-    const f = readTreeFile(dir, path.basename(plan.path), role, profile);
-    const tree = relabel({ profile, files: [f], ignored: [], failure: null }, dir, cwd, abs);
-    return { target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload };
+    let tree: ConfigTree;
+    if (ov?.shown !== undefined) {
+      // standard input without a name: a file of its own, read as a main file
+      abs.set(ov.shown, ov.abs);
+      tree = { profile, files: [overlayFile(ov.shown, 'main', profile, ov.bytes)], ignored: [], failure: null };
+    } else {
+      const role = path.basename(dir) === 'limits.d' ? 'dropin' : 'main';
+      const base = path.basename(plan.path);
+      const f = ov ? overlayFile(base, role, profile, ov.bytes) : readTreeFile(dir, base, role, profile);
+      tree = relabel({ profile, files: [f], ignored: [], failure: null }, dir, cwd, abs);
+    }
+    return { target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload, ...stream };
   }
   const profile = options.profile(plan.path);
   const loaded = plan.kind === 'tree' ? loadTree(plan.path, { profile }) : loadSecurityDir(plan.path, profile);
@@ -434,7 +479,8 @@ function loadPlan(plan: Plan, options: ExpandOptions): LoadedLintTarget {
     const os = readOsRelease(plan.path);
     if (os.problem && os.problemFile) unusable.push({ path: os.problemFile, detail: `${os.problem}; the profile could not be detected from it, and this tree was linted with the ${profile} profile${os.file ? ` (${os.file} was read instead)` : ''}; pam_limits itself never reads os-release` });
   }
-  const withNotRead = plan.kind === 'tree' && plan.only ? addNotRead(loaded, plan.path, plan.only) : loaded;
+  const overlaid = plan.kind === 'tree' && ov ? withOverlay(loaded, path.relative(plan.path, ov.abs).split(path.sep).join('/'), ov.bytes) : loaded;
+  const withNotRead = plan.kind === 'tree' && plan.only ? addNotRead(overlaid, plan.path, plan.only) : overlaid;
   const raw: ConfigTree = unusable.length > 0 ? { ...withNotRead, unusable } : withNotRead;
   const tree = relabel(raw, plan.path, cwd, abs);
   const only = plan.only ? new Set([...plan.only].map((a) => displayPath(cwd, a))) : undefined;
@@ -445,5 +491,115 @@ function loadPlan(plan: Plan, options: ExpandOptions): LoadedLintTarget {
     ...(plan.kind === 'tree' ? snapshotFacts(plan.path) : {}),
     ...(only ? { only } : {}),
   };
-  return { target, root: plan.kind === 'tree' ? plan.path : null, abs, reload };
+  return { target, root: plan.kind === 'tree' ? plan.path : null, abs, reload, ...stream };
 }
+
+/** A file whose bytes came from a stream, as loadTree would have read it from disk. */
+function overlayFile(rel: string, role: FileRole, profile: Profile, bytes: Buffer): TreeFile {
+  return { path: rel, role, status: 'ok', doc: lazyDocument(rel, profile, bytesToBinary(bytes)) };
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * The tree as pam_limits would read it with `bytes` as the file at `rel` (relative to the root):
+ * the file replaced in the reading order, or — when it is not on disk yet (an editor's new
+ * buffer) — put where pam_limits would read it: limits.conf first (a vendor limits.conf then
+ * unused), a drop-in by its name among the others (byte order, as glob() sorts), a drop-in of
+ * the same name in the vendor directory shadowed. A name pam_limits never reads changes nothing
+ * (a hidden or non-.conf drop-in is listed as ignored, as the tree's listing would; other names
+ * are reported by addNotRead). The tree's fatal failure is worked out again (the first file in
+ * the reading order with `fatal`, as loadTree sets it). Rules: docs/pam_limits-semantics.md
+ * (pam_limits.c@v1.5.2:1124-1139, @v1.7.2:1245-1332).
+ */
+function withOverlay(tree: ConfigTree, rel: string, bytes: Buffer): ConfigTree {
+  const profile = canonicalProfile(tree.profile);
+  const files = [...tree.files];
+  const ignored = [...tree.ignored];
+  const ours = (role: FileRole) => overlayFile(rel, role, profile, bytes);
+  const at = files.findIndex((f) => f.path === rel && f.dirListing !== true);
+  if (at >= 0) {
+    files[at] = ours(files[at]!.role);
+  } else if (ignored.some((g) => g.path === rel) || notReadReason(rel, profile) !== null) {
+    return tree; // on disk and ignored (hidden, suffix, shadowed, vendor-unused), or never read
+  } else {
+    const vendorDir = PROFILE_TRAITS[profile].vendorDir;
+    const inEtc = rel.startsWith('etc/security/');
+    const inDir = rel.slice((inEtc ? 'etc/security' : vendorDir ?? '').length + 1);
+    if (inDir === 'limits.conf') {
+      if (inEtc) {
+        const v = files.findIndex((f) => f.role === 'vendor-main');
+        if (v >= 0) {
+          ignored.push({ path: files[v]!.path, reason: 'vendor-unused', detail: `${MAIN_FILE} exists, so the vendor file is not read` });
+          files[v] = ours('main');
+        } else {
+          files.unshift(ours('main'));
+        }
+      } else {
+        const m = files.findIndex((f) => f.role === 'main');
+        if (m >= 0 && (files[m]!.status === 'missing' || files[m]!.status === 'dangling-symlink')) files[m] = ours('vendor-main');
+        else ignored.push({ path: rel, reason: 'vendor-unused', detail: `${MAIN_FILE} exists, so the vendor file is not read` });
+      }
+    } else if (inDir.startsWith('limits.d/')) {
+      const name = inDir.slice('limits.d/'.length);
+      if (name.startsWith('.')) ignored.push({ path: rel, reason: 'hidden', detail: 'hidden files are never read (glob * does not match a leading dot)' });
+      else if (!name.endsWith('.conf')) ignored.push({ path: rel, reason: 'suffix', detail: 'only names ending exactly in ".conf" are read' });
+      else {
+        const isDropin = (f: TreeFile) => (f.role === 'dropin' || f.role === 'vendor-dropin') && f.dirListing !== true;
+        const same = files.findIndex((f) => isDropin(f) && path.posix.basename(f.path) === name);
+        if (same >= 0 && inEtc) {
+          // a vendor drop-in of the same name is shadowed by this one
+          ignored.push({ path: files[same]!.path, reason: 'shadowed', detail: `${DROPIN_DIR}/${name} has the same name and is read instead` });
+          files[same] = ours('dropin');
+        } else if (same >= 0) {
+          ignored.push({ path: rel, reason: 'shadowed', detail: `${DROPIN_DIR}/${name} has the same name and is read instead` });
+        } else {
+          const after = files.findIndex((f) => isDropin(f) && compareBytes(path.posix.basename(f.path), name) > 0);
+          files.splice(after < 0 ? files.length : after, 0, ours(inEtc ? 'dropin' : 'vendor-dropin'));
+        }
+      }
+    } else {
+      return tree;
+    }
+  }
+  const fatal = files.find((f) => f.fatal !== undefined);
+  return { ...tree, files, ignored, failure: fatal ? { file: fatal.path, reason: fatal.fatal! } : null };
+}
+
+/**
+ * The lint target of bytes read from standard input (`lint --stdin [--stdin-filename NAME]`),
+ * linted exactly as the file NAME would be on disk:
+ * - NAME in an `<R>/etc/security/` layout (limits.conf, limits.d/*.conf, or a vendor directory)
+ *   whose security directory exists: in the context of the tree at R, the bytes in place of the
+ *   file (withOverlay: also when it is not on disk yet), only its findings reported;
+ * - any other NAME: a file of its own (a drop-in when its directory is named limits.d);
+ * - no NAME: a file of its own shown as `<stdin>`, read as a main file (limits.conf), as any
+ *   file outside a limits.d directory is.
+ * A relative NAME is taken in `base` (default: the working directory). Nothing is read from disk
+ * until the result is iterated; nothing is ever written.
+ * @throws LintPathError when NAME is an existing directory
+ */
+export function stdinTarget(bytes: Buffer, filename: string | null, options: ExpandOptions & { readonly base?: string }): LintTargets {
+  let plan: Plan;
+  if (filename === null) {
+    plan = { kind: 'file', path: path.join(options.cwd, STDIN_NAME), overlay: { abs: '', bytes, shown: STDIN_NAME } };
+  } else {
+    const abs = path.resolve(options.base ?? options.cwd, filename);
+    if (isDir(abs)) throw new LintPathError(`--stdin-filename ${filename} is a directory; name the file the input stands for`, 'EISDIR');
+    const layout = layoutOf(abs);
+    const sec = layout ? path.join(layout.root, ...layout.rel.split('/').slice(0, layout.rel.split('/').indexOf('security') + 1)) : null;
+    plan = layout && sec && isDir(sec)
+      ? { kind: 'tree', path: layout.root, only: new Set([abs]), overlay: { abs, bytes } }
+      : { kind: 'file', path: abs, overlay: { abs, bytes } };
+  }
+  return {
+    count: 1,
+    streams: [plan.overlay!.shown ?? displayPath(options.cwd, plan.overlay!.abs)],
+    async* [Symbol.asyncIterator]() { yield loadPlan(plan, options); },
+  };
+}
+
+/** How standard input without --stdin-filename is named in findings (as eslint's `<text>`). */
+export const STDIN_NAME = '<stdin>';

@@ -6,14 +6,16 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
 import { lintTarget } from '../../core/lint/engine.js';
-import { DOCS_URL_ENV, docsLink, exitCodeOf, type LintFormatWriter, type LintReportHead, type LintReportTail, LintTally } from '../../core/lint/report.js';
+import { DOCS_URL_ENV, docsLink, exitCodeOf, type LintFormatWriter, type LintReportHead, type LintReportTail, type LintSummary, LintTally } from '../../core/lint/report.js';
 import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
-import { binaryToDisplay } from '../../core/model.js';
+import { binaryToDisplay, binaryToBytes } from '../../core/model.js';
 import { canonicalProfile, type Profile, FALLBACK_PROFILE } from '../../core/schema.js';
 import { isLintFormat, LINT_FORMATS, lintWriter } from '../../formatters/lint-formats.js';
 import { PumpWriter } from '../../formatters/stream.js';
-import { expandLintTargets, type LoadedLintTarget, loadRootTarget } from '../../io/lint-targets.js';
+import { expandLintTargets, inTreeLayout, type LoadedLintTarget, loadRootTarget, stdinTarget } from '../../io/lint-targets.js';
+import { readStreamCapped } from '../../io/stdin.js';
+import { openOutputFile, type OutputFile } from '../../io/output-file.js';
 import { checkRoot } from '../../io/paths.js';
 import { loadSettings, type LintSettings } from '../../io/settings.js';
 import { chooseProfile, type CliIO, detectProfile, type GlobalArgs, wantColor } from '../context.js';
@@ -30,6 +32,21 @@ export interface LintArgs extends GlobalArgs {
   fix?: boolean;
   'dry-run'?: boolean;
   quiet?: boolean;
+  /** lint the bytes of standard input (also: the PATH `-`) */
+  stdin?: boolean;
+  /** with stdin: the file the input stands for */
+  'stdin-filename'?: string;
+  /** write the report to this file (atomically, on exit 0 or 1) instead of stdout */
+  'output-file'?: string;
+}
+
+/**
+ * What lint needs beyond CliIO for standard input: its bytes, and a byte-exact stdout for the
+ * fixed file (`--stdin --fix`). processIO() provides neither: the process's own streams are used.
+ */
+export interface LintIO extends CliIO {
+  readonly stdin?: AsyncIterable<Buffer | string> & { destroy?: () => void };
+  readonly stdoutBytes?: (bytes: Buffer) => void;
 }
 
 /** One file a fix rewrites. */
@@ -113,14 +130,33 @@ function ignored(settings: LintSettings, abs: string | undefined): boolean {
   return settings.ignorePatterns.some((re) => re.test(rel));
 }
 
-export async function run(args: LintArgs, io: CliIO): Promise<number> {
+export async function run(args: LintArgs, io: LintIO): Promise<number> {
   const format = args.format ?? (args.json ? 'json' : 'text');
   if (!isLintFormat(format)) throw new UsageError(`unknown format '${format}'; use ${LINT_FORMATS.slice(0, -1).join(', ')} or ${LINT_FORMATS.at(-1)!}`);
+  const lintFormat = format; // narrowed, for the report() closure
   const maxWarnings = args['max-warnings'];
   if (maxWarnings !== undefined && (!Number.isInteger(maxWarnings) || maxWarnings < -1)) {
     throw new UsageError(`--max-warnings must be a whole number (or -1 for no limit), got ${String(maxWarnings)}`);
   }
   if (args['dry-run'] && !args.fix) throw new UsageError('--dry-run goes with --fix (it shows the fixes as a diff and writes nothing)');
+  // standard input: --stdin or the PATH '-', alone (docs/lint.md, "Standard input and editors")
+  const paths = args.paths ?? [];
+  const dashes = paths.filter((p) => p === '-').length;
+  if (dashes > 1) throw new UsageError("'-' (standard input) is given twice; standard input can be read once");
+  if (dashes === 1 && args.stdin === true) throw new UsageError("'-' and --stdin both mean standard input; give one of them");
+  const fromStdin = args.stdin === true || dashes === 1;
+  const stdinName = args['stdin-filename'];
+  if (fromStdin && paths.length > dashes) {
+    throw new UsageError(`standard input is linted alone: ${dashes === 1 ? "'-'" : '--stdin'} cannot go with the PATH arguments ${paths.filter((p) => p !== '-').join(' ')}`,
+      'Lint the paths in a run of their own, or name standard input among them as /dev/stdin (then linted as a file of its own).');
+  }
+  if (stdinName !== undefined && !fromStdin) throw new UsageError('--stdin-filename goes with --stdin (or the PATH -): it names the file standard input stands for');
+  if (fromStdin && stdinName === undefined && args.root !== '/') {
+    throw new UsageError('--root goes with --stdin only together with --stdin-filename (where in that tree the input belongs)', 'Add --stdin-filename etc/security/limits.d/NAME.conf, or leave --root out.');
+  }
+  // `--stdin --fix` prints the fixed file on stdout (the report goes to stderr, or --output-file)
+  const fixToStdout = fromStdin && args.fix === true && args['dry-run'] !== true;
+  const outputName = args['output-file'] === '-' ? undefined : args['output-file'];
   const docsBase = docsBaseUrl(io.env);
 
   // SettingsError, LintPathError and TreeRootError are input errors with their hints: main() reports them
@@ -140,9 +176,25 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
 
   // every PATH is expanded and checked before anything is linted or printed (a bad one: exit 2,
   // no output); the trees are then read, linted and printed one at a time
+  const outputAbs = outputName === undefined ? null : path.resolve(io.cwd, outputName);
+  if (outputAbs !== null && (inTreeLayout(outputAbs) || paths.some((p) => path.resolve(io.cwd, p) === outputAbs) || (stdinName !== undefined && path.resolve(io.cwd, stdinName) === outputAbs))) {
+    throw new UsageError(`--output-file ${outputName!} would replace a file being linted, or put a report where pam_limits reads its configuration`, 'Write the report outside etc/security, e.g. --output-file lint-report.txt.');
+  }
   let targets: AsyncIterable<LoadedLintTarget>;
-  if (args.paths && args.paths.length > 0) {
-    targets = await expandLintTargets(args.paths, expand);
+  let stdinBytes: Buffer | null = null;
+  if (fromStdin) {
+    if (io.stdin === undefined && process.stdin.isTTY) io.stderr('limitsctl: reading the file to lint from the terminal; end it with Ctrl-D\n');
+    stdinBytes = await readStreamCapped(io.stdin ?? process.stdin, 'standard input');
+    const base = args.root !== '/' ? path.resolve(io.cwd, args.root) : io.cwd;
+    if (args.root !== '/') checkRoot(base, '--root');
+    targets = stdinTarget(stdinBytes, stdinName ?? null, { ...expand, base });
+  } else if (paths.length > 0) {
+    const expanded = await expandLintTargets(paths, expand);
+    if (args.fix === true && args['dry-run'] !== true && expanded.streams.length > 0) {
+      throw new UsageError(`--fix cannot write its fixes back to ${expanded.streams.join(', ')}: it was read as a stream (a FIFO, a device or /dev/fd), not a file`,
+        'Use --fix --dry-run to see the fixes, or pipe it to lint --stdin --fix to get the fixed file on stdout.');
+    }
+    targets = expanded;
   } else {
     checkRoot(path.resolve(io.cwd, args.root), '--root');
     const one = await loadRootTarget(args.root, expand);
@@ -151,94 +203,133 @@ export async function run(args: LintArgs, io: CliIO): Promise<number> {
 
   const config: LintConfig = { severities: settings.severities, policy: settings.policy };
   const dryRun = args['dry-run'] === true;
-  const writer: LintFormatWriter = lintWriter(format, makeColors(wantColor(io, args.color)));
-  // written in blocks of about 64 KiB as the findings are produced: neither the findings nor the
-  // report's text are held (a JSON report of a million findings would not fit in a JavaScript
-  // string). A block is written only when stdout takes it; once its reader has gone
-  // (`lint | head -1`: EPIPE) nothing more is formatted, and the exit code is still that of the
-  // findings (the trees left are linted for it, or not at all once it cannot change).
-  const out = new PumpWriter({
-    write: io.stdout,
-    ...(io.stdoutClosed ? { closed: () => io.stdoutClosed!() } : {}),
-    ...(io.stdoutReady ? { ready: () => io.stdoutReady!() } : {}),
-  });
-  const emit = async (text: string): Promise<void> => {
-    if (out.push(text)) await out.flush();
-  };
-  const head: LintReportHead = {
-    tool: { name: 'limitsctl', version: toolVersion(), ...(docsBase ? { informationUri: docsLink('README.md', docsBase) } : {}) },
-    ...(docsBase ? { docsBase } : {}),
-    cwd: io.cwd,
-    rules: RULES.map((r) => {
-      const s = settings.severities.get(r.code);
-      return { ...r, severity: s && s !== 'off' ? s : r.severity, enabled: s !== 'off' };
-    }),
-    maxWarnings: maxWarnings === undefined || maxWarnings < 0 ? null : maxWarnings,
-  };
-  await emit(writer.begin(head));
-
-  const all = new LintTally(); // every finding (the exit code)
-  const shown = new LintTally(); // those printed (all, or the errors under --quiet)
-  const files = new Set<string>();
-  const diffs: string[] = []; // --fix --dry-run in JSON: the tail's `diff` member
-  let suppressed = 0;
-  let fixed = 0;
-  const profiles: Array<{ root: string | null; files: readonly string[]; profile: Profile }> = [];
-  for await (const t of targets) {
-    // a tree's files are named only for files linted on their own (the JSON `profiles` entry)
-    profiles.push({ root: t.root === null ? null : path.relative(io.cwd, t.root) || '.', files: t.root === null ? [...t.abs.keys()] : [], profile: canonicalProfile(t.target.tree.profile) });
-    let result: { diagnostics: readonly Diagnostic[]; suppressed: number; files: readonly string[] };
-    if (args.fix) {
-      const { outcome, files: changes } = await fixAndWrite(t, (target) => {
-        const o = fixTarget(target.target, config);
-        const fs = o.changes.filter((c) => !ignored(settings, target.abs.get(c.file)))
-          .map((c): FixedFile => ({ file: c.file, abs: target.abs.get(c.file)!, before: c.before, after: c.after, fixes: c.fixes }));
-        return { outcome: o, files: fs };
-      }, { dryRun, onNote: io.stderr });
-      for (const c of changes) fixed += c.fixes;
-      if (dryRun) {
-        let diff = '';
-        for (const c of changes) diff += await unifiedDiff(c.file, c.before, c.after);
-        // the text format prints each tree's diff before its findings; JSON holds them in `diff`;
-        // SARIF and GitHub keep stdout machine-readable: the diff goes to stderr
-        if (format === 'json') diffs.push(diff);
-        else if (format === 'text') { if (!out.closed) await emit(writer.aside(diff)); }
-        else if (diff !== '') io.stderr(diff);
+  // the report file is opened (a temporary file beside it) once every input is known good; it
+  // replaces FILE only when the run ends with exit 0 or 1 (src/io/output-file.ts)
+  const file: OutputFile | null = outputName === undefined ? null : openOutputFile(outputName, io.cwd);
+  try {
+    const { code, summary: s } = await report(file);
+    if (file !== null) {
+      // stdout failed (the fixed file of --stdin --fix): main() ends in exit 2, so FILE stays as it was
+      if ((io.outputFailure?.() ?? null) !== null) {
+        file.discard();
+      } else {
+        file.commit();
+        const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+        io.stderr(`limitsctl lint: ${n(s.errors, 'error')}, ${n(s.warnings, 'warning')}, ${s.info} info in ${s.filesWithFindings} of ${n(s.files, 'file')}; report written to ${outputName!}\n`);
       }
-      // what is left after fixing
-      result = outcome.result;
-    } else {
-      if (out.closed && exitCodeOf(all, head.maxWarnings) === 1) break; // nobody reads, and the exit code is settled
-      result = lintTarget(t.target, config);
     }
-    // per finding: no await unless a block is full (an async call per finding cost about a
-    // microsecond), and the ignorePatterns asked once per file, not once per finding
-    let lastFile: string | null = null;
-    let lastIgnored = false;
-    for (const d of result.diagnostics) {
-      if (d.file !== lastFile) { lastFile = d.file; lastIgnored = ignored(settings, t.abs.get(d.file)); }
-      if (lastIgnored) continue;
-      all.add(d);
-      if (args.quiet && d.severity !== 'error') continue;
-      shown.add(d);
-      if (!out.closed && out.push(writer.finding(d))) await out.flush();
-    }
-    suppressed += result.suppressed;
-    for (const f of result.files) files.add(f);
+    return code;
+  } catch (e) {
+    file?.discard();
+    throw e;
   }
-  const tail: LintReportTail = {
-    files: [...files],
-    profiles,
-    suppressed,
-    fixed,
-    ...(dryRun && format === 'json' ? { diff: diffs.join('') } : {}),
-    summary: shown.summary(files.size),
-    codes: shown.codes,
-    dryRun,
-  };
-  await emit(writer.end(tail));
-  await out.flush();
-  return exitCodeOf(all, head.maxWarnings);
+
+  async function report(file: OutputFile | null): Promise<{ code: number; summary: LintSummary }> {
+    const colored = file !== null ? args.color === true : wantColor(io, args.color);
+    const writer: LintFormatWriter = lintWriter(lintFormat, makeColors(colored));
+    // written in blocks of about 64 KiB as the findings are produced: neither the findings nor the
+    // report's text are held (a JSON report of a million findings would not fit in a JavaScript
+    // string). A block is written only when stdout takes it; once its reader has gone
+    // (`lint | head -1`: EPIPE) nothing more is formatted, and the exit code is still that of the
+    // findings (the trees left are linted for it, or not at all once it cannot change).
+    // the report goes to FILE, or to stderr when stdout carries the fixed file (--stdin --fix)
+    const out = new PumpWriter(file !== null ? { write: (t: string) => file.write(t) } : fixToStdout ? { write: io.stderr } : {
+      write: io.stdout,
+      ...(io.stdoutClosed ? { closed: () => io.stdoutClosed!() } : {}),
+      ...(io.stdoutReady ? { ready: () => io.stdoutReady!() } : {}),
+    });
+    const emit = async (text: string): Promise<void> => {
+      if (out.push(text)) await out.flush();
+    };
+    const head: LintReportHead = {
+      tool: { name: 'limitsctl', version: toolVersion(), ...(docsBase ? { informationUri: docsLink('README.md', docsBase) } : {}) },
+      ...(docsBase ? { docsBase } : {}),
+      cwd: io.cwd,
+      rules: RULES.map((r) => {
+        const s = settings.severities.get(r.code);
+        return { ...r, severity: s && s !== 'off' ? s : r.severity, enabled: s !== 'off' };
+      }),
+      maxWarnings: maxWarnings === undefined || maxWarnings < 0 ? null : maxWarnings,
+    };
+    await emit(writer.begin(head));
+
+    const all = new LintTally(); // every finding (the exit code)
+    const shown = new LintTally(); // those printed (all, or the errors under --quiet)
+    const files = new Set<string>();
+    const diffs: string[] = []; // --fix --dry-run in JSON: the tail's `diff` member
+    let suppressed = 0;
+    let fixed = 0;
+    let fixedFile: Buffer | null = null; // --stdin --fix: what goes to stdout
+    const profiles: Array<{ root: string | null; files: readonly string[]; profile: Profile }> = [];
+    for await (const t of targets) {
+      // a tree's files are named only for files linted on their own (the JSON `profiles` entry)
+      profiles.push({ root: t.root === null ? null : path.relative(io.cwd, t.root) || '.', files: t.root === null ? [...t.abs.keys()] : [], profile: canonicalProfile(t.target.tree.profile) });
+      let result: { diagnostics: readonly Diagnostic[]; suppressed: number; files: readonly string[] };
+      if (file !== null) {
+        for (const a of t.abs.values()) {
+          if (a === file.path) throw new UsageError(`--output-file ${outputName!} is a file being linted; the report would replace it`, 'Write the report to a file of its own.');
+        }
+      }
+      if (args.fix) {
+        const planFix = (target: LoadedLintTarget): FixPlan => {
+          const o = fixTarget(target.target, config);
+          const fs = o.changes.filter((c) => !ignored(settings, target.abs.get(c.file)))
+            .map((c): FixedFile => ({ file: c.file, abs: target.abs.get(c.file)!, before: c.before, after: c.after, fixes: c.fixes }));
+          return { outcome: o, files: fs };
+        };
+        // a stream's bytes are on no disk: fixes are planned, never written (not even a dry run's
+        // tree lock or recovery of an interrupted change)
+        const { outcome, files: changes } = t.stream !== undefined ? planFix(t) : await fixAndWrite(t, planFix, { dryRun, onNote: io.stderr });
+        for (const c of changes) fixed += c.fixes;
+        if (fixToStdout && stdinBytes !== null) {
+          const c = changes.find((x) => x.file === t.stream);
+          fixedFile = c ? Buffer.from(binaryToBytes(c.after)) : stdinBytes;
+        }
+        if (dryRun) {
+          let diff = '';
+          for (const c of changes) diff += await unifiedDiff(c.file, c.before, c.after);
+          // the text format prints each tree's diff before its findings; JSON holds them in `diff`;
+          // SARIF and GitHub keep stdout machine-readable: the diff goes to stderr
+          if (format === 'json') diffs.push(diff);
+          else if (format === 'text') { if (!out.closed) await emit(writer.aside(diff)); }
+          else if (diff !== '') io.stderr(diff);
+        }
+        // what is left after fixing
+        result = outcome.result;
+      } else {
+        if (out.closed && exitCodeOf(all, head.maxWarnings) === 1) break; // nobody reads, and the exit code is settled
+        result = lintTarget(t.target, config);
+      }
+      // per finding: no await unless a block is full (an async call per finding cost about a
+      // microsecond), and the ignorePatterns asked once per file, not once per finding
+      let lastFile: string | null = null;
+      let lastIgnored = false;
+      for (const d of result.diagnostics) {
+        if (d.file !== lastFile) { lastFile = d.file; lastIgnored = ignored(settings, t.abs.get(d.file)); }
+        if (lastIgnored) continue;
+        all.add(d);
+        if (args.quiet && d.severity !== 'error') continue;
+        shown.add(d);
+        if (!out.closed && out.push(writer.finding(d))) await out.flush();
+      }
+      suppressed += result.suppressed;
+      for (const f of result.files) files.add(f);
+    }
+    const tail: LintReportTail = {
+      files: [...files],
+      profiles,
+      suppressed,
+      fixed,
+      ...(dryRun && format === 'json' ? { diff: diffs.join('') } : {}),
+      summary: shown.summary(files.size),
+      codes: shown.codes,
+      dryRun,
+    };
+    await emit(writer.end(tail));
+    await out.flush();
+    if (fixedFile !== null) (io.stdoutBytes ?? ((b: Buffer) => { if (!(io.stdoutClosed?.() ?? false)) process.stdout.write(b); }))(fixedFile);
+    return { code: exitCodeOf(all, head.maxWarnings), summary: tail.summary };
+  }
 }
 
 /**

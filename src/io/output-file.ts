@@ -1,0 +1,105 @@
+/**
+ * A report file written atomically (`lint --output-file FILE`): the report streams into a
+ * temporary file beside FILE (same directory, so the rename stays on one file system), which
+ * replaces FILE by rename(2) only when the run ends well ({@link OutputFile.commit}). Until then
+ * FILE is untouched — not one byte, its mode or its mtime — and {@link OutputFile.discard}
+ * removes the temporary file: a run that ends in exit 2 (a usage error, bad input, an unreadable
+ * path) leaves FILE as it was, or absent. An existing FILE keeps its permission bits; a new one
+ * gets 0666 less the umask, as any file the shell's `>` creates. A symlink FILE is followed: its
+ * target is replaced and the link kept.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { LimitsError } from '../core/errors.js';
+
+/** FILE cannot be the report's destination (a directory, a device, a missing directory). */
+export class OutputFileError extends LimitsError {
+  constructor(message: string, code: `E${string}`, hint?: string) {
+    super(message, { code, ...(hint ? { hint } : {}) });
+    this.name = 'OutputFileError';
+  }
+}
+
+export interface OutputFile {
+  /** the file that is replaced at commit (absolute; a symlink's target) */
+  readonly path: string;
+  /** append UTF-8 text to the temporary file (synchronously; an OS error is thrown as is) */
+  write(text: string): void;
+  /** fsync, set the mode and rename over {@link path}; idempotent after the first call */
+  commit(): void;
+  /** close and remove the temporary file; FILE is left as it was. Safe to call after commit. */
+  discard(): void;
+}
+
+/**
+ * Opens the temporary file for `file` (resolved against `cwd`).
+ * @param shown how FILE is named in messages (as the user wrote it)
+ * @throws OutputFileError when FILE exists and is not a regular file (EISDIR, ENOTREG), or its
+ *   directory is missing or refuses a new file (the OS code: ENOENT, EACCES, EROFS…)
+ */
+export function openOutputFile(file: string, cwd: string, shown: string = file): OutputFile {
+  let target = path.resolve(cwd, file);
+  let mode: number | null = null;
+  try {
+    target = realpathSync(target);
+    const st = statSync(target);
+    if (st.isDirectory()) throw new OutputFileError(`the report file ${shown} is a directory`, 'EISDIR', 'Name a file, e.g. lint.sarif.');
+    if (!st.isFile()) throw new OutputFileError(`the report file ${shown} is not a regular file; the report replaces the file atomically, so it must be one (or not exist yet)`, 'ENOTREG', 'Leave the report file out to write the report to standard output.');
+    mode = st.mode & 0o7777;
+  } catch (e) {
+    if (e instanceof OutputFileError) throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw asOutputError(e, shown);
+    // a symlink whose target does not exist yet: write where it points
+    target = path.resolve(cwd, file);
+  }
+  const dir = path.dirname(target);
+  const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | null;
+  try {
+    fd = openSync(temp, 'wx', 0o666);
+  } catch (e) {
+    throw asOutputError(e, shown, dir);
+  }
+  let done = false;
+  const close = () => {
+    if (fd === null) return;
+    const f = fd;
+    fd = null;
+    closeSync(f);
+  };
+  return {
+    path: target,
+    write(text: string) {
+      if (fd === null || text.length === 0) return;
+      const b = Buffer.from(text, 'utf8');
+      for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
+    },
+    commit() {
+      if (done) return;
+      fsyncSync(fd!);
+      if (mode !== null) chmodSync(temp, mode);
+      close();
+      renameSync(temp, target);
+      done = true;
+      // the rename itself is made durable as far as the directory allows (best effort)
+      try {
+        const d = openSync(dir, 'r');
+        try { fsyncSync(d); } finally { closeSync(d); }
+      } catch { /* a directory that cannot be opened or synced: the file is in place anyway */ }
+    },
+    discard() {
+      if (done) return;
+      done = true;
+      try { close(); } catch { /* already gone */ }
+      try { unlinkSync(temp); } catch { /* already gone */ }
+    },
+  };
+}
+
+function asOutputError(e: unknown, shown: string, dir?: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === undefined || !/^E[A-Z0-9]+$/.test(code)) return e as Error;
+  const where = dir === undefined ? '' : ` (a temporary file in ${dir} could not be created)`;
+  return new OutputFileError(`cannot write the report file ${shown}: ${code}${where}`, code as `E${string}`);
+}

@@ -1,0 +1,67 @@
+/**
+ * Reading a limits file from a stream, once and all of it: standard input (`lint --stdin`,
+ * `lint -`), or a FIFO, character device, /dev/stdin, /proc/self/fd/N or a shell process
+ * substitution (`<(…)`) named on the command line. A stream has no size to check beforehand, so
+ * it is read up to the cap a limits file on disk has (MAX_LIMITS_FILE_BYTES, src/io/read.ts:
+ * 16 MiB) and refused past it: `/dev/zero` or an endless FIFO ends in an error after at most
+ * that many bytes held, never in a hang that eats memory.
+ */
+import { createReadStream } from 'node:fs';
+import { LimitsError } from '../core/errors.js';
+import { MAX_LIMITS_FILE_BYTES } from './read.js';
+
+/** A stream that could not be read, or was longer than the cap: exit 2, nothing linted. */
+export class StreamReadError extends LimitsError {
+  constructor(message: string, code: 'ETOOLARGE' | `E${string}`, hint?: string) {
+    super(message, { code, ...(hint ? { hint } : {}) });
+    this.name = 'StreamReadError';
+  }
+}
+
+/**
+ * All the bytes of `source` (Buffer chunks; a string chunk is taken as UTF-8), refusing more
+ * than `maxBytes` (default MAX_LIMITS_FILE_BYTES). Holds at most `maxBytes` plus one chunk; the
+ * source is destroyed (when it can be) as soon as the cap is passed or reading fails.
+ * @param shown names the stream in messages ("standard input", "/dev/fd/63")
+ * @throws StreamReadError ETOOLARGE past the cap; the OS code (EISDIR, ENXIO, EIO…) when a read fails
+ */
+export async function readStreamCapped(
+  source: AsyncIterable<Buffer | string> & { destroy?: () => void },
+  shown: string,
+  maxBytes: number = MAX_LIMITS_FILE_BYTES,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of source) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      total += b.length;
+      if (total > maxBytes) {
+        source.destroy?.();
+        throw new StreamReadError(
+          `${shown} gave more than ${maxBytes} bytes, above limitsctl's cap for a limits file (the same cap as for a file on disk); nothing was linted`,
+          'ETOOLARGE',
+          'A limits file is never that large: check what is being piped in (a device such as /dev/zero, or a stream that does not end).',
+        );
+      }
+      chunks.push(b);
+    }
+  } catch (e) {
+    if (e instanceof StreamReadError) throw e;
+    source.destroy?.();
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new StreamReadError(`cannot read ${shown}: ${code ?? (e as Error).message}`, code !== undefined && /^E[A-Z0-9]+$/.test(code) ? code as `E${string}` : 'EUNKNOWN');
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * All the bytes of the stream at `file` (a FIFO, a character device, /dev/stdin, /dev/fd/N):
+ * opened once, read to its end. Opening a FIFO waits for a writer, as `cat` does.
+ * @throws StreamReadError as {@link readStreamCapped}; the OS code when it cannot be opened
+ */
+export async function readPathStream(file: string, shown: string = file, maxBytes: number = MAX_LIMITS_FILE_BYTES): Promise<Buffer> {
+  // highWaterMark: read a device such as /dev/zero in 64 KiB pieces (the default), never more
+  // than one piece past the cap
+  return readStreamCapped(createReadStream(file, { highWaterMark: 64 * 1024 }), shown, maxBytes);
+}
