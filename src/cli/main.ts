@@ -252,7 +252,16 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   let code: number;
   try {
     const parsed = parseArgv(argv);
-    if (parsed.kind === 'yargs') {
+    if (argv[0] === '--get-yargs-completions') {
+      // the completion script asks for candidates: from the grammar (completion.ts), not yargs'
+      // own, which offers no values and shows -u as --u
+      const { completions } = await import('./completion.js');
+      const ruleNames = async () => (await import('../core/lint/rules.js')).RULES.flatMap((r) => [r.code, r.name]);
+      const words = argv.slice(2);
+      const names = words[0] === 'rules' || words.includes('rules') ? await ruleNames() : [];
+      io.stdout(completions(words, () => names).map((c) => `${c}\n`).join(''));
+      code = 0;
+    } else if (parsed.kind === 'yargs') {
       code = await runYargs(argv[0] === 'help' ? [...argv.slice(1), '--help'] : argv, io);
     } else {
       const spec = COMMANDS.find((c) => c.command.split(' ')[0] === parsed.command)!;
