@@ -154,6 +154,7 @@ export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
       stdin: { kind: 'boolean', default: false, describe: 'lint the file read from standard input (as PATH -); with --fix, print the fixed file on stdout' },
       'stdin-filename': { kind: 'string', describe: 'with --stdin: the file the input stands for (e.g. etc/security/limits.d/x.conf), linted in its tree when that exists (relative to --root when given)' },
       'output-file': { kind: 'string', alias: 'o', describe: 'write the report to this file (replaced atomically once the run ends with exit 0 or 1) instead of stdout' },
+      'sarif-category': { kind: 'string', describe: "with --format sarif: the analysis category, written as automationDetails.id 'CATEGORY/' (GitHub code scanning keeps the latest upload of each category)" },
     },
   },
   rules: { positional: [{ name: 'rule', variadic: true, describe: 'rule codes or names to show (default: every rule)' }], options: {} },

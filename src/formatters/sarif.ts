@@ -7,10 +7,44 @@
  * `writeLintSarif` writes the log in pieces (one per result), `lintSarifWriter` as the results are
  * produced; `formatSarif` is the same text as one string. Results come before `artifacts` in the
  * run (the files are known only at the end). Pure.
+ *
+ * Each result has `partialFingerprints` {@link FINGERPRINT_KEY}: `HASH:N`, the hash of the rule,
+ * the file and the message without its line numbers, and N the occurrence of that hash in the
+ * file (fingerprint.ts): GitHub code scanning matches an alert across runs by it, so a finding
+ * that moved to another line stays the same alert. `automationDetails.id` (`CATEGORY/`) is there
+ * only when a category is given (`lint --sarif-category`): GitHub's upload-sarif action ignores
+ * its own `category` input when the log has one, and without either derives one from the
+ * workflow, job and matrix values (github/codeql-action src/upload-lib.ts,
+ * populateRunAutomationDetails) — a fixed id would make matrix jobs overwrite each other.
  */
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
+import { Fingerprinter } from './fingerprint.js';
 import { collect, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, type Write } from './stream.js';
+
+/** The name of limitsctl's fingerprint in `partialFingerprints` (SARIF §3.27.17: `name/vN`). */
+export const FINGERPRINT_KEY = 'limitsctlFindingHash/v1';
+
+/** What the SARIF format takes besides the report. */
+export interface SarifOptions {
+  /** the analysis category: `automationDetails.id` is CATEGORY followed by `/` (unless it ends in one) */
+  readonly category?: string;
+}
+
+/** A finding and its fingerprint (`HASH:N`), as a result is written. */
+interface Printed {
+  readonly d: Diagnostic;
+  readonly fp: string;
+}
+
+/** Fingerprints findings in order (a new one per report). */
+function printer(): (d: Diagnostic) => Printed {
+  const f = new Fingerprinter();
+  return (d) => {
+    const { hash, occurrence } = f.next(d);
+    return { d, fp: `${hash}:${occurrence}` };
+  };
+}
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -48,7 +82,7 @@ function help(r: { code: string; name: string; description: string }, base: stri
 }
 
 function resultOf(index: ReadonlyMap<string, number>) {
-  return (d: Diagnostic) => ({
+  return ({ d, fp }: Printed) => ({
     ruleId: d.code,
     ruleIndex: index.get(d.code) ?? 0,
     level: LEVEL[d.severity],
@@ -56,6 +90,7 @@ function resultOf(index: ReadonlyMap<string, number>) {
     locations: [location(d.file, d)],
     ...(d.related ? { relatedLocations: d.related.map((r, i) => ({ id: i, ...location(r.file, r, r.message) })) } : {}),
     ...(d.fix ? { properties: { fixable: true } } : {}),
+    partialFingerprints: { [FINGERPRINT_KEY]: fp },
   });
 }
 
@@ -66,7 +101,7 @@ function resultOf(index: ReadonlyMap<string, number>) {
  * pretty-printed text and a reindenting replace. Byte-identical to JSON.stringify of
  * `resultOf(index)(d)` (test/lint/formatters.test.ts compares them on random findings).
  */
-function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnostic> {
+function resultWriter(index: ReadonlyMap<string, number>): ElementText<Printed> {
   // the text between the values, flat and worked out once per indentation (which never changes
   // within one array), per file and per rule and severity: a result is then a dozen pieces
   let indent: string | null = null;
@@ -94,7 +129,7 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnosti
   let startColumn = '';
   let endLine = '';
   let endColumn = '';
-  let close = '';
+  let fingerprint = '';
   let closeLocations = '';
   let starts = new Map<string, string>(); // code and severity → the members before the message text
   let lastCode: string | null = null;
@@ -102,7 +137,7 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnosti
   let start = '';
   let lastFile: string | null = null;
   let fileMiddle = ''; // from after the message text to the start line's value
-  return (d, at, unit) => {
+  return ({ d, fp }, at, unit) => {
     if (at !== indent) {
       indent = at;
       i1 = `${at}${unit}`; i2 = `${i1}${unit}`; i3 = `${i2}${unit}`; i4 = `${i3}${unit}`; i5 = `${i4}${unit}`;
@@ -112,7 +147,7 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnosti
       closeRegion = flatString(`\n${i4}}\n${i3}}`);
       closeLocations = flatString(`${closeRegion}\n${i2}}\n${i1}]`);
       physicals = new Map();
-      close = flatString(`${closeLocations}\n${at}}`);
+      fingerprint = flatString(`,\n${i1}"partialFingerprints": {\n${i2}${jsonString(FINGERPRINT_KEY)}: "`);
       starts = new Map();
       lastCode = null;
       lastFile = null;
@@ -132,7 +167,6 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnosti
     }
     const r = region(d);
     const text = `${start}${jsonString(d.message)}${fileMiddle}${regionText(r)}`;
-    if (d.related === undefined && d.fix === undefined) return `${text}${close}`;
     let more = closeLocations;
     if (d.related) {
       // each element as location(x.file, x, x.message) with its id, at the depth of `locations`' own
@@ -145,7 +179,8 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnosti
       more += `,\n${i1}"relatedLocations": ${list === '' ? '[]' : `[${list}\n${i1}]`}`;
     }
     if (d.fix) more += `,\n${i1}"properties": {\n${i2}"fixable": true\n${i1}}`;
-    return `${text}${more}\n${at}}`;
+    // the fingerprint is hex digits and a number: nothing to escape
+    return `${text}${more}${fingerprint}${fp}"\n${i1}}\n${at}}`;
   };
 }
 
@@ -154,7 +189,7 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Diagnosti
  * so that results can be written as they are produced; without a tail `artifacts` is left out
  * (JsonSplice reads only what precedes `results` then).
  */
-function sarifLog(head: LintReportHead, results: unknown, files: readonly string[] | null): object {
+function sarifLog(head: LintReportHead, results: unknown, files: readonly string[] | null, options: SarifOptions): object {
   const rules = head.rules;
   const cwd = head.cwd.endsWith('/') ? head.cwd : `${head.cwd}/`;
   return {
@@ -179,6 +214,7 @@ function sarifLog(head: LintReportHead, results: unknown, files: readonly string
           })),
         },
       },
+      ...(options.category !== undefined ? { automationDetails: { id: automationId(options.category) } } : {}),
       originalUriBaseIds: { '%SRCROOT%': { uri: fileUri(cwd.startsWith('/') ? cwd : `/${cwd}`) } },
       columnKind: 'unicodeCodePoints',
       results,
@@ -187,23 +223,28 @@ function sarifLog(head: LintReportHead, results: unknown, files: readonly string
   };
 }
 
+/** `automationDetails.id` of a category: GitHub reads the part up to the last `/` as the category. */
+export function automationId(category: string): string {
+  return category.endsWith('/') ? category : `${category}/`;
+}
+
 function ruleIndex(head: LintReportHead): Map<string, number> {
   return new Map(head.rules.map((r, i) => [r.code, i]));
 }
 
 /** The SARIF log as an object (every result in memory at once; for small reports). */
-export function lintSarif(report: LintReport): object {
-  return sarifLog(report, report.diagnostics.map(resultOf(ruleIndex(report))), report.files);
+export function lintSarif(report: LintReport, options: SarifOptions = {}): object {
+  return sarifLog(report, report.diagnostics.map(printer()).map(resultOf(ruleIndex(report))), report.files, options);
 }
 
 /** Writes `formatSarif(report)` to `write`, one result at a time. */
-export function writeLintSarif(report: LintReport, write: Write): void {
-  for (const piece of lintSarifPieces(report)) write(piece);
+export function writeLintSarif(report: LintReport, write: Write, options: SarifOptions = {}): void {
+  for (const piece of lintSarifPieces(report, options)) write(piece);
 }
 
 /** The pieces of `formatSarif(report)`, one result at a time as they are asked for. */
-export function lintSarifPieces(report: LintReport): Generator<string, void, undefined> {
-  return reportPieces(lintSarifWriter(), report);
+export function lintSarifPieces(report: LintReport, options: SarifOptions = {}): Generator<string, void, undefined> {
+  return reportPieces(lintSarifWriter(options), report);
 }
 
 /**
@@ -211,29 +252,30 @@ export function lintSarifPieces(report: LintReport): Generator<string, void, und
  * `formatSarif` of the complete report. A --fix --dry-run diff has no place in SARIF: the caller
  * prints it on stderr.
  */
-export function lintSarifWriter(): LintFormatWriter {
-  let splice: JsonSplice<Diagnostic> | null = null;
+export function lintSarifWriter(options: SarifOptions = {}): LintFormatWriter {
+  let splice: JsonSplice<Printed> | null = null;
   let head: LintReportHead | null = null;
-  const marker = new JsonStream<Diagnostic>([]);
+  const marker = new JsonStream<Printed>([]);
+  const print = printer();
   return {
     begin(h: LintReportHead): string {
       head = h;
       const index = ruleIndex(h);
       splice = new JsonSplice(resultOf(index), 2, resultWriter(index));
-      return splice.begin(sarifLog(h, marker, null));
+      return splice.begin(sarifLog(h, marker, null, options));
     },
     finding(d: Diagnostic): string {
       if (splice === null) throw new Error('lintSarifWriter: finding() before begin()');
-      return splice.item(d);
+      return splice.item(print(d));
     },
     aside: () => '',
     end(tail: LintReportTail): string {
       if (splice === null || head === null) throw new Error('lintSarifWriter: end() before begin()');
-      return `${splice.end(sarifLog(head, marker, tail.files))}\n`;
+      return `${splice.end(sarifLog(head, marker, tail.files, options))}\n`;
     },
   };
 }
 
-export function formatSarif(report: LintReport): string {
-  return collect((w) => writeLintSarif(report, w));
+export function formatSarif(report: LintReport, options: SarifOptions = {}): string {
+  return collect((w) => writeLintSarif(report, w, options));
 }

@@ -28,6 +28,8 @@ export interface LintArgs extends GlobalArgs {
   paths?: string[];
   format?: string;
   'max-warnings'?: number;
+  /** sarif: automationDetails.id (src/formatters/sarif.ts) */
+  'sarif-category'?: string;
   config?: string;
   fix?: boolean;
   'dry-run'?: boolean;
@@ -139,6 +141,8 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     throw new UsageError(`--max-warnings must be a whole number (or -1 for no limit), got ${String(maxWarnings)}`);
   }
   if (args['dry-run'] && !args.fix) throw new UsageError('--dry-run goes with --fix (it shows the fixes as a diff and writes nothing)');
+  const sarifCategory = args['sarif-category'];
+  if (sarifCategory !== undefined && format !== 'sarif') throw new UsageError(`--sarif-category goes with --format sarif (it names the analysis in the SARIF log), not with --format ${format}`);
   // standard input: --stdin or the PATH '-', alone (docs/lint.md, "Standard input and editors")
   const paths = args.paths ?? [];
   const dashes = paths.filter((p) => p === '-').length;
@@ -226,7 +230,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
 
   async function report(file: OutputFile | null): Promise<{ code: number; summary: LintSummary }> {
     const colored = file !== null ? args.color === true : wantColor(io, args.color);
-    const writer: LintFormatWriter = lintWriter(lintFormat, makeColors(colored));
+    const writer: LintFormatWriter = lintWriter(lintFormat, makeColors(colored), sarifCategory === undefined ? {} : { sarifCategory });
     // written in blocks of about 64 KiB as the findings are produced: neither the findings nor the
     // report's text are held (a JSON report of a million findings would not fit in a JavaScript
     // string). A block is written only when stdout takes it; once its reader has gone
