@@ -61,7 +61,25 @@ export async function readStreamCapped(
  * @throws StreamReadError as {@link readStreamCapped}; the OS code when it cannot be opened
  */
 export async function readPathStream(file: string, shown: string = file, maxBytes: number = MAX_LIMITS_FILE_BYTES): Promise<Buffer> {
+  // this process's own standard input is read through fd 0, not opened again: a socket (what
+  // Node's spawn gives a child for a pipe) cannot be opened through /dev/stdin (ENXIO)
+  const fd = ownFd(file);
+  if (fd === 0) return readStreamCapped(process.stdin, shown, maxBytes);
   // highWaterMark: read a device such as /dev/zero in 64 KiB pieces (the default), never more
   // than one piece past the cap
-  return readStreamCapped(createReadStream(file, { highWaterMark: 64 * 1024 }), shown, maxBytes);
+  try {
+    return await readStreamCapped(createReadStream(file, { highWaterMark: 64 * 1024 }), shown, maxBytes);
+  } catch (e) {
+    if (fd === null || (e as NodeJS.ErrnoException).code !== 'ENXIO') throw e;
+    // another inherited socket (/dev/fd/N): read the descriptor itself
+    return readStreamCapped(createReadStream('', { fd, autoClose: false, highWaterMark: 64 * 1024 }), shown, maxBytes);
+  }
+}
+
+/** N when `file` names this process's descriptor N (/dev/stdin, /dev/fd/N, /proc/self/fd/N), else null. */
+function ownFd(file: string): number | null {
+  if (file === '/dev/stdin') return 0;
+  const m = /^\/(?:dev\/fd|proc\/(?:self|thread-self|(\d+))\/fd)\/(\d+)$/.exec(file);
+  if (!m || (m[1] !== undefined && Number(m[1]) !== process.pid)) return null;
+  return Number(m[2]);
 }
