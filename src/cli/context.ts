@@ -61,7 +61,7 @@ export interface Context {
 /**
  * Whether to colour the output, first rule that applies wins:
  * 1. `--color` / `--no-color`;
- * 2. NO_COLOR set and not empty: no colour (https://no-color.org);
+ * 2. NO_COLOR set and not empty: no colour (the no-color.org convention);
  * 3. FORCE_COLOR set and not empty: colour, except `0` and `false` (no colour), as Node's own
  *    tty.getColorDepth() and the supports-color convention read it;
  * 4. TERM=dumb: no colour (a terminal without escape sequences, as Emacs' M-x shell or a CI log
