@@ -223,8 +223,25 @@ function prepare(text: string, start: number, end: number): void {
 
 const NO_FIELDS: readonly Field[] = Object.freeze([]);
 
+/**
+ * Field texts seen lately: a file repeats a few domains, types, items and values on every line,
+ * so each line's tokens point at one shared string instead of keeping four copies of their own.
+ * Bounded (cleared when full); only short tokens are shared.
+ */
+let interned = new Map<string, string>();
+const INTERN_MAX = 8192;
+
 function field(text: string, start: number, end: number): Field {
-  return { start, end, raw: text.slice(start, end) };
+  let raw = text.slice(start, end);
+  if (end - start <= 32) {
+    const seen = interned.get(raw);
+    if (seen !== undefined) raw = seen;
+    else {
+      if (interned.size >= INTERN_MAX) interned = new Map();
+      interned.set(raw, raw);
+    }
+  }
+  return { start, end, raw };
 }
 
 /** 1.5.2: sscanf("%s%s%s%s") — tokens are runs of non-isspace chars; later tokens ignored. */

@@ -3,7 +3,7 @@
  * position or a crash becomes an LC900 finding instead of an exception), applies severities from
  * the settings and `limitsctl-disable` comments, and sorts the result. Pure.
  */
-import type { LimitsDocument, Line, Span, TreeFile } from '../model.js';
+import type { LimitsDocument, Span, TreeFile } from '../model.js';
 import { Analysis } from './analysis.js';
 import { EMPTY_POLICY } from './policy.js';
 import { findRule, RULES } from './rules.js';
@@ -39,9 +39,6 @@ function fileOf(target: LintTarget, f: TreeFile | string): { path: string; doc: 
   return { path: f, doc: byPath.get(f)?.doc ?? null };
 }
 
-function lineLength(l: Line): number {
-  return l.end - l.start;
-}
 
 /**
  * Per-document facts `locate` needs, computed once per document (linear in its size) so that
@@ -49,6 +46,10 @@ function lineLength(l: Line): number {
  * 4 MB line with thousands of findings would otherwise take time quadratic in its length.
  */
 interface DocIndex {
+  /** starts[i] = lines[i].start: a binary search over numbers, not over line objects */
+  readonly starts: Float64Array;
+  /** ends[i] = lines[i].end (before its '\n') */
+  readonly ends: Float64Array;
   /** highLines[i] = how many of lines[0..i) hold a byte >= 0x80 */
   readonly highLines: Int32Array;
   /** line index → code-point count at every CHECKPOINT bytes of that (long, non-ASCII) line */
@@ -58,20 +59,32 @@ interface DocIndex {
 const CHECKPOINT = 1024;
 const docIndexes = new WeakMap<LimitsDocument, DocIndex>();
 
+// findings come grouped by file: the last document's index is at hand without a map lookup
+let lastDoc: LimitsDocument | null = null;
+let lastIndex: DocIndex | null = null;
+
 function docIndex(doc: LimitsDocument): DocIndex {
+  if (doc === lastDoc) return lastIndex!;
   let x = docIndexes.get(doc);
   if (!x) {
-    const highLines = new Int32Array(doc.lines.length + 1);
+    const lines = doc.lines;
+    const starts = new Float64Array(lines.length);
+    const ends = new Float64Array(lines.length);
+    const highLines = new Int32Array(lines.length + 1);
     const text = doc.text;
-    for (let i = 0; i < doc.lines.length; i++) {
-      const l = doc.lines[i]!;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      starts[i] = l.start;
+      ends[i] = l.end;
       let high = 0;
       for (let k = l.start; k < l.end; k++) if (text.charCodeAt(k) >= 0x80) { high = 1; break; }
       highLines[i + 1] = highLines[i]! + high;
     }
-    x = { highLines, checkpoints: new Map() };
+    x = { starts, ends, highLines, checkpoints: new Map() };
     docIndexes.set(doc, x);
   }
+  lastDoc = doc;
+  lastIndex = x;
   return x;
 }
 
@@ -107,11 +120,7 @@ function cpColumn(doc: LimitsDocument, li: number, offset: number): number {
   return n;
 }
 
-/** Does any of lines si..ei (array indices) hold a byte >= 0x80? */
-function hasHighBytes(doc: LimitsDocument, si: number, ei: number): boolean {
-  const h = docIndex(doc).highLines;
-  return h[ei + 1]! - h[si]! > 0;
-}
+
 
 interface Located extends Position {
   readonly offset?: { start: number; end: number };
@@ -128,34 +137,37 @@ export function locate(doc: LimitsDocument | null, span: Span | undefined): Loca
     throw new RangeError(`span [${span.start}, ${span.end}) is outside ${doc.file} (${n} bytes)`);
   }
   if (doc.lines.length === 0) return { line: 1, column: 1, endLine: 1, endColumn: 1, offset: { start: 0, end: 0 } };
-  const si = lineIndex(doc.lines, span.start);
+  const ix = docIndex(doc);
+  const si = lineIndex(ix.starts, span.start);
   // an end just after a line's '\n' is reported as the end of that line
-  let ei = span.end === span.start ? si : lineIndex(doc.lines, span.end);
-  if (ei > si && doc.lines[ei]!.start === span.end) ei--;
-  const sl = doc.lines[si]!;
-  const el = doc.lines[ei]!;
-  const start = Math.min(span.start, sl.end);
-  const end = Math.min(span.end, el.end);
-  const endAt = Math.max(end, ei === si ? start : el.start);
-  const column = start - sl.start + 1;
-  const endColumn = endAt - el.start + 1;
-  if (column < 1 || column > lineLength(sl) + 1 || endColumn < 1 || endColumn > lineLength(el) + 1) {
+  let ei = span.end === span.start ? si : lineIndex(ix.starts, span.end);
+  if (ei > si && ix.starts[ei] === span.end) ei--;
+  const slStart = ix.starts[si]!;
+  const slEnd = ix.ends[si]!;
+  const elStart = ix.starts[ei]!;
+  const elEnd = ix.ends[ei]!;
+  const start = Math.min(span.start, slEnd);
+  const end = Math.min(span.end, elEnd);
+  const endAt = Math.max(end, ei === si ? start : elStart);
+  const column = start - slStart + 1;
+  const endColumn = endAt - elStart + 1;
+  if (column < 1 || column > slEnd - slStart + 1 || endColumn < 1 || endColumn > elEnd - elStart + 1) {
     throw new RangeError(`span [${span.start}, ${span.end}) gives an invalid position in ${doc.file}`);
   }
   const offset = { start: span.start, end: span.end };
-  if (hasHighBytes(doc, si, ei)) {
+  if (ix.highLines[ei + 1]! - ix.highLines[si]! > 0) {
     return { line: si + 1, column, endLine: ei + 1, endColumn, offset, text: { column: cpColumn(doc, si, start), endColumn: cpColumn(doc, ei, endAt) } };
   }
   return { line: si + 1, column, endLine: ei + 1, endColumn, offset };
 }
 
-/** The index of the last line starting at or before byte `off` (binary search). */
-function lineIndex(lines: readonly Line[], off: number): number {
+/** The index of the last line starting at or before byte `off` (binary search over the line starts). */
+function lineIndex(starts: Float64Array, off: number): number {
   let lo = 0;
-  let hi = lines.length - 1;
+  let hi = starts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (lines[mid]!.start <= off) lo = mid; else hi = mid - 1;
+    if (starts[mid]! <= off) lo = mid; else hi = mid - 1;
   }
   return lo;
 }
@@ -342,5 +354,7 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: r
   // (etc/passwd, os-release, …) a finding may name, so "in N of M files" counts them all
   const files = [...new Set([...tree.files.map((f) => f.path), ...tree.ignored.map((f) => f.path), ...(tree.unusable ?? []).map((u) => u.path)])]
     .filter((p) => target.only === undefined || target.only.has(p));
+  lastDoc = null; // hold no document of this target after it
+  lastIndex = null;
   return { diagnostics: kept, files, suppressed };
 }

@@ -52,8 +52,10 @@ export function lineSpan(line: Line): Span {
 
 /** The non-comment content of a reading: its first field to its last. */
 export function fieldsSpan(r: EntryReading | NoLimitReading | InvalidReading): Span {
-  const fields = fieldsOf(r);
-  return { start: fields[0]!.start, end: fields[fields.length - 1]!.end };
+  // asked for most findings: no array of the fields
+  if (r.kind === 'entry') return { start: r.domain.start, end: r.extra.length > 0 ? r.extra[r.extra.length - 1]!.end : r.value.end };
+  if (r.kind === 'nolimit') return { start: r.domain.start, end: r.type.end };
+  return { start: r.fields[0]!.start, end: r.fields[r.fields.length - 1]!.end };
 }
 
 export function fieldsOf(r: EntryReading | NoLimitReading | InvalidReading): readonly Field[] {
@@ -64,6 +66,13 @@ export function fieldsOf(r: EntryReading | NoLimitReading | InvalidReading): rea
 
 /** Display text of a binary string, with control characters made visible. */
 export function show(s: string): string {
+  // most fields are printable ASCII, shown as they are (asked for several times per finding)
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) { plain = false; break; }
+  }
+  if (plain) return s;
   // eslint-disable-next-line no-control-regex
   return binaryToDisplay(s).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => {
     switch (c) {
@@ -119,20 +128,39 @@ export function isStrayHeader(fields: readonly Field[]): boolean {
  */
 export type SyntaxOwner = 'stray-header' | 'template' | 'problem' | null;
 
-const owners = new WeakMap<Reading, SyntaxOwner>();
-
-/** syntaxOwner's answer, worked out once per reading (several rules ask for every reading). */
-export function syntaxOwner(r: Reading): SyntaxOwner {
-  if (r.kind === 'blank' || r.kind === 'comment') return null;
-  let o = owners.get(r);
-  if (o === undefined) owners.set(r, (o = ownerOf(r)));
-  return o;
+/**
+ * Whether a field holds a character that a stray header or template syntax needs ('<', '{', '}',
+ * '%', '$'): without one in any field, neither can be, and no array or regex is needed.
+ */
+function mayBeMarkup(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x3c || c === 0x7b || c === 0x7d || c === 0x25 || c === 0x24) return true;
+  }
+  return false;
 }
 
-function ownerOf(r: EntryReading | NoLimitReading | InvalidReading): SyntaxOwner {
-  const fields = fieldsOf(r);
-  if (isStrayHeader(fields)) return 'stray-header';
-  if (templateSyntax(fields)) return 'template';
+/**
+ * Which syntax rule owns a reading (several rules ask for every reading). Worked out each time it
+ * is asked: the common answer takes one scan of the fields' few bytes, cheaper than a lookup in
+ * a cache keyed by reading.
+ */
+export function syntaxOwner(r: Reading): SyntaxOwner {
+  if (r.kind === 'blank' || r.kind === 'comment') return null;
+  let markup: boolean;
+  if (r.kind === 'entry') {
+    markup = mayBeMarkup(r.domain.raw) || mayBeMarkup(r.type.raw) || mayBeMarkup(r.item.raw) || mayBeMarkup(r.value.raw);
+    for (let i = 0; !markup && i < r.extra.length; i++) markup = mayBeMarkup(r.extra[i]!.raw);
+  } else if (r.kind === 'nolimit') {
+    markup = mayBeMarkup(r.domain.raw) || mayBeMarkup(r.type.raw);
+  } else {
+    markup = true;
+  }
+  if (markup) {
+    const fields = fieldsOf(r);
+    if (isStrayHeader(fields)) return 'stray-header';
+    if (templateSyntax(fields)) return 'template';
+  }
   if (r.problem) return 'problem';
   return null;
 }

@@ -14,10 +14,19 @@ export const notAppliedToRoot: Rule = {
   fixable: false,
   check(ctx) {
     if (!PROFILE_TRAITS[ctx.profile].rootExempt || ctx.tree.failure) return;
+    // the lines of each item, gathered in one walk (not one walk of every line per item)
+    const byItem = new Map<string, typeof ctx.analysis.entries[number][]>();
+    for (const e of ctx.analysis.entries) {
+      const r = e.reading;
+      if (r.problem || !r.itemInfo || !NOT_FOR_ROOT.has(r.domainSpec.kind)) continue;
+      let list = byItem.get(r.itemInfo.name);
+      if (!list) byItem.set(r.itemInfo.name, (list = []));
+      list.push(e);
+    }
     for (const key of ctx.analysis.itemKeys()) {
       if (key === 'logins') continue; // root's logins are never counted anyway
-      const lines = ctx.analysis.entries.filter((e) => !e.reading.problem && e.reading.itemInfo && (key === e.reading.itemInfo.name) && NOT_FOR_ROOT.has(e.reading.domainSpec.kind));
-      if (lines.length === 0) continue;
+      const lines = byItem.get(key);
+      if (lines === undefined) continue;
       const ia = ctx.analysis.item(key);
       const root = ia.outcomes.find((o) => o.account.identity.uid === 0 && o.account.identity.name === 'root');
       if (!root || !root.applied || root.soft.source || root.hard.source) continue;
