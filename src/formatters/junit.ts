@@ -62,7 +62,7 @@ export function junitWriter(): LintFormatWriter {
       const clean = tail.files.filter((f) => !withFindings.has(f));
       for (const f of clean) out += `    <testcase classname="limitsctl" name="${xmlAttr(`${f}: no problems`)}" file="${xmlAttr(f)}"/>\n`;
       if (maxWarnings !== null) {
-        const w = tail.summary.warnings;
+        const w = (tail.counted ?? tail.summary).warnings;
         const name = `max-warnings: at most ${maxWarnings} warning${maxWarnings === 1 ? '' : 's'}`;
         out += w > maxWarnings
           ? `    <testcase classname="limitsctl" name="${xmlAttr(name)}">\n      <failure message="${xmlAttr(`${w} warnings, more than --max-warnings ${maxWarnings}`)}" type="max-warnings"/>\n    </testcase>\n`

@@ -326,6 +326,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
       fixed,
       ...(dryRun && format === 'json' ? { diff: diffs.join('') } : {}),
       summary: shown.summary(files.size),
+      counted: { errors: all.errors, warnings: all.warnings },
       codes: shown.codes,
       dryRun,
     };

@@ -99,6 +99,11 @@ export type LintReportHead = Pick<LintReport, 'tool' | 'docsBase' | 'cwd' | 'rul
 export interface LintReportTail extends Pick<LintReport, 'files' | 'profiles' | 'suppressed' | 'fixed' | 'diff'> {
   /** of the findings shown (LintReport.diagnostics) */
   readonly summary: LintSummary;
+  /**
+   * errors and warnings of every finding, shown or not: what the exit code counts (under
+   * --quiet only the errors are shown); absent: those of `summary`
+   */
+  readonly counted?: { readonly errors: number; readonly warnings: number };
   /** the codes of the rules with findings shown */
   readonly codes: ReadonlySet<string>;
   /** --fix --dry-run (text says nothing was written; the diff itself may have been printed already) */

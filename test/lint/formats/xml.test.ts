@@ -139,6 +139,13 @@ describe('junit', () => {
       const mw = suitesOf(parse(r.stdout)).find((s) => s.name === 'limitsctl')!.testcase!.find((c) => c.name.startsWith('max-warnings'))!;
       expect(mw.failure !== undefined, `--max-warnings ${max}`).toBe(code === 1);
     }
+    // --quiet shows no warning, but they still count for the exit code and so for the testcase
+    const quiet = await runMain(['lint', dir, '--format', 'junit', '--max-warnings', '0', '--quiet']);
+    expect(quiet.code, quiet.stderr).toBe(1);
+    const suites = suitesOf(parse(quiet.stdout));
+    expect(suites.flatMap((s) => s.testcase ?? []).filter((c) => c.skipped)).toEqual([]);
+    const mw = suites.find((s) => s.name === 'limitsctl')!.testcase!.find((c) => c.name.startsWith('max-warnings'))!;
+    expect(mw.failure?.message).toBe('4 warnings, more than --max-warnings 0');
   });
 
   it('hostile messages and paths: well-formed, and every text comes back as written', () => {
