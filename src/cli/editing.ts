@@ -13,6 +13,7 @@ import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
 import { canonicalProfile, itemForProfile, itemInfo } from '../core/schema.js';
 import { effectiveJson } from '../formatters/effective.js';
+import { JSON_VERSIONS } from '../formatters/json-versions.js';
 import { loadAccountDb } from '../io/accounts.js';
 import type { LoadedTree } from '../io/tree.js';
 import { type Context, loadBaseline, loadContextTree } from './context.js';
@@ -121,6 +122,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
   ];
   if (ctx.json) {
     io.stdout(`${toJson({
+      version: JSON_VERSIONS.edit,
       changed,
       dryRun: !writing,
       files: plan.changes.map((ch) => ({ path: ch.path, created: ch.before === null, ...(written.find((w) => w.path === ch.path)?.backupPath ? { backup: written.find((w) => w.path === ch.path)!.backupPath } : {}) })),

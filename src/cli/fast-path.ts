@@ -164,8 +164,6 @@ export const GRAMMAR: Readonly<Record<string, CommandGrammar>> = {
 
 /** Commands only yargs handles (they print and never read a tree). */
 const YARGS_ONLY = new Set(['completion']);
-/** Commands that print text only: `--json` is refused there rather than ignored. */
-const JSON_LESS = new Set(['demo']);
 
 /** A command line that does not parse: the message names the word at fault. */
 export class ArgvError extends UsageError {
@@ -313,9 +311,6 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   // options a command would otherwise ignore or read two ways
   if (values.get('json') === true && values.has('format') && values.get('format') !== 'json') {
     throw new ArgvError(`--json and --format ${String(values.get('format'))} contradict each other`, 'Give one of them: --json is --format json.');
-  }
-  if (values.get('json') === true && JSON_LESS.has(command)) {
-    throw new ArgvError(`${command} has no JSON output; --json would be ignored`, 'Run the commands it shows (files, get, explain, lint, set --dry-run) with --json.');
   }
   const empty = positional.findIndex((p) => p === '');
   if (empty >= 0) throw new ArgvError(`argument ${empty + 1} of ${command} is empty`, `Usage: ${usageLine(command, g)}`);

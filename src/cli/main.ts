@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import type { CliIO } from './context.js';
 import { errorKind, LimitsError, type LimitsErrorCode, type LimitsErrorKind } from '../core/errors.js';
+import { JSON_VERSIONS } from '../formatters/json-versions.js';
 import { ArgvError, type CommandGrammar, GLOBAL_OPTIONS, GRAMMAR, type OptionSpec, parseArgv, wantsJson } from './fast-path.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -161,7 +162,7 @@ export function buildYargs(argv: string[], io: Pick<CliIO, 'columns'>, onCommand
     .version(version())
     .alias('h', 'help')
     .wrap(wrap)
-    .epilogue(`${EXIT_CODES}\nErrors are one line on stderr; with --json also {"error":{"code","message"}} on stdout.\nManual: docs/limitsctl.1 and docs/*.md in the package.`)
+    .epilogue(`${EXIT_CODES}\nErrors are one line on stderr; with --json also {"version":1,"error":{"code","message"}} on stdout (docs/json.md).\nManual: docs/limitsctl.1 and docs/*.md in the package.`)
     .exitProcess(false)
     .fail((msg: string | null, err: Error | null) => {
       throw err ?? new ArgvError(msg ?? 'invalid usage');
@@ -333,6 +334,6 @@ function reportError(e: unknown, io: CliIO, json: boolean): number {
   const r = describeError(e);
   io.stderr(`limitsctl: ${r.message}\n${r.hint ? `${r.hint}\n` : ''}`);
   if (r.code === 'internal' && io.env.LIMITSCTL_DEBUG && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
-  if (json) io.stdout(`${JSON.stringify({ error: r }, null, 2)}\n`);
+  if (json) io.stdout(`${JSON.stringify({ version: JSON_VERSIONS.error, error: r }, null, 2)}\n`);
   return 2;
 }

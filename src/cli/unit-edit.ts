@@ -33,6 +33,7 @@ import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from './conte
 import { type EditArgs, planDiff, printChanges, recoveryNote } from './editing.js';
 import { UsageError } from './errors.js';
 import { toJson } from './output.js';
+import { JSON_VERSIONS } from '../formatters/json-versions.js';
 import { checkItemArg } from './resolving.js';
 
 export interface UnitEditArgs extends GlobalArgs, EditArgs {
@@ -279,6 +280,7 @@ async function run(args: UnitEditArgs, io: CliIO, op: 'set' | 'unset'): Promise<
   const nextText = `a running ${t.unit} keeps its old limits until it is restarted: run 'systemctl daemon-reload', then 'systemctl restart ${t.unit}'`;
   if (ctx.json) {
     io.stdout(`${toJson({
+      version: JSON_VERSIONS.edit,
       changed,
       dryRun: !writing,
       unit: t.unit,
@@ -291,7 +293,7 @@ async function run(args: UnitEditArgs, io: CliIO, op: 'set' | 'unset'): Promise<
       }),
       diff,
       changes: plan.notes.map((n) => ({ status: n.status, detail: n.detail, ...(n.note !== undefined ? { note: n.note } : {}) })),
-      effective: { unit: t.unit, item, soft: confJson(item, plan.after.soft), hard: confJson(item, plan.after.hard), soft_from: sourceJson(plan.after.from), hard_from: sourceJson(plan.after.from) },
+      effective: { unit: t.unit, item, soft: confJson(item, plan.after.soft), hard: confJson(item, plan.after.hard), softFrom: sourceJson(plan.after.from), hardFrom: sourceJson(plan.after.from) },
       blockers: plan.blocker ? [{ unit: t.unit, item, because: blockerText(plan, t, item), ...sourceJson(plan.blocker.source) }] : [],
       next,
       ...(changed ? { restart: nextText } : {}),

@@ -14,6 +14,7 @@ import { loadUnitLimits } from '../io/systemd.js';
 import { type CliIO, type Context, type GlobalArgs, makeContext } from './context.js';
 import { UsageError } from './errors.js';
 import { toJson } from './output.js';
+import { JSON_VERSIONS } from '../formatters/json-versions.js';
 import { checkItemArg } from './resolving.js';
 
 export interface UnitArgs extends GlobalArgs {
@@ -94,7 +95,7 @@ function files(u: Extract<ReturnType<typeof loadUnitLimits>, { ok: true }>) {
 }
 
 function limitJson(l: UnitLimit) {
-  return { soft: conf(l.item, l.soft), hard: conf(l.item, l.hard), soft_from: fromJson(l.from), hard_from: fromJson(l.from) };
+  return { soft: conf(l.item, l.soft), hard: conf(l.item, l.hard), softFrom: fromJson(l.from), hardFrom: fromJson(l.from) };
 }
 
 /**
@@ -116,7 +117,7 @@ export async function runGetUnit(args: UnitArgs, io: CliIO): Promise<number> {
   const u = load(args);
   const l = u.limits.limits[item];
   if (ctx.json) {
-    io.stdout(`${toJson({ unit: u.unit, item, ...limitJson(l), files: files(u), warnings: warningsOf(u, [item], args.root) })}\n`);
+    io.stdout(`${toJson({ version: JSON_VERSIONS.get, unit: u.unit, item, ...limitJson(l), files: files(u), warnings: warningsOf(u, [item], args.root) })}\n`);
     return 0;
   }
   const c = ctx.colors;
@@ -132,7 +133,7 @@ export async function runEffectiveUnit(args: UnitArgs, io: CliIO): Promise<numbe
   if (ctx.json) {
     const limits: Record<string, unknown> = {};
     for (const i of RLIMIT_ITEMS) limits[i] = limitJson(u.limits.limits[i]);
-    io.stdout(`${toJson({ unit: u.unit, files: files(u), limits, warnings: warningsOf(u, RLIMIT_ITEMS, args.root) })}\n`);
+    io.stdout(`${toJson({ version: JSON_VERSIONS.effective, unit: u.unit, files: files(u), limits, warnings: warningsOf(u, RLIMIT_ITEMS, args.root) })}\n`);
     return 0;
   }
   const c = ctx.colors;
@@ -159,7 +160,7 @@ export async function runExplainUnit(args: UnitArgs, io: CliIO): Promise<number>
   const steps = [...l.overrides.map((s) => ({ source: s, won: false })), { source: l.from, won: true }];
   if (ctx.json) {
     io.stdout(`${toJson({
-      unit: u.unit, item, setting: l.setting, ...limitJson(l), files: files(u),
+      version: JSON_VERSIONS.explain, unit: u.unit, item, setting: l.setting, ...limitJson(l), files: files(u),
       assignments: steps.map((s) => ({ ...fromJson(s.source), won: s.won })), warnings: warningsOf(u, [item], args.root),
     })}\n`);
     return 0;

@@ -339,6 +339,14 @@ export function finishHost(result: TaskResult, stdout: string, rc: number, stder
   return { retry: false, result: { ...result, files: withBackups, ...(first ? { backup_file: first } : {}) } };
 }
 
+/** One entry of effectiveJson's `limits` (camelCase, as `effective --json` prints it). */
+interface LimitJson { soft: unknown; hard: unknown; softFrom: { file: string; line: number; domain: string } | null; hardFrom: { file: string; line: number; domain: string } | null }
+
+/** The entry as the task's result gives it: Ansible results use snake_case keys (soft_from, hard_from). */
+function snakeLimit(v: LimitJson): { soft: unknown; hard: unknown; soft_from: LimitJson['softFrom']; hard_from: LimitJson['hardFrom'] } {
+  return { soft: v.soft, hard: v.hard, soft_from: v.softFrom, hard_from: v.hardFrom };
+}
+
 /** Effective values after the plan, for the user domains the requests name. */
 function effectiveAfter(plan: EditPlan, requests: readonly EditRequest[], db: ReturnType<typeof loadAccountDb>, profile: ReturnType<typeof canonicalProfile>, baseline: ReturnType<typeof loadBaseline>): TaskResult {
   const out: TaskResult = {};
@@ -352,7 +360,7 @@ function effectiveAfter(plan: EditPlan, requests: readonly EditRequest[], db: Re
     out[name] = {
       result: full.result,
       applied: full.applied,
-      limits: Object.fromEntries(Object.entries(full.limits).filter(([k]) => items.has(k as never))),
+      limits: Object.fromEntries(Object.entries(full.limits).filter(([k]) => items.has(k as never)).map(([k, v]) => [k, snakeLimit(v as LimitJson)])),
       warnings: full.warnings,
     };
   }
@@ -392,10 +400,10 @@ function query(users: readonly string[], tree: ReturnType<typeof loadTree>, db: 
         : v.baseline ? `inherited (${v.baseline})` : null);
       mine[item] = { soft: value(s), hard: value(h), soft_source: src(s), hard_source: src(h) };
     }
-    for (const [k, v] of Object.entries(full.limits as Record<string, { soft: unknown; hard: unknown; soft_from: { file: string; line: number } | null; hard_from: { file: string; line: number } | null }>)) {
+    for (const [k, v] of Object.entries(full.limits as Record<string, LimitJson>)) {
       if (k in mine) continue;
       const src = (f: { file: string; line: number } | null) => (f ? `${hostPath(root, f.file)}:${f.line}` : null);
-      mine[k] = { soft: v.soft, hard: v.hard, soft_source: src(v.soft_from), hard_source: src(v.hard_from) };
+      mine[k] = { soft: v.soft, hard: v.hard, soft_source: src(v.softFrom), hard_source: src(v.hardFrom) };
     }
     limits[name] = mine;
     sessions[name] = { result: full.result, applied: full.applied, uid: full.uid, groups: full.groups, priority: full.priority, warnings: full.warnings };

@@ -9,8 +9,12 @@ import { RLIM_INFINITY } from '../core/schema.js';
 import { PLAIN_STYLE as PLAIN, type Style } from './style.js';
 import { binaryToDisplay } from '../core/model.js';
 
-/** The JSON envelope's schema id; bumped on incompatible changes. */
-export const DOCTOR_SCHEMA = 'limitsctl.doctor/v1';
+/**
+ * The `version` of the JSON envelope (docs/schemas/doctor.schema.json); bumped on incompatible
+ * changes. 2: camelCase keys and the package version in `tool` (0.1.0 wrote
+ * `"schema": "limitsctl.doctor/v1"`, snake_case keys and the package version as `version`).
+ */
+export const DOCTOR_JSON_VERSION = 2;
 
 /** Colour for the text report; the CLI passes its own. */
 export type Paint = Pick<Style, 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan'>;
@@ -33,10 +37,10 @@ function setting(s: SettingFact | undefined | null) {
 export function doctorJson(r: DoctorReport, meta: { version: string }) {
   const c = r.nproc.configured;
   return {
-    schema: DOCTOR_SCHEMA,
-    version: meta.version,
+    version: DOCTOR_JSON_VERSION,
+    tool: { name: 'limitsctl', version: meta.version },
     status: r.status,
-    exit_code: r.exitCode,
+    exitCode: r.exitCode,
     verdict: r.verdict,
     user: { ...r.user, name: binaryToDisplay(r.user.name) },
     profile: r.profile,
@@ -53,45 +57,45 @@ export function doctorJson(r: DoctorReport, meta: { version: string }) {
       tasks: r.nproc.tasks,
       processes: r.nproc.processes,
       configured: c ? {
-        soft: lim(c.soft), hard: lim(c.hard), soft_from: c.softFrom, hard_from: c.hardFrom,
-        soft_origin: c.softOrigin, hard_origin: c.hardOrigin,
+        soft: lim(c.soft), hard: lim(c.hard), softFrom: c.softFrom, hardFrom: c.hardFrom,
+        softOrigin: c.softOrigin, hardOrigin: c.hardOrigin,
       } : null,
-      config_note: r.nproc.configNote,
-      binding_soft: r.nproc.binding?.limit ? lim(r.nproc.binding.limit.soft) : null,
-      running_limits: r.nproc.limitGroups.map((g) => ({
+      configNote: r.nproc.configNote,
+      bindingSoft: r.nproc.binding?.limit ? lim(r.nproc.binding.limit.soft) : null,
+      runningLimits: r.nproc.limitGroups.map((g) => ({
         soft: g.limit ? lim(g.limit.soft) : null,
         hard: g.limit ? lim(g.limit.hard) : null,
         processes: g.processes,
         tasks: g.tasks,
         percent: percent(g.ratio),
-        matches_config: g.matchesConfig,
-        units: g.units.map((u) => ({ kind: u.kind, unit: u.unit, processes: u.processes, tasks: u.tasks, spawned_by: u.spawnedBy })),
-        sample_pids: g.samplePids,
+        matchesConfig: g.matchesConfig,
+        units: g.units.map((u) => ({ kind: u.kind, unit: u.unit, processes: u.processes, tasks: u.tasks, spawnedBy: u.spawnedBy })),
+        samplePids: g.samplePids,
       })),
-      top_commands: r.nproc.top.map((t) => ({
-        command: t.command, processes: t.processes, tasks: t.tasks, max_threads: t.maxThreads, zombies: t.zombies,
-        example: t.example, sample_pids: t.samplePids, hint: t.hint,
+      topCommands: r.nproc.top.map((t) => ({
+        command: t.command, processes: t.processes, tasks: t.tasks, maxThreads: t.maxThreads, zombies: t.zombies,
+        example: t.example, samplePids: t.samplePids, hint: t.hint,
       })),
     },
     system: {
       tasks: r.system.tasks,
       processes: r.system.processes,
-      loadavg_tasks: r.system.loadavgTasks,
+      loadavgTasks: r.system.loadavgTasks,
       vanished: r.system.vanished,
       unreadable: r.system.unreadable,
-      pid_max: r.system.pidMax,
-      threads_max: r.system.threadsMax,
-      memory_kib: {
+      pidMax: r.system.pidMax,
+      threadsMax: r.system.threadsMax,
+      memoryKib: {
         total: r.system.memory.memTotal, available: r.system.memory.memAvailable,
-        commit_limit: r.system.memory.commitLimit, committed_as: r.system.memory.committedAs,
-        swap_total: r.system.memory.swapTotal, swap_free: r.system.memory.swapFree,
+        commitLimit: r.system.memory.commitLimit, committedAs: r.system.memory.committedAs,
+        swapTotal: r.system.memory.swapTotal, swapFree: r.system.memory.swapFree,
       },
       overcommit: r.system.overcommit,
     },
     cgroups: {
       version: r.cgroups.version,
       nodes: r.cgroups.nodes.map((n) => ({
-        path: n.path, kind: n.kind, unit: n.unit, pids_max: n.pidsMax, pids_current: n.pidsCurrent, percent: percent(n.ratio),
+        path: n.path, kind: n.kind, unit: n.unit, pidsMax: n.pidsMax, pidsCurrent: n.pidsCurrent, percent: percent(n.ratio),
       })),
     },
     systemd: {
@@ -100,23 +104,23 @@ export function doctorJson(r: DoctorReport, meta: { version: string }) {
       system: { DefaultLimitNPROC: setting(r.systemd.system.DefaultLimitNPROC), DefaultTasksMax: setting(r.systemd.system.DefaultTasksMax) },
       user: { DefaultLimitNPROC: setting(r.systemd.user.DefaultLimitNPROC), DefaultTasksMax: setting(r.systemd.user.DefaultTasksMax) },
       logind: { UserTasksMax: setting(r.systemd.logind.UserTasksMax) },
-      user_slice_tasks_max: r.systemd.userSliceTasksMax ? { ...setting(r.systemd.userSliceTasksMax), tasks: r.systemd.userSliceTasksMaxResolved } : null,
+      userSliceTasksMax: r.systemd.userSliceTasksMax ? { ...setting(r.systemd.userSliceTasksMax), tasks: r.systemd.userSliceTasksMaxResolved } : null,
       files: r.systemd.files,
     },
     pam: {
       module: r.pam.module,
       services: r.pam.services.map((s) => ({
         service: s.service,
-        login_path: LOGIN_PATHS.includes(s.service),
+        loginPath: LOGIN_PATHS.includes(s.service),
         file: s.file,
-        via_other: s.viaOther,
-        pam_limits: s.hits.map((h) => ({
-          file: h.file, line: h.line, control: h.control, args: h.args, optional: h.dash, via: h.via, conf: h.conf, may_be_skipped: h.mayBeSkipped,
+        viaOther: s.viaOther,
+        pamLimits: s.hits.map((h) => ({
+          file: h.file, line: h.line, control: h.control, args: h.args, optional: h.dash, via: h.via, conf: h.conf, mayBeSkipped: h.mayBeSkipped,
         })),
         problems: s.problems,
       })),
     },
-    sshd: { present: r.sshd.present, use_pam: setting(r.sshd.usePam), use_pam_effective: r.sshd.usePamEffective },
+    sshd: { present: r.sshd.present, usePam: setting(r.sshd.usePam), usePamEffective: r.sshd.usePamEffective },
     problems: r.problems,
     // only with --item: the examined processes by group and the source that configures each
     ...(r.item ? {
@@ -128,7 +132,7 @@ export function doctorJson(r: DoctorReport, meta: { version: string }) {
           soft: row.running ? lim(row.running.soft) : null, hard: row.running ? lim(row.running.hard) : null,
           source: row.source,
           configured: row.configured ? { soft: lim(row.configured.soft), hard: lim(row.configured.hard), from: row.configured.from } : null,
-          max_open_files: row.maxFds,
+          maxOpenFiles: row.maxFds,
         })),
       },
     } : {}),

@@ -114,21 +114,21 @@ export function effectiveJson(res: Resolution, profileSource?: object) {
   for (const item of rlimitItemsFor(res)) {
     const s = halfView(res, item, 'soft');
     const h = halfView(res, item, 'hard');
-    limits[item] = { soft: confJson(s.value), hard: confJson(h.value), soft_from: s.from, hard_from: h.from };
+    limits[item] = { soft: confJson(s.value), hard: confJson(h.value), softFrom: s.from, hardFrom: h.from };
   }
   if (res.applied && res.logins.source) {
     const v = res.logins.value < 0 ? 'unlimited' : BigInt(res.logins.value);
     const from = sourceRef(res.logins.source);
-    limits[res.logins.system ? 'maxsyslogins' : 'maxlogins'] = { soft: v, hard: v, soft_from: from, hard_from: from };
+    limits[res.logins.system ? 'maxsyslogins' : 'maxlogins'] = { soft: v, hard: v, softFrom: from, hardFrom: from };
   }
   if (res.applied && res.nonewprivs.source) {
     const v = res.nonewprivs.value ? 1n : 0n;
     const from = sourceRef(res.nonewprivs.source);
-    limits.nonewprivs = { soft: v, hard: v, soft_from: from, hard_from: from };
+    limits.nonewprivs = { soft: v, hard: v, softFrom: from, hardFrom: from };
   }
   if (res.applied && res.chroot?.source) {
     const from = sourceRef(res.chroot.source);
-    limits.chroot = { soft: res.chroot.value, hard: res.chroot.value, soft_from: from, hard_from: from };
+    limits.chroot = { soft: res.chroot.value, hard: res.chroot.value, softFrom: from, hardFrom: from };
   }
   return {
     user: binaryToDisplay(res.identity.name),

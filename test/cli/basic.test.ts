@@ -68,21 +68,21 @@ describe('get / effective / explain on the demo tree: the RHEL 90-nproc.conf sto
     const r = await runMain(['effective', '--user', 'admin', '--root', DEMO, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['user', 'uid', 'gid', 'groups', 'profile', 'profileSource', 'applied', 'result', 'limits', 'priority', 'warnings']);
+    expect(Object.keys(j)).toEqual(['version', 'user', 'uid', 'gid', 'groups', 'profile', 'profileSource', 'applied', 'result', 'limits', 'priority', 'warnings']);
     expect(j).toMatchObject({ user: 'admin', uid: 1000, gid: 1000, profile: 'debian-12', applied: true, result: 'PAM_SUCCESS' });
     expect(j.limits.nproc).toEqual({
       soft: 1024, hard: 8192,
-      soft_from: { file: 'etc/security/limits.d/90-nproc.conf', line: 5, domain: '*' },
-      hard_from: { file: 'etc/security/limits.conf', line: 58, domain: '*' },
+      softFrom: { file: 'etc/security/limits.d/90-nproc.conf', line: 5, domain: '*' },
+      hardFrom: { file: 'etc/security/limits.conf', line: 58, domain: '*' },
     });
-    expect(j.limits.nofile).toEqual({ soft: null, hard: null, soft_from: null, hard_from: null });
+    expect(j.limits.nofile).toEqual({ soft: null, hard: null, softFrom: null, hardFrom: null });
   });
 
   it('root keeps its own line and ignores * on Debian; its soft "unlimited" is lowered to the inherited hard', async () => {
     const j = JSON.parse((await runMain(['effective', '--user', 'root', '--root', DEMO, '--json'])).stdout);
     // 90-nproc.conf: root soft nproc unlimited — but hard stays PID 1's 63445, so pam_limits uses 63445
     expect(j.limits.nproc.soft).toBe(63445);
-    expect(j.limits.nproc.soft_from).toEqual({ file: 'etc/security/limits.d/90-nproc.conf', line: 6, domain: 'root' });
+    expect(j.limits.nproc.softFrom).toEqual({ file: 'etc/security/limits.d/90-nproc.conf', line: 6, domain: 'root' });
     expect(j.limits.nproc.hard).toBeNull();
     expect(j.warnings.join('\n')).toMatch(/nproc: soft .* is above hard .*lowers soft to 63445/);
     expect(j.warnings.join('\n')).toMatch(/ignores '\*'/);

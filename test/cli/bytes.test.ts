@@ -45,7 +45,7 @@ describe('the command line', () => {
     const r = cli(['get', 'nproc', '--user', 'josé', '--root', root, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ user: 'josé', soft: 77, hard: 77, soft_from: { domain: 'josé' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ user: 'josé', soft: 77, hard: 77, softFrom: { domain: 'josé' } });
   });
 
   it('set keeps the extra field of the edited line', () => {

@@ -24,6 +24,6 @@ describe('effective --json validates against docs/schemas/effective.schema.json'
     const good = JSON.parse(cli(['effective', '--user', 'admin', '--root', DEMO, '--json']).stdout) as Record<string, unknown>;
     expect(validate({ ...good, applied: 'yes' })).toBe(false);
     expect(validate({ ...good, extra: 1 })).toBe(false);
-    expect(validate({ ...good, limits: { npoc: { soft: 1, hard: 1, soft_from: null, hard_from: null } } })).toBe(false);
+    expect(validate({ ...good, limits: { npoc: { soft: 1, hard: 1, softFrom: null, hardFrom: null } } })).toBe(false);
   });
 });

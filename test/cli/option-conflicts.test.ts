@@ -35,11 +35,10 @@ describe('options that contradict each other or would be ignored', () => {
     expect(plain.stdout).toMatch(/limitsctl/);
   });
 
-  it('demo --json is refused (demo prints text only)', async () => {
+  it('demo --json is one JSON object, not ignored (test/schemas validates it)', async () => {
     const r = await runMain(['demo', '--root', DEMO, '--json']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/demo has no JSON output/);
-    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'usage' } });
+    expect(r.stdout.startsWith('{')).toBe(true);
+    expect(JSON.parse(r.stdout)).toMatchObject({ version: 1, user: 'admin', nproc: { applied: true } });
   });
 });
 

@@ -127,7 +127,7 @@ describe('a command line that refuses before it touches anything', () => {
   it('--json: a usage error is also JSON on stdout, exit 2', () => {
     const root = demoCopy();
     const r = refusedUnchanged(root, ['set', 'nproc', '5', '--user', 'admin', '--root', root, '--json', '--dryrun'], /did you mean/);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'usage', message: expect.stringMatching(/unknown option --dryrun/), hint: expect.any(String) } });
+    expect(JSON.parse(r.stdout)).toEqual({ version: 1, error: { code: 'usage', message: expect.stringMatching(/unknown option --dryrun/), hint: expect.any(String) } });
     const input = cli(['get', 'nproc', '--user', 'ghost', '--root', root, '--json']);
     expect(input.code).toBe(2);
     expect(JSON.parse(input.stdout).error.code).toBe('input');

@@ -47,6 +47,6 @@ describe.skipIf(skipReason !== null)('set --user josé, then the real pam_limits
 
     const get = cli(['get', 'nproc', '--user', 'josé', '--root', root, '--profile', 'debian', '--json']);
     expect(get.code).toBe(0);
-    expect(JSON.parse(get.stdout)).toMatchObject({ user: 'josé', soft: 77, hard: 77, soft_from: { domain: 'josé' } });
+    expect(JSON.parse(get.stdout)).toMatchObject({ user: 'josé', soft: 77, hard: 77, softFrom: { domain: 'josé' } });
   }, 120_000);
 });

@@ -26,14 +26,14 @@ describe('limitsctl doctor (built CLI)', () => {
     const r = cli(['doctor', '--root', mux.root, '--user', 'admin', '--json']);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ schema: 'limitsctl.doctor/v1', status: 'exhausted', exit_code: 1, user: { name: 'admin', uid: 1000 }, profile: 'debian-12' });
-    expect(Object.keys(j)).toEqual(['schema', 'version', 'status', 'exit_code', 'verdict', 'user', 'profile', 'sources', 'findings', 'nproc', 'system', 'cgroups', 'systemd', 'pam', 'sshd', 'problems']);
+    expect(j).toMatchObject({ version: 2, tool: { name: 'limitsctl' }, status: 'exhausted', exitCode: 1, user: { name: 'admin', uid: 1000 }, profile: 'debian-12' });
+    expect(Object.keys(j)).toEqual(['version', 'tool', 'status', 'exitCode', 'verdict', 'user', 'profile', 'sources', 'findings', 'nproc', 'system', 'cgroups', 'systemd', 'pam', 'sshd', 'problems']);
     expect(j.findings[0]).toMatchObject({ id: 'nproc-exhausted', severity: 'critical', usage: { used: 1024, limit: 1024, percent: 100, unit: 'tasks' } });
-    expect(j.nproc.configured).toMatchObject({ soft: 1024, hard: 63445, soft_from: { file: 'etc/security/limits.d/90-nproc.conf', line: 5, domain: '*' } });
-    expect(j.nproc.top_commands[0]).toMatchObject({ command: 'ssh: … [mux]', processes: 512, tasks: 512, hint: 'ssh-mux' });
-    expect(j.nproc.running_limits[0]).toMatchObject({ soft: 1024, hard: 63445, percent: 100, matches_config: true });
+    expect(j.nproc.configured).toMatchObject({ soft: 1024, hard: 63445, softFrom: { file: 'etc/security/limits.d/90-nproc.conf', line: 5, domain: '*' } });
+    expect(j.nproc.topCommands[0]).toMatchObject({ command: 'ssh: … [mux]', processes: 512, tasks: 512, hint: 'ssh-mux' });
+    expect(j.nproc.runningLimits[0]).toMatchObject({ soft: 1024, hard: 63445, percent: 100, matchesConfig: true });
     expect(j.cgroups.version).toBe('v2');
-    expect(j.pam.services.find((s: { service: string }) => s.service === 'sshd').pam_limits[0]).toMatchObject({ file: 'etc/pam.d/sshd', line: 13, control: 'required' });
+    expect(j.pam.services.find((s: { service: string }) => s.service === 'sshd').pamLimits[0]).toMatchObject({ file: 'etc/pam.d/sshd', line: 13, control: 'required' });
   });
 
   it('a snapshot without sys/ reads no live /sys and says what is missing', () => {
@@ -42,7 +42,7 @@ describe('limitsctl doctor (built CLI)', () => {
       const j = JSON.parse(cli(['doctor', '--root', s.root, '--user', 'admin', '--json']).stdout);
       expect(j.sources.sys).toBe(path.join(s.root, 'sys'));
       expect(j.cgroups.version).toBe('none'); // this machine's /sys has cgroups; the snapshot has none
-      expect(j.cgroups.nodes.filter((n: { pids_max: unknown }) => n.pids_max !== null)).toEqual([]);
+      expect(j.cgroups.nodes.filter((n: { pidsMax: unknown }) => n.pidsMax !== null)).toEqual([]);
       expect(j.problems[0]).toMatch(/^the snapshot has no sys\/ \(.*\/sys\): cgroup pids limits .* were not read, and the live \/sys is not read/);
       expect(j.findings.map((f: { id: string }) => f.id)).toEqual(['proc-unreadable']);
       // --sys names a directory explicitly, the live one included
@@ -75,7 +75,7 @@ describe('limitsctl doctor (built CLI)', () => {
       expect(r.stdout).toMatch(/^SESSIONS FAIL {2}Every session through sshd, login, sudo/m);
       expect(r.stdout).not.toMatch(/^OK /m);
       const j = JSON.parse(cli(['doctor', '--root', s.root, '--user', 'admin', '--json']).stdout);
-      expect(j).toMatchObject({ status: 'sessions-fail', exit_code: 1 });
+      expect(j).toMatchObject({ status: 'sessions-fail', exitCode: 1 });
     } finally {
       s.cleanup();
     }

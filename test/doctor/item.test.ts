@@ -163,7 +163,7 @@ describe('the CLI options', () => {
     expect(t.stdout).not.toMatch(/^nproc of admin$/m);
     const j = JSON.parse((await runMain(['doctor', '--root', root, '--item', 'nofile', '--user', 'admin', '--json'])).stdout);
     expect(j.item.target).toEqual({ kind: 'user' });
-    expect(j.item.groups[0]).toMatchObject({ kind: 'session', unit: 'session-7.scope', user: 'admin', soft: 1024, hard: 524288, source: 'pam', configured: { soft: 65536, hard: 65536 }, max_open_files: 1000 });
+    expect(j.item.groups[0]).toMatchObject({ kind: 'session', unit: 'session-7.scope', user: 'admin', soft: 1024, hard: 524288, source: 'pam', configured: { soft: 65536, hard: 65536 }, maxOpenFiles: 1000 });
     // without --item the envelope has no item key
     expect('item' in JSON.parse((await runMain(['doctor', '--root', root, '--user', 'admin', '--json'])).stdout)).toBe(false);
   });

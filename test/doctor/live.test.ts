@@ -163,10 +163,10 @@ describe.skipIf(reason !== null)('live: a throwaway user whose fork() really fai
     const j = JSON.parse(r.stdout);
     expect(j.status).toBe('exhausted');
     expect(j.findings[0]).toMatchObject({ id: 'nproc-exhausted', usage: { used: LIMIT, limit: LIMIT } });
-    expect(j.nproc).toMatchObject({ tasks: LIMIT, processes: LIMIT, binding_soft: LIMIT });
-    expect(j.nproc.top_commands[0]).toMatchObject({ command: 'sleep', processes: LIMIT - 1 });
+    expect(j.nproc).toMatchObject({ tasks: LIMIT, processes: LIMIT, bindingSoft: LIMIT });
+    expect(j.nproc.topCommands[0]).toMatchObject({ command: 'sleep', processes: LIMIT - 1 });
     // started by prlimit/setpriv, not through PAM: the configuration never applied to them
-    expect(j.nproc.running_limits[0]).toMatchObject({ soft: LIMIT, hard: LIMIT });
+    expect(j.nproc.runningLimits[0]).toMatchObject({ soft: LIMIT, hard: LIMIT });
     console.log(`[doctor live] doctor: ${j.verdict} (cgroup ${j.cgroups.version}, systemd ${j.systemd.running ? 'running' : 'not running'})`);
   });
 
@@ -202,9 +202,9 @@ describe.skipIf(reason !== null)('live: a throwaway user whose fork() really fai
 
     // doctor on the test tree with the live /proc: both generations, and which one matches
     const j = JSON.parse(cli(['doctor', '--root', tree, '--proc', '/proc', '--sys', '/sys', '--user', name, '--json']).stdout);
-    expect(j.nproc.configured).toMatchObject({ soft: NEW_LIMIT, hard: NEW_LIMIT, soft_from: { file: 'etc/security/limits.conf', line: 2, domain: name } });
+    expect(j.nproc.configured).toMatchObject({ soft: NEW_LIMIT, hard: NEW_LIMIT, softFrom: { file: 'etc/security/limits.conf', line: 2, domain: name } });
     expect(j.nproc.tasks).toBe(LIMIT + 1 + EXTRA);
-    const groups = j.nproc.running_limits.map((g: { soft: number; matches_config: boolean; processes: number }) => [g.soft, g.matches_config, g.processes]);
+    const groups = j.nproc.runningLimits.map((g: { soft: number; matchesConfig: boolean; processes: number }) => [g.soft, g.matchesConfig, g.processes]);
     expect(groups).toEqual([[LIMIT, false, LIMIT], [NEW_LIMIT, true, 1 + EXTRA]]);
     // the old processes are still stuck; the fix is a new session, not another edit
     const f = j.findings.find((x: { id: string }) => x.id === 'nproc-exhausted');

@@ -16,7 +16,7 @@ describe('--unit', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     const from = { file: 'usr/lib/systemd/system/x.service.d/20-nofile.conf', line: 2, setting: 'LimitNOFILE' };
-    expect(j).toMatchObject({ unit: 'x.service', item: 'nofile', soft: 16384, hard: 65536, soft_from: from, hard_from: from, warnings: [] });
+    expect(j).toMatchObject({ unit: 'x.service', item: 'nofile', soft: 16384, hard: 65536, softFrom: from, hardFrom: from, warnings: [] });
     expect(j.files).toEqual({
       fragment: 'etc/systemd/system/x.service',
       dropins: ['etc/systemd/system/x.service.d/10-nofile.conf', 'usr/lib/systemd/system/x.service.d/20-nofile.conf'],
@@ -27,13 +27,13 @@ describe('--unit', () => {
     const r = cli(['get', 'stack', '--unit', 'x', '--root', T]);
     expect(r.stdout).toContain('soft 16384 KiB (16 MiB)  hard unlimited  (x.service: etc/systemd/system.conf.d/50-limits.conf:3 DefaultLimitSTACK=)');
     const d = cli(['get', 'nofile', '--unit', 'y', '--root', path.join(REPO, 'fixtures/systemd/defaults-only'), '--json']);
-    expect(JSON.parse(d.stdout)).toMatchObject({ soft: 2048, hard: 65536, soft_from: { file: 'etc/systemd/system.conf.d/50-limits.conf', line: 2, setting: 'DefaultLimitNOFILE' } });
+    expect(JSON.parse(d.stdout)).toMatchObject({ soft: 2048, hard: 65536, softFrom: { file: 'etc/systemd/system.conf.d/50-limits.conf', line: 2, setting: 'DefaultLimitNOFILE' } });
     const b = cli(['get', 'nofile', '--unit', 'y', '--root', path.join(REPO, 'fixtures/systemd/two-dropins')]);
     expect(b.code).toBe(2);
   });
   it('effective --unit and explain --unit', () => {
     const e = cli(['effective', '--unit', 'x', '--root', T, '--json']);
-    expect(JSON.parse(e.stdout).limits.memlock).toMatchObject({ soft: 65536, hard: 65536, soft_from: { file: 'etc/systemd/system/x.service', line: 8 } });
+    expect(JSON.parse(e.stdout).limits.memlock).toMatchObject({ soft: 65536, hard: 65536, softFrom: { file: 'etc/systemd/system/x.service', line: 8 } });
     const x = cli(['explain', 'nofile', '--unit', 'x', '--root', T, '--json']);
     expect(JSON.parse(x.stdout).assignments.map((a: { file: string; won: boolean }) => [a.file, a.won])).toEqual([
       ['etc/systemd/system.conf.d/50-limits.conf', false],

@@ -32,7 +32,7 @@ describe('--unit edge cases', () => {
     });
     symlinkSync('/usr/lib/systemd/system/real.service', path.join(root, 'etc/systemd/system/alias.service'));
     const j = JSON.parse(cli(['get', 'nofile', '--unit', 'alias', '--root', root, '--json']).stdout);
-    expect(j).toMatchObject({ soft: 999, hard: 999, soft_from: { file: 'etc/systemd/system/real.service.d/z.conf' } });
+    expect(j).toMatchObject({ soft: 999, hard: 999, softFrom: { file: 'etc/systemd/system/real.service.d/z.conf' } });
   });
 
   it('LimitNOFILE=infinity above a lowered fs.nr_open: get warns, set refuses (exit 2, nothing written)', () => {

@@ -92,7 +92,7 @@ describe('set --unit', () => {
     const again = await run(root, 'set', 'nofile', '4096', '--unit', 'y', '--type', 'soft', '--json');
     expect(again.code).toBe(0);
     const j = JSON.parse(again.stdout);
-    expect(j).toMatchObject({ changed: false, files: [], diff: '', next: [], effective: { soft: 4096, hard: 65536, soft_from: { file: rel, line: 4 } } });
+    expect(j).toMatchObject({ changed: false, files: [], diff: '', next: [], effective: { soft: 4096, hard: 65536, softFrom: { file: rel, line: 4 } } });
     expect(j.changes[0].status).toBe('unchanged');
     expect(differences(before, snapshot(root))).toEqual([]);
   });
@@ -101,7 +101,7 @@ describe('set --unit', () => {
     const root = copy('two-dropins');
     const before = snapshot(root);
     const r = await run(root, 'set', 'memlock', '65536', '--unit', 'x', '--json');
-    expect(JSON.parse(r.stdout)).toMatchObject({ changed: false, changes: [{ status: 'unchanged' }], effective: { soft: 65536, soft_from: { file: 'etc/systemd/system/x.service', line: 8 } } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ changed: false, changes: [{ status: 'unchanged' }], effective: { soft: 65536, softFrom: { file: 'etc/systemd/system/x.service', line: 8 } } });
     expect(differences(before, snapshot(root))).toEqual([]);
   });
 
@@ -113,7 +113,7 @@ describe('set --unit', () => {
     expect(j).toMatchObject({
       changed: true, dryRun: false, unit: 'x.service', item: 'memlock', setting: 'LimitMEMLOCK', file: DROPIN,
       files: [{ path: DROPIN, created: true }], next: ['systemctl daemon-reload', 'systemctl restart x.service'],
-      effective: { soft: 131072, hard: 131072, soft_from: { file: DROPIN, setting: 'LimitMEMLOCK' } }, blockers: [],
+      effective: { soft: 131072, hard: 131072, softFrom: { file: DROPIN, setting: 'LimitMEMLOCK' } }, blockers: [],
     });
     expect(j.changes[0]).toMatchObject({ status: 'changed' });
     expect(j.diff).toContain('+LimitMEMLOCK=128M');
@@ -153,7 +153,7 @@ describe('set --unit', () => {
     expect(path.basename(backup)).toMatch(/^limitsctl\.conf\.\d{8}T\d{6}Z\.bak$/);
     expect(readFileSync(backup, 'utf8')).toContain('LimitNOFILE=5000\n');
     const g = await run(root, 'get', 'nofile', '--unit', 'x', '--json');
-    expect(JSON.parse(g.stdout)).toMatchObject({ soft: 6000, hard: 6000, soft_from: { file: DROPIN } });
+    expect(JSON.parse(g.stdout)).toMatchObject({ soft: 6000, hard: 6000, softFrom: { file: DROPIN } });
     expect(JSON.parse(g.stdout).files.dropins).not.toContain(path.relative(root, backup));
   });
 
@@ -243,7 +243,7 @@ describe('unset --unit', () => {
     const r = await run(root, 'unset', 'nofile', '--unit', 'x', '--json');
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ changed: true, next: ['systemctl daemon-reload', 'systemctl restart x.service'], effective: { soft: 16384, hard: 65536, soft_from: { file: 'usr/lib/systemd/system/x.service.d/20-nofile.conf' } } });
+    expect(j).toMatchObject({ changed: true, next: ['systemctl daemon-reload', 'systemctl restart x.service'], effective: { soft: 16384, hard: 65536, softFrom: { file: 'usr/lib/systemd/system/x.service.d/20-nofile.conf' } } });
     expect(read(root, DROPIN)).not.toContain('LimitNOFILE');
     const before = snapshot(root);
     const again = await run(root, 'unset', 'nofile', '--unit', 'x', '--json');

@@ -2,6 +2,7 @@ import { clampNice, effectiveJson, halfView, resolutionWarnings, rlimitItemsFor,
 import { itemInfo, PROFILE_TRAITS, type RlimitItem } from '../../core/schema.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, table, toJson } from '../output.js';
+import { JSON_VERSIONS } from '../../formatters/json-versions.js';
 import { resolveForArgs, shown } from '../resolving.js';
 import type { HalfView } from '../../formatters/effective.js';
 
@@ -19,7 +20,7 @@ export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
   const ctx = makeContext(args, io);
   const { res } = resolveForArgs(ctx, args);
   if (ctx.json) {
-    io.stdout(`${toJson(effectiveJson(res, ctx.profileSource))}\n`);
+    io.stdout(`${toJson({ version: JSON_VERSIONS.effective, ...effectiveJson(res, ctx.profileSource) })}\n`);
     return 0;
   }
   const c = ctx.colors;

@@ -5,6 +5,7 @@ import { binaryToDisplay } from '../../core/model.js';
 import { resolutionWarnings } from '../../formatters/effective.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, toJson } from '../output.js';
+import { JSON_VERSIONS } from '../../formatters/json-versions.js';
 import { checkItemArg, resolveForArgs } from '../resolving.js';
 import { describeHalf } from './get.js';
 import { halfView } from '../../formatters/effective.js';
@@ -17,6 +18,14 @@ export interface ExplainArgs extends GlobalArgs, IdentityArgs {
 
 const at = (s: Source) => `${shortPath(s.file)}:${s.line}`;
 
+/** The `lines` of `explain --json` (demo --json reuses them). */
+export function explainLinesJson(lines: ReturnType<typeof explainItem>) {
+  return lines.map((l) => ({
+    file: l.source.file, line: l.source.line, domain: binaryToDisplay(l.source.domain), type: l.source.type, value: binaryToDisplay(l.source.value),
+    matched: l.matched, rank: l.rankName, soft: l.soft, hard: l.hard, note: l.note,
+  }));
+}
+
 export async function run(args: ExplainArgs, io: CliIO): Promise<number> {
   if (typeof (args as { unit?: unknown }).unit === 'string') return (await import('../unit-limits.js')).runExplainUnit(args as unknown as import('../unit-limits.js').UnitArgs, io);
   const ctx = makeContext(args, io);
@@ -25,11 +34,8 @@ export async function run(args: ExplainArgs, io: CliIO): Promise<number> {
   const lines = explainItem(res, info.name, args.all === true);
   if (ctx.json) {
     io.stdout(`${toJson({
-      user: binaryToDisplay(res.identity.name), item: info.name, profile: res.profile, profileSource: ctx.profileSource, applied: res.applied, result: res.result,
-      lines: lines.map((l) => ({
-        file: l.source.file, line: l.source.line, domain: binaryToDisplay(l.source.domain), type: l.source.type, value: binaryToDisplay(l.source.value),
-        matched: l.matched, rank: l.rankName, soft: l.soft, hard: l.hard, note: l.note,
-      })),
+      version: JSON_VERSIONS.explain, user: binaryToDisplay(res.identity.name), item: info.name, profile: res.profile, profileSource: ctx.profileSource, applied: res.applied, result: res.result,
+      lines: explainLinesJson(lines),
       warnings: resolutionWarnings(res),
     })}\n`);
     return 0;

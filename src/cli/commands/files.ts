@@ -2,6 +2,7 @@ import type { LoadedTree } from '../../io/tree.js';
 import { profileInfo } from '../../core/schema.js';
 import { type GlobalArgs, loadContextTree, makeContext, type CliIO, type ProfileSource } from '../context.js';
 import { table, toJson } from '../output.js';
+import { JSON_VERSIONS } from '../../formatters/json-versions.js';
 
 export interface FilesArgs extends GlobalArgs {
   conf?: string;
@@ -18,7 +19,8 @@ const STATUS_TEXT: Record<string, string> = {
   'not-evaluated': 'not evaluated',
 };
 
-function filesReport(tree: LoadedTree, source: ProfileSource) {
+/** The `files --json` object without its `version` (demo --json reuses it). */
+export function filesReport(tree: LoadedTree, source: ProfileSource) {
   return {
     root: tree.root,
     profile: tree.profile,
@@ -44,7 +46,7 @@ export async function run(args: FilesArgs, io: CliIO): Promise<number> {
   const tree = loadContextTree(ctx, args.conf);
   const report = filesReport(tree, ctx.profileSource);
   if (ctx.json) {
-    io.stdout(`${toJson(report)}\n`);
+    io.stdout(`${toJson({ version: JSON_VERSIONS.files, ...report })}\n`);
     return tree.failure ? 1 : 0;
   }
   const c = ctx.colors;

@@ -2,6 +2,7 @@ import { isRlimitItem, itemInfo, type Profile, type RlimitItem } from '../../cor
 import { baselineText, clampNice, effectiveJson, halfView, type HalfView, resolutionWarnings, valueWithUnit } from '../../formatters/effective.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, toJson } from '../output.js';
+import { JSON_VERSIONS } from '../../formatters/json-versions.js';
 import { checkItemArg, resolveForArgs, shown } from '../resolving.js';
 
 export interface GetArgs extends GlobalArgs, IdentityArgs {
@@ -32,9 +33,9 @@ export async function run(args: GetArgs, io: CliIO): Promise<number> {
     if (item === 'priority' && full.priority) {
       // one value, as for nonewprivs: the nice value the session ends with (clamped), and what was written
       const p = full.priority;
-      limits.priority = { soft: p.value, hard: p.value, soft_from: p.from, hard_from: p.from, written: p.written };
+      limits.priority = { soft: p.value, hard: p.value, softFrom: p.from, hardFrom: p.from, written: p.written };
     }
-    io.stdout(`${toJson({ user: full.user, item, profile: full.profile, profileSource: ctx.profileSource, applied: full.applied, result: full.result, ...(limits[item] as object ?? { soft: null, hard: null, soft_from: null, hard_from: null }), warnings: full.warnings })}\n`);
+    io.stdout(`${toJson({ version: JSON_VERSIONS.get, user: full.user, item, profile: full.profile, profileSource: ctx.profileSource, applied: full.applied, result: full.result, ...(limits[item] as object ?? { soft: null, hard: null, softFrom: null, hardFrom: null }), warnings: full.warnings })}\n`);
     return 0;
   }
   const c = ctx.colors;

@@ -16,6 +16,7 @@ import { suggestProfile } from '../../core/profiles.js';
 import { type CliIO, type GlobalArgs, wantColor } from '../context.js';
 import { UsageError } from '../errors.js';
 import { type Colors, makeColors, table, toJson } from '../output.js';
+import { JSON_VERSIONS } from '../../formatters/json-versions.js';
 
 export interface ProfilesArgs extends GlobalArgs {
   /** profile names or aliases to show in full (none: the whole table) */
@@ -201,7 +202,7 @@ export async function run(args: ProfilesArgs, io: CliIO): Promise<number> {
   }
   const shown = names.length ? pick(names) : [...PROFILES];
   if (args.json) {
-    io.stdout(`${toJson({ profiles: shown.map(profileJson) })}\n`);
+    io.stdout(`${toJson({ version: JSON_VERSIONS.profiles, profiles: shown.map(profileJson) })}\n`);
     return 0;
   }
   const c = makeColors(wantColor(io, args.color));
