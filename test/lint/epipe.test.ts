@@ -62,7 +62,7 @@ describe('lint output to a reader that goes away', () => {
 
   it('in process: every format stops at the first block once stdout is closed, with the findings\' exit code', async () => {
     const root = tree(20_000);
-    for (const format of ['text', 'json', 'sarif', 'github']) {
+    for (const format of ['text', 'json', 'sarif', 'github', 'junit', 'checkstyle', 'codeclimate']) {
       let written = 0;
       let closed = false;
       const io: CliIO = {
