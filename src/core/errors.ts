@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   EBADROOT: 'input',
   /** the same file was given twice to one multi-file write */
   EDUPLICATE: 'input',
+  /** a library function was called with an argument of the wrong type or shape (src/library/args.ts) */
+  EARGUMENT: 'input',
   // ── io: the file system (besides the OS's errno codes)
   /** a path, or where a symlink on it leads, is outside the tree root (OutsideRootError) */
   EOUTSIDEROOT: 'io',

@@ -13,6 +13,7 @@ import type { CliIO } from '../../src/cli/context.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { ArgvError } from '../../src/cli/fast-path.js';
 import { describeError, main } from '../../src/cli/main.js';
+import { domainFor } from '../../src/core/edit.js';
 import { ERROR_CODES, errorKind, LimitsError } from '../../src/core/errors.js';
 import * as lib from '../../src/index.js';
 
@@ -67,7 +68,7 @@ describe('one error base class', () => {
 
   it('library messages speak the library\'s terms, never a command-line flag', () => {
     for (const [name, make] of Object.entries(SAMPLES)) expect(make().message, name).not.toMatch(/(^|\s)--[a-z]/);
-    const target = (t: Parameters<typeof lib.domainFor>[0]) => { try { lib.domainFor(t); } catch (e) { return e as LimitsError; } throw new Error('no error'); };
+    const target = (t: Parameters<typeof domainFor>[0]) => { try { domainFor(t); } catch (e) { return e as LimitsError; } throw new Error('no error'); };
     for (const t of [{}, { user: 'a', group: 'b' }, { user: '@x' }, { group: '@:5' }]) {
       const e = target(t);
       expect(e.code).toBe('ETARGET');

@@ -1,0 +1,134 @@
+/**
+ * Argument checks at the library's boundary: a public function called with a value of the wrong
+ * type or shape (JavaScript callers, `as any`, a missing argument) throws a LimitsError with code
+ * `EARGUMENT` (kind `input`) naming the function and the argument, never a TypeError from deep
+ * inside. Only the shape is checked here; what a value means (an unknown item, a value pam_limits
+ * refuses) is the checked function's own error (`EEDIT`, `EBADROOT`…).
+ */
+import { LimitsError } from '../core/errors.js';
+import { isProfileName, PROFILE_NAMES, PROFILE_ALIASES, type ProfileName } from '../core/schema.js';
+
+/** Thrown for an argument of the wrong type or shape: code `EARGUMENT`. */
+export function argumentError(fn: string, message: string): LimitsError {
+  return new LimitsError(`${fn}: ${message}`, { code: 'EARGUMENT', hint: `see docs/library.md for the arguments of ${fn}` });
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Uint8Array) return 'bytes';
+  if (typeof v === 'string') return v.length > 40 ? 'a string' : `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
+  return typeof v === 'object' ? 'an object' : String(typeof v);
+}
+
+/** `v` is a string. */
+export function str(fn: string, name: string, v: unknown): asserts v is string {
+  if (typeof v !== 'string') throw argumentError(fn, `${name} must be a string, got ${describe(v)}`);
+}
+
+/** `v` is a string or undefined. */
+export function optStr(fn: string, name: string, v: unknown): asserts v is string | undefined {
+  if (v !== undefined) str(fn, name, v);
+}
+
+/** `v` is a non-empty string (a path: relative paths are resolved by the function, as it says). */
+export function path(fn: string, name: string, v: unknown): asserts v is string {
+  str(fn, name, v);
+  if (v === '') throw argumentError(fn, `${name} must not be empty`);
+  if (v.includes('\0')) throw argumentError(fn, `${name} must not contain a NUL byte`);
+}
+
+/** `v` is a plain object (not null, not an array). */
+export function obj(fn: string, name: string, v: unknown): asserts v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw argumentError(fn, `${name} must be an object, got ${describe(v)}`);
+}
+
+/** `v` is undefined or a plain object (an options argument); returns it or `{}`. */
+export function opts(fn: string, name: string, v: unknown): Record<string, unknown> {
+  if (v === undefined) return {};
+  obj(fn, name, v);
+  return v;
+}
+
+/** `v` is an array. */
+export function arr(fn: string, name: string, v: unknown): asserts v is readonly unknown[] {
+  if (!Array.isArray(v)) throw argumentError(fn, `${name} must be an array, got ${describe(v)}`);
+}
+
+/** `v` is a function. */
+export function func(fn: string, name: string, v: unknown): asserts v is (...args: never[]) => unknown {
+  if (typeof v !== 'function') throw argumentError(fn, `${name} must be a function, got ${describe(v)}`);
+}
+
+/** `v` is a boolean or undefined. */
+export function optBool(fn: string, name: string, v: unknown): asserts v is boolean | undefined {
+  if (v !== undefined && typeof v !== 'boolean') throw argumentError(fn, `${name} must be true or false, got ${describe(v)}`);
+}
+
+/** `v` is a whole number ≥ 0. */
+export function id(fn: string, name: string, v: unknown): asserts v is number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw argumentError(fn, `${name} must be a whole number ≥ 0, got ${describe(v)}`);
+}
+
+/** `v` is bytes: a Buffer or another Uint8Array. A string is refused: its encoding would be a guess. */
+export function bytes(fn: string, name: string, v: unknown): asserts v is Uint8Array {
+  if (v instanceof Uint8Array) return;
+  if (typeof v === 'string') {
+    throw argumentError(fn, `${name} must be bytes (a Buffer or Uint8Array), got a string; for text, give Buffer.from(text, 'utf8')`);
+  }
+  throw argumentError(fn, `${name} must be bytes (a Buffer or Uint8Array), got ${describe(v)}`);
+}
+
+/** `v` is undefined or a release profile name or alias. */
+export function optProfile(fn: string, name: string, v: unknown): asserts v is ProfileName | undefined {
+  if (v === undefined) return;
+  str(fn, name, v);
+  if (!isProfileName(v)) {
+    throw argumentError(fn, `${name} '${v}' is not a release profile; use one of ${PROFILE_NAMES.join(', ')} or an alias (${Object.keys(PROFILE_ALIASES).join(', ')})`);
+  }
+}
+
+/** `v` is a release profile name or alias. */
+export function profile(fn: string, name: string, v: unknown): asserts v is ProfileName {
+  if (v === undefined) throw argumentError(fn, `${name} is required`);
+  optProfile(fn, name, v);
+}
+
+/** `v` looks like a ConfigTree: `{ profile, files: [...], ignored: [...] }` (what loadTree returns). */
+export function tree(fn: string, name: string, v: unknown): void {
+  obj(fn, name, v);
+  profile(fn, `${name}.profile`, v.profile);
+  arr(fn, `${name}.files`, v.files);
+  for (const [i, f] of v.files.entries()) {
+    obj(fn, `${name}.files[${i}]`, f);
+    str(fn, `${name}.files[${i}].path`, f.path);
+    str(fn, `${name}.files[${i}].status`, f.status);
+    if (f.doc !== undefined && f.doc !== null) {
+      obj(fn, `${name}.files[${i}].doc`, f.doc);
+      arr(fn, `${name}.files[${i}].doc.lines`, f.doc.lines);
+    }
+  }
+  if (v.ignored !== undefined) arr(fn, `${name}.ignored`, v.ignored);
+}
+
+/** `v` looks like an Identity: `{ name, uid, gid, groups: [{ name, gid }] }`. */
+export function identity(fn: string, name: string, v: unknown): void {
+  obj(fn, name, v);
+  str(fn, `${name}.name`, v.name);
+  id(fn, `${name}.uid`, v.uid);
+  id(fn, `${name}.gid`, v.gid);
+  arr(fn, `${name}.groups`, v.groups);
+  for (const [i, g] of v.groups.entries()) {
+    obj(fn, `${name}.groups[${i}]`, g);
+    str(fn, `${name}.groups[${i}].name`, g.name);
+    id(fn, `${name}.groups[${i}].gid`, g.gid);
+  }
+}
+
+/** `v` looks like an AccountDb: `{ users: [...], groups: [...] }`. */
+export function accountDb(fn: string, name: string, v: unknown): void {
+  obj(fn, name, v);
+  arr(fn, `${name}.users`, v.users);
+  arr(fn, `${name}.groups`, v.groups);
+}
