@@ -6,7 +6,8 @@
  * (strict, noUncheckedIndexedAccess, exactOptionalPropertyTypes, module node16) — once as an ES
  * module (.mts) and once as CommonJS (.cts: its statements wrapped in an async function, as a
  * CommonJS module has no top-level await) — then run. ```js blocks are CommonJS scripts and run
- * as they are. A failing assertion in an example fails its test with the example's stderr.
+ * as they are. CommonJS runs with require(esm) turned off, as on Node.js 20 before 20.19. A
+ * failing assertion in an example fails its test with the example's stderr.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,8 +87,15 @@ beforeAll(() => {
 }, 600_000);
 afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
+/**
+ * CommonJS runs as on a Node.js 20 before 20.19, which cannot require() an ES module: where this
+ * Node can (require(esm), 20.19+/22.12+), it is turned off, so only the CommonJS entry can serve.
+ */
+const NO_REQUIRE_ESM = process.allowedNodeEnvironmentFlags.has('--experimental-require-module') ? ['--no-experimental-require-module'] : [];
+
 function run(file: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [file], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+  const flags = /\.cjs$/.test(file) ? NO_REQUIRE_ESM : [];
+  const r = spawnSync(process.execPath, [...flags, file], { cwd: project, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
