@@ -8,7 +8,6 @@
  * gets 0666 less the umask, as any file the shell's `>` creates. A symlink FILE is followed: its
  * target is replaced and the link kept.
  */
-import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LimitsError } from '../core/errors.js';
@@ -54,7 +53,7 @@ export function openOutputFile(file: string, cwd: string, shown: string = file):
     target = path.resolve(cwd, file);
   }
   const dir = path.dirname(target);
-  const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   let fd: number | null;
   try {
     fd = openSync(temp, 'wx', 0o666);

@@ -15,7 +15,7 @@ import { isLintFormat, LINT_FORMATS, lintWriter } from '../../formatters/lint-fo
 import { PumpWriter } from '../../formatters/stream.js';
 import { expandLintTargets, inTreeLayout, type LoadedLintTarget, loadRootTarget, stdinTarget } from '../../io/lint-targets.js';
 import { readStreamCapped } from '../../io/stdin.js';
-import { openOutputFile, type OutputFile } from '../../io/output-file.js';
+import type { OutputFile } from '../../io/output-file.js';
 import { checkRoot } from '../../io/paths.js';
 import { loadSettings, type LintSettings } from '../../io/settings.js';
 import { chooseProfile, type CliIO, detectProfile, type GlobalArgs, wantColor } from '../context.js';
@@ -209,7 +209,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
   const dryRun = args['dry-run'] === true;
   // the report file is opened (a temporary file beside it) once every input is known good; it
   // replaces FILE only when the run ends with exit 0 or 1 (src/io/output-file.ts)
-  const file: OutputFile | null = outputName === undefined ? null : openOutputFile(outputName, io.cwd);
+  const file: OutputFile | null = outputName === undefined ? null : (await import('../../io/output-file.js')).openOutputFile(outputName, io.cwd);
   try {
     const { code, summary: s } = await report(file);
     if (file !== null) {

@@ -224,10 +224,11 @@ describe.skipIf(!built)('streams named on the command line are read, once, as fi
   });
 
   it('a stream and a file in one run', () => {
-    const r = bash(`L <(printf '* soft nofile 1\\n') src.conf`, tmp);
+    const r = bash(`L <(printf 'ops hard core bogus\\n') src.conf`, tmp);
     expect(r.code).toBe(1);
+    expect(r.stdout.toString()).toMatch(/^\/dev\/fd\/\d+:1:\d+ error LC004 /m);
     expect(r.stdout.toString()).toMatch(/^src\.conf:1:\d+ error LC004 /m);
-    expect(r.stdout.toString()).toMatch(/in 1 of 2 files/);
+    expect(r.stdout.toString()).toMatch(/in 2 of 2 files/);
   });
 
   it('--fix cannot write back to a stream: exit 2 before anything; --fix --dry-run shows the diff', () => {
