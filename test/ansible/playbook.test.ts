@@ -184,7 +184,7 @@ describe.skipIf(skipReason !== null)('the limitsctl Ansible module under ansible
         expect(t.limitsctl_path).toBe(DIST);
       }
       expect(res[0]!.msg).toBe('changed: admin - nproc 4096');
-      expect(res[0]!.effective.admin!.limits.nproc).toMatchObject({ soft: 4096, hard: 4096 });
+      expect(res[0]!.effective.admin!.limits.nproc).toMatchObject({ soft: 4096, hard: 4096, soft_from: expect.objectContaining({ file: expect.any(String) }) }); // Ansible results keep snake_case
       expect(res[3]!.msg).toBe('changed: removed 1 line for postgres - nofile');
       expect(res[6]!.effective.root!.limits.nofile).toMatchObject({ soft: 1048576, hard: 1048576 });
       expect(res[8]!.effective.deploy!.limits.nofile).toMatchObject({ soft: 65536, hard: 65536 });
