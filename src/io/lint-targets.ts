@@ -521,7 +521,9 @@ function withOverlay(tree: ConfigTree, rel: string, bytes: Buffer): ConfigTree {
   const ours = (role: FileRole) => overlayFile(rel, role, profile, bytes);
   const at = files.findIndex((f) => f.path === rel && f.dirListing !== true);
   if (at >= 0) {
-    files[at] = ours(files[at]!.role);
+    // a symlink on disk: the bytes stand for its target's, which is where the findings point
+    const real = files[at]!.realPath;
+    files[at] = { ...ours(files[at]!.role), ...(real !== undefined ? { realPath: real } : {}) };
   } else if (ignored.some((g) => g.path === rel) || notReadReason(rel, profile) !== null) {
     return tree; // on disk and ignored (hidden, suffix, shadowed, vendor-unused), or never read
   } else {
@@ -572,8 +574,9 @@ function withOverlay(tree: ConfigTree, rel: string, bytes: Buffer): ConfigTree {
  * The lint target of bytes read from standard input (`lint --stdin [--stdin-filename NAME]`),
  * linted exactly as the file NAME would be on disk:
  * - NAME in an `<R>/etc/security/` layout (limits.conf, limits.d/*.conf, or a vendor directory)
- *   whose security directory exists: in the context of the tree at R, the bytes in place of the
- *   file (withOverlay: also when it is not on disk yet), only its findings reported;
+ *   where `<R>/etc/security` (or NAME's own security directory) exists: in the context of the
+ *   tree at R, the bytes in place of the file (withOverlay: also when it is not on disk yet),
+ *   only its findings reported;
  * - any other NAME: a file of its own (a drop-in when its directory is named limits.d);
  * - no NAME: a file of its own shown as `<stdin>`, read as a main file (limits.conf), as any
  *   file outside a limits.d directory is.
@@ -590,7 +593,7 @@ export function stdinTarget(bytes: Buffer, filename: string | null, options: Exp
     if (isDir(abs)) throw new LintPathError(`--stdin-filename ${filename} is a directory; name the file the input stands for`, 'EISDIR');
     const layout = layoutOf(abs);
     const sec = layout ? path.join(layout.root, ...layout.rel.split('/').slice(0, layout.rel.split('/').indexOf('security') + 1)) : null;
-    plan = layout && sec && isDir(sec)
+    plan = layout && sec && (isDir(sec) || isDir(path.join(layout.root, 'etc/security')))
       ? { kind: 'tree', path: layout.root, only: new Set([abs]), overlay: { abs, bytes } }
       : { kind: 'file', path: abs, overlay: { abs, bytes } };
   }
