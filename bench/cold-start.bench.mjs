@@ -1,20 +1,28 @@
-// Cold start of the installed command (bin/limitsctl.js: the bundle dist/limitsctl.cjs through the
-// V8 code cache) against a bare `node -e 0`, alternating runs in the same process; the median
-// per-pair ratio is the figure. Budgets (issue 14): get <= 1.2x, lint of the demo tree <= 1.5x.
-// The code cache lives in a fresh directory of this run (LIMITSCTL_CACHE_DIR), filled by the
-// warm-up run of each command; the rows "no code cache" (LIMITSCTL_NO_CODE_CACHE=1) and "ES
-// modules" (dist/cli/main.js as tsc built it, the start-up before the bundle) show what each saves.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Cold start of the installed command (bin/limitsctl.js: the core bundle dist/limitsctl-core.cjs
+// for files/get/effective/explain, the whole dist/limitsctl.cjs otherwise, through the V8 code
+// cache) against a bare `node -e 0`. The figure is CPU time (user + system, GNU time), which a
+// shared machine stretches less than wall time: GNU time counts in 10 ms steps, so each sample is
+// one loop of LOOP runs of the same command under one GNU time (CPU per run = total / LOOP);
+// samples of the baseline and of the command alternate, and the figure is the median of the
+// per-pair ratios. Budgets (issue 14): get <= 1.2x, lint of the demo tree <= 1.5x.
+// The code cache lives in a fresh directory of this run (LIMITSCTL_CACHE_DIR), filled by a warm-up
+// run of each command; the rows without a budget show what each part saves: the whole bundle
+// instead of the core one (a copy of bin/ beside a dist/ that has only dist/limitsctl.cjs), no
+// code cache (LIMITSCTL_NO_CODE_CACHE=1), and the ES modules tsc built (the start-up before the
+// bundle). Without GNU time (bench/setup.sh installs it) the rows are skipped.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alternate, fmt, row, timeProcess } from './lib.mjs';
+import { GNU_TIME, figure, figureHeader, hasGnuTime, median, runs } from './lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repo, 'bin/limitsctl.js');
 const demo = path.join(repo, 'fixtures/demo');
 const node = process.execPath;
-const runs = Number(process.env.BENCH_RUNS ?? 15);
+const n = runs(9);
+const LOOP = Number(process.env.BENCH_COLD_LOOP ?? 10);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-cold-'));
 const cache = { ...process.env, LIMITSCTL_CACHE_DIR: path.join(tmp, 'cache') };
 delete cache.LIMITSCTL_NO_CODE_CACHE;
@@ -22,30 +30,75 @@ const noCache = { ...process.env, LIMITSCTL_NO_CODE_CACHE: '1' };
 // the ES-module build as bin/limitsctl.js ran it before the bundle
 const esm = path.join(tmp, 'esm.mjs');
 writeFileSync(esm, `const { main } = await import(${JSON.stringify(path.join(repo, 'dist/cli/main.js'))});\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+// the bin with the whole bundle only (no core bundle beside it)
+mkdirSync(path.join(tmp, 'whole/bin'), { recursive: true });
+mkdirSync(path.join(tmp, 'whole/dist'));
+copyFileSync(bin, path.join(tmp, 'whole/bin/limitsctl.js'));
+copyFileSync(path.join(repo, 'bin/package.json'), path.join(tmp, 'whole/bin/package.json'));
+symlinkSync(path.join(repo, 'dist/limitsctl.cjs'), path.join(tmp, 'whole/dist/limitsctl.cjs'));
+const wholeBin = path.join(tmp, 'whole/bin/limitsctl.js');
 
-const bare = () => timeProcess(node, ['-e', '0']);
-const cli = (env, ...args) => () => timeProcess(node, [bin, ...args], { env, allowFail: args[0] === 'lint' });
-const viaEsm = (...args) => () => timeProcess(node, [esm, ...args], { allowFail: args[0] === 'lint' });
+/** CPU ms per run of `argv` (LOOP runs under one GNU time); NaN if a run fails unexpectedly. */
+function cpuPerRun(argv, env, allowFail) {
+  const out = path.join(tmp, 'time.txt');
+  const loop = `i=0; while [ $i -lt ${LOOP} ]; do "$@" >/dev/null 2>&1; s=$?; ${allowFail ? '' : '[ $s -eq 0 ] || exit $s; '}i=$((i+1)); done`;
+  const r = spawnSync(GNU_TIME, ['-o', out, '-f', '%U %S', '/bin/sh', '-c', loop, 'sh', ...argv], { env, stdio: 'ignore' });
+  if (r.status !== 0) return NaN;
+  const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  return ((u + s) * 1000) / LOOP;
+}
+
+/** Alternate node -e 0 and the command `count` times; medians and the median per-pair ratio. */
+function compare(count, argv, env = process.env, allowFail = false) {
+  const b = [];
+  const s = [];
+  const ratios = [];
+  for (let i = 0; i < count; i++) {
+    const x = cpuPerRun([node, '-e', '0'], process.env, false);
+    const y = cpuPerRun([node, ...argv], env, allowFail);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return { error: `a run of ${argv.slice(1).join(' ')} failed` };
+    b.push(x);
+    s.push(y);
+    ratios.push(y / x);
+  }
+  return { baseline: median(b), subject: median(s), ratio: median(ratios) };
+}
 
 const get = ['get', 'nproc', '--user', 'admin', '--root', demo];
 const eff = ['effective', '--user', 'admin', '--root', demo, '--json'];
 const lint = ['lint', '--root', demo];
-for (const args of [get, eff, lint, ['--help']]) cli(cache, ...args)(); // fill the cache and the page cache
 
 try {
-  const rows = [
-    ['get nproc --user admin (demo)', alternate(runs, bare, cli(cache, ...get))],
-    ['effective --user admin --json (demo)', alternate(runs, bare, cli(cache, ...eff))],
-    ['lint --root demo', alternate(runs, bare, cli(cache, ...lint))],
-    ['--help (through yargs)', alternate(Math.ceil(runs / 2), bare, cli(cache, '--help'))],
-    ['get, no code cache', alternate(Math.ceil(runs / 2), bare, cli(noCache, ...get))],
-    ['lint, no code cache', alternate(Math.ceil(runs / 2), bare, cli(noCache, ...lint))],
-    ['get, ES modules (no bundle)', alternate(Math.ceil(runs / 2), bare, viaEsm(...get))],
-    ['lint, ES modules (no bundle)', alternate(Math.ceil(runs / 2), bare, viaEsm(...lint))],
-  ];
-  console.log(`cold start: median of ${runs} alternating runs (baseline: node -e 0, same run); budgets get <= 1.2x, lint <= 1.5x`);
-  row(['command', 'node -e 0', 'limitsctl', 'ratio']);
-  for (const [name, r] of rows) row([name, fmt(r.baseline), fmt(r.subject), `${r.ratio.toFixed(2)}x`]);
+  if (!hasGnuTime()) {
+    console.log('cold start: not measured (no GNU time at /usr/bin/time; bench/setup.sh installs it)');
+    figure({ name: 'cold get nproc --user admin (demo)', target: '<= 1.2x', skip: 'no GNU time' });
+    figure({ name: 'cold lint --root demo', target: '<= 1.5x', skip: 'no GNU time' });
+  } else {
+    // fill the code caches and the page cache
+    for (const args of [get, eff, lint, ['--help']]) {
+      spawnSync(node, [bin, ...args], { env: cache, stdio: 'ignore' });
+      spawnSync(node, [wholeBin, ...args], { env: cache, stdio: 'ignore' });
+    }
+    const half = Math.max(1, Math.ceil(n / 2));
+    const rows = [
+      ['cold get nproc --user admin (demo)', compare(n, [bin, ...get], cache), 1.2],
+      ['cold lint --root demo', compare(n, [bin, ...lint], cache, true), 1.5],
+      ['cold effective --user admin --json (demo)', compare(half, [bin, ...eff], cache)],
+      ['cold --help (the whole bundle, yargs)', compare(half, [bin, '--help'], cache)],
+      ['get through the whole bundle (no core bundle)', compare(half, [wholeBin, ...get], cache)],
+      ['get, no code cache', compare(half, [bin, ...get], noCache)],
+      ['lint, no code cache', compare(half, [bin, ...lint], noCache, true)],
+      ['get, ES modules (no bundle)', compare(half, [esm, ...get])],
+      ['lint, ES modules (no bundle)', compare(half, [esm, ...lint], process.env, true)],
+    ];
+    console.log(`cold start, CPU time per run (user + system; ${LOOP} runs per sample); median of ${n} alternating samples (${half} for rows without a target); baseline node -e 0, same run`);
+    figureHeader();
+    for (const [name, r, budget] of rows) {
+      const target = budget ? `<= ${budget}x` : '(shown)';
+      if (r.error) { figure({ name, target, skip: r.error }); continue; }
+      figure({ name, subject: `cpu ${r.subject.toFixed(1)} ms`, baseline: `cpu ${r.baseline.toFixed(1)} ms`, value: `${r.ratio.toFixed(2)}x cpu`, target, pass: budget ? r.ratio <= budget : true });
+    }
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -13,7 +13,9 @@ process.once('SIGHUP', () => process.exit(129));
 
 // The program is dist/limitsctl.cjs, the whole CLI in one file (scripts/bundle.mjs), compiled
 // through V8's code cache: what V8 compiled for the last run of the same command is kept under
-// the user's cache directory and handed back to it, so a start compiles almost nothing.
+// the user's cache directory and handed back to it, so a start compiles almost nothing. The
+// commands most often run cold (CORE_WORDS) start from dist/limitsctl-core.cjs instead, the same
+// CLI with only those commands, which hands any other command line to the whole one.
 // docs/performance.md describes the cache; LIMITSCTL_NO_CODE_CACHE=1 turns it off. Nothing about
 // the cache ever fails a command: an unreadable, unwritable, foreign or corrupt cache is not used.
 // Without the bundle (a tree built with tsc alone) the ES modules of dist/cli run instead.
@@ -21,6 +23,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const BUNDLE = path.join(__dirname, '..', 'dist', 'limitsctl.cjs');
+const CORE = path.join(__dirname, '..', 'dist', 'limitsctl-core.cjs');
+/** The commands of the core bundle (CORE_COMMANDS in scripts/bundle.mjs). */
+const CORE_WORDS = ['files', 'get', 'effective', 'explain'];
 const argv = process.argv.slice(2);
 
 /** Cache files: MAGIC, checksum() of the V8 data, the V8 data (vm.Script cachedData). */
@@ -71,12 +76,15 @@ function commandWord() {
   return 'none';
 }
 
-/** Load the bundle with V8's code cache; returns its exports and a function that saves the cache. */
-function loadWithCache(dir, st) {
+/**
+ * Load a bundle (`file`, `tag`: 'cli' or 'core', which names its cache files) with V8's code
+ * cache; returns its exports and a function that saves the cache.
+ */
+function loadWithCache(dir, file, st, tag) {
   const vm = require('node:vm');
   const word = commandWord();
   // the bundle as this Node reads it: a new build, a new Node or another architecture is another key
-  const build = `${process.versions.v8}-${process.arch}-${st.ino}-${st.size}-${Math.trunc(st.mtimeMs)}`;
+  const build = `${tag}-${process.versions.v8}-${process.arch}-${st.ino}-${st.size}-${Math.trunc(st.mtimeMs)}`;
   const name = word === null ? null : `limitsctl-${build}-${word}.v8cache`;
   let cached;
   if (name !== null) {
@@ -102,13 +110,13 @@ function loadWithCache(dir, st) {
     }
   }
   // the bundle is ASCII (esbuild escapes the rest), so latin1 reads it exactly and fastest
-  let source = fs.readFileSync(BUNDLE, 'latin1');
+  let source = fs.readFileSync(file, 'latin1');
   if (source.startsWith('#!')) source = `//${source.slice(2)}`;
   // CommonJS' own wrapper (node:module's wrap); the bundle requires only Node's built-in modules
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
-  const script = new vm.Script(wrapped, { filename: BUNDLE, ...(cached ? { cachedData: cached } : {}) });
-  const mod = { exports: {}, filename: BUNDLE, id: BUNDLE, loaded: false };
-  script.runInThisContext().call(mod.exports, mod.exports, require, mod, BUNDLE, path.dirname(BUNDLE));
+  const script = new vm.Script(wrapped, { filename: file, ...(cached ? { cachedData: cached } : {}) });
+  const mod = { exports: {}, filename: file, id: file, loaded: false };
+  script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
   const save = () => {
     if (name === null || (cached && !script.cachedDataRejected)) return;
     const commands = mod.exports.COMMANDS?.map((c) => c.command.split(' ')[0]) ?? [];
@@ -133,15 +141,27 @@ function loadWithCache(dir, st) {
         fs.rmSync(tmp, { force: true });
         throw e;
       }
-      // caches of other builds or Node versions are never read again
+      // caches of this bundle's other builds or Node versions, and of older versions of this
+      // program (whose names have no tag), are never read again
+      const other = tag === 'core' ? 'cli' : 'core';
       for (const f of fs.readdirSync(dir)) {
-        if (/^limitsctl-.*\.v8cache$/.test(f) && !f.startsWith(`limitsctl-${build}-`)) fs.rmSync(path.join(dir, f), { force: true });
+        if (/^limitsctl-.*\.v8cache$/.test(f) && !f.startsWith(`limitsctl-${build}-`) && !f.startsWith(`limitsctl-${other}-`)) fs.rmSync(path.join(dir, f), { force: true });
       }
     } catch {
       // a read-only or full disk, a directory that is not ours: the next run compiles again
     }
   };
   return { main: mod.exports.main, save };
+}
+
+/** Whether the command word is one of the core bundle's and the core bundle is there. */
+function coreStat() {
+  if (!CORE_WORDS.includes(commandWord())) return null;
+  try {
+    return fs.statSync(CORE);
+  } catch {
+    return null;
+  }
 }
 
 async function start() {
@@ -153,6 +173,7 @@ async function start() {
     const { main } = await import('../dist/cli/main.js');
     return main(argv);
   }
+  const core = coreStat();
   const dir = cacheDir(process.env);
   if (dir !== null) {
     // Node 22.1 and later keep the cache themselves (module.enableCompileCache)
@@ -160,14 +181,22 @@ async function start() {
     if (typeof Module.enableCompileCache === 'function') {
       try { Module.enableCompileCache(dir); } catch { /* no cache */ }
     } else {
-      const { main, save } = loadWithCache(dir, st);
-      const code = await main(argv);
+      const saves = [];
+      const load = (file, fst, tag) => {
+        const loaded = loadWithCache(dir, file, fst, tag);
+        saves.push(loaded.save);
+        return loaded.main;
+      };
+      // the core bundle hands other command lines to the whole CLI, loaded (and cached) then
+      const code = core === null
+        ? await load(BUNDLE, st, 'cli')(argv)
+        : await load(CORE, core, 'core')(argv, undefined, (a, io) => load(BUNDLE, st, 'cli')(a, io));
       // a usage error or bad input (exit 2) changes nothing anywhere, the cache included
-      if (code !== 2) save();
+      if (code !== 2) for (const save of saves) save();
       return code;
     }
   }
-  return require(BUNDLE).main(argv);
+  return core === null ? require(BUNDLE).main(argv) : require(CORE).main(argv, undefined, (a, io) => require(BUNDLE).main(a, io));
 }
 
 start().then((code) => { process.exitCode = code; });

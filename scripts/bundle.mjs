@@ -12,6 +12,13 @@
 //   the build (it has no meaning in one file);
 // - node:child_process is replaced by functions that load it on their first call (it costs a
 //   few milliseconds at every start, and only the NSS fallback and one write path use it).
+//
+// It also builds dist/limitsctl-core.cjs: the same entry with only CORE_COMMANDS (the read-only
+// commands most often run cold: a shell prompt, a monitoring check), without yargs and the
+// other commands' code — a fifth of the size, so a start reads, deserialises and faults in that
+// much less. bin/limitsctl.js loads it for those command words; any other command line it is
+// given (help, another command) it hands to the whole CLI (main()'s PartialBundle), so the core
+// file is never needed for correctness, only for speed. It is not a program of its own.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +26,13 @@ import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE = path.join(repo, 'dist/limitsctl.cjs');
+export const CORE_BUNDLE = path.join(repo, 'dist/limitsctl-core.cjs');
+
+/**
+ * The commands of the core bundle. bin/limitsctl.js keeps the same list (CORE_WORDS) to choose
+ * the file; a difference costs only speed (test/cli/bundle.test.ts compares them).
+ */
+export const CORE_COMMANDS = ['files', 'get', 'effective', 'explain'];
 
 /** The names of node:child_process the sources import; a name missing here fails the build. */
 const CHILD_PROCESS = ['execFile', 'execFileSync', 'spawn', 'spawnSync'];
@@ -50,11 +64,48 @@ const inlineRequires = {
   },
 };
 
-/** Build the bundle; returns its path. */
-export async function bundle({ outfile = BUNDLE, minify = process.env.BUNDLE_MINIFY ?? 'syntax' } = {}) {
-  await build({
-    entryPoints: [path.join(repo, 'src/cli/main.ts')],
-    outfile,
+const MAIN = path.join(repo, 'src/cli/main.ts');
+
+/**
+ * For the core bundle: the entry (main() with the PartialBundle of CORE_COMMANDS), and what
+ * main.ts loads only for other command lines — the other commands, completion, the lint rules,
+ * yargs and package.json (help, --version) — replaced by a module that fails if it is ever run
+ * (main() hands those command lines to the whole CLI before loading any of them).
+ */
+const coreOnly = {
+  name: 'core-only',
+  setup(b) {
+    b.onResolve({ filter: /^core-entry$/ }, () => ({ path: 'core-entry', namespace: 'core' }));
+    b.onLoad({ filter: /^core-entry$/, namespace: 'core' }, () => ({
+      loader: 'js',
+      resolveDir: path.dirname(MAIN),
+      contents: [
+        `import { main as run } from ${JSON.stringify(MAIN)};`,
+        `export { COMMANDS } from ${JSON.stringify(MAIN)};`,
+        `export const HOLDS = ${JSON.stringify(CORE_COMMANDS)};`,
+        // whole: the complete CLI; by default the bundle beside this one, without a code cache
+        "export function main(argv, io, whole = (a, i) => require(require('node:path').join(__dirname, 'limitsctl.cjs')).main(a, i)) {",
+        '  return run(argv, io, { holds: HOLDS, whole });',
+        '}',
+      ].join('\n'),
+    }));
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.importer !== MAIN) return undefined;
+      const command = /^\.\/commands\/([a-z]+)\.js$/.exec(args.path);
+      const absent = command ? !CORE_COMMANDS.includes(command[1])
+        : ['./completion.js', '../core/lint/rules.js', 'yargs/yargs', '../../package.json'].includes(args.path);
+      return absent ? { path: args.path, namespace: 'absent' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
+      loader: 'js',
+      contents: `throw new Error(${JSON.stringify(`internal: ${args.path} is not in the core bundle`)});`,
+    }));
+  },
+};
+
+/** Build the bundle and the core bundle; returns the bundle's path. */
+export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, minify = process.env.BUNDLE_MINIFY ?? 'syntax' } = {}) {
+  const common = {
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -63,9 +114,15 @@ export async function bundle({ outfile = BUNDLE, minify = process.env.BUNDLE_MIN
     minifySyntax: minify !== 'none',
     minifyIdentifiers: minify === 'all',
     legalComments: 'eof',
-    plugins: [lazyChildProcess, inlineRequires],
     logLevel: 'warning',
     logOverride: { 'empty-import-meta': 'error', 'import-is-undefined': 'error' },
+  };
+  const core = build({ ...common, entryPoints: ['core-entry'], outfile: coreOutfile, plugins: [coreOnly, lazyChildProcess, inlineRequires] });
+  await build({
+    ...common,
+    entryPoints: [MAIN],
+    outfile,
+    plugins: [lazyChildProcess, inlineRequires],
     banner: {
       js: [
         '#!/usr/bin/env node',
@@ -77,6 +134,7 @@ export async function bundle({ outfile = BUNDLE, minify = process.env.BUNDLE_MIN
       js: 'if (require.main === module) module.exports.main(process.argv.slice(2)).then((code) => { process.exitCode = code; });',
     },
   });
+  await core;
   return outfile;
 }
 

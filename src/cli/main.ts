@@ -245,14 +245,29 @@ export function processIO(): CliIO {
 }
 
 /**
+ * A bundle that holds only some commands (dist/limitsctl-core.cjs, scripts/bundle.mjs: the ones
+ * most often run cold, without yargs): `holds` are the commands it runs itself; any other command
+ * line (another command, help, --version, completion) goes whole, with the same io, to `whole`,
+ * the complete CLI's main(), whose exit code is returned as it is.
+ */
+export interface PartialBundle {
+  readonly holds: readonly string[];
+  readonly whole: (argv: string[], io: CliIO) => Promise<number>;
+}
+
+/**
  * Run the CLI; returns the exit code. Never calls process.exit and never changes the process's
  * cwd, so it can run in-process (tests pass an io with their own cwd, env and streams).
+ * `partial` is given only by a bundle that lacks commands (PartialBundle).
  */
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: string[], io: CliIO = processIO(), partial?: PartialBundle): Promise<number> {
   const json = wantsJson(argv);
   let code: number;
   try {
     const parsed = parseArgv(argv);
+    if (partial && (argv[0] === '--get-yargs-completions' || parsed.kind === 'yargs' || !partial.holds.includes(parsed.command))) {
+      return await partial.whole(argv, io);
+    }
     if (argv[0] === '--get-yargs-completions') {
       // the completion script asks for candidates: from the grammar (completion.ts), not yargs'
       // own, which offers no values and shows -u as --u
