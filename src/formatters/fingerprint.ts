@@ -15,13 +15,8 @@
  * Memory: the counts of one file's keys (reset at every new file), never the report's.
  */
 
-/** A 32-bit multiply-xorshift hash of the UTF-16 code units of `s` (murmur3's finaliser per step). */
-function hash32(s: string, seed: number): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995);
-    h ^= h >>> 15;
-  }
+/** murmur3's 32-bit finaliser */
+function fmix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
@@ -29,9 +24,23 @@ function hash32(s: string, seed: number): number {
 
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
-/** 128 bits of `s` as 32 hex digits (four independent 32-bit lanes). Not cryptographic. */
+/**
+ * 128 bits of `s` as 32 hex digits: four independent 32-bit multiply-xorshift lanes (different
+ * seeds and multipliers) over the UTF-16 code units, in one pass. Not cryptographic.
+ */
 export function hash128(s: string): string {
-  return `${hex8(hash32(s, 0x9747b28c))}${hex8(hash32(s, 0x1b873593))}${hex8(hash32(s, 0xcc9e2d51))}${hex8(hash32(s, 0xe6546b64))}`;
+  let a = 0x9747b28c;
+  let b = 0x1b873593;
+  let c = 0xcc9e2d51;
+  let d = 0xe6546b64;
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    a = Math.imul(a ^ u, 0x5bd1e995); a ^= a >>> 15;
+    b = Math.imul(b ^ u, 0x85ebca77); b ^= b >>> 13;
+    c = Math.imul(c ^ u, 0xc2b2ae3d); c ^= c >>> 16;
+    d = Math.imul(d ^ u, 0x27d4eb2f); d ^= d >>> 14;
+  }
+  return `${hex8(fmix(a))}${hex8(fmix(b))}${hex8(fmix(c))}${hex8(fmix(d))}`;
 }
 
 /** The message with the line numbers it names taken out (see the module comment). */
