@@ -22,11 +22,11 @@ export { SettingsError } from './io/settings.js';
 
 // ── bytes and text
 export { binaryToDisplay, displayBytes, fromBytes, toBytes } from './library/api.js';
-export type { Bytes, DisplayOptions } from './core/bytes.js';
+export type { Bytes } from './core/bytes.js';
+export type { DisplayOptions, EditRequest, IdentityOptions, LoadTreeOptions, ParseOptions, PlanOptions, ResolveOptions, SetRequest, UnsetRequest } from './library/types.js';
 
 // ── the model and parsing (pure)
 export { parseLimits, printDocument, treeFromFiles } from './library/api.js';
-export type { ParseOptions } from './core/parse.js';
 export type {
   BlankReading, CommentReading, ConfigTree, EntryReading, Field, FileRole, FileStatus, IgnoredFile, IgnoreReason,
   InvalidReading, Line, LimitsDocument, NoLimitReading, Problem, ProblemCode, Reading, Span, TreeFile,
@@ -47,12 +47,11 @@ export type { OsReleaseFields, ProfileDetection } from './core/profiles.js';
 // ── accounts
 export { identityFor, loadAccountDb, loadIdentity, parseGroup, parsePasswd } from './library/api.js';
 export type { AccountDb, GroupEntry, GroupRef, Identity, PasswdEntry } from './core/accounts.js';
-export type { IdentityOptions } from './io/accounts.js';
 
 // ── effective limits and why (pure)
 export { effectiveJson, explainItem, parseProcLimits, resolveLimits } from './library/api.js';
 export type {
-  LineEvent, NoLimitHit, Origin, Outcome, PamResult, ProcLimits, Resolution, ResolveOptions, RlimitResult, Slot, Source,
+  LineEvent, NoLimitHit, Origin, Outcome, PamResult, ProcLimits, Resolution, RlimitResult, Slot, Source,
 } from './core/resolve.js';
 export type { HalfExplanation, LineExplanation, Verdict } from './core/explain.js';
 export type { EffectiveJson, EffectiveLimit } from './library/api.js';
@@ -60,13 +59,13 @@ export type { SourceRef } from './formatters/effective.js';
 
 // ── reading a tree (the io ring)
 export { checkRoot, detectProfile, loadBaseline, loadTree } from './library/api.js';
-export type { LoadedTree, LoadTreeOptions } from './io/tree.js';
+export type { LoadedTree } from './io/tree.js';
 export type { Baseline } from './io/system.js';
 
 // ── edits: plan (pure, contents as Buffers), then write them in one transaction
 export { applyPlan, commitEdits, planEdits } from './library/edit.js';
 export type { CommitChange, CommitOptions, CommitPlan, CommitResult, EditPlan, FileChange } from './library/edit.js';
-export type { Blocker, ChangeNote, EditRequest, EditType, PlanOptions, SetRequest, UnsetRequest } from './core/edit.js';
+export type { Blocker, ChangeNote, EditType } from './core/edit.js';
 export type { CommittedFile } from './io/commit.js';
 export type { RecoveryReport } from './io/write-journal.js';
 export { parsePolicy } from './library/api.js';

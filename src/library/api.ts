@@ -5,22 +5,23 @@
  */
 import { explainItem as explainCore, type LineExplanation } from '../core/explain.js';
 import { identityFor as identityForCore, parseGroup as parseGroupCore, parsePasswd as parsePasswdCore, type AccountDb, type GroupEntry, type Identity, type PasswdEntry } from '../core/accounts.js';
-import { displayBytes as displayCore, fromBytes as fromCore, toBytes as toCore, type Bytes, type DisplayOptions } from '../core/bytes.js';
+import { displayBytes as displayCore, fromBytes as fromCore, toBytes as toCore, type Bytes } from '../core/bytes.js';
 import type { ConfigTree, LimitsDocument, TreeFile } from '../core/model.js';
-import { parseLimits as parseCore, type ParseOptions } from '../core/parse.js';
+import { parseLimits as parseCore } from '../core/parse.js';
 import { parseOsRelease as parseOsReleaseCore, profileForOsRelease as profileForCore, type OsReleaseFields, type ProfileDetection } from '../core/profiles.js';
-import { parseProcLimits as parseProcCore, resolveLimits as resolveCore, type PamResult, type ProcLimits, type Resolution, type ResolveOptions } from '../core/resolve.js';
+import { parseProcLimits as parseProcCore, resolveLimits as resolveCore, type PamResult, type ProcLimits, type Resolution } from '../core/resolve.js';
 import {
   canonicalProfile as canonicalCore, FALLBACK_PROFILE, itemForProfile as itemForProfileCore, itemInfo as itemInfoCore, ITEM_NAMES, profileInfo as profileInfoCore,
   type ItemInfo, type ItemName, type Profile, type ProfileInfo, type ProfileName,
 } from '../core/schema.js';
 import { effectiveJson as effectiveCore, type SourceRef } from '../formatters/effective.js';
-import { loadAccountDb as loadAccountDbCore, loadIdentity as loadIdentityCore, type IdentityOptions } from '../io/accounts.js';
+import { loadAccountDb as loadAccountDbCore, loadIdentity as loadIdentityCore } from '../io/accounts.js';
 import { checkRoot as checkRootCore } from '../io/paths.js';
 import { parsePolicy as parsePolicyCore, type Policy } from '../io/policy.js';
 import { detectProfile as detectCore, loadBaseline as loadBaselineCore, type Baseline } from '../io/system.js';
-import { loadTree as loadTreeCore, type LoadedTree, type LoadTreeOptions } from '../io/tree.js';
+import { loadTree as loadTreeCore, type LoadedTree } from '../io/tree.js';
 import * as arg from './args.js';
+import { defined, type DisplayOptions, type IdentityOptions, type LoadTreeOptions, type ParseOptions, type ResolveOptions } from './types.js';
 
 // ── bytes ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -58,7 +59,7 @@ export function fromBytes(bytes: Uint8Array | Bytes): string {
 export function displayBytes(bytes: Uint8Array | Bytes, options: DisplayOptions = {}): string {
   const o = arg.opts('displayBytes', 'options', options);
   arg.optStr('displayBytes', 'options.keep', o.keep);
-  return displayCore(asBinary('displayBytes', 'bytes', bytes), options);
+  return displayCore(asBinary('displayBytes', 'bytes', bytes), defined(o));
 }
 
 /**
@@ -86,7 +87,7 @@ export function parseLimits(bytes: Uint8Array, options: ParseOptions = {}): Limi
   const o = arg.opts(fn, 'options', options);
   arg.optStr(fn, 'options.file', o.file);
   arg.optProfile(fn, 'options.profile', o.profile);
-  return parseCore(bytes, options);
+  return parseCore(bytes, defined(o));
 }
 
 /**
@@ -200,7 +201,7 @@ const DROPIN = /^etc\/security\/limits\.d\/([^/]+\.conf)$/;
  * @throws LimitsError `EARGUMENT` for a path that is not limits.conf or a limits.d/*.conf drop-in,
  *   contents that are not bytes, a missing limits.conf or an unknown profile
  */
-export function treeFromFiles(files: Readonly<Record<string, Uint8Array>>, options: { readonly profile?: ProfileName } = {}): ConfigTree {
+export function treeFromFiles(files: Readonly<Record<string, Uint8Array>>, options: { readonly profile?: ProfileName | undefined } = {}): ConfigTree {
   const fn = 'treeFromFiles';
   arg.obj(fn, 'files', files);
   const o = arg.opts(fn, 'options', options);
@@ -245,7 +246,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
   arg.optProfile(fn, 'options.profile', o.profile);
   if (o.pid1Limits !== undefined && o.pid1Limits !== null) arg.obj(fn, 'options.pid1Limits', o.pid1Limits);
   if (o.nrOpen !== undefined && o.nrOpen !== null && typeof o.nrOpen !== 'bigint') throw arg.argumentError(fn, 'options.nrOpen must be a bigint or null');
-  return resolveCore(tree, identity, options);
+  return resolveCore(tree, identity, defined(o));
 }
 
 /**
@@ -336,7 +337,7 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   const o = arg.opts(fn, 'options', options);
   arg.optProfile(fn, 'options.profile', o.profile);
   arg.optStr(fn, 'options.conf', o.conf);
-  return loadTreeCore(root, options);
+  return loadTreeCore(root, defined(o));
 }
 
 /**
@@ -373,7 +374,7 @@ export function loadIdentity(root: string, user: string, options: IdentityOption
   if (o.uid !== undefined) arg.id(fn, 'options.uid', o.uid);
   if (o.gid !== undefined) arg.id(fn, 'options.gid', o.gid);
   if (o.groups !== undefined) arg.arr(fn, 'options.groups', o.groups);
-  return loadIdentityCore(root, user, options);
+  return loadIdentityCore(root, user, defined(o));
 }
 
 /**
@@ -381,11 +382,11 @@ export function loadIdentity(root: string, user: string, options: IdentityOption
  * `<root>/proc` when the tree carries a snapshot; pass the result to resolveLimits and planEdits.
  * @throws LimitsError `EARGUMENT` when `options.root` is not a string
  */
-export function loadBaseline(options: { readonly root: string; readonly proc?: string }): Baseline {
+export function loadBaseline(options: { readonly root: string; readonly proc?: string | undefined }): Baseline {
   const o = arg.opts('loadBaseline', 'options', options);
   arg.path('loadBaseline', 'options.root', o.root);
   arg.optStr('loadBaseline', 'options.proc', o.proc);
-  return loadBaselineCore(options);
+  return loadBaselineCore(o.proc === undefined ? { root: o.root } : { root: o.root, proc: o.proc });
 }
 
 /**

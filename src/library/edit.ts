@@ -7,11 +7,12 @@
  * compare-and-swap, atomic rename, all files or none).
  */
 import { planEdits as planCore } from '../core/edit.js';
-import type { ChangeNote, Blocker, EditRequest, PlanOptions } from '../core/edit.js';
+import type { ChangeNote, Blocker, EditRequest as CoreEditRequest } from '../core/edit.js';
 import type { ConfigTree } from '../core/model.js';
 import { commitEdits as commitCore, type CommitOptions as CoreCommitOptions, type CommittedFile } from '../io/commit.js';
 import type { RecoveryReport } from '../io/write-journal.js';
 import * as arg from './args.js';
+import { defined, type EditRequest, type PlanOptions } from './types.js';
 
 /** One file an {@link EditPlan} changes. */
 export interface FileChange {
@@ -70,7 +71,7 @@ export function planEdits(tree: ConfigTree, requests: readonly EditRequest[], op
   const o = arg.opts(fn, 'options', options);
   arg.optStr(fn, 'options.file', o.file);
   if (o.accounts !== undefined && o.accounts !== null) arg.accountDb(fn, 'options.accounts', o.accounts);
-  const plan = planCore(tree, requests, options);
+  const plan = planCore(tree, requests.map((r) => defined<CoreEditRequest>(r)), defined(o));
   return {
     changes: plan.changes.map((ch) => ({
       path: ch.path,
@@ -102,19 +103,19 @@ export interface CommitPlan {
 /** Options of {@link commitEdits} and {@link applyPlan}. */
 export interface CommitOptions<P extends CommitPlan = EditPlan> {
   /** called with every plan before anything is written (dry runs too); throw to refuse (the error is passed on unchanged) */
-  readonly check?: (plan: P) => void;
+  readonly check?: ((plan: P) => void) | undefined;
   /** plan and check only: nothing written, no lock taken */
-  readonly dryRun?: boolean;
+  readonly dryRun?: boolean | undefined;
   /** keep the old content of each replaced file as `<name>.<UTC time>.bak` next to it */
-  readonly backup?: boolean;
+  readonly backup?: boolean | undefined;
   /** a target with other hard links: 'refuse' (default; EHARDLINK) or 'split' (replace this name only) */
-  readonly hardLinks?: 'refuse' | 'split';
+  readonly hardLinks?: 'refuse' | 'split' | undefined;
   /** how many times to plan under the lock when files keep changing underneath (default 3) */
-  readonly maxAttempts?: number;
+  readonly maxAttempts?: number | undefined;
   /** how long to wait for the tree lock, in milliseconds (default 30 000) */
-  readonly lockTimeoutMs?: number;
+  readonly lockTimeoutMs?: number | undefined;
   /** told when taking the lock completed (or undid) a multi-file change a killed process left */
-  readonly onRecovered?: (report: RecoveryReport) => void;
+  readonly onRecovered?: ((report: RecoveryReport) => void) | undefined;
 }
 
 /** What {@link commitEdits} did. */
@@ -201,7 +202,7 @@ async function commit<P extends CommitPlan>(fn: string, root: string, plan: () =
   };
   const { check, onRecovered, ...rest } = options;
   const r = await commitCore<Planned<P>>(root, planned, {
-    ...rest,
+    ...defined<Omit<CoreCommitOptions<Planned<P>>, 'check' | 'onRecovered'>>(rest),
     ...(check !== undefined ? { check: (p: Planned<P>) => check(p.original) } : {}),
     ...(onRecovered !== undefined ? { onRecovered } : {}),
     ...extra,

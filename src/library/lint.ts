@@ -23,14 +23,14 @@ import * as arg from './args.js';
 /** Options of {@link lintTree} and {@link lintPaths}. */
 export interface LintOptions {
   /** the directory relative paths (PATHs, the report's file names) are taken from; default process.cwd() */
-  readonly cwd?: string;
+  readonly cwd?: string | undefined;
   /** the release profile (or alias) to lint as, or 'auto' (default): each tree's own os-release, as `lint --profile auto` */
-  readonly profile?: ProfileName | 'auto';
+  readonly profile?: ProfileName | 'auto' | undefined;
   /**
    * the settings file (.limitsctl.ini, docs/lint.md): a path (relative to cwd), `true` (default:
    * the nearest .limitsctl.ini in cwd or a parent, as the CLI) or `false` (none: defaults)
    */
-  readonly settings?: string | boolean;
+  readonly settings?: string | boolean | undefined;
 }
 
 function checkOptions(fn: string, options: unknown): { cwd: string; profile: ProfileName | 'auto' | undefined; settings: string | boolean } {
@@ -46,11 +46,11 @@ function checkOptions(fn: string, options: unknown): { cwd: string; profile: Pro
  * `.limitsctl.ini` in `cwd` or a parent directory, else the defaults.
  * @throws SettingsError `ESETTINGS` for a settings file that cannot be used; LimitsError `EARGUMENT`
  */
-export function loadSettings(options: { readonly cwd: string; readonly config?: string }): LintSettings {
+export function loadSettings(options: { readonly cwd: string; readonly config?: string | undefined }): LintSettings {
   const o = arg.opts('loadSettings', 'options', options);
   arg.path('loadSettings', 'options.cwd', o.cwd);
   if (o.config !== undefined) arg.path('loadSettings', 'options.config', o.config);
-  return loadSettingsCore(options);
+  return loadSettingsCore(o.config === undefined ? { cwd: o.cwd } : { cwd: o.cwd, config: o.config });
 }
 
 function settingsFor(cwd: string, settings: string | boolean): LintSettings {
