@@ -85,7 +85,7 @@ describe('lint streams a repository tree by tree', () => {
         expect(got.stderr).toMatch(/hosts\/nope does not exist/);
       } else {
         // --format json reports the error as its one document, with nothing of the report before it
-        expect(JSON.parse(got.stdout)).toEqual({ error: expect.objectContaining({ message: 'hosts/nope does not exist' }) });
+        expect(JSON.parse(got.stdout)).toEqual({ version: 1, error: expect.objectContaining({ message: 'hosts/nope does not exist' }) });
       }
     }
   });
