@@ -5,9 +5,9 @@
  *   domain* and item covers every half this line sets, so pam_limits always replaces its value
  *   (see `findDeadLines` for the proof and for when removing the line is also safe).
  * - `item(key)`: what pam_limits does with one item's lines (plus `<domain> -` lines) for a set
- *   of accounts: one pass per account class over those lines with process_limit's rank rules,
- *   and the resolver (resolveLimits) on the lines holding the final values. The accounts are the tree's
- *   own (etc/passwd) plus hypothetical ones. When affordable the hypothetical accounts cover
+ *   of accounts: per account class, process_limit's rank rules applied per (domain, item) group
+ *   (analysis/item.ts), and the resolver (resolveLimits) on the lines holding the final values.
+ *   The accounts are the tree's own (etc/passwd) plus hypothetical ones. When affordable the hypothetical accounts cover
  *   *every* combination of the facts the item's lines test (user name, uid and primary gid
  *   intervals, membership of each group named), so "this line never wins" holds for every
  *   possible account; otherwise the analysis is marked not exhaustive and such claims are not
@@ -128,6 +128,18 @@ export class Analysis {
   /** Lines a later same-domain line always overrides, by entry key. */
   dead(): ReadonlyMap<string, DeadLine> {
     return (this.#dead ??= findDeadLines(this.entries));
+  }
+
+  #deadFlags: Uint8Array | null = null;
+
+  /** 1 at the reading order (EntryRef.order) of each line of dead(), else 0. */
+  deadFlags(): Uint8Array {
+    if (!this.#deadFlags) {
+      const f = new Uint8Array(this.entries.length + this.nolimits.length);
+      for (const d of this.dead().values()) f[d.ref.order] = 1;
+      this.#deadFlags = f;
+    }
+    return this.#deadFlags;
   }
 
   get realAccounts(): readonly AccountCase[] {

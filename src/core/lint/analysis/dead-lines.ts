@@ -38,15 +38,26 @@ export function findDeadLines(entries: readonly EntryRef[]): Map<string, DeadLin
       const r = list[i]!.reading;
       if (!r.problem && (r.limitType === 'soft' || r.limitType === '-' || !r.itemInfo!.typeChecked)) ns = i;
     }
-    // per domain+item: the nearest later valid line of each type
-    const later = new Map<string, { soft: number; hard: number; dash: number; any: number }>();
+    // per domain+item: the nearest later valid line of each type, 4 slots per (domain, item
+    // text) pair found through an integer id (no string key per line)
+    const pairOf = new Map<string, Map<string, number>>();
+    const pair = new Int32Array(list.length);
+    let pairs = 0;
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i]!.reading;
+      let byItem = pairOf.get(r.domain.raw);
+      if (!byItem) pairOf.set(r.domain.raw, (byItem = new Map()));
+      let id = byItem.get(r.itemText);
+      if (id === undefined) byItem.set(r.itemText, (id = pairs++));
+      pair[i] = id;
+    }
+    const later = new Float64Array(pairs * 4).fill(Infinity);
     for (let i = list.length - 1; i >= 0; i--) {
       const a = list[i]!;
       const r = a.reading;
       const info = r.itemInfo!;
-      const gk = `${r.domain.raw}\0${r.itemText}`;
-      let nx = later.get(gk);
-      if (!nx) later.set(gk, (nx = { soft: Infinity, hard: Infinity, dash: Infinity, any: Infinity }));
+      const at = pair[i]! * 4;
+      const nx = { soft: later[at]!, hard: later[at + 1]!, dash: later[at + 2]!, any: later[at + 3]! };
       if (!r.problem) {
         let by = Infinity;
         if (!info.ranked || itemKeyOf(info) === 'logins') by = nx.any;
@@ -60,10 +71,10 @@ export function findDeadLines(entries: readonly EntryRef[]): Map<string, DeadLin
           const plain = (x: EntryRef) => x.line.readings.length === 1 && x.line.other === undefined;
           dead.set(a.key, { ref: a, by: b, removable: by === i + 1 && plain(a) && plain(b) });
         }
-        if (r.limitType === 'soft') nx.soft = i;
-        else if (r.limitType === 'hard') nx.hard = i;
-        else if (r.limitType === '-') nx.dash = i;
-        nx.any = i;
+        if (r.limitType === 'soft') later[at] = i;
+        else if (r.limitType === 'hard') later[at + 1] = i;
+        else if (r.limitType === '-') later[at + 2] = i;
+        later[at + 3] = i;
       }
     }
   }

@@ -87,17 +87,20 @@ export interface ItemAnalysis {
   readonly notAppliedCount: Float64Array;
   /** per entry: 1 when it holds a final value for at least one account (with limits applied) */
   readonly won: Uint8Array;
-  /** the lines that beat entry `i` (overrode, outranked), each once, in the order first seen */
+  /**
+   * the lines that beat entry `i` (overrode, outranked), each once, in the order first seen;
+   * recorded for live entries only (not in Analysis.dead(): those are always replaced by their `by`)
+   */
   beatenAt(i: number): readonly Source[];
   /** entry key → how many accounts it matched (and was not skipped for) */
   readonly matched: ReadonlyMap<string, number>;
   /** entry keys that hold a final value for at least one account (with limits applied) */
   readonly wins: ReadonlySet<string>;
-  /** entry key → the lines that beat it (overrode, outranked), by key */
+  /** entry key → the lines that beat it (overrode, outranked), by key (live entries only) */
   readonly beatenBy: ReadonlyMap<string, Map<string, Source>>;
   /** entry key → how many of those accounts got nothing applied (a `<domain> -` line) */
   readonly notApplied: ReadonlyMap<string, number>;
-  /** `-` entry key → accounts for which its hard half was skipped, and the soft holder */
+  /** `-` entry key (live entries only) → accounts for which its hard half was skipped, and the soft holder */
   readonly shortCircuit: ReadonlyMap<string, { accounts: AccountCase[]; by: Source | null }>;
   /** soft key + hard key → the clamp pam_limits does at login */
   readonly clamps: ReadonlyMap<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>;
