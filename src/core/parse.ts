@@ -155,7 +155,7 @@ function mayDiffer(text: string, start: number, end: number, readings: readonly 
     if (c === 0x23) break;
   }
   if (r.kind === 'entry' && r.extra.length > 0) return true;
-  if (r.kind === 'entry' && /[ \t]/.test(r.value.raw)) return true;
+  if (r.kind === 'entry' && (r.value.raw.indexOf(' ') >= 0 || r.value.raw.indexOf('\t') >= 0)) return true;
   return false;
 }
 
@@ -329,6 +329,19 @@ function valueOf(info: ItemInfo, value: string): ReturnType<typeof parseValue> {
   return m(value);
 }
 
+/** itemForProfile by profile and lower-cased name, remembered (names are few; bounded anyway) */
+const profileItems = new Map<Profile, Map<string, ItemInfo | null>>();
+function profileItem(name: string, profile: Profile): ItemInfo | null {
+  let m = profileItems.get(profile);
+  if (!m) profileItems.set(profile, (m = new Map()));
+  let info = m.get(name);
+  if (info === undefined) {
+    info = itemForProfile(name, profile) ?? null;
+    if (m.size < 4096) m.set(name, info);
+  }
+  return info;
+}
+
 function hasUpper(s: string): boolean {
   for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c >= 0x41 && c <= 0x5a) return true; }
   return false;
@@ -371,7 +384,7 @@ function entryReading(
   const typeText = lower(type.raw);
   const itemText = lower(item.raw);
   const valueText = lower(value.raw);
-  const info = itemForProfile(itemText, profile) ?? null;
+  const info = profileItem(itemText, profile);
   const limitType: LimitType | null = typeText === 'soft' || typeText === 'hard' || typeText === '-' ? typeText : null;
   let p: Problem | null = rangeProblem;
   let parsedValue = null;

@@ -3,15 +3,15 @@
  * etc/security/limits.d/*.conf in C byte order of basenames (plus, for 1.7, the vendor
  * directory usr/share/pam/security with its shadowing rules).
  */
-import type { Dirent } from 'node:fs';
+import { closeSync, type Dirent } from 'node:fs';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
 import { lazyDocument } from '../core/edit/lines.js';
 import { bytesToBinary } from '../core/model.js';
 import type { ProfileDetection } from '../core/profiles.js';
 import { canonicalProfile, type Profile, type ProfileName, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, profileInfo } from '../core/schema.js';
-import { checkRoot } from './paths.js';
+import { checkRoot, type ResolvedInRoot } from './paths.js';
 import { detectProfile } from './system.js';
-import { listDirInRoot, MAX_LIMITS_FILE_BYTES, pamWouldDo, type ReadFailure, readFileInRoot } from './read.js';
+import { listDirInRoot, MAX_LIMITS_FILE_BYTES, openDirInRoot, pamWouldDo, type ReadFailure, readFileInRoot, readRegularAt } from './read.js';
 
 // the paths are defined once, in the schema (the core needs them too)
 export { DROPIN_DIR, MAIN_FILE } from '../core/schema.js';
@@ -79,6 +79,10 @@ export function readTreeFile(root: string, rel: string, role: FileRole, profile:
 
 interface DirListing {
   readonly names: string[];
+  /** the names whose directory entry is a regular file (readRegularAt may read them) */
+  readonly regular?: ReadonlySet<string>;
+  /** where the directory really is, when it was listed */
+  readonly resolved?: ResolvedInRoot;
   readonly ignored: IgnoredFile[];
   /** the directory itself when it exists but could not be listed (see unlistedDir) */
   readonly unlisted?: TreeFile;
@@ -130,6 +134,7 @@ function listDropins(root: string, dirRel: string, role: FileRole): DirListing {
   }
   const entries: Dirent[] = listing.entries;
   const names: string[] = [];
+  const regular = new Set<string>();
   const ignored: IgnoredFile[] = [];
   for (const e of entries) {
     const rel = `${dirRel}/${e.name}`;
@@ -140,11 +145,12 @@ function listDropins(root: string, dirRel: string, role: FileRole): DirListing {
       else ignored.push({ path: rel, reason: 'suffix', detail: 'only names ending exactly in ".conf" are read' });
     } else {
       names.push(e.name);
+      if (e.isFile()) regular.add(e.name);
     }
   }
   names.sort(compareBytes);
   ignored.sort((a, b) => compareBytes(a.path, b.path));
-  return { names, ignored };
+  return { names, ignored, regular, resolved: listing.resolved };
 }
 
 /** The fatal reason of a FIFO, device or socket in the reading order. */
@@ -223,16 +229,26 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
     }
     dropins = dropins.sort((a, b) => compareBytes(a.name, b.name));
   }
-  for (const d of dropins) {
-    const f = readTreeFile(absRoot, d.rel, d.role, profile);
-    files.push(f);
-    if (f.status === 'missing' || f.status === 'dangling-symlink') {
-      if (traits.missingFileFatal) fail(f.path, `${f.path} is ${f.status === 'missing' ? 'missing' : 'a dangling symlink'}: ${profileInfo(profile).title}'s pam_limits returns PAM_SERVICE_ERR and applies nothing (Linux-PAM before 1.5.3)`);
-    } else if (f.status === 'unreadable') {
-      fail(f.path, `${f.path} cannot be opened (${f.error}): pam_limits returns PAM_SERVICE_ERR and applies nothing`);
-    } else if (f.status === 'special') {
-      fail(f.path, specialReason(f));
+  // /etc/security/limits.d's regular files are read through one descriptor of the directory
+  // (reached without a link); anything else, or any failure there, by readTreeFile
+  const etcDir = etc.resolved && !etc.resolved.viaSymlink && etc.resolved.rel === DROPIN_DIR ? openDirInRoot(absRoot, etc.resolved) : null;
+  try {
+    for (const d of dropins) {
+      const bytes = etcDir !== null && d.role === 'dropin' && etc.regular?.has(d.name) ? readRegularAt(etcDir, d.name) : null;
+      const f = bytes !== null
+        ? { path: d.rel, role: d.role, status: 'ok' as const, doc: lazyDocument(d.rel, profile, bytesToBinary(bytes)) }
+        : readTreeFile(absRoot, d.rel, d.role, profile);
+      files.push(f);
+      if (f.status === 'missing' || f.status === 'dangling-symlink') {
+        if (traits.missingFileFatal) fail(f.path, `${f.path} is ${f.status === 'missing' ? 'missing' : 'a dangling symlink'}: ${profileInfo(profile).title}'s pam_limits returns PAM_SERVICE_ERR and applies nothing (Linux-PAM before 1.5.3)`);
+      } else if (f.status === 'unreadable') {
+        fail(f.path, `${f.path} cannot be opened (${f.error}): pam_limits returns PAM_SERVICE_ERR and applies nothing`);
+      } else if (f.status === 'special') {
+        fail(f.path, specialReason(f));
+      }
     }
+  } finally {
+    if (etcDir !== null) closeSync(etcDir);
   }
   return done();
 }

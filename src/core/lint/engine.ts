@@ -28,15 +28,19 @@ const UNKNOWN_SUPPRESSION = { code: 'LC901', name: 'unknown-suppression', severi
 /** The first tree file of each path (a map, so that naming a file by path is not a scan). */
 const filesByPath = new WeakMap<LintTarget, Map<string, TreeFile>>();
 
-function fileOf(target: LintTarget, f: TreeFile | string): { path: string; doc: LimitsDocument | null } {
-  if (typeof f !== 'string') return { path: f.path, doc: f.doc };
+function docOf(target: LintTarget, f: TreeFile | string): LimitsDocument | null {
+  if (typeof f !== 'string') return f.doc;
   let byPath = filesByPath.get(target);
   if (!byPath) {
     byPath = new Map();
     for (const x of target.tree.files) if (!byPath.has(x.path)) byPath.set(x.path, x);
     filesByPath.set(target, byPath);
   }
-  return { path: f, doc: byPath.get(f)?.doc ?? null };
+  return byPath.get(f)?.doc ?? null;
+}
+
+function pathOf(f: TreeFile | string): string {
+  return typeof f === 'string' ? f : f.path;
 }
 
 
@@ -282,25 +286,25 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: r
       report(r: RuleReport) {
         // run for every finding: no spread copies and no array unless there are related
         // locations (the members are set in the order the Diagnostic type lists them)
-        const f = fileOf(target, r.file);
+        const fDoc = docOf(target, r.file);
+        const fPath = pathOf(r.file);
         try {
-          const pos = locate(f.doc, r.span);
+          const pos = locate(fDoc, r.span);
           let related: RelatedLocation[] | undefined;
           if (r.related !== undefined && r.related.length > 0) {
             related = r.related.map((x) => {
-              const rf = fileOf(target, x.file);
-              const p = locate(rf.doc, x.span);
-              return { file: rf.path, line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, message: x.message };
+              const p = locate(docOf(target, x.file), x.span);
+              return { file: pathOf(x.file), line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, message: x.message };
             });
           }
           if (r.fix) {
-            const len = f.doc?.text.length ?? 0;
+            const len = fDoc?.text.length ?? 0;
             for (const e of r.fix) {
-              if (!f.doc || e.offset < 0 || e.length < 0 || e.offset + e.length > len) throw new RangeError(`fix edit at ${e.offset}+${e.length} is outside ${f.path}`);
+              if (!fDoc || e.offset < 0 || e.length < 0 || e.offset + e.length > len) throw new RangeError(`fix edit at ${e.offset}+${e.length} is outside ${fPath}`);
             }
           }
           const d: Mutable<Diagnostic> = {
-            code: rule.code, rule: rule.name, severity, message: r.message, file: f.path,
+            code: rule.code, rule: rule.name, severity, message: r.message, file: fPath,
             line: pos.line, column: pos.column, endLine: pos.endLine, endColumn: pos.endColumn,
           };
           if (pos.text) d.text = pos.text;
@@ -309,7 +313,7 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: r
           if (related !== undefined) d.related = related;
           out.push(d);
         } catch (e) {
-          internal(rule, `it reported an invalid position (${(e as Error).message})`, f.path);
+          internal(rule, `it reported an invalid position (${(e as Error).message})`, fPath);
         }
       },
     };

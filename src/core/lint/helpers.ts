@@ -41,6 +41,31 @@ export function readings(ctx: RuleContext): readonly ReadingRef[] {
   return list;
 }
 
+/** The dead lines of a target by reading order (EntryRef.order), shared by the rules that skip them. */
+const deadByOrder = new WeakMap<RuleContext['analysis'], Uint8Array>();
+
+/**
+ * deadOrders(ctx)[e.order] is 1 when entry `e` is a dead line (Analysis.dead()): an index into an
+ * array instead of a lookup of the entry's string key in the map of dead lines, for every entry.
+ */
+export function deadOrders(ctx: RuleContext): Uint8Array {
+  let out = deadByOrder.get(ctx.analysis);
+  if (!out) {
+    const dead = ctx.analysis.dead();
+    out = new Uint8Array(ctx.analysis.entries.length + ctx.analysis.nolimits.length);
+    for (const d of dead.values()) {
+      if (d.ref.order >= out.length) {
+        const grown = new Uint8Array(d.ref.order + 1);
+        grown.set(out);
+        out = grown;
+      }
+      out[d.ref.order] = 1;
+    }
+    deadByOrder.set(ctx.analysis, out);
+  }
+  return out;
+}
+
 export function* entryReadings(ctx: RuleContext): Generator<ReadingRef<EntryReading>> {
   for (const e of ctx.analysis.entries) yield e;
 }

@@ -1,4 +1,4 @@
-import { entryText, lineSpan } from '../helpers.js';
+import { entryText, lineSpan, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const duplicateEntry: Rule = {
@@ -20,9 +20,9 @@ export const duplicateEntry: Rule = {
         span: lineSpan(line),
         message: same
           ? `duplicate of line ${d.by.line.index + 1} ('${entryText(b)}'): pam_limits applies the later one, so this line changes nothing; remove it`
-          : `dead line: line ${d.by.line.index + 1} ('${entryText(b)}') sets ${b.itemText} for '${entryText(a).split(' ')[0]}' again and pam_limits keeps the line read last, so this value never applies${a.itemInfo && !a.itemInfo.typeChecked && a.typeText !== b.typeText ? ` (the type does not matter for ${b.itemText}: every line sets the same single limit)` : ''}; remove this line or merge the two`,
+          : `dead line: line ${d.by.line.index + 1} ('${entryText(b)}') sets ${b.itemText} for '${show(a.domain.raw)}' again and pam_limits keeps the line read last, so this value never applies${a.itemInfo && !a.itemInfo.typeChecked && a.typeText !== b.typeText ? ` (the type does not matter for ${b.itemText}: every line sets the same single limit)` : ''}; remove this line or merge the two`,
         related: [{ file: d.by.file, span: lineSpan(d.by.line), message: 'the line that replaces it' }],
-        ...(d.removable ? { fix: [{ offset: line.start, length: line.end - line.start + line.eolLength, content: '' }] } : {}),
+        fix: d.removable ? [{ offset: line.start, length: line.end - line.start + line.eolLength, content: '' }] : undefined,
       });
     }
   },

@@ -1,5 +1,5 @@
 import { domainMatches, sourceKey } from '../analysis.js';
-import { at, fieldsSpan, show } from '../helpers.js';
+import { at, deadOrders, fieldsSpan, show } from '../helpers.js';
 import type { DomainSpec } from '../../domain.js';
 import type { Rule } from '../types.js';
 
@@ -18,7 +18,7 @@ export const neverWins: Rule = {
   fixable: false,
   check(ctx) {
     if (ctx.tree.failure) return;
-    const dead = ctx.analysis.dead();
+    const dead = deadOrders(ctx);
     for (const key of ctx.analysis.itemKeys()) {
       const ia = ctx.analysis.item(key);
       if (!ia.exhaustive) {
@@ -36,7 +36,7 @@ export const neverWins: Rule = {
       for (let i = 0; i < ia.entries.length; i++) {
         const e = ia.entries[i]!;
         const r = e.reading;
-        if (r.problem || !r.itemInfo || ia.won[i] || dead.has(e.key)) continue;
+        if (r.problem || !r.itemInfo || ia.won[i] || dead[e.order] === 1) continue;
         const matched = ia.matchedCount[i]!;
         const notApplied = ia.notAppliedCount[i]!;
         let message: string;

@@ -1,4 +1,4 @@
-import { fieldsSpan, show } from '../helpers.js';
+import { deadOrders, fieldsSpan, show } from '../helpers.js';
 import { matchEntryDomain } from '../../resolve.js';
 import { FALLBACK_PROFILE, PROFILE_TRAITS } from '../../schema.js';
 import type { Rule } from '../types.js';
@@ -30,9 +30,9 @@ export const notAppliedToRoot: Rule = {
       const ia = ctx.analysis.item(key);
       const root = ia.outcomes.find((o) => o.account.identity.uid === 0 && o.account.identity.name === 'root');
       if (!root || !root.applied || root.soft.source || root.hard.source) continue;
-      const dead = ctx.analysis.dead();
+      const dead = deadOrders(ctx);
       for (const e of lines) {
-        if (dead.has(e.key)) continue;
+        if (dead[e.order] === 1) continue;
         // a group line matters only if root is in that group (as upstream pam_limits would match it)
         if (e.reading.domainSpec.kind !== 'wildcard' && !matchEntryDomain(e.reading.domainSpec, root.account.identity, FALLBACK_PROFILE)) continue;
         ctx.report({
