@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { identityFor } from '../core/accounts.js';
-import { type EditPlan, type EditRequest, planEdits, type PlanOptions } from '../core/edit.js';
+import { type EditPlan, type EditRequest, planEdits, planOptionsFrom, type PlanOptions } from '../core/edit.js';
 import { toBytes } from '../core/bytes.js';
 import { outcomeItems, reachAfter } from '../core/edit/reach.js';
 import { type JsDiff, unifiedDiff } from '../core/edit/unified-diff.js';
@@ -83,15 +83,7 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
   };
   const planFrom = (tree: LoadedTree): EditPlan => {
     // bad input throws EditInputError (EEDIT, input; with its hint): main() reports it
-    return planEdits(tree, requests, {
-      ...(file !== undefined ? { file } : {}),
-      accounts: db.present ? db : null,
-      ...(baseline.pid1Limits !== undefined ? { pid1Limits: baseline.pid1Limits } : {}),
-      ...(baseline.nrOpen !== undefined ? { nrOpen: baseline.nrOpen } : {}),
-      ...(baseline.nrOpenSource !== undefined ? { nrOpenSource: baseline.nrOpenSource } : {}),
-      ...(baseline.capSysResource !== undefined ? { capSysResource: baseline.capSysResource } : {}),
-      ...extra,
-    });
+    return planEdits(tree, requests, { ...planOptionsFrom(baseline, db.present ? db : null, file), ...extra });
   };
 
   // The one edit transaction (src/io/commit.ts): bad input, a change that would not take effect

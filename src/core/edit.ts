@@ -25,7 +25,7 @@
  * This module is the one others import.
  */
 export { domainFor, checkTargetPath } from './edit/target.js';
-export { planEdits } from './edit/plan.js';
+export { planEdits, planOptionsFrom } from './edit/plan.js';
 export {
   type Blocker, type ChangeNote, EditInputError, type EditPlan, type EditRequest, type EditType, type FileChange,
   type PlanOptions, type SetRequest, type UnsetRequest,

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { identityFor } from '../core/accounts.js';
 import { toBytes } from '../core/bytes.js';
-import { type EditPlan, type EditRequest, planEdits, type PlanOptions } from '../core/edit.js';
+import { type EditPlan, type EditRequest, planEdits, planOptionsFrom, type PlanOptions } from '../core/edit.js';
 import { type TaskIntent, TaskInputError, iniRequests, taskWords } from '../core/fleet/params.js';
 import {
   MAX_WRITE_SCRIPT, MAX_WRITE_STDIN, parseSnapshot, parseWriteOutput, type RemoteWrite, type Snapshot, SnapshotError, writeScript,
@@ -234,15 +234,7 @@ export async function planHost(intent: TaskIntent, snapshotText: string, mode: {
       prune = parsed.domains;
     }
     const file = normalizeFile(root, p.file as string | undefined);
-    const options: PlanOptions = {
-      ...(file !== undefined ? { file } : {}),
-      accounts: db.present ? db : null,
-      ...(baseline.pid1Limits !== undefined ? { pid1Limits: baseline.pid1Limits } : {}),
-      ...(baseline.nrOpen !== undefined ? { nrOpen: baseline.nrOpen } : {}),
-      ...(baseline.nrOpenSource !== undefined ? { nrOpenSource: baseline.nrOpenSource } : {}),
-      ...(baseline.capSysResource !== undefined ? { capSysResource: baseline.capSysResource } : {}),
-      ...(p.prune && prune ? { prune } : {}),
-    };
+    const options: PlanOptions = { ...planOptionsFrom(baseline, db.present ? db : null, file), ...(p.prune && prune ? { prune } : {}) };
     const plan = planEdits(tree, requests, options);
     refuseIfBlocked(plan, p.force);
 

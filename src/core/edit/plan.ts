@@ -4,6 +4,7 @@
  *
  * Pure.
  */
+import type { AccountDb } from '../accounts.js';
 import { displayBytes, toBytes } from '../bytes.js';
 import { parseDomain } from '../domain.js';
 import type { ConfigTree } from '../model.js';
@@ -66,6 +67,27 @@ export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[]
   }
   const notes = ctx.notes.map((n) => ({ ...n, request: original.get(n.request) ?? n.request }));
   return { changes, notes, warnings: [...new Set(ctx.warnings)], blockers, after };
+}
+
+/**
+ * The PlanOptions a caller builds from a tree's baseline (src/io/system.ts loadBaseline: PID 1's
+ * limits, fs.nr_open and where the sysctl configuration set it, CAP_SYS_RESOURCE), its accounts
+ * (null when the tree has no etc/passwd) and the `--file` target: only the members that are set,
+ * so an absent fact keeps planEdits' default. Used by the CLI (src/cli/editing.ts) and the fleet
+ * planner (src/fleet/plan-host.ts).
+ */
+export function planOptionsFrom(
+  baseline: Pick<PlanOptions, 'pid1Limits' | 'nrOpen' | 'nrOpenSource' | 'capSysResource'>,
+  accounts: AccountDb | null, file?: string,
+): PlanOptions {
+  return {
+    ...(file !== undefined ? { file } : {}),
+    accounts,
+    ...(baseline.pid1Limits !== undefined ? { pid1Limits: baseline.pid1Limits } : {}),
+    ...(baseline.nrOpen !== undefined ? { nrOpen: baseline.nrOpen } : {}),
+    ...(baseline.nrOpenSource !== undefined ? { nrOpenSource: baseline.nrOpenSource } : {}),
+    ...(baseline.capSysResource !== undefined ? { capSysResource: baseline.capSysResource } : {}),
+  };
 }
 
 /** One edit covering the changed middle of two texts (for callers that want edits, not texts). */
