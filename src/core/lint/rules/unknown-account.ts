@@ -21,9 +21,17 @@ export const unknownAccount: Rule = {
     for (const u of userNames) { const k = u.toLowerCase(); if (!byLower.has(k)) byLower.set(k, u); }
     const guessUser = suggester(userNames);
     const guessGroup = suggester([...groups]);
+    // the message is a function of the domain's text (its spec is parsed from it): worked out
+    // once per distinct domain, not once per line (a guess compares with every name)
+    const said = new Map<string, string | null>();
     for (const { file, reading: r } of readings(ctx)) {
       if ((r.kind !== 'entry' && r.kind !== 'nolimit') || syntaxOwner(r) !== null) continue;
       const d = r.domainSpec;
+      const known = said.get(d.text);
+      if (known !== undefined) {
+        if (known !== null) ctx.report({ file, span: r.domain, message: known });
+        continue;
+      }
       let message: string | null = null;
       // a '-' domain is LC013's (meant as everyone, reported with or without etc/passwd)
       if (d.kind === 'user' && !users.has(d.text) && d.text !== '-') {
@@ -36,6 +44,7 @@ export const unknownAccount: Rule = {
       } else if (acc.hasGroup && (d.kind === 'gid' || d.kind === 'percent-gid') && d.range.form === 'one' && !gids.has(d.range.min)) {
         message = `no group with gid ${d.range.min} in this tree's etc/group: pam_limits matches '${show(d.text)}' only for members of an existing group, so the line applies to nobody here`;
       }
+      if (said.size < 65536) said.set(d.text, message || null);
       if (message) ctx.report({ file, span: r.domain, message });
     }
   },
