@@ -8,7 +8,7 @@
  * would run (npm ci, npm run build) is what test/ci/pre-commit.test.ts's install does.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,26 @@ describe.skipIf(!built)('action.yml run here (dist/ built)', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toContain("::error title=limitsctl::cannot write the sarif-file 'a-file/limits.sarif'");
     expect(r.outputs).toEqual({ 'exit-code': '2' });
+  });
+
+  it('a usage or I/O error (exit 2) is an error annotation too, one line, besides the plain text on stderr', () => {
+    const runnerTemp = mkdtempSync(path.join(ws, 'runner-temp-'));
+    const bad = runStep(lint(), { paths: 'clean', profile: 'bogus' }, { RUNNER_TEMP: runnerTemp });
+    expect(bad.status).toBe(2);
+    expect(bad.outputs).toEqual({ 'exit-code': '2' });
+    expect(bad.stderr).toMatch(/^limitsctl: --profile must be one of .*; got 'bogus'\nRun 'limitsctl --help' for usage\.\n$/);
+    // the whole message in one workflow command: its line break as %0A, the tool's prefix left to the title
+    expect(bad.stdout).toMatch(/^::error title=limitsctl::--profile must be one of .*; got 'bogus'%0ARun 'limitsctl --help' for usage\.$/m);
+    expect(readdirSync(runnerTemp), 'the captured stderr is removed').toEqual([]);
+    // the same under format sarif, where stdout is the report file
+    const missing = runStep(lint(), { paths: 'hosts/100% gone', format: 'sarif', 'sarif-file': 'gone.sarif' }, { RUNNER_TEMP: runnerTemp });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('hosts/100% gone');
+    expect(missing.stdout).toMatch(/^::error title=limitsctl::.*hosts\/100%25 gone.*$/m);
+    expect(readdirSync(runnerTemp)).toEqual([]);
+    // findings (exit 1) and a clean run add no such annotation
+    expect(runStep(lint(), { paths: 'hosts/*' }).stdout).not.toContain('::error title=limitsctl::');
+    expect(runStep(lint(), { paths: 'clean' }).stdout).not.toContain('::error');
   });
 
   it('an unknown format or an empty sarif-file is an error annotation, exit 2', () => {
