@@ -7,17 +7,31 @@
  */
 import { LimitsError } from '../core/errors.js';
 import { isProfileName, PROFILE_NAMES, PROFILE_ALIASES, type ProfileName } from '../core/schema.js';
+import { didYouMean } from '../core/suggest.js';
+
+/** How much of a caller's value a message echoes at most (a 10 MB path gives a short message). */
+export const ECHO_LIMIT = 200;
+
+/** `s` cut to {@link ECHO_LIMIT} characters, with `…` when cut. */
+export function clip(s: string): string {
+  return s.length > ECHO_LIMIT ? `${s.slice(0, ECHO_LIMIT)}…` : s;
+}
+
+/** `JSON.stringify` of a caller's string, clipped. */
+export function quote(s: string): string {
+  return JSON.stringify(clip(s));
+}
 
 /** Thrown for an argument of the wrong type or shape: code `EARGUMENT`. */
 export function argumentError(fn: string, message: string): LimitsError {
-  return new LimitsError(`${fn}: ${message}`, { code: 'EARGUMENT', hint: `see docs/library.md for the arguments of ${fn}` });
+  return new LimitsError(`${fn}: ${message.length > 4 * ECHO_LIMIT ? clip(message) : message}`, { code: 'EARGUMENT', hint: `see docs/library.md for the arguments of ${fn}` });
 }
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Uint8Array) return 'bytes';
-  if (typeof v === 'string') return v.length > 40 ? 'a string' : `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters` : `the string ${JSON.stringify(v)}`;
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
   return typeof v === 'object' ? 'an object' : String(typeof v);
 }
@@ -37,6 +51,24 @@ export function path(fn: string, name: string, v: unknown): asserts v is string 
   str(fn, name, v);
   if (v === '') throw argumentError(fn, `${name} must not be empty`);
   if (v.includes('\0')) throw argumentError(fn, `${name} must not contain a NUL byte`);
+  // PATH_MAX (4096, linux/limits.h): a longer path cannot name anything, and messages echo paths
+  if (Buffer.byteLength(v) > 4096) throw argumentError(fn, `${name} is longer than PATH_MAX (4096 bytes): ${quote(v)}`);
+}
+
+/** Every own key of `v` is one of `allowed`; an unknown key (a typo) is refused, with the closest allowed key. */
+export function keys(fn: string, name: string, v: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const k of Object.keys(v)) {
+    if (allowed.includes(k)) continue;
+    const near = didYouMean(k.length > 64 ? '' : k, allowed);
+    throw argumentError(fn, `${name} has an unknown key ${quote(k)}${near === null ? '' : ` (did you mean '${near}'?)`}; its keys are ${allowed.join(', ')}`);
+  }
+}
+
+/** `v` is undefined or one of `values` (exactly: no other case, no other type). */
+export function optOneOf<T extends string>(fn: string, name: string, v: unknown, values: readonly T[]): asserts v is T | undefined {
+  if (v === undefined || (typeof v === 'string' && (values as readonly string[]).includes(v))) return;
+  const near = typeof v === 'string' && v.length <= 64 ? didYouMean(v, values) : null;
+  throw argumentError(fn, `${name} must be ${values.map((x) => `'${x}'`).join(', ')} or left out, got ${describe(v)}${near === null ? '' : ` (did you mean '${near}'?)`}`);
 }
 
 /** `v` is a plain object (not null, not an array). */
@@ -85,7 +117,7 @@ export function optProfile(fn: string, name: string, v: unknown): asserts v is P
   if (v === undefined) return;
   str(fn, name, v);
   if (!isProfileName(v)) {
-    throw argumentError(fn, `${name} '${v}' is not a release profile; use one of ${PROFILE_NAMES.join(', ')} or an alias (${Object.keys(PROFILE_ALIASES).join(', ')})`);
+    throw argumentError(fn, `${name} '${clip(v)}' is not a release profile; use one of ${PROFILE_NAMES.join(', ')} or an alias (${Object.keys(PROFILE_ALIASES).join(', ')})`);
   }
 }
 

@@ -6,11 +6,15 @@
  * `commitEdits` write a plan through the CLI's own transaction (src/io/commit.ts: lock,
  * compare-and-swap, atomic rename, all files or none).
  */
+import path from 'node:path';
 import { planEdits as planCore } from '../core/edit.js';
 import type { ChangeNote, Blocker, EditRequest as CoreEditRequest } from '../core/edit.js';
 import type { ConfigTree } from '../core/model.js';
 import { commitEdits as commitCore, type CommitOptions as CoreCommitOptions, type CommittedFile } from '../io/commit.js';
 import type { RecoveryReport } from '../io/write-journal.js';
+import { checkRootPaths, resolveInRoot } from '../io/paths.js';
+import { readFileInRoot } from '../io/read.js';
+import { ConcurrentModificationError, OutsideRootError } from '../io/write-errors.js';
 import * as arg from './args.js';
 import { defined, type EditRequest, type PlanOptions } from './types.js';
 
@@ -37,6 +41,12 @@ export interface EditPlan {
   readonly after: ConfigTree;
 }
 
+const SET_KEYS = ['op', 'domain', 'item', 'value', 'type', 'mode', 'comment'] as const;
+const UNSET_KEYS = ['op', 'domain', 'item', 'type'] as const;
+const MODES = ['exact', 'at-least', 'at-most'] as const;
+const TYPES = ['soft', 'hard', 'both'] as const;
+const PLAN_OPTION_KEYS = ['file', 'accounts', 'pid1Limits', 'nrOpen', 'nrOpenSource', 'capSysResource', 'prune'] as const;
+
 /**
  * Plan `set`/`unset` requests against a tree: the least change of bytes that makes each request
  * hold for pam_limits (the line that wins is edited in place, everything else kept byte for byte),
@@ -47,9 +57,13 @@ export interface EditPlan {
  * tree's release profile; docs/profiles.md).
  *
  * @param tree a tree from `loadTree`, or built by hand from `parseLimits` documents
- * @param requests `{ op: 'set', domain, item, value, type?, mode?, comment? }` or `{ op: 'unset', domain, item, type? }`
+ * @param requests `{ op: 'set', domain, item, value, type?, mode?, comment? }` or `{ op: 'unset', domain, item, type? }`;
+ *   `type` is 'soft', 'hard' or 'both' (default: both halves); `mode` is 'exact' (default: the value
+ *   as given, lowering too), 'at-least' (only raise: a higher value already there is kept) or
+ *   'at-most' (only lower). Exactly these keys and values: anything else is refused.
  * @param options `file` (where a new line goes), `accounts` (to check who is affected), baseline limits
- * @throws LimitsError `EARGUMENT` when an argument has the wrong type or shape
+ * @throws LimitsError `EARGUMENT` when an argument has the wrong type or shape, an unknown key
+ *   (named, with the closest known one) or a `type`/`mode` that is not one of the values above
  * @throws EditInputError `EEDIT` for a request pam_limits would refuse (unknown item, bad value,
  *   a domain with a control character…), `ETARGET` for a target in the wrong form
  */
@@ -58,17 +72,21 @@ export function planEdits(tree: ConfigTree, requests: readonly EditRequest[], op
   arg.tree(fn, 'tree', tree);
   arg.arr(fn, 'requests', requests);
   for (const [i, r] of requests.entries()) {
-    arg.obj(fn, `requests[${i}]`, r);
-    if (r.op !== 'set' && r.op !== 'unset') throw arg.argumentError(fn, `requests[${i}].op must be 'set' or 'unset'`);
-    arg.str(fn, `requests[${i}].domain`, r.domain);
-    arg.str(fn, `requests[${i}].item`, r.item);
+    const at = `requests[${i}]`;
+    arg.obj(fn, at, r);
+    if (r.op !== 'set' && r.op !== 'unset') throw arg.argumentError(fn, `${at}.op must be 'set' or 'unset'`);
+    arg.keys(fn, at, r, r.op === 'set' ? SET_KEYS : UNSET_KEYS);
+    arg.str(fn, `${at}.domain`, r.domain);
+    arg.str(fn, `${at}.item`, r.item);
     if (r.op === 'set') {
-      arg.str(fn, `requests[${i}].value`, r.value);
-      arg.optStr(fn, `requests[${i}].comment`, r.comment);
+      arg.str(fn, `${at}.value`, r.value);
+      arg.optStr(fn, `${at}.comment`, r.comment);
+      arg.optOneOf(fn, `${at}.mode`, r.mode, MODES);
     }
-    arg.optStr(fn, `requests[${i}].type`, r.type);
+    arg.optOneOf(fn, `${at}.type`, r.type, TYPES);
   }
   const o = arg.opts(fn, 'options', options);
+  arg.keys(fn, 'options', o, PLAN_OPTION_KEYS);
   arg.optStr(fn, 'options.file', o.file);
   if (o.accounts !== undefined && o.accounts !== null) arg.accountDb(fn, 'options.accounts', o.accounts);
   const plan = planCore(tree, requests.map((r) => defined<CoreEditRequest>(r)), defined(o));
@@ -131,11 +149,7 @@ export interface CommitResult<P extends CommitPlan = EditPlan> {
 }
 
 function binary(fn: string, name: string, v: unknown): string {
-  // a binary string (one char per byte) is what limitsctl 0.1 plans held; still accepted
-  if (typeof v === 'string') {
-    if (/[^\x00-\xff]/.test(v)) throw arg.argumentError(fn, `${name} must be bytes (a Buffer or Uint8Array)`);
-    return v;
-  }
+  // a string is refused (its encoding would be a guess: limitsctl 0.1 read it as one char per byte)
   arg.bytes(fn, name, v);
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
 }
@@ -207,7 +221,35 @@ async function commit<P extends CommitPlan>(fn: string, root: string, plan: () =
     ...(onRecovered !== undefined ? { onRecovered } : {}),
     ...extra,
   });
+  if (options.dryRun === true) dryRunChecks(root, r.plan.changes);
   return { plan: r.plan.original, written: r.written, attempts: r.attempts, recovered: r.recovered };
+}
+
+/**
+ * What a dry run checks, reading only (no lock, nothing created): the refusals the real run would
+ * make from the tree as it is now — a bad root (`EBADROOT`), a path that leads outside the root
+ * (`EOUTSIDEROOT`), a file whose bytes are not the plan's `before` (`ECONFLICT`: the real run
+ * would re-plan a plan function, and refuse a plan object).
+ */
+function dryRunChecks(root: string, changes: Planned<unknown>['changes']): void {
+  checkRootPaths(root);
+  const abs = path.resolve(root);
+  for (const ch of changes) {
+    const resolved = resolveInRoot(abs, ch.path);
+    const given = path.join(abs, ch.path);
+    if (resolved.rel === '') throw OutsideRootError.write(given, abs, abs);
+    const read = readFileInRoot(abs, ch.path, { maxBytes: Math.max(ch.before?.length ?? 0, 1) + 1 });
+    const realPath = resolved.abs;
+    if (!read.ok) {
+      // larger than `before`: it differs (read no further)
+      if (read.failure.kind === 'too-large') throw new ConcurrentModificationError(given, realPath, ch.before === null ? 'it was expected not to exist, but now it does' : 'its content differs');
+      if (read.failure.kind !== 'missing') continue; // the writer reports it, with its own words
+      if (ch.before !== null) throw new ConcurrentModificationError(given, realPath, 'it was deleted');
+      continue;
+    }
+    if (ch.before === null) throw new ConcurrentModificationError(given, realPath, 'it was expected not to exist, but now it does');
+    if (read.bytes.toString('latin1') !== ch.before) throw new ConcurrentModificationError(given, realPath, 'its content differs');
+  }
 }
 
 /**

@@ -93,10 +93,10 @@ describe('what the Ansible module (ansible/library/limitsctl) does with the libr
     expect(binaryToDisplay(r.plan.changes[0]!.before!)).toBe('# Zoë — café\njos\\xe9 soft nofile 10\n\\xff\n');
   });
 
-  it('a plan of binary strings (limitsctl 0.1) is still written as those bytes', async () => {
+  it('a plan of strings (limitsctl 0.1 read them as one char per byte) is refused, nothing written', async () => {
     const root = tree(Buffer.from('x\n'));
-    // (not in the types any more: JavaScript callers of 0.1 pass them)
-    await commitEdits(root, () => ({ changes: [{ path: CONF, before: 'x\n', after: 'caf\xe9\n' }] }) as never);
-    expect(readFileSync(path.join(root, CONF))).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    // (not in the types: JavaScript callers of 0.1 passed them; 'café' was written as latin1)
+    await expect(commitEdits(root, () => ({ changes: [{ path: CONF, before: 'x\n', after: 'caf\xe9\n' }] }) as never)).rejects.toMatchObject({ code: 'EARGUMENT' });
+    expect(readFileSync(path.join(root, CONF))).toEqual(Buffer.from('x\n'));
   });
 });

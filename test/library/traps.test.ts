@@ -1,0 +1,107 @@
+/**
+ * Traps a user of the library fell into, each now an error that says what to do instead (or a
+ * behaviour that is what the obvious call expects): requests with a misspelt key or mode, text
+ * where bytes are meant, dry runs that checked nothing, unbounded echoes of input. In process,
+ * against src/index.ts.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as lib from '../../src/index.js';
+import { LimitsError } from '../../src/index.js';
+
+const scratch: string[] = [];
+afterAll(() => { for (const d of scratch) rmSync(d, { recursive: true, force: true }); });
+const CONF = 'etc/security/limits.conf';
+function tree(text: string | Buffer = '* soft nofile 10\n'): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-traps-'));
+  scratch.push(root);
+  mkdirSync(path.join(root, 'etc/security'), { recursive: true });
+  writeFileSync(path.join(root, CONF), text);
+  return root;
+}
+function thrown(f: () => unknown): LimitsError {
+  try { f(); } catch (e) { expect(e).toBeInstanceOf(LimitsError); return e as LimitsError; }
+  throw new Error('expected an error');
+}
+async function rejected(f: () => Promise<unknown>): Promise<LimitsError> {
+  try { await f(); } catch (e) { expect(e).toBeInstanceOf(LimitsError); return e as LimitsError; }
+  throw new Error('expected an error');
+}
+const t = (): lib.ConfigTree => lib.treeFromFiles({ [CONF]: Buffer.from('* hard nofile 4096\n') });
+
+describe('planEdits: every request field is checked', () => {
+  for (const mode of ['atleast', 'AT-LEAST', 42, null]) {
+    it(`mode ${JSON.stringify(mode)} is refused (it lowered the limit)`, () => {
+      const e = thrown(() => lib.planEdits(t(), [{ op: 'set', domain: '*', item: 'nofile', value: '1024', mode } as never]));
+      expect([e.code, e.message]).toEqual(['EARGUMENT', expect.stringMatching(/^planEdits: requests\[0\]\.mode must be 'exact', 'at-least', 'at-most' or left out/)]);
+      if (mode === 'atleast') expect(e.message).toContain("did you mean 'at-least'?");
+    });
+  }
+  it('an unknown key is named, with the closest known one (typ: hard wrote both halves)', () => {
+    const e = thrown(() => lib.planEdits(t(), [{ op: 'set', domain: '*', item: 'nofile', value: '1024', typ: 'hard' } as never]));
+    expect(e.code).toBe('EARGUMENT');
+    expect(e.message).toMatch(/^planEdits: requests\[0\] has an unknown key "typ" \(did you mean 'type'\?\)/);
+    expect(thrown(() => lib.planEdits(t(), [{ op: 'unset', domain: '*', item: 'nofile', value: '1' } as never])).message).toMatch(/requests\[0\] has an unknown key "value"/);
+    expect(thrown(() => lib.planEdits(t(), [], { fille: 'x' } as never)).message).toMatch(/options has an unknown key "fille" \(did you mean 'file'\?\)/);
+  });
+  it("type is 'soft', 'hard' or 'both'", () => {
+    expect(thrown(() => lib.planEdits(t(), [{ op: 'unset', domain: '*', item: 'nofile', type: '-' } as never])).message).toMatch(/requests\[0\]\.type must be 'soft', 'hard', 'both'/);
+  });
+  it("mode 'at-least' keeps the higher value (what the misspelt mode meant)", () => {
+    expect(lib.planEdits(t(), [{ op: 'set', domain: '*', item: 'nofile', value: '1024', type: 'hard', mode: 'at-least' }]).changes).toEqual([]);
+  });
+});
+
+describe('applyPlan/commitEdits: contents are bytes, a string is refused with what to pass', () => {
+  for (const [field, value] of [['after', '# Zoë café\n'], ['before', '* soft nofile 10\n']] as const) {
+    it(`a string ${field}`, async () => {
+      const root = tree();
+      const before = readFileSync(path.join(root, CONF));
+      const change = { path: CONF, before, after: Buffer.from('x\n'), [field]: value };
+      const e = await rejected(() => lib.applyPlan(root, { changes: [change] } as never));
+      expect([e.code, e.message]).toEqual(['EARGUMENT', `applyPlan: the plan.changes[0].${field} must be bytes (a Buffer or Uint8Array), got a string; for text, give Buffer.from(text, 'utf8')`]);
+      const e2 = await rejected(() => lib.commitEdits(root, () => ({ changes: [change] }) as never));
+      expect(e2.code).toBe('EARGUMENT');
+      expect(readFileSync(path.join(root, CONF))).toEqual(before);
+      expect(readdirSync(path.join(root, 'etc/security'))).toEqual(['limits.conf']);
+    });
+  }
+});
+
+describe('dryRun fails exactly as the real run would, writing nothing', () => {
+  const after = Buffer.from('* soft nofile 20\n');
+  const cases: Array<[string, (root: string) => { root: string; changes: lib.CommitChange[] }, string]> = [
+    ['a missing root', (r) => ({ root: path.join(r, 'nope'), changes: [{ path: CONF, before: null, after }] }), 'EBADROOT'],
+    ['a root that is a file', (r) => ({ root: path.join(r, CONF), changes: [{ path: CONF, before: null, after }] }), 'EBADROOT'],
+    ['a path outside the root (..)', (r) => ({ root: r, changes: [{ path: '../escape.conf', before: null, after }] }), 'EOUTSIDEROOT'],
+    ['a path through a symlink leading out', (r) => {
+      symlinkSync('../../..', path.join(r, 'etc/security/out'));
+      return { root: r, changes: [{ path: 'etc/security/out/x.conf', before: null, after }] };
+    }, 'EOUTSIDEROOT'],
+    ['a wrong before', (r) => ({ root: r, changes: [{ path: CONF, before: Buffer.from('something else\n'), after }] }), 'ECONFLICT'],
+    ['a longer file than before', (r) => ({ root: r, changes: [{ path: CONF, before: Buffer.from('*'), after }] }), 'ECONFLICT'],
+    ['before null for a file that exists', (r) => ({ root: r, changes: [{ path: CONF, before: null, after }] }), 'ECONFLICT'],
+    ['before given for a file that does not exist', (r) => ({ root: r, changes: [{ path: 'etc/security/limits.d/x.conf', before: Buffer.from('x'), after }] }), 'ECONFLICT'],
+  ];
+  for (const [what, make, code] of cases) {
+    it(what, async () => {
+      const outcomes: string[] = [];
+      for (const dryRun of [false, true]) {
+        const base = tree();
+        const { root, changes } = make(base);
+        const e = await rejected(() => lib.commitEdits(root, () => ({ changes }), { dryRun }));
+        outcomes.push(e.code);
+        expect(readFileSync(path.join(base, CONF), 'latin1')).toBe('* soft nofile 10\n');
+        expect(readdirSync(path.join(base, 'etc/security')).sort()).toEqual(readdirSync(path.join(base, 'etc/security')).filter((n) => n === 'limits.conf' || n === 'out').sort());
+      }
+      expect(outcomes).toEqual([code, code]);
+    });
+  }
+  it('a plan that holds passes the dry run', async () => {
+    const root = tree();
+    const r = await lib.applyPlan(root, lib.planEdits(lib.loadTree(root, { profile: 'debian' }), [{ op: 'set', domain: '*', item: 'nofile', value: '20', type: 'soft' }]), { dryRun: true });
+    expect([r.written, r.plan.changes.length]).toEqual([[], 1]);
+  });
+});
