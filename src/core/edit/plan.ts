@@ -63,7 +63,7 @@ export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[]
     if (f.text === (f.original ?? '') && f.original !== null) continue;
     if (f.original === null && f.text === '') continue;
     if (f.original === null) refuseUnwritable(tree, f.path);
-    changes.push({ path: f.path, before: f.original, after: f.text, edits: diffEdits(f.original ?? '', f.text) });
+    changes.push({ path: f.path, before: f.original, after: f.text, edits: diffEdits(f.original ?? '', f.text, f.untouched) });
   }
   const notes = ctx.notes.map((n) => ({ ...n, request: original.get(n.request) ?? n.request }));
   return { changes, notes, warnings: [...new Set(ctx.warnings)], blockers, after };
@@ -90,10 +90,13 @@ export function planOptionsFrom(
   };
 }
 
-/** One edit covering the changed middle of two texts (for callers that want edits, not texts). */
-function diffEdits(before: string, after: string): TextEdit[] {
+/**
+ * One edit covering the changed middle of two texts (for callers that want edits, not texts): the
+ * longest common prefix and suffix, searched from the lengths `known` to be untouched.
+ */
+function diffEdits(before: string, after: string, known: { readonly head: number; readonly tail: number }): TextEdit[] {
   if (before === after) return [];
-  const s = commonPrefix(before, after);
-  const e = commonSuffix(before, after, Math.min(before.length, after.length) - s);
+  const s = commonPrefix(before, after, known.head);
+  const e = commonSuffix(before, after, Math.min(before.length, after.length) - s, known.tail);
   return [{ offset: s, length: before.length - s - e, content: after.slice(s, after.length - e) }];
 }

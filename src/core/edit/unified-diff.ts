@@ -44,9 +44,12 @@ function lineStarts(text: string): Int32Array {
   return starts.subarray(0, n);
 }
 
-/** Length of the longest common prefix of a and b (binary search over native comparisons). */
-export function commonPrefix(a: string, b: string): number {
-  let lo = 0;
+/**
+ * Length of the longest common prefix of a and b (binary search over native comparisons); `from`
+ * is a length known to be common (the search starts there).
+ */
+export function commonPrefix(a: string, b: string, from = 0): number {
+  let lo = Math.min(from, a.length, b.length);
   let hi = Math.min(a.length, b.length);
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
@@ -56,9 +59,12 @@ export function commonPrefix(a: string, b: string): number {
   return lo;
 }
 
-/** Length of the longest common suffix of a and b, at most `max`. */
-export function commonSuffix(a: string, b: string, max: number): number {
-  let lo = 0;
+/**
+ * Length of the longest common suffix of a and b, at most `max`; `from` is a length known to be
+ * common (the search starts there).
+ */
+export function commonSuffix(a: string, b: string, max: number, from = 0): number {
+  let lo = Math.min(from, max, a.length, b.length);
   let hi = Math.min(a.length, b.length, max);
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;

@@ -20,6 +20,11 @@ export interface WorkFile {
   lines: FileLines;
   /** the current text as a document (indexed and read on first use) */
   doc: LimitsDocument;
+  /**
+   * Lengths of the start and of the end of `text` no edit has touched: lower bounds of the common
+   * prefix and suffix of `original` and `text` (the plan's diff searches from there).
+   */
+  untouched: { head: number; tail: number };
 }
 
 export class WorkTree {
@@ -27,6 +32,7 @@ export class WorkTree {
   constructor(readonly base: ConfigTree, readonly profile: Profile) {
     this.files = base.files.filter((f) => f.status === 'ok' && f.doc).map((f) => ({
       path: f.path, original: f.doc!.text, text: f.doc!.text, lines: linesOf(f.doc!, profile), doc: f.doc!,
+      untouched: { head: f.doc!.text.length, tail: f.doc!.text.length },
     }));
   }
 
@@ -37,6 +43,11 @@ export class WorkTree {
   /** Apply edits to one file; its lines are read again where next looked at. */
   apply(file: WorkFile, edits: TextEdit[]): void {
     if (edits.length === 0) return;
+    const was = file.text.length;
+    for (const e of edits) {
+      file.untouched.head = Math.min(file.untouched.head, e.offset);
+      file.untouched.tail = Math.min(file.untouched.tail, was - e.offset - e.length);
+    }
     file.text = applyEdits(file.text, edits);
     file.lines = file.lines.edited(file.text, edits);
     file.doc = lazyDocument(file.path, this.profile, file.text);
@@ -45,7 +56,7 @@ export class WorkTree {
 
   /** Create a new (empty) file in reading order. */
   create(path: string): WorkFile {
-    const f: WorkFile = { path, original: null, text: '', lines: new FileLines('', this.profile), doc: lazyDocument(path, this.profile, '') };
+    const f: WorkFile = { path, original: null, text: '', lines: new FileLines('', this.profile), doc: lazyDocument(path, this.profile, ''), untouched: { head: 0, tail: 0 } };
     this.files.push(f);
     return f;
   }
