@@ -16,7 +16,9 @@
  * Re-recorded on purpose since: the six sarif and github cases, when SARIF results gained
  * `partialFingerprints` and the github format its summary annotation past GitHub's 10 per kind
  * (src/formatters/github.ts). Checked first: a build without those two changes gave exactly the
- * recorded digests of 810f059 for the six cases.
+ * recorded digests of 810f059 for the six cases. The nine json and sarif cases again for release
+ * 0.2.0, whose documents carry the tool's version: the 0.1.0 build's output with "0.1.0" replaced
+ * by "0.2.0" gave exactly the new digests, and no other case changed.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

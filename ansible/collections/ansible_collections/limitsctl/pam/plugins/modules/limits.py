@@ -8,7 +8,7 @@ DOCUMENTATION = r'''
 ---
 module: limits
 short_description: Edit pam_limits configuration (limits.conf, limits.d) of hosts that need only a POSIX shell
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Sets or removes limits in C(/etc/security/limits.conf) and C(/etc/security/limits.d/*.conf) the way
     pam_limits reads them, or reports the effective limits of users (I(query)).
