@@ -5,7 +5,8 @@
  *   `npx limitsctl` would run whoever claims the name);
  * - every YAML block parses; the hook id they name is the one .pre-commit-hooks.yaml defines; every
  *   `with:` of `uses: …/limitsctl@…` names inputs action.yml has;
- * - every release they name (`rev:`, `@v…`, tarball names) is package.json's version;
+ * - every release they name (`rev:`, `@v…`, tarball names; the hook's and the action's header
+ *   comments, the manual's title line, example outputs' `tool`) is package.json's version;
  * - a SARIF upload has `security-events: write` and no step ends in `|| true`.
  */
 import { readFileSync } from 'node:fs';
@@ -80,6 +81,16 @@ describe('CI install instructions', () => {
     expect(used).toBeGreaterThanOrEqual(5);
   });
 
+  it("docs/ci.md's local hook passes the files the shipped hook passes (the same files and exclude)", () => {
+    const hook = (parse(read('.pre-commit-hooks.yaml')) as Array<{ files: string; exclude?: string }>)[0]!;
+    expect(hook.exclude, 'README and other documentation in limits.d are not linted').toBeDefined();
+    const local = blocks('docs/ci.md').filter((b) => b.lang === 'yaml' && /repo: local/.test(b.text));
+    expect(local).toHaveLength(1);
+    const entry = [...objects(parse(local[0]!.text))].find((o) => o.id === 'limitsctl-lint')!;
+    expect(entry.files).toBe(hook.files);
+    expect(entry.exclude).toBe(hook.exclude);
+  });
+
   it("docs/ci.md's table of the action's inputs lists exactly action.yml's inputs, with their defaults", () => {
     const action = parse(read('action.yml')) as { inputs: Record<string, { default?: string }> };
     const section = read('docs/ci.md').split('\n## GitHub Actions\n')[1]!.split('\n## ')[0]!;
@@ -98,6 +109,18 @@ describe('CI install instructions', () => {
     expect(tags.length).toBeGreaterThanOrEqual(8);
     for (const t of tags) expect(t).toBe(`v${VERSION}`);
     for (const m of text.matchAll(/limitsctl-(\d+\.\d+\.\d+[^/\s]*?)\.tgz/g)) expect(m[1]).toBe(VERSION);
+    // the header comments of the hook and the action, the manual's title line, example outputs' tool
+    for (const f of ['.pre-commit-hooks.yaml', 'action.yml']) {
+      const named = [...read(f).matchAll(/^#.*?\b(v\d+\.\d+\.\d+)\b/gm)].map((m) => m[1]);
+      expect(named.length, f).toBeGreaterThanOrEqual(1);
+      for (const t of named) expect(t, f).toBe(`v${VERSION}`);
+    }
+    expect(read('docs/limitsctl.1').split('\n')[0]).toMatch(new RegExp(`^\\.TH LIMITSCTL 1 "[\\d-]+" "limitsctl ${VERSION.replace(/\./g, '\\.')}"`));
+    let tools = 0;
+    for (const f of ['docs/lint.md', 'docs/doctor.md']) {
+      for (const m of read(f).matchAll(/"tool": \{ "name": "limitsctl", "version": "([^"]+)"/g)) { expect(m[1], f).toBe(VERSION); tools++; }
+    }
+    expect(tools).toBeGreaterThanOrEqual(2);
   });
 
   it('upload SARIF with security-events: write, and hide no failure behind || true', () => {

@@ -1,15 +1,15 @@
 /**
  * The pre-commit hook this repository ships (.pre-commit-hooks.yaml), installed and run the way a
  * user's `pre-commit run --all-files` does it: a throwaway config repository whose
- * .pre-commit-config.yaml names a clone of this checkout (`repo:` its path, `rev: v0.1.0`, a tag
- * made in the clone on its HEAD commit — the committed state is what pre-commit gets), with
- * PRE_COMMIT_HOME in a temporary directory.
+ * .pre-commit-config.yaml names a clone of this checkout (`repo:` its path, `rev: v<version>` of
+ * package.json — the tag the docs name — made in the clone on its HEAD commit: the committed state
+ * is what pre-commit gets), with PRE_COMMIT_HOME in a temporary directory.
  *
  * pre-commit (3.0.4, Debian 12's package) installs a `language: node` hook by running, in its own
  * clone: `npm install` (dependencies and dev dependencies, from the registry), `npm pack` — which
  * runs prepack, the build — and `npm install -g <the name npm pack printed>`. The repository's
  * .npmrc keeps prepack's banner off npm pack's stdout (foreground-scripts=false); without it
- * pre-commit takes "> limitsctl@0.1.0 prepack …" as part of the tarball name (ENOENT).
+ * pre-commit takes "> limitsctl@<version> prepack …" as part of the tarball name (ENOENT).
  *
  * Skips with the reason when pre-commit, git, node or npm is missing; fails instead under
  * LIMITSCTL_REQUIRE_PRE_COMMIT=1 (CI: .ci/run installs Debian's pre-commit). Needs the npm
@@ -24,7 +24,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = path.resolve(__dirname, '../..');
-const TAG = 'v0.1.0';
+const TAG = `v${(JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version}`;
 
 function skipReason(): string | null {
   const need: Array<[string, string[], string]> = [
@@ -150,5 +150,25 @@ describe.skipIf(skip !== null)('the pre-commit hook, installed by pre-commit fro
     const strict = preCommit();
     expect(strict.status, strict.out).toBe(1);
     expect(strict.out).toContain("hosts/web1/etc/security/limits.d/90-nproc.conf:1:26 warning LC005 pam_limits reads '10k' as 10");
+  }, 900_000);
+
+  it('leaves documentation in limits.d out (a README does not fail --max-warnings 0); a stray drop-in still warns', () => {
+    // the config still has args [--max-warnings, '0'] from the test above
+    write('hosts/web1/etc/security/limits.d/90-nproc.conf', '@dev    hard    nproc    512\n');
+    write('hosts/web1/etc/security/limits.d/README', 'Drop-ins here are read in C-locale order; name them NN-what.conf.\n');
+    write('hosts/web1/etc/security/limits.d/readme.txt', 'see README\n');
+    write('hosts/web1/etc/security/limits.d/NOTES.md', '# nproc\nraised for the build farm\n');
+    git(config, 'add', '-A');
+    const docs = preCommit();
+    expect(docs.status, docs.out).toBe(0);
+    expect(docs.out).toMatch(/limitsctl lint \(pam_limits configuration\)\.+Passed/);
+
+    // a file pam_limits never reads that is not documentation is still passed, and LC301 fails the hook
+    write('hosts/web1/etc/security/limits.d/nproc', '@dev    hard    nproc    512\n');
+    git(config, 'add', '-A');
+    const stray = preCommit();
+    expect(stray.status, stray.out).toBe(1);
+    expect(stray.out).toMatch(/hosts\/web1\/etc\/security\/limits\.d\/nproc(:\d+:\d+)? warning LC301 /);
+    expect(stray.out).not.toMatch(/limits\.d\/(README|readme\.txt|NOTES\.md)\b/);
   }, 900_000);
 });
