@@ -21,9 +21,15 @@ import { parsePolicy as parsePolicyCore, type Policy } from '../io/policy.js';
 import { detectProfile as detectCore, loadBaseline as loadBaselineCore, type Baseline } from '../io/system.js';
 import { loadTree as loadTreeCore, type LoadedTree } from '../io/tree.js';
 import * as arg from './args.js';
+import { accountDbIn, accountDbOut, groupOut, identityIn, identityOut, nameIn, passwdOut, resolutionIn, resolutionOut } from './names.js';
 import { defined, type DisplayOptions, type IdentityOptions, type LoadTreeOptions, type ParseOptions, type ResolveOptions } from './types.js';
 
 // ── bytes ────────────────────────────────────────────────────────────────────────────────────────
+
+function bytesIn(fn: string, name: string, v: unknown): string {
+  arg.bytes(fn, name, v);
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
+}
 
 function asBinary(fn: string, name: string, v: unknown): string {
   if (typeof v === 'string') return v;
@@ -156,34 +162,36 @@ export function profileForOsRelease(fields: OsReleaseFields): ProfileDetection {
 }
 
 /**
- * etc/passwd text (a binary string, or bytes) → its entries; lines that are not entries are skipped.
- * @throws LimitsError `EARGUMENT` when `text` is neither a string nor bytes
+ * etc/passwd's bytes → its entries, names (and home, shell) as text (docs/library.md "Bytes and
+ * text"); lines that are not entries are skipped.
+ * @throws LimitsError `EARGUMENT` when `bytes` is not a Buffer or Uint8Array
  */
-export function parsePasswd(text: Bytes | Uint8Array): PasswdEntry[] {
-  return parsePasswdCore(asBinary('parsePasswd', 'text', text));
+export function parsePasswd(bytes: Uint8Array): PasswdEntry[] {
+  return parsePasswdCore(bytesIn('parsePasswd', 'bytes', bytes)).map(passwdOut);
 }
 
 /**
- * etc/group text (a binary string, or bytes) → its entries.
- * @throws LimitsError `EARGUMENT` when `text` is neither a string nor bytes
+ * etc/group's bytes → its entries, names as text.
+ * @throws LimitsError `EARGUMENT` when `bytes` is not a Buffer or Uint8Array
  */
-export function parseGroup(text: Bytes | Uint8Array): GroupEntry[] {
-  return parseGroupCore(asBinary('parseGroup', 'text', text));
+export function parseGroup(bytes: Uint8Array): GroupEntry[] {
+  return parseGroupCore(bytesIn('parseGroup', 'bytes', bytes)).map(groupOut);
 }
 
 /**
  * The identity of an account of `db` (its groups by primary gid and membership), with `extraGroups` added by name.
- * @param name the account name as bytes (a binary string: `toBytes('josé')`)
+ * Names are text, as `loadAccountDb` and `parsePasswd` give them (`'josé'`), in and out.
  * @throws LimitsError `EARGUMENT` for arguments of the wrong type
  */
-export function identityFor(db: AccountDb, name: Bytes, uid: number, gid: number, extraGroups: readonly string[] = []): Identity {
+export function identityFor(db: AccountDb, name: string, uid: number, gid: number, extraGroups: readonly string[] = []): Identity {
   const fn = 'identityFor';
-  arg.accountDb(fn, 'db', db);
-  arg.str(fn, 'name', name);
+  const core = accountDbIn(fn, 'db', db);
+  const n = nameIn(fn, 'name', name);
   arg.id(fn, 'uid', uid);
   arg.id(fn, 'gid', gid);
   arg.arr(fn, 'extraGroups', extraGroups);
-  return identityForCore(db, name, uid, gid, extraGroups);
+  const extra = extraGroups.map((g, i) => nameIn(fn, `extraGroups[${i}]`, g));
+  return identityOut(identityForCore(core, n, uid, gid, extra));
 }
 
 // ── a tree in memory (pure) ─────────────────────────────────────────────────────────────────────
@@ -234,19 +242,20 @@ export function treeFromFiles(files: Readonly<Record<string, Uint8Array>>, optio
  * `result` its PAM return code. Source: pam_limits.c (parse_config_file, setup_limits) per the
  * tree's release profile.
  * @param tree a tree from `loadTree`, or `{ profile, files: [{ path, role, status, doc }], ignored, failure }`
- * @param identity `{ name, uid, gid, groups: [{ name, gid }] }`, names as bytes (`loadIdentity` gives one)
+ * @param identity `{ name, uid, gid, groups: [{ name, gid }] }`, names as text (`'josé'`; `loadIdentity` gives one)
+ * @returns the resolution; its `identity` has text names, `Source.domain` values are bytes as read from the file
  * @param options `pid1Limits`, `nrOpen`… the limits a session starts from (`loadBaseline` reads them)
  * @throws LimitsError `EARGUMENT` for a tree, identity or options of the wrong shape, or an unknown profile
  */
 export function resolveLimits(tree: ConfigTree, identity: Identity, options: ResolveOptions = {}): Resolution {
   const fn = 'resolveLimits';
   arg.tree(fn, 'tree', tree);
-  arg.identity(fn, 'identity', identity);
+  const who = identityIn(fn, 'identity', identity);
   const o = arg.opts(fn, 'options', options);
   arg.optProfile(fn, 'options.profile', o.profile);
   if (o.pid1Limits !== undefined && o.pid1Limits !== null) arg.obj(fn, 'options.pid1Limits', o.pid1Limits);
   if (o.nrOpen !== undefined && o.nrOpen !== null && typeof o.nrOpen !== 'bigint') throw arg.argumentError(fn, 'options.nrOpen must be a bigint or null');
-  return resolveCore(tree, identity, defined(o));
+  return resolutionOut(resolveCore(tree, who, defined(o)));
 }
 
 /**
@@ -256,12 +265,11 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
  */
 export function explainItem(resolution: Resolution, item: ItemName, includeUnmatched = false): LineExplanation[] {
   const fn = 'explainItem';
-  arg.obj(fn, 'resolution', resolution);
-  arg.obj(fn, 'resolution.rlimits', resolution.rlimits);
+  const res = resolutionIn(fn, 'resolution', resolution);
   arg.str(fn, 'item', item);
   if (!ITEM_NAMES.includes(item)) throw arg.argumentError(fn, `item '${item}' is not a pam_limits item; use one of ${ITEM_NAMES.join(', ')}`);
   arg.optBool(fn, 'includeUnmatched', includeUnmatched);
-  return explainCore(resolution, item, includeUnmatched);
+  return explainCore(res, item, includeUnmatched);
 }
 
 /** One item of {@link EffectiveJson}: the values in limits.conf units and the line each half comes from. */
@@ -295,10 +303,8 @@ export interface EffectiveJson {
  * @throws LimitsError `EARGUMENT` for a resolution that is not one
  */
 export function effectiveJson(resolution: Resolution): EffectiveJson {
-  arg.obj('effectiveJson', 'resolution', resolution);
-  arg.obj('effectiveJson', 'resolution.rlimits', resolution.rlimits);
-  arg.identity('effectiveJson', 'resolution.identity', resolution.identity);
-  const json: EffectiveJson = effectiveCore(resolution) as Omit<ReturnType<typeof effectiveCore>, 'limits'> & { limits: Record<string, EffectiveLimit> };
+  const res = resolutionIn('effectiveJson', 'resolution', resolution);
+  const json: EffectiveJson = effectiveCore(res) as Omit<ReturnType<typeof effectiveCore>, 'limits'> & { limits: Record<string, EffectiveLimit> };
   return json;
 }
 
@@ -351,14 +357,14 @@ export function detectProfile(root: string): ProfileDetection & { readonly file:
 }
 
 /**
- * The accounts of `<root>/etc/passwd` and `etc/group` (names as bytes); `present` false when the
+ * The accounts of `<root>/etc/passwd` and `etc/group` (names as text); `present` false when the
  * tree has no etc/passwd. On "/" the files are read too (NSS may know more: use loadIdentity).
  * @throws AccountFileError `EACCOUNTFILE` for an account file that exists but cannot be used;
  *   LimitsError `EARGUMENT` when `root` is not a string
  */
 export function loadAccountDb(root: string): AccountDb & { readonly present: boolean } {
   arg.path('loadAccountDb', 'root', root);
-  return loadAccountDbCore(root);
+  return accountDbOut(loadAccountDbCore(root));
 }
 
 /**
@@ -374,7 +380,7 @@ export function loadIdentity(root: string, user: string, options: IdentityOption
   if (o.uid !== undefined) arg.id(fn, 'options.uid', o.uid);
   if (o.gid !== undefined) arg.id(fn, 'options.gid', o.gid);
   if (o.groups !== undefined) arg.arr(fn, 'options.groups', o.groups);
-  return loadIdentityCore(root, user, defined(o));
+  return identityOut(loadIdentityCore(root, user, defined(o)));
 }
 
 /**

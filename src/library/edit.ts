@@ -16,6 +16,8 @@ import { checkRootPaths, resolveInRoot } from '../io/paths.js';
 import { readFileInRoot } from '../io/read.js';
 import { ConcurrentModificationError, OutsideRootError } from '../io/write-errors.js';
 import * as arg from './args.js';
+import { accountDbIn } from './names.js';
+import type { AccountDb } from '../core/accounts.js';
 import { defined, type EditRequest, type PlanOptions } from './types.js';
 
 /** One file an {@link EditPlan} changes. */
@@ -88,8 +90,8 @@ export function planEdits(tree: ConfigTree, requests: readonly EditRequest[], op
   const o = arg.opts(fn, 'options', options);
   arg.keys(fn, 'options', o, PLAN_OPTION_KEYS);
   arg.optStr(fn, 'options.file', o.file);
-  if (o.accounts !== undefined && o.accounts !== null) arg.accountDb(fn, 'options.accounts', o.accounts);
-  const plan = planCore(tree, requests.map((r) => defined<CoreEditRequest>(r)), defined(o));
+  const accounts = o.accounts === undefined || o.accounts === null ? o.accounts : accountDbIn(fn, 'options.accounts', o.accounts as AccountDb);
+  const plan = planCore(tree, requests.map((r) => defined<CoreEditRequest>(r)), defined({ ...o, accounts } as PlanOptions));
   return {
     changes: plan.changes.map((ch) => ({
       path: ch.path,

@@ -19,6 +19,7 @@ import { checkRoot } from '../io/paths.js';
 import { defaultSettings, loadSettings as loadSettingsCore, type LintSettings } from '../io/settings.js';
 import { detectProfile } from '../io/system.js';
 import * as arg from './args.js';
+import { accountDbIn } from './names.js';
 
 /** Options of {@link lintTree} and {@link lintPaths}. */
 export interface LintOptions {
@@ -152,14 +153,15 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}): LintRes
   const fn = 'lintTarget';
   arg.obj(fn, 'target', target);
   arg.tree(fn, 'target.tree', target.tree);
-  if (target.accounts !== null && target.accounts !== undefined) {
-    arg.obj(fn, 'target.accounts', target.accounts);
-    arg.accountDb(fn, 'target.accounts.db', target.accounts.db);
+  let accounts = target.accounts ?? null;
+  if (accounts !== null) {
+    arg.obj(fn, 'target.accounts', accounts);
+    accounts = { ...accounts, db: accountDbIn(fn, 'target.accounts.db', accounts.db) };
   }
   const c = arg.opts(fn, 'config', config);
   if (c.severities !== undefined && !(c.severities instanceof Map)) throw arg.argumentError(fn, 'config.severities must be a Map of rule code → severity');
   if (c.policy !== undefined) arg.obj(fn, 'config.policy', c.policy);
-  return lintCore({ ...target, accounts: target.accounts ?? null }, config);
+  return lintCore({ ...target, accounts }, config);
 }
 
 /**

@@ -221,8 +221,8 @@ describe('commitEdits', () => {
       const root = ${JSON.stringify(root)};
       const files = ['etc/security/limits.conf', 'etc/security/limits.d/10-a.conf'];
       await commitEdits(root, () => ({ changes: files.map((f) => {
-        const before = fs.readFileSync(root + '/' + f, 'latin1');
-        return { path: f, before, after: before + 'bob - nofile 9\\n' };
+        const before = fs.readFileSync(root + '/' + f);
+        return { path: f, before, after: Buffer.concat([before, Buffer.from('bob - nofile 9\\n')]) };
       }) }));`;
     const p = run(['--input-type=module', '-e', script], { LIMITSCTL_TEST_PAUSE_BETWEEN_RENAMES: pause });
     await waitFor(pause, p.child, 'the committing process');

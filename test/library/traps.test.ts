@@ -105,3 +105,41 @@ describe('dryRun fails exactly as the real run would, writing nothing', () => {
     expect([r.written, r.plan.changes.length]).toEqual([[], 1]);
   });
 });
+
+describe('account names are text at the boundary, in and out', () => {
+  const utf8Tree = (): lib.ConfigTree => lib.treeFromFiles({ [CONF]: Buffer.from('josé soft nofile 111\n漢字 soft nofile 222\n@équipe hard nofile 333\n', 'utf8') });
+  for (const [name, want] of [['josé', 111n], ['漢字', 222n]] as const) {
+    it(`a hand-built identity named ${name} matches its UTF-8 line (it matched nothing)`, () => {
+      const res = lib.resolveLimits(utf8Tree(), { name, uid: 1000, gid: 1000, groups: [{ name: 'équipe', gid: 1000 }] });
+      expect(res.rlimits.nofile.soft.value).toBe(want);
+      expect(res.rlimits.nofile.hard.value).toBe(333n);
+      expect(res.identity.name).toBe(name);
+      expect(lib.effectiveJson(res).user).toBe(name);
+      expect(lib.explainItem(res, 'nofile').length).toBeGreaterThan(0);
+    });
+  }
+  it('loadAccountDb, loadIdentity, identityFor, parsePasswd give text; a latin1 name survives the round trip', () => {
+    const root = tree(Buffer.concat([Buffer.from('josé soft nofile 111\n', 'utf8'), Buffer.from('l\xe9a soft nofile 444\n', 'latin1')]));
+    const passwd = Buffer.concat([Buffer.from('josé:x:1000:1000::/home/josé:/bin/sh\n', 'utf8'), Buffer.from('l\xe9a:x:1001:1001::/h:/bin/sh\n', 'latin1')]);
+    writeFileSync(path.join(root, 'etc/passwd'), passwd);
+    writeFileSync(path.join(root, 'etc/group'), Buffer.from('équipe:x:1000:josé\n', 'utf8'));
+    const db = lib.loadAccountDb(root);
+    expect(db.users.map((u) => u.name)).toEqual(['josé', 'l\udce9a']);
+    expect(db.users[0]!.home).toBe('/home/josé');
+    expect(db.groups).toEqual([{ name: 'équipe', gid: 1000, members: ['josé'] }]);
+    expect(lib.parsePasswd(passwd).map((u) => u.name)).toEqual(['josé', 'l\udce9a']);
+    const t = lib.loadTree(root, { profile: 'debian' });
+    const jose = lib.identityFor(db, 'josé', 1000, 1000);
+    expect(jose).toEqual({ name: 'josé', uid: 1000, gid: 1000, groups: [{ name: 'équipe', gid: 1000 }] });
+    expect(lib.loadIdentity(root, 'josé')).toEqual(jose);
+    expect(lib.resolveLimits(t, jose).rlimits.nofile.soft.value).toBe(111n);
+    const lea = lib.identityFor(db, db.users[1]!.name, 1001, 1001);
+    expect(lib.resolveLimits(t, lea).rlimits.nofile.soft.value).toBe(444n);
+    // planEdits' accounts: text names from loadAccountDb, compared as bytes inside
+    const plan = lib.planEdits(t, [{ op: 'set', domain: 'josé', item: 'nofile', value: '5000', type: 'soft' }], { accounts: db });
+    expect(plan.warnings).toEqual([]); // ("user 'josé' is not in the tree's etc/passwd" when names did not meet)
+  });
+  it('a string for passwd bytes is refused (its encoding would be a guess)', () => {
+    expect(thrown(() => lib.parsePasswd('root:x:0:0::/:/bin/sh\n' as never)).message).toMatch(/^parsePasswd: bytes must be bytes/);
+  });
+});
