@@ -9,6 +9,7 @@ import { type EditPlan, type EditRequest, planEdits, planOptionsFrom, type PlanO
 import { toBytes } from '../core/bytes.js';
 import { outcomeItems, reachAfter } from '../core/edit/reach.js';
 import { type JsDiff, unifiedDiff } from '../core/edit/unified-diff.js';
+import type { TextEdit } from '../core/text-edit.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
 import { canonicalProfile, itemForProfile, itemInfo } from '../core/schema.js';
@@ -34,12 +35,16 @@ export interface EditArgs {
  * context: the text jsdiff's createTwoFilesPatch gives for the display text of each file, built
  * from the changed regions only (src/core/edit/unified-diff.ts). Also used by `set --unit`.
  */
-export async function planDiff(plan: { readonly changes: readonly { readonly path: string; readonly before: string | null; readonly after: string }[] }): Promise<string> {
+export async function planDiff(plan: { readonly changes: readonly { readonly path: string; readonly before: string | null; readonly after: string; readonly edits?: readonly TextEdit[] }[] }): Promise<string> {
   if (plan.changes.length === 0) return '';
   const jsdiff = await import('diff');
   let out = '';
   for (const c of plan.changes) {
-    const patch = unifiedDiff(jsdiff as unknown as JsDiff, c.before === null ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, c.before ?? '', c.after, 3);
+    // a plan's one edit spans the changed middle: the shared head and tail are known
+    const e = c.edits?.length === 1 ? c.edits[0]! : undefined;
+    const before = c.before ?? '';
+    const known = e === undefined ? undefined : { head: e.offset, tail: before.length - e.offset - e.length };
+    const patch = unifiedDiff(jsdiff as unknown as JsDiff, c.before === null ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, before, c.after, 3, known);
     // jsdiff starts with an "Index"/separator line only for createPatch; keep the ---/+++ form
     out += patch.replace(/^=+\n/m, '');
   }

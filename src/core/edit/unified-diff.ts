@@ -82,9 +82,14 @@ const SHOWN_OTHERWISE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff]/;
  * The unified diff of `before` → `after` (binary strings; `before` '' for a new file), as
  * `createTwoFilesPatch(oldName, newName, binaryToDisplay(before), binaryToDisplay(after),
  * undefined, undefined, { context })` of jsdiff 8 returns it (its `Index`/`===` header lines
- * included; the caller strips what it does not show).
+ * included; the caller strips what it does not show). `known`: lengths of the start and end
+ * known to be common to both texts (a plan's FileChange.edits says them), where the search for
+ * the shared head and tail starts.
  */
-export function unifiedDiff(jsdiff: JsDiff, oldName: string, newName: string, before: string, after: string, context: number): string {
+export function unifiedDiff(
+  jsdiff: JsDiff, oldName: string, newName: string, before: string, after: string, context: number,
+  known: { readonly head: number; readonly tail: number } = { head: 0, tail: 0 },
+): string {
   const a = lineStarts(before);
   const b = lineStarts(after);
   const n = a.length;
@@ -95,8 +100,8 @@ export function unifiedDiff(jsdiff: JsDiff, oldName: string, newName: string, be
   // Lines inside the shared head are equal on the diagonal i === j; lines inside the shared tail
   // (starting strictly inside it, or at its edge where both texts start a line there) are equal on
   // the diagonal j - i === m - n.
-  const cp = commonPrefix(before, after);
-  const cs = commonSuffix(before, after, Math.min(before.length, after.length) - cp);
+  const cp = commonPrefix(before, after, known.head);
+  const cs = commonSuffix(before, after, Math.min(before.length, after.length) - cp, known.tail);
   let headLines = 0;
   while (headLines < n && headLines < m && endA(headLines) <= cp && endB(headLines) <= cp) headLines++;
   const tailFrom = before.length - cs;

@@ -3,13 +3,16 @@
  * of before and after: the longest common prefix and suffix. The plan searches them from the
  * stretches its edits never touched (WorkFile.untouched); this compares the result with the
  * prefix and suffix counted byte by byte, on random files and random lists of set/unset requests
- * (several edits to one file, edits that insert a line equal to its neighbours, removals).
+ * (several edits to one file, edits that insert a line equal to its neighbours, removals); and
+ * the unified diff printed from that edit's known head and tail with the one searched from scratch.
  */
 import { describe, expect, it } from 'vitest';
 import { parseGroup, parsePasswd, type AccountDb } from '../../../src/core/accounts.js';
 import { type EditRequest, planEdits } from '../../../src/core/edit.js';
 import type { ConfigTree } from '../../../src/core/model.js';
 import { parseLimits } from '../../../src/core/parse.js';
+import * as jsdiff from 'diff';
+import { type JsDiff, unifiedDiff } from '../../../src/core/edit/unified-diff.js';
 import { applyEdits } from '../../../src/core/text-edit.js';
 import { rng, seedNote, testSeed } from '../../seed.js';
 
@@ -65,6 +68,10 @@ describe('FileChange.edits', () => {
         const before = c.before ?? '';
         expect(c.edits, `${seedNote(seed)}, round ${round}, ${c.path}`).toEqual([naive(before, c.after)]);
         expect(applyEdits(before, c.edits)).toBe(c.after);
+        // the diff a dry run prints searches its shared head and tail from the plan's edit
+        const e = c.edits[0]!;
+        expect(unifiedDiff(jsdiff as unknown as JsDiff, 'a', 'b', before, c.after, 3, { head: e.offset, tail: before.length - e.offset - e.length }), `${seedNote(seed)}, round ${round}`)
+          .toBe(unifiedDiff(jsdiff as unknown as JsDiff, 'a', 'b', before, c.after, 3));
         compared++;
       }
     }
