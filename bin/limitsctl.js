@@ -2,14 +2,13 @@
 // The installed command. A CommonJS file (bin/package.json says so): an ES-module entry point
 // costs Node its module loader at every start.
 //
-// Ctrl-C or a kill: exit at once with 128 + the signal number, through process.exit so the exit
-// hooks run (the tree lock this process holds is removed). Each file is replaced atomically;
-// docs/editing.md says what an interrupted multi-file write leaves and how a re-run completes it.
-// The handlers are installed before anything else is loaded; a second signal is not caught.
+// Ctrl-C or a kill (SIGINT, SIGTERM, SIGHUP): no handler is installed here, so the signal's
+// default action ends the process at once, with the signal as its status (130, 143, 129 in a
+// shell). Only while something must be cleaned up are there handlers (src/io/signal-cleanup.ts):
+// the tree lock is removed, or the temporary file of `lint --output-file`, and then the same
+// signal ends the process. Each file is replaced atomically; docs/editing.md says what an
+// interrupted multi-file write leaves and how a re-run completes it.
 'use strict';
-process.once('SIGINT', () => process.exit(130));
-process.once('SIGTERM', () => process.exit(143));
-process.once('SIGHUP', () => process.exit(129));
 
 // The program is dist/limitsctl.cjs, the whole CLI in one file (scripts/bundle.mjs), compiled
 // through V8's code cache: what V8 compiled for the last run of the same command is kept under

@@ -27,6 +27,7 @@ import { canonicalProfile, isProfileName, itemForProfile, PROFILE_NAMES, PROFILE
 import { effectiveJson, halfView, rlimitItemsFor } from '../formatters/effective.js';
 import { loadAccountDb } from '../io/accounts.js';
 import { resolveInRoot } from '../io/paths.js';
+import { onSignalCleanup } from '../io/signal-cleanup.js';
 import { parsePolicy } from '../io/policy.js';
 import { detectProfile, loadBaseline } from '../io/system.js';
 import { loadTree } from '../io/tree.js';
@@ -132,6 +133,8 @@ export function materialize(snap: Snapshot, hostRoot: string, dir: string): void
 }
 
 let scratch: string | null = null;
+/** Removes the signal clean-up of the scratch directory (set while it exists). */
+let unhookScratch: (() => void) | null = null;
 /**
  * A private directory for the laid-out snapshots of this process (removed at exit): in /dev/shm
  * when it is a writable directory (tmpfs: creating and removing a small tree there costs a tenth
@@ -145,6 +148,7 @@ function scratchDir(): string {
     } catch { /* keep tmpdir */ }
     scratch = mkdtempSync(path.join(base, 'limitsctl-fleet-'));
     process.once('exit', removeScratch);
+    unhookScratch = onSignalCleanup(removeScratch); // a signal: removed, then the process ends by it
   }
   return scratch;
 }
@@ -153,6 +157,8 @@ function scratchDir(): string {
 export function removeScratch(): void {
   if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
   scratch = null;
+  unhookScratch?.();
+  unhookScratch = null;
 }
 
 /** `file`: as the host names it (/etc/security/limits.d/x.conf) or relative to root. */

@@ -4,13 +4,18 @@
  * replaces FILE by rename(2) only when the run ends well ({@link OutputFile.commit}). Until then
  * FILE is untouched — not one byte, its mode or its mtime — and {@link OutputFile.discard}
  * removes the temporary file: a run that ends in exit 2 (a usage error, bad input, an unreadable
- * path) leaves FILE as it was, or absent. An existing FILE keeps its permission bits; a new one
- * gets 0666 less the umask, as any file the shell's `>` creates. A symlink FILE is followed: its
- * target is replaced and the link kept.
+ * path) leaves FILE as it was, or absent; so does SIGINT, SIGTERM or SIGHUP (the temporary file
+ * is removed, then the process ends by the signal: ./signal-cleanup.ts). An existing FILE keeps
+ * its permission bits; a new one gets 0666 less the umask, as any file the shell's `>` creates.
+ * An existing FILE the user could not write (access(2) W_OK: a 0444 file of one's own, another
+ * user's file) is refused, as the shell's `>` would refuse it; root may write any file, and then
+ * the file keeps its mode (0444 stays 0444). A symlink FILE is followed, also when it dangles:
+ * its target is replaced (or created) and the link kept.
  */
-import { chmodSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants as fsConstants, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, type Stats, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LimitsError } from '../core/errors.js';
+import { onSignalCleanup } from './signal-cleanup.js';
 
 /** FILE cannot be the report's destination (a directory, a device, a missing directory). */
 export class OutputFileError extends LimitsError {
@@ -34,23 +39,42 @@ export interface OutputFile {
 /**
  * Opens the temporary file for `file` (resolved against `cwd`).
  * @param shown how FILE is named in messages (as the user wrote it)
- * @throws OutputFileError when FILE exists and is not a regular file (EISDIR, ENOTREG), or its
- *   directory is missing or refuses a new file (the OS code: ENOENT, EACCES, EROFS…)
+ * @throws OutputFileError when FILE exists and is not a regular file (EISDIR, ENOTREG) or is not
+ *   writable by this user (EACCES), is a loop of symlinks (ELOOP), or its directory is missing or
+ *   refuses a new file (the OS code: ENOENT, EACCES, EROFS…)
  */
 export function openOutputFile(file: string, cwd: string, shown: string = file): OutputFile {
+  // follow symlinks one by one (a dangling link names the file to create), like open(2) with O_CREAT
   let target = path.resolve(cwd, file);
+  let st: Stats | null = null;
+  for (let hops = 0; ; hops++) {
+    try {
+      st = lstatSync(target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw asOutputError(e, shown);
+      st = null;
+      break;
+    }
+    if (!st.isSymbolicLink()) break;
+    if (hops >= 40) throw new OutputFileError(`the report file ${shown} is a chain of more than 40 symlinks`, 'ELOOP');
+    try {
+      target = path.resolve(path.dirname(target), readlinkSync(target));
+    } catch (e) {
+      throw asOutputError(e, shown);
+    }
+  }
+  // the directory's physical path (as lint names the files it reads): a missing one fails below
+  try { target = path.join(realpathSync(path.dirname(target)), path.basename(target)); } catch { /* kept */ }
   let mode: number | null = null;
-  try {
-    target = realpathSync(target);
-    const st = statSync(target);
+  if (st !== null) {
     if (st.isDirectory()) throw new OutputFileError(`the report file ${shown} is a directory`, 'EISDIR', 'Name a file, e.g. lint.sarif.');
     if (!st.isFile()) throw new OutputFileError(`the report file ${shown} is not a regular file; the report replaces the file atomically, so it must be one (or not exist yet)`, 'ENOTREG', 'Leave the report file out to write the report to standard output.');
+    try {
+      accessSync(target, fsConstants.W_OK);
+    } catch {
+      throw new OutputFileError(`the report file ${shown} is not writable (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}); limitsctl does not replace a file you could not write`, 'EACCES', `Make it writable (chmod u+w ${shown}), remove it, or name another file.`);
+    }
     mode = st.mode & 0o7777;
-  } catch (e) {
-    if (e instanceof OutputFileError) throw e;
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw asOutputError(e, shown);
-    // a symlink whose target does not exist yet: write where it points
-    target = path.resolve(cwd, file);
   }
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
@@ -60,6 +84,8 @@ export function openOutputFile(file: string, cwd: string, shown: string = file):
   } catch (e) {
     throw asOutputError(e, shown, dir);
   }
+  // a signal before commit or discard: remove the temporary file, FILE stays as it was
+  const unhook = onSignalCleanup(() => unlinkSync(temp));
   let done = false;
   const close = () => {
     if (fd === null) return;
@@ -81,6 +107,7 @@ export function openOutputFile(file: string, cwd: string, shown: string = file):
       close();
       renameSync(temp, target);
       done = true;
+      unhook();
       // the rename itself is made durable as far as the directory allows (best effort)
       try {
         const d = openSync(dir, 'r');
@@ -92,6 +119,7 @@ export function openOutputFile(file: string, cwd: string, shown: string = file):
       done = true;
       try { close(); } catch { /* already gone */ }
       try { unlinkSync(temp); } catch { /* already gone */ }
+      unhook();
     },
   };
 }

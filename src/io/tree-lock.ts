@@ -5,7 +5,8 @@
  * `<root>/etc/security/.limitsctl.lock` ({@link LOCK_RELATIVE_PATH}). The name is hidden and does
  * not end in `.conf`, and it is not in limits.d, so pam_limits never reads it. It holds one JSON
  * line naming the holder (pid, host name, boot id, the process's start time, a random token) and
- * is removed when the lock is released — also when the process exits normally while holding it.
+ * is removed when the lock is released — also when the process exits while holding it, or is
+ * ended by SIGINT, SIGTERM or SIGHUP (the lock is removed, then the process ends by the signal).
  *
  * A lock left behind by a process that was killed is *stale* and is taken over: on the same host,
  * when the holder pid no longer exists, or exists but started at another time (pid reused), or the
@@ -36,6 +37,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { LimitsIoError, LockTimeoutError, type LockOwner, isErrno, pidAlive, wrapIoError } from './write-errors.js';
 import { type RecoveryReport, kind, recoverJournal } from './write-journal.js';
+import { onSignalCleanup } from './signal-cleanup.js';
 import { openTreeDirAt, resolveRoot } from './write-paths.js';
 
 /** Where the lock lives, relative to the tree root. */
@@ -73,8 +75,24 @@ interface LockInfo {
   readonly created: string;
 }
 
-/** Lock files this process holds right now: token → lock path. */
+/** Lock files this process holds right now: token → lock path (change it only through hold/unhold). */
 const heldByThisProcess = new Map<string, string>();
+/** Removes the signal handlers of ./signal-cleanup.ts; set while this process holds a lock. */
+let signalHook: (() => void) | null = null;
+
+/** Record a lock file as this process's; while any is held, a SIGINT/SIGTERM/SIGHUP removes them first. */
+function hold(token: string, p: string): void {
+  heldByThisProcess.set(token, p);
+  signalHook ??= onSignalCleanup(removeHeldLocks);
+}
+
+function unhold(token: string): void {
+  heldByThisProcess.delete(token);
+  if (heldByThisProcess.size === 0 && signalHook !== null) {
+    signalHook();
+    signalHook = null;
+  }
+}
 /** Lock paths held in the current async context, for re-entrancy. */
 const context = new AsyncLocalStorage<ReadonlySet<string>>();
 let exitHookInstalled = false;
@@ -291,22 +309,28 @@ async function createExclusive(p: string, info: LockInfo): Promise<boolean> {
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const [token, p] of heldByThisProcess) {
+  process.once('exit', removeHeldLocks);
+}
+
+/**
+ * Remove every lock file this process holds that still carries its token (synchronous: at exit,
+ * or on a signal before the process ends by it; see ./signal-cleanup.ts).
+ */
+function removeHeldLocks(): void {
+  for (const [token, p] of heldByThisProcess) {
+    try {
+      const fd = openSync(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+      let raw: string;
       try {
-        const fd = openSync(p, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
-        let raw: string;
-        try {
-          raw = readFileSync(fd, 'utf8');
-        } finally {
-          closeSync(fd);
-        }
-        if (parseInfo(raw)?.token === token) unlinkSync(p);
-      } catch {
-        /* best effort */
+        raw = readFileSync(fd, 'utf8');
+      } finally {
+        closeSync(fd);
       }
+      if (parseInfo(raw)?.token === token) unlinkSync(p);
+    } catch {
+      /* best effort */
     }
-  });
+  }
 }
 
 async function acquire(lockPath: string, timeoutMs: number): Promise<string> {
@@ -318,14 +342,14 @@ async function acquire(lockPath: string, timeoutMs: number): Promise<string> {
   for (;;) {
     try {
       // Register first so the exit hook and isStale() know the token before the file exists.
-      heldByThisProcess.set(info.token, lockPath);
+      hold(info.token, lockPath);
       if (await createExclusive(lockPath, info)) return info.token;
-      heldByThisProcess.delete(info.token);
+      unhold(info.token);
       last = await readLock(lockPath);
       if (last === undefined) continue; // released meanwhile: try again at once
       if (isStale(last) && (await breakStale(lockPath, last.raw))) continue;
     } catch (e) {
-      heldByThisProcess.delete(info.token);
+      unhold(info.token);
       throw wrapIoError(e, 'lock', lockPath, undefined, path.dirname(lockPath));
     }
     const left = deadline - Date.now();
@@ -342,7 +366,7 @@ async function acquire(lockPath: string, timeoutMs: number): Promise<string> {
 async function breakStale(lockPath: string, raw: string): Promise<boolean> {
   const breakPath = `${lockPath}.break`;
   const info = newInfo();
-  heldByThisProcess.set(info.token, breakPath);
+  hold(info.token, breakPath);
   try {
     if (!(await createExclusive(breakPath, info))) {
       const b = await readLock(breakPath);
@@ -361,7 +385,7 @@ async function breakStale(lockPath: string, raw: string): Promise<boolean> {
     }
     return true;
   } finally {
-    heldByThisProcess.delete(info.token);
+    unhold(info.token);
   }
 }
 
@@ -373,6 +397,6 @@ async function release(lockPath: string, token: string): Promise<void> {
   } catch {
     /* best effort: a lock we cannot remove is recovered as stale later */
   } finally {
-    heldByThisProcess.delete(token);
+    unhold(token);
   }
 }

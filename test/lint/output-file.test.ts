@@ -5,7 +5,7 @@
  * binary (`npm run build` first).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,51 @@ describe.skipIf(!built)('lint --output-file', () => {
     const isDir = lint(['.', '-o', tmp], root);
     expect(isDir.code).toBe(2);
     expect(isDir.stderr).toMatch(/is a directory/);
+  });
+
+  it('a dangling symlink as FILE: its target is created and the link kept', () => {
+    const dir = mkdtempSync(path.join(tmp, 'dangling-'));
+    symlinkSync('reports/lint.json', path.join(dir, 'link.json'));
+    mkdirSync(path.join(dir, 'reports'));
+    const r = lint(['.', '-f', 'json', '-o', path.join(dir, 'link.json')], root);
+    expect(r.code, r.stderr).toBe(1);
+    expect(lstatSync(path.join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(path.join(dir, 'link.json'))).toBe('reports/lint.json');
+    expect(JSON.parse(readFileSync(path.join(dir, 'reports/lint.json'), 'utf8')).summary.errors).toBe(1);
+    // and a link to an existing file: the file is replaced, the link kept
+    const again = lint(['.', '-o', path.join(dir, 'link.json')], clean);
+    expect(again.code, again.stderr).toBe(0);
+    expect(lstatSync(path.join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(path.join(dir, 'reports/lint.json'), 'utf8')).toMatch(/no problems/);
+    expect(readdirSync(dir).sort()).toEqual(['link.json', 'reports']);
+  });
+
+  // a 0444 FILE: refused for whoever could not write it (as the shell's > would); root, who may
+  // write any file, replaces it and the mode stays 0444
+  const isRoot = process.getuid?.() === 0;
+  const canDropDac = isRoot && spawnSync('setpriv', ['--bounding-set', '-dac_override,-dac_read_search', 'true']).status === 0;
+  if (isRoot && !canDropDac) console.warn('lint --output-file read-only FILE refusal skipped: running as root without setpriv to drop CAP_DAC_OVERRIDE');
+  it.skipIf(isRoot && !canDropDac)('a read-only FILE the user could not write: exit 2, FILE untouched', () => {
+    const out = write(path.join(mkdtempSync(path.join(tmp, 'ro-file-')), 'report.txt'), 'old\n');
+    chmodSync(out, 0o444);
+    utimesSync(out, 1_000_000, 1_000_000);
+    const args = ['lint', '--profile', 'linux-pam-1.5.2', '.', '-o', out];
+    const s = isRoot
+      ? spawnSync('setpriv', ['--bounding-set', '-dac_override,-dac_read_search', process.execPath, BIN, ...args], { cwd: root, encoding: 'utf8' })
+      : spawnSync(process.execPath, [BIN, ...args], { cwd: root, encoding: 'utf8' });
+    expect(s.status, s.stderr).toBe(2);
+    expect(s.stderr).toMatch(/report file .*report\.txt is not writable \(mode 0444\)/);
+    expect(readFileSync(out, 'utf8')).toBe('old\n');
+    expect(statSync(out).mtimeMs).toBe(1_000_000_000);
+    expect(readdirSync(path.dirname(out))).toEqual(['report.txt']);
+  });
+  it.skipIf(!isRoot)('as root, a read-only FILE is replaced and keeps its mode 0444', () => {
+    const out = write(path.join(mkdtempSync(path.join(tmp, 'ro-root-')), 'report.txt'), 'old\n');
+    chmodSync(out, 0o444);
+    const r = lint(['.', '-o', out], root);
+    expect(r.code, r.stderr).toBe(1);
+    expect(readFileSync(out, 'utf8')).toMatch(/error/);
+    expect(statSync(out).mode & 0o7777).toBe(0o444);
   });
 
   const asRoot = process.getuid?.() === 0;

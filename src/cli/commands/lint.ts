@@ -242,6 +242,10 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
       ...(io.stdoutClosed ? { closed: () => io.stdoutClosed!() } : {}),
       ...(io.stdoutReady ? { ready: () => io.stdoutReady!() } : {}),
     });
+    // the event loop turns between trees and after each written block, so that a signal's
+    // clean-up (the temporary file of --output-file: src/io/signal-cleanup.ts) runs within one
+    // tree's work, not after the whole run
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
     const emit = async (text: string): Promise<void> => {
       if (out.push(text)) await out.flush();
     };
@@ -266,6 +270,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     let fixedFile: Buffer | null = null; // --stdin --fix: what goes to stdout
     const profiles: Array<{ root: string | null; files: readonly string[]; profile: Profile }> = [];
     for await (const t of targets) {
+      await turn();
       // a tree's files are named only for files linted on their own (the JSON `profiles` entry)
       profiles.push({ root: t.root === null ? null : path.relative(io.cwd, t.root) || '.', files: t.root === null ? [...t.abs.keys()] : [], profile: canonicalProfile(t.target.tree.profile) });
       let result: { diagnostics: readonly Diagnostic[]; suppressed: number; files: readonly string[] };
@@ -314,7 +319,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
         all.add(d);
         if (args.quiet && d.severity !== 'error') continue;
         shown.add(d);
-        if (!out.closed && out.push(writer.finding(d))) await out.flush();
+        if (!out.closed && out.push(writer.finding(d))) { await out.flush(); await turn(); }
       }
       suppressed += result.suppressed;
       for (const f of result.files) files.add(f);
