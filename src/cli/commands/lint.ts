@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
-import { lintTarget } from '../../core/lint/engine.js';
+import { lintTargetStream } from '../../core/lint/engine.js';
 import { DOCS_URL_ENV, docsLink, exitCodeOf, type LintFormatWriter, type LintReportHead, type LintReportTail, type LintSummary, LintTally } from '../../core/lint/report.js';
 import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
@@ -273,7 +273,9 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
       await turn();
       // a tree's files are named only for files linted on their own (the JSON `profiles` entry)
       profiles.push({ root: t.root === null ? null : path.relative(io.cwd, t.root) || '.', files: t.root === null ? [...t.abs.keys()] : [], profile: canonicalProfile(t.target.tree.profile) });
-      let result: { diagnostics: readonly Diagnostic[]; suppressed: number; files: readonly string[] };
+      // a tree's findings file by file (lint: one file's findings at a time are held, see
+      // lintTargetStream), or all at once (what is left after --fix)
+      let result: { suppressed: number; files: readonly string[] } & Iterable<readonly Diagnostic[]>;
       if (file !== null) {
         for (const a of t.abs.values()) {
           if (a === file.path) throw new UsageError(`--output-file ${outputName!} is a file being linted; the report would replace it`, 'Write the report to a file of its own.');
@@ -304,22 +306,24 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
           else if (diff !== '') io.stderr(diff);
         }
         // what is left after fixing
-        result = outcome.result;
+        result = { suppressed: outcome.result.suppressed, files: outcome.result.files, [Symbol.iterator]: () => [outcome.result.diagnostics][Symbol.iterator]() };
       } else {
         if (out.closed && exitCodeOf(all, head.maxWarnings) === 1) break; // nobody reads, and the exit code is settled
-        result = lintTarget(t.target, config);
+        result = lintTargetStream(t.target, config);
       }
       // per finding: no await unless a block is full (an async call per finding cost about a
       // microsecond), and the ignorePatterns asked once per file, not once per finding
       let lastFile: string | null = null;
       let lastIgnored = false;
-      for (const d of result.diagnostics) {
-        if (d.file !== lastFile) { lastFile = d.file; lastIgnored = ignored(settings, t.abs.get(d.file)); }
-        if (lastIgnored) continue;
-        all.add(d);
-        if (args.quiet && d.severity !== 'error') continue;
-        shown.add(d);
-        if (!out.closed && out.push(writer.finding(d))) { await out.flush(); await turn(); }
+      for (const part of result) {
+        for (const d of part) {
+          if (d.file !== lastFile) { lastFile = d.file; lastIgnored = ignored(settings, t.abs.get(d.file)); }
+          if (lastIgnored) continue;
+          all.add(d);
+          if (args.quiet && d.severity !== 'error') continue;
+          shown.add(d);
+          if (!out.closed && out.push(writer.finding(d))) { await out.flush(); await turn(); }
+        }
       }
       suppressed += result.suppressed;
       for (const f of result.files) files.add(f);

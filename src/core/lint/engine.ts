@@ -256,109 +256,197 @@ function severityOf(rule: { code: string; severity: Severity }, config: LintConf
   return config.severities?.get(rule.code) ?? rule.severity;
 }
 
-/** Lint one target with the rules enabled by `config`. */
+/**
+ * A target's findings, file by file, as `lintTarget` lists them (the same findings in the same
+ * order: files in reading order, then ignored files, then any other path by name; within a file
+ * by line, column, code and message). Iterating it lints: rules of scope 'file' run once per file
+ * and that file's findings are yielded before the next file is checked, so what is held is one
+ * file's findings plus those of the tree-wide rules (the analysis rules that say which line never
+ * wins), not every finding of the tree. Iterate it once.
+ */
+export interface LintStream extends Iterable<readonly Diagnostic[]> {
+  /** display paths of the files looked at (parsed, missing or ignored), in order */
+  readonly files: readonly string[];
+  /** findings silenced by limitsctl-disable comments so far (every one, once iterated to the end) */
+  readonly suppressed: number;
+}
+
+/** Lint one target with the rules enabled by `config`, every finding in one array. */
 export function lintTarget(target: LintTarget, config: LintConfig = {}, rules: readonly Rule[] = RULES): LintResult {
+  const stream = lintTargetStream(target, config, rules);
+  const diagnostics: Diagnostic[] = [];
+  for (const part of stream) for (const d of part) diagnostics.push(d);
+  return { diagnostics, files: stream.files, suppressed: stream.suppressed };
+}
+
+/** Lint one target with the rules enabled by `config`, its findings file by file (LintStream). */
+export function lintTargetStream(target: LintTarget, config: LintConfig = {}, rules: readonly Rule[] = RULES): LintStream {
+  const tree = target.tree;
+  // every file looked at: those pam_limits reads, those it ignores, and the unusable ones
+  // (etc/passwd, os-release, …) a finding may name, so "in N of M files" counts them all
+  const files = [...new Set([...tree.files.map((f) => f.path), ...tree.ignored.map((f) => f.path), ...(tree.unusable ?? []).map((u) => u.path)])]
+    .filter((p) => target.only === undefined || target.only.has(p));
+  const state = { suppressed: 0 };
+  return {
+    files,
+    get suppressed() { return state.suppressed; },
+    [Symbol.iterator]: () => findingsByFile(target, config, rules, state),
+  };
+}
+
+function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly Rule[], state: { suppressed: number }): Generator<readonly Diagnostic[], void, undefined> {
   const tree = target.tree;
   const nrOpen = target.nrOpen ?? DEFAULT_NR_OPEN;
   const policy = config.policy ?? EMPTY_POLICY;
+  const profile = canonicalProfile(tree.profile);
   const analysis = new Analysis({
-    tree, profile: canonicalProfile(tree.profile), accounts: target.accounts, nrOpen, policy, budget: config.analysisBudget ?? DEFAULT_ANALYSIS_BUDGET,
+    tree, profile, accounts: target.accounts, nrOpen, policy, budget: config.analysisBudget ?? DEFAULT_ANALYSIS_BUDGET,
   });
   const docs = tree.files.filter((f): f is TreeFile & { doc: LimitsDocument } => f.doc !== null).map((file) => ({ file, doc: file.doc }));
-  const out: Diagnostic[] = [];
   const firstFile = tree.files[0]?.path ?? tree.ignored[0]?.path ?? '<none>';
+
+  // findings of the tree-wide rules, by file, until that file is written; while the rules of
+  // scope 'file' check a file, its findings go to `current`
+  const held = new Map<string, Diagnostic[]>();
+  let current: Diagnostic[] | null = null;
+  let currentPath: string | null = null;
+  const push = (d: Diagnostic) => {
+    if (current !== null && d.file === currentPath) { current.push(d); return; }
+    let list = held.get(d.file);
+    // a file already written (a rule of scope 'file' reporting outside its file: a rule bug)
+    // gets it with the file being written, rather than losing it
+    if (!list && current !== null && written.has(d.file)) { current.push(d); return; }
+    if (!list) held.set(d.file, (list = []));
+    list.push(d);
+  };
+  const written = new Set<string>();
 
   const internal = (rule: Rule, what: string, file: string = firstFile) => {
     const sev = severityOf(RULE_ERROR, config);
     if (sev === 'off') return;
-    out.push({
+    push({
       code: RULE_ERROR.code, rule: RULE_ERROR.name, severity: sev, file, line: 1, column: 1, endLine: 1, endColumn: 1,
       message: `rule ${rule.code} ${rule.name} failed: ${what}. This is a bug in limitsctl; please report it with the file.`,
     });
   };
 
-  for (const rule of rules) {
-    const severity = severityOf(rule, config);
-    if (severity === 'off') continue;
-    const ctx: RuleContext = {
-      tree, profile: canonicalProfile(tree.profile), accounts: target.accounts, nrOpen, nrOpenSource: target.nrOpenSource ?? null, capSysResource: target.capSysResource ?? null, startingLimits: target.startingLimits ?? null, policy, standalone: target.standalone === true,
-      analysis, docs,
-      report(r: RuleReport) {
-        // run for every finding: no spread copies and no array unless there are related
-        // locations (the members are set in the order the Diagnostic type lists them)
-        const fDoc = docOf(target, r.file);
-        const fPath = pathOf(r.file);
-        try {
-          const pos = locate(fDoc, r.span);
-          let related: RelatedLocation[] | undefined;
-          if (r.related !== undefined && r.related.length > 0) {
-            related = r.related.map((x) => {
-              const p = locate(docOf(target, x.file), x.span);
-              return { file: pathOf(x.file), line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, message: x.message };
-            });
-          }
-          if (r.fix) {
-            const len = fDoc?.text.length ?? 0;
-            for (const e of r.fix) {
-              if (!fDoc || e.offset < 0 || e.length < 0 || e.offset + e.length > len) throw new RangeError(`fix edit at ${e.offset}+${e.length} is outside ${fPath}`);
-            }
-          }
-          const d: Mutable<Diagnostic> = {
-            code: rule.code, rule: rule.name, severity, message: r.message, file: fPath,
-            line: pos.line, column: pos.column, endLine: pos.endLine, endColumn: pos.endColumn,
-          };
-          if (pos.text) d.text = pos.text;
-          if (pos.offset) d.offset = pos.offset;
-          if (r.fix && r.fix.length > 0) d.fix = r.fix;
-          if (related !== undefined) d.related = related;
-          out.push(d);
-        } catch (e) {
-          internal(rule, `it reported an invalid position (${(e as Error).message})`, fPath);
+  const contextOf = (rule: Rule, severity: Severity, ruleDocs: RuleContext['docs']): RuleContext => ({
+    tree, profile, accounts: target.accounts, nrOpen, nrOpenSource: target.nrOpenSource ?? null, capSysResource: target.capSysResource ?? null, startingLimits: target.startingLimits ?? null, policy, standalone: target.standalone === true,
+    analysis, docs: ruleDocs,
+    report(r: RuleReport) {
+      // run for every finding: no spread copies and no array unless there are related
+      // locations (the members are set in the order the Diagnostic type lists them)
+      const fDoc = docOf(target, r.file);
+      const fPath = pathOf(r.file);
+      try {
+        const pos = locate(fDoc, r.span);
+        let related: RelatedLocation[] | undefined;
+        if (r.related !== undefined && r.related.length > 0) {
+          related = r.related.map((x) => {
+            const p = locate(docOf(target, x.file), x.span);
+            return { file: pathOf(x.file), line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, message: x.message };
+          });
         }
-      },
-    };
-    try {
-      rule.check(ctx);
-    } catch (e) {
-      internal(rule, `it threw ${(e as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? String(e)}`);
-    }
-  }
+        if (r.fix) {
+          const len = fDoc?.text.length ?? 0;
+          for (const e of r.fix) {
+            if (!fDoc || e.offset < 0 || e.length < 0 || e.offset + e.length > len) throw new RangeError(`fix edit at ${e.offset}+${e.length} is outside ${fPath}`);
+          }
+        }
+        const d: Mutable<Diagnostic> = {
+          code: rule.code, rule: rule.name, severity, message: r.message, file: fPath,
+          line: pos.line, column: pos.column, endLine: pos.endLine, endColumn: pos.endColumn,
+        };
+        if (pos.text) d.text = pos.text;
+        if (pos.offset) d.offset = pos.offset;
+        if (r.fix && r.fix.length > 0) d.fix = r.fix;
+        if (related !== undefined) d.related = related;
+        push(d);
+      } catch (e) {
+        internal(rule, `it reported an invalid position (${(e as Error).message})`, fPath);
+      }
+    },
+  });
+  const threw = (e: unknown) => `it threw ${(e as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? String(e)}`;
 
-  // limitsctl-disable comments
-  const byFile = new Map<string, Silenced>();
-  for (const { file, doc } of docs) {
-    const { directives, unknown } = readDirectives(doc);
-    if (directives.length > 0) byFile.set(file.path, silenced(directives));
-    const sev = severityOf({ code: UNKNOWN_SUPPRESSION.code, severity: 'warning' }, config);
-    if (sev !== 'off') {
-      for (const u of unknown) {
-        const pos = locate(doc, u.span);
-        out.push({
-          code: UNKNOWN_SUPPRESSION.code, rule: UNKNOWN_SUPPRESSION.name, severity: sev, file: file.path, ...pos,
-          message: `limitsctl-disable names '${u.name}', which is no rule code or name; it silences nothing. Use a code like LC202 or a name like duplicate-entry (docs/rules.md)`,
-        });
+  const perFile: Array<{ rule: Rule; severity: Severity }> = [];
+  try {
+    for (const rule of rules) {
+      const severity = severityOf(rule, config);
+      if (severity === 'off') continue;
+      if (rule.scope === 'file') { perFile.push({ rule, severity }); continue; }
+      try {
+        rule.check(contextOf(rule, severity, docs));
+      } catch (e) {
+        internal(rule, threw(e));
       }
     }
-  }
-  let suppressed = 0;
-  const kept = out.filter((d) => {
-    const dirs = byFile.get(d.file);
-    if (dirs && d.code !== UNKNOWN_SUPPRESSION.code && suppressedBy(dirs, d)) { suppressed++; return false; }
-    return target.only === undefined || target.only.has(d.file);
-  });
 
-  const order = new Map<string, number>();
-  tree.files.forEach((f, i) => { if (!order.has(f.path)) order.set(f.path, i); });
-  tree.ignored.forEach((f, i) => { if (!order.has(f.path)) order.set(f.path, tree.files.length + i); });
-  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  // two findings of one file (the common case) skip the file's rank lookups
-  kept.sort((a, b) => (a.file === b.file ? 0 : (order.get(a.file) ?? 1e9) - (order.get(b.file) ?? 1e9) || cmp(a.file, b.file))
-    || a.line - b.line || a.column - b.column || cmp(a.code, b.code) || cmp(a.message, b.message));
-  // every file looked at: those pam_limits reads, those it ignores, and the unusable ones
-  // (etc/passwd, os-release, …) a finding may name, so "in N of M files" counts them all
-  const files = [...new Set([...tree.files.map((f) => f.path), ...tree.ignored.map((f) => f.path), ...(tree.unusable ?? []).map((u) => u.path)])]
-    .filter((p) => target.only === undefined || target.only.has(p));
-  lastDoc = null; // hold no document of this target after it
-  lastIndex = null;
-  return { diagnostics: kept, files, suppressed };
+    // the files in the order findings are sorted by: tree files, then ignored ones (first
+    // occurrence of a path), each with its documents
+    const byPath = new Map<string, Array<{ file: TreeFile; doc: LimitsDocument }>>();
+    for (const f of tree.files) if (!byPath.has(f.path)) byPath.set(f.path, []);
+    for (const f of tree.ignored) if (!byPath.has(f.path)) byPath.set(f.path, []);
+    for (const x of docs) byPath.get(x.file.path)!.push(x);
+    const failed = new Set<Rule>(); // a rule of scope 'file' that threw is not run on later files
+    const unknownSev = severityOf({ code: UNKNOWN_SUPPRESSION.code, severity: 'warning' }, config);
+    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    const finish = (path: string, list: Diagnostic[], dirs: Silenced | undefined): Diagnostic[] => {
+      const kept = list.filter((d) => {
+        if (dirs && d.code !== UNKNOWN_SUPPRESSION.code && suppressedBy(dirs, d)) { state.suppressed++; return false; }
+        return target.only === undefined || target.only.has(path);
+      });
+      kept.sort((a, b) => a.line - b.line || a.column - b.column || cmp(a.code, b.code) || cmp(a.message, b.message));
+      return kept;
+    };
+
+    for (const [path, pathDocs] of byPath) {
+      currentPath = path;
+      current = held.get(path) ?? [];
+      held.delete(path);
+      for (const { rule, severity } of perFile) {
+        if (failed.has(rule)) continue;
+        for (const x of pathDocs) {
+          try {
+            rule.check(contextOf(rule, severity, [x]));
+          } catch (e) {
+            failed.add(rule);
+            internal(rule, threw(e), path);
+            break;
+          }
+        }
+      }
+      // limitsctl-disable comments (the last document of a path with any is the one that counts)
+      let dirs: Silenced | undefined;
+      for (const { doc } of pathDocs) {
+        const { directives, unknown } = readDirectives(doc);
+        if (directives.length > 0) dirs = silenced(directives);
+        if (unknownSev !== 'off') {
+          for (const u of unknown) {
+            const pos = locate(doc, u.span);
+            current.push({
+              code: UNKNOWN_SUPPRESSION.code, rule: UNKNOWN_SUPPRESSION.name, severity: unknownSev, file: path, ...pos,
+              message: `limitsctl-disable names '${u.name}', which is no rule code or name; it silences nothing. Use a code like LC202 or a name like duplicate-entry (docs/rules.md)`,
+            });
+          }
+        }
+      }
+      const list = current;
+      current = null;
+      currentPath = null;
+      written.add(path);
+      const kept = finish(path, list, dirs);
+      if (kept.length > 0) yield kept;
+    }
+    // findings in any other path (none of the tree's files), by name
+    const rest = [...held.keys()].sort(cmp);
+    for (const path of rest) {
+      const kept = finish(path, held.get(path)!, undefined);
+      held.delete(path);
+      if (kept.length > 0) yield kept;
+    }
+  } finally {
+    lastDoc = null; // hold no document of this target after it
+    lastIndex = null;
+  }
 }

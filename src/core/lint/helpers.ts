@@ -4,6 +4,7 @@ import type {
 } from '../model.js';
 import { binaryToDisplay } from '../model.js';
 import type { Source } from '../resolve.js';
+import type { DeadLine } from './analysis.js';
 import type { RuleContext } from './types.js';
 
 export interface ReadingRef<R extends Reading = Reading> {
@@ -39,6 +40,26 @@ export function readings(ctx: RuleContext): readonly ReadingRef[] {
     readingLists.set(ctx.docs, (list = out));
   }
   return list;
+}
+
+const deadByFile = new WeakMap<RuleContext['analysis'], Map<TreeFile, DeadLine[]>>();
+
+/**
+ * The dead lines (Analysis.dead()) of one file, in the order dead() lists them: what a rule of
+ * scope 'file' walks for the file it is given, instead of every dead line of the tree per file.
+ */
+export function deadIn(ctx: RuleContext, file: TreeFile): readonly DeadLine[] {
+  let m = deadByFile.get(ctx.analysis);
+  if (!m) {
+    m = new Map();
+    for (const d of ctx.analysis.dead().values()) {
+      let l = m.get(d.ref.file);
+      if (!l) m.set(d.ref.file, (l = []));
+      l.push(d);
+    }
+    deadByFile.set(ctx.analysis, m);
+  }
+  return m.get(file) ?? [];
 }
 
 /** The dead lines of a target by reading order (EntryRef.order), shared by the rules that skip them. */

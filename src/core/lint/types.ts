@@ -35,6 +35,15 @@ export interface RuleMeta {
 }
 
 export interface Rule extends RuleMeta {
+  /**
+   * 'file': the rule reports only on the files of `ctx.docs`, and finds what to report from them
+   * alone (their lines, and facts about the whole tree such as the analysis or the accounts), so
+   * the engine may call `check` once per file with `ctx.docs` holding that file only, and write a
+   * file's findings before the next file is checked (memory bounded by one file's findings, not
+   * the tree's). Unset: `check` runs once on the whole tree and its findings are held until their
+   * file is written.
+   */
+  readonly scope?: 'file';
   check(ctx: RuleContext): void;
 }
 

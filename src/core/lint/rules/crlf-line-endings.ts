@@ -7,6 +7,7 @@ export const crlfLineEndings: Rule = {
   severity: 'warning',
   description: 'A file with CRLF line endings: harmless in 1.5.2, but Linux-PAM 1.7 keeps the \\r in the value and then rejects unlimited, infinity and -.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, doc } of ctx.docs) {
       let first = -1;

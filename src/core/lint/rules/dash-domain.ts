@@ -15,6 +15,7 @@ export const dashDomain: Rule = {
   severity: 'error',
   description: "A '-' domain: pam_limits reads it as a user named '-', so the line applies to nobody; '*' is everyone.",
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' && r.kind !== 'nolimit') continue;

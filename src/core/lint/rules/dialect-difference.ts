@@ -48,6 +48,7 @@ export const profileDifference: Rule = {
   severity: 'warning',
   description: 'A line pam_limits releases read differently: up to 1.5.x (fgets, sscanf) against 1.6 and later (getline, the rest of the line is the value): over 1023 bytes, \\r before a keyword, \\v or \\f as separator, extra fields, blanks around the value in 1.6.0.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, doc } of ctx.docs) {
       for (const line of doc.lines) {

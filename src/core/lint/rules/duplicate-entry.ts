@@ -1,4 +1,4 @@
-import { entryText, lineSpan, show } from '../helpers.js';
+import { deadIn, entryText, lineSpan, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const duplicateEntry: Rule = {
@@ -8,8 +8,9 @@ export const duplicateEntry: Rule = {
   severity: 'warning',
   description: 'A line that a later line of the same file, with the same domain and item, always replaces: the earlier line is dead.',
   fixable: true,
+  scope: 'file',
   check(ctx) {
-    for (const d of ctx.analysis.dead().values()) {
+    for (const { file } of ctx.docs) for (const d of deadIn(ctx, file)) {
       if (d.ref.file !== d.by.file) continue;
       const a = d.ref.reading;
       const b = d.by.reading;

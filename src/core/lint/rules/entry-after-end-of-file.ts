@@ -10,6 +10,7 @@ export const entryAfterEndOfFile: Rule = {
   severity: 'info',
   description: 'An entry after the stock "# End of file" comment: pam_limits applies it, but people and tools reading the file may stop at the marker.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, doc } of ctx.docs) {
       let marker = -1;

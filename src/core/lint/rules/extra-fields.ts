@@ -8,6 +8,7 @@ export const extraFields: Rule = {
   severity: 'warning',
   description: 'More than four fields: pam_limits 1.5.2 silently ignores the rest, 1.7 makes it part of the value.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.extra.length === 0) continue;

@@ -16,6 +16,7 @@ export const hardAboveStart: Rule = {
   severity: 'error',
   description: 'A hard limit above the one the system starts with, where PID 1 lacks CAP_SYS_RESOURCE (a container): setrlimit fails with EPERM (upstream denies the login, Debian keeps the old limit).',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     if (ctx.capSysResource !== false || !ctx.startingLimits) return;
     const traits = PROFILE_TRAITS[ctx.profile];

@@ -8,6 +8,7 @@ export const invalidRange: Rule = {
   severity: 'error',
   description: 'A domain with a colon that is not a valid uid/gid range: pam_limits logs "invalid uid range" and skips the line.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind === 'blank' || r.kind === 'comment' || r.problem?.code !== 'invalid-range' || syntaxOwner(r) !== 'problem') continue;

@@ -8,6 +8,7 @@ export const invalidValue: Rule = {
   severity: 'error',
   description: 'A value pam_limits rejects ("wrong limit value"): the line is skipped.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem?.code !== 'wrong-value' || syntaxOwner(r) !== 'problem' || !r.itemInfo) continue;

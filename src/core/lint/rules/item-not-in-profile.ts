@@ -15,6 +15,7 @@ export const itemNotInProfile: Rule = {
   severity: 'error',
   description: 'An item the selected pam_limits release does not know (nonewprivs before 1.5.0, rttime before 1.7.1, chroot outside Debian and Ubuntu): the line is skipped.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem?.code !== 'unknown-item' || syntaxOwner(r) !== 'problem') continue;

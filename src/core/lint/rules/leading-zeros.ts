@@ -8,6 +8,7 @@ export const leadingZeros: Rule = {
   severity: 'info',
   description: 'A number with leading zeros: read as decimal (not octal), and often a typo (048576 for 1048576).',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem || !r.parsedValue?.notes.includes('leading-zeros')) continue;

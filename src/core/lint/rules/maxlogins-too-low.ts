@@ -9,6 +9,7 @@ export const maxloginsTooLow: Rule = {
   severity: 'warning',
   description: 'maxlogins or maxsyslogins of 0 (every login refused) or 1 (a second session refused; not enforced by 1.7 with logind).',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem || !r.parsedValue) continue;

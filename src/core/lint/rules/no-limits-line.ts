@@ -8,6 +8,7 @@ export const noLimitsLine: Rule = {
   severity: 'warning',
   description: 'A two-field "<domain> -" line: for the accounts it matches pam_limits applies nothing at all; with *, % or %group it matches nobody.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'nolimit' || r.problem) continue;

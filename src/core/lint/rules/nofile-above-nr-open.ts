@@ -9,6 +9,7 @@ export const nofileAboveNrOpen: Rule = {
   severity: 'error',
   description: 'A nofile value above fs.nr_open, or nofile unlimited where pam_limits predates 1.5.2: the kernel refuses it (upstream denies the login, Debian silently keeps the old limits).',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     const n = ctx.nrOpen;
     // fs.nr_open from the tree's sysctl configuration (no /proc snapshot): say which line set it

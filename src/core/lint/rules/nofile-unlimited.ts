@@ -9,6 +9,7 @@ export const nofileUnlimited: Rule = {
   severity: 'info',
   description: 'nofile unlimited: file descriptors cannot be unlimited; pam_limits 1.5.2 and later (and RHEL 8.6+/9 backports) substitute fs.nr_open.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile' || r.parsedValue?.kernel !== RLIM_INFINITY) continue;

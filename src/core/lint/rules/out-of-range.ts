@@ -12,6 +12,7 @@ export const outOfRange: Rule = {
   severity: 'warning',
   description: `nice or priority outside ${NICE}, or rtprio above ${RTPRIO_RANGE.max}: pam_limits or the kernel clamps the value.`,
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || !r.parsedValue) continue;

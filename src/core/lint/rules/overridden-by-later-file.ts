@@ -1,4 +1,4 @@
-import { entryText, fieldsSpan, lineSpan } from '../helpers.js';
+import { deadIn, entryText, fieldsSpan, lineSpan } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const overriddenByLaterFile: Rule = {
@@ -8,8 +8,9 @@ export const overriddenByLaterFile: Rule = {
   severity: 'warning',
   description: 'A line that a line with the same domain and item in a file read later (a limits.d drop-in) always replaces.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
-    for (const d of ctx.analysis.dead().values()) {
+    for (const { file } of ctx.docs) for (const d of deadIn(ctx, file)) {
       if (d.ref.file === d.by.file) continue;
       const b = d.by.reading;
       const kind = d.ref.file.role === 'main' ? `limits.d files are read after ${d.ref.file.path.slice(d.ref.file.path.lastIndexOf('/') + 1)}` : `${d.by.file.path} is read later`;

@@ -8,6 +8,7 @@ export const percentDomain: Rule = {
   severity: 'error',
   description: 'A % domain with an item other than maxlogins: pam_limits drops the line.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem?.code !== 'percent-domain' || syntaxOwner(r) !== 'problem') continue;

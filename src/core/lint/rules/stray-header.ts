@@ -8,6 +8,7 @@ export const strayHeader: Rule = {
   severity: 'warning',
   description: 'The "<domain> <type> <item> <value>" header of the stock file left uncommented: pam_limits logs it as invalid on every login.',
   fixable: true,
+  scope: 'file',
   check(ctx) {
     for (const { file, line, reading: r } of readings(ctx)) {
       if (syntaxOwner(r) !== 'stray-header') continue;

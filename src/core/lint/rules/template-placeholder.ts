@@ -8,6 +8,7 @@ export const templatePlaceholder: Rule = {
   severity: 'error',
   description: 'Unrendered template syntax ({{ }}, {% %}, <% %>, ${…}) or a <PLACEHOLDER> left in a field: pam_limits reads it literally.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (syntaxOwner(r) !== 'template' || r.kind === 'blank' || r.kind === 'comment') continue;

@@ -10,6 +10,7 @@ export const tooFewFields: Rule = {
   severity: 'error',
   description: 'A line without the four fields <domain> <type> <item> <value>: pam_limits logs "invalid line" and skips it.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'invalid' || r.problem.code !== 'too-few-fields' || syntaxOwner(r) !== 'problem') continue;

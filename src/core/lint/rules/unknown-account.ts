@@ -1,6 +1,36 @@
 import { readings, show, syntaxOwner } from '../helpers.js';
 import { suggester } from '../../suggest.js';
-import type { Rule } from '../types.js';
+import type { LintAccounts, Rule } from '../types.js';
+
+interface Lookups {
+  readonly users: ReadonlySet<string>;
+  readonly groups: ReadonlySet<string>;
+  readonly gids: ReadonlySet<number>;
+  readonly byLower: ReadonlyMap<string, string>;
+  readonly guessUser: (name: string) => string | null;
+  readonly guessGroup: (name: string) => string | null;
+  /**
+   * the message of each domain text met so far (null: none): a function of the text and the
+   * accounts alone, worked out once per distinct domain, not once per line (a guess compares
+   * with every name) — kept across the files of a tree, since the rule runs once per file
+   */
+  readonly said: Map<string, string | null>;
+}
+
+/** per tree's accounts: indexed once, so a file of many unknown names against a large etc/passwd stays linear */
+const lookups = new WeakMap<LintAccounts, Lookups>();
+
+function lookupsOf(acc: LintAccounts): Lookups {
+  const users = new Set(acc.db.users.map((u) => u.name));
+  const userNames = [...users];
+  const groups = new Set(acc.db.groups.map((g) => g.name));
+  const byLower = new Map<string, string>();
+  for (const u of userNames) { const k = u.toLowerCase(); if (!byLower.has(k)) byLower.set(k, u); }
+  return {
+    users, groups, gids: new Set(acc.db.groups.map((g) => g.gid)), byLower,
+    guessUser: suggester(userNames), guessGroup: suggester([...groups]), said: new Map(),
+  };
+}
 
 export const unknownAccount: Rule = {
   code: 'LC304',
@@ -9,27 +39,19 @@ export const unknownAccount: Rule = {
   severity: 'warning',
   description: "A user or group the tree's etc/passwd or etc/group does not have (checked only when the tree has them): the line applies to nobody there.",
   fixable: false,
+  scope: 'file',
   check(ctx) {
     const acc = ctx.accounts;
     if (!acc || !acc.hasPasswd) return;
-    const users = new Set(acc.db.users.map((u) => u.name));
-    const userNames = [...users];
-    const groups = new Set(acc.db.groups.map((g) => g.name));
-    const gids = new Set(acc.db.groups.map((g) => g.gid));
-    // indexed once: a file of many unknown names against a large etc/passwd stays linear
-    const byLower = new Map<string, string>();
-    for (const u of userNames) { const k = u.toLowerCase(); if (!byLower.has(k)) byLower.set(k, u); }
-    const guessUser = suggester(userNames);
-    const guessGroup = suggester([...groups]);
-    // the message is a function of the domain's text (its spec is parsed from it): worked out
-    // once per distinct domain, not once per line (a guess compares with every name)
-    const said = new Map<string, string | null>();
+    let known = lookups.get(acc);
+    if (!known) lookups.set(acc, (known = lookupsOf(acc)));
+    const { users, groups, gids, byLower, guessUser, guessGroup, said } = known;
     for (const { file, reading: r } of readings(ctx)) {
       if ((r.kind !== 'entry' && r.kind !== 'nolimit') || syntaxOwner(r) !== null) continue;
       const d = r.domainSpec;
-      const known = said.get(d.text);
-      if (known !== undefined) {
-        if (known !== null) ctx.report({ file, span: r.domain, message: known });
+      const saidBefore = said.get(d.text);
+      if (saidBefore !== undefined) {
+        if (saidBefore !== null) ctx.report({ file, span: r.domain, message: saidBefore });
         continue;
       }
       let message: string | null = null;

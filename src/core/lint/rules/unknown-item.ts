@@ -10,6 +10,7 @@ export const unknownItem: Rule = {
   severity: 'error',
   description: 'An item pam_limits does not know in any version (a typo such as npoc): the line is skipped.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     const names = ITEMS.filter((i) => i.profiles.includes(ctx.profile)).map((i) => i.name);
     for (const { file, reading: r } of readings(ctx)) {

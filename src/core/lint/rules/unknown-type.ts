@@ -9,6 +9,7 @@ export const unknownType: Rule = {
   severity: 'error',
   description: 'A type other than soft, hard or -: pam_limits skips the line.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem?.code !== 'unknown-type' || syntaxOwner(r) !== 'problem') continue;

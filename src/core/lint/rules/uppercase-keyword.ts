@@ -16,6 +16,7 @@ export const uppercaseKeyword: Rule = {
   severity: 'info',
   description: 'A type, item or value keyword in capitals: pam_limits lower-cases them, so it works, but the domain is not lower-cased, which makes the style misleading.',
   fixable: true,
+  scope: 'file',
   check(ctx) {
     for (const { file, line, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry') continue;

@@ -9,6 +9,7 @@ export const valueMisread: Rule = {
   severity: 'warning',
   description: 'A value pam_limits accepts but reads differently from what it seems to say (10k is 10, 0x10 is 0, -5 wraps around, yes is 0).',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || !r.parsedValue) continue;
