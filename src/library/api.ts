@@ -154,10 +154,11 @@ export function parseOsRelease(text: string): OsReleaseFields {
 
 /**
  * The release profile for os-release fields, with the reason and any warning (docs/profiles.md).
- * @throws LimitsError `EARGUMENT` when `fields` is not an object
+ * @throws LimitsError `EARGUMENT` when `fields` is not an object of strings
  */
 export function profileForOsRelease(fields: OsReleaseFields): ProfileDetection {
   arg.obj('profileForOsRelease', 'fields', fields);
+  for (const [k, v] of Object.entries(fields)) arg.optStr('profileForOsRelease', `fields.${k}`, v);
   return profileForCore(fields);
 }
 
@@ -304,7 +305,16 @@ export interface EffectiveJson {
  */
 export function effectiveJson(resolution: Resolution): EffectiveJson {
   const res = resolutionIn('effectiveJson', 'resolution', resolution);
-  const json: EffectiveJson = effectiveCore(res) as Omit<ReturnType<typeof effectiveCore>, 'limits'> & { limits: Record<string, EffectiveLimit> };
+  let core: ReturnType<typeof effectiveCore>;
+  try {
+    core = effectiveCore(res);
+  } catch (e) {
+    // a pure formatter of the resolution's own fields: a TypeError here is a hand-made resolution
+    // missing one (a getter that throws is passed on as it is)
+    if (!(e instanceof TypeError)) throw e;
+    throw Object.assign(arg.argumentError('effectiveJson', `resolution is not what resolveLimits returned (${arg.clip(e.message)})`), { cause: e });
+  }
+  const json: EffectiveJson = core as Omit<ReturnType<typeof effectiveCore>, 'limits'> & { limits: Record<string, EffectiveLimit> };
   return json;
 }
 

@@ -55,11 +55,23 @@ export function path(fn: string, name: string, v: unknown): asserts v is string 
   if (Buffer.byteLength(v) > 4096) throw argumentError(fn, `${name} is longer than PATH_MAX (4096 bytes): ${quote(v)}`);
 }
 
+/** The candidate a mistyped `input` most likely meant (case-insensitive; a prefix counts: `warn` → `warning`), or null. */
+export function nearest(input: string, candidates: readonly string[]): string | null {
+  if (input.length === 0 || input.length > 64) return null;
+  const lower = input.toLowerCase();
+  const exact = candidates.find((c) => c.toLowerCase() === lower);
+  if (exact !== undefined) return exact;
+  const prefixed = candidates.filter((c) => lower.length >= 3 && c.toLowerCase().startsWith(lower));
+  if (prefixed.length === 1) return prefixed[0]!;
+  const near = didYouMean(lower, candidates.map((c) => c.toLowerCase()));
+  return near === null ? null : candidates.find((c) => c.toLowerCase() === near) ?? null;
+}
+
 /** Every own key of `v` is one of `allowed`; an unknown key (a typo) is refused, with the closest allowed key. */
 export function keys(fn: string, name: string, v: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(v)) {
     if (allowed.includes(k)) continue;
-    const near = didYouMean(k.length > 64 ? '' : k, allowed);
+    const near = nearest(k, allowed);
     throw argumentError(fn, `${name} has an unknown key ${quote(k)}${near === null ? '' : ` (did you mean '${near}'?)`}; its keys are ${allowed.join(', ')}`);
   }
 }
@@ -67,7 +79,7 @@ export function keys(fn: string, name: string, v: Record<string, unknown>, allow
 /** `v` is undefined or one of `values` (exactly: no other case, no other type). */
 export function optOneOf<T extends string>(fn: string, name: string, v: unknown, values: readonly T[]): asserts v is T | undefined {
   if (v === undefined || (typeof v === 'string' && (values as readonly string[]).includes(v))) return;
-  const near = typeof v === 'string' && v.length <= 64 ? didYouMean(v, values) : null;
+  const near = typeof v === 'string' ? nearest(v, values) : null;
   throw argumentError(fn, `${name} must be ${values.map((x) => `'${x}'`).join(', ')} or left out, got ${describe(v)}${near === null ? '' : ` (did you mean '${near}'?)`}`);
 }
 
@@ -137,8 +149,21 @@ export function tree(fn: string, name: string, v: unknown): void {
     str(fn, `${name}.files[${i}].path`, f.path);
     str(fn, `${name}.files[${i}].status`, f.status);
     if (f.doc !== undefined && f.doc !== null) {
-      obj(fn, `${name}.files[${i}].doc`, f.doc);
-      arr(fn, `${name}.files[${i}].doc.lines`, f.doc.lines);
+      const at = `${name}.files[${i}].doc`;
+      obj(fn, at, f.doc);
+      str(fn, `${at}.file`, f.doc.file);
+      arr(fn, `${at}.lines`, f.doc.lines);
+      // every line and reading: a hand-built `[null]` or `[{}]` is named here, not a TypeError later
+      for (const [j, l] of f.doc.lines.entries()) {
+        if (typeof l !== 'object' || l === null || !Array.isArray((l as { readings?: unknown }).readings)) {
+          throw argumentError(fn, `${at}.lines[${j}] must be a line as parseLimits gives it ({ index, start, end, readings: [...] }), got ${describe(l)}`);
+        }
+        for (const [k, r] of (l as { readings: unknown[] }).readings.entries()) {
+          if (typeof r !== 'object' || r === null || typeof (r as { kind?: unknown }).kind !== 'string') {
+            throw argumentError(fn, `${at}.lines[${j}].readings[${k}] must be a reading as parseLimits gives it ({ kind, span, … }), got ${describe(r)}`);
+          }
+        }
+      }
     }
   }
   if (v.ignored !== undefined) arr(fn, `${name}.ignored`, v.ignored);

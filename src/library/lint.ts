@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { lintTarget as lintCore } from '../core/lint/engine.js';
 import { lintExitCode as exitCore, type LintReport, type LintSummary, summarize } from '../core/lint/report.js';
 import { RULES } from '../core/lint/rules.js';
-import type { Diagnostic, LintConfig, LintResult, LintTarget, RuleMeta } from '../core/lint/types.js';
+import type { Diagnostic, LintConfig, LintResult, LintTarget, RuleMeta, SeveritySetting } from '../core/lint/types.js';
 import { canonicalProfile, FALLBACK_PROFILE, type Profile, type ProfileName } from '../core/schema.js';
 import { isLintFormat, LINT_FORMATS, type LintFormat, lintWriter } from '../formatters/lint-formats.js';
 import { reportPieces } from '../core/lint/report.js';
@@ -143,11 +143,33 @@ export async function lintPaths(paths: readonly string[], options: LintOptions =
   return await lintTargets(o.cwd, settings, targets);
 }
 
+const SETTINGS = ['error', 'warning', 'info', 'off'] as const;
+
+/** config.severities: a Map of rule code (`LC101`) or name (`unknown-item`) → 'error' | 'warning' | 'info' | 'off'. */
+function severitiesIn(fn: string, v: unknown): Map<string, SeveritySetting> {
+  if (!(v instanceof Map)) throw arg.argumentError(fn, 'config.severities must be a Map of rule code → severity');
+  const codes = RULES.map((r) => r.code);
+  const names = RULES.map((r) => r.name);
+  const out = new Map<string, SeveritySetting>();
+  for (const [k, sev] of v as Map<unknown, unknown>) {
+    arg.str(fn, 'a key of config.severities', k);
+    if (!codes.includes(k) && !names.includes(k)) {
+      const near = arg.nearest(k, /^lc/i.test(k) ? codes : names);
+      throw arg.argumentError(fn, `config.severities has ${arg.quote(k)}, which is no rule's code or name${near === null ? '' : ` (did you mean '${near}'?)`}; the rules are in docs/rules.md`);
+    }
+    arg.optOneOf(fn, `config.severities '${k}'`, sev ?? null, SETTINGS);
+    out.set(codes.includes(k) ? k : codes[names.indexOf(k)]!, sev as SeveritySetting);
+  }
+  return out;
+}
+
 /**
  * The pure engine: lint one target (a tree or a file, with its accounts and facts) built by hand
  * or from `loadTree`. File names in the findings are the tree's file paths.
- * @param config `severities` (rule code → 'error' | 'warning' | 'info' | 'off'), `policy`
- * @throws LimitsError `EARGUMENT` for a target or config of the wrong shape
+ * @param config `severities` (a Map: rule code `LC101` or name `unknown-item` → 'error' | 'warning' | 'info' | 'off'), `policy`
+ * @returns `{ diagnostics, files, suppressed }`; {@link formatLintReport}, {@link lintExitCode} and {@link lintSummary} take it as it is
+ * @throws LimitsError `EARGUMENT` for a target or config of the wrong shape, a severities key that
+ *   is no rule's code or name, or a severity that is not one of the four
  */
 export function lintTarget(target: LintTarget, config: LintConfig = {}): LintResult {
   const fn = 'lintTarget';
@@ -159,46 +181,109 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}): LintRes
     accounts = { ...accounts, db: accountDbIn(fn, 'target.accounts.db', accounts.db) };
   }
   const c = arg.opts(fn, 'config', config);
-  if (c.severities !== undefined && !(c.severities instanceof Map)) throw arg.argumentError(fn, 'config.severities must be a Map of rule code → severity');
-  if (c.policy !== undefined) arg.obj(fn, 'config.policy', c.policy);
-  return lintCore({ ...target, accounts }, config);
+  const severities = c.severities === undefined ? undefined : severitiesIn(fn, c.severities);
+  if (c.policy !== undefined) {
+    arg.obj(fn, 'config.policy', c.policy);
+    arg.arr(fn, 'config.policy.entries', c.policy.entries);
+    c.policy.entries.forEach((e, i) => arg.obj(fn, `config.policy.entries[${i}]`, e));
+  }
+  return lintCore({ ...target, accounts }, severities === undefined ? config : { ...config, severities });
+}
+
+const SEVERITIES = ['error', 'warning', 'info'] as const;
+
+function position(fn: string, at: string, v: Record<string, unknown>): void {
+  for (const k of ['line', 'column', 'endLine', 'endColumn'] as const) arg.id(fn, `${at}.${k}`, v[k]);
+}
+
+/**
+ * A report, or a {@link lintTarget} result (its diagnostics, files and suppressed count), checked
+ * finding by finding and completed as a LintReport: what lintTree would have said about the run
+ * (this tool, `cwd` the working directory, every rule at its default severity, no maxWarnings).
+ */
+function reportIn(fn: string, v: unknown): LintReport {
+  arg.obj(fn, 'report', v);
+  arg.arr(fn, 'report.diagnostics', v.diagnostics);
+  v.diagnostics.forEach((d, i) => {
+    const at = `report.diagnostics[${i}]`;
+    arg.obj(fn, at, d);
+    for (const k of ['code', 'rule', 'message', 'file'] as const) arg.str(fn, `${at}.${k}`, d[k]);
+    if (typeof d.severity !== 'string' || !(SEVERITIES as readonly string[]).includes(d.severity)) arg.optOneOf(fn, `${at}.severity`, d.severity ?? null, SEVERITIES);
+    position(fn, at, d);
+    if (d.related !== undefined) {
+      arg.arr(fn, `${at}.related`, d.related);
+      d.related.forEach((r, j) => {
+        arg.obj(fn, `${at}.related[${j}]`, r);
+        arg.str(fn, `${at}.related[${j}].file`, r.file);
+        arg.str(fn, `${at}.related[${j}].message`, r.message);
+        position(fn, `${at}.related[${j}]`, r);
+      });
+    }
+    if (d.fix !== undefined) arg.arr(fn, `${at}.fix`, d.fix);
+  });
+  const files = v.files ?? [...new Set((v.diagnostics as Diagnostic[]).map((d) => d.file))];
+  arg.arr(fn, 'report.files', files);
+  files.forEach((f, i) => arg.str(fn, `report.files[${i}]`, f));
+  if (v.suppressed !== undefined) arg.id(fn, 'report.suppressed', v.suppressed);
+  if (v.fixed !== undefined) arg.id(fn, 'report.fixed', v.fixed);
+  if (v.maxWarnings !== undefined && v.maxWarnings !== null) arg.id(fn, 'report.maxWarnings', v.maxWarnings);
+  if (v.rules !== undefined) {
+    arg.arr(fn, 'report.rules', v.rules);
+    v.rules.forEach((r, i) => arg.obj(fn, `report.rules[${i}]`, r));
+  }
+  if (v.tool !== undefined) {
+    arg.obj(fn, 'report.tool', v.tool);
+    arg.str(fn, 'report.tool.name', v.tool.name);
+    arg.str(fn, 'report.tool.version', v.tool.version);
+  }
+  if (v.cwd !== undefined) arg.str(fn, 'report.cwd', v.cwd);
+  if (v.profiles !== undefined) arg.arr(fn, 'report.profiles', v.profiles);
+  return {
+    ...(v as object),
+    tool: (v.tool as LintReport['tool'] | undefined) ?? { name: 'limitsctl', version: toolVersion() },
+    cwd: (v.cwd as string | undefined) ?? process.cwd(),
+    diagnostics: v.diagnostics as Diagnostic[],
+    files: files as string[],
+    rules: (v.rules as LintReport['rules'] | undefined) ?? RULES.map((r) => ({ code: r.code, name: r.name, category: r.category, description: r.description, fixable: r.fixable, severity: r.severity, enabled: true })),
+    suppressed: (v.suppressed as number | undefined) ?? 0,
+    fixed: (v.fixed as number | undefined) ?? 0,
+    maxWarnings: (v.maxWarnings as number | null | undefined) ?? null,
+  };
 }
 
 /**
  * A report as text in one of the CLI's formats (`lint --format`): text (without colour), json,
- * sarif, github, and any other the CLI lists (docs/lint.md, "Output formats").
- * @throws LimitsError `EARGUMENT` for an unknown format or a report that is not one
+ * sarif, github, and any other the CLI lists (docs/lint.md, "Output formats"). Takes what
+ * {@link lintTree}/{@link lintPaths} return, or a {@link lintTarget} result (an in-memory lint):
+ * that one is printed as a run of this tool in the working directory with every rule at its
+ * default severity.
+ * @throws LimitsError `EARGUMENT` for an unknown format, or a report (or one of its findings) of the wrong shape
  */
-export function formatLintReport(report: LintReport, format: LintFormat = 'text'): string {
+export function formatLintReport(report: LintReport | LintResult, format: LintFormat = 'text'): string {
   const fn = 'formatLintReport';
-  arg.obj(fn, 'report', report);
-  arg.arr(fn, 'report.diagnostics', report.diagnostics);
-  arg.arr(fn, 'report.files', report.files);
+  const r = reportIn(fn, report);
   arg.str(fn, 'format', format);
-  if (!isLintFormat(format)) throw arg.argumentError(fn, `unknown format '${format}'; use one of ${LINT_FORMATS.join(', ')}`);
+  if (!isLintFormat(format)) throw arg.argumentError(fn, `unknown format '${arg.clip(format)}'; use one of ${LINT_FORMATS.join(', ')}`);
   let out = '';
-  for (const piece of reportPieces(lintWriter(format, PLAIN_STYLE), report)) out += piece;
+  for (const piece of reportPieces(lintWriter(format, PLAIN_STYLE), r)) out += piece;
   return out;
 }
 
 /**
- * The CLI's exit code for a report: 1 with an error finding (or more warnings than `maxWarnings`), else 0.
- * @throws LimitsError `EARGUMENT` for a report that is not one
+ * The CLI's exit code for a report (or a {@link lintTarget} result): 1 with an error finding (or
+ * more warnings than `maxWarnings`), else 0.
+ * @throws LimitsError `EARGUMENT` for a report (or one of its findings) of the wrong shape
  */
-export function lintExitCode(report: LintReport): 0 | 1 {
-  arg.obj('lintExitCode', 'report', report);
-  arg.arr('lintExitCode', 'report.diagnostics', report.diagnostics);
-  return exitCore(report);
+export function lintExitCode(report: LintReport | LintResult): 0 | 1 {
+  return exitCore(reportIn('lintExitCode', report));
 }
 
 /**
- * Counts of a report's findings: errors, warnings, info, fixable, files with findings, files.
- * @throws LimitsError `EARGUMENT` for a report that is not one
+ * Counts of a report's (or a {@link lintTarget} result's) findings: errors, warnings, info, fixable, files with findings, files.
+ * @throws LimitsError `EARGUMENT` for a report (or one of its findings) of the wrong shape
  */
-export function lintSummary(report: LintReport): LintSummary {
-  arg.obj('lintSummary', 'report', report);
-  arg.arr('lintSummary', 'report.diagnostics', report.diagnostics);
-  return summarize(report);
+export function lintSummary(report: LintReport | LintResult): LintSummary {
+  return summarize(reportIn('lintSummary', report));
 }
 
 /** Every lint rule: code (`LC…`), name, category, default severity, description, fixable (docs/rules.md). */

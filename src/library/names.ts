@@ -81,5 +81,14 @@ export function resolutionOut(r: Resolution): Resolution {
 export function resolutionIn(fn: string, name: string, v: unknown): Resolution {
   arg.obj(fn, name, v);
   arg.obj(fn, `${name}.rlimits`, v.rlimits);
+  arg.profile(fn, `${name}.profile`, v.profile);
+  if (typeof v.applied !== 'boolean') throw arg.argumentError(fn, `${name}.applied must be true or false: give what resolveLimits returned`);
+  arg.arr(fn, `${name}.events`, v.events);
+  for (const [i, e] of v.events.entries()) {
+    arg.obj(fn, `${name}.events[${i}]`, e);
+    arg.str(fn, `${name}.events[${i}].item`, e.item);
+    arg.obj(fn, `${name}.events[${i}].source`, e.source);
+    arg.str(fn, `${name}.events[${i}].source.domain`, e.source.domain);
+  }
   return { ...(v as unknown as Resolution), identity: identityIn(fn, `${name}.identity`, v.identity) };
 }

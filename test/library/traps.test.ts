@@ -143,3 +143,51 @@ describe('account names are text at the boundary, in and out', () => {
     expect(thrown(() => lib.parsePasswd('root:x:0:0::/:/bin/sh\n' as never)).message).toMatch(/^parsePasswd: bytes must be bytes/);
   });
 });
+
+describe('nested values of the wrong shape: EARGUMENT naming them, never a TypeError', () => {
+  const good = (): lib.ConfigTree => lib.treeFromFiles({ [CONF]: Buffer.from('* soft nofile 10\n') });
+  const withLines = (lines: unknown[]): lib.ConfigTree => {
+    const g = good();
+    return { ...g, files: [{ ...g.files[0]!, doc: { ...g.files[0]!.doc!, lines } }] } as never;
+  };
+  const alice = { name: 'alice', uid: 1000, gid: 1000, groups: [] };
+  const res = (): lib.Resolution => lib.resolveLimits(good(), alice);
+  const diag = { code: 'LC101', rule: 'unknown-item', severity: 'error', message: 'm', file: 'f', line: 1, column: 1, endLine: 1, endColumn: 2 };
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['lines [null] (resolveLimits)', () => lib.resolveLimits(withLines([null]), alice), /^resolveLimits: tree\.files\[0\]\.doc\.lines\[0\] must be a line/],
+    ['lines [{}] (planEdits)', () => lib.planEdits(withLines([{}]), []), /^planEdits: tree\.files\[0\]\.doc\.lines\[0\] must be a line/],
+    ['readings [null] (lintTarget)', () => lib.lintTarget({ tree: withLines([{ index: 0, start: 0, end: 0, eolLength: 0, readings: [null] }]), accounts: null }), /^lintTarget: target\.tree\.files\[0\]\.doc\.lines\[0\]\.readings\[0\] must be a reading/],
+    ['accounts users [null] (planEdits)', () => lib.planEdits(good(), [], { accounts: { users: [null], groups: [] } as never }), /^planEdits: options\.accounts\.users\[0\] must be an object, got null$/],
+    ['accounts groups members [5] (identityFor)', () => lib.identityFor({ users: [], groups: [{ name: 'g', gid: 1, members: [5] }] } as never, 'a', 1, 1), /^identityFor: db\.groups\[0\]\.members\[0\] must be a string, got number 5$/],
+    ['lintTarget accounts db users [null]', () => lib.lintTarget({ tree: good(), accounts: { db: { users: [null], groups: [] }, hasPasswd: true, hasGroup: true } as never }), /^lintTarget: target\.accounts\.db\.users\[0\] must be an object/],
+    ['lintExitCode diagnostics [null]', () => lib.lintExitCode({ diagnostics: [null], files: [] } as never), /^lintExitCode: report\.diagnostics\[0\] must be an object, got null$/],
+    ['lintSummary diagnostics [{}]', () => lib.lintSummary({ diagnostics: [{}], files: [] } as never), /^lintSummary: report\.diagnostics\[0\]\.code must be a string/],
+    ['lintSummary severity fatal', () => lib.lintSummary({ diagnostics: [{ ...diag, severity: 'fatal' }], files: [] } as never), /^lintSummary: report\.diagnostics\[0\]\.severity must be 'error', 'warning', 'info'/],
+    ['formatLintReport line "1"', () => lib.formatLintReport({ diagnostics: [{ ...diag, line: '1' }], files: [] } as never), /^formatLintReport: report\.diagnostics\[0\]\.line must be a whole number/],
+    ['profileForOsRelease({ID: 5})', () => lib.profileForOsRelease({ ID: 5 } as never), /^profileForOsRelease: fields\.ID must be a string, got number 5$/],
+    ['explainItem({rlimits: {}})', () => lib.explainItem({ rlimits: {} } as never, 'nofile'), /^explainItem: resolution\.profile is required$/],
+    ['explainItem(events [null])', () => lib.explainItem({ ...res(), events: [null] } as never, 'nofile'), /^explainItem: resolution\.events\[0\] must be an object, got null$/],
+    ['effectiveJson(a resolution without its rlimits values)', () => lib.effectiveJson({ ...res(), rlimits: { nofile: {} } } as never), /^effectiveJson: resolution is not what resolveLimits returned/],
+    ["lintTarget severities 'warn'", () => lib.lintTarget({ tree: good(), accounts: null }, { severities: new Map([['LC101', 'warn']]) as never }), /^lintTarget: config\.severities 'LC101' must be 'error', 'warning', 'info', 'off' or left out, got the string "warn" \(did you mean 'warning'\?\)$/],
+    ['lintTarget severities unknown code', () => lib.lintTarget({ tree: good(), accounts: null }, { severities: new Map([['LC1O1', 'off']]) }), /^lintTarget: config\.severities has "LC1O1", which is no rule's code or name \(did you mean 'LC101'\?\)/],
+    ['lintTarget policy {}', () => lib.lintTarget({ tree: good(), accounts: null }, { policy: {} as never }), /^lintTarget: config\.policy\.entries must be an array, got undefined$/],
+  ];
+  for (const [what, f, message] of cases) {
+    it(what, () => {
+      const e = thrown(f);
+      expect([e.code, e.message]).toEqual(['EARGUMENT', expect.stringMatching(message)]);
+    });
+  }
+  it('lintTarget severities by rule name work like codes; a result formats, counts and exits like a report', () => {
+    const bad = lib.treeFromFiles({ [CONF]: Buffer.from('* soft nofle 10\n') });
+    const plain = lib.lintTarget({ tree: bad, accounts: null });
+    const code = plain.diagnostics[0]!.code;
+    const rule = plain.diagnostics[0]!.rule;
+    expect(lib.lintTarget({ tree: bad, accounts: null }, { severities: new Map([[rule, 'off']]) }).diagnostics.filter((d) => d.code === code)).toEqual([]);
+    expect(lib.lintExitCode(plain)).toBe(1);
+    expect(lib.lintSummary(plain).errors).toBeGreaterThan(0);
+    expect(lib.formatLintReport(plain)).toContain(`${CONF}:1:`);
+    expect(JSON.parse(lib.formatLintReport(plain, 'json')).results[0].code).toBe(code);
+    expect(JSON.parse(lib.formatLintReport(plain, 'sarif')).runs[0].tool.driver.name).toBe('limitsctl');
+  });
+});
