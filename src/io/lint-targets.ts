@@ -21,7 +21,7 @@ import { parseProcLimits } from '../core/resolve.js';
 import { canonicalProfile, DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
 import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { loadNrOpen, readOsRelease } from './system.js';
-import { readPathStream } from './stdin.js';
+import { OversizedStream, readPathStream } from './stdin.js';
 import { loadTree, readTreeFile, unlistedDir } from './tree.js';
 
 export interface LoadedLintTarget {
@@ -192,9 +192,10 @@ interface Plan {
   /**
    * Bytes read from a stream, linted in place of the file at `abs` (absolute; for a 'file' plan,
    * its path): standard input (`--stdin`), or a stream named on the command line. `shown` is the
-   * display name when it is not a path (`<stdin>`).
+   * display name when it is not a path (`<stdin>`). A stream longer than the cap is an
+   * OversizedStream: what a file on disk above the cap is (not read; LC306).
    */
-  overlay?: { readonly abs: string; readonly bytes: Buffer; readonly shown?: string };
+  overlay?: { readonly abs: string; readonly bytes: Buffer | OversizedStream; readonly shown?: string };
 }
 
 /**
@@ -494,8 +495,12 @@ function loadPlan(plan: Plan, options: ExpandOptions): LoadedLintTarget {
   return { target, root: plan.kind === 'tree' ? plan.path : null, abs, reload, ...stream };
 }
 
-/** A file whose bytes came from a stream, as loadTree would have read it from disk. */
-function overlayFile(rel: string, role: FileRole, profile: Profile, bytes: Buffer): TreeFile {
+/**
+ * A file whose bytes came from a stream, as loadTree would have read it from disk (readTreeFile):
+ * a stream above the cap is 'not-evaluated' as a file above the cap is.
+ */
+function overlayFile(rel: string, role: FileRole, profile: Profile, bytes: Buffer | OversizedStream): TreeFile {
+  if (bytes instanceof OversizedStream) return { path: rel, role, status: 'not-evaluated', doc: null, error: bytes.message };
   return { path: rel, role, status: 'ok', doc: lazyDocument(rel, profile, bytesToBinary(bytes)) };
 }
 
@@ -514,7 +519,7 @@ function compareBytes(a: string, b: string): number {
  * the reading order with `fatal`, as loadTree sets it). Rules: docs/pam_limits-semantics.md
  * (pam_limits.c@v1.5.2:1124-1139, @v1.7.2:1245-1332).
  */
-function withOverlay(tree: ConfigTree, rel: string, bytes: Buffer): ConfigTree {
+function withOverlay(tree: ConfigTree, rel: string, bytes: Buffer | OversizedStream): ConfigTree {
   const profile = canonicalProfile(tree.profile);
   const files = [...tree.files];
   const ignored = [...tree.ignored];
@@ -584,7 +589,7 @@ function withOverlay(tree: ConfigTree, rel: string, bytes: Buffer): ConfigTree {
  * until the result is iterated; nothing is ever written.
  * @throws LintPathError when NAME is an existing directory
  */
-export function stdinTarget(bytes: Buffer, filename: string | null, options: ExpandOptions & { readonly base?: string }): LintTargets {
+export function stdinTarget(bytes: Buffer | OversizedStream, filename: string | null, options: ExpandOptions & { readonly base?: string }): LintTargets {
   let plan: Plan;
   if (filename === null) {
     plan = { kind: 'file', path: path.join(options.cwd, STDIN_NAME), overlay: { abs: '', bytes, shown: STDIN_NAME } };

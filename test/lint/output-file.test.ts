@@ -125,7 +125,7 @@ describe.skipIf(!built)('lint --output-file', () => {
       ['a PATH that does not exist', ['no-such-tree'], /does not exist/],
       ['a usage error', ['.', '--max-warnings', '-5'], /--max-warnings/],
       ['a bad settings file', ['.', '--config', 'no-such.ini'], /no-such\.ini/],
-      ['a stream above the cap', ['/dev/zero'], /16777216 bytes/],
+      ['a stream above the cap with --stdin --fix', ['--stdin', '--fix'], /16777216 bytes/, 'x'.repeat(16 * 1024 * 1024 + 1)],
       ['--fix on a stream', ['--fix', '/dev/stdin'], /cannot write its fixes back/, 'x'],
       ['FILE is a file being linted', ['etc/security/limits.conf', '-o', 'etc/security/limits.conf'], /would replace a file being linted/],
     ];

@@ -14,7 +14,7 @@ import { canonicalProfile, type Profile, FALLBACK_PROFILE } from '../../core/sch
 import { isLintFormat, LINT_FORMATS, lintWriter } from '../../formatters/lint-formats.js';
 import { PumpWriter } from '../../formatters/stream.js';
 import { expandLintTargets, inTreeLayout, type LoadedLintTarget, loadRootTarget, stdinTarget } from '../../io/lint-targets.js';
-import { readStreamCapped } from '../../io/stdin.js';
+import { type OversizedStream, readStreamCapped, readStreamUpToCap } from '../../io/stdin.js';
 import type { OutputFile } from '../../io/output-file.js';
 import { checkRoot } from '../../io/paths.js';
 import { loadSettings, type LintSettings } from '../../io/settings.js';
@@ -185,10 +185,14 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     throw new UsageError(`--output-file ${outputName!} would replace a file being linted, or put a report where pam_limits reads its configuration`, 'Write the report outside etc/security, e.g. --output-file lint-report.txt.');
   }
   let targets: AsyncIterable<LoadedLintTarget>;
-  let stdinBytes: Buffer | null = null;
+  let stdinBytes: Buffer | OversizedStream | null = null;
   if (fromStdin) {
     if (io.stdin === undefined && process.stdin.isTTY) io.stderr('limitsctl: reading the file to lint from the terminal; end it with Ctrl-D\n');
-    stdinBytes = await readStreamCapped(io.stdin ?? process.stdin, 'standard input');
+    // above the cap: what a file on disk above the cap is (LC306), except for --stdin --fix, whose
+    // fixed file would be the whole input (exit 2)
+    stdinBytes = fixToStdout
+      ? await readStreamCapped(io.stdin ?? process.stdin, 'standard input')
+      : await readStreamUpToCap(io.stdin ?? process.stdin, stdinName ?? 'standard input');
     const base = args.root !== '/' ? path.resolve(io.cwd, args.root) : io.cwd;
     if (args.root !== '/') checkRoot(base, '--root');
     targets = stdinTarget(stdinBytes, stdinName ?? null, { ...expand, base });
@@ -292,7 +296,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
         // tree lock or recovery of an interrupted change)
         const { outcome, files: changes } = t.stream !== undefined ? planFix(t) : await fixAndWrite(t, planFix, { dryRun, onNote: io.stderr });
         for (const c of changes) fixed += c.fixes;
-        if (fixToStdout && stdinBytes !== null) {
+        if (fixToStdout && stdinBytes instanceof Buffer) {
           const c = changes.find((x) => x.file === t.stream);
           fixedFile = c ? Buffer.from(binaryToBytes(c.after)) : stdinBytes;
         }

@@ -241,12 +241,34 @@ describe.skipIf(!built)('streams named on the command line are read, once, as fi
     expect(dry.stdout.toString()).toMatch(/^\+\* soft nofile 10$/m);
   });
 
-  it('/dev/zero and an endless stdin stop at the 16 MiB cap: exit 2, no report', () => {
-    for (const r of [lint(['/dev/zero'], tmp), bash('yes "* soft nofile 1" | L -', tmp)]) {
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/gave more than 16777216 bytes, above limitsctl's cap for a limits file/);
-      expect(r.stdout.length).toBe(0);
+  // a stream above the 16 MiB cap is what a file on disk above it is: not read, LC306 (a warning),
+  // the same exit code; reading stops at the cap, so an endless stream ends the same way
+  const LC306 = (r: Run) => (JSON.parse(r.stdout.toString('utf8')) as { results: Array<{ file: string; code: string }> }).results.map((d) => `${d.file} ${d.code}`);
+  it('a file above the 16 MiB cap lints the same through --stdin as on disk: LC306, exit 0', () => {
+    const big = Buffer.alloc(16 * 1024 * 1024 + 100, '#');
+    const dir = mkdtempSync(path.join(tmp, 'big-'));
+    write(path.join(dir, 'big.conf'), big);
+    const disk = lint(['-f', 'json', 'big.conf'], dir);
+    const piped = lint(['-f', 'json', '--stdin', '--stdin-filename', 'big.conf'], dir, big);
+    expect(disk.code, disk.stderr).toBe(0);
+    expect(LC306(disk)).toEqual(['big.conf LC306']);
+    expect(piped.code, piped.stderr).toBe(disk.code);
+    expect(LC306(piped)).toEqual(LC306(disk));
+    expect(piped.stderr).toBe('');
+  });
+
+  it('/dev/zero and an endless stdin stop at the 16 MiB cap: LC306, exit 0', () => {
+    for (const [r, file] of [[lint(['-f', 'json', '/dev/zero'], tmp), '/dev/zero'], [bash('yes "* soft nofile 1" | L -f json -', tmp), '<stdin>']] as const) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(LC306(r)).toEqual([`${file} LC306`]);
     }
+  });
+
+  it('--stdin --fix above the cap: exit 2, nothing on stdout (the fixed file would be the whole input)', () => {
+    const r = bash('yes "* soft nofile 1" | L --fix -', tmp);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/gave more than 16777216 bytes, above limitsctl's cap for a limits file/);
+    expect(r.stdout.length).toBe(0);
   });
 
   it.skipIf(!existsSync('/usr/bin/time'))('/dev/zero: memory stays within the cap (max RSS beside a run on a small file)', () => {
