@@ -76,6 +76,24 @@ function strings(v: unknown): string[] | null {
   return null;
 }
 
+/**
+ * The 1-based line of the first `key = …` in section [section] of ini `text` (keys and section
+ * names trimmed, as the ini reader takes them), or null.
+ */
+function keyLine(text: string, section: string, key: string): number | null {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/);
+  let current = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\s*[;#]/.test(line)) continue;
+    const head = /^\[([^\]]*)\]\s*$/.exec(line);
+    if (head) { current = head[1]!.trim(); continue; }
+    const kv = /^([^=]+)=/.exec(line);
+    if (kv && current === section && kv[1]!.trim() === key) return i + 1;
+  }
+  return null;
+}
+
 /** Parse settings text; `file` is used in messages and as the base of ignore patterns. */
 export function parseSettings(text: string, file: string): LintSettings {
   const fail = (msg: string): never => { throw new SettingsError(`${file}: ${msg}`, file); };
@@ -134,12 +152,21 @@ export function parseSettings(text: string, file: string): LintSettings {
     }
   }
   const rules = data.rules as Record<string, unknown> | undefined;
+  const spelledAs = new Map<string, string>(); // rule code → the key that set it
   for (const [key, value] of Object.entries(rules ?? {})) {
     const rule = findRule(key);
     if (!rule) {
       const guess = didYouMean(key, RULES.map((r) => r.name));
       fail(`unknown key '${key}' in [rules]: no rule has that code or name${guess ? ` (did you mean '${guess}'?)` : ''}; see docs/rules.md`);
     }
+    // the same rule under two spellings (LC005 and value-misread, or LC005 and lc005) is a
+    // repeated key too: the last would silently win
+    const prev = spelledAs.get(rule!.code);
+    if (prev !== undefined) {
+      const [a, b] = [keyLine(text, 'rules', prev), keyLine(text, 'rules', key)];
+      throw new SettingsError(`${file}:${b ?? '?'}: [rules] '${key}' and '${prev}' (line ${a ?? '?'}) name the same rule, ${rule!.code} (${rule!.name}): a repeated key, whose last value only would count; set each rule once`, file);
+    }
+    spelledAs.set(rule!.code, key);
     const sev = typeof value === 'string' ? value.toLowerCase() : String(value);
     if (!SEVERITY_VALUES.includes(sev)) fail(`[rules] ${key} = ${String(value)}: use error, warning, info or off`);
     severities.set(rule!.code, sev as SeveritySetting);

@@ -124,6 +124,19 @@ describe('.limitsctl.ini keys the ini reader would collapse', () => {
     expect(r.stderr).toContain(`${r.file}:3: [rules] 'LC203' is set twice (lines 2 and 3): a repeated key`);
   });
 
+  it('one rule under two spellings in [rules] (code and name, or two cases): exit 2, both lines named', async () => {
+    for (const [text, first, second] of [
+      ['[rules]\nLC005 = off\n\nvalue-misread = error\n', 'LC005', 'value-misread'],
+      ['[rules]\nLC005 = off\nlc005 = error\n', 'LC005', 'lc005'],
+    ] as const) {
+      const r = await lint(text);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      const line = text.split('\n').indexOf(`${second} = error`) + 1;
+      expect(r.stderr).toContain(`${r.file}:${line}: [rules] '${second}' and '${first}' (line 2) name the same rule, LC005 (value-misread): a repeated key`);
+    }
+  });
+
   it('ignore = and ignore[] = mixed (in either order): exit 2, both lines named', async () => {
     for (const text of ['ignore = a\nignore[] = b\n', 'ignore[] = b\nignore = a\n']) {
       const r = await lint(text);
