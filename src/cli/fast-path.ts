@@ -351,10 +351,22 @@ function unknownOption(word: string, command: string | undefined, options: Optio
   return new ArgvError(`unknown option ${shown}${where}${guess ? `; did you mean --${guess}?` : also}`);
 }
 
-/** Whether the caller asked for JSON output (then errors are reported as JSON too). */
+/**
+ * Whether the caller asked for JSON output (then errors are reported as JSON too): --json, or
+ * --format json for lint, the one command with --format (`rules LC003 --format json` is a usage
+ * error reported as text).
+ */
 export function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   const opts = end >= 0 ? argv.slice(0, end) : argv;
-  return opts.some((t, i) => t === '--json' || t === '--json=true' || t === '--format=json' || t === '-f=json'
-    || ((t === '--format' || t === '-f') && opts[i + 1] === 'json'));
+  // the command: the first word that is neither an option nor the value of a global one (--root x)
+  let command: string | undefined;
+  for (let i = 0; i < opts.length && command === undefined; i++) {
+    const t = opts[i]!;
+    if (!t.startsWith('-') || t === '-') command = t;
+    else if (t.startsWith('--') && !t.includes('=') && GLOBAL_OPTIONS[t.slice(2)]?.kind === 'string') i++;
+  }
+  const format = command === 'lint';
+  return opts.some((t, i) => t === '--json' || t === '--json=true'
+    || (format && (t === '--format=json' || t === '-f=json' || ((t === '--format' || t === '-f') && opts[i + 1] === 'json'))));
 }

@@ -23,6 +23,21 @@ describe('options that contradict each other or would be ignored', () => {
     expect(() => JSON.parse(r.stdout)).not.toThrow();
   });
 
+  it('--format json asks for the JSON error envelope only of lint (the one command with --format)', async () => {
+    for (const argv of [['rules', 'LC003', '--format', 'json'], ['get', 'nofile', '-f=json', '--root', DEMO], ['--root', DEMO, 'files', '--format=json']]) {
+      const r = await runMain(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stdout, argv.join(' ')).toBe('');
+      expect(r.stderr).toMatch(/unknown option --format|unknown option -f/);
+    }
+    // lint's own --format json, also after a global option's value: the envelope on stdout
+    for (const argv of [['lint', '--format', 'json', '--max-warnings', '-5'], ['--root', 'lint', 'lint', '-f', 'json', '--max-warnings', '-5']]) {
+      const r = await runMain(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(JSON.parse(r.stdout), argv.join(' ')).toHaveProperty('error.message');
+    }
+  });
+
   it('completion takes no options: --json does not print the bash script', async () => {
     for (const argv of [['completion', '--json'], ['--json', 'completion'], ['completion', '--root', DEMO], ['completion', 'extra']]) {
       const r = await runMain(argv);
