@@ -9,7 +9,8 @@
  */
 
 // ── errors: one base class, codes with their kind (docs/library.md "Errors")
-export { ERROR_CODES, errorKind, LimitsError, type LimitsErrorCode, type LimitsErrorKind, type LimitsOwnCode, type OsErrorCode } from './core/errors.js';
+export { ERROR_CODES } from './library/tables.js';
+export { errorKind, LimitsError, type LimitsErrorCode, type LimitsErrorKind, type LimitsOwnCode, type OsErrorCode } from './core/errors.js';
 export { EditInputError } from './core/edit.js';
 export { PathChangedError, TreeRootError } from './io/paths.js';
 export { AccountFileError, UnknownUserError } from './io/accounts.js';
@@ -36,9 +37,9 @@ export type { DomainKind, DomainSpec, UidRange } from './core/domain.js';
 
 // ── release profiles and the schema
 export { canonicalProfile, itemForProfile, itemInfo, parseOsRelease, profileForOsRelease, profileInfo } from './library/api.js';
-export {
-  isProfileName, isRlimitItem, ITEM_NAMES, ITEMS, LIMIT_TYPES, PROFILE_ALIASES, PROFILE_NAMES, PROFILE_TRAITS, PROFILES, RANK, RLIM_INFINITY, RLIMIT_ITEMS,
-} from './core/schema.js';
+export { isProfileName, isRlimitItem, RLIM_INFINITY } from './core/schema.js';
+// tables: deeply frozen copies (changing one cannot change the library's behaviour)
+export { ITEM_NAMES, ITEMS, LIMIT_TYPES, PROFILE_ALIASES, PROFILE_NAMES, PROFILE_TRAITS, PROFILES, RANK, RLIMIT_ITEMS } from './library/tables.js';
 export type {
   ItemInfo, ItemName, LimitType, OtherItem, Profile, ProfileAlias, ProfileInfo, ProfileName, ProfileTraits, Rank, RlimitItem, Unit,
 } from './core/schema.js';
@@ -74,7 +75,7 @@ export type { Policy } from './io/policy.js';
 // ── lint
 export { formatLintReport, lintExitCode, lintPaths, lintSummary, lintTarget, lintTree, loadSettings } from './library/lint.js';
 export type { LintOptions } from './library/lint.js';
-export { LINT_RULES } from './library/lint.js';
+export { LINT_RULES } from './library/tables.js';
 export type {
   Diagnostic, LintAccounts, LintConfig, LintResult, LintTarget, Position, RelatedLocation, RuleCategory, RuleMeta, Severity as LintSeverity, SeveritySetting,
 } from './core/lint/types.js';

@@ -359,32 +359,35 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
 /**
  * The release profile of the tree at `root` from its os-release, with the reason, the fields read,
  * the file and any warning (a guess).
- * @throws LimitsError `EARGUMENT` when `root` is not a string
+ * @throws TreeRootError `EBADROOT` for a root that is not an existing directory; LimitsError `EARGUMENT` when `root` is not a string
  */
 export function detectProfile(root: string): ProfileDetection & { readonly file: string | null } {
   arg.path('detectProfile', 'root', root);
-  return detectCore(root);
+  return detectCore(checkRootCore(root));
 }
 
 /**
  * The accounts of `<root>/etc/passwd` and `etc/group` (names as text); `present` false when the
  * tree has no etc/passwd. On "/" the files are read too (NSS may know more: use loadIdentity).
- * @throws AccountFileError `EACCOUNTFILE` for an account file that exists but cannot be used;
- *   LimitsError `EARGUMENT` when `root` is not a string
+ * @param root the tree root: an existing directory (relative paths are taken from process.cwd(), as loadTree does)
+ * @throws TreeRootError `EBADROOT` for a root that is not an existing directory; AccountFileError
+ *   `EACCOUNTFILE` for an account file that exists but cannot be used; LimitsError `EARGUMENT` when `root` is not a string
  */
 export function loadAccountDb(root: string): AccountDb & { readonly present: boolean } {
   arg.path('loadAccountDb', 'root', root);
-  return accountDbOut(loadAccountDbCore(root));
+  // a missing root is EBADROOT, as for loadTree (it gave an empty db: every name "unknown")
+  return accountDbOut(loadAccountDbCore(checkRootCore(root)));
 }
 
 /**
  * The identity of `user` in the tree at `root` (NSS, via `id`, on "/"). `user` is text, UTF-8
  * encoded once inside; with `uid`/`gid` given, an account the tree lacks is described hypothetically.
- * @throws UnknownUserError `EUNKNOWNUSER`; AccountFileError `EACCOUNTFILE`; LimitsError `EARGUMENT`
+ * @throws TreeRootError `EBADROOT`; UnknownUserError `EUNKNOWNUSER`; AccountFileError `EACCOUNTFILE`; LimitsError `EARGUMENT`
  */
 export function loadIdentity(root: string, user: string, options: IdentityOptions = {}): Identity {
   const fn = 'loadIdentity';
   arg.path(fn, 'root', root);
+  checkRootCore(root);
   arg.str(fn, 'user', user);
   const o = arg.opts(fn, 'options', options);
   if (o.uid !== undefined) arg.id(fn, 'options.uid', o.uid);

@@ -129,8 +129,12 @@ export async function lintTree(root: string, options: LintOptions = {}): Promise
 /**
  * Lint PATHs as `limitsctl lint PATH…` does: a tree root, an etc/security directory, a single
  * file (linted on its own), a glob, or a repository searched for etc/security directories.
+ * A PATH is read as what it names, like the CLI reads it: `/dev/stdin` or a FIFO is read as a
+ * stream and blocks until its writer closes it (from a library: the host process's stdin); a
+ * stream above the 16 MiB cap is a finding (LC306), not an error.
  * @throws LintPathError `ELINTPATH` for a PATH that names nothing (before anything is linted);
- *   SettingsError `ESETTINGS`; LimitsError `EARGUMENT`
+ *   SettingsError `ESETTINGS`; LimitsError `EARGUMENT`; a LimitsError named StreamReadError with
+ *   the OS's code (`EIO`…) when a stream named cannot be read
  */
 export async function lintPaths(paths: readonly string[], options: LintOptions = {}): Promise<LintReport> {
   const fn = 'lintPaths';

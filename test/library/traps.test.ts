@@ -191,3 +191,42 @@ describe('nested values of the wrong shape: EARGUMENT naming them, never a TypeE
     expect(JSON.parse(lib.formatLintReport(plain, 'sarif')).runs[0].tool.driver.name).toBe('limitsctl');
   });
 });
+
+describe('roots, tables, streams', () => {
+  it('loadAccountDb, loadIdentity, detectProfile: a missing root is EBADROOT, as for loadTree (an empty db came back)', () => {
+    const missing = path.join(tree(), 'no-such-root');
+    for (const f of [() => lib.loadAccountDb(missing), () => lib.loadIdentity(missing, 'alice', { uid: 1, gid: 1 }), () => lib.detectProfile(missing), () => lib.loadTree(missing)]) {
+      expect(thrown(f).code).toBe('EBADROOT');
+    }
+  });
+  it('the exported tables are frozen: changing one throws and changes nothing', () => {
+    const t = (): lib.ConfigTree => lib.treeFromFiles({ [CONF]: Buffer.from('* soft nofile 10\n') });
+    const before = lib.lintTarget({ tree: t(), accounts: null });
+    const attempts: Array<() => void> = [
+      () => { (lib.ITEMS as unknown as Array<{ name: string }>)[0]!.name = 'x'; },
+      () => { (lib.ITEM_NAMES as unknown as string[]).push('x'); },
+      () => { (lib.PROFILES as unknown as object[]).length = 0; },
+      () => { (lib.RANK as unknown as Record<string, number>).USER = 9; },
+      () => { (lib.ERROR_CODES as unknown as Record<string, string>).EARGUMENT = 'io'; },
+      () => { (lib.LINT_RULES as unknown as Array<{ severity: string }>)[0]!.severity = 'off'; },
+      () => { (lib.PROFILE_ALIASES as unknown as Record<string, string>).debian = 'rhel-9'; },
+      () => { (lib.PROFILE_TRAITS as unknown as Record<string, { rootExempt: boolean }>)['debian-12']!.rootExempt = false; },
+    ];
+    for (const a of attempts) expect(a).toThrow(TypeError);
+    expect(lib.ITEM_NAMES).toContain('nofile');
+    expect(lib.errorKind('EARGUMENT')).toBe('input');
+    expect(lib.lintTarget({ tree: t(), accounts: null })).toEqual(before);
+  });
+  it('lintPaths of /dev/zero: a finding LC306 at the cap, not an exception', async () => {
+    const r = await lib.lintPaths(['/dev/zero'], { settings: false });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['LC306']);
+  });
+  it('echoed values are clipped: a 10 MB root gives a short message', () => {
+    const huge = `/${'x'.repeat(10_000_000)}`;
+    for (const f of [() => lib.loadTree(huge), () => lib.checkRoot(huge), () => lib.parseLimits(Buffer.from(''), { profile: huge as never })]) {
+      const e = thrown(f);
+      expect(e.code).toBe('EARGUMENT');
+      expect(e.message.length).toBeLessThan(1000);
+    }
+  });
+});
