@@ -13,21 +13,12 @@ import { build } from 'esbuild';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inlineRequires } from './bundle.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(repo, 'dist');
 export const LIB_BUNDLE = path.join(dist, 'index.cjs');
 export const CJS_TYPES = path.join(dist, 'cjs');
-
-const inlineRequires = {
-  name: 'inline-create-require',
-  setup(b) {
-    b.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      return { loader: 'ts', contents: text.replace(/\bcreateRequire\(import\.meta\.url\)\(/g, 'require(') };
-    });
-  },
-};
 
 /** The declaration files dist/index.d.ts reaches through its imports (relative to dist/). */
 async function declarations(dir) {

@@ -54,7 +54,8 @@ const lazyChildProcess = {
   },
 };
 
-const inlineRequires = {
+/** `createRequire(import.meta.url)(X)` → `require(X)` in the sources (also the library's bundle, bundle-lib.mjs). */
+export const inlineRequires = {
   name: 'inline-create-require',
   setup(b) {
     b.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, async (args) => {
