@@ -16,6 +16,24 @@ function n(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_G = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * A file name as the terminal shows it: control characters (C0, DEL as `\xNN`; C1 as `\u0085`),
+ * which a name may hold (`a\x01.conf`), escaped as in the other formats' escaped strings, so a
+ * name never moves the cursor or changes colours.
+ */
+function shownPath(p: string): string {
+  if (!CONTROL.test(p)) return p;
+  return p.replace(CONTROL_G, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x80 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** Writes `formatText(report, style)` to `write`, one line at a time. */
 export function writeText(report: LintReport, write: Write, style: TextStyle = PLAIN): void {
   for (const line of textPieces(report, style)) write(line);
@@ -44,7 +62,7 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
       const gap = last !== null && d.file !== last ? '\n' : '';
       last = d.file;
       const sev = d.severity === 'error' ? style.red('error') : d.severity === 'warning' ? style.yellow('warning') : style.cyan('info');
-      return `${gap}${style.bold(`${d.file}:${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${d.message} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
+      return `${gap}${style.bold(`${shownPath(d.file)}:${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${d.message} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
     },
     aside(text: string): string {
       if (text === '') return '';
