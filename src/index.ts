@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * limitsctl as a library (docs/library.md): parse and print limits files losslessly, load a config
  * tree in pam_limits' order, resolve a user's effective limits with provenance, explain them, plan
@@ -5,7 +6,9 @@
  * documented in docs/library.md, checks its arguments (LimitsError `EARGUMENT`, never a TypeError)
  * and is pinned by test/library/exports.test.ts — a change to this list is an API change and goes
  * into CHANGELOG.md. The CLI, the fleet planner and the tests import src/ modules directly, never
- * this file. Edited file contents are Buffers (src/library/edit.ts).
+ * this file. Edited file contents are Buffers (src/library/edit.ts). The declarations name Node's
+ * types (Buffer, NodeJS.ErrnoException): TypeScript users need @types/node (the reference above
+ * says so to the compiler).
  */
 
 // ── errors: one base class, codes with their kind (docs/library.md "Errors")
@@ -29,9 +32,11 @@ export type { DisplayOptions, EditRequest, IdentityOptions, LoadTreeOptions, Par
 // ── the model and parsing (pure)
 export { parseLimits, printDocument, treeFromFiles } from './library/api.js';
 export type {
-  BlankReading, CommentReading, ConfigTree, EntryReading, Field, FileRole, FileStatus, IgnoredFile, IgnoreReason,
-  InvalidReading, Line, LimitsDocument, NoLimitReading, Problem, ProblemCode, Reading, Span, TreeFile,
+  BlankReading, CommentReading, EntryReading, Field, FileRole, FileStatus, IgnoredFile, IgnoreReason,
+  InvalidReading, Line, NoLimitReading, Problem, ProblemCode, Reading, Span,
 } from './core/model.js';
+// documents and trees: without the internal one-char-per-byte `text` (the bytes: printDocument)
+export type { ConfigTree, LimitsDocument, LintTarget, TreeFile } from './library/types.js';
 export type { ParsedValue, ValueNote } from './core/values.js';
 export type { DomainKind, DomainSpec, UidRange } from './core/domain.js';
 
@@ -60,7 +65,7 @@ export type { SourceRef } from './formatters/effective.js';
 
 // ── reading a tree (the io ring)
 export { checkRoot, detectProfile, loadBaseline, loadTree } from './library/api.js';
-export type { LoadedTree } from './io/tree.js';
+export type { LoadedTree } from './library/types.js';
 export type { Baseline } from './io/system.js';
 
 // ── edits: plan (pure, contents as Buffers), then write them in one transaction
@@ -77,7 +82,7 @@ export { formatLintReport, lintExitCode, lintPaths, lintSummary, lintTarget, lin
 export type { LintOptions } from './library/lint.js';
 export { LINT_RULES } from './library/tables.js';
 export type {
-  Diagnostic, LintAccounts, LintConfig, LintResult, LintTarget, Position, RelatedLocation, RuleCategory, RuleMeta, Severity as LintSeverity, SeveritySetting,
+  Diagnostic, LintAccounts, LintConfig, LintResult, Position, RelatedLocation, RuleCategory, RuleMeta, Severity as LintSeverity, SeveritySetting,
 } from './core/lint/types.js';
 export type { LintReport, LintSummary } from './core/lint/report.js';
 export type { Policy as LintPolicy, PolicyEntry as LintPolicyEntry } from './core/lint/policy.js';

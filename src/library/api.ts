@@ -6,7 +6,7 @@
 import { explainItem as explainCore, type LineExplanation } from '../core/explain.js';
 import { identityFor as identityForCore, parseGroup as parseGroupCore, parsePasswd as parsePasswdCore, type AccountDb, type GroupEntry, type Identity, type PasswdEntry } from '../core/accounts.js';
 import { displayBytes as displayCore, fromBytes as fromCore, toBytes as toCore, type Bytes } from '../core/bytes.js';
-import type { ConfigTree, LimitsDocument, TreeFile } from '../core/model.js';
+import type { TreeFile as CoreTreeFile } from '../core/model.js';
 import { parseLimits as parseCore } from '../core/parse.js';
 import { parseOsRelease as parseOsReleaseCore, profileForOsRelease as profileForCore, type OsReleaseFields, type ProfileDetection } from '../core/profiles.js';
 import { parseProcLimits as parseProcCore, resolveLimits as resolveCore, type PamResult, type ProcLimits, type Resolution } from '../core/resolve.js';
@@ -19,10 +19,10 @@ import { loadAccountDb as loadAccountDbCore, loadIdentity as loadIdentityCore } 
 import { checkRoot as checkRootCore } from '../io/paths.js';
 import { parsePolicy as parsePolicyCore, type Policy } from '../io/policy.js';
 import { detectProfile as detectCore, loadBaseline as loadBaselineCore, type Baseline } from '../io/system.js';
-import { loadTree as loadTreeCore, type LoadedTree } from '../io/tree.js';
+import { loadTree as loadTreeCore } from '../io/tree.js';
 import * as arg from './args.js';
 import { accountDbIn, accountDbOut, groupOut, identityIn, identityOut, nameIn, passwdOut, resolutionIn, resolutionOut } from './names.js';
-import { defined, type DisplayOptions, type IdentityOptions, type LoadTreeOptions, type ParseOptions, type ResolveOptions } from './types.js';
+import { coreTree, defined, type ConfigTree, type LimitsDocument, type LoadedTree, type DisplayOptions, type IdentityOptions, type LoadTreeOptions, type ParseOptions, type ResolveOptions } from './types.js';
 
 // ── bytes ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -102,8 +102,9 @@ export function parseLimits(bytes: Uint8Array, options: ParseOptions = {}): Limi
  */
 export function printDocument(doc: LimitsDocument): Buffer {
   arg.obj('printDocument', 'doc', doc);
-  arg.str('printDocument', 'doc.text', doc.text);
-  return Buffer.from(doc.text, 'latin1');
+  const text = (doc as { text?: unknown }).text;
+  if (typeof text !== 'string') throw arg.argumentError('printDocument', 'doc must be a document parseLimits (or treeFromFiles, loadTree) returned; this one lacks its bytes');
+  return Buffer.from(text, 'latin1');
 }
 
 /**
@@ -226,7 +227,7 @@ export function treeFromFiles(files: Readonly<Record<string, Uint8Array>>, optio
   const main = files[MAIN];
   if (main === undefined) throw arg.argumentError(fn, `files must hold ${MAIN} (pam_limits reads it first)`);
   dropins.sort((a, b) => Buffer.compare(a.name, b.name));
-  const file = (p: string, role: 'main' | 'dropin', bytes: Uint8Array): TreeFile => ({ path: p, role, status: 'ok', doc: parseCore(bytes, { profile, file: p }) });
+  const file = (p: string, role: 'main' | 'dropin', bytes: Uint8Array): CoreTreeFile => ({ path: p, role, status: 'ok', doc: parseCore(bytes, { profile, file: p }) });
   return {
     profile,
     files: [file(MAIN, 'main', main), ...dropins.map((d) => file(d.path, 'dropin', files[d.path]!))],
@@ -256,7 +257,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
   arg.optProfile(fn, 'options.profile', o.profile);
   if (o.pid1Limits !== undefined && o.pid1Limits !== null) arg.obj(fn, 'options.pid1Limits', o.pid1Limits);
   if (o.nrOpen !== undefined && o.nrOpen !== null && typeof o.nrOpen !== 'bigint') throw arg.argumentError(fn, 'options.nrOpen must be a bigint or null');
-  return resolutionOut(resolveCore(tree, who, defined(o)));
+  return resolutionOut(resolveCore(coreTree(tree), who, defined(o)));
 }
 
 /**

@@ -152,6 +152,7 @@ export function tree(fn: string, name: string, v: unknown): void {
       const at = `${name}.files[${i}].doc`;
       obj(fn, at, f.doc);
       str(fn, `${at}.file`, f.doc.file);
+      if (typeof f.doc.text !== 'string') throw argumentError(fn, `${at} must be a document parseLimits (or treeFromFiles, loadTree) returned; this one lacks its bytes`);
       arr(fn, `${at}.lines`, f.doc.lines);
       // every line and reading: a hand-built `[null]` or `[{}]` is named here, not a TypeError later
       for (const [j, l] of f.doc.lines.entries()) {

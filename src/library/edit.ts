@@ -9,7 +9,6 @@
 import path from 'node:path';
 import { planEdits as planCore } from '../core/edit.js';
 import type { ChangeNote, Blocker, EditRequest as CoreEditRequest } from '../core/edit.js';
-import type { ConfigTree } from '../core/model.js';
 import { commitEdits as commitCore, type CommitOptions as CoreCommitOptions, type CommittedFile } from '../io/commit.js';
 import type { RecoveryReport } from '../io/write-journal.js';
 import { checkRootPaths, resolveInRoot } from '../io/paths.js';
@@ -18,7 +17,7 @@ import { ConcurrentModificationError, OutsideRootError } from '../io/write-error
 import * as arg from './args.js';
 import { accountDbIn } from './names.js';
 import type { AccountDb } from '../core/accounts.js';
-import { defined, type EditRequest, type PlanOptions } from './types.js';
+import { coreTree, defined, type ConfigTree, type EditRequest, type PlanOptions } from './types.js';
 
 /** One file an {@link EditPlan} changes. */
 export interface FileChange {
@@ -91,7 +90,7 @@ export function planEdits(tree: ConfigTree, requests: readonly EditRequest[], op
   arg.keys(fn, 'options', o, PLAN_OPTION_KEYS);
   arg.optStr(fn, 'options.file', o.file);
   const accounts = o.accounts === undefined || o.accounts === null ? o.accounts : accountDbIn(fn, 'options.accounts', o.accounts as AccountDb);
-  const plan = planCore(tree, requests.map((r) => defined<CoreEditRequest>(r)), defined({ ...o, accounts } as PlanOptions));
+  const plan = planCore(coreTree(tree), requests.map((r) => defined<CoreEditRequest>(r)), defined({ ...o, accounts } as PlanOptions));
   return {
     changes: plan.changes.map((ch) => ({
       path: ch.path,

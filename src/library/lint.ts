@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { lintTarget as lintCore } from '../core/lint/engine.js';
 import { lintExitCode as exitCore, type LintReport, type LintSummary, summarize } from '../core/lint/report.js';
 import { RULES } from '../core/lint/rules.js';
-import type { Diagnostic, LintConfig, LintResult, LintTarget, RuleMeta, SeveritySetting } from '../core/lint/types.js';
+import type { Diagnostic, LintConfig, LintResult, RuleMeta, SeveritySetting } from '../core/lint/types.js';
+import { coreTree, type LintTarget } from './types.js';
 import { canonicalProfile, FALLBACK_PROFILE, type Profile, type ProfileName } from '../core/schema.js';
 import { isLintFormat, LINT_FORMATS, type LintFormat, lintWriter } from '../formatters/lint-formats.js';
 import { reportPieces } from '../core/lint/report.js';
@@ -191,7 +192,7 @@ export function lintTarget(target: LintTarget, config: LintConfig = {}): LintRes
     arg.arr(fn, 'config.policy.entries', c.policy.entries);
     c.policy.entries.forEach((e, i) => arg.obj(fn, `config.policy.entries[${i}]`, e));
   }
-  return lintCore({ ...target, accounts }, severities === undefined ? config : { ...config, severities });
+  return lintCore({ ...target, tree: coreTree(target.tree), accounts }, severities === undefined ? config : { ...config, severities });
 }
 
 const SEVERITIES = ['error', 'warning', 'info'] as const;

@@ -9,7 +9,9 @@ import type { PlanOptions as CorePlanOptions, SetRequest as CoreSetRequest, Unse
 import type { ParseOptions as CoreParseOptions } from '../core/parse.js';
 import type { ResolveOptions as CoreResolveOptions } from '../core/resolve.js';
 import type { IdentityOptions as CoreIdentityOptions } from '../io/accounts.js';
-import type { LoadTreeOptions as CoreLoadTreeOptions } from '../io/tree.js';
+import type { LoadTreeOptions as CoreLoadTreeOptions, LoadedTree as CoreLoadedTree } from '../io/tree.js';
+import type { ConfigTree as CoreConfigTree, LimitsDocument as CoreLimitsDocument, TreeFile as CoreTreeFile } from '../core/model.js';
+import type { LintTarget as CoreLintTarget } from '../core/lint/types.js';
 
 /** `T` with `| undefined` added to each optional property (required ones unchanged). */
 export type Loose<T> = { [K in keyof T]: undefined extends T[K] ? T[K] | undefined : T[K] };
@@ -38,4 +40,26 @@ export function defined<T extends object>(o: Loose<T> | T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as T;
+}
+
+/**
+ * A parsed limits file: `file`, `profile`, `lines` (each with pam_limits' readings and their
+ * byte spans). Its bytes are `printDocument(doc)`, a Buffer: the document keeps them internally
+ * as a one-char-per-byte string, which the public type leaves out because writing such a string
+ * (`writeFileSync(path, text)`) would UTF-8-encode every byte above 0x7f and mangle the file.
+ * Tokens (`Field.raw`) are bytes as binary strings too: `fromBytes` gives their text.
+ */
+export type LimitsDocument = Omit<CoreLimitsDocument, 'text'>;
+/** A file of a tree: `path`, `role`, `status`, and `doc` (its {@link LimitsDocument}, or null when it was not read). */
+export type TreeFile = Omit<CoreTreeFile, 'doc'> & { readonly doc: LimitsDocument | null };
+/** A config tree: `profile`, `files` in pam_limits' reading order, `ignored`, `failure`. */
+export type ConfigTree = Omit<CoreConfigTree, 'files'> & { readonly files: readonly TreeFile[] };
+/** A tree read from disk by `loadTree`: a {@link ConfigTree} with its absolute `root` and the profile `detection`. */
+export type LoadedTree = Omit<CoreLoadedTree, 'files'> & { readonly files: readonly TreeFile[] };
+/** One unit of linting for `lintTarget`: a {@link ConfigTree} (or a single file's), with its accounts and facts. */
+export type LintTarget = Omit<CoreLintTarget, 'tree'> & { readonly tree: ConfigTree };
+
+/** A public tree, checked by args.tree (every document came from parseLimits), as the core takes it. */
+export function coreTree(t: ConfigTree): CoreConfigTree {
+  return t as CoreConfigTree;
 }

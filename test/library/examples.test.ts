@@ -112,6 +112,17 @@ describe.skipIf(!built)('docs/library.md, against the packed tarball', () => {
     expect(compiled.status).toBe(0);
   });
 
+  it('the declarations bring Node\'s types themselves: a consumer that lists no types still compiles (@types/node installed)', () => {
+    writeFileSync(path.join(project, 'no-types.mts'), "import { parseLimits, printDocument } from 'limitsctl';\nexport const n: number = printDocument(parseLimits(new Uint8Array(0))).length;\n");
+    writeFileSync(path.join(project, 'tsconfig.no-types.json'), JSON.stringify({
+      compilerOptions: { strict: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022', noEmit: true, skipLibCheck: false, types: [], typeRoots: [path.join(REPO, 'node_modules/@types')] },
+      files: ['no-types.mts'],
+    }));
+    const tsc = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(project, 'tsconfig.no-types.json')], { cwd: project, encoding: 'utf8', timeout: 300_000 });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  });
+
   for (const [i, ex] of examples.entries()) {
     if (ex.lang === 'ts') {
       it(`${ex.title} (block ${i}) runs as an ES module`, () => {

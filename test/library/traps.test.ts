@@ -230,3 +230,22 @@ describe('roots, tables, streams', () => {
     }
   });
 });
+
+describe('a parsed document does not offer its bytes as a string', () => {
+  it('the public type has no text (tsc checks the expect-error below); printDocument gives the Buffer', () => {
+    const bytes = Buffer.concat([Buffer.from('# Zoë — café\n', 'utf8'), Buffer.from('* soft nofile 10\n')]);
+    const doc = lib.parseLimits(bytes);
+    // @ts-expect-error -- the internal one-char-per-byte text is not public: writeFileSync(path, doc.text) mangled non-ASCII
+    expect(typeof doc.text).toBe('string');
+    expect(lib.printDocument(doc)).toEqual(bytes);
+    const tree = lib.treeFromFiles({ [CONF]: bytes });
+    // @ts-expect-error -- nor through a tree's files
+    expect(typeof tree.files[0]!.doc!.text).toBe('string');
+  });
+  it('a hand-built document without its bytes is refused where it is used', () => {
+    const doc = { file: 'x', profile: 'debian-12', lines: [] } as unknown as lib.LimitsDocument;
+    expect(thrown(() => lib.printDocument(doc)).message).toMatch(/^printDocument: doc must be a document parseLimits .* returned; this one lacks its bytes$/);
+    const tree: lib.ConfigTree = { profile: 'debian-12', files: [{ path: CONF, role: 'main', status: 'ok', doc }], ignored: [], failure: null };
+    expect(thrown(() => lib.planEdits(tree, [])).message).toMatch(/^planEdits: tree\.files\[0\]\.doc must be a document parseLimits/);
+  });
+});
