@@ -404,11 +404,14 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
       currentPath = path;
       current = held.get(path) ?? [];
       held.delete(path);
+      // one docs array per document, shared by the rules (readings(ctx) lists a docs array's
+      // readings once, whichever rule asks first)
+      const singles = pathDocs.map((x) => [x]);
       for (const { rule, severity } of perFile) {
         if (failed.has(rule)) continue;
-        for (const x of pathDocs) {
+        for (const one of singles) {
           try {
-            rule.check(contextOf(rule, severity, [x]));
+            rule.check(contextOf(rule, severity, one));
           } catch (e) {
             failed.add(rule);
             internal(rule, threw(e), path);

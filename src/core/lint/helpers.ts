@@ -62,6 +62,39 @@ export function deadIn(ctx: RuleContext, file: TreeFile): readonly DeadLine[] {
   return m.get(file) ?? [];
 }
 
+const orderRanges = new WeakMap<RuleContext['analysis'], Map<TreeFile, { lo: number; hi: number }>>();
+
+/**
+ * The reading orders (EntryRef.order) of a file's entries: [lo, hi), or undefined when it has
+ * none. The analysis reads the files one after another, so a file's entries are one run of
+ * orders, and a rule of scope 'file' finds them in an item's entries (in reading order) by a
+ * binary search (firstAtOrAfter) instead of a walk of every entry per file.
+ */
+export function orderRange(ctx: RuleContext, file: TreeFile): { readonly lo: number; readonly hi: number } | undefined {
+  let m = orderRanges.get(ctx.analysis);
+  if (!m) {
+    m = new Map();
+    for (const e of ctx.analysis.entries) {
+      const r = m.get(e.file);
+      if (r) r.hi = e.order + 1;
+      else m.set(e.file, { lo: e.order, hi: e.order + 1 });
+    }
+    orderRanges.set(ctx.analysis, m);
+  }
+  return m.get(file);
+}
+
+/** The index of the first of `entries` (in reading order) whose order is at least `order`. */
+export function firstAtOrAfter(entries: ReadonlyArray<{ readonly order: number }>, order: number): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.order < order) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
 /** The dead lines of a target by reading order (EntryRef.order), shared by the rules that skip them. */
 const deadByOrder = new WeakMap<RuleContext['analysis'], Uint8Array>();
 

@@ -1,5 +1,5 @@
 import { domainMatches, sourceKey } from '../analysis.js';
-import { at, deadOrders, fieldsSpan, show } from '../helpers.js';
+import { at, deadOrders, fieldsSpan, firstAtOrAfter, orderRange, show } from '../helpers.js';
 import type { DomainSpec } from '../../domain.js';
 import type { Rule } from '../types.js';
 
@@ -16,15 +16,20 @@ export const neverWins: Rule = {
   severity: 'warning',
   description: 'A line that never decides a value for any account: outranked everywhere, or matching nobody, or cancelled by a "<domain> -" line.',
   fixable: false,
+  scope: 'file',
   check(ctx) {
     if (ctx.tree.failure) return;
     const dead = deadOrders(ctx);
-    for (const key of ctx.analysis.itemKeys()) {
+    // the file's lines of each item (a run of its entries), so that checking file by file costs
+    // what one check of the whole tree does
+    for (const { file } of ctx.docs) for (const key of ctx.analysis.itemKeys()) {
+      const range = orderRange(ctx, file);
+      if (!range) break;
       const ia = ctx.analysis.item(key);
       if (!ia.exhaustive) {
-        // said, never silent: which claim was not checked, and why
+        // said, never silent: which claim was not checked, and why (at the item's first line)
         const first = ctx.analysis.itemEntries(key)[0];
-        if (first) {
+        if (first && first.file === file) {
           ctx.report({
             file: first.file,
             span: fieldsSpan(first.reading),
@@ -33,7 +38,7 @@ export const neverWins: Rule = {
         }
         continue;
       }
-      for (let i = 0; i < ia.entries.length; i++) {
+      for (let i = firstAtOrAfter(ia.entries, range.lo); i < ia.entries.length && ia.entries[i]!.order < range.hi; i++) {
         const e = ia.entries[i]!;
         const r = e.reading;
         if (r.problem || !r.itemInfo || ia.won[i] || dead[e.order] === 1) continue;
