@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
 import { lintTargetStream } from '../../core/lint/engine.js';
-import { DOCS_URL_ENV, docsLink, exitCodeOf, type LintFormatWriter, type LintReportHead, type LintReportTail, type LintSummary, LintTally } from '../../core/lint/report.js';
+import { docsLink, exitCodeOf, type LintFormatWriter, type LintReportHead, type LintReportTail, type LintSummary, LintTally } from '../../core/lint/report.js';
 import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
 import { binaryToDisplay, binaryToBytes } from '../../core/model.js';
@@ -19,6 +19,7 @@ import type { OutputFile } from '../../io/output-file.js';
 import { checkRoot } from '../../io/paths.js';
 import { loadSettings, type LintSettings } from '../../io/settings.js';
 import { chooseProfile, type CliIO, detectProfile, type GlobalArgs, wantColor } from '../context.js';
+import { docsBaseUrl } from '../docs-url.js';
 import { UsageError } from '../errors.js';
 import { makeColors } from '../output.js';
 
@@ -348,22 +349,6 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     if (fixedFile !== null) (io.stdoutBytes ?? ((b: Buffer) => { if (!(io.stdoutClosed?.() ?? false)) process.stdout.write(b); }))(fixedFile);
     return { code: exitCodeOf(all, head.maxWarnings), summary: tail.summary };
   }
-}
-
-/**
- * The documentation base URL from LIMITSCTL_DOCS_URL (docs/lint.md, "Documentation links"), or
- * undefined when unset: links then name files shipped in the package.
- * @throws UsageError when it is set but is not an absolute http(s) URL
- */
-function docsBaseUrl(env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env[DOCS_URL_ENV];
-  if (raw === undefined || raw === '') return undefined;
-  let url: URL | undefined;
-  try { url = new URL(raw); } catch { url = undefined; }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '') {
-    throw new UsageError(`${DOCS_URL_ENV}=${raw} is not an absolute http(s) URL without ?query or #fragment (where the package's docs/ are published), or leave it unset`);
-  }
-  return raw.replace(/\/+$/, '');
 }
 
 function toolVersion(): string {

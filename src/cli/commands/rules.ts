@@ -11,11 +11,12 @@
  * effective ones). Reads nothing and writes nothing: `--root` and `--profile` are accepted as by
  * every command and not used. An unknown rule is a usage error (exit 2) with a did-you-mean.
  */
-import { DOCS_URL_ENV, docsLink, RULES_DOC, ruleDocsUrl } from '../../core/lint/report.js';
+import { docsLink, RULES_DOC, ruleDocsUrl } from '../../core/lint/report.js';
 import { RULES } from '../../core/lint/rules.js';
 import type { RuleMeta } from '../../core/lint/types.js';
 import { didYouMean } from '../../core/suggest.js';
 import { type CliIO, type GlobalArgs, wantColor } from '../context.js';
+import { docsBaseUrl } from '../docs-url.js';
 import { UsageError } from '../errors.js';
 import { type Colors, makeColors, table, toJson } from '../output.js';
 
@@ -61,21 +62,6 @@ function pick(words: readonly string[]): RuleMeta[] {
   return out;
 }
 
-/**
- * The documentation base URL from LIMITSCTL_DOCS_URL, as lint reads it (src/cli/commands/lint.ts).
- * @throws UsageError when it is set but is not an absolute http(s) URL without ?query or #fragment
- */
-function docsBase(env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env[DOCS_URL_ENV];
-  if (raw === undefined || raw === '') return undefined;
-  let url: URL | undefined;
-  try { url = new URL(raw); } catch { url = undefined; }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '') {
-    throw new UsageError(`${DOCS_URL_ENV}=${raw} is not an absolute http(s) URL without ?query or #fragment (where the package's docs/ are published), or leave it unset`);
-  }
-  return raw.replace(/\/+$/, '');
-}
-
 const SEVERITY = (c: Colors, s: RuleMeta['severity']) => (s === 'error' ? c.red(s) : s === 'warning' ? c.yellow(s) : c.cyan(s));
 
 function listText(c: Colors, base: string | undefined): string {
@@ -105,7 +91,7 @@ function detailText(r: RuleMeta, c: Colors, base: string | undefined): string {
 export async function run(args: RulesArgs, io: CliIO): Promise<number> {
   const words = args.rule ?? [];
   const shown = words.length ? pick(words) : [...RULES];
-  const base = docsBase(io.env);
+  const base = docsBaseUrl(io.env);
   if (args.json) {
     io.stdout(`${toJson({ version: RULES_JSON_VERSION, rules: shown.map((r) => ruleJson(r, base)) })}\n`);
     return 0;
