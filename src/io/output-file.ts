@@ -9,10 +9,10 @@
  * its permission bits; a new one gets 0666 less the umask, as any file the shell's `>` creates.
  * An existing FILE the user could not write (access(2) W_OK: a 0444 file of one's own, another
  * user's file) is refused, as the shell's `>` would refuse it; root may write any file, and then
- * the file keeps its mode (0444 stays 0444). A symlink FILE is followed, also when it dangles:
+ * the file keeps its mode (0444 stays 0444) and its owner and group. A symlink FILE is followed, also when it dangles:
  * its target is replaced (or created) and the link kept.
  */
-import { accessSync, chmodSync, closeSync, constants as fsConstants, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, type Stats, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, fchownSync, constants as fsConstants, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, type Stats, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LimitsError } from '../core/errors.js';
 import { onSignalCleanup } from './signal-cleanup.js';
@@ -66,6 +66,7 @@ export function openOutputFile(file: string, cwd: string, shown: string = file):
   // the directory's physical path (as lint names the files it reads): a missing one fails below
   try { target = path.join(realpathSync(path.dirname(target)), path.basename(target)); } catch { /* kept */ }
   let mode: number | null = null;
+  let owner: { uid: number; gid: number } | null = null;
   if (st !== null) {
     if (st.isDirectory()) throw new OutputFileError(`the report file ${shown} is a directory`, 'EISDIR', 'Name a file, e.g. lint.sarif.');
     if (!st.isFile()) throw new OutputFileError(`the report file ${shown} is not a regular file; the report replaces the file atomically, so it must be one (or not exist yet)`, 'ENOTREG', 'Leave the report file out to write the report to standard output.');
@@ -75,6 +76,8 @@ export function openOutputFile(file: string, cwd: string, shown: string = file):
       throw new OutputFileError(`the report file ${shown} is not writable (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}); limitsctl does not replace a file you could not write`, 'EACCES', `Make it writable (chmod u+w ${shown}), remove it, or name another file.`);
     }
     mode = st.mode & 0o7777;
+    // the file's stat (lstat above follows the links one by one, so this is the target's)
+    owner = { uid: st.uid, gid: st.gid };
   }
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
@@ -103,6 +106,9 @@ export function openOutputFile(file: string, cwd: string, shown: string = file):
     commit() {
       if (done) return;
       fsyncSync(fd!);
+      // root replacing another user's report gives it back to that user (a rename would leave
+      // it root's, unreadable to its owner at 0600/0640); others cannot chown and need not
+      if (owner !== null && process.getuid?.() === 0 && (owner.uid !== 0 || owner.gid !== 0)) fchownSync(fd!, owner.uid, owner.gid);
       if (mode !== null) chmodSync(temp, mode);
       close();
       renameSync(temp, target);

@@ -145,10 +145,12 @@ describe('links in the package and in lint output', () => {
     const driver = (JSON.parse(sarif.stdout) as { runs: Array<{ tool: { driver: { informationUri: string; rules: Array<{ helpUri: string }> } } }> }).runs[0]!.tool.driver;
     expect(driver.informationUri).toBe(`${base}/README.md`);
     expect(driver.rules[0]!.helpUri).toBe(`${base}/docs/rules.md#lc001-too-few-fields`);
-    for (const bad of ['docs.example.org', 'ftp://x.example.org/', 'https://x.example.org/?a=1', 'https://x.example.org/#top']) {
+    for (const bad of ['docs.example.org', 'ftp://x.example.org/', 'https://x.example.org/?a=1', 'https://x.example.org/#top', 'http://x\n::error::y']) {
       const r = await runMain(['lint', '.', '--profile', 'linux-pam-1.5.2'], { cwd: dir, env: { LIMITSCTL_DOCS_URL: bad } });
       expect(r.code, bad).toBe(2);
-      expect(r.stderr, bad).toMatch(/^limitsctl: LIMITSCTL_DOCS_URL=.* is not an absolute http\(s\) URL/);
+      expect(r.stderr, bad).toMatch(/^limitsctl: LIMITSCTL_DOCS_URL=".*" is not an absolute http\(s\) URL/);
+      // the value is quoted: a newline in it cannot start a line of its own (a forged ::error:: annotation)
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('::')), bad).toEqual([]);
       expect(r.stdout, bad).toBe('');
     }
   });

@@ -5,7 +5,7 @@
  * binary (`npm run build` first).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,16 @@ describe.skipIf(!built)('lint --output-file', () => {
     const r = spawnSync('sh', ['-c', `umask 027 && exec "$0" "$@"`, process.execPath, BIN, 'lint', '.', '-f', 'json', '-o', fresh], { cwd: root });
     expect(r.status).toBe(1);
     expect(statSync(fresh).mode & 0o777).toBe(0o640);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('run as root, an existing FILE of another user keeps its owner and group (a rename alone would make it root\'s)', () => {
+    const out = write(path.join(tmp, 'owned.json'), 'old');
+    chmodSync(out, 0o640);
+    chownSync(out, 65534, 65534);
+    expect(lint(['.', '-f', 'json', '-o', out], root).code).toBe(1);
+    const st = statSync(out);
+    expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([65534, 65534, 0o640]);
+    expect(JSON.parse(readFileSync(out, 'utf8')).summary.errors).toBe(1);
   });
 
   it('--output-file - is standard output', () => {
