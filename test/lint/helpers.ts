@@ -1,5 +1,5 @@
 /** Shared by the lint tests: load a fixture case the way `limitsctl lint` does. */
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lintTarget } from '../../src/core/lint/engine.js';
 import type { Diagnostic, LintConfig } from '../../src/core/lint/types.js';
@@ -68,4 +68,15 @@ export function expectedFindings(dir: string): string[] {
 
 export function actualFindings(ds: readonly Diagnostic[]): string[] {
   return ds.map((d) => `${d.file}:${d.line}:${d.code}`).sort();
+}
+
+/**
+ * Every bad lint fixture side by side under `dir` (fixtures/lint/<rule>/bad → dir/<rule>): findings
+ * of every rule, errors and warnings, as one repository of trees. Copied once; returns `dir`.
+ */
+export function copyBadFixtures(dir: string): string {
+  if (!existsSync(dir)) {
+    for (const name of readdirSync(FIXTURES)) cpSync(path.join(FIXTURES, name, 'bad'), path.join(dir, name), { recursive: true, verbatimSymlinks: true });
+  }
+  return dir;
 }

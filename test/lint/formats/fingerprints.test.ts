@@ -7,27 +7,21 @@
  * down a line). SARIF stays valid SARIF 2.1.0 (the validator of the existing SARIF tests), with
  * `automationDetails` only when --sarif-category names a category.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { normaliseMessage } from '../../../src/formatters/fingerprint.js';
 import { FINGERPRINT_KEY } from '../../../src/formatters/sarif.js';
-import { REPO, runMain } from '../../cli/helpers.js';
+import { runMain } from '../../cli/helpers.js';
+import { copyBadFixtures } from '../helpers.js';
 
 const require = createRequire(import.meta.url);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-fingerprints-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-let bad: string | undefined;
-function badRepo(): string {
-  if (bad) return bad;
-  const dir = (bad = path.join(tmp, 'bad'));
-  const fixtures = path.join(REPO, 'fixtures/lint');
-  for (const name of readdirSync(fixtures)) cpSync(path.join(fixtures, name, 'bad'), path.join(dir, name), { recursive: true, verbatimSymlinks: true });
-  return dir;
-}
+const badRepo = (): string => copyBadFixtures(path.join(tmp, 'bad'));
 
 /** A tree whose file has duplicates, a cross-line duplicate and three identical unknown-item findings. */
 const LINES = [

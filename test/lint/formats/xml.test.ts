@@ -7,7 +7,7 @@
  * control characters, CR LF, non-ASCII, astral characters, a lone surrogate) whose text must come
  * back as written (control characters as the visible `\u0007`).
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -18,6 +18,7 @@ import type { Diagnostic } from '../../../src/core/lint/types.js';
 import { formatCheckstyle } from '../../../src/formatters/checkstyle.js';
 import { formatJunit } from '../../../src/formatters/junit.js';
 import { REPO, runMain } from '../../cli/helpers.js';
+import { copyBadFixtures } from '../helpers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-xml-formats-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -47,14 +48,7 @@ interface CsFile { name: string; error?: Array<{ line: string; column: string; s
 const filesOf = (doc: Record<string, unknown>) => (doc.checkstyle as { file?: CsFile[] }).file ?? [];
 
 /** Every bad lint fixture side by side: findings of every rule, errors and warnings. */
-let bad: string | undefined;
-function badRepo(): string {
-  if (bad) return bad;
-  const dir = (bad = path.join(tmp, 'bad'));
-  const fixtures = path.join(REPO, 'fixtures/lint');
-  for (const name of readdirSync(fixtures)) cpSync(path.join(fixtures, name, 'bad'), path.join(dir, name), { recursive: true, verbatimSymlinks: true });
-  return dir;
-}
+const badRepo = (): string => copyBadFixtures(path.join(tmp, 'bad'));
 
 function cleanTree(): string {
   const dir = path.join(tmp, 'clean');
