@@ -57,6 +57,11 @@ export interface ExpandOptions {
   readonly profile: (root: string | null) => Profile;
   /** fs.nr_open for trees without proc/sys/fs/nr_open (default 1048576) */
   readonly nrOpen?: bigint | null;
+  /**
+   * The error for a PATH that would be read as a stream (FIFO, device, /dev/fd/N), thrown before
+   * it is opened — `lint --fix` cannot write back to one, and a FIFO would first be read to its end
+   */
+  readonly refuseStream?: (shown: string) => Error;
 }
 
 const GLOB_CHARS = /[*?[\]{}]/;
@@ -291,8 +296,6 @@ export async function loadLintTargets(paths: readonly string[], options: ExpandO
 export interface LintTargets extends AsyncIterable<LoadedLintTarget> {
   /** how many targets there are (trees, security directories, files linted on their own) */
   readonly count: number;
-  /** the display paths of the PATHs read as streams (FIFOs, devices, /dev/fd/N), already read */
-  readonly streams: readonly string[];
 }
 
 /**
@@ -302,17 +305,16 @@ export interface LintTargets extends AsyncIterable<LoadedLintTarget> {
  * @throws LintPathError for a PATH that matches nothing (nothing has been read for linting then)
  */
 export async function expandLintTargets(paths: readonly string[], options: ExpandOptions): Promise<LintTargets> {
-  const plans = await planLintTargets(paths, options.cwd);
+  const plans = await planLintTargets(paths, options.cwd, options.refuseStream);
   return {
     count: plans.length,
-    streams: plans.filter((p) => p.overlay !== undefined).map((p) => displayPath(options.cwd, p.path)),
     async* [Symbol.asyncIterator]() {
       for (const plan of plans) yield loadPlan(plan, options);
     },
   };
 }
 
-async function planLintTargets(paths: readonly string[], cwd: string): Promise<Plan[]> {
+async function planLintTargets(paths: readonly string[], cwd: string, refuseStream?: (shown: string) => Error): Promise<Plan[]> {
   const plans = new Map<string, Plan>();
   const addPlan = (kind: Plan['kind'], p: string, onlyFile?: string) => {
     const key = `${kind}\0${p}`;
@@ -360,6 +362,7 @@ async function planLintTargets(paths: readonly string[], cwd: string): Promise<P
     if (explicit && !layout && (!st.isFile() || FD_PATH.test(abs))) {
       // a FIFO, a device, /dev/stdin, /dev/fd/N or a process substitution named on the command
       // line: read now (before any output), once and all of it, and linted as a file of its own
+      if (refuseStream) throw refuseStream(displayPath(cwd, abs));
       const key = `file\0${abs}`;
       if (!plans.has(key)) plans.set(key, { kind: 'file', path: abs, overlay: { abs, bytes: await readPathStream(abs, displayPath(cwd, abs)) } });
       return true;
@@ -604,7 +607,6 @@ export function stdinTarget(bytes: Buffer | OversizedStream, filename: string | 
   }
   return {
     count: 1,
-    streams: [plan.overlay!.shown ?? displayPath(options.cwd, plan.overlay!.abs)],
     async* [Symbol.asyncIterator]() { yield loadPlan(plan, options); },
   };
 }

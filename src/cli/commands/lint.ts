@@ -191,19 +191,20 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     if (io.stdin === undefined && process.stdin.isTTY) io.stderr('limitsctl: reading the file to lint from the terminal; end it with Ctrl-D\n');
     // above the cap: what a file on disk above the cap is (LC306), except for --stdin --fix, whose
     // fixed file would be the whole input (exit 2)
+    // the command line is checked before standard input is read: a usage error never waits for it
+    const base = args.root !== '/' ? path.resolve(io.cwd, args.root) : io.cwd;
+    if (args.root !== '/') checkRoot(base, '--root');
+    if (stdinName !== undefined) stdinTarget(Buffer.alloc(0), stdinName, { ...expand, base }); // only plans: a directory NAME is refused
     stdinBytes = fixToStdout
       ? await readStreamCapped(io.stdin ?? process.stdin, 'standard input')
       : await readStreamUpToCap(io.stdin ?? process.stdin, stdinName ?? 'standard input');
-    const base = args.root !== '/' ? path.resolve(io.cwd, args.root) : io.cwd;
-    if (args.root !== '/') checkRoot(base, '--root');
     targets = stdinTarget(stdinBytes, stdinName ?? null, { ...expand, base });
   } else if (paths.length > 0) {
-    const expanded = await expandLintTargets(paths, expand);
-    if (args.fix === true && args['dry-run'] !== true && expanded.streams.length > 0) {
-      throw new UsageError(`--fix cannot write its fixes back to ${expanded.streams.join(', ')}: it was read as a stream (a FIFO, a device or /dev/fd), not a file`,
-        'Use --fix --dry-run to see the fixes, or pipe it to lint --stdin --fix to get the fixed file on stdout.');
-    }
-    targets = expanded;
+    // --fix cannot write back to a stream: refused before it is opened (a FIFO would be read first)
+    targets = await expandLintTargets(paths, args.fix === true && args['dry-run'] !== true
+      ? { ...expand, refuseStream: (shown) => new UsageError(`--fix cannot write its fixes back to ${shown}: it would be read as a stream (a FIFO, a device or /dev/fd), not a file`,
+        'Use --fix --dry-run to see the fixes, or pipe it to lint --stdin --fix to get the fixed file on stdout.') }
+      : expand);
   } else {
     checkRoot(path.resolve(io.cwd, args.root), '--root');
     const one = await loadRootTarget(args.root, expand);

@@ -28,9 +28,9 @@ function lint(args: string[], cwd: string, input?: Buffer | string): Run {
 }
 
 /** bash -c SCRIPT, where the shell function L runs `node bin/limitsctl.js lint --profile linux-pam-1.5.2` */
-function bash(script: string, cwd: string): Run {
+function bash(script: string, cwd: string, timeout = 120_000): Run {
   const r = spawnSync('bash', ['-c', `L() { "$NODE" "$BIN" lint --profile linux-pam-1.5.2 "$@"; }\n${script}`], {
-    cwd, env: { ...process.env, NO_COLOR: '1', LIMITSCTL_DOCS_URL: '', NODE: process.execPath, BIN }, timeout: 120_000,
+    cwd, env: { ...process.env, NO_COLOR: '1', LIMITSCTL_DOCS_URL: '', NODE: process.execPath, BIN }, timeout,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
 }
@@ -239,6 +239,26 @@ describe.skipIf(!built)('streams named on the command line are read, once, as fi
     const dry = bash(`L --fix --dry-run <(printf '* SOFT nofile 10\\n')`, tmp);
     expect(dry.code).toBe(0);
     expect(dry.stdout.toString()).toMatch(/^\+\* soft nofile 10$/m);
+  });
+
+  it('--fix with a FIFO no program writes to: exit 2 at once, the FIFO never opened (it would wait for a writer)', () => {
+    const fifo = path.join(mkdtempSync(path.join(tmp, 'fifo-fix-')), 'in.conf');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = lint(['--fix', fifo], tmp);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/cannot write its fixes back to .*in\.conf/);
+  });
+
+  it('a usage fault beside --stdin (a missing --root, a directory as --stdin-filename) is exit 2 before standard input is read', () => {
+    // standard input stays open for a minute: reading it first would wait that long
+    const open = '< <(exec sleep 60 2>/dev/null)';
+    const noRoot = bash(`L --stdin --stdin-filename x.conf --root ${JSON.stringify(path.join(tmp, 'no-such-root'))} ${open}`, tmp, 30_000);
+    expect(noRoot.code, noRoot.stderr).toBe(2);
+    expect(noRoot.stderr).toMatch(/--root/);
+    mkdirSync(path.join(tmp, 'a-dir.conf'), { recursive: true });
+    const dir = bash(`L --stdin --stdin-filename a-dir.conf ${open}`, tmp, 30_000);
+    expect(dir.code, dir.stderr).toBe(2);
+    expect(dir.stderr).toMatch(/is a directory/);
   });
 
   // a stream above the 16 MiB cap is what a file on disk above it is: not read, LC306 (a warning),
