@@ -255,8 +255,7 @@ export function resolveLimits(tree: ConfigTree, identity: Identity, options: Res
   const who = identityIn(fn, 'identity', identity);
   const o = arg.opts(fn, 'options', options);
   arg.optProfile(fn, 'options.profile', o.profile);
-  if (o.pid1Limits !== undefined && o.pid1Limits !== null) arg.obj(fn, 'options.pid1Limits', o.pid1Limits);
-  if (o.nrOpen !== undefined && o.nrOpen !== null && typeof o.nrOpen !== 'bigint') throw arg.argumentError(fn, 'options.nrOpen must be a bigint or null');
+  arg.baseline(fn, o);
   return resolutionOut(resolveCore(coreTree(tree), who, defined(o)));
 }
 

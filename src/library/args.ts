@@ -190,3 +190,20 @@ export function accountDb(fn: string, name: string, v: unknown): void {
   arr(fn, `${name}.users`, v.users);
   arr(fn, `${name}.groups`, v.groups);
 }
+
+/**
+ * The limits a session starts from, as resolveLimits and planEdits take them: `pid1Limits` an
+ * object or null, `nrOpen` a bigint or null (each optional).
+ * @throws LimitsError `EARGUMENT` for a value of another type
+ */
+export function baseline(fn: string, o: Record<string, unknown>): void {
+  if (o.pid1Limits !== undefined && o.pid1Limits !== null) obj(fn, 'options.pid1Limits', o.pid1Limits);
+  if (o.nrOpen !== undefined && o.nrOpen !== null && typeof o.nrOpen !== 'bigint') throw argumentError(fn, 'options.nrOpen must be a bigint or null');
+}
+
+/** A list of strings (`planEdits`' `prune` domains). @throws LimitsError `EARGUMENT` otherwise */
+export function optStrings(fn: string, name: string, v: unknown): asserts v is readonly string[] | undefined {
+  if (v === undefined) return;
+  arr(fn, name, v);
+  v.forEach((x, i) => str(fn, `${name}[${i}]`, x));
+}

@@ -89,6 +89,10 @@ export function planEdits(tree: ConfigTree, requests: readonly EditRequest[], op
   const o = arg.opts(fn, 'options', options);
   arg.keys(fn, 'options', o, PLAN_OPTION_KEYS);
   arg.optStr(fn, 'options.file', o.file);
+  arg.baseline(fn, o);
+  arg.optStr(fn, 'options.nrOpenSource', o.nrOpenSource);
+  arg.optBool(fn, 'options.capSysResource', o.capSysResource);
+  arg.optStrings(fn, 'options.prune', o.prune);
   const accounts = o.accounts === undefined || o.accounts === null ? o.accounts : accountDbIn(fn, 'options.accounts', o.accounts as AccountDb);
   const plan = planCore(coreTree(tree), requests.map((r) => defined<CoreEditRequest>(r)), defined({ ...o, accounts } as PlanOptions));
   return {
