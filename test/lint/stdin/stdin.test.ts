@@ -294,7 +294,11 @@ describe.skipIf(!built)('streams named on the command line are read, once, as fi
   it.skipIf(!existsSync('/usr/bin/time'))('/dev/zero: memory stays within the cap (max RSS beside a run on a small file)', () => {
     const rss = (what: string) => {
       const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'lint', what], { cwd: tmp, encoding: 'utf8', timeout: 120_000 });
-      return Number(r.stderr.trim().split('\n').at(-1)) * 1024;
+      const kib = Number(r.stderr.trim().split('\n').at(-1));
+      // a run killed by the timeout, or GNU time printing nothing, must not read as 0 bytes
+      expect(r.status, `${what}: ${r.stderr}`).not.toBeNull();
+      expect(kib, `${what}: ${r.stderr}`).toBeGreaterThan(0);
+      return kib * 1024;
     };
     const base = rss('src.conf');
     const zero = rss('/dev/zero');
