@@ -265,7 +265,7 @@ export async function main(argv: string[], io: CliIO = processIO(), partial?: Pa
   let code: number;
   try {
     const parsed = parseArgv(argv);
-    if (partial && (argv[0] === '--get-yargs-completions' || parsed.kind === 'yargs' || !partial.holds.includes(parsed.command))) {
+    if (partial && (parsed.kind === 'yargs' || !partial.holds.includes(parsed.command))) {
       return await partial.whole(argv, io);
     }
     if (argv[0] === '--get-yargs-completions') {
@@ -274,7 +274,7 @@ export async function main(argv: string[], io: CliIO = processIO(), partial?: Pa
       const { completions } = await import('./completion.js');
       const ruleNames = async () => (await import('../core/lint/rules.js')).RULES.flatMap((r) => [r.code, r.name]);
       const words = argv.slice(2);
-      const names = words[0] === 'rules' || words.includes('rules') ? await ruleNames() : [];
+      const names = words.includes('rules') ? await ruleNames() : [];
       io.stdout(completions(words, () => names).map((c) => `${c}\n`).join(''));
       code = 0;
     } else if (parsed.kind === 'yargs') {

@@ -19,11 +19,10 @@
  *   `location.lines.begin`: the 1-based line.
  * Written one finding at a time, two-space indented, no byte order mark (GitLab refuses one).
  */
-import type { LintFormatWriter, LintReport } from '../core/lint/report.js';
-import { reportPieces } from '../core/lint/report.js';
+import type { LintFormatWriter } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
 import { Fingerprinter, hash128 } from './fingerprint.js';
-import { collect, jsonString, type Write } from './stream.js';
+import { jsonString } from './stream.js';
 
 /** GitLab's severity for each of limitsctl's. */
 export const CODE_QUALITY_SEVERITY: Record<Severity, 'info' | 'minor' | 'major'> = { error: 'major', warning: 'minor', info: 'info' };
@@ -45,16 +44,4 @@ export function codeClimateWriter(): LintFormatWriter {
     aside: () => '',
     end: () => (first ? ']\n' : '\n]\n'),
   };
-}
-
-export function codeClimatePieces(report: LintReport): Generator<string, void, undefined> {
-  return reportPieces(codeClimateWriter(), report);
-}
-
-export function writeCodeClimate(report: LintReport, write: Write): void {
-  for (const p of codeClimatePieces(report)) write(p);
-}
-
-export function formatCodeClimate(report: LintReport): string {
-  return collect((w) => writeCodeClimate(report, w));
 }

@@ -24,6 +24,8 @@ export const JSON_VERSIONS = {
   profiles: 1,
   /** `demo --json` */
   demo: 1,
+  /** `rules --json` */
+  rules: 1,
   /** `{"version":1,"error":{…}}`: what every command prints on stdout instead, with --json, when it fails (exit 2) */
   error: 1,
 } as const;

@@ -15,6 +15,7 @@ import { docsLink, RULES_DOC, ruleDocsUrl } from '../../core/lint/report.js';
 import { RULES } from '../../core/lint/rules.js';
 import type { RuleMeta } from '../../core/lint/types.js';
 import { didYouMean } from '../../core/suggest.js';
+import { JSON_VERSIONS } from '../../formatters/json-versions.js';
 import { type CliIO, type GlobalArgs, wantColor } from '../context.js';
 import { docsBaseUrl } from '../docs-url.js';
 import { UsageError } from '../errors.js';
@@ -24,9 +25,6 @@ export interface RulesArgs extends GlobalArgs {
   /** rule codes or names to show in full (none: the whole table) */
   rule?: string[];
 }
-
-/** The version of `rules --json`: changes only for incompatible changes. */
-export const RULES_JSON_VERSION = 1;
 
 /** One rule as `rules --json` writes it (docs/schemas/rules.schema.json). */
 export interface RuleJson {
@@ -93,7 +91,7 @@ export async function run(args: RulesArgs, io: CliIO): Promise<number> {
   const shown = words.length ? pick(words) : [...RULES];
   const base = docsBaseUrl(io.env);
   if (args.json) {
-    io.stdout(`${toJson({ version: RULES_JSON_VERSION, rules: shown.map((r) => ruleJson(r, base)) })}\n`);
+    io.stdout(`${toJson({ version: JSON_VERSIONS.rules, rules: shown.map((r) => ruleJson(r, base)) })}\n`);
     return 0;
   }
   const c = makeColors(wantColor(io, args.color));
