@@ -5,6 +5,7 @@
  * inside. Only the shape is checked here; what a value means (an unknown item, a value pam_limits
  * refuses) is the checked function's own error (`EEDIT`, `EBADROOT`…).
  */
+import { isUnparsedLazyDocument } from '../core/edit/lines.js';
 import { LimitsError } from '../core/errors.js';
 import { isProfileName, PROFILE_NAMES, PROFILE_ALIASES, type ProfileName } from '../core/schema.js';
 import { didYouMean } from '../core/suggest.js';
@@ -153,6 +154,8 @@ export function tree(fn: string, name: string, v: unknown): void {
       obj(fn, at, f.doc);
       str(fn, `${at}.file`, f.doc.file);
       if (typeof f.doc.text !== 'string') throw argumentError(fn, `${at} must be a document parseLimits (or treeFromFiles, loadTree) returned; this one lacks its bytes`);
+      // a tree loadTree read parses a file only when its lines are wanted: not for this check
+      if (isUnparsedLazyDocument(f.doc)) continue;
       arr(fn, `${at}.lines`, f.doc.lines);
       // every line and reading: a hand-built `[null]` or `[{}]` is named here, not a TypeError later
       for (const [j, l] of f.doc.lines.entries()) {

@@ -99,3 +99,17 @@ describe('the argument is named', () => {
     expect(readdirSync(path.join(root, 'etc/security'))).toEqual(['limits.conf']);
   });
 });
+
+describe('checking a tree does not parse it', () => {
+  it('a file loadTree read keeps its lines unparsed through the argument check; a hand-built one is still checked', async () => {
+    const { tree: checkTree } = await import('../../src/library/args.js');
+    const loaded = lib.loadTree(tree('* soft nofile 10\n'.repeat(1000)), { profile: 'debian' });
+    const doc = (loaded.files[0] as unknown as { doc: object }).doc;
+    expect(Object.getOwnPropertyDescriptor(doc, 'lines')?.get, 'loadTree gives a lazy document').toBeTypeOf('function');
+    checkTree('planEdits', 'tree', loaded);
+    expect(Object.getOwnPropertyDescriptor(doc, 'lines')?.get, 'the check parsed the file').toBeTypeOf('function');
+    // the same shape built by hand, with a getter of its own: its lines are read and checked
+    const forged = { ...loaded, files: [{ ...loaded.files[0], doc: Object.defineProperty({ file: 'etc/security/limits.conf', profile: 'debian', text: '' }, 'lines', { get: () => [null], enumerable: true }) }] };
+    expect(() => checkTree('planEdits', 'tree', forged)).toThrow(/lines\[0\] must be a line/);
+  });
+});

@@ -289,6 +289,9 @@ export function linesOf(doc: LimitsDocument, profile: Profile = doc.profile, lin
   return fl;
 }
 
+/** The documents {@link lazyDocument} made: their lines come from their own bytes. */
+const LAZY = new WeakSet<object>();
+
 /**
  * A LimitsDocument of `text` whose lines are indexed and read on first use, like parseBinary's
  * (which it calls then): a plan's tree after the edits, or a loaded tree whose files a plan reads
@@ -297,6 +300,7 @@ export function linesOf(doc: LimitsDocument, profile: Profile = doc.profile, lin
  */
 export function lazyDocument(file: string, profile: Profile, text: string): LimitsDocument {
   const out = { file, profile, text } as { file: string; profile: Profile; text: string; lines: readonly Line[] };
+  LAZY.add(out);
   Object.defineProperty(out, 'lines', {
     enumerable: true,
     configurable: true,
@@ -307,4 +311,12 @@ export function lazyDocument(file: string, profile: Profile, text: string): Limi
     },
   });
   return out;
+}
+
+/**
+ * Whether `doc` is a {@link lazyDocument} whose lines have not been parsed yet (reading them would
+ * parse the whole file; their shape needs no check: they will come from its bytes).
+ */
+export function isUnparsedLazyDocument(doc: object): boolean {
+  return LAZY.has(doc) && Object.getOwnPropertyDescriptor(doc, 'lines')?.get !== undefined;
 }
