@@ -387,13 +387,13 @@ export function loadAccountDb(root: string): AccountDb & { readonly present: boo
 export function loadIdentity(root: string, user: string, options: IdentityOptions = {}): Identity {
   const fn = 'loadIdentity';
   arg.path(fn, 'root', root);
-  checkRootCore(root);
+  const abs = checkRootCore(root);
   arg.str(fn, 'user', user);
   const o = arg.opts(fn, 'options', options);
   if (o.uid !== undefined) arg.id(fn, 'options.uid', o.uid);
   if (o.gid !== undefined) arg.id(fn, 'options.gid', o.gid);
-  if (o.groups !== undefined) arg.arr(fn, 'options.groups', o.groups);
-  return identityOut(loadIdentityCore(root, user, defined(o)));
+  arg.optStrings(fn, 'options.groups', o.groups);
+  return identityOut(loadIdentityCore(abs, user, defined(o)));
 }
 
 /**

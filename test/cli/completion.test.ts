@@ -16,6 +16,7 @@ import { LINT_FORMATS } from '../../src/formatters/lint-format-names.js';
 import { BIN } from './helpers.js';
 
 const HAVE_BASH = spawnSync('bash', ['--version']).status === 0;
+if (!HAVE_BASH) console.warn('bash completion tests skipped: no bash on PATH');
 let binDir = '';
 
 /** COMPREPLY for the command line `line` (the last word, possibly '', is under the cursor). */

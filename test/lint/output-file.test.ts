@@ -77,7 +77,7 @@ describe.skipIf(!built)('lint --output-file', () => {
     expect(statSync(fresh).mode & 0o777).toBe(0o640);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('run as root, an existing FILE of another user keeps its owner and group (a rename alone would make it root\'s)', () => {
+  it.skipIf(process.getuid?.() !== 0)('(skipped unless run as root: only root can give a file to another user) run as root, an existing FILE of another user keeps its owner and group (a rename alone would make it root\'s)', () => {
     const out = write(path.join(tmp, 'owned.json'), 'old');
     chmodSync(out, 0o640);
     chownSync(out, 65534, 65534);
@@ -209,7 +209,7 @@ describe.skipIf(!built)('lint --output-file', () => {
     expect(statSync(out).mtimeMs).toBe(1_000_000_000);
     expect(readdirSync(path.dirname(out))).toEqual(['report.txt']);
   });
-  it.skipIf(!isRoot)('as root, a read-only FILE is replaced and keeps its mode 0444', () => {
+  it.skipIf(!isRoot)('(skipped unless run as root) as root, a read-only FILE is replaced and keeps its mode 0444', () => {
     const out = write(path.join(mkdtempSync(path.join(tmp, 'ro-root-')), 'report.txt'), 'old\n');
     chmodSync(out, 0o444);
     const r = lint(['.', '-o', out], root);
