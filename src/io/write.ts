@@ -54,7 +54,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, existsSync, type BigIntStats, type Stats, writeFileSync } from 'node:fs';
+import { constants as fsConstants, existsSync, type BigIntStats, type Stats, writeFileSync, writeSync } from 'node:fs';
 import { access, link, lstat, open, readdir, rename, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import {
@@ -469,6 +469,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 }
 
+/** The old content `expected` names (bytes, or an existing file's snapshot), else undefined. */
+function expectedBytes(exp: Expected | undefined): Uint8Array | undefined {
+  if (exp === undefined || exp === null) return undefined;
+  if (isBytes(exp)) return exp;
+  if (isSnapshot(exp)) return exp.exists && exp.data !== null ? exp.data : undefined;
+  return undefined;
+}
+
 function errnoError(code: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code });
 }
@@ -559,8 +567,16 @@ async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Pro
     } catch (e) {
       throw wrapIoError(e, exists ? 'rename' : 'create-temp', f.path, realPath, dir.phys);
     }
-    const current = exists ? await readRegularAt(dir, name, f.path) : undefined;
-    checkAgainst({ given: f.path, realPath }, f.expected, current, st);
+    // With the old content given (bytes or a snapshot) and new content that differs from it, the
+    // file is not read here: a file of another size is a conflict at once, and the content is
+    // compared in pinOld, on the pinned inode, before anything is written (a conflict found there
+    // removes what was made, as one found here would have left nothing). Otherwise it is read now:
+    // to compare with a stamp, and to see that a file already holding `data` needs no write.
+    const want = exists && st !== undefined ? expectedBytes(f.expected) : undefined;
+    if (want !== undefined && BigInt(want.byteLength) !== st!.size) conflict({ given: f.path, realPath }, 'its content differs');
+    const deferred = want !== undefined && !sameBytes(want, f.data);
+    const current = exists && !deferred ? await readRegularAt(dir, name, f.path) : undefined;
+    if (!deferred) checkAgainst({ given: f.path, realPath }, f.expected, current, st);
     const unchanged = current !== undefined && sameBytes(current, f.data);
     return { given: f.path, realPath, dir, name, exists, data: f.data, expected: f.expected, mode, uid, gid, unchanged, createdDirs };
   } catch (e) {
@@ -732,7 +748,9 @@ async function writeTemp(p: Plan, data: Uint8Array, copyAttrs: boolean): Promise
   const fh = await open(p.dir.at(name), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o600);
   activeTemps.add(name);
   try {
-    await fh.writeFile(data);
+    // written with synchronous calls on the descriptor (fs/promises writes a large buffer in
+    // 512 KiB rounds through the thread pool, which costs more CPU than the write itself)
+    for (let at = 0; at < data.byteLength;) at += writeSync(fh.fd, data, at, data.byteLength - at);
     if (p.uid !== undefined && p.gid !== undefined) {
       const st = await fh.stat();
       if (st.uid !== p.uid || st.gid !== p.gid) await fh.chown(p.uid, p.gid);

@@ -379,6 +379,32 @@ describe('optimistic concurrency', () => {
     expect(await readFile(f, 'utf8')).toBe('mine\n');
   });
 
+  it('a same-size change since the read is found on the pinned file: ECONFLICT, every file as it was, nothing left', async () => {
+    // the old content is compared once the file is pinned (not read before): a change that keeps
+    // the size must still stop the whole commit, with the links, temp files and backups removed
+    const { root, sec } = await makeRoot(false);
+    const top = path.join(sec, 'limits.conf');
+    await writeFile(top, 'old\n');
+    const other = path.join(sec, 'other.conf');
+    await writeFile(other, 'planned\n');
+    const snap = await readFileSnapshot(other, { root });
+    await writeFile(other, 'PLANNED\n'); // in place, same size
+    for (const expected of [snap, snap.data]) {
+      const e = await expectIoError(writeFilesAtomic(
+        [{ path: top, data: b('new\n'), expected: b('old\n') }, { path: other, data: b('mine\n'), expected }],
+        { root, backup: true },
+      ));
+      expect(e).toBeInstanceOf(ConcurrentModificationError);
+      expect(e.path).toBe(other);
+      expect(await readFile(top, 'utf8')).toBe('old\n');
+      expect(await readFile(other, 'utf8')).toBe('PLANNED\n');
+      expect((await readdir(sec)).sort()).toEqual(['limits.conf', 'other.conf']);
+    }
+    // the new content already there, planned from other bytes: still a conflict, not "unchanged"
+    const e = await expectIoError(writeFileAtomic(other, b('PLANNED\n'), { root, expected: b('planned\n') }));
+    expect(e.code).toBe('ECONFLICT');
+  });
+
   it('re-checks just before the rename (a change while the new content is being written)', async () => {
     const { root, sec } = await makeRoot();
     const f = path.join(sec, 'limits.conf');
