@@ -3,7 +3,9 @@
  *
  * - `dead()`: lines proven dead without looking at any account: a later line with the *same
  *   domain* and item covers every half this line sets, so pam_limits always replaces its value
- *   (see `findDeadLines` for the proof and for when removing the line is also safe).
+ *   (see `findDeadLines` for the proof and for when removing the line is also safe). Typed
+ *   arrays by reading order (EntryRef.order), as every per-entry fact here: entries are found by
+ *   their order (entryAt) or, from a resolver Source, by a binary search in their file (refOf).
  * - `item(key)`: what pam_limits does with one item's lines (plus `<domain> -` lines) for a set
  *   of accounts: per account class, process_limit's rank rules applied per (domain, item) group
  *   (analysis/item.ts), and the resolver (resolveLimits) on the lines holding the final values.
@@ -19,13 +21,13 @@
  *
  * Pure.
  */
-import type { ConfigTree } from '../model.js';
+import type { ConfigTree, TreeFile } from '../model.js';
 import type { Profile } from '../schema.js';
 import { identitiesOf } from './analysis/accounts.js';
 import { findDeadLines } from './analysis/dead-lines.js';
 import { analyseItem } from './analysis/item.js';
 import {
-  type AccountCase, type DeadLine, type EntryRef, type ItemAnalysis, type ItemKey, itemKeyOf, type NoLimitRef, refKey,
+  type AccountCase, type DeadLine, type DeadLines, type EntryRef, type ItemAnalysis, type ItemKey, itemKeyOf, type NoLimitRef,
 } from './analysis/types.js';
 import type { LintAccounts } from './types.js';
 import type { Policy } from './policy.js';
@@ -34,8 +36,8 @@ export { identitiesOf } from './analysis/accounts.js';
 export { findDeadLines } from './analysis/dead-lines.js';
 export { describeAccount, describeAccounts, describeWho, domainMatches, rootExempt } from './analysis/describe.js';
 export {
-  type AccountCase, type AccountOutcome, type DeadLine, type EntryRef, type HalfValue, type ItemAnalysis, type ItemKey,
-  itemKeyOf, type NoLimitRef, sourceKey,
+  type AccountCase, type AccountOutcome, type DeadLine, type DeadLines, type EntryRef, type HalfValue, type ItemAnalysis, type ItemKey,
+  entryKey, itemKeyOf, type NoLimitRef, sourceKey,
 } from './analysis/types.js';
 
 export interface AnalysisOptions {
@@ -51,10 +53,19 @@ export interface AnalysisOptions {
   readonly budget: number;
 }
 
+/** A run of one item's entries in one file: itemEntries(key)[from .. to - 1]. */
+export interface ItemRun {
+  readonly key: ItemKey;
+  readonly from: number;
+  readonly to: number;
+}
+
 export class Analysis {
   #entries: EntryRef[] | null = null;
   #nolimits: NoLimitRef[] | null = null;
-  #dead: Map<string, DeadLine> | null = null;
+  /** entry index (in entries) of each reading order, -1 for a `<domain> -` line */
+  #indexOfOrder: Int32Array | null = null;
+  #dead: DeadLines | null = null;
   #items = new Map<ItemKey, ItemAnalysis>();
   #realAccounts: AccountCase[] | null = null;
 
@@ -71,13 +82,16 @@ export class Analysis {
         const readings = line.readings;
         for (let chunk = 0; chunk < readings.length; chunk++) {
           const r = readings[chunk]!;
-          if (r.kind === 'entry') entries.push({ file, doc, line, reading: r, chunk, order: order++, key: refKey(file, line, chunk) });
+          if (r.kind === 'entry') entries.push({ file, doc, line, reading: r, chunk, order: order++ });
           else if (r.kind === 'nolimit') nolimits.push({ file, doc, line, reading: r, chunk, order: order++ });
         }
       }
     }
+    const index = new Int32Array(order).fill(-1);
+    for (let i = 0; i < entries.length; i++) index[entries[i]!.order] = i;
     this.#entries = entries;
     this.#nolimits = nolimits;
+    this.#indexOfOrder = index;
   }
 
   /** Every entry reading of the tree, in reading order. */
@@ -91,12 +105,71 @@ export class Analysis {
     return this.#nolimits!;
   }
 
-  #byKey: Map<string, EntryRef> | null = null;
+  /** How many reading orders there are (entries and `<domain> -` lines): the length of arrays by order. */
+  get size(): number {
+    if (!this.#indexOfOrder) this.#scan();
+    return this.#indexOfOrder!.length;
+  }
+
+  /** The entry of this reading order (EntryRef.order), or undefined (a `<domain> -` line, out of range). */
+  entryAt(order: number): EntryRef | undefined {
+    if (!this.#indexOfOrder) this.#scan();
+    const i = this.#indexOfOrder![order];
+    return i === undefined || i < 0 ? undefined : this.#entries![i];
+  }
+
+  #fileRanges: Map<string, { lo: number; hi: number }> | null = null;
+  #rangesByFile: Map<TreeFile, { lo: number; hi: number }> | null = null;
+
+  #ranges(): void {
+    const byPath = new Map<string, { lo: number; hi: number }>();
+    const byFile = new Map<TreeFile, { lo: number; hi: number }>();
+    const entries = this.entries;
+    for (let i = 0; i < entries.length;) {
+      const file = entries[i]!.file;
+      let j = i + 1;
+      while (j < entries.length && entries[j]!.file === file) j++;
+      const r = { lo: i, hi: j };
+      byFile.set(file, r);
+      if (!byPath.has(file.path)) byPath.set(file.path, r);
+      i = j;
+    }
+    this.#fileRanges = byPath;
+    this.#rangesByFile = byFile;
+  }
+
+  /** The entries of one file: entries[lo .. hi - 1] (they are one run in reading order), or undefined. */
+  entryRange(file: TreeFile): { readonly lo: number; readonly hi: number } | undefined {
+    if (!this.#rangesByFile) this.#ranges();
+    return this.#rangesByFile!.get(file);
+  }
+
+  /**
+   * The entry a resolver Source (or `{ file, line, chunk }`: display path, 1-based line, chunk)
+   * names, found by a binary search in its file's entries (no Map of every entry by a string key).
+   */
+  refOf(s: { readonly file: string; readonly line: number; readonly chunk?: number }): EntryRef | undefined {
+    if (!this.#fileRanges) this.#ranges();
+    const r = this.#fileRanges!.get(s.file);
+    if (!r) return undefined;
+    const entries = this.#entries!;
+    const chunk = s.chunk ?? 0;
+    let lo = r.lo;
+    let hi = r.hi;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const e = entries[mid]!;
+      const ln = e.line.index + 1;
+      if (ln < s.line || (ln === s.line && e.chunk < chunk)) lo = mid + 1; else hi = mid;
+    }
+    const e = entries[lo];
+    return lo < r.hi && e !== undefined && e.line.index + 1 === s.line && e.chunk === chunk ? e : undefined;
+  }
 
   /** The entry with this key (`file\0line\0chunk`, as sourceKey gives for a resolver Source). */
   ref(key: string): EntryRef | undefined {
-    if (!this.#byKey) this.#byKey = new Map(this.entries.map((e) => [e.key, e]));
-    return this.#byKey.get(key);
+    const [file, line, chunk] = key.split('\0');
+    return this.refOf({ file: file!, line: Number(line), chunk: Number(chunk) });
   }
 
   /** Item keys named by valid entry lines, in order of first appearance. */
@@ -125,23 +198,56 @@ export class Analysis {
     return this.#byItem().get(key) ?? [];
   }
 
-  /** Lines a later same-domain line always overrides, by entry key. */
-  dead(): ReadonlyMap<string, DeadLine> {
-    return (this.#dead ??= findDeadLines(this.entries));
+  #runs: Map<TreeFile, ItemRun[]> | null = null;
+
+  /**
+   * The runs of each item's entries in `file`, items in itemKeys() order: what a rule of scope
+   * 'file' walks for one file (one walk of every item's entries builds them for every file,
+   * instead of a search of every item per file).
+   */
+  itemRuns(file: TreeFile): readonly ItemRun[] {
+    if (!this.#runs) {
+      const m = new Map<TreeFile, ItemRun[]>();
+      for (const [key, list] of this.#byItem()) {
+        for (let i = 0; i < list.length;) {
+          const f = list[i]!.file;
+          let j = i + 1;
+          while (j < list.length && list[j]!.file === f) j++;
+          const runs = m.get(f);
+          if (runs) runs.push({ key, from: i, to: j }); else m.set(f, [{ key, from: i, to: j }]);
+          i = j;
+        }
+      }
+      this.#runs = m;
+    }
+    return this.#runs.get(file) ?? [];
+  }
+
+  /** Lines a later same-domain line always overrides, by reading order (findDeadLines). */
+  dead(): DeadLines {
+    return (this.#dead ??= findDeadLines(this.entries, this.size));
+  }
+
+  /** The dead line of this reading order, with the line replacing it, or undefined when it is live. */
+  deadLine(order: number): DeadLine | undefined {
+    const d = this.dead();
+    const by = d.by[order];
+    if (by === undefined || by < 0) return undefined;
+    return { ref: this.entryAt(order)!, by: this.entryAt(by)!, removable: d.removable[order] === 1 };
   }
 
   #deadFlags: Uint8Array | null = null;
 
-  /** 1 at the reading order (EntryRef.order) of each line of dead(), else 0. */
+  /** 1 at the reading order (EntryRef.order) of each dead line, else 0. */
   deadFlags(): Uint8Array {
     if (!this.#deadFlags) {
-      const f = new Uint8Array(this.entries.length + this.nolimits.length);
-      for (const d of this.dead().values()) f[d.ref.order] = 1;
+      const by = this.dead().by;
+      const f = new Uint8Array(by.length);
+      for (let o = 0; o < by.length; o++) if (by[o]! >= 0) f[o] = 1;
       this.#deadFlags = f;
     }
     return this.#deadFlags;
   }
-
   get realAccounts(): readonly AccountCase[] {
     if (!this.#realAccounts) {
       const acc = this.options.accounts;

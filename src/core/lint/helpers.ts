@@ -42,27 +42,23 @@ export function readings(ctx: RuleContext): readonly ReadingRef[] {
   return list;
 }
 
-const deadByFile = new WeakMap<RuleContext['analysis'], Map<TreeFile, DeadLine[]>>();
-
 /**
- * The dead lines (Analysis.dead()) of one file, in the order dead() lists them: what a rule of
- * scope 'file' walks for the file it is given, instead of every dead line of the tree per file.
+ * The dead lines (Analysis.dead()) of one file, in reading order: what a rule of scope 'file'
+ * walks for the file it is given (its run of entries, not every dead line of the tree per file).
  */
-export function deadIn(ctx: RuleContext, file: TreeFile): readonly DeadLine[] {
-  let m = deadByFile.get(ctx.analysis);
-  if (!m) {
-    m = new Map();
-    for (const d of ctx.analysis.dead().values()) {
-      let l = m.get(d.ref.file);
-      if (!l) m.set(d.ref.file, (l = []));
-      l.push(d);
-    }
-    deadByFile.set(ctx.analysis, m);
+export function deadIn(ctx: RuleContext, file: TreeFile): DeadLine[] {
+  const an = ctx.analysis;
+  const range = an.entryRange(file);
+  const out: DeadLine[] = [];
+  if (!range) return out;
+  const by = an.dead().by;
+  const entries = an.entries;
+  for (let i = range.lo; i < range.hi; i++) {
+    const order = entries[i]!.order;
+    if (by[order]! >= 0) out.push(an.deadLine(order)!);
   }
-  return m.get(file) ?? [];
+  return out;
 }
-
-const orderRanges = new WeakMap<RuleContext['analysis'], Map<TreeFile, { lo: number; hi: number }>>();
 
 /**
  * The reading orders (EntryRef.order) of a file's entries: [lo, hi), or undefined when it has
@@ -71,17 +67,10 @@ const orderRanges = new WeakMap<RuleContext['analysis'], Map<TreeFile, { lo: num
  * binary search (firstAtOrAfter) instead of a walk of every entry per file.
  */
 export function orderRange(ctx: RuleContext, file: TreeFile): { readonly lo: number; readonly hi: number } | undefined {
-  let m = orderRanges.get(ctx.analysis);
-  if (!m) {
-    m = new Map();
-    for (const e of ctx.analysis.entries) {
-      const r = m.get(e.file);
-      if (r) r.hi = e.order + 1;
-      else m.set(e.file, { lo: e.order, hi: e.order + 1 });
-    }
-    orderRanges.set(ctx.analysis, m);
-  }
-  return m.get(file);
+  const r = ctx.analysis.entryRange(file);
+  if (!r) return undefined;
+  const entries = ctx.analysis.entries;
+  return { lo: entries[r.lo]!.order, hi: entries[r.hi - 1]!.order + 1 };
 }
 
 /** The index of the first of `entries` (in reading order) whose order is at least `order`. */
@@ -95,29 +84,12 @@ export function firstAtOrAfter(entries: ReadonlyArray<{ readonly order: number }
   return lo;
 }
 
-/** The dead lines of a target by reading order (EntryRef.order), shared by the rules that skip them. */
-const deadByOrder = new WeakMap<RuleContext['analysis'], Uint8Array>();
-
 /**
  * deadOrders(ctx)[e.order] is 1 when entry `e` is a dead line (Analysis.dead()): an index into an
- * array instead of a lookup of the entry's string key in the map of dead lines, for every entry.
+ * array, for every entry (Analysis.deadFlags).
  */
 export function deadOrders(ctx: RuleContext): Uint8Array {
-  let out = deadByOrder.get(ctx.analysis);
-  if (!out) {
-    const dead = ctx.analysis.dead();
-    out = new Uint8Array(ctx.analysis.entries.length + ctx.analysis.nolimits.length);
-    for (const d of dead.values()) {
-      if (d.ref.order >= out.length) {
-        const grown = new Uint8Array(d.ref.order + 1);
-        grown.set(out);
-        out = grown;
-      }
-      out[d.ref.order] = 1;
-    }
-    deadByOrder.set(ctx.analysis, out);
-  }
-  return out;
+  return ctx.analysis.deadFlags();
 }
 
 export function* entryReadings(ctx: RuleContext): Generator<ReadingRef<EntryReading>> {

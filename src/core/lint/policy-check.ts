@@ -60,7 +60,7 @@ export function checkPolicyRange(ctx: RuleContext, kind: 'min' | 'max'): void {
     }
     const word = kind === 'min' ? 'below the minimum' : 'above the maximum';
     for (const b of bad.values()) {
-      const ref = ctx.analysis.ref(sourceKey(b.source));
+      const ref = ctx.analysis.refOf(b.source);
       if (!ref) continue;
       ctx.report({
         file: ref.file,

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseGroup, parsePasswd } from '../../../src/core/accounts.js';
-import { Analysis, type ItemKey, sourceKey } from '../../../src/core/lint/analysis.js';
+import { Analysis, entryKey, type ItemKey, sourceKey } from '../../../src/core/lint/analysis.js';
 import { outcomeOf, recordEvents } from '../../../src/core/lint/analysis/item.js';
 import { EMPTY_POLICY } from '../../../src/core/lint/policy.js';
 import type { LintAccounts } from '../../../src/core/lint/types.js';
@@ -69,15 +69,18 @@ function compare(tree: ConfigTree, profile: Profile, accounts: LintAccounts | nu
     // final values and their sources, account by account
     expect(ia.outcomes.map(show), note).toEqual(ref.outcomes);
     expect([...ia.wins].sort(), note).toEqual([...ref.wins].sort());
-    for (const e of an.itemEntries(key)) {
-      const k = e.key;
+    an.itemEntries(key).forEach((e, i) => {
+      const k = entryKey(e);
       expect([ia.matched.get(k) ?? 0, ia.notApplied.get(k) ?? 0], `${note}\nline ${k}`).toEqual([ref.matched.get(k) ?? 0, ref.notApplied.get(k) ?? 0]);
-      if (dead.has(e.key)) continue;
+      if (dead.by[e.order]! >= 0) return;
       expect([...(ia.beatenBy.get(k)?.keys() ?? [])].sort(), `${note}\nbeaten ${k}`).toEqual([...(ref.beatenBy.get(k) ?? [])].sort());
-      const sc = ia.shortCircuit.get(k);
+      // the entries beatenRef names are the lines of beatenAt's Sources, in the same order
+      expect(Array.from({ length: ia.beatenCount(i) }, (_, j) => entryKey(ia.beatenRef(i, j))), `${note}\nbeatenRef ${k}`).toEqual(ia.beatenAt(i).map(sourceKey));
+      const sc = ia.shortCircuit.get(i);
+      if (sc) expect(sc.byRef && entryKey(sc.byRef), `${note}\nshort byRef ${k}`).toEqual(sc.by && sourceKey(sc.by));
       const rs = ref.short.get(k);
       expect(sc ? sc.by && sourceKey(sc.by) : undefined, `${note}\nshort ${k}`).toEqual(rs);
-    }
+    });
     expect([...ia.clamps.keys()].sort(), note).toEqual([...ref.clamps].sort());
     compared++;
   }

@@ -3,7 +3,7 @@
  *
  * Pure.
  */
-import { type DeadLine, type EntryRef, type ItemKey, itemKeyOf } from './types.js';
+import { type DeadLines, type EntryRef, type ItemKey, itemKeyOf } from './types.js';
 
 /**
  * Dead lines, proven from the text alone. For an entry A and a later entry B with the same
@@ -18,65 +18,89 @@ import { type DeadLine, type EntryRef, type ItemKey, itemKeyOf } from './types.j
  * Removing A is also safe (the result is identical for every account) when no other line
  * naming the item lies between A and B (A's value could otherwise have blocked a weaker line in
  * between), and both lines are plain (one reading, read the same way by 1.5.2 and 1.7).
+ *
+ * `entries` are in reading order (Analysis.entries); the result is indexed by EntryRef.order,
+ * over `size` orders (default: the last entry's order + 1). O(entries), no object per line.
  */
-export function findDeadLines(entries: readonly EntryRef[]): Map<string, DeadLine> {
-  const byKey = new Map<ItemKey, EntryRef[]>();
-  for (const e of entries) {
-    if (!e.reading.itemInfo) continue;
-    const k = itemKeyOf(e.reading.itemInfo);
-    let list = byKey.get(k);
-    if (!list) byKey.set(k, (list = []));
-    list.push(e);
+export function findDeadLines(entries: readonly EntryRef[], size?: number): DeadLines {
+  const n = size ?? (entries.length > 0 ? entries[entries.length - 1]!.order + 1 : 0);
+  const deadBy = new Int32Array(n).fill(-1);
+  const removable = new Uint8Array(n);
+  let count = 0;
+  // the entries of each item key, by index in `entries`
+  const byKey = new Map<ItemKey, number[]>();
+  for (let i = 0; i < entries.length; i++) {
+    const info = entries[i]!.reading.itemInfo;
+    if (!info) continue;
+    const k = itemKeyOf(info);
+    const list = byKey.get(k);
+    if (list) list.push(i); else byKey.set(k, [i]);
   }
-  const dead = new Map<string, DeadLine>();
+  // (domain text, item text) pairs as integers: each domain text interned once for the whole
+  // tree, item texts per item key, a pair found through one Map of numbers (no string key, no Map
+  // per domain)
+  const domainId = new Map<string, number>();
+  const itemTextId = new Map<string, number>();
+  const pairId = new Map<number, number>();
   for (const list of byKey.values()) {
+    const m = list.length;
     // next index (in list) of a valid line covering soft, for the `-`/`-` case
-    const nextSoftCover: number[] = new Array<number>(list.length);
+    const nextSoftCover = new Float64Array(m);
     let ns = Infinity;
-    for (let i = list.length - 1; i >= 0; i--) {
+    for (let i = m - 1; i >= 0; i--) {
       nextSoftCover[i] = ns;
-      const r = list[i]!.reading;
+      const r = entries[list[i]!]!.reading;
       if (!r.problem && (r.limitType === 'soft' || r.limitType === '-' || !r.itemInfo!.typeChecked)) ns = i;
     }
-    // per domain+item: the nearest later valid line of each type, 4 slots per (domain, item
-    // text) pair found through an integer id (no string key per line)
-    const pairOf = new Map<string, Map<string, number>>();
-    const pair = new Int32Array(list.length);
+    pairId.clear();
+    itemTextId.clear();
+    const pair = new Int32Array(m);
     let pairs = 0;
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i]!.reading;
-      let byItem = pairOf.get(r.domain.raw);
-      if (!byItem) pairOf.set(r.domain.raw, (byItem = new Map()));
-      let id = byItem.get(r.itemText);
-      if (id === undefined) byItem.set(r.itemText, (id = pairs++));
+    for (let i = 0; i < m; i++) {
+      const r = entries[list[i]!]!.reading;
+      let d = domainId.get(r.domain.raw);
+      if (d === undefined) domainId.set(r.domain.raw, (d = domainId.size));
+      let t = itemTextId.get(r.itemText);
+      if (t === undefined) itemTextId.set(r.itemText, (t = itemTextId.size));
+      // an item key's texts are its names in any letter case: at most 2^12 + 2^9 (maxsyslogins and
+      // maxlogins), below 2^16
+      const key = d * 65536 + t;
+      let id = pairId.get(key);
+      if (id === undefined) pairId.set(key, (id = pairs++));
       pair[i] = id;
     }
+    // per pair, the nearest later valid line of each type: soft, hard, '-', any
     const later = new Float64Array(pairs * 4).fill(Infinity);
-    for (let i = list.length - 1; i >= 0; i--) {
-      const a = list[i]!;
+    for (let i = m - 1; i >= 0; i--) {
+      const a = entries[list[i]!]!;
       const r = a.reading;
+      if (r.problem) continue;
       const info = r.itemInfo!;
       const at = pair[i]! * 4;
-      const nx = { soft: later[at]!, hard: later[at + 1]!, dash: later[at + 2]!, any: later[at + 3]! };
-      if (!r.problem) {
-        let by = Infinity;
-        if (!info.ranked || itemKeyOf(info) === 'logins') by = nx.any;
-        else if (r.limitType === 'soft') by = Math.min(nx.soft, nx.dash);
-        else if (r.limitType === 'hard') by = nx.hard;
-        // the - / - case needs no soft-covering line strictly between A and B: the first one
-        // after A must be B itself.
-        else if (r.limitType === '-' && nx.dash !== Infinity && nx.dash === nextSoftCover[i]) by = nx.dash;
-        if (by !== Infinity) {
-          const b = list[by]!;
-          const plain = (x: EntryRef) => x.line.readings.length === 1 && x.line.other === undefined;
-          dead.set(a.key, { ref: a, by: b, removable: by === i + 1 && plain(a) && plain(b) });
-        }
-        if (r.limitType === 'soft') later[at] = i;
-        else if (r.limitType === 'hard') later[at + 1] = i;
-        else if (r.limitType === '-') later[at + 2] = i;
-        later[at + 3] = i;
+      const type = r.limitType;
+      let by = Infinity;
+      if (!info.ranked || itemKeyOf(info) === 'logins') by = later[at + 3]!;
+      else if (type === 'soft') by = Math.min(later[at]!, later[at + 2]!);
+      else if (type === 'hard') by = later[at + 1]!;
+      // the - / - case needs no soft-covering line strictly between A and B: the first one
+      // after A must be B itself.
+      else if (type === '-' && later[at + 2] !== Infinity && later[at + 2] === nextSoftCover[i]) by = later[at + 2]!;
+      if (by !== Infinity) {
+        const b = entries[list[by]!]!;
+        deadBy[a.order] = b.order;
+        if (by === i + 1 && plain(a) && plain(b)) removable[a.order] = 1;
+        count++;
       }
+      if (type === 'soft') later[at] = i;
+      else if (type === 'hard') later[at + 1] = i;
+      else if (type === '-') later[at + 2] = i;
+      later[at + 3] = i;
     }
   }
-  return dead;
+  return { by: deadBy, removable, count };
+}
+
+/** One reading on its line, read the same way by 1.5.2 and 1.7. */
+function plain(x: EntryRef): boolean {
+  return x.line.readings.length === 1 && x.line.other === undefined;
 }

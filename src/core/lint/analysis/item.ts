@@ -20,7 +20,7 @@ import type { Analysis } from '../analysis.js';
 import { classCount, collectFacts, enumerateAccounts, witness } from './accounts.js';
 import type { EntryRef, NoLimitRef } from './types.js';
 import {
-  type AccountCase, type AccountOutcome, FRESH, type ItemAnalysis, type ItemKey, itemKeyOf, sourceKey,
+  type AccountCase, type AccountOutcome, entryKey, FRESH, type ItemAnalysis, type ItemKey, itemKeyOf, sourceKey,
 } from './types.js';
 
 const SINGLE_SLOT = new Set<ItemName>(['priority', 'nonewprivs', 'chroot', 'maxlogins', 'maxsyslogins']);
@@ -292,7 +292,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const winsAt = new Uint8Array(n);
   const beatenAt: Array<number[] | undefined> = new Array<number[] | undefined>(n);
   // '-' lines whose hard half was skipped, by position, in the order first seen
-  const shortAt = new Map<number, { accounts: AccountCase[]; by: Source | null }>();
+  const shortAt = new Map<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>();
   const clamps = new Map<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>();
   const outcomes: AccountOutcome[] = [];
   const isRlimit = ranked && key !== 'logins';
@@ -503,7 +503,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
         const b = shorts[2 * j + 1]!;
         const sc = shortAt.get(p);
         if (sc) sc.accounts.push(first);
-        else shortAt.set(p, { accounts: [first], by: b >= 0 ? sourceAt(b, rankAt(b)) : null });
+        else shortAt.set(p, { accounts: [first], by: b >= 0 ? sourceAt(b, rankAt(b)) : null, byRef: b >= 0 ? lines[b] as EntryRef : null });
       }
     }
     return cp;
@@ -567,7 +567,8 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const matchedCount = new Float64Array(m);
   const notAppliedCount = new Float64Array(m);
   const won = new Uint8Array(m);
-  const beatenOut: Array<readonly Source[] | undefined> = new Array<readonly Source[] | undefined>(m);
+  // who beat each entry: the encoded positions (position × 8 + rank), their Sources made when asked
+  const beatenOut: Array<number[] | undefined> = new Array<number[] | undefined>(m);
   for (let p = 0; p < n; p++) {
     const i = refAt[p]!;
     if (i < 0) continue;
@@ -575,41 +576,49 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     notAppliedCount[i] = notAppliedN[p]!;
     won[i] = winsAt[p]!;
     const b = beatenAt[p];
-    if (b) beatenOut[i] = b.map((enc) => sourceAt(enc >>> 3, enc & 7));
+    if (b) beatenOut[i] = b;
   }
-  const shortCircuit = new Map<string, { accounts: AccountCase[]; by: Source | null }>();
-  for (const [p, sc] of shortAt) shortCircuit.set((lines[p] as EntryRef).key, sc);
-  return itemAnalysis({ key, exhaustive, classes, accounts: cases, entries: refs, matchedCount, notAppliedCount, won, beaten: beatenOut, shortCircuit, clamps, outcomes });
+  const shortCircuit = new Map<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>();
+  for (const [p, sc] of shortAt) shortCircuit.set(refAt[p]!, sc);
+  const none: readonly Source[] = [];
+  const beatenSources: Array<readonly Source[] | undefined> = new Array<readonly Source[] | undefined>(m);
+  return itemAnalysis({
+    key, exhaustive, classes, accounts: cases, entries: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps, outcomes,
+    beatenAt: (i) => {
+      const b = beatenOut[i];
+      if (!b) return none;
+      return (beatenSources[i] ??= b.map((enc) => sourceAt(enc >>> 3, enc & 7)));
+    },
+    beatenCount: (i) => beatenOut[i]?.length ?? 0,
+    beatenRef: (i, k) => lines[beatenOut[i]![k]! >>> 3] as EntryRef,
+  });
 }
 
 /**
  * The ItemAnalysis of per-entry arrays; its maps by entry key (matched, wins, beatenBy,
- * notApplied) are built on first use.
+ * notApplied: for tests and callers off the hot path) are built on first use.
  */
-function itemAnalysis(x: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied' | 'beatenAt'> & { beaten: Array<readonly Source[] | undefined> }): ItemAnalysis {
-  const { beaten, ...rest } = x;
+function itemAnalysis(x: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied'>): ItemAnalysis {
   const counts = (a: Float64Array) => {
     const out = new Map<string, number>();
-    x.entries.forEach((e, i) => { if (a[i]! > 0) out.set(e.key, a[i]!); });
+    x.entries.forEach((e, i) => { if (a[i]! > 0) out.set(entryKey(e), a[i]!); });
     return out;
   };
   let matched: Map<string, number> | undefined;
   let notApplied: Map<string, number> | undefined;
   let wins: Set<string> | undefined;
   let beatenBy: Map<string, Map<string, Source>> | undefined;
-  const none: readonly Source[] = [];
   return {
-    ...rest,
-    beatenAt: (i) => beaten[i] ?? none,
+    ...x,
     get matched() { return (matched ??= counts(x.matchedCount)); },
     get notApplied() { return (notApplied ??= counts(x.notAppliedCount)); },
-    get wins() { return (wins ??= new Set(x.entries.filter((_, i) => x.won[i]).map((e) => e.key))); },
+    get wins() { return (wins ??= new Set(x.entries.filter((_, i) => x.won[i]).map(entryKey))); },
     get beatenBy() {
       if (!beatenBy) {
         beatenBy = new Map();
-        for (let i = 0; i < beaten.length; i++) {
-          const b = beaten[i];
-          if (b) beatenBy.set(x.entries[i]!.key, new Map(b.map((s) => [sourceKey(s), s])));
+        for (let i = 0; i < x.entries.length; i++) {
+          const b = x.beatenAt(i);
+          if (b.length) beatenBy.set(entryKey(x.entries[i]!), new Map(b.map((s) => [sourceKey(s), s])));
         }
       }
       return beatenBy;

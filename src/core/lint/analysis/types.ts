@@ -25,10 +25,8 @@ export interface EntryRef {
   readonly reading: EntryReading;
   /** index of the reading in line.readings (0 unless 1.5.2 split a long line) */
   readonly chunk: number;
-  /** position in reading order over the whole tree */
+  /** position in reading order over the whole tree (entries and `<domain> -` lines together) */
   readonly order: number;
-  /** `file\0line\0chunk`, the same key a resolver Source gives */
-  readonly key: string;
 }
 
 export interface NoLimitRef {
@@ -38,6 +36,19 @@ export interface NoLimitRef {
   readonly reading: NoLimitReading;
   readonly chunk: number;
   readonly order: number;
+}
+
+/**
+ * The dead lines of a tree (findDeadLines), by reading order (EntryRef.order): `by[o]` is the
+ * order of the later line that always replaces the entry of order `o`, or -1 when it is live;
+ * `removable[o]` is 1 when removing it also changes nothing. Arrays of `size` (the number of
+ * entry and `<domain> -` readings), no object or string key per line.
+ */
+export interface DeadLines {
+  readonly by: Int32Array;
+  readonly removable: Uint8Array;
+  /** how many entries are dead */
+  readonly count: number;
 }
 
 export interface DeadLine {
@@ -92,7 +103,11 @@ export interface ItemAnalysis {
    * recorded for live entries only (not in Analysis.dead(): those are always replaced by their `by`)
    */
   beatenAt(i: number): readonly Source[];
-  /** entry key → how many accounts it matched (and was not skipped for) */
+  /** how many lines beat entry `i` (beatenAt(i).length, without building the Sources) */
+  beatenCount(i: number): number;
+  /** the `k`-th line that beats entry `i` (k < beatenCount(i)), as the entry it is */
+  beatenRef(i: number, k: number): EntryRef;
+  /** entry key (entryKey) → how many accounts it matched (and was not skipped for) */
   readonly matched: ReadonlyMap<string, number>;
   /** entry keys that hold a final value for at least one account (with limits applied) */
   readonly wins: ReadonlySet<string>;
@@ -100,8 +115,11 @@ export interface ItemAnalysis {
   readonly beatenBy: ReadonlyMap<string, Map<string, Source>>;
   /** entry key → how many of those accounts got nothing applied (a `<domain> -` line) */
   readonly notApplied: ReadonlyMap<string, number>;
-  /** `-` entry key (live entries only) → accounts for which its hard half was skipped, and the soft holder */
-  readonly shortCircuit: ReadonlyMap<string, { accounts: AccountCase[]; by: Source | null }>;
+  /**
+   * index in `entries` of a `-` entry (live entries only) → accounts for which its hard half was
+   * skipped, and the soft holder (`byRef`: the entry it is), in reading order
+   */
+  readonly shortCircuit: ReadonlyMap<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>;
   /** soft key + hard key → the clamp pam_limits does at login */
   readonly clamps: ReadonlyMap<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>;
   readonly outcomes: readonly AccountOutcome[];
@@ -111,8 +129,9 @@ export function sourceKey(s: { file: string; line: number; chunk?: number }): st
   return `${s.file}\0${s.line}\0${s.chunk ?? 0}`;
 }
 
-export function refKey(file: TreeFile, line: Line, chunk: number): string {
-  return `${file.path}\0${line.index + 1}\0${chunk}`;
+/** The key sourceKey gives for the resolver Source of this entry (tests and maps off the hot path). */
+export function entryKey(e: { readonly file: TreeFile; readonly line: Line; readonly chunk: number }): string {
+  return `${e.file.path}\0${e.line.index + 1}\0${e.chunk}`;
 }
 
 /** The name of the hypothetical account that no domain names (the "any other account" case). */

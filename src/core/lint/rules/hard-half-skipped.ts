@@ -12,17 +12,18 @@ export const hardHalfSkipped: Rule = {
   fixable: false,
   check(ctx) {
     if (ctx.tree.failure) return;
-    const dead = ctx.analysis.dead();
+    const dead = ctx.analysis.deadFlags();
     for (const key of ctx.analysis.itemKeys()) {
       const info = itemInfo(key);
       if (!info || info.rlimit === null) continue;
       const ia = ctx.analysis.item(key);
-      for (const [k, s] of ia.shortCircuit) {
-        const ref = ctx.analysis.ref(k);
+      for (const [i, s] of ia.shortCircuit) {
+        const ref = ia.entries[i]!;
+        if (dead[ref.order] === 1 || (ia.exhaustive && !ia.won[i])) continue;
         const accounts = ctx.analysis.witnesses(s.accounts);
-        if (!ref || accounts.length === 0 || dead.has(k) || (ia.exhaustive && !ia.wins.has(k))) continue;
+        if (accounts.length === 0) continue;
         const by = s.by ? ` by ${at(s.by)} ('${show(s.by.domain)}', rank ${RANK_NAMES[s.by.rank]})` : '';
-        const byRef = s.by ? ctx.analysis.ref(`${s.by.file}\0${s.by.line}\0${s.by.chunk ?? 0}`) : undefined;
+        const byRef = s.byRef ?? undefined;
         ctx.report({
           file: ref.file,
           span: ref.reading.type,

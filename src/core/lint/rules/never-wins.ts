@@ -1,5 +1,5 @@
-import { domainMatches, sourceKey } from '../analysis.js';
-import { at, deadOrders, fieldsSpan, firstAtOrAfter, orderRange, show } from '../helpers.js';
+import { domainMatches } from '../analysis.js';
+import { fieldsSpan, show } from '../helpers.js';
 import type { DomainSpec } from '../../domain.js';
 import type { Rule } from '../types.js';
 
@@ -19,17 +19,15 @@ export const neverWins: Rule = {
   scope: 'file',
   check(ctx) {
     if (ctx.tree.failure) return;
-    const dead = deadOrders(ctx);
-    // the file's lines of each item (a run of its entries), so that checking file by file costs
-    // what one check of the whole tree does
-    for (const { file } of ctx.docs) for (const key of ctx.analysis.itemKeys()) {
-      const range = orderRange(ctx, file);
-      if (!range) break;
+    const dead = ctx.analysis.deadFlags();
+    // the file's lines of each item (a run of its entries, Analysis.itemRuns), so that checking
+    // file by file costs what one check of the whole tree does
+    for (const { file } of ctx.docs) for (const { key, from, to } of ctx.analysis.itemRuns(file)) {
       const ia = ctx.analysis.item(key);
       if (!ia.exhaustive) {
         // said, never silent: which claim was not checked, and why (at the item's first line)
-        const first = ctx.analysis.itemEntries(key)[0];
-        if (first && first.file === file) {
+        if (from === 0) {
+          const first = ia.entries[0]!;
           ctx.report({
             file: first.file,
             span: fieldsSpan(first.reading),
@@ -38,10 +36,10 @@ export const neverWins: Rule = {
         }
         continue;
       }
-      for (let i = firstAtOrAfter(ia.entries, range.lo); i < ia.entries.length && ia.entries[i]!.order < range.hi; i++) {
+      for (let i = from; i < to; i++) {
         const e = ia.entries[i]!;
         const r = e.reading;
-        if (r.problem || !r.itemInfo || ia.won[i] || dead[e.order] === 1) continue;
+        if (ia.won[i] || dead[e.order] === 1 || r.problem || !r.itemInfo) continue;
         const matched = ia.matchedCount[i]!;
         const notApplied = ia.notAppliedCount[i]!;
         let message: string;
@@ -53,12 +51,15 @@ export const neverWins: Rule = {
         } else if (notApplied === matched) {
           message = `this line never applies: every account '${show(r.domain.raw)}' matches also matches a "<domain> -" line, and then pam_limits applies no limits at all`;
         } else {
-          const by = ia.beatenAt(i);
-          for (const s of by.slice(0, 3)) {
-            const ref = ctx.analysis.ref(sourceKey(s));
-            if (ref) related.push({ file: ref.file, span: fieldsSpan(ref.reading), message: `beats it for some accounts` });
+          // the first three lines that beat it, as the entries they are (no Source, no lookup)
+          const count = ia.beatenCount(i);
+          let names = '';
+          for (let k = 0; k < count && k < 3; k++) {
+            const b = ia.beatenRef(i, k);
+            related.push({ file: b.file, span: fieldsSpan(b.reading), message: `beats it for some accounts` });
+            names += `${k > 0 ? ', ' : ''}${b.file.path}:${b.line.index + 1} ('${show(b.reading.domain.raw)}')`;
           }
-          message = `this line never decides ${key === 'logins' ? 'the login limit' : key} for any account: for every account it matches, ${by.length ? by.slice(0, 3).map((s) => `${at(s)} ('${show(s.domain)}')`).join(', ') : 'another line'} ${by.length === 1 ? 'holds' : 'hold'} the final value (a stronger domain, or the same rank read later). Remove it, or move the value to the line that wins`;
+          message = `this line never decides ${key === 'logins' ? 'the login limit' : key} for any account: for every account it matches, ${count ? names : 'another line'} ${count === 1 ? 'holds' : 'hold'} the final value (a stronger domain, or the same rank read later). Remove it, or move the value to the line that wins`;
         }
         ctx.report({ file: e.file, span: fieldsSpan(r), message, related });
       }

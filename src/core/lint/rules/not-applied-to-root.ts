@@ -1,4 +1,5 @@
-import { deadOrders, fieldsSpan, show } from '../helpers.js';
+import type { EntryRef } from '../analysis.js';
+import { fieldsSpan, show } from '../helpers.js';
 import { matchEntryDomain } from '../../resolve.js';
 import { FALLBACK_PROFILE, PROFILE_TRAITS } from '../../schema.js';
 import type { Rule } from '../types.js';
@@ -14,25 +15,18 @@ export const notAppliedToRoot: Rule = {
   fixable: false,
   check(ctx) {
     if (!PROFILE_TRAITS[ctx.profile].rootExempt || ctx.tree.failure) return;
-    // the lines of each item, gathered in one walk (not one walk of every line per item)
-    const byItem = new Map<string, typeof ctx.analysis.entries[number][]>();
-    for (const e of ctx.analysis.entries) {
-      const r = e.reading;
-      if (r.problem || !r.itemInfo || !NOT_FOR_ROOT.has(r.domainSpec.kind)) continue;
-      let list = byItem.get(r.itemInfo.name);
-      if (!list) byItem.set(r.itemInfo.name, (list = []));
-      list.push(e);
-    }
+    const dead = ctx.analysis.deadFlags();
+    const forRoot = (e: EntryRef) => !e.reading.problem && NOT_FOR_ROOT.has(e.reading.domainSpec.kind);
     for (const key of ctx.analysis.itemKeys()) {
       if (key === 'logins') continue; // root's logins are never counted anyway
-      const lines = byItem.get(key);
-      if (lines === undefined) continue;
+      // the item's own entries (Analysis.itemEntries), not a walk of every line per item
+      const lines = ctx.analysis.itemEntries(key);
+      if (!lines.some(forRoot)) continue;
       const ia = ctx.analysis.item(key);
       const root = ia.outcomes.find((o) => o.account.identity.uid === 0 && o.account.identity.name === 'root');
       if (!root || !root.applied || root.soft.source || root.hard.source) continue;
-      const dead = deadOrders(ctx);
       for (const e of lines) {
-        if (dead[e.order] === 1) continue;
+        if (!forRoot(e) || dead[e.order] === 1) continue;
         // a group line matters only if root is in that group (as upstream pam_limits would match it)
         if (e.reading.domainSpec.kind !== 'wildcard' && !matchEntryDomain(e.reading.domainSpec, root.account.identity, FALLBACK_PROFILE)) continue;
         ctx.report({

@@ -21,9 +21,10 @@ export const policyRequired: Rule = {
   check(ctx) {
     const first = ctx.tree.files[0];
     if (!first) return;
+    let entries: EntryReading[] | undefined;
     for (const e of ctx.policy.entries) {
       if (e.kind !== 'require') continue;
-      const entries = ctx.analysis.entries.map((x) => x.reading);
+      entries ??= ctx.analysis.entries.map((x) => x.reading);
       const ok = e.type === '-' && e.item.typeChecked
         ? entries.some((r) => satisfies(r, e)) || (entries.some((r) => r.limitType === 'soft' && satisfies(r, { ...e, type: 'soft' })) && entries.some((r) => r.limitType === 'hard' && satisfies(r, { ...e, type: 'hard' })))
         : entries.some((r) => satisfies(r, e));

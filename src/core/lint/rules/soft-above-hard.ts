@@ -1,4 +1,4 @@
-import { describeWho, sourceKey } from '../analysis.js';
+import { describeWho } from '../analysis.js';
 import { at, show } from '../helpers.js';
 import { itemInfo, RLIM_INFINITY } from '../../schema.js';
 import { kernelToConf } from '../../values.js';
@@ -20,8 +20,8 @@ export const softAboveHard: Rule = {
       for (const c of ia.clamps.values()) {
         const accounts = ctx.analysis.witnesses(c.accounts);
         if (accounts.length === 0) continue;
-        const soft = ctx.analysis.ref(sourceKey(c.soft));
-        const hard = ctx.analysis.ref(sourceKey(c.hard));
+        const soft = ctx.analysis.refOf(c.soft);
+        const hard = ctx.analysis.refOf(c.hard);
         if (!soft || !hard) continue;
         const conf = (v: bigint) => (v === RLIM_INFINITY ? 'unlimited' : String(kernelToConf(info, v)));
         const softWritten = show(soft.reading.value.raw);
