@@ -53,16 +53,26 @@ export function textPieces(report: LintReport, style: TextStyle = PLAIN): Genera
 export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
   let last: string | null = null;
   let maxWarnings: number | null = null;
+  // per finding, only what changes is formatted: the file's shown name once per file, the
+  // severity words once, and no colour calls when there is no colour
+  const plain = isPlain(style);
+  const severities = { error: style.red('error'), warning: style.yellow('warning'), info: style.cyan('info') };
+  let shownFile = '';
   return {
     begin(head: LintReportHead): string {
       maxWarnings = head.maxWarnings;
       return '';
     },
     finding(d: Diagnostic): string {
-      const gap = last !== null && d.file !== last ? '\n' : '';
-      last = d.file;
-      const sev = d.severity === 'error' ? style.red('error') : d.severity === 'warning' ? style.yellow('warning') : style.cyan('info');
-      return `${gap}${style.bold(`${shownPath(d.file)}:${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${d.message} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
+      let gap = '';
+      if (d.file !== last) {
+        if (last !== null) gap = '\n';
+        last = d.file;
+        shownFile = shownPath(d.file);
+      }
+      const sev = severities[d.severity];
+      if (plain) return `${gap}${shownFile}:${d.line}:${d.column} ${sev} ${d.code} ${d.message} (${d.rule}${d.fix ? ', fixable' : ''})\n`;
+      return `${gap}${style.bold(`${shownFile}:${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${d.message} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
     },
     aside(text: string): string {
       if (text === '') return '';
@@ -86,6 +96,13 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
       return out;
     },
   };
+}
+
+/** Whether `style` adds nothing (no colour): each of its functions returns its text as it is. */
+function isPlain(style: TextStyle): boolean {
+  const probe = 'x';
+  return style.bold(probe) === probe && style.dim(probe) === probe && style.red(probe) === probe
+    && style.yellow(probe) === probe && style.cyan(probe) === probe && style.green(probe) === probe;
 }
 
 export function formatText(report: LintReport, style: TextStyle = PLAIN): string {

@@ -52,6 +52,42 @@ describe('lint engine', () => {
     expect(readDirectives(parseBinary('a # limitsctl-disable LC005 nope -- why\n')).unknown.map((u) => u.name)).toEqual(['nope']);
   });
 
+  it('orders findings by line, column, code and message whichever order the rules report them in', () => {
+    // two rules, each reporting out of order and interleaving with the other; a third already in order
+    const t = target('aaa bbb ccc\nddd eee\nfff\n');
+    const at = (ctx: Parameters<Rule['check']>[0], start: number, end: number, message: string) => ctx.report({ file: ctx.docs[0]!.file, span: { start, end }, message });
+    const r1: Rule = { ...base, code: 'LC991', name: 'r1', check(ctx) { at(ctx, 16, 19, 'z'); at(ctx, 4, 7, 'b'); at(ctx, 4, 7, 'a'); } };
+    const r2: Rule = { ...base, code: 'LC990', name: 'r2', scope: 'file', check(ctx) { at(ctx, 12, 15, 'x'); at(ctx, 4, 7, 'c'); at(ctx, 0, 3, 'y'); } };
+    const r3: Rule = { ...base, code: 'LC992', name: 'r3', check(ctx) { at(ctx, 0, 3, 'p'); at(ctx, 20, 23, 'q'); } };
+    const r = lintTarget(t, {}, [r1, r2, r3]);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([
+      '1:1 LC990 y', '1:1 LC992 p', '1:5 LC990 c', '1:5 LC991 a', '1:5 LC991 b', '2:1 LC990 x', '2:5 LC991 z', '3:1 LC992 q',
+    ]);
+    // every member in the order the Diagnostic type lists them, the byte offsets beside the position
+    expect(Object.keys(r.diagnostics[0]!)).toEqual(['code', 'rule', 'severity', 'message', 'file', 'line', 'column', 'endLine', 'endColumn', 'offset']);
+    expect(r.diagnostics[6]).toMatchObject({ line: 2, column: 5, endLine: 2, endColumn: 8, offset: { start: 16, end: 19 } });
+    // one rule in order: the same findings, in order
+    expect(lintTarget(t, {}, [r3]).diagnostics.map((d) => d.message)).toEqual(['p', 'q']);
+  });
+
+  it('a file outside `only` reports nothing, and its silenced findings are still counted', () => {
+    const t = target('a soft nofile 1k # limitsctl-disable LC005\nb soft nofile 2k\n');
+    expect(lintTarget(t).diagnostics.map((d) => d.line)).toEqual([2]);
+    const r = lintTarget({ ...t, only: new Set(['other.conf']) });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.suppressed).toBe(1);
+  });
+
+  it('code-point columns only where a line of the span holds a byte >= 0x80', () => {
+    const lines = 'x \xc3\xa9 nofile 1k\nplain soft nofile 2k\n';
+    const at: Rule = { ...base, code: 'LC993', name: 'at', check(ctx) {
+      ctx.report({ file: ctx.docs[0]!.file, span: { start: 5, end: 11 }, message: 'high' });
+      ctx.report({ file: ctx.docs[0]!.file, span: { start: 23, end: 27 }, message: 'low' });
+    } };
+    const r = lintTarget(target(lines), {}, [at]);
+    expect(r.diagnostics.map((d) => [d.line, d.column, d.endColumn, d.text])).toEqual([[1, 6, 12, { column: 5, endColumn: 11 }], [2, 9, 13, undefined]]);
+  });
+
   it('core/lint and formatters are pure: no node: modules, process, fs, ini, fast-glob or yargs', () => {
     const roots = [path.resolve(__dirname, '../../src/core/lint'), path.resolve(__dirname, '../../src/formatters')];
     const files: string[] = [];

@@ -318,17 +318,21 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
         result = lintTargetStream(t.target, config);
       }
       // per finding: no await unless a block is full (an async call per finding cost about a
-      // microsecond), and the ignorePatterns asked once per file, not once per finding
+      // microsecond), the ignorePatterns asked once per file, not once per finding, and whether
+      // stdout's reader went away asked after each written block (it can only change while the
+      // event loop runs: in flush() and turn()), not of the stream for each finding
       let lastFile: string | null = null;
       let lastIgnored = false;
+      let closed = out.closed;
+      const quiet = args.quiet === true;
       for (const part of result) {
         for (const d of part) {
           if (d.file !== lastFile) { lastFile = d.file; lastIgnored = ignored(settings, t.abs.get(d.file)); }
           if (lastIgnored) continue;
           all.add(d);
-          if (args.quiet && d.severity !== 'error') continue;
+          if (quiet && d.severity !== 'error') continue;
           shown.add(d);
-          if (!out.closed && out.push(writer.finding(d))) { await out.flush(); await turn(); }
+          if (!closed && out.push(writer.finding(d))) { await out.flush(); await turn(); closed = out.closed; }
         }
       }
       suppressed += result.suppressed;

@@ -54,14 +54,18 @@ interface DocIndex {
   readonly starts: Float64Array;
   /** ends[i] = lines[i].end (before its '\n') */
   readonly ends: Float64Array;
-  /** highLines[i] = how many of lines[0..i) hold a byte >= 0x80 */
-  readonly highLines: Int32Array;
+  /**
+   * highLines[i] = how many of lines[0..i) hold a byte >= 0x80; null when the document holds
+   * none (most do: no per-line scan then)
+   */
+  readonly highLines: Int32Array | null;
   /** line index → code-point count at every CHECKPOINT bytes of that (long, non-ASCII) line */
   readonly checkpoints: Map<number, Int32Array>;
 }
 
 const CHECKPOINT = 1024;
 const docIndexes = new WeakMap<LimitsDocument, DocIndex>();
+const HIGH_BYTE = /[\x80-\xff]/;
 
 // findings come grouped by file: the last document's index is at hand without a map lookup
 let lastDoc: LimitsDocument | null = null;
@@ -74,15 +78,21 @@ function docIndex(doc: LimitsDocument): DocIndex {
     const lines = doc.lines;
     const starts = new Float64Array(lines.length);
     const ends = new Float64Array(lines.length);
-    const highLines = new Int32Array(lines.length + 1);
     const text = doc.text;
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i]!;
       starts[i] = l.start;
       ends[i] = l.end;
-      let high = 0;
-      for (let k = l.start; k < l.end; k++) if (text.charCodeAt(k) >= 0x80) { high = 1; break; }
-      highLines[i + 1] = highLines[i]! + high;
+    }
+    let highLines: Int32Array | null = null;
+    if (HIGH_BYTE.test(text)) {
+      highLines = new Int32Array(lines.length + 1);
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        let high = 0;
+        for (let k = l.start; k < l.end; k++) if (text.charCodeAt(k) >= 0x80) { high = 1; break; }
+        highLines[i + 1] = highLines[i]! + high;
+      }
     }
     x = { starts, ends, highLines, checkpoints: new Map() };
     docIndexes.set(doc, x);
@@ -124,8 +134,6 @@ function cpColumn(doc: LimitsDocument, li: number, offset: number): number {
   return n;
 }
 
-
-
 interface Located extends Position {
   readonly offset?: { start: number; end: number };
   readonly text?: { column: number; endColumn: number };
@@ -133,36 +141,81 @@ interface Located extends Position {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Byte span → checked 1-based position; throws on a span outside the document (a rule bug). */
-export function locate(doc: LimitsDocument | null, span: Span | undefined): Located {
-  if (!doc || !span) return { line: 1, column: 1, endLine: 1, endColumn: 1 };
-  const n = doc.text.length;
-  if (!(Number.isInteger(span.start) && Number.isInteger(span.end) && span.start >= 0 && span.end >= span.start && span.end <= n)) {
-    throw new RangeError(`span [${span.start}, ${span.end}) is outside ${doc.file} (${n} bytes)`);
+/**
+ * Where `place` puts a position (one finding at a time, so placing one allocates nothing):
+ * 1-based line and byte column, exclusive end; the code-point columns when the span's lines hold
+ * a byte >= 0x80 (placedText), and whether the span was inside a document (placedOffset).
+ */
+let placedLine = 1;
+let placedColumn = 1;
+let placedEndLine = 1;
+let placedEndColumn = 1;
+let placedText = false;
+let placedTextColumn = 1;
+let placedTextEndColumn = 1;
+let placedOffset = false;
+let placedStart = 0;
+let placedEnd = 0;
+
+/** `locate` without its result object: the position is left in the placed* variables. */
+function place(doc: LimitsDocument | null, span: Span | undefined): void {
+  placedText = false;
+  if (!doc || !span) {
+    placedLine = placedColumn = placedEndLine = placedEndColumn = 1;
+    placedOffset = false;
+    return;
   }
-  if (doc.lines.length === 0) return { line: 1, column: 1, endLine: 1, endColumn: 1, offset: { start: 0, end: 0 } };
+  const n = doc.text.length;
+  const s0 = span.start;
+  const e0 = span.end;
+  if (!(Number.isInteger(s0) && Number.isInteger(e0) && s0 >= 0 && e0 >= s0 && e0 <= n)) {
+    throw new RangeError(`span [${s0}, ${e0}) is outside ${doc.file} (${n} bytes)`);
+  }
+  placedOffset = true;
+  if (doc.lines.length === 0) {
+    placedLine = placedColumn = placedEndLine = placedEndColumn = 1;
+    placedStart = placedEnd = 0;
+    return;
+  }
+  placedStart = s0;
+  placedEnd = e0;
   const ix = docIndex(doc);
-  const si = lineIndex(ix.starts, span.start);
+  const starts = ix.starts;
+  const si = lineIndex(starts, s0);
   // an end just after a line's '\n' is reported as the end of that line
-  let ei = span.end === span.start ? si : lineIndex(ix.starts, span.end);
-  if (ei > si && ix.starts[ei] === span.end) ei--;
-  const slStart = ix.starts[si]!;
+  let ei = e0 === s0 ? si : lineIndex(starts, e0);
+  if (ei > si && starts[ei] === e0) ei--;
+  const slStart = starts[si]!;
   const slEnd = ix.ends[si]!;
-  const elStart = ix.starts[ei]!;
+  const elStart = starts[ei]!;
   const elEnd = ix.ends[ei]!;
-  const start = Math.min(span.start, slEnd);
-  const end = Math.min(span.end, elEnd);
-  const endAt = Math.max(end, ei === si ? start : elStart);
+  const start = s0 < slEnd ? s0 : slEnd;
+  const end = e0 < elEnd ? e0 : elEnd;
+  const endAt = ei === si ? (end > start ? end : start) : (end > elStart ? end : elStart);
   const column = start - slStart + 1;
   const endColumn = endAt - elStart + 1;
   if (column < 1 || column > slEnd - slStart + 1 || endColumn < 1 || endColumn > elEnd - elStart + 1) {
-    throw new RangeError(`span [${span.start}, ${span.end}) gives an invalid position in ${doc.file}`);
+    throw new RangeError(`span [${s0}, ${e0}) gives an invalid position in ${doc.file}`);
   }
-  const offset = { start: span.start, end: span.end };
-  if (ix.highLines[ei + 1]! - ix.highLines[si]! > 0) {
-    return { line: si + 1, column, endLine: ei + 1, endColumn, offset, text: { column: cpColumn(doc, si, start), endColumn: cpColumn(doc, ei, endAt) } };
+  placedLine = si + 1;
+  placedColumn = column;
+  placedEndLine = ei + 1;
+  placedEndColumn = endColumn;
+  const high = ix.highLines;
+  if (high !== null && high[ei + 1]! - high[si]! > 0) {
+    placedText = true;
+    placedTextColumn = cpColumn(doc, si, start);
+    placedTextEndColumn = cpColumn(doc, ei, endAt);
   }
-  return { line: si + 1, column, endLine: ei + 1, endColumn, offset };
+}
+
+/** Byte span → checked 1-based position; throws on a span outside the document (a rule bug). */
+export function locate(doc: LimitsDocument | null, span: Span | undefined): Located {
+  place(doc, span);
+  const pos: Mutable<Located> = { line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn };
+  if (placedOffset) pos.offset = { start: placedStart, end: placedEnd };
+  if (placedText) pos.text = { column: placedTextColumn, endColumn: placedTextEndColumn };
+  return pos;
 }
 
 /** The index of the last line starting at or before byte `off` (binary search over the line starts). */
@@ -334,32 +387,38 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     tree, profile, accounts: target.accounts, nrOpen, nrOpenSource: target.nrOpenSource ?? null, capSysResource: target.capSysResource ?? null, startingLimits: target.startingLimits ?? null, policy, standalone: target.standalone === true,
     analysis, docs: ruleDocs,
     report(r: RuleReport) {
-      // run for every finding: no spread copies and no array unless there are related
-      // locations (the members are set in the order the Diagnostic type lists them)
-      const fDoc = docOf(target, r.file);
-      const fPath = pathOf(r.file);
+      // run for every finding: no spread copies, no intermediate position object, and no array
+      // unless there are related locations (the members are set in the order the Diagnostic
+      // type lists them)
+      const f = r.file;
+      let fDoc: LimitsDocument | null;
+      let fPath: string;
+      if (typeof f === 'string') { fDoc = docOf(target, f); fPath = f; } else { fDoc = f.doc; fPath = f.path; }
       try {
-        const pos = locate(fDoc, r.span);
-        let related: RelatedLocation[] | undefined;
-        if (r.related !== undefined && r.related.length > 0) {
-          related = r.related.map((x) => {
-            const p = locate(docOf(target, x.file), x.span);
-            return { file: pathOf(x.file), line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, message: x.message };
-          });
-        }
-        if (r.fix) {
-          const len = fDoc?.text.length ?? 0;
-          for (const e of r.fix) {
-            if (!fDoc || e.offset < 0 || e.length < 0 || e.offset + e.length > len) throw new RangeError(`fix edit at ${e.offset}+${e.length} is outside ${fPath}`);
-          }
-        }
+        place(fDoc, r.span);
         const d: Mutable<Diagnostic> = {
           code: rule.code, rule: rule.name, severity, message: r.message, file: fPath,
-          line: pos.line, column: pos.column, endLine: pos.endLine, endColumn: pos.endColumn,
+          line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn,
         };
-        if (pos.text) d.text = pos.text;
-        if (pos.offset) d.offset = pos.offset;
-        if (r.fix && r.fix.length > 0) d.fix = r.fix;
+        if (placedText) d.text = { column: placedTextColumn, endColumn: placedTextEndColumn };
+        if (placedOffset) d.offset = { start: placedStart, end: placedEnd };
+        // (related locations are placed after the finding's own position is copied into d)
+        let related: RelatedLocation[] | undefined;
+        const rel = r.related;
+        if (rel !== undefined && rel.length > 0) {
+          related = rel.map((x) => {
+            place(docOf(target, x.file), x.span);
+            return { file: pathOf(x.file), line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, message: x.message };
+          });
+        }
+        const fix = r.fix;
+        if (fix) {
+          const len = fDoc?.text.length ?? 0;
+          for (const e of fix) {
+            if (!fDoc || e.offset < 0 || e.length < 0 || e.offset + e.length > len) throw new RangeError(`fix edit at ${e.offset}+${e.length} is outside ${fPath}`);
+          }
+          if (fix.length > 0) d.fix = fix;
+        }
         if (related !== undefined) d.related = related;
         push(d);
       } catch (e) {
@@ -391,12 +450,24 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     const failed = new Set<Rule>(); // a rule of scope 'file' that threw is not run on later files
     const unknownSev = severityOf({ code: UNKNOWN_SUPPRESSION.code, severity: 'warning' }, config);
     const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    const byPosition = (a: Diagnostic, b: Diagnostic) => a.line - b.line || a.column - b.column || cmp(a.code, b.code) || cmp(a.message, b.message);
+    // `list` is the engine's own (it is filtered and sorted in place): without limitsctl-disable
+    // comments nothing is copied, and a list already in order (one rule's findings, which each
+    // rule reports line by line) is not sorted; otherwise the sort (stable, as before) merges the
+    // ordered runs of each rule
     const finish = (path: string, list: Diagnostic[], dirs: Silenced | undefined): Diagnostic[] => {
-      const kept = list.filter((d) => {
-        if (dirs && d.code !== UNKNOWN_SUPPRESSION.code && suppressedBy(dirs, d)) { state.suppressed++; return false; }
-        return target.only === undefined || target.only.has(path);
-      });
-      kept.sort((a, b) => a.line - b.line || a.column - b.column || cmp(a.code, b.code) || cmp(a.message, b.message));
+      const shown = target.only === undefined || target.only.has(path);
+      let kept = list;
+      if (dirs !== undefined || !shown) {
+        kept = [];
+        for (const d of list) {
+          if (dirs !== undefined && d.code !== UNKNOWN_SUPPRESSION.code && suppressedBy(dirs, d)) { state.suppressed++; continue; }
+          if (shown) kept.push(d);
+        }
+      }
+      for (let i = 1; i < kept.length; i++) {
+        if (byPosition(kept[i - 1]!, kept[i]!) > 0) { kept.sort(byPosition); break; }
+      }
       return kept;
     };
 
@@ -438,8 +509,9 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
       current = null;
       currentPath = null;
       written.add(path);
-      const kept = finish(path, list, dirs);
+      let kept: Diagnostic[] | null = finish(path, list, dirs);
       if (kept.length > 0) yield kept;
+      kept = null; // not held while the next file is checked
     }
     // findings in any other path (none of the tree's files), by name
     const rest = [...held.keys()].sort(cmp);
