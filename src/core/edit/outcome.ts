@@ -102,7 +102,7 @@ export function checkOutcome(ctx: Ctx, req: SetRequest, blockers: Blocker[]): vo
   const check = (id: Identity, everyone: boolean) => {
     // the lines of the items read here that this account's resolution can reach (reach.ts): the
     // same values, result and `-` stop as on the whole tree
-    const res = resolveLimits(reachTree(ctx.work, id, ctx.profile, items), id, resolveOpts);
+    const res = resolveLimits(reachTree(ctx.work, id, ctx.profile, items, true), id, resolveOpts);
     if (res.applied && res.result !== 'PAM_SUCCESS') {
       const who = id.name.startsWith('\u0000') ? `accounts matching ${shownDomain}` : displayBytes(id.name);
       const why = res.logins.check === 'deny' && res.logins.source ? `maxlogins 0 at ${at(res.logins.source)}` : 'setrlimit would fail';

@@ -53,7 +53,7 @@ export function planSetOne(ctx: Ctx, req: SetRequest): void {
         // no line of this domain yet: compare with what a matching account gets now
         const probe = probeFor(req.domain, ctx.options.accounts);
         if (probe) {
-          const now = resolveLimits(reachTree(work, probe, profile, outcomeItems(info, ctx.options.capSysResource)), probe, { profile, nrOpen, events: 'matched', ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) });
+          const now = resolveLimits(reachTree(work, probe, profile, outcomeItems(info, ctx.options.capSysResource), true), probe, { profile, nrOpen, events: 'matched', ...(ctx.options.pid1Limits !== undefined ? { pid1Limits: ctx.options.pid1Limits } : {}) });
           const have = effectiveKey(info, now, half);
           if (have !== null && satisfies(mode, have, wantKey)) continue;
         }

@@ -16,7 +16,7 @@
  */
 import type { Identity } from '../accounts.js';
 import { parseDomain } from '../domain.js';
-import type { ConfigTree, TreeFile } from '../model.js';
+import type { ConfigTree, Line, TreeFile } from '../model.js';
 import { matchEntryDomain, matchNoLimitDomain } from '../resolve.js';
 import type { ItemInfo, Profile } from '../schema.js';
 import { type FileLines, itemPattern, linesOf } from './lines.js';
@@ -39,9 +39,13 @@ export function outcomeItems(info: ItemInfo, capSysResource: boolean | undefined
 /**
  * The tree cut for account `id`: the lines whose domain can match it, and with `items` only those
  * of the named items (plus every line that may be a `<domain> -` line or is too long to be sure).
+ * With `latest`, also without the lines a later line of the cut overrides ({@link withoutOverridden}):
+ * for the plan's checks, which read a resolution's slots, logins, result, `-` stop and failure,
+ * never its events or the lines each slot beat.
  */
-export function reachTree(work: WorkTree, id: Identity, profile: Profile, items: readonly string[] | null = null): ConfigTree {
-  return cut(work.tree(), (f) => work.file(f.path)?.lines, id, profile, items);
+export function reachTree(work: WorkTree, id: Identity, profile: Profile, items: readonly string[] | null = null, latest = false): ConfigTree {
+  const tree = cut(work.tree(), (f) => work.file(f.path)?.lines, id, profile, items);
+  return latest ? withoutOverridden(tree) : tree;
 }
 
 /**
@@ -71,5 +75,86 @@ function cut(tree: ConfigTree, lines: (f: TreeFile) => FileLines | undefined, id
     if (!f.doc || !fl) return f;
     return { ...f, doc: { file: f.doc.file, profile: f.doc.profile, text: fl.text, lines: fl.reachable(matches, pattern) } };
   });
+  return { ...tree, files };
+}
+
+/** A line this long may be read in pieces (1.5.2 reads 1023-byte chunks): never keyed. */
+const LONG_LINE = 1000;
+
+/**
+ * The first three fields of the line text[start, end) — domain, type, item, as their bytes, joined
+ * by NUL — when they are plain: only space and tab before and between them, and none of '#', NUL,
+ * \v, \f, \r in them, on a line too short to be read in pieces. Both parser families then split
+ * them alike (1.5.2's sscanf splits at isspace, 1.7's getline at space and tab), so two lines with
+ * the same key read as the same domain, type and item (or, with fewer than four fields, as no entry
+ * at all). Null otherwise, and for a line of fewer than three fields (a `<domain> -` line has two).
+ */
+function plainKey(text: string, start: number, end: number): string | null {
+  if (end - start >= LONG_LINE) return null;
+  let p = start;
+  const from: number[] = [];
+  for (let field = 0; field < 3; field++) {
+    while (p < end && (text.charCodeAt(p) === 0x20 || text.charCodeAt(p) === 0x09)) p++;
+    if (p >= end) return null;
+    const f0 = p;
+    for (; p < end; p++) {
+      const c = text.charCodeAt(p);
+      if (c === 0x20 || c === 0x09) break;
+      if (c === 0x23 || c === 0 || (c >= 0x0a && c <= 0x0d)) return null;
+    }
+    from.push(f0, p);
+  }
+  return `${text.slice(from[0], from[1])}\0${text.slice(from[2], from[3])}\0${text.slice(from[4], from[5])}`;
+}
+
+/**
+ * The cut without each line that a later line of it overrides: a line whose plain key
+ * ({@link plainKey}: the same domain, type and item bytes) is that of a later line which applies
+ * (one entry reading, no problem: pam_limits applies it to a matching account), with only lines of
+ * the same domain between them, each one plain entry (a line without a key — a possible
+ * `<domain> -` line, a long line — or that is not one entry reading ends the run). Lines are walked from the last file's end, so
+ * a dropped line is never parsed.
+ *
+ * Why the resolution reads the same (resolve.ts, after pam_limits.c process_limit): both lines
+ * match the account alike (same domain) with the same rank r. A line sets a slot's half when the
+ * slot's rank is not stronger than its own, and leaves the stronger of the two ranks; with the
+ * earlier line or without it, the slot's rank is "not stronger than r" at every later line of rank
+ * r alike, so every line in between (all of rank r) and the later one decide as they would have,
+ * including a `-` line's hard half, which depends on its soft half's decision. The later line then
+ * sets what the earlier one set (the slot's half, or the logins, priority, nonewprivs or chroot
+ * value) and makes the same side effects of reading a line (the login group; maxlogins vs
+ * maxsyslogins). What differs: the events, the order numbers, each slot's `beat`
+ * list and per-line warnings — not read by the plan's checks. A tree with a fatal file is left as
+ * it is (the reading stops there).
+ */
+export function withoutOverridden(tree: ConfigTree): ConfigTree {
+  if (tree.files.some((f) => f.fatal)) return tree;
+  // the keys of lines that apply later, all of one domain: a line of another domain in between
+  // may rank above or below them, and a `-` line's hard half is set only when its soft half is
+  // not outranked (resolve.ts): only lines of the same rank in between are known to decide alike
+  const covered = new Set<string>();
+  let coveredDomain: string | null = null;
+  const files = tree.files.slice();
+  for (let fi = files.length - 1; fi >= 0; fi--) {
+    const f = files[fi]!;
+    if (!f.doc) continue;
+    const { text, lines } = f.doc;
+    const kept: Line[] = [];
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const l = lines[i]!;
+      const key = plainKey(text, l.start, l.end);
+      if (key !== null && covered.has(key)) continue;
+      kept.push(l);
+      const rs = l.readings;
+      const r = rs.length === 1 ? rs[0]! : null;
+      if (key === null || r === null || r.kind !== 'entry') { covered.clear(); coveredDomain = null; continue; }
+      const domain = key.slice(0, key.indexOf('\0'));
+      if (domain !== coveredDomain) { covered.clear(); coveredDomain = domain; }
+      if (r.problem === null && r.itemInfo !== null && r.parsedValue !== null && `${r.domain.raw}\0${r.type.raw}\0${r.item.raw}` === key) covered.add(key);
+    }
+    if (kept.length === lines.length) continue;
+    kept.reverse();
+    files[fi] = { ...f, doc: { file: f.doc.file, profile: f.doc.profile, text, lines: kept } };
+  }
   return { ...tree, files };
 }

@@ -133,6 +133,76 @@ describe('reachTree: a cut tree resolves as the whole tree in what a plan reads'
   });
 });
 
+/** readOf without the lines each slot beat, which a cut without overridden lines does not keep. */
+function readOfLatest(res: Resolution, item: string, items: readonly string[] | null): unknown {
+  const x = readOf(res, item, items) as { rlimits: Record<string, Resolution['rlimits'][RlimitItem]> };
+  const slot = (s: Resolution['rlimits'][RlimitItem]['soft']) => ({ value: s.value, rank: s.rank, origin: s.origin, source: s.source });
+  return { ...x, rlimits: Object.fromEntries(Object.entries(x.rlimits).map(([k, v]) => [k, { ...v, soft: slot(v.soft), hard: slot(v.hard) }])) };
+}
+
+describe('reachTree(…, latest): without the lines a later one overrides, the plan reads the same', () => {
+  // few domains, items and types, so that lines repeat each other's domain, type and item, between
+  // lines of other domains (which may outrank them: a `-` line's hard half then stays unset),
+  // `<domain> -` lines, over-long lines, odd blanks, invalid values and `%` domains
+  const SMALL_DOMAINS = ['*', 'alice', '@wheel', '1000:', '%', '@ops'];
+  const SMALL_ITEMS = ['nofile', 'maxlogins', 'maxsyslogins', 'priority', 'NOFILE', 'nproc'];
+  const SMALL_TYPES = ['soft', 'hard', '-', '-', 'x'];
+  const SMALL_VALUES = ['10', '20', '0', '1', '-1', 'unlimited', 'bad', '2000000'];
+  function repeatingLine(r: () => number): string {
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+    const x = r();
+    if (x < 0.02) return `${pick(SMALL_DOMAINS)} -`;
+    if (x < 0.03) return `${pick(SMALL_DOMAINS)} - ${pick(SMALL_ITEMS)} 5${' '.repeat(1030)}${pick(SMALL_DOMAINS)} -`;
+    if (x < 0.04) return `${pick(SMALL_DOMAINS)}${pick([' \v', '\r ', ' \f'])}${pick(SMALL_TYPES)} ${pick(SMALL_ITEMS)} ${pick(SMALL_VALUES)}`;
+    if (x < 0.05) return `${pick(SMALL_DOMAINS)} ${pick(SMALL_TYPES)}`;
+    if (x < 0.06) return `# ${pick(SMALL_ITEMS)}`;
+    const d = r() < 0.85 ? '*' : pick(SMALL_DOMAINS);
+    const type = r() < 0.95 ? pick(['soft', 'hard', '-']) : pick(SMALL_TYPES);
+    const value = r() < 0.9 ? pick(['10', '20', '0', '1', 'unlimited']) : pick(SMALL_VALUES);
+    return `${r() < 0.1 ? ' ' : ''}${d}${r() < 0.2 ? '\t' : ' '}${type} ${pick(SMALL_ITEMS)} ${value}${r() < 0.1 ? ' # x' : ''}`;
+  }
+  it(`random trees of repeating lines, every distinct profile (${seedNote(SEED)})`, () => {
+    const r = rng(SEED ^ 0x1a7e57);
+    let compared = 0;
+    let kept = 0;
+    let cut = 0;
+    for (let t = 0; t < 400; t++) {
+      const profile = DISTINCT_PROFILES[t % DISTINCT_PROFILES.length]!;
+      const paths = ['etc/security/limits.conf', 'etc/security/limits.d/50-x.conf'].slice(0, 1 + Math.floor(r() * 2));
+      const tree: ConfigTree = {
+        profile, ignored: [], failure: null,
+        files: paths.map((p) => {
+          const n = 5 + Math.floor(r() * 150);
+          const text = `${Array.from({ length: n }, () => repeatingLine(r)).join('\n')}\n`;
+          return { path: p, role: p.endsWith('limits.conf') ? 'main' as const : 'dropin' as const, status: 'ok' as const, doc: parseLimits(Buffer.from(text, 'latin1'), { file: p, profile }) };
+        }),
+      };
+      const work = new WorkTree(tree, profile);
+      const cap = r() < 0.2 ? false : r() < 0.5 ? true : undefined;
+      const opts = { profile, events: 'matched' as const, ...(cap !== undefined ? { capSysResource: cap } : {}), ...(r() < 0.3 ? { nrOpen: 1048576n } : {}) };
+      const items = ITEMS.filter((i) => itemForProfile(i.name, profile));
+      for (const id of identities()) {
+        for (const info of [items.find((i) => i.name === 'nofile')!, items[Math.floor(r() * items.length)]!]) {
+          const keep = outcomeItems(info, cap);
+          const whole = resolveLimits(tree, id, opts);
+          const note = `${seedNote(SEED)}, tree ${t}, ${profile}, ${JSON.stringify(id.name)}, ${info.name}\n${tree.files.map((f) => JSON.stringify(f.doc!.text)).join('\n')}`;
+          for (const k of [keep, null]) {
+            const all = reachTree(work, id, profile, k);
+            const latest = reachTree(work, id, profile, k, true);
+            expect(readOfLatest(resolveLimits(latest, id, opts), info.name, k), note).toEqual(readOfLatest(whole, info.name, k));
+            compared++;
+            kept += latest.files.reduce((n, f) => n + f.doc!.lines.length, 0);
+            cut += all.files.reduce((n, f) => n + f.doc!.lines.length, 0);
+          }
+        }
+      }
+    }
+    // lines must have been left out, or this test shows nothing
+    expect(kept).toBeLessThan(cut * 0.8);
+    expect(compared).toBe(400 * identities().length * 4);
+  });
+});
+
 describe('familyOf: the lines read by bytes are the family the whole document has', () => {
   it(`random trees, every distinct profile (${seedNote(SEED)})`, () => {
     const r = rng(SEED ^ 0x5eed);
