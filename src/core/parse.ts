@@ -78,6 +78,8 @@ interface LineContext {
   readonly text: string;
   readonly profile: Profile;
   readonly compare: boolean;
+  /** the other family's readings of the few lines where they differ (kept here, not on every line) */
+  others?: Map<ParsedLine, NonNullable<Line['other']>>;
 }
 
 /**
@@ -88,7 +90,6 @@ interface LineContext {
  */
 class ParsedLine implements Line {
   #readings: readonly Reading[] | undefined = undefined;
-  #other: Line['other'] = undefined;
   readonly #ctx: LineContext;
   constructor(ctx: LineContext, readonly index: number, readonly start: number, readonly end: number, readonly eolLength: 0 | 1) {
     this.#ctx = ctx;
@@ -100,12 +101,12 @@ class ParsedLine implements Line {
 
   get other(): Line['other'] {
     if (this.#readings === undefined) this.#read();
-    return this.#other;
+    return this.#ctx.others?.get(this);
   }
 
   #read(): readonly Reading[] {
     const r = readPhysicalLine(this.#ctx, this.start, this.end, this.eolLength);
-    this.#other = r.other;
+    if (r.other) (this.#ctx.others ??= new Map()).set(this, r.other);
     return (this.#readings = r.readings);
   }
 
@@ -155,7 +156,7 @@ function mayDiffer(text: string, start: number, end: number, readings: readonly 
     if (c === 0x23) break;
   }
   if (r.kind === 'entry' && r.extra.length > 0) return true;
-  if (r.kind === 'entry' && (r.value.raw.indexOf(' ') >= 0 || r.value.raw.indexOf('\t') >= 0)) return true;
+  if (r.kind === 'entry') { const v = entryRaw(r, 3); if (v.indexOf(' ') >= 0 || v.indexOf('\t') >= 0) return true; }
   return false;
 }
 
@@ -188,7 +189,7 @@ function readChunked(text: string, start: number, end: number, eolLength: 0 | 1,
   const out: Reading[] = [];
   for (let s = start; s < end + eolLength; s += LINE_CHUNK_152) {
     const e = Math.min(s + LINE_CHUNK_152, end);
-    if (s >= end) { out.push({ kind: 'blank', span: { start: s, end: s }, comment: null }); break; }
+    if (s >= end) { out.push(skipReading(s, s, -1)); break; }
     out.push(readSegment152(text, s, e, profile));
   }
   return out;
@@ -231,17 +232,28 @@ const NO_FIELDS: readonly Field[] = Object.freeze([]);
 let interned = new Map<string, string>();
 const INTERN_MAX = 8192;
 
+function rawText(text: string, start: number, end: number): string {
+  const raw = text.slice(start, end);
+  if (end - start > 32) return raw;
+  const seen = interned.get(raw);
+  if (seen !== undefined) return seen;
+  if (interned.size >= INTERN_MAX) interned = new Map();
+  interned.set(raw, raw);
+  return raw;
+}
+
 function field(text: string, start: number, end: number): Field {
-  let raw = text.slice(start, end);
-  if (end - start <= 32) {
-    const seen = interned.get(raw);
-    if (seen !== undefined) raw = seen;
-    else {
-      if (interned.size >= INTERN_MAX) interned = new Map();
-      interned.set(raw, raw);
-    }
-  }
-  return { start, end, raw };
+  return { start, end, raw: rawText(text, start, end) };
+}
+
+// The first four tokens of the segment being read (start offset and raw text), in module scope:
+// an entry keeps them as numbers and strings, not as four Field objects.
+const tokS = [0, 0, 0, 0];
+const tokR = ['', '', '', ''];
+let tokN = 0;
+
+function tokenField(k: number): Field {
+  return { start: tokS[k]!, end: tokS[k]! + tokR[k]!.length, raw: tokR[k]! };
 }
 
 /** 1.5.2: sscanf("%s%s%s%s") — tokens are runs of non-isspace chars; later tokens ignored. */
@@ -249,21 +261,19 @@ function readSegment152(text: string, start: number, end: number, profile: Profi
   prepare(text, start, end);
   const from = pFrom;
   const to = pTo;
-  const span = { start, end };
-  const comment = pHash >= 0 ? { start: pHash, end } : null;
-  if (from >= to) return comment ? { kind: 'comment', span, comment } : { kind: 'blank', span, comment: null };
-  const tokens: Field[] = [];
+  if (from >= to) return skipReading(start, end, pHash);
   let extra: Field[] | null = null;
+  tokN = 0;
   let i = from;
   while (i < to) {
     while (i < to && isSpace(text.charCodeAt(i))) i++;
     if (i >= to) break;
     const s = i;
     while (i < to && !isSpace(text.charCodeAt(i))) i++;
-    if (tokens.length < 4) tokens.push(field(text, s, i));
+    if (tokN < 4) { tokS[tokN] = s; tokR[tokN++] = rawText(text, s, i); }
     else (extra ??= []).push(field(text, s, i));
   }
-  return classify(tokens, extra ?? NO_FIELDS, span, comment, profile);
+  return classify(extra ?? NO_FIELDS, start, end, pHash, profile);
 }
 
 /**
@@ -279,28 +289,26 @@ function readLine17(text: string, start: number, end: number, profile: Profile, 
   prepare(text, start, end);
   const from = pFrom;
   const to = pTo;
-  const span = { start, end };
-  const comment = pHash >= 0 ? { start: pHash, end } : null;
-  if (from >= to) return comment ? { kind: 'comment', span, comment } : { kind: 'blank', span, comment: null };
-  const tokens: Field[] = [];
+  if (from >= to) return skipReading(start, end, pHash);
+  tokN = 0;
   let i = from;
   const isST = (c: number) => c === 0x20 || c === 0x09;
-  while (i < to && tokens.length < 3) {
+  while (i < to && tokN < 3) {
     while (i < to && isST(text.charCodeAt(i))) i++;
     if (i >= to) break;
     const s = i;
     while (i < to && !isST(text.charCodeAt(i))) i++;
-    tokens.push(field(text, s, i));
+    tokS[tokN] = s; tokR[tokN++] = rawText(text, s, i);
   }
-  if (tokens.length === 3 && trim) {
+  if (tokN === 3 && trim) {
     while (i < to && isST(text.charCodeAt(i))) i++;
     let e = to;
     while (e > i && isST(text.charCodeAt(e - 1))) e--;
-    if (e > i) tokens.push(field(text, i, e));
-  } else if (tokens.length === 3 && i + 1 < to) {
-    tokens.push(field(text, i + 1, to));
+    if (e > i) { tokS[3] = i; tokR[3] = rawText(text, i, e); tokN = 4; }
+  } else if (tokN === 3 && i + 1 < to) {
+    tokS[3] = i + 1; tokR[3] = rawText(text, i + 1, to); tokN = 4;
   }
-  return classify(tokens, NO_FIELDS, span, comment, profile);
+  return classify(NO_FIELDS, start, end, pHash, profile);
 }
 
 function problem(code: Problem['code'], message: string, span: Span): Problem {
@@ -353,37 +361,46 @@ function lower(s: string): string {
   return hasUpper(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
 }
 
-function classify(tokens: Field[], extra: readonly Field[], span: Span, comment: Span | null, profile: Profile): Reading {
-  const count = Math.min(tokens.length, 4);
-  const domain = tokens[0]!;
-  const domainSpec = domainOf(domain.raw);
+/** The tokens read so far as Field objects (lines that are not entries: rare, and small). */
+function tokenFields(): Field[] {
+  const out: Field[] = [];
+  for (let k = 0; k < tokN; k++) out.push(tokenField(k));
+  return out;
+}
+
+function classify(extra: readonly Field[], start: number, end: number, hash: number, profile: Profile): Reading {
+  const count = tokN;
+  const domainSpec = domainOf(tokR[0]!);
+  const span = (): Span => ({ start, end });
+  const comment = (): Span | null => (hash >= 0 ? { start: hash, end } : null);
   if (domainSpec.kind === 'invalid') {
     const why = domainSpec.range.form === 'error' ? domainSpec.range.why : '';
+    const domain = tokenField(0);
     const p = problem('invalid-range', `invalid uid range '${domain.raw}' - skipped (${why})`, domain);
-    if (count === 4) return entryReading(tokens, extra, span, comment, domainSpec, profile, p);
-    if (count === 2 && tokens[1]!.raw.charCodeAt(0) === 0x2d) {
-      return { kind: 'nolimit', span, comment, domain, type: tokens[1]!, domainSpec, problem: p };
+    if (count === 4) return entryReading(extra, start, end, hash, domainSpec, profile, p);
+    if (count === 2 && tokR[1]!.charCodeAt(0) === 0x2d) {
+      return { kind: 'nolimit', span: span(), comment: comment(), domain, type: tokenField(1), domainSpec, problem: p };
     }
-    return { kind: 'invalid', span, comment, fields: tokens, problem: p } satisfies InvalidReading;
+    return { kind: 'invalid', span: span(), comment: comment(), fields: tokenFields(), problem: p } satisfies InvalidReading;
   }
-  if (count === 4) return entryReading(tokens, extra, span, comment, domainSpec, profile, null);
-  if (count === 2 && tokens[1]!.raw.charCodeAt(0) === 0x2d) {
-    return { kind: 'nolimit', span, comment, domain, type: tokens[1]!, domainSpec, problem: null } satisfies NoLimitReading;
+  if (count === 4) return entryReading(extra, start, end, hash, domainSpec, profile, null);
+  if (count === 2 && tokR[1]!.charCodeAt(0) === 0x2d) {
+    return { kind: 'nolimit', span: span(), comment: comment(), domain: tokenField(0), type: tokenField(1), domainSpec, problem: null } satisfies NoLimitReading;
   }
+  const fields = tokenFields();
   const p = problem('too-few-fields', `invalid line: ${count} field${count === 1 ? '' : 's'}; a limit needs <domain> <type> <item> <value>`, {
-    start: tokens[0]!.start, end: tokens[tokens.length - 1]!.end,
+    start: fields[0]!.start, end: fields[fields.length - 1]!.end,
   });
-  return { kind: 'invalid', span, comment, fields: tokens, problem: p };
+  return { kind: 'invalid', span: span(), comment: comment(), fields, problem: p };
 }
 
 function entryReading(
-  tokens: Field[], extra: readonly Field[], span: Span, comment: Span | null,
+  extra: readonly Field[], start: number, end: number, hash: number,
   domainSpec: EntryReading['domainSpec'], profile: Profile, rangeProblem: Problem | null,
 ): EntryReading {
-  const [domain, type, item, value] = tokens as [Field, Field, Field, Field];
-  const typeText = lower(type.raw);
-  const itemText = lower(item.raw);
-  const valueText = lower(value.raw);
+  const typeText = lower(tokR[1]!);
+  const itemText = lower(tokR[2]!);
+  const valueText = lower(tokR[3]!);
   const info = profileItem(itemText, profile);
   const limitType: LimitType | null = typeText === 'soft' || typeText === 'hard' || typeText === '-' ? typeText : null;
   let p: Problem | null = rangeProblem;
@@ -392,18 +409,121 @@ function entryReading(
     const known = itemInfo(itemText);
     p = problem('unknown-item', known
       ? `unknown limit item '${itemText}': ${known.name} is not known to ${profile} pam_limits`
-      : `unknown limit item '${itemText}'`, item);
+      : `unknown limit item '${itemText}'`, tokenField(2));
   }
-  if (!p && info && info.typeChecked && !limitType) p = problem('unknown-type', `unknown limit type '${typeText}'`, type);
+  if (!p && info && info.typeChecked && !limitType) p = problem('unknown-type', `unknown limit type '${typeText}'`, tokenField(1));
   if (info && (!p || p.code === 'unknown-type' || p.code === 'invalid-range')) {
     parsedValue = valueOf(info, valueText);
-    if (!p && !parsedValue.ok) p = problem('wrong-value', `wrong limit value '${valueText}' for ${info.name}`, value);
+    if (!p && !parsedValue.ok) p = problem('wrong-value', `wrong limit value '${valueText}' for ${info.name}`, tokenField(3));
   }
   if (!p && info && !info.percentDomains && domainSpec.text.charCodeAt(0) === 0x25) {
-    p = problem('percent-domain', `'%' domain valid for maxlogins type only`, domain);
+    p = problem('percent-domain', `'%' domain valid for maxlogins type only`, tokenField(0));
   }
-  return {
-    kind: 'entry', span, comment, domain, type, item, value, extra, domainSpec,
-    typeText, itemText, valueText, limitType, itemInfo: info, parsedValue, problem: p,
-  };
+  return new Entry(start, end, hash, extra, domainSpec, typeText, itemText, valueText, limitType, info, parsedValue, p);
+}
+
+/**
+ * A blank or comment reading. Its spans are made when asked for: a file is mostly such lines and
+ * entries, and two small objects per line are most of what a parsed line used to cost.
+ */
+class Skip {
+  readonly kind: 'blank' | 'comment';
+  readonly #start: number;
+  readonly #end: number;
+  readonly #hash: number;
+  constructor(start: number, end: number, hash: number) {
+    this.kind = hash >= 0 ? 'comment' : 'blank';
+    this.#start = start;
+    this.#end = end;
+    this.#hash = hash;
+  }
+
+  get span(): Span { return { start: this.#start, end: this.#end }; }
+  get comment(): Span | null { return this.#hash >= 0 ? { start: this.#hash, end: this.#end } : null; }
+  toJSON(): object { return { kind: this.kind, span: this.span, comment: this.comment }; }
+}
+
+function skipReading(start: number, end: number, hash: number): Reading {
+  return new Skip(start, end, hash) as Reading;
+}
+
+/**
+ * A 4-field reading, kept compact: the four tokens are their start offsets and (interned) raw
+ * texts, and `span`, `comment`, `domain`, `type`, `item` and `value` are made on each access
+ * (each a new plain object: compare fields by offset, not identity). About 190 bytes per entry
+ * instead of six objects and 420 bytes. `toJSON` gives the plain shape.
+ */
+class Entry implements EntryReading {
+  readonly kind = 'entry' as const;
+  readonly #start: number;
+  readonly #end: number;
+  readonly #hash: number;
+  readonly #ds: number;
+  readonly #ts: number;
+  readonly #is: number;
+  readonly #vs: number;
+  readonly #dr: string;
+  readonly #tr: string;
+  readonly #ir: string;
+  readonly #vr: string;
+  readonly extra: readonly Field[];
+  readonly domainSpec: EntryReading['domainSpec'];
+  readonly typeText: string;
+  readonly itemText: string;
+  readonly valueText: string;
+  readonly limitType: LimitType | null;
+  readonly itemInfo: ItemInfo | null;
+  readonly parsedValue: EntryReading['parsedValue'];
+  readonly problem: Problem | null;
+
+  /** the tokens are the module's current tokS/tokR */
+  constructor(
+    start: number, end: number, hash: number, extra: readonly Field[], domainSpec: EntryReading['domainSpec'],
+    typeText: string, itemText: string, valueText: string, limitType: LimitType | null, itemInfo: ItemInfo | null,
+    parsedValue: EntryReading['parsedValue'], problem: Problem | null,
+  ) {
+    this.#start = start;
+    this.#end = end;
+    this.#hash = hash;
+    this.#ds = tokS[0]!; this.#ts = tokS[1]!; this.#is = tokS[2]!; this.#vs = tokS[3]!;
+    this.#dr = tokR[0]!; this.#tr = tokR[1]!; this.#ir = tokR[2]!; this.#vr = tokR[3]!;
+    this.extra = extra;
+    this.domainSpec = domainSpec;
+    this.typeText = typeText;
+    this.itemText = itemText;
+    this.valueText = valueText;
+    this.limitType = limitType;
+    this.itemInfo = itemInfo;
+    this.parsedValue = parsedValue;
+    this.problem = problem;
+  }
+
+  get span(): Span { return { start: this.#start, end: this.#end }; }
+  get comment(): Span | null { return this.#hash >= 0 ? { start: this.#hash, end: this.#end } : null; }
+  get domain(): Field { return { start: this.#ds, end: this.#ds + this.#dr.length, raw: this.#dr }; }
+  get type(): Field { return { start: this.#ts, end: this.#ts + this.#tr.length, raw: this.#tr }; }
+  get item(): Field { return { start: this.#is, end: this.#is + this.#ir.length, raw: this.#ir }; }
+  get value(): Field { return { start: this.#vs, end: this.#vs + this.#vr.length, raw: this.#vr }; }
+
+  /** the raw texts of domain, type, item and value (0–3) without making a Field */
+  static raw(r: Entry, k: 0 | 1 | 2 | 3): string {
+    return k === 0 ? r.#dr : k === 1 ? r.#tr : k === 2 ? r.#ir : r.#vr;
+  }
+
+  toJSON(): object {
+    return {
+      kind: this.kind, span: this.span, comment: this.comment, domain: this.domain, type: this.type, item: this.item, value: this.value,
+      extra: this.extra, domainSpec: this.domainSpec, typeText: this.typeText, itemText: this.itemText, valueText: this.valueText,
+      limitType: this.limitType, itemInfo: this.itemInfo, parsedValue: this.parsedValue, problem: this.problem,
+    };
+  }
+}
+
+/**
+ * The raw text (bytes as a binary string) of an entry's domain (0), type (1), item (2) or value
+ * (3): `r.domain.raw` etc. without making the Field object (for loops over every entry).
+ */
+export function entryRaw(r: EntryReading, k: 0 | 1 | 2 | 3): string {
+  if (r instanceof Entry) return Entry.raw(r, k);
+  return (k === 0 ? r.domain : k === 1 ? r.type : k === 2 ? r.item : r.value).raw;
 }

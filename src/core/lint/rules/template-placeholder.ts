@@ -12,16 +12,18 @@ export const templatePlaceholder: Rule = {
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (syntaxOwner(r) !== 'template' || r.kind === 'blank' || r.kind === 'comment') continue;
-      const f = templateSyntax(fieldsOf(r))!;
+      const fields = fieldsOf(r);
+      const f = templateSyntax(fields)!;
+      const first = f === fields[0]; // the domain (fields are compared within one fieldsOf array: a reading may make a new Field per access)
       const angle = /^<[^<>\s]+>$/.test(f.raw);
       const effect = r.kind === 'entry' && !r.problem
-        ? `pam_limits takes it literally (a ${f === r.domain ? 'user' : 'value'} named '${show(f.raw)}'), so the line matches nobody or means something else`
+        ? `pam_limits takes it literally (a ${first ? 'user' : 'value'} named '${show(f.raw)}'), so the line matches nobody or means something else`
         : 'pam_limits skips the line';
       ctx.report({
         file,
         span: f,
         message: angle
-          ? `placeholder '${show(f.raw)}' was never filled in: ${effect}; replace it with the real ${f === fieldsOf(r)[0] ? 'user or group' : 'value'}`
+          ? `placeholder '${show(f.raw)}' was never filled in: ${effect}; replace it with the real ${first ? 'user or group' : 'value'}`
           : `template syntax '${show(f.raw)}' in a config file: ${effect}; render the template and lint its output instead`,
       });
     }

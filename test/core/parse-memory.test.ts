@@ -1,0 +1,59 @@
+/**
+ * What a parsed line costs in memory: lint keeps every line of every file of a tree read at once
+ * (issue 14: peak RSS of a 500,000-line tree), so the model must stay compact. Measured as the
+ * heap a 100,000-line document holds once every line's readings were read, after full GCs.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { parseLimits } from '../../src/core/parse.js';
+import type { EntryReading } from '../../src/core/model.js';
+
+function collector(): (() => void) | null {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return null;
+  }
+}
+
+function tree(lines: number): Buffer {
+  const users = ['alice', 'bob', '@ops', '*', '1000:1999', 'deploy'];
+  const items = ['nofile', 'nproc', 'core', 'memlock', 'stack'];
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    out.push(i % 10 === 9 ? '# a comment about the limits above' : `${users[i % 6]}\t${i % 2 ? 'soft' : 'hard'}\t${items[i % 5]}\t${i % 977}${i % 3 === 0 ? ' # why' : ''}`);
+  }
+  return Buffer.from(`${out.join('\n')}\n`, 'latin1');
+}
+
+describe('parsed document memory', () => {
+  const gc = collector();
+  it.skipIf(gc === null)('a read line of entries costs at most 360 bytes of heap beside its text (it was about 540)', () => {
+    const bytes = tree(100_000);
+    gc!(); gc!();
+    const before = process.memoryUsage().heapUsed;
+    const doc = parseLimits(bytes, { profile: 'linux-pam-1.5.2' });
+    let entries = 0;
+    for (const l of doc.lines) for (const r of l.readings) if (r.kind === 'entry') entries++;
+    gc!(); gc!();
+    const perLine = (process.memoryUsage().heapUsed - before - doc.text.length) / doc.lines.length;
+    expect(entries).toBe(90_000);
+    expect(perLine).toBeLessThan(360);
+  });
+
+  it('fields made on access are equal each time, and a reading serialises to its plain shape', () => {
+    const doc = parseLimits(Buffer.from('alice\thard\tNOFILE 4096 # x\n# c\n'), { profile: 'linux-pam-1.5.2' });
+    const e = doc.lines[0]!.readings[0] as EntryReading;
+    expect(e.domain).toEqual(e.domain);
+    expect(e.item).toEqual({ start: 11, end: 17, raw: 'NOFILE' });
+    expect(e.comment).toEqual({ start: 23, end: 26 });
+    const plain = (e as unknown as { toJSON(): Record<string, unknown> }).toJSON();
+    expect(Object.keys(plain)).toEqual(['kind', 'span', 'comment', 'domain', 'type', 'item', 'value', 'extra', 'domainSpec',
+      'typeText', 'itemText', 'valueText', 'limitType', 'itemInfo', 'parsedValue', 'problem']);
+    expect(plain).toMatchObject({ kind: 'entry', span: { start: 0, end: 26 }, value: { start: 18, end: 22, raw: '4096' }, itemText: 'nofile', limitType: 'hard' });
+    expect(plain['parsedValue']).toBe(e.parsedValue);
+    expect(JSON.parse(JSON.stringify(doc.lines[1]!.readings[0]))).toEqual({ kind: 'comment', span: { start: 27, end: 30 }, comment: { start: 27, end: 30 } });
+  });
+});
