@@ -48,7 +48,7 @@ export function peakRssMb() {
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** GNU time, which reports a child's CPU time and peak RSS from wait4(2); bench/setup.sh installs it. */
@@ -85,24 +85,54 @@ process.on('exit', () => {
 let seq = 0;
 
 /**
+ * Can this process run others under SCHED_FIFO pinned to one CPU (`taskset -c N chrt -f 1`: root
+ * or CAP_SYS_NICE, util-linux)? BENCH_RT=0 says no; BENCH_RT=all asks for it on every process
+ * measured, not only on those whose spec asks (`rt: true`). Checked once.
+ */
+let rtChecked;
+export function rtMode() {
+  if (rtChecked === undefined) {
+    const env = process.env.BENCH_RT ?? 'auto';
+    if (env === '0' || env === 'none') rtChecked = { use: false, why: 'BENCH_RT=0' };
+    else {
+      const r = spawnSync('taskset', ['-c', String(availableParallelism() - 1), 'chrt', '-f', '1', 'true'], { stdio: 'ignore' });
+      rtChecked = r.status === 0
+        ? { use: true, all: env === 'all', cpu: availableParallelism() - 1 }
+        : { use: false, why: 'taskset/chrt -f cannot run a process under SCHED_FIFO here (needs root or CAP_SYS_NICE)' };
+    }
+  }
+  return rtChecked;
+}
+
+/**
  * One run of `cmd args` under GNU time. Resolves to
- *   { wall: ms, cpu: ms (user + system), rss: MiB (peak resident set), status, signal, timedOut,
- *     tail: the last 4 KiB of stdout (only with keepTail, else stdout goes to /dev/null) }.
+ *   { wall: ms, cpu: ms (user + system), rss: MiB (peak resident set), preempted: involuntary
+ *     context switches, status, signal, timedOut, rt: whether it ran under SCHED_FIFO,
+ *     tail: the last 4 KiB of stdout (only with keepTail, else stdout goes to /dev/null),
+ *     stderr: the last 4 KiB of its standard error }.
+ * With `rt` (and rtMode().use) the process runs under SCHED_FIFO priority 1 pinned to the last
+ * CPU: no other process of normal priority preempts it, so its CPU time is not inflated by others
+ * taking the CPU's caches between its time slices (see lint.bench.mjs figure 1).
  * Without GNU time, cpu and rss are NaN and wall is measured here. A run over cpuLimit() CPU
  * seconds (`limit`) gets SIGXCPU (signal: 'the CPU limit'); one over 20 times that in wall-clock seconds is
  * killed with its process group (timedOut: true). Processes still running when this one exits are
  * killed.
  */
-export function measure(cmd, args, { cwd, keepTail = false, limit = cpuLimit() } = {}) {
+export function measure(cmd, args, { cwd, keepTail = false, limit = cpuLimit(), rt = false } = {}) {
   const out = path.join(scratch, `t${seq++}`);
   const gnu = hasGnuTime();
-  const limited = ['/bin/sh', '-c', `ulimit -S -t ${limit} && exec "$0" "$@"`, cmd, ...args];
-  const argv = gnu ? [GNU_TIME, '-o', out, '-f', '%e %U %S %M', ...limited] : limited;
+  const mode = rtMode();
+  const fifo = mode.use && (rt || mode.all);
+  const wrap = fifo ? ['taskset', '-c', String(mode.cpu), 'chrt', '-f', '1'] : [];
+  const limited = ['/bin/sh', '-c', `ulimit -S -t ${limit} && exec "$0" "$@"`, ...wrap, cmd, ...args];
+  const argv = gnu ? [GNU_TIME, '-o', out, '-f', '%e %U %S %M %c', ...limited] : limited;
   return new Promise((resolve) => {
     const t = process.hrtime.bigint();
-    const child = spawn(argv[0], argv.slice(1), { cwd, detached: true, stdio: ['ignore', keepTail ? 'pipe' : 'ignore', 'ignore'] });
+    const child = spawn(argv[0], argv.slice(1), { cwd, detached: true, stdio: ['ignore', keepTail ? 'pipe' : 'ignore', 'pipe'] });
     let tail = '';
+    let stderr = '';
     child.stdout?.on('data', (b) => { tail = (tail + b.toString('utf8')).slice(-4096); });
+    child.stderr.on('data', (b) => { stderr = (stderr + b.toString('utf8')).slice(-4096); });
     live.add(child.pid);
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, limit * 20_000);
@@ -113,55 +143,101 @@ export function measure(cmd, args, { cwd, keepTail = false, limit = cpuLimit() }
       const wallHere = Number(process.hrtime.bigint() - t) / 1e6;
       let cpu = NaN;
       let rss = NaN;
+      let preempted = NaN;
       let wall = wallHere;
       let status = code;
       if (gnu && !timedOut) {
         const text = readFileSync(out, 'utf8').trim().split('\n');
         // "Command exited with non-zero status N" / "Command terminated by signal N" come first
         const last = text[text.length - 1].split(' ').map(Number);
-        [wall, cpu, rss] = [last[0] * 1000, (last[1] + last[2]) * 1000, last[3] / 1024];
+        [wall, cpu, rss, preempted] = [last[0] * 1000, (last[1] + last[2]) * 1000, last[3] / 1024, last[4]];
         const sig = /terminated by signal (\d+)/.exec(text.join('\n'));
         if (sig) { status = null; signal = sig[1] === '24' ? 'the CPU limit' : `signal ${sig[1]}`; }
       }
       rmSync(out, { force: true });
-      resolve({ wall, cpu, rss, status, signal, timedOut, tail });
+      resolve({ wall, cpu, rss, preempted, status, signal, timedOut, rt: fifo, tail, stderr });
     });
   });
 }
 
 /**
+ * CPU time a process cannot have used in `wall` ms: more than its threads could run in that time
+ * (`threads`, default the machine's CPUs), with 5 % + 50 ms for GNU time's 10 ms steps. Such a
+ * figure is the kernel's accounting going wrong (seen on virtual machines), not work done.
+ */
+export function impossibleCpu(cpu, wall, threads = availableParallelism()) {
+  return cpu > wall * Math.min(threads, availableParallelism()) * 1.05 + 50;
+}
+
+/**
  * Alternates the given process specs `n` times ({ name, cmd, args, cwd, ok: statuses accepted,
- * default [0], keepTail, cpuLimit: seconds, default cpuLimit() }) so that load on the machine falls on all of them alike. The series
- * stops at the first failed run (status not accepted, a signal, the time limit): its figure is a
- * miss whatever the others give. Returns, per name, { wall, cpu, rss: medians (rss: the highest),
- * runs, error?: why it failed, overLimit?: the CPU ms it was stopped at, rssAtStop?: its peak RSS
- * until then, tail: of the last run }.
+ * default [0], keepTail, cpuLimit: seconds, default cpuLimit(), threads: how many threads the
+ * process runs on at most, default the machine's CPUs — 1 for augtool, rt: run it under
+ * SCHED_FIFO where rtMode() allows, see measure; quiet: a run that writes to standard error has
+ * failed) so that load on the
+ * machine falls on all of them alike. A run whose CPU time exceeds what its threads could use in
+ * its wall time (impossibleCpu) is not counted: it is listed in `dropped` and run once more. The
+ * series stops at the first failed run (status not accepted, a signal, the time limit): its figure
+ * is a miss whatever the others give. Returns, per name, { wall, cpu, rss: medians (rss: the
+ * highest), runs, cpus: every counted run's CPU ms in order, min, max: of those, spread: max / min,
+ * preempted: median involuntary context switches, rt: ran under SCHED_FIFO,
+ * dropped: [{ cpu, wall }] of the runs not counted, error?: why it failed, overLimit?: the CPU ms it
+ * was stopped at, rssAtStop?: its peak RSS until then, tail: of the last run }.
  */
 export async function series(n, specs) {
-  const acc = Object.fromEntries(specs.map((s) => [s.name, { walls: [], cpus: [], rsss: [], error: undefined, overLimit: undefined, tail: '' }]));
+  const acc = Object.fromEntries(specs.map((s) => [s.name, { walls: [], cpus: [], rsss: [], preempted: [], rt: false, dropped: [], error: undefined, overLimit: undefined, tail: '' }]));
   for (let i = 0; i < n; i++) {
     for (const s of specs) {
       const a = acc[s.name];
-      if (Object.values(acc).some((o) => o.error)) break;
-      const limit = s.cpuLimit ?? cpuLimit();
-      const r = await measure(s.cmd, s.args, { cwd: s.cwd, keepTail: s.keepTail, limit });
-      const ok = s.ok ?? [0];
-      if (r.timedOut) a.error = `killed after ${limit * 20} s wall`;
-      else if (r.signal === 'the CPU limit') { a.error = `over ${limit} s CPU${s.cpuLimit ? '' : ' (BENCH_CPU_LIMIT)'}`; a.overLimit = limit * 1000; a.rssAtStop = r.rss; }
-      else if (r.signal || !ok.includes(r.status)) a.error = `${r.signal ? `killed by ${r.signal}` : `exited ${r.status}`}${r.rss ? ` at ${r.rss.toFixed(0)} MiB` : ''}`;
-      else { a.walls.push(r.wall); a.cpus.push(r.cpu); a.rsss.push(r.rss); a.tail = r.tail; }
+      for (let attempt = 0; attempt < 2; attempt++) {
+        if (Object.values(acc).some((o) => o.error)) break;
+        const limit = s.cpuLimit ?? cpuLimit();
+        const r = await measure(s.cmd, s.args, { cwd: s.cwd, keepTail: s.keepTail, limit, rt: s.rt });
+        a.rt = r.rt;
+        const ok = s.ok ?? [0];
+        if (r.timedOut) a.error = `killed after ${limit * 20} s wall`;
+        else if (r.signal === 'the CPU limit') { a.error = `over ${limit} s CPU${s.cpuLimit ? '' : ' (BENCH_CPU_LIMIT)'}`; a.overLimit = limit * 1000; a.rssAtStop = r.rss; }
+        else if (r.signal || !ok.includes(r.status)) a.error = `${r.signal ? `killed by ${r.signal}` : `exited ${r.status}`}${r.rss ? ` at ${r.rss.toFixed(0)} MiB` : ''}`;
+        // a process that should print nothing there and did (a crash exits 1, as lint with errors does)
+        else if (s.quiet && r.stderr.trim()) a.error = `wrote to stderr: ${r.stderr.trim().split('\n')[0].slice(0, 160)}`;
+        else if (impossibleCpu(r.cpu, r.wall, s.threads)) { a.dropped.push({ cpu: r.cpu, wall: r.wall }); continue; }
+        else { a.walls.push(r.wall); a.cpus.push(r.cpu); a.rsss.push(r.rss); a.preempted.push(r.preempted); a.tail = r.tail; }
+        break;
+      }
     }
   }
-  return Object.fromEntries(Object.entries(acc).map(([k, a]) => [k, {
-    wall: a.walls.length ? median(a.walls) : NaN,
-    cpu: a.cpus.length ? median(a.cpus) : NaN,
-    rss: a.rsss.length ? Math.max(...a.rsss) : NaN,
-    runs: a.walls.length,
-    error: a.error,
-    overLimit: a.overLimit,
-    rssAtStop: a.rssAtStop,
-    tail: a.tail,
-  }]));
+  return Object.fromEntries(Object.entries(acc).map(([k, a]) => {
+    const min = a.cpus.length ? Math.min(...a.cpus) : NaN;
+    const max = a.cpus.length ? Math.max(...a.cpus) : NaN;
+    return [k, {
+      wall: a.walls.length ? median(a.walls) : NaN,
+      cpu: a.cpus.length ? median(a.cpus) : NaN,
+      rss: a.rsss.length ? Math.max(...a.rsss) : NaN,
+      runs: a.walls.length,
+      cpus: a.cpus,
+      min,
+      max,
+      spread: max / min,
+      dropped: a.dropped,
+      preempted: a.preempted.length ? median(a.preempted) : NaN,
+      rt: a.rt,
+      error: a.error ?? (a.cpus.length === 0 && a.dropped.length ? `every run's CPU time exceeded its wall time (${a.dropped.map((d) => `${dur(d.cpu)} in ${dur(d.wall)}`).join(', ')})` : undefined),
+      overLimit: a.overLimit,
+      rssAtStop: a.rssAtStop,
+      tail: a.tail,
+    }];
+  }));
+}
+
+/**
+ * A note on how far a series' CPU times spread, for the line under its figure: '' when its runs
+ * agree (max / min ≤ `within`), else "name's CPU a–b over N runs" and any runs not counted.
+ */
+export function spreadNote(name, r, within = 1.3) {
+  const parts = [];
+  if (r.runs > 1 && r.spread > within) parts.push(`${name}'s CPU ${dur(r.min)}–${dur(r.max)} over ${r.runs} runs (${r.spread.toFixed(1)}×)`);
+  if (r.dropped?.length) parts.push(`${r.dropped.length} run(s) of ${name} not counted: CPU above what its threads can use in its wall time (${r.dropped.map((d) => `${dur(d.cpu)} CPU in ${dur(d.wall)} wall`).join(', ')})`);
+  return parts.join('; ');
 }
 
 /** A duration for a table: ms below 10 s, else s. NaN prints as "—". */
@@ -181,7 +257,8 @@ export function figureHeader() {
 /**
  * One figure: name, the subject's and the baseline's medians, the measured figure, its target and
  * PASS/MISS (pass: true/false), or `skip: reason` in place of the figures when it was not measured.
- * run.mjs collects every line that ends in PASS, MISS or SKIP into its summary.
+ * A row with no target (pass left out) is shown without a verdict. run.mjs collects every line
+ * that ends in PASS, MISS or SKIP into its summary.
  */
 export function figure({ name, subject = '', baseline = '', value = '', target = '', pass, skip }) {
   if (skip) {
@@ -189,5 +266,5 @@ export function figure({ name, subject = '', baseline = '', value = '', target =
     return;
   }
   const cells = [name, subject, baseline, value, target];
-  console.log(`${cells.map((c, i) => pad(c, FIG_W[i])).join('')}${pass ? 'PASS' : 'MISS'}`);
+  console.log(`${cells.map((c, i) => pad(c, FIG_W[i])).join('')}${pass === undefined ? '' : pass ? 'PASS' : 'MISS'}`.trimEnd());
 }
