@@ -3,7 +3,9 @@
  * versions they replace (seeded random cases; the seed is printed): streamed JSON equals
  * JSON.stringify byte for byte, code-point columns from checkpoints equal a plain count, fix
  * selection and edit application equal the quadratic originals, the 20-digit cutoff reads
- * numbers as strtoul/strtol do, and did-you-mean gives the same answer.
+ * numbers as strtoul/strtol do, and did-you-mean gives the same answer. And findings do not depend
+ * on line length: the same lines at 1× and 4× the length give the same findings (the 1×/4× test
+ * in lines is test/lint/analysis/scale.test.ts; the time of both is in `npm run bench -- lint`).
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +25,11 @@ import { formatJson, lintJson } from '../../src/formatters/json.js';
 import { formatSarif, lintSarif } from '../../src/formatters/sarif.js';
 import { chunked, collect, JsonStream, writeJson } from '../../src/formatters/stream.js';
 import { formatText } from '../../src/formatters/text.js';
-import { randomJsonValues, rng, testSeed } from '../seed.js';
+import { randomJsonValues, rng, seedNote, testSeed } from '../seed.js';
+import { lintTarget } from '../../src/core/lint/engine.js';
+import type { TreeFile } from '../../src/core/model.js';
+import { parseLimits } from '../../src/core/parse.js';
+import type { Profile } from '../../src/core/schema.js';
 import { FIXTURES, lintCase, loadCase } from './helpers.js';
 
 const SEED = testSeed('linear.test.ts', 'LIMITSCTL_TEST_SEED');
@@ -250,4 +256,53 @@ describe('accounts and suggestions at scale', () => {
       expect(s(input), `seed ${SEED + 8}: '${input}'`).toBe(didYouMean(input, candidates));
     }
   });
+});
+
+describe('1× and 4× the line length', () => {
+  /**
+   * `lines` lines from `seed`, every part of each line `stretch` times as long: account names
+   * (known `uN`, unknown `vN`, padded with x), the blanks between fields and a trailing comment;
+   * the domains '*' and '@users' and the other fields keep their text. Returns the tree's files
+   * and its accounts (40 users uN in group users).
+   */
+  function stretched(seed: number, lines: number, stretch: number) {
+    const r = rng(seed);
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+    const name = (p: string, i: number) => `${p}${i}`.padEnd(8 * stretch, 'x');
+    const gap = ' '.repeat(3 * stretch);
+    const out: string[] = [];
+    for (let i = 0; i < lines; i++) {
+      const x = r();
+      const domain = x < 0.7 ? name('u', Math.floor(r() * 40)) : x < 0.8 ? name('v', Math.floor(r() * 40)) : x < 0.9 ? '*' : '@users';
+      const filler = Math.floor(r() * 1e9).toString(36);
+      const comment = r() < 0.5 ? `${gap}# ${filler.repeat(Math.ceil((16 * stretch) / filler.length)).slice(0, 16 * stretch)}` : '';
+      out.push(`${domain}${gap}${pick(['soft', 'hard', '-', 'sfot'])}${gap}${pick(['nproc', 'nofile', 'core', 'maxlogins', 'priority', 'nprc'])}${gap}${pick(['1', '10', '4096', 'unlimited', '-1', '0', '12x'])}${comment}`);
+    }
+    const files = [0, 1, 2, 3].map((f) => ({ path: `etc/security/limits.d/${10 + f}-gen.conf`, text: `${out.slice((f * lines) / 4, ((f + 1) * lines) / 4).join('\n')}\n` }));
+    const users = Array.from({ length: 40 }, (_, i) => ({ name: name('u', i), uid: 1000 + i, gid: 1000, home: `/home/u${i}`, shell: '/bin/sh' }));
+    return { files, accounts: { db: { users, groups: [{ name: 'users', gid: 1000, members: [] }] }, hasPasswd: true, hasGroup: true } };
+  }
+  function lint(seed: number, stretch: number, profile: Profile) {
+    const { files, accounts } = stretched(seed, 2000, stretch);
+    const tf: TreeFile[] = [{ path: 'etc/security/limits.conf', role: 'main', status: 'ok', doc: parseLimits(Buffer.from('# empty\n'), { file: 'etc/security/limits.conf', profile }) }];
+    for (const f of files) tf.push({ path: f.path, role: 'dropin', status: 'ok', doc: parseLimits(Buffer.from(f.text, 'latin1'), { file: f.path, profile }) });
+    return lintTarget({ tree: { profile, files: tf, ignored: [], failure: null }, accounts }).diagnostics;
+  }
+  /** A finding with what stretching changes taken out: positions, padded names, runs of blanks, comment text. */
+  const plain = (d: Diagnostic) => JSON.stringify({
+    code: d.code, severity: d.severity, file: d.file, line: d.line, endLine: d.endLine, fixes: d.fix?.length ?? 0,
+    message: d.message.replace(/\b([uv]\d+)x+\b/g, '$1').replace(/ +/g, ' ').replace(/# [0-9a-z]+/g, '# …'),
+  });
+
+  for (const profile of ['linux-pam-1.5.2', 'debian-12'] as const) {
+    it(`gives the same findings, line for line (${profile}, ${seedNote(SEED)})`, () => {
+      const one = lint(SEED + 9, 1, profile);
+      const four = lint(SEED + 9, 4, profile);
+      const codes = new Set(one.map((d) => d.code));
+      // the input is varied enough to mean something: unknown users, bad items and types, dead lines
+      for (const code of ['LC304', 'LC003', 'LC203']) expect(codes.has(code), `1× findings include ${code}`).toBe(true);
+      expect(four.length).toBe(one.length);
+      expect(four.map(plain)).toEqual(one.map(plain));
+    });
+  }
 });
