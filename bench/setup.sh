@@ -4,6 +4,9 @@
 #   augeas-tools   augtool 1.14 (with augeas-lenses, its Limits lens): the baseline of
 #                  "lint of a 16,000-line file vs augtool print of it"
 #   time           GNU time (/usr/bin/time): CPU time and peak RSS of each lint process
+# It also uses taskset and chrt (util-linux, part of every Debian system) to run the processes of
+# the augtool figure under SCHED_FIFO on one CPU, which needs root or CAP_SYS_NICE when the bench runs
+# (bench/lib.mjs rtMode; without it the bench says so and measures them as any other process).
 # The bench runs without them and prints, for each row it cannot measure, which tool is missing.
 # Idempotent; writes nothing outside apt's own state.
 set -euo pipefail
