@@ -27,11 +27,27 @@ const CORE = path.join(__dirname, '..', 'dist', 'limitsctl-core.cjs');
 const CORE_WORDS = ['files', 'get', 'effective', 'explain'];
 const argv = process.argv.slice(2);
 
-/** Cache files: MAGIC, checksum() of the V8 data, the V8 data (vm.Script cachedData). */
-const MAGIC = Buffer.from('LCTLv8c1');
+/**
+ * Cache files: MAGIC, the length n of the V8 data (uint32 LE), the V8 data (vm.Script cachedData),
+ * and the same n bytes again. V8 checks its data's header, not all of it; a file whose two copies
+ * differ (torn, damaged) is not used. Comparing two copies (memcmp) costs next to nothing, where a
+ * checksum would load node:zlib (and with it the stream modules) or run a loop over every byte
+ * before the program starts. Not against an attacker: a cache file is used only when it is the
+ * user's own (ownedPrivately).
+ */
+const MAGIC = Buffer.from('LCTLv8c2');
 const HEADER = MAGIC.length + 4;
 /** A cache file larger than this is not read (the bundle's is a few hundred KiB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** The V8 data of a cache file's bytes, or undefined when they are not a whole, undamaged one. */
+function cacheData(file) {
+  if (file.length <= HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const n = file.readUInt32LE(MAGIC.length);
+  if (n === 0 || file.length !== HEADER + 2 * n) return undefined;
+  const data = file.subarray(HEADER, HEADER + n);
+  return data.equals(file.subarray(HEADER + n)) ? data : undefined;
+}
 
 /** The directory for the code cache, or null when there is none (turned off, no HOME). */
 function cacheDir(env) {
@@ -42,16 +58,6 @@ function cacheDir(env) {
   const home = env.HOME && path.isAbsolute(env.HOME) ? path.join(env.HOME, '.cache') : null;
   const base = xdg ?? home;
   return base === null ? null : path.join(base, 'limitsctl');
-}
-
-/**
- * The CRC-32 of `data` (zlib.crc32, Node 20.15 and later; null before), against a torn or damaged
- * file: V8 checks the data's header, not all of it. Not against an attacker: a cache file is used
- * only when it is the user's own (ownedPrivately). node:crypto costs more to load than zlib.
- */
-function checksum(data) {
-  const { crc32 } = require('node:zlib');
-  return typeof crc32 === 'function' ? crc32(data) : null;
 }
 
 /** Only this user's own files are trusted: V8 runs what a cache file holds. */
@@ -94,11 +100,8 @@ function loadWithCache(dir, file, st, tag) {
         try {
           const fst = fs.fstatSync(fd);
           if (fst.isFile() && ownedPrivately(fst) && fst.size > HEADER && fst.size <= MAX_CACHE_BYTES) {
-            const data = Buffer.allocUnsafe(fst.size);
-            if (fs.readSync(fd, data, 0, fst.size, 0) === fst.size && data.subarray(0, MAGIC.length).equals(MAGIC)
-              && data.readUInt32LE(MAGIC.length) === checksum(data.subarray(HEADER))) { // null never matches
-              cached = data.subarray(HEADER);
-            }
+            const bytes = Buffer.allocUnsafe(fst.size);
+            if (fs.readSync(fd, bytes, 0, fst.size, 0) === fst.size) cached = cacheData(bytes);
           }
         } finally {
           fs.closeSync(fd);
@@ -125,14 +128,13 @@ function loadWithCache(dir, file, st, tag) {
       const dst = fs.lstatSync(dir);
       if (!dst.isDirectory() || !ownedPrivately(dst)) return;
       const data = script.createCachedData();
-      const crc = checksum(data);
-      if (crc === null) return;
-      const sum = Buffer.alloc(4);
-      sum.writeUInt32LE(crc);
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(data.length);
       const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
       const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
       try {
-        fs.writeSync(fd, Buffer.concat([MAGIC, sum, data]));
+        const bytes = Buffer.concat([MAGIC, length, data, data]);
+        if (fs.writeSync(fd, bytes) !== bytes.length) throw new Error('short write');
         fs.closeSync(fd);
         fs.renameSync(tmp, path.join(dir, name));
       } catch (e) {

@@ -5,6 +5,7 @@
  * would change, 2 usage, input or I/O error: nothing was written). yargs is loaded only to print
  * help, the version and the completion script, from the same option table.
  */
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import type { CliIO } from './context.js';
@@ -203,42 +204,100 @@ async function runYargs(argv: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-/** The process's streams and environment (kept here so start-up loads no other module). */
-export function processIO(): CliIO {
+/**
+ * Whether standard output is a terminal, as tty.isatty(1) says, without loading node:tty (it
+ * loads node:net and the stream modules) when the answer is plain: a file, pipe or socket is not
+ * a character device, and /dev/null is a character device that is no terminal.
+ */
+function stdoutIsTTY(): boolean {
+  let st;
+  try {
+    st = fstatSync(1);
+  } catch {
+    return false; // no descriptor 1 (EBADF): isatty(1) is false too
+  }
+  if (!st.isCharacterDevice()) return false;
+  if (st.rdev === statSync('/dev/null', { throwIfNoEntry: false })?.rdev) return false;
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(1);
+}
+
+/**
+ * The process's streams and environment (kept here so start-up loads no other module).
+ *
+ * Output goes straight to file descriptors 1 and 2 with fs.writeSync, so a command that prints a
+ * few lines never makes process.stdout or process.stderr: making one loads Node's stream modules
+ * (about twenty), a good part of a cold start. A descriptor that is non-blocking and full (EAGAIN,
+ * e.g. a pipe another process set O_NONBLOCK on) makes the rest of that output go through the
+ * stream, which waits for the reader; the bytes keep their order. Also returns stdoutBytes
+ * (lint's byte-exact output of `--stdin --fix`).
+ */
+export function processIO(): CliIO & { readonly stdoutBytes: (bytes: Buffer) => void } {
   // A reader that goes away (`limitsctl lint | head`) is not an error: later output is dropped
   // and the command finishes with its own exit code. Any other output error ends in exit 2.
   let failure: string | null = null;
   const closed = { stdout: false, stderr: false };
-  const guard = (name: 'stdout' | 'stderr', stream: NodeJS.WriteStream) => {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      closed[name] = true;
-      if (e.code !== 'EPIPE' && failure === null) failure = `cannot write to ${name}: ${e.code ?? e.message}`;
-    });
+  const failed = (name: 'stdout' | 'stderr', e: NodeJS.ErrnoException) => {
+    closed[name] = true;
+    if (e.code !== 'EPIPE' && failure === null) failure = `cannot write to ${name}: ${e.code ?? e.message}`;
   };
-  guard('stdout', process.stdout);
-  guard('stderr', process.stderr);
+  /** the stream of `name` once output went through it (EAGAIN); null while writes are direct */
+  const streams: { stdout: NodeJS.WriteStream | null; stderr: NodeJS.WriteStream | null } = { stdout: null, stderr: null };
+  const stream = (name: 'stdout' | 'stderr'): NodeJS.WriteStream => {
+    let s = streams[name];
+    if (s === null) {
+      s = streams[name] = process[name];
+      s.on('error', (e: NodeJS.ErrnoException) => failed(name, e));
+    }
+    return s;
+  };
+  const write = (name: 'stdout' | 'stderr', data: string | Buffer) => {
+    if (closed[name]) return;
+    const s = streams[name];
+    if (s !== null) {
+      s.write(data);
+      return;
+    }
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let done = 0;
+    try {
+      while (done < bytes.length) done += writeSync(name === 'stdout' ? 1 : 2, bytes, done, bytes.length - done);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
+        failed(name, e as NodeJS.ErrnoException);
+        return;
+      }
+      stream(name).write(bytes.subarray(done));
+    }
+  };
   // a write to a closed pipe fails at once when nothing is queued (the stream is errored before
   // the 'error' event); otherwise the failure comes through the event loop, while waiting in
   // stdoutReady()
-  const out = process.stdout as NodeJS.WriteStream & { readonly writableErrored?: Error | null };
-  const stdoutClosed = () => closed.stdout || (out.writableErrored ?? null) !== null || out.destroyed;
+  const stdoutClosed = () => {
+    if (closed.stdout) return true;
+    const out = streams.stdout as (NodeJS.WriteStream & { readonly writableErrored?: Error | null }) | null;
+    return out !== null && ((out.writableErrored ?? null) !== null || out.destroyed);
+  };
+  const isTTY = stdoutIsTTY();
   return {
-    stdout: (t) => { if (!stdoutClosed()) process.stdout.write(t); },
-    stderr: (t) => { if (!closed.stderr) process.stderr.write(t); },
-    isTTY: process.stdout.isTTY === true,
+    stdout: (t) => write('stdout', t),
+    stderr: (t) => write('stderr', t),
+    stdoutBytes: (b) => write('stdout', b),
+    isTTY,
     env: process.env,
     cwd: process.cwd(),
-    ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
+    // only a terminal has a width (and only then is process.stdout made for it)
+    ...(isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
     outputFailure: () => failure,
     stdoutClosed,
     stdoutReady: () => {
-      if (stdoutClosed() || !process.stdout.writableNeedDrain) return undefined;
+      const out = streams.stdout;
+      if (out === null || stdoutClosed() || !out.writableNeedDrain) return undefined;
       return new Promise<void>((resolve) => {
         const done = () => {
-          for (const [event, fn] of [['drain', done], ['error', done], ['close', done]] as const) process.stdout.off(event, fn);
+          for (const [event, fn] of [['drain', done], ['error', done], ['close', done]] as const) out.off(event, fn);
           resolve();
         };
-        process.stdout.on('drain', done).on('error', done).on('close', done);
+        out.on('drain', done).on('error', done).on('close', done);
       });
     },
   };

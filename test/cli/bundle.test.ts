@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, DEMO, REPO } from './helpers.js';
@@ -130,7 +129,7 @@ describe.skipIf(!built)('the code cache', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     const first = statSync(path.join(dir, name!));
     expect(first.mode & 0o777).toBe(0o600);
-    expect(readFileSync(path.join(dir, name!)).subarray(0, 8).toString()).toBe('LCTLv8c1');
+    expect(readFileSync(path.join(dir, name!)).subarray(0, 8).toString()).toBe('LCTLv8c2');
     // accepted by V8: not rewritten (a rejected cache would be replaced)
     expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir })).toEqual(want);
     const again = statSync(path.join(dir, name!));
@@ -161,13 +160,26 @@ describe.skipIf(!built)('the code cache', () => {
     const random = Buffer.alloc(good.length, 0).map(() => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24);
     const flipped = Buffer.from(good);
     flipped[Math.floor(good.length / 2)]! ^= 0x40;
+    // the file: magic (8 bytes), n (uint32 LE), the V8 data (n bytes), the same n bytes again
+    const n = good.readUInt32LE(8);
+    expect(good.length).toBe(12 + 2 * n);
+    expect(good.subarray(12, 12 + n).equals(good.subarray(12 + n))).toBe(true);
     const badV8 = Buffer.from(good);
-    badV8.fill(0x41, 12, 64); // the V8 header, with our checksum fixed up below: V8 rejects it
-    badV8.writeUInt32LE(crc32(badV8.subarray(12)), 8);
-    for (const [what, bytes] of [['random', random], ['empty', Buffer.alloc(0)], ['torn', good.subarray(0, good.length >> 1)], ['a bit flipped', flipped], ['V8 data of another kind', badV8]] as const) {
+    badV8.fill(0x41, 12, 64); // the V8 header, in both copies: only V8 can reject it
+    badV8.fill(0x41, 12 + n, 64 + n);
+    const second = Buffer.from(good);
+    second[good.length - 1]! ^= 0x01; // the last byte of the second copy
+    const longer = Buffer.concat([good, Buffer.from([0])]);
+    for (const [what, bytes] of [['random', random], ['empty', Buffer.alloc(0)], ['torn', good.subarray(0, good.length >> 1)], ['a bit flipped', flipped],
+      ['a bit flipped in the second copy', second], ['a byte more', longer], ['V8 data of another kind', badV8]] as const) {
       writeFileSync(file, bytes, { mode: 0o600 });
       expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir }), what).toEqual(want);
-      expect(readFileSync(file).subarray(0, 8).toString(), what).toBe('LCTLv8c1');
+      // replaced by a whole one (a damaged file that was used would have been kept)
+      const now = readFileSync(file);
+      expect(now.subarray(0, 8).toString(), what).toBe('LCTLv8c2');
+      const m = now.readUInt32LE(8);
+      expect(now.length, what).toBe(12 + 2 * m);
+      expect(now.subarray(12, 12 + m).equals(now.subarray(12 + m)), what).toBe(true);
     }
     expect(files(dir)).toEqual([name]);
   });

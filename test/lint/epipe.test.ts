@@ -29,12 +29,15 @@ function tree(n: number): string {
 describe('lint output to a reader that goes away', () => {
   it('spawned: lint of 120,000 findings | a reader of one line: exit 1, no trace, a small part written', async () => {
     const root = tree(120_000);
-    // counts the bytes lint hands to process.stdout.write, written to a file at exit
+    // counts the bytes lint writes to stdout (fs.writeSync on descriptor 1, or process.stdout.write
+    // once that would block), written to a file at exit
     const count = path.join(root, 'count');
     const preload = path.join(root, 'count.mjs');
     writeFileSync(preload, [
-      "import { writeFileSync } from 'node:fs';",
+      "import fs, { writeFileSync } from 'node:fs';",
       'let n = 0;',
+      'const writeSync = fs.writeSync;',
+      'fs.writeSync = (fd, chunk, ...rest) => { const w = writeSync(fd, chunk, ...rest); if (fd === 1) n += w; return w; };',
       'const write = process.stdout.write.bind(process.stdout);',
       'process.stdout.write = (chunk, ...rest) => { n += Buffer.byteLength(chunk); return write(chunk, ...rest); };',
       `process.on('exit', () => writeFileSync(${JSON.stringify(count)}, String(n)));`,
