@@ -21,6 +21,7 @@
  *
  * Pure.
  */
+import type { DomainSpec } from '../domain.js';
 import type { ConfigTree, TreeFile } from '../model.js';
 import type { Profile } from '../schema.js';
 import { identitiesOf } from './analysis/accounts.js';
@@ -51,6 +52,20 @@ export interface AnalysisOptions {
    * analysis resolves only the tree's accounts and one witness per domain; not a limit in lines
    */
   readonly budget: number;
+}
+
+/** Per-entry facts in typed arrays, by index in Analysis.entries (one walk of the entries). */
+export interface EntryColumns {
+  /** the entry's domain text, interned: an index into domainSpecs */
+  readonly domain: Int32Array;
+  /** per domain id, the domain of its first entry */
+  readonly domainSpecs: readonly DomainSpec[];
+  /** 1 when resolveLimits acts on the entry: no problem, or only a '%' domain (skipped per item) */
+  readonly active: Uint8Array;
+  /** index in tree.files of the first file pam_limits cannot read, or -1 */
+  readonly fatalAt: number;
+  /** readings of this order or later come after that file (Infinity: none) */
+  readonly fatalOrder: number;
 }
 
 /** A run of one item's entries in one file: itemEntries(key)[from .. to - 1]. */
@@ -178,19 +193,55 @@ export class Analysis {
   }
 
   #itemIndex: Map<ItemKey, EntryRef[]> | null = null;
+  #columns: EntryColumns | null = null;
 
   #byItem(): Map<ItemKey, EntryRef[]> {
     if (!this.#itemIndex) {
+      // one walk of every entry: the item lists and the columns the per-item pass reads
       const m = new Map<ItemKey, EntryRef[]>();
-      for (const e of this.entries) {
-        if (!e.reading.itemInfo) continue;
-        const k = itemKeyOf(e.reading.itemInfo);
+      const entries = this.entries;
+      const domain = new Int32Array(entries.length);
+      const active = new Uint8Array(entries.length);
+      const domainIds = new Map<string, number>();
+      const domainSpecs: DomainSpec[] = [];
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        const r = e.reading;
+        let d = domainIds.get(r.domain.raw);
+        if (d === undefined) { domainIds.set(r.domain.raw, (d = domainSpecs.length)); domainSpecs.push(r.domainSpec); }
+        domain[i] = d;
+        if (!r.problem || r.problem.code === 'percent-domain') active[i] = 1;
+        if (!r.itemInfo) continue;
+        const k = itemKeyOf(r.itemInfo);
         const list = m.get(k);
         if (list) list.push(e); else m.set(k, [e]);
       }
+      const files = this.options.tree.files;
+      const fatalAt = files.findIndex((f) => f.fatal);
+      // reading orders from the file pam_limits cannot read on (the files before it hold the lower ones)
+      let fatalOrder = Infinity;
+      if (fatalAt >= 0) {
+        const before = new Set(files.slice(0, fatalAt));
+        fatalOrder = 0;
+        for (const e of entries) if (before.has(e.file)) fatalOrder = e.order + 1;
+        for (const x of this.nolimits) if (before.has(x.file) && x.order + 1 > fatalOrder) fatalOrder = x.order + 1;
+      }
+      this.#columns = { domain, domainSpecs, active, fatalAt, fatalOrder };
       this.#itemIndex = m;
     }
     return this.#itemIndex;
+  }
+
+  /** Per-entry facts as typed arrays by entry index (see EntryColumns). */
+  get columns(): EntryColumns {
+    if (!this.#columns) this.#byItem();
+    return this.#columns!;
+  }
+
+  /** The index in `entries` of the entry of this reading order (-1: a `<domain> -` line). */
+  indexOf(order: number): number {
+    if (!this.#indexOfOrder) this.#scan();
+    return this.#indexOfOrder![order] ?? -1;
   }
 
   /** The entries naming this item key (maxlogins and maxsyslogins together), in reading order. */

@@ -114,51 +114,61 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   //    is not even logged), and the first valid `<domain> -` line of each domain (a later one
   //    stops only accounts the first already stopped). Nothing after a file pam_limits cannot
   //    read is looked at (resolveLimits stops there, and applies nothing).
-  const fileIndex = new Map<TreeFile, number>();
-  tree.files.forEach((f, i) => fileIndex.set(f, i));
-  const fatalAt = tree.files.findIndex((f) => f.fatal);
-  const beforeFailure = (f: TreeFile) => fatalAt < 0 || fileIndex.get(f)! < fatalAt;
+  const { domain: domainCol, domainSpecs, active: activeCol, fatalAt, fatalOrder } = an.columns;
   const firstNoLimit = new Map<string, NoLimitRef>();
   for (const n of an.nolimits) if (!n.reading.problem && !firstNoLimit.has(n.reading.domain.raw)) firstNoLimit.set(n.reading.domain.raw, n);
-  const entryDomains = new Map<string, number>();
+  /** entry domain id (Analysis.columns) → index in entrySpecs, -1: not yet met */
+  const localDomain = new Int32Array(domainSpecs.length).fill(-1);
   const entrySpecs: DomainSpec[] = [];
   const noLimitSpecs: DomainSpec[] = [];
   const lines: Array<EntryRef | NoLimitRef> = [];
-  /** index in refs of the entry at each position (-1 for a stop) */
-  const refAt: number[] = [];
+  /** the domains the item's lines test (the first of each text, those of the active lines first) */
+  const factDomains: DomainSpec[] = [];
+  /** index in refs of the entry at each position (-1 for a stop), and its entry index */
+  const refAtList: number[] = [];
+  const domList: number[] = [];
   {
-    const active: number[] = [];
-    refs.forEach((e, i) => { if ((!e.reading.problem || e.reading.problem.code === 'percent-domain') && beforeFailure(e.file)) active.push(i); });
-    const stops = [...firstNoLimit.values()].filter((n) => beforeFailure(n.file));
+    const stops = [...firstNoLimit.values()].filter((x) => x.order < fatalOrder);
+    const seenFact = new Uint8Array(domainSpecs.length);
     // merge by reading order (both lists are in it)
-    let i = 0;
     let j = 0;
-    while (i < active.length || j < stops.length) {
-      if (j >= stops.length || (i < active.length && refs[active[i]!]!.order < stops[j]!.order)) { refAt.push(active[i]!); lines.push(refs[active[i++]!]!); }
-      else { refAt.push(-1); lines.push(stops[j++]!); }
+    for (let i = 0; i < refs.length; i++) {
+      const e = refs[i]!;
+      const order = e.order;
+      const x = an.indexOf(order);
+      if (activeCol[x] !== 1) continue;
+      const d = domainCol[x]!;
+      if (seenFact[d] === 0) { seenFact[d] = 1; factDomains.push(domainSpecs[d]!); }
+      if (order >= fatalOrder) continue;
+      while (j < stops.length && stops[j]!.order < order) { refAtList.push(-1); domList.push(-1); lines.push(stops[j++]!); }
+      let ld = localDomain[d]!;
+      if (ld < 0) { localDomain[d] = ld = entrySpecs.length; entrySpecs.push(domainSpecs[d]!); }
+      refAtList.push(i);
+      domList.push(ld);
+      lines.push(e);
     }
+    while (j < stops.length) { refAtList.push(-1); domList.push(-1); lines.push(stops[j++]!); }
   }
+  const refAt = Int32Array.from(refAtList);
   const n = lines.length;
   const kind = new Uint8Array(n);
-  const dom = new Int32Array(n);
+  const dom = Int32Array.from(domList);
+  /** reading order of the line at each position */
+  const orderAt = new Int32Array(n);
   /** maxlogins (the only item a `%` domain is not skipped for) */
   const percentOk = new Uint8Array(n);
   for (let p = 0; p < n; p++) {
     const x = lines[p]!;
-    if (x.reading.kind === 'nolimit') {
+    orderAt[p] = x.order;
+    if (refAt[p]! < 0) {
       kind[p] = T_STOP;
       dom[p] = noLimitSpecs.length;
       noLimitSpecs.push(x.reading.domainSpec);
       continue;
     }
-    const r = x.reading;
-    const raw = r.domain.raw;
-    let d = entryDomains.get(raw);
-    if (d === undefined) { entryDomains.set(raw, (d = entrySpecs.length)); entrySpecs.push(r.domainSpec); }
-    dom[p] = d;
-    percentOk[p] = r.itemInfo!.name === 'maxlogins' ? 1 : 0;
-    if (!ranked) kind[p] = T_UNRANKED;
-    else if (key === 'logins') kind[p] = T_SLOT;
+    const r = (x as EntryRef).reading;
+    if (key === 'logins') { percentOk[p] = r.itemInfo!.name === 'maxlogins' ? 1 : 0; kind[p] = T_SLOT; }
+    else if (!ranked) kind[p] = T_UNRANKED;
     else kind[p] = r.limitType === 'soft' ? T_SOFT : r.limitType === 'hard' ? T_HARD : T_DASH;
   }
 
@@ -241,7 +251,11 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       if (!chunks) m.set(x.line, (chunks = new Set()));
       chunks.add(x.chunk);
     }
-    const files = tree.files.filter((f, i) => i === fatalAt || byFile.has(f)).map((f) => {
+    // the kept lines' files are in reading order (positions are) and all before the file pam_limits
+    // cannot read, which comes last: no walk of every file of the tree per class
+    const kept: TreeFile[] = [...byFile.keys()];
+    if (fatalAt >= 0) kept.push(tree.files[fatalAt]!);
+    const files = kept.map((f) => {
       const m = byFile.get(f);
       if (!m || !f.doc) return f;
       // only the kept readings of each line (the others blank), so chunk numbers stay as they are
@@ -258,7 +272,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const real = an.realAccounts;
   const realNames = new Set(real.map((a) => a.identity.name));
   const domains: DomainSpec[] = [
-    ...refs.filter((r) => !r.reading.problem || r.reading.problem.code === 'percent-domain').map((r) => r.reading.domainSpec),
+    ...factDomains,
     ...an.nolimits.map((x) => x.reading.domainSpec),
     ...policy.entries.filter((p) => itemKeyOf(p.item) === key).map((p) => p.domain),
   ];
@@ -336,7 +350,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const SOFT_T = groupLists(groupOf, G, (p) => kind[p] !== T_HARD);
   const HARD_L = groupLists(groupOf, G, (p) => kind[p] === T_HARD);
   const DASH_L = groupLists(groupOf, G, (p) => kind[p] === T_DASH);
-  const LIVE = groupLists(groupOf, G, (p) => refAt[p]! >= 0 && deadAt[lines[p]!.order] === 0);
+  const LIVE = groupLists(groupOf, G, (p) => refAt[p]! >= 0 && deadAt[orderAt[p]!] === 0);
 
   // the current class: its groups, the rank of each (as matched), the groups by the rank the
   // pass compares (0 for every line of the unranked items: the last matching line wins)
@@ -496,11 +510,15 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       memo.set(mk, mine);
     }
     if (shorts.length > 0) {
-      // in reading order, as a walk over the class's lines meets them
-      const order = Array.from({ length: shorts.length / 2 }, (_, j) => j).sort((a, b) => shorts[2 * a]! - shorts[2 * b]!);
-      for (const j of order) {
-        const p = shorts[2 * j]!;
-        const b = shorts[2 * j + 1]!;
+      // in reading order, as a walk over the class's lines meets them: each (line, holder) pair
+      // packed in one number, sorted as numbers (no comparator, no array of indexes)
+      const packed = new Float64Array(shorts.length / 2);
+      for (let j = 0; j < packed.length; j++) packed[j] = shorts[2 * j]! * (n + 1) + (shorts[2 * j + 1]! + 1);
+      packed.sort();
+      for (let j = 0; j < packed.length; j++) {
+        const v = packed[j]!;
+        const p = Math.floor(v / (n + 1));
+        const b = v - p * (n + 1) - 1;
         const sc = shortAt.get(p);
         if (sc) sc.accounts.push(first);
         else shortAt.set(p, { accounts: [first], by: b >= 0 ? sourceAt(b, rankAt(b)) : null, byRef: b >= 0 ? lines[b] as EntryRef : null });
