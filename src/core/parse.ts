@@ -135,14 +135,14 @@ function readPhysicalLine(ctx: LineContext, start: number, end: number, eolLengt
   const { text, profile } = ctx;
   const readings = readWith(text, start, end, eolLength, profile);
   // Only lines with bytes the two families treat differently can be read differently.
-  if (!ctx.compare || !mayDiffer(text, start, end, readings)) return { readings };
+  if (!ctx.compare || !mayDiffer(start, end, readings)) return { readings };
   const otherProfile: Profile = profileInfo(profile).compareWith;
   const otherReadings = readWith(text, start, end, eolLength, otherProfile);
   if (sameMeaning(readings, otherReadings)) return { readings };
   return { readings, other: { profile: otherProfile, readings: otherReadings } };
 }
 
-function mayDiffer(text: string, start: number, end: number, readings: readonly Reading[]): boolean {
+function mayDiffer(start: number, end: number, readings: readonly Reading[]): boolean {
   if (end - start >= LINE_CHUNK_152 - 1) return true;
   if (readings.length !== 1) return true;
   const r = readings[0]!;
@@ -150,11 +150,9 @@ function mayDiffer(text: string, start: number, end: number, readings: readonly 
     // \v \f \r only matter inside content; a comment line stays a comment
     return false;
   }
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0b || c === 0x0c || c === 0x0d || c === 0) return true;
-    if (c === 0x23) break;
-  }
+  // a \v, \f, \r or NUL before any '#': prepare() saw it when it read this line (one call, the
+  // line being shorter than a chunk)
+  if (pOdd) return true;
   if (r.kind === 'entry' && r.extra.length > 0) return true;
   if (r.kind === 'entry') { const v = entryRaw(r, 3); if (v.indexOf(' ') >= 0 || v.indexOf('\t') >= 0) return true; }
   return false;
@@ -203,17 +201,26 @@ function isSpace(c: number): boolean {
 let pFrom = 0;
 let pTo = 0;
 let pHash = -1;
+/** a \v, \f, \r or NUL before the first '#' (the bytes the two parser families read differently) */
+let pOdd = false;
 
 /** The part pam_limits looks at: C string up to NUL, leading isspace skipped, cut at '#'. */
 function prepare(text: string, start: number, end: number): void {
   // One bounded scan: the C string ends at the first NUL; the comment starts at the first '#'.
   let cEnd = end;
   let hash = -1;
+  let odd = false;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0) { cEnd = i; break; }
-    if (c === 0x23 && hash < 0) hash = i;
+    if (c <= 0x23) {
+      if (c === 0) { cEnd = i; if (hash < 0) odd = true; break; }
+      if (hash < 0) {
+        if (c === 0x23) hash = i;
+        else if (c === 0x0b || c === 0x0c || c === 0x0d) odd = true;
+      }
+    }
   }
+  pOdd = odd;
   if (hash >= cEnd) hash = -1;
   let from = start;
   while (from < cEnd && isSpace(text.charCodeAt(from))) from++;
@@ -227,18 +234,22 @@ const NO_FIELDS: readonly Field[] = Object.freeze([]);
 /**
  * Field texts seen lately: a file repeats a few domains, types, items and values on every line,
  * so each line's tokens point at one shared string instead of keeping four copies of their own.
- * Bounded (cleared when full); only short tokens are shared.
+ * A direct-mapped table of 8192 slots (a new text takes its slot); only short tokens are shared.
  */
-let interned = new Map<string, string>();
-const INTERN_MAX = 8192;
+const INTERN_SLOTS = 8192;
+const interned: Array<string | undefined> = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
 
 function rawText(text: string, start: number, end: number): string {
+  const len = end - start;
+  if (len > 32) return text.slice(start, end);
+  // found by a hash of its bytes and compared in place: a token already seen costs no new string
+  let h = len;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const seen = interned[slot];
+  if (seen !== undefined && seen.length === len && text.startsWith(seen, start)) return seen;
   const raw = text.slice(start, end);
-  if (end - start > 32) return raw;
-  const seen = interned.get(raw);
-  if (seen !== undefined) return seen;
-  if (interned.size >= INTERN_MAX) interned = new Map();
-  interned.set(raw, raw);
+  interned[slot] = raw;
   return raw;
 }
 
