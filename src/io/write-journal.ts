@@ -114,6 +114,43 @@ export async function readRegularAt(dir: DirHandle, name: string, given: string)
   }
 }
 
+/** Bytes compared per read by {@link sameContentAt}. */
+const COMPARE_CHUNK = 256 * 1024;
+
+/**
+ * Whether the regular file `name` in `dir` holds exactly the bytes `want` (read as
+ * {@link readRegularAt} reads, a piece at a time into one small buffer, so a multi-megabyte file
+ * costs no second copy of itself); undefined when it does not exist.
+ * @throws as {@link readRegularAt}
+ */
+export async function sameContentAt(dir: DirHandle, name: string, given: string, want: Uint8Array): Promise<boolean | undefined> {
+  let fd: number;
+  try {
+    fd = openSync(dir.at(name), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return undefined;
+    if (isErrno(e, 'ELOOP')) throw notRegular(given, path.join(dir.phys, name), 'a symbolic link');
+    throw wrapIoError(e, 'read', given, path.join(dir.phys, name), dir.phys);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw notRegular(given, path.join(dir.phys, name), kind(st));
+    const wanted = Buffer.from(want.buffer, want.byteOffset, want.byteLength);
+    const buf = Buffer.allocUnsafe(Math.min(COMPARE_CHUNK, wanted.length + 1));
+    let at = 0;
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, null);
+      if (got === 0) return at === wanted.length;
+      if (at + got > wanted.length || buf.compare(wanted, at, at + got, 0, got) !== 0) return false;
+      at += got;
+    }
+  } catch (e) {
+    throw wrapIoError(e, 'read', given, path.join(dir.phys, name), dir.phys);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Everything `fd` reads from its current offset to end of file, into a buffer of `size` bytes
  * (the fstat size) that grows if the file grows meanwhile; a file that shrinks gives fewer bytes.

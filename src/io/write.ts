@@ -65,7 +65,7 @@ import {
   pidAlive,
   wrapIoError,
 } from './write-errors.js';
-import { kind, notRegular, readRegularAt, recoverJournal, sha256, writeJournal } from './write-journal.js';
+import { kind, notRegular, readRegularAt, recoverJournal, sameContentAt, sha256, writeJournal } from './write-journal.js';
 import {
   type DirHandle,
   type TreeRoot,
@@ -646,6 +646,16 @@ async function pinOld(p: Plan): Promise<void> {
   if (!st.isFile()) throw notRegular(p.given, p.realPath, kind(st)); // swapped since planning
   p.oldDev = Number(st.dev);
   p.oldIno = Number(st.ino);
+  const want = expectedBytes(p.expected);
+  if (want !== undefined) {
+    // compared a piece at a time; the pinned file then holds exactly `want`, which stands for
+    // its content from here on (checks around the rename, backup, journal)
+    const same = await sameContentAt(p.dir, oldName, p.given, want);
+    if (same === undefined) conflict(p, 'it was deleted');
+    if (!same) conflict(p, 'its content differs');
+    p.oldData = Buffer.from(want.buffer, want.byteOffset, want.byteLength);
+    return;
+  }
   p.oldData = await readRegularAt(p.dir, oldName, p.given);
   checkAgainst(p, p.expected, p.oldData, st);
 }
@@ -671,8 +681,7 @@ async function checkBeforeRename(p: Plan): Promise<void> {
 /** The pinned old inode still has the content it had when it was checked. */
 async function checkPinned(p: Plan): Promise<void> {
   if (p.expected === undefined || p.oldName === undefined) return;
-  const now = await readRegularAt(p.dir, p.oldName, p.given);
-  if (now === undefined || p.oldData === undefined || !sameBytes(now, p.oldData)) conflict(p, 'its content differs');
+  if (p.oldData === undefined || (await sameContentAt(p.dir, p.oldName, p.given, p.oldData)) !== true) conflict(p, 'its content differs');
 }
 
 /** After the rename: the old inode was not written to in between (else the rename is undone). */

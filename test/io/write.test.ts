@@ -400,6 +400,18 @@ describe('optimistic concurrency', () => {
       expect(await readFile(other, 'utf8')).toBe('PLANNED\n');
       expect((await readdir(sec)).sort()).toEqual(['limits.conf', 'other.conf']);
     }
+    // a file larger than one comparison piece (256 KiB): a difference in its last byte, or one
+    // byte more or less, is a conflict; the exact old content is written over
+    const big = path.join(sec, 'big.conf');
+    const old = Buffer.alloc(600_000, 'x');
+    await writeFile(big, old);
+    for (const wrong of [Buffer.concat([old.subarray(0, -1), b('y')]), old.subarray(1), Buffer.concat([old, b('x')])]) {
+      const c = await expectIoError(writeFileAtomic(big, b('mine\n'), { root, expected: wrong }));
+      expect(c.code).toBe('ECONFLICT');
+    }
+    expect((await readFile(big)).equals(old)).toBe(true);
+    await writeFileAtomic(big, b('mine\n'), { root, expected: Buffer.from(old) });
+    expect(await readFile(big, 'utf8')).toBe('mine\n');
     // the new content already there, planned from other bytes: still a conflict, not "unchanged"
     const e = await expectIoError(writeFileAtomic(other, b('PLANNED\n'), { root, expected: b('planned\n') }));
     expect(e.code).toBe('ECONFLICT');
