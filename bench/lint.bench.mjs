@@ -141,14 +141,18 @@ if (want('1')) {
         { name: 'load', cmd: 'augtool', args: aug('match /files/etc/security/limits.conf'), threads: 1, rt: true, quiet: true },
       ]);
       const fastest = r.print.min / r.lint.min;
-      ratioFigure(`${name} (${mb(bytes).toFixed(2)} MB)`, r.lint, r.print, (l, a) => Math.min(a / l, Number.isFinite(fastest) ? fastest : Infinity), '≥ 20× faster', (v) => v >= 20, ['lint', 'augtool print']);
+      // preempted more than 100 times per CPU second (under SCHED_FIFO it is a few per run): its CPU
+      // time holds the cost of refilling its caches after each, so a PASS cannot be trusted
+      const busy = r.print.preempted > r.print.cpu / 10;
+      ratioFigure(`${name} (${mb(bytes).toFixed(2)} MB)`, r.lint, r.print, (l, a) => Math.min(a / l, Number.isFinite(fastest) ? fastest : Infinity), '≥ 20× faster', (v) => v >= 20 && !busy, ['lint', 'augtool print']);
       console.log(`  (${version}, only the Limits lens: -A -t 'Limits incl …'; ${augRuns} alternating runs of each (BENCH_AUG_RUNS). `
         + `Ratio of the medians ${x(r.print.cpu / r.lint.cpu)}, of the fastest runs ${x(fastest)}: the figure is the lower. `
         + `Loading alone (augtool match of the file's node) takes ${cell(r.load)}, ${x(r.load.cpu / r.lint.cpu)} lint's CPU)`);
       noteSpread(['augtool load', r.load]);
+      const switches = `involuntary context switches per run, medians: augtool print ${r.print.preempted}, lint ${r.lint.preempted}`;
       console.log(rt.use
-        ? `  (each of these runs under SCHED_FIFO on CPU ${rt.cpu}, so no other process preempts it (BENCH_RT=0: normal scheduling); involuntary context switches per run, medians: augtool print ${r.print.preempted}, lint ${r.lint.preempted})`
-        : `  (normal scheduling: ${rt.why}. augtool print was preempted ${r.print.preempted} times per run (median), lint ${r.lint.preempted}: on a busy machine each preemption costs augtool's print CPU time, so its figure reads better than it is)`);
+        ? `  (each of these runs under SCHED_FIFO on CPU ${rt.cpu}, so no other process preempts it (BENCH_RT=0: normal scheduling); ${switches})`
+        : `  (normal scheduling: ${rt.why}; ${switches}. Each preemption costs augtool's print CPU time, so on a busy machine its figure reads better than it is${busy ? ': preempted more than 100 times per CPU second here, so this figure cannot PASS' : ''})`);
     }
   }
   rmSync(root, { recursive: true, force: true });
