@@ -151,56 +151,64 @@ export class FileLines {
    * leading isspace). Over-long lines are kept whatever they hold.
    */
   reachable(matches: (domain: string) => boolean, items: RegExp | null = null): Line[] {
-    const { ids, names } = this.tokens();
-    const keep = new Uint8Array(names.length);
-    for (let t = 0; t < names.length; t++) keep[t] = matches(names[t]!) ? 1 : 0;
-    const out: Line[] = [];
+    // One pass: the first call reads each line's first token (kept for the next call, another
+    // account) and decides the line in the same loop; a multi-megabyte file is walked once.
     const text = this.text;
     const s = this.starts;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
+    const n = s.length;
+    const known = this.#tokens;
+    const ids = known?.ids ?? new Int32Array(n);
+    const names = known?.names ?? [];
+    const byName = new Map<string, number>();
+    const keep: number[] = [];
+    for (let t = 0; t < names.length; t++) keep.push(matches(names[t]!) ? 1 : 0);
+    const out: Line[] = [];
+    for (let i = 0; i < n; i++) {
+      const start = s[i]!;
+      const next = i + 1 < n ? s[i + 1]! : text.length;
+      let id: number;
+      if (known !== undefined) id = ids[i]!;
+      else {
+        id = NO_TOKEN;
+        if (next - start >= LINE_CHUNK_152 - 1) id = ALWAYS;
+        else {
+          let p = start;
+          let c = text.charCodeAt(p);
+          while (p < next && (c === 0x20 || (c >= 0x09 && c <= 0x0d))) c = text.charCodeAt(++p);
+          if (!(p >= next || c === 0x23 || c === 0)) {
+            const from = p;
+            let odd = false;
+            while (p < next && c !== 0x20 && c !== 0x09 && c !== 0x23 && c !== 0 && c !== 0x0a) {
+              if (c === 0x0b || c === 0x0c || c === 0x0d) odd = true;
+              c = text.charCodeAt(++p);
+            }
+            if (odd) id = ALWAYS;
+            else {
+              const name = text.slice(from, p);
+              const had = byName.get(name);
+              if (had !== undefined) id = had;
+              else {
+                id = names.length;
+                names.push(name);
+                byName.set(name, id);
+                keep.push(matches(name) ? 1 : 0);
+              }
+            }
+          }
+        }
+        ids[i] = id;
+      }
       if (id === ALWAYS) { out.push(this.line(i)); continue; }
       if (id < 0 || keep[id] !== 1) continue;
       if (items !== null) {
         // the sticky pattern reads this line only (it cannot cross a '\n')
-        const start = s[i]!;
         items.lastIndex = start;
-        if (!items.test(text) && !fewFields(text, start, i + 1 < s.length ? s[i + 1]! : text.length)) continue;
+        if (!items.test(text) && !fewFields(text, start, next)) continue;
       }
       out.push(this.line(i));
     }
+    if (known === undefined) this.#tokens = { ids, names };
     return out;
-  }
-
-  private tokens(): { ids: Int32Array; names: string[] } {
-    if (this.#tokens) return this.#tokens;
-    const text = this.text;
-    const s = this.starts;
-    const n = s.length;
-    const ids = new Int32Array(n);
-    const names: string[] = [];
-    const byName = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      const start = s[i]!;
-      const next = i + 1 < n ? s[i + 1]! : text.length;
-      if (next - start >= LINE_CHUNK_152 - 1) { ids[i] = ALWAYS; continue; }
-      let p = start;
-      let c = text.charCodeAt(p);
-      while (p < next && (c === 0x20 || (c >= 0x09 && c <= 0x0d))) c = text.charCodeAt(++p);
-      if (p >= next || c === 0x23 || c === 0) { ids[i] = NO_TOKEN; continue; }
-      const from = p;
-      let odd = false;
-      while (p < next && c !== 0x20 && c !== 0x09 && c !== 0x23 && c !== 0 && c !== 0x0a) {
-        if (c === 0x0b || c === 0x0c || c === 0x0d) odd = true;
-        c = text.charCodeAt(++p);
-      }
-      if (odd) { ids[i] = ALWAYS; continue; }
-      const name = text.slice(from, p);
-      let id = byName.get(name);
-      if (id === undefined) { id = names.length; names.push(name); byName.set(name, id); }
-      ids[i] = id;
-    }
-    return (this.#tokens = { ids, names });
   }
 
   /**
