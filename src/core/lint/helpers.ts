@@ -3,6 +3,7 @@ import type {
   EntryReading, Field, InvalidReading, LimitsDocument, Line, NoLimitReading, Reading, Span, TreeFile,
 } from '../model.js';
 import { binaryToDisplay } from '../model.js';
+import { entryRaw } from '../parse.js';
 import type { Source } from '../resolve.js';
 import type { DeadLine } from './analysis.js';
 import type { RuleContext } from './types.js';
@@ -200,7 +201,8 @@ export function syntaxOwner(r: Reading): SyntaxOwner {
   if (r.kind === 'blank' || r.kind === 'comment') return null;
   let markup: boolean;
   if (r.kind === 'entry') {
-    markup = mayBeMarkup(r.domain.raw) || mayBeMarkup(r.type.raw) || mayBeMarkup(r.item.raw) || mayBeMarkup(r.value.raw);
+    // entryRaw: the texts without making the four Field objects (a parsed entry makes them on access)
+    markup = mayBeMarkup(entryRaw(r, 0)) || mayBeMarkup(entryRaw(r, 1)) || mayBeMarkup(entryRaw(r, 2)) || mayBeMarkup(entryRaw(r, 3));
     for (let i = 0; !markup && i < r.extra.length; i++) markup = mayBeMarkup(r.extra[i]!.raw);
   } else if (r.kind === 'nolimit') {
     markup = mayBeMarkup(r.domain.raw) || mayBeMarkup(r.type.raw);

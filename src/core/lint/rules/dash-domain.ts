@@ -18,10 +18,10 @@ export const dashDomain: Rule = {
   scope: 'file',
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
-      if (r.kind !== 'entry' && r.kind !== 'nolimit') continue;
+      // domainSpec.text is the domain's raw text: compared before anything else is worked out
+      if ((r.kind !== 'entry' && r.kind !== 'nolimit') || r.domainSpec.text !== '-') continue;
       const owner = syntaxOwner(r);
       if (owner === 'stray-header' || owner === 'template') continue;
-      if (r.domain.raw !== '-') continue;
       ctx.report({
         file,
         span: r.domain,

@@ -32,7 +32,10 @@ export const entryAfterEndOfFile: Rule = {
       };
       for (const line of doc.lines) {
         if (marker < 0) {
-          if (MARKER.test(doc.text.slice(line.start, line.end))) marker = line.index + 1;
+          // the marker starts with '#' after blanks: other lines are passed without slicing them
+          let i = line.start;
+          while (i < line.end && (doc.text.charCodeAt(i) === 0x20 || doc.text.charCodeAt(i) === 0x09)) i++;
+          if (i < line.end && doc.text.charCodeAt(i) === 0x23 && MARKER.test(doc.text.slice(line.start, line.end))) marker = line.index + 1;
           continue;
         }
         const entries = line.readings.filter((r) => r.kind === 'entry' || r.kind === 'nolimit');

@@ -16,6 +16,8 @@ export const outOfRange: Rule = {
   check(ctx) {
     for (const { file, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || !r.parsedValue) continue;
+      const name = r.itemInfo.name;
+      if (name !== 'nice' && name !== 'priority' && name !== 'rtprio') continue;
       const v = r.parsedValue;
       const raw = show(r.value.raw);
       let message: string | null = null;

@@ -1,5 +1,6 @@
 import { readings, show, syntaxOwner } from '../helpers.js';
 import type { Field } from '../../model.js';
+import { entryRaw } from '../../parse.js';
 import type { TextEdit } from '../../text-edit.js';
 import type { Rule } from '../types.js';
 
@@ -20,6 +21,9 @@ export const uppercaseKeyword: Rule = {
   check(ctx) {
     for (const { file, line, reading: r } of readings(ctx)) {
       if (r.kind !== 'entry') continue;
+      // typeText etc. are the raw texts themselves when they have no capital (parse.ts lower):
+      // nearly every entry is done without making a Field or running a regex
+      if (r.typeText === entryRaw(r, 1) && r.itemText === entryRaw(r, 2) && r.valueText === entryRaw(r, 3)) continue;
       const owner = syntaxOwner(r);
       if (owner === 'stray-header' || owner === 'template') continue;
       const fields: Field[] = [r.type, r.item];

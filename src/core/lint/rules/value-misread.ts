@@ -15,6 +15,8 @@ export const valueMisread: Rule = {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || !r.parsedValue) continue;
       const info = r.itemInfo;
       const v = r.parsedValue;
+      // a value without notes (nearly every line) has nothing to say unless it is chroot's
+      if (v.notes.length === 0 && info.name !== 'chroot') continue;
       const raw = show(r.value.raw);
       const read = v.number === null ? '' : v.number === RLIM_INFINITY && info.grammar === 'u64' ? 'unlimited' : String(v.number);
       const unit = info.unit === 'KiB' ? 'KiB' : info.unit === 'minutes' ? 'minutes' : info.unit === 'bytes' ? 'bytes' : '';
