@@ -1,13 +1,13 @@
 // Cold start of the installed command (bin/limitsctl.js: the core bundle dist/limitsctl-core.cjs
-// for files/get/effective/explain, the whole dist/limitsctl.cjs otherwise, through the V8 code
-// cache) against a bare `node -e 0`. The figure is CPU time (user + system, GNU time), which a
+// for files/get/effective/explain, the lint bundle dist/limitsctl-lint.cjs for lint, the whole
+// dist/limitsctl.cjs otherwise, through the V8 code cache) against a bare `node -e 0`. The figure is CPU time (user + system, GNU time), which a
 // shared machine stretches less than wall time: GNU time counts in 10 ms steps, so each sample is
 // one loop of LOOP runs of the same command under one GNU time (CPU per run = total / LOOP);
 // samples of the baseline and of the command alternate, and the figure is the median of the
 // per-pair ratios. Budgets (issue 14): get <= 1.2x, lint of the demo tree <= 1.5x.
 // The code cache lives in a fresh directory of this run (LIMITSCTL_CACHE_DIR), filled by a warm-up
 // run of each command; the rows without a budget show what each part saves: the whole bundle
-// instead of the core one (a copy of bin/ beside a dist/ that has only dist/limitsctl.cjs), no
+// instead of a partial one (a copy of bin/ beside a dist/ that has only dist/limitsctl.cjs), no
 // code cache (LIMITSCTL_NO_CODE_CACHE=1), and the ES modules tsc built (the start-up before the
 // bundle). Without GNU time (bench/setup.sh installs it) the rows are skipped.
 import { spawnSync } from 'node:child_process';
@@ -30,7 +30,7 @@ const noCache = { ...process.env, LIMITSCTL_NO_CODE_CACHE: '1' };
 // the ES-module build as bin/limitsctl.js ran it before the bundle
 const esm = path.join(tmp, 'esm.mjs');
 writeFileSync(esm, `const { main } = await import(${JSON.stringify(path.join(repo, 'dist/cli/main.js'))});\nprocess.exitCode = await main(process.argv.slice(2));\n`);
-// the bin with the whole bundle only (no core bundle beside it)
+// the bin with the whole bundle only (no partial bundle beside it)
 mkdirSync(path.join(tmp, 'whole/bin'), { recursive: true });
 mkdirSync(path.join(tmp, 'whole/dist'));
 copyFileSync(bin, path.join(tmp, 'whole/bin/limitsctl.js'));
@@ -86,6 +86,7 @@ try {
       ['cold effective --user admin --json (demo)', compare(half, [bin, ...eff], cache)],
       ['cold --help (the whole bundle, yargs)', compare(half, [bin, '--help'], cache)],
       ['get through the whole bundle (no core bundle)', compare(half, [wholeBin, ...get], cache)],
+      ['lint through the whole bundle (no lint bundle)', compare(half, [wholeBin, ...lint], cache, true)],
       ['get, no code cache', compare(half, [bin, ...get], noCache)],
       ['lint, no code cache', compare(half, [bin, ...lint], noCache, true)],
       ['get, ES modules (no bundle)', compare(half, [esm, ...get])],

@@ -13,8 +13,9 @@
 // The program is dist/limitsctl.cjs, the whole CLI in one file (scripts/bundle.mjs), compiled
 // through V8's code cache: what V8 compiled for the last run of the same command is kept under
 // the user's cache directory and handed back to it, so a start compiles almost nothing. The
-// commands most often run cold (CORE_WORDS) start from dist/limitsctl-core.cjs instead, the same
-// CLI with only those commands, which hands any other command line to the whole one.
+// commands most often run cold start from a partial bundle instead, the same CLI with only some
+// commands, which hands any other command line to the whole one: dist/limitsctl-core.cjs
+// (CORE_WORDS) and dist/limitsctl-lint.cjs (LINT_WORDS).
 // docs/performance.md describes the cache; LIMITSCTL_NO_CODE_CACHE=1 turns it off. Nothing about
 // the cache ever fails a command: an unreadable, unwritable, foreign or corrupt cache is not used.
 // Without the bundle (a tree built with tsc alone) the ES modules of dist/cli run instead.
@@ -22,9 +23,17 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const BUNDLE = path.join(__dirname, '..', 'dist', 'limitsctl.cjs');
-const CORE = path.join(__dirname, '..', 'dist', 'limitsctl-core.cjs');
 /** The commands of the core bundle (CORE_COMMANDS in scripts/bundle.mjs). */
 const CORE_WORDS = ['files', 'get', 'effective', 'explain'];
+/** The commands of the lint bundle (LINT_COMMANDS in scripts/bundle.mjs). */
+const LINT_WORDS = ['lint'];
+/** The partial bundles: tag (which names their cache files), file, command words. */
+const PARTS = [
+  ['core', path.join(__dirname, '..', 'dist', 'limitsctl-core.cjs'), CORE_WORDS],
+  ['lint', path.join(__dirname, '..', 'dist', 'limitsctl-lint.cjs'), LINT_WORDS],
+];
+/** Every tag of a cache file name. */
+const TAGS = ['cli', ...PARTS.map(([tag]) => tag)];
 const argv = process.argv.slice(2);
 
 /**
@@ -82,7 +91,7 @@ function commandWord() {
 }
 
 /**
- * Load a bundle (`file`, `tag`: 'cli' or 'core', which names its cache files) with V8's code
+ * Load a bundle (`file`, `tag`: 'cli' or a partial bundle's, which names its cache files) with V8's code
  * cache; returns its exports and a function that saves the cache.
  */
 function loadWithCache(dir, file, st, tag) {
@@ -144,9 +153,10 @@ function loadWithCache(dir, file, st, tag) {
       }
       // caches of this bundle's other builds or Node versions, and of older versions of this
       // program (whose names have no tag), are never read again
-      const other = tag === 'core' ? 'cli' : 'core';
       for (const f of fs.readdirSync(dir)) {
-        if (/^limitsctl-.*\.v8cache$/.test(f) && !f.startsWith(`limitsctl-${build}-`) && !f.startsWith(`limitsctl-${other}-`)) fs.rmSync(path.join(dir, f), { force: true });
+        if (!/^limitsctl-.*\.v8cache$/.test(f) || f.startsWith(`limitsctl-${build}-`)) continue;
+        const other = TAGS.find((t) => f.startsWith(`limitsctl-${t}-`));
+        if (other === undefined || other === tag) fs.rmSync(path.join(dir, f), { force: true });
       }
     } catch {
       // a read-only or full disk, a directory that is not ours: the next run compiles again
@@ -155,11 +165,13 @@ function loadWithCache(dir, file, st, tag) {
   return { main: mod.exports.main, save };
 }
 
-/** Whether the command word is one of the core bundle's and the core bundle is there. */
-function coreStat() {
-  if (!CORE_WORDS.includes(commandWord())) return null;
+/** The partial bundle for the command word, as [tag, file, stat], or null (none, or not there). */
+function partFor() {
+  const word = commandWord();
+  const part = PARTS.find(([, , words]) => words.includes(word));
+  if (part === undefined) return null;
   try {
-    return fs.statSync(CORE);
+    return [part[0], part[1], fs.statSync(part[1])];
   } catch {
     return null;
   }
@@ -174,7 +186,7 @@ async function start() {
     const { main } = await import('../dist/cli/main.js');
     return main(argv);
   }
-  const core = coreStat();
+  const part = partFor();
   const dir = cacheDir(process.env);
   if (dir !== null) {
     // Node 22.1 and later keep the cache themselves (module.enableCompileCache)
@@ -188,16 +200,16 @@ async function start() {
         saves.push(loaded.save);
         return loaded.main;
       };
-      // the core bundle hands other command lines to the whole CLI, loaded (and cached) then
-      const code = core === null
+      // a partial bundle hands other command lines to the whole CLI, loaded (and cached) then
+      const code = part === null
         ? await load(BUNDLE, st, 'cli')(argv)
-        : await load(CORE, core, 'core')(argv, undefined, (a, io) => load(BUNDLE, st, 'cli')(a, io));
+        : await load(part[1], part[2], part[0])(argv, undefined, (a, io) => load(BUNDLE, st, 'cli')(a, io));
       // a usage error or bad input (exit 2) changes nothing anywhere, the cache included
       if (code !== 2) for (const save of saves) save();
       return code;
     }
   }
-  return core === null ? require(BUNDLE).main(argv) : require(CORE).main(argv, undefined, (a, io) => require(BUNDLE).main(a, io));
+  return part === null ? require(BUNDLE).main(argv) : require(part[1]).main(argv, undefined, (a, io) => require(BUNDLE).main(a, io));
 }
 
 start().then((code) => { process.exitCode = code; });

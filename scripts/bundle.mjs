@@ -13,12 +13,13 @@
 // - node:child_process is replaced by functions that load it on their first call (it costs a
 //   few milliseconds at every start, and only the NSS fallback and one write path use it).
 //
-// It also builds dist/limitsctl-core.cjs: the same entry with only CORE_COMMANDS (the read-only
-// commands most often run cold: a shell prompt, a monitoring check), without yargs and the
-// other commands' code — a fifth of the size, so a start reads, deserialises and faults in that
-// much less. bin/limitsctl.js loads it for those command words; any other command line it is
-// given (help, another command) it hands to the whole CLI (main()'s PartialBundle), so the core
-// file is never needed for correctness, only for speed. It is not a program of its own.
+// It also builds the partial bundles, each the same entry with only some commands and without
+// yargs and the other commands' code, so a start reads, deserialises and faults in that much less:
+// dist/limitsctl-core.cjs (CORE_COMMANDS: the read-only commands most often run cold — a shell
+// prompt, a monitoring check) and dist/limitsctl-lint.cjs (LINT_COMMANDS: a pre-commit hook, CI).
+// bin/limitsctl.js loads one of them for those command words; any other command line it is given
+// (help, another command) it hands to the whole CLI (main()'s PartialBundle), so a partial file
+// is never needed for correctness, only for speed. Neither is a program of its own.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,12 +28,15 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE = path.join(repo, 'dist/limitsctl.cjs');
 export const CORE_BUNDLE = path.join(repo, 'dist/limitsctl-core.cjs');
+export const LINT_BUNDLE = path.join(repo, 'dist/limitsctl-lint.cjs');
 
 /**
- * The commands of the core bundle. bin/limitsctl.js keeps the same list (CORE_WORDS) to choose
- * the file; a difference costs only speed (test/cli/bundle.test.ts compares them).
+ * The commands of the core and the lint bundle. bin/limitsctl.js keeps the same lists
+ * (CORE_WORDS, LINT_WORDS) to choose the file; a difference costs only speed
+ * (test/cli/bundle.test.ts compares them).
  */
 export const CORE_COMMANDS = ['files', 'get', 'effective', 'explain'];
+export const LINT_COMMANDS = ['lint'];
 
 /** The names of node:child_process the sources import; a name missing here fails the build. */
 const CHILD_PROCESS = ['execFile', 'execFileSync', 'spawn', 'spawnSync'];
@@ -68,44 +72,47 @@ export const inlineRequires = {
 const MAIN = path.join(repo, 'src/cli/main.ts');
 
 /**
- * For the core bundle: the entry (main() with the PartialBundle of CORE_COMMANDS), and what
- * main.ts loads only for other command lines — the other commands, completion, the lint rules,
- * yargs and package.json (help, --version) — replaced by a module that fails if it is ever run
- * (main() hands those command lines to the whole CLI before loading any of them).
+ * For a partial bundle of `commands`: the entry (main() with the PartialBundle of those commands),
+ * and what main.ts loads only for other command lines — the other commands, completion, the rule
+ * table of `rules` completion, yargs and package.json (help, --version) — replaced by a module
+ * that fails if it is ever run (main() hands those command lines to the whole CLI before loading
+ * any of them). What the commands themselves import (lint's rules, say) is bundled as usual.
  */
-const coreOnly = {
-  name: 'core-only',
-  setup(b) {
-    b.onResolve({ filter: /^core-entry$/ }, () => ({ path: 'core-entry', namespace: 'core' }));
-    b.onLoad({ filter: /^core-entry$/, namespace: 'core' }, () => ({
-      loader: 'js',
-      resolveDir: path.dirname(MAIN),
-      contents: [
-        `import { main as run } from ${JSON.stringify(MAIN)};`,
-        `export { COMMANDS } from ${JSON.stringify(MAIN)};`,
-        `export const HOLDS = ${JSON.stringify(CORE_COMMANDS)};`,
-        // whole: the complete CLI; by default the bundle beside this one, without a code cache
-        "export function main(argv, io, whole = (a, i) => require(require('node:path').join(__dirname, 'limitsctl.cjs')).main(a, i)) {",
-        '  return run(argv, io, { holds: HOLDS, whole });',
-        '}',
-      ].join('\n'),
-    }));
-    b.onResolve({ filter: /.*/ }, (args) => {
-      if (args.importer !== MAIN) return undefined;
-      const command = /^\.\/commands\/([a-z]+)\.js$/.exec(args.path);
-      const absent = command ? !CORE_COMMANDS.includes(command[1])
-        : ['./completion.js', '../core/lint/rules.js', 'yargs/yargs', '../../package.json'].includes(args.path);
-      return absent ? { path: args.path, namespace: 'absent' } : undefined;
-    });
-    b.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
-      loader: 'js',
-      contents: `throw new Error(${JSON.stringify(`internal: ${args.path} is not in the core bundle`)});`,
-    }));
-  },
-};
+function partialOnly(commands) {
+  return {
+    name: 'partial-only',
+    setup(b) {
+      b.onResolve({ filter: /^partial-entry$/ }, () => ({ path: 'partial-entry', namespace: 'partial' }));
+      b.onLoad({ filter: /^partial-entry$/, namespace: 'partial' }, () => ({
+        loader: 'js',
+        resolveDir: path.dirname(MAIN),
+        contents: [
+          `import { main as run } from ${JSON.stringify(MAIN)};`,
+          `export { COMMANDS } from ${JSON.stringify(MAIN)};`,
+          `export const HOLDS = ${JSON.stringify(commands)};`,
+          // whole: the complete CLI; by default the bundle beside this one, without a code cache
+          "export function main(argv, io, whole = (a, i) => require(require('node:path').join(__dirname, 'limitsctl.cjs')).main(a, i)) {",
+          '  return run(argv, io, { holds: HOLDS, whole });',
+          '}',
+        ].join('\n'),
+      }));
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.importer !== MAIN) return undefined;
+        const command = /^\.\/commands\/([a-z]+)\.js$/.exec(args.path);
+        const absent = command ? !commands.includes(command[1])
+          : ['./completion.js', '../core/lint/rules.js', 'yargs/yargs', '../../package.json'].includes(args.path);
+        return absent ? { path: args.path, namespace: 'absent' } : undefined;
+      });
+      b.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
+        loader: 'js',
+        contents: `throw new Error(${JSON.stringify(`internal: ${args.path} is not in this partial bundle`)});`,
+      }));
+    },
+  };
+}
 
-/** Build the bundle and the core bundle; returns the bundle's path. */
-export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, minify = process.env.BUNDLE_MINIFY ?? 'syntax' } = {}) {
+/** Build the bundle and the partial bundles; returns the bundle's path. */
+export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, lintOutfile = LINT_BUNDLE, minify = process.env.BUNDLE_MINIFY ?? 'syntax' } = {}) {
   const common = {
     bundle: true,
     platform: 'node',
@@ -118,7 +125,9 @@ export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, mini
     logLevel: 'warning',
     logOverride: { 'empty-import-meta': 'error', 'import-is-undefined': 'error' },
   };
-  const core = build({ ...common, entryPoints: ['core-entry'], outfile: coreOutfile, plugins: [coreOnly, lazyChildProcess, inlineRequires] });
+  const parts = [[coreOutfile, CORE_COMMANDS], [lintOutfile, LINT_COMMANDS]].map(([file, commands]) => build({
+    ...common, entryPoints: ['partial-entry'], outfile: file, plugins: [partialOnly(commands), lazyChildProcess, inlineRequires],
+  }));
   await build({
     ...common,
     entryPoints: [MAIN],
@@ -135,7 +144,7 @@ export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, mini
       js: 'if (require.main === module) module.exports.main(process.argv.slice(2)).then((code) => { process.exitCode = code; });',
     },
   });
-  await core;
+  await Promise.all(parts);
   return outfile;
 }
 

@@ -304,8 +304,8 @@ export function processIO(): CliIO & { readonly stdoutBytes: (bytes: Buffer) => 
 }
 
 /**
- * A bundle that holds only some commands (dist/limitsctl-core.cjs, scripts/bundle.mjs: the ones
- * most often run cold, without yargs): `holds` are the commands it runs itself; any other command
+ * A bundle that holds only some commands (dist/limitsctl-core.cjs and dist/limitsctl-lint.cjs,
+ * scripts/bundle.mjs: the ones most often run cold, without yargs): `holds` are the commands it runs itself; any other command
  * line (another command, help, --version, completion) goes whole, with the same io, to `whole`,
  * the complete CLI's main(), whose exit code is returned as it is.
  */

@@ -2,7 +2,8 @@
  * The bundled CLI (dist/limitsctl.cjs, scripts/bundle.mjs) and the code cache bin/limitsctl.js
  * keeps for it: the bundle, the bin with a cold, warm, garbage, foreign or unwritable cache, and the
  * ES modules tsc built (dist/cli/main.js) print the same bytes and exit alike. So does the core
- * bundle (dist/limitsctl-core.cjs: a few commands; every other command line goes to the whole CLI).
+ * and the lint bundle (dist/limitsctl-core.cjs, dist/limitsctl-lint.cjs: a few commands each; every
+ * other command line goes to the whole CLI).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,11 +15,13 @@ import { BIN, DEMO, REPO } from './helpers.js';
 
 const BUNDLE = path.join(REPO, 'dist/limitsctl.cjs');
 const CORE = path.join(REPO, 'dist/limitsctl-core.cjs');
+const LINT = path.join(REPO, 'dist/limitsctl-lint.cjs');
 const built = existsSync(BUNDLE) && existsSync(path.join(REPO, 'dist/cli/main.js'));
 let tmp = '';
 let esm = '';
-/** The core bundle alone, as a program: its main() with the whole CLI it falls back to by default. */
+/** The core and the lint bundle alone, as programs: main() with the whole CLI it falls back to by default. */
 let core = '';
+let lint = '';
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-bundle-'));
@@ -26,6 +29,8 @@ beforeAll(() => {
   writeFileSync(esm, `const { main } = await import(${JSON.stringify(path.join(REPO, 'dist/cli/main.js'))});\nprocess.exitCode = await main(process.argv.slice(2));\n`);
   core = path.join(tmp, 'core.cjs');
   writeFileSync(core, `require(${JSON.stringify(CORE)}).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n`);
+  lint = path.join(tmp, 'lint.cjs');
+  writeFileSync(lint, `require(${JSON.stringify(LINT)}).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n`);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -71,6 +76,7 @@ describe.skipIf(!built)('the bundled CLI', () => {
       const dir = path.join(tmp, `cache-${Math.random().toString(36).slice(2)}`);
       expect(run(BUNDLE, args)).toEqual(want);
       expect(run(core, args), 'the core bundle').toEqual(want);
+      expect(run(lint, args), 'the lint bundle').toEqual(want);
       expect(run(BIN, args, { LIMITSCTL_NO_CODE_CACHE: '1' })).toEqual(want);
       expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir }), 'cold cache').toEqual(want);
       expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir }), 'warm cache').toEqual(want);
@@ -87,31 +93,47 @@ describe.skipIf(!built)('the bundled CLI', () => {
   });
 });
 
-describe.skipIf(!built)('the core bundle', () => {
-  it('holds the commands bin/limitsctl.js starts it for, and not yargs nor the other commands', () => {
+describe.skipIf(!built)('the partial bundles', () => {
+  /** The module paths a bundle holds (esbuild names each by its path). */
+  const modulesOf = (file: string) => [...readFileSync(file, 'latin1').matchAll(/"((?:src|node_modules)\/[\w./-]+)"\(/g)].map((m) => m[1]!);
+  const wordsOf = (name: string) => JSON.parse(new RegExp(`const ${name} = (\\[[^\\]]*\\]);`).exec(readFileSync(BIN, 'utf8'))![1]!.replace(/'/g, '"')) as string[];
+
+  it('the core bundle holds the commands bin/limitsctl.js starts it for, and not yargs nor the other commands', () => {
     expect(existsSync(CORE), 'npm run build writes dist/limitsctl-core.cjs').toBe(true);
     const holds = (createRequire(import.meta.url)(CORE) as { HOLDS: string[] }).HOLDS;
-    const words = /const CORE_WORDS = (\[[^\]]*\]);/.exec(readFileSync(BIN, 'utf8'))?.[1];
-    expect(JSON.parse(words!.replace(/'/g, '"'))).toEqual(holds);
-    const text = readFileSync(CORE, 'latin1');
-    // esbuild names each module it holds by its path
-    const modules = [...text.matchAll(/"((?:src|node_modules)\/[\w./-]+)"\(/g)].map((m) => m[1]!);
+    expect(wordsOf('CORE_WORDS')).toEqual(holds);
+    const modules = modulesOf(CORE);
     expect(modules.filter((m) => m.startsWith('src/cli/commands/')).sort()).toEqual(holds.map((c) => `src/cli/commands/${c}.ts`).sort());
     expect(modules.filter((m) => m.startsWith('node_modules/') || m.startsWith('src/core/lint/'))).toEqual([]);
-    expect(text).not.toMatch(/y18n|Not enough non-option arguments/); // yargs
+    expect(readFileSync(CORE, 'latin1')).not.toMatch(/y18n|Not enough non-option arguments/); // yargs
     expect(statSync(CORE).size).toBeLessThan(statSync(BUNDLE).size / 3);
   });
 
-  it('is what bin/limitsctl.js runs for those commands (its own code cache), the whole CLI for the rest', () => {
+  it('the lint bundle holds lint, and not yargs nor the other commands', () => {
+    expect(existsSync(LINT), 'npm run build writes dist/limitsctl-lint.cjs').toBe(true);
+    const holds = (createRequire(import.meta.url)(LINT) as { HOLDS: string[] }).HOLDS;
+    expect(holds).toEqual(['lint']);
+    expect(wordsOf('LINT_WORDS')).toEqual(holds);
+    const modules = modulesOf(LINT);
+    expect(modules.filter((m) => m.startsWith('src/cli/commands/'))).toEqual(['src/cli/commands/lint.ts']);
+    expect(modules.filter((m) => /^node_modules\/(yargs|y18n|cliui|yargs-parser)\//.test(m))).toEqual([]);
+    expect(readFileSync(LINT, 'latin1')).not.toMatch(/y18n|Not enough non-option arguments/);
+    expect(statSync(LINT).size).toBeLessThan(statSync(BUNDLE).size * 0.8);
+  });
+
+  it('are what bin/limitsctl.js runs for their commands (each its own code cache), the whole CLI for the rest', () => {
     const dir = path.join(tmp, 'routes');
     const tags = () => (existsSync(dir) ? readdirSync(dir).map((f) => f.replace(/^limitsctl-(\w+)-.*-(\w+)\.v8cache$/, '$1 $2')).sort() : []);
     run(BIN, ['get', 'nproc', '--user', 'admin', '--root', DEMO], { LIMITSCTL_CACHE_DIR: dir });
     run(BIN, ['files', '--root', DEMO], { LIMITSCTL_CACHE_DIR: dir });
     expect(tags()).toEqual(['core files', 'core get']);
     run(BIN, ['lint', '--root', DEMO], { LIMITSCTL_CACHE_DIR: dir });
-    // a core command word whose command line is help: the core bundle hands it to the whole CLI
+    expect(tags()).toEqual(['core files', 'core get', 'lint lint']);
+    // a partial bundle's command word whose command line is help: handed to the whole CLI
     run(BIN, ['explain', '--help'], { LIMITSCTL_CACHE_DIR: dir });
-    expect(tags()).toEqual(['cli explain', 'cli lint', 'core explain', 'core files', 'core get']);
+    run(BIN, ['lint', '--help'], { LIMITSCTL_CACHE_DIR: dir });
+    run(BIN, ['profiles'], { LIMITSCTL_CACHE_DIR: dir });
+    expect(tags()).toEqual(['cli explain', 'cli lint', 'cli profiles', 'core explain', 'core files', 'core get', 'lint lint']);
   });
 });
 
@@ -137,7 +159,7 @@ describe.skipIf(!built)('the code cache', () => {
     // another command has its own file; a usage error writes none
     run(BIN, ['lint', '--root', DEMO], { LIMITSCTL_CACHE_DIR: dir });
     run(BIN, ['gte'], { LIMITSCTL_CACHE_DIR: dir });
-    expect(files(dir).map((f) => f.replace(/^limitsctl-.*-(\w+)\.v8cache$/, '$1'))).toEqual(['lint', 'get']); // cli-…, core-…
+    expect(files(dir).map((f) => f.replace(/^limitsctl-.*-(\w+)\.v8cache$/, '$1'))).toEqual(['get', 'lint']); // core-…, lint-…
   });
 
   it('a usage error of a known command (exit 2) writes no cache: nothing changes anywhere', () => {
