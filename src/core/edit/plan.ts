@@ -60,10 +60,13 @@ export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[]
   }
   const changes: FileChange[] = [];
   for (const f of work.files) {
-    if (f.text === (f.original ?? '') && f.original !== null) continue;
     if (f.original === null && f.text === '') continue;
+    // the edits say whether the text changed: they compare only what lies between the untouched
+    // head and tail, not the whole of a large file a second time
+    const edits = diffEdits(f.original ?? '', f.text, f.untouched);
+    if (f.original !== null && edits.length === 0) continue;
     if (f.original === null) refuseUnwritable(tree, f.path);
-    changes.push({ path: f.path, before: f.original, after: f.text, edits: diffEdits(f.original ?? '', f.text, f.untouched) });
+    changes.push({ path: f.path, before: f.original, after: f.text, edits });
   }
   const notes = ctx.notes.map((n) => ({ ...n, request: original.get(n.request) ?? n.request }));
   return { changes, notes, warnings: [...new Set(ctx.warnings)], blockers, after };
@@ -95,8 +98,8 @@ export function planOptionsFrom(
  * longest common prefix and suffix, searched from the lengths `known` to be untouched.
  */
 function diffEdits(before: string, after: string, known: { readonly head: number; readonly tail: number }): TextEdit[] {
-  if (before === after) return [];
   const s = commonPrefix(before, after, known.head);
+  if (s === before.length && s === after.length) return [];
   const e = commonSuffix(before, after, Math.min(before.length, after.length) - s, known.tail);
   return [{ offset: s, length: before.length - s - e, content: after.slice(s, after.length - e) }];
 }
