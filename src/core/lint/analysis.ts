@@ -276,7 +276,7 @@ export class Analysis {
 
   /** Lines a later same-domain line always overrides, by reading order (findDeadLines). */
   dead(): DeadLines {
-    return (this.#dead ??= findDeadLines(this.entries, this.size));
+    return (this.#dead ??= findDeadLines(this.entries, this.size, this.columns.domain));
   }
 
   /** The dead line of this reading order, with the line replacing it, or undefined when it is live. */

@@ -20,9 +20,11 @@ import { type DeadLines, type EntryRef, type ItemKey, itemKeyOf } from './types.
  * between), and both lines are plain (one reading, read the same way by 1.5.2 and 1.7).
  *
  * `entries` are in reading order (Analysis.entries); the result is indexed by EntryRef.order,
- * over `size` orders (default: the last entry's order + 1). O(entries), no object per line.
+ * over `size` orders (default: the last entry's order + 1). `domainIds`, when given, is the
+ * domain text of each entry already interned (Analysis.columns.domain, by index in `entries`).
+ * O(entries), no object per line.
  */
-export function findDeadLines(entries: readonly EntryRef[], size?: number): DeadLines {
+export function findDeadLines(entries: readonly EntryRef[], size?: number, domainIds?: Int32Array): DeadLines {
   const n = size ?? (entries.length > 0 ? entries[entries.length - 1]!.order + 1 : 0);
   const deadBy = new Int32Array(n).fill(-1);
   const removable = new Uint8Array(n);
@@ -58,8 +60,11 @@ export function findDeadLines(entries: readonly EntryRef[], size?: number): Dead
     let pairs = 0;
     for (let i = 0; i < m; i++) {
       const r = entries[list[i]!]!.reading;
-      let d = domainId.get(r.domain.raw);
-      if (d === undefined) domainId.set(r.domain.raw, (d = domainId.size));
+      let d = domainIds?.[list[i]!];
+      if (d === undefined) {
+        d = domainId.get(r.domain.raw);
+        if (d === undefined) domainId.set(r.domain.raw, (d = domainId.size));
+      }
       let t = itemTextId.get(r.itemText);
       if (t === undefined) itemTextId.set(r.itemText, (t = itemTextId.size));
       // an item key's texts are its names in any letter case: at most 2^12 + 2^9 (maxsyslogins and

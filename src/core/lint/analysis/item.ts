@@ -304,9 +304,18 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const matchedN = new Float64Array(n);
   const notAppliedN = new Float64Array(n);
   const winsAt = new Uint8Array(n);
-  const beatenAt: Array<number[] | undefined> = new Array<number[] | undefined>(n);
+  // as lists in one pool of typed arrays (no array per line): head and tail node per position, per
+  // node the encoded beater and the next node (-1: none)
+  const bHead = new Int32Array(n).fill(-1);
+  const bTail = new Int32Array(n).fill(-1);
+  let bEnc = new Int32Array(1024);
+  let bNext = new Int32Array(1024);
+  let bNodes = 0;
   // '-' lines whose hard half was skipped, by position, in the order first seen
-  const shortAt = new Map<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>();
+  type Short = { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null };
+  const shortAt: Array<Short | undefined> = new Array<Short | undefined>(n);
+  /** the positions of shortAt, in the order first seen */
+  const shortSeq: number[] = [];
   const clamps = new Map<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>();
   const outcomes: AccountOutcome[] = [];
   const isRlimit = ranked && key !== 'logins';
@@ -315,10 +324,16 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
 
   const beaten = (p: number, by: number) => {
     const enc = by * 8 + rankAt(by);
-    const list = beatenAt[p];
-    if (!list) { beatenAt[p] = [enc]; return; }
-    for (let i = 0; i < list.length; i++) if (list[i]! >>> 3 === by) { list[i] = enc; return; }
-    list.push(enc);
+    for (let x = bHead[p]!; x >= 0; x = bNext[x]!) if (bEnc[x]! >>> 3 === by) { bEnc[x] = enc; return; }
+    if (bNodes === bEnc.length) {
+      const e2 = new Int32Array(bNodes * 2); e2.set(bEnc); bEnc = e2;
+      const n2 = new Int32Array(bNodes * 2); n2.set(bNext); bNext = n2;
+    }
+    const node = bNodes++;
+    bEnc[node] = enc;
+    bNext[node] = -1;
+    if (bTail[p]! >= 0) bNext[bTail[p]!] = node; else bHead[p] = node;
+    bTail[p] = node;
   };
 
   // 3. The (domain, item) groups: the lines of one entry domain (for the login slot, also of one
@@ -474,7 +489,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       const mk = `${keyAt[r]}#${g}`;
       const seen = memo.get(mk);
       if (seen !== undefined) {
-        if (seen) for (let i = 0; i < seen.length; i++) shortAt.get(seen[i]!)!.accounts.push(first);
+        if (seen) for (let i = 0; i < seen.length; i++) shortAt[seen[i]!]!.accounts.push(first);
         continue;
       }
       const before = shorts.length;
@@ -510,18 +525,25 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       memo.set(mk, mine);
     }
     if (shorts.length > 0) {
-      // in reading order, as a walk over the class's lines meets them: each (line, holder) pair
-      // packed in one number, sorted as numbers (no comparator, no array of indexes)
-      const packed = new Float64Array(shorts.length / 2);
-      for (let j = 0; j < packed.length; j++) packed[j] = shorts[2 * j]! * (n + 1) + (shorts[2 * j + 1]! + 1);
-      packed.sort();
-      for (let j = 0; j < packed.length; j++) {
-        const v = packed[j]!;
-        const p = Math.floor(v / (n + 1));
-        const b = v - p * (n + 1) - 1;
-        const sc = shortAt.get(p);
-        if (sc) sc.accounts.push(first);
-        else shortAt.set(p, { accounts: [first], by: b >= 0 ? sourceAt(b, rankAt(b)) : null, byRef: b >= 0 ? lines[b] as EntryRef : null });
+      // the lines first seen now join shortSeq in reading order, as a walk over the class's lines
+      // meets them: each (line, holder) pair packed in one number, sorted as numbers
+      let fresh = 0;
+      for (let j = 0; j < shorts.length; j += 2) {
+        const sc = shortAt[shorts[j]!];
+        if (sc) sc.accounts.push(first); else fresh++;
+      }
+      if (fresh > 0) {
+        const packed = new Float64Array(fresh);
+        let k = 0;
+        for (let j = 0; j < shorts.length; j += 2) if (!shortAt[shorts[j]!]) packed[k++] = shorts[j]! * (n + 1) + (shorts[j + 1]! + 1);
+        if (fresh > 1) packed.sort();
+        for (let j = 0; j < fresh; j++) {
+          const v = packed[j]!;
+          const p = Math.floor(v / (n + 1));
+          const b = v - p * (n + 1) - 1;
+          shortAt[p] = { accounts: [first], by: b >= 0 ? sourceAt(b, rankAt(b)) : null, byRef: b >= 0 ? lines[b] as EntryRef : null };
+          shortSeq.push(p);
+        }
       }
     }
     return cp;
@@ -585,30 +607,42 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const matchedCount = new Float64Array(m);
   const notAppliedCount = new Float64Array(m);
   const won = new Uint8Array(m);
-  // who beat each entry: the encoded positions (position × 8 + rank), their Sources made when asked
-  const beatenOut: Array<number[] | undefined> = new Array<number[] | undefined>(m);
-  for (let p = 0; p < n; p++) {
-    const i = refAt[p]!;
-    if (i < 0) continue;
-    matchedCount[i] = matchedN[p]!;
-    notAppliedCount[i] = notAppliedN[p]!;
-    won[i] = winsAt[p]!;
-    const b = beatenAt[p];
-    if (b) beatenOut[i] = b;
+  // who beat each entry: the encoded positions (position × 8 + rank) of entry i are
+  // beatenEnc[beatenOff[i] .. beatenOff[i + 1] - 1]; their Sources are made when asked
+  const beatenOff = new Int32Array(m + 1);
+  const beatenEnc = new Int32Array(bNodes);
+  {
+    const atRef = new Int32Array(m).fill(-1);
+    for (let p = 0; p < n; p++) {
+      const i = refAt[p]!;
+      if (i < 0) continue;
+      matchedCount[i] = matchedN[p]!;
+      notAppliedCount[i] = notAppliedN[p]!;
+      won[i] = winsAt[p]!;
+      atRef[i] = p;
+    }
+    let k = 0;
+    for (let i = 0; i < m; i++) {
+      beatenOff[i] = k;
+      const p = atRef[i]!;
+      if (p >= 0) for (let x = bHead[p]!; x >= 0; x = bNext[x]!) beatenEnc[k++] = bEnc[x]!;
+    }
+    beatenOff[m] = k;
   }
   const shortCircuit = new Map<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>();
-  for (const [p, sc] of shortAt) shortCircuit.set(refAt[p]!, sc);
+  for (const p of shortSeq) shortCircuit.set(refAt[p]!, shortAt[p]!);
   const none: readonly Source[] = [];
   const beatenSources: Array<readonly Source[] | undefined> = new Array<readonly Source[] | undefined>(m);
   return itemAnalysis({
     key, exhaustive, classes, accounts: cases, entries: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps, outcomes,
     beatenAt: (i) => {
-      const b = beatenOut[i];
-      if (!b) return none;
-      return (beatenSources[i] ??= b.map((enc) => sourceAt(enc >>> 3, enc & 7)));
+      const from = beatenOff[i]!;
+      const to = beatenOff[i + 1]!;
+      if (from === to) return none;
+      return (beatenSources[i] ??= Array.from(beatenEnc.subarray(from, to), (enc) => sourceAt(enc >>> 3, enc & 7)));
     },
-    beatenCount: (i) => beatenOut[i]?.length ?? 0,
-    beatenRef: (i, k) => lines[beatenOut[i]![k]! >>> 3] as EntryRef,
+    beatenCount: (i) => beatenOff[i + 1]! - beatenOff[i]!,
+    beatenRef: (i, k) => lines[beatenEnc[beatenOff[i]! + k]! >>> 3] as EntryRef,
   });
 }
 
