@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintTarget, readDirectives } from '../../src/core/lint/engine.js';
-import type { LintTarget, Rule } from '../../src/core/lint/types.js';
+import { lintTarget, readDirectives, sortFindings } from '../../src/core/lint/engine.js';
+import type { Diagnostic, LintTarget, Rule } from '../../src/core/lint/types.js';
 import type { TreeFile } from '../../src/core/model.js';
 import { parseBinary } from '../../src/core/parse.js';
 
@@ -99,6 +99,31 @@ describe('lint engine', () => {
       expect(src, f).not.toMatch(/from '(node:[^']*|fs|path|os|child_process|ini|fast-glob|yargs)'/);
       expect(src, f).not.toMatch(/\bprocess\.|\bconsole\./);
       expect(src, f).not.toMatch(/from '\.\.\/(\.\.\/)?(io|cli)\//);
+    }
+  });
+});
+
+describe('sortFindings', () => {
+  it('orders exactly as the stable sort by line, column, code and message (random lists)', () => {
+    const seed = Number(process.env.SEED ?? Date.now() % 1e9);
+    console.log(`sortFindings seed ${seed}`);
+    let x = seed >>> 0 || 1;
+    const rnd = (k: number) => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % k; };
+    const byPosition = (a: Diagnostic, b: Diagnostic) => a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+    for (let round = 0; round < 300; round++) {
+      const n = rnd(4) === 0 ? rnd(3) : rnd(200);
+      // narrow and wide line ranges, many findings per line (a long line), runs of rules in order
+      const lines = [3, 50, 5000, 100000][rnd(4)]!;
+      const cols = [1, 3, 40][rnd(3)]!;
+      const list: Diagnostic[] = [];
+      for (let i = 0; i < n; i++) {
+        list.push({ code: `LC${200 + rnd(3)}`, rule: 'r', severity: 'warning', message: `m${rnd(3)}`, file: 'f', line: 1 + rnd(lines), column: 1 + rnd(cols), endLine: 1, endColumn: 1, id: i } as Diagnostic);
+      }
+      if (rnd(3) === 0) list.sort(byPosition);
+      const want = [...list].sort(byPosition);
+      expect(sortFindings([...list]), `seed ${seed} round ${round}`).toEqual(want);
+      // the same objects in the same order (equal findings keep their order)
+      expect(sortFindings([...list]).map((d) => (d as unknown as { id: number }).id)).toEqual(want.map((d) => (d as unknown as { id: number }).id));
     }
   });
 });

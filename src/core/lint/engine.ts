@@ -50,6 +50,8 @@ function pathOf(f: TreeFile | string): string {
  * 4 MB line with thousands of findings would otherwise take time quadratic in its length.
  */
 interface DocIndex {
+  /** doc.text.length (read once: a document's members may be slow to read, see lazyDocument) */
+  readonly size: number;
   /** starts[i] = lines[i].start: a binary search over numbers, not over line objects */
   readonly starts: Float64Array;
   /** ends[i] = lines[i].end (before its '\n') */
@@ -94,7 +96,7 @@ function docIndex(doc: LimitsDocument): DocIndex {
         highLines[i + 1] = highLines[i]! + high;
       }
     }
-    x = { starts, ends, highLines, checkpoints: new Map() };
+    x = { size: text.length, starts, ends, highLines, checkpoints: new Map() };
     docIndexes.set(doc, x);
   }
   lastDoc = doc;
@@ -165,21 +167,21 @@ function place(doc: LimitsDocument | null, span: Span | undefined): void {
     placedOffset = false;
     return;
   }
-  const n = doc.text.length;
+  const ix = docIndex(doc);
+  const n = ix.size;
   const s0 = span.start;
   const e0 = span.end;
   if (!(Number.isInteger(s0) && Number.isInteger(e0) && s0 >= 0 && e0 >= s0 && e0 <= n)) {
     throw new RangeError(`span [${s0}, ${e0}) is outside ${doc.file} (${n} bytes)`);
   }
   placedOffset = true;
-  if (doc.lines.length === 0) {
+  if (ix.starts.length === 0) {
     placedLine = placedColumn = placedEndLine = placedEndColumn = 1;
     placedStart = placedEnd = 0;
     return;
   }
   placedStart = s0;
   placedEnd = e0;
-  const ix = docIndex(doc);
   const starts = ix.starts;
   const si = lineIndex(starts, s0);
   // an end just after a line's '\n' is reported as the end of that line
@@ -309,6 +311,66 @@ function severityOf(rule: { code: string; severity: Severity }, config: LintConf
   return config.severities?.get(rule.code) ?? rule.severity;
 }
 
+const compareStrings = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
+/** The order of findings within a file: line, column, code, message. */
+const byPosition = (a: Diagnostic, b: Diagnostic): number => a.line - b.line || a.column - b.column || compareStrings(a.code, b.code) || compareStrings(a.message, b.message);
+/** The order of findings on one line. */
+const byColumn = (a: Diagnostic, b: Diagnostic): number => a.column - b.column || compareStrings(a.code, b.code) || compareStrings(a.message, b.message);
+
+/**
+ * `list` in the order of {@link byPosition}, exactly as the stable `list.sort(byPosition)` orders
+ * it (findings equal in that order keep theirs), in O(n + lines) rather than O(n log n)
+ * comparisons: the list itself when it is in order already (one rule's findings), else a stable
+ * counting sort by line, then each line's findings (usually one or two) by column, code and
+ * message. Lines spread far wider than the findings are (a few findings in a long file) are
+ * sorted by comparison. May reorder `list` itself.
+ */
+export function sortFindings(list: Diagnostic[]): Diagnostic[] {
+  const n = list.length;
+  let i = 1;
+  while (i < n && byPosition(list[i - 1]!, list[i]!) <= 0) i++;
+  if (i >= n) return list;
+  let lo = list[0]!.line;
+  let hi = lo;
+  for (let k = 1; k < n; k++) {
+    const line = list[k]!.line;
+    if (line < lo) lo = line; else if (line > hi) hi = line;
+  }
+  const width = hi - lo + 1;
+  if (!(Number.isInteger(lo) && Number.isInteger(hi)) || width > 4 * n + 1024) return list.sort(byPosition);
+  // next[k]: where the findings of line lo+k start in `out` (counted, then summed); placing
+  // each finding moves it on, so that it ends as the end of that line's findings
+  const next = new Int32Array(width + 1);
+  for (let k = 0; k < n; k++) next[list[k]!.line - lo + 1]!++;
+  for (let k = 1; k <= width; k++) next[k]! += next[k - 1]!;
+  const out = new Array<Diagnostic>(n);
+  for (let k = 0; k < n; k++) { const d = list[k]!; out[next[d.line - lo]!++] = d; }
+  // next[k] is now the end of line lo+k's findings
+  let from = 0;
+  for (let k = 0; k < width; k++) {
+    const to = next[k]!;
+    if (to - from > 1) sortRun(out, from, to);
+    from = to;
+  }
+  return out;
+}
+
+/** out[from..to) sorted stably by {@link byColumn}: insertion for a few findings, else Array.prototype.sort (stable). */
+function sortRun(out: Diagnostic[], from: number, to: number): void {
+  if (to - from <= 16) {
+    for (let i = from + 1; i < to; i++) {
+      const x = out[i]!;
+      let j = i - 1;
+      while (j >= from && byColumn(out[j]!, x) > 0) { out[j + 1] = out[j]!; j--; }
+      out[j + 1] = x;
+    }
+    return;
+  }
+  const part = out.slice(from, to).sort(byColumn);
+  for (let i = 0; i < part.length; i++) out[from + i] = part[i]!;
+}
+
 /**
  * A target's findings, file by file, as `lintTarget` lists them (the same findings in the same
  * order: files in reading order, then ignored files, then any other path by name; within a file
@@ -383,35 +445,43 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     });
   };
 
-  const contextOf = (rule: Rule, severity: Severity, ruleDocs: RuleContext['docs']): RuleContext => ({
-    tree, profile, accounts: target.accounts, nrOpen, nrOpenSource: target.nrOpenSource ?? null, capSysResource: target.capSysResource ?? null, startingLimits: target.startingLimits ?? null, policy, standalone: target.standalone === true,
-    analysis, docs: ruleDocs,
-    report(r: RuleReport) {
-      // run for every finding: no spread copies, no intermediate position object, and no array
-      // unless there are related locations (the members are set in the order the Diagnostic
-      // type lists them)
+  // one report function per rule (a rule of scope 'file' gets a context per file; the function is shared)
+  const reportOf = (rule: Rule, severity: Severity) => {
+    const code = rule.code;
+    const name = rule.name;
+    return (r: RuleReport): void => {
+      // run for every finding: no spread copies, no intermediate position object, no array
+      // unless there are related locations, and the common finding (byte offsets, no code-point
+      // columns, fix or related locations) made by one object literal; the members are in the
+      // order the Diagnostic type lists them
       const f = r.file;
       let fDoc: LimitsDocument | null;
       let fPath: string;
       if (typeof f === 'string') { fDoc = docOf(target, f); fPath = f; } else { fDoc = f.doc; fPath = f.path; }
       try {
         place(fDoc, r.span);
+        const rel = r.related;
+        const fix = r.fix;
+        if (!placedText && (rel === undefined || rel.length === 0) && fix === undefined) {
+          push(placedOffset
+            ? { code, rule: name, severity, message: r.message, file: fPath, line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, offset: { start: placedStart, end: placedEnd } }
+            : { code, rule: name, severity, message: r.message, file: fPath, line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn });
+          return;
+        }
         const d: Mutable<Diagnostic> = {
-          code: rule.code, rule: rule.name, severity, message: r.message, file: fPath,
+          code, rule: name, severity, message: r.message, file: fPath,
           line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn,
         };
         if (placedText) d.text = { column: placedTextColumn, endColumn: placedTextEndColumn };
         if (placedOffset) d.offset = { start: placedStart, end: placedEnd };
         // (related locations are placed after the finding's own position is copied into d)
         let related: RelatedLocation[] | undefined;
-        const rel = r.related;
         if (rel !== undefined && rel.length > 0) {
           related = rel.map((x) => {
             place(docOf(target, x.file), x.span);
             return { file: pathOf(x.file), line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, message: x.message };
           });
         }
-        const fix = r.fix;
         if (fix) {
           const len = fDoc?.text.length ?? 0;
           for (const e of fix) {
@@ -424,18 +494,22 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
       } catch (e) {
         internal(rule, `it reported an invalid position (${(e as Error).message})`, fPath);
       }
-    },
+    };
+  };
+  const contextOf = (report: RuleContext['report'], ruleDocs: RuleContext['docs']): RuleContext => ({
+    tree, profile, accounts: target.accounts, nrOpen, nrOpenSource: target.nrOpenSource ?? null, capSysResource: target.capSysResource ?? null, startingLimits: target.startingLimits ?? null, policy, standalone: target.standalone === true,
+    analysis, docs: ruleDocs, report,
   });
   const threw = (e: unknown) => `it threw ${(e as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? String(e)}`;
 
-  const perFile: Array<{ rule: Rule; severity: Severity }> = [];
+  const perFile: Array<{ rule: Rule; report: RuleContext['report'] }> = [];
   try {
     for (const rule of rules) {
       const severity = severityOf(rule, config);
       if (severity === 'off') continue;
-      if (rule.scope === 'file') { perFile.push({ rule, severity }); continue; }
+      if (rule.scope === 'file') { perFile.push({ rule, report: reportOf(rule, severity) }); continue; }
       try {
-        rule.check(contextOf(rule, severity, docs));
+        rule.check(contextOf(reportOf(rule, severity), docs));
       } catch (e) {
         internal(rule, threw(e));
       }
@@ -449,12 +523,8 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     for (const x of docs) byPath.get(x.file.path)!.push(x);
     const failed = new Set<Rule>(); // a rule of scope 'file' that threw is not run on later files
     const unknownSev = severityOf({ code: UNKNOWN_SUPPRESSION.code, severity: 'warning' }, config);
-    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-    const byPosition = (a: Diagnostic, b: Diagnostic) => a.line - b.line || a.column - b.column || cmp(a.code, b.code) || cmp(a.message, b.message);
     // `list` is the engine's own (it is filtered and sorted in place): without limitsctl-disable
-    // comments nothing is copied, and a list already in order (one rule's findings, which each
-    // rule reports line by line) is not sorted; otherwise the sort (stable, as before) merges the
-    // ordered runs of each rule
+    // comments nothing is copied, and a list already in order is returned as it is
     const finish = (path: string, list: Diagnostic[], dirs: Silenced | undefined): Diagnostic[] => {
       const shown = target.only === undefined || target.only.has(path);
       let kept = list;
@@ -465,10 +535,7 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
           if (shown) kept.push(d);
         }
       }
-      for (let i = 1; i < kept.length; i++) {
-        if (byPosition(kept[i - 1]!, kept[i]!) > 0) { kept.sort(byPosition); break; }
-      }
-      return kept;
+      return sortFindings(kept);
     };
 
     for (const [path, pathDocs] of byPath) {
@@ -478,11 +545,11 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
       // one docs array per document, shared by the rules (readings(ctx) lists a docs array's
       // readings once, whichever rule asks first)
       const singles = pathDocs.map((x) => [x]);
-      for (const { rule, severity } of perFile) {
+      for (const { rule, report } of perFile) {
         if (failed.has(rule)) continue;
         for (const one of singles) {
           try {
-            rule.check(contextOf(rule, severity, one));
+            rule.check(contextOf(report, one));
           } catch (e) {
             failed.add(rule);
             internal(rule, threw(e), path);
@@ -514,7 +581,7 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
       kept = null; // not held while the next file is checked
     }
     // findings in any other path (none of the tree's files), by name
-    const rest = [...held.keys()].sort(cmp);
+    const rest = [...held.keys()].sort(compareStrings);
     for (const path of rest) {
       const kept = finish(path, held.get(path)!, undefined);
       held.delete(path);
