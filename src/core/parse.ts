@@ -430,7 +430,7 @@ function entryReading(
   if (!p && info && !info.percentDomains && domainSpec.text.charCodeAt(0) === 0x25) {
     p = problem('percent-domain', `'%' domain valid for maxlogins type only`, tokenField(0));
   }
-  return new Entry(start, end, hash, extra, domainSpec, typeText, itemText, valueText, limitType, info, parsedValue, p);
+  return new Entry(start, end, hash, extra, domainSpec, typeText, itemText, valueText, info, parsedValue, p);
 }
 
 /**
@@ -465,7 +465,7 @@ function skipReading(start: number, end: number, hash: number): Reading {
  * instead of six objects and 420 bytes. `toJSON` gives the plain shape.
  */
 class Entry implements EntryReading {
-  readonly kind = 'entry' as const;
+  declare readonly kind: 'entry'; // on the prototype (below): one slot less per entry
   readonly #start: number;
   readonly #end: number;
   readonly #hash: number;
@@ -473,52 +473,56 @@ class Entry implements EntryReading {
   readonly #ts: number;
   readonly #is: number;
   readonly #vs: number;
-  readonly #dr: string;
-  readonly #tr: string;
-  readonly #ir: string;
-  readonly #vr: string;
+  /** the raw type, item and value texts where one has a capital (else they are the *Text fields) */
+  readonly #raws: readonly [string, string, string] | null;
   readonly extra: readonly Field[];
   readonly domainSpec: EntryReading['domainSpec'];
   readonly typeText: string;
   readonly itemText: string;
   readonly valueText: string;
-  readonly limitType: LimitType | null;
   readonly itemInfo: ItemInfo | null;
   readonly parsedValue: EntryReading['parsedValue'];
   readonly problem: Problem | null;
 
-  /** the tokens are the module's current tokS/tokR */
+  /** the tokens are the module's current tokS/tokR; domainSpec.text is the domain's raw text */
   constructor(
     start: number, end: number, hash: number, extra: readonly Field[], domainSpec: EntryReading['domainSpec'],
-    typeText: string, itemText: string, valueText: string, limitType: LimitType | null, itemInfo: ItemInfo | null,
+    typeText: string, itemText: string, valueText: string, itemInfo: ItemInfo | null,
     parsedValue: EntryReading['parsedValue'], problem: Problem | null,
   ) {
     this.#start = start;
     this.#end = end;
     this.#hash = hash;
     this.#ds = tokS[0]!; this.#ts = tokS[1]!; this.#is = tokS[2]!; this.#vs = tokS[3]!;
-    this.#dr = tokR[0]!; this.#tr = tokR[1]!; this.#ir = tokR[2]!; this.#vr = tokR[3]!;
+    this.#raws = tokR[1] === typeText && tokR[2] === itemText && tokR[3] === valueText ? null : [tokR[1]!, tokR[2]!, tokR[3]!];
     this.extra = extra;
     this.domainSpec = domainSpec;
     this.typeText = typeText;
     this.itemText = itemText;
     this.valueText = valueText;
-    this.limitType = limitType;
     this.itemInfo = itemInfo;
     this.parsedValue = parsedValue;
     this.problem = problem;
   }
 
+  get limitType(): LimitType | null {
+    const t = this.typeText;
+    return t === 'soft' || t === 'hard' || t === '-' ? t : null;
+  }
+
   get span(): Span { return { start: this.#start, end: this.#end }; }
   get comment(): Span | null { return this.#hash >= 0 ? { start: this.#hash, end: this.#end } : null; }
-  get domain(): Field { return { start: this.#ds, end: this.#ds + this.#dr.length, raw: this.#dr }; }
-  get type(): Field { return { start: this.#ts, end: this.#ts + this.#tr.length, raw: this.#tr }; }
-  get item(): Field { return { start: this.#is, end: this.#is + this.#ir.length, raw: this.#ir }; }
-  get value(): Field { return { start: this.#vs, end: this.#vs + this.#vr.length, raw: this.#vr }; }
+  get domain(): Field { const raw = this.domainSpec.text; return { start: this.#ds, end: this.#ds + raw.length, raw }; }
+  get type(): Field { const raw = Entry.raw(this, 1); return { start: this.#ts, end: this.#ts + raw.length, raw }; }
+  get item(): Field { const raw = Entry.raw(this, 2); return { start: this.#is, end: this.#is + raw.length, raw }; }
+  get value(): Field { const raw = Entry.raw(this, 3); return { start: this.#vs, end: this.#vs + raw.length, raw }; }
 
   /** the raw texts of domain, type, item and value (0–3) without making a Field */
   static raw(r: Entry, k: 0 | 1 | 2 | 3): string {
-    return k === 0 ? r.#dr : k === 1 ? r.#tr : k === 2 ? r.#ir : r.#vr;
+    if (k === 0) return r.domainSpec.text;
+    const raws = r.#raws;
+    if (raws !== null) return raws[k - 1]!;
+    return k === 1 ? r.typeText : k === 2 ? r.itemText : r.valueText;
   }
 
   toJSON(): object {
@@ -529,6 +533,8 @@ class Entry implements EntryReading {
     };
   }
 }
+
+Object.defineProperty(Entry.prototype, 'kind', { value: 'entry', enumerable: true });
 
 /**
  * The raw text (bytes as a binary string) of an entry's domain (0), type (1), item (2) or value
