@@ -23,6 +23,7 @@
  */
 import type { DomainSpec } from '../domain.js';
 import type { ConfigTree, TreeFile } from '../model.js';
+import { entryRaw } from '../parse.js';
 import type { Profile } from '../schema.js';
 import { identitiesOf } from './analysis/accounts.js';
 import { findDeadLines } from './analysis/dead-lines.js';
@@ -207,8 +208,9 @@ export class Analysis {
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i]!;
         const r = e.reading;
-        let d = domainIds.get(r.domain.raw);
-        if (d === undefined) { domainIds.set(r.domain.raw, (d = domainSpecs.length)); domainSpecs.push(r.domainSpec); }
+        const raw = entryRaw(r, 0);
+        let d = domainIds.get(raw);
+        if (d === undefined) { domainIds.set(raw, (d = domainSpecs.length)); domainSpecs.push(r.domainSpec); }
         domain[i] = d;
         if (!r.problem || r.problem.code === 'percent-domain') active[i] = 1;
         if (!r.itemInfo) continue;

@@ -3,6 +3,7 @@
  *
  * Pure.
  */
+import { entryRaw } from '../../parse.js';
 import { type DeadLines, type EntryRef, type ItemKey, itemKeyOf } from './types.js';
 
 /**
@@ -29,47 +30,67 @@ export function findDeadLines(entries: readonly EntryRef[], size?: number, domai
   const deadBy = new Int32Array(n).fill(-1);
   const removable = new Uint8Array(n);
   let count = 0;
-  // the entries of each item key, by index in `entries`
-  const byKey = new Map<ItemKey, number[]>();
+  // one read of each entry's reading (the passes below read typed arrays only): per entry its
+  // flags (F_*), its domain id and its item text id (interned per item key)
+  const F_SOFT = 1;
+  const F_HARD = 2;
+  const F_DASH = 4;
+  const F_VALID = 8;
+  /** a line that covers soft: a valid soft or '-' line, or any valid line of an item without types */
+  const F_COVERS_SOFT = 16;
+  const flags = new Uint8Array(entries.length);
+  const dom = new Float64Array(entries.length);
+  const text = new Int32Array(entries.length);
+  const domainId = new Map<string, number>();
+  // the entries of each item key, by index in `entries`, and its item texts (its name in any
+  // letter case: at most 2^12 + 2^9 of them, for maxsyslogins and maxlogins)
+  const byKey = new Map<ItemKey, { list: number[]; texts: Map<string, number>; ranked: boolean }>();
   for (let i = 0; i < entries.length; i++) {
-    const info = entries[i]!.reading.itemInfo;
+    const r = entries[i]!.reading;
+    const info = r.itemInfo;
     if (!info) continue;
     const k = itemKeyOf(info);
-    const list = byKey.get(k);
-    if (list) list.push(i); else byKey.set(k, [i]);
+    let g = byKey.get(k);
+    if (!g) byKey.set(k, (g = { list: [], texts: new Map(), ranked: info.ranked && k !== 'logins' }));
+    g.list.push(i);
+    if (r.problem) continue;
+    let f = F_VALID;
+    const type = r.limitType;
+    if (type === 'soft') f |= F_SOFT | F_COVERS_SOFT;
+    else if (type === 'hard') f |= F_HARD;
+    else if (type === '-') f |= F_DASH | F_COVERS_SOFT;
+    if (!info.typeChecked) f |= F_COVERS_SOFT;
+    flags[i] = f;
+    let d = domainIds?.[i];
+    if (d === undefined) {
+      const raw = entryRaw(r, 0);
+      d = domainId.get(raw);
+      if (d === undefined) domainId.set(raw, (d = domainId.size));
+    }
+    dom[i] = d;
+    let t = g.texts.get(r.itemText);
+    if (t === undefined) g.texts.set(r.itemText, (t = g.texts.size));
+    text[i] = t;
   }
-  // (domain text, item text) pairs as integers: each domain text interned once for the whole
-  // tree, item texts per item key, a pair found through one Map of numbers (no string key, no Map
-  // per domain)
-  const domainId = new Map<string, number>();
-  const itemTextId = new Map<string, number>();
+  // (domain text, item text) pairs as integers, found through one Map of numbers (no string key,
+  // no Map per domain)
   const pairId = new Map<number, number>();
-  for (const list of byKey.values()) {
+  for (const { list, ranked } of byKey.values()) {
     const m = list.length;
     // next index (in list) of a valid line covering soft, for the `-`/`-` case
     const nextSoftCover = new Float64Array(m);
     let ns = Infinity;
     for (let i = m - 1; i >= 0; i--) {
       nextSoftCover[i] = ns;
-      const r = entries[list[i]!]!.reading;
-      if (!r.problem && (r.limitType === 'soft' || r.limitType === '-' || !r.itemInfo!.typeChecked)) ns = i;
+      if (flags[list[i]!]! & F_COVERS_SOFT) ns = i;
     }
     pairId.clear();
-    itemTextId.clear();
     const pair = new Int32Array(m);
     let pairs = 0;
     for (let i = 0; i < m; i++) {
-      const r = entries[list[i]!]!.reading;
-      let d = domainIds?.[list[i]!];
-      if (d === undefined) {
-        d = domainId.get(r.domain.raw);
-        if (d === undefined) domainId.set(r.domain.raw, (d = domainId.size));
-      }
-      let t = itemTextId.get(r.itemText);
-      if (t === undefined) itemTextId.set(r.itemText, (t = itemTextId.size));
-      // an item key's texts are its names in any letter case: at most 2^12 + 2^9 (maxsyslogins and
-      // maxlogins), below 2^16
-      const key = d * 65536 + t;
+      const x = list[i]!;
+      if (!(flags[x]! & F_VALID)) continue;
+      const key = dom[x]! * 65536 + text[x]!;
       let id = pairId.get(key);
       if (id === undefined) pairId.set(key, (id = pairs++));
       pair[i] = id;
@@ -77,28 +98,27 @@ export function findDeadLines(entries: readonly EntryRef[], size?: number, domai
     // per pair, the nearest later valid line of each type: soft, hard, '-', any
     const later = new Float64Array(pairs * 4).fill(Infinity);
     for (let i = m - 1; i >= 0; i--) {
-      const a = entries[list[i]!]!;
-      const r = a.reading;
-      if (r.problem) continue;
-      const info = r.itemInfo!;
+      const f = flags[list[i]!]!;
+      if (!(f & F_VALID)) continue;
       const at = pair[i]! * 4;
-      const type = r.limitType;
       let by = Infinity;
-      if (!info.ranked || itemKeyOf(info) === 'logins') by = later[at + 3]!;
-      else if (type === 'soft') by = Math.min(later[at]!, later[at + 2]!);
-      else if (type === 'hard') by = later[at + 1]!;
+      // unranked items and the login slot: the last matching line wins
+      if (!ranked) by = later[at + 3]!;
+      else if (f & F_SOFT) by = Math.min(later[at]!, later[at + 2]!);
+      else if (f & F_HARD) by = later[at + 1]!;
       // the - / - case needs no soft-covering line strictly between A and B: the first one
       // after A must be B itself.
-      else if (type === '-' && later[at + 2] !== Infinity && later[at + 2] === nextSoftCover[i]) by = later[at + 2]!;
+      else if (f & F_DASH && later[at + 2] !== Infinity && later[at + 2] === nextSoftCover[i]) by = later[at + 2]!;
       if (by !== Infinity) {
+        const a = entries[list[i]!]!;
         const b = entries[list[by]!]!;
         deadBy[a.order] = b.order;
         if (by === i + 1 && plain(a) && plain(b)) removable[a.order] = 1;
         count++;
       }
-      if (type === 'soft') later[at] = i;
-      else if (type === 'hard') later[at + 1] = i;
-      else if (type === '-') later[at + 2] = i;
+      if (f & F_SOFT) later[at] = i;
+      else if (f & F_HARD) later[at + 1] = i;
+      else if (f & F_DASH) later[at + 2] = i;
       later[at + 3] = i;
     }
   }
