@@ -111,10 +111,13 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
       continue;
     }
     const candidate = path.join(absRoot, ...done, part);
-    let isLink: boolean;
+    let isLink: boolean | undefined;
     try {
-      isLink = lstatSync(candidate).isSymbolicLink();
-    } catch {
+      // a missing component is the common case (a config repository's trees have no etc/passwd,
+      // proc, sysctl.d…): ENOENT comes back as undefined, without an exception made and thrown
+      isLink = lstatSync(candidate, { throwIfNoEntry: false })?.isSymbolicLink();
+    } catch { /* ENOTDIR, EACCES…: missing as well */ }
+    if (isLink === undefined) {
       // Like the kernel: `missing/..` does not exist either (no lexical shortcut through a
       // component that is not there).
       if (pending.includes('..')) {
