@@ -56,7 +56,12 @@ export interface CommentReading extends ReadingBase {
   readonly kind: 'comment';
 }
 
-/** A 4-field line. `problem` is null when pam_limits applies it to a matching account. */
+/**
+ * A 4-field line. `problem` is null when pam_limits applies it to a matching account. A reading
+ * from parse.ts makes `span`, `comment` and the four fields on each access (a new plain object
+ * each time: compare them by offsets, not identity; `entryRaw` in parse.ts gives a field's raw
+ * text without making one); its `toJSON()` gives a plain object of every property.
+ */
 export interface EntryReading extends ReadingBase {
   readonly kind: 'entry';
   readonly domain: Field;
