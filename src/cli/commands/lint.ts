@@ -268,7 +268,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     await emit(writer.begin(head));
 
     const all = new LintTally(); // every finding (the exit code)
-    const shown = new LintTally(); // those printed (all, or the errors under --quiet)
+    const shown = args.quiet === true ? new LintTally() : all; // those printed (all, or the errors under --quiet)
     const files = new Set<string>();
     const diffs: string[] = []; // --fix --dry-run in JSON: the tail's `diff` member
     let suppressed = 0;
@@ -330,8 +330,10 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
           if (d.file !== lastFile) { lastFile = d.file; lastIgnored = ignored(settings, t.abs.get(d.file)); }
           if (lastIgnored) continue;
           all.add(d);
-          if (quiet && d.severity !== 'error') continue;
-          shown.add(d);
+          if (quiet) {
+            if (d.severity !== 'error') continue;
+            shown.add(d);
+          }
           if (!closed && out.push(writer.finding(d))) { await out.flush(); await turn(); closed = out.closed; }
         }
       }
