@@ -15,7 +15,7 @@
 // the user's cache directory and handed back to it, so a start compiles almost nothing. The
 // commands most often run cold start from a partial bundle instead, the same CLI with only some
 // commands, which hands any other command line to the whole one: dist/limitsctl-core.cjs
-// (CORE_WORDS) and dist/limitsctl-lint.cjs (LINT_WORDS).
+// (CORE_WORDS), dist/limitsctl-lint.cjs (LINT_WORDS) and dist/limitsctl-edit.cjs (EDIT_WORDS).
 // docs/performance.md describes the cache; LIMITSCTL_NO_CODE_CACHE=1 turns it off. Nothing about
 // the cache ever fails a command: an unreadable, unwritable, foreign or corrupt cache is not used.
 // Without the bundle (a tree built with tsc alone) the ES modules of dist/cli run instead.
@@ -27,10 +27,13 @@ const BUNDLE = path.join(__dirname, '..', 'dist', 'limitsctl.cjs');
 const CORE_WORDS = ['files', 'get', 'effective', 'explain'];
 /** The commands of the lint bundle (LINT_COMMANDS in scripts/bundle.mjs). */
 const LINT_WORDS = ['lint'];
+/** The commands of the edit bundle (EDIT_COMMANDS in scripts/bundle.mjs). */
+const EDIT_WORDS = ['set', 'unset'];
 /** The partial bundles: tag (which names their cache files), file, command words. */
 const PARTS = [
   ['core', path.join(__dirname, '..', 'dist', 'limitsctl-core.cjs'), CORE_WORDS],
   ['lint', path.join(__dirname, '..', 'dist', 'limitsctl-lint.cjs'), LINT_WORDS],
+  ['edit', path.join(__dirname, '..', 'dist', 'limitsctl-edit.cjs'), EDIT_WORDS],
 ];
 /** Every tag of a cache file name. */
 const TAGS = ['cli', ...PARTS.map(([tag]) => tag)];

@@ -16,10 +16,11 @@
 // It also builds the partial bundles, each the same entry with only some commands and without
 // yargs and the other commands' code, so a start reads, deserialises and faults in that much less:
 // dist/limitsctl-core.cjs (CORE_COMMANDS: the read-only commands most often run cold — a shell
-// prompt, a monitoring check) and dist/limitsctl-lint.cjs (LINT_COMMANDS: a pre-commit hook, CI).
+// prompt, a monitoring check), dist/limitsctl-lint.cjs (LINT_COMMANDS: a pre-commit hook, CI) and
+// dist/limitsctl-edit.cjs (EDIT_COMMANDS: set and unset, started once per change by a fleet run).
 // bin/limitsctl.js loads one of them for those command words; any other command line it is given
 // (help, another command) it hands to the whole CLI (main()'s PartialBundle), so a partial file
-// is never needed for correctness, only for speed. Neither is a program of its own.
+// is never needed for correctness, only for speed. None is a program of its own.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,14 +30,16 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE = path.join(repo, 'dist/limitsctl.cjs');
 export const CORE_BUNDLE = path.join(repo, 'dist/limitsctl-core.cjs');
 export const LINT_BUNDLE = path.join(repo, 'dist/limitsctl-lint.cjs');
+export const EDIT_BUNDLE = path.join(repo, 'dist/limitsctl-edit.cjs');
 
 /**
- * The commands of the core and the lint bundle. bin/limitsctl.js keeps the same lists
- * (CORE_WORDS, LINT_WORDS) to choose the file; a difference costs only speed
+ * The commands of the core, the lint and the edit bundle. bin/limitsctl.js keeps the same lists
+ * (CORE_WORDS, LINT_WORDS, EDIT_WORDS) to choose the file; a difference costs only speed
  * (test/cli/bundle.test.ts compares them).
  */
 export const CORE_COMMANDS = ['files', 'get', 'effective', 'explain'];
 export const LINT_COMMANDS = ['lint'];
+export const EDIT_COMMANDS = ['set', 'unset'];
 
 /** The names of node:child_process the sources import; a name missing here fails the build. */
 const CHILD_PROCESS = ['execFile', 'execFileSync', 'spawn', 'spawnSync'];
@@ -112,7 +115,7 @@ function partialOnly(commands) {
 }
 
 /** Build the bundle and the partial bundles; returns the bundle's path. */
-export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, lintOutfile = LINT_BUNDLE, minify = process.env.BUNDLE_MINIFY ?? 'syntax' } = {}) {
+export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, lintOutfile = LINT_BUNDLE, editOutfile = EDIT_BUNDLE, minify = process.env.BUNDLE_MINIFY ?? 'syntax' } = {}) {
   const common = {
     bundle: true,
     platform: 'node',
@@ -125,7 +128,7 @@ export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, lint
     logLevel: 'warning',
     logOverride: { 'empty-import-meta': 'error', 'import-is-undefined': 'error' },
   };
-  const parts = [[coreOutfile, CORE_COMMANDS], [lintOutfile, LINT_COMMANDS]].map(([file, commands]) => build({
+  const parts = [[coreOutfile, CORE_COMMANDS], [lintOutfile, LINT_COMMANDS], [editOutfile, EDIT_COMMANDS]].map(([file, commands]) => build({
     ...common, entryPoints: ['partial-entry'], outfile: file, plugins: [partialOnly(commands), lazyChildProcess, inlineRequires],
   }));
   await build({

@@ -2,7 +2,7 @@
  * The bundled CLI (dist/limitsctl.cjs, scripts/bundle.mjs) and the code cache bin/limitsctl.js
  * keeps for it: the bundle, the bin with a cold, warm, garbage, foreign or unwritable cache, and the
  * ES modules tsc built (dist/cli/main.js) print the same bytes and exit alike. So does the core
- * and the lint bundle (dist/limitsctl-core.cjs, dist/limitsctl-lint.cjs: a few commands each; every
+ * the lint and the edit bundle (dist/limitsctl-core.cjs, dist/limitsctl-lint.cjs, dist/limitsctl-edit.cjs: a few commands each; every
  * other command line goes to the whole CLI).
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import { BIN, DEMO, REPO } from './helpers.js';
 const BUNDLE = path.join(REPO, 'dist/limitsctl.cjs');
 const CORE = path.join(REPO, 'dist/limitsctl-core.cjs');
 const LINT = path.join(REPO, 'dist/limitsctl-lint.cjs');
+const EDIT = path.join(REPO, 'dist/limitsctl-edit.cjs');
 const built = existsSync(BUNDLE) && existsSync(path.join(REPO, 'dist/cli/main.js'));
 let tmp = '';
 let esm = '';
@@ -121,6 +122,41 @@ describe.skipIf(!built)('the partial bundles', () => {
     expect(statSync(LINT).size).toBeLessThan(statSync(BUNDLE).size * 0.8);
   });
 
+  it('the edit bundle holds set and unset, and not yargs nor the other commands nor the lint rules', () => {
+    expect(existsSync(EDIT), 'npm run build writes dist/limitsctl-edit.cjs').toBe(true);
+    const holds = (createRequire(import.meta.url)(EDIT) as { HOLDS: string[] }).HOLDS;
+    expect(holds).toEqual(['set', 'unset']);
+    expect(wordsOf('EDIT_WORDS')).toEqual(holds);
+    const modules = modulesOf(EDIT);
+    expect(modules.filter((m) => m.startsWith('src/cli/commands/')).sort()).toEqual(['src/cli/commands/set.ts', 'src/cli/commands/unset.ts']);
+    expect(modules.filter((m) => /^node_modules\/(yargs|y18n|cliui|yargs-parser)\//.test(m) || m.startsWith('src/core/lint/'))).toEqual([]);
+    expect(readFileSync(EDIT, 'latin1')).not.toMatch(/y18n|Not enough non-option arguments/);
+    expect(statSync(EDIT).size).toBeLessThan(statSync(BUNDLE).size / 2);
+  });
+
+  it('set and unset through the edit bundle write and print what the whole CLI does', () => {
+    const trees = ['edit', 'whole'].map((name) => {
+      const root = path.join(tmp, `edit-${name}`);
+      mkdirSync(path.join(root, 'etc/security'), { recursive: true });
+      writeFileSync(path.join(root, 'etc/security/limits.conf'), '# site\n*  soft  nofile  1024\nadmin hard nproc 50\n');
+      return root;
+    });
+    const [viaEdit, viaWhole] = [EDIT, BUNDLE].map((file, i) => {
+      const root = trees[i]!;
+      const prog = path.join(tmp, `edit-prog-${i}.cjs`);
+      writeFileSync(prog, `require(${JSON.stringify(file)}).main(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`);
+      const out = [
+        run(prog, ['set', 'nofile', '4096', '--user', 'admin', '--root', root]),
+        run(prog, ['set', 'nofile', '4096', '--user', 'admin', '--root', root]),
+        run(prog, ['unset', 'nproc', '--user', 'admin', '--root', root, '--dry-run']),
+        run(prog, ['set', 'nofile', 'x', '--user', 'admin', '--root', root]),
+      ];
+      return { out, file: readFileSync(path.join(root, 'etc/security/limits.conf'), 'utf8') };
+    });
+    expect(viaEdit!.file).toContain('admin');
+    expect(viaEdit).toEqual(viaWhole);
+  });
+
   it('are what bin/limitsctl.js runs for their commands (each its own code cache), the whole CLI for the rest', () => {
     const dir = path.join(tmp, 'routes');
     const tags = () => (existsSync(dir) ? readdirSync(dir).map((f) => f.replace(/^limitsctl-(\w+)-.*-(\w+)\.v8cache$/, '$1 $2')).sort() : []);
@@ -134,6 +170,12 @@ describe.skipIf(!built)('the partial bundles', () => {
     run(BIN, ['lint', '--help'], { LIMITSCTL_CACHE_DIR: dir });
     run(BIN, ['profiles'], { LIMITSCTL_CACHE_DIR: dir });
     expect(tags()).toEqual(['cli explain', 'cli lint', 'cli profiles', 'core explain', 'core files', 'core get', 'lint lint']);
+    const root = path.join(tmp, 'routes-tree');
+    mkdirSync(path.join(root, 'etc/security'), { recursive: true });
+    writeFileSync(path.join(root, 'etc/security/limits.conf'), '*  soft  nofile  1024\n');
+    run(BIN, ['set', 'nofile', '2048', '--user', 'admin', '--root', root, '--dry-run'], { LIMITSCTL_CACHE_DIR: dir });
+    run(BIN, ['unset', 'nofile', '--user', 'admin', '--root', root, '--dry-run'], { LIMITSCTL_CACHE_DIR: dir });
+    expect(tags().filter((t) => t.startsWith('edit '))).toEqual(['edit set', 'edit unset']);
   });
 });
 

@@ -29,7 +29,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the packed tarball', () => {
   it('ships what users need and nothing else', () => {
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/limitsctl.js', 'bin/package.json', 'dist/limitsctl.cjs', 'dist/limitsctl-core.cjs', 'dist/limitsctl-lint.cjs', 'dist/index.cjs', 'dist/cjs/index.d.ts', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'docs/effective-json.md']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/limitsctl.js', 'bin/package.json', 'dist/limitsctl.cjs', 'dist/limitsctl-core.cjs', 'dist/limitsctl-lint.cjs', 'dist/limitsctl-edit.cjs', 'dist/index.cjs', 'dist/cjs/index.d.ts', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'docs/effective-json.md']) {
       expect(files, f).toContain(f);
     }
     for (const f of files) expect(f, f).not.toMatch(/^(src|test|fixtures|bench|\.ci|ansible\/tests)\/|\.map$|tsconfig/);
