@@ -104,6 +104,9 @@ interface ClassPass {
   stop: number;
 }
 
+/** The starting ranks of an Analysis' tree (resolveLimits on no lines), worked out once per tree, not per item. */
+const startOf = new WeakMap<Analysis, Resolution>();
+
 export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const { tree, profile, accounts, policy, budget } = an.options;
   const refs = an.itemEntries(key);
@@ -173,7 +176,11 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   }
 
   // the starting ranks (resolveLimits on no lines: they depend on the profile, not the account)
-  const start = resolveLimits({ ...tree, files: [] }, { name: FRESH, uid: 1000, gid: 1000, groups: [] }, { profile, nrOpen: an.options.nrOpen, events: 'matched' });
+  let start = startOf.get(an);
+  if (!start) {
+    start = resolveLimits({ ...tree, files: [] }, { name: FRESH, uid: 1000, gid: 1000, groups: [] }, { profile, nrOpen: an.options.nrOpen, events: 'matched' });
+    startOf.set(an, start);
+  }
   const initSoft: Rank = key === 'logins' ? start.logins.rank : ranked ? start.rlimits[key as RlimitItem].soft.rank : RANK.NONE;
   const initHard: Rank = key === 'logins' ? start.logins.rank : ranked ? start.rlimits[key as RlimitItem].hard.rank : RANK.NONE;
 
@@ -551,26 +558,41 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
 
   // 4. Accounts that match the same domains at the same ranks get the same result: one class
   //    pass each, its record merged at once, its final values resolved once.
-  const shared = new Map<string, { pass: ClassPass; res: Resolution; accounts: number }>();
+  //    Classes whose final holders and stop are the same lines, matched at the same ranks, get
+  //    the same final values (finalResolution resolves only those lines; the account's uid
+  //    matters beyond them only for root's logins check): one resolution for all of them, and its
+  //    clamp key made once.
+  const shared = new Map<string, { pass: ClassPass; res: Resolution; clampKey: string | null; accounts: number }>();
+  const resolved = new Map<string, { res: Resolution; clampKey: string | null }>();
   for (const c of cases) {
     const sk = signature(c.identity);
     let hit = shared.get(sk);
     if (!hit) {
       const cp = classPass(c);
-      hit = { pass: cp, res: finalResolution(cp, c.identity), accounts: 0 };
+      const rk = `${cp.holdSoft}:${cp.holdSoft >= 0 ? rankAt(cp.holdSoft) : 0},${cp.holdHard}:${cp.holdHard >= 0 ? rankAt(cp.holdHard) : 0},${cp.stop},${c.identity.uid === 0 ? 1 : 0}`;
+      let fr = resolved.get(rk);
+      if (!fr) {
+        const res = finalResolution(cp, c.identity);
+        let clampKey: string | null = null;
+        if (isRlimit && res.applied) {
+          const r = res.rlimits[key as RlimitItem];
+          if (r.clamped && r.soft.source && r.hard.source && r.soft.value !== null && r.hard.value !== null) clampKey = `${sourceKey(r.soft.source)}\u0001${sourceKey(r.hard.source)}`;
+        }
+        resolved.set(rk, (fr = { res, clampKey }));
+      }
+      hit = { pass: cp, res: fr.res, clampKey: fr.clampKey, accounts: 0 };
       shared.set(sk, hit);
     }
     untouch();
     hit.accounts++;
-    const { res } = hit;
+    const { res, clampKey: ck } = hit;
     outcomes.push(outcomeOf(res, key, c));
-    if (isRlimit && res.applied) {
-      const r = res.rlimits[key as RlimitItem];
-      if (r.clamped && r.soft.source && r.hard.source && r.soft.value !== null && r.hard.value !== null) {
-        const ck = `${sourceKey(r.soft.source)}\u0001${sourceKey(r.hard.source)}`;
-        const x = clamps.get(ck);
-        if (x) x.accounts.push(c);
-        else clamps.set(ck, { soft: r.soft.source, hard: r.hard.source, softValue: r.soft.value, hardValue: r.hard.value, accounts: [c] });
+    if (ck !== null) {
+      const x = clamps.get(ck);
+      if (x) x.accounts.push(c);
+      else {
+        const r = res.rlimits[key as RlimitItem];
+        clamps.set(ck, { soft: r.soft.source!, hard: r.hard.source!, softValue: r.soft.value!, hardValue: r.hard.value!, accounts: [c] });
       }
     }
   }
