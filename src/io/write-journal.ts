@@ -95,6 +95,16 @@ export async function readRegularAt(dir: DirHandle, name: string, given: string)
   // (src/io/read.ts). fs/promises' readFile reads a large file in 512 KiB rounds through the
   // thread pool and then copies the pieces together, which costs a multi-megabyte file more CPU
   // than the read itself; here the buffer is sized from fstat and filled in place.
+  return withRegularAt(dir, name, given, (fd, size) => readAllSync(fd, size));
+}
+
+/**
+ * Runs `use` on a read-only descriptor of the regular file `name` in `dir` (never following a
+ * symbolic link, never blocking on a FIFO) and its fstat size, closing it after; undefined when
+ * the file does not exist.
+ * @throws as {@link readRegularAt}
+ */
+function withRegularAt<T>(dir: DirHandle, name: string, given: string, use: (fd: number, size: number) => T): T | undefined {
   let fd: number;
   try {
     fd = openSync(dir.at(name), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
@@ -106,7 +116,7 @@ export async function readRegularAt(dir: DirHandle, name: string, given: string)
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw notRegular(given, path.join(dir.phys, name), kind(st));
-    return readAllSync(fd, st.size);
+    return use(fd, st.size);
   } catch (e) {
     throw wrapIoError(e, 'read', given, path.join(dir.phys, name), dir.phys);
   } finally {
@@ -124,17 +134,7 @@ const COMPARE_CHUNK = 256 * 1024;
  * @throws as {@link readRegularAt}
  */
 export async function sameContentAt(dir: DirHandle, name: string, given: string, want: Uint8Array): Promise<boolean | undefined> {
-  let fd: number;
-  try {
-    fd = openSync(dir.at(name), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    if (isErrno(e, 'ELOOP')) throw notRegular(given, path.join(dir.phys, name), 'a symbolic link');
-    throw wrapIoError(e, 'read', given, path.join(dir.phys, name), dir.phys);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw notRegular(given, path.join(dir.phys, name), kind(st));
+  return withRegularAt(dir, name, given, (fd) => {
     const wanted = Buffer.from(want.buffer, want.byteOffset, want.byteLength);
     const buf = Buffer.allocUnsafe(Math.min(COMPARE_CHUNK, wanted.length + 1));
     let at = 0;
@@ -144,11 +144,7 @@ export async function sameContentAt(dir: DirHandle, name: string, given: string,
       if (at + got > wanted.length || buf.compare(wanted, at, at + got, 0, got) !== 0) return false;
       at += got;
     }
-  } catch (e) {
-    throw wrapIoError(e, 'read', given, path.join(dir.phys, name), dir.phys);
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /**
