@@ -568,13 +568,20 @@ async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Pro
       throw wrapIoError(e, exists ? 'rename' : 'create-temp', f.path, realPath, dir.phys);
     }
     // With the old content given (bytes or a snapshot) and new content that differs from it, the
-    // file is not read here: a file of another size is a conflict at once, and the content is
-    // compared in pinOld, on the pinned inode, before anything is written (a conflict found there
-    // removes what was made, as one found here would have left nothing). Otherwise it is read now:
-    // to compare with a stamp, and to see that a file already holding `data` needs no write.
+    // file is not read whole here: a file of another size is a conflict at once, and the content is
+    // compared a piece at a time (no copy of the file held), so a conflict is found before any
+    // file of the transaction is planned or anything made (no pin link, no directory created and
+    // removed: not even a directory's mtime changes); pinOld compares again on the pinned inode.
+    // Otherwise it is read now: to compare with a stamp, and to see that a file already holding
+    // `data` needs no write.
     const want = exists && st !== undefined ? expectedBytes(f.expected) : undefined;
     if (want !== undefined && BigInt(want.byteLength) !== st!.size) conflict({ given: f.path, realPath }, 'its content differs');
     const deferred = want !== undefined && !sameBytes(want, f.data);
+    if (deferred) {
+      const same = await sameContentAt(dir, name, f.path, want!);
+      if (same === undefined) conflict({ given: f.path, realPath }, 'it was deleted');
+      if (!same) conflict({ given: f.path, realPath }, 'its content differs');
+    }
     const current = exists && !deferred ? await readRegularAt(dir, name, f.path) : undefined;
     if (!deferred) checkAgainst({ given: f.path, realPath }, f.expected, current, st);
     const unchanged = current !== undefined && sameBytes(current, f.data);

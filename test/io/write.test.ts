@@ -379,6 +379,27 @@ describe('optimistic concurrency', () => {
     expect(await readFile(f, 'utf8')).toBe('mine\n');
   });
 
+  it('a same-size change since the read is a conflict before anything is made: no directory created, no directory mtime changed', async () => {
+    // the first file's old content differs (same size); the second file needs a new directory:
+    // the conflict must be found before either is planned further (no pin link in etc/security,
+    // no limits.d/new made and removed), and be the error reported
+    const { root, sec, dropins } = await makeRoot(true);
+    const top = path.join(sec, 'limits.conf');
+    await writeFile(top, 'AAAA\n');
+    const mtimes = async () => Promise.all([sec, dropins].map(async (d) => (await stat(d, { bigint: true })).mtimeNs));
+    const before = await mtimes();
+    await new Promise((r) => setTimeout(r, 20));
+    const e = await expectIoError(writeFilesAtomic(
+      [{ path: top, data: b('CCCC\n'), expected: b('BBBB\n') }, { path: path.join(dropins, 'new', 'x.conf'), data: b('x\n'), expected: null }],
+      { root },
+    ));
+    expect(e).toBeInstanceOf(ConcurrentModificationError);
+    expect(e.path).toBe(top);
+    expect(await mtimes()).toEqual(before);
+    expect(await readdir(dropins)).toEqual([]);
+    expect(await readFile(top, 'utf8')).toBe('AAAA\n');
+  });
+
   it('a same-size change since the read is found on the pinned file: ECONFLICT, every file as it was, nothing left', async () => {
     // the old content is compared once the file is pinned (not read before): a change that keeps
     // the size must still stop the whole commit, with the links, temp files and backups removed
