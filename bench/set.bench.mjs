@@ -38,11 +38,16 @@ try {
   console.log(`set on a 100,000-line limits.conf, cold; medians of ${n} alternating runs; baseline node -e 0 (cpu ${dur(base.cpu)}, wall ${dur(base.wall)})`);
   figureHeader();
   const show = (name, s, target) => {
-    if (s.error || base.error) { figure({ name, target: target ? '<= 3x' : '', skip: s.error ?? base.error }); return; }
+    // a row with a target whose run failed is a MISS; a row without a target has no verdict
+    if (s.error || base.error) {
+      if (target) figure({ name, subject: `failed: ${s.error ?? base.error}`, value: '—', target: '<= 3x', pass: false });
+      else figure({ name, skip: s.error ?? base.error });
+      return;
+    }
     const ratio = s.cpu / base.cpu;
     figure({
       name, subject: `cpu ${dur(s.cpu)}, wall ${dur(s.wall)}`, baseline: `cpu ${dur(base.cpu)}, wall ${dur(base.wall)}`,
-      value: `${ratio.toFixed(2)}x cpu, ${(s.wall / base.wall).toFixed(2)}x wall`, target: target ? '<= 3x' : '(shown)', pass: target ? ratio <= 3 : true,
+      value: `${ratio.toFixed(2)}x cpu, ${(s.wall / base.wall).toFixed(2)}x wall`, target: target ? '<= 3x' : '(shown)', pass: target ? ratio <= 3 : undefined,
     });
   };
   show('set nofile N --user benchuser (writes)', writes, true);
