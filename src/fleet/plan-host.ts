@@ -10,6 +10,7 @@
  * one compare-and-swap command (writeScript).
  */
 import { execFileSync } from 'node:child_process';
+import { systemTool } from '../io/system-tools.js';
 import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants as fsConstants, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
@@ -108,7 +109,7 @@ export function materialize(snap: Snapshot, hostRoot: string, dir: string): void
     if (e.kind === 'link') { links.push([rel, p]); continue; }
     if (exists(p)) continue;
     if (e.kind === 'file') create(p, Buffer.from(e.bytes, 'latin1'));
-    else execFileSync('mkfifo', ['--', p]);
+    else execFileSync(systemTool('mkfifo'), ['--', p]);
   }
   for (const [d, names] of snap.listings) {
     const base = mkdirs(parts(d));

@@ -1,12 +1,14 @@
 /**
  * Accounts from <root>/etc/passwd and <root>/etc/group, or — on the live system — through NSS
- * (getent), so LDAP/SSSD users resolve as pam_limits would see them.
+ * (getent, id -G: the system's own, by path, see system-tools.ts), so LDAP/SSSD users resolve as
+ * pam_limits would see them.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { toBytes } from '../core/bytes.js';
 import { LimitsError } from '../core/errors.js';
 import { MAX_ACCOUNTS_FILE_BYTES, type ReadFailure, readFileInRoot } from './read.js';
+import { systemTool } from './system-tools.js';
 import { type AccountDb, type GroupEntry, type Identity, identityFor, parseGroup, parsePasswd, type PasswdEntry } from '../core/accounts.js';
 
 export class UnknownUserError extends LimitsError {
@@ -52,7 +54,7 @@ export function loadAccountDb(root: string): AccountDb & { readonly present: boo
 
 function getent(db: 'passwd' | 'group', key: string): string | null {
   try {
-    return execFileSync('getent', [db, '--', key], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(systemTool('getent'), [db, '--', key], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return null;
   }
@@ -66,7 +68,7 @@ function liveDb(user: string): { db: AccountDb; pw: PasswdEntry } | null {
   // getgrouplist through NSS: `id -G` gives every gid, then resolve each to its group entry.
   let gids: string[] = [String(pw.gid)];
   try {
-    gids = execFileSync('id', ['-G', '--', pw.name], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(/\s+/);
+    gids = execFileSync(systemTool('id'), ['-G', '--', pw.name], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(/\s+/);
   } catch { /* keep the primary gid */ }
   const groups: GroupEntry[] = [];
   for (const gid of new Set(gids)) {
