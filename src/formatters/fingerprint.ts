@@ -22,17 +22,19 @@ function fmix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+/** two hex digits of each byte value */
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-/**
- * 128 bits of `s` as 32 hex digits: four independent 32-bit multiply-xorshift lanes (different
- * seeds and multipliers) over the UTF-16 code units, in one pass. Not cryptographic.
- */
-export function hash128(s: string): string {
-  let a = 0x9747b28c;
-  let b = 0x1b873593;
-  let c = 0xcc9e2d51;
-  let d = 0xe6546b64;
+const hex8 = (n: number): string => `${HEX2[n >>> 24]!}${HEX2[(n >>> 16) & 0xff]!}${HEX2[(n >>> 8) & 0xff]!}${HEX2[n & 0xff]!}`;
+
+/** The four lanes of {@link hash128} part way through a string (a, b, c, d). */
+type Lanes = [number, number, number, number];
+
+const SEEDS: Readonly<Lanes> = [0x9747b28c, 0x1b873593, 0xcc9e2d51, 0xe6546b64];
+
+/** The lanes `from` carried on over the code units of `s` (a new array). */
+function feed(from: Readonly<Lanes>, s: string): Lanes {
+  let [a, b, c, d] = from;
   for (let i = 0; i < s.length; i++) {
     const u = s.charCodeAt(i);
     a = Math.imul(a ^ u, 0x5bd1e995); a ^= a >>> 15;
@@ -40,11 +42,27 @@ export function hash128(s: string): string {
     c = Math.imul(c ^ u, 0xc2b2ae3d); c ^= c >>> 16;
     d = Math.imul(d ^ u, 0x27d4eb2f); d ^= d >>> 14;
   }
-  return `${hex8(fmix(a))}${hex8(fmix(b))}${hex8(fmix(c))}${hex8(fmix(d))}`;
+  return [a, b, c, d];
 }
+
+function digest(l: Readonly<Lanes>): string {
+  return `${hex8(fmix(l[0]))}${hex8(fmix(l[1]))}${hex8(fmix(l[2]))}${hex8(fmix(l[3]))}`;
+}
+
+/**
+ * 128 bits of `s` as 32 hex digits: four independent 32-bit multiply-xorshift lanes (different
+ * seeds and multipliers) over the UTF-16 code units, in one pass. Not cryptographic.
+ */
+export function hash128(s: string): string {
+  return digest(feed(SEEDS, s));
+}
+
+/** Whether {@link normaliseMessage} can change `message` (one scan instead of three replaces). */
+const NAMES_LINE = /\blines? \d|:\d+\)/;
 
 /** The message with the line numbers it names taken out (see the module comment). */
 export function normaliseMessage(message: string): string {
+  if (!NAMES_LINE.test(message)) return message;
   return message
     .replace(/\blines \d+(?:\s*[–-]\s*\d+)?/g, 'lines #')
     .replace(/\bline \d+/g, 'line #')
@@ -58,22 +76,69 @@ export interface Fingerprintable {
   readonly message: string;
 }
 
+/** One key of a file: its hash and how many findings of the file had it so far. */
+interface Key {
+  readonly hash: string;
+  count: number;
+}
+
+/** How many messages of one file and rule are remembered (then forgotten, and hashed again when seen). */
+const MESSAGES_KEPT = 4096;
+
 /**
  * Fingerprints the findings of a report in order. `next(d)` gives the finding's key hash (32 hex
  * digits) and its occurrence (1-based) among the findings of the same key in its file.
+ *
+ * The same values as hashing `CODE NUL FILE NUL normaliseMessage(MESSAGE)` with {@link hash128}
+ * for each finding, worked out once per file, rule and message: a file's findings of one rule
+ * often say the same thing (and a message is then compared, not normalised and hashed again),
+ * and the hash of `CODE NUL FILE NUL` is carried on into each message rather than hashed again.
  */
 export class Fingerprinter {
   private file: string | null = null;
-  private seen = new Map<string, number>();
+  /** the keys of this file by hash (the occurrence counts) */
+  private keys = new Map<string, Key>();
+  /** per rule: the lanes after `CODE NUL FILE NUL`, and the keys of messages seen in this file */
+  private rules = new Map<string, { readonly lanes: Lanes; messages: Map<string, Key> }>();
+  private lastCode: string | null = null;
+  private lastMessage: string | null = null;
+  private lastKey: Key | null = null;
 
   next(d: Fingerprintable): { readonly hash: string; readonly occurrence: number } {
     if (d.file !== this.file) {
       this.file = d.file;
-      this.seen = new Map();
+      this.keys = new Map();
+      this.rules = new Map();
+      this.lastCode = null;
+      this.lastMessage = null;
+      this.lastKey = null;
     }
-    const hash = hash128(`${d.code}\u0000${d.file}\u0000${normaliseMessage(d.message)}`);
-    const occurrence = (this.seen.get(hash) ?? 0) + 1;
-    this.seen.set(hash, occurrence);
-    return { hash, occurrence };
+    let key: Key;
+    if (d.code === this.lastCode && d.message === this.lastMessage) {
+      key = this.lastKey!;
+    } else {
+      let rule = this.rules.get(d.code);
+      if (rule === undefined) {
+        rule = { lanes: feed(SEEDS, `${d.code}\u0000${d.file}\u0000`), messages: new Map() };
+        this.rules.set(d.code, rule);
+      }
+      let k = rule.messages.get(d.message);
+      if (k === undefined) {
+        const hash = digest(feed(rule.lanes, normaliseMessage(d.message)));
+        k = this.keys.get(hash);
+        if (k === undefined) {
+          k = { hash, count: 0 };
+          this.keys.set(hash, k);
+        }
+        if (rule.messages.size >= MESSAGES_KEPT) rule.messages = new Map();
+        rule.messages.set(d.message, k);
+      }
+      key = k;
+      this.lastCode = d.code;
+      this.lastMessage = d.message;
+      this.lastKey = k;
+    }
+    key.count++;
+    return { hash: key.hash, occurrence: key.count };
   }
 }
