@@ -19,10 +19,14 @@ export function toJson(value: unknown, indent = 2): string {
 }
 
 export { makeStyle as makeColors, type Style as Colors } from '../formatters/style.js';
+import { escapeControls } from '../formatters/terminal.js';
 
-/** "etc/security/limits.d/x.conf" → "limits.d/x.conf" (the way operators name these files). */
+/**
+ * "etc/security/limits.d/x.conf" → "limits.d/x.conf" (the way operators name these files), for
+ * text output: control characters in the name shown escaped (`limits.d/b\x0ax.conf`, terminal.ts).
+ */
 export function shortPath(rel: string): string {
-  return rel.startsWith('etc/security/') ? rel.slice('etc/security/'.length) : rel;
+  return escapeControls(rel.startsWith('etc/security/') ? rel.slice('etc/security/'.length) : rel);
 }
 
 /** Pad a table's columns (strings may contain ANSI colour codes). */

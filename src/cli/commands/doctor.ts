@@ -10,6 +10,7 @@ import { type ConfResolution, diagnose } from '../../core/doctor.js';
 import { sysMissingProblem } from '../../core/doctor/text.js';
 import { resolveLimits } from '../../core/resolve.js';
 import { doctorJson, formatDoctorText } from '../../formatters/doctor.js';
+import { terminalSafe } from '../../formatters/terminal.js';
 import { invokingUser, readLiveFacts } from '../../io/live.js';
 import { ItemTargetError, readItemFacts } from '../../io/doctor-item.js';
 import { loadAccountDb } from '../../io/accounts.js';
@@ -147,7 +148,8 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
     const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
     io.stdout(`${toJson(doctorJson(report, { version }))}\n`);
   } else {
-    io.stdout(formatDoctorText(report, ctx.colors));
+    // process names (comm) and paths come from the system: never raw control characters on a terminal
+    io.stdout(terminalSafe(formatDoctorText(report, ctx.colors), ctx.colors.enabled));
   }
   return report.exitCode;
 }

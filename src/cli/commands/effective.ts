@@ -2,6 +2,7 @@ import { clampNice, effectiveJson, halfView, resolutionWarnings, rlimitItemsFor,
 import { itemInfo, PROFILE_TRAITS, type RlimitItem } from '../../core/schema.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, table, toJson } from '../output.js';
+import { escapeControls, terminalSafe } from '../../formatters/terminal.js';
 import { JSON_VERSIONS } from '../../formatters/json-versions.js';
 import { resolveForArgs, shown } from '../resolving.js';
 import type { HalfView } from '../../formatters/effective.js';
@@ -52,7 +53,7 @@ export async function run(args: EffectiveArgs, io: CliIO): Promise<number> {
   } else {
     out.push(c.red('No limits are applied for this account.'));
   }
-  for (const w of warnings) out.push(c.yellow(`warning: ${w}`));
-  io.stdout(`${out.join('\n')}\n`);
+  for (const w of warnings) out.push(c.yellow(`warning: ${escapeControls(w)}`));
+  io.stdout(terminalSafe(`${out.join('\n')}\n`, c.enabled));
   return 0;
 }

@@ -5,6 +5,7 @@ import { binaryToDisplay } from '../../core/model.js';
 import { resolutionWarnings } from '../../formatters/effective.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, toJson } from '../output.js';
+import { escapeControls, terminalSafe } from '../../formatters/terminal.js';
 import { JSON_VERSIONS } from '../../formatters/json-versions.js';
 import { checkItemArg, resolveForArgs } from '../resolving.js';
 import { describeHalf } from './get.js';
@@ -61,8 +62,8 @@ export async function run(args: ExplainArgs, io: CliIO): Promise<number> {
     const item = info.name as RlimitItem;
     out.push(`  result: soft ${describeHalf(halfView(res, item, 'soft'), { profile: res.profile, item, half: 'soft' })}, hard ${describeHalf(halfView(res, item, 'hard'), { profile: res.profile, item, half: 'hard' })}`);
   }
-  for (const w of resolutionWarnings(res)) out.push(c.yellow(`  warning: ${w}`));
+  for (const w of resolutionWarnings(res)) out.push(c.yellow(`  warning: ${escapeControls(w)}`));
   out.push(c.dim(`  Ranks, strongest first: ${[0, 1, 2, 3, 4].map((r) => RANK_NAMES[r as 0]).join(' > ')}; within a rank the line read last wins.`));
-  io.stdout(`${out.join('\n')}\n`);
+  io.stdout(terminalSafe(`${out.join('\n')}\n`, c.enabled));
   return 0;
 }

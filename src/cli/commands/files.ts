@@ -2,6 +2,7 @@ import type { LoadedTree } from '../../io/tree.js';
 import { profileInfo } from '../../core/schema.js';
 import { type GlobalArgs, loadContextTree, makeContext, type CliIO, type ProfileSource } from '../context.js';
 import { table, toJson } from '../output.js';
+import { escapeControls as esc, terminalSafe } from '../../formatters/terminal.js';
 import { JSON_VERSIONS } from '../../formatters/json-versions.js';
 
 export interface FilesArgs extends GlobalArgs {
@@ -56,10 +57,10 @@ export async function run(args: FilesArgs, io: CliIO): Promise<number> {
   out.push(c.dim(`  ${ctx.profileReason}`));
   if (info.unsure.length > 0) out.push(c.dim(`  not known for sure for this release: ${info.unsure.join(', ')} (docs/profiles.md)`));
   out.push('');
-  out.push(c.bold(`Files pam_limits (${ctx.profile}) reads under ${tree.root}, in order:`));
+  out.push(c.bold(`Files pam_limits (${ctx.profile}) reads under ${esc(tree.root)}, in order:`));
   const rows = report.files.map((f) => [
     String(f.order).padStart(2),
-    f.realPath ? `${f.path} -> ${f.realPath}` : f.path,
+    esc(f.realPath ? `${f.path} -> ${f.realPath}` : f.path),
     f.lines === null ? '-' : `${f.lines} line${f.lines === 1 ? '' : 's'}`,
     f.entries === null ? '' : `${f.entries} entr${f.entries === 1 ? 'y' : 'ies'}`,
     f.fatal ? c.red(`${STATUS_TEXT[f.status]}: session fails`) : f.status === 'ok' ? '' : c.yellow(STATUS_TEXT[f.status] ?? f.status),
@@ -67,9 +68,9 @@ export async function run(args: FilesArgs, io: CliIO): Promise<number> {
   out.push(table(rows));
   if (report.ignored.length > 0) {
     out.push('', c.bold('Ignored:'));
-    out.push(table(report.ignored.map((g) => [g.path, c.dim(g.detail)])));
+    out.push(table(report.ignored.map((g) => [esc(g.path), c.dim(esc(g.detail))])));
   }
-  if (tree.failure) out.push('', c.red(`pam_limits fails: ${tree.failure.reason}`));
-  io.stdout(`${out.join('\n')}\n`);
+  if (tree.failure) out.push('', c.red(`pam_limits fails: ${esc(tree.failure.reason)}`));
+  io.stdout(terminalSafe(`${out.join('\n')}\n`, c.enabled));
   return tree.failure ? 1 : 0;
 }

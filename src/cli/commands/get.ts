@@ -2,6 +2,7 @@ import { isRlimitItem, itemInfo, type Profile, type RlimitItem } from '../../cor
 import { baselineText, clampNice, effectiveJson, halfView, type HalfView, resolutionWarnings, valueWithUnit } from '../../formatters/effective.js';
 import { type CliIO, type GlobalArgs, type IdentityArgs, makeContext } from '../context.js';
 import { shortPath, toJson } from '../output.js';
+import { escapeControls, terminalSafe } from '../../formatters/terminal.js';
 import { JSON_VERSIONS } from '../../formatters/json-versions.js';
 import { checkItemArg, resolveForArgs, shown } from '../resolving.js';
 
@@ -41,7 +42,7 @@ export async function run(args: GetArgs, io: CliIO): Promise<number> {
   const c = ctx.colors;
   const lines: string[] = [];
   if (!res.applied) {
-    lines.push(`${c.bold(item)}  ${c.red('no limits applied')}: ${resolutionWarnings(res)[0] ?? ''}`);
+    lines.push(`${c.bold(item)}  ${c.red('no limits applied')}: ${escapeControls(resolutionWarnings(res)[0] ?? '')}`);
   } else if (isRlimitItem(item)) {
     const s = halfView(res, item as RlimitItem, 'soft');
     const h = halfView(res, item as RlimitItem, 'hard');
@@ -50,8 +51,8 @@ export async function run(args: GetArgs, io: CliIO): Promise<number> {
     lines.push(`${c.bold(item)}  ${describeOther(res, item)}`);
   }
   // a file left out of the result (unreadable as this uid, outside the tree) concerns every item
-  for (const w of resolutionWarnings(res).filter((w) => w.startsWith(item) || w.includes(` ${item} `) || /this result leaves it out|points outside the tree/.test(w))) lines.push(c.yellow(`warning: ${w}`));
-  io.stdout(`${lines.join('\n')}\n`);
+  for (const w of resolutionWarnings(res).filter((w) => w.startsWith(item) || w.includes(` ${item} `) || /this result leaves it out|points outside the tree/.test(w))) lines.push(c.yellow(`warning: ${escapeControls(w)}`));
+  io.stdout(terminalSafe(`${lines.join('\n')}\n`, c.enabled));
   return 0;
 }
 

@@ -1,0 +1,40 @@
+/**
+ * Text for a terminal: names and values from the files (a limits.d file called
+ * `a\x1b]0;…\x07.conf`, a domain holding an escape sequence) must never move the cursor, set the
+ * window title, clear the screen or break a line of limitsctl's output. Control characters are
+ * shown escaped, as the JSON and SARIF outputs escape them in strings. Pure.
+ */
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_G = /[\u0000-\u001f\u007f-\u009f]/g;
+// limitsctl's own colour codes (formatters/style.ts), kept when colour is on
+// eslint-disable-next-line no-control-regex
+const SGR_OR_CONTROL_G = /\u001b\[[0-9;]*m|\n|[\u0000-\u001f\u007f-\u009f]/g;
+// eslint-disable-next-line no-control-regex
+const NEWLINE_OR_CONTROL_G = /\n|[\u0000-\u001f\u007f-\u009f]/g;
+
+function escaped(c: string): string {
+  const n = c.charCodeAt(0);
+  return n < 0x80 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * `s` with every control character escaped: C0 (newline and tab included) and DEL as `\xNN`, C1
+ * as `\u0085`. For one field of a line (a path, a name): `b\nx.conf` → `b\x0ax.conf`.
+ */
+export function escapeControls(s: string): string {
+  return CONTROL.test(s) ? s.replace(CONTROL_G, escaped) : s;
+}
+
+/**
+ * A whole block of output made safe for a terminal: its line breaks kept, every other control
+ * character escaped as by {@link escapeControls}; with `colour`, limitsctl's own SGR colour codes
+ * (`ESC [ digits m`) kept too. Fields that may hold a newline (paths) are escaped with
+ * escapeControls before they are joined into lines.
+ */
+export function terminalSafe(s: string, colour: boolean): string {
+  if (!CONTROL.test(s)) return s;
+  return s.replace(colour ? SGR_OR_CONTROL_G : NEWLINE_OR_CONTROL_G, (m) => (m === '\n' || m.length > 1 ? m : escaped(m)));
+}
