@@ -1,7 +1,9 @@
 /**
  * The lines of a file being edited, read only where the plan looks: a typed index of line starts,
  * Line objects made (and read by the parser) one at a time, the lines that contain a domain's
- * bytes, and each line's first token for picking the lines an account's resolution can reach.
+ * bytes, and the lines an account's resolution can reach, picked by their first token (found by
+ * searching the text with regular expressions: in a cold process the engine's compiled search
+ * costs a fraction of a JavaScript loop over every line).
  *
  * A 100,000-line limits.conf costs an index of its newlines plus the lines of the family being set;
  * every line a plan reads is read by parse.ts exactly as the whole document would read it
@@ -45,6 +47,10 @@ export class FileLines {
   #starts: Int32Array | undefined;
   readonly #made = new Map<number, EditLine>();
   #tokens: { ids: Int32Array; names: string[] } | undefined;
+  /** the distinct first tokens ({@link firstTokens}); null when there are too many to search for */
+  #firsts: readonly string[] | null | undefined;
+  /** the starts of the lines too long for their first token to be sure */
+  #long: readonly number[] | undefined;
   readonly #containing = new Map<string, readonly number[]>();
 
   constructor(readonly text: string, readonly profile: Profile, starts?: Int32Array) {
@@ -151,6 +157,65 @@ export class FileLines {
    * leading isspace). Over-long lines are kept whatever they hold.
    */
   reachable(matches: (domain: string) => boolean, items: RegExp | null = null): Line[] {
+    // The lines are found by the regular expression engine (a search of the text, not a loop over
+    // its lines): the distinct first tokens first (kept for the next call, another account), then
+    // the lines of the matching ones. A file with very many distinct tokens is walked line by line.
+    const firsts = (this.#firsts ??= firstTokens(this.text));
+    if (firsts === null) return this.#byLine(matches, items);
+    const text = this.text;
+    const plain: string[] = [];
+    const odd: string[] = [];
+    for (const t of firsts) {
+      if (ODD.test(t)) odd.push(t);
+      else if (matches(t)) plain.push(t);
+    }
+    const found: number[] = [];
+    const collect = (re: RegExp): void => {
+      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+        // (?:^|\n): the line starts after the '\n', or at 0
+        const start = text.charCodeAt(m.index) === 0x0a ? m.index + 1 : m.index;
+        found.push(start);
+        re.lastIndex = start + 1;
+      }
+    };
+    if (plain.length > 0) collect(candidatePattern(plain, items));
+    let sources = plain.length > 0 ? 1 : 0;
+    if (odd.length > 0) {
+      // a token with \v, \f or \r, which the parser families split differently: always kept
+      collect(new RegExp(`${LINE_START}${WS}*${alternation(odd)}${TOKEN_END}`, 'g'));
+      sources++;
+    }
+    const long = (this.#long ??= this.#longLines());
+    if (long.length > 0) {
+      for (const start of long) found.push(start);
+      sources++;
+    }
+    if (sources > 1) found.sort((a, b) => a - b);
+    const out: Line[] = [];
+    let last = -1;
+    for (const start of found) {
+      if (start === last) continue;
+      last = start;
+      out.push(this.line(this.lineAt(start)));
+    }
+    return out;
+  }
+
+  /** The starts of the lines at least LINE_CHUNK_152 - 1 bytes long, their newline counted. */
+  #longLines(): number[] {
+    const out: number[] = [];
+    if (this.text.length < LINE_CHUNK_152 - 1) return out;
+    const s = this.starts;
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      const next = i + 1 < n ? s[i + 1]! : this.text.length;
+      if (next - s[i]! >= LINE_CHUNK_152 - 1) out.push(s[i]!);
+    }
+    return out;
+  }
+
+  /** {@link reachable} one line at a time: for a file with too many distinct first tokens to search for. */
+  #byLine(matches: (domain: string) => boolean, items: RegExp | null): Line[] {
     // One pass: the first call reads each line's first token (kept for the next call, another
     // account) and decides the line in the same loop; a multi-megabyte file is walked once.
     const text = this.text;
@@ -245,6 +310,79 @@ export class FileLines {
   }
 }
 
+/*
+ * The searches of FileLines.reachable, as regular expressions over the whole text (no flag but g:
+ * case-sensitive bytes, `$` the end of the text, and no `.`, which stops at \r). Each is the
+ * line-by-line rule of #byLine written as a pattern:
+ * - a line starts at 0 or after '\n' (LINE_START);
+ * - its first token: after the leading isspace bytes (WS: a line's own '\n' is its end), from a
+ *   byte that is none of them, nor '#' or NUL, to space, tab, '#', NUL, '\n' or the end (TOKEN_END);
+ * - fewFields' "at most two fields": after the first token (the first counted field), blanks
+ *   (space, tab, \v, \f, \r: a run of only \v \f \r is no field), at most one more field that
+ *   starts with a byte other than those (any \v \f \r before it join the blanks) and runs to space,
+ *   tab or the end, blanks again, then '#', NUL, '\n' or the end of the text.
+ */
+const LINE_START = '(?:^|\\n)';
+const WS = '[ \\t\\v\\f\\r]';
+const TOKEN_END = '(?![^ \\t#\\0\\n])';
+const FEW_FIELDS_REST = `${WS}*(?:[^ \\t\\v\\f\\r\\n#\\0][^ \\t\\n#\\0]*${WS}*)?(?=[\\n#\\0]|$)`;
+/** A first token the parser families split differently (\v, \f, \r in it). */
+const ODD = /[\v\f\r]/;
+/** More distinct first tokens than this: the file is walked line by line instead. */
+const MAX_SEARCHED_TOKENS = 64;
+
+/** Bytes as a pattern that matches exactly them (\v \f \r written as escapes). */
+function literal(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&').replace(/\v/g, '\\v').replace(/\f/g, '\\f').replace(/\r/g, '\\r');
+}
+
+function alternation(tokens: readonly string[]): string {
+  return `(?:${tokens.map(literal).join('|')})`;
+}
+
+/**
+ * The distinct first tokens of `text`'s lines (odd ones, with \v \f \r, included), in order of
+ * first appearance: each search skips the lines whose token is known and stops at the first
+ * other one. Null when there are more than MAX_SEARCHED_TOKENS.
+ */
+function firstTokens(text: string): string[] | null {
+  const names: string[] = [];
+  let at = 0;
+  for (;;) {
+    const skip = names.length === 0 ? '' : `(?!${alternation(names)}${TOKEN_END})`;
+    const re = new RegExp(`${LINE_START}${WS}*${skip}([^ \\t\\v\\f\\r\\n#\\0][^ \\t#\\0\\n]*)`, 'g');
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (m === null) return names;
+    if (names.length === MAX_SEARCHED_TOKENS) return null;
+    names.push(m[1]!);
+    at = m.index + 1;
+  }
+}
+
+const CANDIDATES = new Map<string, RegExp>();
+
+/**
+ * The lines whose first token is one of `tokens` (none odd) and, with `items` (an
+ * {@link itemPattern}), that mention one of its names in any ASCII case or have at most two fields.
+ * A fresh pattern each call is not needed: kept per token list and item list (lastIndex reset).
+ */
+function candidatePattern(tokens: readonly string[], items: RegExp | null): RegExp {
+  const names = items === null ? null : ITEM_NAMES.get(items)!;
+  const key = `${tokens.join('\0')}\0\0${names === null ? '' : names.join('|')}`;
+  let re = CANDIDATES.get(key);
+  if (re === undefined) {
+    const head = `${WS}*${alternation(tokens)}${TOKEN_END}`;
+    // names are ASCII: each letter as [xX] matches it in either case and nothing else
+    const mention = names === null ? '' : `(?:(?=[^\\n]*?(?:${names.map((n) => literal(n).replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('|')}))|${head}${FEW_FIELDS_REST})`;
+    re = new RegExp(`${LINE_START}(?=${head})${mention}`, 'g');
+    if (CANDIDATES.size > 64) CANDIDATES.clear();
+    CANDIDATES.set(key, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
 /** At most two fields in text[start, next) before '#', NUL or '\n' (see FileLines.reachable). */
 function fewFields(text: string, start: number, next: number): boolean {
   let fields = 0;
@@ -267,6 +405,8 @@ function fewFields(text: string, start: number, next: number): boolean {
 }
 
 const PATTERNS = new Map<string, RegExp>();
+/** The names of each {@link itemPattern}, sorted and distinct. */
+const ITEM_NAMES = new WeakMap<RegExp, readonly string[]>();
 
 /**
  * A sticky, case-insensitive pattern matching, from `lastIndex`, the rest of a line up to any of
@@ -279,6 +419,7 @@ export function itemPattern(names: readonly string[]): RegExp {
   if (re === undefined) {
     re = new RegExp(`[^\\n]*?(?:${key.split('|').map((n) => n.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|')})`, 'iy');
     PATTERNS.set(key, re);
+    ITEM_NAMES.set(re, key.split('|'));
   }
   return re;
 }
