@@ -287,7 +287,14 @@ export function readRegularAt(dirFd: number, name: string, maxBytes: number = MA
 
 /** A directory listing inside a root, or why there is none. */
 export type ListResult =
-  | { readonly ok: true; readonly entries: Dirent[]; readonly resolved: ResolvedInRoot }
+  | {
+    readonly ok: true;
+    /** the entries; a name that is not UTF-8 appears here decoded lossily (U+FFFD), see `undecodable` */
+    readonly entries: Dirent[];
+    readonly resolved: ResolvedInRoot;
+    /** the names (raw bytes) that are not valid UTF-8: no string names them, so they cannot be opened through `entries` */
+    readonly undecodable: Buffer[];
+  }
   | { readonly ok: false; readonly failure: ReadFailure; readonly resolved?: ResolvedInRoot };
 
 /**
@@ -310,7 +317,13 @@ export function listDirInRoot(root: string, rel: string): ListResult {
   }
   try {
     const where = existsProcFd(fd) ? `/proc/self/fd/${fd}` : resolved.abs;
-    return { ok: true, entries: readdirSync(where, { withFileTypes: true }), resolved };
+    const entries = readdirSync(where, { withFileTypes: true });
+    // a name that is not UTF-8 comes back with U+FFFD in it: only then is the directory listed
+    // again as bytes, to find which names no string can stand for
+    const undecodable = entries.some((e) => e.name.includes('\ufffd'))
+      ? readdirSync(where, { encoding: 'buffer' }).filter((b) => !Buffer.from(b.toString('utf8'), 'utf8').equals(b))
+      : [];
+    return { ok: true, entries, resolved, undecodable };
   } catch (e) {
     return { ok: false, resolved, failure: fromErrno(shown, e) };
   } finally {

@@ -7,6 +7,7 @@ import { closeSync, type Dirent } from 'node:fs';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
 import { lazyDocument } from '../core/edit/lines.js';
 import { bytesToBinary } from '../core/model.js';
+import { displayBytes } from '../core/bytes.js';
 import type { ProfileDetection } from '../core/profiles.js';
 import { canonicalProfile, type Profile, type ProfileName, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, profileInfo } from '../core/schema.js';
 import { checkRoot, type ResolvedInRoot } from './paths.js';
@@ -36,6 +37,20 @@ export interface LoadTreeOptions {
 
 function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** A file name that is not UTF-8, as shown: its invalid bytes as `\xNN` (core/bytes.ts displayBytes). */
+function shownName(raw: Buffer): string {
+  return displayBytes(raw.toString('latin1'));
+}
+
+/**
+ * A drop-in whose name is not UTF-8: glob() finds it and pam_limits reads it like any other, but
+ * no string names it for limitsctl to open, so what it sets is unknown here ('not-evaluated':
+ * a warning in every result, lint LC306, and edits refuse).
+ */
+function undecodableFile(rel: string, role: FileRole): TreeFile {
+  return { path: rel, role, status: 'not-evaluated', doc: null, error: `its name is not UTF-8, so limitsctl cannot open it (pam_limits reads it like any other .conf file); rename it to a UTF-8 name to see what it sets` };
 }
 
 /**
@@ -86,6 +101,11 @@ interface DirListing {
   readonly ignored: IgnoredFile[];
   /** the directory itself when it exists but could not be listed (see unlistedDir) */
   readonly unlisted?: TreeFile;
+  /**
+   * `*.conf` names that are not UTF-8 (raw bytes): pam_limits reads them, limitsctl cannot name
+   * them with a string; each becomes a 'not-evaluated' file (see undecodableFile)
+   */
+  readonly undecodable?: Buffer[];
 }
 
 /**
@@ -132,10 +152,34 @@ function listDropins(root: string, dirRel: string, role: FileRole): DirListing {
     const unlisted = unlistedDir(dirRel, role, listing.failure);
     return unlisted ? { names: [], ignored: [], unlisted } : { names: [], ignored: [] };
   }
-  const entries: Dirent[] = listing.entries;
+  let entries: Dirent[] = listing.entries;
   const names: string[] = [];
   const regular = new Set<string>();
   const ignored: IgnoredFile[] = [];
+  const undecodable: Buffer[] = [];
+  if (listing.undecodable.length > 0) {
+    // drop the lossy (U+FFFD) entries of those names: as many per decoded text as there are
+    // undecodable names giving that text (a real U+FFFD name may give the same text)
+    const lossy = new Map<string, number>();
+    for (const raw of listing.undecodable) {
+      const text = raw.toString('utf8');
+      lossy.set(text, (lossy.get(text) ?? 0) + 1);
+      const hidden = raw[0] === 0x2e;
+      // glob("*.conf"): not hidden, ending exactly in .conf (bytes)
+      if (!hidden && raw.length > 5 && raw.subarray(raw.length - 5).toString('latin1') === '.conf') undecodable.push(raw);
+      else {
+        ignored.push(hidden
+          ? { path: `${dirRel}/${shownName(raw)}`, reason: 'hidden', detail: 'hidden files are never read (glob * does not match a leading dot)' }
+          : { path: `${dirRel}/${shownName(raw)}`, reason: 'suffix', detail: 'only names ending exactly in ".conf" are read' });
+      }
+    }
+    entries = entries.filter((e) => {
+      const n = lossy.get(e.name);
+      if (n === undefined || n === 0) return true;
+      lossy.set(e.name, n - 1);
+      return false;
+    });
+  }
   for (const e of entries) {
     const rel = `${dirRel}/${e.name}`;
     if (e.name.startsWith('.')) {
@@ -150,7 +194,8 @@ function listDropins(root: string, dirRel: string, role: FileRole): DirListing {
   }
   names.sort(compareBytes);
   ignored.sort((a, b) => compareBytes(a.path, b.path));
-  return { names, ignored, regular, resolved: listing.resolved };
+  undecodable.sort(Buffer.compare);
+  return { names, ignored, regular, resolved: listing.resolved, ...(undecodable.length > 0 ? { undecodable } : {}) };
 }
 
 /** The fatal reason of a FIFO, device or socket in the reading order. */
@@ -214,11 +259,16 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   const etc = listDropins(absRoot, DROPIN_DIR, 'dropin');
   for (const x of etc.ignored) ignored.push(x); // not push(...list): a huge limits.d would overflow the stack
   if (etc.unlisted) files.push(etc.unlisted);
-  let dropins: Array<{ name: string; rel: string; role: FileRole }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
+  let dropins: Array<{ name: string; rel: string; role: FileRole; raw?: Buffer }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
+  const addUndecodable = (raws: readonly Buffer[] | undefined, dir: string, role: FileRole) => {
+    for (const raw of raws ?? []) dropins.push({ name: '', raw, rel: `${dir}/${shownName(raw)}`, role });
+  };
+  addUndecodable(etc.undecodable, DROPIN_DIR, 'dropin');
   if (vendorDropins !== null) {
     const vendor = listDropins(absRoot, vendorDropins, 'vendor-dropin');
     for (const x of vendor.ignored) ignored.push(x);
     if (vendor.unlisted) files.push(vendor.unlisted);
+    addUndecodable(vendor.undecodable, vendorDropins, 'vendor-dropin');
     const etcNames = new Set(etc.names);
     for (const name of vendor.names) {
       if (etcNames.has(name)) {
@@ -229,11 +279,14 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
     }
     dropins = dropins.sort((a, b) => compareBytes(a.name, b.name));
   }
+  // glob() sorts by bytes: names that are not UTF-8 take their place among the others
+  if (dropins.some((d) => d.raw)) dropins.sort((a, b) => Buffer.compare(a.raw ?? Buffer.from(a.name, 'utf8'), b.raw ?? Buffer.from(b.name, 'utf8')));
   // /etc/security/limits.d's regular files are read through one descriptor of the directory
   // (reached without a link); anything else, or any failure there, by readTreeFile
   const etcDir = etc.resolved && !etc.resolved.viaSymlink && etc.resolved.rel === DROPIN_DIR ? openDirInRoot(absRoot, etc.resolved) : null;
   try {
     for (const d of dropins) {
+      if (d.raw) { files.push(undecodableFile(d.rel, d.role)); continue; }
       const bytes = etcDir !== null && d.role === 'dropin' && etc.regular?.has(d.name) ? readRegularAt(etcDir, d.name) : null;
       const f = bytes !== null
         ? { path: d.rel, role: d.role, status: 'ok' as const, doc: lazyDocument(d.rel, profile, bytesToBinary(bytes)) }

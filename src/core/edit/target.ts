@@ -42,7 +42,7 @@ export function refuseUnreadFiles(tree: ConfigTree): void {
     throw new EditInputError(d.dirListing === true
       ? `cannot edit: ${d.error ?? `cannot list ${d.path}`}, so which line wins is unknown`
       : `cannot edit ${d.path}: ${d.error ?? 'it could not be read'}; which line wins is unknown`,
-      d.status === 'not-evaluated' ? 'run as root (or as a user who can read it)' : `fix or remove ${d.path} first`);
+      d.status === 'not-evaluated' && (d.error ?? '').includes(' as uid ') ? 'run as root (or as a user who can read it)' : `fix, rename or remove ${d.path} first`);
   }
 }
 

@@ -1,0 +1,58 @@
+/**
+ * A limits.d name that is not UTF-8 (`\xffz.conf`, written by a Latin-1 tool): glob() finds it and
+ * pam_limits reads it, but no JavaScript string names it. It used to be decoded lossily (U+FFFD),
+ * then not found under that name and reported "missing: session fails" — a failure pam_limits
+ * never has. It is now a 'not-evaluated' file in its byte-order place (src/io/tree.ts).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { loadTree } from '../../src/io/tree.js';
+import { cli } from '../cli/helpers.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-undecodable-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const root = path.join(tmp, 'tree');
+const d = path.join(root, 'etc/security/limits.d');
+mkdirSync(d, { recursive: true });
+const conf = path.join(root, 'etc/security/limits.conf');
+writeFileSync(conf, '* soft nofile 10\n');
+writeFileSync(path.join(d, 'a.conf'), '* hard nofile 20\n');
+writeFileSync(path.join(d, 'z.conf'), '* hard nproc 30\n');
+const raw = (name: string) => Buffer.concat([Buffer.from(`${d}/`), Buffer.from(name, 'latin1')]);
+writeFileSync(raw('\xffz.conf'), '* hard nofile 5\n');
+writeFileSync(raw('m\xe9.conf'), '* soft nproc 7\n');
+writeFileSync(raw('\xfe.txt'), 'x\n');
+writeFileSync(raw('.\xfd.conf'), 'x\n');
+// a real U+FFFD name beside them: read as it is
+writeFileSync(path.join(d, 'q\ufffd.conf'), '* soft core 0\n');
+
+it('names that are not UTF-8 are not-evaluated files in glob byte order, never "missing"', () => {
+  const tree = loadTree(root, { profile: 'debian' });
+  expect(tree.failure).toBeNull();
+  expect(tree.files.map((f) => [f.path.replace('etc/security/', ''), f.status])).toEqual([
+    ['limits.conf', 'ok'],
+    ['limits.d/a.conf', 'ok'],
+    ['limits.d/m\\xe9.conf', 'not-evaluated'],
+    ['limits.d/q\ufffd.conf', 'ok'],
+    ['limits.d/z.conf', 'ok'],
+    ['limits.d/\\xffz.conf', 'not-evaluated'],
+  ]);
+  expect(tree.files[2]!.error).toMatch(/not UTF-8/);
+  expect(tree.ignored.map((g) => [g.path.replace('etc/security/limits.d/', ''), g.reason]).sort()).toEqual([['.\\xfd.conf', 'hidden'], ['\\xfe.txt', 'suffix']]);
+});
+
+it('get says the result leaves them out; set refuses and changes nothing', () => {
+  const g = cli(['get', 'nofile', '--user', 'x', '--uid', '5', '--gid', '5', '--root', root, '--profile', 'debian']);
+  expect(g.code).toBe(0);
+  expect(g.stdout).not.toMatch(/missing|no limits applied/);
+  expect(g.stdout).toContain('limits.d/\\xffz.conf: its name is not UTF-8');
+  const before = statSync(conf);
+  const s = cli(['set', 'nofile', '4096', '--user', 'x', '--root', root, '--profile', 'debian']);
+  expect(s.code).toBe(2);
+  expect(s.stderr).toMatch(/not UTF-8[\s\S]*rename/);
+  expect(readFileSync(conf, 'utf8')).toBe('* soft nofile 10\n');
+  expect(statSync(conf).mtimeMs).toBe(before.mtimeMs);
+});
