@@ -82,7 +82,7 @@ describe('FileLines.reachable keeps exactly the lines of its rule', () => {
       if (r() < 0.5) for (let u = 0; u < 200; u++) if (r() < 0.3) accepted.add(`u${u}`);
       const matches = (tok: string) => accepted.has(tok);
       const names = r() < 0.25 ? null : [...new Set([['nofile', 'maxlogins', 'maxsyslogins'], ['nproc'], ['core', 'nofile']][Math.floor(r() * 3)]!)];
-      const fl = new FileLines(text, 'debian');
+      const fl = new FileLines(text, 'debian-12');
       const note = `${seedNote(SEED)}, text ${t}, names ${JSON.stringify(names)}, accepted ${JSON.stringify([...accepted])}\n${JSON.stringify(text)}`;
       const want = reference(text, matches, names);
       const pattern = names === null ? null : itemPattern(names);
