@@ -16,31 +16,68 @@ export interface ReadingRef<R extends Reading = Reading> {
   readonly chunk: number;
 }
 
-/** The readings of a target's documents, listed once and shared by every rule of one lint run. */
-const readingLists = new WeakMap<RuleContext['docs'], readonly ReadingRef[]>();
+/**
+ * The readings of a docs array, sorted once into the lists the rules walk, so that a rule asks
+ * only about the readings of the kind it reports on: a file of 150,000 invalid lines costs the
+ * twenty rules about entries nothing, and a file of entries costs the syntax rules about invalid
+ * lines, stray headers and templates nothing. Each list keeps reading order. Blank and comment
+ * readings, which no rule reports on, are in none.
+ */
+export interface ReadingIndex {
+  /** every reading but the blank and comment ones */
+  readonly all: readonly ReadingRef[];
+  /** the entries (four fields) */
+  readonly entries: readonly ReadingRef<EntryReading>[];
+  /** the "no limits" lines and the invalid readings */
+  readonly others: readonly ReadingRef<NoLimitReading | InvalidReading>[];
+  /**
+   * the readings with a field holding '<', '{', '}', '%' or '$': the only ones whose
+   * syntaxOwner can be 'stray-header' or 'template'
+   */
+  readonly markup: readonly ReadingRef<EntryReading | NoLimitReading | InvalidReading>[];
+}
+
+/** A target's documents' index, built once and shared by every rule of one lint run. */
+const readingIndexes = new WeakMap<RuleContext['docs'], ReadingIndex>();
 
 /**
- * Every reading of every parsed file, in reading order. The list is built on the first call for a
- * target's documents (one object per reading) and then shared, so that twenty rules walking every
- * reading do not each allocate a reference per reading; blank and comment readings, which no rule
- * reports on, are left out.
+ * The ReadingIndex of the context's documents: built on the first call for a docs array (one
+ * ReadingRef per reading, and one scan of each reading's fields for markup characters) and
+ * then shared, so that twenty rules do not each allocate a reference per reading or scan it.
  */
-export function readings(ctx: RuleContext): readonly ReadingRef[] {
-  let list = readingLists.get(ctx.docs);
-  if (!list) {
-    const out: ReadingRef[] = [];
+export function readingIndex(ctx: RuleContext): ReadingIndex {
+  let index = readingIndexes.get(ctx.docs);
+  if (!index) {
+    const all: ReadingRef[] = [];
+    const entries: ReadingRef<EntryReading>[] = [];
+    const others: ReadingRef<NoLimitReading | InvalidReading>[] = [];
+    const markup: ReadingRef<EntryReading | NoLimitReading | InvalidReading>[] = [];
     for (const { file, doc } of ctx.docs) {
       for (const line of doc.lines) {
         const rs = line.readings;
         for (let chunk = 0; chunk < rs.length; chunk++) {
           const reading = rs[chunk]!;
-          if (reading.kind !== 'blank' && reading.kind !== 'comment') out.push({ file, doc, line, reading, chunk });
+          const kind = reading.kind;
+          if (kind === 'blank' || kind === 'comment') continue;
+          const ref = { file, doc, line, reading, chunk };
+          all.push(ref);
+          if (kind === 'entry') entries.push(ref as ReadingRef<EntryReading>);
+          else others.push(ref as ReadingRef<NoLimitReading | InvalidReading>);
+          if (hasMarkup(reading)) markup.push(ref as ReadingRef<EntryReading | NoLimitReading | InvalidReading>);
         }
       }
     }
-    readingLists.set(ctx.docs, (list = out));
+    readingIndexes.set(ctx.docs, (index = { all, entries, others, markup }));
   }
-  return list;
+  return index;
+}
+
+/**
+ * Every reading of every parsed file, in reading order, without the blank and comment ones
+ * (ReadingIndex.all: built once per docs array and shared).
+ */
+export function readings(ctx: RuleContext): readonly ReadingRef[] {
+  return readingIndex(ctx).all;
 }
 
 /**
@@ -193,27 +230,35 @@ function mayBeMarkup(raw: string): boolean {
 }
 
 /**
- * Which syntax rule owns a reading (several rules ask for every reading). Worked out each time it
- * is asked: the common answer takes one scan of the fields' few bytes, cheaper than a lookup in
- * a cache keyed by reading.
+ * Which syntax rule owns a reading (several rules ask, after their own cheaper tests). Worked out
+ * each time it is asked: the common answer takes one scan of the fields' few bytes, cheaper than a
+ * lookup in a cache keyed by reading.
  */
 export function syntaxOwner(r: Reading): SyntaxOwner {
   if (r.kind === 'blank' || r.kind === 'comment') return null;
-  let markup: boolean;
-  if (r.kind === 'entry') {
-    // entryRaw: the texts without making the four Field objects (a parsed entry makes them on access)
-    markup = mayBeMarkup(entryRaw(r, 0)) || mayBeMarkup(entryRaw(r, 1)) || mayBeMarkup(entryRaw(r, 2)) || mayBeMarkup(entryRaw(r, 3));
-    for (let i = 0; !markup && i < r.extra.length; i++) markup = mayBeMarkup(r.extra[i]!.raw);
-  } else if (r.kind === 'nolimit') {
-    markup = mayBeMarkup(r.domain.raw) || mayBeMarkup(r.type.raw);
-  } else {
-    markup = true;
-  }
-  if (markup) {
+  if (hasMarkup(r)) {
     const fields = fieldsOf(r);
     if (isStrayHeader(fields)) return 'stray-header';
     if (templateSyntax(fields)) return 'template';
   }
   if (r.problem) return 'problem';
   return null;
+}
+
+/**
+ * Whether any field of a reading holds a character a stray header or template syntax needs
+ * (mayBeMarkup): one scan of its fields' bytes, making no Field object for an entry.
+ */
+function hasMarkup(r: EntryReading | NoLimitReading | InvalidReading): boolean {
+  if (r.kind === 'entry') {
+    // entryRaw: the texts without making the four Field objects (a parsed entry makes them on access)
+    if (mayBeMarkup(entryRaw(r, 0)) || mayBeMarkup(entryRaw(r, 1)) || mayBeMarkup(entryRaw(r, 2)) || mayBeMarkup(entryRaw(r, 3))) return true;
+    const extra = r.extra;
+    for (let i = 0; i < extra.length; i++) if (mayBeMarkup(extra[i]!.raw)) return true;
+    return false;
+  }
+  if (r.kind === 'nolimit') return mayBeMarkup(r.domain.raw) || mayBeMarkup(r.type.raw);
+  const fields = r.fields;
+  for (let i = 0; i < fields.length; i++) if (mayBeMarkup(fields[i]!.raw)) return true;
+  return false;
 }

@@ -1,4 +1,5 @@
-import { readings, syntaxOwner } from '../helpers.js';
+import type { EntryReading, InvalidReading, NoLimitReading } from '../../model.js';
+import { type ReadingRef, readingIndex, syntaxOwner } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 /**
@@ -17,16 +18,20 @@ export const dashDomain: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    const one = ({ file, reading: r }: ReadingRef<EntryReading | NoLimitReading | InvalidReading>): void => {
       // domainSpec.text is the domain's raw text: compared before anything else is worked out
-      if ((r.kind !== 'entry' && r.kind !== 'nolimit') || r.domainSpec.text !== '-') continue;
+      if (r.kind === 'invalid' || r.domainSpec.text !== '-') return;
       const owner = syntaxOwner(r);
-      if (owner === 'stray-header' || owner === 'template') continue;
+      if (owner === 'stray-header' || owner === 'template') return;
       ctx.report({
         file,
         span: r.domain,
         message: "domain '-' is not 'everyone': pam_limits reads it as the user named '-' (an account useradd refuses to create), so the line applies to nobody. Did you mean '*'?",
       });
-    }
+    };
+    // the entries, then the "no limits" lines (the engine sorts a file's findings by position)
+    const { entries, others } = readingIndex(ctx);
+    for (const x of entries) one(x);
+    for (const x of others) one(x);
   },
 };

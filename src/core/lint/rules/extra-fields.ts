@@ -1,4 +1,4 @@
-import { readings, show, syntaxOwner } from '../helpers.js';
+import { readingIndex, show, syntaxOwner } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const extraFields: Rule = {
@@ -10,7 +10,7 @@ export const extraFields: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.extra.length === 0) continue;
       const owner = syntaxOwner(r);
       if (owner === 'template' || owner === 'stray-header') continue;

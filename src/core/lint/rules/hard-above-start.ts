@@ -1,4 +1,4 @@
-import { readings, show } from '../helpers.js';
+import { readingIndex, show } from '../helpers.js';
 import { kernelToConf } from '../../values.js';
 import { PROFILE_TRAITS, RLIM_INFINITY, type RlimitItem } from '../../schema.js';
 import type { Rule } from '../types.js';
@@ -20,7 +20,7 @@ export const hardAboveStart: Rule = {
   check(ctx) {
     if (ctx.capSysResource !== false || !ctx.startingLimits) return;
     const traits = PROFILE_TRAITS[ctx.profile];
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || r.itemInfo.rlimit === null || !r.parsedValue) continue;
       if (r.limitType !== 'hard' && r.limitType !== '-') continue;
       const item = r.itemInfo.name as RlimitItem;

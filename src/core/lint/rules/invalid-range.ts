@@ -1,4 +1,5 @@
-import { readings, show, syntaxOwner } from '../helpers.js';
+import type { EntryReading, InvalidReading, NoLimitReading } from '../../model.js';
+import { type ReadingRef, readingIndex, show, syntaxOwner } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const invalidRange: Rule = {
@@ -10,8 +11,8 @@ export const invalidRange: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
-      if (r.kind === 'blank' || r.kind === 'comment' || r.problem?.code !== 'invalid-range' || syntaxOwner(r) !== 'problem') continue;
+    const one = ({ file, reading: r }: ReadingRef<EntryReading | NoLimitReading | InvalidReading>): void => {
+      if (r.problem?.code !== 'invalid-range' || syntaxOwner(r) !== 'problem') return;
       const domain = r.kind === 'invalid' ? r.fields[0]! : r.domain;
       const why = r.kind !== 'invalid' && r.domainSpec.range.form === 'error' ? r.domainSpec.range.why : 'not a valid range';
       ctx.report({
@@ -19,6 +20,10 @@ export const invalidRange: Rule = {
         span: domain,
         message: `pam_limits skips this line: invalid uid range '${show(domain.raw)}' (${why}); write :uid, min:max or min: with decimal numbers (@:gid, @min:max for groups)`,
       });
-    }
+    };
+    // the entries, then the "no limits" and invalid lines (the engine sorts a file's findings by position)
+    const { entries, others } = readingIndex(ctx);
+    for (const x of entries) one(x);
+    for (const x of others) one(x);
   },
 };

@@ -1,4 +1,4 @@
-import { readings, show, syntaxOwner } from '../helpers.js';
+import { readingIndex, show, syntaxOwner } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const invalidValue: Rule = {
@@ -10,7 +10,7 @@ export const invalidValue: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.problem?.code !== 'wrong-value' || syntaxOwner(r) !== 'problem' || !r.itemInfo) continue;
       const info = r.itemInfo;
       const raw = r.value.raw;

@@ -1,4 +1,4 @@
-import { readings, show, syntaxOwner } from '../helpers.js';
+import { readingIndex, show, syntaxOwner } from '../helpers.js';
 import { itemInfo, profileInfo } from '../../schema.js';
 import type { Rule } from '../types.js';
 
@@ -17,7 +17,7 @@ export const itemNotInProfile: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.problem?.code !== 'unknown-item' || syntaxOwner(r) !== 'problem') continue;
       const known = itemInfo(r.itemText);
       if (!known) continue;

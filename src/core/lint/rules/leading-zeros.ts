@@ -1,4 +1,4 @@
-import { readings, show } from '../helpers.js';
+import { readingIndex, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const leadingZeros: Rule = {
@@ -10,7 +10,7 @@ export const leadingZeros: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.problem || !r.parsedValue?.notes.includes('leading-zeros')) continue;
       ctx.report({
         file,

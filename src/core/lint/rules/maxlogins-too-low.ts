@@ -1,4 +1,4 @@
-import { readings, show } from '../helpers.js';
+import { readingIndex, show } from '../helpers.js';
 import { PROFILE_TRAITS, profileInfo } from '../../schema.js';
 import type { Rule } from '../types.js';
 
@@ -11,7 +11,7 @@ export const maxloginsTooLow: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.problem || !r.parsedValue) continue;
       const item = r.itemInfo?.name;
       if (item !== 'maxlogins' && item !== 'maxsyslogins') continue;

@@ -1,4 +1,4 @@
-import { fieldsSpan, readings, show } from '../helpers.js';
+import { fieldsSpan, readingIndex, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const noLimitsLine: Rule = {
@@ -10,7 +10,7 @@ export const noLimitsLine: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).others) {
       if (r.kind !== 'nolimit' || r.problem) continue;
       const d = r.domainSpec;
       const never = d.kind === 'wildcard' || d.kind === 'percent-all' || d.kind === 'percent-group';

@@ -1,4 +1,4 @@
-import { readings, show } from '../helpers.js';
+import { readingIndex, show } from '../helpers.js';
 import { PROFILE_TRAITS, profileInfo, RLIM_INFINITY } from '../../schema.js';
 import type { Rule } from '../types.js';
 
@@ -14,7 +14,7 @@ export const nofileAboveNrOpen: Rule = {
     const n = ctx.nrOpen;
     // fs.nr_open from the tree's sysctl configuration (no /proc snapshot): say which line set it
     const nShown = ctx.nrOpenSource ? `${n}, set at ${ctx.nrOpenSource}` : `${n}`;
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile') continue;
       const v = r.parsedValue?.kernel;
       const traits = PROFILE_TRAITS[ctx.profile];

@@ -1,4 +1,4 @@
-import { readings, show } from '../helpers.js';
+import { readingIndex, show } from '../helpers.js';
 import { NICE_RANGE, RLIM_INFINITY, RTPRIO_RANGE } from '../../schema.js';
 import type { Rule } from '../types.js';
 
@@ -14,7 +14,7 @@ export const outOfRange: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || !r.parsedValue) continue;
       const name = r.itemInfo.name;
       if (name !== 'nice' && name !== 'priority' && name !== 'rtprio') continue;

@@ -1,4 +1,4 @@
-import { readings, show, syntaxOwner } from '../helpers.js';
+import { readingIndex, show, syntaxOwner } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const percentDomain: Rule = {
@@ -10,7 +10,7 @@ export const percentDomain: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.problem?.code !== 'percent-domain' || syntaxOwner(r) !== 'problem') continue;
       const d = show(r.domain.raw);
       const instead = d === '%' ? "'*'" : `'@${d.slice(1)}'`;

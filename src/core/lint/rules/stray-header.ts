@@ -1,4 +1,4 @@
-import { lineSpan, readings, syntaxOwner } from '../helpers.js';
+import { lineSpan, readingIndex, syntaxOwner } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const strayHeader: Rule = {
@@ -10,7 +10,7 @@ export const strayHeader: Rule = {
   fixable: true,
   scope: 'file',
   check(ctx) {
-    for (const { file, line, reading: r } of readings(ctx)) {
+    for (const { file, line, reading: r } of readingIndex(ctx).markup) {
       if (syntaxOwner(r) !== 'stray-header') continue;
       const plain = line.readings.length === 1;
       ctx.report({

@@ -1,4 +1,4 @@
-import { fieldsOf, readings, show, syntaxOwner, templateSyntax } from '../helpers.js';
+import { fieldsOf, readingIndex, show, syntaxOwner, templateSyntax } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const templatePlaceholder: Rule = {
@@ -10,8 +10,8 @@ export const templatePlaceholder: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
-      if (syntaxOwner(r) !== 'template' || r.kind === 'blank' || r.kind === 'comment') continue;
+    for (const { file, reading: r } of readingIndex(ctx).markup) {
+      if (syntaxOwner(r) !== 'template') continue;
       const fields = fieldsOf(r);
       const f = templateSyntax(fields)!;
       const first = f === fields[0]; // the domain (fields are compared within one fieldsOf array: a reading may make a new Field per access)

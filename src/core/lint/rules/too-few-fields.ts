@@ -1,4 +1,4 @@
-import { fieldsOf, readings, show, syntaxOwner } from '../helpers.js';
+import { readingIndex, show, syntaxOwner } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 const TYPES = new Set(['soft', 'hard', '-']);
@@ -12,21 +12,33 @@ export const tooFewFields: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).others) {
       if (r.kind !== 'invalid' || r.problem.code !== 'too-few-fields' || syntaxOwner(r) !== 'problem') continue;
-      const fields = fieldsOf(r);
+      const fields = r.fields;
       const n = fields.length;
-      let hint = 'write <domain> <type> <item> <value>, e.g. "* soft nofile 4096"';
-      const f0 = fields[0]!.raw.toLowerCase();
-      const f1 = fields[1]?.raw.toLowerCase();
-      if (n === 3 && TYPES.has(f0)) hint = `the <domain> is missing: start the line with a user, @group or * (e.g. "* ${fields.map((f) => show(f.raw)).join(' ')}")`;
-      else if (n === 3 && f1 !== undefined && TYPES.has(f1)) hint = 'the <value> is missing (a 3-field line is not a "no limits" line)';
-      else if (n === 2) hint = `a 2-field line means "no limits at all" only with type '-' (e.g. "${show(fields[0]!.raw)} -"); otherwise write all four fields`;
+      let message = n === 1 ? ONE_FIELD : n === 3 ? THREE_FIELDS : null;
+      if (n === 3) {
+        const f0 = fields[0]!.raw.toLowerCase();
+        const f1 = fields[1]!.raw.toLowerCase();
+        if (TYPES.has(f0)) message = skipped(3, `the <domain> is missing: start the line with a user, @group or * (e.g. "* ${fields.map((f) => show(f.raw)).join(' ')}")`);
+        else if (TYPES.has(f1)) message = skipped(3, 'the <value> is missing (a 3-field line is not a "no limits" line)');
+      } else if (n === 2) {
+        message = skipped(2, `a 2-field line means "no limits at all" only with type '-' (e.g. "${show(fields[0]!.raw)} -"); otherwise write all four fields`);
+      }
       ctx.report({
         file,
         span: { start: fields[0]!.start, end: fields[n - 1]!.end },
-        message: `pam_limits skips this line ("invalid line"): it has ${n} field${n === 1 ? '' : 's'}; ${hint}`,
+        message: message ?? skipped(n, HINT),
       });
     }
   },
 };
+
+function skipped(n: number, hint: string): string {
+  return `pam_limits skips this line ("invalid line"): it has ${n} field${n === 1 ? '' : 's'}; ${hint}`;
+}
+
+const HINT = 'write <domain> <type> <item> <value>, e.g. "* soft nofile 4096"';
+// the messages that name no field's text, made once (a file of such lines reports one per line)
+const ONE_FIELD = skipped(1, HINT);
+const THREE_FIELDS = skipped(3, HINT);

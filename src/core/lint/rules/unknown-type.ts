@@ -1,4 +1,4 @@
-import { readings, show, syntaxOwner } from '../helpers.js';
+import { readingIndex, show, syntaxOwner } from '../helpers.js';
 import { didYouMean } from '../../suggest.js';
 import type { Rule } from '../types.js';
 
@@ -11,7 +11,7 @@ export const unknownType: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.problem?.code !== 'unknown-type' || syntaxOwner(r) !== 'problem') continue;
       const t = r.typeText;
       const guess = t === 'both' || t === '--' || t === 'all' ? '-' : didYouMean(t, ['soft', 'hard']);

@@ -1,4 +1,4 @@
-import { readings, show, syntaxOwner } from '../helpers.js';
+import { readingIndex, show, syntaxOwner } from '../helpers.js';
 import type { Field } from '../../model.js';
 import { entryRaw } from '../../parse.js';
 import type { TextEdit } from '../../text-edit.js';
@@ -19,7 +19,7 @@ export const uppercaseKeyword: Rule = {
   fixable: true,
   scope: 'file',
   check(ctx) {
-    for (const { file, line, reading: r } of readings(ctx)) {
+    for (const { file, line, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry') continue;
       // typeText etc. are the raw texts themselves when they have no capital (parse.ts lower):
       // nearly every entry is done without making a Field or running a regex

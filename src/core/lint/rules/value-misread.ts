@@ -1,4 +1,4 @@
-import { readings, show } from '../helpers.js';
+import { readingIndex, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 import { RLIM_INFINITY } from '../../schema.js';
 
@@ -11,7 +11,7 @@ export const valueMisread: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readings(ctx)) {
+    for (const { file, reading: r } of readingIndex(ctx).entries) {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || !r.parsedValue) continue;
       const info = r.itemInfo;
       const v = r.parsedValue;
