@@ -340,24 +340,60 @@ function alternation(tokens: readonly string[]): string {
   return `(?:${tokens.map(literal).join('|')})`;
 }
 
+/** Lines read one by one before (and after) each search for a new first token. */
+const SCAN_LINES = 256;
+
 /**
- * The distinct first tokens of `text`'s lines (odd ones, with \v \f \r, included), in order of
- * first appearance: each search skips the lines whose token is known and stops at the first
- * other one. Null when there are more than MAX_SEARCHED_TOKENS.
+ * The distinct first tokens of `text`'s lines (odd ones, with \v \f \r, included), or null when
+ * there are more than MAX_SEARCHED_TOKENS. Lines are read one by one SCAN_LINES at a time, and
+ * between those runs a search skips every line whose token is known and stops at the first other
+ * one: a file whose tokens all appear early costs one search, and each search is a new pattern
+ * (compiled once, used once), so a new token found costs one.
  */
 function firstTokens(text: string): string[] | null {
   const names: string[] = [];
+  const seen = new Set<string>();
+  const add = (t: string): boolean => {
+    if (seen.has(t)) return true;
+    if (names.length === MAX_SEARCHED_TOKENS) return false;
+    seen.add(t);
+    names.push(t);
+    return true;
+  };
   let at = 0;
   for (;;) {
+    for (let n = 0; n < SCAN_LINES && at < text.length; n++) {
+      const nl = text.indexOf('\n', at);
+      const next = nl < 0 ? text.length : nl + 1;
+      const t = firstToken(text, at, next);
+      if (t !== null && !add(t)) return null;
+      at = next;
+    }
+    if (at >= text.length) return names;
+    // `at` starts a line after a '\n': the search starts at that '\n'
     const skip = names.length === 0 ? '' : `(?!${alternation(names)}${TOKEN_END})`;
     const re = new RegExp(`${LINE_START}${WS}*${skip}([^ \\t\\v\\f\\r\\n#\\0][^ \\t#\\0\\n]*)`, 'g');
-    re.lastIndex = at;
+    re.lastIndex = at - 1;
     const m = re.exec(text);
     if (m === null) return names;
-    if (names.length === MAX_SEARCHED_TOKENS) return null;
-    names.push(m[1]!);
-    at = m.index + 1;
+    if (!add(m[1]!)) return null;
+    at = text.charCodeAt(m.index) === 0x0a ? m.index + 1 : m.index;
   }
+}
+
+/**
+ * The first token of the line text[start, next) as the searches read it: after the leading
+ * isspace bytes, from a byte that is none of them, nor '#' or NUL, to space, tab, '#', NUL, '\n'
+ * or the end; null when there is none.
+ */
+function firstToken(text: string, start: number, next: number): string | null {
+  let p = start;
+  let c = text.charCodeAt(p);
+  while (p < next && (c === 0x20 || (c >= 0x09 && c <= 0x0d))) c = text.charCodeAt(++p);
+  if (p >= next || c === 0x23 || c === 0) return null;
+  const from = p;
+  while (p < next && c !== 0x20 && c !== 0x09 && c !== 0x23 && c !== 0 && c !== 0x0a) c = text.charCodeAt(++p);
+  return text.slice(from, p);
 }
 
 const CANDIDATES = new Map<string, RegExp>();

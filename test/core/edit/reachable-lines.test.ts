@@ -10,7 +10,8 @@
  *
  * Random texts made of the bytes that decide those rules: blanks of every kind, '#', NUL, CR,
  * bytes above 0x7f, regular-expression metacharacters inside tokens, item names in odd cases
- * and inside other words, over-long lines; some texts have more than 64 distinct first tokens.
+ * and inside other words, over-long lines; some texts have more than 64 distinct first tokens,
+ * some have first tokens that appear only after the lines read one by one before the first search.
  * The seed is printed (LIMITSCTL_SEED reruns it).
  */
 import { describe, expect, it } from 'vitest';
@@ -51,9 +52,9 @@ const TOKENS = ['*', 'alice', 'bob', '@wheel', '@:1000', '1000:1999', '%', '%whe
 const BLANKS = [' ', '\t', '  ', '\v', '\f', '\r', ' \v ', '\t\r'];
 const ITEMS = ['nofile', 'NOFILE', 'NoFile', 'nproc', 'maxlogins', 'MaxSysLogins', 'core', 'xnofilex', 'nofil', 'NO\xcdFILE'];
 
-function randomLine(r: () => number, many: boolean): string {
+function randomLine(r: () => number, many: boolean, pool: readonly string[] = TOKENS): string {
   const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
-  const token = many && r() < 0.5 ? `u${Math.floor(r() * 200)}` : pick(TOKENS);
+  const token = many && r() < 0.5 ? `u${Math.floor(r() * 200)}` : pick(pool);
   const b = () => (r() < 0.7 ? ' ' : pick(BLANKS));
   const x = r();
   if (x < 0.05) return `# ${pick(ITEMS)}`;
@@ -69,15 +70,21 @@ describe('FileLines.reachable keeps exactly the lines of its rule', () => {
   it(`random texts, searched and walked line by line (${seedNote(SEED)})`, () => {
     const r = rng(SEED);
     let many = 0;
+    let late = 0;
     for (let t = 0; t < 300; t++) {
       const manyTokens = t % 5 === 4;
-      const n = manyTokens ? 150 + Math.floor(r() * 100) : 1 + Math.floor(r() * 40);
+      // some texts are longer than the lines read one by one before the first search (256), with
+      // first tokens that appear only after them, a few at a time
+      const long = t % 5 === 3;
+      const n = manyTokens ? 150 + Math.floor(r() * 100) : long ? 300 + Math.floor(r() * 500) : 1 + Math.floor(r() * 40);
       const lines: string[] = [];
-      for (let i = 0; i < n; i++) lines.push(randomLine(r, manyTokens));
+      for (let i = 0; i < n; i++) lines.push(randomLine(r, manyTokens, long ? TOKENS.slice(0, 3 + Math.floor(i / 40)) : TOKENS));
       const eol = r() < 0.15 ? '\r\n' : '\n';
       const text = lines.join(eol) + (r() < 0.7 ? eol : '');
       const distinct = new Set(lines.map((l) => /^[ \t\n\v\f\r]*([^ \t#\0\n]*)/.exec(l)![1]));
       if (distinct.size > 64) many++;
+      const early = new Set(lines.slice(0, 256).map((l) => /^[ \t\n\v\f\r]*([^ \t#\0\n]*)/.exec(l)![1]));
+      if ([...distinct].some((d) => !early.has(d))) late++;
       const accepted = new Set(TOKENS.filter(() => r() < 0.4));
       if (r() < 0.5) for (let u = 0; u < 200; u++) if (r() < 0.3) accepted.add(`u${u}`);
       const matches = (tok: string) => accepted.has(tok);
@@ -98,5 +105,6 @@ describe('FileLines.reachable keeps exactly the lines of its rule', () => {
     }
     // the line-by-line walk was taken too
     expect(many).toBeGreaterThan(20);
+    expect(late).toBeGreaterThan(40);
   });
 });
