@@ -26,15 +26,9 @@ import { coreTree, defined, type ConfigTree, type LimitsDocument, type LoadedTre
 
 // ── bytes ────────────────────────────────────────────────────────────────────────────────────────
 
-function bytesIn(fn: string, name: string, v: unknown): string {
-  arg.bytes(fn, name, v);
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
-}
-
+/** A binary string as it is, or bytes as one (arg.binary). */
 function asBinary(fn: string, name: string, v: unknown): string {
-  if (typeof v === 'string') return v;
-  arg.bytes(fn, name, v);
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
+  return typeof v === 'string' ? v : arg.binary(fn, name, v);
 }
 
 /**
@@ -169,7 +163,7 @@ export function profileForOsRelease(fields: OsReleaseFields): ProfileDetection {
  * @throws LimitsError `EARGUMENT` when `bytes` is not a Buffer or Uint8Array
  */
 export function parsePasswd(bytes: Uint8Array): PasswdEntry[] {
-  return parsePasswdCore(bytesIn('parsePasswd', 'bytes', bytes)).map(passwdOut);
+  return parsePasswdCore(arg.binary('parsePasswd', 'bytes', bytes)).map(passwdOut);
 }
 
 /**
@@ -177,7 +171,7 @@ export function parsePasswd(bytes: Uint8Array): PasswdEntry[] {
  * @throws LimitsError `EARGUMENT` when `bytes` is not a Buffer or Uint8Array
  */
 export function parseGroup(bytes: Uint8Array): GroupEntry[] {
-  return parseGroupCore(bytesIn('parseGroup', 'bytes', bytes)).map(groupOut);
+  return parseGroupCore(arg.binary('parseGroup', 'bytes', bytes)).map(groupOut);
 }
 
 /**

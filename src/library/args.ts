@@ -125,6 +125,16 @@ export function bytes(fn: string, name: string, v: unknown): asserts v is Uint8A
   throw argumentError(fn, `${name} must be bytes (a Buffer or Uint8Array), got ${describe(v)}`);
 }
 
+/**
+ * `v` as a binary string (one char per byte, the model's form of bytes, core/bytes.ts), refused
+ * as by {@link bytes} unless it is a Buffer or Uint8Array: a string is refused (its encoding would
+ * be a guess; limitsctl 0.1 read it as one char per byte).
+ */
+export function binary(fn: string, name: string, v: unknown): string {
+  bytes(fn, name, v);
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
+}
+
 /** `v` is undefined or a release profile name or alias. */
 export function optProfile(fn: string, name: string, v: unknown): asserts v is ProfileName | undefined {
   if (v === undefined) return;

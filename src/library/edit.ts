@@ -153,12 +153,6 @@ export interface CommitResult<P extends CommitPlan = EditPlan> {
   readonly recovered: RecoveryReport | null;
 }
 
-function binary(fn: string, name: string, v: unknown): string {
-  // a string is refused (its encoding would be a guess: limitsctl 0.1 read it as one char per byte)
-  arg.bytes(fn, name, v);
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
-}
-
 function checkOptions(fn: string, options: unknown): void {
   const o = arg.opts(fn, 'options', options);
   if (o.check !== undefined) arg.func(fn, 'options.check', o.check);
@@ -215,7 +209,7 @@ async function commit<P extends CommitPlan>(fn: string, root: string, plan: () =
       changes: p.changes.map((c, i) => {
         arg.obj(fn, `the plan.changes[${i}]`, c);
         arg.path(fn, `the plan.changes[${i}].path`, c.path);
-        return { path: c.path, before: c.before === null ? null : binary(fn, `the plan.changes[${i}].before`, c.before), after: binary(fn, `the plan.changes[${i}].after`, c.after) };
+        return { path: c.path, before: c.before === null ? null : arg.binary(fn, `the plan.changes[${i}].before`, c.before), after: arg.binary(fn, `the plan.changes[${i}].after`, c.after) };
       }),
     };
   };
