@@ -301,10 +301,11 @@ function silenced(directives: readonly Directive[]): Silenced {
   return out;
 }
 
-function suppressedBy(s: Silenced, d: Diagnostic): boolean {
-  if (s.file.all || s.file.codes.has(d.code)) return true;
-  const l = s.lines.get(d.line);
-  return l !== undefined && (l.all || l.codes.has(d.code));
+/** Whether a finding of `code` on 1-based `line` is silenced. */
+function silencedAt(s: Silenced, code: string, line: number): boolean {
+  if (s.file.all || s.file.codes.has(code)) return true;
+  const l = s.lines.get(line);
+  return l !== undefined && (l.all || l.codes.has(code));
 }
 
 function severityOf(rule: { code: string; severity: Severity }, config: LintConfig): Severity | 'off' {
@@ -315,8 +316,6 @@ const compareStrings = (x: string, y: string): number => (x < y ? -1 : x > y ? 1
 
 /** The order of findings within a file: line, column, code, message. */
 const byPosition = (a: Diagnostic, b: Diagnostic): number => a.line - b.line || a.column - b.column || compareStrings(a.code, b.code) || compareStrings(a.message, b.message);
-/** The order of findings on one line. */
-const byColumn = (a: Diagnostic, b: Diagnostic): number => a.column - b.column || compareStrings(a.code, b.code) || compareStrings(a.message, b.message);
 
 /**
  * `list` in the order of {@link byPosition}, exactly as the stable `list.sort(byPosition)` orders
@@ -324,51 +323,114 @@ const byColumn = (a: Diagnostic, b: Diagnostic): number => a.column - b.column |
  * comparisons: the list itself when it is in order already (one rule's findings), else a stable
  * counting sort by line, then each line's findings (usually one or two) by column, code and
  * message. Lines spread far wider than the findings are (a few findings in a long file) are
- * sorted by comparison. May reorder `list` itself.
+ * sorted by comparison. `list` itself is returned when in order, else a new array.
  */
 export function sortFindings(list: Diagnostic[]): Diagnostic[] {
   const n = list.length;
-  let i = 1;
-  while (i < n && byPosition(list[i - 1]!, list[i]!) <= 0) i++;
-  if (i >= n) return list;
-  let lo = list[0]!.line;
-  let hi = lo;
-  for (let k = 1; k < n; k++) {
-    const line = list[k]!.line;
-    if (line < lo) lo = line; else if (line > hi) hi = line;
-  }
-  const width = hi - lo + 1;
-  if (!(Number.isInteger(lo) && Number.isInteger(hi)) || width > 4 * n + 1024) return list.sort(byPosition);
-  // next[k]: where the findings of line lo+k start in `out` (counted, then summed); placing
-  // each finding moves it on, so that it ends as the end of that line's findings
-  const next = new Int32Array(width + 1);
-  for (let k = 0; k < n; k++) next[list[k]!.line - lo + 1]!++;
-  for (let k = 1; k <= width; k++) next[k]! += next[k - 1]!;
+  const a: Records = [];
+  for (const d of list) a.push(-1, 0, 0, 0, 0, 0, 0, d, undefined);
+  const order = sortRecords(a, n, (i, j) => byPosition(list[i]!, list[j]!));
+  if (order === null) return list;
   const out = new Array<Diagnostic>(n);
-  for (let k = 0; k < n; k++) { const d = list[k]!; out[next[d.line - lo]!++] = d; }
-  // next[k] is now the end of line lo+k's findings
-  let from = 0;
-  for (let k = 0; k < width; k++) {
-    const to = next[k]!;
-    if (to - from > 1) sortRun(out, from, to);
-    from = to;
-  }
+  for (let k = 0; k < n; k++) out[k] = list[order[k]!]!;
   return out;
 }
 
-/** out[from..to) sorted stably by {@link byColumn}: insertion for a few findings, else Array.prototype.sort (stable). */
-function sortRun(out: Diagnostic[], from: number, to: number): void {
-  if (to - from <= 16) {
-    for (let i = from + 1; i < to; i++) {
-      const x = out[i]!;
-      let j = i - 1;
-      while (j >= from && byColumn(out[j]!, x) > 0) { out[j + 1] = out[j]!; j--; }
-      out[j + 1] = x;
-    }
-    return;
+/**
+ * The findings of one file while its rules run (and, for the tree-wide rules, until that file is
+ * written), kept as flat records in one array rather than as Diagnostic objects: a finding held
+ * this long outlives the young generation, and its two objects (the finding and its offset) were
+ * most of what the collector then copied and what the heap grew by on large trees. The Diagnostic
+ * objects are made when the file is written, a batch at a time. A record is {@link STRIDE} slots:
+ * the kind (an index into the engine's `kinds`, or -1 when the message slot holds a whole
+ * Diagnostic: a finding with code-point columns, a fix, or in another file), line, column,
+ * endLine, endColumn, offset start and end (-1: no offset), message, related locations.
+ */
+const STRIDE = 9;
+const K_KIND = 0;
+const K_LINE = 1;
+const K_COLUMN = 2;
+const K_END_LINE = 3;
+const K_END_COLUMN = 4;
+const K_START = 5;
+const K_END = 6;
+const K_MESSAGE = 7;
+const K_RELATED = 8;
+/** how many Diagnostic objects are made at a time when a file is written */
+const BATCH = 4096;
+
+interface Kind { readonly code: string; readonly name: string; readonly severity: Severity }
+type Records = Array<number | string | Diagnostic | RelatedLocation[] | undefined>;
+
+function recLine(a: Records, k: number): number {
+  return a[k + K_KIND] === -1 ? (a[k + K_MESSAGE] as Diagnostic).line : a[k + K_LINE] as number;
+}
+
+/** a record's finding as a Diagnostic (the members in the order the type lists them, as lintTarget always made them) */
+function diagnosticOf(a: Records, k: number, kinds: readonly Kind[], file: string): Diagnostic {
+  const kind = a[k + K_KIND] as number;
+  if (kind === -1) return a[k + K_MESSAGE] as Diagnostic;
+  const x = kinds[kind]!;
+  const line = a[k + K_LINE] as number;
+  const column = a[k + K_COLUMN] as number;
+  const endLine = a[k + K_END_LINE] as number;
+  const endColumn = a[k + K_END_COLUMN] as number;
+  const start = a[k + K_START] as number;
+  const message = a[k + K_MESSAGE] as string;
+  const related = a[k + K_RELATED] as RelatedLocation[] | undefined;
+  if (related === undefined) {
+    return start >= 0
+      ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END] as number } }
+      : { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn };
   }
-  const part = out.slice(from, to).sort(byColumn);
-  for (let i = 0; i < part.length; i++) out[from + i] = part[i]!;
+  return start >= 0
+    ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END] as number }, related }
+    : { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, related };
+}
+
+/**
+ * Records numbers of `a` in the order of {@link byPosition} (line, column, code, message; equal
+ * ones in the order they came), as sortFindings orders Diagnostic objects; null when they are in
+ * that order already. `cmp` compares two records by that order.
+ */
+function sortRecords(a: Records, n: number, cmp: (i: number, j: number) => number): Int32Array | null {
+  let i = 1;
+  while (i < n && cmp(i - 1, i) <= 0) i++;
+  if (i >= n) return null;
+  let lo = recLine(a, 0);
+  let hi = lo;
+  for (let r = 1; r < n; r++) {
+    const line = recLine(a, r * STRIDE);
+    if (line < lo) lo = line; else if (line > hi) hi = line;
+  }
+  const width = hi - lo + 1;
+  if (!(Number.isInteger(lo) && Number.isInteger(hi)) || width > 4 * n + 1024) {
+    const order = Array.from({ length: n }, (_, r) => r).sort(cmp); // stable
+    return Int32Array.from(order);
+  }
+  const next = new Int32Array(width + 1);
+  for (let r = 0; r < n; r++) next[recLine(a, r * STRIDE) - lo + 1]!++;
+  for (let w = 1; w <= width; w++) next[w]! += next[w - 1]!;
+  const out = new Int32Array(n);
+  for (let r = 0; r < n; r++) out[next[recLine(a, r * STRIDE) - lo]!++] = r;
+  let from = 0;
+  for (let w = 0; w < width; w++) {
+    const to = next[w]!;
+    if (to - from > 16) {
+      const part = Array.from(out.subarray(from, to)).sort(cmp); // stable
+      out.set(part, from);
+    } else if (to - from > 1) {
+      // a line's records by column, code and message: insertion (stable), usually one or two
+      for (let x = from + 1; x < to; x++) {
+        const v = out[x]!;
+        let y = x - 1;
+        while (y >= from && cmp(out[y]!, v) > 0) { out[y + 1] = out[y]!; y--; }
+        out[y + 1] = v;
+      }
+    }
+    from = to;
+  }
+  return out;
 }
 
 /**
@@ -421,20 +483,25 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
   const firstFile = tree.files[0]?.path ?? tree.ignored[0]?.path ?? '<none>';
 
   // findings of the tree-wide rules, by file, until that file is written; while the rules of
-  // scope 'file' check a file, its findings go to `current`
-  const held = new Map<string, Diagnostic[]>();
-  let current: Diagnostic[] | null = null;
+  // scope 'file' check a file, its findings go to `current` (records: see STRIDE)
+  const held = new Map<string, Records>();
+  let current: Records | null = null;
   let currentPath: string | null = null;
-  const push = (d: Diagnostic) => {
-    if (current !== null && d.file === currentPath) { current.push(d); return; }
-    let list = held.get(d.file);
+  const written = new Set<string>();
+  /** the records of `file`'s findings, or null when it goes in whole (another file's finding while `current` is written: see push) */
+  const listOf = (file: string): Records | null => {
+    if (current !== null && file === currentPath) return current;
+    let list = held.get(file);
     // a file already written (a rule of scope 'file' reporting outside its file: a rule bug)
     // gets it with the file being written, rather than losing it
-    if (!list && current !== null && written.has(d.file)) { current.push(d); return; }
-    if (!list) held.set(d.file, (list = []));
-    list.push(d);
+    if (!list && current !== null && written.has(file)) return null;
+    if (!list) held.set(file, (list = []));
+    return list;
   };
-  const written = new Set<string>();
+  const push = (d: Diagnostic) => {
+    (listOf(d.file) ?? current!).push(-1, 0, 0, 0, 0, 0, 0, d, undefined);
+  };
+  const kinds: Kind[] = [];
 
   const internal = (rule: Rule, what: string, file: string = firstFile) => {
     const sev = severityOf(RULE_ERROR, config);
@@ -449,11 +516,11 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
   const reportOf = (rule: Rule, severity: Severity) => {
     const code = rule.code;
     const name = rule.name;
+    const kind = kinds.length;
+    kinds.push({ code, name, severity });
     return (r: RuleReport): void => {
-      // run for every finding: no spread copies, no intermediate position object, no array
-      // unless there are related locations, and the common finding (byte offsets, no code-point
-      // columns, fix or related locations) made by one object literal; the members are in the
-      // order the Diagnostic type lists them
+      // run for every finding: no spread copies, no position or finding object (a record of
+      // numbers; see STRIDE), no array unless there are related locations
       const f = r.file;
       let fDoc: LimitsDocument | null;
       let fPath: string;
@@ -462,10 +529,21 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
         place(fDoc, r.span);
         const rel = r.related;
         const fix = r.fix;
-        if (!placedText && (rel === undefined || rel.length === 0) && fix === undefined) {
-          push(placedOffset
-            ? { code, rule: name, severity, message: r.message, file: fPath, line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, offset: { start: placedStart, end: placedEnd } }
-            : { code, rule: name, severity, message: r.message, file: fPath, line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn });
+        if (!placedText && fix === undefined) {
+          const line = placedLine;
+          const column = placedColumn;
+          const endLine = placedEndLine;
+          const endColumn = placedEndColumn;
+          const start = placedOffset ? placedStart : -1;
+          const end = placedEnd;
+          // (related locations are placed after the finding's own position is copied)
+          const related = rel === undefined || rel.length === 0 ? undefined : rel.map((x) => {
+            place(docOf(target, x.file), x.span);
+            return { file: pathOf(x.file), line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, message: x.message };
+          });
+          const list = listOf(fPath);
+          if (list !== null) list.push(kind, line, column, endLine, endColumn, start, end, r.message, related);
+          else current!.push(-1, 0, 0, 0, 0, 0, 0, diagnosticOf([kind, line, column, endLine, endColumn, start, end, r.message, related], 0, kinds, fPath), undefined);
           return;
         }
         const d: Mutable<Diagnostic> = {
@@ -523,20 +601,45 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     for (const x of docs) byPath.get(x.file.path)!.push(x);
     const failed = new Set<Rule>(); // a rule of scope 'file' that threw is not run on later files
     const unknownSev = severityOf({ code: UNKNOWN_SUPPRESSION.code, severity: 'warning' }, config);
-    // `list` is the engine's own (it is filtered and sorted in place): without limitsctl-disable
-    // comments nothing is copied, and a list already in order is returned as it is
-    const finish = (path: string, list: Diagnostic[], dirs: Silenced | undefined): Diagnostic[] => {
+    const codeOf = (a: Records, k: number): string => {
+      const kind = a[k + K_KIND] as number;
+      return kind === -1 ? (a[k + K_MESSAGE] as Diagnostic).code : kinds[kind]!.code;
+    };
+    /**
+     * A file's records as findings, in batches: those not silenced by limitsctl-disable comments
+     * (counted in state.suppressed), none when the file is not shown, sorted by {@link byPosition}.
+     */
+    function* finish(path: string, list: Records, dirs: Silenced | undefined): Generator<readonly Diagnostic[], void, undefined> {
       const shown = target.only === undefined || target.only.has(path);
-      let kept = list;
+      let a = list;
       if (dirs !== undefined || !shown) {
-        kept = [];
-        for (const d of list) {
-          if (dirs !== undefined && d.code !== UNKNOWN_SUPPRESSION.code && suppressedBy(dirs, d)) { state.suppressed++; continue; }
-          if (shown) kept.push(d);
+        a = [];
+        for (let k = 0; k < list.length; k += STRIDE) {
+          const code = codeOf(list, k);
+          if (dirs !== undefined && code !== UNKNOWN_SUPPRESSION.code && silencedAt(dirs, code, recLine(list, k))) { state.suppressed++; continue; }
+          if (shown) for (let j = 0; j < STRIDE; j++) a.push(list[k + j]);
         }
       }
-      return sortFindings(kept);
-    };
+      const n = a.length / STRIDE;
+      if (n === 0) return;
+      const cmp = (i: number, j: number): number => {
+        const x = i * STRIDE;
+        const y = j * STRIDE;
+        const xf = a[x + K_KIND] === -1 ? a[x + K_MESSAGE] as Diagnostic : null;
+        const yf = a[y + K_KIND] === -1 ? a[y + K_MESSAGE] as Diagnostic : null;
+        return ((xf ? xf.line : a[x + K_LINE] as number) - (yf ? yf.line : a[y + K_LINE] as number))
+          || ((xf ? xf.column : a[x + K_COLUMN] as number) - (yf ? yf.column : a[y + K_COLUMN] as number))
+          || compareStrings(codeOf(a, x), codeOf(a, y))
+          || compareStrings(xf ? xf.message : a[x + K_MESSAGE] as string, yf ? yf.message : a[y + K_MESSAGE] as string);
+      };
+      const order = sortRecords(a, n, cmp);
+      for (let from = 0; from < n; from += BATCH) {
+        const to = Math.min(n, from + BATCH);
+        const out = new Array<Diagnostic>(to - from);
+        for (let r = from; r < to; r++) out[r - from] = diagnosticOf(a, (order === null ? r : order[r]!) * STRIDE, kinds, path);
+        yield out;
+      }
+    }
 
     for (const [path, pathDocs] of byPath) {
       currentPath = path;
@@ -565,7 +668,7 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
         if (unknownSev !== 'off') {
           for (const u of unknown) {
             const pos = locate(doc, u.span);
-            current.push({
+            push({
               code: UNKNOWN_SUPPRESSION.code, rule: UNKNOWN_SUPPRESSION.name, severity: unknownSev, file: path, ...pos,
               message: `limitsctl-disable names '${u.name}', which is no rule code or name; it silences nothing. Use a code like LC202 or a name like duplicate-entry (docs/rules.md)`,
             });
@@ -576,16 +679,14 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
       current = null;
       currentPath = null;
       written.add(path);
-      let kept: Diagnostic[] | null = finish(path, list, dirs);
-      if (kept.length > 0) yield kept;
-      kept = null; // not held while the next file is checked
+      yield* finish(path, list, dirs); // (the list is no longer held once the next file is checked)
     }
     // findings in any other path (none of the tree's files), by name
     const rest = [...held.keys()].sort(compareStrings);
     for (const path of rest) {
-      const kept = finish(path, held.get(path)!, undefined);
+      const list = held.get(path)!;
       held.delete(path);
-      if (kept.length > 0) yield kept;
+      yield* finish(path, list, undefined);
     }
   } finally {
     lastDoc = null; // hold no document of this target after it
