@@ -63,6 +63,10 @@ export interface EntryColumns {
   readonly domainSpecs: readonly DomainSpec[];
   /** 1 when resolveLimits acts on the entry: no problem, or only a '%' domain (skipped per item) */
   readonly active: Uint8Array;
+  /** 1 when the entry has no problem at all (its reading's `problem` is null) */
+  readonly valid: Uint8Array;
+  /** the entry's item key, as an index into Analysis.itemKeys(); -1 when its item is unknown */
+  readonly item: Int32Array;
   /** index in tree.files of the first file pam_limits cannot read, or -1 */
   readonly fatalAt: number;
   /** readings of this order or later come after that file (Infinity: none) */
@@ -161,6 +165,24 @@ export class Analysis {
   }
 
   /**
+   * The reading orders of a file's entries: [lo, hi), or undefined when it has none. The files are
+   * read one after another, so a file's entries (and its `<domain> -` lines between them) are one
+   * run of orders: an entry of order `o` is in this file when lo <= o < hi.
+   */
+  orderRange(file: TreeFile): { readonly lo: number; readonly hi: number } | undefined {
+    if (!this.#orderRanges) {
+      const m = new Map<TreeFile, { lo: number; hi: number }>();
+      const entries = this.entries;
+      if (!this.#rangesByFile) this.#ranges();
+      for (const [f, r] of this.#rangesByFile!) m.set(f, { lo: entries[r.lo]!.order, hi: entries[r.hi - 1]!.order + 1 });
+      this.#orderRanges = m;
+    }
+    return this.#orderRanges.get(file);
+  }
+
+  #orderRanges: Map<TreeFile, { lo: number; hi: number }> | null = null;
+
+  /**
    * The entry a resolver Source (or `{ file, line, chunk }`: display path, 1-based line, chunk)
    * names, found by a binary search in its file's entries (no Map of every entry by a string key).
    */
@@ -203,6 +225,9 @@ export class Analysis {
       const entries = this.entries;
       const domain = new Int32Array(entries.length);
       const active = new Uint8Array(entries.length);
+      const valid = new Uint8Array(entries.length);
+      const item = new Int32Array(entries.length).fill(-1);
+      const itemIds = new Map<ItemKey, number>();
       const domainIds = new Map<string, number>();
       const domainSpecs: DomainSpec[] = [];
       for (let i = 0; i < entries.length; i++) {
@@ -212,11 +237,12 @@ export class Analysis {
         let d = domainIds.get(raw);
         if (d === undefined) { domainIds.set(raw, (d = domainSpecs.length)); domainSpecs.push(r.domainSpec); }
         domain[i] = d;
-        if (!r.problem || r.problem.code === 'percent-domain') active[i] = 1;
+        const p = r.problem;
+        if (!p) { active[i] = 1; valid[i] = 1; } else if (p.code === 'percent-domain') active[i] = 1;
         if (!r.itemInfo) continue;
         const k = itemKeyOf(r.itemInfo);
         const list = m.get(k);
-        if (list) list.push(e); else m.set(k, [e]);
+        if (list) { list.push(e); item[i] = itemIds.get(k)!; } else { m.set(k, [e]); item[i] = itemIds.size; itemIds.set(k, itemIds.size); }
       }
       const files = this.options.tree.files;
       const fatalAt = files.findIndex((f) => f.fatal);
@@ -228,7 +254,7 @@ export class Analysis {
         for (const e of entries) if (before.has(e.file)) fatalOrder = e.order + 1;
         for (const x of this.nolimits) if (before.has(x.file) && x.order + 1 > fatalOrder) fatalOrder = x.order + 1;
       }
-      this.#columns = { domain, domainSpecs, active, fatalAt, fatalOrder };
+      this.#columns = { domain, domainSpecs, active, valid, item, fatalAt, fatalOrder };
       this.#itemIndex = m;
     }
     return this.#itemIndex;

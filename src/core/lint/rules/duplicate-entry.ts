@@ -1,4 +1,5 @@
-import { deadIn, entryText, lineSpan, show } from '../helpers.js';
+import { entryRaw } from '../../parse.js';
+import { entryText, lineSpan, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const duplicateEntry: Rule = {
@@ -10,21 +11,34 @@ export const duplicateEntry: Rule = {
   fixable: true,
   scope: 'file',
   check(ctx) {
-    for (const { file } of ctx.docs) for (const d of deadIn(ctx, file)) {
-      if (d.ref.file !== d.by.file) continue;
-      const a = d.ref.reading;
-      const b = d.by.reading;
-      const same = a.typeText === b.typeText && a.valueText === b.valueText;
-      const line = d.ref.line;
-      ctx.report({
-        file: d.ref.file,
-        span: lineSpan(line),
-        message: same
-          ? `duplicate of line ${d.by.line.index + 1} ('${entryText(b)}'): pam_limits applies the later one, so this line changes nothing; remove it`
-          : `dead line: line ${d.by.line.index + 1} ('${entryText(b)}') sets ${b.itemText} for '${show(a.domain.raw)}' again and pam_limits keeps the line read last, so this value never applies${a.itemInfo && !a.itemInfo.typeChecked && a.typeText !== b.typeText ? ` (the type does not matter for ${b.itemText}: every line sets the same single limit)` : ''}; remove this line or merge the two`,
-        related: [{ file: d.by.file, span: lineSpan(d.by.line), message: 'the line that replaces it' }],
-        fix: d.removable ? [{ offset: line.start, length: line.end - line.start + line.eolLength, content: '' }] : undefined,
-      });
+    const an = ctx.analysis;
+    for (const { file } of ctx.docs) {
+      const range = an.orderRange(file);
+      if (!range) continue;
+      const { by, removable } = an.dead();
+      const { lo, hi } = range;
+      // the file's entries are the orders [lo, hi): a dead line replaced by an order below hi is
+      // replaced by a line of the same file (only those entries are looked at)
+      for (let o = lo; o < hi; o++) {
+        const bo = by[o]!;
+        if (bo < 0 || bo >= hi) continue;
+        const ref = an.entryAt(o)!;
+        const other = an.entryAt(bo)!;
+        const a = ref.reading;
+        const b = other.reading;
+        const same = a.typeText === b.typeText && a.valueText === b.valueText;
+        const line = ref.line;
+        const byLine = other.line.index + 1;
+        ctx.report({
+          file: ref.file,
+          span: lineSpan(line),
+          message: same
+            ? `duplicate of line ${byLine} ('${entryText(b)}'): pam_limits applies the later one, so this line changes nothing; remove it`
+            : `dead line: line ${byLine} ('${entryText(b)}') sets ${b.itemText} for '${show(entryRaw(a, 0))}' again and pam_limits keeps the line read last, so this value never applies${a.itemInfo && !a.itemInfo.typeChecked && a.typeText !== b.typeText ? ` (the type does not matter for ${b.itemText}: every line sets the same single limit)` : ''}; remove this line or merge the two`,
+          related: [{ file: other.file, span: lineSpan(other.line), message: 'the line that replaces it' }],
+          fix: removable[o] === 1 ? [{ offset: line.start, length: line.end - line.start + line.eolLength, content: '' }] : undefined,
+        });
+      }
     }
   },
 };

@@ -1,7 +1,30 @@
-import { domainMatches } from '../analysis.js';
+import { type Analysis, domainMatches, type EntryRef } from '../analysis.js';
 import { fieldsSpan, show } from '../helpers.js';
 import type { DomainSpec } from '../../domain.js';
+import type { Span, TreeFile } from '../../model.js';
 import type { Rule } from '../types.js';
+
+/** How a finding names a line that beats it, and its related location: made once per such line. */
+interface Beater {
+  /** `path:line ('domain')` */
+  readonly name: string;
+  readonly related: { readonly file: TreeFile; readonly span: Span; readonly message: string };
+}
+
+/** per target (its Analysis), by reading order: a line that wins is named by many findings */
+const beaters = new WeakMap<Analysis, Array<Beater | undefined>>();
+
+function beaterOf(cache: Array<Beater | undefined>, b: EntryRef): Beater {
+  let x = cache[b.order];
+  if (x === undefined) {
+    x = {
+      name: `${b.file.path}:${b.line.index + 1} ('${show(b.reading.domain.raw)}')`,
+      related: { file: b.file, span: fieldsSpan(b.reading), message: 'beats it for some accounts' },
+    };
+    cache[b.order] = x;
+  }
+  return x;
+}
 
 function whyNoMatch(d: DomainSpec): string {
   if (d.kind === 'percent-range') return "'%min:max' ranges never match (pam_limits logs \"range unsupported for %group matching\")";
@@ -20,6 +43,8 @@ export const neverWins: Rule = {
   check(ctx) {
     if (ctx.tree.failure) return;
     const dead = ctx.analysis.deadFlags();
+    let cache = beaters.get(ctx.analysis);
+    if (!cache) beaters.set(ctx.analysis, (cache = []));
     // the file's lines of each item (a run of its entries, Analysis.itemRuns), so that checking
     // file by file costs what one check of the whole tree does
     for (const { file } of ctx.docs) for (const { key, from, to } of ctx.analysis.itemRuns(file)) {
@@ -43,7 +68,7 @@ export const neverWins: Rule = {
         const matched = ia.matchedCount[i]!;
         const notApplied = ia.notAppliedCount[i]!;
         let message: string;
-        const related: Array<{ file: typeof e.file; span: ReturnType<typeof fieldsSpan>; message: string }> = [];
+        const related: Array<Beater['related']> = [];
         if (matched === 0 && ia.accounts.some((c) => domainMatches(r.domainSpec, c, ctx.profile))) {
           message = `this line never applies: every account '${show(r.domain.raw)}' matches is stopped earlier by a "<domain> -" line, and then pam_limits applies no limits at all`;
         } else if (matched === 0) {
@@ -55,9 +80,9 @@ export const neverWins: Rule = {
           const count = ia.beatenCount(i);
           let names = '';
           for (let k = 0; k < count && k < 3; k++) {
-            const b = ia.beatenRef(i, k);
-            related.push({ file: b.file, span: fieldsSpan(b.reading), message: `beats it for some accounts` });
-            names += `${k > 0 ? ', ' : ''}${b.file.path}:${b.line.index + 1} ('${show(b.reading.domain.raw)}')`;
+            const b = beaterOf(cache, ia.beatenRef(i, k));
+            related.push(b.related);
+            names = k > 0 ? `${names}, ${b.name}` : b.name;
           }
           message = `this line never decides ${key === 'logins' ? 'the login limit' : key} for any account: for every account it matches, ${count ? names : 'another line'} ${count === 1 ? 'holds' : 'hold'} the final value (a stronger domain, or the same rank read later). Remove it, or move the value to the line that wins`;
         }

@@ -47,27 +47,27 @@ export const unknownAccount: Rule = {
     if (!known) lookups.set(acc, (known = lookupsOf(acc)));
     const { users, groups, gids, byLower, guessUser, guessGroup, said } = known;
     for (const { file, reading: r } of readings(ctx)) {
-      if ((r.kind !== 'entry' && r.kind !== 'nolimit') || syntaxOwner(r) !== null) continue;
+      if (r.kind !== 'entry' && r.kind !== 'nolimit') continue;
       const d = r.domainSpec;
-      const saidBefore = said.get(d.text);
-      if (saidBefore !== undefined) {
-        if (saidBefore !== null) ctx.report({ file, span: r.domain, message: saidBefore });
-        continue;
+      // the message first (one Map lookup for a domain met before): most lines name a known
+      // account, and then which syntax rule owns the line does not matter
+      let message = said.get(d.text);
+      if (message === undefined) {
+        message = null;
+        // a '-' domain is LC013's (meant as everyone, reported with or without etc/passwd)
+        if (d.kind === 'user' && !users.has(d.text) && d.text !== '-') {
+          const ci = byLower.get(d.text.toLowerCase());
+          const guess = ci ?? guessUser(d.text);
+          message = `no account '${show(d.text)}' in this tree's etc/passwd: the line applies to nobody here${ci ? ` (user names are case-sensitive: did you mean '${ci}'?)` : guess ? `. Did you mean '${guess}'?` : ''}`;
+        } else if (acc.hasGroup && (d.kind === 'group' || d.kind === 'percent-group') && !groups.has(d.group!)) {
+          const guess = guessGroup(d.group!);
+          message = `no group '${show(d.group!)}' in this tree's etc/group: the line applies to nobody here${guess ? `. Did you mean '${d.text[0]}${guess}'?` : ''}`;
+        } else if (acc.hasGroup && (d.kind === 'gid' || d.kind === 'percent-gid') && d.range.form === 'one' && !gids.has(d.range.min)) {
+          message = `no group with gid ${d.range.min} in this tree's etc/group: pam_limits matches '${show(d.text)}' only for members of an existing group, so the line applies to nobody here`;
+        }
+        if (said.size < 65536) said.set(d.text, message);
       }
-      let message: string | null = null;
-      // a '-' domain is LC013's (meant as everyone, reported with or without etc/passwd)
-      if (d.kind === 'user' && !users.has(d.text) && d.text !== '-') {
-        const ci = byLower.get(d.text.toLowerCase());
-        const guess = ci ?? guessUser(d.text);
-        message = `no account '${show(d.text)}' in this tree's etc/passwd: the line applies to nobody here${ci ? ` (user names are case-sensitive: did you mean '${ci}'?)` : guess ? `. Did you mean '${guess}'?` : ''}`;
-      } else if (acc.hasGroup && (d.kind === 'group' || d.kind === 'percent-group') && !groups.has(d.group!)) {
-        const guess = guessGroup(d.group!);
-        message = `no group '${show(d.group!)}' in this tree's etc/group: the line applies to nobody here${guess ? `. Did you mean '${d.text[0]}${guess}'?` : ''}`;
-      } else if (acc.hasGroup && (d.kind === 'gid' || d.kind === 'percent-gid') && d.range.form === 'one' && !gids.has(d.range.min)) {
-        message = `no group with gid ${d.range.min} in this tree's etc/group: pam_limits matches '${show(d.text)}' only for members of an existing group, so the line applies to nobody here`;
-      }
-      if (said.size < 65536) said.set(d.text, message || null);
-      if (message) ctx.report({ file, span: r.domain, message });
+      if (message !== null && syntaxOwner(r) === null) ctx.report({ file, span: r.domain, message });
     }
   },
 };
