@@ -25,16 +25,24 @@ class EditLine implements Line {
   }
 }
 
-/** Offsets where lines start ('\n' ends a line; no line for an empty text or after a final '\n'). */
-function indexLines(text: string, from = 0, to = text.length, into?: { starts: Int32Array; n: number }): { starts: Int32Array; n: number } {
+/** A line this long, its newline counted, may be read in pieces by 1.5.2 (FileLines.reachable keeps it). */
+const LONG_LINE_BYTES = LINE_CHUNK_152 - 1;
+
+/**
+ * Offsets where lines start ('\n' ends a line; no line for an empty text or after a final '\n'),
+ * and in `long` the starts of the lines of at least LONG_LINE_BYTES (read in the same walk).
+ */
+function indexLines(text: string, from = 0, to = text.length, into?: { starts: Int32Array; n: number }, long: number[] = []): { starts: Int32Array; n: number } {
   const acc = into ?? { starts: new Int32Array(Math.max(16, (text.length >> 5) + 1)), n: 0 };
   let at = from;
   while (at < to && at < text.length) {
     if (acc.n === acc.starts.length) { const grown = new Int32Array(acc.n * 2); grown.set(acc.starts); acc.starts = grown; }
     acc.starts[acc.n++] = at;
     const nl = text.indexOf('\n', at);
+    const next = nl < 0 ? text.length : nl + 1;
+    if (next - at >= LONG_LINE_BYTES) long.push(at);
     if (nl < 0) break;
-    at = nl + 1;
+    at = next;
   }
   return acc;
 }
@@ -53,12 +61,18 @@ export class FileLines {
   #long: readonly number[] | undefined;
   readonly #containing = new Map<string, readonly number[]>();
 
-  constructor(readonly text: string, readonly profile: Profile, starts?: Int32Array) {
+  constructor(readonly text: string, readonly profile: Profile, starts?: Int32Array, long?: readonly number[]) {
     this.#starts = starts;
+    this.#long = long;
   }
 
   get starts(): Int32Array {
-    if (this.#starts === undefined) { const r = indexLines(this.text); this.#starts = r.starts.subarray(0, r.n); }
+    if (this.#starts === undefined) {
+      const long: number[] = [];
+      const r = indexLines(this.text, 0, this.text.length, undefined, long);
+      this.#starts = r.starts.subarray(0, r.n);
+      this.#long = long;
+    }
     return this.#starts;
   }
 
@@ -185,7 +199,7 @@ export class FileLines {
       collect(new RegExp(`${LINE_START}${WS}*${alternation(odd)}${TOKEN_END}`, 'g'));
       sources++;
     }
-    const long = (this.#long ??= this.#longLines());
+    const long = this.#longLines();
     if (long.length > 0) {
       for (const start of long) found.push(start);
       sources++;
@@ -201,17 +215,19 @@ export class FileLines {
     return out;
   }
 
-  /** The starts of the lines at least LINE_CHUNK_152 - 1 bytes long, their newline counted. */
-  #longLines(): number[] {
-    const out: number[] = [];
-    if (this.text.length < LINE_CHUNK_152 - 1) return out;
-    const s = this.starts;
-    const n = s.length;
-    for (let i = 0; i < n; i++) {
-      const next = i + 1 < n ? s[i + 1]! : this.text.length;
-      if (next - s[i]! >= LINE_CHUNK_152 - 1) out.push(s[i]!);
+  /** The starts of the lines at least LONG_LINE_BYTES long, their newline counted (found by the index). */
+  #longLines(): readonly number[] {
+    if (this.#long === undefined) {
+      if (this.text.length < LONG_LINE_BYTES) return (this.#long = []);
+      // the index reads them, unless it was made without them: then each line's length
+      const s = this.starts;
+      if (this.#long === undefined) {
+        const out: number[] = [];
+        for (let i = 0; i < s.length; i++) if ((i + 1 < s.length ? s[i + 1]! : this.text.length) - s[i]! >= LONG_LINE_BYTES) out.push(s[i]!);
+        this.#long = out;
+      }
     }
-    return out;
+    return this.#long;
   }
 
   /** {@link reachable} one line at a time: for a file with too many distinct first tokens to search for. */
@@ -297,7 +313,8 @@ export class FileLines {
     acc.n = lo;
     // the stretch from the first edited line to the end of the last edit, indexed in the new text
     const from = old.length === 0 ? 0 : old[lo]!;
-    indexLines(text, from, e1 + delta + 1, acc);
+    const stretchLong: number[] = [];
+    indexLines(text, from, e1 + delta + 1, acc, stretchLong);
     // indexLines stops at the first line starting beyond the stretch; drop it, the old ones follow
     while (acc.n > lo && acc.starts[acc.n - 1]! > e1 + delta) acc.n--;
     let k = lo;
@@ -306,7 +323,15 @@ export class FileLines {
     if (acc.n + rest > acc.starts.length) { const grown = new Int32Array(acc.n + rest); grown.set(acc.starts.subarray(0, acc.n)); acc.starts = grown; }
     for (let j = 0; j < rest; j++) acc.starts[acc.n + j] = old[k + j]! + delta;
     acc.n += rest;
-    return new FileLines(text, this.profile, acc.starts.subarray(0, acc.n));
+    // the long lines: the old ones before the stretch and after it (shifted), and the stretch's own
+    let long: number[] | undefined;
+    if (this.#long !== undefined) {
+      long = [];
+      for (const st of this.#long) if (st < from) long.push(st);
+      for (const st of stretchLong) if (st <= e1 + delta) long.push(st);
+      for (const st of this.#long) if (st > e1) long.push(st + delta);
+    }
+    return new FileLines(text, this.profile, acc.starts.subarray(0, acc.n), long);
   }
 }
 

@@ -98,10 +98,14 @@ describe('FileLines.reachable keeps exactly the lines of its rule', () => {
       const other = new Set([...accepted].filter(() => r() < 0.5));
       expect(fl.reachable((tok) => other.has(tok), pattern).map((l) => l.index), note).toEqual(reference(text, (tok) => other.has(tok), names));
       // the edited file's lines (FileLines.edited) search their own text
+      // (its index is the old one shifted, with the edited stretch read again: an insertion, or a
+      // replacement that may join lines into a long one or split one)
       const at = Math.floor(r() * (text.length + 1));
-      const insert = `${randomLine(r, manyTokens)}\n`;
-      const edited = fl.edited(text.slice(0, at) + insert + text.slice(at), [{ offset: at, length: 0, content: insert }]);
-      expect(edited.reachable(matches, pattern).map((l) => l.index), note).toEqual(reference(edited.text, matches, names));
+      const length = r() < 0.5 ? 0 : Math.min(text.length - at, Math.floor(r() * 300));
+      const insert = r() < 0.2 ? 'x'.repeat(Math.floor(r() * 1100)) : `${randomLine(r, manyTokens)}${r() < 0.8 ? '\n' : ''}`;
+      const after = text.slice(0, at) + insert + text.slice(at + length);
+      const edited = fl.edited(after, [{ offset: at, length, content: insert }]);
+      expect(edited.reachable(matches, pattern).map((l) => l.index), `${note}\nedited at ${at} (${length} bytes)\n${JSON.stringify(after)}`).toEqual(reference(after, matches, names));
     }
     // the line-by-line walk was taken too
     expect(many).toBeGreaterThan(20);
