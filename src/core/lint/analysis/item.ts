@@ -15,7 +15,7 @@ import type { Identity } from '../../accounts.js';
 import type { DomainSpec } from '../../domain.js';
 import type { Line, Reading, TreeFile } from '../../model.js';
 import { type LineEvent, matchEntryDomain, matchNoLimitDomain, type Resolution, resolveLimits, type Source } from '../../resolve.js';
-import { type ItemName, PROFILE_TRAITS, RANK, type Rank, type RlimitItem } from '../../schema.js';
+import { type ItemName, PROFILE_TRAITS, RANK, type Rank, RLIM_INFINITY, type RlimitItem } from '../../schema.js';
 import type { Analysis } from '../analysis.js';
 import { classCount, collectFacts, enumerateAccounts, witness } from './accounts.js';
 import type { EntryRef, NoLimitRef } from './types.js';
@@ -102,6 +102,41 @@ interface ClassPass {
   holdHard: number;
   /** position of the `<domain> -` line that stopped processing, or -1 */
   stop: number;
+  /** the '-' lines whose hard half the class skipped (their shortCircuit lists name its first account) */
+  shorts: Int32Array | null;
+}
+
+/** The clamp of a class whose soft holder's value is above its hard holder's (pam_limits lowers soft to hard). */
+interface Clamp {
+  /** sourceKey of the soft holder, U+0001, sourceKey of the hard holder */
+  readonly key: string;
+  readonly soft: Source;
+  readonly hard: Source;
+  readonly softValue: bigint;
+  readonly hardValue: bigint;
+}
+
+/** One account class: its pass, its first account, its final values once resolved, how many accounts. */
+interface Hit {
+  readonly pass: ClassPass;
+  readonly first: AccountCase;
+  /** its final values (resolveLimits on its holders), once asked for */
+  final: Resolution | null;
+  accounts: number;
+  /** the ranks the class matched its soft and hard holders at (0: no holder) */
+  readonly softRank: number;
+  readonly hardRank: number;
+  readonly clamp: Clamp | null;
+}
+
+/** Does the value fall in the domain's range (resolve.ts inRange; 'none' and 'error' hold nothing)? */
+function inRange(r: DomainSpec['range'], v: number): boolean {
+  switch (r.form) {
+    case 'one': return v === r.min;
+    case 'min': return v >= r.min;
+    case 'minmax': return v >= r.min && v <= r.max;
+    default: return false;
+  }
 }
 
 /** The starting ranks of an Analysis' tree (resolveLimits on no lines), worked out once per tree, not per item. */
@@ -324,7 +359,6 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   /** the positions of shortAt, in the order first seen */
   const shortSeq: number[] = [];
   const clamps = new Map<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>();
-  const outcomes: AccountOutcome[] = [];
   const isRlimit = ranked && key !== 'logins';
   /** pam_limits applies the values: no `<domain> -` line stopped the class, and every file was read */
   const appliedTo = (c: ClassPass) => c.stop < 0 && fatalAt < 0;
@@ -424,41 +458,77 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     return best;
   };
   const rankAt = (p: number) => sigBytes[dom[p]!]! - 0x30;
-  /** per compared rank, the key of the stop and the groups matched at that rank or a stronger one */
-  const keyAt: string[] = new Array<string>(8);
-  /** group + keyAt: the '-' lines whose short-circuit it recorded (null: none) */
-  const memo = new Map<string, Int32Array | null>();
+  /** per compared rank, the node (nodeOf) of the stop and the groups matched at that rank or a stronger one */
+  const keyAt = new Float64Array(8);
+  /** keyAt × G + group: the '-' lines whose short-circuit it recorded (null: none) */
+  const memo = new Map<number, Int32Array | null>();
+  /** trie of the class keys: node × TOKENS + token → node (tokens: a stop position 0..n, then n + 1 + group × 8 + rank) */
+  const trie = new Map<number, number>();
+  const TOKENS = n + 1 + G * 8 + 8;
+  const nodeOf = (parent: number, token: number): number => {
+    const k = parent * TOKENS + token;
+    let x = trie.get(k);
+    if (x === undefined) trie.set(k, (x = trie.size + 1));
+    return x;
+  };
 
   /**
    * The class of the account whose signature is in sigBytes: its groups, stop, final holders,
    * and — when limits are applied — who beat each live line of its groups, merged into the
    * item's record at once (`first`: the class's first account, for the '-' short-circuits).
    */
+  const passes = new Map<number, ClassPass>();
+  /** the groups of entry domain d the current class matches (not skipped), into mg and mgRank */
+  const addDom = (d: number) => {
+    if (domSeen[d] === epoch) return;
+    domSeen[d] = epoch;
+    const rank = sigBytes[d]! - 0x30;
+    if (rank === 7) return;
+    for (let ok = 0; ok < 2; ok++) {
+      const g = groupOfKey[d * 2 + ok]!;
+      if (g < 0 || ((rank === RANK.ALL || rank === RANK.ALLGROUP) && !ok)) continue; // skipped
+      mgRank[g] = rank;
+      mg.push(g);
+    }
+  };
   const classPass = (first: AccountCase): ClassPass => {
     mg.length = 0;
     epoch++;
-    const addDom = (d: number) => {
-      if (domSeen[d] === epoch) return;
-      domSeen[d] = epoch;
-      const rank = sigBytes[d]! - 0x30;
-      if (rank === 7) return;
-      for (let ok = 0; ok < 2; ok++) {
-        const g = groupOfKey[d * 2 + ok]!;
-        if (g < 0 || ((rank === RANK.ALL || rank === RANK.ALLGROUP) && !ok)) continue; // skipped
-        mgRank[g] = rank;
-        mg.push(g);
-      }
-    };
     for (const d of entryIndex.other) addDom(d);
     for (const x of touched) if (x < nE) addDom(x);
     let S = INF;
     for (const d of noLimitIndex.other) if (sigBytes[nE + d] === 0x6e && stopPos[d]! < S) S = stopPos[d]!;
     for (const x of touched) if (x >= nE && sigBytes[x] === 0x6e && stopPos[x - nE]! < S) S = stopPos[x - nE]!;
 
-    for (let r = 0; r < 8; r++) { firstSoft[r] = INF; firstHard[r] = INF; byRank[r]!.length = 0; }
+    // Everything below depends only on the stop and the groups matched with their ranks: a class
+    // met again with the same ones (other domains of stop lines, another name, …) is the same
+    // pass, and only names its first account in the '-' lines it skips.
+    // keyAt[r]: the stop and the groups matched at compared rank r or a stronger one, with their
+    // ranks, as one interned number (a trie of the sorted groups); keyAt[7] names the whole class
+    for (let r = 0; r < 8; r++) byRank[r]!.length = 0;
+    for (const g of mg) byRank[eff(g)]!.push(g);
+    let node = nodeOf(0, S);
+    for (let r = 0; r < 8; r++) {
+      const list = byRank[r]!;
+      if (list.length > 1) list.sort((a, b) => a - b);
+      for (const g of list) node = nodeOf(node, n + 1 + g * 8 + mgRank[g]!);
+      keyAt[r] = node;
+    }
+    const ck = node;
+    const again = passes.get(ck);
+    if (again) {
+      if (again.shorts) for (let i = 0; i < again.shorts.length; i++) shortAt[again.shorts[i]!]!.accounts.push(first);
+      return again;
+    }
+    const cp = pass(first, S);
+    passes.set(ck, cp);
+    return cp;
+  };
+  /** The pass of a class not met before (classPass): mg, mgRank and sigBytes are the class's. */
+  const pass = (first: AccountCase, S: number): ClassPass => {
+    for (let r = 0; r < 8; r++) { firstSoft[r] = INF; firstHard[r] = INF; }
     for (const g of mg) {
       const r = eff(g);
-      byRank[r]!.push(g);
       const f = nextIn(SOFT_T, g, -1, S, INF);
       if (f < firstSoft[r]!) firstSoft[r] = f;
     }
@@ -471,7 +541,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     }
     const holdSoft = holderBefore(SOFT_HALF, S);
     const holdHard = isRlimit ? holderBefore(HARD_HALF, S) : holdSoft;
-    const cp: ClassPass = { groups: Int32Array.from(mg), end: S, holdSoft, holdHard, stop: S < INF ? S : -1 };
+    const cp: ClassPass = { groups: Int32Array.from(mg), end: S, holdSoft, holdHard, stop: S < INF ? S : -1, shorts: null };
     if (!appliedTo(cp)) return cp;
 
     if (holdSoft >= 0) winsAt[holdSoft] = 1;
@@ -480,23 +550,18 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     // rank or a stronger one (their ranks and lines): a group met again with the same ones
     // would record the same events again, which changes nothing (each beater is kept once, in
     // the place first seen, and with the same rank); only its '-' short-circuits name the class.
-    let prefix = `${S}`;
-    for (let r = 0; r < 8; r++) {
-      const list = byRank[r]!;
-      if (list.length > 1) list.sort((a, b) => a - b);
-      for (const g of list) prefix += `,${g}:${mgRank[g]}`;
-      keyAt[r] = prefix;
-    }
     const shorts: number[] = [];
+    /** the '-' lines this class skips, found in the memo */
+    const known: number[] = [];
     for (const g of mg) {
       const from = LIVE.off[g]!;
       const to = LIVE.off[g + 1]!;
       if (from === to) continue;
       const r = eff(g);
-      const mk = `${keyAt[r]}#${g}`;
+      const mk = keyAt[r]! * G + g;
       const seen = memo.get(mk);
       if (seen !== undefined) {
-        if (seen) for (let i = 0; i < seen.length; i++) shortAt[seen[i]!]!.accounts.push(first);
+        if (seen) for (let i = 0; i < seen.length; i++) { shortAt[seen[i]!]!.accounts.push(first); known.push(seen[i]!); }
         continue;
       }
       const before = shorts.length;
@@ -552,7 +617,9 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
           shortSeq.push(p);
         }
       }
+      for (let j = 0; j < shorts.length; j += 2) known.push(shorts[j]!);
     }
+    if (known.length > 0) cp.shorts = Int32Array.from(known);
     return cp;
   };
 
@@ -562,40 +629,104 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   //    the same final values (finalResolution resolves only those lines; the account's uid
   //    matters beyond them only for root's logins check): one resolution for all of them, and its
   //    clamp key made once.
-  const shared = new Map<string, { pass: ClassPass; res: Resolution; clampKey: string | null; accounts: number }>();
-  const resolved = new Map<string, { res: Resolution; clampKey: string | null }>();
-  for (const c of cases) {
+  //    The final values are resolved only when `outcomes` is read; the clamps (soft above hard)
+  //    are read from the holders' values.
+  //    The hypothetical accounts come as bases (name, uid, gid) of 2^atoms group sets each; two
+  //    bases whose name is the same and whose uid and gid fall in the same intervals of every
+  //    domain the item's lines test get the same classes, set by set: a base met again costs no
+  //    signature.
+  // the uid and gid intervals of the domains: root's exemption and uid ranges (`1000:1999`, a
+  // stop line's too) test the uid, `@min:max` ranges the primary gid (matchEntryDomain,
+  // matchNoLimitDomain); nothing else in a signature reads them
+  const uidRanges: DomainSpec['range'][] = [];
+  const gidRanges: DomainSpec['range'][] = [];
+  for (const [specs, entry] of [[entrySpecs, true], [noLimitSpecs, false]] as const) {
+    for (const d of specs) {
+      if (d.kind === 'invalid' || d.range.form === 'none') continue;
+      const c0 = d.text.charCodeAt(0);
+      if (c0 === 0x40 /* @ */) { if (d.range.form !== 'one') gidRanges.push(d.range); }
+      else if (c0 !== 0x25 /* % */ || !entry) uidRanges.push(d.range);
+    }
+  }
+  const uidKey = (uid: number) => { let k = uid === 0 ? '1' : '0'; for (const r of uidRanges) k += inRange(r, uid) ? '1' : '0'; return k; };
+  const gidKey = (gid: number) => { let k = ''; for (const r of gidRanges) k += inRange(r, gid) ? '1' : '0'; return k; };
+  /** the value resolveLimits stores for the rlimit line at position p: its kernel value, nofile unlimited as fs.nr_open where the release does that */
+  const nofileNrOpen = key === 'nofile' && PROFILE_TRAITS[profile].nofileUnlimited === 'nr-open';
+  const kernelAt = (p: number): bigint => {
+    const k = (lines[p] as EntryRef).reading.parsedValue!.kernel!;
+    return nofileNrOpen && k === RLIM_INFINITY ? an.options.nrOpen : k;
+  };
+  const resolved = new Map<string, Resolution>();
+  const finalOf = (hit: Hit): Resolution => {
+    if (hit.final) return hit.final;
+    const cp = hit.pass;
+    const id = hit.first.identity;
+    const rk = `${cp.holdSoft}:${cp.holdSoft >= 0 ? hit.softRank : 0},${cp.holdHard}:${cp.holdHard >= 0 ? hit.hardRank : 0},${cp.stop},${id.uid === 0 ? 1 : 0}`;
+    let fr = resolved.get(rk);
+    if (!fr) resolved.set(rk, (fr = finalResolution(cp, id)));
+    return (hit.final = fr);
+  };
+  const shared = new Map<string, Hit>();
+  const hitOf = (c: AccountCase): Hit => {
     const sk = signature(c.identity);
     let hit = shared.get(sk);
     if (!hit) {
       const cp = classPass(c);
-      const rk = `${cp.holdSoft}:${cp.holdSoft >= 0 ? rankAt(cp.holdSoft) : 0},${cp.holdHard}:${cp.holdHard >= 0 ? rankAt(cp.holdHard) : 0},${cp.stop},${c.identity.uid === 0 ? 1 : 0}`;
-      let fr = resolved.get(rk);
-      if (!fr) {
-        const res = finalResolution(cp, c.identity);
-        let clampKey: string | null = null;
-        if (isRlimit && res.applied) {
-          const r = res.rlimits[key as RlimitItem];
-          if (r.clamped && r.soft.source && r.hard.source && r.soft.value !== null && r.hard.value !== null) clampKey = `${sourceKey(r.soft.source)}\u0001${sourceKey(r.hard.source)}`;
+      // the ranks of the holders, as this class matched them (sigBytes is the class's until untouch)
+      const softRank = cp.holdSoft >= 0 ? rankAt(cp.holdSoft) : 0;
+      const hardRank = cp.holdHard >= 0 ? rankAt(cp.holdHard) : 0;
+      // pam_limits lowers soft to hard when both halves come from lines and soft is the higher
+      // value (resolveLimits: the holders' kernel values, nofile unlimited as fs.nr_open)
+      let clamp: Clamp | null = null;
+      if (isRlimit && appliedTo(cp) && cp.holdSoft >= 0 && cp.holdHard >= 0) {
+        const softValue = kernelAt(cp.holdSoft);
+        const hardValue = kernelAt(cp.holdHard);
+        if (softValue > hardValue) {
+          const soft = sourceAt(cp.holdSoft, softRank);
+          const hard = sourceAt(cp.holdHard, hardRank);
+          clamp = { key: `${sourceKey(soft)}\u0001${sourceKey(hard)}`, soft, hard, softValue, hardValue };
         }
-        resolved.set(rk, (fr = { res, clampKey }));
       }
-      hit = { pass: cp, res: fr.res, clampKey: fr.clampKey, accounts: 0 };
+      hit = { pass: cp, first: c, final: null, accounts: 0, softRank, hardRank, clamp };
       shared.set(sk, hit);
     }
     untouch();
+    return hit;
+  };
+  /** the class of each account of `cases`, in its order */
+  const hitAt: Hit[] = new Array<Hit>(cases.length);
+  const addAccount = (c: AccountCase, hit: Hit, i: number) => {
+    hitAt[i] = hit;
     hit.accounts++;
-    const { res, clampKey: ck } = hit;
-    outcomes.push(outcomeOf(res, key, c));
-    if (ck !== null) {
-      const x = clamps.get(ck);
+    const k = hit.clamp;
+    if (k !== null) {
+      const x = clamps.get(k.key);
       if (x) x.accounts.push(c);
-      else {
-        const r = res.rlimits[key as RlimitItem];
-        clamps.set(ck, { soft: r.soft.source!, hard: r.hard.source!, softValue: r.soft.value!, hardValue: r.hard.value!, accounts: [c] });
-      }
+      else clamps.set(k.key, { soft: k.soft, hard: k.hard, softValue: k.softValue, hardValue: k.hardValue, accounts: [c] });
     }
+  };
+  let i0 = 0;
+  for (; i0 < real.length && i0 < cases.length; i0++) addAccount(cases[i0]!, hitOf(cases[i0]!), i0);
+  if (exhaustive) {
+    const subsets = 2 ** facts.atoms.size;
+    const bases = new Map<string, Hit[]>();
+    for (let i = i0; i < cases.length; i += subsets) {
+      const id = cases[i]!.identity;
+      const bk = `${id.name}\u0000${uidKey(id.uid)}\u0000${gidKey(id.gid)}`;
+      const hits = bases.get(bk);
+      if (hits) {
+        for (let m = 0; m < subsets; m++) addAccount(cases[i + m]!, hits[m]!, i + m);
+        continue;
+      }
+      const mine: Hit[] = new Array<Hit>(subsets);
+      for (let m = 0; m < subsets; m++) addAccount(cases[i + m]!, (mine[m] = hitOf(cases[i + m]!)), i + m);
+      bases.set(bk, mine);
+    }
+  } else {
+    for (let i = i0; i < cases.length; i++) addAccount(cases[i]!, hitOf(cases[i]!), i);
   }
+  const outcomeAt = (i: number): AccountOutcome => outcomeOf(finalOf(hitAt[i]!), key, cases[i]!);
+  const outcomesOf = (): AccountOutcome[] => cases.map((_, i) => outcomeAt(i));
   // match counts: every line of a class's groups before its stop, once per account of the class
   // (per group a difference array over its lines: + at its first line, - after its last one
   // before the stop), summed once per line
@@ -656,7 +787,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const none: readonly Source[] = [];
   const beatenSources: Array<readonly Source[] | undefined> = new Array<readonly Source[] | undefined>(m);
   return itemAnalysis({
-    key, exhaustive, classes, accounts: cases, entries: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps, outcomes,
+    key, exhaustive, classes, accounts: cases, entries: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps, outcomesOf, outcomeAt,
     beatenAt: (i) => {
       const from = beatenOff[i]!;
       const to = beatenOff[i + 1]!;
@@ -670,9 +801,12 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
 
 /**
  * The ItemAnalysis of per-entry arrays; its maps by entry key (matched, wins, beatenBy,
- * notApplied: for tests and callers off the hot path) are built on first use.
+ * notApplied: for tests and callers off the hot path) and the outcomes per account (which resolve
+ * the final values of the classes not yet resolved) are built on first use.
  */
-function itemAnalysis(x: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied'>): ItemAnalysis {
+function itemAnalysis(
+  { outcomesOf, ...x }: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied' | 'outcomes'> & { outcomesOf: () => AccountOutcome[] },
+): ItemAnalysis {
   const counts = (a: Float64Array) => {
     const out = new Map<string, number>();
     x.entries.forEach((e, i) => { if (a[i]! > 0) out.set(entryKey(e), a[i]!); });
@@ -682,8 +816,10 @@ function itemAnalysis(x: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'n
   let notApplied: Map<string, number> | undefined;
   let wins: Set<string> | undefined;
   let beatenBy: Map<string, Map<string, Source>> | undefined;
+  let outcomes: AccountOutcome[] | undefined;
   return {
     ...x,
+    get outcomes() { return (outcomes ??= outcomesOf()); },
     get matched() { return (matched ??= counts(x.matchedCount)); },
     get notApplied() { return (notApplied ??= counts(x.notAppliedCount)); },
     get wins() { return (wins ??= new Set(x.entries.filter((_, i) => x.won[i]).map(entryKey))); },

@@ -122,7 +122,13 @@ export interface ItemAnalysis {
   readonly shortCircuit: ReadonlyMap<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>;
   /** soft key + hard key → the clamp pam_limits does at login */
   readonly clamps: ReadonlyMap<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>;
+  /**
+   * what each account of `accounts` gets, in its order; reading it resolves the final values of
+   * every class (outcomeAt resolves one account's)
+   */
   readonly outcomes: readonly AccountOutcome[];
+  /** outcomes[i], resolving only the class of accounts[i] (a lookup of one account costs one resolution, not all) */
+  outcomeAt(i: number): AccountOutcome;
 }
 
 export function sourceKey(s: { file: string; line: number; chunk?: number }): string {
