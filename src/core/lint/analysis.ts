@@ -286,16 +286,30 @@ export class Analysis {
    */
   itemRuns(file: TreeFile): readonly ItemRun[] {
     if (!this.#runs) {
+      // one walk of the item column in reading order (each file's entries are one range of it):
+      // per file, the items met and where their run starts in the item's list (no read of the
+      // entry objects, which item by item would be out of reading order)
       const m = new Map<TreeFile, ItemRun[]>();
-      for (const [key, list] of this.#byItem()) {
-        for (let i = 0; i < list.length;) {
-          const f = list[i]!.file;
-          let j = i + 1;
-          while (j < list.length && list[j]!.file === f) j++;
-          const runs = m.get(f);
-          if (runs) runs.push({ key, from: i, to: j }); else m.set(f, [{ key, from: i, to: j }]);
-          i = j;
+      const keys = this.itemKeys();
+      const item = this.columns.item;
+      const next = new Int32Array(keys.length);
+      const start = new Int32Array(keys.length);
+      const seen = new Int32Array(keys.length).fill(-1);
+      if (!this.#rangesByFile) this.#ranges();
+      let fileNo = 0;
+      const met: number[] = [];
+      for (const [f, r] of this.#rangesByFile!) {
+        met.length = 0;
+        for (let i = r.lo; i < r.hi; i++) {
+          const id = item[i]!;
+          if (id < 0) continue;
+          if (seen[id] !== fileNo) { seen[id] = fileNo; start[id] = next[id]!; met.push(id); }
+          next[id]!++;
         }
+        fileNo++;
+        if (met.length === 0) continue;
+        met.sort((a, b) => a - b);
+        m.set(f, met.map((id) => ({ key: keys[id]!, from: start[id]!, to: next[id]! })));
       }
       this.#runs = m;
     }

@@ -41,12 +41,17 @@ export function findDeadLines(entries: readonly EntryRef[], size?: number, domai
   const flags = new Uint8Array(entries.length);
   const dom = new Float64Array(entries.length);
   const text = new Int32Array(entries.length);
+  // each entry's order, read with its reading (the passes below visit entries item by item, out
+  // of reading order: reading the objects again there cost a cache miss per dead line)
+  const orderOf = new Int32Array(entries.length);
   const domainId = new Map<string, number>();
   // the entries of each item key, by index in `entries`, and its item texts (its name in any
   // letter case: at most 2^12 + 2^9 of them, for maxsyslogins and maxlogins)
   const byKey = new Map<ItemKey, { list: number[]; texts: Map<string, number>; ranked: boolean }>();
   for (let i = 0; i < entries.length; i++) {
-    const r = entries[i]!.reading;
+    const e = entries[i]!;
+    orderOf[i] = e.order;
+    const r = e.reading;
     const info = r.itemInfo;
     if (!info) continue;
     const k = itemKeyOf(info);
@@ -110,10 +115,10 @@ export function findDeadLines(entries: readonly EntryRef[], size?: number, domai
       // after A must be B itself.
       else if (f & F_DASH && later[at + 2] !== Infinity && later[at + 2] === nextSoftCover[i]) by = later[at + 2]!;
       if (by !== Infinity) {
-        const a = entries[list[i]!]!;
-        const b = entries[list[by]!]!;
-        deadBy[a.order] = b.order;
-        if (by === i + 1 && plain(a) && plain(b)) removable[a.order] = 1;
+        const a = list[i]!;
+        const b = list[by]!;
+        deadBy[orderOf[a]!] = orderOf[b]!;
+        if (by === i + 1 && plain(entries[a]!) && plain(entries[b]!)) removable[orderOf[a]!] = 1;
         count++;
       }
       if (f & F_SOFT) later[at] = i;
