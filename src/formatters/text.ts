@@ -57,7 +57,15 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
   // severity words once, and no colour calls when there is no colour
   const plain = isPlain(style);
   const severities = { error: style.red('error'), warning: style.yellow('warning'), info: style.cyan('info') };
-  let shownFile = '';
+  // `${file}:` once per file; ` ${severity} ${code} ` and ` (${rule}[, fixable])\n` once per
+  // run of findings of one rule (a finding is then a few flat pieces, not a dozen)
+  let filePrefix = '';
+  let lastCode = '';
+  let lastSeverity = '';
+  let lastRule = '';
+  let lastFixable = false;
+  let middle = '';
+  let end = '';
   return {
     begin(head: LintReportHead): string {
       maxWarnings = head.maxWarnings;
@@ -68,11 +76,24 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
       if (d.file !== last) {
         if (last !== null) gap = '\n';
         last = d.file;
-        shownFile = shownPath(d.file);
+        filePrefix = `${shownPath(d.file)}:`;
       }
-      const sev = severities[d.severity];
-      if (plain) return `${gap}${shownFile}:${d.line}:${d.column} ${sev} ${d.code} ${d.message} (${d.rule}${d.fix ? ', fixable' : ''})\n`;
-      return `${gap}${style.bold(`${shownFile}:${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${d.message} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
+      if (!plain) {
+        const sev = severities[d.severity];
+        return `${gap}${style.bold(`${filePrefix}${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${d.message} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
+      }
+      const fixable = d.fix ? true : false;
+      if (d.code !== lastCode || d.severity !== lastSeverity) {
+        lastCode = d.code;
+        lastSeverity = d.severity;
+        middle = ` ${severities[d.severity]} ${d.code} `;
+      }
+      if (d.rule !== lastRule || fixable !== lastFixable) {
+        lastRule = d.rule;
+        lastFixable = fixable;
+        end = ` (${d.rule}${fixable ? ', fixable' : ''})\n`;
+      }
+      return `${gap}${filePrefix}${d.line}:${d.column}${middle}${d.message}${end}`;
     },
     aside(text: string): string {
       if (text === '') return '';

@@ -17,67 +17,90 @@ export interface ReadingRef<R extends Reading = Reading> {
 }
 
 /**
- * The readings of a docs array, sorted once into the lists the rules walk, so that a rule asks
+ * The readings of one parsed file, sorted once into the lists the rules walk, so that a rule asks
  * only about the readings of the kind it reports on: a file of 150,000 invalid lines costs the
  * twenty rules about entries nothing, and a file of entries costs the syntax rules about invalid
- * lines, stray headers and templates nothing. Each list keeps reading order. Blank and comment
- * readings, which no rule reports on, are in none.
+ * lines, stray headers and templates nothing. Each list keeps reading order and holds the
+ * readings themselves (no object per reading); blank and comment readings, which no rule reports
+ * on, are in none.
  */
-export interface ReadingIndex {
-  /** every reading but the blank and comment ones */
-  readonly all: readonly ReadingRef[];
+export interface FileReadings {
+  readonly file: TreeFile;
+  readonly doc: LimitsDocument;
   /** the entries (four fields) */
-  readonly entries: readonly ReadingRef<EntryReading>[];
+  readonly entries: readonly EntryReading[];
+  /** entryLines[i] is the line of entries[i] */
+  readonly entryLines: readonly Line[];
   /** the "no limits" lines and the invalid readings */
-  readonly others: readonly ReadingRef<NoLimitReading | InvalidReading>[];
+  readonly others: ReadonlyArray<NoLimitReading | InvalidReading>;
   /**
    * the readings with a field holding '<', '{', '}', '%' or '$': the only ones whose
    * syntaxOwner can be 'stray-header' or 'template'
    */
-  readonly markup: readonly ReadingRef<EntryReading | NoLimitReading | InvalidReading>[];
+  readonly markup: ReadonlyArray<EntryReading | NoLimitReading | InvalidReading>;
+  /** markupLines[i] is the line of markup[i] */
+  readonly markupLines: readonly Line[];
 }
 
-/** A target's documents' index, built once and shared by every rule of one lint run. */
-const readingIndexes = new WeakMap<RuleContext['docs'], ReadingIndex>();
+/** A docs array's index, built once and shared by every rule of one lint run. */
+const readingIndexes = new WeakMap<RuleContext['docs'], readonly FileReadings[]>();
 
 /**
- * The ReadingIndex of the context's documents: built on the first call for a docs array (one
- * ReadingRef per reading, and one scan of each reading's fields for markup characters) and
- * then shared, so that twenty rules do not each allocate a reference per reading or scan it.
+ * The FileReadings of each of the context's documents, in reading order: built on the first call
+ * for a docs array (one scan of each reading's fields for markup characters) and then shared, so
+ * that the rules neither walk every reading nor scan it again.
  */
-export function readingIndex(ctx: RuleContext): ReadingIndex {
+export function readingIndex(ctx: RuleContext): readonly FileReadings[] {
   let index = readingIndexes.get(ctx.docs);
   if (!index) {
-    const all: ReadingRef[] = [];
-    const entries: ReadingRef<EntryReading>[] = [];
-    const others: ReadingRef<NoLimitReading | InvalidReading>[] = [];
-    const markup: ReadingRef<EntryReading | NoLimitReading | InvalidReading>[] = [];
+    const out: FileReadings[] = [];
     for (const { file, doc } of ctx.docs) {
+      const entries: EntryReading[] = [];
+      const entryLines: Line[] = [];
+      const others: Array<NoLimitReading | InvalidReading> = [];
+      const markup: Array<EntryReading | NoLimitReading | InvalidReading> = [];
+      const markupLines: Line[] = [];
       for (const line of doc.lines) {
         const rs = line.readings;
         for (let chunk = 0; chunk < rs.length; chunk++) {
           const reading = rs[chunk]!;
           const kind = reading.kind;
           if (kind === 'blank' || kind === 'comment') continue;
-          const ref = { file, doc, line, reading, chunk };
-          all.push(ref);
-          if (kind === 'entry') entries.push(ref as ReadingRef<EntryReading>);
-          else others.push(ref as ReadingRef<NoLimitReading | InvalidReading>);
-          if (hasMarkup(reading)) markup.push(ref as ReadingRef<EntryReading | NoLimitReading | InvalidReading>);
+          if (kind === 'entry') { entries.push(reading); entryLines.push(line); } else others.push(reading);
+          if (hasMarkup(reading)) { markup.push(reading); markupLines.push(line); }
         }
       }
+      out.push({ file, doc, entries, entryLines, others, markup, markupLines });
     }
-    readingIndexes.set(ctx.docs, (index = { all, entries, others, markup }));
+    readingIndexes.set(ctx.docs, (index = out));
   }
   return index;
 }
 
+/** A docs array's readings as references, built on the first call for it and then shared. */
+const readingLists = new WeakMap<RuleContext['docs'], readonly ReadingRef[]>();
+
 /**
- * Every reading of every parsed file, in reading order, without the blank and comment ones
- * (ReadingIndex.all: built once per docs array and shared).
+ * Every reading of every parsed file, in reading order, without the blank and comment ones, each
+ * with its file, document, line and chunk (one object per reading: a rule that needs only some
+ * kinds walks readingIndex instead). Built on the first call for a docs array and then shared.
  */
 export function readings(ctx: RuleContext): readonly ReadingRef[] {
-  return readingIndex(ctx).all;
+  let list = readingLists.get(ctx.docs);
+  if (!list) {
+    const out: ReadingRef[] = [];
+    for (const { file, doc } of ctx.docs) {
+      for (const line of doc.lines) {
+        const rs = line.readings;
+        for (let chunk = 0; chunk < rs.length; chunk++) {
+          const reading = rs[chunk]!;
+          if (reading.kind !== 'blank' && reading.kind !== 'comment') out.push({ file, doc, line, reading, chunk });
+        }
+      }
+    }
+    readingLists.set(ctx.docs, (list = out));
+  }
+  return list;
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { EntryReading, InvalidReading, NoLimitReading } from '../../model.js';
-import { type ReadingRef, readingIndex, syntaxOwner } from '../helpers.js';
+import type { EntryReading, InvalidReading, NoLimitReading, TreeFile } from '../../model.js';
+import { readingIndex, syntaxOwner } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 /**
@@ -18,7 +18,7 @@ export const dashDomain: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    const one = ({ file, reading: r }: ReadingRef<EntryReading | NoLimitReading | InvalidReading>): void => {
+    const one = (file: TreeFile, r: EntryReading | NoLimitReading | InvalidReading): void => {
       // domainSpec.text is the domain's raw text: compared before anything else is worked out
       if (r.kind === 'invalid' || r.domainSpec.text !== '-') return;
       const owner = syntaxOwner(r);
@@ -30,8 +30,9 @@ export const dashDomain: Rule = {
       });
     };
     // the entries, then the "no limits" lines (the engine sorts a file's findings by position)
-    const { entries, others } = readingIndex(ctx);
-    for (const x of entries) one(x);
-    for (const x of others) one(x);
+    for (const { file, entries, others } of readingIndex(ctx)) {
+      for (const r of entries) one(file, r);
+      for (const r of others) one(file, r);
+    }
   },
 };

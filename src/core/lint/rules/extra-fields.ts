@@ -10,7 +10,7 @@ export const extraFields: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.extra.length === 0) continue;
       const owner = syntaxOwner(r);
       if (owner === 'template' || owner === 'stray-header') continue;

@@ -20,7 +20,7 @@ export const hardAboveStart: Rule = {
   check(ctx) {
     if (ctx.capSysResource !== false || !ctx.startingLimits) return;
     const traits = PROFILE_TRAITS[ctx.profile];
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || r.itemInfo.rlimit === null || !r.parsedValue) continue;
       if (r.limitType !== 'hard' && r.limitType !== '-') continue;
       const item = r.itemInfo.name as RlimitItem;

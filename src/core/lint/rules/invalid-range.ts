@@ -1,5 +1,5 @@
-import type { EntryReading, InvalidReading, NoLimitReading } from '../../model.js';
-import { type ReadingRef, readingIndex, show, syntaxOwner } from '../helpers.js';
+import type { EntryReading, InvalidReading, NoLimitReading, TreeFile } from '../../model.js';
+import { readingIndex, show, syntaxOwner } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const invalidRange: Rule = {
@@ -11,7 +11,7 @@ export const invalidRange: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    const one = ({ file, reading: r }: ReadingRef<EntryReading | NoLimitReading | InvalidReading>): void => {
+    const one = (file: TreeFile, r: EntryReading | NoLimitReading | InvalidReading): void => {
       if (r.problem?.code !== 'invalid-range' || syntaxOwner(r) !== 'problem') return;
       const domain = r.kind === 'invalid' ? r.fields[0]! : r.domain;
       const why = r.kind !== 'invalid' && r.domainSpec.range.form === 'error' ? r.domainSpec.range.why : 'not a valid range';
@@ -22,8 +22,9 @@ export const invalidRange: Rule = {
       });
     };
     // the entries, then the "no limits" and invalid lines (the engine sorts a file's findings by position)
-    const { entries, others } = readingIndex(ctx);
-    for (const x of entries) one(x);
-    for (const x of others) one(x);
+    for (const { file, entries, others } of readingIndex(ctx)) {
+      for (const r of entries) one(file, r);
+      for (const r of others) one(file, r);
+    }
   },
 };

@@ -10,7 +10,7 @@ export const invalidValue: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem?.code !== 'wrong-value' || syntaxOwner(r) !== 'problem' || !r.itemInfo) continue;
       const info = r.itemInfo;
       const raw = r.value.raw;

@@ -17,7 +17,7 @@ export const itemNotInProfile: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem?.code !== 'unknown-item' || syntaxOwner(r) !== 'problem') continue;
       const known = itemInfo(r.itemText);
       if (!known) continue;

@@ -10,7 +10,7 @@ export const leadingZeros: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem || !r.parsedValue?.notes.includes('leading-zeros')) continue;
       ctx.report({
         file,

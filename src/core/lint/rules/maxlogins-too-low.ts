@@ -11,7 +11,7 @@ export const maxloginsTooLow: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem || !r.parsedValue) continue;
       const item = r.itemInfo?.name;
       if (item !== 'maxlogins' && item !== 'maxsyslogins') continue;

@@ -10,7 +10,7 @@ export const noLimitsLine: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).others) {
+    for (const { file, others } of readingIndex(ctx)) for (const r of others) {
       if (r.kind !== 'nolimit' || r.problem) continue;
       const d = r.domainSpec;
       const never = d.kind === 'wildcard' || d.kind === 'percent-all' || d.kind === 'percent-group';

@@ -14,7 +14,7 @@ export const nofileAboveNrOpen: Rule = {
     const n = ctx.nrOpen;
     // fs.nr_open from the tree's sysctl configuration (no /proc snapshot): say which line set it
     const nShown = ctx.nrOpenSource ? `${n}, set at ${ctx.nrOpenSource}` : `${n}`;
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile') continue;
       const v = r.parsedValue?.kernel;
       const traits = PROFILE_TRAITS[ctx.profile];

@@ -11,7 +11,7 @@ export const nofileUnlimited: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile' || r.parsedValue?.kernel !== RLIM_INFINITY) continue;
       // before 1.5.2 there is no substitution: LC207 reports the refused RLIM_INFINITY instead
       if (PROFILE_TRAITS[ctx.profile].nofileUnlimited !== 'nr-open') continue;

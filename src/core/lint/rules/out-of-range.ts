@@ -14,7 +14,7 @@ export const outOfRange: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || !r.parsedValue) continue;
       const name = r.itemInfo.name;
       if (name !== 'nice' && name !== 'priority' && name !== 'rtprio') continue;

@@ -10,7 +10,7 @@ export const percentDomain: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem?.code !== 'percent-domain' || syntaxOwner(r) !== 'problem') continue;
       const d = show(r.domain.raw);
       const instead = d === '%' ? "'*'" : `'@${d.slice(1)}'`;

@@ -10,7 +10,9 @@ export const strayHeader: Rule = {
   fixable: true,
   scope: 'file',
   check(ctx) {
-    for (const { file, line, reading: r } of readingIndex(ctx).markup) {
+    for (const { file, markup, markupLines } of readingIndex(ctx)) for (let i = 0; i < markup.length; i++) {
+      const r = markup[i]!;
+      const line = markupLines[i]!;
       if (syntaxOwner(r) !== 'stray-header') continue;
       const plain = line.readings.length === 1;
       ctx.report({

@@ -10,7 +10,7 @@ export const templatePlaceholder: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).markup) {
+    for (const { file, markup } of readingIndex(ctx)) for (const r of markup) {
       if (syntaxOwner(r) !== 'template') continue;
       const fields = fieldsOf(r);
       const f = templateSyntax(fields)!;

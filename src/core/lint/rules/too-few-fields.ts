@@ -12,7 +12,7 @@ export const tooFewFields: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).others) {
+    for (const { file, others } of readingIndex(ctx)) for (const r of others) {
       if (r.kind !== 'invalid' || r.problem.code !== 'too-few-fields' || syntaxOwner(r) !== 'problem') continue;
       const fields = r.fields;
       const n = fields.length;

@@ -13,7 +13,7 @@ export const unknownItem: Rule = {
   scope: 'file',
   check(ctx) {
     const names = ITEMS.filter((i) => i.profiles.includes(ctx.profile)).map((i) => i.name);
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem?.code !== 'unknown-item' || syntaxOwner(r) !== 'problem') continue;
       if (itemInfo(r.itemText)) continue; // known to another version: item-not-in-profile
       const guess = didYouMean(r.itemText, names);

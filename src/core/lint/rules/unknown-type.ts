@@ -11,7 +11,7 @@ export const unknownType: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem?.code !== 'unknown-type' || syntaxOwner(r) !== 'problem') continue;
       const t = r.typeText;
       const guess = t === 'both' || t === '--' || t === 'all' ? '-' : didYouMean(t, ['soft', 'hard']);

@@ -19,7 +19,9 @@ export const uppercaseKeyword: Rule = {
   fixable: true,
   scope: 'file',
   check(ctx) {
-    for (const { file, line, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries, entryLines } of readingIndex(ctx)) for (let i = 0; i < entries.length; i++) {
+      const r = entries[i]!;
+      const line = entryLines[i]!;
       if (r.kind !== 'entry') continue;
       // typeText etc. are the raw texts themselves when they have no capital (parse.ts lower):
       // nearly every entry is done without making a Field or running a regex

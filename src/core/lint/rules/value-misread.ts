@@ -11,7 +11,7 @@ export const valueMisread: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, reading: r } of readingIndex(ctx).entries) {
+    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || !r.parsedValue) continue;
       const info = r.itemInfo;
       const v = r.parsedValue;

@@ -1,0 +1,80 @@
+/**
+ * readingIndex (src/core/lint/helpers.ts) sorts a file's readings into the lists the per-file
+ * rules walk instead of every reading. The rules are only right if no reading a rule reports on is
+ * left out of the list it walks: every entry in `entries`, every "no limits" and invalid reading
+ * in `others`, and every stray header or line with template syntax in `markup` (stray-header
+ * and template-placeholder walk only that list; syntaxOwner gives such lines to them). Checked on random lines of
+ * hostile tokens under every release profile (seed printed).
+ */
+import { describe, expect, it } from 'vitest';
+import { fieldsOf, isStrayHeader, readingIndex, readings, syntaxOwner, templateSyntax } from '../../src/core/lint/helpers.js';
+import type { RuleContext } from '../../src/core/lint/types.js';
+import type { Reading, TreeFile } from '../../src/core/model.js';
+import { parseLimits } from '../../src/core/parse.js';
+import { PROFILE_NAMES } from '../../src/core/schema.js';
+import { rng, seedNote, testSeed } from '../seed.js';
+
+const TOKENS = [
+  '*', '@admin', 'alice', '-', '%', '%staff', '1000:2000', ':5', '2000:1000', 'x:y', '@:7',
+  'soft', 'hard', 'SOFT', '-', 'nofile', 'NPROC', 'maxlogins', 'bogus', 'chroot',
+  '100', '0x10', 'unlimited', '-1', '007', '4k',
+  '<domain>', '<type>', '<item>', '<value>', '<user>', '{{ limit }}', '{{', '}}', '{%', '%}', '<%=', '%>', '${NOFILE}', '${', '}', '$x', '<', '>',
+  '#', '#c', '\t', '\r', 'é', '\x01',
+];
+
+function randomText(next: () => number, lines: number): string {
+  const out: string[] = [];
+  for (let l = 0; l < lines; l++) {
+    const n = Math.floor(next() * 7);
+    const words: string[] = [];
+    for (let k = 0; k < n; k++) words.push(TOKENS[Math.floor(next() * TOKENS.length)]!);
+    out.push(words.join(next() < 0.2 ? '\t' : ' '));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+describe('readingIndex', () => {
+  it('puts every reading a rule reports on in the list that rule walks (random lines, every profile)', () => {
+    const seed = testSeed('readingIndex lists');
+    const next = rng(seed);
+    let markupSeen = 0;
+    for (let round = 0; round < 60; round++) {
+      const profile = PROFILE_NAMES[round % PROFILE_NAMES.length]!;
+      const docs = [0, 1].map((i) => {
+        const doc = parseLimits(randomText(next, 40), { file: `f${i}.conf`, profile });
+        return { file: { path: `f${i}.conf`, doc } as unknown as TreeFile, doc };
+      });
+      const ctx = { docs } as unknown as RuleContext;
+      const index = readingIndex(ctx);
+      expect(index.map((x) => x.file), seedNote(seed)).toEqual(docs.map((x) => x.file));
+      const all = readings(ctx);
+      for (const [i, { file, doc }] of docs.entries()) {
+        const x = index[i]!;
+        const mine = all.filter((ref) => ref.file === file);
+        // entries and others: the file's readings of their kinds, in reading order
+        expect(x.entries, seedNote(seed)).toEqual(mine.filter((ref) => ref.reading.kind === 'entry').map((ref) => ref.reading));
+        expect(x.entryLines, seedNote(seed)).toEqual(mine.filter((ref) => ref.reading.kind === 'entry').map((ref) => ref.line));
+        expect(x.others, seedNote(seed)).toEqual(mine.filter((ref) => ref.reading.kind !== 'entry').map((ref) => ref.reading));
+        // markup: every reading that is a stray header or holds template syntax (asked of its
+        // fields directly, not through the markup-character test syntaxOwner shares with the
+        // index), each with its line; syntaxOwner gives these readings to those two rules
+        const owned = mine.filter((ref) => {
+          const fields = fieldsOf(ref.reading as never);
+          const markup = isStrayHeader(fields) || templateSyntax(fields) !== null;
+          const o = syntaxOwner(ref.reading);
+          expect(o === 'stray-header' || o === 'template', `${seedNote(seed)}: syntaxOwner of '${fields.map((f) => f.raw).join(' ')}'`).toBe(markup);
+          return markup;
+        });
+        for (const ref of owned) {
+          const at = x.markup.indexOf(ref.reading as Exclude<Reading, { kind: 'blank' | 'comment' }>);
+          expect(at, `${seedNote(seed)}: ${profile} '${fieldsOf(ref.reading as never).map((f) => f.raw).join(' ')}' (${syntaxOwner(ref.reading)}) is not in markup`).toBeGreaterThanOrEqual(0);
+          expect(x.markupLines[at], seedNote(seed)).toBe(ref.line);
+        }
+        markupSeen += owned.length;
+        expect(x.doc).toBe(doc);
+      }
+    }
+    // the random lines did hold stray headers and templates (the check above was not empty)
+    expect(markupSeen, seedNote(seed)).toBeGreaterThan(20);
+  });
+});
