@@ -111,7 +111,11 @@ export interface Line {
   readonly end: number;
   /** 1 when the line ends with '\n', 0 for a last line without one */
   readonly eolLength: 0 | 1;
-  /** pam_limits' reading(s) under the document's profile (several for a chunked long line in 1.5.2) */
+  /**
+   * pam_limits' reading(s) under the document's profile (several for a chunked long line in 1.5.2).
+   * A line from parse.ts gives a new array on each read where it has one reading (the reading is
+   * the same object each time), and reads `start`, `end` and `eolLength` from its document.
+   */
   readonly readings: readonly Reading[];
   /** the other parser family's reading, only where it differs (1.5.2 vs 1.7) */
   readonly other?: { readonly profile: Profile; readonly readings: readonly Reading[] };

@@ -36,7 +36,7 @@ export function parseLimits(input: Uint8Array | string, options: ParseOptions = 
  */
 export function parseBinary(text: string, options: ParseOptions = {}): LimitsDocument {
   const profile = canonicalProfile(options.profile ?? FALLBACK_PROFILE);
-  const ctx: LineContext = { text, profile, compare: options.compareProfiles !== false };
+  const ctx: LineContext = { text, profile, compare: options.compareProfiles !== false, starts: NO_OFFSETS, ends: NO_OFFSETS, count: 0 };
   // Index the lines into a typed array: exact, and cheap even for millions of lines. Line
   // objects are made on first use of `lines`, and each line is read on first use of `readings`.
   let starts = new Uint32Array(Math.max(16, (text.length >> 5) + 1));
@@ -60,13 +60,18 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
     enumerable: true,
     configurable: true,
     get(): readonly Line[] {
-      const lines: Line[] = new Array<Line>(count);
+      // a line is its number and its readings; where it starts and ends are read from the
+      // document's columns (ctx.starts, ctx.ends), not kept on each of a million line objects
+      const ends = new Uint32Array(count);
       for (let i = 0; i < count; i++) {
-        const s = starts[i]!;
         const next = i + 1 < count ? starts[i + 1]! : n;
-        const eol: 0 | 1 = next > s && text.charCodeAt(next - 1) === 0x0a ? 1 : 0;
-        lines[i] = new ParsedLine(ctx, i, s, next - eol, eol);
+        ends[i] = next > starts[i]! && text.charCodeAt(next - 1) === 0x0a ? next - 1 : next;
       }
+      ctx.starts = starts;
+      ctx.ends = ends;
+      ctx.count = count;
+      const lines: Line[] = new Array<Line>(count);
+      for (let i = 0; i < count; i++) lines[i] = new ParsedLine(ctx, i);
       Object.defineProperty(doc, 'lines', { value: lines, enumerable: true, configurable: false, writable: false });
       return lines;
     },
@@ -74,10 +79,18 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
   return doc;
 }
 
+const NO_OFFSETS = new Uint32Array(0);
+
 interface LineContext {
   readonly text: string;
   readonly profile: Profile;
   readonly compare: boolean;
+  /** starts[i]: byte offset of line i (the array may be longer than the document's line count) */
+  starts: Uint32Array;
+  /** ends[i]: byte offset just after line i's content (before its '\n') */
+  ends: Uint32Array;
+  /** how many lines the document has */
+  count: number;
   /** the other family's readings of the few lines where they differ (kept here, not on every line) */
   others?: Map<ParsedLine, NonNullable<Line['other']>>;
 }
@@ -86,28 +99,44 @@ interface LineContext {
  * A physical line. Its readings are computed on first access and then kept: splitting a file into
  * lines is cheap and exact, and most consumers (round trips, edits of one entry, the resolver
  * skipping files) never need every line's reading, so a multi-megabyte file costs little more
- * than reading it.
+ * than reading it. Compact (lint keeps every line of a tree): its number, its document's context
+ * and its reading(s); `start`, `end` and `eolLength` are read from the document's columns, and a
+ * line of one reading keeps that reading alone (`readings` gives a new one-element array each
+ * time: compare readings, not the arrays).
  */
 class ParsedLine implements Line {
-  #readings: readonly Reading[] | undefined = undefined;
+  /** the reading of a line of one, the array of a line of several; undefined until read */
+  #r: Reading | readonly Reading[] | undefined = undefined;
   readonly #ctx: LineContext;
-  constructor(ctx: LineContext, readonly index: number, readonly start: number, readonly end: number, readonly eolLength: 0 | 1) {
+  readonly index: number;
+  constructor(ctx: LineContext, index: number) {
     this.#ctx = ctx;
+    this.index = index;
+  }
+
+  get start(): number { return this.#ctx.starts[this.index]!; }
+  get end(): number { return this.#ctx.ends[this.index]!; }
+  get eolLength(): 0 | 1 {
+    const ctx = this.#ctx;
+    const i = this.index;
+    return (i + 1 < ctx.count ? ctx.starts[i + 1]! : ctx.text.length) > ctx.ends[i]! ? 1 : 0;
   }
 
   get readings(): readonly Reading[] {
-    return this.#readings ?? this.#read();
+    const r = this.#r ?? this.#read();
+    return r instanceof Array ? r : [r as Reading];
   }
 
   get other(): Line['other'] {
-    if (this.#readings === undefined) this.#read();
+    if (this.#r === undefined) this.#read();
     return this.#ctx.others?.get(this);
   }
 
-  #read(): readonly Reading[] {
+  #read(): Reading | readonly Reading[] {
     const r = readPhysicalLine(this.#ctx, this.start, this.end, this.eolLength);
     if (r.other) (this.#ctx.others ??= new Map()).set(this, r.other);
-    return (this.#readings = r.readings);
+    const rs = r.readings;
+    return (this.#r = rs.length === 1 ? rs[0]! : rs);
   }
 
   toJSON(): object {
@@ -131,7 +160,7 @@ function readWith(text: string, start: number, end: number, eolLength: 0 | 1, pr
   }
 }
 
-function readPhysicalLine(ctx: LineContext, start: number, end: number, eolLength: 0 | 1): { readings: readonly Reading[]; other?: Line['other'] } {
+function readPhysicalLine(ctx: Pick<LineContext, 'text' | 'profile' | 'compare'>, start: number, end: number, eolLength: 0 | 1): { readings: readonly Reading[]; other?: Line['other'] } {
   const { text, profile } = ctx;
   const readings = readWith(text, start, end, eolLength, profile);
   // Only lines with bytes the two families treat differently can be read differently.
