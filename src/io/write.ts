@@ -55,6 +55,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, existsSync, type BigIntStats, type Stats, writeFileSync, writeSync } from 'node:fs';
+import { systemTool } from './system-tools.js';
 import { access, link, lstat, open, readdir, rename, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import {
@@ -718,16 +719,6 @@ async function undo(committed: readonly Plan[]): Promise<boolean> {
 }
 
 /**
- * The cp to run: coreutils' own (/usr/bin/cp, /bin/cp) where it is, so a `cp` found first on
- * the caller's PATH (a user's ~/bin, a language tool's shims) is never what a root run of
- * limitsctl executes on /etc; `cp` from PATH only on a system with neither.
- */
-let cpPath: string | undefined;
-function coreutilsCp(): string {
-  return (cpPath ??= ['/usr/bin/cp', '/bin/cp'].find((c) => existsSync(c)) ?? 'cp');
-}
-
-/**
  * Copy the old file's extended attributes and ACL to the new one, with coreutils cp (Node has no
  * xattr API): `cp --attributes-only --preserve=mode,xattr`. ACLs travel as the
  * system.posix_acl_access attribute (copied with "mode", see /etc/xattr.conf); `security.*`
@@ -742,7 +733,7 @@ async function copyAttributes(p: Plan, tempFd: number, tempPhys: string): Promis
     const args = ['--attributes-only', '--preserve=mode,xattr', '--'];
     args.push(...(viaFd ? ['/proc/self/fd/3', '/proc/self/fd/4'] : [path.join(p.dir.phys, p.oldName as string), tempPhys]));
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(coreutilsCp(), args, { stdio: ['ignore', 'ignore', 'pipe', old.fd, tempFd], env: { ...process.env, LC_ALL: 'C' } });
+      const child = spawn(systemTool('cp'), args, { stdio: ['ignore', 'ignore', 'pipe', old.fd, tempFd], env: { ...process.env, LC_ALL: 'C' } });
       let err = '';
       child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
       child.on('error', reject);
