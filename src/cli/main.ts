@@ -229,7 +229,8 @@ function stdoutIsTTY(): boolean {
  * (about twenty), a good part of a cold start. A descriptor that is non-blocking and full (EAGAIN,
  * e.g. a pipe another process set O_NONBLOCK on) makes the rest of that output go through the
  * stream, which waits for the reader; the bytes keep their order. Also returns stdoutBytes
- * (lint's byte-exact output of `--stdin --fix`).
+ * (lint's byte-exact output of `--stdin --fix`, and its report's blocks): the caller may reuse
+ * the bytes once it returns.
  */
 export function processIO(): CliIO & { readonly stdoutBytes: (bytes: Buffer) => void } {
   // A reader that goes away (`limitsctl lint | head`) is not an error: later output is dropped
@@ -253,8 +254,9 @@ export function processIO(): CliIO & { readonly stdoutBytes: (bytes: Buffer) => 
   const write = (name: 'stdout' | 'stderr', data: string | Buffer) => {
     if (closed[name]) return;
     const s = streams[name];
+    // a stream keeps what it is given until written: bytes are copied (the caller may reuse them)
     if (s !== null) {
-      s.write(data);
+      s.write(typeof data === 'string' ? data : Buffer.from(data));
       return;
     }
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -266,7 +268,7 @@ export function processIO(): CliIO & { readonly stdoutBytes: (bytes: Buffer) => 
         failed(name, e as NodeJS.ErrnoException);
         return;
       }
-      stream(name).write(bytes.subarray(done));
+      stream(name).write(Buffer.from(bytes.subarray(done)));
     }
   };
   // a write to a closed pipe fails at once when nothing is queued (the stream is errored before

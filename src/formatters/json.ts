@@ -6,7 +6,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, reportTail, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
-import { collect, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, type Write } from './stream.js';
+import { collect, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, lastJsonString, type Write } from './stream.js';
 
 export const LINT_JSON_VERSION = 1;
 
@@ -54,6 +54,7 @@ function resultWriter(): ElementText<Diagnostic> {
   let lastCode: string | null = null;
   let lastRule: string | null = null;
   let middle = '';
+  const messageText = lastJsonString();
   return (d, at, unit) => {
     if (at !== indent) {
       indent = at;
@@ -79,7 +80,7 @@ function resultWriter(): ElementText<Diagnostic> {
         if (middles.size < 1024) middles.set(key, middle);
       }
     }
-    const text = `${fileStart}${jsonNumber(d.line)}${column}${jsonNumber(d.column)}${endLine}${jsonNumber(d.endLine)}${endColumn}${jsonNumber(d.endColumn)}${middle}${jsonString(d.message)}`;
+    const text = `${fileStart}${jsonNumber(d.line)}${column}${jsonNumber(d.column)}${endLine}${jsonNumber(d.endLine)}${endColumn}${jsonNumber(d.endColumn)}${middle}${messageText(d.message)}`;
     if (d.fix === undefined && d.related === undefined) return `${text}${close}`;
     let more = `,\n${i}"fixable": ${d.fix !== undefined}`;
     if (d.fix) more += `,\n${i}"fix": ${nested(fixOf(d.fix), i, unit)}`;

@@ -20,7 +20,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
 import { Fingerprinter } from './fingerprint.js';
-import { collect, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, type Write } from './stream.js';
+import { collect, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, lastJsonString, type Write } from './stream.js';
 
 /** The name of limitsctl's fingerprint in `partialFingerprints` (SARIF §3.27.17: `name/vN`). */
 export const FINGERPRINT_KEY = 'limitsctlFindingHash/v1';
@@ -137,6 +137,7 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Printed> 
   let start = '';
   let lastFile: string | null = null;
   let fileMiddle = ''; // from after the message text to the start line's value
+  const messageText = lastJsonString();
   return ({ d, fp }, at, unit) => {
     if (at !== indent) {
       indent = at;
@@ -166,7 +167,7 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Printed> 
       fileMiddle = flatString(`\n${i1}},\n${i1}"locations": [\n${i2}{\n${i3}"physicalLocation": ${physical(d.file)}`);
     }
     const r = region(d);
-    const text = `${start}${jsonString(d.message)}${fileMiddle}${regionText(r)}`;
+    const text = `${start}${messageText(d.message)}${fileMiddle}${regionText(r)}`;
     let more = closeLocations;
     if (d.related) {
       // each element as location(x.file, x, x.message) with its id, at the depth of `locations`' own

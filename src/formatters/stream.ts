@@ -14,6 +14,12 @@ export type Write = (text: string) => void;
 export const CHUNK_SIZE = 1 << 16;
 
 /**
+ * Pieces at least this long (code units) go straight into {@link PumpWriter}'s buffer of bytes;
+ * shorter ones are joined first (a call into Buffer#write per piece would cost more).
+ */
+const DIRECT = 512;
+
+/**
  * A sink that passes text on to `write` in blocks of at least `size` code units (except the
  * last); call `flush()` once at the end.
  */
@@ -153,6 +159,23 @@ export type ElementText<T> = (item: T, indent: string, unit: string) => string |
 export const jsonString = (s: string): string => JSON.stringify(s);
 
 /**
+ * {@link jsonString} that keeps the last string's text: findings in a row often carry the same
+ * message (a rule reporting the same mistake on many lines), and comparing it with the last one
+ * costs a fraction of quoting it again (about 0.7 µs for a 120-character message).
+ */
+export function lastJsonString(): (s: string) => string {
+  let last: string | null = null;
+  let text = '';
+  return (s) => {
+    if (s !== last) {
+      text = JSON.stringify(s);
+      last = s;
+    }
+    return text;
+  };
+}
+
+/**
  * `s` as one flat string. A string built by concatenation is a tree of its pieces, walked again
  * by every join that copies it: a fragment kept and reused for many elements is flattened once.
  */
@@ -220,6 +243,14 @@ export class JsonSplice<T> {
 /** Where {@link pump} writes: a stream that may ask the writer to wait, or go away. */
 export interface PumpSink {
   readonly write: Write;
+  /**
+   * Takes the same text already encoded as UTF-8, instead of `write`. The bytes are the
+   * writer's again once the call returns (they are overwritten by the next block): a sink that
+   * keeps them must copy them. A block's text is encoded into one buffer used again and again,
+   * rather than into a new buffer per block by the sink (about 64 KiB of fresh memory, and its
+   * page faults, for every block).
+   */
+  readonly writeBytes?: (bytes: Buffer) => void;
   /** true once nobody reads any more (a closed pipe): the rest is not produced */
   readonly closed?: () => boolean;
   /** a promise when the sink holds more than it wants (wait for it), else undefined */
@@ -237,6 +268,9 @@ export class PumpWriter {
   private parts: string[] = [];
   private length = 0;
   private gone = false;
+  /** where blocks are encoded for `sink.writeBytes` (made on the first block), and how much is filled */
+  private bytes: Buffer | null = null;
+  private used = 0;
 
   constructor(private readonly sink: PumpSink, private readonly size: number = CHUNK_SIZE) {}
 
@@ -249,9 +283,15 @@ export class PumpWriter {
   /** Queues `text`; true when a block of `size` is waiting (await {@link flush} then). */
   push(text: string): boolean {
     if (text.length === 0 || this.gone) return false;
-    this.parts.push(text);
-    this.length += text.length;
-    return this.length >= this.size;
+    if (this.sink.writeBytes === undefined || text.length < DIRECT) {
+      this.parts.push(text);
+      this.length += text.length;
+      return this.used + this.length >= this.size;
+    }
+    // a long piece (a SARIF result) is encoded at once: joining it first would copy it twice
+    this.drain();
+    this.encode(text);
+    return this.used >= this.size;
   }
 
   /**
@@ -259,20 +299,61 @@ export class PumpWriter {
    * @returns false once the sink has closed (nothing more will be written)
    */
   async flush(): Promise<boolean> {
-    if (this.parts.length > 0 && !this.closed) {
-      const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
-      this.parts = [];
-      this.length = 0;
-      this.sink.write(text);
+    if (!this.closed) {
+      if (this.sink.writeBytes === undefined) {
+        if (this.parts.length > 0) {
+          const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
+          this.parts = [];
+          this.length = 0;
+          this.sink.write(text);
+        }
+      } else {
+        this.drain();
+        this.hand();
+      }
     }
     if (this.closed) {
       this.parts = [];
       this.length = 0;
+      this.used = 0;
       return false;
     }
     const wait = this.sink.ready?.();
     if (wait) await wait;
     return !this.closed;
+  }
+
+  /** Bytes mode: the queued short pieces, joined, into the buffer. */
+  private drain(): void {
+    if (this.parts.length === 0) return;
+    const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
+    this.parts = [];
+    this.length = 0;
+    this.encode(text);
+  }
+
+  /** Bytes mode: the filled part of the buffer to the sink (which is done with it when the call returns). */
+  private hand(): void {
+    if (this.used > 0 && this.bytes !== null) {
+      const n = this.used;
+      this.used = 0;
+      if (!this.closed) this.sink.writeBytes!(this.bytes.subarray(0, n));
+    }
+  }
+
+  /** Bytes mode: `text` as UTF-8 after what the buffer holds. */
+  private encode(text: string): void {
+    // a code unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, is 4): the buffer
+    // holds two blocks' worth of any text. What does not fit (a caller that pushed on without
+    // flushing, a diff longer than a block) is written at once, and a longer text as text.
+    this.bytes ??= Buffer.allocUnsafeSlow(6 * Math.max(this.size, CHUNK_SIZE));
+    const most = text.length * 3;
+    if (this.used + most > this.bytes.length) this.hand();
+    if (most > this.bytes.length) {
+      if (!this.closed) this.sink.write(text);
+      return;
+    }
+    this.used += this.bytes.write(text, this.used, this.bytes.length - this.used, 'utf8');
   }
 }
 

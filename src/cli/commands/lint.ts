@@ -245,6 +245,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     // the report goes to FILE, or to stderr when stdout carries the fixed file (--stdin --fix)
     const out = new PumpWriter(file !== null ? { write: (t: string) => file.write(t) } : fixToStdout ? { write: io.stderr } : {
       write: io.stdout,
+      ...(io.stdoutBytes ? { writeBytes: io.stdoutBytes } : {}),
       ...(io.stdoutClosed ? { closed: () => io.stdoutClosed!() } : {}),
       ...(io.stdoutReady ? { ready: () => io.stdoutReady!() } : {}),
     });
