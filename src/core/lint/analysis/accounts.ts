@@ -129,22 +129,31 @@ export function collectFacts(domains: Iterable<DomainSpec>, db: AccountDb | null
   return facts;
 }
 
-export function* enumerateAccounts(f: Facts): Generator<AccountCase> {
+/**
+ * Every combination of the facts, appended to `out` in this order: name, uid, gid, then the
+ * subsets of the group atoms (bit i of the subset's index = atom i). The accounts of one subset
+ * share its groups array (identities are read-only).
+ */
+export function enumerateAccounts(f: Facts, out: AccountCase[] = []): AccountCase[] {
   const atoms = [...f.atoms.values()];
   const subsets = 1 << atoms.length;
+  const groupSets: GroupRef[][] = new Array<GroupRef[]>(subsets);
+  for (let m = 0; m < subsets; m++) {
+    const groups: GroupRef[] = [];
+    for (let i = 0; i < atoms.length; i++) if (m & (1 << i)) groups.push(atoms[i]!);
+    groupSets[m] = groups;
+  }
+  const allUids = [...f.uids];
   for (const name of f.names) {
     // by convention an account named root has uid 0 (only when root is not in the tree's passwd)
-    const uids = name === 'root' ? [0] : [...f.uids];
+    const uids = name === 'root' ? [0] : allUids;
     for (const uid of uids) {
       for (const gid of f.gids) {
-        for (let m = 0; m < subsets; m++) {
-          const groups: GroupRef[] = [];
-          for (let i = 0; i < atoms.length; i++) if (m & (1 << i)) groups.push(atoms[i]!);
-          yield { identity: { name, uid, gid, groups }, real: false };
-        }
+        for (let m = 0; m < subsets; m++) out.push({ identity: { name, uid, gid, groups: groupSets[m]! }, real: false });
       }
     }
   }
+  return out;
 }
 
 export function classCount(f: Facts): number {

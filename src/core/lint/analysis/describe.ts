@@ -14,12 +14,24 @@ import { type AccountCase, FRESH, type ItemAnalysis } from './types.js';
  */
 export function describeWho(ia: ItemAnalysis, domain: DomainSpec, accounts: readonly AccountCase[], profile: Profile): string {
   const set = new Set(accounts);
-  const all = ia.accounts.filter((c) => domainMatches(domain, c, profile));
+  const all = matchingAccounts(ia, domain, profile);
   if (all.length > 0 && all.every((c) => set.has(c))) {
     const real = accounts.filter((c) => c.real);
     return `every account '${domain.text}' matches${real.length > 0 && real.length <= 3 ? ` (${describeAccounts(real)})` : ''}`;
   }
   return describeAccounts(accounts);
+}
+
+const matching = new WeakMap<ItemAnalysis, Map<string, readonly AccountCase[]>>();
+
+/** The analysed accounts the domain matches, asked once per item analysis, domain text and profile (one finding each asked them all). */
+function matchingAccounts(ia: ItemAnalysis, domain: DomainSpec, profile: Profile): readonly AccountCase[] {
+  let m = matching.get(ia);
+  if (!m) matching.set(ia, (m = new Map()));
+  const k = `${profile}\u0000${domain.text}`;
+  let all = m.get(k);
+  if (!all) m.set(k, (all = ia.accounts.filter((c) => domainMatches(domain, c, profile))));
+  return all;
 }
 
 /** Does the 4-field domain match this account (any rank)? */

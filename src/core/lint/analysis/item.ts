@@ -23,6 +23,9 @@ import {
   type AccountCase, type AccountOutcome, entryKey, FRESH, type ItemAnalysis, type ItemKey, itemKeyOf, sourceKey,
 } from './types.js';
 
+/** an empty list, for the index lookups that miss (no array per miss) */
+const NONE: readonly number[] = [];
+
 const SINGLE_SLOT = new Set<ItemName>(['priority', 'nonewprivs', 'chroot', 'maxlogins', 'maxsyslogins']);
 
 /** What one resolution says about the lines of an item, by entry key. */
@@ -233,31 +236,44 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // The class key is sparse: the bytes of the domains asked one by one, then only the positions
   // the name index hit (a 20,000-domain signature per account, hashed into a map, was 400 MB of
   // strings for 20,000 accounts); the class pass reads sigBytes itself, before untouch.
-  const sigBytes = new Uint8Array(nE + noLimitSpecs.length);
+  // (one byte more, always 0: the separator token of signature)
+  const sigBytes = new Uint8Array(nE + noLimitSpecs.length + 1);
   for (const d of entryIndex.byName) sigBytes[d] = 0x37;
   for (const d of noLimitIndex.byName) sigBytes[nE + d] = 0x2e;
   const touched: number[] = [];
   const mark = (pos: number, byte: number) => { sigBytes[pos] = byte; touched.push(pos); };
-  const signature = (id: Identity): string => {
+  // the signature as one interned number: a trie over (position, byte) tokens, the domains asked
+  // one by one in their order, then the name-indexed positions hit, sorted (no string per account)
+  const sigTrie = new Map<number, number>();
+  const SIG_TOKENS = (nE + noLimitSpecs.length + 1) * 128;
+  const sigStep = (parent: number, pos: number): number => {
+    const k = parent * SIG_TOKENS + pos * 128 + sigBytes[pos]!;
+    let x = sigTrie.get(k);
+    if (x === undefined) sigTrie.set(k, (x = sigTrie.size + 1));
+    return x;
+  };
+  const signature = (id: Identity): number => {
     const rootExempt = rootExemptProfile && id.uid === 0;
-    let key = '';
-    for (const d of entryIndex.other) { const m = matchEntryDomain(entrySpecs[d]!, id, profile); sigBytes[d] = m ? 0x30 + m.rank : 0x37; key += String.fromCharCode(sigBytes[d]!); }
-    for (const d of noLimitIndex.other) { sigBytes[nE + d] = matchNoLimitDomain(noLimitSpecs[d]!, id) ? 0x6e : 0x2e; key += String.fromCharCode(sigBytes[nE + d]!); }
+    let key = 0;
+    for (const d of entryIndex.other) { const m = matchEntryDomain(entrySpecs[d]!, id, profile); sigBytes[d] = m ? 0x30 + m.rank : 0x37; key = sigStep(key, d); }
+    for (const d of noLimitIndex.other) { sigBytes[nE + d] = matchNoLimitDomain(noLimitSpecs[d]!, id) ? 0x6e : 0x2e; key = sigStep(key, nE + d); }
     // by group name: `@g` is GROUP (not for an exempt root), `%g` ALLGROUP (idem); `@g` stops a
     // `<domain> -` account whatever its uid
     for (const g of id.groups) {
       if (!rootExempt) {
-        for (const d of entryIndex.at.get(g.name) ?? []) mark(d, 0x30 + RANK.GROUP);
-        for (const d of entryIndex.percent.get(g.name) ?? []) mark(d, 0x30 + RANK.ALLGROUP);
+        for (const d of entryIndex.at.get(g.name) ?? NONE) mark(d, 0x30 + RANK.GROUP);
+        for (const d of entryIndex.percent.get(g.name) ?? NONE) mark(d, 0x30 + RANK.ALLGROUP);
       }
-      for (const d of noLimitIndex.at.get(g.name) ?? []) mark(nE + d, 0x6e);
+      for (const d of noLimitIndex.at.get(g.name) ?? NONE) mark(nE + d, 0x6e);
     }
     // the domain's text is the account's name: USER, before anything else (matchEntryDomain)
-    for (const d of entryIndex.name.get(id.name) ?? []) mark(d, 0x30 + RANK.USER);
-    for (const d of noLimitIndex.name.get(id.name) ?? []) mark(nE + d, 0x6e);
+    for (const d of entryIndex.name.get(id.name) ?? NONE) mark(d, 0x30 + RANK.USER);
+    for (const d of noLimitIndex.name.get(id.name) ?? NONE) mark(nE + d, 0x6e);
     if (touched.length > 0) {
-      const pos = [...new Set(touched)].sort((a, b) => a - b);
-      key += `|${pos.map((x) => `${x}:${sigBytes[x]}`).join(',')}`;
+      // a separator token (no position has it), then each position hit once, in order
+      key = sigStep(key, nE + noLimitSpecs.length);
+      if (touched.length > 1) touched.sort((a, b) => a - b);
+      for (let i = 0; i < touched.length; i++) if (i === 0 || touched[i] !== touched[i - 1]) key = sigStep(key, touched[i]!);
     }
     return key;
   };
@@ -323,7 +339,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const exhaustive = classes <= Math.max(1, budget);
   let cases: AccountCase[];
   if (exhaustive) {
-    cases = [...real, ...enumerateAccounts(facts)];
+    cases = enumerateAccounts(facts, [...real]);
   } else {
     // too many combinations of group memberships: every real account, and one simple witness
     // per domain; the claims that need every combination are not made (never-wins says so)
@@ -524,6 +540,9 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     passes.set(ck, cp);
     return cp;
   };
+  /** a class's '-' lines skipped (line, holder pairs) as its pass finds them, and those found in the memo (reused) */
+  const shorts: number[] = [];
+  const known: number[] = [];
   /** The pass of a class not met before (classPass): mg, mgRank and sigBytes are the class's. */
   const pass = (first: AccountCase, S: number): ClassPass => {
     for (let r = 0; r < 8; r++) { firstSoft[r] = INF; firstHard[r] = INF; }
@@ -550,9 +569,8 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     // rank or a stronger one (their ranks and lines): a group met again with the same ones
     // would record the same events again, which changes nothing (each beater is kept once, in
     // the place first seen, and with the same rank); only its '-' short-circuits name the class.
-    const shorts: number[] = [];
-    /** the '-' lines this class skips, found in the memo */
-    const known: number[] = [];
+    shorts.length = 0;
+    known.length = 0;
     for (const g of mg) {
       const from = LIVE.off[g]!;
       const to = LIVE.off[g + 1]!;
@@ -666,7 +684,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     if (!fr) resolved.set(rk, (fr = finalResolution(cp, id)));
     return (hit.final = fr);
   };
-  const shared = new Map<string, Hit>();
+  const shared = new Map<number, Hit>();
   const hitOf = (c: AccountCase): Hit => {
     const sk = signature(c.identity);
     let hit = shared.get(sk);
