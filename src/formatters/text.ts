@@ -8,6 +8,7 @@ import { type LintFormatWriter, type LintReport, type LintReportHead, type LintR
 import type { Diagnostic } from '../core/lint/types.js';
 import { collect, type Write } from './stream.js';
 import { PLAIN_STYLE as PLAIN, type Style } from './style.js';
+import { escapeControls } from './terminal.js';
 
 /** Colour for the text format; the CLI passes its own. */
 export type TextStyle = Pick<Style, 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan'>;
@@ -16,23 +17,6 @@ function n(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_G = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/**
- * A file name as the terminal shows it: control characters (C0, DEL as `\xNN`; C1 as `\u0085`),
- * which a name may hold (`a\x01.conf`), escaped as in the other formats' escaped strings, so a
- * name never moves the cursor or changes colours.
- */
-function shownPath(p: string): string {
-  if (!CONTROL.test(p)) return p;
-  return p.replace(CONTROL_G, (c) => {
-    const n = c.charCodeAt(0);
-    return n < 0x80 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
-}
 
 /** Writes `formatText(report, style)` to `write`, one line at a time. */
 export function writeText(report: LintReport, write: Write, style: TextStyle = PLAIN): void {
@@ -53,6 +37,8 @@ export function textPieces(report: LintReport, style: TextStyle = PLAIN): Genera
 export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
   let last: string | null = null;
   let maxWarnings: number | null = null;
+  // a message may quote names and lines from the files: its control characters are shown escaped,
+  // as the file name's are (terminal.ts)
   // per finding, only what changes is formatted: the file's shown name once per file, the
   // severity words once, and no colour calls when there is no colour
   const plain = isPlain(style);
@@ -76,11 +62,11 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
       if (d.file !== last) {
         if (last !== null) gap = '\n';
         last = d.file;
-        filePrefix = `${shownPath(d.file)}:`;
+        filePrefix = `${escapeControls(d.file)}:`;
       }
       if (!plain) {
         const sev = severities[d.severity];
-        return `${gap}${style.bold(`${filePrefix}${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${d.message} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
+        return `${gap}${style.bold(`${filePrefix}${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${escapeControls(d.message)} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
       }
       const fixable = d.fix ? true : false;
       if (d.code !== lastCode || d.severity !== lastSeverity) {
@@ -93,7 +79,7 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
         lastFixable = fixable;
         end = ` (${d.rule}${fixable ? ', fixable' : ''})\n`;
       }
-      return `${gap}${filePrefix}${d.line}:${d.column}${middle}${d.message}${end}`;
+      return `${gap}${filePrefix}${d.line}:${d.column}${middle}${escapeControls(d.message)}${end}`;
     },
     aside(text: string): string {
       if (text === '') return '';

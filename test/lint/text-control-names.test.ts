@@ -4,7 +4,7 @@
  * built binary (`npm run build` first).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,5 +25,18 @@ describe.skipIf(!built)('text format: control characters in file names', () => {
     expect(r.stdout).toContain('a\\x01b\\x1b[31m.conf:1:');
     // eslint-disable-next-line no-control-regex
     expect(r.stdout).not.toMatch(/[\u0001\u001b]/);
+  });
+
+  it('a message naming such a file (another file, quoted in it) is printed escaped too, with colour or without', () => {
+    const root = path.join(tmp, 'tree');
+    mkdirSync(path.join(root, 'etc/security/limits.d'), { recursive: true });
+    writeFileSync(path.join(root, 'etc/security/limits.conf'), 'bob soft nofile 10\n');
+    writeFileSync(path.join(root, 'etc/security/limits.d/a\u001b]0;t\u0007.conf'), 'bob soft nofile 20\n');
+    for (const colour of ['--no-color', '--color']) {
+      const r = spawnSync(process.execPath, [BIN, 'lint', '--profile', 'debian', colour, '--root', root], { cwd: tmp, encoding: 'utf8' });
+      expect(r.stdout, r.stderr).toContain('limits.d/a\\x1b]0;t\\x07.conf:1)');
+      // eslint-disable-next-line no-control-regex
+      expect(r.stdout).not.toMatch(/\u0007|\u001b(?!\[[0-9;]*m)/);
+    }
   });
 });
