@@ -72,6 +72,7 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
       ctx.count = count;
       const lines: Line[] = new Array<Line>(count);
       for (let i = 0; i < count; i++) lines[i] = new ParsedLine(ctx, i);
+      columnsOf.set(lines, { starts: starts.subarray(0, count), ends });
       Object.defineProperty(doc, 'lines', { value: lines, enumerable: true, configurable: false, writable: false });
       return lines;
     },
@@ -80,6 +81,24 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
 }
 
 const NO_OFFSETS = new Uint32Array(0);
+
+/** The offset columns of the lines parseBinary made, by their array (see lineColumns). */
+const columnsOf = new WeakMap<readonly Line[], LineColumns>();
+
+/** Where each line of a document starts and ends: starts[i] = lines[i].start, ends[i] = lines[i].end. */
+export interface LineColumns {
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+}
+
+/**
+ * The columns a parsed document's lines read their offsets from (shared, not copied: do not
+ * write to them), or null for lines that did not come from parseBinary/parseLimits (a hand-made
+ * or copied document). Reads `doc.lines`.
+ */
+export function lineColumns(doc: LimitsDocument): LineColumns | null {
+  return columnsOf.get(doc.lines) ?? null;
+}
 
 interface LineContext {
   readonly text: string;

@@ -4,6 +4,7 @@
  * the settings and `limitsctl-disable` comments, and sorts the result. Pure.
  */
 import type { LimitsDocument, Span, TreeFile } from '../model.js';
+import { lineColumns } from '../parse.js';
 import { Analysis } from './analysis.js';
 import { EMPTY_POLICY } from './policy.js';
 import { findRule, RULES } from './rules.js';
@@ -52,10 +53,13 @@ function pathOf(f: TreeFile | string): string {
 interface DocIndex {
   /** doc.text.length (read once: a document's members may be slow to read, see lazyDocument) */
   readonly size: number;
-  /** starts[i] = lines[i].start: a binary search over numbers, not over line objects */
-  readonly starts: Float64Array;
+  /**
+   * starts[i] = lines[i].start: a binary search over numbers, not over line objects (a parsed
+   * document's own column, see lineColumns, else a copy)
+   */
+  readonly starts: Uint32Array | Float64Array;
   /** ends[i] = lines[i].end (before its '\n') */
-  readonly ends: Float64Array;
+  readonly ends: Uint32Array | Float64Array;
   /**
    * highLines[i] = how many of lines[0..i) hold a byte >= 0x80; null when the document holds
    * none (most do: no per-line scan then)
@@ -78,13 +82,19 @@ function docIndex(doc: LimitsDocument): DocIndex {
   let x = docIndexes.get(doc);
   if (!x) {
     const lines = doc.lines;
-    const starts = new Float64Array(lines.length);
-    const ends = new Float64Array(lines.length);
     const text = doc.text;
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i]!;
-      starts[i] = l.start;
-      ends[i] = l.end;
+    const columns = lineColumns(doc);
+    let starts: Uint32Array | Float64Array;
+    let ends: Uint32Array | Float64Array;
+    if (columns !== null) ({ starts, ends } = columns);
+    else {
+      starts = new Float64Array(lines.length);
+      ends = new Float64Array(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        starts[i] = l.start;
+        ends[i] = l.end;
+      }
     }
     let highLines: Int32Array | null = null;
     if (HIGH_BYTE.test(text)) {
@@ -221,7 +231,7 @@ export function locate(doc: LimitsDocument | null, span: Span | undefined): Loca
 }
 
 /** The index of the last line starting at or before byte `off` (binary search over the line starts). */
-function lineIndex(starts: Float64Array, off: number): number {
+function lineIndex(starts: Uint32Array | Float64Array, off: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
