@@ -11,18 +11,26 @@ interface Beater {
   readonly related: { readonly file: TreeFile; readonly span: Span; readonly message: string };
 }
 
-/** per target (its Analysis), by reading order: a line that wins is named by many findings */
-const beaters = new WeakMap<Analysis, Array<Beater | undefined>>();
+/**
+ * Per target (its Analysis): a line that wins is named by many findings. `at[order]` is 1 + the
+ * index in `list` of that line's Beater, 0 when not made yet (a dense typed array, not a sparse one).
+ */
+interface Beaters {
+  readonly at: Int32Array;
+  readonly list: Beater[];
+}
 
-function beaterOf(cache: Array<Beater | undefined>, b: EntryRef): Beater {
-  let x = cache[b.order];
-  if (x === undefined) {
-    x = {
-      name: `${b.file.path}:${b.line.index + 1} ('${show(b.reading.domain.raw)}')`,
-      related: { file: b.file, span: fieldsSpan(b.reading), message: 'beats it for some accounts' },
-    };
-    cache[b.order] = x;
-  }
+const beaters = new WeakMap<Analysis, Beaters>();
+
+function beaterOf(cache: Beaters, b: EntryRef): Beater {
+  const k = cache.at[b.order]!;
+  if (k > 0) return cache.list[k - 1]!;
+  const x: Beater = {
+    name: `${b.file.path}:${b.line.index + 1} ('${show(b.reading.domain.raw)}')`,
+    related: { file: b.file, span: fieldsSpan(b.reading), message: 'beats it for some accounts' },
+  };
+  cache.list.push(x);
+  cache.at[b.order] = cache.list.length;
   return x;
 }
 
@@ -44,7 +52,7 @@ export const neverWins: Rule = {
     if (ctx.tree.failure) return;
     const dead = ctx.analysis.deadFlags();
     let cache = beaters.get(ctx.analysis);
-    if (!cache) beaters.set(ctx.analysis, (cache = []));
+    if (!cache) beaters.set(ctx.analysis, (cache = { at: new Int32Array(ctx.analysis.size), list: [] }));
     // the file's lines of each item (a run of its entries, Analysis.itemRuns), so that checking
     // file by file costs what one check of the whole tree does
     for (const { file } of ctx.docs) for (const { key, from, to } of ctx.analysis.itemRuns(file)) {
