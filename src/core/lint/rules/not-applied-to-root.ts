@@ -48,7 +48,10 @@ function rootUnset(an: Analysis, f: RootFacts, id: number): Identity | null {
     const key = f.keys[id]!;
     // root's logins are never counted anyway
     if (key !== 'logins' && f.hasLine[id] === 1) {
-      const root = an.item(key).outcomes.find((o) => o.account.identity.uid === 0 && o.account.identity.name === 'root');
+      // root's class only (outcomes would resolve every class of the item)
+      const ia = an.item(key);
+      const i = ia.accounts.findIndex((c) => c.identity.uid === 0 && c.identity.name === 'root');
+      const root = i >= 0 ? ia.outcomeAt(i) : undefined;
       if (root && root.applied && !root.soft.source && !root.hard.source) r = root.account.identity;
     }
     f.rootUnset[id] = r;
