@@ -72,7 +72,7 @@ export function pamWouldDo(kind: FileKind): string {
   }
 }
 
-function kindOf(st: Stats): FileKind | null {
+export function kindOf(st: Stats): FileKind | null {
   if (st.isFile()) return null;
   if (st.isFIFO()) return 'FIFO';
   if (st.isCharacterDevice()) return 'character device';
@@ -83,7 +83,7 @@ function kindOf(st: Stats): FileKind | null {
 }
 
 /** /dev/null: character device 1:3 (Linux dev_t encoding). */
-function isDevNull(st: Stats): boolean {
+export function isDevNull(st: Stats): boolean {
   const major = ((st.rdev >> 8) & 0xfff) | Math.floor(st.rdev / 2 ** 32) & ~0xfff;
   const minor = (st.rdev & 0xff) | ((st.rdev >> 12) & ~0xff);
   return st.isCharacterDevice() && major === 1 && minor === 3;

@@ -3,7 +3,8 @@
  * etc/security/limits.d/*.conf in C byte order of basenames (plus, for 1.7, the vendor
  * directory usr/share/pam/security with its shadowing rules).
  */
-import { closeSync, type Dirent } from 'node:fs';
+import { closeSync, type Dirent, lstatSync, readlinkSync, type Stats } from 'node:fs';
+import path from 'node:path';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
 import { lazyDocument } from '../core/edit/lines.js';
 import { bytesToBinary } from '../core/model.js';
@@ -12,7 +13,7 @@ import type { ProfileDetection } from '../core/profiles.js';
 import { canonicalProfile, type Profile, type ProfileName, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, profileInfo } from '../core/schema.js';
 import { checkRoot, type ResolvedInRoot } from './paths.js';
 import { detectProfile } from './system.js';
-import { listDirInRoot, MAX_LIMITS_FILE_BYTES, openDirInRoot, pamWouldDo, type ReadFailure, readFileInRoot, readRegularAt } from './read.js';
+import { isDevNull, kindOf, listDirInRoot, MAX_LIMITS_FILE_BYTES, openDirInRoot, pamWouldDo, type ReadFailure, readFileInRoot, readRegularAt } from './read.js';
 
 // the paths are defined once, in the schema (the core needs them too)
 export { DROPIN_DIR, MAIN_FILE } from '../core/schema.js';
@@ -45,12 +46,56 @@ function shownName(raw: Buffer): string {
 }
 
 /**
- * A drop-in whose name is not UTF-8: glob() finds it and pam_limits reads it like any other, but
- * no string names it for limitsctl to open, so what it sets is unknown here ('not-evaluated':
- * a warning in every result, lint LC306, and edits refuse).
+ * A drop-in whose name is not UTF-8 (raw bytes `raw` in the directory at host path `dirAbs`):
+ * glob() finds it and pam_limits opens it like any other. Its kind is found through the bytes of
+ * its name: a FIFO, device or socket is 'special' (fatal, as for any name), a directory is read as
+ * empty, a symlink is followed inside the root (a dangling one is 'dangling-symlink'). A regular
+ * file, or a link to one, is 'not-evaluated': limitsctl keeps names as strings, so it neither
+ * reads nor edits it (a warning in every result, lint LC306, and edits refuse).
  */
-function undecodableFile(rel: string, role: FileRole): TreeFile {
-  return { path: rel, role, status: 'not-evaluated', doc: null, error: `its name is not UTF-8, so limitsctl cannot open it (pam_limits reads it like any other .conf file); rename it to a UTF-8 name to see what it sets` };
+function undecodableFile(root: string, dirAbs: string, rel: string, raw: Buffer, role: FileRole, profile: Profile): TreeFile {
+  const notEvaluated = (what: string, realPath?: string): TreeFile => ({
+    path: rel, role, status: 'not-evaluated', doc: null, ...(realPath !== undefined ? { realPath } : {}),
+    error: `${what}its name is not UTF-8, so limitsctl cannot open it (pam_limits reads it like any other .conf file); rename it to a UTF-8 name to see what it sets`,
+  });
+  const at = Buffer.concat([Buffer.from(`${dirAbs}/`, 'utf8'), raw]);
+  let st: Stats;
+  try {
+    st = lstatSync(at);
+  } catch {
+    return notEvaluated('');
+  }
+  if (st.isSymbolicLink()) {
+    let target: string;
+    try {
+      const t = readlinkSync(at, { encoding: 'buffer' });
+      target = t.toString('utf8');
+      if (!Buffer.from(target, 'utf8').equals(t)) return notEvaluated('a symlink whose target is not UTF-8 either: ');
+    } catch {
+      return notEvaluated('');
+    }
+    // chroot-style: an absolute target is inside the root, and '..' stops at the root
+    const via = path.posix.normalize(target.startsWith('/') ? target : `${path.posix.dirname(rel)}/${target}`).replace(/^(\.\.\/)+|^\.\.$|^\/+/g, '');
+    const f = readTreeFile(root, via, role, profile);
+    const realPath = f.realPath ?? via;
+    switch (f.status) {
+      case 'missing':
+      case 'dangling-symlink':
+        return { path: rel, role, status: 'dangling-symlink', doc: null, error: `symlink target ${realPath} does not exist`, realPath };
+      case 'directory':
+        return { path: rel, role, status: 'directory', doc: lazyDocument(rel, profile, ''), realPath };
+      case 'special':
+      case 'outside-root':
+      case 'unreadable':
+        return { ...f, path: rel, role, realPath };
+      default:
+        return notEvaluated(`a symlink to ${realPath}: `, realPath);
+    }
+  }
+  const kind = kindOf(st);
+  if (kind === 'directory') return { path: rel, role, status: 'directory', doc: lazyDocument(rel, profile, '') };
+  if (kind === null || isDevNull(st)) return notEvaluated('');
+  return { path: rel, role, status: 'special', doc: null, error: `not a regular file but a ${kind}: ${pamWouldDo(kind)}` };
 }
 
 /**
@@ -259,16 +304,21 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   const etc = listDropins(absRoot, DROPIN_DIR, 'dropin');
   for (const x of etc.ignored) ignored.push(x); // not push(...list): a huge limits.d would overflow the stack
   if (etc.unlisted) files.push(etc.unlisted);
-  let dropins: Array<{ name: string; rel: string; role: FileRole; raw?: Buffer }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
-  const addUndecodable = (raws: readonly Buffer[] | undefined, dir: string, role: FileRole) => {
-    for (const raw of raws ?? []) dropins.push({ name: '', raw, rel: `${dir}/${shownName(raw)}`, role });
+  let dropins: Array<{ name: string; rel: string; role: FileRole; raw?: Buffer; dirAbs?: string }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
+  const addUndecodable = (list: DirListing, dir: string, role: FileRole, shadowedBy: ReadonlySet<string> | null) => {
+    for (const raw of list.undecodable ?? []) {
+      const rel = `${dir}/${shownName(raw)}`;
+      // the same name (bytes) in /etc/security/limits.d is read instead
+      if (shadowedBy?.has(raw.toString('latin1'))) ignored.push({ path: rel, reason: 'shadowed', detail: `${DROPIN_DIR}/${shownName(raw)} has the same name and is read instead` });
+      else dropins.push({ name: '', raw, rel, role, dirAbs: list.resolved!.abs });
+    }
   };
-  addUndecodable(etc.undecodable, DROPIN_DIR, 'dropin');
+  addUndecodable(etc, DROPIN_DIR, 'dropin', null);
   if (vendorDropins !== null) {
     const vendor = listDropins(absRoot, vendorDropins, 'vendor-dropin');
     for (const x of vendor.ignored) ignored.push(x);
     if (vendor.unlisted) files.push(vendor.unlisted);
-    addUndecodable(vendor.undecodable, vendorDropins, 'vendor-dropin');
+    addUndecodable(vendor, vendorDropins, 'vendor-dropin', new Set((etc.undecodable ?? []).map((b) => b.toString('latin1'))));
     const etcNames = new Set(etc.names);
     for (const name of vendor.names) {
       if (etcNames.has(name)) {
@@ -286,9 +336,8 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   const etcDir = etc.resolved && !etc.resolved.viaSymlink && etc.resolved.rel === DROPIN_DIR ? openDirInRoot(absRoot, etc.resolved) : null;
   try {
     for (const d of dropins) {
-      if (d.raw) { files.push(undecodableFile(d.rel, d.role)); continue; }
-      const bytes = etcDir !== null && d.role === 'dropin' && etc.regular?.has(d.name) ? readRegularAt(etcDir, d.name) : null;
-      const f = bytes !== null
+      const bytes = d.raw ? null : etcDir !== null && d.role === 'dropin' && etc.regular?.has(d.name) ? readRegularAt(etcDir, d.name) : null;
+      const f = d.raw ? undecodableFile(absRoot, d.dirAbs!, d.rel, d.raw, d.role, profile) : bytes !== null
         ? { path: d.rel, role: d.role, status: 'ok' as const, doc: lazyDocument(d.rel, profile, bytesToBinary(bytes)) }
         : readTreeFile(absRoot, d.rel, d.role, profile);
       files.push(f);

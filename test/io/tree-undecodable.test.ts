@@ -4,7 +4,8 @@
  * then not found under that name and reported "missing: session fails" — a failure pam_limits
  * never has. It is now a 'not-evaluated' file in its byte-order place (src/io/tree.ts).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -55,4 +56,38 @@ it('get says the result leaves them out; set refuses and changes nothing', () =>
   expect(s.stderr).toMatch(/not UTF-8[\s\S]*rename/);
   expect(readFileSync(conf, 'utf8')).toBe('* soft nofile 10\n');
   expect(statSync(conf).mtimeMs).toBe(before.mtimeMs);
+});
+
+it('their kind is found through the bytes of the name: FIFO and dangling symlink fatal, directory empty, a link followed inside the root', () => {
+  const r2 = path.join(tmp, 'kinds');
+  const d2 = path.join(r2, 'etc/security/limits.d');
+  mkdirSync(d2, { recursive: true });
+  writeFileSync(path.join(r2, 'etc/security/limits.conf'), '');
+  writeFileSync(path.join(r2, 'etc/real.conf'), '* hard nofile 9\n');
+  const at = (name: string) => Buffer.concat([Buffer.from(`${d2}/`), Buffer.from(name, 'latin1')]);
+  // (argv strings are UTF-8: the shell's printf makes the byte 0xf1)
+  execFileSync('sh', ['-c', 'mkfifo "$1/$(printf \'\\361\').conf"', 'sh', d2]);
+  symlinkSync('/nonexistent', at('\xf2.conf'));
+  mkdirSync(at('\xf3.conf'));
+  symlinkSync('/etc/real.conf', at('\xf4.conf'));
+  const tree = loadTree(r2, { profile: 'debian' });
+  const byName = new Map(tree.files.map((f) => [f.path.replace('etc/security/limits.d/', ''), f]));
+  expect(byName.get('\\xf1.conf')?.status).toBe('special');
+  expect(byName.get('\\xf2.conf')?.status).toBe('dangling-symlink');
+  expect(byName.get('\\xf3.conf')?.status).toBe('directory');
+  expect(byName.get('\\xf4.conf')).toMatchObject({ status: 'not-evaluated', realPath: 'etc/real.conf' });
+  // the FIFO comes first in byte order: pam_limits stops there
+  expect(tree.failure?.file).toBe('etc/security/limits.d/\\xf1.conf');
+});
+
+it('a vendor drop-in with the same bytes as one in /etc/security/limits.d is shadowed', () => {
+  const r3 = path.join(tmp, 'vendor');
+  for (const dir of ['etc/security/limits.d', 'usr/share/pam/security/limits.d']) {
+    mkdirSync(path.join(r3, dir), { recursive: true });
+    writeFileSync(Buffer.concat([Buffer.from(path.join(r3, dir, '/')), Buffer.from('\xff.conf', 'latin1')]), '* hard nofile 5\n');
+  }
+  writeFileSync(path.join(r3, 'etc/security/limits.conf'), '');
+  const tree = loadTree(r3, { profile: 'upstream-1.7' });
+  expect(tree.files.map((f) => f.path)).toEqual(['etc/security/limits.conf', 'etc/security/limits.d/\\xff.conf']);
+  expect(tree.ignored).toContainEqual(expect.objectContaining({ path: 'usr/share/pam/security/limits.d/\\xff.conf', reason: 'shadowed' }));
 });
