@@ -8,7 +8,8 @@ import { identityFor } from '../core/accounts.js';
 import { type EditPlan, type EditRequest, planEdits, planOptionsFrom, type PlanOptions } from '../core/edit.js';
 import { toBytes } from '../core/bytes.js';
 import { outcomeItems, reachAfter } from '../core/edit/reach.js';
-import { type JsDiff, unifiedDiff } from '../core/edit/unified-diff.js';
+import { type JsDiff, quoteDiffPath, unifiedDiff } from '../core/edit/unified-diff.js';
+import { escapeControls } from '../formatters/terminal.js';
 import type { TextEdit } from '../core/text-edit.js';
 import { binaryToDisplay } from '../core/model.js';
 import { resolveLimits } from '../core/resolve.js';
@@ -44,7 +45,7 @@ export async function planDiff(plan: { readonly changes: readonly { readonly pat
     const e = c.edits?.length === 1 ? c.edits[0]! : undefined;
     const before = c.before ?? '';
     const known = e === undefined ? undefined : { head: e.offset, tail: before.length - e.offset - e.length };
-    const patch = unifiedDiff(jsdiff as unknown as JsDiff, c.before === null ? '/dev/null' : `a/${c.path}`, `b/${c.path}`, before, c.after, 3, known);
+    const patch = unifiedDiff(jsdiff as unknown as JsDiff, c.before === null ? '/dev/null' : quoteDiffPath(`a/${c.path}`), quoteDiffPath(`b/${c.path}`), before, c.after, 3, known);
     // jsdiff starts with an "Index"/separator line only for createPatch; keep the ---/+++ form
     out += patch.replace(/^=+\n/m, '');
   }
@@ -153,7 +154,7 @@ export function printChanges(
 ): void {
   for (const n of notes) out(`${n.status === 'changed' ? c.green(writing ? 'changed' : 'would change') : c.dim('unchanged')}: ${n.detail}\n`);
   if (diff && !writing) out(colorDiff(diff, c));
-  for (const w of written) out(c.dim(`wrote ${w.path}${w.created ? ' (new file)' : ''}${w.backupPath ? `; backup ${path.relative(root, w.backupPath)}` : ''}\n`));
+  for (const w of written) out(c.dim(`wrote ${escapeControls(w.path)}${w.created ? ' (new file)' : ''}${w.backupPath ? `; backup ${escapeControls(path.relative(root, w.backupPath))}` : ''}\n`));
 }
 
 /**

@@ -12,6 +12,7 @@ import type { CliIO } from './context.js';
 import { errorKind, LimitsError, type LimitsErrorCode, type LimitsErrorKind } from '../core/errors.js';
 import { JSON_VERSIONS } from '../formatters/json-versions.js';
 import { ArgvError, type CommandGrammar, GLOBAL_OPTIONS, GRAMMAR, type OptionSpec, parseArgv, wantsJson } from './fast-path.js';
+import { terminalSafe } from '../formatters/terminal.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (args: any, io: CliIO) => Promise<number> | number;
@@ -349,7 +350,7 @@ export async function main(argv: string[], io: CliIO = processIO(), partial?: Pa
   }
   const failure = io.outputFailure?.() ?? null;
   if (failure !== null) {
-    io.stderr(`limitsctl: ${failure}\n`);
+    io.stderr(terminalSafe(`limitsctl: ${failure}\n`, false));
     return 2;
   }
   return code;
@@ -408,7 +409,8 @@ export function describeError(e: unknown): ErrorReport {
 
 function reportError(e: unknown, io: CliIO, json: boolean): number {
   const r = describeError(e);
-  io.stderr(`limitsctl: ${r.message}\n${r.hint ? `${r.hint}\n` : ''}`);
+  // a message names files and quotes arguments: never raw control characters on the terminal
+  io.stderr(terminalSafe(`limitsctl: ${r.message}\n${r.hint ? `${r.hint}\n` : ''}`, false));
   if (r.code === 'internal' && io.env.LIMITSCTL_DEBUG && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
   if (json) io.stdout(`${JSON.stringify({ version: JSON_VERSIONS.error, error: r }, null, 2)}\n`);
   return 2;

@@ -8,6 +8,7 @@ import {
 import { RLIM_INFINITY } from '../core/schema.js';
 import { PLAIN_STYLE as PLAIN, type Style } from './style.js';
 import { binaryToDisplay } from '../core/model.js';
+import { escapeControls } from './terminal.js';
 
 /**
  * The `version` of the JSON envelope (docs/schemas/doctor.schema.json); bumped on incompatible
@@ -256,12 +257,15 @@ export function formatDoctorText(r: DoctorReport, paint: Paint = PLAIN): string 
 
   if (np.top.length > 0) {
     out.push('', p.bold('Top commands by tasks'));
-    const w = Math.min(40, Math.max(...np.top.map((t) => t.command.length)));
-    for (const t of np.top) {
+    // a process names itself (comm, argv): escaped before the columns are measured (terminal.ts)
+    const shownCommand = np.top.map((t) => escapeControls(t.command));
+    const w = Math.min(40, Math.max(...shownCommand.map((c) => c.length)));
+    for (const [i, t] of np.top.entries()) {
+      const example = t.example ? escapeControls(t.example) : t.example;
       const hint = t.hint === 'ssh-mux' ? p.yellow('  ← SSH multiplexing masters') : t.hint === 'thread-heavy' ? p.yellow(`  ← PID ${t.maxThreads.pid} has ${n(t.maxThreads.threads)} threads`) : '';
       const z = t.zombies ? p.dim(` (${n(t.zombies)} zombie)`) : '';
-      const ex = t.example && t.example !== t.command ? p.dim(`  e.g. ${t.example.length > 70 ? `${t.example.slice(0, 69)}…` : t.example}`) : '';
-      out.push(`  ${pad(n(t.tasks), 7, true)} × ${pad(t.command, w)} ${pad(n(t.processes), 6, true)} proc${z}${hint}${ex}`);
+      const ex = example && t.example !== t.command ? p.dim(`  e.g. ${example.length > 70 ? `${example.slice(0, 69)}…` : example}`) : '';
+      out.push(`  ${pad(n(t.tasks), 7, true)} × ${pad(shownCommand[i]!, w)} ${pad(n(t.processes), 6, true)} proc${z}${hint}${ex}`);
     }
   }
   // with --item other than nproc (or for a process or unit), the nproc sections are another question

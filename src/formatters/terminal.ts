@@ -9,9 +9,11 @@
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_G = /[\u0000-\u001f\u007f-\u009f]/g;
-// limitsctl's own colour codes (formatters/style.ts), kept when colour is on
+// limitsctl's own colour codes, kept when colour is on: exactly those formatters/style.ts writes
+// (bold/dim 1, 2 and 22; red, green, yellow, cyan 31, 32, 33, 36 and 39) — a name holding
+// another SGR code (8 conceals text, 5 blinks) is shown escaped
 // eslint-disable-next-line no-control-regex
-const SGR_OR_CONTROL_G = /\u001b\[[0-9;]*m|\n|[\u0000-\u001f\u007f-\u009f]/g;
+const SGR_OR_CONTROL_G = /\u001b\[(?:1|2|22|31|32|33|36|39)m|\n|[\u0000-\u001f\u007f-\u009f]/g;
 // eslint-disable-next-line no-control-regex
 const NEWLINE_OR_CONTROL_G = /\n|[\u0000-\u001f\u007f-\u009f]/g;
 
@@ -31,7 +33,7 @@ export function escapeControls(s: string): string {
 /**
  * A whole block of output made safe for a terminal: its line breaks kept, every other control
  * character escaped as by {@link escapeControls}; with `colour`, limitsctl's own SGR colour codes
- * (`ESC [ digits m`) kept too. Fields that may hold a newline (paths) are escaped with
+ * (the eight of style.ts, `ESC [ 31 m`…) kept too. Fields that may hold a newline (paths) are escaped with
  * escapeControls before they are joined into lines.
  */
 export function terminalSafe(s: string, colour: boolean): string {

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeStyle } from '../../src/formatters/style.js';
 import { escapeControls, terminalSafe } from '../../src/formatters/terminal.js';
 import { cli } from './helpers.js';
 
@@ -60,4 +61,35 @@ it('escapeControls and terminalSafe', () => {
   expect(terminalSafe('x\u001b[31my\u001b[39m\n\u0007', true)).toBe('x\u001b[31my\u001b[39m\n\\x07');
   expect(terminalSafe('x\u001b[31my\n', false)).toBe('x\\x1b[31my\n');
   expect(terminalSafe('\u001b]0;t\u0007', true)).toBe('\\x1b]0;t\\x07');
+  // only the codes style.ts writes pass: conceal (8) and blink (5) from a name are escaped
+  expect(terminalSafe('a\u001b[8mb\u001b[5m', true)).toBe('a\\x1b[8mb\\x1b[5m');
+  const style = makeStyle(true);
+  for (const f of [style.bold, style.dim, style.red, style.green, style.yellow, style.cyan]) expect(terminalSafe(f('x'), true)).toBe(f('x'));
+});
+
+describe('names in diffs, "wrote" lines and errors', () => {
+  const r2 = path.join(tmp, 'edit');
+  mkdirSync(path.join(r2, 'etc/security/limits.d'), { recursive: true });
+  writeFileSync(path.join(r2, 'etc/passwd'), 'bob:x:1000:1000::/h:/bin/sh\n');
+  writeFileSync(path.join(r2, 'etc/group'), 'bob:x:1000:\n');
+  writeFileSync(path.join(r2, 'etc/security/limits.conf'), '');
+  const evil = path.join(r2, 'etc/security/limits.d/b\u001b]0;T\u0007\n.conf');
+  writeFileSync(evil, 'bob hard NOFILE 1\n');
+
+  it('a diff header quotes the name as git does; the wrote line escapes it', () => {
+    const dry = cli(['set', 'nofile', '6', '-t', 'hard', '-u', 'bob', '--root', r2, '--profile', 'debian', '-n', '--no-color']);
+    expect(dry.stdout).toContain('--- "a/etc/security/limits.d/b\\033]0;T\\a\\n.conf"\n+++ "b/etc/security/limits.d/b\\033]0;T\\a\\n.conf"\n');
+    expect(dry.stdout).not.toMatch(RAW);
+    const w = cli(['set', 'nofile', '6', '-t', 'hard', '-u', 'bob', '--root', r2, '--profile', 'debian', '--backup', '--no-color']);
+    expect(w.code, w.stderr).toBe(0);
+    expect(w.stdout).toContain('wrote etc/security/limits.d/b\\x1b]0;T\\x07\\x0a.conf');
+    expect(w.stdout + w.stderr).not.toMatch(RAW);
+  });
+
+  it('an error quoting an argument or a file shows it escaped', () => {
+    const e = cli(['get', 'nofile\u001b[2J', '--root', r2]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('nofile\\x1b[2J');
+    expect(e.stderr).not.toMatch(RAW);
+  });
 });

@@ -22,6 +22,7 @@ import { chooseProfile, type CliIO, detectProfile, type GlobalArgs, wantColor } 
 import { docsBaseUrl } from '../docs-url.js';
 import { UsageError } from '../errors.js';
 import { makeColors } from '../output.js';
+import { quoteDiffPath } from '../../core/edit/unified-diff.js';
 
 export { LINT_FORMATS, type LintFormat } from '../../formatters/lint-formats.js';
 
@@ -118,7 +119,7 @@ export async function fixAndWrite(
 async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');
   const name = file.replace(/^\/+/, '');
-  const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, binaryToDisplay(before), binaryToDisplay(after), undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(quoteDiffPath(`a/${name}`), quoteDiffPath(`b/${name}`), binaryToDisplay(before), binaryToDisplay(after), undefined, undefined, { context: 3 });
   return patch.replace(/^=+\n/, '').replace(/^(---|\+\+\+) (.*)\t\n/gm, '$1 $2\n');
 }
 

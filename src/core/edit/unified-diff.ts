@@ -218,3 +218,27 @@ export function unifiedDiff(
   }
   return jsdiff.formatPatch({ oldFileName: oldName, newFileName: newName, oldHeader: undefined, newHeader: undefined, hunks });
 }
+
+// eslint-disable-next-line no-control-regex
+const NEEDS_QUOTES = /["\\\u0000-\u001f\u007f-\u009f]/;
+const C_ESCAPES: Readonly<Record<string, string>> = { '\u0007': '\\a', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\u000b': '\\v', '\f': '\\f', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
+
+/**
+ * A file name for a diff's `---`/`+++` header as git writes it (git-diff(1), core.quotePath): a
+ * name holding a control character, `"` or `\` is put in double quotes with C escapes (`\n`,
+ * `\t`, `\"`, `\\`) and other control characters as the octal of their UTF-8 bytes (`\033`),
+ * so a name never breaks the header or reaches a terminal raw; `git apply` and GNU patch read
+ * the quoted form. Any other name is returned as it is.
+ */
+export function quoteDiffPath(name: string): string {
+  if (!NEEDS_QUOTES.test(name)) return name;
+  let out = '"';
+  for (const ch of name) {
+    const code = ch.codePointAt(0)!;
+    if (C_ESCAPES[ch] !== undefined) out += C_ESCAPES[ch];
+    else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) {
+      for (const b of Buffer.from(ch, 'utf8')) out += `\\${b.toString(8).padStart(3, '0')}`;
+    } else out += ch;
+  }
+  return `${out}"`;
+}
