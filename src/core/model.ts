@@ -93,7 +93,11 @@ export interface NoLimitReading extends ReadingBase {
   readonly problem: Problem | null;
 }
 
-/** A line pam_limits logs as invalid and skips. */
+/**
+ * A line pam_limits logs as invalid and skips. A reading from parse.ts makes `span`, `comment`,
+ * `fields` and `problem` on each access (new objects each time: compare by offsets and `problem.code`);
+ * its `toJSON()` gives the plain shape.
+ */
 export interface InvalidReading extends ReadingBase {
   readonly kind: 'invalid';
   readonly fields: readonly Field[];

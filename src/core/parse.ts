@@ -310,6 +310,8 @@ function field(text: string, start: number, end: number): Field {
 const tokS = [0, 0, 0, 0];
 const tokR = ['', '', '', ''];
 let tokN = 0;
+/** 1.5.2: the tokens after the 4th of the segment being read, or null */
+let tokExtra: Field[] | null = null;
 
 function tokenField(k: number): Field {
   return { start: tokS[k]!, end: tokS[k]! + tokR[k]!.length, raw: tokR[k]! };
@@ -317,10 +319,20 @@ function tokenField(k: number): Field {
 
 /** 1.5.2: sscanf("%s%s%s%s") — tokens are runs of non-isspace chars; later tokens ignored. */
 function readSegment152(text: string, start: number, end: number, profile: Profile): Reading {
+  if (!tokenize152(text, start, end)) return skipReading(start, end, pHash);
+  return classify(text, tokExtra ?? NO_FIELDS, start, end, pHash, profile, MODE_152);
+}
+
+/**
+ * The tokens of a 1.5.2 segment into tokS/tokR/tokN (the 5th and later into tokExtra); false for a
+ * segment with none (blank or comment: pHash tells which).
+ */
+function tokenize152(text: string, start: number, end: number): boolean {
   prepare(text, start, end);
   const from = pFrom;
   const to = pTo;
-  if (from >= to) return skipReading(start, end, pHash);
+  tokExtra = null;
+  if (from >= to) return false;
   let extra: Field[] | null = null;
   tokN = 0;
   let i = from;
@@ -332,7 +344,8 @@ function readSegment152(text: string, start: number, end: number, profile: Profi
     if (tokN < 4) { tokS[tokN] = s; tokR[tokN++] = rawText(text, s, i); }
     else (extra ??= []).push(field(text, s, i));
   }
-  return classify(extra ?? NO_FIELDS, start, end, pHash, profile);
+  tokExtra = extra;
+  return true;
 }
 
 /**
@@ -345,10 +358,16 @@ function readSegment152(text: string, start: number, end: number, profile: Profi
  * trailing separator is none, two or more are a value of blanks.
  */
 function readLine17(text: string, start: number, end: number, profile: Profile, trim: boolean): Reading {
+  if (!tokenize17(text, start, end, trim)) return skipReading(start, end, pHash);
+  return classify(text, NO_FIELDS, start, end, pHash, profile, trim ? MODE_TRIM : MODE_160);
+}
+
+/** The tokens of a getline line into tokS/tokR/tokN (see readLine17); false for none. */
+function tokenize17(text: string, start: number, end: number, trim: boolean): boolean {
   prepare(text, start, end);
   const from = pFrom;
   const to = pTo;
-  if (from >= to) return skipReading(start, end, pHash);
+  if (from >= to) return false;
   tokN = 0;
   let i = from;
   const isST = (c: number) => c === 0x20 || c === 0x09;
@@ -367,7 +386,18 @@ function readLine17(text: string, start: number, end: number, profile: Profile, 
   } else if (tokN === 3 && i + 1 < to) {
     tokS[3] = i + 1; tokR[3] = rawText(text, i + 1, to); tokN = 4;
   }
-  return classify(NO_FIELDS, start, end, pHash, profile);
+  return true;
+}
+
+/** How a reading's tokens were split: 1.5.2 (isspace runs), 1.6.0 getline, 1.6.1+ getline (trimmed value). */
+const MODE_152 = 0;
+const MODE_160 = 1;
+const MODE_TRIM = 2;
+type TokenMode = typeof MODE_152 | typeof MODE_160 | typeof MODE_TRIM;
+
+/** Split [start, end) into tokS/tokR/tokN again as the reading's parser did. */
+function tokenizeAgain(text: string, start: number, end: number, mode: TokenMode): void {
+  if (mode === MODE_152) tokenize152(text, start, end); else tokenize17(text, start, end, mode === MODE_TRIM);
 }
 
 function problem(code: Problem['code'], message: string, span: Span): Problem {
@@ -427,31 +457,80 @@ function tokenFields(): Field[] {
   return out;
 }
 
-function classify(extra: readonly Field[], start: number, end: number, hash: number, profile: Profile): Reading {
+function classify(text: string, extra: readonly Field[], start: number, end: number, hash: number, profile: Profile, mode: TokenMode): Reading {
   const count = tokN;
   const domainSpec = domainOf(tokR[0]!);
   const span = (): Span => ({ start, end });
   const comment = (): Span | null => (hash >= 0 ? { start: hash, end } : null);
   if (domainSpec.kind === 'invalid') {
-    const why = domainSpec.range.form === 'error' ? domainSpec.range.why : '';
-    const domain = tokenField(0);
-    const p = problem('invalid-range', `invalid uid range '${domain.raw}' - skipped (${why})`, domain);
-    if (count === 4) return entryReading(extra, start, end, hash, domainSpec, profile, p);
+    if (count === 4) return entryReading(extra, start, end, hash, domainSpec, profile, rangeProblem(domainSpec));
     if (count === 2 && tokR[1]!.charCodeAt(0) === 0x2d) {
-      return { kind: 'nolimit', span: span(), comment: comment(), domain, type: tokenField(1), domainSpec, problem: p };
+      return { kind: 'nolimit', span: span(), comment: comment(), domain: tokenField(0), type: tokenField(1), domainSpec, problem: rangeProblem(domainSpec) };
     }
-    return { kind: 'invalid', span: span(), comment: comment(), fields: tokenFields(), problem: p } satisfies InvalidReading;
+    return new Invalid(text, start, end, hash, mode);
   }
   if (count === 4) return entryReading(extra, start, end, hash, domainSpec, profile, null);
   if (count === 2 && tokR[1]!.charCodeAt(0) === 0x2d) {
     return { kind: 'nolimit', span: span(), comment: comment(), domain: tokenField(0), type: tokenField(1), domainSpec, problem: null } satisfies NoLimitReading;
   }
-  const fields = tokenFields();
-  const p = problem('too-few-fields', `invalid line: ${count} field${count === 1 ? '' : 's'}; a limit needs <domain> <type> <item> <value>`, {
-    start: fields[0]!.start, end: fields[fields.length - 1]!.end,
-  });
-  return { kind: 'invalid', span: span(), comment: comment(), fields, problem: p };
+  return new Invalid(text, start, end, hash, mode);
 }
+
+/** pam_limits' "invalid uid range" for the current line's domain (token 0) */
+function rangeProblem(domainSpec: EntryReading['domainSpec']): Problem {
+  const why = domainSpec.kind === 'invalid' && domainSpec.range.form === 'error' ? domainSpec.range.why : '';
+  const domain = tokenField(0);
+  return problem('invalid-range', `invalid uid range '${domain.raw}' - skipped (${why})`, domain);
+}
+
+/** The problem message of a line of 1, 2 or 3 fields and no invalid range: one string per count. */
+const TOO_FEW_MESSAGES = [1, 2, 3].map((n) => `invalid line: ${n} field${n === 1 ? '' : 's'}; a limit needs <domain> <type> <item> <value>`);
+
+/**
+ * A line pam_limits logs as invalid (1 to 3 fields, or a bad uid range without 4 fields): files of
+ * such lines (a pasted list, a wrong file) are read by lint line by line, so the reading keeps only
+ * the document's text, its span, comment offset and how it was split; `span`, `comment`, `fields`
+ * and `problem` are made at each read by splitting its few bytes again (new objects each time:
+ * compare them by offsets and code, not identity). A too-few-fields message is one string per field
+ * count. `toJSON` gives the plain shape.
+ */
+class Invalid implements InvalidReading {
+  declare readonly kind: 'invalid'; // on the prototype (below)
+  readonly #text: string;
+  readonly #start: number;
+  readonly #end: number;
+  /** (hash + 1) * 4 + mode: the comment's offset (hash -1: none) and the TokenMode */
+  readonly #hm: number;
+  constructor(text: string, start: number, end: number, hash: number, mode: TokenMode) {
+    this.#text = text;
+    this.#start = start;
+    this.#end = end;
+    this.#hm = (hash + 1) * 4 + mode;
+  }
+
+  get span(): Span { return { start: this.#start, end: this.#end }; }
+  get comment(): Span | null { const hash = Math.floor(this.#hm / 4) - 1; return hash >= 0 ? { start: hash, end: this.#end } : null; }
+  get fields(): readonly Field[] {
+    this.#split();
+    return tokenFields();
+  }
+
+  get problem(): Problem {
+    this.#split();
+    const domainSpec = domainOf(tokR[0]!);
+    if (domainSpec.kind === 'invalid') return rangeProblem(domainSpec);
+    const n = tokN;
+    return problem('too-few-fields', TOO_FEW_MESSAGES[n - 1]!, { start: tokS[0]!, end: tokS[n - 1]! + tokR[n - 1]!.length });
+  }
+
+  #split(): void { tokenizeAgain(this.#text, this.#start, this.#end, (this.#hm % 4) as TokenMode); }
+
+  toJSON(): object {
+    return { kind: this.kind, span: this.span, comment: this.comment, fields: this.fields, problem: this.problem };
+  }
+}
+
+Object.defineProperty(Invalid.prototype, 'kind', { value: 'invalid', enumerable: true });
 
 function entryReading(
   extra: readonly Field[], start: number, end: number, hash: number,
@@ -565,6 +644,11 @@ class Entry implements EntryReading {
   get item(): Field { const raw = Entry.raw(this, 2); return { start: this.#is, end: this.#is + raw.length, raw }; }
   get value(): Field { const raw = Entry.raw(this, 3); return { start: this.#vs, end: this.#vs + raw.length, raw }; }
 
+  /** the start offsets of domain, type, item and value (0–3) without making a Field */
+  static start(r: Entry, k: 0 | 1 | 2 | 3): number {
+    return k === 0 ? r.#ds : k === 1 ? r.#ts : k === 2 ? r.#is : r.#vs;
+  }
+
   /** the raw texts of domain, type, item and value (0–3) without making a Field */
   static raw(r: Entry, k: 0 | 1 | 2 | 3): string {
     if (k === 0) return r.domainSpec.text;
@@ -591,4 +675,13 @@ Object.defineProperty(Entry.prototype, 'kind', { value: 'entry', enumerable: tru
 export function entryRaw(r: EntryReading, k: 0 | 1 | 2 | 3): string {
   if (r instanceof Entry) return Entry.raw(r, k);
   return (k === 0 ? r.domain : k === 1 ? r.type : k === 2 ? r.item : r.value).raw;
+}
+
+/**
+ * The byte offset where an entry's domain (0), type (1), item (2) or value (3) starts: `r.domain.start`
+ * etc. without making the Field object. The field ends at entryStart(r, k) + entryRaw(r, k).length.
+ */
+export function entryStart(r: EntryReading, k: 0 | 1 | 2 | 3): number {
+  if (r instanceof Entry) return Entry.start(r, k);
+  return (k === 0 ? r.domain : k === 1 ? r.type : k === 2 ? r.item : r.value).start;
 }

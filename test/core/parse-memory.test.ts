@@ -43,6 +43,22 @@ describe('parsed document memory', () => {
     expect(perLine).toBeLessThan(210);
   });
 
+  it.skipIf(gc === null)('a read invalid line costs at most 150 bytes of heap beside its text, its problem and fields asked (it was about 650: fields, problem, message and spans kept per line)', () => {
+    // a file lint reads line by line though none is a limit (a pasted list: 1, 2 or 3 fields, a comment)
+    const out: string[] = [];
+    for (let i = 0; i < 100_000; i++) out.push(i % 3 === 0 ? `bad${i % 7}` : i % 3 === 1 ? 'two fields' : `x y z${i % 5} # c`);
+    const bytes = Buffer.from(`${out.join('\n')}\n`, 'latin1');
+    gc!(); gc!();
+    const before = process.memoryUsage().heapUsed;
+    const doc = parseLimits(bytes, { profile: 'linux-pam-1.5.2' });
+    let invalid = 0;
+    for (const l of doc.lines) for (const r of l.readings) if (r.kind === 'invalid' && r.problem.code === 'too-few-fields' && r.fields.length > 0) invalid++;
+    gc!(); gc!();
+    const perLine = (process.memoryUsage().heapUsed - before - doc.text.length) / doc.lines.length;
+    expect(invalid).toBe(100_000);
+    expect(perLine).toBeLessThan(150);
+  });
+
   it('fields made on access are equal each time, and a reading serialises to its plain shape', () => {
     const doc = parseLimits(Buffer.from('alice\thard\tNOFILE 4096 # x\n# c\n'), { profile: 'linux-pam-1.5.2' });
     const e = doc.lines[0]!.readings[0] as EntryReading;
@@ -55,6 +71,31 @@ describe('parsed document memory', () => {
     expect(plain).toMatchObject({ kind: 'entry', span: { start: 0, end: 26 }, value: { start: 18, end: 22, raw: '4096' }, itemText: 'nofile', limitType: 'hard' });
     expect(plain['parsedValue']).toBe(e.parsedValue);
     expect(JSON.parse(JSON.stringify(doc.lines[1]!.readings[0]))).toEqual({ kind: 'comment', span: { start: 27, end: 30 }, comment: { start: 27, end: 30 } });
+  });
+
+  it('an invalid reading gives its fields, problem and comment at each read, split as its profile splits, and serialises to its plain shape', () => {
+    const text = 'x  y\vz # c\n1:2:3000 hard nofile\nab\n';
+    const want = (profile: 'linux-pam-1.5.2' | 'linux-pam-1.6.0' | 'linux-pam-1.7.0', yz: object[]) => {
+      const doc = parseLimits(Buffer.from(text, 'latin1'), { profile, compareProfiles: false });
+      const [a, b, c] = doc.lines.map((l) => l.readings[0]);
+      if (a?.kind !== 'invalid' || b?.kind !== 'invalid' || c?.kind !== 'invalid') throw new Error('not invalid');
+      expect(a.fields).toEqual([{ start: 0, end: 1, raw: 'x' }, ...yz]);
+      expect(a.fields).not.toBe(a.fields);
+      const n = a.fields.length;
+      expect(a.problem).toEqual({ code: 'too-few-fields', message: `invalid line: ${n} field${n === 1 ? '' : 's'}; a limit needs <domain> <type> <item> <value>`, span: { start: 0, end: a.fields[n - 1]!.end } });
+      expect(a.comment).toEqual({ start: 7, end: 10 });
+      expect(a.span).toEqual({ start: 0, end: 10 });
+      expect(b.problem).toEqual({ code: 'invalid-range', message: "invalid uid range '1:2:3000' - skipped (wrong max_uid/gid value in '1:2:3000')", span: { start: 11, end: 19, raw: '1:2:3000' } });
+      expect(b.fields.map((f) => f.raw)).toEqual(['1:2:3000', 'hard', 'nofile']);
+      expect(b.comment).toBeNull();
+      expect(c.problem.span).toEqual({ start: 32, end: 34 });
+      expect(JSON.parse(JSON.stringify(a))).toEqual({ kind: 'invalid', span: a.span, comment: a.comment, fields: a.fields, problem: a.problem });
+      expect(Object.keys((a as unknown as { toJSON(): object }).toJSON())).toEqual(['kind', 'span', 'comment', 'fields', 'problem']);
+    };
+    // 1.5.2 splits on isspace (\v too); getline on space and tab only
+    want('linux-pam-1.5.2', [{ start: 3, end: 4, raw: 'y' }, { start: 5, end: 6, raw: 'z' }]);
+    want('linux-pam-1.6.0', [{ start: 3, end: 6, raw: 'y\vz' }]);
+    want('linux-pam-1.7.0', [{ start: 3, end: 6, raw: 'y\vz' }]);
   });
 
   it('a line reads its offsets from the document and gives the same readings each time', () => {

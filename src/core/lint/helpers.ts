@@ -3,7 +3,7 @@ import type {
   EntryReading, Field, InvalidReading, LimitsDocument, Line, NoLimitReading, Reading, Span, TreeFile,
 } from '../model.js';
 import { binaryToDisplay } from '../model.js';
-import { entryRaw } from '../parse.js';
+import { entryRaw, entryStart } from '../parse.js';
 import type { Source } from '../resolve.js';
 import type { DeadLine } from './analysis.js';
 import type { RuleContext } from './types.js';
@@ -165,7 +165,11 @@ export function lineSpan(line: Line): Span {
 /** The non-comment content of a reading: its first field to its last. */
 export function fieldsSpan(r: EntryReading | NoLimitReading | InvalidReading): Span {
   // asked for most findings: no array of the fields
-  if (r.kind === 'entry') return { start: r.domain.start, end: r.extra.length > 0 ? r.extra[r.extra.length - 1]!.end : r.value.end };
+  if (r.kind === 'entry') {
+    // entryStart/entryRaw: no Field objects (a parsed entry makes one at each read of r.domain, r.value)
+    const extra = r.extra;
+    return { start: entryStart(r, 0), end: extra.length > 0 ? extra[extra.length - 1]!.end : entryStart(r, 3) + entryRaw(r, 3).length };
+  }
   if (r.kind === 'nolimit') return { start: r.domain.start, end: r.type.end };
   return { start: r.fields[0]!.start, end: r.fields[r.fields.length - 1]!.end };
 }
@@ -204,7 +208,8 @@ export function at(s: Source | { file: string; line: number }): string {
 
 /** The text of an entry as pam_limits reads it: "alice soft nofile 100". */
 export function entryText(r: EntryReading): string {
-  return `${show(r.domain.raw)} ${show(r.type.raw)} ${show(r.item.raw)} ${show(r.value.raw)}`;
+  // entryRaw: the texts without the four Field objects r.domain … r.value would make (asked per finding)
+  return `${show(entryRaw(r, 0))} ${show(entryRaw(r, 1))} ${show(entryRaw(r, 2))} ${show(entryRaw(r, 3))}`;
 }
 
 /** The field-shaped placeholders and template syntax that are never meant literally. */
