@@ -17,11 +17,17 @@
 import { type LintFormatWriter, type LintReport, type LintReportTail, reportPieces } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
 import { collect, type Write } from './stream.js';
+import { escapeControls } from './terminal.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
 
+/**
+ * A workflow command's data (GitHub's own escapes: `%`, CR, LF as `%25`, `%0D`, `%0A`); any other
+ * control character (ESC of a name's escape sequence, which the job log would interpret) shown as
+ * `\xNN` (terminal.ts escapeControls).
+ */
 export function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return escapeControls(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 }
 
 export function escapeProperty(s: string): string {

@@ -93,3 +93,9 @@ describe('names in diffs, "wrote" lines and errors', () => {
     expect(e.stderr).not.toMatch(RAW);
   });
 });
+
+it("the GitHub format's data escapes: its own for %, CR, LF; \\xNN for any other control character", async () => {
+  const { escapeData, escapeProperty } = await import('../../src/formatters/github.js');
+  expect(escapeData('50% a\r\nb\u001b]0;t\u0007')).toBe('50%25 a%0D%0Ab\\x1b]0;t\\x07');
+  expect(escapeProperty('a:b,\u001bc')).toBe('a%3Ab%2C\\x1bc');
+});
