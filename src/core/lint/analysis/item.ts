@@ -285,46 +285,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
 
   // the Source resolveLimits gives for the line at position p matched at `rank`, one object per pair
   const sources = new Map<number, Source>();
-  const sourceAt = (p: number, rank: number): Source => {
-    const id = p * 8 + rank;
-    let s = sources.get(id);
-    if (!s) sources.set(id, (s = sourceOfRef(lines[p] as EntryRef, rank as Rank)));
-    return s;
-  };
-
-  /**
-   * The class's final values: resolveLimits on the lines that hold them (and the `<domain> -`
-   * line that stopped it), each in its own file, in reading order; a file pam_limits cannot read
-   * is kept where it is. The holders set the same halves there: nothing between them outranked
-   * them in the whole tree, and a line the holders replaced leaves no trace in the values.
-   */
-  const finalResolution = (c: ClassPass, identity: Identity): Resolution => {
-    const keep = [...new Set([c.holdSoft, c.holdHard, c.stop].filter((p) => p >= 0))].sort((a, b) => a - b);
-    const byFile = new Map<TreeFile, Map<Line, Set<number>>>();
-    for (const p of keep) {
-      const x = lines[p]!;
-      let m = byFile.get(x.file);
-      if (!m) byFile.set(x.file, (m = new Map()));
-      let chunks = m.get(x.line);
-      if (!chunks) m.set(x.line, (chunks = new Set()));
-      chunks.add(x.chunk);
-    }
-    // the kept lines' files are in reading order (positions are) and all before the file pam_limits
-    // cannot read, which comes last: no walk of every file of the tree per class
-    const kept: TreeFile[] = [...byFile.keys()];
-    if (fatalAt >= 0) kept.push(tree.files[fatalAt]!);
-    const files = kept.map((f) => {
-      const m = byFile.get(f);
-      if (!m || !f.doc) return f;
-      // only the kept readings of each line (the others blank), so chunk numbers stay as they are
-      const docLines = [...m].map(([line, chunks]) => ({
-        ...line,
-        readings: line.readings.map((r, i): Reading => (chunks.has(i) ? r : { kind: 'blank', span: r.span, comment: null })),
-      }));
-      return { ...f, doc: { ...f.doc, lines: docLines } };
-    });
-    return resolveLimits({ ...tree, files }, identity, { profile, nrOpen: an.options.nrOpen, events: 'matched' });
-  };
+  const sourceAt = (p: number, rank: number): Source => sourceIn(sources, lines, p, rank);
 
   // 2b. The accounts: the tree's own, and every combination of the facts the lines test.
   const real = an.realAccounts;
@@ -674,16 +635,6 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     const k = (lines[p] as EntryRef).reading.parsedValue!.kernel!;
     return nofileNrOpen && k === RLIM_INFINITY ? an.options.nrOpen : k;
   };
-  const resolved = new Map<string, Resolution>();
-  const finalOf = (hit: Hit): Resolution => {
-    if (hit.final) return hit.final;
-    const cp = hit.pass;
-    const id = hit.first.identity;
-    const rk = `${cp.holdSoft}:${cp.holdSoft >= 0 ? hit.softRank : 0},${cp.holdHard}:${cp.holdHard >= 0 ? hit.hardRank : 0},${cp.stop},${id.uid === 0 ? 1 : 0}`;
-    let fr = resolved.get(rk);
-    if (!fr) resolved.set(rk, (fr = finalResolution(cp, id)));
-    return (hit.final = fr);
-  };
   const shared = new Map<number, Hit>();
   const hitOf = (c: AccountCase): Hit => {
     const sk = signature(c.identity);
@@ -743,8 +694,6 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   } else {
     for (let i = i0; i < cases.length; i++) addAccount(cases[i]!, hitOf(cases[i]!), i);
   }
-  const outcomeAt = (i: number): AccountOutcome => outcomeOf(finalOf(hitAt[i]!), key, cases[i]!);
-  const outcomesOf = (): AccountOutcome[] => cases.map((_, i) => outcomeAt(i));
   // match counts: every line of a class's groups before its stop, once per account of the class
   // (per group a difference array over its lines: + at its first line, - after its last one
   // before the stop), summed once per line
@@ -802,19 +751,99 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   }
   const shortCircuit = new Map<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>();
   for (const p of shortSeq) shortCircuit.set(refAt[p]!, shortAt[p]!);
-  const none: readonly Source[] = [];
-  const beatenSources: Array<readonly Source[] | undefined> = new Array<readonly Source[] | undefined>(m);
   return itemAnalysis({
-    key, exhaustive, classes, accounts: cases, entries: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps, outcomesOf, outcomeAt,
+    key, exhaustive, classes, accounts: cases, entries: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps,
+    ...keptParts({ an, key, lines, cases, hitAt, sources, fatalAt, beatenOff, beatenEnc }),
+  });
+}
+
+/**
+ * The parts of an ItemAnalysis that read the pass' data later (who beat an entry, the final
+ * values per account), made outside analyseItem's scope: a closure made there would keep every
+ * variable its closures share (the pass' per-line arrays, tries and memos: tens of bytes per
+ * line of the item) for as long as the ItemAnalysis lives, that is until the tree's last file is
+ * checked. These keep only what they read.
+ */
+function keptParts(x: {
+  readonly an: Analysis;
+  readonly key: ItemKey;
+  readonly lines: ReadonlyArray<EntryRef | NoLimitRef>;
+  readonly cases: readonly AccountCase[];
+  readonly hitAt: readonly Hit[];
+  readonly sources: Map<number, Source>;
+  readonly fatalAt: number;
+  readonly beatenOff: Int32Array;
+  readonly beatenEnc: Int32Array;
+}): Pick<ItemAnalysis, 'beatenAt' | 'beatenCount' | 'beatenRef' | 'outcomeAt'> & { outcomesOf: () => AccountOutcome[] } {
+  const { an, key, lines, cases, hitAt, sources, fatalAt, beatenOff, beatenEnc } = x;
+  const resolved = new Map<string, Resolution>();
+  const finalOf = (hit: Hit): Resolution => {
+    if (hit.final) return hit.final;
+    const cp = hit.pass;
+    const id = hit.first.identity;
+    const rk = `${cp.holdSoft}:${cp.holdSoft >= 0 ? hit.softRank : 0},${cp.holdHard}:${cp.holdHard >= 0 ? hit.hardRank : 0},${cp.stop},${id.uid === 0 ? 1 : 0}`;
+    let fr = resolved.get(rk);
+    if (!fr) resolved.set(rk, (fr = finalResolution(an, lines, fatalAt, cp, id)));
+    return (hit.final = fr);
+  };
+  const outcomeAt = (i: number): AccountOutcome => outcomeOf(finalOf(hitAt[i]!), key, cases[i]!);
+  const none: readonly Source[] = [];
+  const beatenSources: Array<readonly Source[] | undefined> = new Array<readonly Source[] | undefined>(beatenOff.length - 1);
+  return {
+    outcomeAt,
+    outcomesOf: () => cases.map((_, i) => outcomeAt(i)),
     beatenAt: (i) => {
       const from = beatenOff[i]!;
       const to = beatenOff[i + 1]!;
       if (from === to) return none;
-      return (beatenSources[i] ??= Array.from(beatenEnc.subarray(from, to), (enc) => sourceAt(enc >>> 3, enc & 7)));
+      return (beatenSources[i] ??= Array.from(beatenEnc.subarray(from, to), (enc) => sourceIn(sources, lines, enc >>> 3, enc & 7)));
     },
     beatenCount: (i) => beatenOff[i + 1]! - beatenOff[i]!,
     beatenRef: (i, k) => lines[beatenEnc[beatenOff[i]! + k]! >>> 3] as EntryRef,
+  };
+}
+
+/** The Source resolveLimits gives for the line at position p (of `lines`) matched at `rank`, one object per pair (in `sources`). */
+function sourceIn(sources: Map<number, Source>, lines: ReadonlyArray<EntryRef | NoLimitRef>, p: number, rank: number): Source {
+  const id = p * 8 + rank;
+  let s = sources.get(id);
+  if (!s) sources.set(id, (s = sourceOfRef(lines[p] as EntryRef, rank as Rank)));
+  return s;
+}
+
+/**
+ * A class's final values: resolveLimits on the lines that hold them (and the `<domain> -`
+ * line that stopped it), each in its own file, in reading order; a file pam_limits cannot read
+ * is kept where it is. The holders set the same halves there: nothing between them outranked
+ * them in the whole tree, and a line the holders replaced leaves no trace in the values.
+ */
+function finalResolution(an: Analysis, lines: ReadonlyArray<EntryRef | NoLimitRef>, fatalAt: number, c: ClassPass, identity: Identity): Resolution {
+  const { tree, profile } = an.options;
+  const keep = [...new Set([c.holdSoft, c.holdHard, c.stop].filter((p) => p >= 0))].sort((a, b) => a - b);
+  const byFile = new Map<TreeFile, Map<Line, Set<number>>>();
+  for (const p of keep) {
+    const x = lines[p]!;
+    let m = byFile.get(x.file);
+    if (!m) byFile.set(x.file, (m = new Map()));
+    let chunks = m.get(x.line);
+    if (!chunks) m.set(x.line, (chunks = new Set()));
+    chunks.add(x.chunk);
+  }
+  // the kept lines' files are in reading order (positions are) and all before the file pam_limits
+  // cannot read, which comes last: no walk of every file of the tree per class
+  const kept: TreeFile[] = [...byFile.keys()];
+  if (fatalAt >= 0) kept.push(tree.files[fatalAt]!);
+  const files = kept.map((f) => {
+    const m = byFile.get(f);
+    if (!m || !f.doc) return f;
+    // only the kept readings of each line (the others blank), so chunk numbers stay as they are
+    const docLines = [...m].map(([line, chunks]) => ({
+      ...line,
+      readings: line.readings.map((r, i): Reading => (chunks.has(i) ? r : { kind: 'blank', span: r.span, comment: null })),
+    }));
+    return { ...f, doc: { ...f.doc, lines: docLines } };
   });
+  return resolveLimits({ ...tree, files }, identity, { profile, nrOpen: an.options.nrOpen, events: 'matched' });
 }
 
 /**
