@@ -3,6 +3,7 @@
  *
  * Pure.
  */
+import type { GroupRef } from '../../accounts.js';
 import type { DomainSpec } from '../../domain.js';
 import { matchEntryDomain } from '../../resolve.js';
 import { PROFILE_TRAITS, type Profile } from '../../schema.js';
@@ -39,20 +40,36 @@ export function domainMatches(d: DomainSpec, c: AccountCase, profile: Profile): 
   return matchEntryDomain(d, c.identity, profile) !== null;
 }
 
+/** describeAccount's text of a hypothetical account, per groups array (shared by the accounts of one subset) and uid. */
+const freshText = new WeakMap<readonly GroupRef[], Map<number, string>>();
+
 /** "alice", "an account with uid 1000 in @wheel", … */
 export function describeAccount(c: AccountCase): string {
   const id = c.identity;
   if (c.real || id.name !== FRESH) return id.name === 'root' && !c.real ? 'root' : id.name;
-  const groups = id.groups.length ? ` in ${id.groups.map((g) => (g.name.startsWith('limitsctl-gid-') ? `gid ${g.gid}` : `@${g.name}`)).join(', ')}` : '';
-  return `an account with uid ${id.uid}${groups}`;
+  // made once per groups array and uid: a finding's account list names every account it is
+  // about (thousands), and only the first three are shown
+  let byUid = freshText.get(id.groups);
+  if (!byUid) freshText.set(id.groups, (byUid = new Map()));
+  let text = byUid.get(id.uid);
+  if (text === undefined) {
+    const groups = id.groups.length ? ` in ${id.groups.map((g) => (g.name.startsWith('limitsctl-gid-') ? `gid ${g.gid}` : `@${g.name}`)).join(', ')}` : '';
+    byUid.set(id.uid, (text = `an account with uid ${id.uid}${groups}`));
+  }
+  return text;
 }
 
 /** Up to three accounts, real ones first: "alice, bob and 3 more". */
 export function describeAccounts(cases: readonly AccountCase[]): string {
-  const sorted = [...cases].sort((a, b) => Number(b.real) - Number(a.real) || Number(b.identity.name !== FRESH) - Number(a.identity.name !== FRESH));
-  const names = [...new Set(sorted.map(describeAccount))];
-  const shown = names.slice(0, 3);
-  const rest = names.length - shown.length;
+  // the distinct texts in the order of a stable sort by (real, then named, then the rest): the
+  // three kinds one after another, each in the order given (no sorted copy of every account)
+  const texts = new Set<string>();
+  for (const c of cases) if (c.real) texts.add(describeAccount(c));
+  for (const c of cases) if (!c.real && c.identity.name !== FRESH) texts.add(describeAccount(c));
+  for (const c of cases) if (!c.real && c.identity.name === FRESH) texts.add(describeAccount(c));
+  const shown: string[] = [];
+  for (const t of texts) { if (shown.length === 3) break; shown.push(t); }
+  const rest = texts.size - shown.length;
   if (rest > 0) return `${shown.join(', ')} and ${rest} more`;
   if (shown.length <= 1) return shown[0] ?? 'no account';
   return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]!}`;
