@@ -586,30 +586,45 @@ function skipReading(start: number, end: number, hash: number): Reading {
 }
 
 /**
- * A 4-field reading, kept compact: the four tokens are their start offsets and (interned) raw
- * texts, and `span`, `comment`, `domain`, `type`, `item` and `value` are made on each access
- * (each a new plain object: compare fields by offset, not identity). About 190 bytes per entry
- * instead of six objects and 420 bytes. `toJSON` gives the plain shape.
+ * What few entries have, kept out of the entry itself: an inline comment's offset, raw texts with
+ * a capital letter, 1.5.2's tokens after the 4th, a problem, and the token offsets when a gap
+ * between tokens is too wide to pack (see Entry). One shape for all.
+ */
+interface EntryRare {
+  readonly hash: number;
+  /** the raw type, item and value texts where one has a capital (else they are the *Text fields) */
+  readonly raws: readonly [string, string, string] | null;
+  readonly extra: readonly Field[];
+  readonly problem: Problem | null;
+  /** the token offsets [domain, type, item, value] when they do not fit in Entry's packed gaps */
+  readonly starts: readonly [number, number, number, number] | null;
+}
+
+/** widest gap of blanks before a token that an entry packs (7 bits each, four in one small integer) */
+const GAP_MAX = 127;
+
+/**
+ * A 4-field reading, kept compact (lint keeps every entry of a tree): ten slots. The four tokens are
+ * their raw texts (interned, or the lower-cased *Text fields) and the gaps of blanks before each,
+ * packed in one small integer; what few entries have (an inline comment, capitals, extra tokens, a
+ * problem, a gap wider than 127 bytes) sits in one shared-shape object, null for most. `span`,
+ * `comment`, `domain`, `type`, `item`, `value`, `extra` and `problem` are getters (the first six make
+ * a new plain object at each access: compare fields by offset, not identity). `toJSON` gives the
+ * plain shape.
  */
 class Entry implements EntryReading {
   declare readonly kind: 'entry'; // on the prototype (below): one slot less per entry
   readonly #start: number;
   readonly #end: number;
-  readonly #hash: number;
-  readonly #ds: number;
-  readonly #ts: number;
-  readonly #is: number;
-  readonly #vs: number;
-  /** the raw type, item and value texts where one has a capital (else they are the *Text fields) */
-  readonly #raws: readonly [string, string, string] | null;
-  readonly extra: readonly Field[];
+  /** the gaps before domain, type, item and value, 7 bits each (domain's lowest); -1: see #rare.starts */
+  readonly #gaps: number;
+  readonly #rare: EntryRare | null;
   readonly domainSpec: EntryReading['domainSpec'];
   readonly typeText: string;
   readonly itemText: string;
   readonly valueText: string;
   readonly itemInfo: ItemInfo | null;
   readonly parsedValue: EntryReading['parsedValue'];
-  readonly problem: Problem | null;
 
   /** the tokens are the module's current tokS/tokR; domainSpec.text is the domain's raw text */
   constructor(
@@ -619,17 +634,22 @@ class Entry implements EntryReading {
   ) {
     this.#start = start;
     this.#end = end;
-    this.#hash = hash;
-    this.#ds = tokS[0]!; this.#ts = tokS[1]!; this.#is = tokS[2]!; this.#vs = tokS[3]!;
-    this.#raws = tokR[1] === typeText && tokR[2] === itemText && tokR[3] === valueText ? null : [tokR[1]!, tokR[2]!, tokR[3]!];
-    this.extra = extra;
+    const g0 = tokS[0]! - start;
+    const g1 = tokS[1]! - tokS[0]! - tokR[0]!.length;
+    const g2 = tokS[2]! - tokS[1]! - tokR[1]!.length;
+    const g3 = tokS[3]! - tokS[2]! - tokR[2]!.length;
+    const packs = g0 <= GAP_MAX && g1 <= GAP_MAX && g2 <= GAP_MAX && g3 <= GAP_MAX;
+    this.#gaps = packs ? g0 | (g1 << 7) | (g2 << 14) | (g3 << 21) : -1;
+    const raws: EntryRare['raws'] = tokR[1] === typeText && tokR[2] === itemText && tokR[3] === valueText ? null : [tokR[1]!, tokR[2]!, tokR[3]!];
+    this.#rare = hash < 0 && raws === null && extra.length === 0 && problem === null && packs
+      ? null
+      : { hash, raws, extra, problem, starts: packs ? null : [tokS[0]!, tokS[1]!, tokS[2]!, tokS[3]!] };
     this.domainSpec = domainSpec;
     this.typeText = typeText;
     this.itemText = itemText;
     this.valueText = valueText;
     this.itemInfo = itemInfo;
     this.parsedValue = parsedValue;
-    this.problem = problem;
   }
 
   get limitType(): LimitType | null {
@@ -637,22 +657,38 @@ class Entry implements EntryReading {
     return t === 'soft' || t === 'hard' || t === '-' ? t : null;
   }
 
+  get extra(): readonly Field[] { const rare = this.#rare; return rare === null ? NO_FIELDS : rare.extra; }
+  get problem(): Problem | null { const rare = this.#rare; return rare === null ? null : rare.problem; }
   get span(): Span { return { start: this.#start, end: this.#end }; }
-  get comment(): Span | null { return this.#hash >= 0 ? { start: this.#hash, end: this.#end } : null; }
-  get domain(): Field { const raw = this.domainSpec.text; return { start: this.#ds, end: this.#ds + raw.length, raw }; }
-  get type(): Field { const raw = Entry.raw(this, 1); return { start: this.#ts, end: this.#ts + raw.length, raw }; }
-  get item(): Field { const raw = Entry.raw(this, 2); return { start: this.#is, end: this.#is + raw.length, raw }; }
-  get value(): Field { const raw = Entry.raw(this, 3); return { start: this.#vs, end: this.#vs + raw.length, raw }; }
+  get comment(): Span | null { const hash = this.#rare === null ? -1 : this.#rare.hash; return hash >= 0 ? { start: hash, end: this.#end } : null; }
+  get domain(): Field { return Entry.field(this, 0); }
+  get type(): Field { return Entry.field(this, 1); }
+  get item(): Field { return Entry.field(this, 2); }
+  get value(): Field { return Entry.field(this, 3); }
+
+  static field(r: Entry, k: 0 | 1 | 2 | 3): Field {
+    const start = Entry.start(r, k);
+    const raw = Entry.raw(r, k);
+    return { start, end: start + raw.length, raw };
+  }
 
   /** the start offsets of domain, type, item and value (0–3) without making a Field */
   static start(r: Entry, k: 0 | 1 | 2 | 3): number {
-    return k === 0 ? r.#ds : k === 1 ? r.#ts : k === 2 ? r.#is : r.#vs;
+    const g = r.#gaps;
+    if (g < 0) return r.#rare!.starts![k]!;
+    let at = r.#start + (g & GAP_MAX);
+    if (k === 0) return at;
+    at += r.domainSpec.text.length + ((g >>> 7) & GAP_MAX);
+    if (k === 1) return at;
+    at += Entry.raw(r, 1).length + ((g >>> 14) & GAP_MAX);
+    if (k === 2) return at;
+    return at + Entry.raw(r, 2).length + ((g >>> 21) & GAP_MAX);
   }
 
   /** the raw texts of domain, type, item and value (0–3) without making a Field */
   static raw(r: Entry, k: 0 | 1 | 2 | 3): string {
     if (k === 0) return r.domainSpec.text;
-    const raws = r.#raws;
+    const raws = r.#rare === null ? null : r.#rare.raws;
     if (raws !== null) return raws[k - 1]!;
     return k === 1 ? r.typeText : k === 2 ? r.itemText : r.valueText;
   }
