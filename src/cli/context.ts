@@ -144,8 +144,12 @@ export function fileArgInRoot(ctx: Context, rootArg: string, file: string | unde
   throw new UsageError(`--file ${file} is outside --root ${ctx.root}`, 'Name a file inside the root, e.g. etc/security/limits.d/80-app.conf.');
 }
 
-export function loadContextTree(ctx: Context, conf?: string): LoadedTree {
-  return loadTree(ctx.root, conf === undefined ? { profile: ctx.profile } : { profile: ctx.profile, conf });
+/**
+ * The tree under the context's root as its profile reads it (io/tree.ts loadTree); `conf` is
+ * pam_limits' conf= file, `keepBytes` keeps each file's bytes next to its text (for an edit).
+ */
+export function loadContextTree(ctx: Context, conf?: string, keepBytes = false): LoadedTree {
+  return loadTree(ctx.root, { profile: ctx.profile, ...(conf === undefined ? {} : { conf }), ...(keepBytes ? { keepBytes } : {}) });
 }
 
 export interface IdentityArgs {

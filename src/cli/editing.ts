@@ -7,6 +7,7 @@ import path from 'node:path';
 import { identityFor } from '../core/accounts.js';
 import { type EditPlan, type EditRequest, planEdits, planOptionsFrom, type PlanOptions } from '../core/edit.js';
 import { toBytes } from '../core/bytes.js';
+import { documentBytes } from '../core/edit/lines.js';
 import { outcomeItems, reachAfter } from '../core/edit/reach.js';
 import { type JsDiff, quoteDiffPath, unifiedDiff } from '../core/edit/unified-diff.js';
 import { escapeControls } from '../formatters/terminal.js';
@@ -81,7 +82,9 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
   // instead of being made again from identical bytes.
   let last: { tree: LoadedTree; plan: EditPlan } | null = null;
   const planOnce = (): EditPlan => {
-    const tree = loadContextTree(ctx);
+    // each file's bytes are kept next to its text: the load under the lock is compared by its bytes
+    // (its text is never made when they are the same), and the write builds from them (io/commit.ts)
+    const tree = loadContextTree(ctx, undefined, true);
     if (last !== null && sameTree(last.tree, tree)) return last.plan;
     const plan = planFrom(tree);
     last = { tree, plan };
@@ -159,7 +162,8 @@ export function printChanges(
 
 /**
  * True when two loads of a tree read the same: the same files in the same order with the same
- * status, errors and bytes, the same ignored files, failure and profile.
+ * status, errors and bytes, the same ignored files, failure and profile. Files loaded with their
+ * bytes (loadTree's keepBytes) are compared by them, without making the text of the second.
  */
 function sameTree(a: LoadedTree, b: LoadedTree): boolean {
   if (a.profile !== b.profile || a.files.length !== b.files.length) return false;
@@ -169,7 +173,11 @@ function sameTree(a: LoadedTree, b: LoadedTree): boolean {
     const f = a.files[i]!;
     const g = b.files[i]!;
     if (meta({ ...f, doc: null }) !== meta({ ...g, doc: null })) return false;
-    if ((f.doc === null) !== (g.doc === null) || (f.doc !== null && f.doc.text !== g.doc!.text)) return false;
+    if ((f.doc === null) !== (g.doc === null)) return false;
+    if (f.doc === null || g.doc === null) continue;
+    const fb = documentBytes(f.doc);
+    const gb = documentBytes(g.doc);
+    if (fb !== undefined && gb !== undefined ? !Buffer.from(fb.buffer, fb.byteOffset, fb.byteLength).equals(gb) : f.doc.text !== g.doc.text) return false;
   }
   return true;
 }

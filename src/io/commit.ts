@@ -21,6 +21,18 @@ export interface CommitChange {
   readonly before: string | null;
   /** the complete new content (binary string) */
   readonly after: string;
+  /**
+   * The bytes of `before` (one byte per character), when the caller has them (a plan from a tree
+   * loaded with `keepBytes`, core/edit/types.ts FileChange): the write compares the file with them
+   * instead of converting `before`, and, with exactly one edit in `edits`, builds the new content
+   * from them and that edit instead of converting `after`. Ignored unless its length is `before`'s.
+   */
+  readonly beforeBytes?: Uint8Array;
+  /**
+   * The edits that turn `before` into `after` (offsets in characters = bytes); read only together
+   * with `beforeBytes`, and only when there is one.
+   */
+  readonly edits?: readonly { readonly offset: number; readonly length: number; readonly content: string }[];
 }
 
 /** What a plan callback returns: the changes, plus anything else the caller wants back. */
@@ -155,8 +167,7 @@ export async function commitEdits<P extends CommitPlan>(
       try {
         const results = await writeFilesAtomic(p.changes.map((ch) => ({
           path: path.join(root, ch.path),
-          data: Buffer.from(ch.after, 'latin1'),
-          expected: ch.before === null ? null : Buffer.from(ch.before, 'latin1'),
+          ...changeBytes(ch),
         })), { root, backup: options.backup === true, hardLinks: options.hardLinks ?? 'refuse' });
         const written = results.map((r, i): CommittedFile => ({
           path: p.changes[i]!.path,
@@ -181,6 +192,29 @@ export async function commitEdits<P extends CommitPlan>(
       options.onRecovered?.(r);
     },
   });
+}
+
+/**
+ * The bytes to write for a change and those to find on disk: from `beforeBytes` and the change's
+ * one edit when both are given and agree with the texts' lengths (no conversion of a large text),
+ * else by converting `after` and `before` (binary strings: one byte per character).
+ */
+export function changeBytes(ch: CommitChange): { data: Buffer; expected: Buffer | null } {
+  if (ch.before === null) return { data: Buffer.from(ch.after, 'latin1'), expected: null };
+  const bb = ch.beforeBytes;
+  if (bb === undefined || bb.byteLength !== ch.before.length) return { data: Buffer.from(ch.after, 'latin1'), expected: Buffer.from(ch.before, 'latin1') };
+  const expected = Buffer.from(bb.buffer, bb.byteOffset, bb.byteLength);
+  const e = ch.edits?.length === 1 ? ch.edits[0]! : undefined;
+  if (e === undefined || e.offset < 0 || e.length < 0 || e.offset + e.length > bb.byteLength
+    || bb.byteLength - e.length + e.content.length !== ch.after.length) {
+    return { data: Buffer.from(ch.after, 'latin1'), expected };
+  }
+  const data = Buffer.allocUnsafe(ch.after.length);
+  expected.copy(data, 0, 0, e.offset);
+  const mid = data.write(e.content, e.offset, 'latin1');
+  if (mid !== e.content.length) return { data: Buffer.from(ch.after, 'latin1'), expected };
+  expected.copy(data, e.offset + mid, e.offset + e.length);
+  return { data, expected };
 }
 
 /**

@@ -34,6 +34,13 @@ export interface LoadTreeOptions {
   profile?: ProfileName;
   /** pam_limits' conf= option: read only this file (relative to the root), no limits.d */
   conf?: string;
+  /**
+   * Keep each file's bytes next to its text (core/edit/lines.ts documentBytes), the text made from
+   * them on first read: for an edit, which compares a second load with the first and writes from
+   * the bytes. Off by default: a command that reads every file (lint of a large tree) would hold
+   * both.
+   */
+  keepBytes?: boolean;
 }
 
 function compareBytes(a: string, b: string): number {
@@ -103,16 +110,17 @@ function undecodableFile(root: string, dirAbs: string, rel: string, raw: Buffer,
  * links, regular files only, at most MAX_LIMITS_FILE_BYTES). A FIFO, device or socket is status
  * 'special' (pam_limits would block or fail there); a file this non-root uid may not read, one
  * above the cap, or one that changed mid-open is 'not-evaluated' (pam_limits, running as root,
- * reads it; the result just does not include it).
+ * reads it; the result just does not include it). `keepBytes`: see LoadTreeOptions.
  */
-export function readTreeFile(root: string, rel: string, role: FileRole, profile: Profile): TreeFile {
+export function readTreeFile(root: string, rel: string, role: FileRole, profile: Profile, keepBytes = false): TreeFile {
   const r = readFileInRoot(root, rel, { maxBytes: MAX_LIMITS_FILE_BYTES });
   const realPath = r.resolved?.viaSymlink ? r.resolved.rel : undefined;
   const withReal = realPath !== undefined ? { realPath } : {};
   // the document's lines are indexed and read on first use: a plan of a large file reads the few
   // it needs through its own index (core/edit/lines.ts), and a second load under the edit lock
-  // (compared with the first, src/cli/editing.ts) reads none
-  if (r.ok) return { path: rel, role, status: 'ok', doc: lazyDocument(rel, profile, bytesToBinary(r.bytes)), ...withReal };
+  // (compared with the first, src/cli/editing.ts) reads none; with `keepBytes` the text is made from
+  // the bytes on first read, and a load only compared with another never makes it
+  if (r.ok) return { path: rel, role, status: 'ok', doc: lazyDocument(rel, profile, keepBytes ? r.bytes : bytesToBinary(r.bytes)), ...withReal };
   const f = r.failure;
   switch (f.kind) {
     case 'outside-root':
@@ -257,6 +265,7 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   const detection = options.profile === undefined ? detectProfile(absRoot) : undefined;
   const profile: Profile = detection ? detection.profile : canonicalProfile(options.profile!);
   const traits = PROFILE_TRAITS[profile];
+  const keep = options.keepBytes === true;
   const vendorMain = traits.vendorDir === null ? null : `${traits.vendorDir}/limits.conf`;
   const vendorDropins = traits.vendorDir === null ? null : `${traits.vendorDir}/limits.d`;
   const done = (): LoadedTree => (detection ? { root: absRoot, profile, files, ignored, failure, detection } : { root: absRoot, profile, files, ignored, failure });
@@ -272,18 +281,18 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   };
 
   if (options.conf !== undefined) {
-    const f = readTreeFile(absRoot, options.conf.replace(/^\/+/, ''), 'main', profile);
+    const f = readTreeFile(absRoot, options.conf.replace(/^\/+/, ''), 'main', profile, keep);
     files.push(f);
     if (f.status === 'special') fail(f.path, specialReason(f));
     else if (f.status !== 'ok' && f.status !== 'directory' && f.status !== 'not-evaluated') fail(f.path, `conf= file cannot be opened (${f.status}); pam_limits returns PAM_SERVICE_ERR`);
     return done();
   }
 
-  let main = readTreeFile(absRoot, MAIN_FILE, 'main', profile);
+  let main = readTreeFile(absRoot, MAIN_FILE, 'main', profile, keep);
   // pam_limits falls back when stat() of limits.conf fails with ENOENT (pam_limits.c 1.5.3+
   // 5deaac42): a missing file, or a symlink whose target is missing
   if ((main.status === 'missing' || main.status === 'dangling-symlink') && vendorMain !== null) {
-    const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile);
+    const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile, keep);
     if (vendor.status !== 'missing') main = vendor;
   } else if (vendorMain !== null) {
     const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile);
@@ -338,8 +347,8 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
     for (const d of dropins) {
       const bytes = d.raw ? null : etcDir !== null && d.role === 'dropin' && etc.regular?.has(d.name) ? readRegularAt(etcDir, d.name) : null;
       const f = d.raw ? undecodableFile(absRoot, d.dirAbs!, d.rel, d.raw, d.role, profile) : bytes !== null
-        ? { path: d.rel, role: d.role, status: 'ok' as const, doc: lazyDocument(d.rel, profile, bytesToBinary(bytes)) }
-        : readTreeFile(absRoot, d.rel, d.role, profile);
+        ? { path: d.rel, role: d.role, status: 'ok' as const, doc: lazyDocument(d.rel, profile, keep ? bytes : bytesToBinary(bytes)) }
+        : readTreeFile(absRoot, d.rel, d.role, profile, keep);
       files.push(f);
       if (f.status === 'missing' || f.status === 'dangling-symlink') {
         if (traits.missingFileFatal) fail(f.path, `${f.path} is ${f.status === 'missing' ? 'missing' : 'a dangling symlink'}: ${profileInfo(profile).title}'s pam_limits returns PAM_SERVICE_ERR and applies nothing (Linux-PAM before 1.5.3)`);

@@ -11,7 +11,7 @@
  *
  * Pure.
  */
-import type { Line, LimitsDocument, Reading } from '../model.js';
+import { bytesToBinary, type Line, type LimitsDocument, type Reading } from '../model.js';
 import { parseBinary, parseLine } from '../parse.js';
 import { LINE_CHUNK_152, type Profile } from '../schema.js';
 import type { TextEdit } from '../text-edit.js';
@@ -502,25 +502,58 @@ export function linesOf(doc: LimitsDocument, profile: Profile = doc.profile, lin
 /** The documents {@link lazyDocument} made: their lines come from their own bytes. */
 const LAZY = new WeakSet<object>();
 
+/** The bytes a {@link lazyDocument} was made from, when it was given bytes (see documentBytes). */
+const BYTES = new WeakMap<object, Uint8Array>();
+
 /**
  * A LimitsDocument of `text` whose lines are indexed and read on first use, like parseBinary's
  * (which it calls then): a plan's tree after the edits, or a loaded tree whose files a plan reads
  * through FileLines, costs nothing until someone reads `lines`. The first read replaces the
  * accessor with the array itself (as parseBinary's documents do), so later reads cost a property load.
+ *
+ * Given the file's bytes (a Uint8Array, one byte per character of the binary string) instead of a
+ * binary string, the document keeps them ({@link documentBytes}) and makes `text` from them on its
+ * first read too: a second load of a file that is only compared with the first (an edit's re-read
+ * under the lock, src/cli/editing.ts) never makes the string, and the write compares and builds
+ * from the bytes (src/io/commit.ts). The bytes must not be changed afterwards.
  */
-export function lazyDocument(file: string, profile: Profile, text: string): LimitsDocument {
-  const out = { file, profile, text } as { file: string; profile: Profile; text: string; lines: readonly Line[] };
+export function lazyDocument(file: string, profile: Profile, content: string | Uint8Array): LimitsDocument {
+  const out = { file, profile, text: '' } as { file: string; profile: Profile; text: string; lines: readonly Line[] };
   LAZY.add(out);
+  if (typeof content === 'string') out.text = content;
+  else {
+    const bytes = content;
+    BYTES.set(out, bytes);
+    // redefined in place: the key keeps its position (file, profile, text, lines)
+    Object.defineProperty(out, 'text', {
+      enumerable: true,
+      configurable: true,
+      get(): string {
+        const text = bytesToBinary(bytes);
+        Object.defineProperty(out, 'text', { value: text, enumerable: true, configurable: true, writable: true });
+        return text;
+      },
+    });
+  }
   Object.defineProperty(out, 'lines', {
     enumerable: true,
     configurable: true,
     get(): readonly Line[] {
-      const lines = parseBinary(text, { file, profile }).lines;
+      const lines = parseBinary(out.text, { file, profile }).lines;
       Object.defineProperty(out, 'lines', { value: lines, enumerable: true, configurable: false, writable: false });
       return lines;
     },
   });
   return out;
+}
+
+/**
+ * The bytes `doc` was made from when {@link lazyDocument} was given bytes (they equal its `text`,
+ * one byte per character), else undefined. For comparing two loads of a file, and writing it, without
+ * converting between bytes and text.
+ */
+export function documentBytes(doc: object): Uint8Array | undefined {
+  return BYTES.get(doc);
 }
 
 /**

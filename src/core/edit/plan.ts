@@ -66,7 +66,11 @@ export function planEdits(tree: ConfigTree, textRequests: readonly EditRequest[]
     const edits = diffEdits(f.original ?? '', f.text, f.untouched);
     if (f.original !== null && edits.length === 0) continue;
     if (f.original === null) refuseUnwritable(tree, f.path);
-    changes.push({ path: f.path, before: f.original, after: f.text, edits });
+    const change: FileChange = { path: f.path, before: f.original, after: f.text, edits };
+    if (f.originalBytes !== undefined && f.original !== null && f.originalBytes.length === f.original.length) {
+      Object.defineProperty(change, 'beforeBytes', { value: f.originalBytes, enumerable: false });
+    }
+    changes.push(change);
   }
   const notes = ctx.notes.map((n) => ({ ...n, request: original.get(n.request) ?? n.request }));
   return { changes, notes, warnings: [...new Set(ctx.warnings)], blockers, after };

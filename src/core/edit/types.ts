@@ -72,6 +72,13 @@ export interface FileChange {
   readonly before: string | null;
   readonly after: string;
   readonly edits: readonly TextEdit[];
+  /**
+   * The bytes `before` was loaded from (one byte per character), when the loaded tree kept them
+   * (io/tree.ts loadTree's keepBytes): the write compares with them and builds `after` from them
+   * and `edits`, without converting either text to bytes. Not enumerable: JSON, spreads and
+   * structural comparisons of a change do not see it.
+   */
+  readonly beforeBytes?: Uint8Array;
 }
 
 export interface ChangeNote {

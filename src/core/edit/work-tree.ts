@@ -8,13 +8,15 @@
 import type { ConfigTree, LimitsDocument, TreeFile } from '../model.js';
 import { type Profile, MAIN_FILE } from '../schema.js';
 import { applyEdits, type TextEdit } from '../text-edit.js';
-import { FileLines, lazyDocument, linesOf } from './lines.js';
+import { documentBytes, FileLines, lazyDocument, linesOf } from './lines.js';
 
 export interface WorkFile {
   /** path relative to the root, as pam_limits names it (a symlink is written through) */
   readonly path: string;
   /** text when planning started; null for a file the plan creates */
   readonly original: string | null;
+  /** the bytes `original` was loaded from, when the loaded document kept them (lines.ts documentBytes) */
+  readonly originalBytes?: Uint8Array;
   text: string;
   /** the current text's lines, read where the plan looks (lines.ts) */
   lines: FileLines;
@@ -30,10 +32,13 @@ export interface WorkFile {
 export class WorkTree {
   readonly files: WorkFile[];
   constructor(readonly base: ConfigTree, readonly profile: Profile) {
-    this.files = base.files.filter((f) => f.status === 'ok' && f.doc).map((f) => ({
-      path: f.path, original: f.doc!.text, text: f.doc!.text, lines: linesOf(f.doc!, profile), doc: f.doc!,
-      untouched: { head: f.doc!.text.length, tail: f.doc!.text.length },
-    }));
+    this.files = base.files.filter((f) => f.status === 'ok' && f.doc).map((f) => {
+      const bytes = documentBytes(f.doc!);
+      return {
+        path: f.path, original: f.doc!.text, text: f.doc!.text, lines: linesOf(f.doc!, profile), doc: f.doc!,
+        untouched: { head: f.doc!.text.length, tail: f.doc!.text.length }, ...(bytes !== undefined ? { originalBytes: bytes } : {}),
+      };
+    });
   }
 
   file(path: string): WorkFile | undefined {
