@@ -328,6 +328,7 @@ function readSegment152(text: string, start: number, end: number, profile: Profi
  * segment with none (blank or comment: pHash tells which).
  */
 function tokenize152(text: string, start: number, end: number): boolean {
+  splitOf = null;
   prepare(text, start, end);
   const from = pFrom;
   const to = pTo;
@@ -364,6 +365,7 @@ function readLine17(text: string, start: number, end: number, profile: Profile, 
 
 /** The tokens of a getline line into tokS/tokR/tokN (see readLine17); false for none. */
 function tokenize17(text: string, start: number, end: number, trim: boolean): boolean {
+  splitOf = null;
   prepare(text, start, end);
   const from = pFrom;
   const to = pTo;
@@ -394,6 +396,9 @@ const MODE_152 = 0;
 const MODE_160 = 1;
 const MODE_TRIM = 2;
 type TokenMode = typeof MODE_152 | typeof MODE_160 | typeof MODE_TRIM;
+
+/** the reading whose tokens tokS/tokR/tokN hold (Invalid's #split), until the next tokenize */
+let splitOf: object | null = null;
 
 /** Split [start, end) into tokS/tokR/tokN again as the reading's parser did. */
 function tokenizeAgain(text: string, start: number, end: number, mode: TokenMode): void {
@@ -523,7 +528,12 @@ class Invalid implements InvalidReading {
     return problem('too-few-fields', TOO_FEW_MESSAGES[n - 1]!, { start: tokS[0]!, end: tokS[n - 1]! + tokR[n - 1]!.length });
   }
 
-  #split(): void { tokenizeAgain(this.#text, this.#start, this.#end, (this.#hm % 4) as TokenMode); }
+  #split(): void {
+    // a rule asks for the problem and the fields of one reading in a row: split it once for them
+    if (splitOf === this) return;
+    tokenizeAgain(this.#text, this.#start, this.#end, (this.#hm % 4) as TokenMode);
+    splitOf = this;
+  }
 
   toJSON(): object {
     return { kind: this.kind, span: this.span, comment: this.comment, fields: this.fields, problem: this.problem };

@@ -125,6 +125,11 @@ describe('parsed document memory', () => {
       expect(b.fields.map((f) => f.raw)).toEqual(['1:2:3000', 'hard', 'nofile']);
       expect(b.comment).toBeNull();
       expect(c.problem.span).toEqual({ start: 32, end: 34 });
+      // asked again after other readings were split, and after another line was parsed
+      expect(a.fields[0]).toEqual({ start: 0, end: 1, raw: 'x' });
+      expect(c.fields).toEqual([{ start: 32, end: 34, raw: 'ab' }]);
+      parseLimits(Buffer.from('p q\n'), { profile }).lines[0]!.readings;
+      expect(c.fields).toEqual([{ start: 32, end: 34, raw: 'ab' }]);
       expect(JSON.parse(JSON.stringify(a))).toEqual({ kind: 'invalid', span: a.span, comment: a.comment, fields: a.fields, problem: a.problem });
       expect(Object.keys((a as unknown as { toJSON(): object }).toJSON())).toEqual(['kind', 'span', 'comment', 'fields', 'problem']);
     };
