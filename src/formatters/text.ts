@@ -52,6 +52,13 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
   let lastFixable = false;
   let middle = '';
   let end = '';
+  // a run of findings often repeats one message (a rule's fixed text): it is checked once
+  let lastMessage = '';
+  let lastShown = '';
+  const shownMessage = (m: string): string => {
+    if (m !== lastMessage) { lastMessage = m; lastShown = escapeControls(m); }
+    return lastShown;
+  };
   return {
     begin(head: LintReportHead): string {
       maxWarnings = head.maxWarnings;
@@ -66,7 +73,7 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
       }
       if (!plain) {
         const sev = severities[d.severity];
-        return `${gap}${style.bold(`${filePrefix}${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${escapeControls(d.message)} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
+        return `${gap}${style.bold(`${filePrefix}${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${shownMessage(d.message)} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
       }
       const fixable = d.fix ? true : false;
       if (d.code !== lastCode || d.severity !== lastSeverity) {
@@ -79,7 +86,7 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
         lastFixable = fixable;
         end = ` (${d.rule}${fixable ? ', fixable' : ''})\n`;
       }
-      return `${gap}${filePrefix}${d.line}:${d.column}${middle}${escapeControls(d.message)}${end}`;
+      return `${gap}${filePrefix}${d.line}:${d.column}${middle}${shownMessage(d.message)}${end}`;
     },
     aside(text: string): string {
       if (text === '') return '';
