@@ -52,6 +52,15 @@ function shownName(raw: Buffer): string {
   return displayBytes(raw.toString('latin1'));
 }
 
+/** Whether the entry of raw name `raw` in the directory at host path `dirAbs` is a directory (not followed). */
+function isDirectoryAt(dirAbs: string, raw: Buffer): boolean {
+  try {
+    return lstatSync(Buffer.concat([Buffer.from(`${dirAbs}/`, 'utf8'), raw])).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A drop-in whose name is not UTF-8 (raw bytes `raw` in the directory at host path `dirAbs`):
  * glob() finds it and pam_limits opens it like any other. Its kind is found through the bytes of
@@ -158,7 +167,7 @@ interface DirListing {
    * `*.conf` names that are not UTF-8 (raw bytes): pam_limits reads them, limitsctl cannot name
    * them with a string; each becomes a 'not-evaluated' file (see undecodableFile)
    */
-  readonly undecodable?: Buffer[];
+  readonly undecodable?: Array<{ readonly raw: Buffer; readonly shown: string }>;
 }
 
 /**
@@ -209,7 +218,7 @@ function listDropins(root: string, dirRel: string, role: FileRole): DirListing {
   const names: string[] = [];
   const regular = new Set<string>();
   const ignored: IgnoredFile[] = [];
-  const undecodable: Buffer[] = [];
+  const undecodable: Array<{ raw: Buffer; shown: string }> = [];
   if (listing.undecodable.length > 0) {
     // drop the lossy (U+FFFD) entries of those names: as many per decoded text as there are
     // undecodable names giving that text (a real U+FFFD name may give the same text)
@@ -217,14 +226,6 @@ function listDropins(root: string, dirRel: string, role: FileRole): DirListing {
     for (const raw of listing.undecodable) {
       const text = raw.toString('utf8');
       lossy.set(text, (lossy.get(text) ?? 0) + 1);
-      const hidden = raw[0] === 0x2e;
-      // glob("*.conf"): not hidden, ending exactly in .conf (bytes)
-      if (!hidden && raw.length > 5 && raw.subarray(raw.length - 5).toString('latin1') === '.conf') undecodable.push(raw);
-      else {
-        ignored.push(hidden
-          ? { path: `${dirRel}/${shownName(raw)}`, reason: 'hidden', detail: 'hidden files are never read (glob * does not match a leading dot)' }
-          : { path: `${dirRel}/${shownName(raw)}`, reason: 'suffix', detail: 'only names ending exactly in ".conf" are read' });
-      }
     }
     entries = entries.filter((e) => {
       const n = lossy.get(e.name);
@@ -232,6 +233,20 @@ function listDropins(root: string, dirRel: string, role: FileRole): DirListing {
       lossy.set(e.name, n - 1);
       return false;
     });
+    // a shown name is the file's identity: one a real name already has (a file literally called
+    // `a\xff.conf`) is told apart by a mark no listing gives twice
+    const taken = new Set(entries.map((e) => e.name));
+    for (const raw of [...listing.undecodable].sort(Buffer.compare)) {
+      let shown = shownName(raw);
+      for (let k = 1; taken.has(shown); k++) shown = `${shownName(raw)} (not UTF-8${k > 1 ? ` ${k}` : ''})`;
+      taken.add(shown);
+      const hidden = raw[0] === 0x2e;
+      // glob("*.conf"): not hidden, ending exactly in .conf (bytes)
+      if (!hidden && raw.length > 5 && raw.subarray(raw.length - 5).toString('latin1') === '.conf') undecodable.push({ raw, shown });
+      else if (hidden) ignored.push({ path: `${dirRel}/${shown}`, reason: 'hidden', detail: 'hidden files are never read (glob * does not match a leading dot)' });
+      else if (isDirectoryAt(listing.resolved.abs, raw)) ignored.push({ path: `${dirRel}/${shown}`, reason: 'subdirectory', detail: 'limits.d is not searched recursively' });
+      else ignored.push({ path: `${dirRel}/${shown}`, reason: 'suffix', detail: 'only names ending exactly in ".conf" are read' });
+    }
   }
   for (const e of entries) {
     const rel = `${dirRel}/${e.name}`;
@@ -247,7 +262,6 @@ function listDropins(root: string, dirRel: string, role: FileRole): DirListing {
   }
   names.sort(compareBytes);
   ignored.sort((a, b) => compareBytes(a.path, b.path));
-  undecodable.sort(Buffer.compare);
   return { names, ignored, regular, resolved: listing.resolved, ...(undecodable.length > 0 ? { undecodable } : {}) };
 }
 
@@ -315,8 +329,8 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   if (etc.unlisted) files.push(etc.unlisted);
   let dropins: Array<{ name: string; rel: string; role: FileRole; raw?: Buffer; dirAbs?: string }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
   const addUndecodable = (list: DirListing, dir: string, role: FileRole, shadowedBy: ReadonlySet<string> | null) => {
-    for (const raw of list.undecodable ?? []) {
-      const rel = `${dir}/${shownName(raw)}`;
+    for (const { raw, shown } of list.undecodable ?? []) {
+      const rel = `${dir}/${shown}`;
       // the same name (bytes) in /etc/security/limits.d is read instead
       if (shadowedBy?.has(raw.toString('latin1'))) ignored.push({ path: rel, reason: 'shadowed', detail: `${DROPIN_DIR}/${shownName(raw)} has the same name and is read instead` });
       else dropins.push({ name: '', raw, rel, role, dirAbs: list.resolved!.abs });
@@ -327,7 +341,7 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
     const vendor = listDropins(absRoot, vendorDropins, 'vendor-dropin');
     for (const x of vendor.ignored) ignored.push(x);
     if (vendor.unlisted) files.push(vendor.unlisted);
-    addUndecodable(vendor, vendorDropins, 'vendor-dropin', new Set((etc.undecodable ?? []).map((b) => b.toString('latin1'))));
+    addUndecodable(vendor, vendorDropins, 'vendor-dropin', new Set((etc.undecodable ?? []).map((u) => u.raw.toString('latin1'))));
     const etcNames = new Set(etc.names);
     for (const name of vendor.names) {
       if (etcNames.has(name)) {

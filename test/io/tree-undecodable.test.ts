@@ -91,3 +91,22 @@ it('a vendor drop-in with the same bytes as one in /etc/security/limits.d is sha
   expect(tree.files.map((f) => f.path)).toEqual(['etc/security/limits.conf', 'etc/security/limits.d/\\xff.conf']);
   expect(tree.ignored).toContainEqual(expect.objectContaining({ path: 'usr/share/pam/security/limits.d/\\xff.conf', reason: 'shadowed' }));
 });
+
+it('a real name that looks like the shown form of a raw one stays a file of its own; a raw-named directory is a subdirectory', () => {
+  const r4 = path.join(tmp, 'twins');
+  const d4 = path.join(r4, 'etc/security/limits.d');
+  mkdirSync(d4, { recursive: true });
+  writeFileSync(path.join(r4, 'etc/security/limits.conf'), '');
+  writeFileSync(path.join(d4, 'a\\xff.conf'), '* soft nofile 2\n'); // a backslash, x, f, f
+  writeFileSync(Buffer.concat([Buffer.from(`${d4}/`), Buffer.from('a\xff.conf', 'latin1')]), '* soft nofile 3\n');
+  mkdirSync(Buffer.concat([Buffer.from(`${d4}/`), Buffer.from('z\xff', 'latin1')]));
+  const tree = loadTree(r4, { profile: 'debian' });
+  const paths = tree.files.map((f) => f.path);
+  expect(new Set(paths).size).toBe(paths.length);
+  expect(tree.files.map((f) => [f.path.replace('etc/security/limits.d/', ''), f.status])).toEqual([
+    ['etc/security/limits.conf', 'ok'],
+    ['a\\xff.conf', 'ok'],
+    ['a\\xff.conf (not UTF-8)', 'not-evaluated'],
+  ]);
+  expect(tree.ignored).toContainEqual(expect.objectContaining({ path: 'etc/security/limits.d/z\\xff', reason: 'subdirectory' }));
+});
