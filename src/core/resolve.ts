@@ -239,7 +239,8 @@ function inGroupNamed(id: Identity, name: string): boolean {
 function inGroupGid(id: Identity, gid: number): boolean {
   return id.groups.some((g) => g.gid === gid);
 }
-function inRange(r: DomainSpec['range'], v: number): boolean {
+/** Does `v` fall in a uid/gid range domain's range ('none' and 'error' hold nothing)? */
+export function inRange(r: DomainSpec['range'], v: number): boolean {
   switch (r.form) {
     case 'one': return v === r.min;
     case 'min': return v >= r.min;

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { GroupRef } from '../../../src/core/accounts.js';
 import { type AccountCase, describeAccount, describeAccounts } from '../../../src/core/lint/analysis.js';
 import { FRESH } from '../../../src/core/lint/analysis/types.js';
+import { rng } from '../../seed.js';
 
 function plainDescribeAccount(c: AccountCase): string {
   const id = c.identity;
@@ -26,17 +27,6 @@ function plainDescribeAccounts(cases: readonly AccountCase[]): string {
   return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]!}`;
 }
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('describeAccounts', () => {
   it('gives the text of the stable sort by kind on random account lists', () => {

@@ -14,7 +14,7 @@
 import type { Identity } from '../../accounts.js';
 import type { DomainSpec } from '../../domain.js';
 import type { Line, Reading, TreeFile } from '../../model.js';
-import { type LineEvent, matchEntryDomain, matchNoLimitDomain, type Resolution, resolveLimits, type Source } from '../../resolve.js';
+import { inRange, type LineEvent, matchEntryDomain, matchNoLimitDomain, type Resolution, resolveLimits, type Source } from '../../resolve.js';
 import { type ItemName, PROFILE_TRAITS, RANK, type Rank, RLIM_INFINITY, type RlimitItem } from '../../schema.js';
 import type { Analysis } from '../analysis.js';
 import { classCount, collectFacts, enumerateAccounts, witness } from './accounts.js';
@@ -130,16 +130,6 @@ interface Hit {
   readonly softRank: number;
   readonly hardRank: number;
   readonly clamp: Clamp | null;
-}
-
-/** Does the value fall in the domain's range (resolve.ts inRange; 'none' and 'error' hold nothing)? */
-function inRange(r: DomainSpec['range'], v: number): boolean {
-  switch (r.form) {
-    case 'one': return v === r.min;
-    case 'min': return v >= r.min;
-    case 'minmax': return v >= r.min && v <= r.max;
-    default: return false;
-  }
 }
 
 /** The starting ranks of an Analysis' tree (resolveLimits on no lines), worked out once per tree, not per item. */
