@@ -14,13 +14,20 @@ import { type AccountCase, FRESH, type ItemAnalysis } from './types.js';
  * accounts the domain matches, else a few of them by name ("alice, bob and 2 more").
  */
 export function describeWho(ia: ItemAnalysis, domain: DomainSpec, accounts: readonly AccountCase[], profile: Profile): string {
-  const set = new Set(accounts);
   const all = matchingAccounts(ia, domain, profile);
-  if (all.length > 0 && all.every((c) => set.has(c))) {
+  // the analysed accounts are distinct objects: fewer accounts than `all` cannot hold them all
+  // (no Set of the accounts then; a finding names a few of thousands)
+  if (all.length > 0 && accounts.length >= all.length && allIn(all, accounts)) {
     const real = accounts.filter((c) => c.real);
     return `every account '${domain.text}' matches${real.length > 0 && real.length <= 3 ? ` (${describeAccounts(real)})` : ''}`;
   }
   return describeAccounts(accounts);
+}
+
+/** Is every element of `all` one of `accounts`? */
+function allIn(all: readonly AccountCase[], accounts: readonly AccountCase[]): boolean {
+  const set = new Set(accounts);
+  return all.every((c) => set.has(c));
 }
 
 const matching = new WeakMap<ItemAnalysis, Map<string, readonly AccountCase[]>>();

@@ -99,20 +99,24 @@ const T_STOP = 5;
  * (-1: none) and the stop (-1: none).
  */
 interface ClassPass {
-  groups: Int32Array;
+  groups: number[];
   end: number;
   holdSoft: number;
   holdHard: number;
   /** position of the `<domain> -` line that stopped processing, or -1 */
   stop: number;
   /** the '-' lines whose hard half the class skipped (their shortCircuit lists name its first account) */
-  shorts: Int32Array | null;
+  shorts: number[] | null;
 }
 
 /** The clamp of a class whose soft holder's value is above its hard holder's (pam_limits lowers soft to hard). */
 interface Clamp {
-  /** sourceKey of the soft holder, U+0001, sourceKey of the hard holder */
-  readonly key: string;
+  /**
+   * the holders' positions, soft × (lines + 1) + hard: one number per pair of lines, as the
+   * clamps' key (sourceKey of the soft holder, U+0001, sourceKey of the hard holder) is one
+   * string per pair (made once per pair)
+   */
+  readonly pair: number;
   readonly soft: Source;
   readonly hard: Source;
   readonly softValue: bigint;
@@ -130,7 +134,12 @@ interface Hit {
   readonly softRank: number;
   readonly hardRank: number;
   readonly clamp: Clamp | null;
+  /** the entry of the item's clamps its accounts join (set at its first account) */
+  clampEntry: ClampEntry | null;
 }
+
+/** An entry of ItemAnalysis.clamps. */
+type ClampEntry = { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] };
 
 /** The starting ranks of an Analysis' tree (resolveLimits on no lines), worked out once per tree, not per item. */
 const startOf = new WeakMap<Analysis, Resolution>();
@@ -262,7 +271,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     if (touched.length > 0) {
       // a separator token (no position has it), then each position hit once, in order
       key = sigStep(key, nE + noLimitSpecs.length);
-      if (touched.length > 1) touched.sort((a, b) => a - b);
+      if (touched.length > 1) sortSmall(touched);
       for (let i = 0; i < touched.length; i++) if (i === 0 || touched[i] !== touched[i - 1]) key = sigStep(key, touched[i]!);
     }
     return key;
@@ -317,15 +326,17 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // node the encoded beater and the next node (-1: none)
   const bHead = new Int32Array(n).fill(-1);
   const bTail = new Int32Array(n).fill(-1);
-  let bEnc = new Int32Array(1024);
-  let bNext = new Int32Array(1024);
+  let bEnc = new Int32Array(Math.max(16, n));
+  let bNext = new Int32Array(bEnc.length);
   let bNodes = 0;
   // '-' lines whose hard half was skipped, by position, in the order first seen
   type Short = { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null };
   const shortAt: Array<Short | undefined> = new Array<Short | undefined>(n);
   /** the positions of shortAt, in the order first seen */
   const shortSeq: number[] = [];
-  const clamps = new Map<string, { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] }>();
+  const clamps = new Map<string, ClampEntry>();
+  /** the entries of clamps by Clamp.pair */
+  const clampOfPair = new Map<number, ClampEntry>();
   const isRlimit = ranked && key !== 'logins';
   /** pam_limits applies the values: no `<domain> -` line stopped the class, and every file was read */
   const appliedTo = (c: ClassPass) => c.stop < 0 && fatalAt < 0;
@@ -380,7 +391,9 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const INF = n;
   const mg: number[] = [];
   const mgRank = new Uint8Array(G);
-  const byRank: number[][] = Array.from({ length: 8 }, () => []);
+  // the class's groups by compared rank: rankBuf[r * G .. r * G + rankLen[r] - 1], ascending
+  const rankBuf = new Int32Array(8 * G);
+  const rankLen = new Int32Array(8);
   const domSeen = new Int32Array(nE);
   let epoch = 0;
   // per compared rank: the first line touching the half, and the position from which lines of
@@ -409,7 +422,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   /** the line that replaces setter p (rank r) in the half, or -1 (p holds it at the end) */
   const nextSetter = (half: number, p: number, r: number, S: number): number => {
     let best = INF;
-    for (const g of byRank[r]!) { const x = nextTouch(half, g, p, S); if (x < best) best = x; }
+    for (let i = r * G, to = i + rankLen[r]!; i < to; i++) { const x = nextTouch(half, rankBuf[i]!, p, S); if (x < best) best = x; }
     const stronger = (half === SOFT_HALF ? endSoft : endHard)[r]!;
     if (stronger > p && stronger < best) best = stronger;
     return best < S ? best : -1;
@@ -421,14 +434,14 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     while (m < 8 && first[m]! >= p) m++;
     if (m === 8 || m > (half === SOFT_HALF ? initSoft : initHard)) return -1;
     let best = -1;
-    for (const g of byRank[m]!) { const x = lastTouch(half, g, p); if (x > best) best = x; }
+    for (let i = m * G, to = i + rankLen[m]!; i < to; i++) { const x = lastTouch(half, rankBuf[i]!, p); if (x > best) best = x; }
     return best;
   };
   const rankAt = (p: number) => sigBytes[dom[p]!]! - 0x30;
   /** per compared rank, the node (nodeOf) of the stop and the groups matched at that rank or a stronger one */
   const keyAt = new Float64Array(8);
   /** keyAt × G + group: the '-' lines whose short-circuit it recorded (null: none) */
-  const memo = new Map<number, Int32Array | null>();
+  const memo = new Map<number, number[] | null>();
   /** trie of the class keys: node × TOKENS + token → node (tokens: a stop position 0..n, then n + 1 + group × 8 + rank) */
   const trie = new Map<number, number>();
   const TOKENS = n + 1 + G * 8 + 8;
@@ -472,13 +485,14 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     // pass, and only names its first account in the '-' lines it skips.
     // keyAt[r]: the stop and the groups matched at compared rank r or a stronger one, with their
     // ranks, as one interned number (a trie of the sorted groups); keyAt[7] names the whole class
-    for (let r = 0; r < 8; r++) byRank[r]!.length = 0;
-    for (const g of mg) byRank[eff(g)]!.push(g);
+    rankLen.fill(0);
+    for (const g of mg) { const r = eff(g); rankBuf[r * G + rankLen[r]!++] = g; }
     let node = nodeOf(0, S);
     for (let r = 0; r < 8; r++) {
-      const list = byRank[r]!;
-      if (list.length > 1) list.sort((a, b) => a - b);
-      for (const g of list) node = nodeOf(node, n + 1 + g * 8 + mgRank[g]!);
+      const from = r * G;
+      const to = from + rankLen[r]!;
+      if (to - from > 1) sortRun(rankBuf, from, to);
+      for (let i = from; i < to; i++) { const g = rankBuf[i]!; node = nodeOf(node, n + 1 + g * 8 + mgRank[g]!); }
       keyAt[r] = node;
     }
     const ck = node;
@@ -511,7 +525,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     }
     const holdSoft = holderBefore(SOFT_HALF, S);
     const holdHard = isRlimit ? holderBefore(HARD_HALF, S) : holdSoft;
-    const cp: ClassPass = { groups: Int32Array.from(mg), end: S, holdSoft, holdHard, stop: S < INF ? S : -1, shorts: null };
+    const cp: ClassPass = { groups: mg.slice(), end: S, holdSoft, holdHard, stop: S < INF ? S : -1, shorts: null };
     if (!appliedTo(cp)) return cp;
 
     if (holdSoft >= 0) winsAt[holdSoft] = 1;
@@ -558,10 +572,10 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
           if (b >= 0) beaten(p, b);
         }
       }
-      let mine: Int32Array | null = null;
+      let mine: number[] | null = null;
       if (shorts.length > before) {
-        mine = new Int32Array((shorts.length - before) / 2);
-        for (let j = 0; j < mine.length; j++) mine[j] = shorts[before + 2 * j]!;
+        mine = [];
+        for (let j = before; j < shorts.length; j += 2) mine.push(shorts[j]!);
       }
       memo.set(mk, mine);
     }
@@ -588,7 +602,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       }
       for (let j = 0; j < shorts.length; j += 2) known.push(shorts[j]!);
     }
-    if (known.length > 0) cp.shorts = Int32Array.from(known);
+    if (known.length > 0) cp.shorts = known.slice();
     return cp;
   };
 
@@ -643,10 +657,10 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
         if (softValue > hardValue) {
           const soft = sourceAt(cp.holdSoft, softRank);
           const hard = sourceAt(cp.holdHard, hardRank);
-          clamp = { key: `${sourceKey(soft)}\u0001${sourceKey(hard)}`, soft, hard, softValue, hardValue };
+          clamp = { pair: cp.holdSoft * (n + 1) + cp.holdHard, soft, hard, softValue, hardValue };
         }
       }
-      hit = { pass: cp, first: c, final: null, accounts: 0, softRank, hardRank, clamp };
+      hit = { pass: cp, first: c, final: null, accounts: 0, softRank, hardRank, clamp, clampEntry: null };
       shared.set(sk, hit);
     }
     untouch();
@@ -659,9 +673,19 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     hit.accounts++;
     const k = hit.clamp;
     if (k !== null) {
-      const x = clamps.get(k.key);
-      if (x) x.accounts.push(c);
-      else clamps.set(k.key, { soft: k.soft, hard: k.hard, softValue: k.softValue, hardValue: k.hardValue, accounts: [c] });
+      // the entry of its clamp key, found (or made) at the class's first account: the map keeps
+      // the order in which the keys' first accounts came
+      let x = hit.clampEntry;
+      if (x === null) {
+        x = clampOfPair.get(k.pair) ?? null;
+        if (x === null) {
+          x = { soft: k.soft, hard: k.hard, softValue: k.softValue, hardValue: k.hardValue, accounts: [] };
+          clampOfPair.set(k.pair, x);
+          clamps.set(`${sourceKey(k.soft)}\u0001${sourceKey(k.hard)}`, x);
+        }
+        hit.clampEntry = x;
+      }
+      x.accounts.push(c);
     }
   };
   let i0 = 0;
@@ -964,6 +988,28 @@ function groupLists(groupOf: Int32Array, groups: number, want: (p: number) => bo
   const fill = off.slice(0, groups);
   for (let p = 0; p < groupOf.length; p++) if (groupOf[p]! >= 0 && want(p)) pos[fill[groupOf[p]!]!++] = p;
   return { off, pos };
+}
+
+/** Sort a short list of numbers ascending in place (insertion sort; a comparator sort beyond 16). */
+function sortSmall(a: number[]): void {
+  if (a.length > 16) { a.sort((x, y) => x - y); return; }
+  for (let i = 1; i < a.length; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > v) { a[j + 1] = a[j]!; j--; }
+    a[j + 1] = v;
+  }
+}
+
+/** Sort a[from .. to - 1] ascending in place (insertion sort: a class's groups of one rank). */
+function sortRun(a: Int32Array, from: number, to: number): void {
+  if (to - from > 32) { a.subarray(from, to).sort(); return; }
+  for (let i = from + 1; i < to; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= from && a[j]! > v) { a[j + 1] = a[j]!; j--; }
+    a[j + 1] = v;
+  }
 }
 
 /** The first index i in [lo, hi) with pos[i] >= x (hi: none). */
