@@ -142,20 +142,21 @@ class ParsedLine implements Line {
   }
 
   get readings(): readonly Reading[] {
-    const r = this.#r ?? this.#read();
+    const r = this.#r ?? ParsedLine.read(this);
     return r instanceof Array ? r : [r as Reading];
   }
 
   get other(): Line['other'] {
-    if (this.#r === undefined) this.#read();
+    if (this.#r === undefined) ParsedLine.read(this);
     return this.#ctx.others?.get(this);
   }
 
-  #read(): Reading | readonly Reading[] {
-    const r = readPhysicalLine(this.#ctx, this.start, this.end, this.eolLength);
-    if (r.other) (this.#ctx.others ??= new Map()).set(this, r.other);
+  // static, not a private method: a class with private methods gives each instance a brand slot
+  static read(l: ParsedLine): Reading | readonly Reading[] {
+    const r = readPhysicalLine(l.#ctx, l.start, l.end, l.eolLength);
+    if (r.other) (l.#ctx.others ??= new Map()).set(l, r.other);
     const rs = r.readings;
-    return (this.#r = rs.length === 1 ? rs[0]! : rs);
+    return (l.#r = rs.length === 1 ? rs[0]! : rs);
   }
 
   toJSON(): object {
@@ -287,12 +288,16 @@ const NO_FIELDS: readonly Field[] = Object.freeze([]);
 const INTERN_SLOTS = 8192;
 const interned: Array<string | undefined> = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
 
+/** the hash rawText computed for the token it gave last (its length for a long token) */
+let rawHash = 0;
+
 function rawText(text: string, start: number, end: number): string {
   const len = end - start;
-  if (len > 32) return text.slice(start, end);
+  if (len > 32) { rawHash = len; return text.slice(start, end); }
   // found by a hash of its bytes and compared in place: a token already seen costs no new string
   let h = len;
   for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  rawHash = h;
   const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
   const seen = interned[slot];
   if (seen !== undefined && seen.length === len && text.startsWith(seen, start)) return seen;
@@ -309,6 +314,8 @@ function field(text: string, start: number, end: number): Field {
 // an entry keeps them as numbers and strings, not as four Field objects.
 const tokS = [0, 0, 0, 0];
 const tokR = ['', '', '', ''];
+/** rawText's hash of each of the first four tokens (finds an entry's EntryMeta) */
+const tokH = [0, 0, 0, 0];
 let tokN = 0;
 /** 1.5.2: the tokens after the 4th of the segment being read, or null */
 let tokExtra: Field[] | null = null;
@@ -342,7 +349,7 @@ function tokenize152(text: string, start: number, end: number): boolean {
     if (i >= to) break;
     const s = i;
     while (i < to && !isSpace(text.charCodeAt(i))) i++;
-    if (tokN < 4) { tokS[tokN] = s; tokR[tokN++] = rawText(text, s, i); }
+    if (tokN < 4) { tokS[tokN] = s; tokR[tokN] = rawText(text, s, i); tokH[tokN++] = rawHash; }
     else (extra ??= []).push(field(text, s, i));
   }
   tokExtra = extra;
@@ -378,15 +385,15 @@ function tokenize17(text: string, start: number, end: number, trim: boolean): bo
     if (i >= to) break;
     const s = i;
     while (i < to && !isST(text.charCodeAt(i))) i++;
-    tokS[tokN] = s; tokR[tokN++] = rawText(text, s, i);
+    tokS[tokN] = s; tokR[tokN] = rawText(text, s, i); tokH[tokN++] = rawHash;
   }
   if (tokN === 3 && trim) {
     while (i < to && isST(text.charCodeAt(i))) i++;
     let e = to;
     while (e > i && isST(text.charCodeAt(e - 1))) e--;
-    if (e > i) { tokS[3] = i; tokR[3] = rawText(text, i, e); tokN = 4; }
+    if (e > i) { tokS[3] = i; tokR[3] = rawText(text, i, e); tokH[3] = rawHash; tokN = 4; }
   } else if (tokN === 3 && i + 1 < to) {
-    tokS[3] = i + 1; tokR[3] = rawText(text, i + 1, to); tokN = 4;
+    tokS[3] = i + 1; tokR[3] = rawText(text, i + 1, to); tokH[3] = rawHash; tokN = 4;
   }
   return true;
 }
@@ -516,23 +523,24 @@ class Invalid implements InvalidReading {
   get span(): Span { return { start: this.#start, end: this.#end }; }
   get comment(): Span | null { const hash = Math.floor(this.#hm / 4) - 1; return hash >= 0 ? { start: hash, end: this.#end } : null; }
   get fields(): readonly Field[] {
-    this.#split();
+    Invalid.split(this);
     return tokenFields();
   }
 
   get problem(): Problem {
-    this.#split();
+    Invalid.split(this);
     const domainSpec = domainOf(tokR[0]!);
     if (domainSpec.kind === 'invalid') return rangeProblem(domainSpec);
     const n = tokN;
     return problem('too-few-fields', TOO_FEW_MESSAGES[n - 1]!, { start: tokS[0]!, end: tokS[n - 1]! + tokR[n - 1]!.length });
   }
 
-  #split(): void {
+  // static, not a private method (which would cost each instance a brand slot)
+  static split(r: Invalid): void {
     // a rule asks for the problem and the fields of one reading in a row: split it once for them
-    if (splitOf === this) return;
-    tokenizeAgain(this.#text, this.#start, this.#end, (this.#hm % 4) as TokenMode);
-    splitOf = this;
+    if (splitOf === r) return;
+    tokenizeAgain(r.#text, r.#start, r.#end, (r.#hm % 4) as TokenMode);
+    splitOf = r;
   }
 
   toJSON(): object {
@@ -546,28 +554,67 @@ function entryReading(
   extra: readonly Field[], start: number, end: number, hash: number,
   domainSpec: EntryReading['domainSpec'], profile: Profile, rangeProblem: Problem | null,
 ): EntryReading {
-  const typeText = lower(tokR[1]!);
-  const itemText = lower(tokR[2]!);
+  const meta = entryMeta(profile);
+  const info = meta.itemInfo;
   const valueText = lower(tokR[3]!);
+  // an item known to the profile always has its value read (also under an unknown type or a bad range)
+  const parsedValue = info ? valueOf(info, valueText) : null;
+  let p: Problem | null = rangeProblem;
+  if (!p) {
+    const bad = meta.bad;
+    if (bad !== null) p = problem(bad.code, bad.message, tokenField(bad.token));
+    else if (info && !parsedValue!.ok) p = problem('wrong-value', `wrong limit value '${valueText}' for ${info.name}`, tokenField(3));
+    else if (info && !info.percentDomains && domainSpec.text.charCodeAt(0) === 0x25) {
+      p = problem('percent-domain', `'%' domain valid for maxlogins type only`, tokenField(0));
+    }
+  }
+  return new Entry(start, end, hash, extra, domainSpec, meta, valueText, parsedValue, p);
+}
+
+/**
+ * What an entry's type and item tokens mean under a profile, apart from where they are: their
+ * lower-cased texts, the item, and the first problem they have (an unknown item, else an unknown
+ * type; without its span). A file repeats a few of these on every line, so entries share one object
+ * per (type, item) seen lately.
+ */
+interface EntryMeta {
+  readonly profile: Profile;
+  readonly typeRaw: string;
+  readonly itemRaw: string;
+  readonly typeText: string;
+  readonly itemText: string;
+  readonly itemInfo: ItemInfo | null;
+  readonly bad: { readonly code: 'unknown-item' | 'unknown-type'; readonly message: string; readonly token: 1 | 2 } | null;
+}
+
+/** A direct-mapped table of EntryMeta by a hash of the two tokens (a new one takes its slot). */
+const META_SLOTS = 1024;
+const metas: Array<EntryMeta | undefined> = new Array<EntryMeta | undefined>(META_SLOTS).fill(undefined);
+
+/** The EntryMeta of the current tokens 1 and 2 (tokR/tokH) under `profile`. */
+function entryMeta(profile: Profile): EntryMeta {
+  const typeRaw = tokR[1]!;
+  const itemRaw = tokR[2]!;
+  let h = Math.imul(tokH[1]! ^ Math.imul(tokH[2]!, 0x2c1b3c6d), 0x297a2d39);
+  h = (h ^ (h >>> 13) ^ (h >>> 23)) & (META_SLOTS - 1);
+  const seen = metas[h];
+  if (seen !== undefined && seen.itemRaw === itemRaw && seen.typeRaw === typeRaw && seen.profile === profile) return seen;
+  const typeText = lower(typeRaw);
+  const itemText = lower(itemRaw);
   const info = profileItem(itemText, profile);
   const limitType: LimitType | null = typeText === 'soft' || typeText === 'hard' || typeText === '-' ? typeText : null;
-  let p: Problem | null = rangeProblem;
-  let parsedValue = null;
-  if (!p && !info) {
+  let bad: EntryMeta['bad'] = null;
+  if (!info) {
     const known = itemInfo(itemText);
-    p = problem('unknown-item', known
-      ? `unknown limit item '${itemText}': ${known.name} is not known to ${profile} pam_limits`
-      : `unknown limit item '${itemText}'`, tokenField(2));
-  }
-  if (!p && info && info.typeChecked && !limitType) p = problem('unknown-type', `unknown limit type '${typeText}'`, tokenField(1));
-  if (info && (!p || p.code === 'unknown-type' || p.code === 'invalid-range')) {
-    parsedValue = valueOf(info, valueText);
-    if (!p && !parsedValue.ok) p = problem('wrong-value', `wrong limit value '${valueText}' for ${info.name}`, tokenField(3));
-  }
-  if (!p && info && !info.percentDomains && domainSpec.text.charCodeAt(0) === 0x25) {
-    p = problem('percent-domain', `'%' domain valid for maxlogins type only`, tokenField(0));
-  }
-  return new Entry(start, end, hash, extra, domainSpec, typeText, itemText, valueText, info, parsedValue, p);
+    bad = {
+      code: 'unknown-item',
+      message: known ? `unknown limit item '${itemText}': ${known.name} is not known to ${profile} pam_limits` : `unknown limit item '${itemText}'`,
+      token: 2,
+    };
+  } else if (info.typeChecked && !limitType) bad = { code: 'unknown-type', message: `unknown limit type '${typeText}'`, token: 1 };
+  const meta: EntryMeta = { profile, typeRaw, itemRaw, typeText, itemText, itemInfo: info, bad };
+  metas[h] = meta;
+  return meta;
 }
 
 /**
@@ -596,14 +643,15 @@ function skipReading(start: number, end: number, hash: number): Reading {
 }
 
 /**
- * What few entries have, kept out of the entry itself: an inline comment's offset, raw texts with
- * a capital letter, 1.5.2's tokens after the 4th, a problem, and the token offsets when a gap
- * between tokens is too wide to pack (see Entry). One shape for all.
+ * What few entries have, kept out of the entry itself: an inline comment's offset, a raw value
+ * with a capital letter, 1.5.2's tokens
+ * after the 4th, a problem, and the token offsets when a gap between tokens is too wide to pack
+ * (see Entry). One shape for all.
  */
 interface EntryRare {
   readonly hash: number;
-  /** the raw type, item and value texts where one has a capital (else they are the *Text fields) */
-  readonly raws: readonly [string, string, string] | null;
+  /** the raw value where it has a capital letter (else it is valueText) */
+  readonly valueRaw: string | null;
   readonly extra: readonly Field[];
   readonly problem: Problem | null;
   /** the token offsets [domain, type, item, value] when they do not fit in Entry's packed gaps */
@@ -614,13 +662,14 @@ interface EntryRare {
 const GAP_MAX = 127;
 
 /**
- * A 4-field reading, kept compact (lint keeps every entry of a tree): ten slots. The four tokens are
- * their raw texts (interned, or the lower-cased *Text fields) and the gaps of blanks before each,
- * packed in one small integer; what few entries have (an inline comment, capitals, extra tokens, a
- * problem, a gap wider than 127 bytes) sits in one shared-shape object, null for most. `span`,
- * `comment`, `domain`, `type`, `item`, `value`, `extra` and `problem` are getters (the first six make
- * a new plain object at each access: compare fields by offset, not identity). `toJSON` gives the
- * plain shape.
+ * A 4-field reading, kept compact (lint keeps every entry of a tree): eight slots. Its offsets, the
+ * gaps of blanks before each token packed in one small integer, the domain, the value (text and
+ * reading), and an EntryMeta shared by the entries of the same type and item (their texts, item and
+ * problem); what few entries have (an inline comment, a value with capitals, extra tokens, a
+ * problem, a gap wider than 127 bytes) sits in one shared-shape object, null for most. `typeText`,
+ * `itemText`, `itemInfo`, `limitType`, `span`, `comment`, `domain`, `type`, `item`, `value`, `extra`
+ * and `problem` are getters (the six after limitType make a new plain object at each access:
+ * compare fields by offset, not identity). `toJSON` gives the plain shape.
  */
 class Entry implements EntryReading {
   declare readonly kind: 'entry'; // on the prototype (below): one slot less per entry
@@ -629,18 +678,15 @@ class Entry implements EntryReading {
   /** the gaps before domain, type, item and value, 7 bits each (domain's lowest); -1: see #rare.starts */
   readonly #gaps: number;
   readonly #rare: EntryRare | null;
+  readonly #meta: EntryMeta;
   readonly domainSpec: EntryReading['domainSpec'];
-  readonly typeText: string;
-  readonly itemText: string;
   readonly valueText: string;
-  readonly itemInfo: ItemInfo | null;
   readonly parsedValue: EntryReading['parsedValue'];
 
   /** the tokens are the module's current tokS/tokR; domainSpec.text is the domain's raw text */
   constructor(
     start: number, end: number, hash: number, extra: readonly Field[], domainSpec: EntryReading['domainSpec'],
-    typeText: string, itemText: string, valueText: string, itemInfo: ItemInfo | null,
-    parsedValue: EntryReading['parsedValue'], problem: Problem | null,
+    meta: EntryMeta, valueText: string, parsedValue: EntryReading['parsedValue'], problem: Problem | null,
   ) {
     this.#start = start;
     this.#end = end;
@@ -650,17 +696,19 @@ class Entry implements EntryReading {
     const g3 = tokS[3]! - tokS[2]! - tokR[2]!.length;
     const packs = g0 <= GAP_MAX && g1 <= GAP_MAX && g2 <= GAP_MAX && g3 <= GAP_MAX;
     this.#gaps = packs ? g0 | (g1 << 7) | (g2 << 14) | (g3 << 21) : -1;
-    const raws: EntryRare['raws'] = tokR[1] === typeText && tokR[2] === itemText && tokR[3] === valueText ? null : [tokR[1]!, tokR[2]!, tokR[3]!];
-    this.#rare = hash < 0 && raws === null && extra.length === 0 && problem === null && packs
+    const valueRaw = tokR[3] === valueText ? null : tokR[3]!;
+    this.#rare = hash < 0 && valueRaw === null && extra.length === 0 && problem === null && packs
       ? null
-      : { hash, raws, extra, problem, starts: packs ? null : [tokS[0]!, tokS[1]!, tokS[2]!, tokS[3]!] };
+      : { hash, valueRaw, extra, problem, starts: packs ? null : [tokS[0]!, tokS[1]!, tokS[2]!, tokS[3]!] };
+    this.#meta = meta;
     this.domainSpec = domainSpec;
-    this.typeText = typeText;
-    this.itemText = itemText;
     this.valueText = valueText;
-    this.itemInfo = itemInfo;
     this.parsedValue = parsedValue;
   }
+
+  get typeText(): string { return this.#meta.typeText; }
+  get itemText(): string { return this.#meta.itemText; }
+  get itemInfo(): ItemInfo | null { return this.#meta.itemInfo; }
 
   get limitType(): LimitType | null {
     const t = this.typeText;
@@ -698,9 +746,10 @@ class Entry implements EntryReading {
   /** the raw texts of domain, type, item and value (0–3) without making a Field */
   static raw(r: Entry, k: 0 | 1 | 2 | 3): string {
     if (k === 0) return r.domainSpec.text;
-    const raws = r.#rare === null ? null : r.#rare.raws;
-    if (raws !== null) return raws[k - 1]!;
-    return k === 1 ? r.typeText : k === 2 ? r.itemText : r.valueText;
+    if (k === 1) return r.#meta.typeRaw;
+    if (k === 2) return r.#meta.itemRaw;
+    const rare = r.#rare;
+    return rare === null || rare.valueRaw === null ? r.valueText : rare.valueRaw;
   }
 
   toJSON(): object {
