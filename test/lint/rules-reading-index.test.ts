@@ -7,9 +7,9 @@
  * hostile tokens under every release profile (seed printed).
  */
 import { describe, expect, it } from 'vitest';
-import { fieldsOf, isStrayHeader, readingIndex, readings, syntaxOwner, templateSyntax } from '../../src/core/lint/helpers.js';
+import { fieldsOf, isStrayHeader, ownerIn, readingIndex, readings, syntaxOwner, templateSyntax } from '../../src/core/lint/helpers.js';
 import type { RuleContext } from '../../src/core/lint/types.js';
-import type { Reading, TreeFile } from '../../src/core/model.js';
+import type { EntryReading, InvalidReading, NoLimitReading, Reading, TreeFile } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
 import { PROFILE_NAMES } from '../../src/core/schema.js';
 import { rng, seedNote, testSeed } from '../seed.js';
@@ -22,12 +22,15 @@ const TOKENS = [
   '#', '#c', '\t', '\r', 'é', '\x01',
 ];
 
-function randomText(next: () => number, lines: number): string {
+const NO_COLON = TOKENS.filter((t) => !t.includes(':'));
+
+function randomText(next: () => number, lines: number, noColon = false): string {
+  const tokens = noColon ? NO_COLON : TOKENS;
   const out: string[] = [];
   for (let l = 0; l < lines; l++) {
     const n = Math.floor(next() * 7);
     const words: string[] = [];
-    for (let k = 0; k < n; k++) words.push(TOKENS[Math.floor(next() * TOKENS.length)]!);
+    for (let k = 0; k < n; k++) words.push(tokens[Math.floor(next() * tokens.length)]!);
     out.push(words.join(next() < 0.2 ? '\t' : ' '));
   }
   return `${out.join('\n')}\n`;
@@ -38,10 +41,13 @@ describe('readingIndex', () => {
     const seed = testSeed('readingIndex lists');
     const next = rng(seed);
     let markupSeen = 0;
+    let colonSeen = 0;
+    let noColonSeen = 0;
     for (let round = 0; round < 60; round++) {
       const profile = PROFILE_NAMES[round % PROFILE_NAMES.length]!;
       const docs = [0, 1].map((i) => {
-        const doc = parseLimits(randomText(next, 40), { file: `f${i}.conf`, profile });
+        // every third round without the tokens holding ':' (a file without uid ranges)
+        const doc = parseLimits(randomText(next, 40, round % 3 === 2), { file: `f${i}.conf`, profile });
         return { file: { path: `f${i}.conf`, doc } as unknown as TreeFile, doc };
       });
       const ctx = { docs } as unknown as RuleContext;
@@ -72,9 +78,34 @@ describe('readingIndex', () => {
         }
         markupSeen += owned.length;
         expect(x.doc).toBe(doc);
+        // the narrow lists: each holds exactly the readings of its definition, in reading order
+        const entries = mine.filter((ref) => ref.reading.kind === 'entry').map((ref) => ({ r: ref.reading as EntryReading, line: ref.line }));
+        const valid = entries.filter(({ r }) => !r.problem && r.itemInfo && r.parsedValue);
+        const note = seedNote(seed);
+        expect(x.skipped, note).toEqual(entries.filter(({ r }) => r.problem).map(({ r }) => r));
+        expect(x.noted, note).toEqual(valid.filter(({ r }) => r.parsedValue!.notes.length > 0 || r.itemInfo!.name === 'chroot').map(({ r }) => r));
+        expect(x.valued, note).toEqual(valid.filter(({ r }) => ['nice', 'priority', 'rtprio', 'nofile', 'maxlogins', 'maxsyslogins'].includes(r.itemInfo!.name)).map(({ r }) => r));
+        expect(x.extras, note).toEqual(entries.filter(({ r }) => r.extra.length > 0).map(({ r }) => r));
+        const upper = entries.filter(({ r }) => r.type.raw !== r.typeText || r.item.raw !== r.itemText || r.value.raw !== r.valueText);
+        expect(x.upper, note).toEqual(upper.map(({ r }) => r));
+        expect(x.upperLines, note).toEqual(upper.map(({ line }) => line));
+        expect(x.dashes, note).toEqual(mine.map((ref) => ref.reading).filter((r) => (r.kind === 'entry' || r.kind === 'nolimit') && r.domain.raw === '-'));
+        expect(x.owned, note).toBe(owned.length);
+        expect(x.colon, note).toBe(doc.text.includes(':'));
+        for (const ref of mine) {
+          const r = ref.reading as EntryReading | NoLimitReading | InvalidReading;
+          // ownerIn, told whether the reading has a problem, answers as syntaxOwner does
+          expect(ownerIn(x, r, !!r.problem), note).toBe(syntaxOwner(r));
+          // without a ':' an invalid reading's problem is too-few-fields (what too-few-fields relies on)
+          if (!x.colon && r.kind === 'invalid') expect(r.problem.code, note).toBe('too-few-fields');
+          if (!x.colon) expect(r.problem?.code, note).not.toBe('invalid-range');
+        }
+        if (x.colon) colonSeen++; else noColonSeen++;
       }
     }
     // the random lines did hold stray headers and templates (the check above was not empty)
     expect(markupSeen, seedNote(seed)).toBeGreaterThan(20);
+    expect(colonSeen, seedNote(seed)).toBeGreaterThan(10);
+    expect(noColonSeen, seedNote(seed)).toBeGreaterThan(10);
   });
 });

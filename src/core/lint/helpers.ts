@@ -22,7 +22,9 @@ export interface ReadingRef<R extends Reading = Reading> {
  * twenty rules about entries nothing, and a file of entries costs the syntax rules about invalid
  * lines, stray headers and templates nothing. Each list keeps reading order and holds the
  * readings themselves (no object per reading); blank and comment readings, which no rule reports
- * on, are in none.
+ * on, are in none. The narrow lists (skipped, noted, valued, extras, upper, dashes) hold what
+ * one or a few rules report on, so that those rules do not each walk every entry of a large tree
+ * (one pass over the entries instead of one per rule).
  */
 export interface FileReadings {
   readonly file: TreeFile;
@@ -40,41 +42,132 @@ export interface FileReadings {
   readonly markup: ReadonlyArray<EntryReading | NoLimitReading | InvalidReading>;
   /** markupLines[i] is the line of markup[i] */
   readonly markupLines: readonly Line[];
+  /** how many readings syntaxOwner gives to 'stray-header' or 'template' (0 in nearly every file: see ownerIn) */
+  readonly owned: number;
+  /**
+   * whether the file's text holds a ':': without one no domain is a uid range, so no reading has
+   * the problem 'invalid-range' (parse_uid_range is called only on a domain with a ':') and an
+   * invalid reading's problem is 'too-few-fields'
+   */
+  readonly colon: boolean;
+  /** the entries pam_limits skips (those with a problem) */
+  readonly skipped: readonly EntryReading[];
+  /** the entries without a problem whose value has notes (ParsedValue.notes), or whose item is chroot */
+  readonly noted: readonly EntryReading[];
+  /** the entries without a problem of the items some rule checks the value of (VALUED: nice, priority, rtprio, nofile, maxlogins, maxsyslogins) */
+  readonly valued: readonly EntryReading[];
+  /** the entries with fields after the fourth */
+  readonly extras: readonly EntryReading[];
+  /** the entries whose type, item or value is written with a capital (its *Text differs from the raw text) */
+  readonly upper: readonly EntryReading[];
+  /** upperLines[i] is the line of upper[i] */
+  readonly upperLines: readonly Line[];
+  /** the entries and "no limits" lines whose domain is '-' */
+  readonly dashes: ReadonlyArray<EntryReading | NoLimitReading>;
 }
+
+/** The items `FileReadings.valued` holds the valid entries of. */
+const VALUED = new Set(['nice', 'priority', 'rtprio', 'nofile', 'maxlogins', 'maxsyslogins']);
+
+/** The characters a stray header or template syntax needs (mayBeMarkup), found in a whole text at once. */
+const MARKUP_CHAR = /[<{}%$]/g;
 
 /** A docs array's index, built once and shared by every rule of one lint run. */
 const readingIndexes = new WeakMap<RuleContext['docs'], readonly FileReadings[]>();
 
 /**
  * The FileReadings of each of the context's documents, in reading order: built on the first call
- * for a docs array (one scan of each reading's fields for markup characters) and then shared, so
- * that the rules neither walk every reading nor scan it again.
+ * for a docs array and then shared, so that the rules neither walk every reading nor scan it
+ * again. Only the lines whose text holds a markup character ('<', '{', '}', '%', '$': one search
+ * of the file's text finds them) have their readings' fields scanned for markup.
  */
 export function readingIndex(ctx: RuleContext): readonly FileReadings[] {
   let index = readingIndexes.get(ctx.docs);
   if (!index) {
     const out: FileReadings[] = [];
-    for (const { file, doc } of ctx.docs) {
-      const entries: EntryReading[] = [];
-      const entryLines: Line[] = [];
-      const others: Array<NoLimitReading | InvalidReading> = [];
-      const markup: Array<EntryReading | NoLimitReading | InvalidReading> = [];
-      const markupLines: Line[] = [];
-      for (const line of doc.lines) {
-        const rs = line.readings;
-        for (let chunk = 0; chunk < rs.length; chunk++) {
-          const reading = rs[chunk]!;
-          const kind = reading.kind;
-          if (kind === 'blank' || kind === 'comment') continue;
-          if (kind === 'entry') { entries.push(reading); entryLines.push(line); } else others.push(reading);
-          if (hasMarkup(reading)) { markup.push(reading); markupLines.push(line); }
-        }
-      }
-      out.push({ file, doc, entries, entryLines, others, markup, markupLines });
-    }
+    for (const { file, doc } of ctx.docs) out.push(indexOf(file, doc));
     readingIndexes.set(ctx.docs, (index = out));
   }
   return index;
+}
+
+function indexOf(file: TreeFile, doc: LimitsDocument): FileReadings {
+  const entries: EntryReading[] = [];
+  const entryLines: Line[] = [];
+  const others: Array<NoLimitReading | InvalidReading> = [];
+  const markup: Array<EntryReading | NoLimitReading | InvalidReading> = [];
+  const markupLines: Line[] = [];
+  const skipped: EntryReading[] = [];
+  const noted: EntryReading[] = [];
+  const valued: EntryReading[] = [];
+  const extras: EntryReading[] = [];
+  const upper: EntryReading[] = [];
+  const upperLines: Line[] = [];
+  const dashes: Array<EntryReading | NoLimitReading> = [];
+  const text = doc.text;
+  // the offset of the next markup character at or after the current line (text.length: none left)
+  const re = MARKUP_CHAR;
+  re.lastIndex = 0;
+  let mark = re.test(text) ? re.lastIndex - 1 : text.length;
+  for (const line of doc.lines) {
+    const rs = line.readings;
+    // a line with no markup character: no field of its readings holds one (fields are its bytes)
+    if (mark < line.start) {
+      re.lastIndex = line.start;
+      mark = re.test(text) ? re.lastIndex - 1 : text.length;
+    }
+    const scan = mark < line.end;
+    if (scan) {
+      re.lastIndex = line.end;
+      mark = re.test(text) ? re.lastIndex - 1 : text.length;
+    }
+    for (let chunk = 0; chunk < rs.length; chunk++) {
+      const reading = rs[chunk]!;
+      const kind = reading.kind;
+      if (kind === 'blank' || kind === 'comment') continue;
+      if (kind === 'entry') {
+        entries.push(reading);
+        entryLines.push(line);
+        if (reading.problem) skipped.push(reading);
+        else {
+          const info = reading.itemInfo;
+          const v = reading.parsedValue;
+          if (info && v) {
+            if (VALUED.has(info.name)) valued.push(reading);
+            if (v.notes.length > 0 || info.name === 'chroot') noted.push(reading);
+          }
+        }
+        if (reading.extra.length > 0) extras.push(reading);
+        if (reading.typeText !== entryRaw(reading, 1) || reading.itemText !== entryRaw(reading, 2) || reading.valueText !== entryRaw(reading, 3)) {
+          upper.push(reading);
+          upperLines.push(line);
+        }
+        if (reading.domainSpec.text === '-') dashes.push(reading);
+      } else {
+        others.push(reading);
+        if (kind === 'nolimit' && reading.domainSpec.text === '-') dashes.push(reading);
+      }
+      if (scan && hasMarkup(reading)) { markup.push(reading); markupLines.push(line); }
+    }
+  }
+  let owned = 0;
+  for (const r of markup) {
+    const o = syntaxOwner(r);
+    if (o === 'stray-header' || o === 'template') owned++;
+  }
+  return {
+    file, doc, entries, entryLines, others, markup, markupLines, owned, colon: text.indexOf(':') >= 0,
+    skipped, noted, valued, extras, upper, upperLines, dashes,
+  };
+}
+
+/**
+ * syntaxOwner(r) for a reading of `fr` whose problem is known (`problem`: it has one): without a
+ * stray header or template syntax in the file (fr.owned 0, nearly always) no field needs a scan.
+ */
+export function ownerIn(fr: FileReadings, r: EntryReading | NoLimitReading | InvalidReading, problem: boolean): SyntaxOwner {
+  if (fr.owned === 0) return problem ? 'problem' : null;
+  return syntaxOwner(r);
 }
 
 /** A docs array's readings as references, built on the first call for it and then shared. */

@@ -1,5 +1,4 @@
-import type { EntryReading, InvalidReading, NoLimitReading, TreeFile } from '../../model.js';
-import { readingIndex, syntaxOwner } from '../helpers.js';
+import { type FileReadings, ownerIn, readingIndex } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 /**
@@ -18,21 +17,16 @@ export const dashDomain: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    const one = (file: TreeFile, r: EntryReading | NoLimitReading | InvalidReading): void => {
-      // domainSpec.text is the domain's raw text: compared before anything else is worked out
-      if (r.kind === 'invalid' || r.domainSpec.text !== '-') return;
-      const owner = syntaxOwner(r);
+    const one = (fr: FileReadings, r: FileReadings['dashes'][number]): void => {
+      const owner = ownerIn(fr, r, !!r.problem);
       if (owner === 'stray-header' || owner === 'template') return;
       ctx.report({
-        file,
+        file: fr.file,
         span: r.domain,
         message: "domain '-' is not 'everyone': pam_limits reads it as the user named '-' (an account useradd refuses to create), so the line applies to nobody. Did you mean '*'?",
       });
     };
-    // the entries, then the "no limits" lines (the engine sorts a file's findings by position)
-    for (const { file, entries, others } of readingIndex(ctx)) {
-      for (const r of entries) one(file, r);
-      for (const r of others) one(file, r);
-    }
+    // the entries and "no limits" lines whose domain is '-' (FileReadings.dashes)
+    for (const fr of readingIndex(ctx)) for (const r of fr.dashes) one(fr, r);
   },
 };

@@ -1,4 +1,4 @@
-import { readingIndex, show, syntaxOwner } from '../helpers.js';
+import { ownerIn, readingIndex, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const extraFields: Rule = {
@@ -10,9 +10,10 @@ export const extraFields: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
-      if (r.kind !== 'entry' || r.extra.length === 0) continue;
-      const owner = syntaxOwner(r);
+    // the entries with fields after the fourth (FileReadings.extras)
+    for (const fr of readingIndex(ctx)) for (const r of fr.extras) {
+      const file = fr.file;
+      const owner = ownerIn(fr, r, !!r.problem);
       if (owner === 'template' || owner === 'stray-header') continue;
       const first = r.extra[0]!;
       const last = r.extra[r.extra.length - 1]!;

@@ -1,4 +1,4 @@
-import { readingIndex, show, syntaxOwner } from '../helpers.js';
+import { ownerIn, readingIndex, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const invalidValue: Rule = {
@@ -10,8 +10,10 @@ export const invalidValue: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
-      if (r.kind !== 'entry' || r.problem?.code !== 'wrong-value' || syntaxOwner(r) !== 'problem' || !r.itemInfo) continue;
+    // the entries pam_limits skips (FileReadings.skipped)
+    for (const fr of readingIndex(ctx)) for (const r of fr.skipped) {
+      const file = fr.file;
+      if (r.problem?.code !== 'wrong-value' || ownerIn(fr, r, true) !== 'problem' || !r.itemInfo) continue;
       const info = r.itemInfo;
       const raw = r.value.raw;
       let want: string;

@@ -1,4 +1,4 @@
-import { readingIndex, show, syntaxOwner } from '../helpers.js';
+import { ownerIn, readingIndex, show } from '../helpers.js';
 import { itemInfo, profileInfo } from '../../schema.js';
 import type { Rule } from '../types.js';
 
@@ -17,8 +17,10 @@ export const itemNotInProfile: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
-      if (r.kind !== 'entry' || r.problem?.code !== 'unknown-item' || syntaxOwner(r) !== 'problem') continue;
+    // the entries pam_limits skips (FileReadings.skipped)
+    for (const fr of readingIndex(ctx)) for (const r of fr.skipped) {
+      const file = fr.file;
+      if (r.problem?.code !== 'unknown-item' || ownerIn(fr, r, true) !== 'problem') continue;
       const known = itemInfo(r.itemText);
       if (!known) continue;
       ctx.report({

@@ -10,8 +10,9 @@ export const leadingZeros: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
-      if (r.kind !== 'entry' || r.problem || !r.parsedValue?.notes.includes('leading-zeros')) continue;
+    // the valid entries whose value has notes (FileReadings.noted)
+    for (const { file, noted } of readingIndex(ctx)) for (const r of noted) {
+      if (!r.parsedValue?.notes.includes('leading-zeros')) continue;
       ctx.report({
         file,
         span: r.value,

@@ -11,7 +11,8 @@ export const maxloginsTooLow: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
+    // the valid entries of the items whose values rules check (FileReadings.valued)
+    for (const { file, valued } of readingIndex(ctx)) for (const r of valued) {
       if (r.kind !== 'entry' || r.problem || !r.parsedValue) continue;
       const item = r.itemInfo?.name;
       if (item !== 'maxlogins' && item !== 'maxsyslogins') continue;

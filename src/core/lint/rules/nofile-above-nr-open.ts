@@ -14,7 +14,8 @@ export const nofileAboveNrOpen: Rule = {
     const n = ctx.nrOpen;
     // fs.nr_open from the tree's sysctl configuration (no /proc snapshot): say which line set it
     const nShown = ctx.nrOpenSource ? `${n}, set at ${ctx.nrOpenSource}` : `${n}`;
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
+    // the valid entries of the items whose values rules check (FileReadings.valued)
+    for (const { file, valued } of readingIndex(ctx)) for (const r of valued) {
       if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile') continue;
       const v = r.parsedValue?.kernel;
       const traits = PROFILE_TRAITS[ctx.profile];

@@ -11,7 +11,8 @@ export const nofileUnlimited: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
+    // the valid entries of the items whose values rules check (FileReadings.valued)
+    for (const { file, valued } of readingIndex(ctx)) for (const r of valued) {
       if (r.kind !== 'entry' || r.problem || r.itemInfo?.name !== 'nofile' || r.parsedValue?.kernel !== RLIM_INFINITY) continue;
       // before 1.5.2 there is no substitution: LC207 reports the refused RLIM_INFINITY instead
       if (PROFILE_TRAITS[ctx.profile].nofileUnlimited !== 'nr-open') continue;

@@ -14,7 +14,8 @@ export const outOfRange: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
+    // the valid entries of the items whose values rules check (FileReadings.valued)
+    for (const { file, valued } of readingIndex(ctx)) for (const r of valued) {
       if (r.kind !== 'entry' || r.problem || !r.itemInfo || !r.parsedValue) continue;
       const name = r.itemInfo.name;
       if (name !== 'nice' && name !== 'priority' && name !== 'rtprio') continue;

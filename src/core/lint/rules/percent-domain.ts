@@ -1,4 +1,4 @@
-import { readingIndex, show, syntaxOwner } from '../helpers.js';
+import { ownerIn, readingIndex, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 export const percentDomain: Rule = {
@@ -10,8 +10,10 @@ export const percentDomain: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
-      if (r.kind !== 'entry' || r.problem?.code !== 'percent-domain' || syntaxOwner(r) !== 'problem') continue;
+    // the entries pam_limits skips (FileReadings.skipped)
+    for (const fr of readingIndex(ctx)) for (const r of fr.skipped) {
+      const file = fr.file;
+      if (r.problem?.code !== 'percent-domain' || ownerIn(fr, r, true) !== 'problem') continue;
       const d = show(r.domain.raw);
       const instead = d === '%' ? "'*'" : `'@${d.slice(1)}'`;
       ctx.report({

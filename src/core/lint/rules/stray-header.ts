@@ -10,7 +10,7 @@ export const strayHeader: Rule = {
   fixable: true,
   scope: 'file',
   check(ctx) {
-    for (const { file, markup, markupLines } of readingIndex(ctx)) for (let i = 0; i < markup.length; i++) {
+    for (const { file, markup, markupLines, owned } of readingIndex(ctx)) for (let i = 0; owned > 0 && i < markup.length; i++) {
       const r = markup[i]!;
       const line = markupLines[i]!;
       if (syntaxOwner(r) !== 'stray-header') continue;

@@ -10,7 +10,7 @@ export const templatePlaceholder: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, markup } of readingIndex(ctx)) for (const r of markup) {
+    for (const { file, markup, owned } of readingIndex(ctx)) for (const r of owned > 0 ? markup : []) {
       if (syntaxOwner(r) !== 'template') continue;
       const fields = fieldsOf(r);
       const f = templateSyntax(fields)!;

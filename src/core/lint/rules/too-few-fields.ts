@@ -1,4 +1,4 @@
-import { readingIndex, show, syntaxOwner } from '../helpers.js';
+import { ownerIn, readingIndex, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 const TYPES = new Set(['soft', 'hard', '-']);
@@ -12,8 +12,13 @@ export const tooFewFields: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, others } of readingIndex(ctx)) for (const r of others) {
-      if (r.kind !== 'invalid' || r.problem.code !== 'too-few-fields' || syntaxOwner(r) !== 'problem') continue;
+    for (const fr of readingIndex(ctx)) for (const r of fr.others) {
+      if (r.kind !== 'invalid') continue;
+      // without a ':' in the file an invalid reading's problem is 'too-few-fields' (FileReadings.colon):
+      // not worked out per line (it splits the line and reads its domain again)
+      if (fr.colon && r.problem.code !== 'too-few-fields') continue;
+      if (ownerIn(fr, r, true) !== 'problem') continue;
+      const file = fr.file;
       const fields = r.fields;
       const n = fields.length;
       let message = n === 1 ? ONE_FIELD : n === 3 ? THREE_FIELDS : null;

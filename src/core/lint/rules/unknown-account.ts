@@ -1,4 +1,4 @@
-import { readings, show, syntaxOwner } from '../helpers.js';
+import { type FileReadings, ownerIn, readingIndex, show } from '../helpers.js';
 import { suggester } from '../../suggest.js';
 import type { LintAccounts, Rule } from '../types.js';
 
@@ -46,8 +46,7 @@ export const unknownAccount: Rule = {
     let known = lookups.get(acc);
     if (!known) lookups.set(acc, (known = lookupsOf(acc)));
     const { users, groups, gids, byLower, guessUser, guessGroup, said } = known;
-    for (const { file, reading: r } of readings(ctx)) {
-      if (r.kind !== 'entry' && r.kind !== 'nolimit') continue;
+    const one = (fr: FileReadings, r: FileReadings['dashes'][number]): void => {
       const d = r.domainSpec;
       // the message first (one Map lookup for a domain met before): most lines name a known
       // account, and then which syntax rule owns the line does not matter
@@ -67,7 +66,12 @@ export const unknownAccount: Rule = {
         }
         if (said.size < 65536) said.set(d.text, message);
       }
-      if (message !== null && syntaxOwner(r) === null) ctx.report({ file, span: r.domain, message });
+      if (message !== null && ownerIn(fr, r, !!r.problem) === null) ctx.report({ file: fr.file, span: r.domain, message });
+    };
+    // the entries, then the "no limits" lines (the engine sorts a file's findings by position)
+    for (const fr of readingIndex(ctx)) {
+      for (const r of fr.entries) one(fr, r);
+      for (const r of fr.others) if (r.kind === 'nolimit') one(fr, r);
     }
   },
 };

@@ -1,4 +1,4 @@
-import { readingIndex, show, syntaxOwner } from '../helpers.js';
+import { ownerIn, readingIndex, show } from '../helpers.js';
 import { itemInfo, ITEMS } from '../../schema.js';
 import { didYouMean } from '../../suggest.js';
 import type { Rule } from '../types.js';
@@ -13,8 +13,10 @@ export const unknownItem: Rule = {
   scope: 'file',
   check(ctx) {
     const names = ITEMS.filter((i) => i.profiles.includes(ctx.profile)).map((i) => i.name);
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
-      if (r.kind !== 'entry' || r.problem?.code !== 'unknown-item' || syntaxOwner(r) !== 'problem') continue;
+    // the entries pam_limits skips (FileReadings.skipped)
+    for (const fr of readingIndex(ctx)) for (const r of fr.skipped) {
+      const file = fr.file;
+      if (r.problem?.code !== 'unknown-item' || ownerIn(fr, r, true) !== 'problem') continue;
       if (itemInfo(r.itemText)) continue; // known to another version: item-not-in-profile
       const guess = didYouMean(r.itemText, names);
       ctx.report({

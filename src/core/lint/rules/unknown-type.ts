@@ -1,4 +1,4 @@
-import { readingIndex, show, syntaxOwner } from '../helpers.js';
+import { ownerIn, readingIndex, show } from '../helpers.js';
 import { didYouMean } from '../../suggest.js';
 import type { Rule } from '../types.js';
 
@@ -11,8 +11,10 @@ export const unknownType: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
-      if (r.kind !== 'entry' || r.problem?.code !== 'unknown-type' || syntaxOwner(r) !== 'problem') continue;
+    // the entries pam_limits skips (FileReadings.skipped)
+    for (const fr of readingIndex(ctx)) for (const r of fr.skipped) {
+      const file = fr.file;
+      if (r.problem?.code !== 'unknown-type' || ownerIn(fr, r, true) !== 'problem') continue;
       const t = r.typeText;
       const guess = t === 'both' || t === '--' || t === 'all' ? '-' : didYouMean(t, ['soft', 'hard']);
       ctx.report({

@@ -1,6 +1,5 @@
-import { readingIndex, show, syntaxOwner } from '../helpers.js';
+import { ownerIn, readingIndex, show } from '../helpers.js';
 import type { Field } from '../../model.js';
-import { entryRaw } from '../../parse.js';
 import type { TextEdit } from '../../text-edit.js';
 import type { Rule } from '../types.js';
 
@@ -19,14 +18,13 @@ export const uppercaseKeyword: Rule = {
   fixable: true,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries, entryLines } of readingIndex(ctx)) for (let i = 0; i < entries.length; i++) {
-      const r = entries[i]!;
-      const line = entryLines[i]!;
-      if (r.kind !== 'entry') continue;
-      // typeText etc. are the raw texts themselves when they have no capital (parse.ts lower):
-      // nearly every entry is done without making a Field or running a regex
-      if (r.typeText === entryRaw(r, 1) && r.itemText === entryRaw(r, 2) && r.valueText === entryRaw(r, 3)) continue;
-      const owner = syntaxOwner(r);
+    // the entries whose type, item or value text has a capital (FileReadings.upper: typeText etc.
+    // are the raw texts themselves when they have none)
+    for (const fr of readingIndex(ctx)) for (let i = 0; i < fr.upper.length; i++) {
+      const r = fr.upper[i]!;
+      const line = fr.upperLines[i]!;
+      const file = fr.file;
+      const owner = ownerIn(fr, r, !!r.problem);
       if (owner === 'stray-header' || owner === 'template') continue;
       const fields: Field[] = [r.type, r.item];
       if (r.itemInfo?.name !== 'chroot' && !/[\s]/.test(r.value.raw)) fields.push(r.value);

@@ -11,8 +11,9 @@ export const valueMisread: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    for (const { file, entries } of readingIndex(ctx)) for (const r of entries) {
-      if (r.kind !== 'entry' || r.problem || !r.itemInfo || !r.parsedValue) continue;
+    // the valid entries whose value has notes, or of chroot (FileReadings.noted)
+    for (const { file, noted } of readingIndex(ctx)) for (const r of noted) {
+      if (!r.itemInfo || !r.parsedValue) continue;
       const info = r.itemInfo;
       const v = r.parsedValue;
       // a value without notes (nearly every line) has nothing to say unless it is chroot's
