@@ -6,7 +6,8 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, reportTail, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
-import { collect, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, lastJsonString, type Write } from './stream.js';
+import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, lastJsonInto, lastJsonString, utf8, type Write } from './stream.js';
+import type { FindingBytes } from './text.js';
 
 export const LINT_JSON_VERSION = 1;
 
@@ -38,7 +39,7 @@ function result(d: Diagnostic): object {
  * path once per run of findings in it. Byte-identical to JSON.stringify of `result(d)`
  * (test/lint/formatters-written.test.ts compares them on random findings).
  */
-function resultWriter(): ElementText<Diagnostic> {
+function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Diagnostic> } {
   // the text between the values, flat and worked out once per indentation (which never changes
   // within one array), per file and per rule and severity: a result is then a dozen pieces
   let indent: string | null = null;
@@ -55,7 +56,16 @@ function resultWriter(): ElementText<Diagnostic> {
   let lastRule: string | null = null;
   let middle = '';
   const messageText = lastJsonString();
-  return (d, at, unit) => {
+  // the same pieces as UTF-8, for the writer of bytes (made when first written after a change)
+  let columnBytes: Uint8Array = new Uint8Array(0);
+  let endLineBytes = columnBytes;
+  let endColumnBytes = columnBytes;
+  let closeBytes = columnBytes;
+  let fileStartBytes: Uint8Array | null = null;
+  let middleBytes: Uint8Array | null = null;
+  const messageInto = lastJsonInto();
+  /** the pieces of `d`'s element brought up to date (indentation, file, rule) */
+  const advance = (d: Diagnostic, at: string, unit: string): void => {
     if (at !== indent) {
       indent = at;
       i = `${at}${unit}`;
@@ -63,6 +73,10 @@ function resultWriter(): ElementText<Diagnostic> {
       endLine = flatString(`,\n${i}"endLine": `);
       endColumn = flatString(`,\n${i}"endColumn": `);
       close = flatString(`,\n${i}"fixable": false\n${at}}`);
+      columnBytes = utf8(column);
+      endLineBytes = utf8(endLine);
+      endColumnBytes = utf8(endColumn);
+      closeBytes = utf8(close);
       lastFile = null;
       lastSeverity = null;
       middles = new Map();
@@ -70,6 +84,7 @@ function resultWriter(): ElementText<Diagnostic> {
     if (d.file !== lastFile) {
       lastFile = d.file;
       fileStart = flatString(`{\n${i}"file": ${jsonString(d.file)},\n${i}"line": `);
+      fileStartBytes = null;
     }
     if (d.severity !== lastSeverity || d.code !== lastCode || d.rule !== lastRule) {
       lastSeverity = d.severity; lastCode = d.code; lastRule = d.rule;
@@ -79,7 +94,32 @@ function resultWriter(): ElementText<Diagnostic> {
         middle = flatString(`,\n${i}"severity": ${jsonString(d.severity)},\n${i}"code": ${jsonString(d.code)},\n${i}"rule": ${jsonString(d.rule)},\n${i}"message": `);
         if (middles.size < 1024) middles.set(key, middle);
       }
+      middleBytes = null;
     }
+  };
+  const number = (out: ByteOut, n: number): void => {
+    if (Number.isFinite(n)) out.number(n); else out.text('null');
+  };
+  const bytes: ElementBytes<Diagnostic> = (d, at, unit, out, lead) => {
+    // a finding with a fix or related locations (few) is written as text
+    if (d.fix !== undefined || d.related !== undefined) return false;
+    advance(d, at, unit);
+    out.bytes(lead);
+    out.bytes((fileStartBytes ??= utf8(fileStart)));
+    number(out, d.line);
+    out.bytes(columnBytes);
+    number(out, d.column);
+    out.bytes(endLineBytes);
+    number(out, d.endLine);
+    out.bytes(endColumnBytes);
+    number(out, d.endColumn);
+    out.bytes((middleBytes ??= utf8(middle)));
+    messageInto(d.message, out);
+    out.bytes(closeBytes);
+    return true;
+  };
+  const text: ElementText<Diagnostic> = (d, at, unit) => {
+    advance(d, at, unit);
     const text = `${fileStart}${jsonNumber(d.line)}${column}${jsonNumber(d.column)}${endLine}${jsonNumber(d.endLine)}${endColumn}${jsonNumber(d.endColumn)}${middle}${messageText(d.message)}`;
     if (d.fix === undefined && d.related === undefined) return `${text}${close}`;
     let more = `,\n${i}"fixable": ${d.fix !== undefined}`;
@@ -87,6 +127,7 @@ function resultWriter(): ElementText<Diagnostic> {
     if (d.related) more += `,\n${i}"related": ${nested(d.related, i, unit)}`;
     return `${text}${more}\n${at}}`;
   };
+  return { text, bytes };
 }
 
 /** JSON.stringify(v, null, unit) on a line indented by `indent` (every later line prefixed by it). */
@@ -146,8 +187,9 @@ export function lintJsonPieces(report: LintReport): Generator<string, void, unde
  * `formatJson` of the complete report. A diff is not printed aside: it is the `diff` member of
  * the tail.
  */
-export function lintJsonWriter(): LintFormatWriter {
-  const splice = new JsonSplice<Diagnostic>(result, 2, resultWriter());
+export function lintJsonWriter(): LintFormatWriter & FindingBytes {
+  const w = resultWriter();
+  const splice = new JsonSplice<Diagnostic>(result, 2, w.text, w.bytes);
   const marker = new JsonStream<Diagnostic>([]);
   let head: LintReportHead | null = null;
   return {
@@ -156,6 +198,7 @@ export function lintJsonWriter(): LintFormatWriter {
       return splice.begin(envelope(h, marker, null));
     },
     finding: (d: Diagnostic) => splice.item(d),
+    findingInto: (d: Diagnostic, out: ByteOut) => splice.itemInto(d, out),
     aside: () => '',
     end(tail: LintReportTail): string {
       if (head === null) throw new Error('lintJsonWriter: end() before begin()');

@@ -11,7 +11,9 @@ import { lintJsonWriter } from './json.js';
 import { junitWriter } from './junit.js';
 import { lintSarifWriter } from './sarif.js';
 import type { LintFormat } from './lint-format-names.js';
-import { type TextStyle, textWriter } from './text.js';
+import { type FindingBytes, type TextStyle, textWriter } from './text.js';
+
+export type { FindingBytes } from './text.js';
 
 export { isLintFormat, LINT_FORMATS, type LintFormat } from './lint-format-names.js';
 
@@ -24,8 +26,11 @@ export interface LintWriterOptions {
   readonly sarifCategory?: string;
 }
 
-/** The writer of one format; `style` colours the text format only. */
-export function lintWriter(format: LintFormat, style: TextStyle, options: LintWriterOptions = {}): LintFormatWriter {
+/**
+ * The writer of one format; `style` colours the text format only. The text, JSON and SARIF
+ * writers can also write a finding as bytes ({@link FindingBytes}, see {@link findingBytes}).
+ */
+export function lintWriter(format: LintFormat, style: TextStyle, options: LintWriterOptions = {}): LintFormatWriter & Partial<FindingBytes> {
   switch (format) {
     case 'json': return lintJsonWriter();
     case 'sarif': return lintSarifWriter(options.sarifCategory === undefined ? {} : { category: options.sarifCategory });
@@ -35,4 +40,9 @@ export function lintWriter(format: LintFormat, style: TextStyle, options: LintWr
     case 'codeclimate': return codeClimateWriter();
     case 'text': return textWriter(style);
   }
+}
+
+/** `writer` when it can write a finding as bytes ({@link FindingBytes}), else null. */
+export function findingBytes(writer: LintFormatWriter & Partial<FindingBytes>): (LintFormatWriter & FindingBytes) | null {
+  return typeof writer.findingInto === 'function' ? writer as LintFormatWriter & FindingBytes : null;
 }

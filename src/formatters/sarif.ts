@@ -20,7 +20,8 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
 import { Fingerprinter } from './fingerprint.js';
-import { collect, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, lastJsonString, type Write } from './stream.js';
+import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, lastJsonInto, lastJsonString, utf8, type Write } from './stream.js';
+import type { FindingBytes } from './text.js';
 
 /** The name of limitsctl's fingerprint in `partialFingerprints` (SARIF §3.27.17: `name/vN`). */
 export const FINGERPRINT_KEY = 'limitsctlFindingHash/v1';
@@ -31,10 +32,11 @@ export interface SarifOptions {
   readonly category?: string;
 }
 
-/** A finding and its fingerprint (`HASH:N`), as a result is written. */
+/** A finding and its fingerprint (`HASH:N`: hash and occurrence), as a result is written. */
 interface Printed {
   readonly d: Diagnostic;
-  readonly fp: string;
+  readonly hash: string;
+  readonly occurrence: number;
 }
 
 /** Fingerprints findings in order (a new one per report). */
@@ -42,7 +44,7 @@ function printer(): (d: Diagnostic) => Printed {
   const f = new Fingerprinter();
   return (d) => {
     const { hash, occurrence } = f.next(d);
-    return { d, fp: `${hash}:${occurrence}` };
+    return { d, hash, occurrence };
   };
 }
 
@@ -82,7 +84,7 @@ function help(r: { code: string; name: string; description: string }, base: stri
 }
 
 function resultOf(index: ReadonlyMap<string, number>) {
-  return ({ d, fp }: Printed) => ({
+  return ({ d, hash, occurrence }: Printed) => ({
     ruleId: d.code,
     ruleIndex: index.get(d.code) ?? 0,
     level: LEVEL[d.severity],
@@ -90,7 +92,7 @@ function resultOf(index: ReadonlyMap<string, number>) {
     locations: [location(d.file, d)],
     ...(d.related ? { relatedLocations: d.related.map((r, i) => ({ id: i, ...location(r.file, r, r.message) })) } : {}),
     ...(d.fix ? { properties: { fixable: true } } : {}),
-    partialFingerprints: { [FINGERPRINT_KEY]: fp },
+    partialFingerprints: { [FINGERPRINT_KEY]: `${hash}:${occurrence}` },
   });
 }
 
@@ -101,7 +103,7 @@ function resultOf(index: ReadonlyMap<string, number>) {
  * pretty-printed text and a reindenting replace. Byte-identical to JSON.stringify of
  * `resultOf(index)(d)` (test/lint/formatters.test.ts compares them on random findings).
  */
-function resultWriter(index: ReadonlyMap<string, number>): ElementText<Printed> {
+function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<Printed>; bytes: ElementBytes<Printed> } {
   // the text between the values, flat and worked out once per indentation (which never changes
   // within one array), per file and per rule and severity: a result is then a dozen pieces
   let indent: string | null = null;
@@ -138,7 +140,21 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Printed> 
   let lastFile: string | null = null;
   let fileMiddle = ''; // from after the message text to the start line's value
   const messageText = lastJsonString();
-  return ({ d, fp }, at, unit) => {
+  // the same pieces as UTF-8, for the writer of bytes (made when first written after a change)
+  let startColumnBytes: Uint8Array = new Uint8Array(0);
+  let endLineBytes = startColumnBytes;
+  let endColumnBytes = startColumnBytes;
+  let closeLocationsBytes = startColumnBytes;
+  let fingerprintBytes = startColumnBytes;
+  let closeBytes = startColumnBytes;
+  let startBytes: Uint8Array | null = null;
+  let fileMiddleBytes: Uint8Array | null = null;
+  const messageInto = lastJsonInto();
+  let lastHash: string | null = null;
+  let hashBytes = startColumnBytes;
+  const COLON = utf8(':');
+  /** the pieces of `d`'s result brought up to date (indentation, rule and severity, file) */
+  const advance = (d: Diagnostic, at: string, unit: string): void => {
     if (at !== indent) {
       indent = at;
       i1 = `${at}${unit}`; i2 = `${i1}${unit}`; i3 = `${i2}${unit}`; i4 = `${i3}${unit}`; i5 = `${i4}${unit}`;
@@ -152,6 +168,12 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Printed> 
       starts = new Map();
       lastCode = null;
       lastFile = null;
+      startColumnBytes = utf8(startColumn);
+      endLineBytes = utf8(endLine);
+      endColumnBytes = utf8(endColumn);
+      closeLocationsBytes = utf8(closeLocations);
+      fingerprintBytes = utf8(fingerprint);
+      closeBytes = utf8(`"\n${i1}}\n${at}}`);
     }
     if (d.code !== lastCode || d.severity !== lastSeverity) {
       lastCode = d.code; lastSeverity = d.severity;
@@ -161,11 +183,46 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Printed> 
         start = flatString(`{\n${i1}"ruleId": ${jsonString(d.code)},\n${i1}"ruleIndex": ${jsonNumber(index.get(d.code) ?? 0)},\n${i1}"level": ${jsonString(LEVEL[d.severity])},\n${i1}"message": {\n${i2}"text": `);
         if (starts.size < 1024) starts.set(key, start);
       }
+      startBytes = null;
     }
     if (d.file !== lastFile) {
       lastFile = d.file;
       fileMiddle = flatString(`\n${i1}},\n${i1}"locations": [\n${i2}{\n${i3}"physicalLocation": ${physical(d.file)}`);
+      fileMiddleBytes = null;
     }
+  };
+  const number = (out: ByteOut, n: number): void => {
+    if (Number.isFinite(n)) out.number(n); else out.text('null');
+  };
+  const bytes: ElementBytes<Printed> = ({ d, hash, occurrence }, at, unit, out, lead) => {
+    // a finding with related locations or a fix (few) is written as text
+    if (d.related !== undefined || d.fix !== undefined) return false;
+    advance(d, at, unit);
+    out.bytes(lead);
+    out.bytes((startBytes ??= utf8(start)));
+    messageInto(d.message, out);
+    out.bytes((fileMiddleBytes ??= utf8(fileMiddle)));
+    // region(d), member by member
+    const col = d.text ? d.text.column : d.column;
+    const endCol = d.text ? d.text.endColumn : d.endColumn;
+    number(out, d.line);
+    out.bytes(startColumnBytes);
+    number(out, col);
+    out.bytes(endLineBytes);
+    number(out, d.endLine);
+    out.bytes(endColumnBytes);
+    number(out, Math.max(endCol, d.endLine === d.line ? col : 1));
+    out.bytes(closeLocationsBytes);
+    out.bytes(fingerprintBytes);
+    if (hash !== lastHash) { lastHash = hash; hashBytes = utf8(hash); }
+    out.bytes(hashBytes);
+    out.bytes(COLON);
+    out.number(occurrence);
+    out.bytes(closeBytes);
+    return true;
+  };
+  const text: ElementText<Printed> = ({ d, hash, occurrence }, at, unit) => {
+    advance(d, at, unit);
     const r = region(d);
     const text = `${start}${messageText(d.message)}${fileMiddle}${regionText(r)}`;
     let more = closeLocations;
@@ -181,8 +238,9 @@ function resultWriter(index: ReadonlyMap<string, number>): ElementText<Printed> 
     }
     if (d.fix) more += `,\n${i1}"properties": {\n${i2}"fixable": true\n${i1}}`;
     // the fingerprint is hex digits and a number: nothing to escape
-    return `${text}${more}${fingerprint}${fp}"\n${i1}}\n${at}}`;
+    return `${text}${more}${fingerprint}${hash}:${occurrence}"\n${i1}}\n${at}}`;
   };
+  return { text, bytes };
 }
 
 /**
@@ -253,7 +311,7 @@ export function lintSarifPieces(report: LintReport, options: SarifOptions = {}):
  * `formatSarif` of the complete report. A --fix --dry-run diff has no place in SARIF: the caller
  * prints it on stderr.
  */
-export function lintSarifWriter(options: SarifOptions = {}): LintFormatWriter {
+export function lintSarifWriter(options: SarifOptions = {}): LintFormatWriter & FindingBytes {
   let splice: JsonSplice<Printed> | null = null;
   let head: LintReportHead | null = null;
   const marker = new JsonStream<Printed>([]);
@@ -262,12 +320,17 @@ export function lintSarifWriter(options: SarifOptions = {}): LintFormatWriter {
     begin(h: LintReportHead): string {
       head = h;
       const index = ruleIndex(h);
-      splice = new JsonSplice(resultOf(index), 2, resultWriter(index));
+      const w = resultWriter(index);
+      splice = new JsonSplice(resultOf(index), 2, w.text, w.bytes);
       return splice.begin(sarifLog(h, marker, null, options));
     },
     finding(d: Diagnostic): string {
       if (splice === null) throw new Error('lintSarifWriter: finding() before begin()');
       return splice.item(print(d));
+    },
+    findingInto(d: Diagnostic, out: ByteOut): void {
+      if (splice === null) throw new Error('lintSarifWriter: finding() before begin()');
+      splice.itemInto(print(d), out);
     },
     aside: () => '',
     end(tail: LintReportTail): string {

@@ -107,6 +107,23 @@ class ArrayText {
     return out;
   }
 
+  /**
+   * What {@link text} puts before the next element, as UTF-8 (made once per array: '[\n' and
+   * the indentation before the first element, ',\n' and it before each later one). The element
+   * is then written by its caller; {@link taken} says it was.
+   */
+  leadBytes(): Uint8Array {
+    if (this.first) return Buffer.from(this.unit === '' ? '[' : `[\n${this.inner}`, 'utf8');
+    return (this.nextLead ??= Buffer.from(this.unit === '' ? ',' : `,\n${this.inner}`, 'utf8'));
+  }
+
+  private nextLead: Uint8Array | null = null;
+
+  /** An element was written after {@link leadBytes}. */
+  taken(): void {
+    this.first = false;
+  }
+
   /** the indentation of the elements' lines */
   get elementIndent(): string {
     return this.inner;
@@ -183,6 +200,56 @@ export function flatString(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;
 }
 
+/**
+ * {@link lastJsonString} written to a {@link ByteOut}: a string's JSON text is written as text the
+ * first time, and its UTF-8 kept from the second time on (a run of findings with one message),
+ * then copied. JSON.stringify escapes a lone surrogate, so the text is well-formed and its bytes
+ * are those the whole element's text would have.
+ */
+export function lastJsonInto(): (s: string, out: ByteOut) => void {
+  let last: string | null = null;
+  let text = '';
+  let bytes: Uint8Array | null = null;
+  return (s, out) => {
+    if (s !== last) {
+      last = s;
+      text = JSON.stringify(s);
+      bytes = null;
+      out.text(text);
+    } else {
+      out.bytes((bytes ??= Buffer.from(text, 'utf8')));
+    }
+  };
+}
+
+/** `text` as UTF-8 (for a fixed piece of a format written once and copied into every block). */
+export function utf8(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8');
+}
+
+/**
+ * Where a format writes one element as bytes rather than as a string ({@link PumpWriter} in bytes
+ * mode): the fixed pieces of a finding (encoded once) are copied, its numbers written as digits,
+ * and no string is built, joined or encoded per finding. The bytes must be exactly the UTF-8 of
+ * the text the format's string writer gives for the same element.
+ */
+export interface ByteOut {
+  /** copies `b` (the caller may keep and reuse it: it is never held) */
+  bytes(b: Uint8Array): void;
+  /** `${n}` (String(n)): digits for a whole number from 0 to 2^31 - 1, else the string as text */
+  number(n: number): void;
+  /** `s` as UTF-8 */
+  text(s: string): void;
+}
+
+/**
+ * A JSON element's text written as bytes ({@link ByteOut}): `lead` (the separator and
+ * indentation before it, see ElementText for `indent` and `unit`) and then the element, exactly
+ * the UTF-8 of `lead` decoded and followed by the element's JSON text. Returns false, having
+ * written nothing and changed no state, to leave the element to the string writer.
+ */
+export type ElementBytes<T> = (item: T, indent: string, unit: string, out: ByteOut, lead: Uint8Array) => boolean;
+
 /** A number as JSON.stringify writes it: null for NaN and the infinities. */
 export function jsonNumber(n: number): string {
   return Number.isFinite(n) ? `${n}` : 'null';
@@ -207,7 +274,7 @@ export class JsonSplice<T> {
    * for its common shapes: JSON.stringify with an indent and a reindenting replace cost several
    * µs per finding); where it returns undefined the element is `map(item)` through JSON.stringify.
    */
-  constructor(private readonly map: (item: T) => unknown, private readonly indent: number = 2, private readonly text?: ElementText<T>) {
+  constructor(private readonly map: (item: T) => unknown, private readonly indent: number = 2, private readonly text?: ElementText<T>, private readonly bytes?: ElementBytes<T>) {
     this.unit = indentUnit(indent);
   }
 
@@ -232,6 +299,20 @@ export class JsonSplice<T> {
       if (t !== undefined) return this.arr.text(t);
     }
     return this.arr.item(this.map(x));
+  }
+
+  /**
+   * {@link item} written to `out` as bytes: through the element writer of bytes when it takes the
+   * element, else the text of {@link item}.
+   */
+  itemInto(x: T, out: ByteOut): void {
+    const arr = this.arr;
+    if (arr === null) throw new Error('JsonSplice: item() before begin()');
+    if (this.bytes !== undefined && this.unit !== '' && this.bytes(x, arr.elementIndent, this.unit, out, arr.leadBytes())) {
+      arr.taken();
+      return;
+    }
+    out.text(this.item(x));
   }
 
   end(doc: unknown): string {
@@ -264,12 +345,12 @@ export interface PumpSink {
  * letting the event loop run, so a reader that went away (EPIPE) is noticed while there is still
  * output to produce. Used by {@link pump}, and by lint to write findings as it finds them.
  */
-export class PumpWriter {
+export class PumpWriter implements ByteOut {
   private parts: string[] = [];
   private length = 0;
   private gone = false;
   /** where blocks are encoded for `sink.writeBytes` (made on the first block), and how much is filled */
-  private bytes: Buffer | null = null;
+  private block: Buffer | null = null;
   private used = 0;
 
   constructor(private readonly sink: PumpSink, private readonly size: number = CHUNK_SIZE) {}
@@ -292,6 +373,66 @@ export class PumpWriter {
     this.drain();
     this.encode(text);
     return this.used >= this.size;
+  }
+
+  /** true when {@link pushInto} writes bytes (the sink takes them: `writeBytes`) */
+  get bytesMode(): boolean {
+    return this.sink.writeBytes !== undefined;
+  }
+
+  /**
+   * `write(x, this)` writes an element as bytes ({@link ByteOut}) after what is queued; bytes
+   * mode only (else the element's text must be pushed). Like {@link push}, true when a block is
+   * waiting.
+   */
+  pushInto<T>(write: (x: T, out: ByteOut) => void, x: T): boolean {
+    if (this.gone) return false;
+    this.drain();
+    this.block ??= Buffer.allocUnsafeSlow(6 * Math.max(this.size, CHUNK_SIZE));
+    write(x, this);
+    return this.used >= this.size;
+  }
+
+  /** ByteOut: copies `b` into the block (bytes mode, within pushInto) */
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    const buf = this.block!;
+    if (this.used + n > buf.length) {
+      this.hand();
+      if (n > buf.length) {
+        if (!this.closed) this.sink.writeBytes!(Buffer.isBuffer(b) ? b : Buffer.from(b));
+        return;
+      }
+    }
+    let at = this.used;
+    if (n <= 16) for (let i = 0; i < n; i++) buf[at++] = b[i]!;
+    else buf.set(b, at);
+    this.used += n;
+  }
+
+  /** ByteOut: `${n}` (bytes mode, within pushInto) */
+  number(n: number): void {
+    if (!(n >= 0 && n <= 0x7fffffff && (n | 0) === n)) {
+      this.encode(`${n}`);
+      return;
+    }
+    const buf = this.block!;
+    if (this.used + 10 > buf.length) this.hand();
+    let len = 1;
+    for (let x = n; x >= 10; x = (x / 10) | 0) len++;
+    let at = this.used + len;
+    this.used = at;
+    while (n >= 10) {
+      const q = (n / 10) | 0;
+      buf[--at] = 0x30 + n - q * 10;
+      n = q;
+    }
+    buf[--at] = 0x30 + n;
+  }
+
+  /** ByteOut: `s` as UTF-8 (bytes mode, within pushInto) */
+  text(s: string): void {
+    if (s.length > 0) this.encode(s);
   }
 
   /**
@@ -334,10 +475,10 @@ export class PumpWriter {
 
   /** Bytes mode: the filled part of the buffer to the sink (which is done with it when the call returns). */
   private hand(): void {
-    if (this.used > 0 && this.bytes !== null) {
+    if (this.used > 0 && this.block !== null) {
       const n = this.used;
       this.used = 0;
-      if (!this.closed) this.sink.writeBytes!(this.bytes.subarray(0, n));
+      if (!this.closed) this.sink.writeBytes!(this.block.subarray(0, n));
     }
   }
 
@@ -346,14 +487,14 @@ export class PumpWriter {
     // a code unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, is 4): the buffer
     // holds two blocks' worth of any text. What does not fit (a caller that pushed on without
     // flushing, a diff longer than a block) is written at once, and a longer text as text.
-    this.bytes ??= Buffer.allocUnsafeSlow(6 * Math.max(this.size, CHUNK_SIZE));
+    this.block ??= Buffer.allocUnsafeSlow(6 * Math.max(this.size, CHUNK_SIZE));
     const most = text.length * 3;
-    if (this.used + most > this.bytes.length) this.hand();
-    if (most > this.bytes.length) {
+    if (this.used + most > this.block.length) this.hand();
+    if (most > this.block.length) {
       if (!this.closed) this.sink.write(text);
       return;
     }
-    this.used += this.bytes.write(text, this.used, this.bytes.length - this.used, 'utf8');
+    this.used += this.block.write(text, this.used, this.block.length - this.used, 'utf8');
   }
 }
 

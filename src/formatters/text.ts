@@ -6,7 +6,7 @@
  */
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
-import { collect, type Write } from './stream.js';
+import { type ByteOut, collect, utf8, type Write } from './stream.js';
 import { PLAIN_STYLE as PLAIN, type Style } from './style.js';
 import { escapeControls } from './terminal.js';
 
@@ -34,7 +34,7 @@ export function textPieces(report: LintReport, style: TextStyle = PLAIN): Genera
  * tree's --fix --dry-run diff) follows a blank line when findings came before it, and the next
  * finding starts a new group right after it.
  */
-export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
+export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & FindingBytes {
   let last: string | null = null;
   let maxWarnings: number | null = null;
   // a message may quote names and lines from the files: its control characters are shown escaped,
@@ -56,37 +56,76 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
   let lastMessage = '';
   let lastShown = '';
   const shownMessage = (m: string): string => {
-    if (m !== lastMessage) { lastMessage = m; lastShown = escapeControls(m); }
+    if (m !== lastMessage) { lastMessage = m; lastShown = escapeControls(m); lastShownBytes = null; }
     return lastShown;
+  };
+  // the same pieces as UTF-8, for findingInto (made when first written after a change)
+  let filePrefixBytes: Uint8Array | null = null;
+  let middleBytes: Uint8Array | null = null;
+  let endBytes: Uint8Array | null = null;
+  let lastShownBytes: Uint8Array | null = null;
+  const NEWLINE = utf8('\n');
+  const COLON = utf8(':');
+  /** Plain style: the pieces of `d`'s line brought up to date; returns whether a blank line goes first. */
+  const advance = (d: Diagnostic): boolean => {
+    let gap = false;
+    if (d.file !== last) {
+      if (last !== null) gap = true;
+      last = d.file;
+      filePrefix = `${escapeControls(d.file)}:`;
+      filePrefixBytes = null;
+    }
+    const fixable = d.fix ? true : false;
+    if (d.code !== lastCode || d.severity !== lastSeverity) {
+      lastCode = d.code;
+      lastSeverity = d.severity;
+      middle = ` ${severities[d.severity]} ${d.code} `;
+      middleBytes = null;
+    }
+    if (d.rule !== lastRule || fixable !== lastFixable) {
+      lastRule = d.rule;
+      lastFixable = fixable;
+      end = ` (${d.rule}${fixable ? ', fixable' : ''})\n`;
+      endBytes = null;
+    }
+    return gap;
+  };
+  const finding = (d: Diagnostic): string => {
+    if (!plain) {
+      let gap = '';
+      if (d.file !== last) {
+        if (last !== null) gap = '\n';
+        last = d.file;
+        filePrefix = `${escapeControls(d.file)}:`;
+        filePrefixBytes = null;
+      }
+      const sev = severities[d.severity];
+      return `${gap}${style.bold(`${filePrefix}${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${shownMessage(d.message)} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
+    }
+    const gap = advance(d) ? '\n' : '';
+    return `${gap}${filePrefix}${d.line}:${d.column}${middle}${shownMessage(d.message)}${end}`;
   };
   return {
     begin(head: LintReportHead): string {
       maxWarnings = head.maxWarnings;
       return '';
     },
-    finding(d: Diagnostic): string {
-      let gap = '';
-      if (d.file !== last) {
-        if (last !== null) gap = '\n';
-        last = d.file;
-        filePrefix = `${escapeControls(d.file)}:`;
-      }
+    finding,
+    findingInto(d: Diagnostic, out: ByteOut): void {
       if (!plain) {
-        const sev = severities[d.severity];
-        return `${gap}${style.bold(`${filePrefix}${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${shownMessage(d.message)} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
+        out.text(finding(d));
+        return;
       }
-      const fixable = d.fix ? true : false;
-      if (d.code !== lastCode || d.severity !== lastSeverity) {
-        lastCode = d.code;
-        lastSeverity = d.severity;
-        middle = ` ${severities[d.severity]} ${d.code} `;
-      }
-      if (d.rule !== lastRule || fixable !== lastFixable) {
-        lastRule = d.rule;
-        lastFixable = fixable;
-        end = ` (${d.rule}${fixable ? ', fixable' : ''})\n`;
-      }
-      return `${gap}${filePrefix}${d.line}:${d.column}${middle}${shownMessage(d.message)}${end}`;
+      if (advance(d)) out.bytes(NEWLINE);
+      out.bytes((filePrefixBytes ??= utf8(filePrefix)));
+      out.number(d.line);
+      out.bytes(COLON);
+      out.number(d.column);
+      out.bytes((middleBytes ??= utf8(middle)));
+      // a message is written as text the first time, its UTF-8 kept for a run of it
+      if (d.message !== lastMessage) out.text(shownMessage(d.message));
+      else out.bytes((lastShownBytes ??= utf8(lastShown)));
+      out.bytes((endBytes ??= utf8(end)));
     },
     aside(text: string): string {
       if (text === '') return '';
@@ -110,6 +149,14 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter {
       return out;
     },
   };
+}
+
+/**
+ * A format writer that can also write a finding as bytes: `findingInto(d, out)` writes exactly
+ * the UTF-8 of `finding(d)` (and moves on the same state), without making that string.
+ */
+export interface FindingBytes {
+  findingInto(d: Diagnostic, out: ByteOut): void;
 }
 
 /** Whether `style` adds nothing (no colour): each of its functions returns its text as it is. */

@@ -6,13 +6,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
 import { lintTargetStream } from '../../core/lint/engine.js';
-import { docsLink, exitCodeOf, type LintFormatWriter, type LintReportHead, type LintReportTail, type LintSummary, LintTally } from '../../core/lint/report.js';
+import { docsLink, exitCodeOf, type LintReportHead, type LintReportTail, type LintSummary, LintTally } from '../../core/lint/report.js';
 import { RULES } from '../../core/lint/rules.js';
 import type { Diagnostic, LintConfig } from '../../core/lint/types.js';
 import { binaryToDisplay, binaryToBytes } from '../../core/model.js';
 import { canonicalProfile, type Profile, FALLBACK_PROFILE } from '../../core/schema.js';
-import { isLintFormat, LINT_FORMATS, lintWriter } from '../../formatters/lint-formats.js';
-import { PumpWriter } from '../../formatters/stream.js';
+import { findingBytes, isLintFormat, LINT_FORMATS, lintWriter } from '../../formatters/lint-formats.js';
+import { type ByteOut, PumpWriter } from '../../formatters/stream.js';
 import { expandLintTargets, inTreeLayout, type LoadedLintTarget, loadRootTarget, stdinTarget } from '../../io/lint-targets.js';
 import { type OversizedStream, readStreamCapped, readStreamUpToCap } from '../../io/stdin.js';
 import type { OutputFile } from '../../io/output-file.js';
@@ -237,7 +237,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
 
   async function report(file: OutputFile | null): Promise<{ code: number; summary: LintSummary }> {
     const colored = file !== null ? args.color === true : wantColor(io, args.color);
-    const writer: LintFormatWriter = lintWriter(lintFormat, makeColors(colored), sarifCategory === undefined ? {} : { sarifCategory });
+    const writer = lintWriter(lintFormat, makeColors(colored), sarifCategory === undefined ? {} : { sarifCategory });
     // written in blocks of about 64 KiB as the findings are produced: neither the findings nor the
     // report's text are held (a JSON report of a million findings would not fit in a JavaScript
     // string). A block is written only when stdout takes it; once its reader has gone
@@ -250,6 +250,10 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
       ...(io.stdoutClosed ? { closed: () => io.stdoutClosed!() } : {}),
       ...(io.stdoutReady ? { ready: () => io.stdoutReady!() } : {}),
     });
+    // a finding goes into the output block as bytes where the format and the sink allow it (no
+    // string is made, joined and encoded per finding: formatters/stream.ts, ByteOut)
+    const bytesWriter = out.bytesMode ? findingBytes(writer) : null;
+    const into = bytesWriter === null ? null : (d: Diagnostic, o: ByteOut) => bytesWriter.findingInto(d, o);
     // the event loop turns between trees and after each written block, so that a signal's
     // clean-up (the temporary file of --output-file: src/io/signal-cleanup.ts) runs within one
     // tree's work, not after the whole run
@@ -336,7 +340,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
             if (d.severity !== 'error') continue;
             shown.add(d);
           }
-          if (!closed && out.push(writer.finding(d))) { await out.flush(); await turn(); closed = out.closed; }
+          if (!closed && (into !== null ? out.pushInto(into, d) : out.push(writer.finding(d)))) { await out.flush(); await turn(); closed = out.closed; }
         }
       }
       suppressed += result.suppressed;
