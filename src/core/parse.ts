@@ -143,7 +143,7 @@ class ParsedLine implements Line {
 
   get readings(): readonly Reading[] {
     const r = this.#r ?? ParsedLine.read(this);
-    return r instanceof Array ? r : [r as Reading];
+    return Array.isArray(r) ? r : [r as Reading];
   }
 
   get other(): Line['other'] {
@@ -154,9 +154,8 @@ class ParsedLine implements Line {
   // static, not a private method: a class with private methods gives each instance a brand slot
   static read(l: ParsedLine): Reading | readonly Reading[] {
     const r = readPhysicalLine(l.#ctx, l.start, l.end, l.eolLength);
-    if (r.other) (l.#ctx.others ??= new Map()).set(l, r.other);
-    const rs = r.readings;
-    return (l.#r = rs.length === 1 ? rs[0]! : rs);
+    if (readOther !== undefined) { (l.#ctx.others ??= new Map()).set(l, readOther); readOther = undefined; }
+    return (l.#r = r);
   }
 
   toJSON(): object {
@@ -169,32 +168,46 @@ export function parseLine(
   text: string, index: number, start: number, end: number, eolLength: 0 | 1, profile: ProfileName, compare = true,
 ): Line {
   const r = readPhysicalLine({ text, profile: canonicalProfile(profile), compare }, start, end, eolLength);
-  return r.other ? { index, start, end, eolLength, readings: r.readings, other: r.other } : { index, start, end, eolLength, readings: r.readings };
+  const readings = Array.isArray(r) ? r : [r as Reading];
+  const other = readOther;
+  readOther = undefined;
+  return other ? { index, start, end, eolLength, readings, other } : { index, start, end, eolLength, readings };
 }
 
-function readWith(text: string, start: number, end: number, eolLength: 0 | 1, profile: Profile): Reading[] {
+/** A line's reading(s) under a profile: the one reading of a line read in one piece, else an array. */
+function readWith(text: string, start: number, end: number, eolLength: 0 | 1, profile: Profile): Reading | Reading[] {
   switch (PROFILE_TRAITS[profile].reading) {
     case 'fgets': return readChunked(text, start, end, eolLength, profile);
-    case 'getline-1.6.0': return [readLine17(text, start, end, profile, false)];
-    case 'getline': return [readLine17(text, start, end, profile, true)];
+    case 'getline-1.6.0': return readLine17(text, start, end, profile, false);
+    case 'getline': return readLine17(text, start, end, profile, true);
   }
 }
 
-function readPhysicalLine(ctx: Pick<LineContext, 'text' | 'profile' | 'compare'>, start: number, end: number, eolLength: 0 | 1): { readings: readonly Reading[]; other?: Line['other'] } {
+/** The other family's reading of the line readPhysicalLine read last, where it differs (else undefined). */
+let readOther: Line['other'] = undefined;
+
+/**
+ * A line's reading(s) (one reading, or an array of several) under ctx.profile; the other family's
+ * different reading, if any, is left in readOther (no object per line for the rare difference).
+ */
+function readPhysicalLine(ctx: Pick<LineContext, 'text' | 'profile' | 'compare'>, start: number, end: number, eolLength: 0 | 1): Reading | readonly Reading[] {
   const { text, profile } = ctx;
+  readOther = undefined;
   const readings = readWith(text, start, end, eolLength, profile);
   // Only lines with bytes the two families treat differently can be read differently.
-  if (!ctx.compare || !mayDiffer(start, end, readings)) return { readings };
+  if (!ctx.compare || !mayDiffer(start, end, readings)) return readings;
   const otherProfile: Profile = profileInfo(profile).compareWith;
   const otherReadings = readWith(text, start, end, eolLength, otherProfile);
-  if (sameMeaning(readings, otherReadings)) return { readings };
-  return { readings, other: { profile: otherProfile, readings: otherReadings } };
+  const a = Array.isArray(readings) ? readings : [readings as Reading];
+  const b = Array.isArray(otherReadings) ? otherReadings : [otherReadings as Reading];
+  if (!sameMeaning(a, b)) readOther = { profile: otherProfile, readings: b };
+  return readings;
 }
 
-function mayDiffer(start: number, end: number, readings: readonly Reading[]): boolean {
+function mayDiffer(start: number, end: number, readings: Reading | readonly Reading[]): boolean {
   if (end - start >= LINE_CHUNK_152 - 1) return true;
-  if (readings.length !== 1) return true;
-  const r = readings[0]!;
+  if (Array.isArray(readings)) return true;
+  const r = readings as Reading;
   if (r.kind === 'blank' || r.kind === 'comment') {
     // \v \f \r only matter inside content; a comment line stays a comment
     return false;
@@ -230,9 +243,9 @@ function sameMeaning(a: readonly Reading[], b: readonly Reading[]): boolean {
 }
 
 /** 1.5.2: fgets(buf, 1024) — each 1023-byte chunk of "content\n" is parsed as its own line. */
-function readChunked(text: string, start: number, end: number, eolLength: 0 | 1, profile: Profile): Reading[] {
+function readChunked(text: string, start: number, end: number, eolLength: 0 | 1, profile: Profile): Reading | Reading[] {
   const total = end - start + eolLength;
-  if (total <= LINE_CHUNK_152) return [readSegment152(text, start, end, profile)];
+  if (total <= LINE_CHUNK_152) return readSegment152(text, start, end, profile);
   const out: Reading[] = [];
   for (let s = start; s < end + eolLength; s += LINE_CHUNK_152) {
     const e = Math.min(s + LINE_CHUNK_152, end);
@@ -472,18 +485,16 @@ function tokenFields(): Field[] {
 function classify(text: string, extra: readonly Field[], start: number, end: number, hash: number, profile: Profile, mode: TokenMode): Reading {
   const count = tokN;
   const domainSpec = domainOf(tokR[0]!);
-  const span = (): Span => ({ start, end });
-  const comment = (): Span | null => (hash >= 0 ? { start: hash, end } : null);
   if (domainSpec.kind === 'invalid') {
     if (count === 4) return entryReading(extra, start, end, hash, domainSpec, profile, rangeProblem(domainSpec));
     if (count === 2 && tokR[1]!.charCodeAt(0) === 0x2d) {
-      return { kind: 'nolimit', span: span(), comment: comment(), domain: tokenField(0), type: tokenField(1), domainSpec, problem: rangeProblem(domainSpec) };
+      return { kind: 'nolimit', span: { start, end }, comment: hash >= 0 ? { start: hash, end } : null, domain: tokenField(0), type: tokenField(1), domainSpec, problem: rangeProblem(domainSpec) };
     }
     return new Invalid(text, start, end, hash, mode);
   }
   if (count === 4) return entryReading(extra, start, end, hash, domainSpec, profile, null);
   if (count === 2 && tokR[1]!.charCodeAt(0) === 0x2d) {
-    return { kind: 'nolimit', span: span(), comment: comment(), domain: tokenField(0), type: tokenField(1), domainSpec, problem: null } satisfies NoLimitReading;
+    return { kind: 'nolimit', span: { start, end }, comment: hash >= 0 ? { start: hash, end } : null, domain: tokenField(0), type: tokenField(1), domainSpec, problem: null } satisfies NoLimitReading;
   }
   return new Invalid(text, start, end, hash, mode);
 }
