@@ -141,6 +141,13 @@ interface Hit {
 /** An entry of ItemAnalysis.clamps. */
 type ClampEntry = { soft: Source; hard: Source; softValue: bigint; hardValue: bigint; accounts: AccountCase[] };
 
+/**
+ * The node pool of the beaten lists (encoded beater, next node), shared by every analyseItem
+ * call: only read within the call (its result copies the lists out), grown as needed, each node
+ * written before it is read. One pair per process instead of two arrays per item.
+ */
+const beatenScratch = { enc: new Int32Array(1024), next: new Int32Array(1024) };
+
 /** The starting ranks of an Analysis' tree (resolveLimits on no lines), worked out once per tree, not per item. */
 const startOf = new WeakMap<Analysis, Resolution>();
 
@@ -239,8 +246,11 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const sigBytes = new Uint8Array(nE + noLimitSpecs.length + 1);
   for (const d of entryIndex.byName) sigBytes[d] = 0x37;
   for (const d of noLimitIndex.byName) sigBytes[nE + d] = 0x2e;
+  // the positions marked, touched[0 .. nT - 1] (a counter, not the array's length: setting an
+  // array's length is a call into the runtime, at every account)
   const touched: number[] = [];
-  const mark = (pos: number, byte: number) => { sigBytes[pos] = byte; touched.push(pos); };
+  let nT = 0;
+  const mark = (pos: number, byte: number) => { sigBytes[pos] = byte; touched[nT++] = pos; };
   // the signature as one interned number: a trie over (position, byte) tokens, the domains asked
   // one by one in their order, then the name-indexed positions hit, sorted (no string per account)
   const sigTrie = new Map<number, number>();
@@ -268,18 +278,18 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     // the domain's text is the account's name: USER, before anything else (matchEntryDomain)
     for (const d of entryIndex.name.get(id.name) ?? NONE) mark(d, 0x30 + RANK.USER);
     for (const d of noLimitIndex.name.get(id.name) ?? NONE) mark(nE + d, 0x6e);
-    if (touched.length > 0) {
+    if (nT > 0) {
       // a separator token (no position has it), then each position hit once, in order
       key = sigStep(key, nE + noLimitSpecs.length);
-      if (touched.length > 1) sortSmall(touched);
-      for (let i = 0; i < touched.length; i++) if (i === 0 || touched[i] !== touched[i - 1]) key = sigStep(key, touched[i]!);
+      if (nT > 1) sortSmall(touched, nT);
+      for (let i = 0; i < nT; i++) if (i === 0 || touched[i] !== touched[i - 1]) key = sigStep(key, touched[i]!);
     }
     return key;
   };
   /** Put the name-indexed positions back to "no match" after an account. */
   const untouch = () => {
-    for (const x of touched) sigBytes[x] = x < nE ? 0x37 : 0x2e;
-    touched.length = 0;
+    for (let i = 0; i < nT; i++) { const x = touched[i]!; sigBytes[x] = x < nE ? 0x37 : 0x2e; }
+    nT = 0;
   };
 
   // the Source resolveLimits gives for the line at position p matched at `rank`, one object per pair
@@ -326,8 +336,8 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // node the encoded beater and the next node (-1: none)
   const bHead = new Int32Array(n).fill(-1);
   const bTail = new Int32Array(n).fill(-1);
-  let bEnc = new Int32Array(Math.max(16, n));
-  let bNext = new Int32Array(bEnc.length);
+  let bEnc = beatenScratch.enc;
+  let bNext = beatenScratch.next;
   let bNodes = 0;
   // '-' lines whose hard half was skipped, by position, in the order first seen
   type Short = { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null };
@@ -345,8 +355,8 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     const enc = by * 8 + rankAt(by);
     for (let x = bHead[p]!; x >= 0; x = bNext[x]!) if (bEnc[x]! >>> 3 === by) { bEnc[x] = enc; return; }
     if (bNodes === bEnc.length) {
-      const e2 = new Int32Array(bNodes * 2); e2.set(bEnc); bEnc = e2;
-      const n2 = new Int32Array(bNodes * 2); n2.set(bNext); bNext = n2;
+      const e2 = new Int32Array(bNodes * 2); e2.set(bEnc); bEnc = beatenScratch.enc = e2;
+      const n2 = new Int32Array(bNodes * 2); n2.set(bNext); bNext = beatenScratch.next = n2;
     }
     const node = bNodes++;
     bEnc[node] = enc;
@@ -389,7 +399,9 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // the current class: its groups, the rank of each (as matched), the groups by the rank the
   // pass compares (0 for every line of the unranked items: the last matching line wins)
   const INF = n;
-  const mg: number[] = [];
+  // the class's groups: mg[0 .. nMg - 1] (each group at most once)
+  const mg = new Int32Array(G);
+  let nMg = 0;
   const mgRank = new Uint8Array(G);
   // the class's groups by compared rank: rankBuf[r * G .. r * G + rankLen[r] - 1], ascending
   const rankBuf = new Int32Array(8 * G);
@@ -439,7 +451,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   };
   const rankAt = (p: number) => sigBytes[dom[p]!]! - 0x30;
   /** per compared rank, the node (nodeOf) of the stop and the groups matched at that rank or a stronger one */
-  const keyAt = new Float64Array(8);
+  const keyAt = new Int32Array(8);
   /** keyAt × G + group: the '-' lines whose short-circuit it recorded (null: none) */
   const memo = new Map<number, number[] | null>();
   /** trie of the class keys: node × TOKENS + token → node (tokens: a stop position 0..n, then n + 1 + group × 8 + rank) */
@@ -468,17 +480,17 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       const g = groupOfKey[d * 2 + ok]!;
       if (g < 0 || ((rank === RANK.ALL || rank === RANK.ALLGROUP) && !ok)) continue; // skipped
       mgRank[g] = rank;
-      mg.push(g);
+      mg[nMg++] = g;
     }
   };
   const classPass = (first: AccountCase): ClassPass => {
-    mg.length = 0;
+    nMg = 0;
     epoch++;
     for (const d of entryIndex.other) addDom(d);
-    for (const x of touched) if (x < nE) addDom(x);
+    for (let i = 0; i < nT; i++) { const x = touched[i]!; if (x < nE) addDom(x); }
     let S = INF;
     for (const d of noLimitIndex.other) if (sigBytes[nE + d] === 0x6e && stopPos[d]! < S) S = stopPos[d]!;
-    for (const x of touched) if (x >= nE && sigBytes[x] === 0x6e && stopPos[x - nE]! < S) S = stopPos[x - nE]!;
+    for (let i = 0; i < nT; i++) { const x = touched[i]!; if (x >= nE && sigBytes[x] === 0x6e && stopPos[x - nE]! < S) S = stopPos[x - nE]!; }
 
     // Everything below depends only on the stop and the groups matched with their ranks: a class
     // met again with the same ones (other domains of stop lines, another name, …) is the same
@@ -486,7 +498,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     // keyAt[r]: the stop and the groups matched at compared rank r or a stronger one, with their
     // ranks, as one interned number (a trie of the sorted groups); keyAt[7] names the whole class
     rankLen.fill(0);
-    for (const g of mg) { const r = eff(g); rankBuf[r * G + rankLen[r]!++] = g; }
+    for (let i = 0; i < nMg; i++) { const g = mg[i]!; const r = eff(g); rankBuf[r * G + rankLen[r]!++] = g; }
     let node = nodeOf(0, S);
     for (let r = 0; r < 8; r++) {
       const from = r * G;
@@ -507,11 +519,14 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   };
   /** a class's '-' lines skipped (line, holder pairs) as its pass finds them, and those found in the memo (reused) */
   const shorts: number[] = [];
+  let nS = 0;
   const known: number[] = [];
+  let nK = 0;
   /** The pass of a class not met before (classPass): mg, mgRank and sigBytes are the class's. */
   const pass = (first: AccountCase, S: number): ClassPass => {
     for (let r = 0; r < 8; r++) { firstSoft[r] = INF; firstHard[r] = INF; }
-    for (const g of mg) {
+    for (let i = 0; i < nMg; i++) {
+      const g = mg[i]!;
       const r = eff(g);
       const f = nextIn(SOFT_T, g, -1, S, INF);
       if (f < firstSoft[r]!) firstSoft[r] = f;
@@ -519,13 +534,15 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     let m = INF;
     for (let r = 0; r < 8; r++) { endSoft[r] = r > initSoft ? -1 : Math.min(S, m); if (firstSoft[r]! < m) m = firstSoft[r]!; }
     if (isRlimit) {
-      for (const g of mg) { const r = eff(g); const f = nextTouch(HARD_HALF, g, -1, S); if (f < firstHard[r]!) firstHard[r] = f; }
+      for (let i = 0; i < nMg; i++) { const g = mg[i]!; const r = eff(g); const f = nextTouch(HARD_HALF, g, -1, S); if (f < firstHard[r]!) firstHard[r] = f; }
       m = INF;
       for (let r = 0; r < 8; r++) { endHard[r] = r > initHard ? -1 : Math.min(S, m); if (firstHard[r]! < m) m = firstHard[r]!; }
     }
     const holdSoft = holderBefore(SOFT_HALF, S);
     const holdHard = isRlimit ? holderBefore(HARD_HALF, S) : holdSoft;
-    const cp: ClassPass = { groups: mg.slice(), end: S, holdSoft, holdHard, stop: S < INF ? S : -1, shorts: null };
+    const groups = new Array<number>(nMg);
+    for (let i = 0; i < nMg; i++) groups[i] = mg[i]!;
+    const cp: ClassPass = { groups, end: S, holdSoft, holdHard, stop: S < INF ? S : -1, shorts: null };
     if (!appliedTo(cp)) return cp;
 
     if (holdSoft >= 0) winsAt[holdSoft] = 1;
@@ -534,9 +551,10 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     // rank or a stronger one (their ranks and lines): a group met again with the same ones
     // would record the same events again, which changes nothing (each beater is kept once, in
     // the place first seen, and with the same rank); only its '-' short-circuits name the class.
-    shorts.length = 0;
-    known.length = 0;
-    for (const g of mg) {
+    nS = 0;
+    nK = 0;
+    for (let gi = 0; gi < nMg; gi++) {
+      const g = mg[gi]!;
       const from = LIVE.off[g]!;
       const to = LIVE.off[g + 1]!;
       if (from === to) continue;
@@ -544,10 +562,10 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       const mk = keyAt[r]! * G + g;
       const seen = memo.get(mk);
       if (seen !== undefined) {
-        if (seen) for (let i = 0; i < seen.length; i++) { shortAt[seen[i]!]!.accounts.push(first); known.push(seen[i]!); }
+        if (seen) for (let i = 0; i < seen.length; i++) { shortAt[seen[i]!]!.accounts.push(first); known[nK++] = seen[i]!; }
         continue;
       }
-      const before = shorts.length;
+      const before = nS;
       for (let i = from; i < to; i++) {
         const p = LIVE.pos[i]!;
         const k = kind[p]!;
@@ -559,7 +577,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
             const b = holderBefore(SOFT_HALF, p);
             if (b >= 0) beaten(p, b);
             // '-': an outranked soft half skips the hard half
-            if (k === T_DASH) shorts.push(p, b);
+            if (k === T_DASH) { shorts[nS++] = p; shorts[nS++] = b; }
             continue;
           }
           if (k !== T_DASH) continue;
@@ -573,24 +591,24 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
         }
       }
       let mine: number[] | null = null;
-      if (shorts.length > before) {
+      if (nS > before) {
         mine = [];
-        for (let j = before; j < shorts.length; j += 2) mine.push(shorts[j]!);
+        for (let j = before; j < nS; j += 2) mine.push(shorts[j]!);
       }
       memo.set(mk, mine);
     }
-    if (shorts.length > 0) {
+    if (nS > 0) {
       // the lines first seen now join shortSeq in reading order, as a walk over the class's lines
       // meets them: each (line, holder) pair packed in one number, sorted as numbers
       let fresh = 0;
-      for (let j = 0; j < shorts.length; j += 2) {
+      for (let j = 0; j < nS; j += 2) {
         const sc = shortAt[shorts[j]!];
         if (sc) sc.accounts.push(first); else fresh++;
       }
       if (fresh > 0) {
         const packed = new Float64Array(fresh);
         let k = 0;
-        for (let j = 0; j < shorts.length; j += 2) if (!shortAt[shorts[j]!]) packed[k++] = shorts[j]! * (n + 1) + (shorts[j + 1]! + 1);
+        for (let j = 0; j < nS; j += 2) if (!shortAt[shorts[j]!]) packed[k++] = shorts[j]! * (n + 1) + (shorts[j + 1]! + 1);
         if (fresh > 1) packed.sort();
         for (let j = 0; j < fresh; j++) {
           const v = packed[j]!;
@@ -600,9 +618,9 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
           shortSeq.push(p);
         }
       }
-      for (let j = 0; j < shorts.length; j += 2) known.push(shorts[j]!);
+      for (let j = 0; j < nS; j += 2) known[nK++] = shorts[j]!;
     }
-    if (known.length > 0) cp.shorts = known.slice();
+    if (nK > 0) cp.shorts = known.slice(0, nK);
     return cp;
   };
 
@@ -990,10 +1008,14 @@ function groupLists(groupOf: Int32Array, groups: number, want: (p: number) => bo
   return { off, pos };
 }
 
-/** Sort a short list of numbers ascending in place (insertion sort; a comparator sort beyond 16). */
-function sortSmall(a: number[]): void {
-  if (a.length > 16) { a.sort((x, y) => x - y); return; }
-  for (let i = 1; i < a.length; i++) {
+/** Sort a[0 .. length - 1] ascending in place (insertion sort; a comparator sort beyond 16). */
+function sortSmall(a: number[], length: number): void {
+  if (length > 16) {
+    const sorted = a.slice(0, length).sort((x, y) => x - y);
+    for (let i = 0; i < length; i++) a[i] = sorted[i]!;
+    return;
+  }
+  for (let i = 1; i < length; i++) {
     const v = a[i]!;
     let j = i - 1;
     while (j >= 0 && a[j]! > v) { a[j + 1] = a[j]!; j--; }
