@@ -884,35 +884,73 @@ function finalResolution(an: Analysis, lines: ReadonlyArray<EntryRef | NoLimitRe
  * the final values of the classes not yet resolved) are built on first use.
  */
 function itemAnalysis(
-  { outcomesOf, ...x }: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied' | 'outcomes'> & { outcomesOf: () => AccountOutcome[] },
+  x: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied' | 'outcomes'> & { outcomesOf: () => AccountOutcome[] },
 ): ItemAnalysis {
-  const counts = (a: Float64Array) => {
+  return new ItemResult(x);
+}
+
+/** An ItemAnalysis: its parts as fields (no copy of them into a literal with getters per item), the maps made when read. */
+class ItemResult implements ItemAnalysis {
+  readonly key: ItemKey;
+  readonly exhaustive: boolean;
+  readonly classes: number;
+  readonly accounts: readonly AccountCase[];
+  readonly entries: readonly EntryRef[];
+  readonly matchedCount: Float64Array;
+  readonly notAppliedCount: Float64Array;
+  readonly won: Uint8Array;
+  readonly shortCircuit: ItemAnalysis['shortCircuit'];
+  readonly clamps: ItemAnalysis['clamps'];
+  readonly beatenAt: ItemAnalysis['beatenAt'];
+  readonly beatenCount: ItemAnalysis['beatenCount'];
+  readonly beatenRef: ItemAnalysis['beatenRef'];
+  readonly outcomeAt: ItemAnalysis['outcomeAt'];
+  readonly #outcomesOf: () => AccountOutcome[];
+  #matched: Map<string, number> | undefined;
+  #notApplied: Map<string, number> | undefined;
+  #wins: Set<string> | undefined;
+  #beatenBy: Map<string, Map<string, Source>> | undefined;
+  #outcomes: AccountOutcome[] | undefined;
+
+  constructor(x: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied' | 'outcomes'> & { outcomesOf: () => AccountOutcome[] }) {
+    this.key = x.key;
+    this.exhaustive = x.exhaustive;
+    this.classes = x.classes;
+    this.accounts = x.accounts;
+    this.entries = x.entries;
+    this.matchedCount = x.matchedCount;
+    this.notAppliedCount = x.notAppliedCount;
+    this.won = x.won;
+    this.shortCircuit = x.shortCircuit;
+    this.clamps = x.clamps;
+    this.beatenAt = x.beatenAt;
+    this.beatenCount = x.beatenCount;
+    this.beatenRef = x.beatenRef;
+    this.outcomeAt = x.outcomeAt;
+    this.#outcomesOf = x.outcomesOf;
+  }
+
+  #counts(a: Float64Array): Map<string, number> {
     const out = new Map<string, number>();
-    x.entries.forEach((e, i) => { if (a[i]! > 0) out.set(entryKey(e), a[i]!); });
+    this.entries.forEach((e, i) => { if (a[i]! > 0) out.set(entryKey(e), a[i]!); });
     return out;
-  };
-  let matched: Map<string, number> | undefined;
-  let notApplied: Map<string, number> | undefined;
-  let wins: Set<string> | undefined;
-  let beatenBy: Map<string, Map<string, Source>> | undefined;
-  let outcomes: AccountOutcome[] | undefined;
-  return {
-    ...x,
-    get outcomes() { return (outcomes ??= outcomesOf()); },
-    get matched() { return (matched ??= counts(x.matchedCount)); },
-    get notApplied() { return (notApplied ??= counts(x.notAppliedCount)); },
-    get wins() { return (wins ??= new Set(x.entries.filter((_, i) => x.won[i]).map(entryKey))); },
-    get beatenBy() {
-      if (!beatenBy) {
-        beatenBy = new Map();
-        for (let i = 0; i < x.entries.length; i++) {
-          const b = x.beatenAt(i);
-          if (b.length) beatenBy.set(entryKey(x.entries[i]!), new Map(b.map((s) => [sourceKey(s), s])));
-        }
+  }
+
+  get outcomes(): readonly AccountOutcome[] { return (this.#outcomes ??= this.#outcomesOf()); }
+  get matched(): ReadonlyMap<string, number> { return (this.#matched ??= this.#counts(this.matchedCount)); }
+  get notApplied(): ReadonlyMap<string, number> { return (this.#notApplied ??= this.#counts(this.notAppliedCount)); }
+  get wins(): ReadonlySet<string> { return (this.#wins ??= new Set(this.entries.filter((_, i) => this.won[i]).map(entryKey))); }
+  get beatenBy(): ReadonlyMap<string, Map<string, Source>> {
+    if (!this.#beatenBy) {
+      const m = new Map<string, Map<string, Source>>();
+      for (let i = 0; i < this.entries.length; i++) {
+        const b = this.beatenAt(i);
+        if (b.length) m.set(entryKey(this.entries[i]!), new Map(b.map((s) => [sourceKey(s), s])));
       }
-      return beatenBy;
-    },
-  };
+      this.#beatenBy = m;
+    }
+    return this.#beatenBy;
+  }
 }
 
 /** The Source the resolver gives for this entry matched at `rank` (resolve.ts sourceOf). */
