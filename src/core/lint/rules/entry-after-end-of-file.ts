@@ -2,8 +2,22 @@ import { fieldsSpan } from '../helpers.js';
 import type { Rule } from '../types.js';
 
 const MARKER = /^[ \t]*#[ \t]*end of file[ \t.]*\r?$/i;
-/** What every marker line holds: one search of a file's text, so that a file without it is not walked line by line. */
-const MARKER_WORDS = /end of file/i;
+
+/**
+ * Whether the text has a '#' followed by blanks and "end" in any case, as every marker line has:
+ * a walk of its '#'s (a native search), so that a file without one is not walked line by line
+ * (a search for /end of file/i costs more than that walk).
+ */
+function mayHoldMarker(text: string): boolean {
+  for (let h = text.indexOf('#'); h >= 0; h = text.indexOf('#', h + 1)) {
+    let i = h + 1;
+    let c = text.charCodeAt(i);
+    while (c === 0x20 || c === 0x09) c = text.charCodeAt(++i);
+    // 'e'/'E', 'n'/'N', 'd'/'D' (| 0x20 lower-cases an ASCII capital and changes no other byte into these)
+    if ((c | 0x20) === 0x65 && (text.charCodeAt(i + 1) | 0x20) === 0x6e && (text.charCodeAt(i + 2) | 0x20) === 0x64) return true;
+  }
+  return false;
+}
 
 export const entryAfterEndOfFile: Rule = {
   code: 'LC305',
@@ -15,7 +29,7 @@ export const entryAfterEndOfFile: Rule = {
   scope: 'file',
   check(ctx) {
     for (const { file, doc } of ctx.docs) {
-      if (!MARKER_WORDS.test(doc.text)) continue;
+      if (!mayHoldMarker(doc.text)) continue;
       let marker = -1;
       // one finding per block of consecutive lines with entries (4 appended lines: 1 finding spanning them)
       let block: Array<{ line: number; span: { start: number; end: number } }> = [];

@@ -20,20 +20,19 @@ export const outOfRange: Rule = {
       const name = r.itemInfo.name;
       if (name !== 'nice' && name !== 'priority' && name !== 'rtprio') continue;
       const v = r.parsedValue;
-      const raw = show(r.value.raw);
       let message: string | null = null;
       switch (r.itemInfo.name) {
         case 'nice':
-          if (v.notes.includes('clamped')) message = `nice ${raw} is outside ${NICE}: pam_limits uses ${String(v.number)} instead; write ${NICE_TEXT}`;
+          if (v.notes.includes('clamped')) message = `nice ${show(r.value.raw)} is outside ${NICE}: pam_limits uses ${String(v.number)} instead; write ${NICE_TEXT}`;
           break;
         case 'priority':
           if (v.number !== null && (v.number < NICE_RANGE.min || v.number > NICE_RANGE.max)) {
-            message = `priority ${raw} is outside ${NICE}: the kernel uses ${v.number < NICE_RANGE.min ? NICE_RANGE.min : NICE_RANGE.max} instead; write a nice value from ${NICE_RANGE.min} to ${NICE_RANGE.max}`;
+            message = `priority ${show(r.value.raw)} is outside ${NICE}: the kernel uses ${v.number < NICE_RANGE.min ? NICE_RANGE.min : NICE_RANGE.max} instead; write a nice value from ${NICE_RANGE.min} to ${NICE_RANGE.max}`;
           }
           break;
         case 'rtprio':
           if (v.number !== null && v.number !== RLIM_INFINITY && v.number > RTPRIO_RANGE.max) {
-            message = `rtprio ${raw} is above ${RTPRIO_RANGE.max}, the highest realtime priority Linux has: it allows nothing more than ${RTPRIO_RANGE.max}; write ${RTPRIO_RANGE.max} (or less)`;
+            message = `rtprio ${show(r.value.raw)} is above ${RTPRIO_RANGE.max}, the highest realtime priority Linux has: it allows nothing more than ${RTPRIO_RANGE.max}; write ${RTPRIO_RANGE.max} (or less)`;
           }
           break;
         default:

@@ -12,12 +12,14 @@ export const unknownItem: Rule = {
   fixable: false,
   scope: 'file',
   check(ctx) {
-    const names = ITEMS.filter((i) => i.profiles.includes(ctx.profile)).map((i) => i.name);
+    // the profile's items, for a finding's hint (made at the first finding of a file, not for every file)
+    let names: string[] | undefined;
     // the entries pam_limits skips (FileReadings.skipped)
     for (const fr of readingIndex(ctx)) for (const r of fr.skipped) {
       const file = fr.file;
       if (r.problem?.code !== 'unknown-item' || ownerIn(fr, r, true) !== 'problem') continue;
       if (itemInfo(r.itemText)) continue; // known to another version: item-not-in-profile
+      names ??= ITEMS.filter((i) => i.profiles.includes(ctx.profile)).map((i) => i.name);
       const guess = didYouMean(r.itemText, names);
       ctx.report({
         file,
