@@ -337,8 +337,8 @@ const byPosition = (a: Diagnostic, b: Diagnostic): number => a.line - b.line || 
  */
 export function sortFindings(list: Diagnostic[]): Diagnostic[] {
   const n = list.length;
-  const a: Records = [];
-  for (const d of list) a.push(-1, 0, 0, 0, 0, 0, 0, d, undefined);
+  const a = new Records();
+  for (const d of list) a.whole(d);
   const order = sortRecords(a, n, (i, j) => byPosition(list[i]!, list[j]!));
   if (order === null) return list;
   const out = new Array<Diagnostic>(n);
@@ -348,54 +348,119 @@ export function sortFindings(list: Diagnostic[]): Diagnostic[] {
 
 /**
  * The findings of one file while its rules run (and, for the tree-wide rules, until that file is
- * written), kept as flat records in one array rather than as Diagnostic objects: a finding held
- * this long outlives the young generation, and its two objects (the finding and its offset) were
- * most of what the collector then copied and what the heap grew by on large trees. The Diagnostic
- * objects are made when the file is written, a batch at a time. A record is {@link STRIDE} slots:
- * the kind (an index into the engine's `kinds`, or -1 when the message slot holds a whole
- * Diagnostic: a finding with code-point columns, a fix, or in another file), line, column,
- * endLine, endColumn, offset start and end (-1: no offset), message, related locations.
+ * written), kept as flat records rather than as Diagnostic objects: a finding held this long
+ * outlives the young generation, and its two objects (the finding and its offset) were most of
+ * what the collector then copied and what the heap grew by on large trees. The Diagnostic
+ * objects are made when the file is written, a batch at a time. A record is {@link NUMS} numbers
+ * in one Float64Array (the kind, an index into the engine's `kinds`, or -1 when the record is a
+ * whole Diagnostic: a finding with code-point columns, a fix, or in another file; line, column,
+ * endLine, endColumn, offset start and end, -1: no offset), its message (or that Diagnostic) in
+ * an array, and its related locations, which few findings have, in a map. (The numbers were
+ * slots of one array with the message: pushing nine values per finding into an array of a
+ * million and more was most of what reporting a finding cost.)
  */
-const STRIDE = 9;
-const K_KIND = 0;
+const NUMS = 7;
 const K_LINE = 1;
 const K_COLUMN = 2;
 const K_END_LINE = 3;
 const K_END_COLUMN = 4;
 const K_START = 5;
 const K_END = 6;
-const K_MESSAGE = 7;
-const K_RELATED = 8;
 /** how many Diagnostic objects are made at a time when a file is written */
 const BATCH = 4096;
 
 interface Kind { readonly code: string; readonly name: string; readonly severity: Severity }
-type Records = Array<number | string | Diagnostic | RelatedLocation[] | undefined>;
 
-function recLine(a: Records, k: number): number {
-  return a[k + K_KIND] === -1 ? (a[k + K_MESSAGE] as Diagnostic).line : a[k + K_LINE] as number;
-}
+/** A file's findings as records (see {@link NUMS}); record r is the r-th added. */
+class Records {
+  /** how many records */
+  n = 0;
+  private nums = new Float64Array(NUMS * 16);
+  /** record r's message, or its whole Diagnostic (kind -1) */
+  private readonly refs: Array<string | Diagnostic> = [];
+  /** record → its related locations (only records that have some) */
+  private related: Map<number, RelatedLocation[]> | null = null;
 
-/** a record's finding as a Diagnostic (the members in the order the type lists them, as lintTarget always made them) */
-function diagnosticOf(a: Records, k: number, kinds: readonly Kind[], file: string): Diagnostic {
-  const kind = a[k + K_KIND] as number;
-  if (kind === -1) return a[k + K_MESSAGE] as Diagnostic;
-  const x = kinds[kind]!;
-  const line = a[k + K_LINE] as number;
-  const column = a[k + K_COLUMN] as number;
-  const endLine = a[k + K_END_LINE] as number;
-  const endColumn = a[k + K_END_COLUMN] as number;
-  const start = a[k + K_START] as number;
-  const message = a[k + K_MESSAGE] as string;
-  const related = a[k + K_RELATED] as RelatedLocation[] | undefined;
-  if (related === undefined) {
-    return start >= 0
-      ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END] as number } }
-      : { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn };
+  add(kind: number, line: number, column: number, endLine: number, endColumn: number, start: number, end: number, message: string | Diagnostic, related: RelatedLocation[] | undefined): void {
+    let nums = this.nums;
+    const at = this.n * NUMS;
+    if (at + NUMS > nums.length) {
+      const more = new Float64Array(nums.length * 2);
+      more.set(nums);
+      this.nums = nums = more;
+    }
+    nums[at] = kind;
+    nums[at + K_LINE] = line;
+    nums[at + K_COLUMN] = column;
+    nums[at + K_END_LINE] = endLine;
+    nums[at + K_END_COLUMN] = endColumn;
+    nums[at + K_START] = start;
+    nums[at + K_END] = end;
+    this.refs.push(message);
+    if (related !== undefined) (this.related ??= new Map()).set(this.n, related);
+    this.n++;
   }
-  return start >= 0
-    ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END] as number }, related }
-    : { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, related };
+
+  /** a finding kept whole */
+  whole(d: Diagnostic): void {
+    this.add(-1, 0, 0, 0, 0, 0, 0, d, undefined);
+  }
+
+  /** record r of `from`, added here */
+  copy(from: Records, r: number): void {
+    const k = r * NUMS;
+    const x = from.nums;
+    this.add(x[k]!, x[k + K_LINE]!, x[k + K_COLUMN]!, x[k + K_END_LINE]!, x[k + K_END_COLUMN]!, x[k + K_START]!, x[k + K_END]!, from.refs[r]!, from.related?.get(r));
+  }
+
+  /** record r's kind (-1: kept whole) */
+  kind(r: number): number {
+    return this.nums[r * NUMS]!;
+  }
+
+  /** record r's Diagnostic when kept whole, else null */
+  wholeAt(r: number): Diagnostic | null {
+    return this.nums[r * NUMS] === -1 ? this.refs[r] as Diagnostic : null;
+  }
+
+  line(r: number): number {
+    const k = r * NUMS;
+    return this.nums[k] === -1 ? (this.refs[r] as Diagnostic).line : this.nums[k + K_LINE]!;
+  }
+
+  column(r: number): number {
+    const k = r * NUMS;
+    return this.nums[k] === -1 ? (this.refs[r] as Diagnostic).column : this.nums[k + K_COLUMN]!;
+  }
+
+  message(r: number): string {
+    const x = this.refs[r]!;
+    return typeof x === 'string' ? x : x.message;
+  }
+
+  /** record r as a Diagnostic (the members in the order the type lists them, as lintTarget always made them) */
+  diagnostic(r: number, kinds: readonly Kind[], file: string): Diagnostic {
+    const a = this.nums;
+    const k = r * NUMS;
+    const kind = a[k]!;
+    if (kind === -1) return this.refs[r] as Diagnostic;
+    const x = kinds[kind]!;
+    const line = a[k + K_LINE]!;
+    const column = a[k + K_COLUMN]!;
+    const endLine = a[k + K_END_LINE]!;
+    const endColumn = a[k + K_END_COLUMN]!;
+    const start = a[k + K_START]!;
+    const message = this.refs[r] as string;
+    const related = this.related?.get(r);
+    if (related === undefined) {
+      return start >= 0
+        ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END]! } }
+        : { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn };
+    }
+    return start >= 0
+      ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END]! }, related }
+      : { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, related };
+  }
 }
 
 /**
@@ -407,10 +472,10 @@ function sortRecords(a: Records, n: number, cmp: (i: number, j: number) => numbe
   let i = 1;
   while (i < n && cmp(i - 1, i) <= 0) i++;
   if (i >= n) return null;
-  let lo = recLine(a, 0);
+  let lo = a.line(0);
   let hi = lo;
   for (let r = 1; r < n; r++) {
-    const line = recLine(a, r * STRIDE);
+    const line = a.line(r);
     if (line < lo) lo = line; else if (line > hi) hi = line;
   }
   const width = hi - lo + 1;
@@ -419,10 +484,10 @@ function sortRecords(a: Records, n: number, cmp: (i: number, j: number) => numbe
     return Int32Array.from(order);
   }
   const next = new Int32Array(width + 1);
-  for (let r = 0; r < n; r++) next[recLine(a, r * STRIDE) - lo + 1]!++;
+  for (let r = 0; r < n; r++) next[a.line(r) - lo + 1]!++;
   for (let w = 1; w <= width; w++) next[w]! += next[w - 1]!;
   const out = new Int32Array(n);
-  for (let r = 0; r < n; r++) out[next[recLine(a, r * STRIDE) - lo]!++] = r;
+  for (let r = 0; r < n; r++) out[next[a.line(r) - lo]!++] = r;
   let from = 0;
   for (let w = 0; w < width; w++) {
     const to = next[w]!;
@@ -493,7 +558,7 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
   const firstFile = tree.files[0]?.path ?? tree.ignored[0]?.path ?? '<none>';
 
   // findings of the tree-wide rules, by file, until that file is written; while the rules of
-  // scope 'file' check a file, its findings go to `current` (records: see STRIDE)
+  // scope 'file' check a file, its findings go to `current` (records: see NUMS)
   const held = new Map<string, Records>();
   let current: Records | null = null;
   let currentPath: string | null = null;
@@ -505,11 +570,11 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     // a file already written (a rule of scope 'file' reporting outside its file: a rule bug)
     // gets it with the file being written, rather than losing it
     if (!list && current !== null && written.has(file)) return null;
-    if (!list) held.set(file, (list = []));
+    if (!list) held.set(file, (list = new Records()));
     return list;
   };
   const push = (d: Diagnostic) => {
-    (listOf(d.file) ?? current!).push(-1, 0, 0, 0, 0, 0, 0, d, undefined);
+    (listOf(d.file) ?? current!).whole(d);
   };
   const kinds: Kind[] = [];
 
@@ -530,7 +595,7 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     kinds.push({ code, name, severity });
     return (r: RuleReport): void => {
       // run for every finding: no spread copies, no position or finding object (a record of
-      // numbers; see STRIDE), no array unless there are related locations
+      // numbers; see NUMS), no array unless there are related locations
       const f = r.file;
       let fDoc: LimitsDocument | null;
       let fPath: string;
@@ -552,8 +617,12 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
             return { file: pathOf(x.file), line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, message: x.message };
           });
           const list = listOf(fPath);
-          if (list !== null) list.push(kind, line, column, endLine, endColumn, start, end, r.message, related);
-          else current!.push(-1, 0, 0, 0, 0, 0, 0, diagnosticOf([kind, line, column, endLine, endColumn, start, end, r.message, related], 0, kinds, fPath), undefined);
+          if (list !== null) list.add(kind, line, column, endLine, endColumn, start, end, r.message, related);
+          else {
+            const one = new Records();
+            one.add(kind, line, column, endLine, endColumn, start, end, r.message, related);
+            current!.whole(one.diagnostic(0, kinds, fPath));
+          }
           return;
         }
         const d: Mutable<Diagnostic> = {
@@ -611,9 +680,9 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     for (const x of docs) byPath.get(x.file.path)!.push(x);
     const failed = new Set<Rule>(); // a rule of scope 'file' that threw is not run on later files
     const unknownSev = severityOf({ code: UNKNOWN_SUPPRESSION.code, severity: 'warning' }, config);
-    const codeOf = (a: Records, k: number): string => {
-      const kind = a[k + K_KIND] as number;
-      return kind === -1 ? (a[k + K_MESSAGE] as Diagnostic).code : kinds[kind]!.code;
+    const codeOf = (a: Records, r: number): string => {
+      const kind = a.kind(r);
+      return kind === -1 ? a.wholeAt(r)!.code : kinds[kind]!.code;
     };
     /**
      * A file's records as findings, in batches: those not silenced by limitsctl-disable comments
@@ -623,37 +692,31 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
       const shown = target.only === undefined || target.only.has(path);
       let a = list;
       if (dirs !== undefined || !shown) {
-        a = [];
-        for (let k = 0; k < list.length; k += STRIDE) {
-          const code = codeOf(list, k);
-          if (dirs !== undefined && code !== UNKNOWN_SUPPRESSION.code && silencedAt(dirs, code, recLine(list, k))) { state.suppressed++; continue; }
-          if (shown) for (let j = 0; j < STRIDE; j++) a.push(list[k + j]);
+        a = new Records();
+        for (let r = 0; r < list.n; r++) {
+          const code = codeOf(list, r);
+          if (dirs !== undefined && code !== UNKNOWN_SUPPRESSION.code && silencedAt(dirs, code, list.line(r))) { state.suppressed++; continue; }
+          if (shown) a.copy(list, r);
         }
       }
-      const n = a.length / STRIDE;
+      const n = a.n;
       if (n === 0) return;
-      const cmp = (i: number, j: number): number => {
-        const x = i * STRIDE;
-        const y = j * STRIDE;
-        const xf = a[x + K_KIND] === -1 ? a[x + K_MESSAGE] as Diagnostic : null;
-        const yf = a[y + K_KIND] === -1 ? a[y + K_MESSAGE] as Diagnostic : null;
-        return ((xf ? xf.line : a[x + K_LINE] as number) - (yf ? yf.line : a[y + K_LINE] as number))
-          || ((xf ? xf.column : a[x + K_COLUMN] as number) - (yf ? yf.column : a[y + K_COLUMN] as number))
-          || compareStrings(codeOf(a, x), codeOf(a, y))
-          || compareStrings(xf ? xf.message : a[x + K_MESSAGE] as string, yf ? yf.message : a[y + K_MESSAGE] as string);
-      };
+      const cmp = (i: number, j: number): number => (a.line(i) - a.line(j))
+        || (a.column(i) - a.column(j))
+        || compareStrings(codeOf(a, i), codeOf(a, j))
+        || compareStrings(a.message(i), a.message(j));
       const order = sortRecords(a, n, cmp);
       for (let from = 0; from < n; from += BATCH) {
         const to = Math.min(n, from + BATCH);
         const out = new Array<Diagnostic>(to - from);
-        for (let r = from; r < to; r++) out[r - from] = diagnosticOf(a, (order === null ? r : order[r]!) * STRIDE, kinds, path);
+        for (let r = from; r < to; r++) out[r - from] = a.diagnostic(order === null ? r : order[r]!, kinds, path);
         yield out;
       }
     }
 
     for (const [path, pathDocs] of byPath) {
       currentPath = path;
-      current = held.get(path) ?? [];
+      current = held.get(path) ?? new Records();
       held.delete(path);
       // one docs array per document, shared by the rules (readings(ctx) lists a docs array's
       // readings once, whichever rule asks first)
