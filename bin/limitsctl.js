@@ -168,39 +168,6 @@ function loadWithCache(dir, file, st, tag) {
   return { main: mod.exports.main, save };
 }
 
-/**
- * How V8 grows its heap during a long lint (a tree of a million lines): it takes a lint run
- * several times the memory its live data needs, because after each full collection V8 lets the heap
- * grow by a factor of up to 4 before the next one. --heap-growing-percent=100 caps that factor at 2:
- * more collections of a big heap, a much lower peak, about the same CPU (docs/performance.md).
- * Set once the process has grown past LINT_HEAP_FROM_BYTES of memory (looked at every
- * LINT_HEAP_CHECK_MS, when the event loop turns), not at start: below that the heap is not much
- * larger than what lint holds, more collections would cost CPU for little memory, and node:v8 loads Node's stream modules (a few
- * milliseconds), which a lint of a few files would pay for nothing. V8 reads the factor each time it sets a new limit, so a setting made
- * during the run applies from the next collection.
- * Only on the V8 it was measured with (Node 20's 11.3; V8 prints an error for a flag it does not
- * know); not when node's own command line sets it; never for another command. V8 settings other
- * than this one could not be used here: the young generation's size is fixed when V8 makes the heap
- * (--max-semi-space-size set now changes nothing), switching its GC threads off after start
- * (--single-threaded-gc) aborts V8, and a later optimising compiler (--interrupt-budget) saved CPU
- * on one large file but cost as much on trees of many files.
- */
-const LINT_HEAP_FLAG = '--heap-growing-percent=100';
-const LINT_HEAP_FROM_BYTES = 512 * 1024 * 1024;
-const LINT_HEAP_CHECK_MS = 100;
-
-function tuneLint() {
-  if (commandWord() !== 'lint' || !process.versions.v8.startsWith('11.3.')) return;
-  // V8 reads --heap_growing_percent as --heap-growing-percent
-  if (process.execArgv.some((a) => a.replace(/_/g, '-').startsWith('--heap-growing-percent'))) return;
-  const timer = setInterval(() => {
-    if (process.memoryUsage.rss() < LINT_HEAP_FROM_BYTES) return;
-    clearInterval(timer);
-    require('node:v8').setFlagsFromString(LINT_HEAP_FLAG);
-  }, LINT_HEAP_CHECK_MS);
-  timer.unref(); // it never keeps a finished run alive
-}
-
 /** The partial bundle for the command word, as [tag, file, stat], or null (none, or not there). */
 function partFor() {
   const word = commandWord();
@@ -214,7 +181,6 @@ function partFor() {
 }
 
 async function start() {
-  tuneLint();
   let st;
   try {
     st = fs.statSync(BUNDLE);
