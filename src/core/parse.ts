@@ -348,25 +348,38 @@ function readSegment152(text: string, start: number, end: number, profile: Profi
  * segment with none (blank or comment: pHash tells which).
  */
 function tokenize152(text: string, start: number, end: number): boolean {
+  // One pass, as prepare() and a split of its [pFrom, pTo) would give: the C string ends at the
+  // first NUL, the content at the first '#'; tokens are runs of non-isspace bytes before either.
   splitOf = null;
-  prepare(text, start, end);
-  const from = pFrom;
-  const to = pTo;
-  tokExtra = null;
-  if (from >= to) return false;
-  let extra: Field[] | null = null;
   tokN = 0;
-  let i = from;
-  while (i < to) {
-    while (i < to && isSpace(text.charCodeAt(i))) i++;
-    if (i >= to) break;
-    const s = i;
-    while (i < to && !isSpace(text.charCodeAt(i))) i++;
+  let extra: Field[] | null = null;
+  let odd = false;
+  let hash = -1;
+  let i = start;
+  while (i < end) {
+    let c = text.charCodeAt(i);
+    if (c <= 0x23) {
+      if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+        if (c >= 0x0b && c <= 0x0d) odd = true; // \v \f \r
+        i++;
+        continue;
+      }
+      if (c === 0x23) { hash = i; break; }
+      if (c === 0) { odd = true; break; }
+    }
+    const s = i++;
+    while (i < end) {
+      c = text.charCodeAt(i);
+      if (c <= 0x23 && (c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x23 || c === 0)) break;
+      i++;
+    }
     if (tokN < 4) { tokS[tokN] = s; tokR[tokN] = rawText(text, s, i); tokH[tokN++] = rawHash; }
     else (extra ??= []).push(field(text, s, i));
   }
+  pOdd = odd;
+  pHash = hash;
   tokExtra = extra;
-  return true;
+  return tokN > 0;
 }
 
 /**
