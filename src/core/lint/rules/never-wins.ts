@@ -1,6 +1,7 @@
 import { type Analysis, domainMatches, type EntryRef } from '../analysis.js';
 import { fieldsSpan, show } from '../helpers.js';
 import type { DomainSpec } from '../../domain.js';
+import { entryRaw } from '../../parse.js';
 import type { Span, TreeFile } from '../../model.js';
 import type { Rule } from '../types.js';
 
@@ -30,7 +31,8 @@ function beaterOf(cache: Beaters, b: EntryRef): Beater {
   const k = cache.at[b.order]!;
   if (k > 0) return cache.list[k - 1]!;
   const x: Beater = {
-    name: `${b.file.path}:${b.line.index + 1} ('${show(b.reading.domain.raw)}')`,
+    // entryRaw: the domain's text without the Field object r.domain makes at each read
+    name: `${b.file.path}:${b.line.index + 1} ('${show(entryRaw(b.reading, 0))}')`,
     related: { file: b.file, span: fieldsSpan(b.reading), message: 'beats it for some accounts' },
   };
   cache.list.push(x);
@@ -88,11 +90,11 @@ export const neverWins: Rule = {
         let message: string;
         const related: Array<Beater['related']> = [];
         if (matched === 0 && ia.accounts.some((c) => domainMatches(r.domainSpec, c, ctx.profile))) {
-          message = `this line never applies: every account '${show(r.domain.raw)}' matches is stopped earlier by a "<domain> -" line, and then pam_limits applies no limits at all`;
+          message = `this line never applies: every account '${show(entryRaw(r, 0))}' matches is stopped earlier by a "<domain> -" line, and then pam_limits applies no limits at all`;
         } else if (matched === 0) {
           message = `this line never applies: ${whyNoMatch(r.domainSpec)}; remove it or fix the domain`;
         } else if (notApplied === matched) {
-          message = `this line never applies: every account '${show(r.domain.raw)}' matches also matches a "<domain> -" line, and then pam_limits applies no limits at all`;
+          message = `this line never applies: every account '${show(entryRaw(r, 0))}' matches also matches a "<domain> -" line, and then pam_limits applies no limits at all`;
         } else {
           // the first three lines that beat it, as the entries they are (no Source, no lookup)
           const count = ia.beatenCount(i);

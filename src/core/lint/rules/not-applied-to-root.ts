@@ -1,6 +1,7 @@
 import type { Analysis, ItemKey } from '../analysis.js';
 import { fieldsSpan, show } from '../helpers.js';
 import { matchEntryDomain } from '../../resolve.js';
+import { entryRaw } from '../../parse.js';
 import type { Identity } from '../../accounts.js';
 import { FALLBACK_PROFILE, PROFILE_TRAITS } from '../../schema.js';
 import type { Rule } from '../types.js';
@@ -91,7 +92,7 @@ export const notAppliedToRoot: Rule = {
         ctx.report({
           file: e.file,
           span: fieldsSpan(e.reading),
-          message: `Debian's pam_limits does not apply '${show(e.reading.domain.raw)}' lines to root (uid 0), and no line sets ${f.keys[id]!} for root: root keeps the starting value (PID 1's limit). Add a 'root' line if root should get this limit too`,
+          message: `Debian's pam_limits does not apply '${show(entryRaw(e.reading, 0))}' lines to root (uid 0), and no line sets ${f.keys[id]!} for root: root keeps the starting value (PID 1's limit). Add a 'root' line if root should get this limit too`,
         });
       }
     }
