@@ -230,8 +230,36 @@ export function locate(doc: LimitsDocument | null, span: Span | undefined): Loca
   return pos;
 }
 
-/** The index of the last line starting at or before byte `off` (binary search over the line starts). */
+/**
+ * The line {@link lineIndex} found last, and in which starts: findings come mostly in the order
+ * of their lines (a rule walks a file's lines in turn), so the next one is usually on that line
+ * or the one after, found without a search.
+ */
+let hintStarts: Uint32Array | Float64Array | null = null;
+let hint = 0;
+
+/**
+ * The index of the last line starting at or before byte `off`: that of the last call or the one
+ * after it when `off` is there, else a binary search over the line starts (which increase
+ * strictly: every line but the last ends in its line break).
+ */
 function lineIndex(starts: Uint32Array | Float64Array, off: number): number {
+  const n = starts.length;
+  if (starts === hintStarts) {
+    const h = hint;
+    if (starts[h]! <= off) {
+      if (h + 1 >= n || starts[h + 1]! > off) return h;
+      if (h + 2 >= n || starts[h + 2]! > off) return (hint = h + 1);
+    }
+  } else {
+    hintStarts = starts;
+  }
+  hint = search(starts, off);
+  return hint;
+}
+
+/** lineIndex by binary search. */
+function search(starts: Uint32Array | Float64Array, off: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -764,5 +792,7 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
   } finally {
     lastDoc = null; // hold no document of this target after it
     lastIndex = null;
+    hintStarts = null;
+    hint = 0;
   }
 }
