@@ -686,12 +686,12 @@ interface EntryRare {
 const GAP_MAX = 127;
 
 /**
- * A 4-field reading, kept compact (lint keeps every entry of a tree): eight slots. Its offsets, the
- * gaps of blanks before each token packed in one small integer, the domain, the value (text and
- * reading), and an EntryMeta shared by the entries of the same type and item (their texts, item and
+ * A 4-field reading, kept compact (lint keeps every entry of a tree): nine slots. Its offsets, the
+ * gaps of blanks before each token packed in one small integer, the domain, the item, the value
+ * (text and reading), and an EntryMeta shared by the entries of the same type and item (their texts, item and
  * problem); what few entries have (an inline comment, a value with capitals, extra tokens, a
  * problem, a gap wider than 127 bytes) sits in one shared-shape object, null for most. `typeText`,
- * `itemText`, `itemInfo`, `limitType`, `span`, `comment`, `domain`, `type`, `item`, `value`, `extra`
+ * `itemText`, `limitType`, `span`, `comment`, `domain`, `type`, `item`, `value`, `extra`
  * and `problem` are getters (the six after limitType make a new plain object at each access:
  * compare fields by offset, not identity). `toJSON` gives the plain shape.
  */
@@ -705,6 +705,7 @@ class Entry implements EntryReading {
   readonly #meta: EntryMeta;
   readonly domainSpec: EntryReading['domainSpec'];
   readonly valueText: string;
+  readonly itemInfo: ItemInfo | null;
   readonly parsedValue: EntryReading['parsedValue'];
 
   /** the tokens are the module's current tokS/tokR; domainSpec.text is the domain's raw text */
@@ -727,12 +728,13 @@ class Entry implements EntryReading {
     this.#meta = meta;
     this.domainSpec = domainSpec;
     this.valueText = valueText;
+    // a field, not a getter: the rules test it in their loops over every entry
+    this.itemInfo = meta.itemInfo;
     this.parsedValue = parsedValue;
   }
 
   get typeText(): string { return this.#meta.typeText; }
   get itemText(): string { return this.#meta.itemText; }
-  get itemInfo(): ItemInfo | null { return this.#meta.itemInfo; }
 
   get limitType(): LimitType | null {
     const t = this.typeText;

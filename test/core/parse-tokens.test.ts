@@ -48,17 +48,17 @@ describe('1.5.2 tokens', () => {
     expect(doc.lines.length).toBe(lines.length);
     for (const line of doc.lines) {
       const want = reference(text, line.start, line.end);
-      const [reading] = line.readings;
+      const reading = line.readings[0]!;
       const where = `line ${line.index + 1} ${JSON.stringify(text.slice(line.start, line.end))} (${seedNote(seed)})`;
       let got: Array<[number, string]>;
-      if (reading!.kind === 'entry') got = [reading.domain, reading.type, reading.item, reading.value, ...reading.extra].map((f) => [f.start, f.raw]);
-      else if (reading!.kind === 'invalid') got = reading.fields.map((f) => [f.start, f.raw]);
-      else if (reading!.kind === 'nolimit') got = [reading.domain, reading.type].map((f) => [f.start, f.raw]);
+      if (reading.kind === 'entry') got = [reading.domain, reading.type, reading.item, reading.value, ...reading.extra].map((f) => [f.start, f.raw]);
+      else if (reading.kind === 'invalid') got = reading.fields.map((f) => [f.start, f.raw]);
+      else if (reading.kind === 'nolimit') got = [reading.domain, reading.type].map((f) => [f.start, f.raw]);
       else got = [];
       // an entry keeps its tokens after the 4th as `extra`; fewer than 4 and more than 2 are fields
       expect(got, where).toEqual(want.tokens);
-      expect(reading!.comment, where).toEqual(want.hash >= 0 ? { start: want.hash, end: line.end } : null);
-      expect(reading!.kind === 'blank' || reading!.kind === 'comment', where).toBe(want.tokens.length === 0);
+      expect(reading.comment, where).toEqual(want.hash >= 0 ? { start: want.hash, end: line.end } : null);
+      expect(reading.kind === 'blank' || reading.kind === 'comment', where).toBe(want.tokens.length === 0);
     }
     // a line 1.7.0 reads as another kind (its \v, \f, \r and NUL are no separators there) carries
     // that reading: the bytes that make the two differ were seen while splitting
