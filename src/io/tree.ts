@@ -69,12 +69,12 @@ function isDirectoryAt(dirAbs: string, raw: Buffer): boolean {
  * file, or a link to one, is 'not-evaluated': limitsctl keeps names as strings, so it neither
  * reads nor edits it (a warning in every result, lint LC306, and edits refuse).
  */
-function undecodableFile(root: string, dirAbs: string, rel: string, raw: Buffer, role: FileRole, profile: Profile): TreeFile {
+function undecodableFile(root: string, dir: ResolvedInRoot, rel: string, raw: Buffer, role: FileRole, profile: Profile): TreeFile {
   const notEvaluated = (what: string, realPath?: string): TreeFile => ({
     path: rel, role, status: 'not-evaluated', doc: null, ...(realPath !== undefined ? { realPath } : {}),
     error: `${what}its name is not UTF-8, so limitsctl cannot open it (pam_limits reads it like any other .conf file); rename it to a UTF-8 name to see what it sets`,
   });
-  const at = Buffer.concat([Buffer.from(`${dirAbs}/`, 'utf8'), raw]);
+  const at = Buffer.concat([Buffer.from(`${dir.abs}/`, 'utf8'), raw]);
   let st: Stats;
   try {
     st = lstatSync(at);
@@ -90,10 +90,12 @@ function undecodableFile(root: string, dirAbs: string, rel: string, raw: Buffer,
     } catch {
       return notEvaluated('');
     }
-    // chroot-style: an absolute target is inside the root, and '..' stops at the root
-    const via = path.posix.normalize(target.startsWith('/') ? target : `${path.posix.dirname(rel)}/${target}`).replace(/^(\.\.\/)+|^\.\.$|^\/+/g, '');
+    // followed as any link of the tree is (readFileInRoot, chroot-style): a relative target from
+    // the directory the link is really in (limits.d may itself be a link), '..' resolved by the
+    // kernel's rule and out of the root an error, an absolute target inside the root
+    const via = target.startsWith('/') ? target : `${dir.rel}/${target}`;
     const f = readTreeFile(root, via, role, profile);
-    const realPath = f.realPath ?? via;
+    const realPath = f.realPath ?? path.posix.normalize(via).replace(/^\/+/, '');
     switch (f.status) {
       case 'missing':
       case 'dangling-symlink':
@@ -327,13 +329,13 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   const etc = listDropins(absRoot, DROPIN_DIR, 'dropin');
   for (const x of etc.ignored) ignored.push(x); // not push(...list): a huge limits.d would overflow the stack
   if (etc.unlisted) files.push(etc.unlisted);
-  let dropins: Array<{ name: string; rel: string; role: FileRole; raw?: Buffer; dirAbs?: string }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
+  let dropins: Array<{ name: string; rel: string; role: FileRole; raw?: Buffer; dir?: ResolvedInRoot }> = etc.names.map((name) => ({ name, rel: `${DROPIN_DIR}/${name}`, role: 'dropin' as const }));
   const addUndecodable = (list: DirListing, dir: string, role: FileRole, shadowedBy: ReadonlySet<string> | null) => {
     for (const { raw, shown } of list.undecodable ?? []) {
       const rel = `${dir}/${shown}`;
       // the same name (bytes) in /etc/security/limits.d is read instead
       if (shadowedBy?.has(raw.toString('latin1'))) ignored.push({ path: rel, reason: 'shadowed', detail: `${DROPIN_DIR}/${shownName(raw)} has the same name and is read instead` });
-      else dropins.push({ name: '', raw, rel, role, dirAbs: list.resolved!.abs });
+      else dropins.push({ name: '', raw, rel, role, dir: list.resolved! });
     }
   };
   addUndecodable(etc, DROPIN_DIR, 'dropin', null);
@@ -360,7 +362,7 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   try {
     for (const d of dropins) {
       const bytes = d.raw ? null : etcDir !== null && d.role === 'dropin' && etc.regular?.has(d.name) ? readRegularAt(etcDir, d.name) : null;
-      const f = d.raw ? undecodableFile(absRoot, d.dirAbs!, d.rel, d.raw, d.role, profile) : bytes !== null
+      const f = d.raw ? undecodableFile(absRoot, d.dir!, d.rel, d.raw, d.role, profile) : bytes !== null
         ? { path: d.rel, role: d.role, status: 'ok' as const, doc: lazyDocument(d.rel, profile, keep ? bytes : bytesToBinary(bytes)) }
         : readTreeFile(absRoot, d.rel, d.role, profile, keep);
       files.push(f);

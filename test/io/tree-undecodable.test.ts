@@ -110,3 +110,23 @@ it('a real name that looks like the shown form of a raw one stays a file of its 
   ]);
   expect(tree.ignored).toContainEqual(expect.objectContaining({ path: 'etc/security/limits.d/z\\xff', reason: 'subdirectory' }));
 });
+
+it('a relative link of a not-UTF-8 name is followed from where limits.d really is, as a UTF-8 name is', () => {
+  // limits.d is itself a link (into opt/ld); '../real.conf' from there is opt/real.conf, not
+  // etc/security/real.conf (the link's path as shown)
+  const r = path.join(tmp, 'linked');
+  mkdirSync(path.join(r, 'etc/security'), { recursive: true });
+  mkdirSync(path.join(r, 'opt/ld'), { recursive: true });
+  writeFileSync(path.join(r, 'etc/security/limits.conf'), '');
+  writeFileSync(path.join(r, 'opt/real.conf'), '* hard nofile 20\n');
+  symlinkSync('../../opt/ld', path.join(r, 'etc/security/limits.d'));
+  symlinkSync('../real.conf', path.join(r, 'opt/ld/a.conf'));
+  symlinkSync('../real.conf', Buffer.concat([Buffer.from(path.join(r, 'opt/ld/')), Buffer.from('\xf1.conf', 'latin1')]));
+  // a link climbing out of the root
+  symlinkSync('../../../../../../outside.conf', Buffer.concat([Buffer.from(path.join(r, 'opt/ld/')), Buffer.from('\xf2.conf', 'latin1')]));
+  const tree = loadTree(r, { profile: 'debian' });
+  const got = Object.fromEntries(tree.files.map((f) => [f.path.replace('etc/security/limits.d/', ''), [f.status, f.realPath]]));
+  expect(got['a.conf']).toEqual(['ok', 'opt/real.conf']);
+  expect(got['\\xf1.conf']).toEqual(['not-evaluated', 'opt/real.conf']);
+  expect(got['\\xf2.conf']![0]).toBe('outside-root');
+});
