@@ -281,7 +281,9 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     let fixed = 0;
     let fixedFile: Buffer | null = null; // --stdin --fix: what goes to stdout
     const profiles: Array<{ root: string | null; files: readonly string[]; profile: Profile }> = [];
-    let heapTuned = false;
+    // the V8 and node's own flags are the same for every tree: only the tree's size is looked at per tree
+    const heapTunable = tuneHeapForLint(LINT_HEAP_TUNE_BYTES, process.versions.v8, process.execArgv, () => {});
+    let heapTuned = !heapTunable;
     for await (const t of targets) {
       await turn();
       // a tree's files are named only for files linted on their own (the JSON `profiles` entry)
