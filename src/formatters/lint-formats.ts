@@ -13,7 +13,6 @@ import { lintSarifWriter } from './sarif.js';
 import type { LintFormat } from './lint-format-names.js';
 import { type FindingBytes, type TextStyle, textWriter } from './text.js';
 
-export type { FindingBytes } from './text.js';
 
 export { isLintFormat, LINT_FORMATS, type LintFormat } from './lint-format-names.js';
 

@@ -8,6 +8,7 @@ import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { parseLimits } from '../../src/core/parse.js';
 import type { EntryReading } from '../../src/core/model.js';
+import { rng, seedNote, testSeed } from '../seed.js';
 
 function collector(): (() => void) | null {
   try {
@@ -74,10 +75,9 @@ describe('parsed document memory', () => {
   });
 
   it('an entry packs its token offsets and keeps what few entries have aside, giving every field as the text holds it (random lines; seed printed)', () => {
-    const seed = Number(process.env['SEED'] ?? Date.now() % 100_000);
-    console.log(`entry offsets: seed ${seed}`);
-    let x = seed || 1;
-    const rnd = (n: number) => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return (x >>> 8) % n; };
+    const seed = testSeed('entry offsets');
+    const draw = rng(seed);
+    const rnd = (n: number) => Math.floor(draw() * n);
     const blank = () => [' ', '\t', ' '.repeat(1 + rnd(3)), ' '.repeat(120 + rnd(20)), '\t\v '][rnd(5)]!;
     const tok = () => ['alice', '@Ops', '*', 'Soft', 'hard', '-', 'NOFILE', 'nproc', '4096', 'Unlimited', 'x'.repeat(1 + rnd(40))][rnd(11)]!;
     const lines: string[] = [];
@@ -97,7 +97,7 @@ describe('parsed document memory', () => {
           if (r.kind !== 'entry') continue;
           seen++;
           const fs = [r.domain, r.type, r.item, r.value, ...r.extra];
-          for (const f of fs) expect(text.slice(f.start, f.end), `line ${line.index + 1}`).toBe(f.raw);
+          for (const f of fs) expect(text.slice(f.start, f.end), `${seedNote(seed)}: line ${line.index + 1}`).toBe(f.raw);
           for (let k = 1; k < fs.length; k++) expect(fs[k]!.start).toBeGreaterThan(fs[k - 1]!.end);
           expect(fs[0]!.start).toBeGreaterThanOrEqual(line.start);
           expect(r.itemText).toBe(r.item.raw.toLowerCase());

@@ -7,7 +7,7 @@
  * hostile tokens under every release profile (seed printed).
  */
 import { describe, expect, it } from 'vitest';
-import { fieldsOf, isStrayHeader, ownerIn, readingIndex, readings, syntaxOwner, templateSyntax } from '../../src/core/lint/helpers.js';
+import { fieldsOf, isStrayHeader, ownerIn, readingIndex, syntaxOwner, templateSyntax } from '../../src/core/lint/helpers.js';
 import type { RuleContext } from '../../src/core/lint/types.js';
 import type { EntryReading, InvalidReading, NoLimitReading, Reading, TreeFile } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
@@ -53,7 +53,9 @@ describe('readingIndex', () => {
       const ctx = { docs } as unknown as RuleContext;
       const index = readingIndex(ctx);
       expect(index.map((x) => x.file), seedNote(seed)).toEqual(docs.map((x) => x.file));
-      const all = readings(ctx);
+      // every reading but blank and comment ones, in reading order, with its file and line (the plain definition)
+      const all = docs.flatMap(({ file, doc }) => doc.lines.flatMap((line) => line.readings
+        .filter((reading) => reading.kind !== 'blank' && reading.kind !== 'comment').map((reading) => ({ file, line, reading }))));
       for (const [i, { file, doc }] of docs.entries()) {
         const x = index[i]!;
         const mine = all.filter((ref) => ref.file === file);

@@ -170,32 +170,6 @@ export function ownerIn(fr: FileReadings, r: EntryReading | NoLimitReading | Inv
   return syntaxOwner(r);
 }
 
-/** A docs array's readings as references, built on the first call for it and then shared. */
-const readingLists = new WeakMap<RuleContext['docs'], readonly ReadingRef[]>();
-
-/**
- * Every reading of every parsed file, in reading order, without the blank and comment ones, each
- * with its file, document, line and chunk (one object per reading: a rule that needs only some
- * kinds walks readingIndex instead). Built on the first call for a docs array and then shared.
- */
-export function readings(ctx: RuleContext): readonly ReadingRef[] {
-  let list = readingLists.get(ctx.docs);
-  if (!list) {
-    const out: ReadingRef[] = [];
-    for (const { file, doc } of ctx.docs) {
-      for (const line of doc.lines) {
-        const rs = line.readings;
-        for (let chunk = 0; chunk < rs.length; chunk++) {
-          const reading = rs[chunk]!;
-          if (reading.kind !== 'blank' && reading.kind !== 'comment') out.push({ file, doc, line, reading, chunk });
-        }
-      }
-    }
-    readingLists.set(ctx.docs, (list = out));
-  }
-  return list;
-}
-
 /**
  * The dead lines (Analysis.dead()) of one file, in reading order: what a rule of scope 'file'
  * walks for the file it is given (its run of entries, not every dead line of the tree per file).

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { GroupRef } from '../../../src/core/accounts.js';
 import { type AccountCase, describeAccount, describeAccounts } from '../../../src/core/lint/analysis.js';
 import { FRESH } from '../../../src/core/lint/analysis/types.js';
-import { rng } from '../../seed.js';
+import { rng, seedNote, testSeed } from '../../seed.js';
 
 function plainDescribeAccount(c: AccountCase): string {
   const id = c.identity;
@@ -30,8 +30,7 @@ function plainDescribeAccounts(cases: readonly AccountCase[]): string {
 
 describe('describeAccounts', () => {
   it('gives the text of the stable sort by kind on random account lists', () => {
-    const seed = Number(process.env.SEED ?? Date.now() % 1_000_000);
-    console.log(`describe-accounts seed ${seed}`);
+    const seed = testSeed('describe-accounts');
     const r = rng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     // groups arrays shared between accounts (as enumerateAccounts does), some with equal texts
@@ -45,7 +44,7 @@ describe('describeAccounts', () => {
         const name = kind === 2 ? FRESH : pick(['root', 'alice', 'bob', 'carol', 'dave']);
         cases.push({ identity: { name, uid: pick([0, 999, 1000, 1001]), gid: 1000, groups: pick(sets) }, real: kind === 0 });
       }
-      expect(describeAccounts(cases), `seed ${seed} round ${round}`).toBe(plainDescribeAccounts(cases));
+      expect(describeAccounts(cases), `${seedNote(seed)} round ${round}`).toBe(plainDescribeAccounts(cases));
       for (const c of cases) expect(describeAccount(c)).toBe(plainDescribeAccount(c));
     }
   });
