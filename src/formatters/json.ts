@@ -6,7 +6,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, reportTail, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
-import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, lastJsonInto, lastJsonString, utf8, type Write } from './stream.js';
+import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonInto, lastJsonString, utf8, type Write } from './stream.js';
 import type { FindingBytes } from './text.js';
 
 export const LINT_JSON_VERSION = 1;
@@ -97,22 +97,19 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
       middleBytes = null;
     }
   };
-  const number = (out: ByteOut, n: number): void => {
-    if (Number.isFinite(n)) out.number(n); else out.text('null');
-  };
   const bytes: ElementBytes<Diagnostic> = (d, at, unit, out, lead) => {
     // a finding with a fix or related locations (few) is written as text
     if (d.fix !== undefined || d.related !== undefined) return false;
     advance(d, at, unit);
     out.bytes(lead);
     out.bytes((fileStartBytes ??= utf8(fileStart)));
-    number(out, d.line);
+    jsonNumberInto(out, d.line);
     out.bytes(columnBytes);
-    number(out, d.column);
+    jsonNumberInto(out, d.column);
     out.bytes(endLineBytes);
-    number(out, d.endLine);
+    jsonNumberInto(out, d.endLine);
     out.bytes(endColumnBytes);
-    number(out, d.endColumn);
+    jsonNumberInto(out, d.endColumn);
     out.bytes((middleBytes ??= utf8(middle)));
     messageInto(d.message, out);
     out.bytes(closeBytes);

@@ -20,7 +20,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
 import { Fingerprinter } from './fingerprint.js';
-import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, JsonStream, jsonString, lastJsonInto, lastJsonString, utf8, type Write } from './stream.js';
+import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonInto, lastJsonString, utf8, type Write } from './stream.js';
 import type { FindingBytes } from './text.js';
 
 /** The name of limitsctl's fingerprint in `partialFingerprints` (SARIF §3.27.17: `name/vN`). */
@@ -191,9 +191,6 @@ function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<P
       fileMiddleBytes = null;
     }
   };
-  const number = (out: ByteOut, n: number): void => {
-    if (Number.isFinite(n)) out.number(n); else out.text('null');
-  };
   const bytes: ElementBytes<Printed> = ({ d, hash, occurrence }, at, unit, out, lead) => {
     // a finding with related locations or a fix (few) is written as text
     if (d.related !== undefined || d.fix !== undefined) return false;
@@ -205,13 +202,13 @@ function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<P
     // region(d), member by member
     const col = d.text ? d.text.column : d.column;
     const endCol = d.text ? d.text.endColumn : d.endColumn;
-    number(out, d.line);
+    jsonNumberInto(out, d.line);
     out.bytes(startColumnBytes);
-    number(out, col);
+    jsonNumberInto(out, col);
     out.bytes(endLineBytes);
-    number(out, d.endLine);
+    jsonNumberInto(out, d.endLine);
     out.bytes(endColumnBytes);
-    number(out, Math.max(endCol, d.endLine === d.line ? col : 1));
+    jsonNumberInto(out, Math.max(endCol, d.endLine === d.line ? col : 1));
     out.bytes(closeLocationsBytes);
     out.bytes(fingerprintBytes);
     if (hash !== lastHash) { lastHash = hash; hashBytes = utf8(hash); }

@@ -255,6 +255,11 @@ export function jsonNumber(n: number): string {
   return Number.isFinite(n) ? `${n}` : 'null';
 }
 
+/** jsonNumber(n) written into `out` (ByteOut) as bytes. */
+export function jsonNumberInto(out: ByteOut, n: number): void {
+  if (Number.isFinite(n)) out.number(n); else out.text('null');
+}
+
 /**
  * A JSON document whose one array is written element by element as the elements are produced,
  * and whose members after that array may depend on every element (a summary): the same text as
