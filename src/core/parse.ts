@@ -597,7 +597,7 @@ function entryReading(
 
 /**
  * What an entry's type and item tokens mean under a profile, apart from where they are: their
- * lower-cased texts, the item, and the first problem they have (an unknown item, else an unknown
+ * lower-cased texts, the item, the limit type, and the first problem they have (an unknown item, else an unknown
  * type; without its span). A file repeats a few of these on every line, so entries share one object
  * per (type, item) seen lately.
  */
@@ -608,6 +608,7 @@ interface EntryMeta {
   readonly typeText: string;
   readonly itemText: string;
   readonly itemInfo: ItemInfo | null;
+  readonly limitType: LimitType | null;
   readonly bad: { readonly code: 'unknown-item' | 'unknown-type'; readonly message: string; readonly token: 1 | 2 } | null;
 }
 
@@ -636,7 +637,7 @@ function entryMeta(profile: Profile): EntryMeta {
       token: 2,
     };
   } else if (info.typeChecked && !limitType) bad = { code: 'unknown-type', message: `unknown limit type '${typeText}'`, token: 1 };
-  const meta: EntryMeta = { profile, typeRaw, itemRaw, typeText, itemText, itemInfo: info, bad };
+  const meta: EntryMeta = { profile, typeRaw, itemRaw, typeText, itemText, itemInfo: info, limitType, bad };
   metas[h] = meta;
   return meta;
 }
@@ -736,10 +737,7 @@ class Entry implements EntryReading {
   get typeText(): string { return this.#meta.typeText; }
   get itemText(): string { return this.#meta.itemText; }
 
-  get limitType(): LimitType | null {
-    const t = this.typeText;
-    return t === 'soft' || t === 'hard' || t === '-' ? t : null;
-  }
+  get limitType(): LimitType | null { return this.#meta.limitType; }
 
   get extra(): readonly Field[] { const rare = this.#rare; return rare === null ? NO_FIELDS : rare.extra; }
   get problem(): Problem | null { const rare = this.#rare; return rare === null ? null : rare.problem; }
