@@ -10,7 +10,7 @@ import { Analysis } from '../../src/core/lint/analysis.js';
 import { lintTarget } from '../../src/core/lint/engine.js';
 import { EMPTY_POLICY } from '../../src/core/lint/policy.js';
 import { RULES } from '../../src/core/lint/rules.js';
-import type { LintAccounts, RuleContext, RuleReport } from '../../src/core/lint/types.js';
+import type { DeferredReport, LintAccounts, RuleContext, RuleReport } from '../../src/core/lint/types.js';
 import type { ConfigTree, LimitsDocument, TreeFile } from '../../src/core/model.js';
 import { parseLimits } from '../../src/core/parse.js';
 import { DEFAULT_NR_OPEN } from '../../src/core/schema.js';
@@ -58,10 +58,11 @@ describe('the analysis rules report file by file', () => {
         const ctx: RuleContext = {
           tree: t, profile, accounts, nrOpen: DEFAULT_NR_OPEN, nrOpenSource: null, capSysResource: null, startingLimits: null,
           policy: EMPTY_POLICY, standalone: false, analysis: an, docs: one,
-          report: (r: RuleReport) => {
+          report: (r: RuleReport | DeferredReport) => {
             const p = typeof r.file === 'string' ? r.file : r.file.path;
             expect(p).toBe(f.path);
-            seen.push(`${p}\0${r.span?.start}\0${r.message}`);
+            // a deferred message is worded here, as the engine does when it writes the finding
+            seen.push(`${p}\0${r.span?.start}\0${'text' in r ? r.text.message(r.a, r.b) : r.message}`);
           },
         };
         rule.check(ctx);

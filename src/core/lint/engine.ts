@@ -9,7 +9,7 @@ import { Analysis } from './analysis.js';
 import { EMPTY_POLICY } from './policy.js';
 import { findRule, RULES } from './rules.js';
 import type {
-  Diagnostic, LintConfig, LintResult, LintTarget, Position, RelatedLocation, Rule, RuleContext, RuleReport, Severity,
+  DeferredReport, Diagnostic, FindingText, LintConfig, LintResult, LintTarget, Position, RelatedLocation, Rule, RuleContext, RuleReport, Severity,
 } from './types.js';
 
 /**
@@ -382,34 +382,53 @@ export function sortFindings(list: Diagnostic[]): Diagnostic[] {
  * objects are made when the file is written, a batch at a time. A record is {@link NUMS} numbers
  * in one Float64Array (the kind, an index into the engine's `kinds`, or -1 when the record is a
  * whole Diagnostic: a finding with code-point columns, a fix, or in another file; line, column,
- * endLine, endColumn, offset start and end, -1: no offset), its message (or that Diagnostic) in
- * an array, and its related locations, which few findings have, in a map. (The numbers were
- * slots of one array with the message: pushing nine values per finding into an array of a
- * million and more was most of what reporting a finding cost.)
+ * endLine, endColumn, offset start and end, -1: no offset; the two numbers of a deferred
+ * report), its message (or that Diagnostic, or the FindingText that makes its message and related
+ * locations when it is written) in an array, and its related locations, which few findings have
+ * now, in a map. (The numbers were slots of one array with the message: pushing nine values per
+ * finding into an array of a million and more was most of what reporting a finding cost.)
  */
-const NUMS = 7;
+const NUMS = 9;
 const K_LINE = 1;
 const K_COLUMN = 2;
 const K_END_LINE = 3;
 const K_END_COLUMN = 4;
 const K_START = 5;
 const K_END = 6;
+const K_A = 7;
+const K_B = 8;
 /** how many Diagnostic objects are made at a time when a file is written */
 const BATCH = 4096;
 
 interface Kind { readonly code: string; readonly name: string; readonly severity: Severity }
+
+/** Places a FindingText's related locations for the finding of numbers a, b (undefined: none). */
+type Relate = (text: FindingText, a: number, b: number, kind: Kind, file: string) => RelatedLocation[] | undefined;
+
+/**
+ * A deferred finding's message, text.message(a, b); a rule that throws there gets its finding
+ * kept with a message saying so (the finding was found; only its words are missing), as a rule
+ * that throws in check gets an LC900 finding.
+ */
+function messageOf(text: FindingText, a: number, b: number, kind: Kind): string {
+  try {
+    return text.message(a, b);
+  } catch (e) {
+    return `rule ${kind.code} ${kind.name} failed to word this finding: ${(e as Error)?.message ?? String(e)}. This is a bug in limitsctl; please report it with the file.`;
+  }
+}
 
 /** A file's findings as records (see {@link NUMS}); record r is the r-th added. */
 class Records {
   /** how many records */
   n = 0;
   private nums = new Float64Array(NUMS * 16);
-  /** record r's message, or its whole Diagnostic (kind -1) */
-  private readonly refs: Array<string | Diagnostic> = [];
+  /** record r's message, its whole Diagnostic (kind -1), or the FindingText that makes its message */
+  private readonly refs: Array<string | Diagnostic | FindingText> = [];
   /** record → its related locations (only records that have some) */
   private related: Map<number, RelatedLocation[]> | null = null;
 
-  add(kind: number, line: number, column: number, endLine: number, endColumn: number, start: number, end: number, message: string | Diagnostic, related: RelatedLocation[] | undefined): void {
+  add(kind: number, line: number, column: number, endLine: number, endColumn: number, start: number, end: number, message: string | Diagnostic | FindingText, related: RelatedLocation[] | undefined, ta = 0, tb = 0): void {
     let nums = this.nums;
     const at = this.n * NUMS;
     if (at + NUMS > nums.length) {
@@ -424,6 +443,8 @@ class Records {
     nums[at + K_END_COLUMN] = endColumn;
     nums[at + K_START] = start;
     nums[at + K_END] = end;
+    nums[at + K_A] = ta;
+    nums[at + K_B] = tb;
     this.refs.push(message);
     if (related !== undefined) (this.related ??= new Map()).set(this.n, related);
     this.n++;
@@ -438,7 +459,7 @@ class Records {
   copy(from: Records, r: number): void {
     const k = r * NUMS;
     const x = from.nums;
-    this.add(x[k]!, x[k + K_LINE]!, x[k + K_COLUMN]!, x[k + K_END_LINE]!, x[k + K_END_COLUMN]!, x[k + K_START]!, x[k + K_END]!, from.refs[r]!, from.related?.get(r));
+    this.add(x[k]!, x[k + K_LINE]!, x[k + K_COLUMN]!, x[k + K_END_LINE]!, x[k + K_END_COLUMN]!, x[k + K_START]!, x[k + K_END]!, from.refs[r]!, from.related?.get(r), x[k + K_A]!, x[k + K_B]!);
   }
 
   /** record r's kind (-1: kept whole) */
@@ -461,13 +482,20 @@ class Records {
     return this.nums[k] === -1 ? (this.refs[r] as Diagnostic).column : this.nums[k + K_COLUMN]!;
   }
 
-  message(r: number): string {
+  message(r: number, kinds: readonly Kind[]): string {
     const x = this.refs[r]!;
-    return typeof x === 'string' ? x : x.message;
+    if (typeof x === 'string') return x;
+    const k = r * NUMS;
+    const kind = this.nums[k]!;
+    return kind === -1 ? (x as Diagnostic).message : messageOf(x as FindingText, this.nums[k + K_A]!, this.nums[k + K_B]!, kinds[kind]!);
   }
 
-  /** record r as a Diagnostic (the members in the order the type lists them, as lintTarget always made them) */
-  diagnostic(r: number, kinds: readonly Kind[], file: string): Diagnostic {
+  /**
+   * record r as a Diagnostic (the members in the order the type lists them, as lintTarget always
+   * made them); a deferred record's message and related locations are made now, the related ones
+   * placed by `relate`
+   */
+  diagnostic(r: number, kinds: readonly Kind[], file: string, relate: Relate): Diagnostic {
     const a = this.nums;
     const k = r * NUMS;
     const kind = a[k]!;
@@ -478,8 +506,18 @@ class Records {
     const endLine = a[k + K_END_LINE]!;
     const endColumn = a[k + K_END_COLUMN]!;
     const start = a[k + K_START]!;
-    const message = this.refs[r] as string;
-    const related = this.related?.get(r);
+    const ref = this.refs[r]!;
+    let message: string;
+    let related: RelatedLocation[] | undefined;
+    if (typeof ref === 'string') {
+      message = ref;
+      related = this.related?.get(r);
+    } else {
+      const ta = a[k + K_A]!;
+      const tb = a[k + K_B]!;
+      message = messageOf(ref as FindingText, ta, tb, x);
+      related = relate(ref as FindingText, ta, tb, x, file);
+    }
     if (related === undefined) {
       return start >= 0
         ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END]! } }
@@ -615,13 +653,50 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     });
   };
 
+  const threw = (e: unknown) => `it threw ${(e as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? String(e)}`;
+  // a deferred finding's related locations, placed when it is written; one the rule gave that
+  // cannot be placed (a rule bug) is left out and said in an LC900 finding, written after the
+  // file's other findings (`late`), where the eager path makes the whole finding an LC900
+  const late: Diagnostic[] = [];
+  const relate: Relate = (text, a, b, x, file) => {
+    if (text.related === undefined) return undefined;
+    const bug = (what: string): void => {
+      const sev = severityOf(RULE_ERROR, config);
+      if (sev !== 'off') {
+        late.push({
+          code: RULE_ERROR.code, rule: RULE_ERROR.name, severity: sev, file, line: 1, column: 1, endLine: 1, endColumn: 1,
+          message: `rule ${x.code} ${x.name} failed: ${what}. This is a bug in limitsctl; please report it with the file.`,
+        });
+      }
+    };
+    let rel: RuleReport['related'];
+    try {
+      rel = text.related(a, b);
+    } catch (e) {
+      bug(threw(e));
+      return undefined;
+    }
+    if (rel === undefined || rel.length === 0) return undefined;
+    const out: RelatedLocation[] = [];
+    for (const y of rel) {
+      try {
+        place(docOf(target, y.file), y.span);
+      } catch (e) {
+        bug(`it reported an invalid position (${(e as Error).message})`);
+        continue;
+      }
+      out.push({ file: pathOf(y.file), line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, message: y.message });
+    }
+    return out.length > 0 ? out : undefined;
+  };
+
   // one report function per rule (a rule of scope 'file' gets a context per file; the function is shared)
   const reportOf = (rule: Rule, severity: Severity) => {
     const code = rule.code;
     const name = rule.name;
     const kind = kinds.length;
     kinds.push({ code, name, severity });
-    return (r: RuleReport): void => {
+    return (r: RuleReport | DeferredReport): void => {
       // run for every finding: no spread copies, no position or finding object (a record of
       // numbers; see NUMS), no array unless there are related locations
       const f = r.file;
@@ -630,8 +705,23 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
       if (typeof f === 'string') { fDoc = docOf(target, f); fPath = f; } else { fDoc = f.doc; fPath = f.path; }
       try {
         place(fDoc, r.span);
-        const rel = r.related;
+        const text = (r as Partial<DeferredReport>).text;
         const fix = r.fix;
+        if (!placedText && fix === undefined && text !== undefined) {
+          // held as numbers: its message and related locations are made when it is written
+          const d = r as DeferredReport;
+          const list = listOf(fPath);
+          if (list !== null) list.add(kind, placedLine, placedColumn, placedEndLine, placedEndColumn, placedOffset ? placedStart : -1, placedEnd, text, undefined, d.a, d.b);
+          else {
+            const one = new Records();
+            one.add(kind, placedLine, placedColumn, placedEndLine, placedEndColumn, placedOffset ? placedStart : -1, placedEnd, text, undefined, d.a, d.b);
+            current!.whole(one.diagnostic(0, kinds, fPath, relate));
+          }
+          return;
+        }
+        // a deferred finding that cannot wait (a fix, code-point columns) is worded now
+        const message = text !== undefined ? messageOf(text, (r as DeferredReport).a, (r as DeferredReport).b, kinds[kind]!) : (r as RuleReport).message;
+        const rel = text !== undefined ? text.related?.((r as DeferredReport).a, (r as DeferredReport).b) : (r as RuleReport).related;
         if (!placedText && fix === undefined) {
           const line = placedLine;
           const column = placedColumn;
@@ -645,16 +735,16 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
             return { file: pathOf(x.file), line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, message: x.message };
           });
           const list = listOf(fPath);
-          if (list !== null) list.add(kind, line, column, endLine, endColumn, start, end, r.message, related);
+          if (list !== null) list.add(kind, line, column, endLine, endColumn, start, end, message, related);
           else {
             const one = new Records();
-            one.add(kind, line, column, endLine, endColumn, start, end, r.message, related);
-            current!.whole(one.diagnostic(0, kinds, fPath));
+            one.add(kind, line, column, endLine, endColumn, start, end, message, related);
+            current!.whole(one.diagnostic(0, kinds, fPath, relate));
           }
           return;
         }
         const d: Mutable<Diagnostic> = {
-          code, rule: name, severity, message: r.message, file: fPath,
+          code, rule: name, severity, message, file: fPath,
           line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn,
         };
         if (placedText) d.text = { column: placedTextColumn, endColumn: placedTextEndColumn };
@@ -685,7 +775,6 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     tree, profile, accounts: target.accounts, nrOpen, nrOpenSource: target.nrOpenSource ?? null, capSysResource: target.capSysResource ?? null, startingLimits: target.startingLimits ?? null, policy, standalone: target.standalone === true,
     analysis, docs: ruleDocs, report,
   });
-  const threw = (e: unknown) => `it threw ${(e as Error)?.stack?.split('\n').slice(0, 2).join(' ') ?? String(e)}`;
 
   const perFile: Array<{ rule: Rule; report: RuleContext['report'] }> = [];
   try {
@@ -732,14 +821,16 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
       const cmp = (i: number, j: number): number => (a.line(i) - a.line(j))
         || (a.column(i) - a.column(j))
         || compareStrings(codeOf(a, i), codeOf(a, j))
-        || compareStrings(a.message(i), a.message(j));
+        || compareStrings(a.message(i, kinds), a.message(j, kinds));
       const order = sortRecords(a, n, cmp);
       for (let from = 0; from < n; from += BATCH) {
         const to = Math.min(n, from + BATCH);
         const out = new Array<Diagnostic>(to - from);
-        for (let r = from; r < to; r++) out[r - from] = a.diagnostic(order === null ? r : order[r]!, kinds, path);
+        for (let r = from; r < to; r++) out[r - from] = a.diagnostic(order === null ? r : order[r]!, kinds, path, relate);
         yield out;
       }
+      // related locations a rule gave for a deferred finding that could not be placed (a rule bug)
+      if (late.length > 0) yield late.splice(0);
     }
 
     for (const [path, pathDocs] of byPath) {

@@ -87,6 +87,34 @@ export interface RuleReport {
   readonly related?: ReadonlyArray<{ readonly file: TreeFile | string; readonly span?: Span; readonly message: string }>;
 }
 
+/**
+ * A finding's message and related locations made when the finding is written, not when it is
+ * found: one object shared by many findings, each of which is given by two numbers of the rule's
+ * choosing (say, the reading orders of a line and of the line that replaces it). Until its file is
+ * written, such a finding is held as a few numbers, not as its text and related objects (on a
+ * 1,000,000-line tree those were most of what the heap took on, file after file). Both functions
+ * must be pure — the same numbers give the same text — and must not report: the engine calls
+ * them when it writes the finding, when two findings on one line are ordered by message, and at
+ * once for a finding that cannot wait (one with a fix, or on a line holding non-ASCII bytes).
+ */
+export interface FindingText {
+  message(a: number, b: number): string;
+  related?(a: number, b: number): RuleReport['related'];
+}
+
+/** What a rule passes to `report` when its message is made later, by {@link FindingText}. */
+export interface DeferredReport {
+  /** the file the finding is in (a tree file, or the path of an ignored file) */
+  readonly file: TreeFile | string;
+  /** byte span in the file's text; omitted = the start of the file (1:1) */
+  readonly span?: Span;
+  readonly text: FindingText;
+  /** the numbers `text` is called with */
+  readonly a: number;
+  readonly b: number;
+  readonly fix?: readonly TextEdit[];
+}
+
 /** Everything a rule may look at. */
 export interface RuleContext {
   readonly tree: ConfigTree;
@@ -108,7 +136,8 @@ export interface RuleContext {
   readonly analysis: import('./analysis.js').Analysis;
   /** the parsed files, in pam_limits' reading order */
   readonly docs: ReadonlyArray<{ readonly file: TreeFile; readonly doc: LimitsDocument }>;
-  report(r: RuleReport): void;
+  /** a finding: its message now (RuleReport) or made when it is written (DeferredReport) */
+  report(r: RuleReport | DeferredReport): void;
 }
 
 export interface LintAccounts {

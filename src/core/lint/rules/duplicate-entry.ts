@@ -1,6 +1,6 @@
 import { entryRaw } from '../../parse.js';
 import { entryText, lineSpan, show } from '../helpers.js';
-import type { Rule } from '../types.js';
+import type { FindingText, Rule } from '../types.js';
 
 export const duplicateEntry: Rule = {
   code: 'LC202',
@@ -12,6 +12,22 @@ export const duplicateEntry: Rule = {
   scope: 'file',
   check(ctx) {
     const an = ctx.analysis;
+    // the message and related location of the finding on order o, replaced by order bo, made
+    // when the finding is written (held until then as the two numbers)
+    const text: FindingText = {
+      message(o, bo) {
+        const a = an.entryAt(o)!.reading;
+        const b = an.entryAt(bo)!.reading;
+        const byLine = an.entryAt(bo)!.line.index + 1;
+        return a.typeText === b.typeText && a.valueText === b.valueText
+          ? `duplicate of line ${byLine} ('${entryText(b)}'): pam_limits applies the later one, so this line changes nothing; remove it`
+          : `dead line: line ${byLine} ('${entryText(b)}') sets ${b.itemText} for '${show(entryRaw(a, 0))}' again and pam_limits keeps the line read last, so this value never applies${a.itemInfo && !a.itemInfo.typeChecked && a.typeText !== b.typeText ? ` (the type does not matter for ${b.itemText}: every line sets the same single limit)` : ''}; remove this line or merge the two`;
+      },
+      related(_o, bo) {
+        const other = an.entryAt(bo)!;
+        return [{ file: other.file, span: lineSpan(other.line), message: 'the line that replaces it' }];
+      },
+    };
     for (const { file } of ctx.docs) {
       const range = an.orderRange(file);
       if (!range) continue;
@@ -23,19 +39,13 @@ export const duplicateEntry: Rule = {
         const bo = by[o]!;
         if (bo < 0 || bo >= hi) continue;
         const ref = an.entryAt(o)!;
-        const other = an.entryAt(bo)!;
-        const a = ref.reading;
-        const b = other.reading;
-        const same = a.typeText === b.typeText && a.valueText === b.valueText;
         const line = ref.line;
-        const byLine = other.line.index + 1;
         ctx.report({
           file: ref.file,
           span: lineSpan(line),
-          message: same
-            ? `duplicate of line ${byLine} ('${entryText(b)}'): pam_limits applies the later one, so this line changes nothing; remove it`
-            : `dead line: line ${byLine} ('${entryText(b)}') sets ${b.itemText} for '${show(entryRaw(a, 0))}' again and pam_limits keeps the line read last, so this value never applies${a.itemInfo && !a.itemInfo.typeChecked && a.typeText !== b.typeText ? ` (the type does not matter for ${b.itemText}: every line sets the same single limit)` : ''}; remove this line or merge the two`,
-          related: [{ file: other.file, span: lineSpan(other.line), message: 'the line that replaces it' }],
+          text,
+          a: o,
+          b: bo,
           fix: removable[o] === 1 ? [{ offset: line.start, length: line.end - line.start + line.eolLength, content: '' }] : undefined,
         });
       }

@@ -1,9 +1,10 @@
-import { type Analysis, domainMatches, type EntryRef } from '../analysis.js';
+import { type Analysis, domainMatches, type EntryRef, type ItemAnalysis, type ItemKey } from '../analysis.js';
 import { fieldsSpan, show } from '../helpers.js';
 import type { DomainSpec } from '../../domain.js';
 import { entryRaw } from '../../parse.js';
 import type { Span, TreeFile } from '../../model.js';
-import type { Rule } from '../types.js';
+import type { Profile } from '../../schema.js';
+import type { FindingText, Rule } from '../types.js';
 
 /** How a finding names a line that beats it, and its related location: made once per such line. */
 interface Beater {
@@ -47,6 +48,32 @@ function whyNoMatch(d: DomainSpec): string {
   return 'no account can match its domain';
 }
 
+/**
+ * The message of never-wins' finding on entry `i` of an item's analysis; with `related`, the lines
+ * that beat it (the first three) are pushed there too.
+ */
+function worded(profile: Profile, cache: Beaters, ia: ItemAnalysis, key: ItemKey, i: number, related: Array<Beater['related']> | null): string {
+  const r = ia.entries[i]!.reading;
+  const matched = ia.matchedCount[i]!;
+  const notApplied = ia.notAppliedCount[i]!;
+  if (matched === 0 && ia.accounts.some((c) => domainMatches(r.domainSpec, c, profile))) {
+    return `this line never applies: every account '${show(entryRaw(r, 0))}' matches is stopped earlier by a "<domain> -" line, and then pam_limits applies no limits at all`;
+  }
+  if (matched === 0) return `this line never applies: ${whyNoMatch(r.domainSpec)}; remove it or fix the domain`;
+  if (notApplied === matched) {
+    return `this line never applies: every account '${show(entryRaw(r, 0))}' matches also matches a "<domain> -" line, and then pam_limits applies no limits at all`;
+  }
+  // the first three lines that beat it, as the entries they are (no Source, no lookup)
+  const count = ia.beatenCount(i);
+  let names = '';
+  for (let k = 0; k < count && k < 3; k++) {
+    const b = beaterOf(cache, ia.beatenRef(i, k));
+    related?.push(b.related);
+    names = k > 0 ? `${names}, ${b.name}` : b.name;
+  }
+  return `this line never decides ${key === 'logins' ? 'the login limit' : key} for any account: for every account it matches, ${count ? names : 'another line'} ${count === 1 ? 'holds' : 'hold'} the final value (a stronger domain, or the same rank read later). Remove it, or move the value to the line that wins`;
+}
+
 export const neverWins: Rule = {
   code: 'LC203',
   name: 'never-wins',
@@ -81,32 +108,21 @@ export const neverWins: Rule = {
         }
         continue;
       }
+      // the message and related locations of entry i's finding, made when it is written (held
+      // until then as the number i); one per run of the file's lines of this item
+      const text: FindingText = {
+        message: (i) => worded(ctx.profile, cache, ia, key, i, null),
+        related: (i) => {
+          const related: Array<Beater['related']> = [];
+          worded(ctx.profile, cache, ia, key, i, related);
+          return related;
+        },
+      };
       for (let i = from; i < to; i++) {
         const e = ia.entries[i]!;
         const r = e.reading;
         if (ia.won[i] || dead[e.order] === 1 || r.problem || !r.itemInfo) continue;
-        const matched = ia.matchedCount[i]!;
-        const notApplied = ia.notAppliedCount[i]!;
-        let message: string;
-        const related: Array<Beater['related']> = [];
-        if (matched === 0 && ia.accounts.some((c) => domainMatches(r.domainSpec, c, ctx.profile))) {
-          message = `this line never applies: every account '${show(entryRaw(r, 0))}' matches is stopped earlier by a "<domain> -" line, and then pam_limits applies no limits at all`;
-        } else if (matched === 0) {
-          message = `this line never applies: ${whyNoMatch(r.domainSpec)}; remove it or fix the domain`;
-        } else if (notApplied === matched) {
-          message = `this line never applies: every account '${show(entryRaw(r, 0))}' matches also matches a "<domain> -" line, and then pam_limits applies no limits at all`;
-        } else {
-          // the first three lines that beat it, as the entries they are (no Source, no lookup)
-          const count = ia.beatenCount(i);
-          let names = '';
-          for (let k = 0; k < count && k < 3; k++) {
-            const b = beaterOf(cache, ia.beatenRef(i, k));
-            related.push(b.related);
-            names = k > 0 ? `${names}, ${b.name}` : b.name;
-          }
-          message = `this line never decides ${key === 'logins' ? 'the login limit' : key} for any account: for every account it matches, ${count ? names : 'another line'} ${count === 1 ? 'holds' : 'hold'} the final value (a stronger domain, or the same rank read later). Remove it, or move the value to the line that wins`;
-        }
-        ctx.report({ file: e.file, span: fieldsSpan(r), message, related });
+        ctx.report({ file: e.file, span: fieldsSpan(r), text, a: i, b: 0 });
       }
     }
   },

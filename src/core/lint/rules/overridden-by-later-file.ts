@@ -1,6 +1,6 @@
 import type { TreeFile } from '../../model.js';
 import { entryText, fieldsSpan, lineSpan } from '../helpers.js';
-import type { Rule } from '../types.js';
+import type { FindingText, Rule } from '../types.js';
 
 /** The "why": which file pam_limits reads later (the same text for every line a file's lines replace). */
 function kindOf(ref: TreeFile, by: TreeFile): string {
@@ -17,6 +17,25 @@ export const overriddenByLaterFile: Rule = {
   scope: 'file',
   check(ctx) {
     const an = ctx.analysis;
+    // the message and related location of the finding on order o, replaced by order bo of a file
+    // read later, made when the finding is written (held until then as the two numbers); the
+    // "why" is the same for every line one file replaces in another, so it is kept for the last
+    // such pair of files
+    let lastRef: TreeFile | null = null;
+    let lastBy: TreeFile | null = null;
+    let kind = '';
+    const text: FindingText = {
+      message(o, bo) {
+        const ref = an.entryAt(o)!;
+        const b = an.entryAt(bo)!;
+        if (b.file !== lastBy || ref.file !== lastRef) { lastRef = ref.file; lastBy = b.file; kind = kindOf(ref.file, b.file); }
+        return `this line never applies: ${kind}, and '${entryText(b.reading)}' (${b.file.path}:${b.line.index + 1}) sets the same domain and item again, so pam_limits keeps that one. Change the value there, or remove this line`;
+      },
+      related(_o, bo) {
+        const b = an.entryAt(bo)!;
+        return [{ file: b.file, span: lineSpan(b.line), message: 'the line that replaces it' }];
+      },
+    };
     for (const { file } of ctx.docs) {
       const range = an.orderRange(file);
       if (!range) continue;
@@ -24,20 +43,11 @@ export const overriddenByLaterFile: Rule = {
       const { lo, hi } = range;
       // the file's entries are the orders [lo, hi); a dead line replaced by a later order >= hi is
       // replaced from another file (only those entries are looked at)
-      let lastBy: TreeFile | null = null;
-      let kind = '';
       for (let o = lo; o < hi; o++) {
         const bo = by[o]!;
         if (bo < hi) continue;
         const ref = an.entryAt(o)!;
-        const b = an.entryAt(bo)!;
-        if (b.file !== lastBy) { lastBy = b.file; kind = kindOf(ref.file, b.file); }
-        ctx.report({
-          file: ref.file,
-          span: fieldsSpan(ref.reading),
-          message: `this line never applies: ${kind}, and '${entryText(b.reading)}' (${b.file.path}:${b.line.index + 1}) sets the same domain and item again, so pam_limits keeps that one. Change the value there, or remove this line`,
-          related: [{ file: b.file, span: lineSpan(b.line), message: 'the line that replaces it' }],
-        });
+        ctx.report({ file: ref.file, span: fieldsSpan(ref.reading), text, a: o, b: bo });
       }
     }
   },
