@@ -104,7 +104,18 @@ export class Fingerprinter {
   private lastMessage: string | null = null;
   private lastKey: Key | null = null;
 
+  /** after {@link step}: the finding's key hash (32 hex digits) */
+  hash = '';
+  /** after {@link step}: its occurrence (1-based) */
+  occurrence = 0;
+
   next(d: Fingerprintable): { readonly hash: string; readonly occurrence: number } {
+    this.step(d);
+    return { hash: this.hash, occurrence: this.occurrence };
+  }
+
+  /** {@link next} without its result object: the fingerprint is left in `hash` and `occurrence`. */
+  step(d: Fingerprintable): void {
     if (d.file !== this.file) {
       this.file = d.file;
       this.keys = new Map();
@@ -139,6 +150,7 @@ export class Fingerprinter {
       this.lastKey = k;
     }
     key.count++;
-    return { hash: key.hash, occurrence: key.count };
+    this.hash = key.hash;
+    this.occurrence = key.count;
   }
 }

@@ -6,7 +6,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, reportTail, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
-import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonInto, lastJsonString, utf8, type Write } from './stream.js';
+import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonString, RunBytes, utf8, type Write } from './stream.js';
 import type { FindingBytes } from './text.js';
 
 export const LINT_JSON_VERSION = 1;
@@ -63,7 +63,8 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
   let closeBytes = columnBytes;
   let fileStartBytes: Uint8Array | null = null;
   let middleBytes: Uint8Array | null = null;
-  const messageInto = lastJsonInto();
+  const before = new RunBytes();
+  const after = new RunBytes();
   /** the pieces of `d`'s element brought up to date (indentation, file, rule) */
   const advance = (d: Diagnostic, at: string, unit: string): void => {
     if (at !== indent) {
@@ -101,8 +102,9 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
     // a finding with a fix or related locations (few) is written as text
     if (d.fix !== undefined || d.related !== undefined) return false;
     advance(d, at, unit);
-    out.bytes(lead);
-    out.bytes((fileStartBytes ??= utf8(fileStart)));
+    // the fixed text before the line and after the end column: one copy each for a run of
+    // findings in one file (of one rule and message)
+    before.write(out, lead, (fileStartBytes ??= utf8(fileStart)), '', '');
     jsonNumberInto(out, d.line);
     out.bytes(columnBytes);
     jsonNumberInto(out, d.column);
@@ -110,9 +112,7 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
     jsonNumberInto(out, d.endLine);
     out.bytes(endColumnBytes);
     jsonNumberInto(out, d.endColumn);
-    out.bytes((middleBytes ??= utf8(middle)));
-    messageInto(d.message, out);
-    out.bytes(closeBytes);
+    after.write(out, (middleBytes ??= utf8(middle)), messageText(d.message), closeBytes, '');
     return true;
   };
   const text: ElementText<Diagnostic> = (d, at, unit) => {

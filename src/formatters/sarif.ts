@@ -20,7 +20,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
 import { Fingerprinter } from './fingerprint.js';
-import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonInto, lastJsonString, utf8, type Write } from './stream.js';
+import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonString, RunBytes, utf8, type Write } from './stream.js';
 import type { FindingBytes } from './text.js';
 
 /** The name of limitsctl's fingerprint in `partialFingerprints` (SARIF §3.27.17: `name/vN`). */
@@ -149,9 +149,8 @@ function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<P
   let closeBytes = startColumnBytes;
   let startBytes: Uint8Array | null = null;
   let fileMiddleBytes: Uint8Array | null = null;
-  const messageInto = lastJsonInto();
-  let lastHash: string | null = null;
-  let hashBytes = startColumnBytes;
+  const before = new RunBytes();
+  const after = new RunBytes();
   const COLON = utf8(':');
   /** the pieces of `d`'s result brought up to date (indentation, rule and severity, file) */
   const advance = (d: Diagnostic, at: string, unit: string): void => {
@@ -195,10 +194,9 @@ function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<P
     // a finding with related locations or a fix (few) is written as text
     if (d.related !== undefined || d.fix !== undefined) return false;
     advance(d, at, unit);
-    out.bytes(lead);
-    out.bytes((startBytes ??= utf8(start)));
-    messageInto(d.message, out);
-    out.bytes((fileMiddleBytes ??= utf8(fileMiddle)));
+    // the fixed text up to the start line (with the message) and from after the region to the
+    // occurrence (with the hash): one copy each for a run of results of one rule, message and file
+    before.write(out, lead, (startBytes ??= utf8(start)), messageText(d.message), (fileMiddleBytes ??= utf8(fileMiddle)));
     // region(d), member by member
     const col = d.text ? d.text.column : d.column;
     const endCol = d.text ? d.text.endColumn : d.endColumn;
@@ -209,11 +207,7 @@ function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<P
     jsonNumberInto(out, d.endLine);
     out.bytes(endColumnBytes);
     jsonNumberInto(out, Math.max(endCol, d.endLine === d.line ? col : 1));
-    out.bytes(closeLocationsBytes);
-    out.bytes(fingerprintBytes);
-    if (hash !== lastHash) { lastHash = hash; hashBytes = utf8(hash); }
-    out.bytes(hashBytes);
-    out.bytes(COLON);
+    after.write(out, closeLocationsBytes, fingerprintBytes, hash, COLON);
     out.number(occurrence);
     out.bytes(closeBytes);
     return true;
@@ -312,7 +306,16 @@ export function lintSarifWriter(options: SarifOptions = {}): LintFormatWriter & 
   let splice: JsonSplice<Printed> | null = null;
   let head: LintReportHead | null = null;
   const marker = new JsonStream<Printed>([]);
-  const print = printer();
+  // one Printed object, filled for each finding in turn (nothing keeps it past the finding's writing)
+  const f = new Fingerprinter();
+  const current: { d: Diagnostic; hash: string; occurrence: number } = { d: null as unknown as Diagnostic, hash: '', occurrence: 0 };
+  const print = (d: Diagnostic): Printed => {
+    f.step(d);
+    current.d = d;
+    current.hash = f.hash;
+    current.occurrence = f.occurrence;
+    return current;
+  };
   return {
     begin(h: LintReportHead): string {
       head = h;

@@ -200,28 +200,6 @@ export function flatString(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;
 }
 
-/**
- * {@link lastJsonString} written to a {@link ByteOut}: a string's JSON text is written as text the
- * first time, and its UTF-8 kept from the second time on (a run of findings with one message),
- * then copied. JSON.stringify escapes a lone surrogate, so the text is well-formed and its bytes
- * are those the whole element's text would have.
- */
-export function lastJsonInto(): (s: string, out: ByteOut) => void {
-  let last: string | null = null;
-  let text = '';
-  let bytes: Uint8Array | null = null;
-  return (s, out) => {
-    if (s !== last) {
-      last = s;
-      text = JSON.stringify(s);
-      bytes = null;
-      out.text(text);
-    } else {
-      out.bytes((bytes ??= Buffer.from(text, 'utf8')));
-    }
-  };
-}
-
 /** `text` as UTF-8 (for a fixed piece of a format written once and copied into every block). */
 export function utf8(text: string): Uint8Array {
   return Buffer.from(text, 'utf8');
@@ -240,6 +218,61 @@ export interface ByteOut {
   number(n: number): void;
   /** `s` as UTF-8 */
   text(s: string): void;
+}
+
+/** A piece of {@link RunBytes}: text (written as UTF-8) or bytes. */
+export type Piece = string | Uint8Array;
+
+/** The longest run (UTF-16 code units, or bytes) {@link RunBytes} keeps as one array. */
+const RUN_MAX = 4096;
+
+/**
+ * Four pieces written one after another (the fixed text between a finding's numbers, with its
+ * message) where they repeat from one finding to the next: written piece by piece the first
+ * time; when the same four come again (a run of findings of one rule, file and message) they are
+ * joined into one array, kept, and copied in one go while they last — one copy instead of four
+ * (each a call into the buffer) per finding. Pieces are compared with `===` (a string by its
+ * text, an array by identity: pass the same array for the same bytes). A run longer than
+ * RUN_MAX is never kept (a long message is written piece by piece).
+ */
+export class RunBytes {
+  private k0: Piece | null = null;
+  private k1: Piece | null = null;
+  private k2: Piece | null = null;
+  private k3: Piece | null = null;
+  /** the pieces joined; null until they repeat, or when too long to keep */
+  private joined: Uint8Array | null = null;
+  private seen = false;
+
+  /** `a`, `b`, `c` and `d` (each as UTF-8 when text) written to `out` */
+  write(out: ByteOut, a: Piece, b: Piece, c: Piece, d: Piece): void {
+    if (a === this.k0 && b === this.k1 && c === this.k2 && d === this.k3) {
+      let j = this.joined;
+      if (j === null && !this.seen) {
+        this.seen = true;
+        if (a.length + b.length + c.length + d.length <= RUN_MAX) {
+          j = this.joined = Buffer.concat([bytesOf(a), bytesOf(b), bytesOf(c), bytesOf(d)]);
+        }
+      }
+      if (j !== null) {
+        out.bytes(j);
+        return;
+      }
+    } else {
+      this.k0 = a; this.k1 = b; this.k2 = c; this.k3 = d;
+      this.joined = null;
+      this.seen = false;
+    }
+    put(out, a); put(out, b); put(out, c); put(out, d);
+  }
+}
+
+function bytesOf(p: Piece): Uint8Array {
+  return typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
+}
+
+function put(out: ByteOut, p: Piece): void {
+  if (typeof p === 'string') out.text(p); else out.bytes(p);
 }
 
 /**
@@ -423,16 +456,23 @@ export class PumpWriter implements ByteOut {
     }
     const buf = this.block!;
     if (this.used + 10 > buf.length) this.hand();
-    let len = 1;
-    for (let x = n; x >= 10; x = (x / 10) | 0) len++;
-    let at = this.used + len;
-    this.used = at;
-    while (n >= 10) {
-      const q = (n / 10) | 0;
-      buf[--at] = 0x30 + n - q * 10;
-      n = q;
+    // as a 32-bit integer (a line or column read from a Float64Array is a double): its division
+    // by 10 is a multiplication, not a floating-point division
+    let x = n | 0;
+    let at = this.used;
+    if (x < 10) {
+      buf[at] = 0x30 + x;
+      this.used = at + 1;
+      return;
     }
-    buf[--at] = 0x30 + n;
+    at += x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6 : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
+    this.used = at;
+    while (x >= 10) {
+      const q = (x / 10) | 0;
+      buf[--at] = 0x30 + x - q * 10;
+      x = q;
+    }
+    buf[--at] = 0x30 + x;
   }
 
   /** ByteOut: `s` as UTF-8 (bytes mode, within pushInto) */

@@ -6,7 +6,7 @@
  */
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
-import { type ByteOut, collect, utf8, type Write } from './stream.js';
+import { type ByteOut, collect, RunBytes, utf8, type Write } from './stream.js';
 import { PLAIN_STYLE as PLAIN, type Style } from './style.js';
 import { escapeControls } from './terminal.js';
 
@@ -56,14 +56,14 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
   let lastMessage = '';
   let lastShown = '';
   const shownMessage = (m: string): string => {
-    if (m !== lastMessage) { lastMessage = m; lastShown = escapeControls(m); lastShownBytes = null; }
+    if (m !== lastMessage) { lastMessage = m; lastShown = escapeControls(m); }
     return lastShown;
   };
   // the same pieces as UTF-8, for findingInto (made when first written after a change)
   let filePrefixBytes: Uint8Array | null = null;
   let middleBytes: Uint8Array | null = null;
   let endBytes: Uint8Array | null = null;
-  let lastShownBytes: Uint8Array | null = null;
+  const rest = new RunBytes();
   const NEWLINE = utf8('\n');
   const COLON = utf8(':');
   /** Plain style: the pieces of `d`'s line brought up to date; returns whether a blank line goes first. */
@@ -121,11 +121,9 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
       out.number(d.line);
       out.bytes(COLON);
       out.number(d.column);
-      out.bytes((middleBytes ??= utf8(middle)));
-      // a message is written as text the first time, its UTF-8 kept for a run of it
-      if (d.message !== lastMessage) out.text(shownMessage(d.message));
-      else out.bytes((lastShownBytes ??= utf8(lastShown)));
-      out.bytes((endBytes ??= utf8(end)));
+      // what follows the column (the rule, the message and the name): one copy for a run of one
+      // rule and message
+      rest.write(out, (middleBytes ??= utf8(middle)), shownMessage(d.message), (endBytes ??= utf8(end)), '');
     },
     aside(text: string): string {
       if (text === '') return '';
