@@ -151,6 +151,12 @@ class ParsedLine implements Line {
     return this.#ctx.others?.get(this);
   }
 
+  /** the reading `chunk` of the line (readingAt), without the one-element array `readings` makes */
+  static at(l: ParsedLine, chunk: number): Reading | undefined {
+    const r = l.#r ?? ParsedLine.read(l);
+    return Array.isArray(r) ? (r as readonly Reading[])[chunk] : chunk === 0 ? (r as Reading) : undefined;
+  }
+
   // static, not a private method: a class with private methods gives each instance a brand slot
   static read(l: ParsedLine): Reading | readonly Reading[] {
     const r = readPhysicalLine(l.#ctx, l.start, l.end, l.eolLength);
@@ -161,6 +167,15 @@ class ParsedLine implements Line {
   toJSON(): object {
     return { index: this.index, start: this.start, end: this.end, eolLength: this.eolLength, readings: this.readings, other: this.other };
   }
+}
+
+/**
+ * `line.readings[chunk]` without the new one-element array a parsed line's `readings` makes for a
+ * line of one reading (for loops over every entry of a tree); undefined past the last chunk.
+ */
+export function readingAt(line: Line, chunk: number): Reading | undefined {
+  if (line instanceof ParsedLine) return ParsedLine.at(line, chunk);
+  return line.readings[chunk];
 }
 
 /** Read one physical line [start, end) (end excludes '\n') under a profile, without laziness. */

@@ -22,8 +22,8 @@
  * Pure.
  */
 import type { DomainSpec } from '../domain.js';
-import type { ConfigTree, TreeFile } from '../model.js';
-import { entryRaw } from '../parse.js';
+import type { ConfigTree, EntryReading, Line, TreeFile } from '../model.js';
+import { entryRaw, readingAt } from '../parse.js';
 import type { Profile } from '../schema.js';
 import { identitiesOf } from './analysis/accounts.js';
 import { findDeadLines } from './analysis/dead-lines.js';
@@ -80,62 +80,189 @@ export interface ItemRun {
   readonly to: number;
 }
 
+/**
+ * The entries of a tree as columns, by entry index (reading order of the entries alone): no
+ * object per entry (an EntryRef is made when asked for: refAt, entryAt). A 1,000,000-line tree
+ * kept one 72-byte EntryRef per entry, its largest part after the parsed lines themselves.
+ */
+interface EntryTable {
+  /** the files with a document, in reading order (fileOf indexes it) */
+  readonly files: readonly TreeFile[];
+  /** files[f].doc.lines */
+  readonly lines: ReadonlyArray<readonly Line[]>;
+  /** per entry: index in `files` */
+  readonly fileOf: Uint16Array | Int32Array;
+  /** per entry: index of its line in its document */
+  readonly lineOf: Int32Array;
+  /** per entry: its chunk (index in line.readings); null when every entry is chunk 0 */
+  readonly chunkOf: Int32Array | null;
+  /** per entry: its reading order; null when it is the entry index (no `<domain> -` line) */
+  readonly orderOf: Int32Array | null;
+  /** per reading order: its entry index, -1 for a `<domain> -` line; null when the same (see orderOf) */
+  readonly indexOfOrder: Int32Array | null;
+  readonly count: number;
+  /** how many reading orders there are */
+  readonly size: number;
+}
+
+/** A growable Int32Array (`a` grows by doubling; `n` used), cut to its exact length at the end. */
+class Ints {
+  a: Int32Array;
+  n = 0;
+  constructor(capacity: number) { this.a = new Int32Array(Math.max(16, capacity)); }
+  push(x: number): void {
+    if (this.n === this.a.length) { const g = new Int32Array(this.a.length * 2); g.set(this.a); this.a = g; }
+    this.a[this.n++] = x;
+  }
+
+  exact(): Int32Array { return this.n === this.a.length ? this.a : this.a.slice(0, this.n); }
+}
+
+const NO_INDEXES = new Int32Array(0);
+
 export class Analysis {
+  #table: EntryTable | null = null;
   #entries: EntryRef[] | null = null;
   #nolimits: NoLimitRef[] | null = null;
-  /** entry index (in entries) of each reading order, -1 for a `<domain> -` line */
-  #indexOfOrder: Int32Array | null = null;
   #dead: DeadLines | null = null;
   #items = new Map<ItemKey, ItemAnalysis>();
   #realAccounts: AccountCase[] | null = null;
 
   constructor(readonly options: AnalysisOptions) {}
 
-  #scan(): void {
-    const entries: EntryRef[] = [];
+  #scan(): EntryTable {
     const nolimits: NoLimitRef[] = [];
+    const files: TreeFile[] = [];
+    const docLines: Array<readonly Line[]> = [];
+    let capacity = 0;
+    for (const file of this.options.tree.files) if (file.doc) capacity += file.doc.lines.length;
+    const fileOf = new Ints(capacity);
+    const lineOf = new Ints(capacity);
+    let chunkOf: Ints | null = null;
+    /** the orders of the entries, kept once a `<domain> -` line makes them differ from the index */
+    let orderOf: Ints | null = null;
     let order = 0;
     for (const file of this.options.tree.files) {
       const doc = file.doc;
       if (!doc) continue;
-      for (const line of doc.lines) {
-        const readings = line.readings;
-        for (let chunk = 0; chunk < readings.length; chunk++) {
-          const r = readings[chunk]!;
-          if (r.kind === 'entry') entries.push({ file, doc, line, reading: r, chunk, order: order++ });
-          else if (r.kind === 'nolimit') nolimits.push({ file, doc, line, reading: r, chunk, order: order++ });
+      const f = files.length;
+      files.push(file);
+      const lines = doc.lines;
+      docLines.push(lines);
+      for (let l = 0; l < lines.length; l++) {
+        const line = lines[l]!;
+        for (let chunk = 0; ; chunk++) {
+          const r = readingAt(line, chunk);
+          if (r === undefined) break;
+          if (r.kind === 'entry') {
+            if (chunk > 0 && chunkOf === null) { chunkOf = new Ints(capacity); chunkOf.n = lineOf.n; }
+            fileOf.push(f);
+            lineOf.push(l);
+            chunkOf?.push(chunk);
+            orderOf?.push(order);
+            order++;
+          } else if (r.kind === 'nolimit') {
+            if (orderOf === null) { orderOf = new Ints(capacity); for (let i = 0; i < lineOf.n; i++) orderOf.push(i); }
+            nolimits.push({ file, doc, line, reading: r, chunk, order: order++ });
+          }
         }
       }
     }
-    const index = new Int32Array(order).fill(-1);
-    for (let i = 0; i < entries.length; i++) index[entries[i]!.order] = i;
-    this.#entries = entries;
+    const count = lineOf.n;
+    const orders = orderOf?.exact() ?? null;
+    let indexOfOrder: Int32Array | null = null;
+    if (orders !== null) {
+      indexOfOrder = new Int32Array(order).fill(-1);
+      for (let i = 0; i < count; i++) indexOfOrder[orders[i]!] = i;
+    }
+    const fa = fileOf.exact();
     this.#nolimits = nolimits;
-    this.#indexOfOrder = index;
+    return (this.#table = {
+      files, lines: docLines, fileOf: files.length <= 0x10000 ? Uint16Array.from(fa) : fa, lineOf: lineOf.exact(),
+      chunkOf: chunkOf?.exact() ?? null, orderOf: orders, indexOfOrder, count, size: order,
+    });
   }
 
-  /** Every entry reading of the tree, in reading order. */
+  get #t(): EntryTable { return this.#table ?? this.#scan(); }
+
+  /** How many entry readings the tree has (entry indexes are 0 .. count - 1, in reading order). */
+  get count(): number { return this.#t.count; }
+
+  /** The reading of entry `i` (its index in reading order of the entries). */
+  readingAt(i: number): EntryReading {
+    const t = this.#t;
+    return readingAt(t.lines[t.fileOf[i]!]![t.lineOf[i]!]!, t.chunkOf === null ? 0 : t.chunkOf[i]!) as EntryReading;
+  }
+
+  /** The reading order (EntryRef.order) of entry `i`. */
+  orderAt(i: number): number {
+    const o = this.#t.orderOf;
+    return o === null ? i : o[i]!;
+  }
+
+  /** The file of entry `i`. */
+  fileAt(i: number): TreeFile {
+    const t = this.#t;
+    return t.files[t.fileOf[i]!]!;
+  }
+
+  /** The 0-based line number of entry `i` in its file. */
+  lineIndexAt(i: number): number {
+    return this.#t.lineOf[i]!;
+  }
+
+  /** The chunk of entry `i` (index in its line's readings: 0 unless 1.5.2 split a long line). */
+  chunkAt(i: number): number {
+    const c = this.#t.chunkOf;
+    return c === null ? 0 : c[i]!;
+  }
+
+  /** Entry `i` as an EntryRef: a new object at each call (compare refs by `order`, not identity). */
+  refAt(i: number): EntryRef {
+    const t = this.#t;
+    const file = t.files[t.fileOf[i]!]!;
+    const line = t.lines[t.fileOf[i]!]![t.lineOf[i]!]!;
+    const chunk = t.chunkOf === null ? 0 : t.chunkOf[i]!;
+    return { file, doc: file.doc!, line, reading: readingAt(line, chunk) as EntryReading, chunk, order: t.orderOf === null ? i : t.orderOf[i]! };
+  }
+
+  /** Whether entry `i` is the one reading of its line, read the same way by 1.5.2 and 1.7. */
+  plainAt(i: number): boolean {
+    const t = this.#t;
+    if (t.chunkOf !== null && t.chunkOf[i] !== 0) return false;
+    const line = t.lines[t.fileOf[i]!]![t.lineOf[i]!]!;
+    return readingAt(line, 1) === undefined && line.other === undefined;
+  }
+
+  /**
+   * Every entry reading of the tree, in reading order, as EntryRefs: made (and kept) on first
+   * read, one object per entry. For tests and small trees: a rule walks entry indexes instead
+   * (count, readingAt, orderAt, fileAt, refAt).
+   */
   get entries(): readonly EntryRef[] {
-    if (!this.#entries) this.#scan();
-    return this.#entries!;
+    if (!this.#entries) {
+      const n = this.count;
+      const out = new Array<EntryRef>(n);
+      for (let i = 0; i < n; i++) out[i] = this.refAt(i);
+      this.#entries = out;
+    }
+    return this.#entries;
   }
 
   get nolimits(): readonly NoLimitRef[] {
-    if (!this.#nolimits) this.#scan();
+    if (!this.#table) this.#scan();
     return this.#nolimits!;
   }
 
   /** How many reading orders there are (entries and `<domain> -` lines): the length of arrays by order. */
   get size(): number {
-    if (!this.#indexOfOrder) this.#scan();
-    return this.#indexOfOrder!.length;
+    return this.#t.size;
   }
 
-  /** The entry of this reading order (EntryRef.order), or undefined (a `<domain> -` line, out of range). */
+  /** The entry of this reading order (EntryRef.order), or undefined (a `<domain> -` line, out of range): a new object at each call. */
   entryAt(order: number): EntryRef | undefined {
-    if (!this.#indexOfOrder) this.#scan();
-    const i = this.#indexOfOrder![order];
-    return i === undefined || i < 0 ? undefined : this.#entries![i];
+    const i = this.indexOf(order);
+    return i < 0 ? undefined : this.refAt(i);
   }
 
   #fileRanges: Map<string, { lo: number; hi: number }> | null = null;
@@ -144,12 +271,14 @@ export class Analysis {
   #ranges(): void {
     const byPath = new Map<string, { lo: number; hi: number }>();
     const byFile = new Map<TreeFile, { lo: number; hi: number }>();
-    const entries = this.entries;
-    for (let i = 0; i < entries.length;) {
-      const file = entries[i]!.file;
+    const t = this.#t;
+    const fileOf = t.fileOf;
+    for (let i = 0; i < t.count;) {
+      const f = fileOf[i]!;
       let j = i + 1;
-      while (j < entries.length && entries[j]!.file === file) j++;
+      while (j < t.count && fileOf[j] === f) j++;
       const r = { lo: i, hi: j };
+      const file = t.files[f]!;
       byFile.set(file, r);
       if (!byPath.has(file.path)) byPath.set(file.path, r);
       i = j;
@@ -158,7 +287,7 @@ export class Analysis {
     this.#rangesByFile = byFile;
   }
 
-  /** The entries of one file: entries[lo .. hi - 1] (they are one run in reading order), or undefined. */
+  /** The entries of one file: entry indexes lo .. hi - 1 (they are one run in reading order), or undefined. */
   entryRange(file: TreeFile): { readonly lo: number; readonly hi: number } | undefined {
     if (!this.#rangesByFile) this.#ranges();
     return this.#rangesByFile!.get(file);
@@ -172,9 +301,8 @@ export class Analysis {
   orderRange(file: TreeFile): { readonly lo: number; readonly hi: number } | undefined {
     if (!this.#orderRanges) {
       const m = new Map<TreeFile, { lo: number; hi: number }>();
-      const entries = this.entries;
       if (!this.#rangesByFile) this.#ranges();
-      for (const [f, r] of this.#rangesByFile!) m.set(f, { lo: entries[r.lo]!.order, hi: entries[r.hi - 1]!.order + 1 });
+      for (const [f, r] of this.#rangesByFile!) m.set(f, { lo: this.orderAt(r.lo), hi: this.orderAt(r.hi - 1) + 1 });
       this.#orderRanges = m;
     }
     return this.#orderRanges.get(file);
@@ -183,25 +311,35 @@ export class Analysis {
   #orderRanges: Map<TreeFile, { lo: number; hi: number }> | null = null;
 
   /**
-   * The entry a resolver Source (or `{ file, line, chunk }`: display path, 1-based line, chunk)
-   * names, found by a binary search in its file's entries (no Map of every entry by a string key).
+   * The entry index a resolver Source (or `{ file, line, chunk }`: display path, 1-based line,
+   * chunk) names, found by a binary search in its file's entries, or -1.
    */
-  refOf(s: { readonly file: string; readonly line: number; readonly chunk?: number }): EntryRef | undefined {
+  indexOfSource(s: { readonly file: string; readonly line: number; readonly chunk?: number }): number {
     if (!this.#fileRanges) this.#ranges();
     const r = this.#fileRanges!.get(s.file);
-    if (!r) return undefined;
-    const entries = this.#entries!;
+    if (!r) return -1;
+    const t = this.#t;
+    const lineOf = t.lineOf;
+    const chunkOf = t.chunkOf;
     const chunk = s.chunk ?? 0;
+    const line = s.line - 1;
     let lo = r.lo;
     let hi = r.hi;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const e = entries[mid]!;
-      const ln = e.line.index + 1;
-      if (ln < s.line || (ln === s.line && e.chunk < chunk)) lo = mid + 1; else hi = mid;
+      const ln = lineOf[mid]!;
+      if (ln < line || (ln === line && (chunkOf === null ? 0 : chunkOf[mid]!) < chunk)) lo = mid + 1; else hi = mid;
     }
-    const e = entries[lo];
-    return lo < r.hi && e !== undefined && e.line.index + 1 === s.line && e.chunk === chunk ? e : undefined;
+    return lo < r.hi && lineOf[lo] === line && (chunkOf === null ? 0 : chunkOf[lo]!) === chunk ? lo : -1;
+  }
+
+  /**
+   * The entry a resolver Source (or `{ file, line, chunk }`: display path, 1-based line, chunk)
+   * names, found by a binary search in its file's entries (no Map of every entry by a string key).
+   */
+  refOf(s: { readonly file: string; readonly line: number; readonly chunk?: number }): EntryRef | undefined {
+    const i = this.indexOfSource(s);
+    return i < 0 ? undefined : this.refAt(i);
   }
 
   /** The entry with this key (`file\0line\0chunk`, as sourceKey gives for a resolver Source). */
@@ -215,35 +353,43 @@ export class Analysis {
     return [...this.#byItem().keys()];
   }
 
-  #itemIndex: Map<ItemKey, EntryRef[]> | null = null;
+  #itemIndex: Map<ItemKey, Int32Array> | null = null;
   #columns: EntryColumns | null = null;
 
-  #byItem(): Map<ItemKey, EntryRef[]> {
+  #byItem(): Map<ItemKey, Int32Array> {
     if (!this.#itemIndex) {
-      // one walk of every entry: the item lists and the columns the per-item pass reads
-      const m = new Map<ItemKey, EntryRef[]>();
-      const entries = this.entries;
-      const domain = new Int32Array(entries.length);
-      const active = new Uint8Array(entries.length);
-      const valid = new Uint8Array(entries.length);
-      const item = new Int32Array(entries.length).fill(-1);
+      // one walk of every entry: the item column and the columns the per-item pass reads; then
+      // each item's entry indexes, counted and filled from the item column
+      const n = this.count;
+      const domain = new Int32Array(n);
+      const active = new Uint8Array(n);
+      const valid = new Uint8Array(n);
+      const item = new Int32Array(n).fill(-1);
       const itemIds = new Map<ItemKey, number>();
       const domainIds = new Map<string, number>();
       const domainSpecs: DomainSpec[] = [];
-      for (let i = 0; i < entries.length; i++) {
-        const e = entries[i]!;
-        const r = e.reading;
+      for (let i = 0; i < n; i++) {
+        const r = this.readingAt(i);
         const raw = entryRaw(r, 0);
         let d = domainIds.get(raw);
         if (d === undefined) { domainIds.set(raw, (d = domainSpecs.length)); domainSpecs.push(r.domainSpec); }
         domain[i] = d;
         const p = r.problem;
         if (!p) { active[i] = 1; valid[i] = 1; } else if (p.code === 'percent-domain') active[i] = 1;
-        if (!r.itemInfo) continue;
-        const k = itemKeyOf(r.itemInfo);
-        const list = m.get(k);
-        if (list) { list.push(e); item[i] = itemIds.get(k)!; } else { m.set(k, [e]); item[i] = itemIds.size; itemIds.set(k, itemIds.size); }
+        const info = r.itemInfo;
+        if (!info) continue;
+        const k = itemKeyOf(info);
+        let id = itemIds.get(k);
+        if (id === undefined) itemIds.set(k, (id = itemIds.size));
+        item[i] = id;
       }
+      const sizes = new Int32Array(itemIds.size);
+      for (let i = 0; i < n; i++) if (item[i]! >= 0) sizes[item[i]!]!++;
+      const lists = Array.from(sizes, (k) => new Int32Array(k));
+      const fill = new Int32Array(itemIds.size);
+      for (let i = 0; i < n; i++) { const id = item[i]!; if (id >= 0) lists[id]![fill[id]!++] = i; }
+      const m = new Map<ItemKey, Int32Array>();
+      for (const [k, id] of itemIds) m.set(k, lists[id]!);
       const files = this.options.tree.files;
       const fatalAt = files.findIndex((f) => f.fatal);
       // reading orders from the file pam_limits cannot read on (the files before it hold the lower ones)
@@ -251,7 +397,7 @@ export class Analysis {
       if (fatalAt >= 0) {
         const before = new Set(files.slice(0, fatalAt));
         fatalOrder = 0;
-        for (const e of entries) if (before.has(e.file)) fatalOrder = e.order + 1;
+        for (let i = 0; i < n; i++) if (before.has(this.fileAt(i))) fatalOrder = this.orderAt(i) + 1;
         for (const x of this.nolimits) if (before.has(x.file) && x.order + 1 > fatalOrder) fatalOrder = x.order + 1;
       }
       this.#columns = { domain, domainSpecs, active, valid, item, fatalAt, fatalOrder };
@@ -266,15 +412,21 @@ export class Analysis {
     return this.#columns!;
   }
 
-  /** The index in `entries` of the entry of this reading order (-1: a `<domain> -` line). */
+  /** The entry index of this reading order (-1: a `<domain> -` line, or out of range). */
   indexOf(order: number): number {
-    if (!this.#indexOfOrder) this.#scan();
-    return this.#indexOfOrder![order] ?? -1;
+    const t = this.#t;
+    if (t.indexOfOrder === null) return order >= 0 && order < t.count && Number.isInteger(order) ? order : -1;
+    return t.indexOfOrder[order] ?? -1;
   }
 
-  /** The entries naming this item key (maxlogins and maxsyslogins together), in reading order. */
+  /** The entry indexes of the entries naming this item key (maxlogins and maxsyslogins together), in reading order (do not write to it). */
+  itemIndexes(key: ItemKey): Int32Array {
+    return this.#byItem().get(key) ?? NO_INDEXES;
+  }
+
+  /** The entries naming this item key, as EntryRefs (new objects: itemIndexes gives them without one per entry). */
   itemEntries(key: ItemKey): readonly EntryRef[] {
-    return this.#byItem().get(key) ?? [];
+    return Array.from(this.itemIndexes(key), (i) => this.refAt(i));
   }
 
   #runs: Map<TreeFile, ItemRun[]> | null = null;
@@ -287,8 +439,7 @@ export class Analysis {
   itemRuns(file: TreeFile): readonly ItemRun[] {
     if (!this.#runs) {
       // one walk of the item column in reading order (each file's entries are one range of it):
-      // per file, the items met and where their run starts in the item's list (no read of the
-      // entry objects, which item by item would be out of reading order)
+      // per file, the items met and where their run starts in the item's list
       const m = new Map<TreeFile, ItemRun[]>();
       const keys = this.itemKeys();
       const item = this.columns.item;
@@ -318,7 +469,7 @@ export class Analysis {
 
   /** Lines a later same-domain line always overrides, by reading order (findDeadLines). */
   dead(): DeadLines {
-    return (this.#dead ??= findDeadLines(this.entries, this.size, this.columns.domain));
+    return (this.#dead ??= findDeadLines(this, this.size, this.columns.domain));
   }
 
   /** The dead line of this reading order, with the line replacing it, or undefined when it is live. */

@@ -180,9 +180,8 @@ export function deadIn(ctx: RuleContext, file: TreeFile): DeadLine[] {
   const out: DeadLine[] = [];
   if (!range) return out;
   const by = an.dead().by;
-  const entries = an.entries;
   for (let i = range.lo; i < range.hi; i++) {
-    const order = entries[i]!.order;
+    const order = an.orderAt(i);
     if (by[order]! >= 0) out.push(an.deadLine(order)!);
   }
   return out;
@@ -195,10 +194,7 @@ export function deadIn(ctx: RuleContext, file: TreeFile): DeadLine[] {
  * binary search (firstAtOrAfter) instead of a walk of every entry per file.
  */
 export function orderRange(ctx: RuleContext, file: TreeFile): { readonly lo: number; readonly hi: number } | undefined {
-  const r = ctx.analysis.entryRange(file);
-  if (!r) return undefined;
-  const entries = ctx.analysis.entries;
-  return { lo: entries[r.lo]!.order, hi: entries[r.hi - 1]!.order + 1 };
+  return ctx.analysis.orderRange(file);
 }
 
 /** The index of the first of `entries` (in reading order) whose order is at least `order`. */
@@ -221,7 +217,8 @@ export function deadOrders(ctx: RuleContext): Uint8Array {
 }
 
 export function* entryReadings(ctx: RuleContext): Generator<ReadingRef<EntryReading>> {
-  for (const e of ctx.analysis.entries) yield e;
+  const an = ctx.analysis;
+  for (let i = 0, n = an.count; i < n; i++) yield an.refAt(i);
 }
 
 /** The content of a line (without its '\n'). */

@@ -3,8 +3,28 @@
  *
  * Pure.
  */
+import type { EntryReading } from '../../model.js';
 import { entryRaw } from '../../parse.js';
 import { type DeadLines, type EntryRef, type ItemKey, itemKeyOf } from './types.js';
+
+/** Entries by index without an object each (Analysis): their count, reading, order and plainness. */
+export interface EntryColumnsView {
+  readonly count: number;
+  readingAt(i: number): EntryReading;
+  orderAt(i: number): number;
+  /** one reading on its line, read the same way by 1.5.2 and 1.7 */
+  plainAt(i: number): boolean;
+}
+
+/** EntryRefs as an EntryColumnsView. */
+function viewOf(entries: readonly EntryRef[]): EntryColumnsView {
+  return {
+    count: entries.length,
+    readingAt: (i) => entries[i]!.reading,
+    orderAt: (i) => entries[i]!.order,
+    plainAt: (i) => plain(entries[i]!),
+  };
+}
 
 /**
  * Dead lines, proven from the text alone. For an entry A and a later entry B with the same
@@ -20,13 +40,16 @@ import { type DeadLines, type EntryRef, type ItemKey, itemKeyOf } from './types.
  * naming the item lies between A and B (A's value could otherwise have blocked a weaker line in
  * between), and both lines are plain (one reading, read the same way by 1.5.2 and 1.7).
  *
- * `entries` are in reading order (Analysis.entries); the result is indexed by EntryRef.order,
+ * `entries` are in reading order (EntryRefs, or an Analysis: its entries by index, no object
+ * each); the result is indexed by EntryRef.order,
  * over `size` orders (default: the last entry's order + 1). `domainIds`, when given, is the
  * domain text of each entry already interned (Analysis.columns.domain, by index in `entries`).
  * O(entries), no object per line.
  */
-export function findDeadLines(entries: readonly EntryRef[], size?: number, domainIds?: Int32Array): DeadLines {
-  const n = size ?? (entries.length > 0 ? entries[entries.length - 1]!.order + 1 : 0);
+export function findDeadLines(list: readonly EntryRef[] | EntryColumnsView, size?: number, domainIds?: Int32Array): DeadLines {
+  const entries: EntryColumnsView = Array.isArray(list) ? viewOf(list as readonly EntryRef[]) : list as EntryColumnsView;
+  const total = entries.count;
+  const n = size ?? (total > 0 ? entries.orderAt(total - 1) + 1 : 0);
   const deadBy = new Int32Array(n).fill(-1);
   const removable = new Uint8Array(n);
   let count = 0;
@@ -38,20 +61,19 @@ export function findDeadLines(entries: readonly EntryRef[], size?: number, domai
   const F_VALID = 8;
   /** a line that covers soft: a valid soft or '-' line, or any valid line of an item without types */
   const F_COVERS_SOFT = 16;
-  const flags = new Uint8Array(entries.length);
-  const dom = new Float64Array(entries.length);
-  const text = new Int32Array(entries.length);
+  const flags = new Uint8Array(total);
+  const dom = new Float64Array(total);
+  const text = new Int32Array(total);
   // each entry's order, read with its reading (the passes below visit entries item by item, out
   // of reading order: reading the objects again there cost a cache miss per dead line)
-  const orderOf = new Int32Array(entries.length);
+  const orderOf = new Int32Array(total);
   const domainId = new Map<string, number>();
   // the entries of each item key, by index in `entries`, and its item texts (its name in any
   // letter case: at most 2^12 + 2^9 of them, for maxsyslogins and maxlogins)
   const byKey = new Map<ItemKey, { list: number[]; texts: Map<string, number>; ranked: boolean }>();
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    orderOf[i] = e.order;
-    const r = e.reading;
+  for (let i = 0; i < total; i++) {
+    orderOf[i] = entries.orderAt(i);
+    const r = entries.readingAt(i);
     const info = r.itemInfo;
     if (!info) continue;
     const k = itemKeyOf(info);
@@ -118,7 +140,7 @@ export function findDeadLines(entries: readonly EntryRef[], size?: number, domai
         const a = list[i]!;
         const b = list[by]!;
         deadBy[orderOf[a]!] = orderOf[b]!;
-        if (by === i + 1 && plain(entries[a]!) && plain(entries[b]!)) removable[orderOf[a]!] = 1;
+        if (by === i + 1 && entries.plainAt(a) && entries.plainAt(b)) removable[orderOf[a]!] = 1;
         count++;
       }
       if (f & F_SOFT) later[at] = i;

@@ -13,7 +13,7 @@
  */
 import type { Identity } from '../../accounts.js';
 import type { DomainSpec } from '../../domain.js';
-import type { Line, Reading, TreeFile } from '../../model.js';
+import type { EntryReading, Line, Reading, TreeFile } from '../../model.js';
 import { inRange, type LineEvent, matchEntryDomain, matchNoLimitDomain, type Resolution, resolveLimits, type Source } from '../../resolve.js';
 import { type ItemName, PROFILE_TRAITS, RANK, type Rank, RLIM_INFINITY, type RlimitItem } from '../../schema.js';
 import type { Analysis } from '../analysis.js';
@@ -25,6 +25,8 @@ import {
 
 /** an empty list, for the index lookups that miss (no array per miss) */
 const NONE: readonly number[] = [];
+/** the groups a class pass keeps once the item's counts are made (none) */
+const NO_GROUPS: number[] = [];
 
 const SINGLE_SLOT = new Set<ItemName>(['priority', 'nonewprivs', 'chroot', 'maxlogins', 'maxsyslogins']);
 
@@ -153,7 +155,8 @@ const startOf = new WeakMap<Analysis, Resolution>();
 
 export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const { tree, profile, accounts, policy, budget } = an.options;
-  const refs = an.itemEntries(key);
+  /** the item's entries, as entry indexes (Analysis) */
+  const refs = an.itemIndexes(key);
   const ranked = key !== 'priority' && key !== 'nonewprivs' && key !== 'chroot';
 
   // 1. The lines resolveLimits acts on for this item, in reading order: every entry of the item
@@ -168,36 +171,38 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const localDomain = new Int32Array(domainSpecs.length).fill(-1);
   const entrySpecs: DomainSpec[] = [];
   const noLimitSpecs: DomainSpec[] = [];
-  const lines: Array<EntryRef | NoLimitRef> = [];
+  /** the line at each position: its entry index, or -1 - (its index in `stops`) for a `<domain> -` line */
+  const lineList: number[] = [];
   /** the domains the item's lines test (the first of each text, those of the active lines first) */
   const factDomains: DomainSpec[] = [];
   /** index in refs of the entry at each position (-1 for a stop), and its entry index */
   const refAtList: number[] = [];
   const domList: number[] = [];
+  const stops = [...firstNoLimit.values()].filter((x) => x.order < fatalOrder);
   {
-    const stops = [...firstNoLimit.values()].filter((x) => x.order < fatalOrder);
     const seenFact = new Uint8Array(domainSpecs.length);
     // merge by reading order (both lists are in it)
     let j = 0;
     for (let i = 0; i < refs.length; i++) {
-      const e = refs[i]!;
-      const order = e.order;
-      const x = an.indexOf(order);
+      const x = refs[i]!;
+      const order = an.orderAt(x);
       if (activeCol[x] !== 1) continue;
       const d = domainCol[x]!;
       if (seenFact[d] === 0) { seenFact[d] = 1; factDomains.push(domainSpecs[d]!); }
       if (order >= fatalOrder) continue;
-      while (j < stops.length && stops[j]!.order < order) { refAtList.push(-1); domList.push(-1); lines.push(stops[j++]!); }
+      while (j < stops.length && stops[j]!.order < order) { refAtList.push(-1); domList.push(-1); lineList.push(-1 - j++); }
       let ld = localDomain[d]!;
       if (ld < 0) { localDomain[d] = ld = entrySpecs.length; entrySpecs.push(domainSpecs[d]!); }
       refAtList.push(i);
       domList.push(ld);
-      lines.push(e);
+      lineList.push(x);
     }
-    while (j < stops.length) { refAtList.push(-1); domList.push(-1); lines.push(stops[j++]!); }
+    while (j < stops.length) { refAtList.push(-1); domList.push(-1); lineList.push(-1 - j++); }
   }
   const refAt = Int32Array.from(refAtList);
-  const n = lines.length;
+  const lineCodes = Int32Array.from(lineList);
+  const lines = new PassLines(an, lineCodes, stops);
+  const n = lineCodes.length;
   const kind = new Uint8Array(n);
   const dom = Int32Array.from(domList);
   /** reading order of the line at each position */
@@ -205,15 +210,17 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   /** maxlogins (the only item a `%` domain is not skipped for) */
   const percentOk = new Uint8Array(n);
   for (let p = 0; p < n; p++) {
-    const x = lines[p]!;
-    orderAt[p] = x.order;
-    if (refAt[p]! < 0) {
+    const code = lineCodes[p]!;
+    if (code < 0) {
+      const x = stops[-1 - code]!;
+      orderAt[p] = x.order;
       kind[p] = T_STOP;
       dom[p] = noLimitSpecs.length;
       noLimitSpecs.push(x.reading.domainSpec);
       continue;
     }
-    const r = (x as EntryRef).reading;
+    orderAt[p] = an.orderAt(code);
+    const r = an.readingAt(code);
     if (key === 'logins') { percentOk[p] = r.itemInfo!.name === 'maxlogins' ? 1 : 0; kind[p] = T_SLOT; }
     else if (!ranked) kind[p] = T_UNRANKED;
     else kind[p] = r.limitType === 'soft' ? T_SOFT : r.limitType === 'hard' ? T_HARD : T_DASH;
@@ -614,7 +621,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
           const v = packed[j]!;
           const p = Math.floor(v / (n + 1));
           const b = v - p * (n + 1) - 1;
-          shortAt[p] = { accounts: [first], by: b >= 0 ? sourceAt(b, rankAt(b)) : null, byRef: b >= 0 ? lines[b] as EntryRef : null };
+          shortAt[p] = { accounts: [first], by: b >= 0 ? sourceAt(b, rankAt(b)) : null, byRef: b >= 0 ? lines.entry(b) : null };
           shortSeq.push(p);
         }
       }
@@ -654,7 +661,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   /** the value resolveLimits stores for the rlimit line at position p: its kernel value, nofile unlimited as fs.nr_open where the release does that */
   const nofileNrOpen = key === 'nofile' && PROFILE_TRAITS[profile].nofileUnlimited === 'nr-open';
   const kernelAt = (p: number): bigint => {
-    const k = (lines[p] as EntryRef).reading.parsedValue!.kernel!;
+    const k = an.readingAt(lineCodes[p]!).parsedValue!.kernel!;
     return nofileNrOpen && k === RLIM_INFINITY ? an.options.nrOpen : k;
   };
   const shared = new Map<number, Hit>();
@@ -754,10 +761,13 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       notAppliedN[p] = b;
     }
   }
+  // what the classes keep for their final values (finalOf): the holders and the stop, not the
+  // groups and '-' lines of their passes (hitAt keeps every class until the tree's last file)
+  for (const hit of shared.values()) { hit.pass.groups = NO_GROUPS; hit.pass.shorts = null; }
   // per entry of the item (refs), in the order of refs
   const m = refs.length;
-  const matchedCount = new Float64Array(m);
-  const notAppliedCount = new Float64Array(m);
+  const matchedCount = new Uint32Array(m);
+  const notAppliedCount = new Uint32Array(m);
   const won = new Uint8Array(m);
   // who beat each entry: the encoded positions (position × 8 + rank) of entry i are
   // beatenEnc[beatenOff[i] .. beatenOff[i + 1] - 1]; their Sources are made when asked
@@ -784,7 +794,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const shortCircuit = new Map<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>();
   for (const p of shortSeq) shortCircuit.set(refAt[p]!, shortAt[p]!);
   return itemAnalysis({
-    key, exhaustive, classes, accounts: cases, entries: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps,
+    an, key, exhaustive, classes, accounts: cases, indexes: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps,
     ...keptParts({ an, key, lines, cases, hitAt, sources, fatalAt, beatenOff, beatenEnc }),
   });
 }
@@ -799,7 +809,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
 function keptParts(x: {
   readonly an: Analysis;
   readonly key: ItemKey;
-  readonly lines: ReadonlyArray<EntryRef | NoLimitRef>;
+  readonly lines: PassLines;
   readonly cases: readonly AccountCase[];
   readonly hitAt: readonly Hit[];
   readonly sources: Map<number, Source>;
@@ -820,7 +830,8 @@ function keptParts(x: {
   };
   const outcomeAt = (i: number): AccountOutcome => outcomeOf(finalOf(hitAt[i]!), key, cases[i]!);
   const none: readonly Source[] = [];
-  const beatenSources: Array<readonly Source[] | undefined> = new Array<readonly Source[] | undefined>(beatenOff.length - 1);
+  // the few entries asked about (a Map: an array by entry would cost a slot per entry of the item)
+  const beatenSources = new Map<number, readonly Source[]>();
   return {
     outcomeAt,
     outcomesOf: () => cases.map((_, i) => outcomeAt(i)),
@@ -828,19 +839,41 @@ function keptParts(x: {
       const from = beatenOff[i]!;
       const to = beatenOff[i + 1]!;
       if (from === to) return none;
-      return (beatenSources[i] ??= Array.from(beatenEnc.subarray(from, to), (enc) => sourceIn(sources, lines, enc >>> 3, enc & 7)));
+      let b = beatenSources.get(i);
+      if (b === undefined) beatenSources.set(i, (b = Array.from(beatenEnc.subarray(from, to), (enc) => sourceIn(sources, lines, enc >>> 3, enc & 7))));
+      return b;
     },
     beatenCount: (i) => beatenOff[i + 1]! - beatenOff[i]!,
-    beatenRef: (i, k) => lines[beatenEnc[beatenOff[i]! + k]! >>> 3] as EntryRef,
+    beatenRef: (i, k) => lines.entry(beatenEnc[beatenOff[i]! + k]! >>> 3),
   };
 }
 
 /** The Source resolveLimits gives for the line at position p (of `lines`) matched at `rank`, one object per pair (in `sources`). */
-function sourceIn(sources: Map<number, Source>, lines: ReadonlyArray<EntryRef | NoLimitRef>, p: number, rank: number): Source {
+function sourceIn(sources: Map<number, Source>, lines: PassLines, p: number, rank: number): Source {
   const id = p * 8 + rank;
   let s = sources.get(id);
-  if (!s) sources.set(id, (s = sourceOfRef(lines[p] as EntryRef, rank as Rank)));
+  if (!s) sources.set(id, (s = sourceOfRef(lines.entry(p), rank as Rank)));
   return s;
+}
+
+/**
+ * The lines of an item's pass by position: an entry index of the Analysis, or a `<domain> -`
+ * line (-1 - its index in `stops`); a reference is made when asked for (no array of objects per
+ * position kept with the item's analysis).
+ */
+class PassLines {
+  constructor(readonly an: Analysis, readonly codes: Int32Array, readonly stops: readonly NoLimitRef[]) {}
+
+  /** the line at position p (an entry or a `<domain> -` line) */
+  at(p: number): EntryRef | NoLimitRef {
+    const c = this.codes[p]!;
+    return c >= 0 ? this.an.refAt(c) : this.stops[-1 - c]!;
+  }
+
+  /** the entry at position p (not a stop) */
+  entry(p: number): EntryRef {
+    return this.an.refAt(this.codes[p]!);
+  }
 }
 
 /**
@@ -849,12 +882,12 @@ function sourceIn(sources: Map<number, Source>, lines: ReadonlyArray<EntryRef | 
  * is kept where it is. The holders set the same halves there: nothing between them outranked
  * them in the whole tree, and a line the holders replaced leaves no trace in the values.
  */
-function finalResolution(an: Analysis, lines: ReadonlyArray<EntryRef | NoLimitRef>, fatalAt: number, c: ClassPass, identity: Identity): Resolution {
+function finalResolution(an: Analysis, lines: PassLines, fatalAt: number, c: ClassPass, identity: Identity): Resolution {
   const { tree, profile } = an.options;
   const keep = [...new Set([c.holdSoft, c.holdHard, c.stop].filter((p) => p >= 0))].sort((a, b) => a - b);
   const byFile = new Map<TreeFile, Map<Line, Set<number>>>();
   for (const p of keep) {
-    const x = lines[p]!;
+    const x = lines.at(p);
     let m = byFile.get(x.file);
     if (!m) byFile.set(x.file, (m = new Map()));
     let chunks = m.get(x.line);
@@ -878,14 +911,20 @@ function finalResolution(an: Analysis, lines: ReadonlyArray<EntryRef | NoLimitRe
   return resolveLimits({ ...tree, files }, identity, { profile, nrOpen: an.options.nrOpen, events: 'matched' });
 }
 
+/** What analyseItem hands ItemResult: the per-entry arrays and the parts read later. */
+type ItemParts = Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied' | 'outcomes' | 'entries' | 'count' | 'indexAt' | 'refAt' | 'readingAt' | 'orderAt' | 'fileAt'> & {
+  readonly an: Analysis;
+  /** the item's entry indexes (Analysis.itemIndexes) */
+  readonly indexes: Int32Array;
+  outcomesOf: () => AccountOutcome[];
+};
+
 /**
  * The ItemAnalysis of per-entry arrays; its maps by entry key (matched, wins, beatenBy,
  * notApplied: for tests and callers off the hot path) and the outcomes per account (which resolve
  * the final values of the classes not yet resolved) are built on first use.
  */
-function itemAnalysis(
-  x: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied' | 'outcomes'> & { outcomesOf: () => AccountOutcome[] },
-): ItemAnalysis {
+function itemAnalysis(x: ItemParts): ItemAnalysis {
   return new ItemResult(x);
 }
 
@@ -895,9 +934,8 @@ class ItemResult implements ItemAnalysis {
   readonly exhaustive: boolean;
   readonly classes: number;
   readonly accounts: readonly AccountCase[];
-  readonly entries: readonly EntryRef[];
-  readonly matchedCount: Float64Array;
-  readonly notAppliedCount: Float64Array;
+  readonly matchedCount: Uint32Array;
+  readonly notAppliedCount: Uint32Array;
   readonly won: Uint8Array;
   readonly shortCircuit: ItemAnalysis['shortCircuit'];
   readonly clamps: ItemAnalysis['clamps'];
@@ -905,19 +943,23 @@ class ItemResult implements ItemAnalysis {
   readonly beatenCount: ItemAnalysis['beatenCount'];
   readonly beatenRef: ItemAnalysis['beatenRef'];
   readonly outcomeAt: ItemAnalysis['outcomeAt'];
+  readonly #an: Analysis;
+  readonly #indexes: Int32Array;
   readonly #outcomesOf: () => AccountOutcome[];
+  #entries: EntryRef[] | undefined;
   #matched: Map<string, number> | undefined;
   #notApplied: Map<string, number> | undefined;
   #wins: Set<string> | undefined;
   #beatenBy: Map<string, Map<string, Source>> | undefined;
   #outcomes: AccountOutcome[] | undefined;
 
-  constructor(x: Omit<ItemAnalysis, 'matched' | 'wins' | 'beatenBy' | 'notApplied' | 'outcomes'> & { outcomesOf: () => AccountOutcome[] }) {
+  constructor(x: ItemParts) {
     this.key = x.key;
     this.exhaustive = x.exhaustive;
     this.classes = x.classes;
     this.accounts = x.accounts;
-    this.entries = x.entries;
+    this.#an = x.an;
+    this.#indexes = x.indexes;
     this.matchedCount = x.matchedCount;
     this.notAppliedCount = x.notAppliedCount;
     this.won = x.won;
@@ -930,22 +972,41 @@ class ItemResult implements ItemAnalysis {
     this.#outcomesOf = x.outcomesOf;
   }
 
-  #counts(a: Float64Array): Map<string, number> {
+  get count(): number { return this.#indexes.length; }
+  indexAt(i: number): number { return this.#indexes[i]!; }
+  refAt(i: number): EntryRef { return this.#an.refAt(this.#indexes[i]!); }
+  readingAt(i: number): EntryReading { return this.#an.readingAt(this.#indexes[i]!); }
+  orderAt(i: number): number { return this.#an.orderAt(this.#indexes[i]!); }
+  fileAt(i: number): TreeFile { return this.#an.fileAt(this.#indexes[i]!); }
+
+  get entries(): readonly EntryRef[] {
+    return (this.#entries ??= Array.from(this.#indexes, (x) => this.#an.refAt(x)));
+  }
+
+  #counts(a: Uint32Array): Map<string, number> {
     const out = new Map<string, number>();
-    this.entries.forEach((e, i) => { if (a[i]! > 0) out.set(entryKey(e), a[i]!); });
+    for (let i = 0; i < a.length; i++) if (a[i]! > 0) out.set(entryKey(this.refAt(i)), a[i]!);
     return out;
   }
 
   get outcomes(): readonly AccountOutcome[] { return (this.#outcomes ??= this.#outcomesOf()); }
   get matched(): ReadonlyMap<string, number> { return (this.#matched ??= this.#counts(this.matchedCount)); }
   get notApplied(): ReadonlyMap<string, number> { return (this.#notApplied ??= this.#counts(this.notAppliedCount)); }
-  get wins(): ReadonlySet<string> { return (this.#wins ??= new Set(this.entries.filter((_, i) => this.won[i]).map(entryKey))); }
+  get wins(): ReadonlySet<string> {
+    if (!this.#wins) {
+      const w = new Set<string>();
+      for (let i = 0; i < this.won.length; i++) if (this.won[i]) w.add(entryKey(this.refAt(i)));
+      this.#wins = w;
+    }
+    return this.#wins;
+  }
+
   get beatenBy(): ReadonlyMap<string, Map<string, Source>> {
     if (!this.#beatenBy) {
       const m = new Map<string, Map<string, Source>>();
-      for (let i = 0; i < this.entries.length; i++) {
+      for (let i = 0; i < this.count; i++) {
         const b = this.beatenAt(i);
-        if (b.length) m.set(entryKey(this.entries[i]!), new Map(b.map((s) => [sourceKey(s), s])));
+        if (b.length) m.set(entryKey(this.refAt(i)), new Map(b.map((s) => [sourceKey(s), s])));
       }
       this.#beatenBy = m;
     }

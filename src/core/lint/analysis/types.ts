@@ -90,12 +90,24 @@ export interface ItemAnalysis {
    */
   readonly classes: number;
   readonly accounts: readonly AccountCase[];
-  /** the item's entries (Analysis.itemEntries), in reading order: the arrays below follow it */
+  /**
+   * the item's entries (Analysis.itemIndexes), in reading order: the arrays below follow it. Its
+   * `count` entries are asked for by position i (indexAt, readingAt, orderAt, fileAt, refAt: no
+   * object per entry); `entries` makes (and keeps) an EntryRef per entry on first read
+   */
   readonly entries: readonly EntryRef[];
+  readonly count: number;
+  /** the entry index (in the Analysis) of the item's i-th entry */
+  indexAt(i: number): number;
+  /** the item's i-th entry as an EntryRef (a new object at each call) */
+  refAt(i: number): EntryRef;
+  readingAt(i: number): EntryReading;
+  orderAt(i: number): number;
+  fileAt(i: number): TreeFile;
   /** per entry: how many accounts it matched (and was not skipped for) */
-  readonly matchedCount: Float64Array;
+  readonly matchedCount: Uint32Array;
   /** per entry: how many of those accounts got nothing applied (a `<domain> -` line) */
-  readonly notAppliedCount: Float64Array;
+  readonly notAppliedCount: Uint32Array;
   /** per entry: 1 when it holds a final value for at least one account (with limits applied) */
   readonly won: Uint8Array;
   /**

@@ -18,7 +18,7 @@ export const hardHalfSkipped: Rule = {
       if (!info || info.rlimit === null) continue;
       const ia = ctx.analysis.item(key);
       for (const [i, s] of ia.shortCircuit) {
-        const ref = ia.entries[i]!;
+        const ref = ia.refAt(i);
         if (dead[ref.order] === 1 || (ia.exhaustive && !ia.won[i])) continue;
         const accounts = ctx.analysis.witnesses(s.accounts);
         if (accounts.length === 0) continue;

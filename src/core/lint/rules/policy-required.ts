@@ -24,7 +24,11 @@ export const policyRequired: Rule = {
     let entries: EntryReading[] | undefined;
     for (const e of ctx.policy.entries) {
       if (e.kind !== 'require') continue;
-      entries ??= ctx.analysis.entries.map((x) => x.reading);
+      if (!entries) {
+        const an = ctx.analysis;
+        entries = new Array<EntryReading>(an.count);
+        for (let i = 0; i < entries.length; i++) entries[i] = an.readingAt(i);
+      }
       const ok = e.type === '-' && e.item.typeChecked
         ? entries.some((r) => satisfies(r, e)) || (entries.some((r) => r.limitType === 'soft' && satisfies(r, { ...e, type: 'soft' })) && entries.some((r) => r.limitType === 'hard' && satisfies(r, { ...e, type: 'hard' })))
         : entries.some((r) => satisfies(r, e));
