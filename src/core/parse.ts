@@ -8,7 +8,7 @@ import type {
 } from './model.js';
 import { bytesToBinary } from './model.js';
 import { canonicalProfile, FALLBACK_PROFILE, type Profile, type ProfileName, PROFILE_TRAITS, itemForProfile, itemInfo, type ItemInfo, LINE_CHUNK_152, type LimitType, profileInfo } from './schema.js';
-import { parseValue } from './values.js';
+import { type ParsedValue, parseValue } from './values.js';
 
 
 export interface ParseOptions {
@@ -595,9 +595,10 @@ function entryReading(
 ): EntryReading {
   const meta = entryMeta(profile);
   const info = meta.itemInfo;
-  const valueText = lower(tokR[3]!);
   // an item known to the profile always has its value read (also under an unknown type or a bad range)
-  const parsedValue = info ? valueOf(info, valueText) : null;
+  const value = entryValue(info);
+  const valueText = value.text;
+  const parsedValue = value.parsed;
   let p: Problem | null = rangeProblem;
   if (!p) {
     const bad = meta.bad;
@@ -607,7 +608,7 @@ function entryReading(
       p = problem('percent-domain', `'%' domain valid for maxlogins type only`, tokenField(0));
     }
   }
-  return new Entry(start, end, hash, extra, domainSpec, meta, valueText, parsedValue, p);
+  return new Entry(start, end, hash, extra, domainSpec, meta, value, p);
 }
 
 /**
@@ -658,6 +659,42 @@ function entryMeta(profile: Profile): EntryMeta {
 }
 
 /**
+ * An entry's value token under its item: the raw text, lower-cased, and as pam_limits reads it.
+ * A file repeats a few values on every line, so entries share one object per (item, raw value)
+ * seen lately, as they share their EntryMeta.
+ */
+interface EntryValue {
+  readonly info: ItemInfo | null;
+  readonly raw: string;
+  readonly text: string;
+  readonly parsed: ParsedValue | null;
+}
+
+/** EntryValues by item (null: unknown) and raw value: up to 4096 values per item (then started afresh, as valueOf's memo). */
+const entryValues = new Map<ItemInfo | null, Map<string, EntryValue>>();
+let lastInfo: ItemInfo | null | undefined = undefined;
+let lastValues = new Map<string, EntryValue>();
+
+/** The EntryValue of the current token 3 (tokR) under the item `info` (token 2's, null: unknown). */
+function entryValue(info: ItemInfo | null): EntryValue {
+  const raw = tokR[3]!;
+  let m = lastValues;
+  if (info !== lastInfo) {
+    let x = entryValues.get(info);
+    if (x === undefined) entryValues.set(info, (x = new Map()));
+    lastInfo = info;
+    lastValues = m = x;
+  }
+  const seen = m.get(raw);
+  if (seen !== undefined) return seen;
+  const text = lower(raw);
+  const v: EntryValue = { info, raw, text, parsed: info ? valueOf(info, text) : null };
+  if (m.size >= 4096) m.clear();
+  m.set(raw, v);
+  return v;
+}
+
+/**
  * A blank or comment reading. Its spans are made when asked for: a file is mostly such lines and
  * entries, and two small objects per line are most of what a parsed line used to cost.
  */
@@ -683,15 +720,12 @@ function skipReading(start: number, end: number, hash: number): Reading {
 }
 
 /**
- * What few entries have, kept out of the entry itself: an inline comment's offset, a raw value
- * with a capital letter, 1.5.2's tokens
+ * What few entries have, kept out of the entry itself: an inline comment's offset, 1.5.2's tokens
  * after the 4th, a problem, and the token offsets when a gap between tokens is too wide to pack
  * (see Entry). One shape for all.
  */
 interface EntryRare {
   readonly hash: number;
-  /** the raw value where it has a capital letter (else it is valueText) */
-  readonly valueRaw: string | null;
   readonly extra: readonly Field[];
   readonly problem: Problem | null;
   /** the token offsets [domain, type, item, value] when they do not fit in Entry's packed gaps */
@@ -702,14 +736,15 @@ interface EntryRare {
 const GAP_MAX = 127;
 
 /**
- * A 4-field reading, kept compact (lint keeps every entry of a tree): nine slots. Its offsets, the
- * gaps of blanks before each token packed in one small integer, the domain, the item, the value
- * (text and reading), and an EntryMeta shared by the entries of the same type and item (their texts, item and
- * problem); what few entries have (an inline comment, a value with capitals, extra tokens, a
- * problem, a gap wider than 127 bytes) sits in one shared-shape object, null for most. `typeText`,
- * `itemText`, `limitType`, `span`, `comment`, `domain`, `type`, `item`, `value`, `extra`
- * and `problem` are getters (the six after limitType make a new plain object at each access:
- * compare fields by offset, not identity). `toJSON` gives the plain shape.
+ * A 4-field reading, kept compact (lint keeps every entry of a tree): seven slots. Its offsets, the
+ * gaps of blanks before each token packed in one small integer, the domain, an EntryMeta shared by
+ * the entries of the same type and item (their texts, item and problem) and an EntryValue shared
+ * by those of the same item and raw value (its text and reading); what few entries have (an
+ * inline comment, extra tokens, a problem, a gap wider than 127 bytes) sits in one shared-shape
+ * object, null for most. `typeText`, `itemText`, `limitType`, `itemInfo`, `valueText`,
+ * `parsedValue`, `span`, `comment`, `domain`, `type`, `item`, `value`, `extra` and `problem` are
+ * getters (the six from span make a new plain object at each access: compare fields by offset,
+ * not identity). `toJSON` gives the plain shape.
  */
 class Entry implements EntryReading {
   declare readonly kind: 'entry'; // on the prototype (below): one slot less per entry
@@ -719,15 +754,13 @@ class Entry implements EntryReading {
   readonly #gaps: number;
   readonly #rare: EntryRare | null;
   readonly #meta: EntryMeta;
+  readonly #value: EntryValue;
   readonly domainSpec: EntryReading['domainSpec'];
-  readonly valueText: string;
-  readonly itemInfo: ItemInfo | null;
-  readonly parsedValue: EntryReading['parsedValue'];
 
   /** the tokens are the module's current tokS/tokR; domainSpec.text is the domain's raw text */
   constructor(
     start: number, end: number, hash: number, extra: readonly Field[], domainSpec: EntryReading['domainSpec'],
-    meta: EntryMeta, valueText: string, parsedValue: EntryReading['parsedValue'], problem: Problem | null,
+    meta: EntryMeta, value: EntryValue, problem: Problem | null,
   ) {
     this.#start = start;
     this.#end = end;
@@ -737,17 +770,17 @@ class Entry implements EntryReading {
     const g3 = tokS[3]! - tokS[2]! - tokR[2]!.length;
     const packs = g0 <= GAP_MAX && g1 <= GAP_MAX && g2 <= GAP_MAX && g3 <= GAP_MAX;
     this.#gaps = packs ? g0 | (g1 << 7) | (g2 << 14) | (g3 << 21) : -1;
-    const valueRaw = tokR[3] === valueText ? null : tokR[3]!;
-    this.#rare = hash < 0 && valueRaw === null && extra.length === 0 && problem === null && packs
+    this.#rare = hash < 0 && extra.length === 0 && problem === null && packs
       ? null
-      : { hash, valueRaw, extra, problem, starts: packs ? null : [tokS[0]!, tokS[1]!, tokS[2]!, tokS[3]!] };
+      : { hash, extra, problem, starts: packs ? null : [tokS[0]!, tokS[1]!, tokS[2]!, tokS[3]!] };
     this.#meta = meta;
+    this.#value = value;
     this.domainSpec = domainSpec;
-    this.valueText = valueText;
-    // a field, not a getter: the rules test it in their loops over every entry
-    this.itemInfo = meta.itemInfo;
-    this.parsedValue = parsedValue;
   }
+
+  get itemInfo(): ItemInfo | null { return this.#meta.itemInfo; }
+  get valueText(): string { return this.#value.text; }
+  get parsedValue(): ParsedValue | null { return this.#value.parsed; }
 
   get typeText(): string { return this.#meta.typeText; }
   get itemText(): string { return this.#meta.itemText; }
@@ -787,8 +820,7 @@ class Entry implements EntryReading {
     if (k === 0) return r.domainSpec.text;
     if (k === 1) return r.#meta.typeRaw;
     if (k === 2) return r.#meta.itemRaw;
-    const rare = r.#rare;
-    return rare === null || rare.valueRaw === null ? r.valueText : rare.valueRaw;
+    return r.#value.raw;
   }
 
   toJSON(): object {

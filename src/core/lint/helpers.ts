@@ -3,7 +3,7 @@ import type {
   EntryReading, Field, InvalidReading, LimitsDocument, Line, NoLimitReading, Reading, Span, TreeFile,
 } from '../model.js';
 import { binaryToDisplay } from '../model.js';
-import { entryRaw, entryStart } from '../parse.js';
+import { entryRaw, entryStart, readingAt } from '../parse.js';
 import type { Source } from '../resolve.js';
 import type { DeadLine } from './analysis.js';
 import type { RuleContext } from './types.js';
@@ -29,9 +29,12 @@ export interface ReadingRef<R extends Reading = Reading> {
 export interface FileReadings {
   readonly file: TreeFile;
   readonly doc: LimitsDocument;
-  /** the entries (four fields) */
+  /**
+   * the entries (four fields): made from the document at each read, not kept (a rule walks
+   * the lines with readingAt, or the analysis' entries by index)
+   */
   readonly entries: readonly EntryReading[];
-  /** entryLines[i] is the line of entries[i] */
+  /** entryLines[i] is the line of entries[i] (made at each read, as entries) */
   readonly entryLines: readonly Line[];
   /** the "no limits" lines and the invalid readings */
   readonly others: ReadonlyArray<NoLimitReading | InvalidReading>;
@@ -92,8 +95,6 @@ export function readingIndex(ctx: RuleContext): readonly FileReadings[] {
 }
 
 function indexOf(file: TreeFile, doc: LimitsDocument): FileReadings {
-  const entries: EntryReading[] = [];
-  const entryLines: Line[] = [];
   const others: Array<NoLimitReading | InvalidReading> = [];
   const markup: Array<EntryReading | NoLimitReading | InvalidReading> = [];
   const markupLines: Line[] = [];
@@ -110,7 +111,6 @@ function indexOf(file: TreeFile, doc: LimitsDocument): FileReadings {
   re.lastIndex = 0;
   let mark = re.test(text) ? re.lastIndex - 1 : text.length;
   for (const line of doc.lines) {
-    const rs = line.readings;
     // a line with no markup character: no field of its readings holds one (fields are its bytes)
     if (mark < line.start) {
       re.lastIndex = line.start;
@@ -121,13 +121,13 @@ function indexOf(file: TreeFile, doc: LimitsDocument): FileReadings {
       re.lastIndex = line.end;
       mark = re.test(text) ? re.lastIndex - 1 : text.length;
     }
-    for (let chunk = 0; chunk < rs.length; chunk++) {
-      const reading = rs[chunk]!;
+    // readingAt: no one-element array per line, as line.readings makes
+    for (let chunk = 0; ; chunk++) {
+      const reading = readingAt(line, chunk);
+      if (reading === undefined) break;
       const kind = reading.kind;
       if (kind === 'blank' || kind === 'comment') continue;
       if (kind === 'entry') {
-        entries.push(reading);
-        entryLines.push(line);
         if (reading.problem) skipped.push(reading);
         else {
           const info = reading.itemInfo;
@@ -156,9 +156,25 @@ function indexOf(file: TreeFile, doc: LimitsDocument): FileReadings {
     if (o === 'stray-header' || o === 'template') owned++;
   }
   return {
-    file, doc, entries, entryLines, others, markup, markupLines, owned, colon: text.indexOf(':') >= 0,
+    file, doc, others, markup, markupLines, owned, colon: text.indexOf(':') >= 0,
     skipped, noted, valued, extras, upper, upperLines, dashes,
+    get entries() { return entriesOf(doc).entries; },
+    get entryLines() { return entriesOf(doc).lines; },
   };
+}
+
+/** A document's entry readings and their lines, in order (made at each call). */
+function entriesOf(doc: LimitsDocument): { entries: EntryReading[]; lines: Line[] } {
+  const entries: EntryReading[] = [];
+  const lines: Line[] = [];
+  for (const line of doc.lines) {
+    for (let chunk = 0; ; chunk++) {
+      const r = readingAt(line, chunk);
+      if (r === undefined) break;
+      if (r.kind === 'entry') { entries.push(r); lines.push(line); }
+    }
+  }
+  return { entries, lines };
 }
 
 /**

@@ -74,7 +74,6 @@ export const notAppliedToRoot: Rule = {
     const dead = an.deadFlags();
     const f = factsOf(an);
     const { domain, item, valid } = an.columns;
-    const entries = an.entries;
     for (const { file } of ctx.docs) {
       const range = an.entryRange(file);
       if (!range) continue;
@@ -84,15 +83,15 @@ export const notAppliedToRoot: Rule = {
         if (id < 0 || valid[i] === 0 || f.notForRoot[domain[i]!] === 0) continue;
         const root = rootUnset(an, f, id);
         if (root === null) continue;
-        const e = entries[i]!;
-        if (dead[e.order] === 1) continue;
-        const spec = e.reading.domainSpec;
+        if (dead[an.orderAt(i)] === 1) continue;
+        const r = an.readingAt(i);
+        const spec = r.domainSpec;
         // a group line matters only if root is in that group (as upstream pam_limits would match it)
         if (spec.kind !== 'wildcard' && !matchEntryDomain(spec, root, FALLBACK_PROFILE)) continue;
         ctx.report({
-          file: e.file,
-          span: fieldsSpan(e.reading),
-          message: `Debian's pam_limits does not apply '${show(entryRaw(e.reading, 0))}' lines to root (uid 0), and no line sets ${f.keys[id]!} for root: root keeps the starting value (PID 1's limit). Add a 'root' line if root should get this limit too`,
+          file: an.fileAt(i),
+          span: fieldsSpan(r),
+          message: `Debian's pam_limits does not apply '${show(entryRaw(r, 0))}' lines to root (uid 0), and no line sets ${f.keys[id]!} for root: root keeps the starting value (PID 1's limit). Add a 'root' line if root should get this limit too`,
         });
       }
     }
