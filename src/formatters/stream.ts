@@ -457,15 +457,13 @@ export class PumpWriter implements ByteOut {
     const buf = this.block!;
     if (this.used + 10 > buf.length) this.hand();
     // as a 32-bit integer (a line or column read from a Float64Array is a double): its division
-    // by 10 is a multiplication, not a floating-point division
+    // by 10 is a multiplication, not a floating-point division. (One loop for the length, not a
+    // comparison per digit count: the first number of 5 digits, then of 6, would each reach a
+    // comparison the optimised code had never seen, and throw it away.)
     let x = n | 0;
-    let at = this.used;
-    if (x < 10) {
-      buf[at] = 0x30 + x;
-      this.used = at + 1;
-      return;
-    }
-    at += x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6 : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
+    let len = 1;
+    for (let t = x; t >= 10; t = (t / 10) | 0) len++;
+    let at = this.used + len;
     this.used = at;
     while (x >= 10) {
       const q = (x / 10) | 0;
