@@ -424,7 +424,7 @@ class Records {
   n = 0;
   private nums = new Float64Array(NUMS * 16);
   /** record r's message, its whole Diagnostic (kind -1), or the FindingText that makes its message */
-  private readonly refs: Array<string | Diagnostic | FindingText> = [];
+  private readonly refs: Array<string | Diagnostic | FindingText | undefined> = [];
   /** record → its related locations (only records that have some) */
   private related: Map<number, RelatedLocation[]> | null = null;
 
@@ -445,9 +445,21 @@ class Records {
     nums[at + K_END] = end;
     nums[at + K_A] = ta;
     nums[at + K_B] = tb;
-    this.refs.push(message);
+    this.refs[this.n] = message;
     if (related !== undefined) (this.related ??= new Map()).set(this.n, related);
     this.n++;
+  }
+
+  /**
+   * Empties it for the next file, keeping its number array and the capacity of its message
+   * array (emptied), so that a tree's files reuse one set of arrays instead of growing new ones
+   * file after file: a grown array left behind is freed only by a full collection, and until
+   * then it is memory the process holds.
+   */
+  reset(): void {
+    this.refs.fill(undefined, 0, this.n);
+    this.related = null;
+    this.n = 0;
   }
 
   /** a finding kept whole */
@@ -627,6 +639,8 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
   // scope 'file' check a file, its findings go to `current` (records: see NUMS)
   const held = new Map<string, Records>();
   let current: Records | null = null;
+  /** the records of the file written last, emptied, for the next file (Records.reset) */
+  let spare: Records | null = null;
   let currentPath: string | null = null;
   const written = new Set<string>();
   /** the records of `file`'s findings, or null when it goes in whole (another file's finding while `current` is written: see push) */
@@ -835,7 +849,8 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
 
     for (const [path, pathDocs] of byPath) {
       currentPath = path;
-      current = held.get(path) ?? new Records();
+      current = held.get(path) ?? spare ?? new Records();
+      spare = null;
       held.delete(path);
       // one docs array per document, shared by the rules (readings(ctx) lists a docs array's
       // readings once, whichever rule asks first)
@@ -867,11 +882,14 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
           }
         }
       }
-      const list = current;
+      const list: Records = current;
       current = null;
       currentPath = null;
       written.add(path);
-      yield* finish(path, list, dirs); // (the list is no longer held once the next file is checked)
+      yield* finish(path, list, dirs);
+      // its findings are written: the next file's go into the same arrays
+      list.reset();
+      spare = list;
     }
     // findings in any other path (none of the tree's files), by name
     const rest = [...held.keys()].sort(compareStrings);
