@@ -53,7 +53,7 @@ function whyNoMatch(d: DomainSpec): string {
  * that beat it (the first three) are pushed there too.
  */
 function worded(profile: Profile, cache: Beaters, ia: ItemAnalysis, key: ItemKey, i: number, related: Array<Beater['related']> | null): string {
-  const r = ia.entries[i]!.reading;
+  const r = ia.readingAt(i);
   const matched = ia.matchedCount[i]!;
   const notApplied = ia.notAppliedCount[i]!;
   if (matched === 0 && ia.accounts.some((c) => domainMatches(r.domainSpec, c, profile))) {
@@ -99,7 +99,7 @@ export const neverWins: Rule = {
       if (!ia.exhaustive) {
         // said, never silent: which claim was not checked, and why (at the item's first line)
         if (from === 0) {
-          const first = ia.entries[0]!;
+          const first = ia.refAt(0);
           ctx.report({
             file: first.file,
             span: fieldsSpan(first.reading),
@@ -119,10 +119,11 @@ export const neverWins: Rule = {
         },
       };
       for (let i = from; i < to; i++) {
-        const e = ia.entries[i]!;
-        const r = e.reading;
-        if (ia.won[i] || dead[e.order] === 1 || r.problem || !r.itemInfo) continue;
-        ctx.report({ file: e.file, span: fieldsSpan(r), text, a: i, b: 0 });
+        // by position in the item: no EntryRef per entry (the analysis keeps its entries as columns)
+        if (ia.won[i] || dead[ia.orderAt(i)] === 1) continue;
+        const r = ia.readingAt(i);
+        if (r.problem || !r.itemInfo) continue;
+        ctx.report({ file: ia.fileAt(i), span: fieldsSpan(r), text, a: i, b: 0 });
       }
     }
   },
