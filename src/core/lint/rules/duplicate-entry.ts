@@ -17,8 +17,9 @@ export const duplicateEntry: Rule = {
     const text: FindingText = {
       message(o, bo) {
         const a = an.entryAt(o)!.reading;
-        const b = an.entryAt(bo)!.reading;
-        const byLine = an.entryAt(bo)!.line.index + 1;
+        const other = an.entryAt(bo)!;
+        const b = other.reading;
+        const byLine = other.line.index + 1;
         return a.typeText === b.typeText && a.valueText === b.valueText
           ? `duplicate of line ${byLine} ('${entryText(b)}'): pam_limits applies the later one, so this line changes nothing; remove it`
           : `dead line: line ${byLine} ('${entryText(b)}') sets ${b.itemText} for '${show(entryRaw(a, 0))}' again and pam_limits keeps the line read last, so this value never applies${a.itemInfo && !a.itemInfo.typeChecked && a.typeText !== b.typeText ? ` (the type does not matter for ${b.itemText}: every line sets the same single limit)` : ''}; remove this line or merge the two`;
