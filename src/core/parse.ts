@@ -550,17 +550,21 @@ class Invalid implements InvalidReading {
   readonly #text: string;
   readonly #start: number;
   readonly #end: number;
-  /** (hash + 1) * 4 + mode: the comment's offset (hash -1: none) and the TokenMode */
+  /** ((hash + 1) * 4 + fields - 1) * 4 + mode: the comment's offset (hash -1: none), how many fields (1 to 3) and the TokenMode */
   readonly #hm: number;
+  /** where the last field ends (invalidFieldsSpan) */
+  readonly #fieldsEnd: number;
+  /** made by classify, right after the line's tokens were read (tokS/tokR/tokN) */
   constructor(text: string, start: number, end: number, hash: number, mode: TokenMode) {
     this.#text = text;
     this.#start = start;
     this.#end = end;
-    this.#hm = (hash + 1) * 4 + mode;
+    this.#hm = ((hash + 1) * 4 + tokN - 1) * 4 + mode;
+    this.#fieldsEnd = tokS[tokN - 1]! + tokR[tokN - 1]!.length;
   }
 
   get span(): Span { return { start: this.#start, end: this.#end }; }
-  get comment(): Span | null { const hash = Math.floor(this.#hm / 4) - 1; return hash >= 0 ? { start: hash, end: this.#end } : null; }
+  get comment(): Span | null { const hash = Math.floor(this.#hm / 16) - 1; return hash >= 0 ? { start: hash, end: this.#end } : null; }
   get fields(): readonly Field[] {
     Invalid.split(this);
     return tokenFields();
@@ -574,11 +578,24 @@ class Invalid implements InvalidReading {
     return problem('too-few-fields', TOO_FEW_MESSAGES[n - 1]!, { start: tokS[0]!, end: tokS[n - 1]! + tokR[n - 1]!.length });
   }
 
+  /** invalidFieldCount(r) */
+  static count(r: Invalid): number {
+    return (Math.floor(r.#hm / 4) % 4) + 1;
+  }
+
+  /** invalidFieldsSpan(r): the first field starts at the first byte isspace() is false for (both families skip them) */
+  static fieldsSpan(r: Invalid): Span {
+    const text = r.#text;
+    let s = r.#start;
+    while (isSpace(text.charCodeAt(s))) s++;
+    return { start: s, end: r.#fieldsEnd };
+  }
+
   // static, not a private method (which would cost each instance a brand slot)
   static split(r: Invalid): void {
     // a rule asks for the problem and the fields of one reading in a row: split it once for them
     if (splitOf === r) return;
-    tokenizeAgain(r.#text, r.#start, r.#end, (r.#hm % 4) as TokenMode);
+    tokenizeAgain(r.#text, r.#start, r.#end, (r.#hm % 4) as TokenMode); // (mode: the low 2 bits)
     splitOf = r;
   }
 
@@ -588,6 +605,25 @@ class Invalid implements InvalidReading {
 }
 
 Object.defineProperty(Invalid.prototype, 'kind', { value: 'invalid', enumerable: true });
+
+/**
+ * How many fields an invalid reading has (1 to 3), as counted when its line was read: for a
+ * reading of parse.ts without splitting the line again (as `fields` does at each read).
+ */
+export function invalidFieldCount(r: InvalidReading): number {
+  return r instanceof Invalid ? Invalid.count(r) : r.fields.length;
+}
+
+/**
+ * The span from the start of an invalid reading's first field to the end of its last (a new
+ * object; the span of a too-few-fields problem): for a reading of parse.ts without splitting the
+ * line again (as `fields` and `problem` do at each read).
+ */
+export function invalidFieldsSpan(r: InvalidReading): Span {
+  if (r instanceof Invalid) return Invalid.fieldsSpan(r);
+  const f = r.fields;
+  return { start: f[0]!.start, end: f[f.length - 1]!.end };
+}
 
 function entryReading(
   extra: readonly Field[], start: number, end: number, hash: number,
