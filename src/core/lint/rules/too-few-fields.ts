@@ -1,3 +1,4 @@
+import { invalidFieldCount, invalidFieldsSpan } from '../../parse.js';
 import { ownerIn, readingIndex, show } from '../helpers.js';
 import type { Rule } from '../types.js';
 
@@ -19,6 +20,12 @@ export const tooFewFields: Rule = {
       if (fr.colon && r.problem.code !== 'too-few-fields') continue;
       if (ownerIn(fr, r, true) !== 'problem') continue;
       const file = fr.file;
+      // a line of one field (a pasted word, a wrong file: the run this rule sees most) is reported
+      // from what the parser counted and where its field is, without splitting the line again
+      if (invalidFieldCount(r) === 1) {
+        ctx.report({ file, span: invalidFieldsSpan(r), message: ONE_FIELD });
+        continue;
+      }
       const fields = r.fields;
       const n = fields.length;
       let message = n === 1 ? ONE_FIELD : n === 3 ? THREE_FIELDS : null;
