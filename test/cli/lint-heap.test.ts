@@ -5,7 +5,7 @@
  * (node:v8 setFlagsFromString) would change this test process's heap.
  */
 import { describe, expect, it } from 'vitest';
-import { LINT_HEAP_FLAG, LINT_HEAP_TUNE_BYTES, tuneHeapForLint } from '../../src/cli/commands/lint.js';
+import { LINT_HEAP_FLAG, LINT_HEAP_TUNE_BYTES, LINT_HEAP_WRITING_FLAG, tuneHeapForLint } from '../../src/cli/commands/lint.js';
 
 function run(bytes: number, v8: string, execArgv: string[] = []): string[] {
   const calls: string[] = [];
@@ -33,10 +33,15 @@ describe('tuneHeapForLint', () => {
   });
   const otherV8 = !process.versions.v8.startsWith('11.3.');
   if (otherV8) console.warn(`skipping the V8 flag check: this V8 (${process.versions.v8}) is not the one lint makes the setting on`);
-  it.skipIf(otherV8)('the running V8 reads the flag (setFlagsFromString of it prints nothing, throws nothing)', () => {
+  it('lets the heap grow less once findings are written than while the tree is analysed', () => {
+    const pct = (f: string) => Number(/^--heap-growing-percent=(\d+)$/.exec(f)![1]);
+    expect(pct(LINT_HEAP_WRITING_FLAG)).toBeLessThan(pct(LINT_HEAP_FLAG));
+  });
+  it.skipIf(otherV8)('the running V8 reads both flags (setFlagsFromString of them prints nothing, throws nothing)', () => {
     // a child process, so this test process's heap is left alone; V8 prints an error for a flag it does not know
     return import('node:child_process').then(({ spawnSync }) => {
-      const r = spawnSync(process.execPath, ['-e', `require('node:v8').setFlagsFromString(${JSON.stringify(LINT_HEAP_FLAG)}); require('node:v8').setFlagsFromString('--no-such-flag-xyz')`], { encoding: 'utf8' });
+      const set = [LINT_HEAP_FLAG, LINT_HEAP_WRITING_FLAG, '--no-such-flag-xyz'].map((f) => `require('node:v8').setFlagsFromString(${JSON.stringify(f)});`).join(' ');
+      const r = spawnSync(process.execPath, ['-e', set], { encoding: 'utf8' });
       expect(r.status).toBe(0);
       const lines = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.trim() !== '');
       // the unknown flag is reported (so an error would be seen), the real one is not

@@ -283,12 +283,14 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     const profiles: Array<{ root: string | null; files: readonly string[]; profile: Profile }> = [];
     // the V8 and node's own flags are the same for every tree: only the tree's size is looked at per tree
     const heapTunable = tuneHeapForLint(LINT_HEAP_TUNE_BYTES, process.versions.v8, process.execArgv, () => {});
-    let heapTuned = !heapTunable;
+    const setV8Flag = (flag: string) => (createRequire(import.meta.url)('node:v8') as { setFlagsFromString(f: string): void }).setFlagsFromString(flag);
     for await (const t of targets) {
       await turn();
       // a tree's files are named only for files linted on their own (the JSON `profiles` entry)
       profiles.push({ root: t.root === null ? null : path.relative(io.cwd, t.root) || '.', files: t.root === null ? [...t.abs.keys()] : [], profile: canonicalProfile(t.target.tree.profile) });
-      if (!heapTuned) heapTuned = tuneHeapForLint(treeBytes(t), process.versions.v8, process.execArgv, (flag) => (createRequire(import.meta.url)('node:v8') as { setFlagsFromString(f: string): void }).setFlagsFromString(flag));
+      // a large tree's heap may grow twice what it holds while it is read and analysed
+      // (tuneHeapForLint), and less once its findings are written (LINT_HEAP_WRITING_FLAG)
+      const bigTree = heapTunable && tuneHeapForLint(treeBytes(t), process.versions.v8, process.execArgv, setV8Flag);
       // a tree's findings file by file (lint: one file's findings at a time are held, see
       // lintTargetStream), or all at once (what is left after --fix)
       let result: { suppressed: number; files: readonly string[] } & Iterable<readonly Diagnostic[]>;
@@ -333,7 +335,11 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
       // each finding
       const take = new FindingTaker((f) => ignored(settings, t.abs.get(f)), all, args.quiet === true ? shown : null, out, into, writer);
       let closed = out.closed;
+      let writing = !bigTree;
       for (const part of result) {
+        // its first findings come once the analysis the rules share is made: from here on what the
+        // heap holds grows little, and what it gains is garbage of written findings
+        if (!writing) { writing = true; setV8Flag(LINT_HEAP_WRITING_FLAG); }
         for (let i = 0; i < part.length;) {
           i = take.take(part, i, !closed);
           if (take.full) { take.full = false; await out.flush(); await turn(); closed = out.closed; }
@@ -419,6 +425,11 @@ function treeBytes(t: LoadedLintTarget): number {
 export const LINT_HEAP_TUNE_BYTES = 32 * 1024 * 1024;
 /** The V8 setting tuneHeapForLint makes: the heap grows at most 2x between full collections. */
 export const LINT_HEAP_FLAG = '--heap-growing-percent=100';
+/**
+ * The V8 setting lint makes, after LINT_HEAP_FLAG, once a large tree's first findings are
+ * written: the heap grows at most 1.4x between full collections (docs/performance.md).
+ */
+export const LINT_HEAP_WRITING_FLAG = '--heap-growing-percent=40';
 
 /**
  * Caps V8's heap growth for the rest of the process when lint is about to analyse a tree of at
@@ -430,8 +441,9 @@ export const LINT_HEAP_FLAG = '--heap-growing-percent=100';
  * V8 it was measured with (`v8` starting 11.3., Node 20: V8 prints an error for a flag it does not
  * know), and never over a `--heap-growing-percent` on node's own command line (`execArgv`). A
  * smaller tree is left alone: its heap is not much larger than what lint holds, more collections
- * would cost CPU, and loading node:v8 costs a few milliseconds. Returns whether `set` was called.
- * docs/performance.md, "The heap of a large lint".
+ * would cost CPU, and loading node:v8 costs a few milliseconds. Returns whether `set` was called;
+ * lint then sets LINT_HEAP_WRITING_FLAG once the tree's first findings come, and this one again
+ * before the next large tree. docs/performance.md, "The heap of a large lint".
  */
 export function tuneHeapForLint(bytes: number, v8: string, execArgv: readonly string[], set: (flag: string) => void): boolean {
   if (bytes < LINT_HEAP_TUNE_BYTES || !v8.startsWith('11.3.')) return false;
