@@ -10,23 +10,10 @@
 import { describe, expect, it } from 'vitest';
 import { lintTarget, lintTargetStream } from '../../src/core/lint/engine.js';
 import type { DeferredReport, Diagnostic, FindingText, Rule, RuleReport } from '../../src/core/lint/types.js';
-import type { ConfigTree, TreeFile } from '../../src/core/model.js';
-import { parseLimits } from '../../src/core/parse.js';
+import type { TreeFile } from '../../src/core/model.js';
+import { treeOf } from '../core/tree-of.js';
 
-const profile = 'debian-12' as const;
 
-function tree(texts: readonly string[]): ConfigTree {
-  const paths = texts.map((_, i) => (i === 0 ? 'etc/security/limits.conf' : `etc/security/limits.d/${10 + i}-x.conf`));
-  return {
-    profile,
-    files: texts.map((text, i) => ({
-      path: paths[i]!, role: i === 0 ? 'main' as const : 'dropin' as const, status: 'ok' as const,
-      doc: parseLimits(Buffer.from(text, 'latin1'), { file: paths[i]!, profile }),
-    })),
-    ignored: [],
-    failure: null,
-  };
-}
 
 const lineStart = (f: TreeFile, i: number) => f.doc!.lines[i]!.start;
 const lineEnd = (f: TreeFile, i: number) => f.doc!.lines[i]!.end;
@@ -65,8 +52,8 @@ const texts = ['* soft nofile 1\n* hard nofile 2\n# a comment\n', 'alice soft np
 
 describe('deferred findings (FindingText)', () => {
   it('are the findings of the same rule reporting eagerly: messages, positions, related locations, order', () => {
-    const eager = lintTarget({ tree: tree(texts), accounts: null }, {}, [everyLine(false)]).diagnostics;
-    const later = lintTarget({ tree: tree(texts), accounts: null }, {}, [everyLine(true)]).diagnostics;
+    const eager = lintTarget({ tree: treeOf('debian-12', ...texts), accounts: null }, {}, [everyLine(false)]).diagnostics;
+    const later = lintTarget({ tree: treeOf('debian-12', ...texts), accounts: null }, {}, [everyLine(true)]).diagnostics;
     expect(eager.length).toBe(7);
     expect(eager.filter((d) => d.related !== undefined).length).toBe(4);
     expect(later).toEqual(eager);
@@ -74,7 +61,7 @@ describe('deferred findings (FindingText)', () => {
 
   it('are worded as their file is written, not when the rule finds them', () => {
     const words = { n: 0 };
-    const stream = lintTargetStream({ tree: tree(texts), accounts: null }, {}, [everyLine(true, words)]);
+    const stream = lintTargetStream({ tree: treeOf('debian-12', ...texts), accounts: null }, {}, [everyLine(true, words)]);
     const perFile: number[] = [];
     const seen: Diagnostic[] = [];
     for (const part of stream) {
@@ -83,21 +70,21 @@ describe('deferred findings (FindingText)', () => {
     }
     // after each file's batch, only the findings written so far have been worded (3, 3 + 3, … lines)
     expect(perFile).toEqual([3, 6, 7]);
-    expect(seen.map((d) => d.message)[4]).toBe("line 2 of etc/security/limits.d/11-x.conf, mark 0: ''");
+    expect(seen.map((d) => d.message)[4]).toBe("line 2 of etc/security/limits.d/1.conf, mark 0: ''");
   });
 
   it('is worded at once when it carries a fix or sits on a line with non-ASCII bytes, as the eager form is', () => {
     const t = ['* soft nofile 1\n# caf\xc3\xa9\n* hard nofile 2\n'];
-    const eager = lintTarget({ tree: tree(t), accounts: null }, {}, [everyLine(false, undefined, { fixLine: 2 })]).diagnostics;
-    const later = lintTarget({ tree: tree(t), accounts: null }, {}, [everyLine(true, undefined, { fixLine: 2 })]).diagnostics;
+    const eager = lintTarget({ tree: treeOf('debian-12', ...t), accounts: null }, {}, [everyLine(false, undefined, { fixLine: 2 })]).diagnostics;
+    const later = lintTarget({ tree: treeOf('debian-12', ...t), accounts: null }, {}, [everyLine(true, undefined, { fixLine: 2 })]).diagnostics;
     expect(eager[1]!.text).toBeDefined();
     expect(eager[2]!.fix).toHaveLength(1);
     expect(later).toEqual(eager);
   });
 
   it('on one line and column are ordered by their messages, as eager ones are', () => {
-    const eager = lintTarget({ tree: tree(texts), accounts: null }, {}, [everyLine(false, undefined, { twice: true })]).diagnostics;
-    const later = lintTarget({ tree: tree(texts), accounts: null }, {}, [everyLine(true, undefined, { twice: true })]).diagnostics;
+    const eager = lintTarget({ tree: treeOf('debian-12', ...texts), accounts: null }, {}, [everyLine(false, undefined, { twice: true })]).diagnostics;
+    const later = lintTarget({ tree: treeOf('debian-12', ...texts), accounts: null }, {}, [everyLine(true, undefined, { twice: true })]).diagnostics;
     expect(eager.slice(0, 2).map((d) => /mark \d/.exec(d.message)![0])).toEqual(['mark 0', 'mark 1']);
     expect(later).toEqual(eager);
   });
@@ -115,7 +102,7 @@ describe('deferred findings (FindingText)', () => {
         }
       },
     };
-    const out = lintTarget({ tree: tree([texts[0]!]), accounts: null }, {}, [rule]).diagnostics;
+    const out = lintTarget({ tree: treeOf('debian-12', texts[0]!), accounts: null }, {}, [rule]).diagnostics;
     expect(out.map((d) => [d.code, d.line])).toEqual([['LC997', 1], ['LC997', 2], ['LC900', 1]]);
     expect(out[0]!.message).toMatch(/^rule LC997 broken-words failed to word this finding: no words\. This is a bug in limitsctl/);
     expect(out[1]!.message).toBe('line 2');

@@ -6,25 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { lintTarget } from '../../src/core/lint/engine.js';
 import type { Rule } from '../../src/core/lint/types.js';
-import type { ConfigTree } from '../../src/core/model.js';
-import { parseLimits } from '../../src/core/parse.js';
+import { treeOf } from '../core/tree-of.js';
 
-const profile = 'debian-12' as const;
 // a long first file, then shorter ones: a reused array is longer than the next file needs
 const texts = ['* soft nofile 1\n'.repeat(40), '* soft nofile 2\n'.repeat(3), '* soft nofile 3\n'.repeat(5)];
 
-function tree(): ConfigTree {
-  const paths = texts.map((_, i) => (i === 0 ? 'etc/security/limits.conf' : `etc/security/limits.d/${10 + i}-x.conf`));
-  return {
-    profile,
-    files: texts.map((text, i) => ({
-      path: paths[i]!, role: i === 0 ? 'main' as const : 'dropin' as const, status: 'ok' as const,
-      doc: parseLimits(Buffer.from(text), { file: paths[i]!, profile }),
-    })),
-    ignored: [],
-    failure: null,
-  };
-}
 
 // every line of a file, with a related location (its first line) only in the first file
 const rule: Rule = {
@@ -42,8 +28,8 @@ const rule: Rule = {
 
 describe('record arrays reused from file to file', () => {
   it('leave no finding, message or related location of a file in the next', () => {
-    const out = lintTarget({ tree: tree(), accounts: null }, {}, [rule]).diagnostics;
-    expect(out.map((d) => d.file).filter((f, i, a) => a.indexOf(f) === i)).toEqual(['etc/security/limits.conf', 'etc/security/limits.d/11-x.conf', 'etc/security/limits.d/12-x.conf']);
+    const out = lintTarget({ tree: treeOf('debian-12', ...texts), accounts: null }, {}, [rule]).diagnostics;
+    expect(out.map((d) => d.file).filter((f, i, a) => a.indexOf(f) === i)).toEqual(['etc/security/limits.conf', 'etc/security/limits.d/1.conf', 'etc/security/limits.d/2.conf']);
     expect(out).toHaveLength(48);
     for (const d of out) {
       expect(d.message).toBe(`${d.file} line ${d.line}`);
