@@ -380,7 +380,7 @@ export function sortFindings(list: Diagnostic[]): Diagnostic[] {
  * outlives the young generation, and its two objects (the finding and its offset) were most of
  * what the collector then copied and what the heap grew by on large trees. The Diagnostic
  * objects are made when the file is written, a batch at a time. A record is {@link NUMS} numbers
- * in one Float64Array (the kind, an index into the engine's `kinds`, or -1 when the record is a
+ * in one Int32Array (the kind, an index into the engine's `kinds`, or -1 when the record is a
  * whole Diagnostic: a finding with code-point columns, a fix, or in another file; line, column,
  * endLine, endColumn, offset start and end, -1: no offset; the two numbers of a deferred
  * report), its message (or that Diagnostic, or the FindingText that makes its message and related
@@ -422,7 +422,7 @@ function messageOf(text: FindingText, a: number, b: number, kind: Kind): string 
 class Records {
   /** how many records */
   n = 0;
-  private nums = new Float64Array(NUMS * 16);
+  private nums = new Int32Array(NUMS * 16);
   /** record r's message, its whole Diagnostic (kind -1), or the FindingText that makes its message */
   private readonly refs: Array<string | Diagnostic | FindingText | undefined> = [];
   /** record → its related locations (only records that have some) */
@@ -432,7 +432,7 @@ class Records {
     let nums = this.nums;
     const at = this.n * NUMS;
     if (at + NUMS > nums.length) {
-      const more = new Float64Array(nums.length * 2);
+      const more = new Int32Array(nums.length * 2);
       more.set(nums);
       this.nums = nums = more;
     }
@@ -513,14 +513,12 @@ class Records {
     const kind = a[k]!;
     if (kind === -1) return this.refs[r] as Diagnostic;
     const x = kinds[kind]!;
-    // as 32-bit integers (positions and offsets in a text of less than 2^31 bytes): a number read
-    // from a Float64Array is a double, and a double in a new object's field is a HeapNumber of its
-    // own (six more objects per finding, and double reads in every formatter)
-    const line = a[k + K_LINE]! | 0;
-    const column = a[k + K_COLUMN]! | 0;
-    const endLine = a[k + K_END_LINE]! | 0;
-    const endColumn = a[k + K_END_COLUMN]! | 0;
-    const start = a[k + K_START]! | 0;
+    // (32-bit integers, not doubles: a double in a new object's field is a HeapNumber of its own)
+    const line = a[k + K_LINE]!;
+    const column = a[k + K_COLUMN]!;
+    const endLine = a[k + K_END_LINE]!;
+    const endColumn = a[k + K_END_COLUMN]!;
+    const start = a[k + K_START]!;
     const ref = this.refs[r]!;
     let message: string;
     let related: RelatedLocation[] | undefined;
@@ -535,11 +533,11 @@ class Records {
     }
     if (related === undefined) {
       return start >= 0
-        ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END]! | 0 } }
+        ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END]! } }
         : { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn };
     }
     return start >= 0
-      ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END]! | 0 }, related }
+      ? { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, offset: { start, end: a[k + K_END]! }, related }
       : { code: x.code, rule: x.name, severity: x.severity, message, file, line, column, endLine, endColumn, related };
   }
 }

@@ -90,7 +90,8 @@ export interface RuleReport {
 /**
  * A finding's message and related locations made when the finding is written, not when it is
  * found: one object shared by many findings, each of which is given by two numbers of the rule's
- * choosing (say, the reading orders of a line and of the line that replaces it). Until its file is
+ * choosing (say, the reading orders of a line and of the line that replaces it), 32-bit signed
+ * integers (the engine keeps them in an Int32Array). Until its file is
  * written, such a finding is held as a few numbers, not as its text and related objects (on a
  * 1,000,000-line tree those were most of what the heap took on, file after file). Both functions
  * must be pure — the same numbers give the same text — and must not report: the engine calls
@@ -109,7 +110,7 @@ export interface DeferredReport {
   /** byte span in the file's text; omitted = the start of the file (1:1) */
   readonly span?: Span;
   readonly text: FindingText;
-  /** the numbers `text` is called with */
+  /** the numbers `text` is called with: integers from -2^31 to 2^31 - 1 */
   readonly a: number;
   readonly b: number;
   readonly fix?: readonly TextEdit[];
