@@ -472,12 +472,6 @@ function memo<T>(compute: (key: string) => T, max = 4096): (key: string) => T {
 }
 
 const domainOf = memo(parseDomain);
-const valueMemos = new Map<string, (value: string) => ReturnType<typeof parseValue>>();
-function valueOf(info: ItemInfo, value: string): ReturnType<typeof parseValue> {
-  let m = valueMemos.get(info.name);
-  if (!m) valueMemos.set(info.name, (m = memo((v) => parseValue(info, v))));
-  return m(value);
-}
 
 /** itemForProfile by profile and lower-cased name, remembered (names are few; bounded anyway) */
 const profileItems = new Map<Profile, Map<string, ItemInfo | null>>();
@@ -706,7 +700,7 @@ interface EntryValue {
   readonly parsed: ParsedValue | null;
 }
 
-/** EntryValues by item (null: unknown) and raw value: up to 4096 values per item (then started afresh, as valueOf's memo). */
+/** EntryValues by item (null: unknown) and raw value: up to 4096 values per item (then started afresh). The one memo of parsed values. */
 const entryValues = new Map<ItemInfo | null, Map<string, EntryValue>>();
 let lastInfo: ItemInfo | null | undefined = undefined;
 let lastValues = new Map<string, EntryValue>();
@@ -724,7 +718,7 @@ function entryValue(info: ItemInfo | null): EntryValue {
   const seen = m.get(raw);
   if (seen !== undefined) return seen;
   const text = lower(raw);
-  const v: EntryValue = { info, raw, text, parsed: info ? valueOf(info, text) : null };
+  const v: EntryValue = { info, raw, text, parsed: info ? parseValue(info, text) : null };
   if (m.size >= 4096) m.clear();
   m.set(raw, v);
   return v;

@@ -456,7 +456,7 @@ export class PumpWriter implements ByteOut {
     }
     const buf = this.block!;
     if (this.used + 10 > buf.length) this.hand();
-    // as a 32-bit integer (a line or column read from a Float64Array is a double): its division
+    // as a 32-bit integer (a number may come as a double, as one read from a Float64Array): its division
     // by 10 is a multiplication, not a floating-point division. (One loop for the length, not a
     // comparison per digit count: the first number of 5 digits, then of 6, would each reach a
     // comparison the optimised code had never seen, and throw it away.)

@@ -717,6 +717,12 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
     return out.length > 0 ? out : undefined;
   };
 
+  /** a report's related locations placed (undefined: none); throws on one outside its file */
+  const placeRelated = (rel: RuleReport['related']): RelatedLocation[] | undefined => (rel === undefined || rel.length === 0 ? undefined : rel.map((x) => {
+    place(docOf(target, x.file), x.span);
+    return { file: pathOf(x.file), line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, message: x.message };
+  }));
+
   // one report function per rule (a rule of scope 'file' gets a context per file; the function is shared)
   const reportOf = (rule: Rule, severity: Severity) => {
     const code = rule.code;
@@ -734,21 +740,6 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
         place(fDoc, r.span);
         const text = (r as Partial<DeferredReport>).text;
         const fix = r.fix;
-        if (!placedText && fix === undefined && text !== undefined) {
-          // held as numbers: its message and related locations are made when it is written
-          const d = r as DeferredReport;
-          const list = listOf(fPath);
-          if (list !== null) list.add(kind, placedLine, placedColumn, placedEndLine, placedEndColumn, placedOffset ? placedStart : -1, placedEnd, text, undefined, d.a, d.b);
-          else {
-            const one = new Records();
-            one.add(kind, placedLine, placedColumn, placedEndLine, placedEndColumn, placedOffset ? placedStart : -1, placedEnd, text, undefined, d.a, d.b);
-            current!.whole(one.diagnostic(0, kinds, fPath, relate));
-          }
-          return;
-        }
-        // a deferred finding that cannot wait (a fix, code-point columns) is worded now
-        const message = text !== undefined ? messageOf(text, (r as DeferredReport).a, (r as DeferredReport).b, kinds[kind]!) : (r as RuleReport).message;
-        const rel = text !== undefined ? text.related?.((r as DeferredReport).a, (r as DeferredReport).b) : (r as RuleReport).related;
         if (!placedText && fix === undefined) {
           const line = placedLine;
           const column = placedColumn;
@@ -756,20 +747,24 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
           const endColumn = placedEndColumn;
           const start = placedOffset ? placedStart : -1;
           const end = placedEnd;
-          // (related locations are placed after the finding's own position is copied)
-          const related = rel === undefined || rel.length === 0 ? undefined : rel.map((x) => {
-            place(docOf(target, x.file), x.span);
-            return { file: pathOf(x.file), line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, message: x.message };
-          });
+          // a deferred finding is held as numbers (its words and related locations are made when
+          // it is written); another's related locations are placed after its own position is copied
+          const held = text ?? (r as RuleReport).message;
+          const related = text !== undefined ? undefined : placeRelated((r as RuleReport).related);
+          const ta = text !== undefined ? (r as DeferredReport).a : 0;
+          const tb = text !== undefined ? (r as DeferredReport).b : 0;
           const list = listOf(fPath);
-          if (list !== null) list.add(kind, line, column, endLine, endColumn, start, end, message, related);
+          if (list !== null) list.add(kind, line, column, endLine, endColumn, start, end, held, related, ta, tb);
           else {
             const one = new Records();
-            one.add(kind, line, column, endLine, endColumn, start, end, message, related);
+            one.add(kind, line, column, endLine, endColumn, start, end, held, related, ta, tb);
             current!.whole(one.diagnostic(0, kinds, fPath, relate));
           }
           return;
         }
+        // a deferred finding that cannot wait (a fix, code-point columns) is worded now
+        const message = text !== undefined ? messageOf(text, (r as DeferredReport).a, (r as DeferredReport).b, kinds[kind]!) : (r as RuleReport).message;
+        const rel = text !== undefined ? text.related?.((r as DeferredReport).a, (r as DeferredReport).b) : (r as RuleReport).related;
         const d: Mutable<Diagnostic> = {
           code, rule: name, severity, message, file: fPath,
           line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn,
@@ -777,13 +772,7 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
         if (placedText) d.text = { column: placedTextColumn, endColumn: placedTextEndColumn };
         if (placedOffset) d.offset = { start: placedStart, end: placedEnd };
         // (related locations are placed after the finding's own position is copied into d)
-        let related: RelatedLocation[] | undefined;
-        if (rel !== undefined && rel.length > 0) {
-          related = rel.map((x) => {
-            place(docOf(target, x.file), x.span);
-            return { file: pathOf(x.file), line: placedLine, column: placedColumn, endLine: placedEndLine, endColumn: placedEndColumn, message: x.message };
-          });
-        }
+        const related = placeRelated(rel);
         if (fix) {
           const len = fDoc?.text.length ?? 0;
           for (const e of fix) {
