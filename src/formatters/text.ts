@@ -13,6 +13,9 @@ import { escapeControls } from './terminal.js';
 /** Colour for the text format; the CLI passes its own. */
 export type TextStyle = Pick<Style, 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan'>;
 
+/** How many distinct severity/code and rule pieces a text writer keeps encoded. */
+const PIECE_CACHE_MAX = 512;
+
 function n(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -59,10 +62,23 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
     if (m !== lastMessage) { lastMessage = m; lastShown = escapeControls(m); }
     return lastShown;
   };
-  // the same pieces as UTF-8, for findingInto (made when first written after a change)
+  // the same pieces as UTF-8, for findingInto (made when first written after a change). Findings
+  // of a file come in line order, so rules alternate from one finding to the next: the middle and
+  // end pieces are kept per text (a few dozen: codes × severities, rules × fixable), not encoded
+  // again at each change of rule
   let filePrefixBytes: Uint8Array | null = null;
   let middleBytes: Uint8Array | null = null;
   let endBytes: Uint8Array | null = null;
+  const pieceBytes = new Map<string, Uint8Array>();
+  const bytesOfPiece = (text: string): Uint8Array => {
+    let b = pieceBytes.get(text);
+    if (b === undefined) {
+      b = utf8(text);
+      // bounded: a rule set of any size keeps at most this many pieces
+      if (pieceBytes.size < PIECE_CACHE_MAX) pieceBytes.set(text, b);
+    }
+    return b;
+  };
   const rest = new RunBytes();
   const NEWLINE = utf8('\n');
   const COLON = utf8(':');
@@ -123,7 +139,7 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
       out.number(d.column);
       // what follows the column (the rule, the message and the name): one copy for a run of one
       // rule and message
-      rest.write(out, (middleBytes ??= utf8(middle)), shownMessage(d.message), (endBytes ??= utf8(end)), '');
+      rest.write(out, (middleBytes ??= bytesOfPiece(middle)), shownMessage(d.message), (endBytes ??= bytesOfPiece(end)), '');
     },
     aside(text: string): string {
       if (text === '') return '';
