@@ -36,10 +36,10 @@ export function parseLimits(input: Uint8Array | string, options: ParseOptions = 
  */
 export function parseBinary(text: string, options: ParseOptions = {}): LimitsDocument {
   const profile = canonicalProfile(options.profile ?? FALLBACK_PROFILE);
-  const ctx: LineContext = { text, profile, compare: options.compareProfiles !== false, starts: NO_OFFSETS, ends: NO_OFFSETS, count: 0 };
-  // Index the lines into a typed array: exact, and cheap even for millions of lines. Line
-  // objects are made on first use of `lines`, and each line is read on first use of `readings`.
+  // Index the lines into typed arrays: exact, and cheap even for millions of lines. Line objects
+  // are made on first use of `lines`, and each line is read on first use of its readings.
   let starts = new Uint32Array(Math.max(16, (text.length >> 5) + 1));
+  let ends = new Uint32Array(starts.length);
   let count = 0;
   const n = text.length;
   let start = 0;
@@ -48,12 +48,20 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
       const grown = new Uint32Array(starts.length * 2);
       grown.set(starts);
       starts = grown;
+      const grownEnds = new Uint32Array(grown.length);
+      grownEnds.set(ends);
+      ends = grownEnds;
     }
-    starts[count++] = start;
+    starts[count] = start;
     const nl = text.indexOf('\n', start);
-    if (nl < 0) break;
+    if (nl < 0) { ends[count++] = n; break; }
+    ends[count++] = nl;
     start = nl + 1;
   }
+  const ctx: LineContext = {
+    text, profile, reading: READING_MODES[PROFILE_TRAITS[profile].reading], compare: options.compareProfiles !== false,
+    starts: starts.subarray(0, count), ends: ends.subarray(0, count), count,
+  };
   const doc = { file: options.file ?? '<input>', profile, text } as { file: string; profile: Profile; text: string; lines: readonly Line[] };
   // An own, enumerable accessor: spreading or serialising the document still yields its lines.
   Object.defineProperty(doc, 'lines', {
@@ -62,17 +70,9 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
     get(): readonly Line[] {
       // a line is its number and its readings; where it starts and ends are read from the
       // document's columns (ctx.starts, ctx.ends), not kept on each of a million line objects
-      const ends = new Uint32Array(count);
-      for (let i = 0; i < count; i++) {
-        const next = i + 1 < count ? starts[i + 1]! : n;
-        ends[i] = next > starts[i]! && text.charCodeAt(next - 1) === 0x0a ? next - 1 : next;
-      }
-      ctx.starts = starts;
-      ctx.ends = ends;
-      ctx.count = count;
       const lines: Line[] = new Array<Line>(count);
       for (let i = 0; i < count; i++) lines[i] = new ParsedLine(ctx, i);
-      columnsOf.set(lines, { starts: starts.subarray(0, count), ends });
+      columnsOf.set(lines, { starts: ctx.starts, ends: ctx.ends });
       Object.defineProperty(doc, 'lines', { value: lines, enumerable: true, configurable: false, writable: false });
       return lines;
     },
@@ -80,7 +80,14 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
   return doc;
 }
 
-const NO_OFFSETS = new Uint32Array(0);
+/** How a profile reads a line (PROFILE_TRAITS[p].reading), as a number kept on the document's context. */
+const READ_FGETS = 0;
+const READ_GETLINE_160 = 1;
+const READ_GETLINE = 2;
+type ReadingMode = typeof READ_FGETS | typeof READ_GETLINE_160 | typeof READ_GETLINE;
+const READING_MODES: Record<(typeof PROFILE_TRAITS)[Profile]['reading'], ReadingMode> = {
+  fgets: READ_FGETS, 'getline-1.6.0': READ_GETLINE_160, getline: READ_GETLINE,
+};
 
 /** The offset columns of the lines parseBinary made, by their array (see lineColumns). */
 const columnsOf = new WeakMap<readonly Line[], LineColumns>();
@@ -103,13 +110,15 @@ export function lineColumns(doc: LimitsDocument): LineColumns | null {
 interface LineContext {
   readonly text: string;
   readonly profile: Profile;
+  /** how ctx.profile reads a line */
+  readonly reading: ReadingMode;
   readonly compare: boolean;
-  /** starts[i]: byte offset of line i (the array may be longer than the document's line count) */
-  starts: Uint32Array;
+  /** starts[i]: byte offset of line i */
+  readonly starts: Uint32Array;
   /** ends[i]: byte offset just after line i's content (before its '\n') */
-  ends: Uint32Array;
+  readonly ends: Uint32Array;
   /** how many lines the document has */
-  count: number;
+  readonly count: number;
   /** the other family's readings of the few lines where they differ (kept here, not on every line) */
   others?: Map<ParsedLine, NonNullable<Line['other']>>;
 }
@@ -121,11 +130,16 @@ interface LineContext {
  * than reading it. Compact (lint keeps every line of a tree): its number, its document's context
  * and its reading(s); `start`, `end` and `eolLength` are read from the document's columns, and a
  * line of one reading keeps that reading alone (`readings` gives a new one-element array each
- * time: compare readings, not the arrays).
+ * time: compare readings, not the arrays). A blank or comment line read in one piece keeps only
+ * its comment's offset (a number) until its reading object is asked for (readingAt, `readings`):
+ * readingKindAt tells its kind without making it.
  */
 class ParsedLine implements Line {
-  /** the reading of a line of one, the array of a line of several; undefined until read */
-  #r: Reading | readonly Reading[] | undefined = undefined;
+  /**
+   * the reading of a line of one, the array of a line of several; for a blank or comment line
+   * whose reading was not asked for yet, the offset of its '#' (-1: blank); undefined until read
+   */
+  #r: Reading | readonly Reading[] | number | undefined = undefined;
   readonly #ctx: LineContext;
   readonly index: number;
   constructor(ctx: LineContext, index: number) {
@@ -142,7 +156,9 @@ class ParsedLine implements Line {
   }
 
   get readings(): readonly Reading[] {
-    const r = this.#r ?? ParsedLine.read(this);
+    let r = this.#r;
+    if (r === undefined) r = ParsedLine.read(this);
+    if (typeof r === 'number') r = ParsedLine.skip(this, r);
     return Array.isArray(r) ? r : [r as Reading];
   }
 
@@ -153,15 +169,45 @@ class ParsedLine implements Line {
 
   /** the reading `chunk` of the line (readingAt), without the one-element array `readings` makes */
   static at(l: ParsedLine, chunk: number): Reading | undefined {
-    const r = l.#r ?? ParsedLine.read(l);
+    let r = l.#r;
+    if (r === undefined) r = ParsedLine.read(l);
+    if (typeof r === 'number') return chunk === 0 ? ParsedLine.skip(l, r) : undefined;
     return Array.isArray(r) ? (r as readonly Reading[])[chunk] : chunk === 0 ? (r as Reading) : undefined;
   }
 
+  /** the kind of reading `chunk` of the line (readingKindAt), without making a blank or comment reading */
+  static kindAt(l: ParsedLine, chunk: number): Reading['kind'] | undefined {
+    let r = l.#r;
+    if (r === undefined) r = ParsedLine.read(l);
+    if (typeof r === 'number') return chunk !== 0 ? undefined : r >= 0 ? 'comment' : 'blank';
+    return Array.isArray(r) ? (r as readonly Reading[])[chunk]?.kind : chunk === 0 ? (r as Reading).kind : undefined;
+  }
+
+  /** contentAt(l, chunk) */
+  static contentAt(l: ParsedLine, chunk: number): EntryReading | NoLimitReading | InvalidReading | null | undefined {
+    let r = l.#r;
+    if (r === undefined) r = ParsedLine.read(l);
+    if (typeof r === 'number') return chunk === 0 ? null : undefined;
+    const x = Array.isArray(r) ? (r as readonly Reading[])[chunk] : chunk === 0 ? (r as Reading) : undefined;
+    return x === undefined ? undefined : x.kind === 'blank' || x.kind === 'comment' ? null : x;
+  }
+
+  /** the blank or comment reading of a line read in one piece, made once (`hash`: its '#', -1: none) */
+  static skip(l: ParsedLine, hash: number): Reading {
+    const ctx = l.#ctx;
+    return (l.#r = new Skip(ctx.starts[l.index]!, ctx.ends[l.index]!, hash) as Reading);
+  }
+
   // static, not a private method: a class with private methods gives each instance a brand slot
-  static read(l: ParsedLine): Reading | readonly Reading[] {
-    const r = readPhysicalLine(l.#ctx, l.start, l.end, l.eolLength);
-    if (readOther !== undefined) { (l.#ctx.others ??= new Map()).set(l, readOther); readOther = undefined; }
-    return (l.#r = r);
+  static read(l: ParsedLine): Reading | readonly Reading[] | number {
+    const ctx = l.#ctx;
+    const i = l.index;
+    const start = ctx.starts[i]!;
+    const end = ctx.ends[i]!;
+    const eol = (i + 1 < ctx.count ? ctx.starts[i + 1]! : ctx.text.length) > end ? 1 : 0;
+    const r = readPhysicalLine(ctx, start, end, eol, true);
+    if (readOther !== undefined) { (ctx.others ??= new Map()).set(l, readOther); readOther = undefined; }
+    return (l.#r = r === SKIPPED ? pHash : r);
   }
 
   toJSON(): object {
@@ -178,24 +224,47 @@ export function readingAt(line: Line, chunk: number): Reading | undefined {
   return line.readings[chunk];
 }
 
+/**
+ * `line.readings[chunk]`, but null for a blank or comment reading (not made if it was not asked
+ * for yet: a parsed line keeps such a reading as a number until then): for loops over every line
+ * of a tree that look at entries, "no limits" lines and invalid lines only. Undefined past the
+ * last chunk.
+ */
+export function contentAt(line: Line, chunk: number): EntryReading | NoLimitReading | InvalidReading | null | undefined {
+  if (line instanceof ParsedLine) return ParsedLine.contentAt(line, chunk);
+  const r = line.readings[chunk];
+  return r === undefined ? undefined : r.kind === 'blank' || r.kind === 'comment' ? null : r;
+}
+
+/**
+ * `line.readings[chunk]?.kind` without making the reading of a blank or comment line that was not
+ * asked for yet (a parsed line keeps such a reading as a number until then): for loops over every
+ * line of a tree that look at entries only. Undefined past the last chunk.
+ */
+export function readingKindAt(line: Line, chunk: number): Reading['kind'] | undefined {
+  if (line instanceof ParsedLine) return ParsedLine.kindAt(line, chunk);
+  return line.readings[chunk]?.kind;
+}
+
 /** Read one physical line [start, end) (end excludes '\n') under a profile, without laziness. */
 export function parseLine(
   text: string, index: number, start: number, end: number, eolLength: 0 | 1, profile: ProfileName, compare = true,
 ): Line {
-  const r = readPhysicalLine({ text, profile: canonicalProfile(profile), compare }, start, end, eolLength);
+  const p = canonicalProfile(profile);
+  const r = readPhysicalLine({ text, profile: p, reading: READING_MODES[PROFILE_TRAITS[p].reading], compare }, start, end, eolLength, false);
   const readings = Array.isArray(r) ? r : [r as Reading];
   const other = readOther;
   readOther = undefined;
   return other ? { index, start, end, eolLength, readings, other } : { index, start, end, eolLength, readings };
 }
 
-/** A line's reading(s) under a profile: the one reading of a line read in one piece, else an array. */
-function readWith(text: string, start: number, end: number, eolLength: 0 | 1, profile: Profile): Reading | Reading[] {
-  switch (PROFILE_TRAITS[profile].reading) {
-    case 'fgets': return readChunked(text, start, end, eolLength, profile);
-    case 'getline-1.6.0': return readLine17(text, start, end, profile, false);
-    case 'getline': return readLine17(text, start, end, profile, true);
-  }
+/**
+ * A line's reading(s) under a profile: the one reading of a line read in one piece, else an array.
+ * `lazy`: a blank or comment line read in one piece gives SKIPPED (its '#' in pHash), not a reading.
+ */
+function readWith(text: string, start: number, end: number, eolLength: 0 | 1, mode: ReadingMode, profile: Profile, lazy: boolean): Reading | Reading[] {
+  if (mode === READ_FGETS) return readChunked(text, start, end, eolLength, profile, lazy);
+  return readLine17(text, start, end, profile, mode === READ_GETLINE, lazy);
 }
 
 /** The other family's reading of the line readPhysicalLine read last, where it differs (else undefined). */
@@ -204,18 +273,23 @@ let readOther: Line['other'] = undefined;
 /**
  * A line's reading(s) (one reading, or an array of several) under ctx.profile; the other family's
  * different reading, if any, is left in readOther (no object per line for the rare difference).
+ * `lazy`: see readWith (pHash then holds the '#' of the line, -1 for none).
  */
-function readPhysicalLine(ctx: Pick<LineContext, 'text' | 'profile' | 'compare'>, start: number, end: number, eolLength: 0 | 1): Reading | readonly Reading[] {
+function readPhysicalLine(
+  ctx: Pick<LineContext, 'text' | 'profile' | 'reading' | 'compare'>, start: number, end: number, eolLength: 0 | 1, lazy: boolean,
+): Reading | readonly Reading[] {
   const { text, profile } = ctx;
   readOther = undefined;
-  const readings = readWith(text, start, end, eolLength, profile);
+  const readings = readWith(text, start, end, eolLength, ctx.reading, profile, lazy);
   // Only lines with bytes the two families treat differently can be read differently.
   if (!ctx.compare || !mayDiffer(start, end, readings)) return readings;
+  const hash = pHash;
   const otherProfile: Profile = profileInfo(profile).compareWith;
-  const otherReadings = readWith(text, start, end, eolLength, otherProfile);
+  const otherReadings = readWith(text, start, end, eolLength, READING_MODES[PROFILE_TRAITS[otherProfile].reading], otherProfile, false);
   const a = Array.isArray(readings) ? readings : [readings as Reading];
   const b = Array.isArray(otherReadings) ? otherReadings : [otherReadings as Reading];
   if (!sameMeaning(a, b)) readOther = { profile: otherProfile, readings: b };
+  pHash = hash;
   return readings;
 }
 
@@ -227,11 +301,15 @@ function mayDiffer(start: number, end: number, readings: Reading | readonly Read
     // \v \f \r only matter inside content; a comment line stays a comment
     return false;
   }
-  // a \v, \f, \r or NUL before any '#': prepare() saw it when it read this line (one call, the
+  // a \v, \f, \r or NUL before any '#': the tokenizer saw it when it read this line (one call, the
   // line being shorter than a chunk)
   if (pOdd) return true;
-  if (r.kind === 'entry' && r.extra.length > 0) return true;
-  if (r.kind === 'entry') { const v = entryRaw(r, 3); if (v.indexOf(' ') >= 0 || v.indexOf('\t') >= 0) return true; }
+  if (r instanceof Entry) return Entry.differs(r);
+  if (r.kind === 'entry') {
+    if (r.extra.length > 0) return true;
+    const v = r.value.raw;
+    return v.indexOf(' ') >= 0 || v.indexOf('\t') >= 0;
+  }
   return false;
 }
 
@@ -258,14 +336,14 @@ function sameMeaning(a: readonly Reading[], b: readonly Reading[]): boolean {
 }
 
 /** 1.5.2: fgets(buf, 1024) — each 1023-byte chunk of "content\n" is parsed as its own line. */
-function readChunked(text: string, start: number, end: number, eolLength: 0 | 1, profile: Profile): Reading | Reading[] {
+function readChunked(text: string, start: number, end: number, eolLength: 0 | 1, profile: Profile, lazy: boolean): Reading | Reading[] {
   const total = end - start + eolLength;
-  if (total <= LINE_CHUNK_152) return readSegment152(text, start, end, profile);
+  if (total <= LINE_CHUNK_152) return readSegment152(text, start, end, profile, lazy);
   const out: Reading[] = [];
   for (let s = start; s < end + eolLength; s += LINE_CHUNK_152) {
     const e = Math.min(s + LINE_CHUNK_152, end);
     if (s >= end) { out.push(skipReading(s, s, -1)); break; }
-    out.push(readSegment152(text, s, e, profile));
+    out.push(readSegment152(text, s, e, profile, false));
   }
   return out;
 }
@@ -274,9 +352,10 @@ function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
-// Results of prepare(), kept in module scope to avoid an allocation per line.
+// Results of the tokenizers and prepare(), kept in module scope to avoid an allocation per line.
 let pFrom = 0;
 let pTo = 0;
+/** the offset of the segment's '#' (-1: none) */
 let pHash = -1;
 /** a \v, \f, \r or NUL before the first '#' (the bytes the two parser families read differently) */
 let pOdd = false;
@@ -308,65 +387,95 @@ function prepare(text: string, start: number, end: number): void {
 
 const NO_FIELDS: readonly Field[] = Object.freeze([]);
 
+/** FNV-1a over a token's bytes (the tokenizers hash each token as they scan it) */
+const FNV_SEED = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+function hashRange(text: string, start: number, end: number): number {
+  let h = FNV_SEED;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** Whether text[at, at + s.length) is s (the caller checked the length). */
+function sameAt(text: string, at: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (text.charCodeAt(at + i) !== s.charCodeAt(i)) return false;
+  return true;
+}
+
 /**
  * Field texts seen lately: a file repeats a few domains, types, items and values on every line,
- * so each line's tokens point at one shared string instead of keeping four copies of their own.
+ * so each line's tokens point at one shared string instead of keeping copies of their own.
  * A direct-mapped table of 8192 slots (a new text takes its slot); only short tokens are shared.
  */
 const INTERN_SLOTS = 8192;
 const interned: Array<string | undefined> = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
 
-/** the hash rawText computed for the token it gave last (its length for a long token) */
-let rawHash = 0;
-
-function rawText(text: string, start: number, end: number): string {
+/** text[start, end) as a string, shared with the last token of the same bytes; h: hashRange of it */
+function internAt(text: string, start: number, end: number, h: number): string {
   const len = end - start;
-  if (len > 32) { rawHash = len; return text.slice(start, end); }
-  // found by a hash of its bytes and compared in place: a token already seen costs no new string
-  let h = len;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  rawHash = h;
+  if (len > 32) return text.slice(start, end);
   const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
   const seen = interned[slot];
-  if (seen !== undefined && seen.length === len && text.startsWith(seen, start)) return seen;
+  if (seen !== undefined && seen.length === len && sameAt(text, start, seen)) return seen;
   const raw = text.slice(start, end);
   interned[slot] = raw;
   return raw;
 }
 
 function field(text: string, start: number, end: number): Field {
-  return { start, end, raw: rawText(text, start, end) };
+  return { start, end, raw: internAt(text, start, end, hashRange(text, start, end)) };
 }
 
-// The first four tokens of the segment being read (start offset and raw text), in module scope:
-// an entry keeps them as numbers and strings, not as four Field objects.
+// The first four tokens of the segment being read (start and end offsets, hash), in module scope:
+// an entry keeps them as numbers and shared objects, not as four Field objects, and their texts
+// are made only when asked for (tokRaw): a line whose tokens were seen lately makes no string.
 const tokS = [0, 0, 0, 0];
-const tokR = ['', '', '', ''];
-/** rawText's hash of each of the first four tokens (finds an entry's EntryMeta) */
+const tokE = [0, 0, 0, 0];
+/** hashRange of each of the first four tokens (finds an entry's EntryMeta and EntryValue) */
 const tokH = [0, 0, 0, 0];
+/** tokR[k] is token k's text once tokRaw(k) made it (bit k of tokMade) */
+const tokR = ['', '', '', ''];
+let tokMade = 0;
 let tokN = 0;
+/** the text the tokens are offsets into */
+let tokText = '';
 /** 1.5.2: the tokens after the 4th of the segment being read, or null */
 let tokExtra: Field[] | null = null;
 
-function tokenField(k: number): Field {
-  return { start: tokS[k]!, end: tokS[k]! + tokR[k]!.length, raw: tokR[k]! };
+/** the text of token k of the segment being read */
+function tokRaw(k: number): string {
+  if ((tokMade & (1 << k)) === 0) {
+    tokR[k] = internAt(tokText, tokS[k]!, tokE[k]!, tokH[k]!);
+    tokMade |= 1 << k;
+  }
+  return tokR[k]!;
 }
 
+function tokenField(k: number): Field {
+  return { start: tokS[k]!, end: tokE[k]!, raw: tokRaw(k) };
+}
+
+/** the reading readSegment152 and readLine17 give for a blank or comment line when asked to be lazy */
+let SKIPPED: Reading;
+
 /** 1.5.2: sscanf("%s%s%s%s") — tokens are runs of non-isspace chars; later tokens ignored. */
-function readSegment152(text: string, start: number, end: number, profile: Profile): Reading {
-  if (!tokenize152(text, start, end)) return skipReading(start, end, pHash);
+function readSegment152(text: string, start: number, end: number, profile: Profile, lazy: boolean): Reading {
+  if (!tokenize152(text, start, end)) return lazy ? SKIPPED : skipReading(start, end, pHash);
   return classify(text, tokExtra ?? NO_FIELDS, start, end, pHash, profile, MODE_152);
 }
 
 /**
- * The tokens of a 1.5.2 segment into tokS/tokR/tokN (the 5th and later into tokExtra); false for a
- * segment with none (blank or comment: pHash tells which).
+ * The tokens of a 1.5.2 segment into tokS/tokE/tokH/tokN (the 5th and later into tokExtra); false
+ * for a segment with none (blank or comment: pHash tells which).
  */
 function tokenize152(text: string, start: number, end: number): boolean {
   // One pass, as prepare() and a split of its [pFrom, pTo) would give: the C string ends at the
   // first NUL, the content at the first '#'; tokens are runs of non-isspace bytes before either.
   splitOf = null;
-  tokN = 0;
+  tokText = text;
+  tokMade = 0;
+  let n = 0;
   let extra: Field[] | null = null;
   let odd = false;
   let hash = -1;
@@ -382,19 +491,21 @@ function tokenize152(text: string, start: number, end: number): boolean {
       if (c === 0x23) { hash = i; break; }
       if (c === 0) { odd = true; break; }
     }
-    const s = i++;
-    while (i < end) {
+    const s = i;
+    let h = Math.imul(FNV_SEED ^ c, FNV_PRIME);
+    while (++i < end) {
       c = text.charCodeAt(i);
       if (c <= 0x23 && (c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x23 || c === 0)) break;
-      i++;
+      h = Math.imul(h ^ c, FNV_PRIME);
     }
-    if (tokN < 4) { tokS[tokN] = s; tokR[tokN] = rawText(text, s, i); tokH[tokN++] = rawHash; }
+    if (n < 4) { tokS[n] = s; tokE[n] = i; tokH[n++] = h; }
     else (extra ??= []).push(field(text, s, i));
   }
+  tokN = n;
   pOdd = odd;
   pHash = hash;
   tokExtra = extra;
-  return tokN > 0;
+  return n > 0;
 }
 
 /**
@@ -406,36 +517,39 @@ function tokenize152(text: string, start: number, end: number): boolean {
  * leading blanks). A value of blanks only is no value in 1.6.1 (3 fields); in 1.6.0 a single
  * trailing separator is none, two or more are a value of blanks.
  */
-function readLine17(text: string, start: number, end: number, profile: Profile, trim: boolean): Reading {
-  if (!tokenize17(text, start, end, trim)) return skipReading(start, end, pHash);
+function readLine17(text: string, start: number, end: number, profile: Profile, trim: boolean, lazy: boolean): Reading {
+  if (!tokenize17(text, start, end, trim)) return lazy ? SKIPPED : skipReading(start, end, pHash);
   return classify(text, NO_FIELDS, start, end, pHash, profile, trim ? MODE_TRIM : MODE_160);
 }
 
-/** The tokens of a getline line into tokS/tokR/tokN (see readLine17); false for none. */
+/** The tokens of a getline line into tokS/tokE/tokH/tokN (see readLine17); false for none. */
 function tokenize17(text: string, start: number, end: number, trim: boolean): boolean {
   splitOf = null;
+  tokText = text;
+  tokMade = 0;
   prepare(text, start, end);
   const from = pFrom;
   const to = pTo;
   if (from >= to) return false;
-  tokN = 0;
+  let n = 0;
   let i = from;
   const isST = (c: number) => c === 0x20 || c === 0x09;
-  while (i < to && tokN < 3) {
+  while (i < to && n < 3) {
     while (i < to && isST(text.charCodeAt(i))) i++;
     if (i >= to) break;
     const s = i;
     while (i < to && !isST(text.charCodeAt(i))) i++;
-    tokS[tokN] = s; tokR[tokN] = rawText(text, s, i); tokH[tokN++] = rawHash;
+    tokS[n] = s; tokE[n] = i; tokH[n++] = hashRange(text, s, i);
   }
-  if (tokN === 3 && trim) {
+  if (n === 3 && trim) {
     while (i < to && isST(text.charCodeAt(i))) i++;
     let e = to;
     while (e > i && isST(text.charCodeAt(e - 1))) e--;
-    if (e > i) { tokS[3] = i; tokR[3] = rawText(text, i, e); tokH[3] = rawHash; tokN = 4; }
-  } else if (tokN === 3 && i + 1 < to) {
-    tokS[3] = i + 1; tokR[3] = rawText(text, i + 1, to); tokH[3] = rawHash; tokN = 4;
+    if (e > i) { tokS[3] = i; tokE[3] = e; tokH[3] = hashRange(text, i, e); n = 4; }
+  } else if (n === 3 && i + 1 < to) {
+    tokS[3] = i + 1; tokE[3] = to; tokH[3] = hashRange(text, i + 1, to); n = 4;
   }
+  tokN = n;
   return true;
 }
 
@@ -445,10 +559,10 @@ const MODE_160 = 1;
 const MODE_TRIM = 2;
 type TokenMode = typeof MODE_152 | typeof MODE_160 | typeof MODE_TRIM;
 
-/** the reading whose tokens tokS/tokR/tokN hold (Invalid's #split), until the next tokenize */
+/** the reading whose tokens tokS/tokE/tokN hold (Invalid's #split), until the next tokenize */
 let splitOf: object | null = null;
 
-/** Split [start, end) into tokS/tokR/tokN again as the reading's parser did. */
+/** Split [start, end) into tokS/tokE/tokN again as the reading's parser did. */
 function tokenizeAgain(text: string, start: number, end: number, mode: TokenMode): void {
   if (mode === MODE_152) tokenize152(text, start, end); else tokenize17(text, start, end, mode === MODE_TRIM);
 }
@@ -506,26 +620,27 @@ function tokenFields(): Field[] {
 
 function classify(text: string, extra: readonly Field[], start: number, end: number, hash: number, profile: Profile, mode: TokenMode): Reading {
   const count = tokN;
-  const domainSpec = domainOf(tokR[0]!);
-  if (domainSpec.kind === 'invalid') {
-    if (count === 4) return entryReading(extra, start, end, hash, domainSpec, profile, rangeProblem(domainSpec));
-    if (count === 2 && tokR[1]!.charCodeAt(0) === 0x2d) {
-      return { kind: 'nolimit', span: { start, end }, comment: hash >= 0 ? { start: hash, end } : null, domain: tokenField(0), type: tokenField(1), domainSpec, problem: rangeProblem(domainSpec) };
-    }
-    return new Invalid(text, start, end, hash, mode);
-  }
-  if (count === 4) return entryReading(extra, start, end, hash, domainSpec, profile, null);
-  if (count === 2 && tokR[1]!.charCodeAt(0) === 0x2d) {
-    return { kind: 'nolimit', span: { start, end }, comment: hash >= 0 ? { start: hash, end } : null, domain: tokenField(0), type: tokenField(1), domainSpec, problem: null } satisfies NoLimitReading;
+  if (count === 4) return entryReading(extra, start, end, hash, profile);
+  if (count === 2 && text.charCodeAt(tokS[1]!) === 0x2d) {
+    const domainSpec = domainOf(tokRaw(0));
+    return {
+      kind: 'nolimit', span: { start, end }, comment: hash >= 0 ? { start: hash, end } : null, domain: tokenField(0), type: tokenField(1),
+      domainSpec, problem: domainSpec.kind === 'invalid' ? rangeProblem(domainSpec) : null,
+    } satisfies NoLimitReading;
   }
   return new Invalid(text, start, end, hash, mode);
 }
 
+/** pam_limits' "invalid uid range" message for a domain */
+function rangeMessage(domainSpec: EntryReading['domainSpec'], raw: string): string {
+  const why = domainSpec.kind === 'invalid' && domainSpec.range.form === 'error' ? domainSpec.range.why : '';
+  return `invalid uid range '${raw}' - skipped (${why})`;
+}
+
 /** pam_limits' "invalid uid range" for the current line's domain (token 0) */
 function rangeProblem(domainSpec: EntryReading['domainSpec']): Problem {
-  const why = domainSpec.kind === 'invalid' && domainSpec.range.form === 'error' ? domainSpec.range.why : '';
   const domain = tokenField(0);
-  return problem('invalid-range', `invalid uid range '${domain.raw}' - skipped (${why})`, domain);
+  return problem('invalid-range', rangeMessage(domainSpec, domain.raw), domain);
 }
 
 /** The problem message of a line of 1, 2 or 3 fields and no invalid range: one string per count. */
@@ -548,13 +663,13 @@ class Invalid implements InvalidReading {
   readonly #hm: number;
   /** where the last field ends (invalidFieldsSpan) */
   readonly #fieldsEnd: number;
-  /** made by classify, right after the line's tokens were read (tokS/tokR/tokN) */
+  /** made by classify, right after the line's tokens were read (tokS/tokE/tokN) */
   constructor(text: string, start: number, end: number, hash: number, mode: TokenMode) {
     this.#text = text;
     this.#start = start;
     this.#end = end;
     this.#hm = ((hash + 1) * 4 + tokN - 1) * 4 + mode;
-    this.#fieldsEnd = tokS[tokN - 1]! + tokR[tokN - 1]!.length;
+    this.#fieldsEnd = tokE[tokN - 1]!;
   }
 
   get span(): Span { return { start: this.#start, end: this.#end }; }
@@ -566,10 +681,10 @@ class Invalid implements InvalidReading {
 
   get problem(): Problem {
     Invalid.split(this);
-    const domainSpec = domainOf(tokR[0]!);
+    const domainSpec = domainOf(tokRaw(0));
     if (domainSpec.kind === 'invalid') return rangeProblem(domainSpec);
     const n = tokN;
-    return problem('too-few-fields', TOO_FEW_MESSAGES[n - 1]!, { start: tokS[0]!, end: tokS[n - 1]! + tokR[n - 1]!.length });
+    return problem('too-few-fields', TOO_FEW_MESSAGES[n - 1]!, { start: tokS[0]!, end: tokE[n - 1]! });
   }
 
   /** invalidFieldCount(r) */
@@ -619,57 +734,63 @@ export function invalidFieldsSpan(r: InvalidReading): Span {
   return { start: f[0]!.start, end: f[f.length - 1]!.end };
 }
 
-function entryReading(
-  extra: readonly Field[], start: number, end: number, hash: number,
-  domainSpec: EntryReading['domainSpec'], profile: Profile, rangeProblem: Problem | null,
-): EntryReading {
+/** The entry of the current four tokens (tokS/tokE/tokH) under a profile, with the first problem pam_limits has with it. */
+function entryReading(extra: readonly Field[], start: number, end: number, hash: number, profile: Profile): EntryReading {
   const meta = entryMeta(profile);
   const info = meta.itemInfo;
   // an item known to the profile always has its value read (also under an unknown type or a bad range)
   const value = entryValue(info);
-  const valueText = value.text;
-  const parsedValue = value.parsed;
-  let p: Problem | null = rangeProblem;
-  if (!p) {
-    const bad = meta.bad;
-    if (bad !== null) p = problem(bad.code, bad.message, tokenField(bad.token));
-    else if (info && !parsedValue!.ok) p = problem('wrong-value', `wrong limit value '${valueText}' for ${info.name}`, tokenField(3));
-    else if (info && !info.percentDomains && domainSpec.text.charCodeAt(0) === 0x25) {
-      p = problem('percent-domain', `'%' domain valid for maxlogins type only`, tokenField(0));
-    }
-  }
-  return new Entry(start, end, hash, extra, domainSpec, meta, value, p);
+  let p: Problem | null = null;
+  if (meta.range !== null) p = problem('invalid-range', meta.range, tokenField(0));
+  else if (meta.bad !== null) p = problem(meta.bad.code, meta.bad.message, tokenField(meta.bad.token));
+  else if (info && !value.parsed!.ok) p = problem('wrong-value', `wrong limit value '${value.text}' for ${info.name}`, tokenField(3));
+  else if (meta.percent) p = problem('percent-domain', `'%' domain valid for maxlogins type only`, tokenField(0));
+  return new Entry(start, end, hash, extra, meta, value, p);
 }
 
 /**
- * What an entry's type and item tokens mean under a profile, apart from where they are: their
- * lower-cased texts, the item, the limit type, and the first problem they have (an unknown item, else an unknown
- * type; without its span). A file repeats a few of these on every line, so entries share one object
- * per (type, item) seen lately.
+ * What an entry's domain, type and item tokens mean under a profile, apart from where they are:
+ * their texts (type and item lower-cased), the domain, the item, the limit type, and the problems
+ * they give (without their spans): a uid range pam_limits rejects, else an unknown item or type,
+ * and a '%' domain of an item other than maxlogins. A file repeats a few of these on every line,
+ * so entries share one object per (domain, type, item) seen lately.
  */
 interface EntryMeta {
   readonly profile: Profile;
+  readonly domainRaw: string;
   readonly typeRaw: string;
   readonly itemRaw: string;
+  readonly domainSpec: EntryReading['domainSpec'];
   readonly typeText: string;
   readonly itemText: string;
   readonly itemInfo: ItemInfo | null;
   readonly limitType: LimitType | null;
+  /** the "invalid uid range" message, or null */
+  readonly range: string | null;
   readonly bad: { readonly code: 'unknown-item' | 'unknown-type'; readonly message: string; readonly token: 1 | 2 } | null;
+  /** a '%' domain with an item known to the profile that takes none (percent-domain) */
+  readonly percent: boolean;
 }
 
-/** A direct-mapped table of EntryMeta by a hash of the two tokens (a new one takes its slot). */
-const META_SLOTS = 1024;
-const metas: Array<EntryMeta | undefined> = new Array<EntryMeta | undefined>(META_SLOTS).fill(undefined);
+/**
+ * EntryMetas by a hash of the three tokens: found with no string made, the tokens compared in
+ * place. Up to 4096 (then started afresh); a hash already taken by other tokens is given to the
+ * newer ones.
+ */
+let metas = new Map<number, EntryMeta>();
 
-/** The EntryMeta of the current tokens 1 and 2 (tokR/tokH) under `profile`. */
+/** The EntryMeta of the current tokens 0, 1 and 2 (tokS/tokE/tokH) under `profile`. */
 function entryMeta(profile: Profile): EntryMeta {
-  const typeRaw = tokR[1]!;
-  const itemRaw = tokR[2]!;
-  let h = Math.imul(tokH[1]! ^ Math.imul(tokH[2]!, 0x2c1b3c6d), 0x297a2d39);
-  h = (h ^ (h >>> 13) ^ (h >>> 23)) & (META_SLOTS - 1);
-  const seen = metas[h];
-  if (seen !== undefined && seen.itemRaw === itemRaw && seen.typeRaw === typeRaw && seen.profile === profile) return seen;
+  const text = tokText;
+  const key = Math.imul(tokH[0]! ^ Math.imul(tokH[1]! ^ Math.imul(tokH[2]!, 0x2c1b3c6d), 0x297a2d39), 0x5bd1e995);
+  const seen = metas.get(key);
+  if (seen !== undefined && seen.profile === profile
+    && seen.domainRaw.length === tokE[0]! - tokS[0]! && seen.typeRaw.length === tokE[1]! - tokS[1]! && seen.itemRaw.length === tokE[2]! - tokS[2]!
+    && sameAt(text, tokS[0]!, seen.domainRaw) && sameAt(text, tokS[1]!, seen.typeRaw) && sameAt(text, tokS[2]!, seen.itemRaw)) return seen;
+  const domainRaw = tokRaw(0);
+  const typeRaw = tokRaw(1);
+  const itemRaw = tokRaw(2);
+  const domainSpec = domainOf(domainRaw);
   const typeText = lower(typeRaw);
   const itemText = lower(itemRaw);
   const info = profileItem(itemText, profile);
@@ -683,8 +804,14 @@ function entryMeta(profile: Profile): EntryMeta {
       token: 2,
     };
   } else if (info.typeChecked && !limitType) bad = { code: 'unknown-type', message: `unknown limit type '${typeText}'`, token: 1 };
-  const meta: EntryMeta = { profile, typeRaw, itemRaw, typeText, itemText, itemInfo: info, limitType, bad };
-  metas[h] = meta;
+  const meta: EntryMeta = {
+    profile, domainRaw, typeRaw, itemRaw, domainSpec, typeText, itemText, itemInfo: info, limitType,
+    range: domainSpec.kind === 'invalid' ? rangeMessage(domainSpec, domainRaw) : null,
+    bad,
+    percent: info !== null && !info.percentDomains && domainSpec.text.charCodeAt(0) === 0x25,
+  };
+  if (metas.size >= 4096) metas = new Map();
+  metas.set(key, meta);
   return meta;
 }
 
@@ -698,16 +825,21 @@ interface EntryValue {
   readonly raw: string;
   readonly text: string;
   readonly parsed: ParsedValue | null;
+  /** the raw text holds a space or tab (a getline value: 1.5.2 reads such a line otherwise) */
+  readonly blank: boolean;
 }
 
-/** EntryValues by item (null: unknown) and raw value: up to 4096 values per item (then started afresh). The one memo of parsed values. */
-const entryValues = new Map<ItemInfo | null, Map<string, EntryValue>>();
+/**
+ * EntryValues by item (null: unknown) and a hash of the raw value (compared in place: no string
+ * made for a value seen lately): up to 4096 values per item (then started afresh). The one memo
+ * of parsed values.
+ */
+const entryValues = new Map<ItemInfo | null, Map<number, EntryValue>>();
 let lastInfo: ItemInfo | null | undefined = undefined;
-let lastValues = new Map<string, EntryValue>();
+let lastValues = new Map<number, EntryValue>();
 
-/** The EntryValue of the current token 3 (tokR) under the item `info` (token 2's, null: unknown). */
+/** The EntryValue of the current token 3 (tokS/tokE/tokH) under the item `info` (token 2's, null: unknown). */
 function entryValue(info: ItemInfo | null): EntryValue {
-  const raw = tokR[3]!;
   let m = lastValues;
   if (info !== lastInfo) {
     let x = entryValues.get(info);
@@ -715,12 +847,14 @@ function entryValue(info: ItemInfo | null): EntryValue {
     lastInfo = info;
     lastValues = m = x;
   }
-  const seen = m.get(raw);
-  if (seen !== undefined) return seen;
+  const h = tokH[3]!;
+  const seen = m.get(h);
+  if (seen !== undefined && seen.raw.length === tokE[3]! - tokS[3]! && sameAt(tokText, tokS[3]!, seen.raw)) return seen;
+  const raw = tokRaw(3);
   const text = lower(raw);
-  const v: EntryValue = { info, raw, text, parsed: info ? parseValue(info, text) : null };
+  const v: EntryValue = { info, raw, text, parsed: info ? parseValue(info, text) : null, blank: raw.indexOf(' ') >= 0 || raw.indexOf('\t') >= 0 };
   if (m.size >= 4096) m.clear();
-  m.set(raw, v);
+  m.set(h, v);
   return v;
 }
 
@@ -749,10 +883,12 @@ function skipReading(start: number, end: number, hash: number): Reading {
   return new Skip(start, end, hash) as Reading;
 }
 
+SKIPPED = skipReading(0, 0, -1);
+
 /**
  * What few entries have, kept out of the entry itself: an inline comment's offset, 1.5.2's tokens
- * after the 4th, a problem, and the token offsets when a gap between tokens is too wide to pack
- * (see Entry). One shape for all.
+ * after the 4th, a problem, where the reading ends, and the token offsets when a gap between
+ * tokens is too wide to pack (see Entry). One shape for all.
  */
 interface EntryRare {
   readonly hash: number;
@@ -760,52 +896,53 @@ interface EntryRare {
   readonly problem: Problem | null;
   /** the token offsets [domain, type, item, value] when they do not fit in Entry's packed gaps */
   readonly starts: readonly [number, number, number, number] | null;
+  /** the end of the reading's span */
+  readonly end: number;
 }
 
-/** widest gap of blanks before a token that an entry packs (7 bits each, four in one small integer) */
-const GAP_MAX = 127;
+/** widest gap of blanks before a token (or after the value) that an entry packs (6 bits each, five in one small integer) */
+const GAP_MAX = 63;
 
 /**
- * A 4-field reading, kept compact (lint keeps every entry of a tree): seven slots. Its offsets, the
- * gaps of blanks before each token packed in one small integer, the domain, an EntryMeta shared by
- * the entries of the same type and item (their texts, item and problem) and an EntryValue shared
- * by those of the same item and raw value (its text and reading); what few entries have (an
- * inline comment, extra tokens, a problem, a gap wider than 127 bytes) sits in one shared-shape
- * object, null for most. `typeText`, `itemText`, `limitType`, `itemInfo`, `valueText`,
- * `parsedValue`, `span`, `comment`, `domain`, `type`, `item`, `value`, `extra` and `problem` are
- * getters (the six from span make a new plain object at each access: compare fields by offset,
- * not identity). `toJSON` gives the plain shape.
+ * A 4-field reading, kept compact (lint keeps every entry of a tree): six slots. Where it starts,
+ * the gaps of blanks before each token and after the value packed in one small integer, the
+ * domain, an EntryMeta shared by the entries of the same domain, type and item (their texts,
+ * item and problems) and an EntryValue shared by those of the same item and raw value (its text
+ * and reading); what few entries have (an inline comment, extra tokens, a problem, a gap wider
+ * than 63 bytes) sits in one shared-shape object, null for most. `typeText`, `itemText`,
+ * `limitType`, `itemInfo`, `valueText`, `parsedValue`, `span`, `comment`, `domain`, `type`,
+ * `item`, `value`, `extra` and `problem` are getters (the six from span make a new plain object
+ * at each access: compare fields by offset, not identity). `toJSON` gives the plain shape.
  */
 class Entry implements EntryReading {
   declare readonly kind: 'entry'; // on the prototype (below): one slot less per entry
   readonly #start: number;
-  readonly #end: number;
-  /** the gaps before domain, type, item and value, 7 bits each (domain's lowest); -1: see #rare.starts */
+  /**
+   * the gaps before domain, type, item and value and after the value, 6 bits each (domain's
+   * lowest; the last only while #rare is null); -1: see #rare.starts
+   */
   readonly #gaps: number;
   readonly #rare: EntryRare | null;
   readonly #meta: EntryMeta;
   readonly #value: EntryValue;
   readonly domainSpec: EntryReading['domainSpec'];
 
-  /** the tokens are the module's current tokS/tokR; domainSpec.text is the domain's raw text */
-  constructor(
-    start: number, end: number, hash: number, extra: readonly Field[], domainSpec: EntryReading['domainSpec'],
-    meta: EntryMeta, value: EntryValue, problem: Problem | null,
-  ) {
+  /** the tokens are the module's current tokS/tokE */
+  constructor(start: number, end: number, hash: number, extra: readonly Field[], meta: EntryMeta, value: EntryValue, problem: Problem | null) {
     this.#start = start;
-    this.#end = end;
     const g0 = tokS[0]! - start;
-    const g1 = tokS[1]! - tokS[0]! - tokR[0]!.length;
-    const g2 = tokS[2]! - tokS[1]! - tokR[1]!.length;
-    const g3 = tokS[3]! - tokS[2]! - tokR[2]!.length;
+    const g1 = tokS[1]! - tokE[0]!;
+    const g2 = tokS[2]! - tokE[1]!;
+    const g3 = tokS[3]! - tokE[2]!;
+    const tail = end - tokE[3]!;
     const packs = g0 <= GAP_MAX && g1 <= GAP_MAX && g2 <= GAP_MAX && g3 <= GAP_MAX;
-    this.#gaps = packs ? g0 | (g1 << 7) | (g2 << 14) | (g3 << 21) : -1;
-    this.#rare = hash < 0 && extra.length === 0 && problem === null && packs
+    this.#gaps = packs ? g0 | (g1 << 6) | (g2 << 12) | (g3 << 18) | ((tail <= GAP_MAX ? tail : 0) << 24) : -1;
+    this.#rare = hash < 0 && extra.length === 0 && problem === null && packs && tail <= GAP_MAX
       ? null
-      : { hash, extra, problem, starts: packs ? null : [tokS[0]!, tokS[1]!, tokS[2]!, tokS[3]!] };
+      : { hash, extra, problem, starts: packs ? null : [tokS[0]!, tokS[1]!, tokS[2]!, tokS[3]!], end };
     this.#meta = meta;
     this.#value = value;
-    this.domainSpec = domainSpec;
+    this.domainSpec = meta.domainSpec;
   }
 
   get itemInfo(): ItemInfo | null { return this.#meta.itemInfo; }
@@ -819,8 +956,8 @@ class Entry implements EntryReading {
 
   get extra(): readonly Field[] { const rare = this.#rare; return rare === null ? NO_FIELDS : rare.extra; }
   get problem(): Problem | null { const rare = this.#rare; return rare === null ? null : rare.problem; }
-  get span(): Span { return { start: this.#start, end: this.#end }; }
-  get comment(): Span | null { const hash = this.#rare === null ? -1 : this.#rare.hash; return hash >= 0 ? { start: hash, end: this.#end } : null; }
+  get span(): Span { return { start: this.#start, end: Entry.end(this) }; }
+  get comment(): Span | null { const rare = this.#rare; return rare !== null && rare.hash >= 0 ? { start: rare.hash, end: rare.end } : null; }
   get domain(): Field { return Entry.field(this, 0); }
   get type(): Field { return Entry.field(this, 1); }
   get item(): Field { return Entry.field(this, 2); }
@@ -832,25 +969,38 @@ class Entry implements EntryReading {
     return { start, end: start + raw.length, raw };
   }
 
+  /** where the reading's span ends */
+  static end(r: Entry): number {
+    const rare = r.#rare;
+    if (rare !== null) return rare.end;
+    return Entry.start(r, 3) + r.#value.raw.length + (r.#gaps >>> 24);
+  }
+
   /** the start offsets of domain, type, item and value (0–3) without making a Field */
   static start(r: Entry, k: 0 | 1 | 2 | 3): number {
     const g = r.#gaps;
     if (g < 0) return r.#rare!.starts![k]!;
     let at = r.#start + (g & GAP_MAX);
     if (k === 0) return at;
-    at += r.domainSpec.text.length + ((g >>> 7) & GAP_MAX);
+    const meta = r.#meta;
+    at += meta.domainRaw.length + ((g >>> 6) & GAP_MAX);
     if (k === 1) return at;
-    at += Entry.raw(r, 1).length + ((g >>> 14) & GAP_MAX);
+    at += meta.typeRaw.length + ((g >>> 12) & GAP_MAX);
     if (k === 2) return at;
-    return at + Entry.raw(r, 2).length + ((g >>> 21) & GAP_MAX);
+    return at + meta.itemRaw.length + ((g >>> 18) & GAP_MAX);
   }
 
   /** the raw texts of domain, type, item and value (0–3) without making a Field */
   static raw(r: Entry, k: 0 | 1 | 2 | 3): string {
-    if (k === 0) return r.domainSpec.text;
+    if (k === 0) return r.#meta.domainRaw;
     if (k === 1) return r.#meta.typeRaw;
     if (k === 2) return r.#meta.itemRaw;
     return r.#value.raw;
+  }
+
+  /** whether the other parser family may read the entry's line otherwise (extra tokens, a value with blanks) */
+  static differs(r: Entry): boolean {
+    return (r.#rare !== null && r.#rare.extra.length > 0) || r.#value.blank;
   }
 
   toJSON(): object {

@@ -3,7 +3,7 @@ import type {
   EntryReading, Field, InvalidReading, LimitsDocument, Line, NoLimitReading, Reading, Span, TreeFile,
 } from '../model.js';
 import { binaryToDisplay } from '../model.js';
-import { entryRaw, entryStart, readingAt } from '../parse.js';
+import { contentAt, entryRaw, entryStart } from '../parse.js';
 import type { Source } from '../resolve.js';
 import type { DeadLine } from './analysis.js';
 import type { RuleContext } from './types.js';
@@ -121,12 +121,12 @@ function indexOf(file: TreeFile, doc: LimitsDocument): FileReadings {
       re.lastIndex = line.end;
       mark = re.test(text) ? re.lastIndex - 1 : text.length;
     }
-    // readingAt: no one-element array per line, as line.readings makes
+    // contentAt: no one-element array per line, as line.readings makes, and no blank or comment reading
     for (let chunk = 0; ; chunk++) {
-      const reading = readingAt(line, chunk);
+      const reading = contentAt(line, chunk);
       if (reading === undefined) break;
+      if (reading === null) continue;
       const kind = reading.kind;
-      if (kind === 'blank' || kind === 'comment') continue;
       if (kind === 'entry') {
         if (reading.problem) skipped.push(reading);
         else {
@@ -169,9 +169,9 @@ function entriesOf(doc: LimitsDocument): { entries: EntryReading[]; lines: Line[
   const lines: Line[] = [];
   for (const line of doc.lines) {
     for (let chunk = 0; ; chunk++) {
-      const r = readingAt(line, chunk);
+      const r = contentAt(line, chunk);
       if (r === undefined) break;
-      if (r.kind === 'entry') { entries.push(r); lines.push(line); }
+      if (r !== null && r.kind === 'entry') { entries.push(r); lines.push(line); }
     }
   }
   return { entries, lines };

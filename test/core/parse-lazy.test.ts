@@ -1,0 +1,48 @@
+/**
+ * A parsed line of a blank or comment keeps no reading object until one is asked for:
+ * contentAt and readingKindAt look at a line's readings without making it, and the reading
+ * made later is the one every later read gives.
+ */
+import { describe, expect, it } from 'vitest';
+import { contentAt, parseLimits, readingAt, readingKindAt } from '../../src/core/parse.js';
+import type { Line } from '../../src/core/model.js';
+
+const plain = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+
+const text = 'alice soft nofile 10\n\n   # note\nbad\nbob -\n' + `${'x'.repeat(1500)} # long\n` + '# last';
+
+describe('lazy blank and comment readings', () => {
+  for (const profile of ['linux-pam-1.5.2', 'linux-pam-1.6.0', 'linux-pam-1.7.2'] as const) {
+    it(`contentAt and readingKindAt agree with the readings (${profile})`, () => {
+      const doc = parseLimits(Buffer.from(text, 'latin1'), { profile });
+      const fresh = parseLimits(Buffer.from(text, 'latin1'), { profile });
+      for (let i = 0; i < doc.lines.length; i++) {
+        const line = doc.lines[i]!;
+        const other: Line = fresh.lines[i]!;
+        for (let chunk = 0; chunk < 4; chunk++) {
+          const kind = readingKindAt(line, chunk);
+          const content = contentAt(line, chunk);
+          const r = readingAt(other, chunk);
+          expect(kind).toBe(r?.kind);
+          if (r === undefined) expect(content).toBeUndefined();
+          else if (r.kind === 'blank' || r.kind === 'comment') expect(content).toBeNull();
+          else expect(plain(content)).toBe(plain(r));
+        }
+        // the reading made after the kind was asked is the same object at every read, and the line's readings hold it
+        const first = readingAt(line, 0);
+        expect(readingAt(line, 0)).toBe(first);
+        expect(line.readings[0]).toBe(first);
+        expect(plain(line)).toBe(plain(other));
+      }
+    });
+  }
+
+  it('a blank and a comment line read in one piece give their spans and comment', () => {
+    const doc = parseLimits(Buffer.from('\n  # c\n', 'latin1'), { profile: 'linux-pam-1.5.2' });
+    expect(readingKindAt(doc.lines[0]!, 0)).toBe('blank');
+    expect(readingKindAt(doc.lines[1]!, 0)).toBe('comment');
+    expect(readingKindAt(doc.lines[1]!, 1)).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(doc.lines[1]!.readings))).toEqual([{ kind: 'comment', span: { start: 1, end: 6 }, comment: { start: 3, end: 6 } }]);
+    expect(JSON.parse(JSON.stringify(doc.lines[0]!.readings))).toEqual([{ kind: 'blank', span: { start: 0, end: 0 }, comment: null }]);
+  });
+});
