@@ -6,7 +6,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, reportTail, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
-import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonString, RunBytes, utf8, type Write } from './stream.js';
+import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonString, Stamp, utf8, type Write } from './stream.js';
 import type { FindingBytes } from './text.js';
 
 export const LINT_JSON_VERSION = 1;
@@ -63,8 +63,7 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
   let closeBytes = columnBytes;
   let fileStartBytes: Uint8Array | null = null;
   let middleBytes: Uint8Array | null = null;
-  const before = new RunBytes();
-  const after = new RunBytes();
+  const stamp = new Stamp();
   /** the pieces of `d`'s element brought up to date (indentation, file, rule) */
   const advance = (d: Diagnostic, at: string, unit: string): void => {
     if (at !== indent) {
@@ -98,21 +97,37 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
       middleBytes = null;
     }
   };
+  /** the element's bytes, piece by piece (into the output, or into the stamp) */
+  const put = (o: ByteOut, lead: Uint8Array, head: Uint8Array, line: number, col: number, endLine: number, endCol: number, middle: Uint8Array, message: string): void => {
+    o.bytes(lead);
+    o.bytes(head);
+    jsonNumberInto(o, line);
+    o.bytes(columnBytes);
+    jsonNumberInto(o, col);
+    o.bytes(endLineBytes);
+    jsonNumberInto(o, endLine);
+    o.bytes(endColumnBytes);
+    jsonNumberInto(o, endCol);
+    o.bytes(middle);
+    o.text(message);
+    o.bytes(closeBytes);
+  };
   const bytes: ElementBytes<Diagnostic> = (d, at, unit, out, lead) => {
     // a finding with a fix or related locations (few) is written as text
     if (d.fix !== undefined || d.related !== undefined) return false;
     advance(d, at, unit);
-    // the fixed text before the line and after the end column: one copy each for a run of
-    // findings in one file (of one rule and message)
-    before.write(out, lead, (fileStartBytes ??= utf8(fileStart)), '', '');
-    jsonNumberInto(out, d.line);
-    out.bytes(columnBytes);
-    jsonNumberInto(out, d.column);
-    out.bytes(endLineBytes);
-    jsonNumberInto(out, d.endLine);
-    out.bytes(endColumnBytes);
-    jsonNumberInto(out, d.endColumn);
-    after.write(out, (middleBytes ??= utf8(middle)), messageText(d.message), closeBytes, '');
+    const head = (fileStartBytes ??= utf8(fileStart));
+    const mid = (middleBytes ??= utf8(middle));
+    const message = messageText(d.message);
+    // a run of findings of one file, rule and message differs only in its numbers: the last
+    // one's bytes with them rewritten
+    if (stamp.same(lead, head, mid, message, closeBytes)) {
+      if (stamp.put(out, d.line, d.column, d.endLine, d.endColumn, 0)) return true;
+      put(stamp.begin(4), lead, head, d.line, d.column, d.endLine, d.endColumn, mid, message);
+      stamp.end(out);
+      return true;
+    }
+    put(out, lead, head, d.line, d.column, d.endLine, d.endColumn, mid, message);
     return true;
   };
   const text: ElementText<Diagnostic> = (d, at, unit) => {

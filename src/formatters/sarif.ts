@@ -20,7 +20,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
 import { Fingerprinter } from './fingerprint.js';
-import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonString, RunBytes, utf8, type Write } from './stream.js';
+import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonString, Stamp, utf8, type Write } from './stream.js';
 import type { FindingBytes } from './text.js';
 
 /** The name of limitsctl's fingerprint in `partialFingerprints` (SARIF §3.27.17: `name/vN`). */
@@ -149,8 +149,7 @@ function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<P
   let closeBytes = startColumnBytes;
   let startBytes: Uint8Array | null = null;
   let fileMiddleBytes: Uint8Array | null = null;
-  const before = new RunBytes();
-  const after = new RunBytes();
+  const stamp = new Stamp();
   const COLON = utf8(':');
   /** the pieces of `d`'s result brought up to date (indentation, rule and severity, file) */
   const advance = (d: Diagnostic, at: string, unit: string): void => {
@@ -190,26 +189,46 @@ function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<P
       fileMiddleBytes = null;
     }
   };
+  /** the result's bytes, piece by piece (into the output, or into the stamp) */
+  const put = (o: ByteOut, lead: Uint8Array, head: Uint8Array, message: string, middle: Uint8Array, line: number, col: number, endLine: number, endCol: number, hash: string, occurrence: number): void => {
+    o.bytes(lead);
+    o.bytes(head);
+    o.text(message);
+    o.bytes(middle);
+    jsonNumberInto(o, line);
+    o.bytes(startColumnBytes);
+    jsonNumberInto(o, col);
+    o.bytes(endLineBytes);
+    jsonNumberInto(o, endLine);
+    o.bytes(endColumnBytes);
+    jsonNumberInto(o, endCol);
+    o.bytes(closeLocationsBytes);
+    o.bytes(fingerprintBytes);
+    // the fingerprint is hex digits and a number: nothing to escape
+    o.text(hash);
+    o.bytes(COLON);
+    o.number(occurrence);
+    o.bytes(closeBytes);
+  };
   const bytes: ElementBytes<Printed> = ({ d, hash, occurrence }, at, unit, out, lead) => {
     // a finding with related locations or a fix (few) is written as text
     if (d.related !== undefined || d.fix !== undefined) return false;
     advance(d, at, unit);
-    // the fixed text up to the start line (with the message) and from after the region to the
-    // occurrence (with the hash): one copy each for a run of results of one rule, message and file
-    before.write(out, lead, (startBytes ??= utf8(start)), messageText(d.message), (fileMiddleBytes ??= utf8(fileMiddle)));
+    const head = (startBytes ??= utf8(start));
+    const message = messageText(d.message);
+    const middle = (fileMiddleBytes ??= utf8(fileMiddle));
     // region(d), member by member
     const col = d.text ? d.text.column : d.column;
-    const endCol = d.text ? d.text.endColumn : d.endColumn;
-    jsonNumberInto(out, d.line);
-    out.bytes(startColumnBytes);
-    jsonNumberInto(out, col);
-    out.bytes(endLineBytes);
-    jsonNumberInto(out, d.endLine);
-    out.bytes(endColumnBytes);
-    jsonNumberInto(out, Math.max(endCol, d.endLine === d.line ? col : 1));
-    after.write(out, closeLocationsBytes, fingerprintBytes, hash, COLON);
-    out.number(occurrence);
-    out.bytes(closeBytes);
+    const endCol = Math.max(d.text ? d.text.endColumn : d.endColumn, d.endLine === d.line ? col : 1);
+    // a run of results of one rule, message, file and fingerprint hash differs only in its
+    // numbers: the last one's bytes with them rewritten
+    if (stamp.same(lead, head, message, middle, hash)) {
+      if (stamp.put(out, d.line, col, d.endLine, endCol, occurrence)) return true;
+      put(stamp.begin(5), lead, head, message, middle, d.line, col, d.endLine, endCol, hash, occurrence);
+      stamp.end(out);
+      return true;
+    }
+    put(out, lead, head, message, middle, d.line, col, d.endLine, endCol, hash, occurrence);
     return true;
   };
   const text: ElementText<Printed> = ({ d, hash, occurrence }, at, unit) => {

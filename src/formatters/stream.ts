@@ -267,6 +267,172 @@ export class RunBytes {
   }
 }
 
+/** The most numbers one {@link Stamp} holds. */
+const STAMP_NUMBERS = 5;
+
+/** The longest element (bytes) a {@link Stamp} keeps; a longer one (a long message) is written piece by piece. */
+const STAMP_MAX = 4096;
+
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * An element's bytes kept whole from one element to the next while only its numbers change: a
+ * run of findings of one rule, file and message (a file of many bad lines) differs from one
+ * result to the next in its line numbers (and SARIF's occurrence) alone. The element is written
+ * once into the stamp (it is a {@link ByteOut}: the format's own writer of pieces writes into it),
+ * and the next elements of the run are the stamp with those numbers rewritten in place (when
+ * they have as many digits as before) and copied out in one go — one copy per element instead of
+ * a dozen pieces, each a call into the output buffer.
+ *
+ * Use: `same(k0…k4)` with what the element's fixed text depends on (compared with `===`: pass
+ * the same arrays and strings for the same text); when true, `put(out, n0…n4)` writes the
+ * element if the stamp can; else, when `same` was true, the element is written into
+ * `begin()` and then `end(out)` (which copies it out), and when `same` was false straight into
+ * `out`. The numbers passed to `put` are those the element writes with `number`, in order (the
+ * unused ones are ignored); a number that is not a whole number from 0 to 2^31 - 1 is never
+ * patched (the element is written again).
+ */
+export class Stamp implements ByteOut {
+  private k0: unknown = null;
+  private k1: unknown = null;
+  private k2: unknown = null;
+  private k3: unknown = null;
+  private k4: unknown = null;
+  /** the stamp holds the last element of these keys, and its numbers can be patched */
+  private ready = false;
+  /** the last element of these keys was too long to keep: they are written straight out */
+  private long = false;
+  /** a number written into the stamp was not a plain whole number */
+  private odd = false;
+  private buf: Buffer = Buffer.allocUnsafeSlow(1024);
+  private used = 0;
+  private view: Buffer = NO_BYTES;
+  private count = 0;
+  private expected = 0;
+  private readonly at = new Int32Array(STAMP_NUMBERS);
+  private readonly len = new Int32Array(STAMP_NUMBERS);
+  private readonly val = new Float64Array(STAMP_NUMBERS);
+
+  /** Whether the keys are those of the last call (then try {@link put}, else write into {@link begin}). */
+  same(k0: unknown, k1: unknown, k2: unknown, k3: unknown, k4: unknown): boolean {
+    if (k0 === this.k0 && k1 === this.k1 && k2 === this.k2 && k3 === this.k3 && k4 === this.k4) return !this.long;
+    this.k0 = k0; this.k1 = k1; this.k2 = k2; this.k3 = k3; this.k4 = k4;
+    this.ready = false;
+    this.long = false;
+    return false;
+  }
+
+  /** Writes the stamp with these numbers to `out`; false (nothing written) when it cannot. */
+  put(out: ByteOut, n0: number, n1: number, n2: number, n3: number, n4: number): boolean {
+    if (!this.ready) return false;
+    const c = this.count;
+    const val = this.val;
+    if ((c > 0 && n0 !== val[0] && !this.patch(0, n0))
+      || (c > 1 && n1 !== val[1] && !this.patch(1, n1))
+      || (c > 2 && n2 !== val[2] && !this.patch(2, n2))
+      || (c > 3 && n3 !== val[3] && !this.patch(3, n3))
+      || (c > 4 && n4 !== val[4] && !this.patch(4, n4))) {
+      this.ready = false;
+      return false;
+    }
+    out.bytes(this.view);
+    return true;
+  }
+
+  /** number `i` rewritten as `n`, when it has as many digits as the one it replaces */
+  private patch(i: number, n: number): boolean {
+    if (!(n >= 0 && n <= 0x7fffffff && (n | 0) === n)) return false;
+    const start = this.at[i]!;
+    const buf = this.buf;
+    let x = n | 0;
+    let p = start + this.len[i]!;
+    do {
+      const q = (x / 10) | 0;
+      buf[--p] = 0x30 + x - q * 10;
+      x = q;
+    } while (x !== 0 && p > start);
+    // more digits (they overwrote the text before: the stamp is written again) or fewer
+    if (x !== 0 || p !== start) return false;
+    this.val[i] = n;
+    return true;
+  }
+
+  /**
+   * The stamp emptied, to write the element into (then {@link end}); `numbers`: how many numbers
+   * the element writes with `number` (one written as text instead, a JSON null, makes the stamp
+   * one that is not kept).
+   */
+  begin(numbers: number): ByteOut {
+    this.used = 0;
+    this.count = 0;
+    this.expected = numbers;
+    this.odd = false;
+    this.ready = false;
+    return this;
+  }
+
+  /** Copies the element written since {@link begin} to `out`, and keeps it when it can be patched. */
+  end(out: ByteOut): void {
+    const n = this.used;
+    this.view = this.buf.subarray(0, n);
+    out.bytes(this.view);
+    this.long = n > STAMP_MAX;
+    this.ready = !this.odd && !this.long && this.count === this.expected && this.count <= STAMP_NUMBERS;
+    if (this.long) {
+      this.view = NO_BYTES;
+      this.buf = Buffer.allocUnsafeSlow(1024);
+    }
+  }
+
+  private room(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.buf.length, this.used + n));
+    grown.set(this.buf.subarray(0, this.used));
+    this.buf = grown;
+  }
+
+  /** ByteOut (between begin and end) */
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.used);
+    this.used += b.length;
+  }
+
+  /** ByteOut (between begin and end): the digits of `n`, and where they are */
+  number(n: number): void {
+    const i = this.count++;
+    const plain = n >= 0 && n <= 0x7fffffff && (n | 0) === n;
+    if (!plain || i >= STAMP_NUMBERS) {
+      if (!plain) this.odd = true;
+      this.text(`${n}`);
+      return;
+    }
+    this.room(10);
+    const buf = this.buf;
+    let x = n | 0;
+    let len = 1;
+    for (let t = x; t >= 10; t = (t / 10) | 0) len++;
+    const start = this.used;
+    let p = start + len;
+    this.used = p;
+    do {
+      const q = (x / 10) | 0;
+      buf[--p] = 0x30 + x - q * 10;
+      x = q;
+    } while (x !== 0);
+    this.at[i] = start;
+    this.len[i] = len;
+    this.val[i] = n;
+  }
+
+  /** ByteOut (between begin and end) */
+  text(s: string): void {
+    if (s.length === 0) return;
+    this.room(3 * s.length);
+    this.used += this.buf.write(s, this.used, 'utf8');
+  }
+}
+
 function bytesOf(p: Piece): Uint8Array {
   return typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
 }
