@@ -26,7 +26,8 @@ import type { ConfigTree, EntryReading, Line, TreeFile } from '../model.js';
 import { entryRaw, readingAt } from '../parse.js';
 import type { Profile } from '../schema.js';
 import { identitiesOf } from './analysis/accounts.js';
-import { findDeadLines } from './analysis/dead-lines.js';
+import { deadLinesOf } from './analysis/dead-lines.js';
+import { E_ACTIVE, E_COVERS_SOFT, E_DASH, E_HARD, E_MAXLOGINS, E_PLAIN, E_SOFT, E_VALID } from './analysis/flags.js';
 import { analyseItem } from './analysis/item.js';
 import {
   type AccountCase, type DeadLine, type DeadLines, type EntryRef, type ItemAnalysis, type ItemKey, itemKeyOf, type NoLimitRef,
@@ -36,6 +37,7 @@ import type { Policy } from './policy.js';
 
 export { identitiesOf } from './analysis/accounts.js';
 export { findDeadLines } from './analysis/dead-lines.js';
+export { E_COVERS_SOFT, E_DASH, E_HARD, E_MAXLOGINS, E_PLAIN, E_SOFT, E_VALID } from './analysis/flags.js';
 export { describeAccount, describeAccounts, describeWho, domainMatches, rootExempt } from './analysis/describe.js';
 export {
   type AccountCase, type AccountOutcome, type DeadLine, type DeadLines, type EntryRef, type HalfValue, type ItemAnalysis, type ItemKey,
@@ -67,6 +69,17 @@ export interface EntryColumns {
   readonly valid: Uint8Array;
   /** the entry's item key, as an index into Analysis.itemKeys(); -1 when its item is unknown */
   readonly item: Int32Array;
+  /**
+   * per entry, its E_* bits: its type (E_SOFT, E_HARD, E_DASH), E_VALID (no problem), E_COVERS_SOFT
+   * (valid, and a soft or `-` line or an item without types), E_MAXLOGINS, E_PLAIN (plainAt)
+   */
+  readonly flags: Uint8Array;
+  /** per entry with a known item: its item text (any letter case), interned: 0 .. itemTexts - 1 */
+  readonly itemText: Int32Array;
+  /** how many item texts itemText numbers */
+  readonly itemTexts: number;
+  /** per item id: 1 when its rlimit halves are ranked separately (ItemInfo.ranked, not the login slot) */
+  readonly rankedItem: Uint8Array;
   /** index in tree.files of the first file pam_limits cannot read, or -1 */
   readonly fatalAt: number;
   /** readings of this order or later come after that file (Infinity: none) */
@@ -105,6 +118,19 @@ interface EntryTable {
   readonly size: number;
 }
 
+/** A growable Uint8Array (as Ints). */
+class Bytes {
+  a: Uint8Array;
+  n = 0;
+  constructor(capacity: number) { this.a = new Uint8Array(Math.max(16, capacity)); }
+  push(x: number): void {
+    if (this.n === this.a.length) { const g = new Uint8Array(this.a.length * 2); g.set(this.a); this.a = g; }
+    this.a[this.n++] = x;
+  }
+
+  exact(): Uint8Array { return this.n === this.a.length ? this.a : this.a.slice(0, this.n); }
+}
+
 /** A growable Int32Array (`a` grows by doubling; `n` used), cut to its exact length at the end. */
 class Ints {
   a: Int32Array;
@@ -119,6 +145,8 @@ class Ints {
 }
 
 const NO_INDEXES = new Int32Array(0);
+
+
 
 export class Analysis {
   #table: EntryTable | null = null;
@@ -141,6 +169,16 @@ export class Analysis {
     let chunkOf: Ints | null = null;
     /** the orders of the entries, kept once a `<domain> -` line makes them differ from the index */
     let orderOf: Ints | null = null;
+    // the per-entry columns (EntryColumns), read in the same walk: each reading is looked at once
+    const domain = new Ints(capacity);
+    const item = new Ints(capacity);
+    const itemText = new Ints(capacity);
+    const flags = new Bytes(capacity);
+    const domainIds = new Map<string, number>();
+    const domainSpecs: DomainSpec[] = [];
+    const itemIds = new Map<ItemKey, number>();
+    const textIds = new Map<string, number>();
+    const ranked: number[] = [];
     let order = 0;
     for (const file of this.options.tree.files) {
       const doc = file.doc;
@@ -161,6 +199,28 @@ export class Analysis {
             chunkOf?.push(chunk);
             orderOf?.push(order);
             order++;
+            const raw = entryRaw(r, 0);
+            let d = domainIds.get(raw);
+            if (d === undefined) { domainIds.set(raw, (d = domainSpecs.length)); domainSpecs.push(r.domainSpec); }
+            domain.push(d);
+            const type = r.limitType;
+            let fl = type === 'soft' ? E_SOFT : type === 'hard' ? E_HARD : type === '-' ? E_DASH : 0;
+            const p = r.problem;
+            if (!p) fl |= E_VALID | E_ACTIVE; else if (p.code === 'percent-domain') fl |= E_ACTIVE;
+            if (chunk === 0 && readingAt(line, 1) === undefined && line.other === undefined) fl |= E_PLAIN;
+            const info = r.itemInfo;
+            if (!info) { item.push(-1); itemText.push(-1); flags.push(fl); continue; }
+            if (info.name === 'maxlogins') fl |= E_MAXLOGINS;
+            if (fl & E_VALID && (fl & (E_SOFT | E_DASH) || !info.typeChecked)) fl |= E_COVERS_SOFT;
+            flags.push(fl);
+            const k = itemKeyOf(info);
+            let id = itemIds.get(k);
+            if (id === undefined) { itemIds.set(k, (id = itemIds.size)); ranked.push(info.ranked && k !== 'logins' ? 1 : 0); }
+            item.push(id);
+            const tx = r.itemText;
+            let t = textIds.get(tx);
+            if (t === undefined) textIds.set(tx, (t = textIds.size));
+            itemText.push(t);
           } else if (r.kind === 'nolimit') {
             if (orderOf === null) { orderOf = new Ints(capacity); for (let i = 0; i < lineOf.n; i++) orderOf.push(i); }
             nolimits.push({ file, doc, line, reading: r, chunk, order: order++ });
@@ -177,11 +237,21 @@ export class Analysis {
     }
     const fa = fileOf.exact();
     this.#nolimits = nolimits;
+    this.#scanned = {
+      domain: domain.exact(), domainSpecs, flags: flags.exact(), item: item.exact(), itemText: itemText.exact(),
+      itemTexts: textIds.size, itemIds, rankedItem: Uint8Array.from(ranked),
+    };
     return (this.#table = {
       files, lines: docLines, fileOf: files.length <= 0x10000 ? Uint16Array.from(fa) : fa, lineOf: lineOf.exact(),
       chunkOf: chunkOf?.exact() ?? null, orderOf: orders, indexOfOrder, count, size: order,
     });
   }
+
+  /** the per-entry columns #scan reads with the table, until #byItem makes EntryColumns of them */
+  #scanned: {
+    domain: Int32Array; domainSpecs: DomainSpec[]; flags: Uint8Array; item: Int32Array; itemText: Int32Array;
+    itemTexts: number; itemIds: Map<ItemKey, number>; rankedItem: Uint8Array;
+  } | null = null;
 
   get #t(): EntryTable { return this.#table ?? this.#scan(); }
 
@@ -358,30 +428,17 @@ export class Analysis {
 
   #byItem(): Map<ItemKey, Int32Array> {
     if (!this.#itemIndex) {
-      // one walk of every entry: the item column and the columns the per-item pass reads; then
-      // each item's entry indexes, counted and filled from the item column
-      const n = this.count;
-      const domain = new Int32Array(n);
+      // the columns come from the walk of every entry (#scan); each item's entry indexes are
+      // counted and filled from the item column
+      const n = this.count; // (runs #scan)
+      const { domain, domainSpecs, flags, item, itemText, itemTexts, itemIds, rankedItem } = this.#scanned!;
+      this.#scanned = null;
       const active = new Uint8Array(n);
       const valid = new Uint8Array(n);
-      const item = new Int32Array(n).fill(-1);
-      const itemIds = new Map<ItemKey, number>();
-      const domainIds = new Map<string, number>();
-      const domainSpecs: DomainSpec[] = [];
       for (let i = 0; i < n; i++) {
-        const r = this.readingAt(i);
-        const raw = entryRaw(r, 0);
-        let d = domainIds.get(raw);
-        if (d === undefined) { domainIds.set(raw, (d = domainSpecs.length)); domainSpecs.push(r.domainSpec); }
-        domain[i] = d;
-        const p = r.problem;
-        if (!p) { active[i] = 1; valid[i] = 1; } else if (p.code === 'percent-domain') active[i] = 1;
-        const info = r.itemInfo;
-        if (!info) continue;
-        const k = itemKeyOf(info);
-        let id = itemIds.get(k);
-        if (id === undefined) itemIds.set(k, (id = itemIds.size));
-        item[i] = id;
+        const fl = flags[i]!;
+        if (fl & E_ACTIVE) active[i] = 1;
+        if (fl & E_VALID) valid[i] = 1;
       }
       const sizes = new Int32Array(itemIds.size);
       for (let i = 0; i < n; i++) if (item[i]! >= 0) sizes[item[i]!]!++;
@@ -400,7 +457,7 @@ export class Analysis {
         for (let i = 0; i < n; i++) if (before.has(this.fileAt(i))) fatalOrder = this.orderAt(i) + 1;
         for (const x of this.nolimits) if (before.has(x.file) && x.order + 1 > fatalOrder) fatalOrder = x.order + 1;
       }
-      this.#columns = { domain, domainSpecs, active, valid, item, fatalAt, fatalOrder };
+      this.#columns = { domain, domainSpecs, active, valid, item, flags, itemText, itemTexts, rankedItem, fatalAt, fatalOrder };
       this.#itemIndex = m;
     }
     return this.#itemIndex;
@@ -467,9 +524,17 @@ export class Analysis {
     return this.#runs.get(file) ?? [];
   }
 
-  /** Lines a later same-domain line always overrides, by reading order (findDeadLines). */
+  /** Lines a later same-domain line always overrides, by reading order (findDeadLines, read from the columns). */
   dead(): DeadLines {
-    return (this.#dead ??= findDeadLines(this, this.size, this.columns.domain));
+    if (!this.#dead) {
+      const c = this.columns;
+      const keys = this.itemKeys();
+      this.#dead = deadLinesOf({
+        size: this.size, lists: keys.map((k) => this.itemIndexes(k)), ranked: c.rankedItem, flags: c.flags, domain: c.domain,
+        itemText: c.itemText, itemTexts: c.itemTexts, orderOf: this.#t.orderOf,
+      });
+    }
+    return this.#dead;
   }
 
   /** The dead line of this reading order, with the line replacing it, or undefined when it is live. */

@@ -6,6 +6,7 @@
 import type { EntryReading } from '../../model.js';
 import { entryRaw } from '../../parse.js';
 import { type DeadLines, type EntryRef, type ItemKey, itemKeyOf } from './types.js';
+import { E_COVERS_SOFT, E_DASH, E_HARD, E_PLAIN, E_SOFT, E_VALID } from './flags.js';
 
 /** Entries by index without an object each (Analysis): their count, reading, order and plainness. */
 export interface EntryColumnsView {
@@ -50,27 +51,15 @@ export function findDeadLines(list: readonly EntryRef[] | EntryColumnsView, size
   const entries: EntryColumnsView = Array.isArray(list) ? viewOf(list as readonly EntryRef[]) : list as EntryColumnsView;
   const total = entries.count;
   const n = size ?? (total > 0 ? entries.orderAt(total - 1) + 1 : 0);
-  const deadBy = new Int32Array(n).fill(-1);
-  const removable = new Uint8Array(n);
-  let count = 0;
-  // one read of each entry's reading (the passes below read typed arrays only): per entry its
-  // flags (F_*), its domain id and its item text id (interned per item key)
-  const F_SOFT = 1;
-  const F_HARD = 2;
-  const F_DASH = 4;
-  const F_VALID = 8;
-  /** a line that covers soft: a valid soft or '-' line, or any valid line of an item without types */
-  const F_COVERS_SOFT = 16;
+  // one read of each entry's reading (deadLinesOf reads typed arrays only): per entry its flags
+  // (E_*), its domain id and its item text id (interned per item key)
   const flags = new Uint8Array(total);
-  const dom = new Float64Array(total);
+  const dom = new Int32Array(total);
   const text = new Int32Array(total);
-  // each entry's order, read with its reading (the passes below visit entries item by item, out
-  // of reading order: reading the objects again there cost a cache miss per dead line)
   const orderOf = new Int32Array(total);
   const domainId = new Map<string, number>();
-  // the entries of each item key, by index in `entries`, and its item texts (its name in any
-  // letter case: at most 2^12 + 2^9 of them, for maxsyslogins and maxlogins)
   const byKey = new Map<ItemKey, { list: number[]; texts: Map<string, number>; ranked: boolean }>();
+  let texts = 0;
   for (let i = 0; i < total; i++) {
     orderOf[i] = entries.orderAt(i);
     const r = entries.readingAt(i);
@@ -81,12 +70,13 @@ export function findDeadLines(list: readonly EntryRef[] | EntryColumnsView, size
     if (!g) byKey.set(k, (g = { list: [], texts: new Map(), ranked: info.ranked && k !== 'logins' }));
     g.list.push(i);
     if (r.problem) continue;
-    let f = F_VALID;
+    let f = E_VALID;
     const type = r.limitType;
-    if (type === 'soft') f |= F_SOFT | F_COVERS_SOFT;
-    else if (type === 'hard') f |= F_HARD;
-    else if (type === '-') f |= F_DASH | F_COVERS_SOFT;
-    if (!info.typeChecked) f |= F_COVERS_SOFT;
+    if (type === 'soft') f |= E_SOFT | E_COVERS_SOFT;
+    else if (type === 'hard') f |= E_HARD;
+    else if (type === '-') f |= E_DASH | E_COVERS_SOFT;
+    if (!info.typeChecked) f |= E_COVERS_SOFT;
+    if (entries.plainAt(i)) f |= E_PLAIN;
     flags[i] = f;
     let d = domainIds?.[i];
     if (d === undefined) {
@@ -96,28 +86,64 @@ export function findDeadLines(list: readonly EntryRef[] | EntryColumnsView, size
     }
     dom[i] = d;
     let t = g.texts.get(r.itemText);
-    if (t === undefined) g.texts.set(r.itemText, (t = g.texts.size));
+    if (t === undefined) { g.texts.set(r.itemText, (t = g.texts.size)); if (t >= texts) texts = t + 1; }
     text[i] = t;
   }
+  const lists: Int32Array[] = [];
+  const ranked: number[] = [];
+  for (const g of byKey.values()) { lists.push(Int32Array.from(g.list)); ranked.push(g.ranked ? 1 : 0); }
+  return deadLinesOf({ size: n, lists, ranked: Uint8Array.from(ranked), flags, domain: dom, itemText: text, itemTexts: texts, orderOf });
+}
+
+/**
+ * The entries as columns, by entry index (Analysis.columns, or what findDeadLines reads from
+ * EntryRefs): per item key its entries in reading order, and per entry its E_* flags (E_SOFT,
+ * E_HARD, E_DASH, E_VALID, E_COVERS_SOFT, E_PLAIN), domain id and item text id.
+ */
+export interface DeadLineColumns {
+  /** how many reading orders (the length of the result's arrays) */
+  readonly size: number;
+  /** per item key, its entries' indexes in reading order */
+  readonly lists: readonly Int32Array[];
+  /** per item key (as lists): 1 when its soft and hard halves are ranked separately */
+  readonly ranked: Uint8Array;
+  readonly flags: Uint8Array;
+  readonly domain: Int32Array;
+  readonly itemText: Int32Array;
+  /** itemText values are below this */
+  readonly itemTexts: number;
+  /** per entry its reading order; null: the entry index */
+  readonly orderOf: Int32Array | null;
+}
+
+/** findDeadLines on entries already read into columns (one walk of typed arrays per item, no reading looked at). */
+export function deadLinesOf(c: DeadLineColumns): DeadLines {
+  const { flags, domain: dom, itemText: text, orderOf } = c;
+  const deadBy = new Int32Array(c.size).fill(-1);
+  const removable = new Uint8Array(c.size);
+  let count = 0;
   // (domain text, item text) pairs as integers, found through one Map of numbers (no string key,
   // no Map per domain)
   const pairId = new Map<number, number>();
-  for (const { list, ranked } of byKey.values()) {
+  const T = Math.max(1, c.itemTexts);
+  for (let li = 0; li < c.lists.length; li++) {
+    const list = c.lists[li]!;
+    const ranked = c.ranked[li] === 1;
     const m = list.length;
     // next index (in list) of a valid line covering soft, for the `-`/`-` case
     const nextSoftCover = new Float64Array(m);
     let ns = Infinity;
     for (let i = m - 1; i >= 0; i--) {
       nextSoftCover[i] = ns;
-      if (flags[list[i]!]! & F_COVERS_SOFT) ns = i;
+      if (flags[list[i]!]! & E_COVERS_SOFT) ns = i;
     }
     pairId.clear();
     const pair = new Int32Array(m);
     let pairs = 0;
     for (let i = 0; i < m; i++) {
       const x = list[i]!;
-      if (!(flags[x]! & F_VALID)) continue;
-      const key = dom[x]! * 65536 + text[x]!;
+      if (!(flags[x]! & E_VALID)) continue;
+      const key = dom[x]! * T + text[x]!;
       let id = pairId.get(key);
       if (id === undefined) pairId.set(key, (id = pairs++));
       pair[i] = id;
@@ -126,26 +152,27 @@ export function findDeadLines(list: readonly EntryRef[] | EntryColumnsView, size
     const later = new Float64Array(pairs * 4).fill(Infinity);
     for (let i = m - 1; i >= 0; i--) {
       const f = flags[list[i]!]!;
-      if (!(f & F_VALID)) continue;
+      if (!(f & E_VALID)) continue;
       const at = pair[i]! * 4;
       let by = Infinity;
       // unranked items and the login slot: the last matching line wins
       if (!ranked) by = later[at + 3]!;
-      else if (f & F_SOFT) by = Math.min(later[at]!, later[at + 2]!);
-      else if (f & F_HARD) by = later[at + 1]!;
+      else if (f & E_SOFT) by = Math.min(later[at]!, later[at + 2]!);
+      else if (f & E_HARD) by = later[at + 1]!;
       // the - / - case needs no soft-covering line strictly between A and B: the first one
       // after A must be B itself.
-      else if (f & F_DASH && later[at + 2] !== Infinity && later[at + 2] === nextSoftCover[i]) by = later[at + 2]!;
+      else if (f & E_DASH && later[at + 2] !== Infinity && later[at + 2] === nextSoftCover[i]) by = later[at + 2]!;
       if (by !== Infinity) {
         const a = list[i]!;
         const b = list[by]!;
-        deadBy[orderOf[a]!] = orderOf[b]!;
-        if (by === i + 1 && entries.plainAt(a) && entries.plainAt(b)) removable[orderOf[a]!] = 1;
+        const oa = orderOf === null ? a : orderOf[a]!;
+        deadBy[oa] = orderOf === null ? b : orderOf[b]!;
+        if (by === i + 1 && f & E_PLAIN && flags[b]! & E_PLAIN) removable[oa] = 1;
         count++;
       }
-      if (f & F_SOFT) later[at] = i;
-      else if (f & F_HARD) later[at + 1] = i;
-      else if (f & F_DASH) later[at + 2] = i;
+      if (f & E_SOFT) later[at] = i;
+      else if (f & E_HARD) later[at + 1] = i;
+      else if (f & E_DASH) later[at + 2] = i;
       later[at + 3] = i;
     }
   }

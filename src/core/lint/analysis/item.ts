@@ -18,6 +18,7 @@ import { inRange, type LineEvent, matchEntryDomain, matchNoLimitDomain, type Res
 import { type ItemName, PROFILE_TRAITS, RANK, type Rank, RLIM_INFINITY, type RlimitItem } from '../../schema.js';
 import type { Analysis } from '../analysis.js';
 import { classCount, collectFacts, enumerateAccounts, witness } from './accounts.js';
+import { E_HARD, E_MAXLOGINS, E_SOFT } from './flags.js';
 import type { EntryRef, NoLimitRef } from './types.js';
 import {
   type AccountCase, type AccountOutcome, entryKey, FRESH, type ItemAnalysis, type ItemKey, itemKeyOf, sourceKey,
@@ -164,7 +165,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   //    is not even logged), and the first valid `<domain> -` line of each domain (a later one
   //    stops only accounts the first already stopped). Nothing after a file pam_limits cannot
   //    read is looked at (resolveLimits stops there, and applies nothing).
-  const { domain: domainCol, domainSpecs, active: activeCol, fatalAt, fatalOrder } = an.columns;
+  const { domain: domainCol, domainSpecs, active: activeCol, flags: flagCol, fatalAt, fatalOrder } = an.columns;
   const firstNoLimit = new Map<string, NoLimitRef>();
   for (const n of an.nolimits) if (!n.reading.problem && !firstNoLimit.has(n.reading.domain.raw)) firstNoLimit.set(n.reading.domain.raw, n);
   /** entry domain id (Analysis.columns) → index in entrySpecs, -1: not yet met */
@@ -220,10 +221,11 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       continue;
     }
     orderAt[p] = an.orderAt(code);
-    const r = an.readingAt(code);
-    if (key === 'logins') { percentOk[p] = r.itemInfo!.name === 'maxlogins' ? 1 : 0; kind[p] = T_SLOT; }
+    // from the flags column (one read of each reading for the whole analysis, Analysis.columns)
+    const fl = flagCol[code]!;
+    if (key === 'logins') { percentOk[p] = fl & E_MAXLOGINS ? 1 : 0; kind[p] = T_SLOT; }
     else if (!ranked) kind[p] = T_UNRANKED;
-    else kind[p] = r.limitType === 'soft' ? T_SOFT : r.limitType === 'hard' ? T_HARD : T_DASH;
+    else kind[p] = fl & E_SOFT ? T_SOFT : fl & E_HARD ? T_HARD : T_DASH;
   }
 
   // the starting ranks (resolveLimits on no lines: they depend on the profile, not the account)
@@ -347,8 +349,9 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   let bNext = beatenScratch.next;
   let bNodes = 0;
   // '-' lines whose hard half was skipped, by position, in the order first seen
-  type Short = { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null };
-  const shortAt: Array<Short | undefined> = new Array<Short | undefined>(n);
+  const shortAt: Array<ShortCircuit | undefined> = new Array<ShortCircuit | undefined>(n);
+  /** which class passes skipped which '-' lines (their accounts, read when asked) */
+  const shortLog = new ShortLog();
   /** the positions of shortAt, in the order first seen */
   const shortSeq: number[] = [];
   const clamps = new Map<string, ClampEntry>();
@@ -397,11 +400,17 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     groupOf[p] = groupOfKey[gk]!;
   }
   const deadAt = an.deadFlags();
-  const ALL_LINES = groupLists(groupOf, G, () => true);
-  const SOFT_T = groupLists(groupOf, G, (p) => kind[p] !== T_HARD);
-  const HARD_L = groupLists(groupOf, G, (p) => kind[p] === T_HARD);
-  const DASH_L = groupLists(groupOf, G, (p) => kind[p] === T_DASH);
-  const LIVE = groupLists(groupOf, G, (p) => refAt[p]! >= 0 && deadAt[orderAt[p]!] === 0);
+  // which lists each position joins (L_* bits), read by groupLists (no predicate call per position and list)
+  const listBits = new Uint8Array(n);
+  for (let p = 0; p < n; p++) {
+    const k = kind[p]!;
+    listBits[p] = L_ALL | (k !== T_HARD ? L_SOFT_T : L_HARD) | (k === T_DASH ? L_DASH : 0) | (refAt[p]! >= 0 && deadAt[orderAt[p]!] === 0 ? L_LIVE : 0);
+  }
+  const ALL_LINES = groupLists(groupOf, G, listBits, L_ALL);
+  const SOFT_T = groupLists(groupOf, G, listBits, L_SOFT_T);
+  const HARD_L = groupLists(groupOf, G, listBits, L_HARD);
+  const DASH_L = groupLists(groupOf, G, listBits, L_DASH);
+  const LIVE = groupLists(groupOf, G, listBits, L_LIVE);
 
   // the current class: its groups, the rank of each (as matched), the groups by the rank the
   // pass compares (0 for every line of the unranked items: the last matching line wins)
@@ -517,7 +526,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     const ck = node;
     const again = passes.get(ck);
     if (again) {
-      if (again.shorts) for (let i = 0; i < again.shorts.length; i++) shortAt[again.shorts[i]!]!.accounts.push(first);
+      if (again.shorts) shortLog.add(first, again.shorts);
       return again;
     }
     const cp = pass(first, S);
@@ -569,7 +578,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       const mk = keyAt[r]! * G + g;
       const seen = memo.get(mk);
       if (seen !== undefined) {
-        if (seen) for (let i = 0; i < seen.length; i++) { shortAt[seen[i]!]!.accounts.push(first); known[nK++] = seen[i]!; }
+        if (seen) for (let i = 0; i < seen.length; i++) known[nK++] = seen[i]!;
         continue;
       }
       const before = nS;
@@ -608,10 +617,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       // the lines first seen now join shortSeq in reading order, as a walk over the class's lines
       // meets them: each (line, holder) pair packed in one number, sorted as numbers
       let fresh = 0;
-      for (let j = 0; j < nS; j += 2) {
-        const sc = shortAt[shorts[j]!];
-        if (sc) sc.accounts.push(first); else fresh++;
-      }
+      for (let j = 0; j < nS; j += 2) if (!shortAt[shorts[j]!]) fresh++;
       if (fresh > 0) {
         const packed = new Float64Array(fresh);
         let k = 0;
@@ -621,13 +627,13 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
           const v = packed[j]!;
           const p = Math.floor(v / (n + 1));
           const b = v - p * (n + 1) - 1;
-          shortAt[p] = { accounts: [first], by: b >= 0 ? sourceAt(b, rankAt(b)) : null, byRef: b >= 0 ? lines.entry(b) : null };
+          shortAt[p] = new ShortCircuit(shortLog, shortSeq.length, b >= 0 ? sourceAt(b, rankAt(b)) : null, b >= 0 ? lines.entry(b) : null);
           shortSeq.push(p);
         }
       }
       for (let j = 0; j < nS; j += 2) known[nK++] = shorts[j]!;
     }
-    if (nK > 0) cp.shorts = known.slice(0, nK);
+    if (nK > 0) { cp.shorts = known.slice(0, nK); shortLog.add(first, cp.shorts); }
     return cp;
   };
 
@@ -793,6 +799,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   }
   const shortCircuit = new Map<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>();
   for (const p of shortSeq) shortCircuit.set(refAt[p]!, shortAt[p]!);
+  if (shortSeq.length > 0) shortLog.index(shortSeq, n);
   return itemAnalysis({
     an, key, exhaustive, classes, accounts: cases, indexes: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps,
     ...keptParts({ an, key, lines, cases, hitAt, sources, fatalAt, beatenOff, beatenEnc }),
@@ -846,6 +853,67 @@ function keptParts(x: {
     beatenCount: (i) => beatenOff[i + 1]! - beatenOff[i]!,
     beatenRef: (i, k) => lines.entry(beatenEnc[beatenOff[i]! + k]! >>> 3),
   };
+}
+
+/**
+ * The accounts of the '-' lines' short-circuits (ItemAnalysis.shortCircuit), logged as the class
+ * passes run: per pass (or class met again), its first account and the positions of the lines it
+ * skipped. `index` turns the log into lists by line (one Int32Array pair); a line's accounts
+ * are made when read, in the order of the log (the order the classes came), instead of one push
+ * per line and class while the passes run.
+ */
+class ShortLog {
+  readonly #firsts: AccountCase[] = [];
+  #lists: Array<readonly number[]> = [];
+  /** per short-circuit (its index in shortSeq): its log entries are ids[off[i] .. off[i + 1] - 1] */
+  #off: Int32Array | null = null;
+  #ids: Int32Array | null = null;
+
+  add(first: AccountCase, skipped: readonly number[]): void {
+    this.#firsts.push(first);
+    this.#lists.push(skipped);
+  }
+
+  /** Index the log by short-circuit (`seq`: their positions, in the order made; n positions); the lists are dropped. */
+  index(seq: readonly number[], n: number): void {
+    const idx = new Int32Array(n);
+    for (let i = 0; i < seq.length; i++) idx[seq[i]!] = i;
+    const off = new Int32Array(seq.length + 1);
+    const lists = this.#lists;
+    for (const l of lists) for (let j = 0; j < l.length; j++) off[idx[l[j]!]! + 1]!++;
+    for (let i = 0; i < seq.length; i++) off[i + 1]! += off[i]!;
+    const ids = new Int32Array(off[seq.length]!);
+    const fill = off.slice(0, seq.length);
+    for (let k = 0; k < lists.length; k++) { const l = lists[k]!; for (let j = 0; j < l.length; j++) ids[fill[idx[l[j]!]!]!++] = k; }
+    this.#off = off;
+    this.#ids = ids;
+    this.#lists = [];
+  }
+
+  /** the accounts of short-circuit i, in the order of the log */
+  accounts(i: number): AccountCase[] {
+    const off = this.#off!;
+    const ids = this.#ids!;
+    const out = new Array<AccountCase>(off[i + 1]! - off[i]!);
+    for (let j = off[i]!, k = 0; j < off[i + 1]!; j++, k++) out[k] = this.#firsts[ids[j]!]!;
+    return out;
+  }
+}
+
+/**
+ * An entry of ItemAnalysis.shortCircuit (the `i`-th made: its index in the ShortLog): its accounts
+ * are read from the item's log when asked (then kept).
+ */
+class ShortCircuit {
+  readonly #log: ShortLog;
+  readonly #i: number;
+  #accounts: AccountCase[] | undefined;
+  constructor(log: ShortLog, i: number, readonly by: Source | null, readonly byRef: EntryRef | null) {
+    this.#log = log;
+    this.#i = i;
+  }
+
+  get accounts(): AccountCase[] { return (this.#accounts ??= this.#log.accounts(this.#i)); }
 }
 
 /** The Source resolveLimits gives for the line at position p (of `lines`) matched at `rank`, one object per pair (in `sources`). */
@@ -1090,21 +1158,33 @@ function indexDomains(specs: readonly DomainSpec[]): DomainIndex {
   return x;
 }
 
-/** Lines per group, in reading order: group g's positions are pos[off[g]] .. pos[off[g + 1] - 1]. */
+/**
+ * Lines per group, in reading order: group g's positions are pos[off[g]] .. pos[off[g + 1] - 1].
+ * `cur[g]` is where the last search in group g ended (nextIn, lastIn): a class pass asks about its
+ * live lines in reading order, so the next answer is usually a step or two further on.
+ */
 interface GroupLists {
   readonly off: Int32Array;
   readonly pos: Int32Array;
+  readonly cur: Int32Array;
 }
 
-/** The positions p with `want(p)` of each group (groupOf[p]; -1: none), as GroupLists. */
-function groupLists(groupOf: Int32Array, groups: number, want: (p: number) => boolean): GroupLists {
+/** groupLists' lists: every line, lines touching the soft half, hard lines, `-` lines, live lines. */
+const L_ALL = 1;
+const L_SOFT_T = 2;
+const L_HARD = 4;
+const L_DASH = 8;
+const L_LIVE = 16;
+
+/** The positions p with `bits[p] & mask` of each group (groupOf[p]; -1: none), as GroupLists. */
+function groupLists(groupOf: Int32Array, groups: number, bits: Uint8Array, mask: number): GroupLists {
   const off = new Int32Array(groups + 1);
-  for (let p = 0; p < groupOf.length; p++) if (groupOf[p]! >= 0 && want(p)) off[groupOf[p]! + 1]!++;
+  for (let p = 0; p < groupOf.length; p++) if (groupOf[p]! >= 0 && bits[p]! & mask) off[groupOf[p]! + 1]!++;
   for (let g = 0; g < groups; g++) off[g + 1]! += off[g]!;
   const pos = new Int32Array(off[groups]!);
   const fill = off.slice(0, groups);
-  for (let p = 0; p < groupOf.length; p++) if (groupOf[p]! >= 0 && want(p)) pos[fill[groupOf[p]!]!++] = p;
-  return { off, pos };
+  for (let p = 0; p < groupOf.length; p++) if (groupOf[p]! >= 0 && bits[p]! & mask) pos[fill[groupOf[p]!]!++] = p;
+  return { off, pos, cur: off.slice(0, groups) };
 }
 
 /** Sort a[0 .. length - 1] ascending in place (insertion sort; a comparator sort beyond 16). */
@@ -1142,16 +1222,38 @@ function lowerBound(pos: Int32Array, lo: number, hi: number, x: number): number 
   return lo;
 }
 
+/**
+ * The first index i of group g's lines in `l` with pos[i] >= x, searched from where the group's
+ * last search ended (l.cur[g], which it moves): a gallop forward when x is beyond it (a few steps
+ * when the asks come in reading order), a binary search behind it otherwise.
+ */
+function seek(l: GroupLists, g: number, x: number): number {
+  const pos = l.pos;
+  const lo = l.off[g]!;
+  const hi = l.off[g + 1]!;
+  if (lo === hi || pos[lo]! >= x) return lo; // (the cursor stays: the pass' first-line asks)
+  let c = l.cur[g]!;
+  let i: number;
+  if (c > lo && pos[c - 1]! >= x) i = lowerBound(pos, lo, c, x);
+  else {
+    // every index below c holds a line before x
+    let b = c;
+    let step = 1;
+    while (b < hi && pos[b]! < x) { c = b + 1; b += step; step += step; }
+    i = lowerBound(pos, c, b < hi ? b : hi, x);
+  }
+  l.cur[g] = i;
+  return i;
+}
+
 /** The first line of group g in `l` after position `after` and before `lim`, else `none`. */
 function nextIn(l: GroupLists, g: number, after: number, lim: number, none: number): number {
-  const hi = l.off[g + 1]!;
-  const i = lowerBound(l.pos, l.off[g]!, hi, after + 1);
-  return i < hi && l.pos[i]! < lim ? l.pos[i]! : none;
+  const i = seek(l, g, after + 1);
+  return i < l.off[g + 1]! && l.pos[i]! < lim ? l.pos[i]! : none;
 }
 
 /** The last line of group g in `l` before position `lim`, else -1. */
 function lastIn(l: GroupLists, g: number, lim: number): number {
-  const lo = l.off[g]!;
-  const i = lowerBound(l.pos, lo, l.off[g + 1]!, lim);
-  return i > lo ? l.pos[i - 1]! : -1;
+  const i = seek(l, g, lim);
+  return i > l.off[g]! ? l.pos[i - 1]! : -1;
 }

@@ -18,10 +18,11 @@ export const hardHalfSkipped: Rule = {
       if (!info || info.rlimit === null) continue;
       const ia = ctx.analysis.item(key);
       for (const [i, s] of ia.shortCircuit) {
-        const ref = ia.refAt(i);
-        if (dead[ref.order] === 1 || (ia.exhaustive && !ia.won[i])) continue;
+        // by position first: the entry's object is made only for a finding
+        if (dead[ia.orderAt(i)] === 1 || (ia.exhaustive && !ia.won[i])) continue;
         const accounts = ctx.analysis.witnesses(s.accounts);
         if (accounts.length === 0) continue;
+        const ref = ia.refAt(i);
         const by = s.by ? ` by ${at(s.by)} ('${show(s.by.domain)}', rank ${RANK_NAMES[s.by.rank]})` : '';
         const byRef = s.byRef ?? undefined;
         ctx.report({
