@@ -344,8 +344,22 @@ export class Stamp implements ByteOut {
     if (!(n >= 0 && n <= 0x7fffffff && (n | 0) === n)) return false;
     const start = this.at[i]!;
     const buf = this.buf;
-    let x = n | 0;
     let p = start + this.len[i]!;
+    if (n === this.val[i]! + 1) {
+      // the next number (the next line, the next occurrence): the last digit counted up, and the
+      // nines before it carried
+      while (--p >= start) {
+        if (buf[p] !== 0x39) {
+          buf[p]!++;
+          this.val[i] = n;
+          return true;
+        }
+        buf[p] = 0x30;
+      }
+      // all nines: one digit more (the stamp is written again)
+      return false;
+    }
+    let x = n | 0;
     do {
       const q = (x / 10) | 0;
       buf[--p] = 0x30 + x - q * 10;

@@ -47,12 +47,16 @@ describe('Stamp', () => {
       let message = pick(messages);
       const count = 1 + int(5);
       let base = int(3) === 0 ? 0 : 2 ** 31 - 1 - int(2000);
+      // half the rounds count up, as line numbers and occurrences do (9 to 10, 99 to 100, to 2^31)
+      const counting = r() < 0.5;
+      let next = pick([0, 7, 95, 995, 2 ** 31 - 60]);
       for (let k = 0; k < 400; k++) {
         if (r() < 0.05) head = pick(heads);
         if (r() < 0.05) message = pick(messages);
         if (r() < 0.02) base = int(3) === 0 ? 0 : 2 ** 31 - 1 - int(2000);
         const num = (): number => (r() < 0.03 ? pick([0, 2 ** 31 - 1, 2 ** 31, 1.5, -1, Number.NaN, Infinity]) : base + int(r() < 0.5 ? 12 : 1200));
-        const nums = Array.from({ length: count }, num);
+        next += r() < 0.9 ? 1 : int(30);
+        const nums = Array.from({ length: count }, (_, i) => (counting && r() < 0.95 ? next + (i % 2) : num()));
         write(want, head, message, nums);
         const n = [...nums, 0, 0, 0, 0, 0];
         if (stamp.same(head, message, gap, null, null)) {
