@@ -38,29 +38,29 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
   const profile = canonicalProfile(options.profile ?? FALLBACK_PROFILE);
   // Index the lines into typed arrays: exact, and cheap even for millions of lines. Line objects
   // are made on first use of `lines`, and each line is read on first use of its readings.
-  let starts = new Uint32Array(Math.max(16, (text.length >> 5) + 1));
-  let ends = new Uint32Array(starts.length);
+  // starts in cols[0, cap), ends in cols[cap, 2 * cap): one buffer for the two columns
+  let cap = Math.max(16, (text.length >> 5) + 1);
+  let cols = new Uint32Array(2 * cap);
   let count = 0;
   const n = text.length;
   let start = 0;
   while (start < n) {
-    if (count === starts.length) {
-      const grown = new Uint32Array(starts.length * 2);
-      grown.set(starts);
-      starts = grown;
-      const grownEnds = new Uint32Array(grown.length);
-      grownEnds.set(ends);
-      ends = grownEnds;
+    if (count === cap) {
+      const grown = new Uint32Array(4 * cap);
+      grown.set(cols.subarray(0, cap));
+      grown.set(cols.subarray(cap), 2 * cap);
+      cols = grown;
+      cap *= 2;
     }
-    starts[count] = start;
+    cols[count] = start;
     const nl = text.indexOf('\n', start);
-    if (nl < 0) { ends[count++] = n; break; }
-    ends[count++] = nl;
+    if (nl < 0) { cols[cap + count++] = n; break; }
+    cols[cap + count++] = nl;
     start = nl + 1;
   }
   const ctx: LineContext = {
     text, profile, reading: READING_MODES[PROFILE_TRAITS[profile].reading], compare: options.compareProfiles !== false,
-    starts: starts.subarray(0, count), ends: ends.subarray(0, count), count,
+    starts: cols.subarray(0, count), ends: cols.subarray(cap, cap + count), count, lines: null,
   };
   const doc = { file: options.file ?? '<input>', profile, text } as { file: string; profile: Profile; text: string; lines: readonly Line[] };
   // An own, enumerable accessor: spreading or serialising the document still yields its lines.
@@ -72,7 +72,7 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
       // document's columns (ctx.starts, ctx.ends), not kept on each of a million line objects
       const lines: Line[] = new Array<Line>(count);
       for (let i = 0; i < count; i++) lines[i] = new ParsedLine(ctx, i);
-      columnsOf.set(lines, { starts: ctx.starts, ends: ctx.ends });
+      ctx.lines = lines;
       Object.defineProperty(doc, 'lines', { value: lines, enumerable: true, configurable: false, writable: false });
       return lines;
     },
@@ -89,9 +89,6 @@ const READING_MODES: Record<(typeof PROFILE_TRAITS)[Profile]['reading'], Reading
   fgets: READ_FGETS, 'getline-1.6.0': READ_GETLINE_160, getline: READ_GETLINE,
 };
 
-/** The offset columns of the lines parseBinary made, by their array (see lineColumns). */
-const columnsOf = new WeakMap<readonly Line[], LineColumns>();
-
 /** Where each line of a document starts and ends: starts[i] = lines[i].start, ends[i] = lines[i].end. */
 export interface LineColumns {
   readonly starts: Uint32Array;
@@ -101,10 +98,12 @@ export interface LineColumns {
 /**
  * The columns a parsed document's lines read their offsets from (shared, not copied: do not
  * write to them), or null for lines that did not come from parseBinary/parseLimits (a hand-made
- * or copied document). Reads `doc.lines`.
+ * or copied document) and for a document of no lines. Reads `doc.lines`.
  */
 export function lineColumns(doc: LimitsDocument): LineColumns | null {
-  return columnsOf.get(doc.lines) ?? null;
+  const lines = doc.lines;
+  const first = lines[0];
+  return first instanceof ParsedLine ? ParsedLine.columns(first, lines) : null;
 }
 
 interface LineContext {
@@ -119,6 +118,8 @@ interface LineContext {
   readonly ends: Uint32Array;
   /** how many lines the document has */
   readonly count: number;
+  /** the document's lines, once made */
+  lines: readonly Line[] | null;
   /** the other family's readings of the few lines where they differ (kept here, not on every line) */
   others?: Map<ParsedLine, NonNullable<Line['other']>>;
 }
@@ -190,6 +191,12 @@ class ParsedLine implements Line {
     if (typeof r === 'number') return chunk === 0 ? null : undefined;
     const x = Array.isArray(r) ? (r as readonly Reading[])[chunk] : chunk === 0 ? (r as Reading) : undefined;
     return x === undefined ? undefined : x.kind === 'blank' || x.kind === 'comment' ? null : x;
+  }
+
+  /** the columns of the document of `l` (lineColumns) when `lines` is that document's own array of lines, else null */
+  static columns(l: ParsedLine, lines: readonly Line[]): LineColumns | null {
+    const ctx = l.#ctx;
+    return ctx.lines === lines ? ctx : null;
   }
 
   /** the blank or comment reading of a line read in one piece, made once (`hash`: its '#', -1: none) */

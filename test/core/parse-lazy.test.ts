@@ -46,3 +46,23 @@ describe('lazy blank and comment readings', () => {
     expect(JSON.parse(JSON.stringify(doc.lines[0]!.readings))).toEqual([{ kind: 'blank', span: { start: 0, end: 0 }, comment: null }]);
   });
 });
+
+describe('lineColumns', () => {
+  it("gives the offsets of a parsed document's own lines, and null for another array or no lines", async () => {
+    const { lineColumns } = await import('../../src/core/parse.js');
+    const doc = parseLimits(Buffer.from('a b c d\n\n# x\nlast', 'latin1'));
+    const cols = lineColumns(doc)!;
+    expect([...cols.starts]).toEqual(doc.lines.map((l) => l.start));
+    expect([...cols.ends]).toEqual(doc.lines.map((l) => l.end));
+    expect(lineColumns({ ...doc })).toBe(cols);
+    expect(lineColumns({ ...doc, lines: [...doc.lines] })).toBeNull();
+    expect(lineColumns(parseLimits(Buffer.alloc(0)))).toBeNull();
+    // a document long enough to grow its columns
+    const big = parseLimits(Buffer.from('x\n'.repeat(5000), 'latin1'));
+    const bc = lineColumns(big)!;
+    expect(bc.starts.length).toBe(5000);
+    expect(bc.starts[4999]).toBe(9998);
+    expect(bc.ends[4999]).toBe(9999);
+    expect(big.lines[4999]!.eolLength).toBe(1);
+  });
+});
