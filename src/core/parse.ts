@@ -777,6 +777,8 @@ interface EntryMeta {
   readonly bad: { readonly code: 'unknown-item' | 'unknown-type'; readonly message: string; readonly token: 1 | 2 } | null;
   /** a '%' domain with an item known to the profile that takes none (percent-domain) */
   readonly percent: boolean;
+  /** ENTRY_UPPER when the type or item is written with a capital, | ENTRY_DASH when the domain is '-' */
+  readonly facts: number;
 }
 
 /**
@@ -816,6 +818,7 @@ function entryMeta(profile: Profile): EntryMeta {
     range: domainSpec.kind === 'invalid' ? rangeMessage(domainSpec, domainRaw) : null,
     bad,
     percent: info !== null && !info.percentDomains && domainSpec.text.charCodeAt(0) === 0x25,
+    facts: (typeText !== typeRaw || itemText !== itemRaw ? ENTRY_UPPER : 0) | (domainRaw === '-' ? ENTRY_DASH : 0),
   };
   if (metas.size >= 4096) metas = new Map();
   metas.set(key, meta);
@@ -834,6 +837,8 @@ interface EntryValue {
   readonly parsed: ParsedValue | null;
   /** the raw text holds a space or tab (a getline value: 1.5.2 reads such a line otherwise) */
   readonly blank: boolean;
+  /** ENTRY_UPPER when the value is written with a capital */
+  readonly facts: number;
 }
 
 /**
@@ -859,7 +864,10 @@ function entryValue(info: ItemInfo | null): EntryValue {
   if (seen !== undefined && seen.raw.length === tokE[3]! - tokS[3]! && sameAt(tokText, tokS[3]!, seen.raw)) return seen;
   const raw = tokRaw(3);
   const text = lower(raw);
-  const v: EntryValue = { info, raw, text, parsed: info ? parseValue(info, text) : null, blank: raw.indexOf(' ') >= 0 || raw.indexOf('\t') >= 0 };
+  const v: EntryValue = {
+    info, raw, text, parsed: info ? parseValue(info, text) : null, blank: raw.indexOf(' ') >= 0 || raw.indexOf('\t') >= 0,
+    facts: text !== raw ? ENTRY_UPPER : 0,
+  };
   if (m.size >= 4096) m.clear();
   m.set(h, v);
   return v;
@@ -1005,6 +1013,14 @@ class Entry implements EntryReading {
     return r.#value.raw;
   }
 
+  /** entryFacts(r) */
+  static facts(r: Entry): number {
+    const rare = r.#rare;
+    let f = r.#meta.facts | r.#value.facts;
+    if (rare !== null) f |= (rare.problem !== null ? ENTRY_PROBLEM : 0) | (rare.extra.length > 0 ? ENTRY_EXTRA : 0);
+    return f;
+  }
+
   /** whether the other parser family may read the entry's line otherwise (extra tokens, a value with blanks) */
   static differs(r: Entry): boolean {
     return (r.#rare !== null && r.#rare.extra.length > 0) || r.#value.blank;
@@ -1037,4 +1053,25 @@ export function entryRaw(r: EntryReading, k: 0 | 1 | 2 | 3): string {
 export function entryStart(r: EntryReading, k: 0 | 1 | 2 | 3): number {
   if (r instanceof Entry) return Entry.start(r, k);
   return (k === 0 ? r.domain : k === 1 ? r.type : k === 2 ? r.item : r.value).start;
+}
+
+/** entryFacts: the entry has a problem */
+export const ENTRY_PROBLEM = 1;
+/** entryFacts: the entry has fields after the fourth */
+export const ENTRY_EXTRA = 2;
+/** entryFacts: the type, item or value is written with a capital (typeText, itemText or valueText differs from the raw text) */
+export const ENTRY_UPPER = 4;
+/** entryFacts: the domain is '-' */
+export const ENTRY_DASH = 8;
+
+/**
+ * What lint sorts an entry by, as bits (ENTRY_PROBLEM, ENTRY_EXTRA, ENTRY_UPPER, ENTRY_DASH): for a
+ * reading of parse.ts one call instead of reading `problem`, `extra`, the three texts and the
+ * domain (its objects shared by the entries of the same tokens hold the bits).
+ */
+export function entryFacts(r: EntryReading): number {
+  if (r instanceof Entry) return Entry.facts(r);
+  return (r.problem !== null ? ENTRY_PROBLEM : 0) | (r.extra.length > 0 ? ENTRY_EXTRA : 0)
+    | (r.typeText !== r.type.raw || r.itemText !== r.item.raw || r.valueText !== r.value.raw ? ENTRY_UPPER : 0)
+    | (r.domainSpec.text === '-' ? ENTRY_DASH : 0);
 }

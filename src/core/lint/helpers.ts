@@ -3,7 +3,7 @@ import type {
   EntryReading, Field, InvalidReading, LimitsDocument, Line, NoLimitReading, Reading, Span, TreeFile,
 } from '../model.js';
 import { binaryToDisplay } from '../model.js';
-import { contentAt, entryRaw, entryStart } from '../parse.js';
+import { contentAt, ENTRY_DASH, ENTRY_EXTRA, ENTRY_PROBLEM, ENTRY_UPPER, entryFacts, entryRaw, entryStart } from '../parse.js';
 import type { Source } from '../resolve.js';
 import type { DeadLine } from './analysis.js';
 import type { RuleContext } from './types.js';
@@ -128,7 +128,9 @@ function indexOf(file: TreeFile, doc: LimitsDocument): FileReadings {
       if (reading === null) continue;
       const kind = reading.kind;
       if (kind === 'entry') {
-        if (reading.problem) skipped.push(reading);
+        // entryFacts: one call for the problem, extra fields, capitals and a '-' domain
+        const facts = entryFacts(reading);
+        if ((facts & ENTRY_PROBLEM) !== 0) skipped.push(reading);
         else {
           const info = reading.itemInfo;
           const v = reading.parsedValue;
@@ -137,12 +139,12 @@ function indexOf(file: TreeFile, doc: LimitsDocument): FileReadings {
             if (v.notes.length > 0 || info.name === 'chroot') noted.push(reading);
           }
         }
-        if (reading.extra.length > 0) extras.push(reading);
-        if (reading.typeText !== entryRaw(reading, 1) || reading.itemText !== entryRaw(reading, 2) || reading.valueText !== entryRaw(reading, 3)) {
+        if ((facts & ENTRY_EXTRA) !== 0) extras.push(reading);
+        if ((facts & ENTRY_UPPER) !== 0) {
           upper.push(reading);
           upperLines.push(line);
         }
-        if (reading.domainSpec.text === '-') dashes.push(reading);
+        if ((facts & ENTRY_DASH) !== 0) dashes.push(reading);
       } else {
         others.push(reading);
         if (kind === 'nolimit' && reading.domainSpec.text === '-') dashes.push(reading);

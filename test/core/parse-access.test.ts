@@ -66,3 +66,36 @@ describe('lineColumns', () => {
     expect(big.lines[4999]!.eolLength).toBe(1);
   });
 });
+
+describe('entryFacts', () => {
+  it('agrees with the readings it sums up, for parsed and for plain entries', async () => {
+    const { ENTRY_DASH, ENTRY_EXTRA, ENTRY_PROBLEM, ENTRY_UPPER, entryFacts } = await import('../../src/core/parse.js');
+    const lines = [
+      'alice soft nofile 10', 'alice SOFT nofile 10', 'alice soft NOFILE 10', 'alice soft nofile UNLIMITED', 'alice soft nofile Unlimited',
+      '- hard nproc 5', '- hard nproc 5 six', 'alice soft bogus 1', 'alice soft nofile -5', '1:a soft nofile 1', 'alice soft nofile 10 # x',
+      '%g soft nofile 1', 'Alice soft nofile 10',
+    ];
+    for (const profile of ['linux-pam-1.5.2', 'linux-pam-1.7.2'] as const) {
+      const doc = parseLimits(Buffer.from(lines.join('\n'), 'latin1'), { profile });
+      for (const line of doc.lines) {
+        const r = line.readings[0]!;
+        expect(r.kind).toBe('entry');
+        if (r.kind !== 'entry') continue;
+        const want = (r.problem !== null ? ENTRY_PROBLEM : 0) | (r.extra.length > 0 ? ENTRY_EXTRA : 0)
+          | (r.typeText !== r.type.raw || r.itemText !== r.item.raw || r.valueText !== r.value.raw ? ENTRY_UPPER : 0)
+          | (r.domain.raw === '-' ? ENTRY_DASH : 0);
+        expect([profile, line.index, entryFacts(r)]).toEqual([profile, line.index, want]);
+        const plain = (r as unknown as { toJSON(): typeof r }).toJSON();
+        expect(entryFacts(plain)).toBe(want);
+      }
+    }
+    const doc = parseLimits(Buffer.from(lines.join('\n'), 'latin1'), { profile: 'linux-pam-1.5.2' });
+    const facts = doc.lines.map((l) => entryFacts(l.readings[0] as never));
+    expect(facts[0]).toBe(0);
+    expect(facts[1]! & ENTRY_UPPER).toBe(ENTRY_UPPER);
+    expect(facts[3]! & ENTRY_UPPER).toBe(ENTRY_UPPER);
+    expect(facts[6]).toBe(ENTRY_DASH | ENTRY_EXTRA);
+    expect(facts[7]! & ENTRY_PROBLEM).toBe(ENTRY_PROBLEM);
+    expect(facts[12]).toBe(0); // a domain is compared as written: no capital counted
+  });
+});
