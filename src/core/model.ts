@@ -60,9 +60,9 @@ export interface CommentReading extends ReadingBase {
  * A 4-field line. `problem` is null when pam_limits applies it to a matching account. A reading
  * from parse.ts makes `span`, `comment` and the four fields on each access (a new plain object
  * each time: compare them by offsets, not identity; `entryRaw` and `entryStart` in parse.ts give a
- * field's raw text and offset without making one); `extra`, `problem`, `limitType`, `typeText`, `itemText`,
+ * field's raw text and offset without making one); `extra`, `problem`, `limitType`, `domainSpec`, `typeText`, `itemText`,
  * `itemInfo`, `valueText` and `parsedValue` are getters too (on the prototype: a spread `{ ...reading }`
- * holds only `domainSpec`; use `toJSON()`). Its `toJSON()` gives a plain object of every property.
+ * holds none of them; use `toJSON()`). Its `toJSON()` gives a plain object of every property.
  */
 export interface EntryReading extends ReadingBase {
   readonly kind: 'entry';

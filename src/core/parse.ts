@@ -919,12 +919,12 @@ interface EntryRare {
 const GAP_MAX = 63;
 
 /**
- * A 4-field reading, kept compact (lint keeps every entry of a tree): six slots. Where it starts,
- * the gaps of blanks before each token and after the value packed in one small integer, the
- * domain, an EntryMeta shared by the entries of the same domain, type and item (their texts,
- * item and problems) and an EntryValue shared by those of the same item and raw value (its text
- * and reading); what few entries have (an inline comment, extra tokens, a problem, a gap wider
- * than 63 bytes) sits in one shared-shape object, null for most. `typeText`, `itemText`,
+ * A 4-field reading, kept compact (lint keeps every entry of a tree): five slots. Where it starts,
+ * the gaps of blanks before each token and after the value packed in one small integer, an
+ * EntryMeta shared by the entries of the same domain, type and item (their texts, domain, item
+ * and problems) and an EntryValue shared by those of the same item and raw value (its text and
+ * reading); what few entries have (an inline comment, extra tokens, a problem, a gap wider than
+ * 63 bytes) sits in one shared-shape object, null for most. `domainSpec`, `typeText`, `itemText`,
  * `limitType`, `itemInfo`, `valueText`, `parsedValue`, `span`, `comment`, `domain`, `type`,
  * `item`, `value`, `extra` and `problem` are getters (the six from span make a new plain object
  * at each access: compare fields by offset, not identity). `toJSON` gives the plain shape.
@@ -940,7 +940,6 @@ class Entry implements EntryReading {
   readonly #rare: EntryRare | null;
   readonly #meta: EntryMeta;
   readonly #value: EntryValue;
-  readonly domainSpec: EntryReading['domainSpec'];
 
   /** the tokens are the module's current tokS/tokE */
   constructor(start: number, end: number, hash: number, extra: readonly Field[], meta: EntryMeta, value: EntryValue, problem: Problem | null) {
@@ -957,8 +956,9 @@ class Entry implements EntryReading {
       : { hash, extra, problem, starts: packs ? null : [tokS[0]!, tokS[1]!, tokS[2]!, tokS[3]!], end };
     this.#meta = meta;
     this.#value = value;
-    this.domainSpec = meta.domainSpec;
   }
+
+  get domainSpec(): EntryReading['domainSpec'] { return this.#meta.domainSpec; }
 
   get itemInfo(): ItemInfo | null { return this.#meta.itemInfo; }
   get valueText(): string { return this.#value.text; }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { contentAt, parseLimits, readingAt, readingKindAt } from '../../src/core/parse.js';
-import type { Line } from '../../src/core/model.js';
+import type { EntryReading, Line } from '../../src/core/model.js';
 
 const plain = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
@@ -85,7 +85,7 @@ describe('entryFacts', () => {
           | (r.typeText !== r.type.raw || r.itemText !== r.item.raw || r.valueText !== r.value.raw ? ENTRY_UPPER : 0)
           | (r.domain.raw === '-' ? ENTRY_DASH : 0);
         expect([profile, line.index, entryFacts(r)]).toEqual([profile, line.index, want]);
-        const plain = (r as unknown as { toJSON(): typeof r }).toJSON();
+        const plain = (r as unknown as { toJSON(): EntryReading }).toJSON();
         expect(entryFacts(plain)).toBe(want);
       }
     }
