@@ -97,13 +97,14 @@ function resultOf(index: ReadonlyMap<string, number>) {
 }
 
 /**
- * The text of `resultOf(index)(d)` as an element of `results` ({@link ElementText}), written by
+ * The text of `resultOf(index)` of a finding and its fingerprint (read from `f`, stepped on the
+ * finding just before) as an element of `results` ({@link ElementText}), written by
  * hand: a result costs one JSON.stringify of its message (its location's artifactLocation is
  * written once per run of results in the same file) instead of five nested objects, a
  * pretty-printed text and a reindenting replace. Byte-identical to JSON.stringify of
  * `resultOf(index)(d)` (test/lint/formatters.test.ts compares them on random findings).
  */
-function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<Printed>; bytes: ElementBytes<Printed> } {
+function resultWriter(index: ReadonlyMap<string, number>, f: Fingerprinter): { text: ElementText<Diagnostic>; bytes: ElementBytes<Diagnostic> } {
   // the text between the values, flat and worked out once per indentation (which never changes
   // within one array), per file and per rule and severity: a result is then a dozen pieces
   let indent: string | null = null;
@@ -210,9 +211,11 @@ function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<P
     o.number(occurrence);
     o.bytes(closeBytes);
   };
-  const bytes: ElementBytes<Printed> = ({ d, hash, occurrence }, at, unit, out, lead) => {
+  const bytes: ElementBytes<Diagnostic> = (d, at, unit, out, lead) => {
     // a finding with related locations or a fix (few) is written as text
     if (d.related !== undefined || d.fix !== undefined) return false;
+    const hash = f.hash;
+    const occurrence = f.occurrence;
     advance(d, at, unit);
     const head = (startBytes ??= utf8(start));
     const message = messageText(d.message);
@@ -231,7 +234,9 @@ function resultWriter(index: ReadonlyMap<string, number>): { text: ElementText<P
     put(out, lead, head, message, middle, d.line, col, d.endLine, endCol, hash, occurrence);
     return true;
   };
-  const text: ElementText<Printed> = ({ d, hash, occurrence }, at, unit) => {
+  const text: ElementText<Diagnostic> = (d, at, unit) => {
+    const hash = f.hash;
+    const occurrence = f.occurrence;
     advance(d, at, unit);
     const r = region(d);
     const text = `${start}${messageText(d.message)}${fileMiddle}${regionText(r)}`;
@@ -322,34 +327,30 @@ export function lintSarifPieces(report: LintReport, options: SarifOptions = {}):
  * prints it on stderr.
  */
 export function lintSarifWriter(options: SarifOptions = {}): LintFormatWriter & FindingBytes {
-  let splice: JsonSplice<Printed> | null = null;
+  let splice: JsonSplice<Diagnostic> | null = null;
   let head: LintReportHead | null = null;
-  const marker = new JsonStream<Printed>([]);
-  // one Printed object, filled for each finding in turn (nothing keeps it past the finding's writing)
+  const marker = new JsonStream<Diagnostic>([]);
+  // each finding is fingerprinted, then written: the element writers read its fingerprint from
+  // `f` (no object per finding)
   const f = new Fingerprinter();
-  const current: { d: Diagnostic; hash: string; occurrence: number } = { d: null as unknown as Diagnostic, hash: '', occurrence: 0 };
-  const print = (d: Diagnostic): Printed => {
-    f.step(d);
-    current.d = d;
-    current.hash = f.hash;
-    current.occurrence = f.occurrence;
-    return current;
-  };
   return {
     begin(h: LintReportHead): string {
       head = h;
       const index = ruleIndex(h);
-      const w = resultWriter(index);
-      splice = new JsonSplice(resultOf(index), 2, w.text, w.bytes);
+      const w = resultWriter(index, f);
+      const result = resultOf(index);
+      splice = new JsonSplice<Diagnostic>((d) => result({ d, hash: f.hash, occurrence: f.occurrence }), 2, w.text, w.bytes);
       return splice.begin(sarifLog(h, marker, null, options));
     },
     finding(d: Diagnostic): string {
       if (splice === null) throw new Error('lintSarifWriter: finding() before begin()');
-      return splice.item(print(d));
+      f.step(d);
+      return splice.item(d);
     },
     findingInto(d: Diagnostic, out: ByteOut): void {
       if (splice === null) throw new Error('lintSarifWriter: finding() before begin()');
-      splice.itemInto(print(d), out);
+      f.step(d);
+      splice.itemInto(d, out);
     },
     aside: () => '',
     end(tail: LintReportTail): string {
