@@ -165,68 +165,33 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   //    is not even logged), and the first valid `<domain> -` line of each domain (a later one
   //    stops only accounts the first already stopped). Nothing after a file pam_limits cannot
   //    read is looked at (resolveLimits stops there, and applies nothing).
-  const { domain: domainCol, domainSpecs, active: activeCol, flags: flagCol, fatalAt, fatalOrder } = an.columns;
+  const { domainSpecs, fatalAt, fatalOrder } = an.columns;
   const firstNoLimit = new Map<string, NoLimitRef>();
   for (const n of an.nolimits) if (!n.reading.problem && !firstNoLimit.has(n.reading.domain.raw)) firstNoLimit.set(n.reading.domain.raw, n);
   /** entry domain id (Analysis.columns) → index in entrySpecs, -1: not yet met */
   const localDomain = new Int32Array(domainSpecs.length).fill(-1);
   const entrySpecs: DomainSpec[] = [];
   const noLimitSpecs: DomainSpec[] = [];
-  /** the line at each position: its entry index, or -1 - (its index in `stops`) for a `<domain> -` line */
-  const lineList: number[] = [];
   /** the domains the item's lines test (the first of each text, those of the active lines first) */
   const factDomains: DomainSpec[] = [];
-  /** index in refs of the entry at each position (-1 for a stop), and its entry index */
-  const refAtList: number[] = [];
-  const domList: number[] = [];
   const stops = [...firstNoLimit.values()].filter((x) => x.order < fatalOrder);
-  {
-    const seenFact = new Uint8Array(domainSpecs.length);
-    // merge by reading order (both lists are in it)
-    let j = 0;
-    for (let i = 0; i < refs.length; i++) {
-      const x = refs[i]!;
-      const order = an.orderAt(x);
-      if (activeCol[x] !== 1) continue;
-      const d = domainCol[x]!;
-      if (seenFact[d] === 0) { seenFact[d] = 1; factDomains.push(domainSpecs[d]!); }
-      if (order >= fatalOrder) continue;
-      while (j < stops.length && stops[j]!.order < order) { refAtList.push(-1); domList.push(-1); lineList.push(-1 - j++); }
-      let ld = localDomain[d]!;
-      if (ld < 0) { localDomain[d] = ld = entrySpecs.length; entrySpecs.push(domainSpecs[d]!); }
-      refAtList.push(i);
-      domList.push(ld);
-      lineList.push(x);
-    }
-    while (j < stops.length) { refAtList.push(-1); domList.push(-1); lineList.push(-1 - j++); }
-  }
-  const refAt = Int32Array.from(refAtList);
-  const lineCodes = Int32Array.from(lineList);
+  // (the loops over every line of the item are functions of their own, here and below: a loop
+  // compiled while it runs, inside a function this long, was dropped again at the next statement
+  // not yet run, at every item)
+  const lineCodes0 = new Int32Array(refs.length + stops.length);
+  const refAt0 = new Int32Array(lineCodes0.length);
+  const dom0 = new Int32Array(lineCodes0.length);
+  const n = mergeLines(an, refs, stops, fatalOrder, localDomain, entrySpecs, factDomains, refAt0, dom0, lineCodes0);
+  const refAt = n === refAt0.length ? refAt0 : refAt0.slice(0, n);
+  const lineCodes = n === lineCodes0.length ? lineCodes0 : lineCodes0.slice(0, n);
+  const dom = n === dom0.length ? dom0 : dom0.slice(0, n);
   const lines = new PassLines(an, lineCodes, stops);
-  const n = lineCodes.length;
   const kind = new Uint8Array(n);
-  const dom = Int32Array.from(domList);
   /** reading order of the line at each position */
   const orderAt = new Int32Array(n);
   /** maxlogins (the only item a `%` domain is not skipped for) */
   const percentOk = new Uint8Array(n);
-  for (let p = 0; p < n; p++) {
-    const code = lineCodes[p]!;
-    if (code < 0) {
-      const x = stops[-1 - code]!;
-      orderAt[p] = x.order;
-      kind[p] = T_STOP;
-      dom[p] = noLimitSpecs.length;
-      noLimitSpecs.push(x.reading.domainSpec);
-      continue;
-    }
-    orderAt[p] = an.orderAt(code);
-    // from the flags column (one read of each reading for the whole analysis, Analysis.columns)
-    const fl = flagCol[code]!;
-    if (key === 'logins') { percentOk[p] = fl & E_MAXLOGINS ? 1 : 0; kind[p] = T_SLOT; }
-    else if (!ranked) kind[p] = T_UNRANKED;
-    else kind[p] = fl & E_SOFT ? T_SOFT : fl & E_HARD ? T_HARD : T_DASH;
-  }
+  lineKinds(an, lineCodes, stops, key === 'logins' ? T_SLOT : ranked ? T_SOFT : T_UNRANKED, orderAt, kind, percentOk, dom, noLimitSpecs);
 
   // the starting ranks (resolveLimits on no lines: they depend on the profile, not the account)
   let start = startOf.get(an);
@@ -338,8 +303,6 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // per line position: accounts matched, accounts not applied to; who beat it (position × 8 +
   // the rank it was matched at, the rank last seen kept in the place first seen, as a Map keyed
   // by Source would keep them)
-  const matchedN = new Float64Array(n);
-  const notAppliedN = new Float64Array(n);
   const winsAt = new Uint8Array(n);
   // as lists in one pool of typed arrays (no array per line): head and tail node per position, per
   // node the encoded beater and the next node (-1: none)
@@ -392,20 +355,10 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const groupOf = new Int32Array(n).fill(-1);
   /** position of the `<domain> -` line of each noLimitSpecs index */
   const stopPos = new Int32Array(noLimitSpecs.length);
-  let G = 0;
-  for (let p = 0; p < n; p++) {
-    if (kind[p] === T_STOP) { stopPos[dom[p]!] = p; continue; }
-    const gk = dom[p]! * 2 + percentOk[p]!;
-    if (groupOfKey[gk]! < 0) groupOfKey[gk] = G++;
-    groupOf[p] = groupOfKey[gk]!;
-  }
-  const deadAt = an.deadFlags();
+  const G = groupsOf(kind, dom, percentOk, groupOfKey, groupOf, stopPos);
   // which lists each position joins (L_* bits), read by groupLists (no predicate call per position and list)
   const listBits = new Uint8Array(n);
-  for (let p = 0; p < n; p++) {
-    const k = kind[p]!;
-    listBits[p] = L_ALL | (k !== T_HARD ? L_SOFT_T : L_HARD) | (k === T_DASH ? L_DASH : 0) | (refAt[p]! >= 0 && deadAt[orderAt[p]!] === 0 ? L_LIVE : 0);
-  }
+  listBitsOf(kind, refAt, orderAt, an.deadFlags(), listBits);
   const ALL_LINES = groupLists(groupOf, G, listBits, L_ALL);
   const SOFT_T = groupLists(groupOf, G, listBits, L_SOFT_T);
   const HARD_L = groupLists(groupOf, G, listBits, L_HARD);
@@ -756,47 +709,20 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       if (!applied) { diffN[base] = diffN[base]! + count; diffN[base + k] = diffN[base + k]! - count; }
     }
   }
-  for (let g = 0; g < G; g++) {
-    let a = 0;
-    let b = 0;
-    for (let i = ALL_LINES.off[g]!, to = ALL_LINES.off[g + 1]!; i < to; i++) {
-      a += diffM[i + g]!;
-      b += diffN[i + g]!;
-      const p = ALL_LINES.pos[i]!;
-      matchedN[p] = a;
-      notAppliedN[p] = b;
-    }
-  }
-  // what the classes keep for their final values (finalOf): the holders and the stop, not the
-  // groups and '-' lines of their passes (hitAt keeps every class until the tree's last file)
-  for (const hit of shared.values()) { hit.pass.groups = NO_GROUPS; hit.pass.shorts = null; }
   // per entry of the item (refs), in the order of refs
   const m = refs.length;
   const matchedCount = new Uint32Array(m);
   const notAppliedCount = new Uint32Array(m);
+  sumCounts(ALL_LINES, diffM, diffN, refAt, matchedCount, notAppliedCount);
+  // what the classes keep for their final values (finalOf): the holders and the stop, not the
+  // groups and '-' lines of their passes (hitAt keeps every class until the tree's last file)
+  for (const hit of shared.values()) { hit.pass.groups = NO_GROUPS; hit.pass.shorts = null; }
   const won = new Uint8Array(m);
   // who beat each entry: the encoded positions (position × 8 + rank) of entry i are
   // beatenEnc[beatenOff[i] .. beatenOff[i + 1] - 1]; their Sources are made when asked
   const beatenOff = new Int32Array(m + 1);
   const beatenEnc = new Int32Array(bNodes);
-  {
-    const atRef = new Int32Array(m).fill(-1);
-    for (let p = 0; p < n; p++) {
-      const i = refAt[p]!;
-      if (i < 0) continue;
-      matchedCount[i] = matchedN[p]!;
-      notAppliedCount[i] = notAppliedN[p]!;
-      won[i] = winsAt[p]!;
-      atRef[i] = p;
-    }
-    let k = 0;
-    for (let i = 0; i < m; i++) {
-      beatenOff[i] = k;
-      const p = atRef[i]!;
-      if (p >= 0) for (let x = bHead[p]!; x >= 0; x = bNext[x]!) beatenEnc[k++] = bEnc[x]!;
-    }
-    beatenOff[m] = k;
-  }
+  entryRecords(refAt, winsAt, bHead, bNext, bEnc, won, beatenOff, beatenEnc);
   const shortCircuit = new Map<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>();
   for (const p of shortSeq) shortCircuit.set(refAt[p]!, shortAt[p]!);
   if (shortSeq.length > 0) shortLog.index(shortSeq, n);
@@ -922,6 +848,68 @@ function sourceIn(sources: Map<number, Source>, lines: PassLines, p: number, ran
   let s = sources.get(id);
   if (!s) sources.set(id, (s = sourceOfRef(lines.entry(p), rank as Rank)));
   return s;
+}
+
+/**
+ * Step 1 of analyseItem: the lines resolveLimits acts on for the item, in reading order, into
+ * codes (entry index, or -1 - index in `stops`), refAt (index in refs, -1 for a stop) and dom
+ * (local domain id, -1 for a stop); their domains into entrySpecs (by localDomain) and the facts'
+ * domains into factDomains. Returns how many positions were written.
+ */
+function mergeLines(
+  an: Analysis, refs: Int32Array, stops: readonly NoLimitRef[], fatalOrder: number, localDomain: Int32Array,
+  entrySpecs: DomainSpec[], factDomains: DomainSpec[], refAt: Int32Array, dom: Int32Array, codes: Int32Array,
+): number {
+  const { domain: domainCol, domainSpecs, active: activeCol } = an.columns;
+  const seenFact = new Uint8Array(domainSpecs.length);
+  // merge by reading order (both lists are in it)
+  let j = 0;
+  let n = 0;
+  for (let i = 0; i < refs.length; i++) {
+    const x = refs[i]!;
+    const order = an.orderAt(x);
+    if (activeCol[x] !== 1) continue;
+    const d = domainCol[x]!;
+    if (seenFact[d] === 0) { seenFact[d] = 1; factDomains.push(domainSpecs[d]!); }
+    if (order >= fatalOrder) continue;
+    while (j < stops.length && stops[j]!.order < order) { refAt[n] = -1; dom[n] = -1; codes[n++] = -1 - j++; }
+    let ld = localDomain[d]!;
+    if (ld < 0) { localDomain[d] = ld = entrySpecs.length; entrySpecs.push(domainSpecs[d]!); }
+    refAt[n] = i;
+    dom[n] = ld;
+    codes[n++] = x;
+  }
+  while (j < stops.length) { refAt[n] = -1; dom[n] = -1; codes[n++] = -1 - j++; }
+  return n;
+}
+
+/**
+ * The kind and reading order of each position (and maxlogins, for the login slot), from the flags
+ * column; a `<domain> -` line's dom becomes its index in noLimitSpecs. `mode`: T_SLOT (the login
+ * slot), T_UNRANKED, or T_SOFT for a ranked rlimit (then soft, hard or `-` by the line's type).
+ */
+function lineKinds(
+  an: Analysis, codes: Int32Array, stops: readonly NoLimitRef[], mode: number, orderAt: Int32Array, kind: Uint8Array,
+  percentOk: Uint8Array, dom: Int32Array, noLimitSpecs: DomainSpec[],
+): void {
+  const flagCol = an.columns.flags;
+  for (let p = 0; p < codes.length; p++) {
+    const code = codes[p]!;
+    if (code < 0) {
+      const x = stops[-1 - code]!;
+      orderAt[p] = x.order;
+      kind[p] = T_STOP;
+      dom[p] = noLimitSpecs.length;
+      noLimitSpecs.push(x.reading.domainSpec);
+      continue;
+    }
+    orderAt[p] = an.orderAt(code);
+    // from the flags column (one read of each reading for the whole analysis, Analysis.columns)
+    const fl = flagCol[code]!;
+    if (mode === T_SLOT) { percentOk[p] = fl & E_MAXLOGINS ? 1 : 0; kind[p] = T_SLOT; }
+    else if (mode === T_UNRANKED) kind[p] = T_UNRANKED;
+    else kind[p] = fl & E_SOFT ? T_SOFT : fl & E_HARD ? T_HARD : T_DASH;
+  }
 }
 
 /**
@@ -1169,6 +1157,71 @@ interface GroupLists {
   readonly cur: Int32Array;
 }
 
+/**
+ * The match counts of each entry (matchedCount, notAppliedCount by index in refs): the running
+ * sums of each group's difference arrays (diffM, diffN: group g's line i at i + g) over its lines.
+ */
+function sumCounts(all: GroupLists, diffM: Float64Array, diffN: Float64Array, refAt: Int32Array, matchedCount: Uint32Array, notAppliedCount: Uint32Array): void {
+  const G = all.off.length - 1;
+  for (let g = 0; g < G; g++) {
+    let a = 0;
+    let b = 0;
+    for (let i = all.off[g]!, to = all.off[g + 1]!; i < to; i++) {
+      a += diffM[i + g]!;
+      b += diffN[i + g]!;
+      const r = refAt[all.pos[i]!]!;
+      if (r < 0) continue;
+      matchedCount[r] = a;
+      notAppliedCount[r] = b;
+    }
+  }
+}
+
+/**
+ * Per entry (by index in refs): won, from winsAt by position, and who beat it, from the pool's
+ * lists by position (head bHead[p], next bNext, value bEnc), into beatenEnc from beatenOff[i].
+ */
+function entryRecords(
+  refAt: Int32Array, winsAt: Uint8Array, bHead: Int32Array, bNext: Int32Array, bEnc: Int32Array, won: Uint8Array,
+  beatenOff: Int32Array, beatenEnc: Int32Array,
+): void {
+  const m = won.length;
+  const atRef = new Int32Array(m).fill(-1);
+  for (let p = 0; p < refAt.length; p++) {
+    const i = refAt[p]!;
+    if (i < 0) continue;
+    won[i] = winsAt[p]!;
+    atRef[i] = p;
+  }
+  let k = 0;
+  for (let i = 0; i < m; i++) {
+    beatenOff[i] = k;
+    const p = atRef[i]!;
+    if (p >= 0) for (let x = bHead[p]!; x >= 0; x = bNext[x]!) beatenEnc[k++] = bEnc[x]!;
+  }
+  beatenOff[m] = k;
+}
+
+/** Each line's group (groupOf; the keys, dom × 2 + percentOk, in groupOfKey) and each stop's position (stopPos); returns how many groups. */
+function groupsOf(kind: Uint8Array, dom: Int32Array, percentOk: Uint8Array, groupOfKey: Int32Array, groupOf: Int32Array, stopPos: Int32Array): number {
+  let G = 0;
+  for (let p = 0; p < kind.length; p++) {
+    if (kind[p] === T_STOP) { stopPos[dom[p]!] = p; continue; }
+    const gk = dom[p]! * 2 + percentOk[p]!;
+    if (groupOfKey[gk]! < 0) groupOfKey[gk] = G++;
+    groupOf[p] = groupOfKey[gk]!;
+  }
+  return G;
+}
+
+/** The L_* bits of each position: every line, soft-touching or hard, `-`, live (an entry not in deadAt, by order). */
+function listBitsOf(kind: Uint8Array, refAt: Int32Array, orderAt: Int32Array, deadAt: Uint8Array, bits: Uint8Array): void {
+  for (let p = 0; p < kind.length; p++) {
+    const k = kind[p]!;
+    bits[p] = L_ALL | (k !== T_HARD ? L_SOFT_T : L_HARD) | (k === T_DASH ? L_DASH : 0) | (refAt[p]! >= 0 && deadAt[orderAt[p]!] === 0 ? L_LIVE : 0);
+  }
+}
+
 /** groupLists' lists: every line, lines touching the soft half, hard lines, `-` lines, live lines. */
 const L_ALL = 1;
 const L_SOFT_T = 2;
@@ -1179,12 +1232,21 @@ const L_LIVE = 16;
 /** The positions p with `bits[p] & mask` of each group (groupOf[p]; -1: none), as GroupLists. */
 function groupLists(groupOf: Int32Array, groups: number, bits: Uint8Array, mask: number): GroupLists {
   const off = new Int32Array(groups + 1);
-  for (let p = 0; p < groupOf.length; p++) if (groupOf[p]! >= 0 && bits[p]! & mask) off[groupOf[p]! + 1]!++;
-  for (let g = 0; g < groups; g++) off[g + 1]! += off[g]!;
+  countGroups(groupOf, bits, mask, off);
   const pos = new Int32Array(off[groups]!);
-  const fill = off.slice(0, groups);
-  for (let p = 0; p < groupOf.length; p++) if (groupOf[p]! >= 0 && bits[p]! & mask) pos[fill[groupOf[p]!]!++] = p;
+  fillGroups(groupOf, bits, mask, off.slice(0, groups), pos);
   return { off, pos, cur: off.slice(0, groups) };
+}
+
+/** groupLists' offsets: off[g + 1] = how many positions of groups up to g have `bits & mask`. */
+function countGroups(groupOf: Int32Array, bits: Uint8Array, mask: number, off: Int32Array): void {
+  for (let p = 0; p < groupOf.length; p++) if (groupOf[p]! >= 0 && bits[p]! & mask) off[groupOf[p]! + 1]!++;
+  for (let g = 1; g < off.length; g++) off[g]! += off[g - 1]!;
+}
+
+/** groupLists' positions, each group's from fill[g] on (fill moves). */
+function fillGroups(groupOf: Int32Array, bits: Uint8Array, mask: number, fill: Int32Array, pos: Int32Array): void {
+  for (let p = 0; p < groupOf.length; p++) if (groupOf[p]! >= 0 && bits[p]! & mask) pos[fill[groupOf[p]!]!++] = p;
 }
 
 /** Sort a[0 .. length - 1] ascending in place (insertion sort; a comparator sort beyond 16). */
