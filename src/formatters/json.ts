@@ -6,7 +6,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, reportTail, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
-import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonString, Stamp, utf8, type Write } from './stream.js';
+import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, jsonStringBytes, lastJsonString, Stamp, utf8, utf8Cache, type Write } from './stream.js';
 import type { FindingBytes } from './text.js';
 
 export const LINT_JSON_VERSION = 1;
@@ -56,6 +56,10 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
   let lastRule: string | null = null;
   let middle = '';
   const messageText = lastJsonString();
+  // the bytes writer's: the message's JSON text and the pieces per rule, as UTF-8 kept while
+  // findings alternate between rules and messages
+  const messageBytes = jsonStringBytes();
+  const pieceBytes = utf8Cache();
   // the same pieces as UTF-8, for the writer of bytes (made when first written after a change)
   let columnBytes: Uint8Array = new Uint8Array(0);
   let endLineBytes = columnBytes;
@@ -98,7 +102,7 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
     }
   };
   /** the element's bytes, piece by piece (into the output, or into the stamp) */
-  const put = (o: ByteOut, lead: Uint8Array, head: Uint8Array, line: number, col: number, endLine: number, endCol: number, middle: Uint8Array, message: string): void => {
+  const put = (o: ByteOut, lead: Uint8Array, head: Uint8Array, line: number, col: number, endLine: number, endCol: number, middle: Uint8Array, message: Uint8Array): void => {
     o.bytes(lead);
     o.bytes(head);
     jsonNumberInto(o, line);
@@ -109,7 +113,7 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
     o.bytes(endColumnBytes);
     jsonNumberInto(o, endCol);
     o.bytes(middle);
-    o.text(message);
+    o.bytes(message);
     o.bytes(closeBytes);
   };
   const bytes: ElementBytes<Diagnostic> = (d, at, unit, out, lead) => {
@@ -117,8 +121,8 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
     if (d.fix !== undefined || d.related !== undefined) return false;
     advance(d, at, unit);
     const head = (fileStartBytes ??= utf8(fileStart));
-    const mid = (middleBytes ??= utf8(middle));
-    const message = messageText(d.message);
+    const mid = (middleBytes ??= pieceBytes(middle));
+    const message = messageBytes(d.message);
     // a run of findings of one file, rule and message differs only in its numbers: the last
     // one's bytes with them rewritten
     if (stamp.same(lead, head, mid, message, closeBytes)) {

@@ -20,7 +20,7 @@
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, ruleDocsUrl } from '../core/lint/report.js';
 import type { Diagnostic, Severity } from '../core/lint/types.js';
 import { Fingerprinter } from './fingerprint.js';
-import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, lastJsonString, Stamp, utf8, type Write } from './stream.js';
+import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, jsonStringBytes, lastJsonString, Stamp, utf8, utf8Cache, type Write } from './stream.js';
 import type { FindingBytes } from './text.js';
 
 /** The name of limitsctl's fingerprint in `partialFingerprints` (SARIF §3.27.17: `name/vN`). */
@@ -141,6 +141,10 @@ function resultWriter(index: ReadonlyMap<string, number>, f: Fingerprinter): { t
   let lastFile: string | null = null;
   let fileMiddle = ''; // from after the message text to the start line's value
   const messageText = lastJsonString();
+  // the bytes writer's: the message's JSON text and the pieces per rule and severity, as UTF-8
+  // kept while findings alternate between rules and messages
+  const messageBytes = jsonStringBytes();
+  const pieceBytes = utf8Cache();
   // the same pieces as UTF-8, for the writer of bytes (made when first written after a change)
   let startColumnBytes: Uint8Array = new Uint8Array(0);
   let endLineBytes = startColumnBytes;
@@ -191,10 +195,10 @@ function resultWriter(index: ReadonlyMap<string, number>, f: Fingerprinter): { t
     }
   };
   /** the result's bytes, piece by piece (into the output, or into the stamp) */
-  const put = (o: ByteOut, lead: Uint8Array, head: Uint8Array, message: string, middle: Uint8Array, line: number, col: number, endLine: number, endCol: number, hash: string, occurrence: number): void => {
+  const put = (o: ByteOut, lead: Uint8Array, head: Uint8Array, message: Uint8Array, middle: Uint8Array, line: number, col: number, endLine: number, endCol: number, hash: string, occurrence: number): void => {
     o.bytes(lead);
     o.bytes(head);
-    o.text(message);
+    o.bytes(message);
     o.bytes(middle);
     jsonNumberInto(o, line);
     o.bytes(startColumnBytes);
@@ -217,8 +221,8 @@ function resultWriter(index: ReadonlyMap<string, number>, f: Fingerprinter): { t
     const hash = f.hash;
     const occurrence = f.occurrence;
     advance(d, at, unit);
-    const head = (startBytes ??= utf8(start));
-    const message = messageText(d.message);
+    const head = (startBytes ??= pieceBytes(start));
+    const message = messageBytes(d.message);
     const middle = (fileMiddleBytes ??= utf8(fileMiddle));
     // region(d), member by member
     const col = d.text ? d.text.column : d.column;

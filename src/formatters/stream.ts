@@ -200,6 +200,55 @@ export function lastJsonString(): (s: string) => string {
   };
 }
 
+/** The longest text (code units) {@link utf8Cache} and {@link jsonStringBytes} keep. */
+const CACHED_TEXT_MAX = 4096;
+
+/**
+ * `utf8` of texts that come back (a format's pieces per rule and severity, while findings of a file
+ * alternate between rules): each encoded once and kept, up to `max` (then all forgotten at once);
+ * a text longer than CACHED_TEXT_MAX is encoded each time.
+ */
+export function utf8Cache(max = 512): (text: string) => Uint8Array {
+  let kept = new Map<string, Uint8Array>();
+  return (text) => {
+    let b = kept.get(text);
+    if (b === undefined) {
+      b = utf8(text);
+      if (text.length <= CACHED_TEXT_MAX) {
+        if (kept.size >= max) kept = new Map();
+        kept.set(text, b);
+      }
+    }
+    return b;
+  };
+}
+
+/**
+ * {@link jsonString} as UTF-8, kept for the last string and for recent ones (up to `max`, then
+ * all forgotten at once; one longer than CACHED_TEXT_MAX only while it is the last): findings
+ * of a file alternate between a few messages, each quoted and encoded once. The same array is
+ * returned for the same string while it is kept (a {@link Stamp} key).
+ */
+export function jsonStringBytes(max = 256): (s: string) => Uint8Array {
+  let last: string | null = null;
+  let lastBytes: Uint8Array = NO_BYTES;
+  let kept = new Map<string, Uint8Array>();
+  return (s) => {
+    if (s === last) return lastBytes;
+    let b = kept.get(s);
+    if (b === undefined) {
+      b = utf8(JSON.stringify(s));
+      if (s.length <= CACHED_TEXT_MAX) {
+        if (kept.size >= max) kept = new Map();
+        kept.set(s, b);
+      }
+    }
+    last = s;
+    lastBytes = b;
+    return b;
+  };
+}
+
 /**
  * `s` as one flat string. A string built by concatenation is a tree of its pieces, walked again
  * by every join that copies it: a fragment kept and reused for many elements is flattened once.
