@@ -80,6 +80,11 @@ function compare(tree: ConfigTree, profile: Profile, accounts: LintAccounts | nu
       if (sc) expect(sc.byRef && entryKey(sc.byRef), `${note}\nshort byRef ${k}`).toEqual(sc.by && sourceKey(sc.by));
       const rs = ref.short.get(k);
       expect(sc ? sc.by && sourceKey(sc.by) : undefined, `${note}\nshort ${k}`).toEqual(rs);
+      // the accounts it names (one per class the pass met) are accounts whose hard half of it is skipped
+      if (sc) {
+        expect(sc.accounts.length, `${note}\nshort accounts ${k}`).toBeGreaterThan(0);
+        for (const c of sc.accounts) expect(ref.shortFor.get(k)?.has(JSON.stringify(c.identity)), `${note}\nshort account ${JSON.stringify(c.identity)} ${k}`).toBe(true);
+      }
     });
     expect([...ia.clamps.keys()].sort(), note).toEqual([...ref.clamps].sort());
     compared++;
@@ -134,6 +139,8 @@ function reference(tree: ConfigTree, profile: Profile, key: ItemKey, cases: read
   const notApplied = new Map<string, number>();
   const beatenBy = new Map<string, Set<string>>();
   const short = new Map<string, string | null>();
+  /** short-circuited line → the accounts (identity as JSON) whose hard half of it is skipped */
+  const shortFor = new Map<string, Set<string>>();
   const clamps = new Set<string>();
   for (const c of cases) {
     const res = resolveLimits(tree, c.identity, { profile, nrOpen: DEFAULT_NR_OPEN });
@@ -144,10 +151,11 @@ function reference(tree: ConfigTree, profile: Profile, key: ItemKey, cases: read
     for (const k of rec.wins) wins.add(k);
     for (const [k, by] of rec.beaten) { let s = beatenBy.get(k); if (!s) beatenBy.set(k, (s = new Set())); s.add(sourceKey(by)); }
     for (const [k, by] of rec.short) if (!short.has(k)) short.set(k, by && sourceKey(by));
+    for (const [k] of rec.short) { let s = shortFor.get(k); if (!s) shortFor.set(k, (s = new Set())); s.add(JSON.stringify(c.identity)); }
     if (key in res.rlimits && res.applied) {
       const x = res.rlimits[key as keyof typeof res.rlimits];
       if (x.clamped && x.soft.source && x.hard.source && x.soft.value !== null && x.hard.value !== null) clamps.add(`${sourceKey(x.soft.source)}\u0001${sourceKey(x.hard.source)}`);
     }
   }
-  return { outcomes, wins, matched, notApplied, beatenBy, short, clamps };
+  return { outcomes, wins, matched, notApplied, beatenBy, short, shortFor, clamps };
 }
