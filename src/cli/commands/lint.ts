@@ -238,9 +238,9 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
   async function report(file: OutputFile | null): Promise<{ code: number; summary: LintSummary }> {
     const colored = file !== null ? args.color === true : wantColor(io, args.color);
     const writer = lintWriter(lintFormat, makeColors(colored), sarifCategory === undefined ? {} : { sarifCategory });
-    // written in blocks of about 64 KiB as the findings are produced: neither the findings nor the
-    // report's text are held (a JSON report of a million findings would not fit in a JavaScript
-    // string). A block is written only when stdout takes it; once its reader has gone
+    // written in blocks (256 KiB to stdout, 64 Ki characters to a file: formatters/stream.ts) as
+    // the findings are produced: neither the findings nor the report's text are held (a JSON
+    // report of a million findings would not fit in a JavaScript string). A block is written only when stdout takes it; once its reader has gone
     // (`lint | head -1`: EPIPE) nothing more is formatted, and the exit code is still that of the
     // findings (the trees left are linted for it, or not at all once it cannot change).
     // the report goes to FILE, or to stderr when stdout carries the fixed file (--stdin --fix)
