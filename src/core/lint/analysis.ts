@@ -23,7 +23,7 @@
  */
 import type { DomainSpec } from '../domain.js';
 import type { ConfigTree, EntryReading, Line, TreeFile } from '../model.js';
-import { entryRaw, readingAt } from '../parse.js';
+import { contentAt, entryRaw, readingAt, readingKindAt } from '../parse.js';
 import type { Profile } from '../schema.js';
 import { identitiesOf } from './analysis/accounts.js';
 import { deadLinesOf } from './analysis/dead-lines.js';
@@ -190,8 +190,10 @@ export class Analysis {
       for (let l = 0; l < lines.length; l++) {
         const line = lines[l]!;
         for (let chunk = 0; ; chunk++) {
-          const r = readingAt(line, chunk);
+          // (contentAt: a blank or comment line's reading object is never made here)
+          const r = contentAt(line, chunk);
           if (r === undefined) break;
+          if (r === null) continue;
           if (r.kind === 'entry') {
             if (chunk > 0 && chunkOf === null) { chunkOf = new Ints(capacity); chunkOf.n = lineOf.n; }
             fileOf.push(f);
@@ -207,7 +209,7 @@ export class Analysis {
             let fl = type === 'soft' ? E_SOFT : type === 'hard' ? E_HARD : type === '-' ? E_DASH : 0;
             const p = r.problem;
             if (!p) fl |= E_VALID | E_ACTIVE; else if (p.code === 'percent-domain') fl |= E_ACTIVE;
-            if (chunk === 0 && readingAt(line, 1) === undefined && line.other === undefined) fl |= E_PLAIN;
+            if (chunk === 0 && readingKindAt(line, 1) === undefined && line.other === undefined) fl |= E_PLAIN;
             const info = r.itemInfo;
             if (!info) { item.push(-1); itemText.push(-1); flags.push(fl); continue; }
             if (info.name === 'maxlogins') fl |= E_MAXLOGINS;
@@ -301,7 +303,7 @@ export class Analysis {
     const t = this.#t;
     if (t.chunkOf !== null && t.chunkOf[i] !== 0) return false;
     const line = t.lines[t.fileOf[i]!]![t.lineOf[i]!]!;
-    return readingAt(line, 1) === undefined && line.other === undefined;
+    return readingKindAt(line, 1) === undefined && line.other === undefined;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { type FileReadings, ownerIn, readingIndex, show } from '../helpers.js';
-import { readingAt } from '../../parse.js';
+import { contentAt } from '../../parse.js';
 import { suggester } from '../../suggest.js';
 import type { LintAccounts, Rule } from '../types.js';
 
@@ -71,14 +71,15 @@ export const unknownAccount: Rule = {
     };
     // the entries, then the "no limits" lines (the engine sorts a file's findings by position)
     for (const fr of readingIndex(ctx)) {
-      // the entries read from the lines (readingAt: no array per line, no list of them kept)
+      // the entries read from the lines (contentAt: no array per line, no list of them kept, no
+      // reading object made for a blank or comment line)
       const lines = fr.doc.lines;
       for (let l = 0; l < lines.length; l++) {
         const line = lines[l]!;
         for (let chunk = 0; ; chunk++) {
-          const r = readingAt(line, chunk);
+          const r = contentAt(line, chunk);
           if (r === undefined) break;
-          if (r.kind === 'entry') one(fr, r);
+          if (r !== null && r.kind === 'entry') one(fr, r);
         }
       }
       for (const r of fr.others) if (r.kind === 'nolimit') one(fr, r);
