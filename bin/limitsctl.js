@@ -133,6 +133,10 @@ function loadWithCache(dir, file, st, tag) {
   script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
   const save = () => {
     if (name === null || (cached && !script.cachedDataRejected)) return;
+    // the program changed V8's flags while it ran (lint of a large tree or of a repository: its
+    // V8_FLAGS_CHANGED): V8 stamps a cache with a hash of its flags, so one made now would be
+    // rejected by the next run, which starts with the default flags, and rewritten every time
+    if (globalThis[Symbol.for('limitsctl.v8-flags-changed')] === true) return;
     const commands = mod.exports.COMMANDS?.map((c) => c.command.split(' ')[0]) ?? [];
     if (word !== 'none' && !commands.includes(word)) return;
     try {

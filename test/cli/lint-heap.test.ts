@@ -5,7 +5,9 @@
  * (node:v8 setFlagsFromString) would change this test process's heap.
  */
 import { describe, expect, it } from 'vitest';
-import { LINT_HEAP_FLAG, LINT_HEAP_TUNE_BYTES, LINT_HEAP_WRITING_FLAG, tuneHeapForLint } from '../../src/cli/commands/lint.js';
+import {
+  LINT_HEAP_FLAG, LINT_HEAP_TUNE_BYTES, LINT_HEAP_WRITING_FLAG, LINT_INLINING_BYTES, LINT_INLINING_FLAG, tuneCompilerForLint, tuneHeapForLint,
+} from '../../src/cli/commands/lint.js';
 
 function run(bytes: number, v8: string, execArgv: string[] = []): string[] {
   const calls: string[] = [];
@@ -37,16 +39,40 @@ describe('tuneHeapForLint', () => {
     const pct = (f: string) => Number(/^--heap-growing-percent=(\d+)$/.exec(f)![1]);
     expect(pct(LINT_HEAP_WRITING_FLAG)).toBeLessThan(pct(LINT_HEAP_FLAG));
   });
-  it.skipIf(otherV8)('the running V8 reads both flags (setFlagsFromString of them prints nothing, throws nothing)', () => {
+  it.skipIf(otherV8)('the running V8 reads all three flags (setFlagsFromString of them prints nothing, throws nothing)', () => {
     // a child process, so this test process's heap is left alone; V8 prints an error for a flag it does not know
     return import('node:child_process').then(({ spawnSync }) => {
-      const set = [LINT_HEAP_FLAG, LINT_HEAP_WRITING_FLAG, '--no-such-flag-xyz'].map((f) => `require('node:v8').setFlagsFromString(${JSON.stringify(f)});`).join(' ');
+      const set = [LINT_HEAP_FLAG, LINT_HEAP_WRITING_FLAG, LINT_INLINING_FLAG, '--no-such-flag-xyz'].map((f) => `require('node:v8').setFlagsFromString(${JSON.stringify(f)});`).join(' ');
       const r = spawnSync(process.execPath, ['-e', set], { encoding: 'utf8' });
       expect(r.status).toBe(0);
       const lines = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.trim() !== '');
       // the unknown flag is reported (so an error would be seen), the real one is not
       expect(lines.some((l) => l.includes('no-such-flag-xyz'))).toBe(true);
-      expect(lines.some((l) => l.includes('heap-growing-percent') || l.includes('heap_growing_percent'))).toBe(false);
+      expect(lines.some((l) => l.includes('heap-growing-percent') || l.includes('heap_growing_percent') || l.includes('inlined'))).toBe(false);
     });
+  });
+});
+
+describe('tuneCompilerForLint', () => {
+  const V8 = '11.3.244.8-node.33';
+  function tune(bytes: number, index: number, v8 = V8, execArgv: string[] = []): string[] {
+    const calls: string[] = [];
+    const r = tuneCompilerForLint(bytes, index, v8, execArgv, (f) => calls.push(f));
+    expect(r).toBe(calls.length === 1);
+    return calls;
+  }
+  it('lowers the inlining budget for a tree from LINT_INLINING_BYTES on, or for a second tree of any size', () => {
+    expect(LINT_INLINING_FLAG).toBe('--max-inlined-bytecode-size-cumulative=200');
+    expect(tune(LINT_INLINING_BYTES, 0)).toEqual([LINT_INLINING_FLAG]);
+    expect(tune(LINT_INLINING_BYTES - 1, 0)).toEqual([]);
+    expect(tune(0, 0)).toEqual([]);
+    expect(tune(0, 1)).toEqual([LINT_INLINING_FLAG]);
+    expect(tune(10, 7)).toEqual([LINT_INLINING_FLAG]);
+  });
+  it("only on V8 11.3, never over node's own setting (either spelling)", () => {
+    expect(tune(LINT_INLINING_BYTES, 1, '12.4.254.21-node.33')).toEqual([]);
+    expect(tune(LINT_INLINING_BYTES, 1, V8, ['--max-inlined-bytecode-size-cumulative=920'])).toEqual([]);
+    expect(tune(LINT_INLINING_BYTES, 1, V8, ['--max_inlined_bytecode_size_cumulative=920'])).toEqual([]);
+    expect(tune(LINT_INLINING_BYTES, 1, V8, ['--max-inlined-bytecode-size=460'])).toEqual([LINT_INLINING_FLAG]);
   });
 });
