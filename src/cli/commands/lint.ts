@@ -2,6 +2,7 @@
  * `limitsctl lint [PATH…]`: check configuration trees or files the way pam_limits reads them
  * (rules: docs/rules.md; settings, formats and CI use: docs/lint.md).
  */
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
@@ -100,13 +101,13 @@ export async function fixAndWrite(
     const root = t.root;
     const r = await commitEdits(root, async () => {
       const p = await plan();
-      return { ...p, changes: p.files.map((f) => rel(root, f)) };
+      return { ...p, changes: oneWritePerFile(p.files).map((f) => rel(root, f)) };
     }, { dryRun: options.dryRun === true, onRecovered: (rep) => options.onNote?.(`${recoveryNote(rep)}\n`) });
     return r.plan;
   }
   const first = await plan();
   if (options.dryRun === true) return first;
-  for (const abs of first.files.map((f) => f.abs)) {
+  for (const abs of oneWritePerFile(first.files).map((f) => f.abs)) {
     const dir = path.dirname(abs);
     await commitEdits(dir, async () => {
       const p = await plan();
@@ -114,6 +115,33 @@ export async function fixAndWrite(
     }, { lock: false });
   }
   return last ?? first;
+}
+
+/**
+ * The fixed files to write: one per real file. Two names of a tree can be one file (a limits.d
+ * link to limits.conf, which pam_limits reads twice): both get the same fixes from the same bytes,
+ * and the file is written once (both names' fixes are counted, and a dry run shows both diffs).
+ * Names of one file whose fixed contents differ are both kept, and the writer refuses them
+ * (EDUPLICATE, exit 2, nothing of that tree written). A name that cannot be resolved is kept as
+ * it is (the writer reports it).
+ */
+export function oneWritePerFile(files: readonly FixedFile[], realPath: (abs: string) => string = realpathSync): FixedFile[] {
+  const byReal = new Map<string, FixedFile>();
+  const out: FixedFile[] = [];
+  for (const f of files) {
+    let real: string;
+    try {
+      real = realPath(f.abs);
+    } catch {
+      out.push(f);
+      continue;
+    }
+    const same = byReal.get(real);
+    if (same !== undefined && same.before === f.before && same.after === f.after) continue;
+    if (same === undefined) byReal.set(real, f);
+    out.push(f);
+  }
+  return out;
 }
 
 async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
