@@ -325,8 +325,10 @@ export interface PartialBundle {
 export async function main(argv: string[], io: CliIO = processIO(), partial?: PartialBundle): Promise<number> {
   const json = wantsJson(argv);
   let code: number;
+  let command: string | undefined; // the command word, once the command line is parsed
   try {
     const parsed = parseArgv(argv);
+    if (parsed.kind !== 'yargs') command = parsed.command;
     if (partial && (parsed.kind === 'yargs' || !partial.holds.includes(parsed.command))) {
       return await partial.whole(argv, io);
     }
@@ -346,7 +348,7 @@ export async function main(argv: string[], io: CliIO = processIO(), partial?: Pa
       code = await (await spec.load()).run(parsed.args, io);
     }
   } catch (e) {
-    code = reportError(e, io, json);
+    code = reportError(e, io, json, command);
   }
   const failure = io.outputFailure?.() ?? null;
   if (failure !== null) {
@@ -382,12 +384,19 @@ const CLI_HINTS: Partial<Record<LimitsErrorCode, string>> = {
 };
 
 /**
+ * The EHARDLINK hint of a command without --force (lint --fix): it never replaces one name of a
+ * file that has others, so the hint names what does.
+ */
+const HARDLINK_HINT_WITHOUT_FORCE = 'Make the other names symlinks to this file, or change it with limitsctl set or unset --force (this name only; the other names keep the old content).';
+
+/**
  * Classify an error thrown by a command, once, by its code (ERROR_CODES in src/core/errors.ts):
  * a LimitsError, or an OS error with an errno code, is a usage, input, io or conflict error (exit
  * 2, one message and a hint); anything else is an internal error (never a stack trace, except
- * with LIMITSCTL_DEBUG=1).
+ * with LIMITSCTL_DEBUG=1). `command` is the command word when known: a hint names only its
+ * options.
  */
-export function describeError(e: unknown): ErrorReport {
+export function describeError(e: unknown, command?: string): ErrorReport {
   const err = e as Partial<LimitsError> | undefined;
   const kind = e instanceof LimitsError ? e.kind : e instanceof Error ? errorKind(err!.code) : null;
   if (kind === null || !(e instanceof Error)) {
@@ -395,7 +404,10 @@ export function describeError(e: unknown): ErrorReport {
     return { code: 'internal', message: `internal error: ${what}`, hint: 'Please report this with the command you ran (LIMITSCTL_DEBUG=1 shows where it happened).' };
   }
   const code = err!.code as LimitsErrorCode;
-  const hint = CLI_HINTS[code] ?? (e instanceof LimitsError ? e.hint : undefined);
+  // a hint names only options the command has (`command`: its word, when known)
+  const hint = code === 'EHARDLINK' && command !== undefined && GRAMMAR[command]?.options.force === undefined
+    ? HARDLINK_HINT_WITHOUT_FORCE
+    : CLI_HINTS[code] ?? (e instanceof LimitsError ? e.hint : undefined);
   // a message that already starts with its code ("EACCES: permission denied…") is not prefixed
   // again; one that repeats it ("EACCES: EACCES: …") is shown once
   const message = e.message.replace(/^(E[A-Z0-9]+): (?:\1: )+/, '$1: ');
@@ -407,8 +419,8 @@ export function describeError(e: unknown): ErrorReport {
   };
 }
 
-function reportError(e: unknown, io: CliIO, json: boolean): number {
-  const r = describeError(e);
+function reportError(e: unknown, io: CliIO, json: boolean, command?: string): number {
+  const r = describeError(e, command);
   // a message names files and quotes arguments: never raw control characters on the terminal
   io.stderr(terminalSafe(`limitsctl: ${r.message}\n${r.hint ? `${r.hint}\n` : ''}`, false));
   if (r.code === 'internal' && io.env.LIMITSCTL_DEBUG && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);

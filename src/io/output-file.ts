@@ -37,14 +37,13 @@ export interface OutputFile {
 }
 
 /**
- * Opens the temporary file for `file` (resolved against `cwd`).
- * @param shown how FILE is named in messages (as the user wrote it)
- * @throws OutputFileError when FILE exists and is not a regular file (EISDIR, ENOTREG) or is not
- *   writable by this user (EACCES), is a loop of symlinks (ELOOP), or its directory is missing or
- *   refuses a new file (the OS code: ENOENT, EACCES, EROFS…)
+ * Where the report file `file` (resolved against `cwd`) is: symlinks followed one by one (a
+ * dangling link names the file to create), like open(2) with O_CREAT, in its directory's physical
+ * path (as lint names the files it reads). Reads only (lstat, readlink, realpath).
+ * @returns the path and the file's stat (null when it does not exist yet)
+ * @throws OutputFileError when a link cannot be read or is a chain of more than 40 (ELOOP)
  */
-export function openOutputFile(file: string, cwd: string, shown: string = file): OutputFile {
-  // follow symlinks one by one (a dangling link names the file to create), like open(2) with O_CREAT
+export function resolveOutputFile(file: string, cwd: string, shown: string = file): { path: string; stat: Stats | null } {
   let target = path.resolve(cwd, file);
   let st: Stats | null = null;
   for (let hops = 0; ; hops++) {
@@ -63,8 +62,20 @@ export function openOutputFile(file: string, cwd: string, shown: string = file):
       throw asOutputError(e, shown);
     }
   }
-  // the directory's physical path (as lint names the files it reads): a missing one fails below
+  // the directory's physical path: a missing one fails when the file is opened
   try { target = path.join(realpathSync(path.dirname(target)), path.basename(target)); } catch { /* kept */ }
+  return { path: target, stat: st };
+}
+
+/**
+ * Opens the temporary file for `file` (resolved against `cwd`: {@link resolveOutputFile}).
+ * @param shown how FILE is named in messages (as the user wrote it)
+ * @throws OutputFileError when FILE exists and is not a regular file (EISDIR, ENOTREG) or is not
+ *   writable by this user (EACCES), is a loop of symlinks (ELOOP), or its directory is missing or
+ *   refuses a new file (the OS code: ENOENT, EACCES, EROFS…)
+ */
+export function openOutputFile(file: string, cwd: string, shown: string = file): OutputFile {
+  const { path: target, stat: st } = resolveOutputFile(file, cwd, shown);
   let mode: number | null = null;
   let owner: { uid: number; gid: number } | null = null;
   if (st !== null) {

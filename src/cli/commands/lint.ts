@@ -106,8 +106,13 @@ export async function fixAndWrite(
     return r.plan;
   }
   const first = await plan();
+  // each file is its own commit: the refusals a dry run predicts (commitEdits' pre-flight) are
+  // checked for every file before the first is written, and for a dry run too
+  const own = oneWritePerFile(first.files);
+  const { preflight } = await import('../../io/commit.js');
+  for (const f of own) preflight(path.dirname(f.abs), [rel(path.dirname(f.abs), f)], 'refuse');
   if (options.dryRun === true) return first;
-  for (const abs of oneWritePerFile(first.files).map((f) => f.abs)) {
+  for (const abs of own.map((f) => f.abs)) {
     const dir = path.dirname(abs);
     await commitEdits(dir, async () => {
       const p = await plan();
@@ -215,6 +220,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     throw new UsageError(`--output-file ${outputName!} would replace a file being linted, or put a report where pam_limits reads its configuration`, 'Write the report outside etc/security, e.g. --output-file lint-report.txt.');
   }
   let targets: AsyncIterable<LoadedLintTarget>;
+  let targetsNamed = 1; // how many targets the PATHs name
   let stdinBytes: Buffer | OversizedStream | null = null;
   if (fromStdin) {
     if (io.stdin === undefined && process.stdin.isTTY) io.stderr('limitsctl: reading the file to lint from the terminal; end it with Ctrl-D\n');
@@ -230,10 +236,12 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     targets = stdinTarget(stdinBytes, stdinName ?? null, { ...expand, base });
   } else if (paths.length > 0) {
     // --fix cannot write back to a stream: refused before it is opened (a FIFO would be read first)
-    targets = await expandLintTargets(paths, args.fix === true && args['dry-run'] !== true
+    const expanded = await expandLintTargets(paths, args.fix === true && args['dry-run'] !== true
       ? { ...expand, refuseStream: (shown) => new UsageError(`--fix cannot write its fixes back to ${shown}: it would be read as a stream (a FIFO, a device or /dev/fd), not a file`,
         'Use --fix --dry-run to see the fixes, or pipe it to lint --stdin --fix to get the fixed file on stdout.') }
       : expand);
+    targets = expanded;
+    targetsNamed = expanded.count;
   } else {
     checkRoot(path.resolve(io.cwd, args.root), '--root');
     const one = await loadRootTarget(args.root, expand);
@@ -242,6 +250,28 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
 
   const config: LintConfig = { severities: settings.severities, policy: settings.policy };
   const dryRun = args['dry-run'] === true;
+  const planFix = (target: LoadedLintTarget): FixPlan => {
+    const o = fixTarget(target.target, config);
+    const fs = o.changes.filter((c) => !ignored(settings, target.abs.get(c.file)))
+      .map((c): FixedFile => ({ file: c.file, abs: target.abs.get(c.file)!, before: c.before, after: c.after, fixes: c.fixes }));
+    return { outcome: o, files: fs };
+  };
+  const reportOver = (t: LoadedLintTarget, reportPath: string): void => {
+    for (const a of t.abs.values()) {
+      if (a === reportPath) throw new UsageError(`--output-file ${outputName!} is a file being linted; the report would replace it`, 'Write the report to a file of its own.');
+    }
+  };
+  // --fix over several targets writes each tree as it comes; so that a refusal in a later one
+  // (exit 2) leaves every tree as it was, each is first read and its fixes planned and checked as
+  // a dry run checks them (fixAndWrite with dryRun: the writer's refusals that can be seen before
+  // the lock), one tree at a time, before anything is opened or written
+  if (args.fix === true && !dryRun && targetsNamed > 1) {
+    const reportPath = outputName === undefined ? null : (await import('../../io/output-file.js')).resolveOutputFile(outputName, io.cwd).path;
+    for await (const t of targets) {
+      if (reportPath !== null) reportOver(t, reportPath);
+      if (t.stream === undefined) await fixAndWrite(t, planFix, { dryRun: true });
+    }
+  }
   // the report file is opened (a temporary file beside it) once every input is known good; it
   // replaces FILE only when the run ends with exit 0 or 1 (src/io/output-file.ts)
   const file: OutputFile | null = outputName === undefined ? null : (await import('../../io/output-file.js')).openOutputFile(outputName, io.cwd);
@@ -331,18 +361,8 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
       // a tree's findings file by file (lint: one file's findings at a time are held, see
       // lintTargetStream), or all at once (what is left after --fix)
       let result: { suppressed: number; files: readonly string[] } & Iterable<readonly Diagnostic[]>;
-      if (file !== null) {
-        for (const a of t.abs.values()) {
-          if (a === file.path) throw new UsageError(`--output-file ${outputName!} is a file being linted; the report would replace it`, 'Write the report to a file of its own.');
-        }
-      }
+      if (file !== null) reportOver(t, file.path);
       if (args.fix) {
-        const planFix = (target: LoadedLintTarget): FixPlan => {
-          const o = fixTarget(target.target, config);
-          const fs = o.changes.filter((c) => !ignored(settings, target.abs.get(c.file)))
-            .map((c): FixedFile => ({ file: c.file, abs: target.abs.get(c.file)!, before: c.before, after: c.after, fixes: c.fixes }));
-          return { outcome: o, files: fs };
-        };
         // a stream's bytes are on no disk: fixes are planned, never written (not even a dry run's
         // tree lock or recovery of an interrupted change)
         const { outcome, files: changes } = t.stream !== undefined ? planFix(t) : await fixAndWrite(t, planFix, { dryRun, onNote: io.stderr });

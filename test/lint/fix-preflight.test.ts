@@ -1,0 +1,114 @@
+/**
+ * `lint --fix` over several targets checks every target before it writes any (commands/lint.ts,
+ * the pre-flight before the report): a refusal in a later tree or file (a file with other hard
+ * links, EHARDLINK; --output-file naming a file of a later tree) is exit 2 with every tree as it
+ * was — not one byte, mode or mtime changed. Before, the trees ahead of it were fixed and written,
+ * and then the run ended in exit 2. The hint of lint's refusal names no --force (lint has none).
+ */
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeError } from '../../src/cli/main.js';
+import { hardLinkRefusal } from '../../src/io/write.js';
+import { runMain } from '../cli/helpers.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'limitsctl-fix-preflight-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const FIXABLE = 'alice SOFT nofile 5\n';
+const FIXED = 'alice soft nofile 5\n';
+
+/** A tree under `root` whose limits.conf holds `conf`; returns the limits.conf path. */
+function tree(root: string, conf: string): string {
+  const sec = path.join(root, 'etc/security');
+  mkdirSync(path.join(sec, 'limits.d'), { recursive: true });
+  writeFileSync(path.join(sec, 'limits.conf'), conf);
+  return path.join(sec, 'limits.conf');
+}
+
+/** Content, mode and mtime of each file (nanoseconds), to compare before and after a run. */
+function snapshot(files: readonly string[]): string[] {
+  return files.map((f) => {
+    const st = statSync(f, { bigint: true });
+    return `${f} ${readFileSync(f, 'latin1')} ${st.mode} ${st.mtimeNs}`;
+  });
+}
+
+describe('lint --fix over several targets', () => {
+  it('a later tree whose file has other hard links: exit 2 and no tree written', async () => {
+    const repo = path.join(tmp, 'repo-hl');
+    const a = tree(path.join(repo, 'hosts/a'), FIXABLE);
+    const b = tree(path.join(repo, 'hosts/b'), FIXABLE);
+    linkSync(b, path.join(repo, 'b-other-name'));
+    const before = snapshot([a, b]);
+    const dirBefore = statSync(path.dirname(a), { bigint: true }).mtimeNs;
+    const r = await runMain(['lint', '--profile', 'debian-12', '--fix', 'hosts/*'], { cwd: repo });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('refusing to replace');
+    expect(r.stderr).toContain(b);
+    expect(r.stderr).not.toContain('--force to');
+    expect(snapshot([a, b])).toEqual(before);
+    // no lock, no temporary file was made in the first tree
+    expect(statSync(path.dirname(a), { bigint: true }).mtimeNs).toBe(dirBefore);
+  });
+
+  it('the same trees without the hard link are both fixed (the pre-flight refuses nothing else)', async () => {
+    const repo = path.join(tmp, 'repo-ok');
+    const a = tree(path.join(repo, 'hosts/a'), FIXABLE);
+    const b = tree(path.join(repo, 'hosts/b'), FIXABLE);
+    const r = await runMain(['lint', '--profile', 'debian-12', '--fix', 'hosts/*'], { cwd: repo });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('fixed 2 problems');
+    expect([readFileSync(a, 'utf8'), readFileSync(b, 'utf8')]).toEqual([FIXED, FIXED]);
+  });
+
+  it('files outside a tree: the second one hard-linked refuses the run, the first stays as it was', async () => {
+    const dir = path.join(tmp, 'loose');
+    mkdirSync(dir);
+    const one = path.join(dir, 'one.conf');
+    const two = path.join(dir, 'two.conf');
+    writeFileSync(one, FIXABLE);
+    writeFileSync(two, FIXABLE);
+    linkSync(two, path.join(dir, 'two-again'));
+    const before = snapshot([one, two]);
+    const r = await runMain(['lint', '--profile', 'debian-12', '--fix', one, two]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`refusing to replace ${two}`);
+    expect(snapshot([one, two])).toEqual(before);
+    // a dry run predicts the same refusal, as it does for a file of a tree
+    const dry = await runMain(['lint', '--profile', 'debian-12', '--fix', '--dry-run', two]);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain(`refusing to replace ${two}`);
+    expect(snapshot([one, two])).toEqual(before);
+  });
+
+  it('--output-file that is a link to a file of a later tree: exit 2 before any tree is written', async () => {
+    const repo = path.join(tmp, 'repo-out');
+    const a = tree(path.join(repo, 'hosts/a'), FIXABLE);
+    const b = tree(path.join(repo, 'hosts/b'), FIXABLE);
+    // outside etc/security by its name (the check of the command line lets it through); its
+    // target is a file lint reads in the second tree
+    symlinkSync(b, path.join(repo, 'report.txt'));
+    const before = snapshot([a, b]);
+    const r = await runMain(['lint', '--profile', 'debian-12', '--fix', '--output-file', 'report.txt', 'hosts/a', 'hosts/b'], { cwd: repo });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--output-file report.txt is a file being linted');
+    expect(snapshot([a, b])).toEqual(before);
+    expect(readdirSync(path.dirname(b)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('the hint of a refused hard-linked file', () => {
+  const e = () => hardLinkRefusal('/t/etc/security/limits.conf', '/t/etc/security/limits.conf', 2n);
+  it('names --force for the commands that have it', () => {
+    for (const c of ['set', 'unset', 'apply']) expect(describeError(e(), c).hint, c).toMatch(/^Pass --force/);
+  });
+  it('names set/unset --force, not an option of its own, for lint', () => {
+    const h = describeError(e(), 'lint').hint ?? '';
+    expect(h).not.toMatch(/^Pass --force/);
+    expect(h).toContain('limitsctl set or unset --force');
+  });
+});
