@@ -6,6 +6,7 @@
  * and then the run ended in exit 2. The hint of lint's refusal names no --force (lint has none).
  */
 import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,21 @@ import { hardLinkRefusal } from '../../src/io/write.js';
 import { runMain } from '../cli/helpers.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'limitsctl-fix-preflight-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+/** directories made immutable by a test (chattr +i), made mutable again before the clean-up */
+const immutable: string[] = [];
+afterAll(() => {
+  for (const d of immutable) spawnSync('chattr', ['-i', d]);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** chattr +i `dir`; the reason it cannot be done here (not root, no chattr, a file system without it), or null. */
+function makeImmutable(dir: string): string | null {
+  const r = spawnSync('chattr', ['+i', dir], { encoding: 'utf8' });
+  if (r.error) return `chattr cannot run here (${r.error.message})`;
+  if (r.status !== 0) return `chattr +i failed here (${r.stderr.trim()}): needs root and a file system with the immutable flag`;
+  immutable.push(dir);
+  return null;
+}
 
 const FIXABLE = 'alice SOFT nofile 5\n';
 const FIXED = 'alice soft nofile 5\n';
@@ -65,6 +80,27 @@ describe('lint --fix over several targets', () => {
     expect([readFileSync(a, 'utf8'), readFileSync(b, 'utf8')]).toEqual([FIXED, FIXED]);
   });
 
+  it('a later tree whose etc/security is immutable (its lock cannot be taken): exit 2, no tree written', async (ctx) => {
+    const repo = path.join(tmp, 'repo-immutable');
+    const a = tree(path.join(repo, 'hosts/a'), FIXABLE);
+    const b = tree(path.join(repo, 'hosts/b'), FIXABLE);
+    const why = makeImmutable(path.dirname(b));
+    if (why !== null) {
+      console.warn(`skipped: ${why}`);
+      ctx.skip();
+      return;
+    }
+    const before = snapshot([a, b]);
+    const r = await runMain(['lint', '--profile', 'debian-12', '--fix', 'hosts/*'], { cwd: repo });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot take the lock ${path.join(path.dirname(b), '.limitsctl.lock')}: operation not permitted`);
+    expect(snapshot([a, b])).toEqual(before);
+    // one tree alone meets the same refusal from the writer itself, in the same words
+    const alone = await runMain(['lint', '--profile', 'debian-12', '--fix', 'hosts/b'], { cwd: repo });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe(r.stderr);
+  });
+
   it('files outside a tree: the second one hard-linked refuses the run, the first stays as it was', async () => {
     const dir = path.join(tmp, 'loose');
     mkdirSync(dir);
@@ -83,6 +119,32 @@ describe('lint --fix over several targets', () => {
     expect(dry.code).toBe(2);
     expect(dry.stderr).toContain(`refusing to replace ${two}`);
     expect(snapshot([one, two])).toEqual(before);
+  });
+
+  it('files outside a tree, the second in an immutable directory: exit 2, the first stays as it was; a dry run still shows both', async (ctx) => {
+    const x = path.join(tmp, 'loose-x');
+    const y = path.join(tmp, 'loose-y');
+    mkdirSync(x);
+    mkdirSync(y);
+    const one = path.join(x, 'one.conf');
+    const two = path.join(y, 'two.conf');
+    writeFileSync(one, FIXABLE);
+    writeFileSync(two, FIXABLE);
+    const why = makeImmutable(y);
+    if (why !== null) {
+      console.warn(`skipped: ${why}`);
+      ctx.skip();
+      return;
+    }
+    const before = snapshot([one, two]);
+    const r = await runMain(['lint', '--profile', 'debian-12', '--fix', one, two]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot create a temporary file next to ${two}: operation not permitted`);
+    expect(snapshot([one, two])).toEqual(before);
+    // a dry run writes nothing, so an unwritable directory is no reason to refuse it
+    const dry = await runMain(['lint', '--profile', 'debian-12', '--fix', '--dry-run', one, two]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('fixed 2 problems (dry run: nothing written)');
   });
 
   it('--output-file that is a link to a file of a later tree: exit 2 before any tree is written', async () => {

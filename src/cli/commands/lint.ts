@@ -2,7 +2,7 @@
  * `limitsctl lint [PATH…]`: check configuration trees or files the way pam_limits reads them
  * (rules: docs/rules.md; settings, formats and CI use: docs/lint.md).
  */
-import { realpathSync } from 'node:fs';
+import { accessSync, constants as fsConstants, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
@@ -107,11 +107,13 @@ export async function fixAndWrite(
   }
   const first = await plan();
   // each file is its own commit: the refusals a dry run predicts (commitEdits' pre-flight) are
-  // checked for every file before the first is written, and for a dry run too
+  // checked for every file before the first is written, and for a dry run too; so is each
+  // file's directory for writability (refuseUnwritable), except for a dry run
   const own = oneWritePerFile(first.files);
   const { preflight } = await import('../../io/commit.js');
   for (const f of own) preflight(path.dirname(f.abs), [rel(path.dirname(f.abs), f)], 'refuse');
   if (options.dryRun === true) return first;
+  await refuseUnwritable(null, own);
   for (const abs of own.map((f) => f.abs)) {
     const dir = path.dirname(abs);
     await commitEdits(dir, async () => {
@@ -147,6 +149,40 @@ export function oneWritePerFile(files: readonly FixedFile[], realPath: (abs: str
     out.push(f);
   }
   return out;
+}
+
+/**
+ * The refusal the writer would make first because a directory it must write in is not writable
+ * for this process — a read-only file system (EROFS), an immutable directory (EPERM), no
+ * permission (EACCES) — asked with access(2) W_OK, which creates nothing: a tree's
+ * `etc/security` (where its lock is taken) when the tree has files to fix, and each fixed file's
+ * directory (where its temporary file goes). An append-only directory passes (only the rename
+ * fails), as does anything else only the write itself finds.
+ * @throws LimitsIoError with the writer's own message and code (wrapIoError: `lock`, `create-temp`)
+ */
+export async function refuseUnwritable(root: string | null, files: readonly FixedFile[]): Promise<void> {
+  if (files.length === 0) return;
+  const { wrapIoError } = await import('../../io/write-errors.js');
+  const writable = (dir: string): unknown => {
+    try {
+      accessSync(dir, fsConstants.W_OK);
+      return null;
+    } catch (e) {
+      return e;
+    }
+  };
+  if (root !== null) {
+    let dir: string;
+    try { dir = realpathSync(path.join(root, 'etc/security')); } catch { dir = ''; }
+    const e = dir === '' ? null : writable(dir);
+    if (e !== null) throw wrapIoError(e, 'lock', path.join(dir, '.limitsctl.lock'), undefined, dir);
+  }
+  for (const f of files) {
+    let dir: string;
+    try { dir = realpathSync(path.dirname(f.abs)); } catch { continue; } // the writer reports it
+    const e = writable(dir);
+    if (e !== null) throw wrapIoError(e, 'create-temp', f.abs, path.join(dir, path.basename(f.abs)), dir);
+  }
 }
 
 async function unifiedDiff(file: string, before: string, after: string): Promise<string> {
@@ -264,12 +300,13 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
   // --fix over several targets writes each tree as it comes; so that a refusal in a later one
   // (exit 2) leaves every tree as it was, each is first read and its fixes planned and checked as
   // a dry run checks them (fixAndWrite with dryRun: the writer's refusals that can be seen before
-  // the lock), one tree at a time, before anything is opened or written
+  // the lock), and the directories it writes in for writability (refuseUnwritable), one tree at a
+  // time, before anything is opened or written
   if (args.fix === true && !dryRun && targetsNamed > 1) {
     const reportPath = outputName === undefined ? null : (await import('../../io/output-file.js')).resolveOutputFile(outputName, io.cwd).path;
     for await (const t of targets) {
       if (reportPath !== null) reportOver(t, reportPath);
-      if (t.stream === undefined) await fixAndWrite(t, planFix, { dryRun: true });
+      if (t.stream === undefined) await refuseUnwritable(t.root, oneWritePerFile((await fixAndWrite(t, planFix, { dryRun: true })).files));
     }
   }
   // the report file is opened (a temporary file beside it) once every input is known good; it
