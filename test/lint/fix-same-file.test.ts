@@ -39,6 +39,42 @@ describe('lint --fix of a file with two names in its tree', () => {
     expect(again.stdout).not.toContain('fixable');
   });
 
+  it('an absolute link to limits.conf is resolved in the tree, not on this machine: fixed once, exit as the findings say', async () => {
+    const repo = path.join(tmp, 'abs');
+    const a = tree(path.join(repo, 'hosts/a'), 'alice SOFT nofile 5\n', false);
+    const b = tree(path.join(repo, 'hosts/b'), 'bob SOFT nofile 5\n', false);
+    symlinkSync('/etc/security/limits.conf', path.join(b, 'limits.d/abs.conf'));
+    const r = await runMain(['lint', '--profile', 'debian-12', '--fix', 'hosts/*'], { cwd: repo });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0); // a warning is left: limits.conf's line is read again later through the link (LC302)
+    expect(r.stdout).toContain('fixed 3 problems');
+    expect(readFileSync(path.join(a, 'limits.conf'), 'utf8')).toBe('alice soft nofile 5\n');
+    expect(readFileSync(path.join(b, 'limits.conf'), 'utf8')).toBe('bob soft nofile 5\n');
+    expect(lstatSync(path.join(b, 'limits.d/abs.conf')).isSymbolicLink()).toBe(true);
+  });
+
+  it('two files of the tree that are one file on this machine (through a host link) are both fixed', async () => {
+    // in the tree, <tmp>/p/f.conf and <tmp>/q/f.conf are two files; on this machine <tmp>/q is a
+    // link to <tmp>/p, so the host's realpath would make them one and fix only one
+    const host = path.join(tmp, 'host');
+    mkdirSync(path.join(host, 'p'), { recursive: true });
+    writeFileSync(path.join(host, 'p/f.conf'), 'bob SOFT nofile 5\n');
+    symlinkSync('p', path.join(host, 'q'));
+    const root = path.join(tmp, 'hostlinks');
+    const sec = tree(root, '# nothing here\n', false);
+    for (const d of ['p', 'q']) {
+      mkdirSync(path.join(root, host, d), { recursive: true });
+      writeFileSync(path.join(root, host, d, 'f.conf'), 'bob SOFT nofile 5\n');
+      symlinkSync(path.join(host, d, 'f.conf'), path.join(sec, `limits.d/${d}.conf`));
+    }
+    const r = await runMain(['lint', '--profile', 'debian-12', '--fix', '--root', root]);
+    expect(r.stderr).toBe('');
+    for (const d of ['p', 'q']) expect(readFileSync(path.join(root, host, d, 'f.conf'), 'utf8'), d).toBe('bob soft nofile 5\n');
+    expect(readFileSync(path.join(host, 'p/f.conf'), 'utf8')).toBe('bob SOFT nofile 5\n'); // the machine's own file untouched
+    const again = await runMain(['lint', '--profile', 'debian-12', '--root', root]);
+    expect(again.stdout).not.toContain('fixable');
+  });
+
   it('a dry run shows both names\' diffs and writes nothing', async () => {
     const root = path.join(tmp, 'dry');
     const sec = tree(root, 'bob SOFT nofile 5\n', true);

@@ -17,7 +17,7 @@ import { type ByteOut, PumpWriter } from '../../formatters/stream.js';
 import { expandLintTargets, inTreeLayout, type LoadedLintTarget, loadRootTarget, stdinTarget } from '../../io/lint-targets.js';
 import { type OversizedStream, readStreamCapped, readStreamUpToCap } from '../../io/stdin.js';
 import type { OutputFile } from '../../io/output-file.js';
-import { checkRoot } from '../../io/paths.js';
+import { checkRoot, resolveInRoot } from '../../io/paths.js';
 import { loadSettings, type LintSettings } from '../../io/settings.js';
 import { chooseProfile, type CliIO, detectProfile, type GlobalArgs, wantColor } from '../context.js';
 import { docsBaseUrl } from '../docs-url.js';
@@ -101,7 +101,7 @@ export async function fixAndWrite(
     const root = t.root;
     const r = await commitEdits(root, async () => {
       const p = await plan();
-      return { ...p, changes: oneWritePerFile(p.files).map((f) => rel(root, f)) };
+      return { ...p, changes: oneWritePerFile(p.files, inTreeRealPath(root)).map((f) => rel(root, f)) };
     }, { dryRun: options.dryRun === true, onRecovered: (rep) => options.onNote?.(`${recoveryNote(rep)}\n`) });
     return r.plan;
   }
@@ -130,7 +130,9 @@ export async function fixAndWrite(
  * and the file is written once (both names' fixes are counted, and a dry run shows both diffs).
  * Names of one file whose fixed contents differ are both kept, and the writer refuses them
  * (EDUPLICATE, exit 2, nothing of that tree written). A name that cannot be resolved is kept as
- * it is (the writer reports it).
+ * it is (the writer reports it). `realPath` gives the file a name leads to: in a tree, as the
+ * reader and the writer resolve it ({@link inTreeRealPath}: an absolute link is one inside the
+ * tree, never the host's file); for files outside a tree, the host's realpath.
  */
 export function oneWritePerFile(files: readonly FixedFile[], realPath: (abs: string) => string = realpathSync): FixedFile[] {
   const byReal = new Map<string, FixedFile>();
@@ -149,6 +151,22 @@ export function oneWritePerFile(files: readonly FixedFile[], realPath: (abs: str
     out.push(f);
   }
   return out;
+}
+
+/**
+ * The file a name of the tree at `root` leads to, resolved inside the tree as pam_limits under
+ * that root would (src/io/paths.ts resolveInRoot: symlinks followed chroot-style, `/x` is
+ * `<root>/x`), as a path relative to the root.
+ * @throws when it cannot be resolved (a loop, a link leading outside the tree, a missing file)
+ */
+export function inTreeRealPath(root: string): (abs: string) => string {
+  return (abs: string): string => {
+    const rel = path.relative(root, abs);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${abs} is not in ${root}`);
+    const r = resolveInRoot(root, rel);
+    if (r.missing) throw new Error(`${abs} does not exist`);
+    return r.rel;
+  };
 }
 
 /**
@@ -306,7 +324,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     const reportPath = outputName === undefined ? null : (await import('../../io/output-file.js')).resolveOutputFile(outputName, io.cwd).path;
     for await (const t of targets) {
       if (reportPath !== null) reportOver(t, reportPath);
-      if (t.stream === undefined) await refuseUnwritable(t.root, oneWritePerFile((await fixAndWrite(t, planFix, { dryRun: true })).files));
+      if (t.stream === undefined) await refuseUnwritable(t.root, oneWritePerFile((await fixAndWrite(t, planFix, { dryRun: true })).files, t.root === null ? realpathSync : inTreeRealPath(t.root)));
     }
   }
   // the report file is opened (a temporary file beside it) once every input is known good; it
