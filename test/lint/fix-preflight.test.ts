@@ -101,6 +101,25 @@ describe('lint --fix over several targets', () => {
     expect(alone.stderr).toBe(r.stderr);
   });
 
+  it('a later tree whose limits.conf is immutable: exit 2 in the writer\'s words, no tree written', async (ctx) => {
+    const repo = path.join(tmp, 'repo-immutable-file');
+    const a = tree(path.join(repo, 'hosts/a'), FIXABLE);
+    const b = tree(path.join(repo, 'hosts/b'), FIXABLE);
+    const why = makeImmutable(b);
+    if (why !== null) {
+      console.warn(`skipped: ${why}`);
+      ctx.skip();
+      return;
+    }
+    const before = snapshot([a, b]);
+    const r = await runMain(['lint', '--profile', 'debian-12', '--fix', 'hosts/*'], { cwd: repo });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot replace ${b}: operation not permitted`);
+    expect(snapshot([a, b])).toEqual(before);
+    const alone = await runMain(['lint', '--profile', 'debian-12', '--fix', 'hosts/b'], { cwd: repo });
+    expect(alone.stderr).toBe(r.stderr);
+  });
+
   it('files outside a tree: the second one hard-linked refuses the run, the first stays as it was', async () => {
     const dir = path.join(tmp, 'loose');
     mkdirSync(dir);
@@ -139,7 +158,7 @@ describe('lint --fix over several targets', () => {
     const before = snapshot([one, two]);
     const r = await runMain(['lint', '--profile', 'debian-12', '--fix', one, two]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`cannot create a temporary file next to ${two}: operation not permitted`);
+    expect(r.stderr).toContain(`cannot replace ${two}: operation not permitted — ${y} may be immutable`);
     expect(snapshot([one, two])).toEqual(before);
     // a dry run writes nothing, so an unwritable directory is no reason to refuse it
     const dry = await runMain(['lint', '--profile', 'debian-12', '--fix', '--dry-run', one, two]);
@@ -147,19 +166,55 @@ describe('lint --fix over several targets', () => {
     expect(dry.stdout).toContain('fixed 2 problems (dry run: nothing written)');
   });
 
-  it('--output-file that is a link to a file of a later tree: exit 2 before any tree is written', async () => {
+  it('--output-file leading to a linted file through a linked directory or a glob: exit 2, nothing written', async () => {
+    const dir = path.join(tmp, 'report-links');
+    mkdirSync(path.join(dir, 'real'), { recursive: true });
+    const f1 = path.join(dir, 'real/f1.conf');
+    const f2 = path.join(dir, 'real/f2.conf');
+    writeFileSync(f1, FIXABLE);
+    writeFileSync(f2, FIXABLE);
+    symlinkSync('real', path.join(dir, 'R'));
+    symlinkSync('real/f2.conf', path.join(dir, 'rep.txt'));
+    const before = snapshot([f1, f2]);
+    for (const args of [['--fix', 'R/f1.conf', 'R/f2.conf'], ['R/f2.conf'], ['--fix', 'R/*.conf'], ['R/*.conf']]) {
+      const r = await runMain(['lint', '--profile', 'debian-12', '--output-file', 'rep.txt', ...args], { cwd: dir });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/--output-file rep\.txt (would replace a file being linted|is a file being linted)/);
+      expect(snapshot([f1, f2]), args.join(' ')).toEqual(before);
+    }
+  });
+
+  it('--output-file leading into an etc/security layout through a link: refused before anything is read', async () => {
+    const repo = path.join(tmp, 'report-layout');
+    const a = tree(path.join(repo, 'hosts/a'), FIXABLE);
+    const b = tree(path.join(repo, 'hosts/b'), FIXABLE);
+    symlinkSync(path.join(path.dirname(b), 'limits.d/99-report.conf'), path.join(repo, 'rep.txt'));
+    const before = snapshot([a, b]);
+    const r = await runMain(['lint', '--profile', 'debian-12', '--fix', '--output-file', 'rep.txt', 'hosts/*'], { cwd: repo });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('put a report where pam_limits reads its configuration');
+    expect(readdirSync(path.join(path.dirname(b), 'limits.d'))).toEqual([]);
+    expect(snapshot([a, b])).toEqual(before);
+  });
+
+  it('--output-file leading to a file a later tree reads outside etc/security: exit 2 before any tree is written', async () => {
     const repo = path.join(tmp, 'repo-out');
     const a = tree(path.join(repo, 'hosts/a'), FIXABLE);
     const b = tree(path.join(repo, 'hosts/b'), FIXABLE);
-    // outside etc/security by its name (the check of the command line lets it through); its
-    // target is a file lint reads in the second tree
-    symlinkSync(b, path.join(repo, 'report.txt'));
-    const before = snapshot([a, b]);
+    // the second tree's limits.d/app.conf is an absolute link, so lint reads <tree>/opt/app.conf:
+    // no etc/security in the report's path (the check of the command line lets it through), but
+    // a file being linted all the same
+    const app = path.join(repo, 'hosts/b/opt/app.conf');
+    mkdirSync(path.dirname(app));
+    writeFileSync(app, FIXABLE);
+    symlinkSync('/opt/app.conf', path.join(path.dirname(b), 'limits.d/app.conf'));
+    symlinkSync(app, path.join(repo, 'report.txt'));
+    const before = snapshot([a, b, app]);
     const r = await runMain(['lint', '--profile', 'debian-12', '--fix', '--output-file', 'report.txt', 'hosts/a', 'hosts/b'], { cwd: repo });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--output-file report.txt is a file being linted');
-    expect(snapshot([a, b])).toEqual(before);
-    expect(readdirSync(path.dirname(b)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(snapshot([a, b, app])).toEqual(before);
+    expect(readdirSync(path.dirname(app))).toEqual(['app.conf']);
   });
 });
 

@@ -2,7 +2,7 @@
  * `limitsctl lint [PATH…]`: check configuration trees or files the way pam_limits reads them
  * (rules: docs/rules.md; settings, formats and CI use: docs/lint.md).
  */
-import { accessSync, constants as fsConstants, realpathSync } from 'node:fs';
+import { accessSync, existsSync, constants as fsConstants, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
@@ -170,20 +170,41 @@ export function inTreeRealPath(root: string): (abs: string) => string {
 }
 
 /**
- * The refusal the writer would make first because a directory it must write in is not writable
- * for this process — a read-only file system (EROFS), an immutable directory (EPERM), no
- * permission (EACCES) — asked with access(2) W_OK, which creates nothing: a tree's
- * `etc/security` (where its lock is taken) when the tree has files to fix, and each fixed file's
- * directory (where its temporary file goes). An append-only directory passes (only the rename
- * fails), as does anything else only the write itself finds.
- * @throws LimitsIoError with the writer's own message and code (wrapIoError: `lock`, `create-temp`)
+ * The host path of the file a name of a target leads to, every link followed, to compare with the
+ * report file's (output-file.ts resolveOutputFile): in a tree (`root`), the name is resolved inside
+ * the tree first, as lint reads it; a missing file is its directory's real path and its name; a
+ * name that cannot be resolved is itself.
+ */
+export function physicalPath(root: string | null, abs: string): string {
+  let p = abs;
+  if (root !== null) {
+    try { p = path.join(root, inTreeRealPath(root)(abs)); } catch { /* as named */ }
+  }
+  try {
+    return realpathSync(p);
+  } catch {
+    try { return path.join(realpathSync(path.dirname(p)), path.basename(p)); } catch { return p; }
+  }
+}
+
+/**
+ * The refusal the writer would make first because a file or directory it must write is not
+ * writable for this process — a read-only file system (EROFS), an immutable file or directory
+ * (EPERM), no permission (EACCES) — asked with access(2), which creates nothing, in the writer's
+ * order and words (src/io/write.ts, its permission pre-checks; src/io/tree-lock.ts): a tree's
+ * `etc/security` (where its lock is taken) when the tree has files to fix, then for each fixed
+ * file the file itself (W_OK) and its directory (W_OK and X_OK: its temporary file and the
+ * rename). An append-only directory passes (only the rename fails), as does anything else only
+ * the write itself finds.
+ * @param root the tree root, or null for files outside a tree (their names resolved on the host)
+ * @throws LimitsIoError with the writer's own message and code (wrapIoError: `lock`, `rename`, `create-temp`)
  */
 export async function refuseUnwritable(root: string | null, files: readonly FixedFile[]): Promise<void> {
   if (files.length === 0) return;
   const { wrapIoError } = await import('../../io/write-errors.js');
-  const writable = (dir: string): unknown => {
+  const refusal = (p: string, mode: number): unknown => {
     try {
-      accessSync(dir, fsConstants.W_OK);
+      accessSync(p, mode);
       return null;
     } catch (e) {
       return e;
@@ -192,14 +213,18 @@ export async function refuseUnwritable(root: string | null, files: readonly Fixe
   if (root !== null) {
     let dir: string;
     try { dir = realpathSync(path.join(root, 'etc/security')); } catch { dir = ''; }
-    const e = dir === '' ? null : writable(dir);
+    const e = dir === '' ? null : refusal(dir, fsConstants.W_OK);
     if (e !== null) throw wrapIoError(e, 'lock', path.join(dir, '.limitsctl.lock'), undefined, dir);
   }
   for (const f of files) {
+    const real = physicalPath(root, f.abs);
     let dir: string;
-    try { dir = realpathSync(path.dirname(f.abs)); } catch { continue; } // the writer reports it
-    const e = writable(dir);
-    if (e !== null) throw wrapIoError(e, 'create-temp', f.abs, path.join(dir, path.basename(f.abs)), dir);
+    try { dir = realpathSync(path.dirname(real)); } catch { continue; } // the writer reports it
+    const exists = existsSync(real);
+    const onFile = exists ? refusal(real, fsConstants.W_OK) : null;
+    if (onFile !== null) throw wrapIoError(onFile, 'rename', f.abs, real, real);
+    const onDir = refusal(dir, fsConstants.W_OK | fsConstants.X_OK);
+    if (onDir !== null) throw wrapIoError(onDir, exists ? 'rename' : 'create-temp', f.abs, real, dir);
   }
 }
 
@@ -270,7 +295,13 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
   // every PATH is expanded and checked before anything is linted or printed (a bad one: exit 2,
   // no output); the trees are then read, linted and printed one at a time
   const outputAbs = outputName === undefined ? null : path.resolve(io.cwd, outputName);
-  if (outputAbs !== null && (inTreeLayout(outputAbs) || paths.some((p) => path.resolve(io.cwd, p) === outputAbs) || (stdinName !== undefined && path.resolve(io.cwd, stdinName) === outputAbs))) {
+  // the file the report would replace, its links followed (an unresolvable one is reported when it is opened)
+  let outputReal: string | null = null;
+  if (outputName !== undefined) {
+    try { outputReal = (await import('../../io/output-file.js')).resolveOutputFile(outputName, io.cwd).path; } catch { /* reported by openOutputFile */ }
+  }
+  const isReport = (p: string): boolean => path.resolve(io.cwd, p) === outputAbs || (outputReal !== null && physicalPath(null, path.resolve(io.cwd, p)) === outputReal);
+  if (outputAbs !== null && (inTreeLayout(outputAbs) || (outputReal !== null && inTreeLayout(outputReal)) || paths.some(isReport) || (stdinName !== undefined && isReport(stdinName)))) {
     throw new UsageError(`--output-file ${outputName!} would replace a file being linted, or put a report where pam_limits reads its configuration`, 'Write the report outside etc/security, e.g. --output-file lint-report.txt.');
   }
   let targets: AsyncIterable<LoadedLintTarget>;
@@ -312,7 +343,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
   };
   const reportOver = (t: LoadedLintTarget, reportPath: string): void => {
     for (const a of t.abs.values()) {
-      if (a === reportPath) throw new UsageError(`--output-file ${outputName!} is a file being linted; the report would replace it`, 'Write the report to a file of its own.');
+      if (a === reportPath || physicalPath(t.root, a) === reportPath) throw new UsageError(`--output-file ${outputName!} is a file being linted; the report would replace it`, 'Write the report to a file of its own.');
     }
   };
   // --fix over several targets writes each tree as it comes; so that a refusal in a later one
