@@ -218,6 +218,22 @@ describe('lint --fix over several targets', () => {
   });
 });
 
+describe('the warning about a release without a profile', () => {
+  it('is said once per tree, however often --fix reads the tree', async () => {
+    const repo = path.join(tmp, 'repo-release');
+    for (const h of ['a', 'b']) {
+      tree(path.join(repo, `hosts/${h}`), FIXABLE);
+      writeFileSync(path.join(repo, `hosts/${h}/etc/os-release`), 'ID=debian\nVERSION_ID=99\n');
+    }
+    const r = await runMain(['lint', '--fix', 'hosts/*'], { cwd: repo });
+    expect(r.code).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning:'));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('hosts/a');
+    expect(warnings[1]).toContain('hosts/b');
+  });
+});
+
 describe('the hint of a refused hard-linked file', () => {
   const e = () => hardLinkRefusal('/t/etc/security/limits.conf', '/t/etc/security/limits.conf', 2n);
   it('names --force for the commands that have it', () => {

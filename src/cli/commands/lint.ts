@@ -282,12 +282,17 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
   const asked = args.profile !== 'auto' ? args.profile : settings.profile ?? 'auto';
   // an unknown name is a usage error before anything is read; each tree gets its own profile under auto
   const chosen = asked === 'auto' ? null : chooseProfile(asked, '/', args.profile !== 'auto' ? '--profile' : 'profile =').profile;
+  // a tree is read more than once by --fix (its pre-flight, a re-plan after a change underneath)
+  const warned = new Set<string>();
   const profile = (root: string | null): Profile => {
     if (chosen) return chosen;
     if (root === null) return FALLBACK_PROFILE;
     const d = detectProfile(root);
     // a guess (a release not in the table) is said once per tree; an unreadable os-release is LC306
-    if (d.warning !== null && d.file !== null) io.stderr(`warning: ${root}: ${d.warning}\n`);
+    if (d.warning !== null && d.file !== null && !warned.has(root)) {
+      warned.add(root);
+      io.stderr(`warning: ${root}: ${d.warning}\n`);
+    }
     return d.profile;
   };
   const expand = { cwd: io.cwd, profile, nrOpen: settings.nrOpen };
