@@ -44,8 +44,8 @@ export interface LoadedLintTarget {
 export class LintPathError extends LimitsError {
   /** the OS code behind it (ENOENT: nothing there) */
   readonly errno: string;
-  constructor(message: string, errno: string) {
-    super(message, { code: 'ELINTPATH', hint: 'PATH is a root holding etc/security, an etc/security directory, a file, or a glob.' });
+  constructor(message: string, errno: string, hint = 'PATH is a root holding etc/security, an etc/security directory, a file, or a glob.') {
+    super(message, { code: 'ELINTPATH', hint });
     this.errno = errno;
     this.name = 'LintPathError';
   }
@@ -266,10 +266,35 @@ async function expandGlob(pattern: string, cwd: string): Promise<string[]> {
   return found.sort();
 }
 
-async function findTreesBelow(dir: string): Promise<string[]> {
+async function findTreesBelow(dir: string, cwd: string): Promise<string[]> {
   const fg = (await import('fast-glob')).default;
-  const found = await fg('**/etc/security', { cwd: dir, onlyDirectories: true, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] });
+  const options = { cwd: dir, onlyDirectories: true, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] };
+  const found = await fg('**/etc/security', options);
+  // a directory whose name is not UTF-8 is not searched (its name as found names nothing): said,
+  // not skipped in silence, when one is there
+  // (one inside a tree's etc/security is the tree's: its reader reports it, LC306 or LC301)
+  for (const p of await fg(`**/*${REPLACEMENT}*`, options)) {
+    if (!found.some((sec) => p.startsWith(`${sec}/`))) refuseUnnamable(p, cwd);
+  }
   return found.map((p) => path.dirname(path.dirname(p))).sort();
+}
+
+/** U+FFFD, what a name that is not UTF-8 holds once Node has decoded it */
+const REPLACEMENT = '\uFFFD';
+
+/**
+ * A path found by a directory walk or a glob whose name is not UTF-8: Node decodes such a name
+ * with U+FFFD in place of the bytes it cannot read, and the path so made names no file, so
+ * limitsctl can neither read nor write it (pam_limits, which reads bytes, would).
+ * @throws LintPathError (`EILSEQ`, exit 2) naming it, with a hint to rename it
+ */
+function refuseUnnamable(p: string, cwd: string): void {
+  if (!p.includes(REPLACEMENT) || lstatSync(p, { throwIfNoEntry: false }) !== undefined) return;
+  const layout = layoutOf(p);
+  throw new LintPathError(`${displayPath(cwd, p)}: a name on this path is not UTF-8 (shown as \uFFFD), so limitsctl cannot open it to lint it`, 'EILSEQ',
+    layout !== null
+      ? `Lint its tree instead (limitsctl lint ${displayPath(cwd, layout.root) || '.'}), which reports it as a file it cannot open (LC306), or rename it to a UTF-8 name.`
+      : 'Rename it to a UTF-8 name (e.g. with convmv), or lint the other paths on their own.');
 }
 
 /** The tree at --root, taken as a root whatever it holds (lint without PATH arguments). */
@@ -350,7 +375,7 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       }
       if (existsSync(path.join(abs, 'limits.conf')) || isDir(path.join(abs, 'limits.d'))) { addPlan('secdir', abs); return true; }
       if (!explicit) return false;
-      const roots = await findTreesBelow(abs);
+      const roots = await findTreesBelow(abs, cwd);
       for (const r of roots) addPlan('tree', r);
       return roots.length > 0;
     }
@@ -380,6 +405,7 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       let any = false;
       const base = globBase(p, cwd);
       for (const m of matches) {
+        refuseUnnamable(m, cwd);
         const out = linkLeaving(m, base);
         if (out !== null) {
           plans.set(`skipped\0${m}`, { kind: 'skipped', path: m, detail: `${displayPath(cwd, m)} is a symlink to ${out}, which leads outside ${displayPath(cwd, base)} (where '${p}' looks); not followed, not linted — lint it by name if it is meant` });
