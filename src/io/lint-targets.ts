@@ -9,7 +9,7 @@
  * - a glob (fast-glob, loaded only here), expanded and then treated as the paths it matches.
  * Paths in findings are relative to the working directory when inside it, absolute otherwise.
  */
-import { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import fs, { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { parseGroup, parsePasswd } from '../core/accounts.js';
 import { hasCapSysResource, parseCapabilities } from '../core/caps.js';
@@ -262,21 +262,75 @@ function treeRootOfFile(abs: string): string | null {
 
 async function expandGlob(pattern: string, cwd: string): Promise<string[]> {
   const fg = (await import('fast-glob')).default;
-  const found = await fg(pattern, { cwd, dot: true, onlyFiles: false, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] });
+  const odd: string[] = [];
+  const found = await fg(pattern, { cwd, dot: true, onlyFiles: false, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd) });
+  // a directory on the way whose name is not UTF-8 was not searched: said, not passed over
+  for (const p of odd) refuseUnnamable(p, cwd);
   return found.sort();
 }
 
 async function findTreesBelow(dir: string, cwd: string): Promise<string[]> {
   const fg = (await import('fast-glob')).default;
-  const options = { cwd: dir, onlyDirectories: true, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] };
-  const found = await fg('**/etc/security', options);
+  const odd: string[] = [];
+  const found = await fg('**/etc/security', { cwd: dir, onlyDirectories: true, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd) });
   // a directory whose name is not UTF-8 is not searched (its name as found names nothing): said,
-  // not skipped in silence, when one is there
-  // (one inside a tree's etc/security is the tree's: its reader reports it, LC306 or LC301)
-  for (const p of await fg(`**/*${REPLACEMENT}*`, options)) {
+  // not skipped in silence (one inside a tree's etc/security is the tree's: its reader reports
+  // it, LC306 or LC301)
+  for (const p of odd) {
     if (!found.some((sec) => p.startsWith(`${sec}/`))) refuseUnnamable(p, cwd);
   }
   return found.map((p) => path.dirname(path.dirname(p))).sort();
+}
+
+/**
+ * node:fs for fast-glob's walk (its `fs` option), noting in `odd` each directory or link it lists
+ * whose name holds U+FFFD: the walk cannot enter one whose name is not UTF-8, and would pass it
+ * over without a word. What is listed is unchanged.
+ */
+function noticingFs(odd: string[]): Record<string, unknown> {
+  type Entry = string | Dirent;
+  const note = (dir: string, entries: readonly Entry[]): void => {
+    for (const e of entries) {
+      const name = typeof e === 'string' ? e : e.name;
+      if (name.includes(REPLACEMENT) && (typeof e === 'string' || e.isDirectory() || e.isSymbolicLink())) odd.push(path.join(dir, name));
+    }
+  };
+  return {
+    lstat: fs.lstat, stat: fs.stat, lstatSync: fs.lstatSync, statSync: fs.statSync,
+    readdirSync: (dir: string, options?: unknown) => {
+      const entries = fs.readdirSync(dir, options as { withFileTypes: true }) as Entry[];
+      note(dir, entries);
+      return entries;
+    },
+    readdir: (dir: string, options: unknown, callback?: (err: NodeJS.ErrnoException | null, entries: Entry[]) => void) => {
+      const cb = (typeof options === 'function' ? options : callback) as (err: NodeJS.ErrnoException | null, entries: Entry[]) => void;
+      const done = (err: NodeJS.ErrnoException | null, entries: Entry[]): void => {
+        if (err === null) note(dir, entries);
+        cb(err, entries);
+      };
+      if (typeof options === 'function') fs.readdir(dir, done as never);
+      else fs.readdir(dir, options as { withFileTypes: true }, done as never);
+    },
+  };
+}
+
+/**
+ * Whether `p` (holding U+FFFD) came from a name that is not UTF-8: its directory's names read as
+ * bytes hold one that decodes to its last component and is not that component's UTF-8 — a name
+ * really holding U+FFFD (EF BF BD) beside it does not hide it; when the directory cannot be read
+ * (the U+FFFD is further up), whether `p` names nothing.
+ */
+function undecodable(p: string): boolean {
+  const base = path.basename(p);
+  if (base.includes(REPLACEMENT)) {
+    try {
+      return readdirSync(path.dirname(p), { encoding: 'buffer' }).some((b) => {
+        const s = b.toString('utf8');
+        return s === base && !Buffer.from(s, 'utf8').equals(b);
+      });
+    } catch { /* below */ }
+  }
+  return lstatSync(p, { throwIfNoEntry: false }) === undefined;
 }
 
 /** U+FFFD, what a name that is not UTF-8 holds once Node has decoded it */
@@ -289,7 +343,7 @@ const REPLACEMENT = '\uFFFD';
  * @throws LintPathError (`EILSEQ`, exit 2) naming it, with a hint to rename it
  */
 function refuseUnnamable(p: string, cwd: string): void {
-  if (!p.includes(REPLACEMENT) || lstatSync(p, { throwIfNoEntry: false }) !== undefined) return;
+  if (!p.includes(REPLACEMENT) || !undecodable(p)) return;
   const layout = layoutOf(p);
   throw new LintPathError(`${displayPath(cwd, p)}: a name on this path is not UTF-8 (shown as \uFFFD), so limitsctl cannot open it to lint it`, 'EILSEQ',
     layout !== null
@@ -368,7 +422,10 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
           let names: string[];
           // a limits.d this uid may not list: the tree reports the directory itself (LC306)
           try { names = readdirSync(abs); } catch { names = []; addPlan('tree', root, abs); }
-          for (const e of names) addPlan('tree', root, path.join(abs, e));
+          for (const e of names) {
+            refuseUnnamable(path.join(abs, e), cwd);
+            addPlan('tree', root, path.join(abs, e));
+          }
           if (names.length === 0) addPlan('tree', root, path.join(abs, '\0none'));
           return true;
         }

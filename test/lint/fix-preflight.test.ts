@@ -5,7 +5,7 @@
  * was — not one byte, mode or mtime changed. Before, the trees ahead of it were fixed and written,
  * and then the run ended in exit 2. The hint of lint's refusal names no --force (lint has none).
  */
-import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -218,7 +218,47 @@ describe('lint --fix over several targets', () => {
   });
 });
 
+describe('--output-file and the directories pam_limits reads', () => {
+  it('a report file in the directory a tree\'s limits.d links to is refused: pam_limits would read it', async () => {
+    const root = path.join(tmp, 'linked-limits-d');
+    const conf = tree(root, FIXABLE);
+    rmSync(path.join(path.dirname(conf), 'limits.d'), { recursive: true });
+    mkdirSync(path.join(root, 'cfg'));
+    symlinkSync('../../cfg', path.join(path.dirname(conf), 'limits.d'));
+    for (const fix of [[], ['--fix']]) {
+      const r = await runMain(['lint', '--profile', 'debian-12', ...fix, '--root', root, '--output-file', path.join(root, 'cfg/new.conf')]);
+      expect(r.code, fix.join('')).toBe(2);
+      expect(r.stderr).toContain('would put a report where pam_limits reads its configuration');
+      expect(readdirSync(path.join(root, 'cfg'))).toEqual([]);
+      expect(readFileSync(conf, 'utf8')).toBe(FIXABLE);
+    }
+  });
+
+  it('a report file that standard input is redirected from is refused, as /dev/stdin is', async () => {
+    const dir = path.join(tmp, 'stdin-report');
+    mkdirSync(dir);
+    const x = path.join(dir, 'x.conf');
+    writeFileSync(x, FIXABLE);
+    const fd = openSync(x, 'r');
+    const r = spawnSync(process.execPath, [path.resolve('bin/limitsctl.js'), 'lint', '-', '-o', x], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+    closeSync(fd);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('would replace a file being linted');
+    expect(readFileSync(x, 'utf8')).toBe(FIXABLE);
+  });
+});
+
 describe('the warning about a release without a profile', () => {
+  it('shows a tree\'s name with its control characters escaped', async () => {
+    const repo = path.join(tmp, 'repo-release-name');
+    const name = 'e\u001b]0;PWNED\u0007';
+    tree(path.join(repo, name), FIXABLE);
+    writeFileSync(path.join(repo, name, 'etc/os-release'), 'ID=debian\nVERSION_ID=99\n');
+    const r = await runMain(['lint', name], { cwd: repo });
+    expect(r.stderr).toContain('e\\x1b]0;PWNED\\x07');
+    expect(r.stderr).not.toContain('\u001b');
+  });
+
   it('is said once per tree, however often --fix reads the tree', async () => {
     const repo = path.join(tmp, 'repo-release');
     for (const h of ['a', 'b']) {

@@ -41,6 +41,24 @@ describe('a name that is not UTF-8 on the way to the trees', () => {
     });
   }
 
+  for (const glob of ['hosts/*/etc/security/limits.conf', 'hosts/**/limits.conf']) {
+    it(`a glob whose walk passes the directory (${glob}): exit 2 naming it`, async () => {
+      const r = await runMain(['lint', '--profile', 'debian-12', glob], { cwd: repo });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('hosts/\uFFFD: a name on this path is not UTF-8');
+    });
+  }
+
+  it('a directory really named U+FFFD beside it does not hide it', async () => {
+    const other = path.join(tmp, 'beside');
+    tree(path.join(other, 'hosts/a'), 'alice soft nofile 5\n');
+    tree(path.join(other, 'hosts/\uFFFD'), 'carol soft nofile 5\n');
+    tree(raw(other, 'hosts/', [0xff]), 'bob soft nofile 5\n');
+    const r = await runMain(['lint', '--profile', 'debian-12', 'hosts'], { cwd: other });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is not UTF-8');
+  });
+
   it('the tree with the UTF-8 name alone is linted as before', async () => {
     const r = await runMain(['lint', '--profile', 'debian-12', 'hosts/a'], { cwd: repo });
     expect(r.code).toBe(0);
@@ -57,6 +75,12 @@ describe('a name that is not UTF-8 inside a tree', () => {
     const r = await runMain(['lint', '--profile', 'debian-12', '.'], { cwd: root });
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/limits\.d\/\\xff\.conf:1:1 warning LC306/);
+  });
+
+  it('its limits.d named as a directory: refused with the same hint, not "no problems in 0 files"', async () => {
+    const r = await runMain(['lint', '--profile', 'debian-12', 'etc/security/limits.d'], { cwd: root });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Lint its tree instead (limitsctl lint .)');
   });
 
   it('matched by a glob: refused with a hint to lint the tree (which reports it)', async () => {

@@ -2,7 +2,7 @@
  * `limitsctl lint [PATH…]`: check configuration trees or files the way pam_limits reads them
  * (rules: docs/rules.md; settings, formats and CI use: docs/lint.md).
  */
-import { accessSync, existsSync, constants as fsConstants, realpathSync } from 'node:fs';
+import { accessSync, existsSync, constants as fsConstants, fstatSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
@@ -24,6 +24,7 @@ import { docsBaseUrl } from '../docs-url.js';
 import { UsageError } from '../errors.js';
 import { makeColors } from '../output.js';
 import { quoteDiffPath } from '../../core/edit/unified-diff.js';
+import { escapeControls } from '../../formatters/terminal.js';
 
 export { LINT_FORMATS, type LintFormat } from '../../formatters/lint-formats.js';
 
@@ -212,7 +213,8 @@ export async function refuseUnwritable(root: string | null, files: readonly Fixe
   };
   if (root !== null) {
     let dir: string;
-    try { dir = realpathSync(path.join(root, 'etc/security')); } catch { dir = ''; }
+    // etc/security as the writer takes its lock there: resolved inside the tree
+    try { dir = realpathSync(physicalPath(root, path.join(root, 'etc/security'))); } catch { dir = ''; }
     const e = dir === '' ? null : refusal(dir, fsConstants.W_OK);
     if (e !== null) throw wrapIoError(e, 'lock', path.join(dir, '.limitsctl.lock'), undefined, dir);
   }
@@ -291,7 +293,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     // a guess (a release not in the table) is said once per tree; an unreadable os-release is LC306
     if (d.warning !== null && d.file !== null && !warned.has(root)) {
       warned.add(root);
-      io.stderr(`warning: ${root}: ${d.warning}\n`);
+      io.stderr(`warning: ${escapeControls(root)}: ${d.warning}\n`);
     }
     return d.profile;
   };
@@ -305,8 +307,19 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
   if (outputName !== undefined) {
     try { outputReal = (await import('../../io/output-file.js')).resolveOutputFile(outputName, io.cwd).path; } catch { /* reported by openOutputFile */ }
   }
+  // standard input redirected from a file (`lint - < x.conf`): that file is being linted too
+  const stdinIsReport = (): boolean => {
+    if (outputReal === null) return false;
+    try {
+      const a = fstatSync(0);
+      const b = statSync(outputReal);
+      return a.isFile() && a.dev === b.dev && a.ino === b.ino;
+    } catch {
+      return false;
+    }
+  };
   const isReport = (p: string): boolean => path.resolve(io.cwd, p) === outputAbs || (outputReal !== null && physicalPath(null, path.resolve(io.cwd, p)) === outputReal);
-  if (outputAbs !== null && (inTreeLayout(outputAbs) || (outputReal !== null && inTreeLayout(outputReal)) || paths.some(isReport) || (stdinName !== undefined && isReport(stdinName)))) {
+  if (outputAbs !== null && (inTreeLayout(outputAbs) || (outputReal !== null && inTreeLayout(outputReal)) || paths.some(isReport) || (stdinName !== undefined && isReport(stdinName)) || (fromStdin && io.stdin === undefined && stdinIsReport()))) {
     throw new UsageError(`--output-file ${outputName!} would replace a file being linted, or put a report where pam_limits reads its configuration`, 'Write the report outside etc/security, e.g. --output-file lint-report.txt.');
   }
   let targets: AsyncIterable<LoadedLintTarget>;
@@ -349,6 +362,14 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
   const reportOver = (t: LoadedLintTarget, reportPath: string): void => {
     for (const a of t.abs.values()) {
       if (a === reportPath || physicalPath(t.root, a) === reportPath) throw new UsageError(`--output-file ${outputName!} is a file being linted; the report would replace it`, 'Write the report to a file of its own.');
+    }
+    // the directories pam_limits reads in this tree, as the tree's own links lead (a limits.d
+    // that links to another directory): a report there would be read as configuration
+    if (t.root === null) return;
+    for (const d of ['etc/security', 'etc/security/limits.d']) {
+      if (physicalPath(t.root, path.join(t.root, d)) === path.dirname(reportPath)) {
+        throw new UsageError(`--output-file ${outputName!} would put a report where pam_limits reads its configuration (${d} of the tree ${escapeControls(path.relative(io.cwd, t.root) || '.')}, through its links)`, 'Write the report outside etc/security, e.g. --output-file lint-report.txt.');
+      }
     }
   };
   // --fix over several targets writes each tree as it comes; so that a refusal in a later one
