@@ -9,7 +9,7 @@ import { closeSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, rea
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 import { describeError } from '../../src/cli/main.js';
 import { hardLinkRefusal } from '../../src/io/write.js';
 import { runMain } from '../cli/helpers.js';
@@ -22,13 +22,19 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** chattr +i `dir`; the reason it cannot be done here (not root, no chattr, a file system without it), or null. */
-function makeImmutable(dir: string): string | null {
+/**
+ * chattr +i `dir`; where that cannot be done here (not root, no chattr, a file system without the
+ * flag) the test is skipped with the reason (ctx.skip throws).
+ */
+function makeImmutable(dir: string, ctx: TestContext): void {
   const r = spawnSync('chattr', ['+i', dir], { encoding: 'utf8' });
-  if (r.error) return `chattr cannot run here (${r.error.message})`;
-  if (r.status !== 0) return `chattr +i failed here (${r.stderr.trim()}): needs root and a file system with the immutable flag`;
+  const why = r.error ? `chattr cannot run here (${r.error.message})`
+    : r.status !== 0 ? `chattr +i failed here (${r.stderr.trim()}): needs root and a file system with the immutable flag` : null;
+  if (why !== null) {
+    console.warn(`skipped: ${why}`);
+    ctx.skip(why);
+  }
   immutable.push(dir);
-  return null;
 }
 
 const FIXABLE = 'alice SOFT nofile 5\n';
@@ -84,12 +90,7 @@ describe('lint --fix over several targets', () => {
     const repo = path.join(tmp, 'repo-immutable');
     const a = tree(path.join(repo, 'hosts/a'), FIXABLE);
     const b = tree(path.join(repo, 'hosts/b'), FIXABLE);
-    const why = makeImmutable(path.dirname(b));
-    if (why !== null) {
-      console.warn(`skipped: ${why}`);
-      ctx.skip();
-      return;
-    }
+    makeImmutable(path.dirname(b), ctx);
     const before = snapshot([a, b]);
     const r = await runMain(['lint', '--profile', 'debian-12', '--fix', 'hosts/*'], { cwd: repo });
     expect(r.code).toBe(2);
@@ -105,12 +106,7 @@ describe('lint --fix over several targets', () => {
     const repo = path.join(tmp, 'repo-immutable-file');
     const a = tree(path.join(repo, 'hosts/a'), FIXABLE);
     const b = tree(path.join(repo, 'hosts/b'), FIXABLE);
-    const why = makeImmutable(b);
-    if (why !== null) {
-      console.warn(`skipped: ${why}`);
-      ctx.skip();
-      return;
-    }
+    makeImmutable(b, ctx);
     const before = snapshot([a, b]);
     const r = await runMain(['lint', '--profile', 'debian-12', '--fix', 'hosts/*'], { cwd: repo });
     expect(r.code).toBe(2);
@@ -149,12 +145,7 @@ describe('lint --fix over several targets', () => {
     const two = path.join(y, 'two.conf');
     writeFileSync(one, FIXABLE);
     writeFileSync(two, FIXABLE);
-    const why = makeImmutable(y);
-    if (why !== null) {
-      console.warn(`skipped: ${why}`);
-      ctx.skip();
-      return;
-    }
+    makeImmutable(y, ctx);
     const before = snapshot([one, two]);
     const r = await runMain(['lint', '--profile', 'debian-12', '--fix', one, two]);
     expect(r.code).toBe(2);

@@ -2,7 +2,7 @@
  * `limitsctl lint [PATH…]`: check configuration trees or files the way pam_limits reads them
  * (rules: docs/rules.md; settings, formats and CI use: docs/lint.md).
  */
-import { accessSync, existsSync, constants as fsConstants, fstatSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, existsSync, constants as fsConstants, fstatSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
@@ -189,6 +189,29 @@ export function physicalPath(root: string | null, abs: string): string {
 }
 
 /**
+ * {@link physicalPath} for many names of one target, as fast as an lstat each: the physical path
+ * of each directory is resolved once, and a name whose entry there is not a link is that path and
+ * its name; any other name (a link, missing, unreadable) is resolved in full.
+ */
+export function physicalPaths(root: string | null): (abs: string) => string {
+  const dirs = new Map<string, string>();
+  return (abs: string): string => {
+    const dir = path.dirname(abs);
+    let physical = dirs.get(dir);
+    if (physical === undefined) {
+      physical = physicalPath(root, dir);
+      dirs.set(dir, physical);
+    }
+    const candidate = path.join(physical, path.basename(abs));
+    try {
+      const st = lstatSync(candidate, { throwIfNoEntry: false });
+      if (st !== undefined && !st.isSymbolicLink()) return candidate;
+    } catch { /* resolved in full */ }
+    return physicalPath(root, abs);
+  };
+}
+
+/**
  * The refusal the writer would make first because a file or directory it must write is not
  * writable for this process — a read-only file system (EROFS), an immutable file or directory
  * (EPERM), no permission (EACCES) — asked with access(2), which creates nothing, in the writer's
@@ -212,16 +235,15 @@ export async function refuseUnwritable(root: string | null, files: readonly Fixe
     }
   };
   if (root !== null) {
-    let dir: string;
     // etc/security as the writer takes its lock there: resolved inside the tree
-    try { dir = realpathSync(physicalPath(root, path.join(root, 'etc/security'))); } catch { dir = ''; }
-    const e = dir === '' ? null : refusal(dir, fsConstants.W_OK);
+    const dir = physicalPath(root, path.join(root, 'etc/security'));
+    const e = existsSync(dir) ? refusal(dir, fsConstants.W_OK) : null;
     if (e !== null) throw wrapIoError(e, 'lock', path.join(dir, '.limitsctl.lock'), undefined, dir);
   }
   for (const f of files) {
     const real = physicalPath(root, f.abs);
-    let dir: string;
-    try { dir = realpathSync(path.dirname(real)); } catch { continue; } // the writer reports it
+    const dir = path.dirname(real);
+    if (!existsSync(dir)) continue; // the writer reports it
     const exists = existsSync(real);
     const onFile = exists ? refusal(real, fsConstants.W_OK) : null;
     if (onFile !== null) throw wrapIoError(onFile, 'rename', f.abs, real, real);
@@ -360,8 +382,9 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     return { outcome: o, files: fs };
   };
   const reportOver = (t: LoadedLintTarget, reportPath: string): void => {
+    const physical = physicalPaths(t.root);
     for (const a of t.abs.values()) {
-      if (a === reportPath || physicalPath(t.root, a) === reportPath) throw new UsageError(`--output-file ${outputName!} is a file being linted; the report would replace it`, 'Write the report to a file of its own.');
+      if (a === reportPath || physical(a) === reportPath) throw new UsageError(`--output-file ${outputName!} is a file being linted; the report would replace it`, 'Write the report to a file of its own.');
     }
     // the directories pam_limits reads in this tree, as the tree's own links lead (a limits.d
     // that links to another directory): a report there would be read as configuration
