@@ -40,15 +40,23 @@ const TAGS = ['cli', ...PARTS.map(([tag]) => tag)];
 const argv = process.argv.slice(2);
 
 /**
- * Cache files: MAGIC, the length n of the V8 data (uint32 LE), the V8 data (vm.Script cachedData),
- * and the same n bytes again. V8 checks its data's header, not all of it; a file whose two copies
- * differ (torn, damaged) is not used. Comparing two copies (memcmp) costs next to nothing, where a
- * checksum would load node:zlib (and with it the stream modules) or run a loop over every byte
- * before the program starts. Not against an attacker: a cache file is used only when it is the
- * user's own (ownedPrivately).
+ * Cache files: MAGIC, the length n of the V8 data (uint32 LE), four zero bytes, the V8 data
+ * (vm.Script cachedData), and the same n bytes again. V8 checks its data's header, not all of it;
+ * a file whose two copies differ (torn, damaged) is not used. Comparing two copies (memcmp) costs
+ * next to nothing, where a checksum would load node:zlib (and with it the stream modules) or run a
+ * loop over every byte before the program starts. The header is 16 bytes so that the data starts
+ * 8-byte aligned in the buffer it is read into: V8 copies cached data that is not pointer-aligned
+ * before it reads it (hundreds of KiB, each page a fault). Not against an attacker: a cache file is
+ * used only when it is the user's own (ownedPrivately).
  */
-const MAGIC = Buffer.from('LCTLv8c2');
-const HEADER = MAGIC.length + 4;
+const MAGIC = Buffer.from('LCTLv8c3');
+const HEADER = MAGIC.length + 8;
+/**
+ * How a bundle's text begins after its '#!' line (scripts/bundle.mjs VM_WRAPPED; the test of the
+ * bundle compares them): run by require() or `node`, it calls the function that holds the bundle
+ * with CommonJS' arguments; compiled as a script of its own (loadWithCache), it is that function.
+ */
+const VM_WRAPPED = '((f) => this === globalThis ? f : f.call(this, exports, require, module, __filename, __dirname))(function (exports, require, module, __filename, __dirname) {';
 /** A cache file larger than this is not read (the bundle's is a few hundred KiB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -56,7 +64,7 @@ const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 function cacheData(file) {
   if (file.length <= HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const n = file.readUInt32LE(MAGIC.length);
-  if (n === 0 || file.length !== HEADER + 2 * n) return undefined;
+  if (n === 0 || file.readUInt32LE(MAGIC.length + 4) !== 0 || file.length !== HEADER + 2 * n) return undefined;
   const data = file.subarray(HEADER, HEADER + n);
   return data.equals(file.subarray(HEADER + n)) ? data : undefined;
 }
@@ -124,11 +132,13 @@ function loadWithCache(dir, file, st, tag) {
     }
   }
   // the bundle is ASCII (esbuild escapes the rest), so latin1 reads it exactly and fastest
-  let source = fs.readFileSync(file, 'latin1');
-  if (source.startsWith('#!')) source = `//${source.slice(2)}`;
-  // CommonJS' own wrapper (node:module's wrap); the bundle requires only Node's built-in modules
-  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
-  const script = new vm.Script(wrapped, { filename: file, ...(cached ? { cachedData: cached } : {}) });
+  const source = fs.readFileSync(file, 'latin1');
+  // A bundle is one function expression already (VM_WRAPPED), so its text is compiled as it is;
+  // CommonJS' own wrapper (node:module's wrap) around it would be a second copy of every byte
+  // (a bundle from an older build is wrapped so)
+  const wrapped = source.startsWith(VM_WRAPPED, source.startsWith('#!') ? source.indexOf('\n') + 1 : 0);
+  const text = wrapped ? source : `(function (exports, require, module, __filename, __dirname) { ${source.startsWith('#!') ? `//${source.slice(2)}` : source}\n});`;
+  const script = new vm.Script(text, { filename: file, ...(cached ? { cachedData: cached } : {}) });
   const mod = { exports: {}, filename: file, id: file, loaded: false };
   script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
   const save = () => {
@@ -144,7 +154,7 @@ function loadWithCache(dir, file, st, tag) {
       const dst = fs.lstatSync(dir);
       if (!dst.isDirectory() || !ownedPrivately(dst)) return;
       const data = script.createCachedData();
-      const length = Buffer.alloc(4);
+      const length = Buffer.alloc(HEADER - MAGIC.length);
       length.writeUInt32LE(data.length);
       const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
       const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);

@@ -22,7 +22,7 @@
 // (help, another command) it hands to the whole CLI (main()'s PartialBundle), so a partial file
 // is never needed for correctness, only for speed. None is a program of its own.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -114,6 +114,23 @@ function partialOnly(commands) {
   };
 }
 
+/**
+ * The text that opens every bundle after its '#!' line; the bundle ends in `\n});\n`. Run by
+ * require() or `node`, the file calls the function that holds the whole bundle with CommonJS'
+ * arguments, as if Node had wrapped it; compiled as a script of its own (bin/limitsctl.js
+ * loadWithCache, whose VM_WRAPPED is the same text), its value is that function. So the bin
+ * compiles the file's text as it is read, where wrapping it itself would copy every byte once
+ * more (a fault per page of a 600 KiB string at every start).
+ */
+export const VM_WRAPPED = '((f) => this === globalThis ? f : f.call(this, exports, require, module, __filename, __dirname))(function (exports, require, module, __filename, __dirname) {';
+
+/** Wrap an esbuild output file in {@link VM_WRAPPED}, keeping its '#!' line first. */
+async function wrapForVm(file) {
+  const text = await readFile(file, 'latin1');
+  const at = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0;
+  await writeFile(file, `${text.slice(0, at)}${VM_WRAPPED}\n${text.slice(at)}\n});\n`, 'latin1');
+}
+
 /** Build the bundle and the partial bundles; returns the bundle's path. */
 export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, lintOutfile = LINT_BUNDLE, editOutfile = EDIT_BUNDLE, minify = process.env.BUNDLE_MINIFY ?? 'syntax' } = {}) {
   const common = {
@@ -148,6 +165,7 @@ export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, lint
     },
   });
   await Promise.all(parts);
+  await Promise.all([outfile, coreOutfile, lintOutfile, editOutfile].map(wrapForVm));
   return outfile;
 }
 

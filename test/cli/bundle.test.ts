@@ -94,6 +94,48 @@ describe.skipIf(!built)('the bundled CLI', () => {
   });
 });
 
+describe.skipIf(!built)('the text of each bundle', () => {
+  const binWrapped = () => /^const VM_WRAPPED = '(.*)';$/m.exec(readFileSync(BIN, 'utf8'))?.[1];
+
+  it('is one function expression after its #! line, the text bin/limitsctl.js compiles as it is', async () => {
+    const { VM_WRAPPED } = await import(path.join(REPO, 'scripts/bundle.mjs')) as { VM_WRAPPED: string };
+    expect(binWrapped()).toBe(VM_WRAPPED);
+    for (const file of [BUNDLE, CORE, LINT, EDIT]) {
+      const text = readFileSync(file, 'latin1');
+      const body = text.startsWith('#!') ? text.slice(text.indexOf('\n') + 1) : text;
+      expect(body.startsWith(`${VM_WRAPPED}\n`), file).toBe(true);
+      expect(text.endsWith('\n});\n'), file).toBe(true);
+      // compiled as a script of its own, its value is the function CommonJS' arguments go to
+      const { runInThisContext } = await import('node:vm');
+      const fn = runInThisContext(body, { filename: file }) as (...a: unknown[]) => void;
+      expect(typeof fn, file).toBe('function');
+      const mod = { exports: {} as { main?: unknown } };
+      fn.call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
+      expect(typeof mod.exports.main, file).toBe('function');
+    }
+  });
+
+  it('a bundle without that wrapper (an older build beside this bin) is wrapped by the bin and runs alike', () => {
+    const dir = path.join(tmp, 'unwrapped');
+    mkdirSync(path.join(dir, 'bin'), { recursive: true });
+    mkdirSync(path.join(dir, 'dist'));
+    writeFileSync(path.join(dir, 'bin/limitsctl.js'), readFileSync(BIN));
+    writeFileSync(path.join(dir, 'bin/package.json'), readFileSync(path.join(REPO, 'bin/package.json')));
+    const wrapped = binWrapped()!;
+    for (const file of [BUNDLE, CORE]) {
+      const text = readFileSync(file, 'latin1');
+      const plain = text.replace(`${wrapped}\n`, '').replace(/\n\}\);\n$/, '\n');
+      expect(plain.length, file).toBe(text.length - wrapped.length - 5);
+      writeFileSync(path.join(dir, 'dist', path.basename(file)), plain, 'latin1');
+    }
+    const args = ['get', 'nproc', '--user', 'admin', '--root', DEMO];
+    const want = run(esm, args);
+    const cache = path.join(tmp, 'unwrapped-cache');
+    for (const when of ['cold cache', 'warm cache']) expect(run(path.join(dir, 'bin/limitsctl.js'), args, { LIMITSCTL_CACHE_DIR: cache }), when).toEqual(want);
+    expect(run(path.join(dir, 'bin/limitsctl.js'), ['--version'], { LIMITSCTL_CACHE_DIR: cache }).stdout).toBe(`${JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}\n`);
+  });
+});
+
 describe.skipIf(!built)('the partial bundles', () => {
   /** The module paths a bundle holds (esbuild names each by its path). */
   const modulesOf = (file: string) => [...readFileSync(file, 'latin1').matchAll(/"((?:src|node_modules)\/[\w./-]+)"\(/g)].map((m) => m[1]!);
@@ -193,7 +235,7 @@ describe.skipIf(!built)('the code cache', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     const first = statSync(path.join(dir, name!));
     expect(first.mode & 0o777).toBe(0o600);
-    expect(readFileSync(path.join(dir, name!)).subarray(0, 8).toString()).toBe('LCTLv8c2');
+    expect(readFileSync(path.join(dir, name!)).subarray(0, 8).toString()).toBe('LCTLv8c3');
     // accepted by V8: not rewritten (a rejected cache would be replaced)
     expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir })).toEqual(want);
     const again = statSync(path.join(dir, name!));
@@ -254,26 +296,30 @@ describe.skipIf(!built)('the code cache', () => {
     const random = Buffer.alloc(good.length, 0).map(() => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24);
     const flipped = Buffer.from(good);
     flipped[Math.floor(good.length / 2)]! ^= 0x40;
-    // the file: magic (8 bytes), n (uint32 LE), the V8 data (n bytes), the same n bytes again
+    // the file: magic (8 bytes), n (uint32 LE), 4 zero bytes, the V8 data (n bytes, at an 8-byte
+    // aligned offset), the same n bytes again
     const n = good.readUInt32LE(8);
-    expect(good.length).toBe(12 + 2 * n);
-    expect(good.subarray(12, 12 + n).equals(good.subarray(12 + n))).toBe(true);
+    expect(good.readUInt32LE(12)).toBe(0);
+    expect(good.length).toBe(16 + 2 * n);
+    expect(good.subarray(16, 16 + n).equals(good.subarray(16 + n))).toBe(true);
     const badV8 = Buffer.from(good);
-    badV8.fill(0x41, 12, 64); // the V8 header, in both copies: only V8 can reject it
-    badV8.fill(0x41, 12 + n, 64 + n);
+    badV8.fill(0x41, 16, 64); // the V8 header, in both copies: only V8 can reject it
+    badV8.fill(0x41, 16 + n, 64 + n);
+    const padded = Buffer.from(good);
+    padded[12] = 1; // the reserved bytes of the header
     const second = Buffer.from(good);
     second[good.length - 1]! ^= 0x01; // the last byte of the second copy
     const longer = Buffer.concat([good, Buffer.from([0])]);
     for (const [what, bytes] of [['random', random], ['empty', Buffer.alloc(0)], ['torn', good.subarray(0, good.length >> 1)], ['a bit flipped', flipped],
-      ['a bit flipped in the second copy', second], ['a byte more', longer], ['V8 data of another kind', badV8]] as const) {
+      ['a bit flipped in the second copy', second], ['a byte more', longer], ['V8 data of another kind', badV8], ['a header not ours', padded]] as const) {
       writeFileSync(file, bytes, { mode: 0o600 });
       expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir }), what).toEqual(want);
       // replaced by a whole one (a damaged file that was used would have been kept)
       const now = readFileSync(file);
-      expect(now.subarray(0, 8).toString(), what).toBe('LCTLv8c2');
+      expect(now.subarray(0, 8).toString(), what).toBe('LCTLv8c3');
       const m = now.readUInt32LE(8);
-      expect(now.length, what).toBe(12 + 2 * m);
-      expect(now.subarray(12, 12 + m).equals(now.subarray(12 + m)), what).toBe(true);
+      expect(now.length, what).toBe(16 + 2 * m);
+      expect(now.subarray(16, 16 + m).equals(now.subarray(16 + m)), what).toBe(true);
     }
     expect(files(dir)).toEqual([name]);
   });
