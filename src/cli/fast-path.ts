@@ -201,14 +201,18 @@ function configOf(options: Options): Record<string, { type: 'string' | 'boolean'
  * Stricter than parseArgs: a short option is a word of its own (no `-nq`, `-uadmin`).
  */
 function read(words: string[], options: Options, command?: string) {
+  if (words.length === 0) return [];
   const config = { args: words, options: configOf(options), allowPositionals: true, tokens: true } as const;
-  const { tokens } = parseArgs({ ...config, strict: false });
+  // strict mode only adds checks to the same tokens: the lenient pass, which finds the word at
+  // fault, runs only when the strict one refuses (parseArgs is most of a cold start's parsing)
+  let tokens: ReturnType<typeof parseArgs<typeof config & { strict: false }>>['tokens'];
   let refused: Error | undefined;
   try {
-    parseArgs({ ...config, strict: true });
+    ({ tokens } = parseArgs({ ...config, strict: true }));
   } catch (e) {
     if (!String((e as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) throw e;
     refused = e as Error;
+    ({ tokens } = parseArgs({ ...config, strict: false }));
   }
   for (const t of tokens) {
     if (t.kind !== 'option') continue;
