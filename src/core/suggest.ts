@@ -98,17 +98,23 @@ function deletions(s: string, k: number): Set<string> {
  * (a hostile file gets there, not a real one). Answers are remembered per input.
  */
 export function suggester(candidates: readonly string[]): (input: string) => string | null {
-  const index = new Map<string, number[]>();
+  // the index is made at the first lookup: most lint runs meet no unknown name, and then the
+  // variants of every account name (hundreds of strings per name) would be made for nothing
+  let index: Map<string, number[]> | undefined;
   const direct: number[] = [];
-  let variants = 0;
-  candidates.forEach((c, i) => {
-    if (c.length > MAX_INDEXED_LENGTH || variants >= MAX_INDEXED_VARIANTS) { direct.push(i); return; }
-    for (const v of deletions(c, 2)) {
-      const list = index.get(v);
-      if (list) list.push(i); else index.set(v, [i]);
-      variants++;
-    }
-  });
+  const indexed = (): Map<string, number[]> => {
+    const made = new Map<string, number[]>();
+    let variants = 0;
+    candidates.forEach((c, i) => {
+      if (c.length > MAX_INDEXED_LENGTH || variants >= MAX_INDEXED_VARIANTS) { direct.push(i); return; }
+      for (const v of deletions(c, 2)) {
+        const list = made.get(v);
+        if (list) list.push(i); else made.set(v, [i]);
+        variants++;
+      }
+    });
+    return made;
+  };
   let directLeft = MAX_DIRECT_COMPARISONS;
   let workLeft = MAX_WORK;
   const memo = new Map<string, string | null>();
@@ -116,6 +122,7 @@ export function suggester(candidates: readonly string[]): (input: string) => str
     if (input === '') return null;
     const known = memo.get(input);
     if (known !== undefined || memo.has(input)) return known ?? null;
+    index ??= indexed();
     const limit = input.length <= 4 ? 1 : 2;
     const lower = input.toLowerCase();
     const found = new Set<number>();
