@@ -11,7 +11,10 @@
 //   package.json) is inlined and loaded only when that call runs; any other import.meta fails
 //   the build (it has no meaning in one file);
 // - node:child_process is replaced by functions that load it on their first call (it costs a
-//   few milliseconds at every start, and only the NSS fallback and one write path use it).
+//   few milliseconds at every start, and only the NSS fallback and one write path use it);
+// - picomatch (LAZY_DEFAULTS) is required at its first use, not at every start;
+// - `import path from 'node:path'` becomes `const path = require('node:path')` (no interop copy
+//   of the module per importing file).
 //
 // It also builds the partial bundles, each the same entry with only some commands and without
 // yargs and the other commands' code, so a start reads, deserialises and faults in that much less:
@@ -61,13 +64,56 @@ const lazyChildProcess = {
   },
 };
 
-/** `createRequire(import.meta.url)(X)` → `require(X)` in the sources (also the library's bundle, bundle-lib.mjs). */
+/**
+ * Packages imported for their default export that only some command lines call (picomatch: a
+ * lint settings file's `ignore[]`): the import becomes a stand-in that requires the package at
+ * its first use, so a start does not run the package's module code (and CommonJS interop copies
+ * of its exports) for nothing. The stand-in forwards calls and property reads; nothing else.
+ */
+const LAZY_DEFAULTS = ['picomatch/posix.js'];
+
+const lazyDefaults = {
+  name: 'lazy-default-import',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_DEFAULTS.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-default' ? undefined : { path: args.path, namespace: 'lazy-default' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-default' }, (args) => ({
+      loader: 'js',
+      resolveDir: repo,
+      contents: [
+        'let m;',
+        `const load = () => (m ??= require(${JSON.stringify(args.path)}));`,
+        'export default new Proxy(function () {}, {',
+        '  get: (_t, k) => load()[k],',
+        '  apply: (_t, self, args) => Reflect.apply(load(), self, args),',
+        '});',
+      ].join('\n'),
+    }));
+  },
+};
+
+/**
+ * A default or namespace import of a Node module in the sources (`import path from 'node:path'`,
+ * `import * as path from 'node:path'`) as a plain require(): esbuild turns each such import into an interop copy of the module (__toESM: a getter
+ * for every export, node:fs has a hundred), once per importing file and at every start.
+ */
+const NODE_DEFAULT_IMPORT = /^import (?:\* as )?(?!type\b)([A-Za-z_$][\w$]*)(, \{[^}]*\})? from '(node:[a-z_/]+)';$/gm;
+
+/**
+ * `createRequire(import.meta.url)(X)` → `require(X)`, and NODE_DEFAULT_IMPORT, in the sources
+ * (also the library's bundle, bundle-lib.mjs).
+ */
 export const inlineRequires = {
   name: 'inline-create-require',
   setup(b) {
     b.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, async (args) => {
       const text = await readFile(args.path, 'utf8');
-      return { loader: 'ts', contents: text.replace(/\bcreateRequire\(import\.meta\.url\)\(/g, 'require(') };
+      return {
+        loader: 'ts',
+        contents: text
+          .replace(/\bcreateRequire\(import\.meta\.url\)\(/g, 'require(')
+          .replace(NODE_DEFAULT_IMPORT, (_m, name, named, from) => `const ${name} = require('${from}');${named ? ` import ${named.slice(2)} from '${from}';` : ''}`),
+      };
     });
   },
 };
@@ -146,13 +192,13 @@ export async function bundle({ outfile = BUNDLE, coreOutfile = CORE_BUNDLE, lint
     logOverride: { 'empty-import-meta': 'error', 'import-is-undefined': 'error' },
   };
   const parts = [[coreOutfile, CORE_COMMANDS], [lintOutfile, LINT_COMMANDS], [editOutfile, EDIT_COMMANDS]].map(([file, commands]) => build({
-    ...common, entryPoints: ['partial-entry'], outfile: file, plugins: [partialOnly(commands), lazyChildProcess, inlineRequires],
+    ...common, entryPoints: ['partial-entry'], outfile: file, plugins: [partialOnly(commands), lazyChildProcess, lazyDefaults, inlineRequires],
   }));
   await build({
     ...common,
     entryPoints: [MAIN],
     outfile,
-    plugins: [lazyChildProcess, inlineRequires],
+    plugins: [lazyChildProcess, lazyDefaults, inlineRequires],
     banner: {
       js: [
         '#!/usr/bin/env node',

@@ -199,6 +199,39 @@ describe.skipIf(!built)('the partial bundles', () => {
     expect(viaEdit).toEqual(viaWhole);
   });
 
+  it('copy no Node module at start-up: a default or namespace import of node:* is a plain require()', () => {
+    for (const file of [BUNDLE, CORE, LINT, EDIT]) {
+      const text = readFileSync(file, 'latin1');
+      expect(text, path.basename(file)).toMatch(/require\("node:path"\)/);
+      expect(text.match(/__toESM\(require\("node:[^"]*"\)[^)]*\)/g) ?? [], path.basename(file)).toEqual([]);
+    }
+  });
+
+  it("run picomatch at the first ignore[] pattern, not at start-up, and its patterns apply through the lint bundle", () => {
+    // the stand-in (scripts/bundle.mjs LAZY_DEFAULTS) requires the package only when called
+    const text = readFileSync(LINT, 'latin1');
+    expect(text).toMatch(/"lazy-default:picomatch\/posix\.js"/);
+    const repo = path.join(tmp, 'ignore-repo');
+    for (const h of ['web1', 'legacy']) {
+      mkdirSync(path.join(repo, 'hosts', h, 'etc/security'), { recursive: true });
+      writeFileSync(path.join(repo, 'hosts', h, 'etc/security/limits.conf'), `${h} soft npoc 10\n`);
+    }
+    const lintIn = (ini: string) => {
+      writeFileSync(path.join(repo, '.limitsctl.ini'), ini);
+      const r = spawnSync(process.execPath, [lint, 'lint', 'hosts/*', '--profile', 'linux-pam-1.5.2'], { cwd: repo, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const none = lintIn('');
+    expect(none.stdout).toMatch(/^hosts\/legacy\//m);
+    const ignored = lintIn('ignore[] = hosts/{legacy,old}/**\n');
+    expect(ignored.status).toBe(1);
+    expect(ignored.stdout).toMatch(/^hosts\/web1\//m);
+    expect(ignored.stdout).not.toMatch(/legacy/);
+    const refused = lintIn('ignore[] = hosts/[z-a]\n');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/ignore\[\] = hosts\/\[z-a\].*not a usable glob pattern/);
+  });
+
   it('are what bin/limitsctl.js runs for their commands (each its own code cache), the whole CLI for the rest', () => {
     const dir = path.join(tmp, 'routes');
     const tags = () => (existsSync(dir) ? readdirSync(dir).map((f) => f.replace(/^limitsctl-(\w+)-.*-(\w+)\.v8cache$/, '$1 $2')).sort() : []);
