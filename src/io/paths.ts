@@ -88,6 +88,32 @@ function split(p: string): string[] {
   return p.split('/').filter((x) => x !== '' && x !== '.');
 }
 
+/** realpath(3) of `abs`, or null when it cannot be resolved (missing, ENOTDIR, EACCES, ELOOP…). */
+function realpathOrNull(abs: string): string | null {
+  try {
+    return realpathSync.native(abs);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The common case of resolveInRoot, in two realpath(3) calls instead of an lstat of every
+ * component from JavaScript: `parts` (no `..`) name an existing file whose physical path is the
+ * root's physical path followed by `parts` — so no component below the root is a symlink (a link
+ * would make the physical path leave its place). null when that is not so: the walk decides.
+ */
+function plainInRoot(absRoot: string, parts: readonly string[]): ResolvedInRoot | null {
+  if (parts.length === 0 || parts.includes('..')) return null;
+  const relOut = parts.join('/');
+  const abs = path.join(absRoot, relOut);
+  const real = realpathOrNull(abs);
+  if (real === null) return null;
+  const rootReal = realpathOrNull(absRoot);
+  if (rootReal === null || real !== (rootReal === '/' ? `/${relOut}` : `${rootReal}/${relOut}`)) return null;
+  return { abs, rel: relOut, viaSymlink: false, missing: false };
+}
+
 /**
  * Resolve `rel` (relative to `root`) following symlinks. Throws OutsideRootError when a link
  * leads outside the root, ELOOP after 40 links, ENOENT (with `viaSymlink`) when a missing
@@ -96,6 +122,8 @@ function split(p: string): string[] {
 export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
   const absRoot = path.resolve(root);
   let pending = split(rel);
+  const plain = plainInRoot(absRoot, pending);
+  if (plain !== null) return plain;
   const done: string[] = [];
   let viaSymlink = false;
   let hops = 0;
