@@ -137,10 +137,21 @@ export interface ProfileInfo {
   readonly aliases: readonly ProfileAlias[];
 }
 
+/** Release numbers read so far, as their numbers (the profile table compares the same few hundreds of times at start-up). */
+const versionParts = new Map<string, readonly number[]>();
+const partsOf = (v: string): readonly number[] => {
+  let parts = versionParts.get(v);
+  if (parts === undefined) {
+    parts = v.split('.').map(Number);
+    if (versionParts.size < 1024) versionParts.set(v, parts); // os-release text is read too: bounded
+  }
+  return parts;
+};
+
 /** `a.b.c` >= `x.y.z` for Linux-PAM release numbers. */
 export function versionAtLeast(have: string, want: string): boolean {
-  const h = have.split('.').map(Number);
-  const w = want.split('.').map(Number);
+  const h = partsOf(have);
+  const w = partsOf(want);
   for (let i = 0; i < Math.max(h.length, w.length); i++) {
     const d = (h[i] ?? 0) - (w[i] ?? 0);
     if (d !== 0) return d > 0;
