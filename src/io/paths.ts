@@ -6,7 +6,7 @@
  * way). `..` may not climb above the root. On the live system (root `/`) this is plain kernel
  * resolution.
  */
-import { closeSync, constants as fsConstants, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LimitsIoError, OutsideRootError } from './write-errors.js';
 
@@ -88,8 +88,13 @@ function split(p: string): string[] {
   return p.split('/').filter((x) => x !== '' && x !== '.');
 }
 
-/** realpath(3) of `abs`, or null when it cannot be resolved (missing, ENOTDIR, EACCES, ELOOP…). */
+/**
+ * realpath(3) of `abs`, or null when it cannot be resolved (missing, ENOTDIR, EACCES, ELOOP…).
+ * A missing file (the common case: a config repository's trees have no etc/passwd, proc,
+ * sysctl.d…) is found by access(2) first, which reports it without an exception made and thrown.
+ */
 function realpathOrNull(abs: string): string | null {
+  if (!existsSync(abs)) return null;
   try {
     return realpathSync.native(abs);
   } catch {
