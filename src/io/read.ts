@@ -171,6 +171,19 @@ function resolveShown(root: string, rel: string):
  * `resolved.rel` is where the file really is (relative to the root) when it could be resolved.
  */
 export function readFileInRoot(root: string, rel: string, options: ReadOptions = {}): ReadResult {
+  // A file replaced while it is read — another writer's atomic rename, limitsctl's own in a
+  // parallel run — is read again: the path then names the new file. Three tries in all, then
+  // 'changed' is the answer (something keeps swapping it).
+  for (let attempt = 1; ; attempt++) {
+    const r = readFileInRootOnce(root, rel, options);
+    if (r.ok || r.failure.kind !== 'changed' || attempt === READ_ATTEMPTS) return r;
+  }
+}
+
+/** How many times readFileInRoot reads a file that keeps changing while it is opened. */
+const READ_ATTEMPTS = 3;
+
+function readFileInRootOnce(root: string, rel: string, options: ReadOptions): ReadResult {
   const maxBytes = options.maxBytes ?? MAX_LIMITS_FILE_BYTES;
   const r = resolveShown(root, rel);
   if (!r.ok) return { ok: false, failure: r.failure };
