@@ -259,7 +259,17 @@ function hardLinkRefusalFor(root: string, real: string, rel: string): LimitsIoEr
   }
   if (!st.isFile() || st.nlink <= 1n) return undefined;
   const links = st.nlink - pinningLinks(path.dirname(realPath), path.basename(realPath), st.ino);
-  return links > 1n ? hardLinkRefusal(path.join(root, rel), realPath, links) : undefined;
+  if (links <= 1n) return undefined;
+  // a writer running now may have pinned the file (nlink 2) and then renamed its new file into
+  // place and removed the pin before the directory was listed: the file changed underneath, and
+  // the writer, under the lock, decides on what is there then
+  try {
+    const again = lstatSync(realPath, { bigint: true });
+    if (again.ino !== st.ino || again.nlink !== st.nlink) return undefined;
+  } catch {
+    return undefined;
+  }
+  return hardLinkRefusal(path.join(root, rel), realPath, links);
 }
 
 /**
