@@ -217,7 +217,16 @@ function read(words: string[], options: Options, command?: string) {
   for (const t of tokens) {
     if (t.kind !== 'option') continue;
     const shown = t.rawName;
-    if (!shown.startsWith('--') && words[t.index] !== shown) throw unknownOption(words[t.index]!, command, options);
+    if (!shown.startsWith('--') && words[t.index] !== shown) {
+      // `-n=1`, `-o=x`: a short option takes no `=` (its value is the next word)
+      const word = words[t.index]!;
+      const spec = Object.hasOwn(config.options, t.name) ? config.options[t.name]! : undefined;
+      if (spec !== undefined && word.startsWith(`${shown}=`)) {
+        if (spec.type === 'boolean') throw new ArgvError(`${shown} is a flag: it takes no value (got '${unmark(word.slice(shown.length + 1))}')`);
+        throw new ArgvError(`${shown} takes its value as the next word, not after '='`, `Write ${shown} VALUE, or --${t.name}=VALUE for a value that begins with '-'.`);
+      }
+      throw unknownOption(word, command, options);
+    }
     if (!refused) continue;
     const type = Object.hasOwn(config.options, t.name) ? config.options[t.name]!.type : undefined;
     if (type === undefined) throw unknownOption(shown, command, options); // ERR_PARSE_ARGS_UNKNOWN_OPTION
@@ -225,7 +234,7 @@ function read(words: string[], options: Options, command?: string) {
     if (type === 'boolean' && t.value !== undefined) throw new ArgvError(`${shown} is a flag: it takes no value (got '${t.value}')`);
     if (type === 'string' && t.value === undefined) throw new ArgvError(`${shown} needs a value`, `Write ${shown} VALUE.`);
     if (type === 'string' && !t.inlineValue && /^-./.test(t.value!)) {
-      throw new ArgvError(`${shown} needs a value (found ${t.value})`, `Write ${shown}=VALUE for a value that begins with '-'.`);
+      throw new ArgvError(`${shown} needs a value (found ${t.value})`, `Write --${t.name}=VALUE for a value that begins with '-'.`);
     }
   }
   if (refused) throw new ArgvError(refused.message.split('\n')[0]!);

@@ -102,7 +102,10 @@ describe('the command-line grammar', () => {
       [['files', '--json=true'], /--json is a flag/],
       [['set', 'nproc', '5', '--all', '--no-user'], /unknown option --no-user/],
       [['set', 'nproc', '5', '-uadmin'], /unknown option -uadmin/],
-      [['set', 'nproc', '5', '-u=a'], /unknown option -u/],
+      [['set', 'nproc', '5', '-u=a'], /^-u takes its value as the next word, not after '='$/],
+      [['set', 'nproc', '5', '--user', 'a', '-n=1'], /^-n is a flag: it takes no value \(got '1'\)$/],
+      [['set', 'nproc', '5', '--user', 'a', '-n='], /^-n is a flag: it takes no value \(got ''\)$/],
+      [['lint', '-o=-r.txt'], /^-o takes its value as the next word/],
       [['doctor', '--top', '-x'], /--top needs a value \(found -x\)/],
       [['doctor', '--top', '--'], /--top needs a value \(found --\)/],
       [['--json'], /name a command/],
@@ -115,6 +118,13 @@ describe('the command-line grammar', () => {
     expect(usageError(['set', 'nproc', '5', '-u', 'a', '--user', 'b'])).toBe('--user is given twice; give it once');
     expect(usageError(['get', 'nproc', '--user', 'a', '--groups', 'x', '--groups', 'y'])).toBe('--groups is given twice; give it once');
     expect(usageError(['files', '--conf', 'a', '--conf', 'b'])).toBe('--conf is given twice; give it once');
+    // the hint for a value that begins with '-' names a form that is accepted: the long option's
+    for (const argv of [['lint', '-o', '-r.txt'], ['lint', '-o=-r.txt']]) {
+      let hint = '';
+      try { parseArgv(argv); } catch (e) { hint = (e as ArgvError).hint ?? ''; }
+      expect(hint, JSON.stringify(argv)).toMatch(/--output-file=VALUE for a value that begins with '-'/);
+      expect(parseArgv(['lint', '--output-file=-r.txt'])).toMatchObject({ kind: 'run', args: { outputFile: '-r.txt' } });
+    }
   });
 
   it('leaves help, version and completion to yargs', () => {
