@@ -120,6 +120,27 @@ function plainInRoot(absRoot: string, parts: readonly string[]): ResolvedInRoot 
 }
 
 /**
+ * An absolute link target that names a path under the root on this host (trees built by
+ * scripts often link so), as that path relative to the root; null for a chroot-style target.
+ * The root may be named another way than `absRoot` spells it — by its physical path, or through
+ * a symlink to it (`--root L` with `L -> T` and a link to `/…/T/x`, or the other way round) — so
+ * besides the text of `absRoot`, the target's leading directories are compared with the root's
+ * physical path (a realpath(3) each, only for a target `absRoot` does not already begin).
+ */
+function hostPathInRoot(absRoot: string, target: string): string | null {
+  if (absRoot === '/') return null; // the live system: every absolute target is in the root
+  if (target === absRoot || target.startsWith(`${absRoot}/`)) return target.slice(absRoot.length);
+  const parts = split(target);
+  if (parts.includes('..')) return null;
+  const rootReal = realpathOrNull(absRoot);
+  if (rootReal === null) return null;
+  for (let n = parts.length; n >= 1; n--) {
+    if (realpathOrNull(`/${parts.slice(0, n).join('/')}`) === rootReal) return parts.slice(n).join('/');
+  }
+  return null;
+}
+
+/**
  * Resolve `rel` (relative to `root`) following symlinks. Throws OutsideRootError when a link
  * leads outside the root, ELOOP after 40 links, ENOENT (with `viaSymlink`) when a missing
  * component is followed by `..`; any other missing component is reported (`missing`), not thrown.
@@ -166,8 +187,7 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
     lastLink = { path: [...done, part].join('/'), target };
     if (target.startsWith('/')) {
       done.length = 0;
-      const hostInside = absRoot !== '/' && (target === absRoot || target.startsWith(`${absRoot}/`));
-      pending = [...split(hostInside ? target.slice(absRoot.length) : target), ...pending];
+      pending = [...split(hostPathInRoot(absRoot, target) ?? target), ...pending];
     } else {
       pending = [...split(target), ...pending];
     }

@@ -99,6 +99,28 @@ describe('readFileInRoot', () => {
     expect(!out.ok && out.failure.message).toMatch(/etc\/passwd is a symlink to \.\.\/.*etc\/hostname, which leads outside the tree root/);
   });
 
+  it("a link to the tree's own host path is read so whichever way the root is named (through a link to it, or its physical path)", () => {
+    const real = tree({ 'sec-real/limits.conf': '* soft nproc 77\n' });
+    mkdirSync(path.join(real, 'etc'));
+    const alias = path.join(mkdtempSync(path.join(os.tmpdir(), 'limitsctl-alias-')), 'L');
+    dirs.push(path.dirname(alias));
+    symlinkSync(real, alias);
+    const link = path.join(real, 'etc/security');
+    // spelled with the physical path, the root named through the alias; then the other way round
+    for (const [target, root] of [[path.join(real, 'sec-real'), alias], [path.join(alias, 'sec-real'), real]] as const) {
+      rmSync(link, { force: true });
+      symlinkSync(target, link);
+      const r = resolveInRoot(root, 'etc/security/limits.conf');
+      expect(r, `${target} from --root ${root}`).toMatchObject({ rel: 'sec-real/limits.conf', viaSymlink: true, missing: false });
+      const read = readFileInRoot(root, 'etc/security/limits.conf');
+      expect(read.ok && read.bytes.toString()).toBe('* soft nproc 77\n');
+    }
+    // a chroot-style target is still read inside the root
+    rmSync(link);
+    symlinkSync('/sec-real', link);
+    expect(resolveInRoot(alias, 'etc/security/limits.conf')).toMatchObject({ rel: 'sec-real/limits.conf', missing: false });
+  });
+
   it('a missing directory followed by .. does not exist (no lexical shortcut)', () => {
     const root = tree({ 'etc/security/limits.d/evil.conf': 'x\n' });
     symlinkSync('nonexistent/../limits.d/evil.conf', path.join(root, 'etc/security/limits.conf'));
