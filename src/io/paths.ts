@@ -124,17 +124,21 @@ function plainInRoot(absRoot: string, parts: readonly string[]): ResolvedInRoot 
  * scripts often link so), as that path relative to the root; null for a chroot-style target.
  * The root may be named another way than `absRoot` spells it — by its physical path, or through
  * a symlink to it (`--root L` with `L -> T` and a link to `/…/T/x`, or the other way round) — so
- * besides the text of `absRoot`, the target's leading directories are compared with the root's
- * physical path (a realpath(3) each, only for a target `absRoot` does not already begin).
+ * besides the text of `absRoot`, the target's leading directories (up to a `..`), shortest first,
+ * are compared with the root's physical path (a realpath(3) each, only for a target `absRoot`
+ * does not already begin).
  */
 function hostPathInRoot(absRoot: string, target: string): string | null {
   if (absRoot === '/') return null; // the live system: every absolute target is in the root
   if (target === absRoot || target.startsWith(`${absRoot}/`)) return target.slice(absRoot.length);
   const parts = split(target);
-  if (parts.includes('..')) return null;
   const rootReal = realpathOrNull(absRoot);
   if (rootReal === null) return null;
-  for (let n = parts.length; n >= 1; n--) {
+  // the shortest leading directories that are the root: what follows them is resolved inside the
+  // tree like the rest of a link (its links, its `..` bounded by the root), as for a target that
+  // begins with absRoot's text — never through the tree's own links the host's way
+  const plain = parts.indexOf('..') < 0 ? parts.length : parts.indexOf('..');
+  for (let n = 1; n <= plain; n++) {
     if (realpathOrNull(`/${parts.slice(0, n).join('/')}`) === rootReal) return parts.slice(n).join('/');
   }
   return null;

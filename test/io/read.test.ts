@@ -119,6 +119,25 @@ describe('readFileInRoot', () => {
     rmSync(link);
     symlinkSync('/sec-real', link);
     expect(resolveInRoot(alias, 'etc/security/limits.conf')).toMatchObject({ rel: 'sec-real/limits.conf', missing: false });
+    // what follows the root in such a target is resolved inside the tree, whichever way it is
+    // named: its `..` bounded by the root, its links read chroot-style — one answer per link
+    rmSync(link);
+    symlinkSync(path.join(real, 'sec-real'), link);
+    mkdirSync(path.join(real, 'd'));
+    // leaves the root (and on the host comes back to it: read the host's way, it would be followed)
+    symlinkSync(`../../${path.basename(real)}`, path.join(real, 'd/a'));
+    const via = (base: string, rest: string) => path.join(base, rest);
+    for (const base of [real, alias]) {
+      symlinkSync(via(base, 'etc/security/../../sec-real/limits.conf'), path.join(real, 'dotdot'));
+      symlinkSync(via(base, 'd/a/sec-real/limits.conf'), path.join(real, 'escapes'));
+      for (const root of [real, alias]) {
+        expect(resolveInRoot(root, 'dotdot'), `${base} from ${root}`).toMatchObject({ rel: 'sec-real/limits.conf', missing: false });
+        const r = readFileInRoot(root, 'escapes');
+        expect(!r.ok && r.failure.kind, `${base} from ${root}`).toBe('outside-root');
+      }
+      rmSync(path.join(real, 'dotdot'));
+      rmSync(path.join(real, 'escapes'));
+    }
   });
 
   it('a missing directory followed by .. does not exist (no lexical shortcut)', () => {
