@@ -229,7 +229,7 @@ function read(words: string[], options: Options, command?: string) {
     }
     if (!refused) continue;
     const type = Object.hasOwn(config.options, t.name) ? config.options[t.name]!.type : undefined;
-    if (type === undefined) throw unknownOption(shown, command, options); // ERR_PARSE_ARGS_UNKNOWN_OPTION
+    if (type === undefined) throw unknownOption(words[t.index]!, command, options); // ERR_PARSE_ARGS_UNKNOWN_OPTION
     // ERR_PARSE_ARGS_INVALID_OPTION_VALUE: a value on a flag, none for an option, or the next option taken as it
     if (type === 'boolean' && t.value !== undefined) throw new ArgvError(`${shown} is a flag: it takes no value (got '${t.value}')`);
     if (type === 'string' && t.value === undefined) throw new ArgvError(`${shown} needs a value`, `Write ${shown} VALUE.`);
@@ -354,6 +354,8 @@ function unknownOption(word: string, command: string | undefined, options: Optio
   const shown = word.replace(/=.*$/, '');
   const bare = shown.replace(/^-+/, '');
   if (command === undefined && bare === 'version') return new ArgvError("--version goes alone: 'limitsctl --version'");
+  // -h=1, --help=yes: help is read before the options (parseArgv), only in its bare form
+  if (word.includes('=') && (bare === 'h' || bare === 'help')) return new ArgvError(`${shown} is a flag: it takes no value (got '${word.slice(word.indexOf('=') + 1)}')`);
   const names = Object.keys(options);
   // --dryRun (yargs' camelCase spelling) → --dry-run
   const kebab = bare.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
