@@ -217,18 +217,17 @@ function read(words: string[], options: Options, command?: string) {
   for (const t of tokens) {
     if (t.kind !== 'option') continue;
     const shown = t.rawName;
+    const type = Object.hasOwn(config.options, t.name) ? config.options[t.name]!.type : undefined;
     if (!shown.startsWith('--') && words[t.index] !== shown) {
       // `-n=1`, `-o=x`: a short option takes no `=` (its value is the next word)
       const word = words[t.index]!;
-      const spec = Object.hasOwn(config.options, t.name) ? config.options[t.name]! : undefined;
-      if (spec !== undefined && word.startsWith(`${shown}=`)) {
-        if (spec.type === 'boolean') throw new ArgvError(`${shown} is a flag: it takes no value (got '${unmark(word.slice(shown.length + 1))}')`);
+      if (type !== undefined && word.startsWith(`${shown}=`)) {
+        if (type === 'boolean') throw new ArgvError(`${shown} is a flag: it takes no value (got '${unmark(word.slice(shown.length + 1))}')`);
         throw new ArgvError(`${shown} takes its value as the next word, not after '='`, `Write ${shown} VALUE, or --${t.name}=VALUE for a value that begins with '-'.`);
       }
       throw unknownOption(word, command, options);
     }
     if (!refused) continue;
-    const type = Object.hasOwn(config.options, t.name) ? config.options[t.name]!.type : undefined;
     if (type === undefined) throw unknownOption(words[t.index]!, command, options); // ERR_PARSE_ARGS_UNKNOWN_OPTION
     // ERR_PARSE_ARGS_INVALID_OPTION_VALUE: a value on a flag, none for an option, or the next option taken as it
     if (type === 'boolean' && t.value !== undefined) throw new ArgvError(`${shown} is a flag: it takes no value (got '${t.value}')`);

@@ -137,8 +137,8 @@ function hostPathInRoot(absRoot: string, target: string): string | null {
   // the shortest leading directories that are the root: what follows them is resolved inside the
   // tree like the rest of a link (its links, its `..` bounded by the root), as for a target that
   // begins with absRoot's text — never through the tree's own links the host's way
-  const plain = parts.indexOf('..') < 0 ? parts.length : parts.indexOf('..');
-  for (let n = 1; n <= plain; n++) {
+  const up = parts.indexOf('..');
+  for (let n = 1; n <= (up < 0 ? parts.length : up); n++) {
     if (realpathOrNull(`/${parts.slice(0, n).join('/')}`) === rootReal) return parts.slice(n).join('/');
   }
   return null;
