@@ -69,13 +69,36 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
   let filePrefixBytes: Uint8Array | null = null;
   let middleBytes: Uint8Array | null = null;
   let endBytes: Uint8Array | null = null;
-  const pieceBytes = new Map<string, Uint8Array>();
-  const bytesOfPiece = (text: string): Uint8Array => {
-    let b = pieceBytes.get(text);
+  // keyed by the finding's own code and rule strings (the rule's, the same string object finding
+  // after finding, its hash kept in it), then by severity or fixable: a key made of the piece's
+  // text was a new string to hash at every change of rule
+  const middleOf = new Map<string, Map<string, Uint8Array>>();
+  const endOf = new Map<string, Uint8Array[]>();
+  let pieces = 0;
+  const middleBytesOf = (code: string, severity: string, text: string): Uint8Array => {
+    let bySeverity = middleOf.get(code);
+    let b = bySeverity?.get(severity);
     if (b === undefined) {
       b = utf8(text);
       // bounded: a rule set of any size keeps at most this many pieces
-      if (pieceBytes.size < PIECE_CACHE_MAX) pieceBytes.set(text, b);
+      if (pieces < PIECE_CACHE_MAX) {
+        pieces++;
+        if (bySeverity === undefined) middleOf.set(code, (bySeverity = new Map()));
+        bySeverity.set(severity, b);
+      }
+    }
+    return b;
+  };
+  const endBytesOf = (rule: string, fixable: boolean, text: string): Uint8Array => {
+    let both = endOf.get(rule);
+    let b = both?.[fixable ? 1 : 0];
+    if (b === undefined) {
+      b = utf8(text);
+      if (pieces < PIECE_CACHE_MAX) {
+        pieces++;
+        if (both === undefined) endOf.set(rule, (both = []));
+        both[fixable ? 1 : 0] = b;
+      }
     }
     return b;
   };
@@ -139,7 +162,7 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
       out.number(d.column);
       // what follows the column (the rule, the message and the name): one copy for a run of one
       // rule and message
-      rest.write(out, (middleBytes ??= bytesOfPiece(middle)), shownMessage(d.message), (endBytes ??= bytesOfPiece(end)), '');
+      rest.write(out, (middleBytes ??= middleBytesOf(lastCode, lastSeverity, middle)), shownMessage(d.message), (endBytes ??= endBytesOf(lastRule, lastFixable, end)), '');
     },
     aside(text: string): string {
       if (text === '') return '';
