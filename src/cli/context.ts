@@ -148,8 +148,8 @@ export function fileArgInRoot(ctx: Context, rootArg: string, file: string | unde
  * The tree under the context's root as its profile reads it (io/tree.ts loadTree); `conf` is
  * pam_limits' conf= file, `keepBytes` keeps each file's bytes next to its text (for an edit).
  */
-export function loadContextTree(ctx: Context, conf?: string, keepBytes = false): LoadedTree {
-  return loadTree(ctx.root, { profile: ctx.profile, ...(conf === undefined ? {} : { conf }), ...(keepBytes ? { keepBytes } : {}) });
+export function loadContextTree(ctx: Context, conf?: string, keepBytes = false, previous?: LoadedTree): LoadedTree {
+  return loadTree(ctx.root, { profile: ctx.profile, ...(conf === undefined ? {} : { conf }), ...(keepBytes ? { keepBytes } : {}) }, previous);
 }
 
 export interface IdentityArgs {

@@ -84,7 +84,9 @@ export async function runEdit(ctx: Context, requests: readonly EditRequest[], ar
   const planOnce = (): EditPlan => {
     // each file's bytes are kept next to its text: the load under the lock is compared by its bytes
     // (its text is never made when they are the same), and the write builds from them (io/commit.ts)
-    const tree = loadContextTree(ctx, undefined, true);
+    // (a file that still holds the bytes of the first load is compared with them a piece at a
+    // time, and those bytes are kept: no second copy of a large file, io/read.ts readFd)
+    const tree = loadContextTree(ctx, undefined, true, last?.tree);
     if (last !== null && sameTree(last.tree, tree)) return last.plan;
     const plan = planFrom(tree);
     last = { tree, plan };
@@ -177,9 +179,15 @@ function sameTree(a: LoadedTree, b: LoadedTree): boolean {
     if (f.doc === null || g.doc === null) continue;
     const fb = documentBytes(f.doc);
     const gb = documentBytes(g.doc);
-    if (fb !== undefined && gb !== undefined ? !Buffer.from(fb.buffer, fb.byteOffset, fb.byteLength).equals(gb) : f.doc.text !== g.doc.text) return false;
+    if (fb !== undefined && gb !== undefined ? !sameBytes(fb, gb) : f.doc.text !== g.doc.text) return false;
   }
   return true;
+}
+
+/** Whether two byte arrays hold the same bytes: at once when they are one memory (a file read again that still held them). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength) return true;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 /** The note printed when taking the lock finished a change a killed run left half-done. */

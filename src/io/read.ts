@@ -22,6 +22,7 @@
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { canOpenAt, openInRoot, PathChangedError, resolveInRoot, type ResolvedInRoot } from './paths.js';
 import { OutsideRootError } from './write-errors.js';
+import { comparisonBuffer } from './compare-buffer.js';
 
 const MiB = 1024 * 1024;
 /** limits.conf, limits.d/*.conf (pam_limits reads these). */
@@ -59,6 +60,13 @@ export type ReadResult =
 export interface ReadOptions {
   /** refuse files larger than this (default MAX_LIMITS_FILE_BYTES) */
   readonly maxBytes?: number;
+  /**
+   * What the caller read from this file before (an edit's load under the lock, compared with the
+   * load it planned from): when the file still holds exactly these bytes, they are the result, and
+   * the file is read a piece at a time into one reused buffer instead of into a new buffer of its
+   * size (see {@link readFd}).
+   */
+  readonly same?: Uint8Array;
 }
 
 /** What pam_limits (fopen + fgets, no O_NONBLOCK) would do with a file of this kind. */
@@ -115,7 +123,16 @@ function fromErrno(shown: string, e: unknown): ReadFailure {
 }
 
 /** Read an open fd: fstat must show a regular file (dev/ino as expected when given), at most maxBytes. */
-function readFd(fd: number, shown: string, maxBytes: number, expect?: Stats): { bytes: Buffer } | { failure: ReadFailure } {
+/**
+ * Reads a regular file's content from `fd`. With `same` (bytes read from the file before) and a
+ * file of that size, the file is read a piece at a time into one reused buffer and compared
+ * with them: when it still holds exactly those bytes, `same` itself is the result (as a Buffer
+ * over its memory). A buffer of the file's size is made only when the file differs. A large
+ * file's load under an edit's lock then costs no new memory: on a machine where the first touch
+ * of a page is expensive (a virtual machine whose host backs guest memory lazily), a new buffer
+ * of 4 MiB cost more than reading the file.
+ */
+function readFd(fd: number, shown: string, maxBytes: number, expect?: Stats, same?: Uint8Array): { bytes: Buffer } | { failure: ReadFailure } {
   const st = fstatSync(fd);
   if (expect && (st.dev !== expect.dev || st.ino !== expect.ino)) {
     return { failure: { kind: 'changed', message: `${shown} changed while it was being opened; limitsctl does not read it — run again` } };
@@ -130,7 +147,35 @@ function readFd(fd: number, shown: string, maxBytes: number, expect?: Stats): { 
   // buffer of its own size, no 64 KiB buffer and no copy); st.size is 0 for /proc and /sys files,
   // and a file may grow while it is read: the buffer grows until EOF, never past the cap.
   let total = 0;
-  let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, st.size > 0 ? st.size + 1 : 64 * 1024));
+  let buf: Buffer | undefined;
+  if (same !== undefined && st.size > 0 && st.size === same.byteLength) {
+    const want = Buffer.from(same.buffer, same.byteOffset, same.byteLength);
+    const piece = comparisonBuffer();
+    for (;;) {
+      const n = readSync(fd, piece, 0, piece.length, null);
+      if (n === 0) {
+        if (total === want.length) return { bytes: want };
+        // shorter than fstat said: what was read is want's start, the normal read below ends it
+        buf = Buffer.allocUnsafe(st.size + 1);
+        want.copy(buf, 0, 0, total);
+        break;
+      }
+      if (total + n <= want.length && piece.compare(want, total, total + n, 0, n) === 0) {
+        total += n;
+        // the file's end at the size fstat gave (as below: no read() more to see EOF)
+        if (total === want.length && n < piece.length) return { bytes: want };
+        continue;
+      }
+      // it differs, or grew: the bytes so far are want's start and this piece
+      buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size, total + n) + 1));
+      want.copy(buf, 0, 0, total);
+      piece.copy(buf, total, 0, n);
+      total += n;
+      if (total > maxBytes) return tooLarge(total);
+      break;
+    }
+  }
+  buf ??= Buffer.allocUnsafe(Math.min(maxBytes + 1, st.size > 0 ? st.size + 1 : 64 * 1024));
   for (;;) {
     if (total === buf.length) {
       const bigger = Buffer.allocUnsafe(Math.min(buf.length * 4, maxBytes + 1));
@@ -213,7 +258,7 @@ function readFileInRootOnce(root: string, rel: string, options: ReadOptions): Re
     return { ok: false, resolved, failure: fromErrno(shown, e) };
   }
   try {
-    const r = readFd(fd, shown, maxBytes, st);
+    const r = readFd(fd, shown, maxBytes, st, options.same);
     return 'bytes' in r ? { ok: true, bytes: r.bytes, resolved } : { ok: false, resolved, failure: r.failure };
   } catch (e) {
     return { ok: false, resolved, failure: fromErrno(shown, e) };
@@ -281,7 +326,7 @@ export function openDirInRoot(root: string, resolved: ResolvedInRoot): number | 
  * for anything else (a link, a file that changed kind or grew past the cap, an error): the caller
  * then reads it with readFileInRoot, which says why.
  */
-export function readRegularAt(dirFd: number, name: string, maxBytes: number = MAX_LIMITS_FILE_BYTES): Buffer | null {
+export function readRegularAt(dirFd: number, name: string, maxBytes: number = MAX_LIMITS_FILE_BYTES, same?: Uint8Array): Buffer | null {
   let fd: number;
   try {
     fd = openSync(`/proc/self/fd/${dirFd}/${name}`, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
@@ -289,7 +334,7 @@ export function readRegularAt(dirFd: number, name: string, maxBytes: number = MA
     return null;
   }
   try {
-    const r = readFd(fd, name, maxBytes);
+    const r = readFd(fd, name, maxBytes, undefined, same);
     return 'bytes' in r ? r.bytes : null;
   } catch {
     return null;

@@ -6,7 +6,7 @@
 import { closeSync, type Dirent, lstatSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ConfigTree, FileRole, IgnoredFile, TreeFile } from '../core/model.js';
-import { lazyDocument } from '../core/edit/lines.js';
+import { documentBytes, lazyDocument } from '../core/edit/lines.js';
 import { bytesToBinary } from '../core/model.js';
 import { displayBytes } from '../core/bytes.js';
 import type { ProfileDetection } from '../core/profiles.js';
@@ -123,8 +123,8 @@ function undecodableFile(root: string, dir: ResolvedInRoot, rel: string, raw: Bu
  * above the cap, or one that changed mid-open is 'not-evaluated' (pam_limits, running as root,
  * reads it; the result just does not include it). `keepBytes`: see LoadTreeOptions.
  */
-export function readTreeFile(root: string, rel: string, role: FileRole, profile: Profile, keepBytes = false): TreeFile {
-  const r = readFileInRoot(root, rel, { maxBytes: MAX_LIMITS_FILE_BYTES });
+export function readTreeFile(root: string, rel: string, role: FileRole, profile: Profile, keepBytes = false, same?: Uint8Array): TreeFile {
+  const r = readFileInRoot(root, rel, same === undefined ? { maxBytes: MAX_LIMITS_FILE_BYTES } : { maxBytes: MAX_LIMITS_FILE_BYTES, same });
   const realPath = r.resolved?.viaSymlink ? r.resolved.rel : undefined;
   const withReal = realPath !== undefined ? { realPath } : {};
   // the document's lines are indexed and read on first use: a plan of a large file reads the few
@@ -276,12 +276,21 @@ function specialReason(f: TreeFile): string {
  * Load the tree under `root` as its profile reads it: `options.profile`, else the one detected
  * from the tree's os-release. Throws RootError for an unusable root (io/paths.ts checkRoot).
  */
-export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTree {
+export function loadTree(root: string, options: LoadTreeOptions = {}, previous?: LoadedTree): LoadedTree {
   const absRoot = checkRoot(root);
   const detection = options.profile === undefined ? detectProfile(absRoot) : undefined;
   const profile: Profile = detection ? detection.profile : canonicalProfile(options.profile!);
   const traits = PROFILE_TRAITS[profile];
   const keep = options.keepBytes === true;
+  // with `previous` (a load of the same tree with keepBytes, an edit's first): each file is compared
+  // with the bytes it had then, and those bytes are kept when it still holds them (readFd)
+  const before = new Map<string, Uint8Array>();
+  if (keep && previous !== undefined) {
+    for (const f of previous.files) {
+      const b = f.doc === null ? undefined : documentBytes(f.doc);
+      if (b !== undefined) before.set(f.path, b);
+    }
+  }
   const vendorMain = traits.vendorDir === null ? null : `${traits.vendorDir}/limits.conf`;
   const vendorDropins = traits.vendorDir === null ? null : `${traits.vendorDir}/limits.d`;
   const done = (): LoadedTree => (detection ? { root: absRoot, profile, files, ignored, failure, detection } : { root: absRoot, profile, files, ignored, failure });
@@ -297,18 +306,19 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   };
 
   if (options.conf !== undefined) {
-    const f = readTreeFile(absRoot, options.conf.replace(/^\/+/, ''), 'main', profile, keep);
+    const conf = options.conf.replace(/^\/+/, '');
+    const f = readTreeFile(absRoot, conf, 'main', profile, keep, before.get(conf));
     files.push(f);
     if (f.status === 'special') fail(f.path, specialReason(f));
     else if (f.status !== 'ok' && f.status !== 'directory' && f.status !== 'not-evaluated') fail(f.path, `conf= file cannot be opened (${f.status}); pam_limits returns PAM_SERVICE_ERR`);
     return done();
   }
 
-  let main = readTreeFile(absRoot, MAIN_FILE, 'main', profile, keep);
+  let main = readTreeFile(absRoot, MAIN_FILE, 'main', profile, keep, before.get(MAIN_FILE));
   // pam_limits falls back when stat() of limits.conf fails with ENOENT (pam_limits.c 1.5.3+
   // 5deaac42): a missing file, or a symlink whose target is missing
   if ((main.status === 'missing' || main.status === 'dangling-symlink') && vendorMain !== null) {
-    const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile, keep);
+    const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile, keep, before.get(vendorMain));
     if (vendor.status !== 'missing') main = vendor;
   } else if (vendorMain !== null) {
     const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile);
@@ -361,10 +371,11 @@ export function loadTree(root: string, options: LoadTreeOptions = {}): LoadedTre
   const etcDir = etc.resolved && !etc.resolved.viaSymlink && etc.resolved.rel === DROPIN_DIR ? openDirInRoot(absRoot, etc.resolved) : null;
   try {
     for (const d of dropins) {
-      const bytes = d.raw ? null : etcDir !== null && d.role === 'dropin' && etc.regular?.has(d.name) ? readRegularAt(etcDir, d.name) : null;
+      const same = before.get(d.rel);
+      const bytes = d.raw ? null : etcDir !== null && d.role === 'dropin' && etc.regular?.has(d.name) ? readRegularAt(etcDir, d.name, MAX_LIMITS_FILE_BYTES, same) : null;
       const f = d.raw ? undecodableFile(absRoot, d.dir!, d.rel, d.raw, d.role, profile) : bytes !== null
         ? { path: d.rel, role: d.role, status: 'ok' as const, doc: lazyDocument(d.rel, profile, keep ? bytes : bytesToBinary(bytes)) }
-        : readTreeFile(absRoot, d.rel, d.role, profile, keep);
+        : readTreeFile(absRoot, d.rel, d.role, profile, keep, same);
       files.push(f);
       if (f.status === 'missing' || f.status === 'dangling-symlink') {
         if (traits.missingFileFatal) fail(f.path, `${f.path} is ${f.status === 'missing' ? 'missing' : 'a dangling symlink'}: ${profileInfo(profile).title}'s pam_limits returns PAM_SERVICE_ERR and applies nothing (Linux-PAM before 1.5.3)`);

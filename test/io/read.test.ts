@@ -166,6 +166,51 @@ describe('readFileInRoot', () => {
   });
 });
 
+describe('a read compared with bytes read before (an edit\'s load under its lock)', () => {
+  const PIECE = 256 * 1024; // readFd's comparison buffer
+  const sizes = [1, 100, PIECE - 1, PIECE, PIECE + 1, 3 * PIECE + 17];
+  const content = (n: number, salt = 0) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + salt) % 251));
+  // (small buffers share Node's pool: one memory is the same ArrayBuffer at the same offset)
+  const sameMemory = (a: Uint8Array, b: Uint8Array) => a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+  for (const n of sizes) {
+    it(`gives back the same bytes (no copy) when the file still holds them, and the file's when not (${n} bytes)`, () => {
+      const old = content(n);
+      const root = tree({ 'etc/security/limits.conf': old as unknown as string });
+      const same = readFileInRoot(root, 'etc/security/limits.conf', { same: old });
+      expect(same.ok && sameMemory(same.bytes, old)).toBe(true);
+      // one byte changed: first, middle (past a piece), last
+      for (const at of [0, Math.floor(n / 2), n - 1]) {
+        const now = Buffer.from(old);
+        now[at] = (now[at]! + 1) % 256;
+        writeFileSync(path.join(root, 'etc/security/limits.conf'), now);
+        const r = readFileInRoot(root, 'etc/security/limits.conf', { same: old });
+        expect(r.ok && !sameMemory(r.bytes, old) && r.bytes.equals(now)).toBe(true);
+      }
+      // another length: read as without it
+      for (const now of [content(n + 1), content(Math.max(0, n - 1), 3)]) {
+        writeFileSync(path.join(root, 'etc/security/limits.conf'), now);
+        const r = readFileInRoot(root, 'etc/security/limits.conf', { same: old });
+        expect(r.ok && r.bytes.equals(now)).toBe(true);
+      }
+    });
+  }
+
+  it('loadTree with a previous load keeps its bytes for files that read the same (limits.conf and limits.d)', async () => {
+    const { documentBytes } = await import('../../src/core/edit/lines.js');
+    const root = tree({ 'etc/security/limits.conf': '* soft nofile 1024\n', 'etc/security/limits.d/a.conf': 'a hard nproc 5\n', 'etc/security/limits.d/b.conf': 'b hard nproc 6\n' });
+    const first = loadTree(root, { profile: 'debian', keepBytes: true });
+    writeFileSync(path.join(root, 'etc/security/limits.d/b.conf'), 'b hard nproc 7\n');
+    const second = loadTree(root, { profile: 'debian', keepBytes: true }, first);
+    const bytes = (t: typeof first) => t.files.map((f) => documentBytes(f.doc!)!);
+    const [m1, a1, b1] = bytes(first);
+    const [m2, a2, b2] = bytes(second);
+    expect(sameMemory(m2!, m1!)).toBe(true);
+    expect(sameMemory(a2!, a1!)).toBe(true);
+    expect(sameMemory(b2!, b1!)).toBe(false);
+    expect(second.files.map((f) => f.doc!.text)).toEqual(['* soft nofile 1024\n', 'a hard nproc 5\n', 'b hard nproc 7\n']);
+  });
+});
+
 describe('every read under --root goes through the one rule', () => {
   it('a FIFO drop-in is a fatal special file in the tree, read at once', () => {
     const root = tree(BASE);
