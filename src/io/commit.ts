@@ -11,7 +11,7 @@ import { checkRootPaths, resolveInRoot } from './paths.js';
 import { journalPending, type RecoveryReport } from './write-journal.js';
 import { ConcurrentModificationError, type LimitsIoError } from './write-errors.js';
 import { withTreeLock } from './tree-lock.js';
-import { TEMP_FILE_PATTERN, hardLinkRefusal, writeFilesAtomic } from './write.js';
+import { SplicedBytes, TEMP_FILE_PATTERN, hardLinkRefusal, writeFilesAtomic } from './write.js';
 
 /** One file a plan changes (the shape of `planEdits`' FileChange; extra fields are ignored). */
 export interface CommitChange {
@@ -196,10 +196,12 @@ export async function commitEdits<P extends CommitPlan>(
 
 /**
  * The bytes to write for a change and those to find on disk: from `beforeBytes` and the change's
- * one edit when both are given and agree with the texts' lengths (no conversion of a large text),
- * else by converting `after` and `before` (binary strings: one byte per character).
+ * one edit when both are given and agree with the texts' lengths (no conversion of a large text;
+ * the new content is then the old bytes around the edit and its new middle, as ranges:
+ * ./write.ts SplicedBytes), else by converting `after` and `before` (binary strings: one byte
+ * per character).
  */
-export function changeBytes(ch: CommitChange): { data: Buffer; expected: Buffer | null } {
+export function changeBytes(ch: CommitChange): { data: Buffer | SplicedBytes; expected: Buffer | null } {
   if (ch.before === null) return { data: Buffer.from(ch.after, 'latin1'), expected: null };
   const bb = ch.beforeBytes;
   if (bb === undefined || bb.byteLength !== ch.before.length) return { data: Buffer.from(ch.after, 'latin1'), expected: Buffer.from(ch.before, 'latin1') };
@@ -209,12 +211,10 @@ export function changeBytes(ch: CommitChange): { data: Buffer; expected: Buffer 
     || bb.byteLength - e.length + e.content.length !== ch.after.length) {
     return { data: Buffer.from(ch.after, 'latin1'), expected };
   }
-  const data = Buffer.allocUnsafe(ch.after.length);
-  expected.copy(data, 0, 0, e.offset);
-  const mid = data.write(e.content, e.offset, 'latin1');
-  if (mid !== e.content.length) return { data: Buffer.from(ch.after, 'latin1'), expected };
-  expected.copy(data, e.offset + mid, e.offset + e.length);
-  return { data, expected };
+  // the old bytes around the edit and its new middle, as ranges (never joined: ./write.ts SplicedBytes)
+  const mid = Buffer.from(e.content, 'latin1');
+  if (mid.length !== e.content.length) return { data: Buffer.from(ch.after, 'latin1'), expected };
+  return { data: new SplicedBytes([expected.subarray(0, e.offset), mid, expected.subarray(e.offset + e.length)]), expected };
 }
 
 /**

@@ -30,7 +30,7 @@
  * {@link LockTimeoutError} after `timeoutMs` (30 s by default).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random.js';
 import { closeSync, constants as fsConstants, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { lstat, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -281,7 +281,7 @@ function newInfo(): LockInfo {
     host: hostname(),
     bootId: bootId(),
     start: processStart(process.pid),
-    token: randomBytes(12).toString('hex'),
+    token: randomHex(12),
     created: new Date().toISOString(),
   };
 }

@@ -22,7 +22,9 @@
  *    (`EJOURNAL`) names the files; the journal stays until a person removes it.
  * Either way the temporary files and links are removed afterwards.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { comparisonBuffer } from './compare-buffer.js';
+import { randomHex } from './random.js';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -80,9 +82,13 @@ export class JournalError extends LimitsIoError {
   }
 }
 
-/** SHA-256 hex of bytes. */
-export function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+/** SHA-256 hex of bytes (or of byte ranges one after the other). */
+export function sha256(data: Uint8Array | readonly Uint8Array[]): string {
+  // node:crypto is loaded here, by a change of several files, not at every start of a write
+  const h = (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash('sha256');
+  if (data instanceof Uint8Array) h.update(data);
+  else for (const x of data) h.update(x);
+  return h.digest('hex');
 }
 
 /**
@@ -124,19 +130,16 @@ function withRegularAt<T>(dir: DirHandle, name: string, given: string, use: (fd:
   }
 }
 
-/** Bytes compared per read by {@link sameContentAt}. */
-const COMPARE_CHUNK = 256 * 1024;
-
 /**
  * Whether the regular file `name` in `dir` holds exactly the bytes `want` (read as
- * {@link readRegularAt} reads, a piece at a time into one small buffer, so a multi-megabyte file
+ * {@link readRegularAt} reads, a piece at a time into one reused buffer (compare-buffer.ts), so a multi-megabyte file
  * costs no second copy of itself); undefined when it does not exist.
  * @throws as {@link readRegularAt}
  */
 export async function sameContentAt(dir: DirHandle, name: string, given: string, want: Uint8Array): Promise<boolean | undefined> {
   return withRegularAt(dir, name, given, (fd) => {
     const wanted = Buffer.from(want.buffer, want.byteOffset, want.byteLength);
-    const buf = Buffer.allocUnsafe(Math.min(COMPARE_CHUNK, wanted.length + 1));
+    const buf = comparisonBuffer();
     let at = 0;
     for (;;) {
       const got = readSync(fd, buf, 0, buf.length, null);
@@ -201,7 +204,7 @@ export async function writeJournal(root: TreeRoot, entries: readonly JournalEntr
       created: new Date().toISOString(),
       files: entries,
     };
-    tmp = `.${JOURNAL_NAME}.limitsctl-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    tmp = `.${JOURNAL_NAME}.limitsctl-${process.pid}-${randomHex(6)}.tmp`;
     const fh = await open(dir.at(tmp), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o600);
     try {
       await fh.writeFile(`${JSON.stringify(body)}\n`);

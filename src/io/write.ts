@@ -53,7 +53,7 @@
  * (./write-errors.ts), and the edit transaction that calls this (./commit.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random.js';
 import { constants as fsConstants, existsSync, type BigIntStats, type Stats, writeFileSync, writeSync } from 'node:fs';
 import { systemTool } from './system-tools.js';
 import { access, link, lstat, open, readdir, rename, unlink } from 'node:fs/promises';
@@ -173,11 +173,54 @@ export interface WriteFileOptions extends WriteOptions {
 }
 
 /** One file of a {@link writeFilesAtomic} call. */
+/**
+ * New content given as consecutive byte ranges — an edit's unchanged head and tail of the old
+ * file around its new middle (./commit.ts changeBytes) — written, compared and hashed range by
+ * range, never joined into one buffer of the file's size: on a machine where the first touch of
+ * a page is expensive (a virtual machine whose host backs guest memory lazily), a new buffer of
+ * a large file's size cost more than writing it.
+ */
+export class SplicedBytes {
+  /** the length of the content (the sum of the parts') */
+  readonly byteLength: number;
+  constructor(readonly parts: readonly Uint8Array[]) {
+    let n = 0;
+    for (const x of parts) n += x.byteLength;
+    this.byteLength = n;
+  }
+
+  /** the content as one buffer (a copy) */
+  join(): Buffer {
+    return Buffer.concat(this.parts.map((x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength)), this.byteLength);
+  }
+}
+
+/** A file's new content: bytes, or {@link SplicedBytes}. */
+export type Content = Uint8Array | SplicedBytes;
+
+/** The byte ranges of `c`, in order. */
+export function contentParts(c: Content): readonly Uint8Array[] {
+  return c instanceof SplicedBytes ? c.parts : [c];
+}
+
+/** Whether `a` holds exactly the content `c`. */
+function sameContent(a: Uint8Array, c: Content): boolean {
+  if (!(c instanceof SplicedBytes)) return sameBytes(a, c);
+  if (a.byteLength !== c.byteLength) return false;
+  const whole = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  let at = 0;
+  for (const x of c.parts) {
+    if (whole.compare(x, 0, x.byteLength, at, at + x.byteLength) !== 0) return false;
+    at += x.byteLength;
+  }
+  return true;
+}
+
 export interface FileWrite {
   /** Path of the file (absolute, inside the root; may be or pass through a symlink). */
   readonly path: string;
   /** The complete new content (bytes; a binary string converts with Buffer.from(s, 'latin1')). */
-  readonly data: Uint8Array;
+  readonly data: Content;
   /** What the caller planned from; omitted = no concurrency check. */
   readonly expected?: Expected;
 }
@@ -248,7 +291,7 @@ export async function readFileSnapshot(file: string, options: { readonly root: s
  * @throws LimitsIoError with the errno code (`EACCES`, `EPERM`, `EROFS`, `ENOSPC`, `ENOTDIR`,
  *   `EISDIR`…) or `ENOTREG`/`EBADROOT`/`EHARDLINK`/`EATTR`; in every case nothing was written
  */
-export async function writeFileAtomic(file: string, data: Uint8Array, options: WriteFileOptions): Promise<WriteResult> {
+export async function writeFileAtomic(file: string, data: Content, options: WriteFileOptions): Promise<WriteResult> {
   const [result] = await writeFilesAtomic(
     [options.expected === undefined ? { path: file, data } : { path: file, data, expected: options.expected }],
     options,
@@ -312,7 +355,7 @@ export async function writeFilesAtomic(files: readonly FileWrite[], options: Wri
             temp: p.tempName as string,
             old: p.oldName ?? null,
             before: p.oldData === undefined ? null : sha256(p.oldData),
-            after: sha256(p.data),
+            after: sha256(contentParts(p.data)),
           })),
         );
       }
@@ -431,7 +474,7 @@ interface Plan {
   readonly dir: DirHandle;
   readonly name: string;
   readonly exists: boolean;
-  readonly data: Uint8Array;
+  readonly data: Content;
   readonly expected: Expected | undefined;
   /** mode/uid/gid to give the new file */
   readonly mode: number;
@@ -526,7 +569,7 @@ function checkAgainst(
 }
 
 async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Promise<Plan> {
-  if (!isBytes(f.data)) throw new TypeError(`data for ${f.path} must be a Buffer/Uint8Array`);
+  if (!isBytes(f.data) && !(f.data instanceof SplicedBytes)) throw new TypeError(`data for ${f.path} must be a Buffer/Uint8Array`);
   const phys = await resolveInsideRoot(f.path, root);
   const realPath = phys.realPath;
   const relDir = path.posix.dirname(phys.rel);
@@ -577,7 +620,7 @@ async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Pro
     // `data` needs no write.
     const want = exists && st !== undefined ? expectedBytes(f.expected) : undefined;
     if (want !== undefined && BigInt(want.byteLength) !== st!.size) conflict({ given: f.path, realPath }, 'its content differs');
-    const deferred = want !== undefined && !sameBytes(want, f.data);
+    const deferred = want !== undefined && !sameContent(want, f.data);
     if (deferred) {
       const same = await sameContentAt(dir, name, f.path, want!);
       if (same === undefined) conflict({ given: f.path, realPath }, 'it was deleted');
@@ -585,7 +628,7 @@ async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Pro
     }
     const current = exists && !deferred ? await readRegularAt(dir, name, f.path) : undefined;
     if (!deferred) checkAgainst({ given: f.path, realPath }, f.expected, current, st);
-    const unchanged = current !== undefined && sameBytes(current, f.data);
+    const unchanged = current !== undefined && sameContent(current, f.data);
     return { given: f.path, realPath, dir, name, exists, data: f.data, expected: f.expected, mode, uid, gid, unchanged, createdDirs };
   } catch (e) {
     dir.close();
@@ -623,7 +666,7 @@ async function pinningLinks(dir: DirHandle, name: string, ino: bigint): Promise<
 }
 
 function tempNameFor(fileName: string, suffix = '.tmp'): string {
-  return `.${fileName.slice(0, 200)}.limitsctl-${process.pid}-${randomBytes(6).toString('hex')}${suffix}`;
+  return `.${fileName.slice(0, 200)}.limitsctl-${process.pid}-${randomHex(6)}${suffix}`;
 }
 
 /**
@@ -758,7 +801,7 @@ async function copyAttributes(p: Plan, tempFd: number, tempPhys: string): Promis
 }
 
 /** Write `data` to a new temporary file in `p.dir` with the old file's attributes, fsync'ed. */
-async function writeTemp(p: Plan, data: Uint8Array, copyAttrs: boolean): Promise<{ name: string; ino: number }> {
+async function writeTemp(p: Plan, data: Content, copyAttrs: boolean): Promise<{ name: string; ino: number }> {
   const name = tempNameFor(p.name);
   // O_EXCL|O_NOFOLLOW: never follows or reuses an existing name (no symlink games in a shared directory).
   const fh = await open(p.dir.at(name), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o600);
@@ -766,7 +809,7 @@ async function writeTemp(p: Plan, data: Uint8Array, copyAttrs: boolean): Promise
   try {
     // written with synchronous calls on the descriptor (fs/promises writes a large buffer in
     // 512 KiB rounds through the thread pool, which costs more CPU than the write itself)
-    for (let at = 0; at < data.byteLength;) at += writeSync(fh.fd, data, at, data.byteLength - at);
+    for (const part of contentParts(data)) for (let at = 0; at < part.byteLength;) at += writeSync(fh.fd, part, at, part.byteLength - at);
     if (p.uid !== undefined && p.gid !== undefined) {
       const st = await fh.stat();
       if (st.uid !== p.uid || st.gid !== p.gid) await fh.chown(p.uid, p.gid);

@@ -30,6 +30,7 @@ import {
   ConcurrentModificationError,
   LimitsIoError,
   OutsideRootError,
+  SplicedBytes,
   TEMP_FILE_PATTERN,
   backupFileName,
   cleanStaleTempFiles,
@@ -38,6 +39,7 @@ import {
   writeFilesAtomic,
 } from '../../src/io/write.js';
 import { resolveInRoot } from '../../src/io/paths.js';
+import { sha256 } from '../../src/io/write-journal.js';
 import { useIoModule } from './helpers/module.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -149,6 +151,44 @@ describe('atomic replacement and metadata', () => {
     const st = await stat(f);
     expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([1234, 5678, 0o6640]);
     expect(await readFile(f, 'utf8')).toBe('new\n');
+  });
+
+  it('writes content given as byte ranges (SplicedBytes) exactly as the joined bytes, and compares it so', async () => {
+    const { root, sec } = await makeRoot();
+    const f = path.join(sec, 'limits.conf');
+    const old = b('* soft nofile 1024\n* hard nofile 4096\n');
+    await writeFile(f, old);
+    // an edit's shape: the old bytes around a new middle, the ranges views of the old buffer
+    const data = new SplicedBytes([old.subarray(0, 14), b('2048'), old.subarray(18), b('')]);
+    expect(data.byteLength).toBe(old.length);
+    const r = await writeFileAtomic(f, data, { root, expected: old });
+    expect(r.changed).toBe(true);
+    expect(await readFile(f, 'utf8')).toBe('* soft nofile 2048\n* hard nofile 4096\n');
+    expect(await temps(sec)).toEqual([]);
+    // the same content again, as ranges: nothing to write
+    const now = await readFile(f);
+    const again = await writeFileAtomic(f, new SplicedBytes([now.subarray(0, 5), now.subarray(5)]), { root, expected: now });
+    expect(again.changed).toBe(false);
+    // ranges of the right length but other bytes are not "the same"
+    const other = await writeFileAtomic(f, new SplicedBytes([now.subarray(0, 5), b('X'), now.subarray(6)]), { root, expected: now });
+    expect(other.changed).toBe(true);
+    expect((await readFile(f, 'utf8')).slice(0, 7)).toBe('* sofX ');
+  });
+
+  it('writes several files given as byte ranges in one journalled change; its hashes are those of the joined bytes', async () => {
+    const { root, sec, dropins } = await makeRoot();
+    const f = path.join(sec, 'limits.conf');
+    const g = path.join(dropins, 'a.conf');
+    await writeFile(f, 'aaa\n');
+    await writeFile(g, 'bbb\n');
+    const r = await writeFilesAtomic([
+      { path: f, data: new SplicedBytes([b('a'), b('X'), b('a\n')]), expected: b('aaa\n') },
+      { path: g, data: new SplicedBytes([b('bbb\n'), b('more\n')]), expected: b('bbb\n') },
+    ], { root });
+    expect(r.map((x) => x.changed)).toEqual([true, true]);
+    expect(await readFile(f, 'utf8')).toBe('aXa\n');
+    expect(await readFile(g, 'utf8')).toBe('bbb\nmore\n');
+    expect(sha256([b('ab'), b(''), b('c')])).toBe(sha256(b('abc')));
   });
 
   it('does nothing when the content is already the same', async () => {
