@@ -169,8 +169,14 @@ function loadWithCache(dir, file, st, tag) {
         throw e;
       }
       // caches of this bundle's other builds or Node versions, and of older versions of this
-      // program (whose names have no tag), are never read again
+      // program (whose names have no tag), are never read again; a temporary file whose writer
+      // is gone (killed between its open and its rename) would stay for ever
       for (const f of fs.readdirSync(dir)) {
+        const temp = /^\.limitsctl-.*\.v8cache\.(\d+)\.tmp$/.exec(f);
+        if (temp !== null) {
+          if (Number(temp[1]) !== process.pid && !alive(Number(temp[1]))) fs.rmSync(path.join(dir, f), { force: true });
+          continue;
+        }
         if (!/^limitsctl-.*\.v8cache$/.test(f) || f.startsWith(`limitsctl-${build}-`)) continue;
         const other = TAGS.find((t) => f.startsWith(`limitsctl-${t}-`));
         if (other === undefined || other === tag) fs.rmSync(path.join(dir, f), { force: true });
@@ -180,6 +186,16 @@ function loadWithCache(dir, file, st, tag) {
     }
   };
   return { main: mod.exports.main, save };
+}
+
+/** Whether a process `pid` exists (one of another user counts: EPERM). */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e?.code !== 'ESRCH';
+  }
 }
 
 /** The partial bundle for the command word, as [tag, file, stat], or null (none, or not there). */

@@ -309,6 +309,21 @@ describe.skipIf(!built)('the code cache', () => {
     expect([again.ino, again.mtimeMs]).toEqual([kept.ino, kept.mtimeMs]);
   });
 
+  it('a temporary file a killed writer left is removed when a cache is written; a live writer\'s is kept', () => {
+    const dir = path.join(tmp, 'stale', 'limitsctl');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // a pid no process has (above the kernel's pid_max), and this test's own process (alive)
+    const dead = path.join(dir, '.limitsctl-core-x-get.v8cache.4194305.tmp');
+    const live = path.join(dir, `.limitsctl-core-x-get.v8cache.${process.pid}.tmp`);
+    const other = path.join(dir, 'notes.tmp');
+    for (const f of [dead, live, other]) writeFileSync(f, 'partial');
+    run(BIN, args, { LIMITSCTL_CACHE_DIR: dir });
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+    expect(files(dir).filter((f) => /^limitsctl-.*-get\.v8cache$/.test(f))).toHaveLength(1);
+  });
+
   it('a usage error of a known command (exit 2) writes no cache: nothing changes anywhere', () => {
     const dir = path.join(tmp, 'usage', 'limitsctl');
     const r = run(BIN, ['get', 'nproc', '--usr', 'admin', '--root', DEMO], { LIMITSCTL_CACHE_DIR: dir });
