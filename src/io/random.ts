@@ -2,13 +2,17 @@
  * Random names and tokens for the write path (temporary files, the lock's owner token): `n`
  * bytes from the kernel's random source, as hex. Read from /dev/urandom with three system calls,
  * not through node:crypto, whose first load costs several milliseconds of a start (a `set` of one
- * line pays it for three short names); node:crypto where /dev/urandom cannot be read (a chroot
- * without /dev). Both are the kernel's CSPRNG (urandom(4), getrandom(2)).
+ * line pays it for three short names); node:crypto where /dev/urandom cannot be read or is not
+ * the kernel's random device (another device or file in its place). Both are the kernel's
+ * CSPRNG (urandom(4), getrandom(2)).
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 let urandom = true;
+/** st_rdev of /dev/urandom (major 1, minor 9) and /dev/random (1, 8): Linux's devices.txt */
+const URANDOM = (1 << 8) | 9;
+const RANDOM = (1 << 8) | 8;
 
 /**
  * `n` random bytes as 2n lowercase hex digits.
@@ -19,9 +23,12 @@ export function randomHex(n: number): string {
     const buf = Buffer.alloc(n);
     let fd = -1;
     try {
-      // never blocks, never follows a link; anything but a character device is not used
+      // never blocks, never follows a link
       fd = openSync('/dev/urandom', constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-      if (!fstatSync(fd).isCharacterDevice()) throw new Error('not a device');
+      // the kernel's random devices only (urandom 1:9, random 1:8): another device in its place
+      // (/dev/zero bind-mounted over it) would give the same "random" name to every file
+      const st = fstatSync(fd);
+      if (!st.isCharacterDevice() || (st.rdev !== URANDOM && st.rdev !== RANDOM)) throw new Error('not the random device');
       let got = 0;
       while (got < n) {
         const k = readSync(fd, buf, got, n - got, null);
@@ -30,7 +37,7 @@ export function randomHex(n: number): string {
       }
       return buf.toString('hex');
     } catch {
-      urandom = false; // not a character device we can read: node:crypto from now on
+      urandom = false; // not the random device, or not readable: node:crypto from now on
     } finally {
       if (fd >= 0) closeSync(fd);
     }
