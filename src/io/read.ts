@@ -122,9 +122,9 @@ function fromErrno(shown: string, e: unknown): ReadFailure {
   return { kind: 'error', code, message: `${shown} cannot be read (${code}: ${detail})` };
 }
 
-/** Read an open fd: fstat must show a regular file (dev/ino as expected when given), at most maxBytes. */
 /**
- * Reads a regular file's content from `fd`. With `same` (bytes read from the file before) and a
+ * Read an open fd: fstat must show a regular file (dev/ino as expected when given), at most
+ * maxBytes. With `same` (bytes read from the file before) and a
  * file of that size, the file is read a piece at a time into one reused buffer and compared
  * with them: when it still holds exactly those bytes, `same` itself is the result (as a Buffer
  * over its memory). A buffer of the file's size is made only when the file differs. A large

@@ -172,7 +172,6 @@ export interface WriteFileOptions extends WriteOptions {
   readonly expected?: Expected;
 }
 
-/** One file of a {@link writeFilesAtomic} call. */
 /**
  * New content given as consecutive byte ranges — an edit's unchanged head and tail of the old
  * file around its new middle (./commit.ts changeBytes) — written, compared and hashed range by
@@ -216,6 +215,7 @@ function sameContent(a: Uint8Array, c: Content): boolean {
   return true;
 }
 
+/** One file of a {@link writeFilesAtomic} call. */
 export interface FileWrite {
   /** Path of the file (absolute, inside the root; may be or pass through a symlink). */
   readonly path: string;
@@ -569,7 +569,7 @@ function checkAgainst(
 }
 
 async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Promise<Plan> {
-  if (!isBytes(f.data) && !(f.data instanceof SplicedBytes)) throw new TypeError(`data for ${f.path} must be a Buffer/Uint8Array`);
+  if (!isBytes(f.data) && !(f.data instanceof SplicedBytes)) throw new TypeError(`data for ${f.path} must be a Buffer/Uint8Array or SplicedBytes`);
   const phys = await resolveInsideRoot(f.path, root);
   const realPath = phys.realPath;
   const relDir = path.posix.dirname(phys.rel);
