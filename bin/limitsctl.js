@@ -171,15 +171,17 @@ function loadWithCache(dir, file, st, tag) {
       // caches of this bundle's other builds or Node versions, and of older versions of this
       // program (whose names have no tag), are never read again; a temporary file whose writer
       // is gone (killed between its open and its rename) would stay for ever
+      // (each removal on its own: one that fails, a directory of such a name, stops no other)
+      const remove = (f) => { try { fs.rmSync(path.join(dir, f), { force: true }); } catch { /* left as it is */ } };
       for (const f of fs.readdirSync(dir)) {
         const temp = /^\.limitsctl-.*\.v8cache\.(\d+)\.tmp$/.exec(f);
         if (temp !== null) {
-          if (Number(temp[1]) !== process.pid && !alive(Number(temp[1]))) fs.rmSync(path.join(dir, f), { force: true });
+          if (Number(temp[1]) !== process.pid && !alive(Number(temp[1]))) remove(f);
           continue;
         }
         if (!/^limitsctl-.*\.v8cache$/.test(f) || f.startsWith(`limitsctl-${build}-`)) continue;
         const other = TAGS.find((t) => f.startsWith(`limitsctl-${t}-`));
-        if (other === undefined || other === tag) fs.rmSync(path.join(dir, f), { force: true });
+        if (other === undefined || other === tag) remove(f);
       }
     } catch {
       // a read-only or full disk, a directory that is not ours: the next run compiles again

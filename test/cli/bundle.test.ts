@@ -317,11 +317,22 @@ describe.skipIf(!built)('the code cache', () => {
     const live = path.join(dir, `.limitsctl-core-x-get.v8cache.${process.pid}.tmp`);
     const other = path.join(dir, 'notes.tmp');
     for (const f of [dead, live, other]) writeFileSync(f, 'partial');
+    // directories of such names (not removed) stop the removal of no other file, whatever the
+    // order the directory lists them in: nor of a cache of an older build
+    const dirs = [4194306, 4194308].map((pid) => path.join(dir, `.limitsctl-core-x-get.v8cache.${pid}.tmp`));
+    for (const d of dirs) mkdirSync(d);
+    const dead2 = path.join(dir, '.limitsctl-core-y-get.v8cache.4194307.tmp');
+    const old = path.join(dir, 'limitsctl-core-OLD-get.v8cache');
+    for (const f of [dead2, old]) writeFileSync(f, 'x');
     run(BIN, args, { LIMITSCTL_CACHE_DIR: dir });
     expect(existsSync(dead)).toBe(false);
+    expect(existsSync(dead2)).toBe(false);
+    expect(existsSync(old)).toBe(false);
+    for (const d of dirs) expect(statSync(d).isDirectory()).toBe(true);
     expect(existsSync(live)).toBe(true);
     expect(existsSync(other)).toBe(true);
     expect(files(dir).filter((f) => /^limitsctl-.*-get\.v8cache$/.test(f))).toHaveLength(1);
+    for (const d of dirs) rmSync(d, { recursive: true });
   });
 
   it('a usage error of a known command (exit 2) writes no cache: nothing changes anywhere', () => {
