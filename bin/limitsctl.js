@@ -108,8 +108,10 @@ function commandWord() {
 function loadWithCache(dir, file, st, tag) {
   const vm = require('node:vm');
   const word = commandWord();
-  // the bundle as this Node reads it: a new build, a new Node or another architecture is another key
-  const build = `${tag}-${process.versions.v8}-${process.arch}-${st.ino}-${st.size}-${Math.trunc(st.mtimeMs)}`;
+  // the bundle as this Node reads it: a new build, a new Node or another architecture is another
+  // key; the place it is installed in (siteOf) comes first, so that the caches of two installs
+  // sharing a cache directory (a global one and a project's, two clones) are two sets of files
+  const build = `${tag}-${siteOf(file)}-${process.versions.v8}-${process.arch}-${st.ino}-${st.size}-${Math.trunc(st.mtimeMs)}`;
   const name = word === null ? null : `limitsctl-${build}-${word}.v8cache`;
   let cached;
   if (name !== null) {
@@ -168,11 +170,15 @@ function loadWithCache(dir, file, st, tag) {
         fs.rmSync(tmp, { force: true });
         throw e;
       }
-      // caches of this bundle's other builds or Node versions, and of older versions of this
-      // program (whose names have no tag), are never read again; a temporary file whose writer
-      // is gone (killed between its open and its rename) would stay for ever
+      // Never read again: the caches of this bundle's other builds or Node versions in this place,
+      // those of older versions of this program (names without a tag, or without a place), and a
+      // temporary file whose writer is gone (killed between its open and its rename). The caches
+      // of an install elsewhere are its own: removed only once not written for STALE_MS (a bundle
+      // deleted or long unused; one still in use writes its cache again at its next run).
       // (each removal on its own: one that fails, a directory of such a name, stops no other)
       const remove = (f) => { try { fs.rmSync(path.join(dir, f), { force: true }); } catch { /* left as it is */ } };
+      const now = Date.now();
+      const site = siteOf(file);
       for (const f of fs.readdirSync(dir)) {
         const temp = /^\.limitsctl-.*\.v8cache\.(\d+)\.tmp$/.exec(f);
         if (temp !== null) {
@@ -181,13 +187,33 @@ function loadWithCache(dir, file, st, tag) {
         }
         if (!/^limitsctl-.*\.v8cache$/.test(f) || f.startsWith(`limitsctl-${build}-`)) continue;
         const other = TAGS.find((t) => f.startsWith(`limitsctl-${t}-`));
-        if (other === undefined || other === tag) remove(f);
+        if (other === undefined) { remove(f); continue; }
+        const placed = /^-([0-9a-f]{8})-/.exec(f.slice(`limitsctl-${other}`.length));
+        if (placed === null) { if (other === tag) remove(f); continue; }
+        if (placed[1] === site && other === tag) { remove(f); continue; }
+        try {
+          if (now - fs.lstatSync(path.join(dir, f)).mtimeMs > STALE_MS) remove(f);
+        } catch { /* gone already */ }
       }
     } catch {
       // a read-only or full disk, a directory that is not ours: the next run compiles again
     }
   };
   return { main: mod.exports.main, save };
+}
+
+/** How long the cache files of an install elsewhere are kept without being written: 30 days. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * The place a bundle is installed in, for the cache file names: 8 hex digits, the 32-bit FNV-1a
+ * hash of the bundle's path (node:crypto would cost a module load at every start; a collision
+ * only makes two installs share names, as they all did before).
+ */
+function siteOf(file) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < file.length; i++) h = Math.imul(h ^ file.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Whether a process `pid` exists (one of another user counts: EPERM). */

@@ -6,7 +6,7 @@
  * other command line goes to the whole CLI).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -333,6 +333,43 @@ describe.skipIf(!built)('the code cache', () => {
     expect(existsSync(other)).toBe(true);
     expect(files(dir).filter((f) => /^limitsctl-.*-get\.v8cache$/.test(f))).toHaveLength(1);
     for (const d of dirs) rmSync(d, { recursive: true });
+  });
+
+  it('two installs sharing a cache directory keep each other\'s caches; an install\'s older build, or a cache left 30 days, is removed', () => {
+    const dir = path.join(tmp, 'sites', 'limitsctl');
+    // a second install: the same bin and bundles in another place (a global one beside a project's)
+    const other = path.join(tmp, 'sites-install');
+    mkdirSync(path.join(other, 'dist'), { recursive: true });
+    mkdirSync(path.join(other, 'bin'), { recursive: true });
+    for (const f of ['limitsctl.js', 'package.json']) writeFileSync(path.join(other, 'bin', f), readFileSync(path.join(REPO, 'bin', f)));
+    for (const f of ['limitsctl.cjs', 'limitsctl-core.cjs']) writeFileSync(path.join(other, 'dist', f), readFileSync(path.join(REPO, 'dist', f)));
+    const otherBin = path.join(other, 'bin/limitsctl.js');
+    const want = run(BIN, args);
+    const gets = () => files(dir).filter((f) => /-get\.v8cache$/.test(f));
+    expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir })).toEqual(want);
+    expect(run(otherBin, args, { LIMITSCTL_CACHE_DIR: dir })).toEqual(want);
+    const both = gets();
+    expect(both).toHaveLength(2);
+    const stamp = () => both.map((f) => { const st = statSync(path.join(dir, f)); return [f, st.ino, st.mtimeMs]; });
+    const before = stamp();
+    // each used as it is by its own install, in turn: none rewritten (before, each run removed
+    // the other's and wrote its own again)
+    for (const bin of [BIN, otherBin, BIN, otherBin]) expect(run(bin, args, { LIMITSCTL_CACHE_DIR: dir })).toEqual(want);
+    expect(stamp()).toEqual(before);
+    // a new build of the second install (its bundle rewritten): its older cache goes, the first's stays
+    const core = path.join(other, 'dist/limitsctl-core.cjs');
+    writeFileSync(core, `${readFileSync(core, 'latin1')}\n`, 'latin1');
+    expect(run(otherBin, args, { LIMITSCTL_CACHE_DIR: dir })).toEqual(want);
+    const now = gets();
+    expect(now).toHaveLength(2);
+    const mine = both.filter((f) => now.includes(f));
+    expect(mine).toHaveLength(1);
+    // the first install's cache, left unwritten for 31 days, is removed when the second writes one
+    const old = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    utimesSync(path.join(dir, mine[0]!), old, old);
+    expect(run(otherBin, ['files', '--root', DEMO], { LIMITSCTL_CACHE_DIR: dir }).status).toBe(0);
+    expect(existsSync(path.join(dir, mine[0]!))).toBe(false);
+    expect(gets()).toEqual(now.filter((f) => f !== mine[0]));
   });
 
   it('a usage error of a known command (exit 2) writes no cache: nothing changes anywhere', () => {
