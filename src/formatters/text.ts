@@ -53,8 +53,12 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
   let lastSeverity = '';
   let lastRule = '';
   let lastFixable = false;
-  let middle = '';
-  let end = '';
+  // the two pieces as text, made when asked for (the string path, or bytes not kept yet): null
+  // after a change of rule
+  let middle: string | null = '';
+  let end: string | null = '';
+  const middleText = (): string => (middle ??= ` ${severities[lastSeverity as Diagnostic['severity']]} ${lastCode} `);
+  const endText = (): string => (end ??= ` (${lastRule}${lastFixable ? ', fixable' : ''})\n`);
   // a run of findings often repeats one message (a rule's fixed text): it is checked once
   let lastMessage = '';
   let lastShown = '';
@@ -75,11 +79,11 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
   const middleOf = new Map<string, Map<string, Uint8Array>>();
   const endOf = new Map<string, Uint8Array[]>();
   let pieces = 0;
-  const middleBytesOf = (code: string, severity: string, text: string): Uint8Array => {
+  const middleBytesOf = (code: string, severity: string): Uint8Array => {
     let bySeverity = middleOf.get(code);
     let b = bySeverity?.get(severity);
     if (b === undefined) {
-      b = utf8(text);
+      b = utf8(middleText());
       // bounded: a rule set of any size keeps at most this many pieces
       if (pieces < PIECE_CACHE_MAX) {
         pieces++;
@@ -89,11 +93,11 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
     }
     return b;
   };
-  const endBytesOf = (rule: string, fixable: boolean, text: string): Uint8Array => {
+  const endBytesOf = (rule: string, fixable: boolean): Uint8Array => {
     let both = endOf.get(rule);
     let b = both?.[fixable ? 1 : 0];
     if (b === undefined) {
-      b = utf8(text);
+      b = utf8(endText());
       if (pieces < PIECE_CACHE_MAX) {
         pieces++;
         if (both === undefined) endOf.set(rule, (both = []));
@@ -118,13 +122,13 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
     if (d.code !== lastCode || d.severity !== lastSeverity) {
       lastCode = d.code;
       lastSeverity = d.severity;
-      middle = ` ${severities[d.severity]} ${d.code} `;
+      middle = null;
       middleBytes = null;
     }
     if (d.rule !== lastRule || fixable !== lastFixable) {
       lastRule = d.rule;
       lastFixable = fixable;
-      end = ` (${d.rule}${fixable ? ', fixable' : ''})\n`;
+      end = null;
       endBytes = null;
     }
     return gap;
@@ -142,7 +146,7 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
       return `${gap}${style.bold(`${filePrefix}${d.line}:${d.column}`)} ${sev} ${style.dim(d.code)} ${shownMessage(d.message)} ${style.dim(`(${d.rule}${d.fix ? ', fixable' : ''})`)}\n`;
     }
     const gap = advance(d) ? '\n' : '';
-    return `${gap}${filePrefix}${d.line}:${d.column}${middle}${shownMessage(d.message)}${end}`;
+    return `${gap}${filePrefix}${d.line}:${d.column}${middleText()}${shownMessage(d.message)}${endText()}`;
   };
   return {
     begin(head: LintReportHead): string {
@@ -162,7 +166,7 @@ export function textWriter(style: TextStyle = PLAIN): LintFormatWriter & Finding
       out.number(d.column);
       // what follows the column (the rule, the message and the name): one copy for a run of one
       // rule and message
-      rest.write(out, (middleBytes ??= middleBytesOf(lastCode, lastSeverity, middle)), shownMessage(d.message), (endBytes ??= endBytesOf(lastRule, lastFixable, end)), '');
+      rest.write(out, (middleBytes ??= middleBytesOf(lastCode, lastSeverity)), shownMessage(d.message), (endBytes ??= endBytesOf(lastRule, lastFixable)), '');
     },
     aside(text: string): string {
       if (text === '') return '';
