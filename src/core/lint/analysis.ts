@@ -278,6 +278,12 @@ export class Analysis {
     return t.files[t.fileOf[i]!]!;
   }
 
+  /** The line of entry `i` (no EntryRef made: for the text of a finding, read per finding). */
+  lineAt(i: number): Line {
+    const t = this.#t;
+    return t.lines[t.fileOf[i]!]![t.lineOf[i]!]!;
+  }
+
   /** The 0-based line number of entry `i` in its file. */
   lineIndexAt(i: number): number {
     return this.#t.lineOf[i]!;

@@ -13,20 +13,21 @@ export const duplicateEntry: Rule = {
   check(ctx) {
     const an = ctx.analysis;
     // the message and related location of the finding on order o, replaced by order bo, made
-    // when the finding is written (held until then as the two numbers)
+    // when the finding is written (held until then as the two numbers; read by entry index, no
+    // EntryRef per finding)
     const text: FindingText = {
       message(o, bo) {
-        const a = an.entryAt(o)!.reading;
-        const other = an.entryAt(bo)!;
-        const b = other.reading;
-        const byLine = other.line.index + 1;
+        const a = an.readingAt(an.indexOf(o));
+        const bi = an.indexOf(bo);
+        const b = an.readingAt(bi);
+        const byLine = an.lineIndexAt(bi) + 1;
         return a.typeText === b.typeText && a.valueText === b.valueText
           ? `duplicate of line ${byLine} ('${entryText(b)}'): pam_limits applies the later one, so this line changes nothing; remove it`
           : `dead line: line ${byLine} ('${entryText(b)}') sets ${b.itemText} for '${show(entryRaw(a, 0))}' again and pam_limits keeps the line read last, so this value never applies${a.itemInfo && !a.itemInfo.typeChecked && a.typeText !== b.typeText ? ` (the type does not matter for ${b.itemText}: every line sets the same single limit)` : ''}; remove this line or merge the two`;
       },
       related(_o, bo) {
-        const other = an.entryAt(bo)!;
-        return [{ file: other.file, span: lineSpan(other.line), message: 'the line that replaces it' }];
+        const bi = an.indexOf(bo);
+        return [{ file: an.fileAt(bi), span: lineSpan(an.lineAt(bi)), message: 'the line that replaces it' }];
       },
     };
     for (const { file } of ctx.docs) {
@@ -39,10 +40,10 @@ export const duplicateEntry: Rule = {
       for (let o = lo; o < hi; o++) {
         const bo = by[o]!;
         if (bo < 0 || bo >= hi) continue;
-        const ref = an.entryAt(o)!;
-        const line = ref.line;
+        const i = an.indexOf(o);
+        const line = an.lineAt(i);
         ctx.report({
-          file: ref.file,
+          file: an.fileAt(i),
           span: lineSpan(line),
           text,
           a: o,

@@ -26,14 +26,16 @@ export const overriddenByLaterFile: Rule = {
     let kind = '';
     const text: FindingText = {
       message(o, bo) {
-        const ref = an.entryAt(o)!;
-        const b = an.entryAt(bo)!;
-        if (b.file !== lastBy || ref.file !== lastRef) { lastRef = ref.file; lastBy = b.file; kind = kindOf(ref.file, b.file); }
-        return `this line never applies: ${kind}, and '${entryText(b.reading)}' (${b.file.path}:${b.line.index + 1}) sets the same domain and item again, so pam_limits keeps that one. Change the value there, or remove this line`;
+        // by entry index: no EntryRef per finding
+        const refFile = an.fileAt(an.indexOf(o));
+        const bi = an.indexOf(bo);
+        const byFile = an.fileAt(bi);
+        if (byFile !== lastBy || refFile !== lastRef) { lastRef = refFile; lastBy = byFile; kind = kindOf(refFile, byFile); }
+        return `this line never applies: ${kind}, and '${entryText(an.readingAt(bi))}' (${byFile.path}:${an.lineIndexAt(bi) + 1}) sets the same domain and item again, so pam_limits keeps that one. Change the value there, or remove this line`;
       },
       related(_o, bo) {
-        const b = an.entryAt(bo)!;
-        return [{ file: b.file, span: lineSpan(b.line), message: 'the line that replaces it' }];
+        const bi = an.indexOf(bo);
+        return [{ file: an.fileAt(bi), span: lineSpan(an.lineAt(bi)), message: 'the line that replaces it' }];
       },
     };
     for (const { file } of ctx.docs) {
@@ -46,8 +48,8 @@ export const overriddenByLaterFile: Rule = {
       for (let o = lo; o < hi; o++) {
         const bo = by[o]!;
         if (bo < hi) continue;
-        const ref = an.entryAt(o)!;
-        ctx.report({ file: ref.file, span: fieldsSpan(ref.reading), text, a: o, b: bo });
+        const i = an.indexOf(o);
+        ctx.report({ file: an.fileAt(i), span: fieldsSpan(an.readingAt(i)), text, a: o, b: bo });
       }
     }
   },
