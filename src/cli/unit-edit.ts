@@ -269,6 +269,8 @@ async function run(args: UnitEditArgs, io: CliIO, op: 'set' | 'unset'): Promise<
     hardLinks: args.force === true ? 'split' : 'refuse',
     // a bare systemd tree has no etc/security for the lock; the write stays atomic and compare-and-swap
     lock: isDir(path.join(ctx.root, 'etc/security')),
+    // a drop-in is read with the small-file cap (readDropin, io/systemd.ts): never write one above it
+    maxBytes: MAX_SMALL_FILE_BYTES,
     onRecovered: (r) => io.stderr(c.yellow(`${recoveryNote(r)}\n`)),
   });
 

@@ -55,7 +55,7 @@ export const ERROR_CODES = {
   ECHANGED: 'io',
   /** the target exists but is not a regular file (a FIFO, device, socket…) */
   ENOTREG: 'io',
-  /** a file is above the size limitsctl reads */
+  /** a file is above the size limitsctl reads, or an edit would make it so (nothing written) */
   ETOOLARGE: 'io',
   /** a file to replace has other hard links (replace this name only with hardLinks 'split') */
   EHARDLINK: 'io',

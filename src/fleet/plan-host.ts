@@ -33,6 +33,8 @@ import { parsePolicy } from '../io/policy.js';
 import { detectProfile, loadBaseline } from '../io/system.js';
 import { loadTree } from '../io/tree.js';
 import { hardLinkRefusal } from '../io/write.js';
+import { tooLargeRefusal } from '../io/commit.js';
+import { MAX_LIMITS_FILE_BYTES } from '../io/read.js';
 
 /** A task result as Ansible shows it (JSON-able; bigints become numbers on the wire). */
 export type TaskResult = Record<string, unknown>;
@@ -245,13 +247,15 @@ export async function planHost(intent: TaskIntent, snapshotText: string, mode: {
     const plan = planEdits(tree, requests, options);
     refuseIfBlocked(plan, p.force);
 
-    // where each change really goes on the host, and the hard-link refusal the CLI makes
+    // where each change really goes on the host, and the size and hard-link refusals the CLI makes
     const writes: RemoteWrite[] = [];
     const files: TaskResult[] = [];
     for (const ch of plan.changes) {
       const r = resolveInRoot(dir, ch.path);
       const given = hostPath(root, ch.path);
       const real = hostPath(root, r.rel);
+      // a file above the read cap would be one the next run cannot read (check mode too)
+      if (ch.after.length > MAX_LIMITS_FILE_BYTES) throw tooLargeRefusal(given, ch.after.length, MAX_LIMITS_FILE_BYTES);
       if (ch.before !== null && !p.force) {
         const e = snap.entries.get(Buffer.from(r.rel, 'utf8').toString('latin1'));
         if (e && e.kind === 'file' && e.nlink > 1) {

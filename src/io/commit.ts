@@ -9,7 +9,8 @@ import { lstatSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkRootPaths, resolveInRoot } from './paths.js';
 import { journalPending, type RecoveryReport } from './write-journal.js';
-import { ConcurrentModificationError, type LimitsIoError } from './write-errors.js';
+import { ConcurrentModificationError, LimitsIoError } from './write-errors.js';
+import { MAX_LIMITS_FILE_BYTES } from './read.js';
 import { withTreeLock } from './tree-lock.js';
 import { SplicedBytes, TEMP_FILE_PATTERN, hardLinkRefusal, writeFilesAtomic } from './write.js';
 
@@ -68,6 +69,14 @@ export interface CommitOptions<P extends CommitPlan> {
   readonly lock?: boolean;
   /** How long to wait for the tree lock, in milliseconds (default 30 000). */
   readonly lockTimeoutMs?: number;
+  /**
+   * The most bytes a changed file may hold after the change: the cap limitsctl reads that kind of
+   * file with (src/io/read.ts), so that no change writes a file the next run refuses to read.
+   * Default MAX_LIMITS_FILE_BYTES (16 MiB, limits.conf and limits.d); a systemd drop-in is read
+   * with MAX_SMALL_FILE_BYTES (1 MiB). A change above it is refused with `ETOOLARGE`
+   * ({@link tooLargeRefusal}) before anything is written, dry runs included.
+   */
+  readonly maxBytes?: number;
   /** Told when taking the lock completed (or undid) a multi-file change a killed process left. */
   readonly onRecovered?: (report: RecoveryReport) => void;
 }
@@ -103,16 +112,16 @@ export interface CommitResult<P extends CommitPlan> {
  *
  * 1. `plan()` is called and the result given to `check` — before any lock is taken, so bad input
  *    or a refused change creates nothing, not even the lock file. Then the pre-flight
- *    ({@link preflight}): a refusal the writer can predict from the files alone — a target with
- *    other hard links under `hardLinks: 'refuse'` — is thrown here, dry runs included, with the
- *    writer's own error, so `--dry-run`/`--check` and a real run agree and a refused run leaves no
- *    trace. (A refusal that cannot be cheaply predicted, such as an immutable file, still comes
+ *    ({@link preflight}): a file whose new content is above `maxBytes` (`ETOOLARGE`: limitsctl
+ *    could not read it back), and a refusal the writer can predict from the files alone — a target
+ *    with other hard links under `hardLinks: 'refuse'` — are thrown here, dry runs included, so
+ *    `--dry-run`/`--check` and a real run agree and a refused run leaves no trace. (A refusal that cannot be cheaply predicted, such as an immutable file, still comes
  *    from the writer, after the lock is taken; see docs/editing.md.)
  * 2. For a dry run, or a plan without changes (and no half-done change left in the tree), that
  *    plan is returned at once: nothing written, no lock.
  * 3. Otherwise the tree lock is taken (which first completes or undoes a multi-file change that a
  *    killed process left: `onRecovered`), and under it the tree is planned again (`plan()`,
- *    `check`) and every changed file written by `writeFilesAtomic` as one all-or-nothing commit,
+ *    `check`, the size cap) and every changed file written by `writeFilesAtomic` as one all-or-nothing commit,
  *    each file compared right before its rename with the `before` it was planned from.
  * 4. When a file changed underneath (another program's edit), nothing is written and the change is
  *    planned again from what is now on disk, up to `maxAttempts` plans.
@@ -127,11 +136,14 @@ export interface CommitResult<P extends CommitPlan> {
  * @throws LockTimeoutError (`ELOCKTIMEOUT`) when the lock stays held by another process
  * @throws JournalError (`EJOURNAL`) when a left-over change can be neither completed nor undone
  * @throws OutsideRootError (`EOUTSIDEROOT`) when a path leads outside `root`
+ * @throws LimitsIoError `ETOOLARGE` when a file's new content would be above `maxBytes` (checked
+ *   before the lock and again under it: nothing written, not even the lock file when it is refused
+ *   before the lock)
  * @throws LimitsIoError with the errno code (`EACCES`, `EROFS`, `ENOSPC`…) or `ENOTREG`, `EHARDLINK`,
  *   `EATTR`, `EBADROOT`, `EDUPLICATE`; nothing written. `EPARTIAL` (PartialWriteError): renames
  *   failed and could not be undone; the journal stays and the next locked run completes the change.
- * @throws RangeError when `maxAttempts` is not a whole number ≥ 1, or `lock: false` is given a
- *   plan that changes more than one file
+ * @throws RangeError when `maxAttempts` is not a whole number ≥ 1, `maxBytes` not a whole number
+ *   ≥ 0, or `lock: false` is given a plan that changes more than one file
  */
 export async function commitEdits<P extends CommitPlan>(
   root: string,
@@ -140,12 +152,14 @@ export async function commitEdits<P extends CommitPlan>(
 ): Promise<CommitResult<P>> {
   const maxAttempts = options.maxAttempts ?? 3;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a whole number of at least 1, got ${maxAttempts}`);
+  const maxBytes = options.maxBytes ?? MAX_LIMITS_FILE_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be a whole number of at least 0, got ${maxBytes}`);
   const check = options.check ?? (() => undefined);
   const locking = options.lock !== false;
 
   const first = await plan();
   check(first);
-  preflight(root, first.changes, options.hardLinks ?? 'refuse');
+  preflight(root, first.changes, options.hardLinks ?? 'refuse', maxBytes);
   if (options.dryRun === true) return { plan: first, written: [], attempts: 0, recovered: null };
   // nothing to write: no lock, unless a killed run left a half-done change that taking it completes
   if (first.changes.length === 0 && !(locking && journalPending(root))) return { plan: first, written: [], attempts: 0, recovered: null };
@@ -158,7 +172,11 @@ export async function commitEdits<P extends CommitPlan>(
     for (;;) {
       attempts++;
       const p = pending ?? await plan();
-      if (pending === undefined) check(p);
+      if (pending === undefined) {
+        check(p);
+        // a plan made under the lock from a file that grew meanwhile: the cap holds for it too
+        refuseTooLarge(root, p.changes, maxBytes);
+      }
       pending = undefined;
       if (p.changes.length === 0) return { plan: p, written: [], attempts, recovered };
       if (!locking && p.changes.length > 1) {
@@ -218,20 +236,28 @@ export function changeBytes(ch: CommitChange): { data: Buffer | SplicedBytes; ex
 }
 
 /**
- * The refusals the writer (./write.ts) would make that can be seen from the tree alone, checked
- * without the lock (nothing created) and for dry runs too. Today: each change of an existing file
- * is resolved in the root (symlinks followed chroot-style, src/io/paths.ts) and lstat'ed; a regular
- * file with more than one hard link — pinning links of writers running now not counted — is refused
- * under `hardLinks: 'refuse'` with the writer's own `EHARDLINK` error (same message).
+ * The refusals checked before anything is written, without the lock (nothing created) and for dry
+ * runs too:
+ * - a change whose new content is above `maxBytes` bytes, the cap limitsctl reads the file with
+ *   (src/io/read.ts): written, it would be a file that every later run refuses to read, so it is
+ *   refused with `ETOOLARGE` ({@link tooLargeRefusal}); checked from the plan alone (`after`'s
+ *   length), whatever `hardLinks` is;
+ * - the refusals the writer (./write.ts) would make that can be seen from the tree alone: each
+ *   change of an existing file is resolved in the root (symlinks followed chroot-style,
+ *   src/io/paths.ts) and lstat'ed; a regular file with more than one hard link — pinning links of
+ *   writers running now not counted — is refused under `hardLinks: 'refuse'` with the writer's own
+ *   `EHARDLINK` error (same message).
  *
  * Anything else that goes wrong here (a path that cannot be resolved, a file that vanished) is left
  * to the writer, which reports it under the lock: the pre-flight only predicts, it never adds a
- * refusal the writer would not make.
+ * refusal the writer would not make (the size cap aside, which is the transaction's own).
  *
  * @param root the tree root (absolute)
- * @throws LimitsIoError `EHARDLINK`, nothing written
+ * @param maxBytes the most bytes a changed file may hold (default MAX_LIMITS_FILE_BYTES, 16 MiB)
+ * @throws LimitsIoError `ETOOLARGE` or `EHARDLINK`, nothing written
  */
-export function preflight(root: string, changes: readonly CommitChange[], hardLinks: 'refuse' | 'split'): void {
+export function preflight(root: string, changes: readonly CommitChange[], hardLinks: 'refuse' | 'split', maxBytes: number = MAX_LIMITS_FILE_BYTES): void {
+  refuseTooLarge(root, changes, maxBytes);
   if (hardLinks === 'split') return;
   let real: string;
   try {
@@ -244,6 +270,34 @@ export function preflight(root: string, changes: readonly CommitChange[], hardLi
     const refusal = hardLinkRefusalFor(root, real, ch.path);
     if (refusal !== undefined) throw refusal;
   }
+}
+
+/** Throws {@link tooLargeRefusal} for the first change whose new content is above `maxBytes` bytes. */
+function refuseTooLarge(root: string, changes: readonly CommitChange[], maxBytes: number): void {
+  // `after` is a binary string: its length is its size in bytes
+  for (const ch of changes) if (ch.after.length > maxBytes) throw tooLargeRefusal(path.join(root, ch.path), ch.after.length, maxBytes);
+}
+
+/**
+ * The refusal of a change whose new content would be above the cap limitsctl reads the file with
+ * (src/io/read.ts): `ETOOLARGE`, naming the file, the size it would have and the cap, both in bytes.
+ * Also made by the Ansible collection's planner (src/fleet/plan-host.ts) for the same reason.
+ *
+ * @param given the file as the caller names it
+ * @param size the bytes its new content would have
+ * @param maxBytes the cap, in bytes
+ */
+export function tooLargeRefusal(given: string, size: number, maxBytes: number): LimitsIoError {
+  const mib = maxBytes > 0 && maxBytes % (1024 * 1024) === 0 ? ` (${maxBytes / (1024 * 1024)} MiB)` : '';
+  return new LimitsIoError(
+    `refusing to write ${given}: its new content would be ${size} bytes, above limitsctl's ${maxBytes}-byte cap${mib} for this file, ` +
+      'so no later limitsctl run could read it; nothing was written',
+    {
+      code: 'ETOOLARGE',
+      path: given,
+      hint: 'Make the file smaller first (remove lines or comments it does not need), or put the new lines in another file.',
+    },
+  );
 }
 
 function hardLinkRefusalFor(root: string, real: string, rel: string): LimitsIoError | undefined {

@@ -776,8 +776,10 @@ async function copyAttributes(p: Plan, tempFd: number, tempPhys: string): Promis
     const args = ['--attributes-only', '--preserve=mode,xattr', '--'];
     args.push(...(viaFd ? ['/proc/self/fd/3', '/proc/self/fd/4'] : [path.join(p.dir.phys, p.oldName as string), tempPhys]));
     // spawnSync: cp takes a few milliseconds, and the asynchronous spawn cost the parent about
-    // twice the CPU (a stream object per pipe, their reads and events) for the same child
-    const child = spawnSync(systemTool('cp'), args, { stdio: ['ignore', 'ignore', 'pipe', old.fd, tempFd], env: { ...process.env, LC_ALL: 'C' } });
+    // twice the CPU (a stream object per pipe, their reads and events) for the same child.
+    // Pipes, not 'ignore': an ignored descriptor is /dev/null opened in the child, and a system
+    // without /dev (a minimal chroot or container) would then fail every write with ENOENT
+    const child = spawnSync(systemTool('cp'), args, { stdio: ['pipe', 'pipe', 'pipe', old.fd, tempFd], env: { ...process.env, LC_ALL: 'C' } });
     if (child.error !== undefined) throw child.error;
     const code = child.status;
     const stderr = child.stderr?.toString() ?? '';
@@ -792,12 +794,28 @@ async function copyAttributes(p: Plan, tempFd: number, tempPhys: string): Promis
   } catch (e) {
     if (e instanceof LimitsIoError) throw e;
     throw new LimitsIoError(
-      `cannot keep the ACL and extended attributes of ${p.given}: cp (GNU coreutils) could not be run (${e instanceof Error ? e.message : String(e)}); nothing was written`,
-      { code: 'EATTR', path: p.given, realPath: p.realPath, cause: e },
+      `cannot keep the ACL and extended attributes of ${p.given}: cp (GNU coreutils) could not be run (${cpFailure(e)}); nothing was written`,
+      {
+        code: 'EATTR', path: p.given, realPath: p.realPath, cause: e,
+        hint: 'limitsctl copies them to the new content with GNU coreutils cp (/usr/bin/cp or /bin/cp, else cp on PATH): install coreutils, or make it runnable.',
+      },
     );
   } finally {
     await old.close();
   }
+}
+
+/**
+ * Why cp could not be started, in a user's words: `/usr/bin/cp: ENOENT (not found)` rather than
+ * Node's `spawnSync /usr/bin/cp ENOENT`; `not found in /usr/bin, /bin or on PATH` when neither
+ * copy exists (systemTool fell back to the bare name).
+ */
+function cpFailure(e: unknown): string {
+  const program = systemTool('cp');
+  if (!isErrno(e)) return e instanceof Error ? e.message : String(e);
+  if (e.code === 'ENOENT') return program.includes('/') ? `${program}: ENOENT (not found)` : 'not found in /usr/bin, /bin or on PATH';
+  if (e.code === 'EACCES') return `${program}: EACCES (not executable)`;
+  return `${program}: ${e.code}`;
 }
 
 /** Write `data` to a new temporary file in `p.dir` with the old file's attributes, fsync'ed. */

@@ -184,6 +184,10 @@ function checkOptions(fn: string, options: unknown): void {
  * @throws TreeRootError `EBADROOT`; ConcurrentModificationError `ECONFLICT` when files kept changing;
  *   LockTimeoutError `ELOCKTIMEOUT`; JournalError `EJOURNAL`; OutsideRootError `EOUTSIDEROOT`;
  *   LimitsIoError with the OS's code (`EACCES`, `EROFS`…) or `ENOTREG`, `EHARDLINK`, `EATTR`:
+ *   nothing written.
+ * @throws LimitsIoError `ETOOLARGE` when a file's new content (`after`) would be above the
+ *   16 MiB limitsctl reads a limits file up to (MAX_LIMITS_FILE_BYTES): the message names the file,
+ *   the size it would have and the cap (bytes); refused before the lock, dry runs included,
  *   nothing written. PartialWriteError `EPARTIAL`: the journal stays, the next locked run completes it.
  */
 export async function commitEdits<P extends CommitPlan>(root: string, plan: () => P | Promise<P>, options: CommitOptions<P> = {}): Promise<CommitResult<P>> {

@@ -4,11 +4,12 @@
  * ~/bin, a language tool's shims — this machine's root PATH has several) is never what a run of
  * limitsctl executes while it replaces a file under /etc/security.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { cli } from './helpers.js';
+import { BIN, cli } from './helpers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-path-cp-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -27,5 +28,26 @@ it.skipIf(!existsSync('/usr/bin/cp') && !existsSync('/bin/cp'))('set runs coreut
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(existsSync(marker), 'the cp planted first on PATH ran').toBe(false);
+  expect(readFileSync(conf, 'utf8')).toBe('*  soft  nofile  1024\nadmin hard nofile 4096\n');
+});
+
+/**
+ * A system without /dev (a minimal chroot or container): cp is started with pipes, never with an
+ * "ignored" descriptor (/dev/null, opened in the child), so a write still works. Before, every
+ * write there failed with "cp (GNU coreutils) could not be run (spawnSync /usr/bin/cp ENOENT)".
+ * Needs a private mount namespace (root with CAP_SYS_ADMIN) to hide /dev: skipped elsewhere.
+ */
+const privateMounts = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
+it.skipIf(!privateMounts)('set works on a system without /dev', () => {
+  const root = path.join(tmp, 'no-dev');
+  mkdirSync(path.join(root, 'etc/security'), { recursive: true });
+  const conf = path.join(root, 'etc/security/limits.conf');
+  writeFileSync(conf, '*  soft  nofile  1024\nadmin hard nofile 2048\n');
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const r = spawnSync('unshare', ['-m', 'sh', '-c',
+    `mount -t tmpfs none /dev && test ! -e /dev/null && exec ${q(process.execPath)} ${q(BIN)} set nofile 4096 --user admin --type hard --root ${q(root)}`,
+  ], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
   expect(readFileSync(conf, 'utf8')).toBe('*  soft  nofile  1024\nadmin hard nofile 4096\n');
 });

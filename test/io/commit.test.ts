@@ -143,6 +143,38 @@ describe('commitEdits', () => {
     expect((await commitEdits(root, planning, { dryRun: true, hardLinks: 'split' })).plan.changes).toHaveLength(1);
   });
 
+  it('pre-flight: a file whose new content is above maxBytes (the read cap) is refused before the lock, dry runs included (ETOOLARGE)', async () => {
+    const { root, conf } = await makeTree('admin - nproc 5\n');
+    const before = await snapshot(root);
+    const planning = appending(root, ['etc/security/limits.conf'], 'bob - nofile 9\n'); // 16 + 15 bytes
+    for (const options of [{ dryRun: true }, {}, { hardLinks: 'split' as const, backup: true }]) {
+      const err = await commitEdits(root, planning, { ...options, maxBytes: 30 }).then(() => undefined, (e: unknown) => e);
+      expect(err, JSON.stringify(options)).toMatchObject({ code: 'ETOOLARGE', path: conf });
+      expect((err as Error).message).toBe(`refusing to write ${conf}: its new content would be 31 bytes, above limitsctl's 30-byte cap for this file, so no later limitsctl run could read it; nothing was written`);
+      expect(await snapshot(root)).toEqual(before); // not even the lock file came and went
+    }
+    // exactly on the cap is written
+    const r = await commitEdits(root, planning, { maxBytes: 31 });
+    expect(r.written).toHaveLength(1);
+    expect(await readFile(conf, 'utf8')).toBe('admin - nproc 5\nbob - nofile 9\n');
+    await expect(commitEdits(root, planning, { maxBytes: -1 })).rejects.toThrow(RangeError);
+  });
+
+  it('the cap holds under the lock too: a plan that grew past it there is refused, nothing written, the lock file gone', async () => {
+    const { root, sec, conf } = await makeTree('admin - nproc 5\n');
+    let n = 0;
+    const err = await commitEdits(root, async () => {
+      const before = (await readFile(conf)).toString('latin1');
+      // the plan made under the lock (another program's change since) is over the cap
+      return { changes: [{ path: 'etc/security/limits.conf', before, after: `${before}${n++ === 0 ? 'bob - nofile 9\n' : '#'.repeat(100)}` }] };
+    }, { maxBytes: 100 }).then(() => undefined, (e: unknown) => e);
+    expect(n).toBe(2);
+    expect(err).toMatchObject({ code: 'ETOOLARGE', path: conf });
+    expect((err as Error).message).toMatch(/would be 116 bytes, above limitsctl's 100-byte cap for this file/);
+    expect(await readFile(conf, 'utf8')).toBe('admin - nproc 5\n');
+    expect((await readdir(sec)).sort()).toEqual(['limits.conf', 'limits.d']);
+  });
+
   it('writes all files of a plan, checked again under the lock; a plan without changes takes no lock', async () => {
     const { root, sec, conf } = await makeTree('admin - nproc 5\n', { '10-a.conf': '# a\n' });
     const checked: number[] = [];

@@ -5,11 +5,12 @@
  * each byte: `Zoë` became `ZoÃ«`). applyPlan writes a plan with the CLI's transaction (lock,
  * compare-and-swap, atomic rename). In process, against src/index.ts.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyPlan, binaryToDisplay, commitEdits, loadTree, planEdits, treeFromFiles } from '../../src/index.js';
+import { applyPlan, binaryToDisplay, commitEdits, LimitsError, loadTree, planEdits, treeFromFiles } from '../../src/index.js';
+import { MAX_LIMITS_FILE_BYTES } from '../../src/io/read.js';
 
 const scratch: string[] = [];
 afterAll(() => { for (const d of scratch) rmSync(d, { recursive: true, force: true }); });
@@ -80,6 +81,40 @@ describe('applyPlan writes a plan safely', () => {
     expect(r.written).toEqual([]);
     expect(readFileSync(path.join(root, CONF))).toEqual(ORIGINAL);
     expect(readdirSync(path.join(root, 'etc/security'))).toEqual(['limits.conf']);
+  });
+});
+
+describe('a change above the 16 MiB read cap', () => {
+  // a file of exactly 16 MiB (valid: comment lines) that loadTree reads; the set adds a line
+  const atCap = () => {
+    const line = Buffer.from(`# ${'x'.repeat(77)}\n`);
+    const big = Buffer.alloc(MAX_LIMITS_FILE_BYTES, line);
+    big[big.length - 1] = 0x0a;
+    return big;
+  };
+
+  it('applyPlan and commitEdits refuse it with ETOOLARGE (dry runs too), nothing written, no lock file', async () => {
+    const big = atCap();
+    const root = tree(big);
+    const sec = path.join(root, 'etc/security');
+    const stamp = () => [readdirSync(sec).join('/'), statSync(sec, { bigint: true }).mtimeNs, statSync(path.join(root, CONF), { bigint: true }).mtimeNs, statSync(path.join(root, CONF)).mode];
+    const before = stamp();
+    const plan = planEdits(loadTree(root, { profile: 'debian' }), [...request]);
+    const size = plan.changes[0]!.after.length;
+    expect(size).toBeGreaterThan(MAX_LIMITS_FILE_BYTES);
+    // (a plan function is planned once before the lock: the refusal comes before any re-plan)
+    const calls = [() => applyPlan(root, plan), () => applyPlan(root, plan, { dryRun: true }), () => commitEdits(root, () => plan, { backup: true })];
+    for (const call of calls) {
+      const err = await call().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(LimitsError);
+      expect(err).toMatchObject({ code: 'ETOOLARGE', kind: 'io', path: path.join(root, CONF) });
+      expect((err as Error).message).toBe(
+        `refusing to write ${path.join(root, CONF)}: its new content would be ${size} bytes, above limitsctl's 16777216-byte cap (16 MiB) for this file, ` +
+          'so no later limitsctl run could read it; nothing was written',
+      );
+      expect(stamp()).toEqual(before);
+      expect(readFileSync(path.join(root, CONF)).equals(big)).toBe(true);
+    }
   });
 });
 

@@ -217,6 +217,20 @@ describe('set --unit', () => {
     expect(differences(before, snapshot(root))).toEqual([]);
   });
 
+  it('a drop-in that would grow above the 1 MiB cap limitsctl reads drop-ins with: exit 2 (ETOOLARGE), nothing changed, dry run too', async () => {
+    const root = copy('two-dropins');
+    mkdirSync(path.dirname(path.join(root, DROPIN)), { recursive: true });
+    const head = '[Service]\n';
+    writeFileSync(path.join(root, DROPIN), `${head}${'#'.repeat(1024 * 1024 - head.length - 1)}\n`); // exactly 1 MiB
+    const before = snapshot(root);
+    for (const extra of [[], ['--dry-run'], ['--json']]) {
+      const r = await run(root, 'set', 'nofile', '4096', '--unit', 'x', ...extra);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/limitsctl\.conf: its new content would be \d+ bytes, above limitsctl's 1048576-byte cap \(1 MiB\) for this file/);
+      expect(differences(before, snapshot(root))).toEqual([]);
+    }
+  });
+
   it('a missing unit: exit 2 with the message of get --unit', async () => {
     const root = copy('two-dropins');
     const r = await run(root, 'set', 'nofile', '4096', '--unit', 'nope');

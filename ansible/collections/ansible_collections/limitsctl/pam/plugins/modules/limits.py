@@ -267,7 +267,7 @@ unknown_users:
   type: list
   elements: str
 error_code:
-  description: The library's error code for a refusal (C(EEDIT), C(EPOLICY), C(EHARDLINK)...).
+  description: The library's error code for a refusal (C(EEDIT), C(EPOLICY), C(EHARDLINK), C(ETOOLARGE)...).
   returned: failure
   type: str
 '''
