@@ -60,13 +60,26 @@ const VM_WRAPPED = '((f) => this === globalThis ? f : f.call(this, exports, requ
 /** A cache file larger than this is not read (the bundle's is a few hundred KiB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
-/** The V8 data of a cache file's bytes, or undefined when they are not a whole, undamaged one. */
-function cacheData(file) {
-  if (file.length <= HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const n = file.readUInt32LE(MAGIC.length);
-  if (n === 0 || file.readUInt32LE(MAGIC.length + 4) !== 0 || file.length !== HEADER + 2 * n) return undefined;
-  const data = file.subarray(HEADER, HEADER + n);
-  return data.equals(file.subarray(HEADER + n)) ? data : undefined;
+/**
+ * The V8 data of the cache file open on `fd` (`size` bytes), or undefined when it is not a whole,
+ * undamaged one. The data is read once, into a buffer of its own size (8-byte aligned: a fresh
+ * allocation); its second copy is compared a piece at a time through one small buffer, so the
+ * second copy costs no memory of its size (each page touched for the first time is a fault).
+ */
+function readCacheData(fd, size) {
+  const head = Buffer.allocUnsafe(HEADER);
+  if (size <= HEADER || fs.readSync(fd, head, 0, HEADER, 0) !== HEADER || !head.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const n = head.readUInt32LE(MAGIC.length);
+  if (n === 0 || head.readUInt32LE(MAGIC.length + 4) !== 0 || size !== HEADER + 2 * n) return undefined;
+  const data = Buffer.allocUnsafe(n);
+  if (fs.readSync(fd, data, 0, n, HEADER) !== n) return undefined;
+  const piece = Buffer.allocUnsafe(Math.min(n, 64 * 1024));
+  for (let at = 0; at < n;) {
+    const k = fs.readSync(fd, piece, 0, Math.min(piece.length, n - at), HEADER + n + at);
+    if (k <= 0 || !piece.subarray(0, k).equals(data.subarray(at, at + k))) return undefined;
+    at += k;
+  }
+  return data;
 }
 
 /** The directory for the code cache, or null when there is none (turned off, no HOME). */
@@ -121,10 +134,7 @@ function loadWithCache(dir, file, st, tag) {
         const fd = fs.openSync(path.join(dir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
         try {
           const fst = fs.fstatSync(fd);
-          if (fst.isFile() && ownedPrivately(fst) && fst.size > HEADER && fst.size <= MAX_CACHE_BYTES) {
-            const bytes = Buffer.allocUnsafe(fst.size);
-            if (fs.readSync(fd, bytes, 0, fst.size, 0) === fst.size) cached = cacheData(bytes);
-          }
+          if (fst.isFile() && ownedPrivately(fst) && fst.size > HEADER && fst.size <= MAX_CACHE_BYTES) cached = readCacheData(fd, fst.size);
         } finally {
           fs.closeSync(fd);
         }
