@@ -7,6 +7,8 @@
  *   tree (and only its findings are reported); anywhere else it is linted on its own;
  * - any other directory (a config repository): every `etc/security` directory below it;
  * - a glob (fast-glob, loaded only here), expanded and then treated as the paths it matches.
+ * A target named twice (also through a symlink) is one target, keyed by its real path and shown
+ * under the first name given.
  * Paths in findings are relative to the working directory when inside it, absolute otherwise.
  */
 import fs, { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
@@ -395,14 +397,23 @@ export async function expandLintTargets(paths: readonly string[], options: Expan
 
 async function planLintTargets(paths: readonly string[], cwd: string, refuseStream?: (shown: string) => Error): Promise<Plan[]> {
   const plans = new Map<string, Plan>();
+  // A tree, security directory or file is planned once, by its real path: a second name of it
+  // (`lint hosts/b H/b` with `H -> hosts`) adds what it names to the first name's plan, whose
+  // name the report uses (eslint lints a file named twice once, too). `lint --fix` then writes
+  // it once, and the summary counts its files once.
+  const reals = new Map<string, string>(); // a limits.d of many files names its root as many times
   const addPlan = (kind: Plan['kind'], p: string, onlyFile?: string) => {
-    const key = `${kind}\0${p}`;
+    let real = reals.get(p);
+    if (real === undefined) reals.set(p, real = realOrSelf(p));
+    const key = `${kind}\0${real}`;
     const existing = plans.get(key);
+    // a file named under the second name of a tree, as a path under the first name
+    const only = onlyFile === undefined || existing === undefined || existing.path === p ? onlyFile : path.join(existing.path, path.relative(p, onlyFile));
     if (!existing) {
-      plans.set(key, onlyFile === undefined ? { kind, path: p } : { kind, path: p, only: new Set([onlyFile]) });
+      plans.set(key, only === undefined ? { kind, path: p } : { kind, path: p, only: new Set([only]) });
     } else if (existing.only) {
-      if (onlyFile === undefined) delete existing.only;
-      else existing.only.add(onlyFile);
+      if (only === undefined) delete existing.only;
+      else existing.only.add(only);
     }
   };
   const classify = async (abs: string, explicit: boolean): Promise<boolean> => {
@@ -461,7 +472,17 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       if (matches.length === 0) throw new LintPathError(`no file matches '${p}'`, 'ENOENT');
       let any = false;
       const base = globBase(p, cwd);
+      // a match that is another match reached through a symlink (`hosts/web -> web1`, both
+      // matched by 'hosts/*') is that match: linted once, under the name with no link in it.
+      // Not inside a tree's layout, where two names are two files pam_limits reads (a limits.d
+      // link to limits.conf): the tree reports both
+      const realBase = realOrSelf(base);
+      const own = (m: string) => path.join(realBase, path.relative(base, m));
+      const real = new Map(matches.map((m) => [m, realOrSelf(m)]));
+      const plain = new Set(matches.filter((m) => real.get(m) === own(m)).map(own));
+      const twin = (m: string) => real.get(m) !== own(m) && plain.has(real.get(m)!) && layoutOf(path.join(m, '_')) === null;
       for (const m of matches) {
+        if (twin(m)) continue;
         refuseUnnamable(m, cwd);
         const out = linkLeaving(m, base);
         if (out !== null) {
@@ -483,6 +504,11 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
   }
 
   return [...plans.values()];
+}
+
+/** realpath(3) of `p`: the key a target is planned by; `p` itself when it cannot be resolved. */
+function realOrSelf(p: string): string {
+  try { return realpathSync(p); } catch { return p; }
 }
 
 /** The directory a glob looks in: its path up to the first component with a glob character. */
