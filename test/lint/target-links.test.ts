@@ -1,7 +1,11 @@
 /**
- * `limitsctl lint PATH…` and symlinks (src/io/lint-targets.ts; docs/lint.md, "Each target once"), through the built CLI on real temp trees with real symlinks:
+ * `limitsctl lint PATH…` and symlinks (src/io/lint-targets.ts; docs/lint.md, "Each target once" and
+ * "A tree's own links"), through the built CLI on real temp trees with real symlinks:
  * - a tree (or file) named twice, also through a symlink, is linted, counted and fixed once, under
  *   the first name given;
+ * - a tree whose `etc` is an absolute link meant for inside it (`etc -> /usr/etc`, chroot-style)
+ *   is a tree for a glob, by name and through that link, whatever this machine has there;
+ * - a link that leads out of the tree is never followed, and is said (LC306), not passed over.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,5 +132,92 @@ describe.skipIf(!built)('lint: a target named twice is linted once, under the fi
     expect(fix.fixed).toBe(2);
     expect(fix.files).toEqual(['hosts/a/etc/security/limits.conf', 'H/b/etc/security/limits.conf']);
     for (const h of ['a', 'b']) expect(readFileSync(path.join(dir, `hosts/${h}/etc/security/limits.conf`), 'latin1')).toBe('* soft nproc 4096\n');
+  });
+});
+
+describe.skipIf(!built)("lint: a tree's own links, followed as a chroot would", () => {
+  // /usr/etc as in an image whose /etc links to it; and a path no machine has, so that the result
+  // never depends on what this machine has at the link's target
+  for (const target of ['/usr/etc', '/limitsctl-test-image/etc']) {
+    const inside = target.slice(1);
+    const image = () => {
+      const dir = repo({
+        'hosts/web1/etc/security/limits.conf': BAD('web1'),
+        [`hosts/x/${inside}/security/limits.conf`]: BAD('x'),
+        [`hosts/x/${inside}/security/limits.d/90-app.conf`]: BAD('app'),
+        // an image's etc holds these too (where they are missing behind the link, the tree's
+        // reader says so: LC306, with --root as well)
+        [`hosts/x/${inside}/passwd`]: 'root:x:0:0:root:/root:/bin/sh\nx:x:1000:1000::/home/x:/bin/sh\napp:x:1001:1001::/home/app:/bin/sh\n',
+        [`hosts/x/${inside}/group`]: 'root:x:0:\nx:x:1000:\napp:x:1001:\n',
+        [`hosts/x/${inside}/os-release`]: 'ID=debian\nVERSION_ID="12"\n',
+      });
+      symlinkSync(target, path.join(dir, 'hosts/x/etc'));
+      return dir;
+    };
+    const X = ['hosts/x/etc/security/limits.conf:2:LC003', 'hosts/x/etc/security/limits.d/90-app.conf:2:LC003'];
+    const found = (j: JsonReport) => j.results.map((r) => `${r.file}:${r.line}:${r.code}`);
+
+    it(`hosts/x/etc -> ${target}: lint 'hosts/*' lints it as --root hosts/x does`, () => {
+      const dir = image();
+      const root = json(['--root', 'hosts/x'], dir);
+      expect(found(root)).toEqual(X);
+      const g = json(['hosts/*'], dir);
+      expect(g.code).toBe(1);
+      expect(g.profiles.map((p) => p.root)).toEqual(['hosts/web1', 'hosts/x']);
+      expect(found(g)).toEqual(['hosts/web1/etc/security/limits.conf:2:LC003', ...X]);
+      expect(g.files).toEqual(['hosts/web1/etc/security/limits.conf', ...root.files]);
+      // by name: the tree hosts/x, not the directory its link happens to lead to (hosts/x/usr)
+      const named = json(['hosts/x'], dir);
+      expect(named.profiles.map((p) => p.root)).toEqual(['hosts/x']);
+      expect(found(named)).toEqual(X);
+    });
+
+    it(`hosts/x/etc -> ${target}: a PATH named through the link means the tree hosts/x`, () => {
+      const dir = image();
+      const sec = json(['hosts/x/etc/security'], dir);
+      expect(sec.code).toBe(1);
+      expect(sec.profiles.map((p) => p.root)).toEqual(['hosts/x']);
+      expect(found(sec)).toEqual(X);
+      const dropins = json(['hosts/x/etc/security/limits.d'], dir);
+      expect(found(dropins)).toEqual([X[1]]);
+      expect(found(json(['hosts/x/etc/security/limits.d/90-app.conf'], dir))).toEqual([X[1]]);
+      // one tree, named three ways: once
+      expect(found(json(['hosts/x', 'hosts/x/etc/security', 'hosts/x/etc/security/limits.conf'], dir))).toEqual(X);
+      // what is not there through the link is still "does not exist"
+      const none = lint(['hosts/x/etc/security/nope.d'], dir);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/hosts\/x\/etc\/security\/nope\.d does not exist/);
+    });
+  }
+
+  it('a link that leads out of the tree is never followed, and is said (LC306), also when its target is missing', () => {
+    const dir = repo({ 'hosts/web1/etc/security/limits.conf': BAD('web1'), 'shared/etc/security/limits.conf': BAD('shared') });
+    mkdirSync(path.join(dir, 'hosts/y'));
+    symlinkSync('../../shared/etc', path.join(dir, 'hosts/y/etc')); // out of hosts/y, to a tree that exists
+    mkdirSync(path.join(dir, 'hosts/u'));
+    symlinkSync('../../nowhere/etc', path.join(dir, 'hosts/u/etc')); // out of hosts/u, to nothing
+    const g = json(['hosts/*'], dir);
+    expect(g.code).toBe(1);
+    expect(g.profiles.map((p) => p.root)).toEqual(['hosts/u', 'hosts/web1', 'hosts/y']);
+    // only web1's own line is read; shared's file is never linted through hosts/y
+    expect(g.results.filter((r) => r.code === 'LC003').map((r) => r.file)).toEqual(['hosts/web1/etc/security/limits.conf']);
+    for (const [h, to] of [['u', '../../nowhere/etc'], ['y', '../../shared/etc']] as const) {
+      const conf = g.results.find((r) => r.file === `hosts/${h}/etc/security/limits.conf`);
+      expect(conf?.code).toBe('LC306');
+      expect(conf?.message).toContain(`etc is a symlink to ${to}, which leads outside the tree root; limitsctl does not follow it`);
+    }
+    // named through the link: the tree, its link said (was: "hosts/u/etc/security does not exist")
+    const named = json(['hosts/u/etc/security'], dir);
+    expect(named.code).toBe(0);
+    expect(named.results.map((r) => `${r.file}:${r.code}`)).toContain('hosts/u/etc/security/limits.conf:LC306');
+  });
+
+  it('a limits.d named as PATH that links out of its tree is said (LC306), not "no problems in 0 files"', () => {
+    const dir = repo({ 'T/etc/security/limits.conf': '* soft nofile 4096\n', 'outside/a.conf': BAD('a') });
+    symlinkSync('../../../outside', path.join(dir, 'T/etc/security/limits.d'));
+    const r = lint(['T/etc/security/limits.d'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^T\/etc\/security\/limits\.d:1:1 warning LC306 etc\/security\/limits\.d is a symlink to \.\.\/\.\.\/\.\.\/outside, which leads outside the tree root; limitsctl does not follow it/);
+    expect(r.stdout).not.toMatch(/LC003/);
   });
 });
