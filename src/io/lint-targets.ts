@@ -7,6 +7,9 @@
  *   tree (and only its findings are reported); anywhere else it is linted on its own;
  * - any other directory (a config repository): every `etc/security` directory below it;
  * - a glob (fast-glob, loaded only here), expanded and then treated as the paths it matches.
+ * Whether a directory is a tree, and what a PATH named through a tree's own links is, is decided
+ * as the tree is read (chroot-style, src/io/paths.ts). A target named twice (also through a
+ * symlink) is one target, keyed by its real path and shown under the first name given.
  * Paths in findings are relative to the working directory when inside it, absolute otherwise.
  */
 import fs, { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
@@ -19,10 +22,12 @@ import { lazyDocument } from '../core/edit/lines.js';
 import { bytesToBinary, type ConfigTree, type FileRole, type IgnoredFile, type TreeFile } from '../core/model.js';
 import { parseProcLimits } from '../core/resolve.js';
 import { canonicalProfile, DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
+import { resolveInRoot } from './paths.js';
 import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { loadNrOpen, readOsRelease } from './system.js';
 import { OversizedStream, readPathStream } from './stdin.js';
 import { loadTree, readTreeFile, unlistedDir } from './tree.js';
+import { OutsideRootError } from './write-errors.js';
 
 export interface LoadedLintTarget {
   readonly target: LintTarget;
@@ -70,6 +75,44 @@ const FD_PATH = /^\/(?:dev\/(?:stdin|fd\/\d+)|proc\/(?:self|thread-self|\d+)\/fd
 
 function isDir(p: string): boolean {
   try { return statSync(p).isDirectory(); } catch { return false; }
+}
+
+/**
+ * Whether the directory `dir` is a tree root: its etc/security is a directory as the tree's own
+ * reader resolves it — chroot-style (src/io/paths.ts resolveInRoot: `etc -> /usr/etc` is
+ * `<dir>/usr/etc`, as in an image whose /etc links to /usr/etc), whatever this machine has at
+ * /usr/etc — or it leads out of `dir` through a link (a tree all the same: its reader never
+ * follows that link and says so, LC306), or this machine's own resolution finds a directory there.
+ */
+function holdsTree(dir: string): boolean {
+  if (isDir(path.join(dir, 'etc/security'))) return true;
+  try {
+    const r = resolveInRoot(dir, 'etc/security');
+    return !r.missing && lstatSync(r.abs).isDirectory();
+  } catch (e) {
+    return e instanceof OutsideRootError;
+  }
+}
+
+/**
+ * A PATH this machine cannot resolve (stat fails) that lies in an etc/security layout of an
+ * existing tree root R (R/etc/security, a file or limits.d below it, or a vendor directory) and
+ * names something there through R's own links, read chroot-style as the tree's reader reads it
+ * (`lint T/etc/security` with `T/etc -> /usr/etc`): R, the security directory's and the PATH's
+ * paths relative to R, and what the PATH is there ('outside' when a link of R leads it out of R:
+ * then the tree says so, LC306). null when it names nothing in R either.
+ */
+function throughTreeLinks(abs: string): { root: string; dir: string; rel: string; kind: 'directory' | 'other' | 'outside' } | null {
+  const layout = layoutOf(path.join(abs, '_')); // the PATH itself may be the security directory
+  if (layout === null || !isDir(layout.root)) return null;
+  const rel = path.relative(layout.root, abs).split(path.sep).join('/');
+  try {
+    const r = resolveInRoot(layout.root, rel);
+    if (r.missing) return null;
+    return { root: layout.root, dir: layout.dir, rel, kind: lstatSync(r.abs).isDirectory() ? 'directory' : 'other' };
+  } catch (e) {
+    return e instanceof OutsideRootError ? { root: layout.root, dir: layout.dir, rel, kind: 'outside' } : null;
+  }
 }
 
 /** Files of a tree other than the limits files that could not be used: LC306 findings. */
@@ -206,9 +249,10 @@ interface Plan {
 /**
  * Where a file sits in a tree layout: below `<R>/etc/security/`, or a vendor directory
  * `<R>/usr/share/pam/security/` or `<R>/usr/etc/security/`
- * (the nearest such directory above it) → R and its path relative to R; else null.
+ * (the nearest such directory above it) → R, its path relative to R and that security
+ * directory's (`etc/security`, `usr/etc/security`…); else null.
  */
-function layoutOf(abs: string): { root: string; rel: string } | null {
+function layoutOf(abs: string): { root: string; rel: string; dir: string } | null {
   const parts = abs.split(path.sep);
   for (let i = parts.length - 2; i >= 1; i--) {
     if (parts[i] !== 'security') continue;
@@ -216,7 +260,7 @@ function layoutOf(abs: string): { root: string; rel: string } | null {
     if (parts[i - 1] === 'etc') at = i >= 2 && parts[i - 2] === 'usr' ? i - 2 : i - 1; // usr/etc/security: openSUSE's vendor directory
     else if (i >= 3 && parts[i - 1] === 'pam' && parts[i - 2] === 'share' && parts[i - 3] === 'usr') at = i - 3;
     if (at < 0) continue;
-    return { root: parts.slice(0, at).join(path.sep) || path.sep, rel: parts.slice(at).join('/') };
+    return { root: parts.slice(0, at).join(path.sep) || path.sep, rel: parts.slice(at).join('/'), dir: parts.slice(at, i + 1).join('/') };
   }
   return null;
 }
@@ -339,11 +383,12 @@ const REPLACEMENT = '\uFFFD';
 /**
  * A path found by a directory walk or a glob whose name is not UTF-8: Node decodes such a name
  * with U+FFFD in place of the bytes it cannot read, and the path so made names no file, so
- * limitsctl can neither read nor write it (pam_limits, which reads bytes, would).
+ * limitsctl can neither read nor write it (pam_limits, which reads bytes, would). `probe` is where
+ * it really is when `p` names it through a tree's own links (its limits.d listed chroot-style).
  * @throws LintPathError (`EILSEQ`, exit 2) naming it, with a hint to rename it
  */
-function refuseUnnamable(p: string, cwd: string): void {
-  if (!p.includes(REPLACEMENT) || !undecodable(p)) return;
+function refuseUnnamable(p: string, cwd: string, probe: string = p): void {
+  if (!p.includes(REPLACEMENT) || !undecodable(probe)) return;
   const layout = layoutOf(p);
   throw new LintPathError(`${displayPath(cwd, p)}: a name on this path is not UTF-8 (shown as \uFFFD), so limitsctl cannot open it to lint it`, 'EILSEQ',
     layout !== null
@@ -395,40 +440,60 @@ export async function expandLintTargets(paths: readonly string[], options: Expan
 
 async function planLintTargets(paths: readonly string[], cwd: string, refuseStream?: (shown: string) => Error): Promise<Plan[]> {
   const plans = new Map<string, Plan>();
+  // A tree, security directory or file is planned once, by its real path: a second name of it
+  // (`lint hosts/b H/b` with `H -> hosts`) adds what it names to the first name's plan, whose
+  // name the report uses (eslint lints a file named twice once, too). `lint --fix` then writes
+  // it once, and the summary counts its files once.
+  const reals = new Map<string, string>(); // a limits.d of many files names its root as many times
   const addPlan = (kind: Plan['kind'], p: string, onlyFile?: string) => {
-    const key = `${kind}\0${p}`;
+    let real = reals.get(p);
+    if (real === undefined) reals.set(p, real = realOrSelf(p));
+    const key = `${kind}\0${real}`;
     const existing = plans.get(key);
+    // a file named under the second name of a tree, as a path under the first name
+    const only = onlyFile === undefined || existing === undefined || existing.path === p ? onlyFile : path.join(existing.path, path.relative(p, onlyFile));
     if (!existing) {
-      plans.set(key, onlyFile === undefined ? { kind, path: p } : { kind, path: p, only: new Set([onlyFile]) });
+      plans.set(key, only === undefined ? { kind, path: p } : { kind, path: p, only: new Set([only]) });
     } else if (existing.only) {
-      if (onlyFile === undefined) delete existing.only;
-      else existing.only.add(onlyFile);
+      if (only === undefined) delete existing.only;
+      else existing.only.add(only);
     }
+  };
+  // a limits.d directory of the tree at `root`: only its files are reported on. It is listed as
+  // the tree's reader lists it (chroot-style: through the tree's own links, never out of the
+  // tree), not as this machine resolves its name
+  const addDropinDir = (root: string, abs: string): void => {
+    const listing = listDirInRoot(root, path.relative(root, abs).split(path.sep).join('/'));
+    // one that cannot be listed (this uid may not, or a link leads out of the tree): the tree
+    // reports the directory itself (LC306)
+    if (!listing.ok) addPlan('tree', root, abs);
+    const names = listing.ok ? listing.entries.map((e) => e.name) : [];
+    for (const e of names) {
+      refuseUnnamable(path.join(abs, e), cwd, listing.ok ? path.join(listing.resolved.abs, e) : undefined);
+      addPlan('tree', root, path.join(abs, e));
+    }
+    if (names.length === 0) addPlan('tree', root, path.join(abs, '\0none'));
   };
   const classify = async (abs: string, explicit: boolean): Promise<boolean> => {
     let st;
     try { st = statSync(abs); } catch {
+      // named through a tree's own links, which this machine cannot follow (`T/etc/security`
+      // with `T/etc -> /usr/etc`): what it names in the tree T, read chroot-style
+      const via = throughTreeLinks(abs);
+      if (via !== null && via.rel === via.dir) { addPlan('tree', via.root); return true; }
+      if (via !== null && via.rel === `${via.dir}/limits.d` && via.kind !== 'other') { addDropinDir(via.root, abs); return true; }
+      if (via !== null && via.kind !== 'directory') { addPlan('tree', via.root, abs); return true; }
       // a dangling symlink named on the command line: lint it as a file of its tree
       const root = treeRootOfFile(abs);
       if (root) { addPlan('tree', root, abs); return true; }
       return false;
     }
     if (st.isDirectory()) {
-      if (isDir(path.join(abs, 'etc/security'))) { addPlan('tree', abs); return true; }
+      if (holdsTree(abs)) { addPlan('tree', abs); return true; }
       if (path.basename(abs) === 'security' && path.basename(path.dirname(abs)) === 'etc') { addPlan('tree', path.dirname(path.dirname(abs))); return true; }
       if (path.basename(abs) === 'limits.d') {
         const root = treeRootOfFile(path.join(abs, 'x'));
-        if (root) {
-          let names: string[];
-          // a limits.d this uid may not list: the tree reports the directory itself (LC306)
-          try { names = readdirSync(abs); } catch { names = []; addPlan('tree', root, abs); }
-          for (const e of names) {
-            refuseUnnamable(path.join(abs, e), cwd);
-            addPlan('tree', root, path.join(abs, e));
-          }
-          if (names.length === 0) addPlan('tree', root, path.join(abs, '\0none'));
-          return true;
-        }
+        if (root) { addDropinDir(root, abs); return true; }
       }
       if (existsSync(path.join(abs, 'limits.conf')) || isDir(path.join(abs, 'limits.d'))) { addPlan('secdir', abs); return true; }
       if (!explicit) return false;
@@ -461,7 +526,17 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       if (matches.length === 0) throw new LintPathError(`no file matches '${p}'`, 'ENOENT');
       let any = false;
       const base = globBase(p, cwd);
+      // a match that is another match reached through a symlink (`hosts/web -> web1`, both
+      // matched by 'hosts/*') is that match: linted once, under the name with no link in it.
+      // Not inside a tree's layout, where two names are two files pam_limits reads (a limits.d
+      // link to limits.conf): the tree reports both
+      const realBase = realOrSelf(base);
+      const own = (m: string) => path.join(realBase, path.relative(base, m));
+      const real = new Map(matches.map((m) => [m, realOrSelf(m)]));
+      const plain = new Set(matches.filter((m) => real.get(m) === own(m)).map(own));
+      const twin = (m: string) => real.get(m) !== own(m) && plain.has(real.get(m)!) && layoutOf(path.join(m, '_')) === null;
       for (const m of matches) {
+        if (twin(m)) continue;
         refuseUnnamable(m, cwd);
         const out = linkLeaving(m, base);
         if (out !== null) {
@@ -476,13 +551,18 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
     }
     let exists = true;
     try { statSync(abs); } catch { exists = false; }
-    if (!exists && !treeRootOfFile(abs)) throw new LintPathError(`${p} does not exist`, 'ENOENT');
+    if (!exists && !treeRootOfFile(abs) && throughTreeLinks(abs) === null) throw new LintPathError(`${p} does not exist`, 'ENOENT');
     if (!(await classify(abs, true))) {
       throw new LintPathError(`no pam_limits configuration found in ${p}: expected a root holding etc/security, an etc/security directory, limits.conf/limits.d, or files`, 'ENOENT');
     }
   }
 
   return [...plans.values()];
+}
+
+/** realpath(3) of `p`: the key a target is planned by; `p` itself when it cannot be resolved. */
+function realOrSelf(p: string): string {
+  try { return realpathSync(p); } catch { return p; }
 }
 
 /** The directory a glob looks in: its path up to the first component with a glob character. */
