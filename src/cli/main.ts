@@ -12,6 +12,7 @@ import type { CliIO } from './context.js';
 import { errorKind, LimitsError, type LimitsErrorCode, type LimitsErrorKind } from '../core/errors.js';
 import { JSON_VERSIONS } from '../formatters/json-versions.js';
 import { currentDirectory } from '../io/cwd.js';
+import { HardLinkError } from '../io/write-errors.js';
 import { ArgvError, type CommandGrammar, GLOBAL_OPTIONS, GRAMMAR, type OptionSpec, parseArgv, wantsJson } from './fast-path.js';
 import { terminalSafe } from '../formatters/terminal.js';
 
@@ -408,12 +409,17 @@ export function describeError(e: unknown, command?: string): ErrorReport {
   }
   const code = err!.code as LimitsErrorCode;
   // a hint names only options the command has (`command`: its word, when known)
-  const hint = code === 'EHARDLINK' && command !== undefined && GRAMMAR[command]?.options.force === undefined
+  const withoutForce = command !== undefined && GRAMMAR[command]?.options.force === undefined;
+  const hint = code === 'EHARDLINK' && withoutForce
     ? HARDLINK_HINT_WITHOUT_FORCE
     : CLI_HINTS[code] ?? (e instanceof LimitsError ? e.hint : undefined);
   // a message that already starts with its code ("EACCES: permission denied…") is not prefixed
-  // again; one that repeats it ("EACCES: EACCES: …") is shown once
-  const message = e.message.replace(/^(E[A-Z0-9]+): (?:\1: )+/, '$1: ');
+  // again; one that repeats it ("EACCES: EACCES: …") is shown once. A hard-link refusal names
+  // the flag that replaces this name only, not the library's option (hardLinks 'split'); a
+  // command without --force (lint --fix) has no such way, and its hint says what to do instead
+  const message = e instanceof HardLinkError
+    ? HardLinkError.saying(e.path, e.target, e.links, withoutForce ? null : '--force')
+    : e.message.replace(/^(E[A-Z0-9]+): (?:\1: )+/, '$1: ');
   return {
     code: kind,
     message,
