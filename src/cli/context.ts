@@ -8,6 +8,7 @@ import { type OsReleaseFields, suggestProfile } from '../core/profiles.js';
 import { canonicalProfile, isProfileName, type Profile, PROFILE_ALIASES, PROFILE_NAMES, profileInfo } from '../core/schema.js';
 import { loadIdentity } from '../io/accounts.js';
 import { detectProfile, loadBaseline } from '../io/system.js';
+import { resolveFrom } from '../io/cwd.js';
 import { checkRoot } from '../io/paths.js';
 import { type LoadedTree, loadTree } from '../io/tree.js';
 import { UsageError } from './errors.js';
@@ -115,7 +116,7 @@ export function chooseProfile(asked: string, root: string, flag = '--profile'): 
 
 export function makeContext(args: GlobalArgs, io: CliIO): Context {
   // a root that is not a usable directory: TreeRootError (EBADROOT), worded with the flag
-  const root = checkRoot(path.resolve(io.cwd, args.root), '--root');
+  const root = checkRoot(resolveFrom(io.cwd, args.root), '--root');
   const { profile, source } = chooseProfile(args.profile, root);
   const colors = makeColors(wantColor(io, args.color));
   if (source.warning !== null) io.stderr(`${colors.yellow(`warning: ${source.warning}`)}\n`);
@@ -136,7 +137,7 @@ export function fileArgInRoot(ctx: Context, rootArg: string, file: string | unde
   if (file === '') throw new UsageError('--file needs a value, got an empty one');
   if (!path.isAbsolute(file)) return file;
   const abs = path.resolve(file);
-  for (const root of new Set([ctx.root, path.resolve(ctx.io.cwd, rootArg)])) {
+  for (const root of new Set([ctx.root, resolveFrom(ctx.io.cwd, rootArg)])) {
     if (root === '/') return abs.slice(1);
     if (abs.startsWith(`${root}/`)) return abs.slice(root.length + 1);
   }

@@ -18,6 +18,7 @@ import { canonicalProfile, itemForProfile, itemInfo } from '../core/schema.js';
 import { effectiveJson } from '../formatters/effective.js';
 import { JSON_VERSIONS } from '../formatters/json-versions.js';
 import { loadAccountDb } from '../io/accounts.js';
+import { resolveFrom } from '../io/cwd.js';
 import type { LoadedTree } from '../io/tree.js';
 import { type Context, loadBaseline, loadContextTree } from './context.js';
 import { cliTerms, UsageError } from './errors.js';
@@ -62,7 +63,7 @@ export function colorDiff(diff: string, c: Colors): string {
 function normalizeFileArg(ctx: Context, file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
   const abs = path.resolve(ctx.root, file.startsWith('/') ? `.${file}` : file);
-  const fromCwd = path.resolve(ctx.io.cwd, file);
+  const fromCwd = resolveFrom(ctx.io.cwd, file);
   // accept a path relative to the root, absolute within the root, or relative to the cwd inside the root
   const candidate = [abs, fromCwd].find((p) => p === ctx.root || p.startsWith(`${ctx.root === '/' ? '' : ctx.root}/`));
   if (!candidate) throw new UsageError(`--file ${file} is outside --root ${ctx.root}`);

@@ -5,12 +5,14 @@
  * would change, 2 usage, input or I/O error: nothing was written). yargs is loaded only to print
  * help, the version and the completion script, from the same option table.
  */
-import { fstatSync, statSync, writeSync } from 'node:fs';
+import { existsSync, fstatSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import type { CliIO } from './context.js';
 import { errorKind, LimitsError, type LimitsErrorCode, type LimitsErrorKind } from '../core/errors.js';
 import { JSON_VERSIONS } from '../formatters/json-versions.js';
+import { currentDirectory } from '../io/cwd.js';
+import { HardLinkError } from '../io/write-errors.js';
 import { ArgvError, type CommandGrammar, GLOBAL_OPTIONS, GRAMMAR, type OptionSpec, parseArgv, wantsJson } from './fast-path.js';
 import { terminalSafe } from '../formatters/terminal.js';
 
@@ -287,7 +289,9 @@ export function processIO(): CliIO & { readonly stdoutBytes: (bytes: Buffer) => 
     stdoutBytes: (b) => write('stdout', b),
     isTTY,
     env: process.env,
-    cwd: process.cwd(),
+    // a directory whose name is not UTF-8 is named /proc/self/cwd (io/cwd.ts); without /proc its
+    // name as Node decodes it is kept, and an error it causes says why (CWD_NOT_UTF8_HINT)
+    cwd: currentDirectory() ?? process.cwd(),
     // only a terminal has a width (and only then is process.stdout made for it)
     ...(isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
     outputFailure: () => failure,
@@ -405,12 +409,17 @@ export function describeError(e: unknown, command?: string): ErrorReport {
   }
   const code = err!.code as LimitsErrorCode;
   // a hint names only options the command has (`command`: its word, when known)
-  const hint = code === 'EHARDLINK' && command !== undefined && GRAMMAR[command]?.options.force === undefined
+  const withoutForce = command !== undefined && GRAMMAR[command]?.options.force === undefined;
+  const hint = code === 'EHARDLINK' && withoutForce
     ? HARDLINK_HINT_WITHOUT_FORCE
     : CLI_HINTS[code] ?? (e instanceof LimitsError ? e.hint : undefined);
   // a message that already starts with its code ("EACCES: permission denied…") is not prefixed
-  // again; one that repeats it ("EACCES: EACCES: …") is shown once
-  const message = e.message.replace(/^(E[A-Z0-9]+): (?:\1: )+/, '$1: ');
+  // again; one that repeats it ("EACCES: EACCES: …") is shown once. A hard-link refusal names
+  // the flag that replaces this name only, not the library's option (hardLinks 'split'); a
+  // command without --force (lint --fix) has no such way, and its hint says what to do instead
+  const message = e instanceof HardLinkError
+    ? HardLinkError.saying(e.path, e.target, e.links, withoutForce ? null : '--force')
+    : e.message.replace(/^(E[A-Z0-9]+): (?:\1: )+/, '$1: ');
   return {
     code: kind,
     message,
@@ -419,8 +428,17 @@ export function describeError(e: unknown, command?: string): ErrorReport {
   };
 }
 
+/**
+ * Added to the hint of an error when the current directory has no name Node can use (io/cwd.ts:
+ * not UTF-8, and no /proc/self/cwd): a relative path from it names nothing.
+ */
+const CWD_NOT_UTF8_HINT = "The current directory's name is not valid UTF-8, so relative paths cannot be resolved from it: give absolute paths, or run limitsctl from another directory.";
+
 function reportError(e: unknown, io: CliIO, json: boolean, command?: string): number {
-  const r = describeError(e, command);
+  let r = describeError(e, command);
+  if (r.code !== 'internal' && io.cwd.includes('\uFFFD') && !existsSync(io.cwd)) {
+    r = { ...r, hint: r.hint ? `${r.hint}\n${CWD_NOT_UTF8_HINT}` : CWD_NOT_UTF8_HINT };
+  }
   // a message names files and quotes arguments: never raw control characters on the terminal
   io.stderr(terminalSafe(`limitsctl: ${r.message}\n${r.hint ? `${r.hint}\n` : ''}`, false));
   if (r.code === 'internal' && io.env.LIMITSCTL_DEBUG && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);

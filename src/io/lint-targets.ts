@@ -12,7 +12,7 @@
  * symlink) is one target, keyed by its real path and shown under the first name given.
  * Paths in findings are relative to the working directory when inside it, absolute otherwise.
  */
-import fs, { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import fs, { existsSync, lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { parseGroup, parsePasswd } from '../core/accounts.js';
 import { hasCapSysResource, parseCapabilities } from '../core/caps.js';
@@ -22,6 +22,7 @@ import { lazyDocument } from '../core/edit/lines.js';
 import { bytesToBinary, type ConfigTree, type FileRole, type IgnoredFile, type TreeFile } from '../core/model.js';
 import { parseProcLimits } from '../core/resolve.js';
 import { canonicalProfile, DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
+import { globCwd, realPathKeepingCwd, resolveFrom } from './cwd.js';
 import { resolveInRoot } from './paths.js';
 import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { loadNrOpen, readOsRelease } from './system.js';
@@ -307,7 +308,7 @@ function treeRootOfFile(abs: string): string | null {
 async function expandGlob(pattern: string, cwd: string): Promise<string[]> {
   const fg = (await import('fast-glob')).default;
   const odd: string[] = [];
-  const found = await fg(pattern, { cwd, dot: true, onlyFiles: false, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd) });
+  const found = await fg(pattern, { cwd: globCwd(cwd, pattern), dot: true, onlyFiles: false, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd) });
   // a directory on the way whose name is not UTF-8 was not searched: said, not passed over
   for (const p of odd) refuseUnnamable(p, cwd);
   return found.sort();
@@ -398,7 +399,7 @@ function refuseUnnamable(p: string, cwd: string, probe: string = p): void {
 
 /** The tree at --root, taken as a root whatever it holds (lint without PATH arguments). */
 export async function loadRootTarget(root: string, options: ExpandOptions): Promise<LoadedLintTarget> {
-  return loadPlan({ kind: 'tree', path: path.resolve(options.cwd, root) }, options);
+  return loadPlan({ kind: 'tree', path: resolveFrom(options.cwd, root) }, options);
 }
 
 /**
@@ -520,7 +521,7 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
   };
 
   for (const p of paths) {
-    const abs = path.resolve(cwd, p);
+    const abs = resolveFrom(cwd, p);
     if (!existsSync(abs) && GLOB_CHARS.test(p)) {
       const matches = await expandGlob(p, cwd);
       if (matches.length === 0) throw new LintPathError(`no file matches '${p}'`, 'ENOENT');
@@ -562,14 +563,14 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
 
 /** realpath(3) of `p`: the key a target is planned by; `p` itself when it cannot be resolved. */
 function realOrSelf(p: string): string {
-  try { return realpathSync(p); } catch { return p; }
+  try { return realPathKeepingCwd(p); } catch { return p; }
 }
 
 /** The directory a glob looks in: its path up to the first component with a glob character. */
 function globBase(pattern: string, cwd: string): string {
   const parts = pattern.split('/');
   const i = parts.findIndex((x) => GLOB_CHARS.test(x));
-  return path.resolve(cwd, parts.slice(0, i < 0 ? parts.length : i).join('/') || '.');
+  return resolveFrom(cwd, parts.slice(0, i < 0 ? parts.length : i).join('/') || '.');
 }
 
 /**
@@ -580,9 +581,9 @@ function linkLeaving(abs: string, base: string): string | null {
   let real: string;
   let realBase: string;
   try {
-    if (!lstatSync(abs).isSymbolicLink() && realpathSync(path.dirname(abs)) === path.dirname(abs)) return null;
-    real = realpathSync(abs);
-    realBase = realpathSync(base);
+    if (!lstatSync(abs).isSymbolicLink() && realPathKeepingCwd(path.dirname(abs)) === path.dirname(abs)) return null;
+    real = realPathKeepingCwd(abs);
+    realBase = realPathKeepingCwd(base);
   } catch {
     return null;
   }
@@ -760,7 +761,7 @@ export function stdinTarget(bytes: Buffer | OversizedStream, filename: string | 
   if (filename === null) {
     plan = { kind: 'file', path: path.join(options.cwd, STDIN_NAME), overlay: { abs: '', bytes, shown: STDIN_NAME } };
   } else {
-    const abs = path.resolve(options.base ?? options.cwd, filename);
+    const abs = resolveFrom(options.base ?? options.cwd, filename);
     if (isDir(abs)) throw new LintPathError(`--stdin-filename ${filename} is a directory; name the file the input stands for`, 'EISDIR');
     const layout = layoutOf(abs);
     const sec = layout ? path.join(layout.root, ...layout.rel.split('/').slice(0, layout.rel.split('/').indexOf('security') + 1)) : null;

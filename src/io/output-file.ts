@@ -12,9 +12,10 @@
  * the file keeps its mode (0444 stays 0444) and its owner and group. A symlink FILE is followed, also when it dangles:
  * its target is replaced (or created) and the link kept.
  */
-import { accessSync, chmodSync, closeSync, fchownSync, constants as fsConstants, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, type Stats, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, fchownSync, constants as fsConstants, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, type Stats, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LimitsError } from '../core/errors.js';
+import { realPathKeepingCwd, resolveFrom } from './cwd.js';
 import { onSignalCleanup } from './signal-cleanup.js';
 
 /** FILE cannot be the report's destination (a directory, a device, a missing directory). */
@@ -44,7 +45,7 @@ export interface OutputFile {
  * @throws OutputFileError when a link cannot be read or is a chain of more than 40 (ELOOP)
  */
 export function resolveOutputFile(file: string, cwd: string, shown: string = file): { path: string; stat: Stats | null } {
-  let target = path.resolve(cwd, file);
+  let target = resolveFrom(cwd, file);
   let st: Stats | null = null;
   for (let hops = 0; ; hops++) {
     try {
@@ -63,7 +64,7 @@ export function resolveOutputFile(file: string, cwd: string, shown: string = fil
     }
   }
   // the directory's physical path: a missing one fails when the file is opened
-  try { target = path.join(realpathSync(path.dirname(target)), path.basename(target)); } catch { /* kept */ }
+  try { target = path.join(realPathKeepingCwd(path.dirname(target)), path.basename(target)); } catch { /* kept */ }
   return { path: target, stat: st };
 }
 

@@ -8,6 +8,7 @@
  */
 import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { realPathKeepingCwd } from './cwd.js';
 import { LimitsIoError, OutsideRootError } from './write-errors.js';
 
 /**
@@ -60,7 +61,7 @@ export function checkRootPaths(root: string, name?: string): { abs: string; real
   let real: string;
   try {
     readdirSync(abs);
-    real = realpathSync(abs);
+    real = realPathKeepingCwd(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     throw new TreeRootError(root, `cannot be listed (${code}); check its permissions`, code, e, name);
@@ -96,7 +97,7 @@ function split(p: string): string[] {
 function realpathOrNull(abs: string): string | null {
   if (!existsSync(abs)) return null;
   try {
-    return realpathSync.native(abs);
+    return realPathKeepingCwd(abs, realpathSync.native);
   } catch {
     return null;
   }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { displayBytes, toBytes } from '../core/bytes.js';
 import { EditInputError, validateValue } from '../core/edit.js';
 import { LimitsError } from '../core/errors.js';
+import { dirsUpFrom, resolveFrom } from './cwd.js';
 import { IniError, parseIniFile } from './ini.js';
 import { GlobError, globToRegExp } from '../core/lint/glob.js';
 import { MAX_SMALL_FILE_BYTES, readFileCapped } from './read.js';
@@ -48,16 +49,15 @@ export function defaultSettings(dir: string): LintSettings {
 
 /** The nearest `.limitsctl.ini` in `dir` or a parent directory, or null. */
 export function findSettingsFile(dir: string): string | null {
-  let d = path.resolve(dir);
-  for (;;) {
+  // from /proc/self/cwd (a current directory whose name is not UTF-8) the directories above are
+  // those above its own name, not /proc/self (io/cwd.ts)
+  for (const d of dirsUpFrom(dir)) {
     const f = path.join(d, SETTINGS_FILE);
     try {
       if (statSync(f).isFile()) return f;
     } catch { /* keep looking */ }
-    const parent = path.dirname(d);
-    if (parent === d) return null;
-    d = parent;
   }
+  return null;
 }
 
 const TOP_KEYS = ['profile', 'ignore', 'nr-open'];
@@ -218,7 +218,7 @@ export function readSettings(file: string): LintSettings {
 
 /** The settings for a run: --config FILE, else the nearest .limitsctl.ini, else defaults. */
 export function loadSettings(options: { cwd: string; config?: string }): LintSettings {
-  if (options.config !== undefined) return readSettings(path.resolve(options.cwd, options.config));
+  if (options.config !== undefined) return readSettings(resolveFrom(options.cwd, options.config));
   const found = findSettingsFile(options.cwd);
   return found ? readSettings(found) : defaultSettings(options.cwd);
 }

@@ -160,6 +160,34 @@ export class PartialWriteError extends LimitsIoError {
   }
 }
 
+/**
+ * A file to replace has other hard links (`EHARDLINK`, under hardLinks 'refuse'): replacing it
+ * would give only this name the new content, the other names keeping the old one. The message
+ * ends with the library's way to replace this name only, `hardLinks 'split'`; a caller with
+ * another way (the CLI's --force, a task's force: true) words it with {@link HardLinkError.saying}.
+ */
+export class HardLinkError extends LimitsIoError {
+  /** the file's link count (pinning links of writers running now not counted) */
+  readonly links: bigint;
+
+  /** @param given the name as the caller gave it; @param target the file it leads to */
+  constructor(given: string, readonly target: string, links: bigint) {
+    super(HardLinkError.saying(given, target, links, "hardLinks 'split'"), { code: 'EHARDLINK', path: given, realPath: target });
+    this.name = 'HardLinkError';
+    this.links = links;
+  }
+
+  /**
+   * The message of this refusal with `split` named as the way to replace this name only (the
+   * library: `hardLinks 'split'`; the CLI: `--force`), or without one (null: the caller has none).
+   */
+  static saying(given: string, target: string, links: bigint, split: string | null): string {
+    return `refusing to replace ${where(given, target)}: it has ${links} hard links, ` +
+      `so ${links - 1n} other name(s) share its content and would keep the old one — edit it through a symlink instead ` +
+      `of a hard link${split === null ? '' : `, or replace this name only (${split})`}`;
+  }
+}
+
 function where(path: string, realPath: string | undefined): string {
   return realPath !== undefined && realPath !== path ? `${path} (→ ${realPath})` : path;
 }

@@ -60,6 +60,7 @@ import { access, link, lstat, open, readdir, rename, unlink } from 'node:fs/prom
 import * as path from 'node:path';
 import {
   ConcurrentModificationError,
+  HardLinkError,
   LimitsIoError,
   PartialWriteError,
   isErrno,
@@ -80,6 +81,7 @@ import {
 
 export {
   ConcurrentModificationError,
+  HardLinkError,
   LimitsIoError,
   LockTimeoutError,
   OutsideRootError,
@@ -642,15 +644,10 @@ async function planOne(f: FileWrite, root: TreeRoot, options: WriteOptions): Pro
  * named it, `realPath` the file it leads to, `links` its link count (pinning links of running
  * writers not counted). The edit transaction (./commit.ts) throws the same error in its pre-flight,
  * so a dry run predicts the refusal word for word.
- * @returns a LimitsIoError with code `EHARDLINK`
+ * @returns a HardLinkError (code `EHARDLINK`)
  */
-export function hardLinkRefusal(given: string, realPath: string, links: bigint): LimitsIoError {
-  return new LimitsIoError(
-    `refusing to replace ${given}${realPath !== given ? ` (→ ${realPath})` : ''}: it has ${links} hard links, ` +
-      `so ${links - 1n} other name(s) share its content and would keep the old one — edit it through a symlink instead ` +
-      'of a hard link, or replace this name only (hardLinks \'split\')',
-    { code: 'EHARDLINK', path: given, realPath },
-  );
+export function hardLinkRefusal(given: string, realPath: string, links: bigint): HardLinkError {
+  return new HardLinkError(given, realPath, links);
 }
 
 /** How many pinning links of writers running now (other processes without the lock) `name` has. */

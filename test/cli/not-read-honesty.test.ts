@@ -114,6 +114,8 @@ describe('lint PATHs in an etc/security layout that pam_limits never reads', () 
 });
 
 const canSwitch = process.getuid?.() === 0 && spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']).status === 0;
+/** Said in the name of a test that needs to run as root with setpriv, when it cannot. */
+const NEEDS_SETPRIV = canSwitch ? '' : ' — SKIPPED: needs root (to build the tree) and setpriv (to run as uid 65534)';
 
 function asNobody(args: string[]) {
   const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
@@ -121,7 +123,7 @@ function asNobody(args: string[]) {
 }
 
 describe('a limits.d that a non-root uid may not list', () => {
-  it.skipIf(!canSwitch)('is said by files, get and lint, and edits refuse (exit 2, nothing changed)', () => {
+  it.skipIf(!canSwitch)(`is said by files, get and lint, and edits refuse (exit 2, nothing changed)${NEEDS_SETPRIV}`, () => {
     // needs root to build the tree and setpriv to drop to uid 65534
     const root = tmp();
     cpSync(DEMO, root, { recursive: true });
@@ -133,7 +135,8 @@ describe('a limits.d that a non-root uid may not list', () => {
 
     const files = asNobody(['files', '--root', root]);
     expect(files.code, files.out).toBe(0);
-    expect(files.stdout).toMatch(/etc\/security\/limits\.d\s+-\s+not evaluated/);
+    // the table says why, as the JSON's error does (it said only "not evaluated")
+    expect(files.stdout).toMatch(new RegExp(`^ 2  etc/security/limits\\.d\\s+-\\s+not evaluated: ${said.source}$`, 'm'));
     const filesJson = JSON.parse(asNobody(['files', '--json', '--root', root]).stdout) as { files: Array<{ path: string; status: string; error?: string }> };
     expect(filesJson.files).toContainEqual(expect.objectContaining({ path: dir, status: 'not-evaluated', error: expect.stringMatching(said) }));
 
@@ -163,8 +166,25 @@ describe('a limits.d that a non-root uid may not list', () => {
   }, 120_000);
 });
 
+describe('a limits.d file that a non-root uid may not read', () => {
+  it.skipIf(!canSwitch)(`files says why it is not evaluated, in the table as in --json${NEEDS_SETPRIV}`, () => {
+    const root = tmp();
+    cpSync(DEMO, root, { recursive: true });
+    chmodSync(root, 0o755);
+    spawnSync('chmod', ['-R', 'a+rX', root]);
+    chmodSync(path.join(root, 'etc/security/limits.d/90-nproc.conf'), 0o600);
+    const said = 'cannot read as uid 65534 (EACCES); pam_limits reads it as root';
+    const files = asNobody(['files', '--root', root]);
+    expect(files.code, files.out).toBe(0);
+    expect(files.stdout).toMatch(/^ 1 {2}etc\/security\/limits\.conf +64 lines/m);
+    expect(files.stdout).toContain(`etc/security/limits.d/90-nproc.conf  -                    not evaluated: ${said}\n`);
+    const json = JSON.parse(asNobody(['files', '--json', '--root', root]).stdout) as { files: Array<{ path: string; status: string; error?: string }> };
+    expect(json.files).toContainEqual(expect.objectContaining({ path: 'etc/security/limits.d/90-nproc.conf', status: 'not-evaluated', error: said }));
+  }, 60_000);
+});
+
 describe('a limits.d next to a limits.conf outside a tree (lint DIR) that a non-root uid may not list', () => {
-  it.skipIf(!canSwitch)('is reported by lint (LC306), not skipped silently', () => {
+  it.skipIf(!canSwitch)(`is reported by lint (LC306), not skipped silently${NEEDS_SETPRIV}`, () => {
     const root = tmp();
     chmodSync(root, 0o755);
     write(root, { 'hosts/web1/limits.conf': '* soft nproc 5\n', 'hosts/web1/limits.d/90.conf': '* soft nproc 6\n' });

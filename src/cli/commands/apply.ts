@@ -3,7 +3,7 @@
  * `item.soft = value`, `item.hard = value` (src/io/policy.ts). Planned together, one diff, one lock.
  */
 export { parsePolicy, PolicyError, type Policy } from '../../io/policy.js';
-import path from 'node:path';
+import { resolveFrom } from '../../io/cwd.js';
 import { parsePolicy } from '../../io/policy.js';
 import { readFileCapped } from '../../io/read.js';
 import { type CliIO, fileArgInRoot, type GlobalArgs, makeContext } from '../context.js';
@@ -19,7 +19,7 @@ export async function run(args: ApplyArgs, io: CliIO): Promise<number> {
   const ctx = makeContext(args, io);
   const target = fileArgInRoot(ctx, args.root, args.file);
   if (!args.policy) throw new UsageError('name a policy file: limitsctl apply POLICY.ini');
-  const file = path.resolve(io.cwd, args.policy);
+  const file = resolveFrom(io.cwd, args.policy);
   let text: string;
   // a FIFO or device is refused, never waited on; the size is capped (src/io/read.ts)
   const read = readFileCapped(file, { shown: args.policy });

@@ -14,6 +14,7 @@ import { terminalSafe } from '../../formatters/terminal.js';
 import { invokingUser, readLiveFacts } from '../../io/live.js';
 import { ItemTargetError, readItemFacts } from '../../io/doctor-item.js';
 import { loadAccountDb } from '../../io/accounts.js';
+import { resolveFrom } from '../../io/cwd.js';
 import type { ItemFacts, ItemTarget } from '../../core/doctor/item.js';
 import { isRlimitItem, RLIMIT_ITEMS } from '../../core/schema.js';
 import { type CliIO, type GlobalArgs, loadBaseline, loadContextIdentity, loadContextTree, makeContext } from '../context.js';
@@ -38,7 +39,7 @@ export interface DoctorArgs extends GlobalArgs {
  */
 function pickDir(io: CliIO, given: string | undefined, root: string, name: 'proc' | 'sys'): { dir: string; missing: boolean } {
   if (given !== undefined) {
-    const abs = path.resolve(io.cwd, given);
+    const abs = resolveFrom(io.cwd, given);
     try {
       readdirSync(abs);
     } catch (e) {

@@ -9,6 +9,11 @@ export interface FilesArgs extends GlobalArgs {
   conf?: string;
 }
 
+/**
+ * The status column of a file that is not read as it is. Most say why themselves; 'not evaluated'
+ * has several reasons (a uid that may not read or list it, a name that is not UTF-8, a file above
+ * the cap, one that changed while it was opened), so the file's own `error` follows it.
+ */
 const STATUS_TEXT: Record<string, string> = {
   ok: '',
   missing: 'missing',
@@ -58,12 +63,14 @@ export async function run(args: FilesArgs, io: CliIO): Promise<number> {
   if (info.unsure.length > 0) out.push(c.dim(`  not known for sure for this release: ${info.unsure.join(', ')} (docs/profiles.md)`));
   out.push('');
   out.push(c.bold(`Files pam_limits (${ctx.profile}) reads under ${esc(tree.root)}, in order:`));
+  const status = (f: (typeof report.files)[number]): string =>
+    f.status === 'not-evaluated' && f.error ? `${STATUS_TEXT[f.status]}: ${esc(f.error)}` : STATUS_TEXT[f.status] ?? f.status;
   const rows = report.files.map((f) => [
     String(f.order).padStart(2),
     esc(f.realPath ? `${f.path} -> ${f.realPath}` : f.path),
     f.lines === null ? '-' : `${f.lines} line${f.lines === 1 ? '' : 's'}`,
     f.entries === null ? '' : `${f.entries} entr${f.entries === 1 ? 'y' : 'ies'}`,
-    f.fatal ? c.red(`${STATUS_TEXT[f.status]}: session fails`) : f.status === 'ok' ? '' : c.yellow(STATUS_TEXT[f.status] ?? f.status),
+    f.fatal ? c.red(`${STATUS_TEXT[f.status]}: session fails`) : f.status === 'ok' ? '' : c.yellow(status(f)),
   ]);
   out.push(table(rows));
   if (report.ignored.length > 0) {

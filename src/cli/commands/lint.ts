@@ -2,7 +2,7 @@
  * `limitsctl lint [PATH…]`: check configuration trees or files the way pam_limits reads them
  * (rules: docs/rules.md; settings, formats and CI use: docs/lint.md).
  */
-import { accessSync, existsSync, constants as fsConstants, fstatSync, lstatSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, existsSync, constants as fsConstants, fstatSync, lstatSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type FixOutcome, fixTarget } from '../../core/lint/fix.js';
@@ -15,6 +15,7 @@ import { canonicalProfile, type Profile, FALLBACK_PROFILE } from '../../core/sch
 import { findingBytes, isLintFormat, LINT_FORMATS, lintWriter } from '../../formatters/lint-formats.js';
 import { type ByteOut, PumpWriter } from '../../formatters/stream.js';
 import { expandLintTargets, inTreeLayout, type LoadedLintTarget, loadRootTarget, stdinTarget } from '../../io/lint-targets.js';
+import { realPathKeepingCwd, resolveFrom } from '../../io/cwd.js';
 import { type OversizedStream, readStreamCapped, readStreamUpToCap } from '../../io/stdin.js';
 import type { OutputFile } from '../../io/output-file.js';
 import { checkRoot, resolveInRoot } from '../../io/paths.js';
@@ -135,7 +136,7 @@ export async function fixAndWrite(
  * reader and the writer resolve it ({@link inTreeRealPath}: an absolute link is one inside the
  * tree, never the host's file); for files outside a tree, the host's realpath.
  */
-export function oneWritePerFile(files: readonly FixedFile[], realPath: (abs: string) => string = realpathSync): FixedFile[] {
+export function oneWritePerFile(files: readonly FixedFile[], realPath: (abs: string) => string = realPathKeepingCwd): FixedFile[] {
   const byReal = new Map<string, FixedFile>();
   const out: FixedFile[] = [];
   for (const f of files) {
@@ -182,9 +183,9 @@ export function physicalPath(root: string | null, abs: string): string {
     try { p = path.join(root, inTreeRealPath(root)(abs)); } catch { /* as named */ }
   }
   try {
-    return realpathSync(p);
+    return realPathKeepingCwd(p);
   } catch {
-    try { return path.join(realpathSync(path.dirname(p)), path.basename(p)); } catch { return p; }
+    try { return path.join(realPathKeepingCwd(path.dirname(p)), path.basename(p)); } catch { return p; }
   }
 }
 
@@ -323,7 +324,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
 
   // every PATH is expanded and checked before anything is linted or printed (a bad one: exit 2,
   // no output); the trees are then read, linted and printed one at a time
-  const outputAbs = outputName === undefined ? null : path.resolve(io.cwd, outputName);
+  const outputAbs = outputName === undefined ? null : resolveFrom(io.cwd, outputName);
   // the file the report would replace, its links followed (an unresolvable one is reported when it is opened)
   let outputReal: string | null = null;
   if (outputName !== undefined) {
@@ -340,7 +341,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
       return false;
     }
   };
-  const isReport = (p: string): boolean => path.resolve(io.cwd, p) === outputAbs || (outputReal !== null && physicalPath(null, path.resolve(io.cwd, p)) === outputReal);
+  const isReport = (p: string): boolean => resolveFrom(io.cwd, p) === outputAbs || (outputReal !== null && physicalPath(null, resolveFrom(io.cwd, p)) === outputReal);
   if (outputAbs !== null && (inTreeLayout(outputAbs) || (outputReal !== null && inTreeLayout(outputReal)) || paths.some(isReport) || (stdinName !== undefined && isReport(stdinName)) || (fromStdin && io.stdin === undefined && stdinIsReport()))) {
     throw new UsageError(`--output-file ${outputName!} would replace a file being linted, or put a report where pam_limits reads its configuration`, 'Write the report outside etc/security, e.g. --output-file lint-report.txt.');
   }
@@ -352,7 +353,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     // above the cap: what a file on disk above the cap is (LC306), except for --stdin --fix, whose
     // fixed file would be the whole input (exit 2)
     // the command line is checked before standard input is read: a usage error never waits for it
-    const base = args.root !== '/' ? path.resolve(io.cwd, args.root) : io.cwd;
+    const base = args.root !== '/' ? resolveFrom(io.cwd, args.root) : io.cwd;
     if (args.root !== '/') checkRoot(base, '--root');
     if (stdinName !== undefined) stdinTarget(Buffer.alloc(0), stdinName, { ...expand, base }); // only plans: a directory NAME is refused
     stdinBytes = fixToStdout
@@ -368,7 +369,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     targets = expanded;
     targetsNamed = expanded.count;
   } else {
-    checkRoot(path.resolve(io.cwd, args.root), '--root');
+    checkRoot(resolveFrom(io.cwd, args.root), '--root');
     const one = await loadRootTarget(args.root, expand);
     targets = (async function* rootTarget() { yield one; })();
   }
@@ -404,7 +405,7 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
     const reportPath = outputName === undefined ? null : (await import('../../io/output-file.js')).resolveOutputFile(outputName, io.cwd).path;
     for await (const t of targets) {
       if (reportPath !== null) reportOver(t, reportPath);
-      if (t.stream === undefined) await refuseUnwritable(t.root, oneWritePerFile((await fixAndWrite(t, planFix, { dryRun: true })).files, t.root === null ? realpathSync : inTreeRealPath(t.root)));
+      if (t.stream === undefined) await refuseUnwritable(t.root, oneWritePerFile((await fixAndWrite(t, planFix, { dryRun: true })).files, t.root === null ? realPathKeepingCwd : inTreeRealPath(t.root)));
     }
   }
   // the report file is opened (a temporary file beside it) once every input is known good; it
