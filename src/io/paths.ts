@@ -83,6 +83,13 @@ export interface ResolvedInRoot {
   readonly viaSymlink: boolean;
   /** true when the final target does not exist (a dangling symlink or a missing file) */
   readonly missing: boolean;
+  /**
+   * true when it is missing because a symlink's target does not exist: the missing name comes
+   * from a link's target (`limits.d/x.conf -> ../gone.conf`, `etc/security -> sec-gone`), not from
+   * `rel` itself (`etc/passwd` with `etc -> /usr/etc` and no usr/etc/passwd is plainly missing,
+   * as in a tree without the link). false when not missing.
+   */
+  readonly dangling: boolean;
 }
 
 function split(p: string): string[] {
@@ -117,7 +124,7 @@ function plainInRoot(absRoot: string, parts: readonly string[]): ResolvedInRoot 
   if (real === null) return null;
   const rootReal = realpathOrNull(absRoot);
   if (rootReal === null || real !== (rootReal === '/' ? `/${relOut}` : `${rootReal}/${relOut}`)) return null;
-  return { abs, rel: relOut, viaSymlink: false, missing: false };
+  return { abs, rel: relOut, viaSymlink: false, missing: false, dangling: false };
 }
 
 /**
@@ -159,8 +166,12 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
   let viaSymlink = false;
   let hops = 0;
   let lastLink: { path: string; target: string } | null = null;
+  // how many of the first pending components come from links' targets (not from `rel`)
+  let linkParts = 0;
   while (pending.length > 0) {
     const part = pending.shift()!;
+    const fromLink = linkParts > 0;
+    if (fromLink) linkParts--;
     if (part === '..') {
       if (done.length === 0) {
         if (absRoot === '/') continue; // the kernel's rule: /.. is /
@@ -183,22 +194,20 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
         throw Object.assign(new LimitsIoError(`${rel}: ${[...done, part].join('/')} does not exist, so ${[...done, part, ...pending].join('/')} cannot be resolved`, { code: 'ENOENT', path: rel }), { viaSymlink });
       }
       const relOut = [...done, part, ...pending].join('/');
-      return { abs: path.join(absRoot, relOut), rel: relOut, viaSymlink, missing: true };
+      return { abs: path.join(absRoot, relOut), rel: relOut, viaSymlink, missing: true, dangling: fromLink };
     }
     if (!isLink) { done.push(part); continue; }
     viaSymlink = true;
     if (++hops > 40) throw new LimitsIoError(`too many levels of symbolic links resolving ${rel}`, { code: 'ELOOP', path: rel });
     const target = readlinkSync(candidate);
     lastLink = { path: [...done, part].join('/'), target };
-    if (target.startsWith('/')) {
-      done.length = 0;
-      pending = [...split(hostPathInRoot(absRoot, target) ?? target), ...pending];
-    } else {
-      pending = [...split(target), ...pending];
-    }
+    const parts = split(target.startsWith('/') ? hostPathInRoot(absRoot, target) ?? target : target);
+    if (target.startsWith('/')) done.length = 0;
+    pending = [...parts, ...pending];
+    linkParts += parts.length;
   }
   const relOut = done.join('/');
-  return { abs: path.join(absRoot, relOut), rel: relOut, viaSymlink, missing: false };
+  return { abs: path.join(absRoot, relOut), rel: relOut, viaSymlink, missing: false, dangling: false };
 }
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fsConstants;

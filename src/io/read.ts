@@ -236,7 +236,7 @@ function readFileInRootOnce(root: string, rel: string, options: ReadOptions): Re
   if (resolved.missing) {
     return {
       ok: false, resolved,
-      failure: resolved.viaSymlink
+      failure: resolved.dangling
         ? { kind: 'missing', dangling: true, message: `${shown} is a symlink whose target ${resolved.rel} does not exist` }
         : { kind: 'missing', dangling: false, message: `${shown}: no such file` },
     };
@@ -364,7 +364,7 @@ export function listDirInRoot(root: string, rel: string): ListResult {
   const r = resolveShown(root, rel);
   if (!r.ok) return { ok: false, failure: r.failure };
   const { shown, resolved } = r;
-  if (resolved.missing) return { ok: false, resolved, failure: { kind: 'missing', dangling: resolved.viaSymlink, message: `${shown}: no such directory` } };
+  if (resolved.missing) return { ok: false, resolved, failure: { kind: 'missing', dangling: resolved.dangling, message: `${shown}: no such directory` } };
   let fd: number;
   try {
     fd = openInRoot(root, resolved.rel, O_RDONLY | O_DIRECTORY | O_NONBLOCK);

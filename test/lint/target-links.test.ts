@@ -145,8 +145,8 @@ describe.skipIf(!built)("lint: a tree's own links, followed as a chroot would", 
         'hosts/web1/etc/security/limits.conf': BAD('web1'),
         [`hosts/x/${inside}/security/limits.conf`]: BAD('x'),
         [`hosts/x/${inside}/security/limits.d/90-app.conf`]: BAD('app'),
-        // an image's etc holds these too (where they are missing behind the link, the tree's
-        // reader says so: LC306, with --root as well)
+        // an image's etc holds these too (missing behind the link, they are missing, as in a
+        // tree without the link: the next test)
         [`hosts/x/${inside}/passwd`]: 'root:x:0:0:root:/root:/bin/sh\nx:x:1000:1000::/home/x:/bin/sh\napp:x:1001:1001::/home/app:/bin/sh\n',
         [`hosts/x/${inside}/group`]: 'root:x:0:\nx:x:1000:\napp:x:1001:\n',
         [`hosts/x/${inside}/os-release`]: 'ID=debian\nVERSION_ID="12"\n',
@@ -189,6 +189,25 @@ describe.skipIf(!built)("lint: a tree's own links, followed as a chroot would", 
       expect(none.stderr).toMatch(/hosts\/x\/etc\/security\/nope\.d does not exist/);
     });
   }
+
+  it('a file missing behind a directory link (etc -> /usr/etc, no usr/etc/passwd) is missing, not a dangling symlink; a link to nothing is', () => {
+    for (const target of ['/usr/etc', '/limitsctl-test-image/etc']) {
+      const dir = repo({ [`T/${target.slice(1)}/security/limits.conf`]: BAD('t') });
+      symlinkSync(target, path.join(dir, 'T/etc'));
+      // no usr/etc/passwd, group, os-release: as in a tree without the link, nothing to say (was
+      // LC306 "etc/passwd is a symlink whose target usr/etc/passwd does not exist")
+      const plain = json(['--root', 'T'], dir);
+      expect(plain.results.map((r) => `${r.file}:${r.line}:${r.code}`), target).toEqual(['T/etc/security/limits.conf:2:LC003']);
+      const files = cli(['files', '--root', 'T'], { cwd: dir });
+      expect(files.stdout, target).not.toMatch(/dangling/);
+      // a link whose own target is missing still is a dangling symlink, behind the link too
+      symlinkSync('../gone.conf', path.join(dir, `T/${target.slice(1)}/security/limits.d`));
+      symlinkSync('nowhere-passwd', path.join(dir, `T/${target.slice(1)}/passwd`));
+      const dangling = json(['--root', 'T'], dir);
+      expect(dangling.results.filter((r) => r.code === 'LC306').map((r) => `${r.file}: ${r.message.split(';')[0]}`), target)
+        .toEqual([`T/etc/passwd: etc/passwd is a symlink whose target ${target.slice(1)}/nowhere-passwd does not exist`]);
+    }
+  });
 
   it('a link that leads out of the tree is never followed, and is said (LC306), also when its target is missing', () => {
     const dir = repo({ 'hosts/web1/etc/security/limits.conf': BAD('web1'), 'shared/etc/security/limits.conf': BAD('shared') });
