@@ -11,7 +11,7 @@ import type { Argv } from 'yargs';
 import type { CliIO } from './context.js';
 import { errorKind, LimitsError, type LimitsErrorCode, type LimitsErrorKind } from '../core/errors.js';
 import { JSON_VERSIONS } from '../formatters/json-versions.js';
-import { currentDirectory } from '../io/cwd.js';
+import { currentDirectory, CWD_LINK } from '../io/cwd.js';
 import { HardLinkError } from '../io/write-errors.js';
 import { ArgvError, type CommandGrammar, GLOBAL_OPTIONS, GRAMMAR, type OptionSpec, parseArgv, wantsJson } from './fast-path.js';
 import { terminalSafe } from '../formatters/terminal.js';
@@ -289,8 +289,8 @@ export function processIO(): CliIO & { readonly stdoutBytes: (bytes: Buffer) => 
     stdoutBytes: (b) => write('stdout', b),
     isTTY,
     env: process.env,
-    // a directory whose name is not UTF-8 is named /proc/self/cwd (io/cwd.ts); without /proc its
-    // name as Node decodes it is kept, and an error it causes says why (CWD_NOT_UTF8_HINT)
+    // a directory whose name is not UTF-8 is named /proc/self/cwd (io/cwd.ts); without /proc
+    // that names nothing, so a relative path fails and the error says why (CWD_NOT_UTF8_HINT)
     cwd: currentDirectory() ?? process.cwd(),
     // only a terminal has a width (and only then is process.stdout made for it)
     ...(isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
@@ -436,7 +436,7 @@ const CWD_NOT_UTF8_HINT = "The current directory's name is not valid UTF-8, so r
 
 function reportError(e: unknown, io: CliIO, json: boolean, command?: string): number {
   let r = describeError(e, command);
-  if (r.code !== 'internal' && io.cwd.includes('\uFFFD') && !existsSync(io.cwd)) {
+  if (r.code !== 'internal' && (io.cwd.includes('\uFFFD') || io.cwd === CWD_LINK) && !existsSync(io.cwd)) {
     r = { ...r, hint: r.hint ? `${r.hint}\n${CWD_NOT_UTF8_HINT}` : CWD_NOT_UTF8_HINT };
   }
   // a message names files and quotes arguments: never raw control characters on the terminal

@@ -12,10 +12,15 @@
  * the link's own target, decoded, would name nothing again. A path that climbs out of it (`..`,
  * `../other`) is resolved from the decoded name instead ({@link resolveFrom}, {@link dirsUpFrom}):
  * lexically, /proc/self/cwd/.. is /proc/self, while the directories above the current one have
- * names of their own, UTF-8 as a rule.
+ * names of their own, UTF-8 as a rule — and each is checked (dev and inode) against the kernel's
+ * own walk (/proc/self/cwd/..): one whose decoded name names another directory (a decoy named
+ * with U+FFFD itself) or none is refused ({@link CwdNameError}), never used instead. Without
+ * /proc, such a current directory is CWD_LINK all the same, which then names nothing: every
+ * relative path fails ("does not exist") rather than reaching a decoy.
  */
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { LimitsIoError } from './write-errors.js';
 
 /** The kernel's name for the process's current directory (Linux, /proc mounted). */
 export const CWD_LINK = '/proc/self/cwd';
@@ -31,9 +36,26 @@ function names(p: string, here: { dev: bigint; ino: bigint }): boolean {
 }
 
 /**
+ * A relative path that cannot be resolved: it climbs to a directory above the current one whose
+ * name, as Node decodes it, names another directory or none (a name that is not UTF-8). `EILSEQ`,
+ * exit 2 from the CLI; nothing is read or written through the decoded name.
+ */
+export class CwdNameError extends LimitsIoError {
+  constructor(given: string, levels: number) {
+    super(
+      `cannot resolve ${given}: the directory ${levels === 1 ? 'above the current one' : `${levels} levels above the current one`} has a name that is not valid UTF-8 (shown as ${path.resolve(process.cwd(), ...Array<string>(levels).fill('..'))}), which names ${'another directory or none'} as Node reads it`,
+      { code: 'EILSEQ', path: given, hint: 'Give an absolute path, or run limitsctl from a directory whose path is valid UTF-8.' },
+    );
+    this.name = 'CwdNameError';
+  }
+}
+
+/**
  * The current directory as an absolute path that names it: process.cwd() when it does (always,
- * unless it holds U+FFFD), else {@link CWD_LINK}; null when neither does (a name that is not
- * UTF-8 and no /proc). Costs a string search, and two stats only for a name with U+FFFD.
+ * unless it holds U+FFFD), else {@link CWD_LINK} (which names nothing without /proc: relative
+ * paths then fail, never reaching a directory the decoded name happens to name); null when the
+ * current directory cannot be stat'ed. Costs a string search, and two stats only for a name with
+ * U+FFFD.
  */
 export function currentDirectory(): string | null {
   const cwd = process.cwd();
@@ -45,8 +67,33 @@ export function currentDirectory(): string | null {
     return null;
   }
   // a name that truly holds U+FFFD (the UTF-8 bytes EF BF BD) is its own name
-  if (names(cwd, here)) return cwd;
-  return names(CWD_LINK, here) ? CWD_LINK : null;
+  return names(cwd, here) ? cwd : CWD_LINK;
+}
+
+/**
+ * The directory `levels` above the current one, by the name Node decodes (process.cwd() with
+ * `levels` components dropped), once checked to name the directory the kernel reaches
+ * (CWD_LINK/.. repeated).
+ * @throws CwdNameError when it names another directory or none
+ */
+function ancestorName(levels: number, given: string): string {
+  const decoded = path.resolve(process.cwd(), ...Array<string>(levels).fill('..'));
+  let here;
+  try {
+    here = statSync(CWD_LINK + '/..'.repeat(levels), { bigint: true });
+  } catch {
+    throw new CwdNameError(given, levels);
+  }
+  if (!names(decoded, here)) throw new CwdNameError(given, levels);
+  return decoded;
+}
+
+/** How many levels the relative path `p` climbs above the directory it is taken from (0: none). */
+function levelsUp(p: string): number {
+  const parts = path.normalize(p).split('/');
+  let k = 0;
+  while (parts[k] === '..') k++;
+  return k;
 }
 
 /**
@@ -73,36 +120,58 @@ function climbsOut(p: string): boolean {
 
 /**
  * `p` made absolute from the directory `cwd`, as path.resolve(cwd, p) does, except that from
- * {@link CWD_LINK} a path that climbs out of it is resolved from the directory's name as Node
- * decodes it (process.cwd(): the bad bytes are dropped by the climb, so the result names the
- * directory above it — unless that one's name is not UTF-8 either).
+ * {@link CWD_LINK} a path that climbs out of it is resolved from the name Node decodes for the
+ * directory it climbs to (the bad bytes of the current directory's own name are dropped by the
+ * climb), checked to be that directory.
+ * @throws CwdNameError when that name names another directory or none (a directory above whose
+ *   name is not UTF-8 either)
  */
 export function resolveFrom(cwd: string, p: string): string {
   if (cwd !== CWD_LINK || path.isAbsolute(p) || !climbsOut(p)) return path.resolve(cwd, p);
-  return path.resolve(process.cwd(), p);
+  const k = levelsUp(p);
+  return path.resolve(ancestorName(k, p), ...path.normalize(p).split('/').slice(k));
 }
 
 /**
  * The directory a glob `pattern` is expanded from, for `cwd`: `cwd`, except that a pattern that
- * climbs out of {@link CWD_LINK} is expanded from the decoded name (as {@link resolveFrom}).
+ * climbs out of {@link CWD_LINK} is expanded from the decoded name (as {@link resolveFrom}, checked
+ * the same way).
+ * @throws CwdNameError as resolveFrom
  */
 export function globCwd(cwd: string, pattern: string): string {
-  return cwd === CWD_LINK && !path.isAbsolute(pattern) && climbsOut(pattern) ? process.cwd() : cwd;
+  if (cwd !== CWD_LINK || path.isAbsolute(pattern) || !climbsOut(pattern)) return cwd;
+  ancestorName(levelsUp(pattern), pattern);
+  return process.cwd();
 }
 
 /**
- * `dir` and each directory above it, nearest first (a search for a settings file): from
- * {@link CWD_LINK}, itself, then the directories above the decoded name.
+ * `dir` and each directory above it, nearest first (a search for a settings file), each as
+ * `name` (null when it cannot be named: see below) and `probe`, a path the kernel resolves to it.
+ * From {@link CWD_LINK}: itself, then the directories above, named as Node decodes them when that
+ * names them (dev and inode checked), probed through CWD_LINK/.. — never through a name that
+ * denotes another directory.
  */
-export function dirsUpFrom(dir: string): string[] {
-  const out: string[] = [];
+export function dirsUpFrom(dir: string): Array<{ readonly name: string | null; readonly probe: string }> {
+  const out: Array<{ name: string | null; probe: string }> = [];
   let d = path.resolve(dir);
   if (d === CWD_LINK) {
-    out.push(d);
-    d = path.dirname(process.cwd());
+    out.push({ name: d, probe: d });
+    const decoded = process.cwd();
+    const depth = decoded.split('/').filter(Boolean).length;
+    for (let k = 1; k <= depth; k++) {
+      const probe = CWD_LINK + '/..'.repeat(k);
+      let name: string | null;
+      try {
+        name = ancestorName(k, '..');
+      } catch {
+        name = null;
+      }
+      out.push({ name, probe });
+    }
+    return out;
   }
   for (;;) {
-    out.push(d);
+    out.push({ name: d, probe: d });
     const parent = path.dirname(d);
     if (parent === d) return out;
     d = parent;

@@ -9,6 +9,7 @@ import { displayBytes, toBytes } from '../core/bytes.js';
 import { EditInputError, validateValue } from '../core/edit.js';
 import { LimitsError } from '../core/errors.js';
 import { dirsUpFrom, resolveFrom } from './cwd.js';
+import { LimitsIoError } from './write-errors.js';
 import { IniError, parseIniFile } from './ini.js';
 import { GlobError, globToRegExp } from '../core/lint/glob.js';
 import { MAX_SMALL_FILE_BYTES, readFileCapped } from './read.js';
@@ -51,11 +52,18 @@ export function defaultSettings(dir: string): LintSettings {
 export function findSettingsFile(dir: string): string | null {
   // from /proc/self/cwd (a current directory whose name is not UTF-8) the directories above are
   // those above its own name, not /proc/self (io/cwd.ts)
-  for (const d of dirsUpFrom(dir)) {
-    const f = path.join(d, SETTINGS_FILE);
+  // (a directory above whose decoded name names another one or none is probed through
+  // /proc/self/cwd/..: a settings file there is refused, not passed over)
+  for (const { name, probe } of dirsUpFrom(dir)) {
     try {
-      if (statSync(f).isFile()) return f;
-    } catch { /* keep looking */ }
+      if (!statSync(`${probe}/${SETTINGS_FILE}`).isFile()) continue;
+    } catch { continue; }
+    if (name === null) {
+      throw new LimitsIoError(`cannot read the ${SETTINGS_FILE} of a directory above the current one: that directory's name is not valid UTF-8, so limitsctl cannot name it`, {
+        code: 'EILSEQ', path: SETTINGS_FILE, hint: 'Give the settings file with --config ABSOLUTE-PATH, or run limitsctl from a directory whose path is valid UTF-8.',
+      });
+    }
+    return path.join(name, SETTINGS_FILE);
   }
   return null;
 }

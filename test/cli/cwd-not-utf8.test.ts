@@ -6,7 +6,7 @@
  * Spawns the built CLI (dist/) from a shell that cd's into the directory: Node cannot name it.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -92,6 +92,49 @@ describe('a current directory whose name is not UTF-8', () => {
     const report = inIt(base, ['lint', '.', '--output-file', '../report.txt']);
     expect(report.code, report.stdout + report.stderr).toBe(0);
     expect(readFileSync(path.join(base, 'report.txt'), 'utf8')).toMatch(/^etc\/security\/limits\.conf:59:1 info LC206 /m);
+  }, 120_000);
+
+  it.skipIf(!haveProcCwd)(`from a directory inside it, '..' never reaches a decoy named with U+FFFD: refused, exit 2, nothing written${haveProcCwd ? '' : ' — SKIPPED: no /proc/self/cwd (/proc is not mounted)'}`, () => {
+    const { base, dir } = treeNotUtf8();
+    mkdirSync(Buffer.concat([dir, Buffer.from('/sub')]));
+    const decoy = path.join(base, 'x\uFFFD');
+    cpSync(DEMO, decoy, { recursive: true });
+    mkdirSync(path.join(decoy, 'sub'));
+    writeFileSync(path.join(decoy, '.limitsctl.ini'), '[rules]\nLC206 = error\n');
+    const before = readFileSync(path.join(decoy, 'etc/security/limits.conf'));
+    const inSub = (args: string[]) => {
+      const r = spawnSync('sh', ['-c', `cd "$(printf 'x\\377')/sub" && exec "$@"`, 'sh', process.execPath, BIN, ...args], {
+        cwd: base, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000,
+      });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    for (const args of [['get', 'nproc', '--user', 'admin', '--root', '..'], ['set', 'nproc', '5', '--user', 'admin', '--root', '..'], ['lint', '../etc/security/limits.conf'], ['lint', '--root', '..'], ['lint', '../*']]) {
+      const r = inSub(args);
+      expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/the directory above the current one has a name that is not valid UTF-8/);
+    }
+    // a settings file in the directory above (x\xff itself) cannot be named: refused, and the
+    // decoy's is never read in its place
+    writeFileSync(Buffer.concat([dir, Buffer.from('/.limitsctl.ini')]), '[rules]\nLC206 = off\n');
+    const lint = inSub(['lint', '--root', DEMO]);
+    expect(lint.code, lint.stdout + lint.stderr).toBe(2);
+    expect(lint.stderr).toMatch(/cannot read the \.limitsctl\.ini of a directory above the current one/);
+    expect(readFileSync(path.join(decoy, 'etc/security/limits.conf'))).toEqual(before);
+    expect(readdirSync(path.join(decoy, 'etc/security')).sort()).toEqual(['limits.conf', 'limits.d']);
+  }, 120_000);
+
+  const root = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
+  it.skipIf(!root)(`without /proc, a decoy named as Node decodes the directory is never used: exit 2, nothing written${root ? '' : ' — SKIPPED: needs root and unshare -m (to hide /proc)'}`, () => {
+    const { base } = treeNotUtf8();
+    const decoy = path.join(base, 'x\uFFFD');
+    cpSync(DEMO, decoy, { recursive: true });
+    const before = readFileSync(path.join(decoy, 'etc/security/limits.conf'));
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', `mount -t tmpfs none /proc && cd "$(printf 'x\\377')" && exec "$@"`, 'sh', process.execPath, BIN, 'set', 'core', '7', '--user', 'admin', '--root', '.'], {
+      cwd: base, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000,
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/current directory's name is not valid UTF-8/);
+    expect(readFileSync(path.join(decoy, 'etc/security/limits.conf'))).toEqual(before);
   }, 120_000);
 
   it('without a name for it (no /proc), an error from a relative path says why', async () => {
