@@ -131,7 +131,8 @@ function loadWithCache(dir, file, st, tag) {
     try {
       const dst = fs.lstatSync(dir);
       if (dst.isDirectory() && ownedPrivately(dst)) {
-        const fd = fs.openSync(path.join(dir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+        // O_NONBLOCK: a FIFO of that name would block the open for ever (it is then no file: not read)
+        const fd = fs.openSync(path.join(dir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
         try {
           const fst = fs.fstatSync(fd);
           if (fst.isFile() && ownedPrivately(fst) && fst.size > HEADER && fst.size <= MAX_CACHE_BYTES) cached = readCacheData(fd, fst.size);

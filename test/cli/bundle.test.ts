@@ -372,6 +372,18 @@ describe.skipIf(!built)('the code cache', () => {
     expect(gets()).toEqual(now.filter((f) => f !== mine[0]));
   });
 
+  it('a FIFO at a cache file\'s name is not waited on: the run goes on and replaces it', () => {
+    const dir = path.join(tmp, 'fifo', 'limitsctl');
+    const want = run(esm, args);
+    run(BIN, args, { LIMITSCTL_CACHE_DIR: dir });
+    const [name] = files(dir);
+    rmSync(path.join(dir, name!));
+    expect(spawnSync('mkfifo', ['-m', '600', path.join(dir, name!)]).status).toBe(0);
+    // (before, the open blocked for ever: run's timeout would end it with no status)
+    expect(run(BIN, args, { LIMITSCTL_CACHE_DIR: dir })).toEqual(want);
+    expect(statSync(path.join(dir, name!)).isFile()).toBe(true);
+  });
+
   it('a usage error of a known command (exit 2) writes no cache: nothing changes anywhere', () => {
     const dir = path.join(tmp, 'usage', 'limitsctl');
     const r = run(BIN, ['get', 'nproc', '--usr', 'admin', '--root', DEMO], { LIMITSCTL_CACHE_DIR: dir });
