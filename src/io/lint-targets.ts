@@ -552,7 +552,12 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
     }
     let exists = true;
     try { statSync(abs); } catch { exists = false; }
-    if (!exists && !treeRootOfFile(abs) && throughTreeLinks(abs) === null) throw new LintPathError(`${p} does not exist`, 'ENOENT');
+    // a missing limits.conf is the tree's to report (LC303: pam_limits fails), and so is a
+    // dangling link; a limits.d file that is not there at all is a typo, said as for any PATH
+    // (it was "no problems in 0 files", exit 0)
+    const treeReports = treeRootOfFile(abs) !== null
+      && (path.basename(abs) === 'limits.conf' || lstatSync(abs, { throwIfNoEntry: false }) !== undefined);
+    if (!exists && !treeReports && throughTreeLinks(abs) === null) throw new LintPathError(`${p} does not exist`, 'ENOENT');
     if (!(await classify(abs, true))) {
       throw new LintPathError(`no pam_limits configuration found in ${p}: expected a root holding etc/security, an etc/security directory, limits.conf/limits.d, or files`, 'ENOENT');
     }

@@ -135,6 +135,23 @@ describe.skipIf(!built)('lint: a target named twice is linted once, under the fi
   });
 });
 
+describe.skipIf(!built)('lint: a PATH that is not there', () => {
+  it('a limits.d file that does not exist is "does not exist" (exit 2); a missing limits.conf or a dangling drop-in link is the tree\'s to report', () => {
+    const dir = repo({ 'T/etc/security/limits.conf': '* soft nofile 4096\n', 'T/etc/security/limits.d/a.conf': BAD('a') });
+    // was "no problems in 0 files", exit 0: a typo in a CI job's PATH passed
+    const typo = lint(['T/etc/security/limits.d/typo.conf'], dir);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/T\/etc\/security\/limits\.d\/typo\.conf does not exist/);
+    expect(typo.stdout).toBe('');
+    symlinkSync('gone.conf', path.join(dir, 'T/etc/security/limits.d/x.conf'));
+    const dangling = json(['T/etc/security/limits.d/x.conf'], dir);
+    expect(dangling.results.map((r) => `${r.file}:${r.code}`)).toEqual(['T/etc/security/limits.d/x.conf:LC303']);
+    rmSync(path.join(dir, 'T/etc/security/limits.conf'));
+    const main = json(['T/etc/security/limits.conf'], dir);
+    expect(main.results.map((r) => `${r.file}:${r.code}`)).toEqual(['T/etc/security/limits.conf:LC303']);
+  });
+});
+
 describe.skipIf(!built)("lint: a tree's own links, followed as a chroot would", () => {
   // /usr/etc as in an image whose /etc links to it; and a path no machine has, so that the result
   // never depends on what this machine has at the link's target
