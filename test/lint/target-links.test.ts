@@ -135,6 +135,19 @@ describe.skipIf(!built)('lint: a target named twice is linted once, under the fi
   });
 });
 
+describe.skipIf(!built)('lint --fix of a directory outside a tree', () => {
+  it('counts every fix it wrote, as its dry run does (each file is its own commit)', () => {
+    const dir = repo({ 'sd/limits.conf': '* soft core 0\n* soft core 0\n* Soft nproc 5\n', 'sd/limits.d/x.conf': '* soft core 0\n* soft core 0\n' });
+    const dry = lint(['--fix', '--dry-run', 'sd'], dir);
+    expect(dry.stdout).toMatch(/fixed 3 problems \(dry run: nothing written\)$/m);
+    const real = lint(['--fix', 'sd'], dir);
+    // was "fixed 1 problem": only the last file's commit was counted
+    expect(real.stdout).toMatch(/fixed 3 problems$/m);
+    expect(readFileSync(path.join(dir, 'sd/limits.conf'), 'utf8')).toBe('* soft core 0\n* soft nproc 5\n');
+    expect(readFileSync(path.join(dir, 'sd/limits.d/x.conf'), 'utf8')).toBe('* soft core 0\n');
+  });
+});
+
 describe.skipIf(!built)('lint: a PATH that is not there', () => {
   it('a limits.d file that does not exist is "does not exist" (exit 2); a missing limits.conf or a dangling drop-in link is the tree\'s to report', () => {
     const dir = repo({ 'T/etc/security/limits.conf': '* soft nofile 4096\n', 'T/etc/security/limits.d/a.conf': BAD('a') });
