@@ -122,13 +122,19 @@ function asNobody(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, out: `${r.stdout}${r.stderr}` };
 }
 
+/** A copy of the demo tree that every uid may read (the tests then take some of it away). */
+function demoReadableByAll(): string {
+  const root = tmp();
+  cpSync(DEMO, root, { recursive: true });
+  chmodSync(root, 0o755);
+  spawnSync('chmod', ['-R', 'a+rX', root]);
+  return root;
+}
+
 describe('a limits.d that a non-root uid may not list', () => {
   it.skipIf(!canSwitch)(`is said by files, get and lint, and edits refuse (exit 2, nothing changed)${NEEDS_SETPRIV}`, () => {
     // needs root to build the tree and setpriv to drop to uid 65534
-    const root = tmp();
-    cpSync(DEMO, root, { recursive: true });
-    chmodSync(root, 0o755);
-    spawnSync('chmod', ['-R', 'a+rX', root]);
+    const root = demoReadableByAll();
     chmodSync(path.join(root, 'etc/security/limits.d'), 0o700);
     const dir = 'etc/security/limits.d';
     const said = /cannot list etc\/security\/limits\.d as uid 65534 \(EACCES\); pam_limits reads it as root/;
@@ -168,10 +174,7 @@ describe('a limits.d that a non-root uid may not list', () => {
 
 describe('a limits.d file that a non-root uid may not read', () => {
   it.skipIf(!canSwitch)(`files says why it is not evaluated, in the table as in --json${NEEDS_SETPRIV}`, () => {
-    const root = tmp();
-    cpSync(DEMO, root, { recursive: true });
-    chmodSync(root, 0o755);
-    spawnSync('chmod', ['-R', 'a+rX', root]);
+    const root = demoReadableByAll();
     chmodSync(path.join(root, 'etc/security/limits.d/90-nproc.conf'), 0o600);
     const said = 'cannot read as uid 65534 (EACCES); pam_limits reads it as root';
     const files = asNobody(['files', '--root', root]);
