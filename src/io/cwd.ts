@@ -99,17 +99,36 @@ function levelsUp(p: string): number {
 /**
  * `realpath` (realpathSync or realpathSync.native) of `p`, except that a path under
  * {@link CWD_LINK} whose physical path is not UTF-8 stays spelled from CWD_LINK
- * (`/proc/self/cwd/etc/security`): decoded, that physical path would name nothing. Any other
- * path is `realpath(p)` as it is.
+ * (`/proc/self/cwd/etc/security`): decoded, that physical path would name nothing — or another
+ * directory, one named with U+FFFD itself (a decoy). Any other path is `realpath(p)` as it is.
+ * @throws LimitsIoError `EILSEQ` when the physical path is not UTF-8 and cannot be spelled from
+ *   CWD_LINK (a link to such a directory, from anywhere): its decoded name would not name it, so
+ *   no file is read or written through it; and what realpath throws (ENOENT…)
  */
 export function realPathKeepingCwd(p: string, realpath: (p: string) => string = realpathSync): string {
-  if (p !== CWD_LINK && !p.startsWith(`${CWD_LINK}/`)) return realpath(p);
+  if (p !== CWD_LINK && !p.startsWith(`${CWD_LINK}/`)) {
+    const text = realpath(p);
+    // (a string search: the common case costs nothing more)
+    if (!text.includes('\uFFFD') || Buffer.from(text, 'utf8').equals(realpathSync.native(p, { encoding: 'buffer' }))) return text;
+    throw unnamable(p, text);
+  }
   const real = realpathSync.native(p, { encoding: 'buffer' });
   const text = real.toString('utf8');
   if (Buffer.from(text, 'utf8').equals(real)) return text;
   const cwd = realpathSync.native(CWD_LINK, { encoding: 'buffer' });
   const under = real.length === cwd.length || (real.length > cwd.length && real[cwd.length] === 0x2f);
-  return under && real.subarray(0, cwd.length).equals(cwd) ? `${CWD_LINK}${real.subarray(cwd.length).toString('utf8')}` : text;
+  if (under && real.subarray(0, cwd.length).equals(cwd)) {
+    const rest = real.subarray(cwd.length);
+    // what follows the current directory must decode exactly too
+    if (Buffer.from(rest.toString('utf8'), 'utf8').equals(rest)) return `${CWD_LINK}${rest.toString('utf8')}`;
+  }
+  throw unnamable(p, text);
+}
+
+function unnamable(p: string, text: string): LimitsIoError {
+  return new LimitsIoError(`${p} leads to a directory whose name is not valid UTF-8 (shown as ${text}), which limitsctl cannot name: as Node reads it, that name denotes another file or none`, {
+    code: 'EILSEQ', path: p, hint: 'Rename it to a UTF-8 name, or run limitsctl from inside that directory (it is then named through /proc/self/cwd).',
+  });
 }
 
 /** Whether the relative path `p` climbs out of the directory it is taken from (`..`, `../x`, `a/../../x`). */
@@ -146,27 +165,35 @@ export function globCwd(cwd: string, pattern: string): string {
 
 /**
  * `dir` and each directory above it, nearest first (a search for a settings file), each as
- * `name` (null when it cannot be named: see below) and `probe`, a path the kernel resolves to it.
- * From {@link CWD_LINK}: itself, then the directories above, named as Node decodes them when that
+ * `name` (null when it cannot be named: see below) and `probe`, a path the kernel resolves to it
+ * (null when there is none: no /proc, and a name with U+FFFD that cannot be checked). From
+ * {@link CWD_LINK}: itself, then the directories above, named as Node decodes them when that
  * names them (dev and inode checked), probed through CWD_LINK/.. — never through a name that
- * denotes another directory.
+ * denotes another directory. Without /proc, a directory above whose decoded name has no U+FFFD is
+ * that name exactly (it is named and probed so); one with U+FFFD cannot be looked into.
  */
-export function dirsUpFrom(dir: string): Array<{ readonly name: string | null; readonly probe: string }> {
-  const out: Array<{ name: string | null; probe: string }> = [];
+export function dirsUpFrom(dir: string): Array<{ readonly name: string | null; readonly probe: string | null }> {
+  const out: Array<{ name: string | null; probe: string | null }> = [];
   let d = path.resolve(dir);
   if (d === CWD_LINK) {
-    out.push({ name: d, probe: d });
+    let procWorks = true;
+    try { statSync(CWD_LINK); } catch { procWorks = false; }
+    out.push(procWorks ? { name: d, probe: d } : { name: null, probe: null });
     const decoded = process.cwd();
     const depth = decoded.split('/').filter(Boolean).length;
     for (let k = 1; k <= depth; k++) {
-      const probe = CWD_LINK + '/..'.repeat(k);
+      const up = path.resolve(decoded, ...Array<string>(k).fill('..'));
+      if (!procWorks) {
+        out.push(up.includes('\uFFFD') ? { name: null, probe: null } : { name: up, probe: up });
+        continue;
+      }
       let name: string | null;
       try {
         name = ancestorName(k, '..');
       } catch {
         name = null;
       }
-      out.push({ name, probe });
+      out.push({ name, probe: CWD_LINK + '/..'.repeat(k) });
     }
     return out;
   }

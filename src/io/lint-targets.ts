@@ -555,8 +555,8 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
     // a missing limits.conf is the tree's to report (LC303: pam_limits fails), and so is a
     // dangling link; a limits.d file that is not there at all is a typo, said as for any PATH
     // (it was "no problems in 0 files", exit 0)
-    const treeReports = treeRootOfFile(abs) !== null
-      && (path.basename(abs) === 'limits.conf' || lstatSync(abs, { throwIfNoEntry: false }) !== undefined);
+    const treeRoot = treeRootOfFile(abs);
+    const treeReports = treeRoot !== null && (path.basename(abs) === 'limits.conf' || nameInTree(treeRoot, abs));
     if (!exists && !treeReports && throughTreeLinks(abs) === null) throw new LintPathError(`${p} does not exist`, 'ENOENT');
     if (!(await classify(abs, true))) {
       throw new LintPathError(`no pam_limits configuration found in ${p}: expected a root holding etc/security, an etc/security directory, limits.conf/limits.d, or files`, 'ENOENT');
@@ -564,6 +564,20 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
   }
 
   return [...plans.values()];
+}
+
+/**
+ * Whether the tree at `root` has something (a file, a link, dangling or not) at the name `abs`
+ * (a path below `root`), its directories resolved as the tree's reader resolves them
+ * (chroot-style: `etc -> /usr/etc` is `<root>/usr/etc`, never this machine's /usr/etc).
+ */
+function nameInTree(root: string, abs: string): boolean {
+  try {
+    const dir = resolveInRoot(root, path.relative(root, path.dirname(abs)).split(path.sep).join('/'));
+    return !dir.missing && lstatSync(path.join(dir.abs, path.basename(abs)), { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** realpath(3) of `p`: the key a target is planned by; `p` itself when it cannot be resolved. */

@@ -63,6 +63,8 @@ export function checkRootPaths(root: string, name?: string): { abs: string; real
     readdirSync(abs);
     real = realPathKeepingCwd(abs);
   } catch (e) {
+    // a root reached through a link to a directory whose name is not UTF-8: said as it is
+    if (e instanceof LimitsIoError && e.code === 'EILSEQ') throw e;
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     throw new TreeRootError(root, `cannot be listed (${code}); check its permissions`, code, e, name);
   }

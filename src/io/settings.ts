@@ -55,6 +55,12 @@ export function findSettingsFile(dir: string): string | null {
   // (a directory above whose decoded name names another one or none is probed through
   // /proc/self/cwd/..: a settings file there is refused, not passed over)
   for (const { name, probe } of dirsUpFrom(dir)) {
+    if (probe === null) {
+      // (no /proc: a directory whose name is not UTF-8 cannot be looked into)
+      throw new LimitsIoError(`cannot look for ${SETTINGS_FILE} in the current directory or one above it: its name is not valid UTF-8 and /proc is not mounted, so limitsctl cannot name it`, {
+        code: 'EILSEQ', path: SETTINGS_FILE, hint: 'Give the settings file with --config ABSOLUTE-PATH, or run limitsctl from a directory whose path is valid UTF-8.',
+      });
+    }
     try {
       if (!statSync(`${probe}/${SETTINGS_FILE}`).isFile()) continue;
     } catch { continue; }

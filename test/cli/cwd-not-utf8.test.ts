@@ -123,6 +123,24 @@ describe('a current directory whose name is not UTF-8', () => {
     expect(readdirSync(path.join(decoy, 'etc/security')).sort()).toEqual(['limits.conf', 'limits.d']);
   }, 120_000);
 
+  it('a link to it, from anywhere, is refused (EILSEQ, exit 2): never read or written through the decoded name, a decoy\'s', () => {
+    const { base, dir } = treeNotUtf8();
+    const decoy = path.join(base, 'x\uFFFD');
+    cpSync(DEMO, decoy, { recursive: true });
+    writeFileSync(path.join(decoy, 'etc/security/limits.conf'), '* SOFT nofile 1024\n');
+    writeFileSync(Buffer.concat([dir, Buffer.from('/etc/security/limits.conf')]), '* SOFT nofile 1024\n');
+    const link = path.join(base, 'link');
+    // (Node cannot name x\xff: the link is made by the shell)
+    expect(spawnSync('sh', ['-c', `ln -s "$(printf '%s/x\\377' "$0")" "$1"`, base, link]).status).toBe(0);
+    for (const args of [['lint', '--fix', '--root', link], ['set', 'nproc', '100', '--all', '--root', link], ['lint', '--root', link]]) {
+      const r = spawnSync(process.execPath, [BIN, ...args], { cwd: base, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+      expect(r.status, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/leads to a directory whose name is not valid UTF-8/);
+    }
+    expect(readFileSync(path.join(decoy, 'etc/security/limits.conf'), 'utf8')).toBe('* SOFT nofile 1024\n');
+    expect(readFileSync(Buffer.concat([dir, Buffer.from('/etc/security/limits.conf')]), 'utf8')).toBe('* SOFT nofile 1024\n');
+  });
+
   const root = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
   it.skipIf(!root)(`without /proc, a decoy named as Node decodes the directory is never used: exit 2, nothing written${root ? '' : ' — SKIPPED: needs root and unshare -m (to hide /proc)'}`, () => {
     const { base } = treeNotUtf8();

@@ -145,6 +145,14 @@ describe.skipIf(!built)('lint --fix of a directory outside a tree', () => {
     expect(real.stdout).toMatch(/fixed 3 problems$/m);
     expect(readFileSync(path.join(dir, 'sd/limits.conf'), 'utf8')).toBe('* soft core 0\n* soft nproc 5\n');
     expect(readFileSync(path.join(dir, 'sd/limits.d/x.conf'), 'utf8')).toBe('* soft core 0\n');
+    // a file with two names in the directory (a drop-in linking to another): both names' fixes,
+    // as the dry run and a tree count them, though the file is written once
+    const twice = repo({ 'X/limits.conf': '* soft core 0\n* soft core 0\n* Soft nproc 5\n', 'X/limits.d/a.conf': '* Soft as 1\n' });
+    symlinkSync('a.conf', path.join(twice, 'X/limits.d/link.conf'));
+    const dry2 = lint(['--fix', '--dry-run', 'X'], twice).stdout.match(/fixed (\d+) problems?/)?.[1];
+    const real2 = lint(['--fix', 'X'], twice).stdout.match(/fixed (\d+) problems?/)?.[1];
+    expect(dry2).toBeDefined();
+    expect(real2).toBe(dry2);
   });
 });
 
@@ -162,6 +170,15 @@ describe.skipIf(!built)('lint: a PATH that is not there', () => {
     rmSync(path.join(dir, 'T/etc/security/limits.conf'));
     const main = json(['T/etc/security/limits.conf'], dir);
     expect(main.results.map((r) => `${r.file}:${r.code}`)).toEqual(['T/etc/security/limits.conf:LC303']);
+    // a dangling drop-in link behind a chroot-style etc link: the tree's too, looked for in the
+    // tree (C/usr/etc), never on this machine's /usr/etc
+    const c = repo({ 'C/usr/etc/security/limits.conf': '* soft nofile 10\n' });
+    symlinkSync('/usr/etc', path.join(c, 'C/etc'));
+    mkdirSync(path.join(c, 'C/usr/etc/security/limits.d'));
+    symlinkSync('gone.conf', path.join(c, 'C/usr/etc/security/limits.d/rel.conf'));
+    const behind = json(['C/etc/security/limits.d/rel.conf'], c);
+    expect(behind.results.map((r) => `${r.file}:${r.code}`)).toEqual(['C/etc/security/limits.d/rel.conf:LC303']);
+    expect(lint(['C/etc/security/limits.d/typo.conf'], c).code).toBe(2);
   });
 });
 

@@ -116,21 +116,17 @@ export async function fixAndWrite(
   for (const f of own) preflight(path.dirname(f.abs), [rel(path.dirname(f.abs), f)], 'refuse');
   if (options.dryRun === true) return first;
   await refuseUnwritable(null, own);
-  // each commit plans the whole target again (from what is on disk then): the files written so
-  // far have no fixes left, so the fixes are those each commit wrote (the last plan alone counted
-  // only its own file's), and what is left is the last plan's
-  const written: FixedFile[] = [];
   for (const abs of own.map((f) => f.abs)) {
     const dir = path.dirname(abs);
-    let mine: FixedFile[] = [];
     await commitEdits(dir, async () => {
       const p = await plan();
-      mine = p.files.filter((f) => f.abs === abs);
-      return { changes: mine.map((f) => rel(dir, f)) };
+      return { changes: p.files.filter((f) => f.abs === abs).map((f) => rel(dir, f)) };
     }, { lock: false });
-    written.push(...mine);
   }
-  return { ...(last ?? first), files: written };
+  // each commit plans the whole target again (from what is on disk then), so the last plan has
+  // no fixes left for the files written before it: the fixes counted are the first plan's, every
+  // name of a file counted as the dry run and a tree count them; what is left is the last plan's
+  return { ...(last ?? first), files: first.files };
 }
 
 /**
