@@ -124,7 +124,8 @@ function loadWithCache(dir, file, st, tag) {
   // the bundle as this Node reads it: a new build, a new Node or another architecture is another
   // key; the place it is installed in (siteOf) comes first, so that the caches of two installs
   // sharing a cache directory (a global one and a project's, two clones) are two sets of files
-  const build = `${tag}-${siteOf(file)}-${process.versions.v8}-${process.arch}-${st.ino}-${st.size}-${Math.trunc(st.mtimeMs)}`;
+  const site = siteOf(file);
+  const build = `${tag}-${site}-${process.versions.v8}-${process.arch}-${st.ino}-${st.size}-${Math.trunc(st.mtimeMs)}`;
   const name = word === null ? null : `limitsctl-${build}-${word}.v8cache`;
   let cached;
   if (name !== null) {
@@ -189,7 +190,6 @@ function loadWithCache(dir, file, st, tag) {
       // (each removal on its own: one that fails, a directory of such a name, stops no other)
       const remove = (f) => { try { fs.rmSync(path.join(dir, f), { force: true }); } catch { /* left as it is */ } };
       const now = Date.now();
-      const site = siteOf(file);
       for (const f of fs.readdirSync(dir)) {
         const temp = /^\.limitsctl-.*\.v8cache\.(\d+)\.tmp$/.exec(f);
         if (temp !== null) {

@@ -43,7 +43,7 @@ function names(p: string, here: { dev: bigint; ino: bigint }): boolean {
 export class CwdNameError extends LimitsIoError {
   constructor(given: string, levels: number) {
     super(
-      `cannot resolve ${given}: the directory ${levels === 1 ? 'above the current one' : `${levels} levels above the current one`} has a name that is not valid UTF-8 (shown as ${path.resolve(process.cwd(), ...Array<string>(levels).fill('..'))}), which names ${'another directory or none'} as Node reads it`,
+      `cannot resolve ${given}: the directory ${levels === 1 ? 'above the current one' : `${levels} levels above the current one`} has a name that is not valid UTF-8 (shown as ${decodedUp(levels)}), which names another directory or none as Node reads it`,
       { code: 'EILSEQ', path: given, hint: 'Give an absolute path, or run limitsctl from a directory whose path is valid UTF-8.' },
     );
     this.name = 'CwdNameError';
@@ -77,7 +77,7 @@ export function currentDirectory(): string | null {
  * @throws CwdNameError when it names another directory or none
  */
 function ancestorName(levels: number, given: string): string {
-  const decoded = path.resolve(process.cwd(), ...Array<string>(levels).fill('..'));
+  const decoded = decodedUp(levels);
   let here;
   try {
     here = statSync(CWD_LINK + '/..'.repeat(levels), { bigint: true });
@@ -88,7 +88,12 @@ function ancestorName(levels: number, given: string): string {
   return decoded;
 }
 
-/** How many levels the relative path `p` climbs above the directory it is taken from (0: none). */
+/** The name Node decodes for the directory `levels` above the current one (process.cwd() less `levels` components). */
+function decodedUp(levels: number): string {
+  return path.resolve(process.cwd(), ...Array<string>(levels).fill('..'));
+}
+
+/** How many levels the relative path `p` climbs above the directory it is taken from (0: none: `x`, `a/../x`). */
 function levelsUp(p: string): number {
   const parts = path.normalize(p).split('/');
   let k = 0;
@@ -131,12 +136,6 @@ function unnamable(p: string, text: string): LimitsIoError {
   });
 }
 
-/** Whether the relative path `p` climbs out of the directory it is taken from (`..`, `../x`, `a/../../x`). */
-function climbsOut(p: string): boolean {
-  const n = path.normalize(p);
-  return n === '..' || n.startsWith('../');
-}
-
 /**
  * `p` made absolute from the directory `cwd`, as path.resolve(cwd, p) does, except that from
  * {@link CWD_LINK} a path that climbs out of it is resolved from the name Node decodes for the
@@ -146,8 +145,8 @@ function climbsOut(p: string): boolean {
  *   name is not UTF-8 either)
  */
 export function resolveFrom(cwd: string, p: string): string {
-  if (cwd !== CWD_LINK || path.isAbsolute(p) || !climbsOut(p)) return path.resolve(cwd, p);
-  const k = levelsUp(p);
+  const k = cwd === CWD_LINK && !path.isAbsolute(p) ? levelsUp(p) : 0;
+  if (k === 0) return path.resolve(cwd, p);
   return path.resolve(ancestorName(k, p), ...path.normalize(p).split('/').slice(k));
 }
 
@@ -158,8 +157,9 @@ export function resolveFrom(cwd: string, p: string): string {
  * @throws CwdNameError as resolveFrom
  */
 export function globCwd(cwd: string, pattern: string): string {
-  if (cwd !== CWD_LINK || path.isAbsolute(pattern) || !climbsOut(pattern)) return cwd;
-  ancestorName(levelsUp(pattern), pattern);
+  const k = cwd === CWD_LINK && !path.isAbsolute(pattern) ? levelsUp(pattern) : 0;
+  if (k === 0) return cwd;
+  ancestorName(k, pattern);
   return process.cwd();
 }
 
@@ -179,10 +179,9 @@ export function dirsUpFrom(dir: string): Array<{ readonly name: string | null; r
     let procWorks = true;
     try { statSync(CWD_LINK); } catch { procWorks = false; }
     out.push(procWorks ? { name: d, probe: d } : { name: null, probe: null });
-    const decoded = process.cwd();
-    const depth = decoded.split('/').filter(Boolean).length;
+    const depth = process.cwd().split('/').filter(Boolean).length;
     for (let k = 1; k <= depth; k++) {
-      const up = path.resolve(decoded, ...Array<string>(k).fill('..'));
+      const up = decodedUp(k);
       if (!procWorks) {
         out.push(up.includes('\uFFFD') ? { name: null, probe: null } : { name: up, probe: up });
         continue;

@@ -445,10 +445,16 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
   // (`lint hosts/b H/b` with `H -> hosts`) adds what it names to the first name's plan, whose
   // name the report uses (eslint lints a file named twice once, too). `lint --fix` then writes
   // it once, and the summary counts its files once.
-  const reals = new Map<string, string>(); // a limits.d of many files names its root as many times
-  const addPlan = (kind: Plan['kind'], p: string, onlyFile?: string) => {
+  // realpath of each path met, once: a limits.d of many files names its root as many times, and a
+  // glob's matches are looked at twice (twin below, then addPlan)
+  const reals = new Map<string, string>();
+  const realOf = (p: string): string => {
     let real = reals.get(p);
     if (real === undefined) reals.set(p, real = realOrSelf(p));
+    return real;
+  };
+  const addPlan = (kind: Plan['kind'], p: string, onlyFile?: string) => {
+    const real = realOf(p);
     const key = `${kind}\0${real}`;
     const existing = plans.get(key);
     // a file named under the second name of a tree, as a path under the first name
@@ -533,9 +539,8 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       // link to limits.conf): the tree reports both
       const realBase = realOrSelf(base);
       const own = (m: string) => path.join(realBase, path.relative(base, m));
-      const real = new Map(matches.map((m) => [m, realOrSelf(m)]));
-      const plain = new Set(matches.filter((m) => real.get(m) === own(m)).map(own));
-      const twin = (m: string) => real.get(m) !== own(m) && plain.has(real.get(m)!) && layoutOf(path.join(m, '_')) === null;
+      const plain = new Set(matches.filter((m) => realOf(m) === own(m)).map(own));
+      const twin = (m: string) => realOf(m) !== own(m) && plain.has(realOf(m)) && layoutOf(path.join(m, '_')) === null;
       for (const m of matches) {
         if (twin(m)) continue;
         refuseUnnamable(m, cwd);

@@ -48,27 +48,24 @@ export function defaultSettings(dir: string): LintSettings {
   return { file: null, dir, profile: null, severities: new Map(), policy: { entries: [] }, ignore: [], ignorePatterns: [], nrOpen: null };
 }
 
-/** The nearest `.limitsctl.ini` in `dir` or a parent directory, or null. */
+/**
+ * The nearest `.limitsctl.ini` in `dir` or a parent directory, or null.
+ * @throws LimitsIoError `EILSEQ` when a directory on the way cannot be named (io/cwd.ts dirsUpFrom:
+ *   a name that is not UTF-8) and holds one, or cannot be looked into at all (no /proc)
+ */
 export function findSettingsFile(dir: string): string | null {
   // from /proc/self/cwd (a current directory whose name is not UTF-8) the directories above are
-  // those above its own name, not /proc/self (io/cwd.ts)
-  // (a directory above whose decoded name names another one or none is probed through
-  // /proc/self/cwd/..: a settings file there is refused, not passed over)
+  // those above its own name, not /proc/self, probed through /proc/self/cwd/..: a settings file
+  // in one that cannot be named is refused, not passed over
+  const unnamable = (what: string) => new LimitsIoError(`${what}: its name is not valid UTF-8, so limitsctl cannot name it`, {
+    code: 'EILSEQ', path: SETTINGS_FILE, hint: 'Give the settings file with --config ABSOLUTE-PATH, or run limitsctl from a directory whose path is valid UTF-8.',
+  });
   for (const { name, probe } of dirsUpFrom(dir)) {
-    if (probe === null) {
-      // (no /proc: a directory whose name is not UTF-8 cannot be looked into)
-      throw new LimitsIoError(`cannot look for ${SETTINGS_FILE} in the current directory or one above it: its name is not valid UTF-8 and /proc is not mounted, so limitsctl cannot name it`, {
-        code: 'EILSEQ', path: SETTINGS_FILE, hint: 'Give the settings file with --config ABSOLUTE-PATH, or run limitsctl from a directory whose path is valid UTF-8.',
-      });
-    }
+    if (probe === null) throw unnamable(`cannot look for ${SETTINGS_FILE} in the current directory or one above it (/proc is not mounted)`);
     try {
       if (!statSync(`${probe}/${SETTINGS_FILE}`).isFile()) continue;
     } catch { continue; }
-    if (name === null) {
-      throw new LimitsIoError(`cannot read the ${SETTINGS_FILE} of a directory above the current one: that directory's name is not valid UTF-8, so limitsctl cannot name it`, {
-        code: 'EILSEQ', path: SETTINGS_FILE, hint: 'Give the settings file with --config ABSOLUTE-PATH, or run limitsctl from a directory whose path is valid UTF-8.',
-      });
-    }
+    if (name === null) throw unnamable(`cannot read the ${SETTINGS_FILE} of a directory above the current one`);
     return path.join(name, SETTINGS_FILE);
   }
   return null;
