@@ -233,11 +233,18 @@ function initSlots(profile: Profile, options: ResolveOptions): Record<RlimitItem
   return out;
 }
 
+// (plain loops: a closure passed to some() was one more object per call, and the matching
+// functions run once per account and domain in the lint analysis — tens of millions of calls for
+// a repository of trees)
 function inGroupNamed(id: Identity, name: string): boolean {
-  return id.groups.some((g) => g.name === name);
+  const gs = id.groups;
+  for (let i = 0; i < gs.length; i++) if (gs[i]!.name === name) return true;
+  return false;
 }
 function inGroupGid(id: Identity, gid: number): boolean {
-  return id.groups.some((g) => g.gid === gid);
+  const gs = id.groups;
+  for (let i = 0; i < gs.length; i++) if (gs[i]!.gid === gid) return true;
+  return false;
 }
 /** Does `v` fall in a uid/gid range domain's range ('none' and 'error' hold nothing)? */
 export function inRange(r: DomainSpec['range'], v: number): boolean {
@@ -249,32 +256,45 @@ export function inRange(r: DomainSpec['range'], v: number): boolean {
   }
 }
 
+/** A match of a 4-field line's domain (matchEntryDomain); read-only, and shared between calls. */
+export interface DomainMatch {
+  readonly rank: Rank;
+  /** the %group name, when the `%group` branch matched */
+  readonly loginGroup?: string;
+}
+// the matches without a login group, one object each for every call
+const MATCH_USER: DomainMatch = Object.freeze({ rank: RANK.USER });
+const MATCH_GROUP: DomainMatch = Object.freeze({ rank: RANK.GROUP });
+const MATCH_ALL: DomainMatch = Object.freeze({ rank: RANK.ALL });
+const MATCH_DEFAULT: DomainMatch = Object.freeze({ rank: RANK.DEFAULT });
+
 /**
  * The rank at which a 4-field line's domain matches the account, or null (pam_limits.c 1.5.2 parse_config_file, the matching chain; Debian's root rule; docs/pam_limits-semantics.md, Domains and ranks).
- * `loginGroup` receives the %group name when that branch matches.
+ * `loginGroup` receives the %group name when that branch matches. The result is frozen and may be
+ * the same object for every call of one rank (no object per call).
  */
-export function matchEntryDomain(d: DomainSpec, id: Identity, profile: ProfileName): { rank: Rank; loginGroup?: string } | null {
+export function matchEntryDomain(d: DomainSpec, id: Identity, profile: ProfileName): DomainMatch | null {
   if (d.kind === 'invalid') return null;
-  if (d.text === id.name) return { rank: RANK.USER };
+  if (d.text === id.name) return MATCH_USER;
   const rootExempt = PROFILE_TRAITS[profile].rootExempt && id.uid === 0;
   const c0 = d.text.charCodeAt(0);
   if (c0 === 0x40 /* @ */ && !rootExempt) {
     switch (d.range.form) {
-      case 'none': return inGroupNamed(id, d.text.slice(1)) ? { rank: RANK.GROUP } : null;
-      case 'one': return inGroupGid(id, d.range.min) ? { rank: RANK.GROUP } : null;
-      default: return inRange(d.range, id.gid) ? { rank: RANK.GROUP } : null;
+      case 'none': return inGroupNamed(id, d.group ?? d.text.slice(1)) ? MATCH_GROUP : null;
+      case 'one': return inGroupGid(id, d.range.min) ? MATCH_GROUP : null;
+      default: return inRange(d.range, id.gid) ? MATCH_GROUP : null;
     }
   }
   if (c0 === 0x25 /* % */ && !rootExempt) {
-    if (d.text === '%') return { rank: RANK.ALL };
+    if (d.text === '%') return MATCH_ALL;
     switch (d.range.form) {
-      case 'none': return inGroupNamed(id, d.text.slice(1)) ? { rank: RANK.ALLGROUP, loginGroup: d.text.slice(1) } : null;
+      case 'none': { const g = d.group ?? d.text.slice(1); return inGroupNamed(id, g) ? { rank: RANK.ALLGROUP, loginGroup: g } : null; }
       case 'one': return inGroupGid(id, d.range.min) ? { rank: RANK.ALLGROUP, loginGroup: d.text.slice(1) } : null;
       default: return null; // "range unsupported for %group matching"
     }
   }
-  if (d.range.form === 'none') return d.text === '*' && !rootExempt ? { rank: RANK.DEFAULT } : null;
-  return inRange(d.range, id.uid) ? { rank: RANK.USER } : null;
+  if (d.range.form === 'none') return d.text === '*' && !rootExempt ? MATCH_DEFAULT : null;
+  return inRange(d.range, id.uid) ? MATCH_USER : null;
 }
 
 /** Does a 2-field `<domain> -` line stop processing for this account? (pam_limits.c 1.5.2 parse_config_file; docs/pam_limits-semantics.md, Precedence; no root rule) */
@@ -283,7 +303,7 @@ export function matchNoLimitDomain(d: DomainSpec, id: Identity): boolean {
   if (d.text === id.name) return true;
   if (d.text.charCodeAt(0) === 0x40) {
     switch (d.range.form) {
-      case 'none': return inGroupNamed(id, d.text.slice(1));
+      case 'none': return inGroupNamed(id, d.group ?? d.text.slice(1));
       case 'one': return inGroupGid(id, d.range.min);
       default: return inRange(d.range, id.gid);
     }

@@ -156,6 +156,42 @@ export function enumerateAccounts(f: Facts, out: AccountCase[] = []): AccountCas
   return out;
 }
 
+/** How many account lists {@link sharedAccounts} keeps (the most recently made or asked). */
+const SHARED_MAX = 64;
+/** The largest account list {@link sharedAccounts} keeps (its accounts are held as long as it is). */
+const SHARED_ACCOUNTS_MAX = 1 << 16;
+const sharedLists = new Map<string, readonly AccountCase[]>();
+
+/**
+ * `enumerateAccounts(f)` (no real accounts before them), the same read-only list for the same
+ * facts in the same order: the items of one tree, and the trees of a repository whose lines name
+ * the same domains, mostly test the same facts. Each list is then made once, and what is worked
+ * out per account and domain (describe.ts matchingAccounts) is kept per list, not per item
+ * analysis. A few dozen lists of at most 65,536 accounts are kept, the least recently used
+ * dropped first; a larger one is made anew each time.
+ */
+export function sharedAccounts(f: Facts): readonly AccountCase[] {
+  if (classCount(f) > SHARED_ACCOUNTS_MAX) return enumerateAccounts(f);
+  let key = '';
+  for (const name of f.names) key += `${name}\u0000`;
+  key += '\u0001';
+  for (const uid of f.uids) key += `${uid},`;
+  key += '\u0001';
+  for (const gid of f.gids) key += `${gid},`;
+  key += '\u0001';
+  for (const a of f.atoms.values()) key += `${a.name}\u0000${a.gid},`;
+  let list = sharedLists.get(key);
+  if (list !== undefined) {
+    // most recently used last: the first key is the one to drop
+    sharedLists.delete(key);
+  } else {
+    list = enumerateAccounts(f);
+    if (sharedLists.size >= SHARED_MAX) sharedLists.delete(sharedLists.keys().next().value!);
+  }
+  sharedLists.set(key, list);
+  return list;
+}
+
 export function classCount(f: Facts): number {
   let uidCount = f.uids.size;
   let n = 0;

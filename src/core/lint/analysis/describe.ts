@@ -30,12 +30,16 @@ function allIn(all: readonly AccountCase[], accounts: readonly AccountCase[]): b
   return all.every((c) => set.has(c));
 }
 
-const matching = new WeakMap<ItemAnalysis, Map<string, readonly AccountCase[]>>();
+const matching = new WeakMap<readonly AccountCase[], Map<string, readonly AccountCase[]>>();
 
-/** The analysed accounts the domain matches, asked once per item analysis, domain text and profile (one finding each asked them all). */
+/**
+ * The analysed accounts the domain matches, asked once per list of analysed accounts, domain text
+ * and profile (one finding each asked them all; the items and trees whose lines test the same
+ * facts share one list, accounts.ts sharedAccounts).
+ */
 function matchingAccounts(ia: ItemAnalysis, domain: DomainSpec, profile: Profile): readonly AccountCase[] {
-  let m = matching.get(ia);
-  if (!m) matching.set(ia, (m = new Map()));
+  let m = matching.get(ia.accounts);
+  if (!m) matching.set(ia.accounts, (m = new Map()));
   const k = `${profile}\u0000${domain.text}`;
   let all = m.get(k);
   if (!all) m.set(k, (all = ia.accounts.filter((c) => domainMatches(domain, c, profile))));

@@ -17,7 +17,7 @@ import type { EntryReading, Line, Reading, TreeFile } from '../../model.js';
 import { inRange, type LineEvent, matchEntryDomain, matchNoLimitDomain, type Resolution, resolveLimits, type Source } from '../../resolve.js';
 import { type ItemName, PROFILE_TRAITS, RANK, type Rank, RLIM_INFINITY, type RlimitItem } from '../../schema.js';
 import type { Analysis } from '../analysis.js';
-import { classCount, collectFacts, enumerateAccounts, witness } from './accounts.js';
+import { classCount, collectFacts, enumerateAccounts, sharedAccounts, witness } from './accounts.js';
 import { E_HARD, E_MAXLOGINS, E_SOFT } from './flags.js';
 import type { EntryRef, NoLimitRef } from './types.js';
 import {
@@ -281,22 +281,24 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const facts = collectFacts(uniqueDomains(domains), accounts?.db ?? null, realNames);
   const classes = classCount(facts);
   const exhaustive = classes <= Math.max(1, budget);
-  let cases: AccountCase[];
+  let cases: readonly AccountCase[];
   if (exhaustive) {
-    cases = enumerateAccounts(facts, [...real]);
+    // the hypothetical accounts of the same facts are one shared list (a repository's trees)
+    cases = real.length === 0 ? sharedAccounts(facts) : enumerateAccounts(facts, [...real]);
   } else {
     // too many combinations of group memberships: every real account, and one simple witness
     // per domain; the claims that need every combination are not made (never-wins says so)
-    cases = [...real];
+    const sampled = [...real];
+    cases = sampled;
     const seen = new Set<string>();
-    cases.push({ identity: { name: FRESH, uid: 1000, gid: 1000, groups: [] }, real: false });
-    if (!realNames.has('root')) cases.push({ identity: { name: 'root', uid: 0, gid: 0, groups: [] }, real: false });
+    sampled.push({ identity: { name: FRESH, uid: 1000, gid: 1000, groups: [] }, real: false });
+    if (!realNames.has('root')) sampled.push({ identity: { name: 'root', uid: 0, gid: 0, groups: [] }, real: false });
     for (const d of domains) {
       if (seen.has(d.text)) continue;
       seen.add(d.text);
       if (d.kind === 'user' && realNames.has(d.text)) continue;
       const w = witness(d, accounts?.db ?? null);
-      if (w) cases.push(w);
+      if (w) sampled.push(w);
     }
   }
 
