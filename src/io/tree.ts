@@ -119,9 +119,10 @@ function undecodableFile(root: string, dir: ResolvedInRoot, rel: string, raw: Bu
 /**
  * Read one file of the tree as pam_limits would open it, through readFileInRoot (chroot-style
  * links, regular files only, at most MAX_LIMITS_FILE_BYTES). A FIFO, device or socket is status
- * 'special' (pam_limits would block or fail there); a file this non-root uid may not read, one
- * above the cap, or one that changed mid-open is 'not-evaluated' (pam_limits, running as root,
- * reads it; the result just does not include it). `keepBytes`: see LoadTreeOptions.
+ * 'special' (pam_limits would block or fail there); a file this non-root uid may not read (or
+ * may not reach: a directory on the way it may not search, so not even whether it exists is
+ * known), one above the cap, or one that changed mid-open is 'not-evaluated' (pam_limits, running
+ * as root, reads it; the result just does not include it). `keepBytes`: see LoadTreeOptions.
  */
 export function readTreeFile(root: string, rel: string, role: FileRole, profile: Profile, keepBytes = false, same?: Uint8Array): TreeFile {
   const r = readFileInRoot(root, rel, same === undefined ? { maxBytes: MAX_LIMITS_FILE_BYTES } : { maxBytes: MAX_LIMITS_FILE_BYTES, same });

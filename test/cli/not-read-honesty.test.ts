@@ -5,6 +5,8 @@
  *   without the vendor directory) is reported once (LC301) and never parsed or fixed as a limits
  *   file; a file outside any layout is still linted as a limits file;
  * - a limits.d a non-root uid may not list is said (files, get, lint LC306) and edits refuse;
+ * - so is a limits.conf behind an etc/security (or etc) it may not search: unknown, not missing
+ *   (no LC303 "create it"), and nothing is created there;
  * - an os-release that exists but cannot be read is said wherever --profile auto used it.
  * Spawns the built CLI (dist/).
  */
@@ -234,4 +236,74 @@ describe('an os-release that exists but cannot be read', () => {
     expect(line, r.stdout).toMatch(/LC306 .*the profile could not be detected from it, and this tree was linted with the linux-pam-1\.5\.2 profile/);
     expect(line).not.toMatch(/pam_limits would block/);
   }, 60_000);
+});
+
+describe('an etc/security (or etc) that a non-root uid may not search', () => {
+  // mode 0700, owned by root: uid 65534 cannot lstat anything below it. pam_limits runs as root
+  // and reads limits.conf there, so the file is unknown — not missing (the demo tree is Debian 12,
+  // whose pam_limits fails every session without limits.conf: that was LC303 "create it")
+  const said = 'cannot read as uid 65534 (EACCES); pam_limits reads it as root';
+  const listSaid = 'cannot list etc/security/limits.d as uid 65534 (EACCES); pam_limits reads it as root';
+  const claimsMissing = /LC303|create it|is missing|no such file|PAM_SERVICE_ERR|no limits (are )?applied/;
+
+  function unsearchable(dir: string): string {
+    const root = demoReadableByAll();
+    chmodSync(path.join(root, dir), 0o700);
+    return root;
+  }
+
+  it.skipIf(!canSwitch)(`lint says limits.conf cannot be read as this uid (LC306), not that it is missing (LC303 "create it")${NEEDS_SETPRIV}`, () => {
+    for (const dir of ['etc/security', 'etc']) {
+      const root = unsearchable(dir);
+      const lint = asNobody(['lint', '--root', root]);
+      expect(lint.out, dir).toContain(`etc/security/limits.conf:1:1 warning LC306 ${said}: its lines were not checked and are left out of every result`);
+      expect(lint.out, dir).toContain(`etc/security/limits.d:1:1 warning LC306 ${listSaid}`);
+      expect(lint.out, dir).not.toMatch(claimsMissing);
+      expect(lint.code, `${dir}: ${lint.out}`).toBe(0);
+      const files = JSON.parse(asNobody(['files', '--json', '--root', root]).stdout) as { files: Array<{ path: string; status: string; error?: string }> };
+      expect(files.files, dir).toContainEqual(expect.objectContaining({ path: 'etc/security/limits.conf', status: 'not-evaluated', error: said }));
+      // as root the same tree is read as it is: no warning, the demo's own findings
+      const asRoot = cli(['lint', '--root', root]);
+      expect(asRoot.stdout, dir).not.toMatch(/LC306|LC303/);
+    }
+  }, 120_000);
+
+  it.skipIf(!canSwitch)(`get, effective and explain say the result leaves limits.conf out, not that no limits apply${NEEDS_SETPRIV}`, () => {
+    const root = unsearchable('etc/security');
+    for (const args of [['get', 'nproc', '--user', 'admin'], ['effective', '--user', 'admin'], ['explain', 'nproc', '--user', 'admin']]) {
+      const r = asNobody([...args, '--root', root]);
+      expect(r.code, `${args.join(' ')}: ${r.out}`).toBe(0);
+      expect(r.out, args.join(' ')).toContain(`etc/security/limits.conf: ${said}; this result leaves it out`);
+      expect(r.out, args.join(' ')).toContain(`${listSaid} — this result leaves it out`);
+      expect(r.out, args.join(' ')).not.toMatch(claimsMissing);
+    }
+    const json = JSON.parse(asNobody(['get', 'nproc', '--user', 'admin', '--json', '--root', root]).stdout) as { result: string; warnings: string[] };
+    expect(json.result).not.toBe('PAM_SERVICE_ERR');
+    expect(json.warnings).toContain(`etc/security/limits.conf: ${said}; this result leaves it out`);
+    // as root: the lines of limits.conf and limits.d decide, with nothing left out
+    const asRoot = cli(['get', 'nproc', '--user', 'admin', '--root', root]);
+    expect(asRoot.stdout).toMatch(/soft 1024 \(limits\.d\/90-nproc\.conf:5 \*\)/);
+    expect(asRoot.stdout).not.toMatch(/cannot read|leaves it out/);
+  }, 120_000);
+
+  it.skipIf(!canSwitch)(`set, unset and lint --fix create no limits.conf behind it: edits refuse (exit 2), nothing changed${NEEDS_SETPRIV}`, () => {
+    const root = unsearchable('etc/security');
+    const before = snapshot(root);
+    const edits = [
+      ...[['-n'], ['--check'], []].map((extra) => ['set', 'nproc', '5', '--user', 'admin', ...extra]),
+      ['unset', 'nproc', '--user', 'admin'],
+    ];
+    for (const args of edits) {
+      const r = asNobody([...args, '--root', root]);
+      expect(r.code, `${args.join(' ')}: ${r.out}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(`cannot edit etc/security/limits.conf: ${said}; which line wins is unknown`);
+      expect(r.stdout, args.join(' ')).not.toMatch(/would change/);
+      expect(r.out, args.join(' ')).not.toMatch(claimsMissing);
+    }
+    const fix = asNobody(['lint', '--fix', '--root', root]);
+    expect(fix.out).not.toMatch(claimsMissing);
+    expect(fix.out).toContain(`LC306 ${said}`);
+    expect(differences(before, snapshot(root))).toEqual([]);
+  }, 120_000);
+
 });
