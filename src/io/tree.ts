@@ -11,7 +11,7 @@ import { bytesToBinary } from '../core/model.js';
 import { displayBytes } from '../core/bytes.js';
 import type { ProfileDetection } from '../core/profiles.js';
 import { canonicalProfile, type Profile, type ProfileName, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, profileInfo } from '../core/schema.js';
-import { checkRoot, type ResolvedInRoot } from './paths.js';
+import { checkRoot, resolveInRoot, type ResolvedInRoot } from './paths.js';
 import { detectProfile } from './system.js';
 import { isDevNull, kindOf, listDirInRoot, MAX_LIMITS_FILE_BYTES, openDirInRoot, pamWouldDo, type ReadFailure, readFileInRoot, readRegularAt } from './read.js';
 
@@ -206,6 +206,20 @@ export function unlistedDir(dirRel: string, role: FileRole, failure: ReadFailure
   }
 }
 
+/**
+ * Whether `rel` lies behind a directory this uid may not search (resolveInRoot throws EACCES or
+ * EPERM): then whether it exists at all is unknown, not only its content.
+ */
+function behindUnsearchableDir(root: string, rel: string): boolean {
+  try {
+    resolveInRoot(root, rel);
+    return false;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM';
+  }
+}
+
 /** glob("<dir>/*.conf"): names ending exactly in .conf, not hidden; directories named x.conf included. */
 function listDropins(root: string, dirRel: string, role: FileRole): DirListing {
   // The directory is reached by the same chroot-style rule (a link leaving the root is not
@@ -321,7 +335,9 @@ export function loadTree(root: string, options: LoadTreeOptions = {}, previous?:
   if ((main.status === 'missing' || main.status === 'dangling-symlink') && vendorMain !== null) {
     const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile, keep, before.get(vendorMain));
     if (vendor.status !== 'missing') main = vendor;
-  } else if (vendorMain !== null) {
+  } else if (vendorMain !== null && !(main.status === 'not-evaluated' && behindUnsearchableDir(absRoot, MAIN_FILE))) {
+    // (a limits.conf behind a directory this uid may not search may or may not exist: whether
+    // pam_limits reads the vendor file is unknown, so it is not said to be unused)
     const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile);
     if (vendor.status === 'ok') ignored.push({ path: vendorMain, reason: 'vendor-unused', detail: `${MAIN_FILE} exists, so the vendor file is not read` });
   }

@@ -306,4 +306,15 @@ describe('an etc/security (or etc) that a non-root uid may not search', () => {
     expect(differences(before, snapshot(root))).toEqual([]);
   }, 120_000);
 
+  it.skipIf(!canSwitch)(`a 1.7 vendor limits.conf is not said to be unused because of a limits.conf nobody here can see${NEEDS_SETPRIV}`, () => {
+    const root = unsearchable('etc/security');
+    write(root, { 'usr/etc/security/limits.conf': 'admin hard nproc 7\n' });
+    spawnSync('chmod', ['-R', 'a+rX', path.join(root, 'usr')]);
+    const lint = asNobody(['lint', '--profile', 'opensuse-tumbleweed', '--root', root]);
+    expect(lint.out).toContain(`etc/security/limits.conf:1:1 warning LC306 ${said}`);
+    expect(lint.out).not.toMatch(/exists, so the vendor file is not read/);
+    // as root it exists, and that is said
+    expect(cli(['lint', '--profile', 'opensuse-tumbleweed', '--root', root]).stdout).toMatch(/usr\/etc\/security\/limits\.conf:1:1 warning LC301 .*etc\/security\/limits\.conf exists, so the vendor file is not read/);
+  }, 60_000);
+
 });
