@@ -14,8 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, cli, DEMO } from './helpers.js';
+import { BIN, cli, DEMO, REPO } from './helpers.js';
 import { differences, snapshot } from './snapshot.js';
 
 let dirs: string[] = [];
@@ -317,4 +318,23 @@ describe('an etc/security (or etc) that a non-root uid may not search', () => {
     expect(cli(['lint', '--profile', 'opensuse-tumbleweed', '--root', root]).stdout).toMatch(/usr\/etc\/security\/limits\.conf:1:1 warning LC301 .*etc\/security\/limits\.conf exists, so the vendor file is not read/);
   }, 60_000);
 
+  it.skipIf(!canSwitch)(`a library dry run behind it fails as the real run does (EACCES), not as "it was deleted"${NEEDS_SETPRIV}`, () => {
+    const root = unsearchable('etc/security');
+    const script = `
+      const lib = await import(${JSON.stringify(pathToFileURL(path.join(REPO, 'dist/index.js')).href)});
+      const changes = [{ path: 'etc/security/limits.conf', before: Buffer.from('x\\n'), after: Buffer.from('y\\n') }];
+      const out = [];
+      for (const dryRun of [true, false]) {
+        try { await lib.applyPlan(process.argv[1], { changes }, { dryRun }); out.push('written'); } catch (e) { out.push([e instanceof lib.LimitsError, e.code, e.message]); }
+      }
+      console.log(JSON.stringify(out));`;
+    const before = snapshot(root);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script, root], { encoding: 'utf8', timeout: 30_000 });
+    // the real run cannot inspect the lock there; the dry run takes no lock and cannot inspect the file
+    expect(JSON.parse(r.stdout), r.stderr).toEqual([
+      [true, 'EACCES', expect.stringMatching(/^cannot inspect \S+\/etc\/security\/limits\.conf: permission denied — run limitsctl as root/)],
+      [true, 'EACCES', expect.stringMatching(/^cannot inspect \S+\/etc\/security\/\.limitsctl\.lock .*: permission denied — run limitsctl as root/)],
+    ]);
+    expect(differences(before, snapshot(root))).toEqual([]);
+  }, 60_000);
 });
