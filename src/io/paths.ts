@@ -83,7 +83,10 @@ export interface ResolvedInRoot {
   readonly rel: string;
   /** true when any component was a symlink */
   readonly viaSymlink: boolean;
-  /** true when the final target does not exist (a dangling symlink or a missing file) */
+  /**
+   * true when the final target does not exist (a dangling symlink or a missing file); never for a
+   * directory on the way this uid may not search (resolveInRoot throws EACCES/EPERM then)
+   */
   readonly missing: boolean;
   /**
    * true when it is missing because a symlink's target does not exist: the missing name comes
@@ -116,7 +119,8 @@ function realpathOrNull(abs: string): string | null {
  * The common case of resolveInRoot, in two realpath(3) calls instead of an lstat of every
  * component from JavaScript: `parts` (no `..`) name an existing file whose physical path is the
  * root's physical path followed by `parts` — so no component below the root is a symlink (a link
- * would make the physical path leave its place). null when that is not so: the walk decides.
+ * would make the physical path leave its place). null when that is not so: the walk decides —
+ * also for a path realpath(3) cannot resolve (missing, EACCES…): null here never means missing.
  */
 function plainInRoot(absRoot: string, parts: readonly string[]): ResolvedInRoot | null {
   if (parts.length === 0 || parts.includes('..')) return null;
@@ -157,7 +161,10 @@ function hostPathInRoot(absRoot: string, target: string): string | null {
 /**
  * Resolve `rel` (relative to `root`) following symlinks. Throws OutsideRootError when a link
  * leads outside the root, ELOOP after 40 links, ENOENT (with `viaSymlink`) when a missing
- * component is followed by `..`; any other missing component is reported (`missing`), not thrown.
+ * component is followed by `..`, and lstat's own EACCES/EPERM error (with `viaSymlink`) when a
+ * directory on the way may not be searched by this uid: whether the path exists behind it is
+ * unknown, so it is not reported as missing. Any other missing component (ENOENT, ENOTDIR) is
+ * reported (`missing`), not thrown.
  */
 export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
   const absRoot = path.resolve(root);
@@ -188,7 +195,15 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
       // a missing component is the common case (a config repository's trees have no etc/passwd,
       // proc, sysctl.d…): ENOENT comes back as undefined, without an exception made and thrown
       isLink = lstatSync(candidate, { throwIfNoEntry: false })?.isSymbolicLink();
-    } catch { /* ENOTDIR, EACCES…: missing as well */ }
+    } catch (e) {
+      // EACCES/EPERM: a directory on the way this uid may not search (etc/security mode 0700
+      // read as a non-root uid). What is behind it is unknown, not missing — pam_limits, as
+      // root, sees it: thrown, so that readers say "cannot read as uid N" (read.ts fromErrno,
+      // 'denied') instead of "no such file". ENOTDIR (a file where a directory must be) is
+      // missing as well, as the kernel has it for pam_limits too.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') throw Object.assign(e as Error, { viaSymlink });
+    }
     if (isLink === undefined) {
       // Like the kernel: `missing/..` does not exist either (no lexical shortcut through a
       // component that is not there).

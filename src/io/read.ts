@@ -46,7 +46,7 @@ export type ReadFailure =
   | { readonly kind: 'not-regular'; readonly fileKind: FileKind; readonly message: string }
   /** a regular file above the cap (or one that grew past it while being read) */
   | { readonly kind: 'too-large'; readonly size: number; readonly maxBytes: number; readonly message: string }
-  /** EACCES/EPERM; `uid` is the effective uid that tried */
+  /** EACCES/EPERM, on the file or on a directory on the way (resolveInRoot); `uid` is the effective uid that tried */
   | { readonly kind: 'denied'; readonly uid: number | null; readonly code: string; readonly message: string }
   /** the path changed while it was being opened (a component swapped for a symlink) */
   | { readonly kind: 'changed'; readonly message: string }

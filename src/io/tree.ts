@@ -11,7 +11,7 @@ import { bytesToBinary } from '../core/model.js';
 import { displayBytes } from '../core/bytes.js';
 import type { ProfileDetection } from '../core/profiles.js';
 import { canonicalProfile, type Profile, type ProfileName, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, profileInfo } from '../core/schema.js';
-import { checkRoot, type ResolvedInRoot } from './paths.js';
+import { checkRoot, resolveInRoot, type ResolvedInRoot } from './paths.js';
 import { detectProfile } from './system.js';
 import { isDevNull, kindOf, listDirInRoot, MAX_LIMITS_FILE_BYTES, openDirInRoot, pamWouldDo, type ReadFailure, readFileInRoot, readRegularAt } from './read.js';
 
@@ -119,9 +119,10 @@ function undecodableFile(root: string, dir: ResolvedInRoot, rel: string, raw: Bu
 /**
  * Read one file of the tree as pam_limits would open it, through readFileInRoot (chroot-style
  * links, regular files only, at most MAX_LIMITS_FILE_BYTES). A FIFO, device or socket is status
- * 'special' (pam_limits would block or fail there); a file this non-root uid may not read, one
- * above the cap, or one that changed mid-open is 'not-evaluated' (pam_limits, running as root,
- * reads it; the result just does not include it). `keepBytes`: see LoadTreeOptions.
+ * 'special' (pam_limits would block or fail there); a file this non-root uid may not read (or
+ * may not reach: a directory on the way it may not search, so not even whether it exists is
+ * known), one above the cap, or one that changed mid-open is 'not-evaluated' (pam_limits, running
+ * as root, reads it; the result just does not include it). `keepBytes`: see LoadTreeOptions.
  */
 export function readTreeFile(root: string, rel: string, role: FileRole, profile: Profile, keepBytes = false, same?: Uint8Array): TreeFile {
   const r = readFileInRoot(root, rel, same === undefined ? { maxBytes: MAX_LIMITS_FILE_BYTES } : { maxBytes: MAX_LIMITS_FILE_BYTES, same });
@@ -202,6 +203,20 @@ export function unlistedDir(dirRel: string, role: FileRole, failure: ReadFailure
       return { ...base, status: 'unreadable', error: `${failure.message}; pam_limits' glob fails there too and reads no drop-in` };
     default:
       return { ...base, status: 'unreadable', error: failure.message };
+  }
+}
+
+/**
+ * Whether `rel` lies behind a directory this uid may not search (resolveInRoot throws EACCES or
+ * EPERM): then whether it exists at all is unknown, not only its content.
+ */
+function behindUnsearchableDir(root: string, rel: string): boolean {
+  try {
+    resolveInRoot(root, rel);
+    return false;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM';
   }
 }
 
@@ -320,7 +335,9 @@ export function loadTree(root: string, options: LoadTreeOptions = {}, previous?:
   if ((main.status === 'missing' || main.status === 'dangling-symlink') && vendorMain !== null) {
     const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile, keep, before.get(vendorMain));
     if (vendor.status !== 'missing') main = vendor;
-  } else if (vendorMain !== null) {
+  } else if (vendorMain !== null && !(main.status === 'not-evaluated' && behindUnsearchableDir(absRoot, MAIN_FILE))) {
+    // (a limits.conf behind a directory this uid may not search may or may not exist: whether
+    // pam_limits reads the vendor file is unknown, so it is not said to be unused)
     const vendor = readTreeFile(absRoot, vendorMain, 'vendor-main', profile);
     if (vendor.status === 'ok') ignored.push({ path: vendorMain, reason: 'vendor-unused', detail: `${MAIN_FILE} exists, so the vendor file is not read` });
   }

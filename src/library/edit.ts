@@ -13,7 +13,7 @@ import { commitEdits as commitCore, type CommitOptions as CoreCommitOptions, typ
 import type { RecoveryReport } from '../io/write-journal.js';
 import { checkRootPaths, resolveInRoot } from '../io/paths.js';
 import { readFileInRoot } from '../io/read.js';
-import { ConcurrentModificationError, OutsideRootError } from '../io/write-errors.js';
+import { ConcurrentModificationError, OutsideRootError, wrapIoError } from '../io/write-errors.js';
 import * as arg from './args.js';
 import { accountDbIn } from './names.js';
 import type { AccountDb } from '../core/accounts.js';
@@ -232,14 +232,22 @@ async function commit<P extends CommitPlan>(fn: string, root: string, plan: () =
  * What a dry run checks, reading only (no lock, nothing created): the refusals the real run would
  * make from the tree as it is now — a bad root (`EBADROOT`), a path that leads outside the root
  * (`EOUTSIDEROOT`), a file whose bytes are not the plan's `before` (`ECONFLICT`: the real run
- * would re-plan a plan function, and refuse a plan object).
+ * would re-plan a plan function, and refuse a plan object), a path behind a directory this uid
+ * may not search (LimitsIoError `EACCES`/`EPERM`: its file is not missing, it cannot be seen).
  */
 function dryRunChecks(root: string, changes: Planned<unknown>['changes']): void {
   checkRootPaths(root);
   const abs = path.resolve(root);
   for (const ch of changes) {
-    const resolved = resolveInRoot(abs, ch.path);
     const given = path.join(abs, ch.path);
+    let resolved;
+    try {
+      resolved = resolveInRoot(abs, ch.path);
+    } catch (e) {
+      // a directory on the way this uid may not search (EACCES/EPERM): the real run cannot
+      // inspect the path either, and says so in these words (io/write-paths.ts resolveInsideRoot)
+      throw wrapIoError(e, 'stat', given, undefined, abs);
+    }
     if (resolved.rel === '') throw OutsideRootError.write(given, abs, abs);
     const read = readFileInRoot(abs, ch.path, { maxBytes: Math.max(ch.before?.length ?? 0, 1) + 1 });
     const realPath = resolved.abs;

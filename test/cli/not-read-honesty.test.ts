@@ -5,6 +5,8 @@
  *   without the vendor directory) is reported once (LC301) and never parsed or fixed as a limits
  *   file; a file outside any layout is still linted as a limits file;
  * - a limits.d a non-root uid may not list is said (files, get, lint LC306) and edits refuse;
+ * - so is a limits.conf behind an etc/security (or etc) it may not search: unknown, not missing
+ *   (no LC303 "create it"), and nothing is created there;
  * - an os-release that exists but cannot be read is said wherever --profile auto used it.
  * Spawns the built CLI (dist/).
  */
@@ -12,8 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, cli, DEMO } from './helpers.js';
+import { BIN, cli, DEMO, REPO } from './helpers.js';
 import { differences, snapshot } from './snapshot.js';
 
 let dirs: string[] = [];
@@ -233,5 +236,105 @@ describe('an os-release that exists but cannot be read', () => {
     const line = r.stdout.split('\n').find((l) => l.includes('etc/os-release'));
     expect(line, r.stdout).toMatch(/LC306 .*the profile could not be detected from it, and this tree was linted with the linux-pam-1\.5\.2 profile/);
     expect(line).not.toMatch(/pam_limits would block/);
+  }, 60_000);
+});
+
+describe('an etc/security (or etc) that a non-root uid may not search', () => {
+  // mode 0700, owned by root: uid 65534 cannot lstat anything below it. pam_limits runs as root
+  // and reads limits.conf there, so the file is unknown — not missing (the demo tree is Debian 12,
+  // whose pam_limits fails every session without limits.conf: that was LC303 "create it")
+  const said = 'cannot read as uid 65534 (EACCES); pam_limits reads it as root';
+  const listSaid = 'cannot list etc/security/limits.d as uid 65534 (EACCES); pam_limits reads it as root';
+  const claimsMissing = /LC303|create it|is missing|no such file|PAM_SERVICE_ERR|no limits (are )?applied/;
+
+  function unsearchable(dir: string): string {
+    const root = demoReadableByAll();
+    chmodSync(path.join(root, dir), 0o700);
+    return root;
+  }
+
+  it.skipIf(!canSwitch)(`lint says limits.conf cannot be read as this uid (LC306), not that it is missing (LC303 "create it")${NEEDS_SETPRIV}`, () => {
+    for (const dir of ['etc/security', 'etc']) {
+      const root = unsearchable(dir);
+      const lint = asNobody(['lint', '--root', root]);
+      expect(lint.out, dir).toContain(`etc/security/limits.conf:1:1 warning LC306 ${said}: its lines were not checked and are left out of every result`);
+      expect(lint.out, dir).toContain(`etc/security/limits.d:1:1 warning LC306 ${listSaid}`);
+      expect(lint.out, dir).not.toMatch(claimsMissing);
+      expect(lint.code, `${dir}: ${lint.out}`).toBe(0);
+      const files = JSON.parse(asNobody(['files', '--json', '--root', root]).stdout) as { files: Array<{ path: string; status: string; error?: string }> };
+      expect(files.files, dir).toContainEqual(expect.objectContaining({ path: 'etc/security/limits.conf', status: 'not-evaluated', error: said }));
+      // as root the same tree is read as it is: no warning, the demo's own findings
+      const asRoot = cli(['lint', '--root', root]);
+      expect(asRoot.stdout, dir).not.toMatch(/LC306|LC303/);
+    }
+  }, 120_000);
+
+  it.skipIf(!canSwitch)(`get, effective and explain say the result leaves limits.conf out, not that no limits apply${NEEDS_SETPRIV}`, () => {
+    const root = unsearchable('etc/security');
+    for (const args of [['get', 'nproc', '--user', 'admin'], ['effective', '--user', 'admin'], ['explain', 'nproc', '--user', 'admin']]) {
+      const r = asNobody([...args, '--root', root]);
+      expect(r.code, `${args.join(' ')}: ${r.out}`).toBe(0);
+      expect(r.out, args.join(' ')).toContain(`etc/security/limits.conf: ${said}; this result leaves it out`);
+      expect(r.out, args.join(' ')).toContain(`${listSaid} — this result leaves it out`);
+      expect(r.out, args.join(' ')).not.toMatch(claimsMissing);
+    }
+    const json = JSON.parse(asNobody(['get', 'nproc', '--user', 'admin', '--json', '--root', root]).stdout) as { result: string; warnings: string[] };
+    expect(json.result).not.toBe('PAM_SERVICE_ERR');
+    expect(json.warnings).toContain(`etc/security/limits.conf: ${said}; this result leaves it out`);
+    // as root: the lines of limits.conf and limits.d decide, with nothing left out
+    const asRoot = cli(['get', 'nproc', '--user', 'admin', '--root', root]);
+    expect(asRoot.stdout).toMatch(/soft 1024 \(limits\.d\/90-nproc\.conf:5 \*\)/);
+    expect(asRoot.stdout).not.toMatch(/cannot read|leaves it out/);
+  }, 120_000);
+
+  it.skipIf(!canSwitch)(`set, unset and lint --fix create no limits.conf behind it: edits refuse (exit 2), nothing changed${NEEDS_SETPRIV}`, () => {
+    const root = unsearchable('etc/security');
+    const before = snapshot(root);
+    const edits = [
+      ...[['-n'], ['--check'], []].map((extra) => ['set', 'nproc', '5', '--user', 'admin', ...extra]),
+      ['unset', 'nproc', '--user', 'admin'],
+    ];
+    for (const args of edits) {
+      const r = asNobody([...args, '--root', root]);
+      expect(r.code, `${args.join(' ')}: ${r.out}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(`cannot edit etc/security/limits.conf: ${said}; which line wins is unknown`);
+      expect(r.stdout, args.join(' ')).not.toMatch(/would change/);
+      expect(r.out, args.join(' ')).not.toMatch(claimsMissing);
+    }
+    const fix = asNobody(['lint', '--fix', '--root', root]);
+    expect(fix.out).not.toMatch(claimsMissing);
+    expect(fix.out).toContain(`LC306 ${said}`);
+    expect(differences(before, snapshot(root))).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(!canSwitch)(`a 1.7 vendor limits.conf is not said to be unused because of a limits.conf nobody here can see${NEEDS_SETPRIV}`, () => {
+    const root = unsearchable('etc/security');
+    write(root, { 'usr/etc/security/limits.conf': 'admin hard nproc 7\n' });
+    spawnSync('chmod', ['-R', 'a+rX', path.join(root, 'usr')]);
+    const lint = asNobody(['lint', '--profile', 'opensuse-tumbleweed', '--root', root]);
+    expect(lint.out).toContain(`etc/security/limits.conf:1:1 warning LC306 ${said}`);
+    expect(lint.out).not.toMatch(/exists, so the vendor file is not read/);
+    // as root it exists, and that is said
+    expect(cli(['lint', '--profile', 'opensuse-tumbleweed', '--root', root]).stdout).toMatch(/usr\/etc\/security\/limits\.conf:1:1 warning LC301 .*etc\/security\/limits\.conf exists, so the vendor file is not read/);
+  }, 60_000);
+
+  it.skipIf(!canSwitch)(`a library dry run behind it fails as the real run does (EACCES), not as "it was deleted"${NEEDS_SETPRIV}`, () => {
+    const root = unsearchable('etc/security');
+    const script = `
+      const lib = await import(${JSON.stringify(pathToFileURL(path.join(REPO, 'dist/index.js')).href)});
+      const changes = [{ path: 'etc/security/limits.conf', before: Buffer.from('x\\n'), after: Buffer.from('y\\n') }];
+      const out = [];
+      for (const dryRun of [true, false]) {
+        try { await lib.applyPlan(process.argv[1], { changes }, { dryRun }); out.push('written'); } catch (e) { out.push([e instanceof lib.LimitsError, e.code, e.message]); }
+      }
+      console.log(JSON.stringify(out));`;
+    const before = snapshot(root);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script, root], { encoding: 'utf8', timeout: 30_000 });
+    // the real run cannot inspect the lock there; the dry run takes no lock and cannot inspect the file
+    expect(JSON.parse(r.stdout), r.stderr).toEqual([
+      [true, 'EACCES', expect.stringMatching(/^cannot inspect \S+\/etc\/security\/limits\.conf: permission denied — run limitsctl as root/)],
+      [true, 'EACCES', expect.stringMatching(/^cannot inspect \S+\/etc\/security\/\.limitsctl\.lock .*: permission denied — run limitsctl as root/)],
+    ]);
+    expect(differences(before, snapshot(root))).toEqual([]);
   }, 60_000);
 });
