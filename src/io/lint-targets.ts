@@ -24,7 +24,7 @@ import { parseProcLimits } from '../core/resolve.js';
 import { canonicalProfile, DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
 import { globCwd, realPathKeepingCwd, resolveFrom } from './cwd.js';
 import { resolveInRoot } from './paths.js';
-import { listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
+import { effectiveUid, listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { loadNrOpen, readOsRelease } from './system.js';
 import { OversizedStream, readPathStream } from './stdin.js';
 import { loadTree, readTreeFile, unlistedDir } from './tree.js';
@@ -504,6 +504,12 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       }
       if (existsSync(path.join(abs, 'limits.conf')) || isDir(path.join(abs, 'limits.d'))) { addPlan('secdir', abs); return true; }
       if (!explicit) return false;
+      // a directory this uid may not list: said as such (it was Node's own "EACCES: permission
+      // denied, scandir" message)
+      try { readdirSync(abs); } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'EPERM') throw new LintPathError(`${displayPath(cwd, abs)} cannot be listed as uid ${String(effectiveUid() ?? '?')} (${code})`, code, 'Run as a user who may read it (pam_limits reads it as root).');
+      }
       const roots = await findTreesBelow(abs, cwd);
       for (const r of roots) addPlan('tree', r);
       return roots.length > 0;
@@ -556,7 +562,18 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       continue;
     }
     let exists = true;
-    try { statSync(abs); } catch { exists = false; }
+    let denied: string | null = null;
+    try { statSync(abs); } catch (e) {
+      exists = false;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') denied = code;
+    }
+    if (denied !== null) {
+      // a directory on the way this uid may not search: whether the PATH is there is unknown,
+      // not "does not exist" — and not "no problems in 0 files" for a file of a tree, whose
+      // reader cannot list the directory either: it was named to be checked, and cannot be
+      throw new LintPathError(`${p} cannot be looked at as uid ${String(effectiveUid() ?? '?')} (${denied}): a directory on the way may not be searched`, denied, 'Run as a user who may read it (pam_limits reads it as root).');
+    }
     // a missing limits.conf is the tree's to report (LC303: pam_limits fails), and so is a
     // dangling link; a limits.d file that is not there at all is a typo, said as for any PATH
     // (it was "no problems in 0 files", exit 0)

@@ -97,7 +97,8 @@ export function isDevNull(st: Stats): boolean {
   return st.isCharacterDevice() && major === 1 && minor === 3;
 }
 
-function euid(): number | null {
+/** The effective uid of this process (null where the platform has none): whose permissions a read is refused for. */
+export function effectiveUid(): number | null {
   return typeof process.geteuid === 'function' ? process.geteuid() : null;
 }
 
@@ -114,7 +115,7 @@ function fromErrno(shown: string, e: unknown): ReadFailure {
     return { kind: 'missing', dangling, message: dangling ? `${shown} is a symlink whose target does not exist (${(e as Error).message})` : `${shown}: no such file` };
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    const uid = euid();
+    const uid = effectiveUid();
     return { kind: 'denied', uid, code, message: `${shown}: permission denied (${code}) reading as uid ${uid ?? '?'}` };
   }
   if (code === 'ENXIO') return notRegular(shown, 'socket');

@@ -7,6 +7,8 @@
  * - a limits.d a non-root uid may not list is said (files, get, lint LC306) and edits refuse;
  * - so is a limits.conf behind an etc/security (or etc) it may not search: unknown, not missing
  *   (no LC303 "create it"), and nothing is created there;
+ * - a lint PATH behind a directory it may not search, or a directory it may not list, is said as
+ *   such (exit 2), not "does not exist" or "no problems in 0 files";
  * - an os-release that exists but cannot be read is said wherever --profile auto used it.
  * Spawns the built CLI (dist/).
  */
@@ -337,4 +339,34 @@ describe('an etc/security (or etc) that a non-root uid may not search', () => {
     ]);
     expect(differences(before, snapshot(root))).toEqual([]);
   }, 60_000);
+});
+
+describe('a lint PATH behind a directory a non-root uid may not search or list', () => {
+  // the PATH was named to be checked: "does not exist" was wrong (it may well exist), "no problems
+  // in 0 files" (a drop-in named in a tree whose reader cannot list limits.d) wrong and exit 0,
+  // and a directory outside a tree gave Node's own "EACCES: permission denied, scandir"
+  it.skipIf(!canSwitch)(`is said as such, exit 2, for files of a tree, files outside one and directories${NEEDS_SETPRIV}`, () => {
+    const root = demoReadableByAll();
+    chmodSync(path.join(root, 'etc/security'), 0o700);
+    const outside = tmp();
+    chmodSync(outside, 0o755);
+    const dir = path.join(outside, 'conf');
+    write(dir, { 'limits.conf': '* soft nofile 1024\n', 'limits.d/x.conf': '* soft nproc 10\n' });
+    chmodSync(dir, 0o700);
+    const cases: Array<[string, RegExp]> = [
+      [path.join(root, 'etc/security/limits.d/90-nproc.conf'), /90-nproc\.conf cannot be looked at as uid 65534 \(EACCES\): a directory on the way may not be searched/],
+      [path.join(root, 'etc/security/limits.conf'), /limits\.conf cannot be looked at as uid 65534 \(EACCES\)/],
+      [path.join(root, 'etc/security/limits.d'), /limits\.d cannot be looked at as uid 65534 \(EACCES\)/],
+      [path.join(dir, 'limits.conf'), /conf\/limits\.conf cannot be looked at as uid 65534 \(EACCES\)/],
+      [dir, /conf cannot be listed as uid 65534 \(EACCES\)/],
+    ];
+    for (const [p, said] of cases) {
+      const r = asNobody(['lint', p]);
+      expect(r.stderr, p).toMatch(said);
+      expect(r.out, p).not.toMatch(/does not exist|no problems|scandir|\n\s+at /);
+      expect(r.code, `${p}: ${r.out}`).toBe(2);
+    }
+    // as root the same PATHs are linted
+    for (const [p] of cases) expect(cli(['lint', p]).code, p).not.toBe(2);
+  }, 120_000);
 });
