@@ -19,6 +19,7 @@ import { type ItemName, PROFILE_TRAITS, RANK, type Rank, RLIM_INFINITY, type Rli
 import type { Analysis } from '../analysis.js';
 import { classCount, collectFacts, enumerateAccounts, sharedAccounts, witness } from './accounts.js';
 import { E_HARD, E_MAXLOGINS, E_SOFT } from './flags.js';
+import { giveIntern, takeIntern } from './intern.js';
 import type { EntryRef, NoLimitRef } from './types.js';
 import {
   type AccountCase, type AccountOutcome, entryKey, FRESH, type ItemAnalysis, type ItemKey, itemKeyOf, sourceKey,
@@ -227,14 +228,9 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const mark = (pos: number, byte: number) => { sigBytes[pos] = byte; touched[nT++] = pos; };
   // the signature as one interned number: a trie over (position, byte) tokens, the domains asked
   // one by one in their order, then the name-indexed positions hit, sorted (no string per account)
-  const sigTrie = new Map<number, number>();
-  const SIG_TOKENS = (nE + noLimitSpecs.length + 1) * 128;
-  const sigStep = (parent: number, pos: number): number => {
-    const k = parent * SIG_TOKENS + pos * 128 + sigBytes[pos]!;
-    let x = sigTrie.get(k);
-    if (x === undefined) sigTrie.set(k, (x = sigTrie.size + 1));
-    return x;
-  };
+  // (node, token) → node, token = position × 128 + byte (intern.ts: a table kept between analyses)
+  const sigTrie = takeIntern();
+  const sigStep = (parent: number, pos: number): number => sigTrie.id(parent, pos * 128 + sigBytes[pos]!);
   const signature = (id: Identity): number => {
     const rootExempt = rootExemptProfile && id.uid === 0;
     let key = 0;
@@ -425,15 +421,9 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const keyAt = new Int32Array(8);
   /** keyAt × G + group: the '-' lines whose short-circuit it recorded (null: none) */
   const memo = new Map<number, number[] | null>();
-  /** trie of the class keys: node × TOKENS + token → node (tokens: a stop position 0..n, then n + 1 + group × 8 + rank) */
-  const trie = new Map<number, number>();
-  const TOKENS = n + 1 + G * 8 + 8;
-  const nodeOf = (parent: number, token: number): number => {
-    const k = parent * TOKENS + token;
-    let x = trie.get(k);
-    if (x === undefined) trie.set(k, (x = trie.size + 1));
-    return x;
-  };
+  /** trie of the class keys: (node, token) → node (tokens: a stop position 0..n, then n + 1 + group × 8 + rank) */
+  const trie = takeIntern();
+  const nodeOf = (parent: number, token: number): number => trie.id(parent, token);
 
   /**
    * The class of the account whose signature is in sigBytes: its groups, stop, final holders,
@@ -728,6 +718,9 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const shortCircuit = new Map<number, { accounts: AccountCase[]; by: Source | null; byRef: EntryRef | null }>();
   for (const p of shortSeq) shortCircuit.set(refAt[p]!, shortAt[p]!);
   if (shortSeq.length > 0) shortLog.index(shortSeq, n);
+  // the tries' numbers are not asked for after this (hitOf, classPass and signature are done)
+  giveIntern(sigTrie);
+  giveIntern(trie);
   return itemAnalysis({
     an, key, exhaustive, classes, accounts: cases, indexes: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps,
     ...keptParts({ an, key, lines, cases, hitAt, sources, fatalAt, beatenOff, beatenEnc }),
