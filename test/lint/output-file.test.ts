@@ -156,6 +156,22 @@ describe.skipIf(!built)('lint --output-file', () => {
       expect(existsSync(absent)).toBe(false);
       unchanged();
     });
+    it('a FILE that is a linted file only through the tree\'s link: refused before the temporary file is made (its directory\'s mtime kept)', () => {
+      // limits.d/shared.conf -> <dir>/shared.conf: only reading the tree finds that FILE is linted
+      const t = mkdtempSync(path.join(tmp, 'via-link-'));
+      const shared = mkdtempSync(path.join(tmp, 'shared-'));
+      write(path.join(t, 'etc/security/limits.conf'), '* soft nofile 1024\n');
+      write(path.join(shared, 'shared.conf'), '* soft nproc 100\n');
+      mkdirSync(path.join(t, 'etc/security/limits.d'), { recursive: true });
+      symlinkSync(path.join(shared, 'shared.conf'), path.join(t, 'etc/security/limits.d/shared.conf'));
+      utimesSync(shared, old, old);
+      const r = lint([t, '-o', path.join(shared, 'shared.conf')], root);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/is a file being linted/);
+      expect(readFileSync(path.join(shared, 'shared.conf'), 'utf8')).toBe('* soft nproc 100\n');
+      expect(readdirSync(shared)).toEqual(['shared.conf']);
+      expect(statSync(shared).mtimeMs).toBe(old.getTime());
+    });
     it('the limits file named as FILE keeps its bytes', () => {
       const before = readFileSync(path.join(root, 'etc/security/limits.conf'));
       const r = lint(['.', '-o', 'etc/security/limits.conf'], root);

@@ -411,6 +411,23 @@ export async function run(args: LintArgs, io: LintIO): Promise<number> {
       if (t.stream === undefined) await refuseUnwritable(t.root, oneWritePerFile((await fixAndWrite(t, planFix, { dryRun: true })).files, t.root === null ? realPathKeepingCwd : inTreeRealPath(t.root)));
     }
   }
+  // A report that would replace a file of a tree, or land where the tree's pam_limits reads, is
+  // refused before the report file's temporary file is made beside it (which would change that
+  // directory's mtime): the first target is read now and checked (one target is the common
+  // case, and reading it first changes nothing else: it is the first thing the report does).
+  // (A later target of several is checked as it comes — after --fix over several targets, every
+  // one was checked above.)
+  if (outputName !== undefined && !(args.fix === true && !dryRun && targetsNamed > 1)) {
+    const reportPath = (await import('../../io/output-file.js')).resolveOutputFile(outputName, io.cwd).path;
+    const it = targets[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (first.done !== true) reportOver(first.value, reportPath);
+    targets = (async function* firstThenRest() {
+      if (first.done === true) return;
+      yield first.value;
+      for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value;
+    })();
+  }
   // the report file is opened (a temporary file beside it) once every input is known good; it
   // replaces FILE only when the run ends with exit 0 or 1 (src/io/output-file.ts)
   const file: OutputFile | null = outputName === undefined ? null : (await import('../../io/output-file.js')).openOutputFile(outputName, io.cwd);
