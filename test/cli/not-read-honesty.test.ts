@@ -338,3 +338,61 @@ describe('an etc/security (or etc) that a non-root uid may not search', () => {
     expect(differences(before, snapshot(root))).toEqual([]);
   }, 60_000);
 });
+
+describe('lint PATHs behind a directory that a non-root uid may not search', () => {
+  // `lint --root T` says what it cannot read (LC306); a PATH naming the same tree, a repository
+  // holding it, or a file in it, said "EACCES: permission denied, scandir …" (the whole run, exit
+  // 2), passed the tree over without a word, or called the file missing ("does not exist")
+  const said = 'cannot read as uid 65534 (EACCES); pam_limits reads it as root';
+  const listSaid = 'cannot list etc/security/limits.d as uid 65534 (EACCES); pam_limits reads it as root';
+  const claimsMissing = /does not exist|LC303|create it|no such file|scandir|no problems in 0 files/;
+
+  function asNobodyIn(cwd: string, args: string[]) {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, out: `${r.stdout}${r.stderr}` };
+  }
+
+  /** hosts/ok (readable), hosts/etc700 (etc 0700), hosts/ld700 (limits.d 0700), hosts/ld711 (limits.d searchable, not listable), private/ (0700) */
+  function repo(): string {
+    const dir = tmp();
+    chmodSync(dir, 0o755);
+    for (const h of ['ok', 'etc700', 'ld700', 'ld711']) cpSync(DEMO, path.join(dir, 'hosts', h), { recursive: true });
+    mkdirSync(path.join(dir, 'private'));
+    spawnSync('chmod', ['-R', 'a+rX', dir]);
+    chmodSync(path.join(dir, 'hosts/etc700/etc'), 0o700);
+    chmodSync(path.join(dir, 'hosts/ld700/etc/security/limits.d'), 0o700);
+    chmodSync(path.join(dir, 'hosts/ld711/etc/security/limits.d'), 0o711);
+    chmodSync(path.join(dir, 'private'), 0o700);
+    return dir;
+  }
+
+  it.skipIf(!canSwitch)(`a glob or a repository reports each such tree (LC306), never skips it or fails the run${NEEDS_SETPRIV}`, () => {
+    const dir = repo();
+    for (const args of [['lint', 'hosts/*'], ['lint', '.'], ['lint', 'hosts/*/etc/security']]) {
+      const r = asNobodyIn(dir, args);
+      expect(r.out, args.join(' ')).toContain(`hosts/etc700/etc/security/limits.conf:1:1 warning LC306 ${said}`);
+      expect(r.out, args.join(' ')).toContain(`hosts/ld700/etc/security/limits.d:1:1 warning LC306 ${listSaid}`);
+      expect(r.out, args.join(' ')).not.toMatch(claimsMissing);
+      expect(r.code, `${args.join(' ')}: ${r.out}`).toBe(0);
+    }
+    // a directory that holds no tree it can see is said too: what is below it was not linted
+    const all = asNobodyIn(dir, ['lint', '.']);
+    expect(all.out).toMatch(/^private:1:1 warning LC306 cannot search private as uid 65534 \(EACCES\)/m);
+  }, 120_000);
+
+  it.skipIf(!canSwitch)(`a tree, its etc/security, limits.d or a drop-in named behind it is unknown, not missing${NEEDS_SETPRIV}`, () => {
+    const dir = repo();
+    for (const p of ['hosts/etc700', 'hosts/etc700/etc/security', 'hosts/etc700/etc/security/limits.d', 'hosts/etc700/etc/security/limits.d/90-nproc.conf',
+      'hosts/ld700/etc/security/limits.d/90-nproc.conf', 'hosts/ld711/etc/security/limits.d/90-nproc.conf']) {
+      const r = asNobodyIn(dir, ['lint', p]);
+      expect(r.out, p).toMatch(/LC306 (cannot read|cannot list)/);
+      expect(r.out, p).not.toMatch(claimsMissing);
+      expect(r.code, `${p}: ${r.out}`).toBe(0);
+    }
+    // a file behind it outside any tree: exit 2, and not "does not exist"
+    const lone = asNobodyIn(dir, ['lint', 'private/x.conf']);
+    expect(lone.code, lone.out).toBe(2);
+    expect(lone.stderr).toMatch(/cannot reach private\/x\.conf as uid 65534 \(EACCES\)/);
+    expect(lone.out).not.toMatch(claimsMissing);
+  }, 120_000);
+});
