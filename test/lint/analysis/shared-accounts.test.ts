@@ -18,7 +18,7 @@ const ITEMS = ['nproc', 'nofile', 'core', 'memlock', 'maxlogins'];
 const TYPES = ['soft', 'hard', '-'];
 const VALUES = ['1024', '4096', 'unlimited', '0', '10'];
 
-function lint(text: string, profile: Profile = 'debian') {
+function lint(text: string, profile: Profile = 'debian-12') {
   const doc = parseLimits(Buffer.from(text, 'latin1'), { file: 'limits.conf', profile });
   return lintTarget({
     tree: { profile, files: [{ path: 'limits.conf', role: 'main', status: 'ok', doc }], ignored: [], failure: null },
