@@ -396,3 +396,23 @@ describe('lint PATHs behind a directory that a non-root uid may not search', () 
     expect(lone.out).not.toMatch(claimsMissing);
   }, 120_000);
 });
+
+describe('doctor on a tree whose limits files a non-root uid cannot read', () => {
+  // get/effective/explain say "this result leaves it out"; doctor said "New sessions get nproc
+  // soft …" from the files it could read, without a word about the ones it could not
+  it.skipIf(!canSwitch)(`says which files its result leaves out${NEEDS_SETPRIV}`, () => {
+    for (const [what, said] of [
+      ['etc/security', 'etc/security/limits.conf: cannot read as uid 65534 (EACCES); pam_limits reads it as root; this result leaves it out'],
+      ['etc/security/limits.d/90-nproc.conf', 'etc/security/limits.d/90-nproc.conf: cannot read as uid 65534 (EACCES); pam_limits reads it as root; this result leaves it out'],
+    ] as const) {
+      const root = demoReadableByAll();
+      chmodSync(path.join(root, what), what === 'etc/security' ? 0o700 : 0o600);
+      const text = asNobody(['doctor', '--user', 'admin', '--root', root]);
+      expect(text.stdout, what).toContain(said);
+      const json = asNobody(['doctor', '--user', 'admin', '--root', root, '--json']);
+      expect(json.stdout, what).toContain(JSON.stringify(said));
+      // as root nothing is left out
+      expect(cli(['doctor', '--user', 'admin', '--root', root]).stdout).not.toMatch(/leaves it out/);
+    }
+  }, 120_000);
+});
