@@ -416,3 +416,50 @@ describe('doctor on a tree whose limits files a non-root uid cannot read', () =>
     }
   }, 120_000);
 });
+
+describe('systemd unit files behind a directory a non-root uid may not search or list', () => {
+  // a drop-in file it cannot read was warned about; a drop-in directory it cannot list, or an
+  // etc/systemd/system it cannot search, was passed over in silence (the value from the unit file
+  // alone), or the unit was "not found: no nginx.service in … etc/systemd/system/"
+  function unitTree(): string {
+    const root = tmp();
+    chmodSync(root, 0o755);
+    write(root, {
+      'usr/lib/systemd/system/nginx.service': '[Service]\nExecStart=/bin/true\nLimitNOFILE=1000\n',
+      'etc/systemd/system/nginx.service.d/override.conf': '[Service]\nLimitNOFILE=5000\n',
+      'etc/systemd/system/only-here.service': '[Service]\nExecStart=/bin/true\nLimitNOFILE=7\n',
+      'etc/security/limits.conf': '',
+    });
+    spawnSync('chmod', ['-R', 'a+rX', root]);
+    return root;
+  }
+
+  it.skipIf(!canSwitch)(`get, explain and effective --unit say what they could not read${NEEDS_SETPRIV}`, () => {
+    for (const dir of ['etc/systemd/system', 'etc/systemd/system/nginx.service.d']) {
+      const root = unitTree();
+      chmodSync(path.join(root, dir), 0o700);
+      for (const args of [['get', 'nofile'], ['explain', 'nofile'], ['effective']]) {
+        const r = asNobody([...args, '--unit', 'nginx', '--root', root]);
+        expect(r.code, `${dir} ${args.join(' ')}: ${r.out}`).toBe(0);
+        expect(r.out, `${dir} ${args.join(' ')}`).toMatch(/etc\/systemd\/system\/nginx\.service\.d: permission denied \(EACCES\) reading as uid 65534/);
+      }
+      // edits refuse, saying why (not "limitsctl writes only a regular file there"), nothing written
+      const before = snapshot(root);
+      for (const extra of [['-n'], []]) {
+        const set = asNobody(['set', 'nofile', '100', '--unit', 'nginx', '--root', root, ...extra]);
+        expect(set.code, `${dir} set ${extra.join(' ')}: ${set.out}`).toBe(2);
+        expect(set.stderr).toMatch(/cannot edit etc\/systemd\/system\/nginx\.service\.d\/limitsctl\.conf: .*permission denied \(EACCES\) reading as uid 65534; systemd reads it as root/);
+        expect(set.stderr).not.toMatch(/regular file/);
+      }
+      expect(differences(before, snapshot(root))).toEqual([]);
+      // as root the drop-in is read, and wins
+      expect(cli(['get', 'nofile', '--unit', 'nginx', '--root', root]).stdout).toMatch(/soft 5000/);
+    }
+    const root = unitTree();
+    chmodSync(path.join(root, 'etc/systemd/system'), 0o700);
+    const r = asNobody(['get', 'nofile', '--unit', 'only-here', '--root', root]);
+    expect(r.code, r.out).toBe(2);
+    expect(r.stderr).toMatch(/unit only-here\.service could not be read: etc\/systemd\/system\/only-here\.service: permission denied \(EACCES\) reading as uid 65534/);
+    expect(r.stderr).not.toMatch(/not found/);
+  }, 120_000);
+});
