@@ -130,6 +130,9 @@ function readDropin(root: string, rel: string): string | null {
   const r = readFileInRoot(root, rel, { maxBytes: MAX_SMALL_FILE_BYTES });
   if (r.ok) return r.bytes.toString('latin1');
   if (r.failure.kind === 'missing' && !r.failure.dangling) return null;
+  // not "writes only a regular file": the file (or a directory on its way) may not be read as
+  // this uid, so what it holds, and whether it is there, is unknown
+  if (r.failure.kind === 'denied') throw new UsageError(`cannot edit ${rel}: ${r.failure.message}; systemd reads it as root, so what it holds is unknown`, 'run as root (or as a user who can read it)');
   throw new UsageError(`${r.failure.message}; limitsctl writes only a regular file there`);
 }
 

@@ -91,8 +91,24 @@ function holdsTree(dir: string): boolean {
     const r = resolveInRoot(dir, 'etc/security');
     return !r.missing && lstatSync(r.abs).isDirectory();
   } catch (e) {
-    return e instanceof OutsideRootError;
+    if (e instanceof OutsideRootError) return true;
+    // an etc (or a directory etc/security leads through) this uid may not search: what is behind
+    // it is unknown, not missing — a tree, whose reader says what it cannot read (LC306), as
+    // `lint --root` does. Not when `dir` itself may not be searched: its etc is unknown too
+    if (!isDenied(e)) return false;
+    try { return lstatSync(path.join(dir, 'etc'), { throwIfNoEntry: false }) !== undefined; } catch { return false; }
   }
+}
+
+/** An EACCES or EPERM error: a directory on the way that this uid may not search or list. */
+function isDenied(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+/** The effective uid, as the tree reader's messages name it ("cannot read as uid N"). */
+function uidText(): string {
+  return String(effectiveUid() ?? '?');
 }
 
 /**
@@ -305,19 +321,19 @@ function treeRootOfFile(abs: string): string | null {
   return null;
 }
 
-async function expandGlob(pattern: string, cwd: string): Promise<string[]> {
+async function expandGlob(pattern: string, cwd: string, denied: string[]): Promise<string[]> {
   const fg = (await import('fast-glob')).default;
   const odd: string[] = [];
-  const found = await fg(pattern, { cwd: globCwd(cwd, pattern), dot: true, onlyFiles: false, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd) });
+  const found = await fg(pattern, { cwd: globCwd(cwd, pattern), dot: true, onlyFiles: false, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd, denied) });
   // a directory on the way whose name is not UTF-8 was not searched: said, not passed over
   for (const p of odd) refuseUnnamable(p, cwd);
   return found.sort();
 }
 
-async function findTreesBelow(dir: string, cwd: string): Promise<string[]> {
+async function findTreesBelow(dir: string, cwd: string, denied: string[]): Promise<string[]> {
   const fg = (await import('fast-glob')).default;
   const odd: string[] = [];
-  const found = await fg('**/etc/security', { cwd: dir, onlyDirectories: true, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd) });
+  const found = await fg('**/etc/security', { cwd: dir, onlyDirectories: true, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd, denied) });
   // a directory whose name is not UTF-8 is not searched (its name as found names nothing): said,
   // not skipped in silence (one inside a tree's etc/security is the tree's: its reader reports
   // it, LC306 or LC301)
@@ -330,9 +346,11 @@ async function findTreesBelow(dir: string, cwd: string): Promise<string[]> {
 /**
  * node:fs for fast-glob's walk (its `fs` option), noting in `odd` each directory or link it lists
  * whose name holds U+FFFD: the walk cannot enter one whose name is not UTF-8, and would pass it
- * over without a word. What is listed is unchanged.
+ * over without a word. What is listed is unchanged. A directory this uid may not list (EACCES,
+ * EPERM) is noted in `denied` and walked as empty: one such directory failed the whole walk
+ * ("EACCES: permission denied, scandir …"), and what it may hold is for the caller to say.
  */
-function noticingFs(odd: string[]): Record<string, unknown> {
+function noticingFs(odd: string[], denied: string[]): Record<string, unknown> {
   type Entry = string | Dirent;
   const note = (dir: string, entries: readonly Entry[]): void => {
     for (const e of entries) {
@@ -343,13 +361,25 @@ function noticingFs(odd: string[]): Record<string, unknown> {
   return {
     lstat: fs.lstat, stat: fs.stat, lstatSync: fs.lstatSync, statSync: fs.statSync,
     readdirSync: (dir: string, options?: unknown) => {
-      const entries = fs.readdirSync(dir, options as { withFileTypes: true }) as Entry[];
+      let entries: Entry[];
+      try {
+        entries = fs.readdirSync(dir, options as { withFileTypes: true }) as Entry[];
+      } catch (e) {
+        if (!isDenied(e)) throw e;
+        denied.push(dir);
+        return [];
+      }
       note(dir, entries);
       return entries;
     },
     readdir: (dir: string, options: unknown, callback?: (err: NodeJS.ErrnoException | null, entries: Entry[]) => void) => {
       const cb = (typeof options === 'function' ? options : callback) as (err: NodeJS.ErrnoException | null, entries: Entry[]) => void;
       const done = (err: NodeJS.ErrnoException | null, entries: Entry[]): void => {
+        if (err !== null && isDenied(err)) {
+          denied.push(dir);
+          cb(null, []);
+          return;
+        }
         if (err === null) note(dir, entries);
         cb(err, entries);
       };
@@ -481,6 +511,40 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
     }
     if (names.length === 0) addPlan('tree', root, path.join(abs, '\0none'));
   };
+  // directories a walk (a glob, a repository) may not list as this uid, and PATHs behind one:
+  // said, never passed over, never called missing. In a tree, the tree reads it and says it
+  // cannot (LC306, as `lint --root` does); elsewhere it is a finding of its own (not linted)
+  const addDenied = (dirs: readonly string[]): void => {
+    for (const d of dirs) {
+      const layout = layoutOf(path.join(d, '_'));
+      if (layout !== null && isDir(layout.root)) {
+        // the security directory itself: the whole tree; limits.d or below: that directory
+        if (layout.rel === `${layout.dir}/_`) addPlan('tree', layout.root);
+        else addPlan('tree', layout.root, d);
+        continue;
+      }
+      if (path.basename(d) === 'etc') {
+        // an etc, or the usr/etc an `etc -> /usr/etc` link of its tree leads to
+        const up = path.dirname(d);
+        const root = path.basename(up) === 'usr' && holdsTree(path.dirname(up)) ? path.dirname(up) : holdsTree(up) ? up : null;
+        if (root !== null) { addPlan('tree', root); continue; }
+      }
+      plans.set(`skipped\0${d}`, { kind: 'skipped', path: d, detail: `cannot search ${displayPath(cwd, d)} as uid ${uidText()} (EACCES): a tree below it, if any, was not found and not linted; run as root to lint it` });
+    }
+  };
+  /** An explicit PATH this uid cannot stat (EACCES: a directory on its way): unknown, not missing. */
+  const addBehindDenied = (p: string, abs: string): void => {
+    const layout = layoutOf(path.join(abs, '_'));
+    if (layout === null || !isDir(layout.root)) {
+      throw new LintPathError(`cannot reach ${p} as uid ${uidText()} (EACCES): a directory on its way may not be searched, so whether it exists is unknown`, 'EACCES',
+        'Run as root, or lint the tree that holds it (it says what it cannot read).');
+    }
+    const rel = layout.rel.slice(0, -2);
+    if (rel === layout.dir) { addPlan('tree', layout.root); return; }
+    addPlan('tree', layout.root, abs);
+    // a drop-in: the tree says it cannot list its limits.d (or reach etc/security)
+    if (path.posix.dirname(rel) === `${layout.dir}/limits.d`) addPlan('tree', layout.root, path.dirname(abs));
+  };
   const classify = async (abs: string, explicit: boolean): Promise<boolean> => {
     let st;
     try { st = statSync(abs); } catch {
@@ -503,16 +567,19 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
         if (root) { addDropinDir(root, abs); return true; }
       }
       if (existsSync(path.join(abs, 'limits.conf')) || isDir(path.join(abs, 'limits.d'))) { addPlan('secdir', abs); return true; }
-      if (!explicit) return false;
-      // a directory this uid may not list: said as such (it was Node's own "EACCES: permission
-      // denied, scandir" message)
-      try { readdirSync(abs); } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EACCES' || code === 'EPERM') throw new LintPathError(`${displayPath(cwd, abs)} cannot be listed as uid ${String(effectiveUid() ?? '?')} (${code})`, code, 'Run as a user who may read it (pam_limits reads it as root).');
+      if (!explicit) {
+        // a match of a glob that this uid may not search: what it holds is unknown, and said
+        try { readdirSync(abs); } catch (e) { if (isDenied(e)) { addDenied([abs]); return true; } }
+        return false;
       }
-      const roots = await findTreesBelow(abs, cwd);
+      const denied: string[] = [];
+      const roots = await findTreesBelow(abs, cwd, denied);
+      if (roots.length === 0 && denied.includes(abs)) {
+        throw new LintPathError(`cannot search ${displayPath(cwd, abs) || '.'} as uid ${uidText()} (EACCES), so what it holds is unknown`, 'EACCES', 'Run as root, or lint the trees in it that you can read.');
+      }
       for (const r of roots) addPlan('tree', r);
-      return roots.length > 0;
+      addDenied(denied);
+      return roots.length > 0 || denied.length > 0;
     }
     // a file inside an etc/security layout is read with its tree: a file pam_limits never reads
     // there (namespace.init, limits.conf.rpmnew, …) is reported as such, never linted or fixed
@@ -527,17 +594,25 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       if (!plans.has(key)) plans.set(key, { kind: 'file', path: abs, overlay: { abs, bytes: await readPathStream(abs, displayPath(cwd, abs)) } });
       return true;
     }
-    if (layout) addPlan('tree', layout.root, abs);
-    else addPlan('file', abs);
+    if (layout) {
+      addPlan('tree', layout.root, abs);
+      // a drop-in in a limits.d this uid may not list: the tree reads none of them and says so
+      // at the directory (LC306), which is then reported too (it was "no problems in 0 files")
+      if (layout.rel === `${layout.dir}/limits.d/${path.basename(abs)}` && !listDirInRoot(layout.root, `${layout.dir}/limits.d`).ok) addPlan('tree', layout.root, path.dirname(abs));
+    } else {
+      addPlan('file', abs);
+    }
     return true;
   };
 
   for (const p of paths) {
     const abs = resolveFrom(cwd, p);
     if (!existsSync(abs) && GLOB_CHARS.test(p)) {
-      const matches = await expandGlob(p, cwd);
-      if (matches.length === 0) throw new LintPathError(`no file matches '${p}'`, 'ENOENT');
-      let any = false;
+      const denied: string[] = [];
+      const matches = await expandGlob(p, cwd, denied);
+      if (matches.length === 0 && denied.length === 0) throw new LintPathError(`no file matches '${p}'`, 'ENOENT');
+      addDenied(denied);
+      let any = denied.length > 0;
       const base = globBase(p, cwd);
       // a match that is another match reached through a symlink (`hosts/web -> web1`, both
       // matched by 'hosts/*') is that match: linted once, under the name with no link in it.
@@ -562,17 +637,11 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       continue;
     }
     let exists = true;
-    let denied: string | null = null;
-    try { statSync(abs); } catch (e) {
+    try {
+      statSync(abs);
+    } catch (e) {
       exists = false;
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM') denied = code;
-    }
-    if (denied !== null) {
-      // a directory on the way this uid may not search: whether the PATH is there is unknown,
-      // not "does not exist" — and not "no problems in 0 files" for a file of a tree, whose
-      // reader cannot list the directory either: it was named to be checked, and cannot be
-      throw new LintPathError(`${p} cannot be looked at as uid ${String(effectiveUid() ?? '?')} (${denied}): a directory on the way may not be searched`, denied, 'Run as a user who may read it (pam_limits reads it as root).');
+      if (isDenied(e)) { addBehindDenied(p, abs); continue; }
     }
     // a missing limits.conf is the tree's to report (LC303: pam_limits fails), and so is a
     // dangling link; a limits.d file that is not there at all is a typo, said as for any PATH

@@ -55,17 +55,28 @@ function isMask(root: string, rel: string, text: string): boolean {
   }
 }
 
-function exists(root: string, rel: string): boolean {
+/** A warning, once: the same directory may be looked in for several names. */
+function warnOnce(warnings: string[], w: string): void {
+  if (!warnings.includes(w)) warnings.push(w);
+}
+
+function exists(root: string, rel: string, warnings: string[]): boolean {
   try {
     const r = resolveInRoot(root, rel);
     return !r.missing || r.rel === 'dev/null';
-  } catch {
+  } catch (e) {
+    // a directory on the way this uid may not search: whether the file is there is unknown
+    // (systemd, as root, sees it), so it is said — never taken for "not found" in silence
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') warnOnce(warnings, `${rel}: permission denied (${code}) reading as uid ${process.geteuid?.() ?? '?'}`);
     return false;
   }
 }
 
-function listConf(root: string, dir: string, overlay?: UnitOverlay): string[] {
+function listConf(root: string, dir: string, overlay?: UnitOverlay, warnings?: string[]): string[] {
   const l = listDirInRoot(root, dir);
+  // a drop-in directory this uid may not list (or reach): its drop-ins are unknown, and said
+  if (!l.ok && l.failure.kind === 'denied' && warnings) warnOnce(warnings, `${l.failure.message}; its drop-ins were not read`);
   const names = new Set(l.ok ? l.entries.map((e) => e.name) : []);
   for (const rel of overlay?.keys() ?? []) if (posix.dirname(rel) === dir) names.add(posix.basename(rel));
   return [...names].filter((n) => n.endsWith('.conf')).sort();
@@ -88,7 +99,7 @@ export function loadUnitLimits(root: string, name: string, overlay?: UnitOverlay
   for (const candidate of template ? [unit, template] : [unit]) {
     for (const dir of UNIT_SEARCH_DIRS) {
       const rel = posix.join(dir, candidate);
-      if (!exists(root, rel)) continue;
+      if (!exists(root, rel, warnings)) continue;
       if (resolveInRoot(root, rel).rel === 'dev/null') {
         return { ok: false, unit, reason: 'masked', message: `${unit} is masked: ${rel} is a symlink to /dev/null (systemd.unit(5)); it cannot be started and has no limits` };
       }
@@ -111,7 +122,7 @@ export function loadUnitLimits(root: string, name: string, overlay?: UnitOverlay
   const dirNames = [...new Set([...dropinNames(unit), ...(aliasOf ? dropinNames(aliasOf) : [])])];
   for (const dir of UNIT_SEARCH_DIRS) {
     for (const d of dirNames) {
-      const names = listConf(root, posix.join(dir, d), overlay);
+      const names = listConf(root, posix.join(dir, d), overlay, warnings);
       if (d === `${unit}.d` && names.length > 0) ownDropinDir = true;
       for (const base of names) found.push({ file: posix.join(dir, d, base), base });
     }
@@ -131,7 +142,7 @@ export function loadUnitLimits(root: string, name: string, overlay?: UnitOverlay
   const manager: UnitFileText[] = [];
   const main = readText(root, MANAGER_CONF, warnings);
   if (main !== null) manager.push({ file: MANAGER_CONF, text: main });
-  const mfound: DropinCandidate[] = MANAGER_DROPIN_DIRS.flatMap((dir) => listConf(root, dir).map((base) => ({ file: posix.join(dir, base), base })));
+  const mfound: DropinCandidate[] = MANAGER_DROPIN_DIRS.flatMap((dir) => listConf(root, dir, undefined, warnings).map((base) => ({ file: posix.join(dir, base), base })));
   for (const c of orderDropins(mfound).applied) {
     const text = readText(root, c.file, warnings);
     if (text !== null && !isMask(root, c.file, text)) manager.push({ file: c.file, text });

@@ -7,8 +7,8 @@
  * - a limits.d a non-root uid may not list is said (files, get, lint LC306) and edits refuse;
  * - so is a limits.conf behind an etc/security (or etc) it may not search: unknown, not missing
  *   (no LC303 "create it"), and nothing is created there;
- * - a lint PATH behind a directory it may not search, or a directory it may not list, is said as
- *   such (exit 2), not "does not exist" or "no problems in 0 files";
+ * - a lint PATH, glob or repository behind a directory it may not search is said (LC306 in a tree,
+ *   "cannot reach"/"cannot search" outside one), not "does not exist", skipped or a raw EACCES;
  * - an os-release that exists but cannot be read is said wherever --profile auto used it.
  * Spawns the built CLI (dist/).
  */
@@ -341,32 +341,127 @@ describe('an etc/security (or etc) that a non-root uid may not search', () => {
   }, 60_000);
 });
 
-describe('a lint PATH behind a directory a non-root uid may not search or list', () => {
-  // the PATH was named to be checked: "does not exist" was wrong (it may well exist), "no problems
-  // in 0 files" (a drop-in named in a tree whose reader cannot list limits.d) wrong and exit 0,
-  // and a directory outside a tree gave Node's own "EACCES: permission denied, scandir"
-  it.skipIf(!canSwitch)(`is said as such, exit 2, for files of a tree, files outside one and directories${NEEDS_SETPRIV}`, () => {
-    const root = demoReadableByAll();
-    chmodSync(path.join(root, 'etc/security'), 0o700);
-    const outside = tmp();
-    chmodSync(outside, 0o755);
-    const dir = path.join(outside, 'conf');
-    write(dir, { 'limits.conf': '* soft nofile 1024\n', 'limits.d/x.conf': '* soft nproc 10\n' });
-    chmodSync(dir, 0o700);
-    const cases: Array<[string, RegExp]> = [
-      [path.join(root, 'etc/security/limits.d/90-nproc.conf'), /90-nproc\.conf cannot be looked at as uid 65534 \(EACCES\): a directory on the way may not be searched/],
-      [path.join(root, 'etc/security/limits.conf'), /limits\.conf cannot be looked at as uid 65534 \(EACCES\)/],
-      [path.join(root, 'etc/security/limits.d'), /limits\.d cannot be looked at as uid 65534 \(EACCES\)/],
-      [path.join(dir, 'limits.conf'), /conf\/limits\.conf cannot be looked at as uid 65534 \(EACCES\)/],
-      [dir, /conf cannot be listed as uid 65534 \(EACCES\)/],
-    ];
-    for (const [p, said] of cases) {
-      const r = asNobody(['lint', p]);
-      expect(r.stderr, p).toMatch(said);
-      expect(r.out, p).not.toMatch(/does not exist|no problems|scandir|\n\s+at /);
-      expect(r.code, `${p}: ${r.out}`).toBe(2);
+describe('lint PATHs behind a directory that a non-root uid may not search', () => {
+  // `lint --root T` says what it cannot read (LC306); a PATH naming the same tree, a repository
+  // holding it, or a file in it, said "EACCES: permission denied, scandir …" (the whole run, exit
+  // 2), passed the tree over without a word, or called the file missing ("does not exist")
+  const said = 'cannot read as uid 65534 (EACCES); pam_limits reads it as root';
+  const listSaid = 'cannot list etc/security/limits.d as uid 65534 (EACCES); pam_limits reads it as root';
+  const claimsMissing = /does not exist|LC303|create it|no such file|scandir|no problems in 0 files/;
+
+  function asNobodyIn(cwd: string, args: string[]) {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, out: `${r.stdout}${r.stderr}` };
+  }
+
+  /** hosts/ok (readable), hosts/etc700 (etc 0700), hosts/ld700 (limits.d 0700), hosts/ld711 (limits.d searchable, not listable), private/ (0700) */
+  function repo(): string {
+    const dir = tmp();
+    chmodSync(dir, 0o755);
+    for (const h of ['ok', 'etc700', 'ld700', 'ld711']) cpSync(DEMO, path.join(dir, 'hosts', h), { recursive: true });
+    mkdirSync(path.join(dir, 'private'));
+    spawnSync('chmod', ['-R', 'a+rX', dir]);
+    chmodSync(path.join(dir, 'hosts/etc700/etc'), 0o700);
+    chmodSync(path.join(dir, 'hosts/ld700/etc/security/limits.d'), 0o700);
+    chmodSync(path.join(dir, 'hosts/ld711/etc/security/limits.d'), 0o711);
+    chmodSync(path.join(dir, 'private'), 0o700);
+    return dir;
+  }
+
+  it.skipIf(!canSwitch)(`a glob or a repository reports each such tree (LC306), never skips it or fails the run${NEEDS_SETPRIV}`, () => {
+    const dir = repo();
+    for (const args of [['lint', 'hosts/*'], ['lint', '.'], ['lint', 'hosts/*/etc/security']]) {
+      const r = asNobodyIn(dir, args);
+      expect(r.out, args.join(' ')).toContain(`hosts/etc700/etc/security/limits.conf:1:1 warning LC306 ${said}`);
+      expect(r.out, args.join(' ')).toContain(`hosts/ld700/etc/security/limits.d:1:1 warning LC306 ${listSaid}`);
+      expect(r.out, args.join(' ')).not.toMatch(claimsMissing);
+      expect(r.code, `${args.join(' ')}: ${r.out}`).toBe(0);
     }
-    // as root the same PATHs are linted
-    for (const [p] of cases) expect(cli(['lint', p]).code, p).not.toBe(2);
+    // a directory that holds no tree it can see is said too: what is below it was not linted
+    const all = asNobodyIn(dir, ['lint', '.']);
+    expect(all.out).toMatch(/^private:1:1 warning LC306 cannot search private as uid 65534 \(EACCES\)/m);
+  }, 120_000);
+
+  it.skipIf(!canSwitch)(`a tree, its etc/security, limits.d or a drop-in named behind it is unknown, not missing${NEEDS_SETPRIV}`, () => {
+    const dir = repo();
+    for (const p of ['hosts/etc700', 'hosts/etc700/etc/security', 'hosts/etc700/etc/security/limits.d', 'hosts/etc700/etc/security/limits.d/90-nproc.conf',
+      'hosts/ld700/etc/security/limits.d/90-nproc.conf', 'hosts/ld711/etc/security/limits.d/90-nproc.conf']) {
+      const r = asNobodyIn(dir, ['lint', p]);
+      expect(r.out, p).toMatch(/LC306 (cannot read|cannot list)/);
+      expect(r.out, p).not.toMatch(claimsMissing);
+      expect(r.code, `${p}: ${r.out}`).toBe(0);
+    }
+    // a file behind it outside any tree: exit 2, and not "does not exist"
+    const lone = asNobodyIn(dir, ['lint', 'private/x.conf']);
+    expect(lone.code, lone.out).toBe(2);
+    expect(lone.stderr).toMatch(/cannot reach private\/x\.conf as uid 65534 \(EACCES\)/);
+    expect(lone.out).not.toMatch(claimsMissing);
+  }, 120_000);
+});
+
+describe('doctor on a tree whose limits files a non-root uid cannot read', () => {
+  // get/effective/explain say "this result leaves it out"; doctor said "New sessions get nproc
+  // soft …" from the files it could read, without a word about the ones it could not
+  it.skipIf(!canSwitch)(`says which files its result leaves out${NEEDS_SETPRIV}`, () => {
+    for (const [what, said] of [
+      ['etc/security', 'etc/security/limits.conf: cannot read as uid 65534 (EACCES); pam_limits reads it as root; this result leaves it out'],
+      ['etc/security/limits.d/90-nproc.conf', 'etc/security/limits.d/90-nproc.conf: cannot read as uid 65534 (EACCES); pam_limits reads it as root; this result leaves it out'],
+    ] as const) {
+      const root = demoReadableByAll();
+      chmodSync(path.join(root, what), what === 'etc/security' ? 0o700 : 0o600);
+      const text = asNobody(['doctor', '--user', 'admin', '--root', root]);
+      expect(text.stdout, what).toContain(said);
+      const json = asNobody(['doctor', '--user', 'admin', '--root', root, '--json']);
+      expect(json.stdout, what).toContain(JSON.stringify(said));
+      // as root nothing is left out
+      expect(cli(['doctor', '--user', 'admin', '--root', root]).stdout).not.toMatch(/leaves it out/);
+    }
+  }, 120_000);
+});
+
+describe('systemd unit files behind a directory a non-root uid may not search or list', () => {
+  // a drop-in file it cannot read was warned about; a drop-in directory it cannot list, or an
+  // etc/systemd/system it cannot search, was passed over in silence (the value from the unit file
+  // alone), or the unit was "not found: no nginx.service in … etc/systemd/system/"
+  function unitTree(): string {
+    const root = tmp();
+    chmodSync(root, 0o755);
+    write(root, {
+      'usr/lib/systemd/system/nginx.service': '[Service]\nExecStart=/bin/true\nLimitNOFILE=1000\n',
+      'etc/systemd/system/nginx.service.d/override.conf': '[Service]\nLimitNOFILE=5000\n',
+      'etc/systemd/system/only-here.service': '[Service]\nExecStart=/bin/true\nLimitNOFILE=7\n',
+      'etc/security/limits.conf': '',
+    });
+    spawnSync('chmod', ['-R', 'a+rX', root]);
+    return root;
+  }
+
+  it.skipIf(!canSwitch)(`get, explain and effective --unit say what they could not read${NEEDS_SETPRIV}`, () => {
+    for (const dir of ['etc/systemd/system', 'etc/systemd/system/nginx.service.d']) {
+      const root = unitTree();
+      chmodSync(path.join(root, dir), 0o700);
+      for (const args of [['get', 'nofile'], ['explain', 'nofile'], ['effective']]) {
+        const r = asNobody([...args, '--unit', 'nginx', '--root', root]);
+        expect(r.code, `${dir} ${args.join(' ')}: ${r.out}`).toBe(0);
+        expect(r.out, `${dir} ${args.join(' ')}`).toMatch(/etc\/systemd\/system\/nginx\.service\.d: permission denied \(EACCES\) reading as uid 65534/);
+      }
+      // edits refuse, saying why (not "limitsctl writes only a regular file there"), nothing written
+      const before = snapshot(root);
+      for (const extra of [['-n'], []]) {
+        const set = asNobody(['set', 'nofile', '100', '--unit', 'nginx', '--root', root, ...extra]);
+        expect(set.code, `${dir} set ${extra.join(' ')}: ${set.out}`).toBe(2);
+        expect(set.stderr).toMatch(/cannot edit etc\/systemd\/system\/nginx\.service\.d\/limitsctl\.conf: .*permission denied \(EACCES\) reading as uid 65534; systemd reads it as root/);
+        expect(set.stderr).not.toMatch(/regular file/);
+      }
+      expect(differences(before, snapshot(root))).toEqual([]);
+      // as root the drop-in is read, and wins
+      expect(cli(['get', 'nofile', '--unit', 'nginx', '--root', root]).stdout).toMatch(/soft 5000/);
+    }
+    const root = unitTree();
+    chmodSync(path.join(root, 'etc/systemd/system'), 0o700);
+    const r = asNobody(['get', 'nofile', '--unit', 'only-here', '--root', root]);
+    expect(r.code, r.out).toBe(2);
+    expect(r.stderr).toMatch(/unit only-here\.service could not be read: etc\/systemd\/system\/only-here\.service: permission denied \(EACCES\) reading as uid 65534/);
+    expect(r.stderr).not.toMatch(/not found/);
   }, 120_000);
 });

@@ -140,7 +140,9 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
   if (ctx.root !== '/') extra.push(`--root ${args.root}`);
   if (args.profile !== 'auto') extra.push(`--profile ${args.profile}`);
   const report = diagnose({
-    identity, resolution, confResolutions, ...live, problems: [...missing, ...live.problems],
+    // the limits files this uid could not read (pam_limits, as root, does): the configured values
+    // shown leave them out, as get/effective/explain say
+    identity, resolution, confResolutions, ...live, problems: [...missing, ...resolution.warnings.filter((w) => /this result leaves it out/.test(w)), ...live.problems],
     sources: { root: ctx.root, proc, sys, live: ctx.root === '/' && proc === '/proc' && sys === '/sys' },
     item: itemFacts, capSysResource: baseline.capSysResource ?? null, startHard,
   }, { limitsctlArgs: extra.join(' '), top: args.top ?? 10 });

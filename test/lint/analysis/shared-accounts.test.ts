@@ -49,6 +49,20 @@ describe('shared hypothetical accounts', () => {
     expect(again).toEqual(kept);
   });
 
+  it('keeps a bounded number of accounts, not only of lists: a few large lists evict the oldest', () => {
+    // 13 groups and two names: 3 × 2^13 = 24,576 accounts a list (within SHARED_ACCOUNTS_MAX);
+    // 64 such lists, and what describe.ts keeps with each, were hundreds of MB held for the life
+    // of the process (a library user's editor integration linting on every change)
+    const big = (tag: string) => collectFacts(Array.from({ length: 13 }, (_, i) => parseDomain(`@${tag}${i}`)), null, new Set());
+    const first = big('first');
+    const kept = sharedAccounts(first);
+    expect(kept.length).toBe(3 * 2 ** 13);
+    for (let i = 0; i < 8; i++) sharedAccounts(big(`other${i}-`));
+    const again = sharedAccounts(first);
+    expect(again).not.toBe(kept);
+    expect(again).toEqual(kept);
+  });
+
   it('a tree\'s findings do not depend on the trees linted before it (random trees, some repeated)', () => {
     const seed = testSeed('shared-accounts');
     const r = rng(seed);

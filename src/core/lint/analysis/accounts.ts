@@ -160,15 +160,23 @@ export function enumerateAccounts(f: Facts, out: AccountCase[] = []): AccountCas
 const SHARED_MAX = 64;
 /** The largest account list {@link sharedAccounts} keeps (its accounts are held as long as it is). */
 const SHARED_ACCOUNTS_MAX = 1 << 16;
+/**
+ * How many accounts the kept lists may hold together: the lists live as long as the process (a
+ * library user's), each with what describe.ts works out per domain, a few hundred bytes an
+ * account — 64 lists of the analysis budget's 16,384 accounts were hundreds of MB held after the
+ * run. Above it the least recently used lists are dropped first.
+ */
+const SHARED_TOTAL_MAX = 1 << 17;
 const sharedLists = new Map<string, readonly AccountCase[]>();
+let sharedTotal = 0;
 
 /**
  * `enumerateAccounts(f)` (no real accounts before them), the same read-only list for the same
  * facts in the same order: the items of one tree, and the trees of a repository whose lines name
  * the same domains, mostly test the same facts. Each list is then made once, and what is worked
  * out per account and domain (describe.ts matchingAccounts) is kept per list, not per item
- * analysis. A few dozen lists of at most 65,536 accounts are kept, the least recently used
- * dropped first; a larger one is made anew each time.
+ * analysis. At most 64 lists of at most 65,536 accounts, and 131,072 accounts in all, are kept,
+ * the least recently used dropped first; a larger one is made anew each time.
  */
 export function sharedAccounts(f: Facts): readonly AccountCase[] {
   if (classCount(f) > SHARED_ACCOUNTS_MAX) return enumerateAccounts(f);
@@ -186,7 +194,12 @@ export function sharedAccounts(f: Facts): readonly AccountCase[] {
     sharedLists.delete(key);
   } else {
     list = enumerateAccounts(f);
-    if (sharedLists.size >= SHARED_MAX) sharedLists.delete(sharedLists.keys().next().value!);
+    sharedTotal += list.length;
+    while (sharedLists.size > 0 && (sharedLists.size >= SHARED_MAX || sharedTotal > SHARED_TOTAL_MAX)) {
+      const oldest = sharedLists.keys().next().value!;
+      sharedTotal -= sharedLists.get(oldest)!.length;
+      sharedLists.delete(oldest);
+    }
   }
   sharedLists.set(key, list);
   return list;
