@@ -117,9 +117,10 @@ function uidText(): string {
  * names something there through R's own links, read chroot-style as the tree's reader reads it
  * (`lint T/etc/security` with `T/etc -> /usr/etc`): R, the security directory's and the PATH's
  * paths relative to R, and what the PATH is there ('outside' when a link of R leads it out of R:
- * then the tree says so, LC306). null when it names nothing in R either.
+ * then the tree says so, LC306; 'denied' when a directory on its way there may not be searched
+ * by this uid: whether it exists is unknown). null when it names nothing in R either.
  */
-function throughTreeLinks(abs: string): { root: string; dir: string; rel: string; kind: 'directory' | 'other' | 'outside' } | null {
+function throughTreeLinks(abs: string): { root: string; dir: string; rel: string; kind: 'directory' | 'other' | 'outside' | 'denied' } | null {
   const layout = layoutOf(path.join(abs, '_')); // the PATH itself may be the security directory
   if (layout === null || !isDir(layout.root)) return null;
   const rel = path.relative(layout.root, abs).split(path.sep).join('/');
@@ -128,7 +129,8 @@ function throughTreeLinks(abs: string): { root: string; dir: string; rel: string
     if (r.missing) return null;
     return { root: layout.root, dir: layout.dir, rel, kind: lstatSync(r.abs).isDirectory() ? 'directory' : 'other' };
   } catch (e) {
-    return e instanceof OutsideRootError ? { root: layout.root, dir: layout.dir, rel, kind: 'outside' } : null;
+    if (e instanceof OutsideRootError) return { root: layout.root, dir: layout.dir, rel, kind: 'outside' };
+    return isDenied(e) ? { root: layout.root, dir: layout.dir, rel, kind: 'denied' } : null;
   }
 }
 
@@ -648,7 +650,12 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
     // (it was "no problems in 0 files", exit 0)
     const treeRoot = treeRootOfFile(abs);
     const treeReports = treeRoot !== null && (path.basename(abs) === 'limits.conf' || nameInTree(treeRoot, abs));
-    if (!exists && !treeReports && throughTreeLinks(abs) === null) throw new LintPathError(`${p} does not exist`, 'ENOENT');
+    if (!exists && !treeReports) {
+      const via = throughTreeLinks(abs);
+      // named through the tree's own links (`etc -> /usr/etc`) into a directory this uid may not search
+      if (via !== null && via.kind === 'denied') { addBehindDenied(p, abs); continue; }
+      if (via === null) throw new LintPathError(`${p} does not exist`, 'ENOENT');
+    }
     if (!(await classify(abs, true))) {
       throw new LintPathError(`no pam_limits configuration found in ${p}: expected a root holding etc/security, an etc/security directory, limits.conf/limits.d, or files`, 'ENOENT');
     }

@@ -13,7 +13,7 @@
  * Spawns the built CLI (dist/).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -354,13 +354,20 @@ describe('lint PATHs behind a directory that a non-root uid may not search', () 
     return { code: r.status, stdout: r.stdout, stderr: r.stderr, out: `${r.stdout}${r.stderr}` };
   }
 
-  /** hosts/ok (readable), hosts/etc700 (etc 0700), hosts/ld700 (limits.d 0700), hosts/ld711 (limits.d searchable, not listable), private/ (0700) */
+  /**
+   * hosts/ok (readable), hosts/etc700 (etc 0700), hosts/ld700 (limits.d 0700), hosts/ld711
+   * (limits.d searchable, not listable), hosts/chroot (etc -> /usr/etc, usr/etc 0700), private/ (0700)
+   */
   function repo(): string {
     const dir = tmp();
     chmodSync(dir, 0o755);
-    for (const h of ['ok', 'etc700', 'ld700', 'ld711']) cpSync(DEMO, path.join(dir, 'hosts', h), { recursive: true });
+    for (const h of ['ok', 'etc700', 'ld700', 'ld711', 'chroot']) cpSync(DEMO, path.join(dir, 'hosts', h), { recursive: true });
+    mkdirSync(path.join(dir, 'hosts/chroot/usr'));
+    renameSync(path.join(dir, 'hosts/chroot/etc'), path.join(dir, 'hosts/chroot/usr/etc'));
+    symlinkSync('/usr/etc', path.join(dir, 'hosts/chroot/etc'));
     mkdirSync(path.join(dir, 'private'));
     spawnSync('chmod', ['-R', 'a+rX', dir]);
+    chmodSync(path.join(dir, 'hosts/chroot/usr/etc'), 0o700);
     chmodSync(path.join(dir, 'hosts/etc700/etc'), 0o700);
     chmodSync(path.join(dir, 'hosts/ld700/etc/security/limits.d'), 0o700);
     chmodSync(path.join(dir, 'hosts/ld711/etc/security/limits.d'), 0o711);
@@ -374,6 +381,7 @@ describe('lint PATHs behind a directory that a non-root uid may not search', () 
       const r = asNobodyIn(dir, args);
       expect(r.out, args.join(' ')).toContain(`hosts/etc700/etc/security/limits.conf:1:1 warning LC306 ${said}`);
       expect(r.out, args.join(' ')).toContain(`hosts/ld700/etc/security/limits.d:1:1 warning LC306 ${listSaid}`);
+      if (args[1] !== 'hosts/*/etc/security') expect(r.out, args.join(' ')).toContain(`hosts/chroot/etc/security/limits.conf:1:1 warning LC306 ${said}`);
       expect(r.out, args.join(' ')).not.toMatch(claimsMissing);
       expect(r.code, `${args.join(' ')}: ${r.out}`).toBe(0);
     }
@@ -385,7 +393,8 @@ describe('lint PATHs behind a directory that a non-root uid may not search', () 
   it.skipIf(!canSwitch)(`a tree, its etc/security, limits.d or a drop-in named behind it is unknown, not missing${NEEDS_SETPRIV}`, () => {
     const dir = repo();
     for (const p of ['hosts/etc700', 'hosts/etc700/etc/security', 'hosts/etc700/etc/security/limits.d', 'hosts/etc700/etc/security/limits.d/90-nproc.conf',
-      'hosts/ld700/etc/security/limits.d/90-nproc.conf', 'hosts/ld711/etc/security/limits.d/90-nproc.conf']) {
+      'hosts/ld700/etc/security/limits.d/90-nproc.conf', 'hosts/ld711/etc/security/limits.d/90-nproc.conf',
+      'hosts/chroot', 'hosts/chroot/etc/security', 'hosts/chroot/etc/security/limits.d', 'hosts/chroot/etc/security/limits.d/90-nproc.conf']) {
       const r = asNobodyIn(dir, ['lint', p]);
       expect(r.out, p).toMatch(/LC306 (cannot read|cannot list)/);
       expect(r.out, p).not.toMatch(claimsMissing);
