@@ -24,7 +24,7 @@ import { parseProcLimits } from '../core/resolve.js';
 import { canonicalProfile, DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
 import { globCwd, realPathKeepingCwd, resolveFrom } from './cwd.js';
 import { resolveInRoot } from './paths.js';
-import { effectiveUid, listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
+import { effectiveUid, isDenied, listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { loadNrOpen, readOsRelease } from './system.js';
 import { OversizedStream, readPathStream } from './stdin.js';
 import { loadTree, readTreeFile, unlistedDir } from './tree.js';
@@ -98,12 +98,6 @@ function holdsTree(dir: string): boolean {
     if (!isDenied(e)) return false;
     try { return lstatSync(path.join(dir, 'etc'), { throwIfNoEntry: false }) !== undefined; } catch { return false; }
   }
-}
-
-/** An EACCES or EPERM error: a directory on the way that this uid may not search or list. */
-function isDenied(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException | null)?.code;
-  return code === 'EACCES' || code === 'EPERM';
 }
 
 /** The effective uid, as the tree reader's messages name it ("cannot read as uid N"). */

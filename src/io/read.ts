@@ -97,6 +97,12 @@ export function isDevNull(st: Stats): boolean {
   return st.isCharacterDevice() && major === 1 && minor === 3;
 }
 
+/** An EACCES or EPERM error: this uid may not read the file, or search or list a directory on its way. */
+export function isDenied(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
 /** The effective uid of this process (null where the platform has none): whose permissions a read is refused for. */
 export function effectiveUid(): number | null {
   return typeof process.geteuid === 'function' ? process.geteuid() : null;
@@ -114,7 +120,7 @@ function fromErrno(shown: string, e: unknown): ReadFailure {
     const dangling = (e as { viaSymlink?: boolean }).viaSymlink === true;
     return { kind: 'missing', dangling, message: dangling ? `${shown} is a symlink whose target does not exist (${(e as Error).message})` : `${shown}: no such file` };
   }
-  if (code === 'EACCES' || code === 'EPERM') {
+  if (isDenied(e)) {
     const uid = effectiveUid();
     return { kind: 'denied', uid, code, message: `${shown}: permission denied (${code}) reading as uid ${uid ?? '?'}` };
   }

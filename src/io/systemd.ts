@@ -10,7 +10,7 @@ import {
   type DropinCandidate, type UnitFileText, type UnitInput, type UnitLimits,
 } from '../core/systemd/resolve.js';
 import { resolveInRoot } from './paths.js';
-import { listDirInRoot, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
+import { effectiveUid, isDenied, listDirInRoot, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 
 export type LoadedUnit =
   | {
@@ -67,8 +67,7 @@ function exists(root: string, rel: string, warnings: string[]): boolean {
   } catch (e) {
     // a directory on the way this uid may not search: whether the file is there is unknown
     // (systemd, as root, sees it), so it is said — never taken for "not found" in silence
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') warnOnce(warnings, `${rel}: permission denied (${code}) reading as uid ${process.geteuid?.() ?? '?'}`);
+    if (isDenied(e)) warnOnce(warnings, `${rel}: permission denied (${(e as NodeJS.ErrnoException).code}) reading as uid ${effectiveUid() ?? '?'}`);
     return false;
   }
 }

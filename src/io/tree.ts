@@ -13,7 +13,7 @@ import type { ProfileDetection } from '../core/profiles.js';
 import { canonicalProfile, type Profile, type ProfileName, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, profileInfo } from '../core/schema.js';
 import { checkRoot, resolveInRoot, type ResolvedInRoot } from './paths.js';
 import { detectProfile } from './system.js';
-import { isDevNull, kindOf, listDirInRoot, MAX_LIMITS_FILE_BYTES, openDirInRoot, pamWouldDo, type ReadFailure, readFileInRoot, readRegularAt } from './read.js';
+import { isDenied, isDevNull, kindOf, listDirInRoot, MAX_LIMITS_FILE_BYTES, openDirInRoot, pamWouldDo, type ReadFailure, readFileInRoot, readRegularAt } from './read.js';
 
 // the paths are defined once, in the schema (the core needs them too)
 export { DROPIN_DIR, MAIN_FILE } from '../core/schema.js';
@@ -215,8 +215,7 @@ function behindUnsearchableDir(root: string, rel: string): boolean {
     resolveInRoot(root, rel);
     return false;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'EACCES' || code === 'EPERM';
+    return isDenied(e);
   }
 }
 
