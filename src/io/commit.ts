@@ -12,7 +12,7 @@ import { journalPending, type RecoveryReport } from './write-journal.js';
 import { ConcurrentModificationError, LimitsIoError } from './write-errors.js';
 import { MAX_LIMITS_FILE_BYTES } from './read.js';
 import { withTreeLock } from './tree-lock.js';
-import { SplicedBytes, TEMP_FILE_PATTERN, hardLinkRefusal, writeFilesAtomic } from './write.js';
+import { SplicedBytes, TEMP_FILE_PATTERN, cpRefusal, cpUnavailable, hardLinkRefusal, writeFilesAtomic } from './write.js';
 
 /** One file a plan changes (the shape of `planEdits`' FileChange; extra fields are ignored). */
 export interface CommitChange {
@@ -246,7 +246,10 @@ export function changeBytes(ch: CommitChange): { data: Buffer | SplicedBytes; ex
  *   change of an existing file is resolved in the root (symlinks followed chroot-style,
  *   src/io/paths.ts) and lstat'ed; a regular file with more than one hard link — pinning links of
  *   writers running now not counted — is refused under `hardLinks: 'refuse'` with the writer's own
- *   `EHARDLINK` error (same message).
+ *   `EHARDLINK` error (same message);
+ * - when a change replaces an existing file, cp — which copies its ACL and extended attributes to
+ *   the new content — must be startable (./write.ts cpUnavailable): else the writer's own `EATTR`
+ *   refusal, before the lock file is created.
  *
  * Anything else that goes wrong here (a path that cannot be resolved, a file that vanished) is left
  * to the writer, which reports it under the lock: the pre-flight only predicts, it never adds a
@@ -254,10 +257,15 @@ export function changeBytes(ch: CommitChange): { data: Buffer | SplicedBytes; ex
  *
  * @param root the tree root (absolute)
  * @param maxBytes the most bytes a changed file may hold (default MAX_LIMITS_FILE_BYTES, 16 MiB)
- * @throws LimitsIoError `ETOOLARGE` or `EHARDLINK`, nothing written
+ * @throws LimitsIoError `ETOOLARGE`, `EHARDLINK` or `EATTR`, nothing written
  */
 export function preflight(root: string, changes: readonly CommitChange[], hardLinks: 'refuse' | 'split', maxBytes: number = MAX_LIMITS_FILE_BYTES): void {
   refuseTooLarge(root, changes, maxBytes);
+  // a replaced file's attributes are copied by cp: one that cannot be started is the writer's
+  // EATTR refusal, made here before the lock file is created
+  const replaced = changes.find((ch) => ch.before !== null);
+  const noCp = replaced === undefined ? null : cpUnavailable();
+  if (replaced !== undefined && noCp !== null) throw cpRefusal(path.join(root, replaced.path), undefined, noCp);
   if (hardLinks === 'split') return;
   let real: string;
   try {

@@ -54,7 +54,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomHex } from './random.js';
-import { constants as fsConstants, existsSync, type BigIntStats, type Stats, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, statSync, type BigIntStats, type Stats, writeFileSync, writeSync } from 'node:fs';
 import { systemTool } from './system-tools.js';
 import { access, link, lstat, open, readdir, rename, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -340,6 +340,11 @@ export async function writeFilesAtomic(files: readonly FileWrite[], options: Wri
         byReal.set(plan.realPath, f.path);
       }
       const todo = plans.filter((p) => !p.unchanged);
+      // cp copies a replaced file's attributes (copyAttributes): one that cannot be started is
+      // refused now, before a file is pinned or made (each would change its directory's mtime)
+      const replaced = todo.find((p) => p.exists);
+      const noCp = replaced === undefined ? null : cpUnavailable();
+      if (replaced !== undefined && noCp !== null) throw cpRefusal(replaced.given, replaced.realPath, noCp);
       await pausePoint('LIMITSCTL_TEST_PAUSE_AFTER_PLAN');
       for (const p of todo) await pinOld(p);
       for (const p of todo) await prepareTemp(p);
@@ -790,16 +795,49 @@ async function copyAttributes(p: Plan, tempFd: number, tempPhys: string): Promis
     }
   } catch (e) {
     if (e instanceof LimitsIoError) throw e;
-    throw new LimitsIoError(
-      `cannot keep the ACL and extended attributes of ${p.given}: cp (GNU coreutils) could not be run (${cpFailure(e)}); nothing was written`,
-      {
-        code: 'EATTR', path: p.given, realPath: p.realPath, cause: e,
-        hint: 'limitsctl copies them to the new content with GNU coreutils cp (/usr/bin/cp or /bin/cp, else cp on PATH): install coreutils, or make it runnable.',
-      },
-    );
+    throw cpRefusal(p.given, p.realPath, cpFailure(e), e);
   } finally {
     await old.close();
   }
+}
+
+/**
+ * Why cp cannot be started, found before anything is written (no spawn): null when the program
+ * copyAttributes runs — systemTool('cp'), else the first `cp` on PATH — is a file this process may
+ * execute (access(2) X_OK), else the same words {@link cpFailure} gives for a failed start
+ * (`/usr/bin/cp: ENOENT (not found)`, `not found in /usr/bin, /bin or on PATH`). writeFilesAtomic and
+ * the commit pre-flight (./commit.ts) ask it before they pin, lock or create anything, so that this
+ * refusal changes no directory's mtime; a start that fails for another reason (no memory, a
+ * broken binary) is still reported when it happens, with nothing written.
+ */
+export function cpUnavailable(): string | null {
+  const program = systemTool('cp');
+  const candidates = program.includes('/')
+    ? [program]
+    : (process.env.PATH ?? '').split(':').filter((d) => d !== '').map((d) => path.join(d, program));
+  let why: string | null = null;
+  for (const c of candidates) {
+    try {
+      accessSync(c, fsConstants.X_OK);
+      if (statSync(c).isFile()) return null;
+      why ??= 'EACCES';
+    } catch (e) {
+      if (isErrno(e) && e.code !== 'ENOENT' && e.code !== 'ENOTDIR') why ??= e.code ?? null;
+    }
+  }
+  if (!program.includes('/')) return 'not found in /usr/bin, /bin or on PATH';
+  return why === 'EACCES' ? `${program}: EACCES (not executable)` : `${program}: ${why ?? 'ENOENT (not found)'}`;
+}
+
+/** The EATTR refusal of a file whose attributes cp cannot copy because it cannot be started (`why`: cpUnavailable's words). */
+export function cpRefusal(given: string, realPath: string | undefined, why: string, cause?: unknown): LimitsIoError {
+  return new LimitsIoError(
+    `cannot keep the ACL and extended attributes of ${given}: cp (GNU coreutils) could not be run (${why}); nothing was written`,
+    {
+      code: 'EATTR', path: given, ...(realPath !== undefined ? { realPath } : {}), ...(cause !== undefined ? { cause } : {}),
+      hint: 'limitsctl copies them to the new content with GNU coreutils cp (/usr/bin/cp or /bin/cp, else cp on PATH): install coreutils, or make it runnable.',
+    },
+  );
 }
 
 /**
