@@ -23,6 +23,11 @@ export interface HalfExplanation {
 
 export interface LineExplanation {
   readonly source: Source;
+  /**
+   * the item the line names, as pam_limits reads it: the item asked for, except on the login slot
+   * that maxlogins and maxsyslogins share, where a line of either is listed under both
+   */
+  readonly item: ItemName;
   readonly matched: boolean;
   readonly rankName: string | null;
   /** soft and hard verdicts; for items without halves both are the same */
@@ -75,7 +80,7 @@ export function explainItem(res: Resolution, item: ItemName, includeUnmatched = 
     const soft = explainHalf('soft');
     const hard = BOTH_SAME.has(item) ? soft : explainHalf('hard');
     out.push({
-      source: e.source, matched: e.matched, rankName: e.rank === null ? null : RANK_NAMES[e.rank],
+      source: e.source, item: e.item, matched: e.matched, rankName: e.rank === null ? null : RANK_NAMES[e.rank],
       soft, hard: BOTH_SAME.has(item) ? null : hard,
       note: e.skipped,
     });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,26 @@ describe('get / effective / explain on the demo tree: the RHEL 90-nproc.conf sto
   it('explain says why: the limits.conf line is overridden later by the drop-in', async () => {
     const r = await runMain(['explain', 'nproc', '--user', 'admin', '--root', DEMO]);
     expect(r.stdout).toMatch(/limits\.conf:57 {2}\* soft nproc 4096[^\n]*\n\s+soft: overridden later by limits\.d\/90-nproc\.conf:5/);
+  });
+
+  it('explain of the login slot quotes each line with its own item: maxlogins and maxsyslogins share the slot', async () => {
+    // (before, every line was printed with the item asked for: `% - maxsyslogins 20` read as `% - maxlogins 20`)
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-cli-slot-'));
+    try {
+      mkdirSync(path.join(dir, 'etc/security'), { recursive: true });
+      writeFileSync(path.join(dir, 'etc/security/limits.conf'), '% - maxsyslogins 20\nadmin - maxlogins 3\n');
+      writeFileSync(path.join(dir, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n');
+      for (const asked of ['maxlogins', 'maxsyslogins']) {
+        const r = await runMain(['explain', asked, '--user', 'admin', '--root', dir, '--profile', 'debian-12']);
+        expect(r.code, asked).toBe(0);
+        expect(r.stdout, asked).toContain('limits.conf:1  % - maxsyslogins 20');
+        expect(r.stdout, asked).toContain('limits.conf:2  admin - maxlogins 3');
+        const j = JSON.parse((await runMain(['explain', asked, '--user', 'admin', '--root', dir, '--profile', 'debian-12', '--json'])).stdout);
+        expect(j.lines.map((l: { line: number; item: string }) => [l.line, l.item]), asked).toEqual([[1, 'maxsyslogins'], [2, 'maxlogins']]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('effective --json has the documented shape and exact values', async () => {

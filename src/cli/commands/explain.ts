@@ -22,7 +22,7 @@ const at = (s: Source) => `${shortPath(s.file)}:${s.line}`;
 /** The `lines` of `explain --json` (demo --json reuses them). */
 export function explainLinesJson(lines: ReturnType<typeof explainItem>) {
   return lines.map((l) => ({
-    file: l.source.file, line: l.source.line, domain: binaryToDisplay(l.source.domain), type: l.source.type, value: binaryToDisplay(l.source.value),
+    file: l.source.file, line: l.source.line, domain: binaryToDisplay(l.source.domain), type: l.source.type, item: l.item, value: binaryToDisplay(l.source.value),
     matched: l.matched, rank: l.rankName, soft: l.soft, hard: l.hard, note: l.note,
   }));
 }
@@ -48,7 +48,7 @@ export async function run(args: ExplainArgs, io: CliIO): Promise<number> {
   if (lines.length === 0) out.push(c.dim(`  no line ${args.all ? 'names' : 'for this account sets'} ${info.name}`));
   for (const l of lines) {
     const s = l.source;
-    out.push(`  ${c.cyan(at(s))}  ${binaryToDisplay(s.domain)} ${s.type} ${info.name} ${binaryToDisplay(s.value)}${l.rankName ? c.dim(`  [rank ${l.rankName}]`) : ''}`);
+    out.push(`  ${c.cyan(at(s))}  ${binaryToDisplay(s.domain)} ${s.type} ${l.item} ${binaryToDisplay(s.value)}${l.rankName ? c.dim(`  [rank ${l.rankName}]`) : ''}`);
     const halves: Array<[string, typeof l.soft]> = isRlimitItem(info.name) ? [['soft', l.soft], ['hard', l.hard]] : [['', l.soft]];
     for (const [name, h] of halves) {
       if (!h) continue;
