@@ -795,6 +795,7 @@ function* findingsByFile(target: LintTarget, config: LintConfig, rules: readonly
   };
   const contextOf = (report: RuleContext['report'], ruleDocs: RuleContext['docs']): RuleContext => ({
     tree, profile, accounts: target.accounts, nrOpen, nrOpenSource: target.nrOpenSource ?? null, capSysResource: target.capSysResource ?? null, startingLimits: target.startingLimits ?? null, policy, standalone: target.standalone === true,
+    ...(target.only !== undefined ? { only: target.only } : {}),
     analysis, docs: ruleDocs, report,
   });
 

@@ -133,6 +133,12 @@ export interface RuleContext {
   readonly policy: Policy;
   /** whether the target is one file linted on its own, outside any tree */
   readonly standalone: boolean;
+  /**
+   * the display paths whose findings are shown (LintTarget.only: a file of a tree named on its
+   * own, `--stdin --stdin-filename`); undefined: every file's. The engine drops findings on other
+   * files; a rule whose finding elsewhere changes what the shown files' results mean says so on them
+   */
+  readonly only?: ReadonlySet<string>;
   /** shared, lazily computed facts (dead lines, per-account resolutions) */
   readonly analysis: import('./analysis.js').Analysis;
   /** the parsed files, in pam_limits' reading order */

@@ -5,7 +5,7 @@
  * disk — the same output, byte for byte, in every format, and the same exit code.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,28 @@ describe.skipIf(!built)('lint --stdin lints like the file on disk', () => {
     // the finding depends on limits.conf's hard limit: the tree was read around the buffer
     expect(r.stdout.toString()).toMatch(/^etc\/security\/limits\.d\/40-clean\.conf:1:\d+ warning LC201 .*etc\/security\/limits\.conf:1/m);
     expect(readFileSync(path.join(root, rel), 'utf8')).toBe('@dev hard core 0\n');
+  });
+
+  it('a file of the tree this run could not read is said on the file linted, named, as the file on disk is', () => {
+    // a drop-in linking outside the tree root: not followed, so its lines are left out of the
+    // linted file's results too. Before, --stdin (and `lint T/etc/security/limits.conf`) said
+    // "no problems" without a word about it (its LC306 was on a file not shown)
+    const t = path.join(tmp, 'unread-sibling');
+    write(path.join(t, 'etc/security/limits.conf'), '* soft nofile 1024\n');
+    write(path.join(tmp, 'outside.conf'), '* hard nofile 512\n');
+    mkdirSync(path.join(t, 'etc/security/limits.d'), { recursive: true });
+    symlinkSync('../../../../outside.conf', path.join(t, 'etc/security/limits.d/50-shared.conf'));
+    const said = /^etc\/security\/limits\.conf:1:1 warning LC306 etc\/security\/limits\.d\/50-shared\.conf, read with this file: .*leads outside the tree root.*\(file-not-evaluated\)$/m;
+    const viaStdin = lint(['--stdin', '--stdin-filename', 'etc/security/limits.conf'], t, '* soft nofile 1024\n');
+    expect(viaStdin.stdout.toString()).toMatch(said);
+    expect(viaStdin.stdout.toString()).toMatch(/1 problem .* in 1 of 1 file/);
+    const onDisk = lint(['etc/security/limits.conf'], t);
+    expect(onDisk.stdout.toString()).toBe(viaStdin.stdout.toString());
+    expect(onDisk.code).toBe(viaStdin.code);
+    // the whole tree says it on the drop-in itself, once
+    const whole = lint(['.'], t).stdout.toString();
+    expect(whole).toMatch(/^etc\/security\/limits\.d\/50-shared\.conf:1:1 warning LC306 /m);
+    expect(whole).not.toMatch(/read with this file/);
   });
 
   it('a drop-in not on disk yet is linted where pam_limits would read it; the same bytes on their own have no context', () => {

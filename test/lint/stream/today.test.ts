@@ -18,7 +18,10 @@
  * (src/formatters/github.ts). Checked first: a build without those two changes gave exactly the
  * recorded digests of 810f059 for the six cases. The nine json and sarif cases again for release
  * 0.2.0, whose documents carry the tool's version: the 0.1.0 build's output with "0.1.0" replaced
- * by "0.2.0" gave exactly the new digests, and no other case changed.
+ * by "0.2.0" gave exactly the new digests, and no other case changed. "a glob of files, github"
+ * again when LC306 of a file of the tree that was not read (a drop-in linking outside the tree)
+ * began to be said on the file linted on its own: the build before that change gave the recorded
+ * digest, and the new output is it plus that one finding and its count.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
