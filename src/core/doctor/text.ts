@@ -49,3 +49,18 @@ export function kib(n: number): string {
 export function sysMissingProblem(sys: string): string {
   return `the snapshot has no sys/ (${sys}): cgroup pids limits (pids.max, pids.current) were not read, and the live /sys is not read for a snapshot; pass --sys DIR to read them (--sys /sys: this machine's)`;
 }
+
+/**
+ * The warnings of a resolution (src/core/resolve.ts) about a limits file or limits.d this uid
+ * could not read although pam_limits, as root, reads it: the values computed leave it out, so a
+ * sentence stating them needs a caveat. (An unlistable limits.d that pam_limits cannot list either
+ * is not one: pam_limits leaves it out too.)
+ */
+export function leftOutFiles(warnings: readonly string[]): string[] {
+  return warnings.filter((w) => w.endsWith('this result leaves it out'));
+}
+
+/** The caveat for values computed without the `n` files of {@link leftOutFiles}; '' when n is 0. */
+export function leftOutCaveat(n: number): string {
+  return n === 0 ? '' : `as far as the files this user can read say: ${n === 1 ? 'one limits file' : `${n} limits files`} pam_limits reads as root could not be read (listed under "Some facts could not be read")`;
+}
