@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rng, seedNote, testSeed } from '../seed.js';
@@ -124,9 +124,22 @@ describe('limitsctl set', () => {
       const f = path.join(root, 'etc/security/limits.conf');
       if (run('chattr', ['+i', f])) {
         try {
+          // refused before the lock: not even the lock file is made, so etc/security keeps its
+          // mtime (before, the lock file was created and removed first)
+          const sec = path.join(root, 'etc/security');
+          const past = new Date('2020-01-01T00:00:00Z');
+          utimesSync(sec, past, past);
+          const listed = readdirSync(sec);
           const r = await runMain(['set', 'nproc', '5', '--user', 'admin', '--root', root]);
           expect(r.code).toBe(2);
+          expect(r.stderr).toMatch(/^limitsctl: cannot replace .*limits\.conf: operation not permitted — .* may be immutable/);
           expect(conf(root)).toBe(before);
+          expect(readdirSync(sec)).toEqual(listed);
+          expect(statSync(sec).mtimeMs).toBe(past.getTime());
+          // a dry run still shows what it would write (a preview is not refused for permissions)
+          const dry = await runMain(['set', 'nproc', '5', '--user', 'admin', '--root', root, '--dry-run']);
+          expect(dry.code).toBe(0);
+          expect(dry.stdout).toMatch(/^\+admin\s+-\s+nproc\s+5$/m);
         } finally {
           run('chattr', ['-i', f]);
         }
