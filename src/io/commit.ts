@@ -5,11 +5,12 @@
  * {@link commitEdits}; the guarantees it gives are those of docs/editing.md ("What a write
  * guarantees"), built from the write layer (./write.ts, ./write-journal.ts, ./tree-lock.ts).
  */
-import { accessSync, constants as fsConstants, lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkRootPaths, resolveInRoot } from './paths.js';
 import { journalPending, type RecoveryReport } from './write-journal.js';
-import { ConcurrentModificationError, isErrno, LimitsIoError, wrapIoError } from './write-errors.js';
+import { ConcurrentModificationError, LimitsIoError } from './write-errors.js';
+import { refuseUnwritable } from './writable.js';
 import { MAX_LIMITS_FILE_BYTES } from './read.js';
 import { withTreeLock } from './tree-lock.js';
 import { SplicedBytes, TEMP_FILE_PATTERN, cpRefusal, cpUnavailable, hardLinkRefusal, writeFilesAtomic } from './write.js';
@@ -163,7 +164,10 @@ export async function commitEdits<P extends CommitPlan>(
   if (options.dryRun === true) return { plan: first, written: [], attempts: 0, recovered: null };
   // nothing to write: no lock, unless a killed run left a half-done change that taking it completes
   if (first.changes.length === 0 && !(locking && journalPending(root))) return { plan: first, written: [], attempts: 0, recovered: null };
-  refuseUnwritable(root, first.changes);
+  // the writer's permission refusals (an immutable or read-only file, a directory this user may
+  // not write), before the lock file is created: a real run only (a dry run previews the diff, also
+  // as a user who may not write there, or of a read-only image)
+  refuseUnwritable(root, first.changes.map((ch) => ({ abs: path.join(root, ch.path) })));
 
   let recovered: RecoveryReport | null = null;
   let attempts = 0;
@@ -279,61 +283,6 @@ export function preflight(root: string, changes: readonly CommitChange[], hardLi
     const refusal = hardLinkRefusalFor(root, real, ch.path);
     if (refusal !== undefined) throw refusal;
   }
-}
-
-/**
- * Before the lock of a real run (not a dry run: a preview as a user who may not write there, or of
- * a read-only image, still shows its diff): the writer's permission refusal of each change
- * ({@link permissionRefusalFor}), so that it creates nothing, not even the lock file.
- * @throws LimitsIoError with the errno code (`EPERM` for an immutable file, `EROFS`, `EACCES`), nothing written
- */
-function refuseUnwritable(root: string, changes: readonly CommitChange[]): void {
-  let real: string;
-  try {
-    real = checkRootPaths(root).real;
-  } catch {
-    return; // the writer reports a bad root
-  }
-  for (const ch of changes) {
-    const denied = permissionRefusalFor(root, real, ch.path, ch.before !== null);
-    if (denied !== undefined) throw denied;
-  }
-}
-
-/**
- * The writer's permission refusal (./write.ts planOne: access(2) W_OK on the file it replaces,
- * W_OK|X_OK on its directory), made before the lock: a file marked immutable (`chattr +i`), one on
- * a read-only mount, or a directory this user may not write. Without it, the lock file was created
- * and removed before the writer refused, which changed etc/security's mtime. Same error and
- * message as the writer's; undefined when the writer would not refuse for this, or when the path
- * cannot be resolved or its directory does not exist yet (the writer reports that, under the lock).
- */
-function permissionRefusalFor(root: string, real: string, rel: string, exists: boolean): LimitsIoError | undefined {
-  const given = path.join(root, rel);
-  let realPath: string;
-  try {
-    const r = resolveInRoot(root, rel);
-    if (r.rel === '') return undefined;
-    if (r.missing && exists) return undefined; // gone since planning: the writer says so
-    realPath = path.join(real, ...r.rel.split('/'));
-  } catch {
-    return undefined;
-  }
-  const dir = path.dirname(realPath);
-  if (exists) {
-    try {
-      accessSync(realPath, fsConstants.W_OK);
-    } catch (e) {
-      if (isErrno(e) && e.code !== 'ENOENT') return wrapIoError(e, 'rename', given, realPath, realPath);
-      return undefined;
-    }
-  }
-  try {
-    accessSync(dir, fsConstants.W_OK | fsConstants.X_OK);
-  } catch (e) {
-    if (isErrno(e) && e.code !== 'ENOENT' && e.code !== 'ENOTDIR') return wrapIoError(e, exists ? 'rename' : 'create-temp', given, realPath, dir);
-  }
-  return undefined;
 }
 
 /** Throws {@link tooLargeRefusal} for the first change whose new content is above `maxBytes` bytes. */
