@@ -419,18 +419,23 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   const rankAt = (p: number) => sigBytes[dom[p]!]! - 0x30;
   /** per compared rank, the node (nodeOf) of the stop and the groups matched at that rank or a stronger one */
   const keyAt = new Int32Array(8);
-  /** keyAt × G + group: the '-' lines whose short-circuit it recorded (null: none) */
-  const memo = new Map<number, number[] | null>();
   /** trie of the class keys: (node, token) → node (tokens: a stop position 0..n, then n + 1 + group × 8 + rank) */
   const trie = takeIntern();
   const nodeOf = (parent: number, token: number): number => trie.id(parent, token);
+  // The memo of the groups' events, keyed by (keyAt, group) interned as 1, 2, 3… (a table of its
+  // own, so its numbers come in order): the '-' lines whose short-circuit it recorded (null: none)
+  // at memoVals[number - 1]. A Map keyed by keyAt × G + group was most of a small tree's pass
+  // (a set and a get per group of every class).
+  const memoKeys = takeIntern();
+  const memoVals: Array<number[] | null> = [];
 
   /**
    * The class of the account whose signature is in sigBytes: its groups, stop, final holders,
    * and — when limits are applied — who beat each live line of its groups, merged into the
    * item's record at once (`first`: the class's first account, for the '-' short-circuits).
    */
-  const passes = new Map<number, ClassPass>();
+  // by class key (a node of `trie`: an array index, not a Map key)
+  const passes: ClassPass[] = [];
   /** the groups of entry domain d the current class matches (not skipped), into mg and mgRank */
   const addDom = (d: number) => {
     if (domSeen[d] === epoch) return;
@@ -458,7 +463,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     // pass, and only names its first account in the '-' lines it skips.
     // keyAt[r]: the stop and the groups matched at compared rank r or a stronger one, with their
     // ranks, as one interned number (a trie of the sorted groups); keyAt[7] names the whole class
-    rankLen.fill(0);
+    for (let r = 0; r < 8; r++) rankLen[r] = 0; // (fill: a call into the runtime per class)
     for (let i = 0; i < nMg; i++) { const g = mg[i]!; const r = eff(g); rankBuf[r * G + rankLen[r]!++] = g; }
     let node = nodeOf(0, S);
     for (let r = 0; r < 8; r++) {
@@ -469,13 +474,13 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       keyAt[r] = node;
     }
     const ck = node;
-    const again = passes.get(ck);
+    const again = passes[ck];
     if (again) {
       if (again.shorts) shortLog.add(first, again.shorts);
       return again;
     }
     const cp = pass(first, S);
-    passes.set(ck, cp);
+    passes[ck] = cp;
     return cp;
   };
   /** a class's '-' lines skipped (line, holder pairs) as its pass finds them, and those found in the memo (reused) */
@@ -520,9 +525,9 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       const to = LIVE.off[g + 1]!;
       if (from === to) continue;
       const r = eff(g);
-      const mk = keyAt[r]! * G + g;
-      const seen = memo.get(mk);
-      if (seen !== undefined) {
+      const mk = memoKeys.id(keyAt[r]!, g);
+      if (mk <= memoVals.length) {
+        const seen = memoVals[mk - 1];
         if (seen) for (let i = 0; i < seen.length; i++) known[nK++] = seen[i]!;
         continue;
       }
@@ -556,7 +561,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
         mine = [];
         for (let j = before; j < nS; j += 2) mine.push(shorts[j]!);
       }
-      memo.set(mk, mine);
+      memoVals.push(mine);
     }
     if (nS > 0) {
       // the lines first seen now join shortSeq in reading order, as a walk over the class's lines
@@ -615,10 +620,12 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     const k = an.readingAt(lineCodes[p]!).parsedValue!.kernel!;
     return nofileNrOpen && k === RLIM_INFINITY ? an.options.nrOpen : k;
   };
-  const shared = new Map<number, Hit>();
+  // the classes by signature (a node of sigTrie: an array index, not a Map key), and in the order made
+  const shared: Hit[] = [];
+  const hits: Hit[] = [];
   const hitOf = (c: AccountCase): Hit => {
     const sk = signature(c.identity);
-    let hit = shared.get(sk);
+    let hit = shared[sk];
     if (!hit) {
       const cp = classPass(c);
       // the ranks of the holders, as this class matched them (sigBytes is the class's until untouch)
@@ -637,7 +644,8 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
         }
       }
       hit = { pass: cp, first: c, final: null, accounts: 0, softRank, hardRank, clamp, clampEntry: null };
-      shared.set(sk, hit);
+      shared[sk] = hit;
+      hits.push(hit);
     }
     untouch();
     return hit;
@@ -689,7 +697,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // before the stop), summed once per line
   const diffM = new Float64Array(ALL_LINES.pos.length + G);
   const diffN = new Float64Array(ALL_LINES.pos.length + G);
-  for (const { pass: cp, accounts: count } of shared.values()) {
+  for (const { pass: cp, accounts: count } of hits) {
     const applied = appliedTo(cp);
     for (const g of cp.groups) {
       const lo = ALL_LINES.off[g]!;
@@ -708,7 +716,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   sumCounts(ALL_LINES, diffM, diffN, refAt, matchedCount, notAppliedCount);
   // what the classes keep for their final values (finalOf): the holders and the stop, not the
   // groups and '-' lines of their passes (hitAt keeps every class until the tree's last file)
-  for (const hit of shared.values()) { hit.pass.groups = NO_GROUPS; hit.pass.shorts = null; }
+  for (const hit of hits) { hit.pass.groups = NO_GROUPS; hit.pass.shorts = null; }
   const won = new Uint8Array(m);
   // who beat each entry: the encoded positions (position × 8 + rank) of entry i are
   // beatenEnc[beatenOff[i] .. beatenOff[i + 1] - 1]; their Sources are made when asked
@@ -721,6 +729,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // the tries' numbers are not asked for after this (hitOf, classPass and signature are done)
   giveIntern(sigTrie);
   giveIntern(trie);
+  giveIntern(memoKeys);
   return itemAnalysis({
     an, key, exhaustive, classes, accounts: cases, indexes: refs, matchedCount, notAppliedCount, won, shortCircuit, clamps,
     ...keptParts({ an, key, lines, cases, hitAt, sources, fatalAt, beatenOff, beatenEnc }),
