@@ -14,7 +14,9 @@ export const fileNotEvaluated: Rule = {
     // not read leaves its lines out of the shown file's results too (a drop-in read after it, the
     // accounts), so it is said on the first shown file, line 1, naming the file it is about.
     const only = ctx.only;
-    const shown = only === undefined ? undefined : ctx.tree.files.find((f) => only.has(f.path)) ?? [...only][0];
+    // (a shown path holding NUL is the marker of an empty limits.d named on its own — no file
+    // to say it on: nothing shown has results that leave the other file out)
+    const shown = only === undefined ? undefined : ctx.tree.files.find((f) => only.has(f.path)) ?? [...only].find((p) => !p.includes('\0'));
     const report = (file: TreeFile | string, message: string): void => {
       const p = typeof file === 'string' ? file : file.path;
       if (only === undefined || shown === undefined || only.has(p)) ctx.report({ file, message });
