@@ -268,7 +268,9 @@ export function preflight(root: string, changes: readonly CommitChange[], hardLi
   refuseTooLarge(root, changes, maxBytes);
   // a replaced file's attributes are copied by cp: one that cannot be started is the writer's
   // EATTR refusal, made here before the lock file is created
-  const replaced = changes.find((ch) => ch.before !== null);
+  // (a change whose new content is what it was planned from writes nothing: the writer finds the
+  // file unchanged and runs no cp for it, so it is no reason to refuse)
+  const replaced = changes.find((ch) => ch.before !== null && ch.after !== ch.before);
   const noCp = replaced === undefined ? null : cpUnavailable();
   if (replaced !== undefined && noCp !== null) throw cpRefusal(path.join(root, replaced.path), undefined, noCp);
   let real: string;

@@ -481,3 +481,30 @@ describe('systemd unit files behind a directory a non-root uid may not search or
     expect(r.stderr).not.toMatch(/not found/);
   }, 120_000);
 });
+
+describe('doctor findings that compare running processes with a configuration it could not read whole', () => {
+  // 25f2d7c gave the caveat to "New sessions get nproc …" and the configured line only. The
+  // nproc-limit-mismatch finding states "Configured: …" from the same values — and, with a
+  // drop-in this uid cannot read, is raised at all only because that drop-in was left out
+  // (as root: "= configured", no finding) — and --item's rows say "no line sets it" of an item
+  // an unread file may set. Each now says how many files its values leave out.
+  it.skipIf(!canSwitch)(`the mismatch finding and the --item rows carry the caveat${NEEDS_SETPRIV}`, () => {
+    const root = tmp();
+    cpSync(path.join(REPO, 'fixtures/doctor/healthy'), root, { recursive: true });
+    chmodSync(root, 0o755);
+    spawnSync('chmod', ['-R', 'a+rX', root]);
+    chmodSync(path.join(root, 'etc/security/limits.d/90-nproc.conf'), 0o600);
+    const caveat = 'as far as the files this user can read say: one limits file pam_limits reads as root could not be read (listed under "Some facts could not be read")';
+    const text = asNobody(['doctor', '--user', 'admin', '--root', root]);
+    expect(text.code, text.out).toBe(0);
+    expect(text.stdout).toContain('run with an nproc limit other than the configured');
+    expect(text.stdout).toContain(`· Configured: soft 63445 (not configured: PID 1's limit), hard 63445 (not configured: PID 1's limit), ${caveat}.`);
+    const json = JSON.parse(asNobody(['doctor', '--user', 'admin', '--root', root, '--json']).stdout) as { findings: Array<{ id: string; details: string[] }> };
+    expect(json.findings.find((f) => f.id === 'nproc-limit-mismatch')?.details[0]).toContain(caveat);
+    const item = asNobody(['doctor', '--user', 'admin', '--root', root, '--item', 'nproc']);
+    expect(item.stdout).toContain(`≠ 63445:63445 from pam_limits: no line sets it: the starting value, ${caveat}`);
+    // as root nothing is left out, and the processes run with what is configured
+    const asRoot = cli(['doctor', '--user', 'admin', '--root', root, '--item', 'nproc']).stdout;
+    expect(asRoot).not.toMatch(/as far as the files|other than the configured/);
+  }, 120_000);
+});

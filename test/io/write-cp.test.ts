@@ -6,7 +6,7 @@
  * the directory's mtime stays as it was too. (That a system without /dev does not stop cp, and the
  * CLI's refusal, are test/cli/path-cp.test.ts.)
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, expect, it, vi } from 'vitest';
@@ -35,4 +35,33 @@ it.each([
   expect(readdirSync(root)).toEqual(['limits.conf']);
   // (before, the pin and the temporary file were made and removed first: a new mtime)
   expect(statSync(root).mtimeMs).toBe(past.getTime());
+});
+
+/**
+ * The commit pre-flight (src/io/commit.ts preflight) asks whether cp can be started for a change
+ * that replaces a file. A change whose new content is the content it was planned from writes
+ * nothing — the writer finds the file unchanged and runs no cp — yet 72f4929's pre-flight refused
+ * it (EATTR, exit 2 for the library's commitEdits) on a system without cp, where it had succeeded
+ * with nothing written.
+ */
+it('commitEdits: a change that changes nothing is not refused when cp cannot be started; one that does is, before the lock', async () => {
+  program.cp = 'limitsctl-test-no-such-cp';
+  const { commitEdits } = await import('../../src/io/commit.js');
+  const tree = mkdtempSync(path.join(root, 'tree-'));
+  const sec = path.join(tree, 'etc/security');
+  mkdirSync(sec, { recursive: true });
+  const file = path.join(sec, 'limits.conf');
+  writeFileSync(file, 'old\n');
+  const past = new Date('2020-01-01T00:00:00Z');
+  utimesSync(sec, past, past);
+  const plan = (after: string) => () => ({ changes: [{ path: 'etc/security/limits.conf', before: 'old\n', after }] });
+  for (const dryRun of [true, false]) {
+    const changing = await commitEdits(tree, plan('new\n'), { dryRun }).then(() => undefined, (e: unknown) => e);
+    expect(changing, `dryRun ${dryRun}`).toMatchObject({ code: 'EATTR', path: file });
+    expect(readdirSync(sec)).toEqual(['limits.conf']);
+    expect(statSync(sec).mtimeMs).toBe(past.getTime());
+  }
+  expect((await commitEdits(tree, plan('old\n'), { dryRun: true })).written).toEqual([]);
+  expect((await commitEdits(tree, plan('old\n'))).written).toMatchObject([{ path: 'etc/security/limits.conf', changed: false }]);
+  expect(readFileSync(file, 'utf8')).toBe('old\n');
 });

@@ -20,6 +20,7 @@ import type { UnitLimit, UnitLimitSource } from '../systemd/resolve.js';
 import { kernelToConf } from '../values.js';
 import type { CgroupKind, LimitPair } from './facts.js';
 import { isPamService } from './analysis.js';
+import { leftOutCaveat, leftOutFiles } from './text.js';
 import type { Resolution } from '../resolve.js';
 
 /** What `doctor --item` looks at. */
@@ -113,7 +114,10 @@ export function pamConfigured(res: Resolution | null, item: RlimitItem): PamConf
   const soft = r.applied ? r.applied.soft : r.soft.value;
   const hard = r.applied ? r.applied.hard : r.hard.value;
   const lines = [r.soft, r.hard].filter((s) => s.origin === 'line' && s.source).map((s) => `${s.source!.file}:${s.source!.line} ${s.source!.domain}`);
-  return { soft, hard, fromLine: lines.length > 0, text: lines.length ? [...new Set(lines)].join(', ') : 'no line sets it: the starting value' };
+  // computed without the limits files this uid could not read (pam_limits reads them as root)
+  const caveat = leftOutCaveat(leftOutFiles(res.warnings).length);
+  const text = lines.length ? [...new Set(lines)].join(', ') : 'no line sets it: the starting value';
+  return { soft, hard, fromLine: lines.length > 0, text: caveat ? `${text}, ${caveat}` : text };
 }
 
 /** Processes grouped by unit (or session kind) and by the limit they run with. */

@@ -119,6 +119,42 @@ describe.skipIf(!built)('lint --stdin lints like the file on disk', () => {
     expect(whole).not.toMatch(/read with this file/);
   });
 
+  it('an empty limits.d named on its own has no file to say another file of the tree on', () => {
+    // `lint T/etc/security/limits.d` with no drop-in in it shows no file; an unusable etc/passwd
+    // (a link out of the tree) was said on the empty directory's internal marker instead:
+    // 'limits.d/\x00none:1:1 … e1/etc/passwd, read with this file', "1 problem … in 1 of 0 files"
+    const t = path.join(tmp, 'empty-limits-d');
+    write(path.join(t, 'etc/security/limits.conf'), '* soft nofile 1024\n');
+    mkdirSync(path.join(t, 'etc/security/limits.d'), { recursive: true });
+    symlinkSync('../../../../../../../../etc/passwd', path.join(t, 'etc/passwd'));
+    for (const format of ['text', 'json']) {
+      const r = lint(['etc/security/limits.d', '--format', format], t);
+      expect(r.stdout.toString(), format).not.toMatch(/\\x00|\\u0000|\0|none|read with this file/);
+      expect(r.code, format).toBe(0);
+    }
+    expect(lint(['etc/security/limits.d'], t).stdout.toString()).toMatch(/no problems in 0 files/);
+    // a drop-in there is the file it is said on
+    write(path.join(t, 'etc/security/limits.d/50-x.conf'), '* hard nofile 2048\n');
+    expect(lint(['etc/security/limits.d'], t).stdout.toString()).toMatch(/^etc\/security\/limits\.d\/50-x\.conf:1:1 warning LC306 etc\/passwd, read with this file: /m);
+  });
+
+  it('a file pam_limits never reads is not said to be read with another file of the tree', () => {
+    // usr/etc/security/limits.conf under a profile with no vendor directory is ignored (LC301):
+    // no result of it leaves the unread drop-in out, yet it got "…/50-shared.conf, read with this file"
+    const t = path.join(tmp, 'ignored-shown');
+    write(path.join(t, 'usr/etc/security/limits.conf'), '* soft nofile 1024\n');
+    write(path.join(tmp, 'outside-2.conf'), '* hard nofile 512\n');
+    mkdirSync(path.join(t, 'etc/security/limits.d'), { recursive: true });
+    symlinkSync('../../../../outside-2.conf', path.join(t, 'etc/security/limits.d/50-shared.conf'));
+    const onDisk = lint(['usr/etc/security/limits.conf'], t);
+    const viaStdin = lint(['--stdin', '--stdin-filename', 'usr/etc/security/limits.conf'], t, '* soft nofile 1024\n');
+    for (const r of [onDisk, viaStdin]) {
+      expect(r.stdout.toString()).toMatch(/^usr\/etc\/security\/limits\.conf:1:1 warning LC301 /m);
+      expect(r.stdout.toString()).not.toMatch(/read with this file/);
+      expect(r.stdout.toString()).toMatch(/1 problem .* in 1 of 1 file/);
+    }
+  });
+
   it('a drop-in not on disk yet is linted where pam_limits would read it; the same bytes on their own have no context', () => {
     const inTree = lint(['--stdin', '--stdin-filename', 'etc/security/limits.d/50-new.conf'], root, '* soft nofile 4096\n');
     expect(inTree.stdout.toString()).toMatch(/^etc\/security\/limits\.d\/50-new\.conf:1:\d+ warning LC201 /m);

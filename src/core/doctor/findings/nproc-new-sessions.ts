@@ -1,5 +1,5 @@
 import { NEAR } from '../analysis.js';
-import { fmt, formatSource } from '../text.js';
+import { fmt, formatSource, leftOutCaveat, leftOutFiles } from '../text.js';
 import type { FindingDefinition } from '../types.js';
 
 /** Even a fresh login would start at or over the configured soft nproc. */
@@ -13,10 +13,11 @@ export const nprocNewSessions: FindingDefinition = {
     if (!(bindingSoft === null || confSoft > bindingSoft || nprocRatio! < NEAR)) return [];
     const name = ctx.facts.identity.name;
     const ratio = tasks / confSoft;
+    const caveat = leftOutCaveat(leftOutFiles(ctx.facts.resolution?.warnings ?? []).length);
     return [{
       id: 'nproc-new-sessions', severity: ratio >= 1 ? 'critical' : 'warning',
       title: `New sessions of ${name} get soft nproc ${fmt(confSoft)} and ${name} already runs ${fmt(tasks)} tasks${ratio >= 1 ? ': a new login cannot fork' : ''}`,
-      details: [`Configured: ${formatSource(configured!.softFrom) || configured!.softOrigin}.`],
+      details: [`Configured: ${formatSource(configured!.softFrom) || configured!.softOrigin}${caveat ? `, ${caveat}` : ''}.`],
       usage: { what: `configured nproc of ${name}`, used: tasks, limit: confSoft, ratio, unit: 'tasks' },
       fixes: [ctx.setFix],
     }];

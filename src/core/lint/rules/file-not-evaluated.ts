@@ -14,7 +14,11 @@ export const fileNotEvaluated: Rule = {
     // not read leaves its lines out of the shown file's results too (a drop-in read after it, the
     // accounts), so it is said on the first shown file, line 1, naming the file it is about.
     const only = ctx.only;
-    const shown = only === undefined ? undefined : ctx.tree.files.find((f) => only.has(f.path)) ?? [...only][0];
+    // Only a shown file pam_limits reads has results that leave the other file out: a shown file
+    // it never reads (LC301: `usr/etc/security/limits.conf` of a profile without that vendor
+    // directory, a README in limits.d) or the marker of an empty limits.d named on its own
+    // (`limits.d/\0none`) gets nothing, and the finding stays on its file, not shown.
+    const shown = only === undefined ? undefined : ctx.tree.files.find((f) => only.has(f.path));
     const report = (file: TreeFile | string, message: string): void => {
       const p = typeof file === 'string' ? file : file.path;
       if (only === undefined || shown === undefined || only.has(p)) ctx.report({ file, message });
