@@ -409,6 +409,18 @@ describe('lint PATHs behind a directory that a non-root uid may not search', () 
   }, 120_000);
 });
 
+describe('doctor on a tree with a limits file limitsctl does not read', () => {
+  // the caveat is about what limitsctl read, not only about this uid: as root, a drop-in above
+  // limitsctl's 16 MiB cap is left out too (the break-test found 'this user can read' said there)
+  it('as root, a drop-in above the size cap: the configured line says the result leaves it out', () => {
+    const root = demoReadableByAll();
+    writeFileSync(path.join(root, 'etc/security/limits.d/95-huge.conf'), `${'#'.repeat(1024)}\n`.repeat(17 * 1024));
+    const text = cli(['doctor', '--user', 'admin', '--root', root]).stdout;
+    expect(text).toMatch(/configured {5}soft [^\n]*\(as far as the files limitsctl read say: one file or limits\.d pam_limits reads was not read \(listed under "Some facts could not be read"\)\)/);
+    expect(text).not.toMatch(/this user can read/);
+  }, 60_000);
+});
+
 describe('doctor on a tree whose limits files a non-root uid cannot read', () => {
   // get/effective/explain say "this result leaves it out"; doctor said "New sessions get nproc
   // soft …" from the files it could read, without a word about the ones it could not
@@ -424,7 +436,7 @@ describe('doctor on a tree whose limits files a non-root uid cannot read', () =>
       // the sentences that state the configured values carry the caveat themselves (before, only
       // the list further down named the file)
       // (etc/security unsearchable: limits.conf and limits.d)
-      const caveat = `as far as the files this user can read say: ${what === 'etc/security' ? '2 limits files' : 'one limits file'} pam_limits reads as root could not be read (listed under "Some facts could not be read")`;
+      const caveat = `as far as the files limitsctl read say: ${what === 'etc/security' ? '2 files or directories pam_limits reads were' : 'one file or limits.d pam_limits reads was'} not read (listed under "Some facts could not be read")`;
       expect(text.stdout, what).toMatch(new RegExp(`New sessions get nproc soft [^\\n]*, ${caveat.replace(/[()]/g, '\\$&')}\\.`));
       expect(text.stdout, what).toMatch(new RegExp(`configured {5}soft [^\\n]*\\(${caveat.replace(/[()]/g, '\\$&')}\\)`));
       const json = asNobody(['doctor', '--user', 'admin', '--root', root, '--json']);
@@ -494,7 +506,7 @@ describe('doctor findings that compare running processes with a configuration it
     chmodSync(root, 0o755);
     spawnSync('chmod', ['-R', 'a+rX', root]);
     chmodSync(path.join(root, 'etc/security/limits.d/90-nproc.conf'), 0o600);
-    const caveat = 'as far as the files this user can read say: one limits file pam_limits reads as root could not be read (listed under "Some facts could not be read")';
+    const caveat = 'as far as the files limitsctl read say: one file or limits.d pam_limits reads was not read (listed under "Some facts could not be read")';
     const text = asNobody(['doctor', '--user', 'admin', '--root', root]);
     expect(text.code, text.out).toBe(0);
     expect(text.stdout).toContain('run with an nproc limit other than the configured');

@@ -51,16 +51,22 @@ export function sysMissingProblem(sys: string): string {
 }
 
 /**
- * The warnings of a resolution (src/core/resolve.ts) about a limits file or limits.d this uid
- * could not read although pam_limits, as root, reads it: the values computed leave it out, so a
- * sentence stating them needs a caveat. (An unlistable limits.d that pam_limits cannot list either
- * is not one: pam_limits leaves it out too.)
+ * The warnings of a resolution (src/core/resolve.ts) about a limits file or limits.d that
+ * pam_limits reads but limitsctl did not — this uid may not read it (pam_limits runs as root), or
+ * it is above limitsctl's size cap: the values computed leave it out, so a sentence stating them
+ * needs a caveat. (An unlistable limits.d that pam_limits cannot list either is not one: pam_limits
+ * leaves it out too.)
  */
 export function leftOutFiles(warnings: readonly string[]): string[] {
   return warnings.filter((w) => w.endsWith('this result leaves it out'));
 }
 
-/** The caveat for values computed without the `n` files of {@link leftOutFiles}; '' when n is 0. */
+/**
+ * The caveat for values computed without the `n` files of {@link leftOutFiles} (a limits.d counts
+ * as one); '' when n is 0.
+ */
 export function leftOutCaveat(n: number): string {
-  return n === 0 ? '' : `as far as the files this user can read say: ${n === 1 ? 'one limits file' : `${n} limits files`} pam_limits reads as root could not be read (listed under "Some facts could not be read")`;
+  if (n === 0) return '';
+  const what = n === 1 ? 'one file or limits.d pam_limits reads was' : `${n} files or directories pam_limits reads were`;
+  return `as far as the files limitsctl read say: ${what} not read (listed under "Some facts could not be read")`;
 }
