@@ -781,7 +781,9 @@ async function copyAttributes(p: Plan, tempFd: number, tempPhys: string): Promis
     // twice the CPU (a stream object per pipe, their reads and events) for the same child.
     // Pipes, not 'ignore': an ignored descriptor is /dev/null opened in the child, and a system
     // without /dev (a minimal chroot or container) would then fail every write with ENOENT
-    const child = spawnSync(systemTool('cp'), args, { stdio: ['pipe', 'pipe', 'pipe', old.fd, tempFd], env: { ...process.env, LC_ALL: 'C' } });
+    const cp = cpProgram();
+    if ('why' in cp) throw cpRefusal(p.given, p.realPath, cp.why);
+    const child = spawnSync(cp.path, args, { stdio: ['pipe', 'pipe', 'pipe', old.fd, tempFd], env: { ...process.env, LC_ALL: 'C' } });
     if (child.error !== undefined) throw child.error;
     const code = child.status;
     const stderr = child.stderr?.toString() ?? '';
@@ -802,31 +804,42 @@ async function copyAttributes(p: Plan, tempFd: number, tempPhys: string): Promis
 }
 
 /**
- * Why cp cannot be started, found before anything is written (no spawn): null when the program
- * copyAttributes runs — systemTool('cp'), else the first `cp` on PATH — is a file this process may
- * execute (access(2) X_OK), else the same words {@link cpFailure} gives for a failed start
- * (`/usr/bin/cp: ENOENT (not found)`, `not found in /usr/bin, /bin or on PATH`). writeFilesAtomic and
- * the commit pre-flight (./commit.ts) ask it before they pin, lock or create anything, so that this
- * refusal changes no directory's mtime; a start that fails for another reason (no memory, a
- * broken binary) is still reported when it happens, with nothing written.
+ * The cp that copyAttributes runs, found before anything is written (no spawn): systemTool('cp')
+ * (/usr/bin/cp or /bin/cp), else the first `cp` in an absolute PATH entry that this process may
+ * execute (access(2) X_OK) and that is a regular file — never one in the working directory (an
+ * empty or relative PATH entry), which a run as root must not execute. `{ why }` otherwise, in the
+ * words {@link cpFailure} gives for a failed start (`/usr/bin/cp: ENOENT (not found)`,
+ * `not found in /usr/bin, /bin or on PATH`). The path found is the one spawned, so the check and
+ * the run agree.
  */
-export function cpUnavailable(): string | null {
+export function cpProgram(): { readonly path: string } | { readonly why: string } {
   const program = systemTool('cp');
   const candidates = program.includes('/')
     ? [program]
-    : (process.env.PATH ?? '').split(':').filter((d) => d !== '').map((d) => path.join(d, program));
+    : (process.env.PATH ?? '').split(':').filter((d) => path.isAbsolute(d)).map((d) => path.join(d, program));
   let why: string | null = null;
   for (const c of candidates) {
     try {
       accessSync(c, fsConstants.X_OK);
-      if (statSync(c).isFile()) return null;
+      if (statSync(c).isFile()) return { path: c };
       why ??= 'EACCES';
     } catch (e) {
       if (isErrno(e) && e.code !== 'ENOENT' && e.code !== 'ENOTDIR') why ??= e.code ?? null;
     }
   }
-  if (!program.includes('/')) return 'not found in /usr/bin, /bin or on PATH';
-  return why === 'EACCES' ? `${program}: EACCES (not executable)` : `${program}: ${why ?? 'ENOENT (not found)'}`;
+  if (!program.includes('/')) return { why: 'not found in /usr/bin, /bin or on PATH' };
+  return { why: why === 'EACCES' ? `${program}: EACCES (not executable)` : `${program}: ${why ?? 'ENOENT (not found)'}` };
+}
+
+/**
+ * Why cp cannot be started ({@link cpProgram}), or null when it can. writeFilesAtomic and the
+ * commit pre-flight (./commit.ts) ask it before they pin, lock or create anything, so that this
+ * refusal changes no directory's mtime; a start that fails for another reason (no memory, a
+ * broken binary) is still reported when it happens, with nothing written.
+ */
+export function cpUnavailable(): string | null {
+  const cp = cpProgram();
+  return 'why' in cp ? cp.why : null;
 }
 
 /** The EATTR refusal of a file whose attributes cp cannot copy because it cannot be started (`why`: cpUnavailable's words). */

@@ -6,7 +6,7 @@
  * the directory's mtime stays as it was too. (That a system without /dev does not stop cp, and the
  * CLI's refusal, are test/cli/path-cp.test.ts.)
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, expect, it, vi } from 'vitest';
@@ -64,4 +64,44 @@ it('commitEdits: a change that changes nothing is not refused when cp cannot be 
   expect((await commitEdits(tree, plan('old\n'), { dryRun: true })).written).toEqual([]);
   expect((await commitEdits(tree, plan('old\n'))).written).toMatchObject([{ path: 'etc/security/limits.conf', changed: false }]);
   expect(readFileSync(file, 'utf8')).toBe('old\n');
+});
+
+/**
+ * Without /usr/bin/cp and /bin/cp, cp is looked up on PATH by limitsctl itself (cpProgram), in its
+ * absolute entries only, and the path it found is the one spawned: the check before the lock and
+ * the run agree. (Before, the check skipped empty entries while the spawn's own PATH search took
+ * an empty entry as the working directory: the check refused what the spawn would have run, and a
+ * run as root could execute a `cp` from wherever it was started.)
+ */
+it('a cp found on PATH is the one run; empty and relative PATH entries are never searched', async () => {
+  program.cp = 'limitsctl-test-cp';
+  const bin = mkdtempSync(path.join(root, 'bin-'));
+  const marker = path.join(root, 'ran.txt');
+  writeFileSync(path.join(bin, 'limitsctl-test-cp'), `#!/bin/sh\necho "$0" > '${marker}'\nexit 0\n`, { mode: 0o755 });
+  const file = path.join(root, 'limits.conf');
+  const saved = process.env.PATH;
+  const cwd = process.cwd();
+  try {
+    // the working directory holds a `cp` of that name too: an empty or relative entry must not find it
+    process.chdir(bin);
+    for (const [entries, runs] of [[`:relative:${bin}`, true], [':relative:.:/nonexistent', false], ['', false]] as const) {
+      rmSync(marker, { force: true });
+      writeFileSync(file, 'old\n');
+      process.env.PATH = entries;
+      const err = await writeFileAtomic(file, Buffer.from('new\n'), { root }).then(() => undefined, (e: unknown) => e);
+      if (runs) {
+        expect(err, entries).toBeUndefined();
+        expect(readFileSync(marker, 'utf8').trim(), entries).toBe(path.join(bin, 'limitsctl-test-cp'));
+        expect(readFileSync(file, 'utf8')).toBe('new\n');
+      } else {
+        expect(err, entries).toMatchObject({ code: 'EATTR' });
+        expect((err as Error).message, entries).toContain('could not be run (not found in /usr/bin, /bin or on PATH)');
+        expect(readFileSync(file, 'utf8')).toBe('old\n');
+        expect(existsSync(marker), entries).toBe(false);
+      }
+    }
+  } finally {
+    process.env.PATH = saved;
+    process.chdir(cwd);
+  }
 });
