@@ -63,10 +63,12 @@ const NAMES_LINE = /\blines? \d|:\d+\)/;
 /** The message with the line numbers it names taken out (see the module comment). */
 export function normaliseMessage(message: string): string {
   if (!NAMES_LINE.test(message)) return message;
-  return message
-    .replace(/\blines \d+(?:\s*[–-]\s*\d+)?/g, 'lines #')
-    .replace(/\bline \d+/g, 'line #')
-    .replace(/:\d+\)/g, ':#)');
+  // each replace only where its words are there (a replace that matches nothing scans the
+  // whole message for nothing; most messages name a `line N`, few `lines`)
+  let m = message;
+  if (m.includes('lines ')) m = m.replace(/\blines \d+(?:\s*[–-]\s*\d+)?/g, 'lines #');
+  if (m.includes('line ')) m = m.replace(/\bline \d+/g, 'line #');
+  return m.replace(/:\d+\)/g, ':#)');
 }
 
 /** What a fingerprint is made of. */
@@ -98,8 +100,12 @@ export class Fingerprinter {
   private file: string | null = null;
   /** the keys of this file by hash (the occurrence counts) */
   private keys = new Map<string, Key>();
-  /** per rule: the lanes after `CODE NUL FILE NUL`, and the keys of messages seen in this file */
-  private rules = new Map<string, { readonly lanes: Lanes; messages: Map<string, Key> }>();
+  /**
+   * per rule: the lanes after `CODE NUL FILE NUL`, and the keys of messages seen in this file, by
+   * message and by normalised message (messages that differ in their line numbers alone, such as
+   * duplicate-entry's, have one key: it is hashed once)
+   */
+  private rules = new Map<string, { readonly lanes: Lanes; messages: Map<string, Key>; normalised: Map<string, Key> }>();
   private lastCode: string | null = null;
   private lastMessage: string | null = null;
   private lastKey: Key | null = null;
@@ -130,16 +136,22 @@ export class Fingerprinter {
     } else {
       let rule = this.rules.get(d.code);
       if (rule === undefined) {
-        rule = { lanes: feed(SEEDS, `${d.code}\u0000${d.file}\u0000`), messages: new Map() };
+        rule = { lanes: feed(SEEDS, `${d.code}\u0000${d.file}\u0000`), messages: new Map(), normalised: new Map() };
         this.rules.set(d.code, rule);
       }
       let k = rule.messages.get(d.message);
       if (k === undefined) {
-        const hash = digest(feed(rule.lanes, normaliseMessage(d.message)));
-        k = this.keys.get(hash);
+        const normal = normaliseMessage(d.message);
+        k = rule.normalised.get(normal);
         if (k === undefined) {
-          k = { hash, count: 0 };
-          this.keys.set(hash, k);
+          const hash = digest(feed(rule.lanes, normal));
+          k = this.keys.get(hash);
+          if (k === undefined) {
+            k = { hash, count: 0 };
+            this.keys.set(hash, k);
+          }
+          if (rule.normalised.size >= MESSAGES_KEPT) rule.normalised = new Map();
+          rule.normalised.set(normal, k);
         }
         if (rule.messages.size >= MESSAGES_KEPT) rule.messages = new Map();
         rule.messages.set(d.message, k);

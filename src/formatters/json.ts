@@ -4,12 +4,39 @@
  * the findings are produced; `formatJson` is the same text as one string. Pure.
  */
 import { type LintFormatWriter, type LintReport, type LintReportHead, type LintReportTail, reportPieces, reportTail, ruleDocsUrl } from '../core/lint/report.js';
-import type { Diagnostic } from '../core/lint/types.js';
+import type { Diagnostic, RelatedLocation } from '../core/lint/types.js';
 import { binaryToDisplay } from '../core/model.js';
 import { type ByteOut, collect, type ElementBytes, type ElementText, flatString, JsonSplice, jsonNumber, jsonNumberInto, JsonStream, jsonString, jsonStringBytes, lastJsonString, Stamp, utf8, utf8Cache, type Write } from './stream.js';
 import type { FindingBytes } from './text.js';
 
 export const LINT_JSON_VERSION = 1;
+
+/** The members of a related location in the order the engine makes them (and JSON.stringify writes them). */
+const RELATED_KEYS = ['file', 'line', 'column', 'endLine', 'endColumn', 'message'];
+
+/**
+ * Whether `list` (a finding's `related`) is what {@link relatedText} writes as JSON.stringify
+ * would: an array of plain objects whose own enumerable members are exactly file (a string),
+ * line, column, endLine, endColumn (numbers) and message (a string, or left out or undefined),
+ * in that order, with no toJSON. Anything else (another shape, inherited enumerable members, a
+ * value of another type) is left to JSON.stringify. A for-in walk per location, no array made.
+ */
+function plainRelated(list: readonly RelatedLocation[]): boolean {
+  if (!Array.isArray(list) || (list as { toJSON?: unknown }).toJSON !== undefined) return false;
+  for (let k = 0; k < list.length; k++) {
+    const x = list[k] as unknown as Record<string, unknown> | undefined;
+    if (typeof x !== 'object' || x === null || Array.isArray(x) || x.toJSON !== undefined) return false;
+    let n = 0;
+    for (const key in x) {
+      if (n >= RELATED_KEYS.length || key !== RELATED_KEYS[n]) return false;
+      n++;
+    }
+    if (n < RELATED_KEYS.length - 1) return false;
+    if (typeof x.file !== 'string' || typeof x.line !== 'number' || typeof x.column !== 'number' || typeof x.endLine !== 'number'
+      || typeof x.endColumn !== 'number' || (x.message !== undefined && typeof x.message !== 'string')) return false;
+  }
+  return true;
+}
 
 function fixOf(fix: NonNullable<Diagnostic['fix']>): object[] {
   return fix.map((e) => ({ offset: e.offset, length: e.length, content: binaryToDisplay(e.content) }));
@@ -65,6 +92,28 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
   let endLineBytes = columnBytes;
   let endColumnBytes = columnBytes;
   let closeBytes = columnBytes;
+  // a related location's pieces (for the array of `related`, one level deeper than the result's members)
+  let i2 = '';
+  let relatedOpen = '';
+  let relatedLine = '';
+  let relatedColumn = '';
+  let relatedEndLine = '';
+  let relatedEndColumn = '';
+  let relatedMessage = '';
+  let relatedClose = '';
+  let relatedHeadBytes = columnBytes;
+  let relatedOpenBytes = columnBytes;
+  let relatedNextBytes = columnBytes;
+  let relatedLineBytes = columnBytes;
+  let relatedColumnBytes = columnBytes;
+  let relatedEndLineBytes = columnBytes;
+  let relatedEndColumnBytes = columnBytes;
+  let relatedMessageBytes = columnBytes;
+  let relatedCloseBytes = columnBytes;
+  let relatedEndBytes = columnBytes;
+  let emptyRelatedBytes = columnBytes;
+  // a related location's file and message as JSON text in UTF-8 (a few texts, over and over)
+  const relatedStringBytes = jsonStringBytes(64);
   let fileStartBytes: Uint8Array | null = null;
   let middleBytes: Uint8Array | null = null;
   const stamp = new Stamp();
@@ -81,6 +130,26 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
       endLineBytes = utf8(endLine);
       endColumnBytes = utf8(endColumn);
       closeBytes = utf8(close);
+      i2 = `${i}${unit}`;
+      const ri = `${i2}${unit}`;
+      relatedOpen = flatString(`\n${i2}{\n${ri}"file": `);
+      relatedLine = flatString(`,\n${ri}"line": `);
+      relatedColumn = flatString(`,\n${ri}"column": `);
+      relatedEndLine = flatString(`,\n${ri}"endLine": `);
+      relatedEndColumn = flatString(`,\n${ri}"endColumn": `);
+      relatedMessage = flatString(`,\n${ri}"message": `);
+      relatedClose = flatString(`\n${i2}}`);
+      relatedHeadBytes = utf8(`,\n${i}"fixable": false,\n${i}"related": [`);
+      relatedOpenBytes = utf8(relatedOpen);
+      relatedNextBytes = utf8(`,${relatedOpen}`);
+      relatedLineBytes = utf8(relatedLine);
+      relatedColumnBytes = utf8(relatedColumn);
+      relatedEndLineBytes = utf8(relatedEndLine);
+      relatedEndColumnBytes = utf8(relatedEndColumn);
+      relatedMessageBytes = utf8(relatedMessage);
+      relatedCloseBytes = utf8(relatedClose);
+      relatedEndBytes = utf8(`\n${i}]\n${at}}`);
+      emptyRelatedBytes = utf8(`,\n${i}"fixable": false,\n${i}"related": []\n${at}}`);
       lastFile = null;
       lastSeverity = null;
       middles = new Map();
@@ -116,12 +185,71 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
     o.bytes(message);
     o.bytes(closeBytes);
   };
+  /**
+   * What follows a finding's message when it has related locations (and no fix), in bytes:
+   * relatedText's text of `list` (plainRelated), and the end of the element.
+   */
+  const relatedInto = (o: ByteOut, list: readonly RelatedLocation[]): void => {
+    if (list.length === 0) {
+      o.bytes(emptyRelatedBytes);
+      return;
+    }
+    o.bytes(relatedHeadBytes);
+    for (let k = 0; k < list.length; k++) {
+      const x = list[k]!;
+      o.bytes(k === 0 ? relatedOpenBytes : relatedNextBytes);
+      o.bytes(relatedStringBytes(x.file));
+      o.bytes(relatedLineBytes);
+      jsonNumberInto(o, x.line);
+      o.bytes(relatedColumnBytes);
+      jsonNumberInto(o, x.column);
+      o.bytes(relatedEndLineBytes);
+      jsonNumberInto(o, x.endLine);
+      o.bytes(relatedEndColumnBytes);
+      jsonNumberInto(o, x.endColumn);
+      if (x.message !== undefined) {
+        o.bytes(relatedMessageBytes);
+        o.bytes(relatedStringBytes(x.message));
+      }
+      o.bytes(relatedCloseBytes);
+    }
+    o.bytes(relatedEndBytes);
+  };
+  /** JSON.stringify(list, null, unit) with each later line prefixed by `i` (the text of relatedInto; list: plainRelated) */
+  const relatedText = (list: readonly RelatedLocation[]): string => {
+    if (list.length === 0) return '[]';
+    let t = '[';
+    for (let k = 0; k < list.length; k++) {
+      const x = list[k]!;
+      t += `${k === 0 ? '' : ','}${relatedOpen}${jsonString(x.file)}${relatedLine}${jsonNumber(x.line)}${relatedColumn}${jsonNumber(x.column)}${relatedEndLine}${jsonNumber(x.endLine)}${relatedEndColumn}${jsonNumber(x.endColumn)}${x.message !== undefined ? `${relatedMessage}${jsonString(x.message)}` : ''}${relatedClose}`;
+    }
+    return `${t}\n${i}]`;
+  };
   const bytes: ElementBytes<Diagnostic> = (d, at, unit, out, lead) => {
-    // a finding with a fix or related locations (few) is written as text
-    if (d.fix !== undefined || d.related !== undefined) return false;
+    // a finding with a fix (few) or related locations of another shape is written as text
+    const related = d.related;
+    if (d.fix !== undefined || (related !== undefined && !plainRelated(related))) return false;
     advance(d, at, unit);
     const head = (fileStartBytes ??= utf8(fileStart));
     const mid = (middleBytes ??= pieceBytes(middle));
+    if (related !== undefined) {
+      // (findings with related locations name other lines: no run of one to stamp)
+      out.bytes(lead);
+      out.bytes(head);
+      jsonNumberInto(out, d.line);
+      out.bytes(columnBytes);
+      jsonNumberInto(out, d.column);
+      out.bytes(endLineBytes);
+      jsonNumberInto(out, d.endLine);
+      out.bytes(endColumnBytes);
+      jsonNumberInto(out, d.endColumn);
+      out.bytes(mid);
+      // the message as text, not kept as bytes: the messages of such findings name the other
+      // lines, so they seldom come again (a kept array per message cost more than it saved)
+      out.text(jsonString(d.message));
+      relatedInto(out, related);
+      return true;
+    }
     const message = messageBytes(d.message);
     // a run of findings of one file, rule and message differs only in its numbers: the last
     // one's bytes with them rewritten
@@ -140,7 +268,7 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
     if (d.fix === undefined && d.related === undefined) return `${text}${close}`;
     let more = `,\n${i}"fixable": ${d.fix !== undefined}`;
     if (d.fix) more += `,\n${i}"fix": ${nested(fixOf(d.fix), i, unit)}`;
-    if (d.related) more += `,\n${i}"related": ${nested(d.related, i, unit)}`;
+    if (d.related) more += `,\n${i}"related": ${plainRelated(d.related) ? relatedText(d.related) : nested(d.related, i, unit)}`;
     return `${text}${more}\n${at}}`;
   };
   return { text, bytes };

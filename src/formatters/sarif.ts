@@ -152,6 +152,21 @@ function resultWriter(index: ReadonlyMap<string, number>, f: Fingerprinter): { t
   let closeLocationsBytes = startColumnBytes;
   let fingerprintBytes = startColumnBytes;
   let closeBytes = startColumnBytes;
+  // the pieces of relatedLocations (written after closeLocations, before the fingerprint)
+  let relatedHeadBytes = startColumnBytes;
+  let relatedOpenBytes = startColumnBytes;
+  let relatedNextBytes = startColumnBytes;
+  let relatedPhysicalBytes = startColumnBytes;
+  let closeRegionBytes = startColumnBytes;
+  let relatedMessageBytes = startColumnBytes;
+  let relatedMessageCloseBytes = startColumnBytes;
+  let relatedCloseBytes = startColumnBytes;
+  let relatedEndBytes = startColumnBytes;
+  let emptyRelatedBytes = startColumnBytes;
+  let fixableBytes = startColumnBytes;
+  // a related location's physicalLocation (by file) and message as UTF-8: a few texts, over and over
+  const physicalBytes = utf8Cache(64);
+  const relatedStringBytes = jsonStringBytes(64);
   let startBytes: Uint8Array | null = null;
   let fileMiddleBytes: Uint8Array | null = null;
   const stamp = new Stamp();
@@ -177,6 +192,17 @@ function resultWriter(index: ReadonlyMap<string, number>, f: Fingerprinter): { t
       closeLocationsBytes = utf8(closeLocations);
       fingerprintBytes = utf8(fingerprint);
       closeBytes = utf8(`"\n${i1}}\n${at}}`);
+      relatedHeadBytes = utf8(`,\n${i1}"relatedLocations": [`);
+      relatedOpenBytes = utf8(`\n${i2}{\n${i3}"id": `);
+      relatedNextBytes = utf8(`,\n${i2}{\n${i3}"id": `);
+      relatedPhysicalBytes = utf8(`,\n${i3}"physicalLocation": `);
+      closeRegionBytes = utf8(closeRegion);
+      relatedMessageBytes = utf8(`,\n${i3}"message": {\n${i4}"text": `);
+      relatedMessageCloseBytes = utf8(`\n${i3}}`);
+      relatedCloseBytes = utf8(`\n${i2}}`);
+      relatedEndBytes = utf8(`\n${i1}]`);
+      emptyRelatedBytes = utf8(`,\n${i1}"relatedLocations": []`);
+      fixableBytes = utf8(`,\n${i1}"properties": {\n${i2}"fixable": true\n${i1}}`);
     }
     if (d.code !== lastCode || d.severity !== lastSeverity) {
       lastCode = d.code; lastSeverity = d.severity;
@@ -215,15 +241,71 @@ function resultWriter(index: ReadonlyMap<string, number>, f: Fingerprinter): { t
     o.number(occurrence);
     o.bytes(closeBytes);
   };
+  /** region(x)'s numbers with the text between them (from startLine's value to endColumn's) */
+  const regionInto = (o: ByteOut, x: Parameters<typeof region>[0]): void => {
+    const col = x.text ? x.text.column : x.column;
+    jsonNumberInto(o, x.line);
+    o.bytes(startColumnBytes);
+    jsonNumberInto(o, col);
+    o.bytes(endLineBytes);
+    jsonNumberInto(o, x.endLine);
+    o.bytes(endColumnBytes);
+    jsonNumberInto(o, Math.max(x.text ? x.text.endColumn : x.endColumn, x.endLine === x.line ? col : 1));
+  };
+  /**
+   * A result with related locations or a fix, in bytes: the text writer's text of it (no stamp:
+   * such results name other lines, or are few).
+   */
+  const relatedInto = (d: Diagnostic, o: ByteOut, lead: Uint8Array, head: Uint8Array, middle: Uint8Array, hash: string, occurrence: number): void => {
+    o.bytes(lead);
+    o.bytes(head);
+    // the message as text, not kept as bytes: the messages of such findings name the other
+    // lines, so they seldom come again (a kept array per message cost more than it saved)
+    o.text(jsonString(d.message));
+    o.bytes(middle);
+    regionInto(o, d);
+    o.bytes(closeLocationsBytes);
+    const list = d.related;
+    if (list !== undefined) {
+      if (list.length === 0) o.bytes(emptyRelatedBytes);
+      else {
+        o.bytes(relatedHeadBytes);
+        for (let k = 0; k < list.length; k++) {
+          const x = list[k]!;
+          o.bytes(k === 0 ? relatedOpenBytes : relatedNextBytes);
+          o.number(k);
+          o.bytes(relatedPhysicalBytes);
+          o.bytes(physicalBytes(physical(x.file)));
+          regionInto(o, x);
+          o.bytes(closeRegionBytes);
+          if (x.message) {
+            o.bytes(relatedMessageBytes);
+            o.bytes(relatedStringBytes(x.message));
+            o.bytes(relatedMessageCloseBytes);
+          }
+          o.bytes(relatedCloseBytes);
+        }
+        o.bytes(relatedEndBytes);
+      }
+    }
+    if (d.fix) o.bytes(fixableBytes);
+    o.bytes(fingerprintBytes);
+    o.text(hash);
+    o.bytes(COLON);
+    o.number(occurrence);
+    o.bytes(closeBytes);
+  };
   const bytes: ElementBytes<Diagnostic> = (d, at, unit, out, lead) => {
-    // a finding with related locations or a fix (few) is written as text
-    if (d.related !== undefined || d.fix !== undefined) return false;
     const hash = f.hash;
     const occurrence = f.occurrence;
     advance(d, at, unit);
     const head = (startBytes ??= pieceBytes(start));
-    const message = messageBytes(d.message);
     const middle = (fileMiddleBytes ??= utf8(fileMiddle));
+    if (d.related !== undefined || d.fix !== undefined) {
+      relatedInto(d, out, lead, head, middle, hash, occurrence);
+      return true;
+    }
+    const message = messageBytes(d.message);
     // region(d), member by member
     const col = d.text ? d.text.column : d.column;
     const endCol = Math.max(d.text ? d.text.endColumn : d.endColumn, d.endLine === d.line ? col : 1);

@@ -48,13 +48,25 @@ function findings(seed: number): Diagnostic[] {
     if (r() < 0.1) file = pick(files);
     if (r() < 0.3) message = pick(messages);
     if (k === long) message = 'x€'.repeat(200_000);
-    const related: RelatedLocation[] = r() < 0.05 ? [{ file: pick(files), ...pos(), message: str(10) }] : [];
+    // related locations (as the engine makes them, or of another shape, or an empty list), in a
+    // third of the findings: JSON and SARIF write them as bytes too
+    const oneRelated = (): RelatedLocation => {
+      const x = { file: pick(files), ...pos(), message: r() < 0.2 ? '' : str(10) };
+      const k = int(10);
+      if (k === 0) return { file: x.file, line: x.line, column: x.column, endLine: x.endLine, endColumn: x.endColumn } as RelatedLocation;
+      if (k === 1) return { ...x, message: undefined } as unknown as RelatedLocation;
+      if (k === 2) return { line: x.line, file: x.file, column: x.column, endLine: x.endLine, endColumn: x.endColumn, message: x.message };
+      if (k === 3) return { ...x, extra: true } as RelatedLocation;
+      if (k === 4) return { ...x, text: { column: num(), endColumn: num() } } as RelatedLocation;
+      return x;
+    };
+    const related: RelatedLocation[] | null = r() < 0.3 ? Array.from({ length: int(4) }, oneRelated) : null;
     out.push({
       code: rule.code, rule: rule.name, severity: r() < 0.9 ? rule.severity : pick<Severity>(['error', 'warning', 'info']), message, file, ...pos(),
       ...(r() < 0.1 ? { text: { column: num(), endColumn: num() } } : {}),
       ...(r() < 0.5 ? { offset: { start: int(1000), end: 1000 + int(1000) } } : {}),
       ...(r() < 0.05 ? { fix: [{ offset: int(1000), length: int(10), content: str(8) }] } : {}),
-      ...(related.length > 0 ? { related } : {}),
+      ...(related !== null ? { related } : {}),
     });
   }
   return out;

@@ -58,6 +58,9 @@ describe('Fingerprinter', () => {
     'same as limits.d/a.conf:7) here',
     'value "ü€𝄞" is not a number',
     'lines 4 - 7, lines 8-9, line  2, aline 3, :x) :12)',
+    // a `line N` that only the replace of `lines` leaves at a word boundary; only a `:N)`
+    'lines 3line 4 and line 5:6)',
+    'named at x.conf:12) only',
     '',
   ];
   const message = (): string => {

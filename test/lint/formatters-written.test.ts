@@ -18,6 +18,25 @@ import { rng } from '../seed.js';
 const PATH_PIECES = ['a', 'nofile', ' ', '"', '\\', '\n', '\t', '\u0001', 'é', '€', '😀', '%', ',', ':', '#', '..', '<', '&', '?'];
 const PIECES = ['a', 'nofile', ' ', '"', '\\', '\n', '\r', '\t', '\u0000', '\u001f', '\u007f', 'é', '€', '😀', '\ud800', '\udfff', '%', ',', ':', '#', '/', '..', '<', '&', '\u2028'];
 
+/**
+ * A related location as the engine makes it, mostly; else of another shape, which JSON.stringify
+ * writes as it is (the hand-written JSON must too): no message, an undefined one, members in
+ * another order, one more member, a toJSON, an inherited member, a non-finite number.
+ */
+function oddRelated(r: () => number, x: RelatedLocation): RelatedLocation {
+  if (r() < 0.7) return x;
+  const { file, line, column, endLine, endColumn, message } = x;
+  switch (Math.floor(r() * 7)) {
+    case 0: return { file, line, column, endLine, endColumn } as RelatedLocation;
+    case 1: return { file, line, column, endLine, endColumn, message: undefined } as unknown as RelatedLocation;
+    case 2: return { line, file, column, endLine, endColumn, message };
+    case 3: return { ...x, extra: 1 } as RelatedLocation;
+    case 4: return { ...x, toJSON: () => ({ moved: true }) } as RelatedLocation;
+    case 5: return Object.assign(Object.create({ inherited: 'yes' }) as object, x) as RelatedLocation;
+    default: return { ...x, line: Number.NaN, endColumn: Infinity };
+  }
+}
+
 function randomReport(seed: number): LintReport {
   const r = rng(seed);
   const int = (n: number) => Math.floor(r() * n);
@@ -35,7 +54,7 @@ function randomReport(seed: number): LintReport {
   for (let k = int(40); k > 0; k--) {
     const rule = pick(RULES);
     const p = pos();
-    const related: RelatedLocation[] = Array.from({ length: r() < 0.3 ? 1 + int(3) : 0 }, () => ({ file: pick(files), ...pos(), message: r() < 0.2 ? '' : str(20) }));
+    const related: RelatedLocation[] = Array.from({ length: r() < 0.3 ? 1 + int(3) : 0 }, () => oddRelated(r, { file: pick(files), ...pos(), message: r() < 0.2 ? '' : str(20) }));
     diagnostics.push({
       code: rule.code, rule: rule.name, severity: pick<Severity>(['error', 'warning', 'info']), message: str(60), file: pick(files), ...p,
       ...(r() < 0.3 ? { text: { column: 1 + int(40), endColumn: 1 + int(40) } } : {}),

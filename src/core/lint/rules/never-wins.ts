@@ -49,10 +49,21 @@ function whyNoMatch(d: DomainSpec): string {
 }
 
 /**
- * The message of never-wins' finding on entry `i` of an item's analysis; with `related`, the lines
- * that beat it (the first three) are pushed there too.
+ * The related locations of never-wins' finding on entry `i`: the lines that beat it (the first
+ * three, those {@link worded} names), none when it never applies. Not worded: `related` is asked
+ * for each finding as it is written, right after its message.
  */
-function worded(profile: Profile, cache: Beaters, ia: ItemAnalysis, key: ItemKey, i: number, related: Array<Beater['related']> | null): string {
+function beatenBy(cache: Beaters, ia: ItemAnalysis, i: number): Array<Beater['related']> {
+  const related: Array<Beater['related']> = [];
+  const matched = ia.matchedCount[i]!;
+  if (matched === 0 || ia.notAppliedCount[i]! === matched) return related;
+  const count = ia.beatenCount(i);
+  for (let k = 0; k < count && k < 3; k++) related.push(beaterOf(cache, ia.beatenRef(i, k)).related);
+  return related;
+}
+
+/** The message of never-wins' finding on entry `i` of an item's analysis. */
+function worded(profile: Profile, cache: Beaters, ia: ItemAnalysis, key: ItemKey, i: number): string {
   const r = ia.readingAt(i);
   const matched = ia.matchedCount[i]!;
   const notApplied = ia.notAppliedCount[i]!;
@@ -68,7 +79,6 @@ function worded(profile: Profile, cache: Beaters, ia: ItemAnalysis, key: ItemKey
   let names = '';
   for (let k = 0; k < count && k < 3; k++) {
     const b = beaterOf(cache, ia.beatenRef(i, k));
-    related?.push(b.related);
     names = k > 0 ? `${names}, ${b.name}` : b.name;
   }
   return `this line never decides ${key === 'logins' ? 'the login limit' : key} for any account: for every account it matches, ${count ? names : 'another line'} ${count === 1 ? 'holds' : 'hold'} the final value (a stronger domain, or the same rank read later). Remove it, or move the value to the line that wins`;
@@ -111,12 +121,8 @@ export const neverWins: Rule = {
       // the message and related locations of entry i's finding, made when it is written (held
       // until then as the number i); one per run of the file's lines of this item
       const text: FindingText = {
-        message: (i) => worded(ctx.profile, cache, ia, key, i, null),
-        related: (i) => {
-          const related: Array<Beater['related']> = [];
-          worded(ctx.profile, cache, ia, key, i, related);
-          return related;
-        },
+        message: (i) => worded(ctx.profile, cache, ia, key, i),
+        related: (i) => beatenBy(cache, ia, i),
       };
       for (let i = from; i < to; i++) {
         // by position in the item: no EntryRef per entry (the analysis keeps its entries as columns)
