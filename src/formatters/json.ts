@@ -171,16 +171,20 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
     }
   };
   /** the element's bytes, piece by piece (into the output, or into the stamp) */
+  /** a position's four numbers, each after its separator: `line` `a` `column` `b` `endLine` `c` `endColumn` */
+  const position = (o: ByteOut, line: number, col: number, endLine: number, endCol: number, a: Uint8Array, b: Uint8Array, c: Uint8Array): void => {
+    jsonNumberInto(o, line);
+    o.bytes(a);
+    jsonNumberInto(o, col);
+    o.bytes(b);
+    jsonNumberInto(o, endLine);
+    o.bytes(c);
+    jsonNumberInto(o, endCol);
+  };
   const put = (o: ByteOut, lead: Uint8Array, head: Uint8Array, line: number, col: number, endLine: number, endCol: number, middle: Uint8Array, message: Uint8Array): void => {
     o.bytes(lead);
     o.bytes(head);
-    jsonNumberInto(o, line);
-    o.bytes(columnBytes);
-    jsonNumberInto(o, col);
-    o.bytes(endLineBytes);
-    jsonNumberInto(o, endLine);
-    o.bytes(endColumnBytes);
-    jsonNumberInto(o, endCol);
+    position(o, line, col, endLine, endCol, columnBytes, endLineBytes, endColumnBytes);
     o.bytes(middle);
     o.bytes(message);
     o.bytes(closeBytes);
@@ -200,13 +204,7 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
       o.bytes(k === 0 ? relatedOpenBytes : relatedNextBytes);
       o.bytes(relatedStringBytes(x.file));
       o.bytes(relatedLineBytes);
-      jsonNumberInto(o, x.line);
-      o.bytes(relatedColumnBytes);
-      jsonNumberInto(o, x.column);
-      o.bytes(relatedEndLineBytes);
-      jsonNumberInto(o, x.endLine);
-      o.bytes(relatedEndColumnBytes);
-      jsonNumberInto(o, x.endColumn);
+      position(o, x.line, x.column, x.endLine, x.endColumn, relatedColumnBytes, relatedEndLineBytes, relatedEndColumnBytes);
       if (x.message !== undefined) {
         o.bytes(relatedMessageBytes);
         o.bytes(relatedStringBytes(x.message));
@@ -236,13 +234,7 @@ function resultWriter(): { text: ElementText<Diagnostic>; bytes: ElementBytes<Di
       // (findings with related locations name other lines: no run of one to stamp)
       out.bytes(lead);
       out.bytes(head);
-      jsonNumberInto(out, d.line);
-      out.bytes(columnBytes);
-      jsonNumberInto(out, d.column);
-      out.bytes(endLineBytes);
-      jsonNumberInto(out, d.endLine);
-      out.bytes(endColumnBytes);
-      jsonNumberInto(out, d.endColumn);
+      position(out, d.line, d.column, d.endLine, d.endColumn, columnBytes, endLineBytes, endColumnBytes);
       out.bytes(mid);
       // the message as text, not kept as bytes: the messages of such findings name the other
       // lines, so they seldom come again (a kept array per message cost more than it saved)
