@@ -28,7 +28,7 @@ export { SEVERITIES } from './doctor/report.js';
 export * from './doctor/parse.js';
 export * from './doctor/pam.js';
 export * from './doctor/commands.js';
-export { describeConfigured, formatLimit, formatSource, leftOutCaveat, leftOutFiles } from './doctor/text.js';
+export { caveatOf, describeConfigured, formatLimit, formatSource, leftOutCaveat, leftOutFiles } from './doctor/text.js';
 export { resolveTasksMax, suggestNproc } from './doctor/analysis.js';
 export { FINDINGS } from './doctor/registry.js';
 export { diagnose } from './doctor/diagnose.js';

@@ -3,7 +3,7 @@
  * (documented in docs/doctor.md). Pure.
  */
 import {
-  type CgroupNode, type DoctorReport, type Finding, formatLimit, formatSource, leftOutCaveat, leftOutFiles, LOGIN_PATHS, type SettingFact,
+  type CgroupNode, type DoctorReport, type Finding, caveatOf, formatLimit, formatSource, LOGIN_PATHS, type SettingFact,
 } from '../core/doctor.js';
 import { RLIM_INFINITY } from '../core/schema.js';
 import { PLAIN_STYLE as PLAIN, type Style } from './style.js';
@@ -240,8 +240,8 @@ export function formatDoctorText(r: DoctorReport, paint: Paint = PLAIN): string 
   const c = np.configured;
   if (c) {
     const half = (v: bigint | null, from: typeof c.softFrom, origin: string) => `${formatLimit(v)} ${p.dim(`(${from ? formatSource(from) : origin})`)}`;
-    const unread = leftOutFiles(r.problems).length;
-    out.push(`  configured     soft ${half(c.soft, c.softFrom, c.softOrigin)}, hard ${half(c.hard, c.hardFrom, c.hardOrigin)}${unread > 0 ? p.yellow(`  (${leftOutCaveat(unread)})`) : ''}`);
+    const caveat = caveatOf(r.problems);
+    out.push(`  configured     soft ${half(c.soft, c.softFrom, c.softOrigin)}, hard ${half(c.hard, c.hardFrom, c.hardOrigin)}${caveat ? p.yellow(`  (${caveat})`) : ''}`);
   } else {
     out.push(`  configured     ${p.yellow(r.nproc.configNote ?? 'unknown')}`);
   }

@@ -20,7 +20,7 @@ import type { UnitLimit, UnitLimitSource } from '../systemd/resolve.js';
 import { kernelToConf } from '../values.js';
 import type { CgroupKind, LimitPair } from './facts.js';
 import { isPamService } from './analysis.js';
-import { leftOutCaveat, leftOutFiles } from './text.js';
+import { caveatOf } from './text.js';
 import type { Resolution } from '../resolve.js';
 
 /** What `doctor --item` looks at. */
@@ -115,7 +115,7 @@ export function pamConfigured(res: Resolution | null, item: RlimitItem): PamConf
   const hard = r.applied ? r.applied.hard : r.hard.value;
   const lines = [r.soft, r.hard].filter((s) => s.origin === 'line' && s.source).map((s) => `${s.source!.file}:${s.source!.line} ${s.source!.domain}`);
   // computed without the limits files this uid could not read (pam_limits reads them as root)
-  const caveat = leftOutCaveat(leftOutFiles(res.warnings).length);
+  const caveat = caveatOf(res.warnings);
   const text = lines.length ? [...new Set(lines)].join(', ') : 'no line sets it: the starting value';
   return { soft, hard, fromLine: lines.length > 0, text: caveat ? `${text}, ${caveat}` : text };
 }

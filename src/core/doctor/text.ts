@@ -70,3 +70,11 @@ export function leftOutCaveat(n: number): string {
   const what = n === 1 ? 'one file or limits.d pam_limits reads was' : `${n} files or directories pam_limits reads were`;
   return `as far as the files limitsctl read say: ${what} not read (listed under "Some facts could not be read")`;
 }
+
+/**
+ * {@link leftOutCaveat} for a resolution's warnings (undefined: no resolution, no caveat): the
+ * caveat every sentence stating configured values carries.
+ */
+export function caveatOf(warnings: readonly string[] | undefined): string {
+  return leftOutCaveat(leftOutFiles(warnings ?? []).length);
+}

@@ -1,4 +1,4 @@
-import { formatLimit, formatSource, leftOutCaveat, leftOutFiles } from '../text.js';
+import { caveatOf, formatLimit, formatSource } from '../text.js';
 import type { FindingDefinition } from '../types.js';
 
 /** The user runs nothing now: say what a new session would get. */
@@ -9,7 +9,7 @@ export const noProcesses: FindingDefinition = {
   check(ctx) {
     if (ctx.isRoot || ctx.processes !== 0) return [];
     const c = ctx.configured;
-    const caveat = leftOutCaveat(leftOutFiles(ctx.facts.resolution?.warnings ?? []).length);
+    const caveat = caveatOf(ctx.facts.resolution?.warnings);
     return [{
       id: 'no-processes', severity: 'info', title: `${ctx.facts.identity.name} runs no processes right now`,
       details: [c ? `New sessions get nproc soft ${formatLimit(c.soft)}, hard ${formatLimit(c.hard)}${c.softFrom ? ` (${formatSource(c.softFrom)})` : ''}${caveat ? `, ${caveat}` : ''}.` : 'The configured nproc could not be computed.'],

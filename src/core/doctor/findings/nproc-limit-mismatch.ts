@@ -2,7 +2,7 @@ import { RLIM_INFINITY } from '../../schema.js';
 import { isPamService, NEAR, serviceDropIn } from '../analysis.js';
 import type { DoctorFacts, SettingFact } from '../facts.js';
 import type { Fix, UnitCount } from '../report.js';
-import { describeConfigured, fmt, formatLimit, leftOutCaveat, leftOutFiles } from '../text.js';
+import { caveatOf, describeConfigured, fmt, formatLimit } from '../text.js';
 import type { FindingDefinition } from '../types.js';
 
 /** Why processes in this kind of unit run with a limit other than the configured one. */
@@ -36,7 +36,7 @@ export const nprocLimitMismatch: FindingDefinition = {
     const differing = ctx.limitGroups.filter((g) => g.matchesConfig === false);
     if (differing.length === 0) return [];
     // computed without the limits files this uid could not read: a difference may be theirs
-    const caveat = leftOutCaveat(leftOutFiles(facts.resolution?.warnings ?? []).length);
+    const caveat = caveatOf(facts.resolution?.warnings);
     const details: string[] = [`Configured: ${describeConfigured(configured)}${caveat ? `, ${caveat}` : ''}.`];
     const fixes: Fix[] = [];
     const sysNproc = facts.systemd.system.DefaultLimitNPROC;

@@ -1,5 +1,5 @@
 import { NEAR } from '../analysis.js';
-import { fmt, formatSource, leftOutCaveat, leftOutFiles } from '../text.js';
+import { caveatOf, fmt, formatSource } from '../text.js';
 import type { FindingDefinition } from '../types.js';
 
 /** Even a fresh login would start at or over the configured soft nproc. */
@@ -13,7 +13,7 @@ export const nprocNewSessions: FindingDefinition = {
     if (!(bindingSoft === null || confSoft > bindingSoft || nprocRatio! < NEAR)) return [];
     const name = ctx.facts.identity.name;
     const ratio = tasks / confSoft;
-    const caveat = leftOutCaveat(leftOutFiles(ctx.facts.resolution?.warnings ?? []).length);
+    const caveat = caveatOf(ctx.facts.resolution?.warnings);
     return [{
       id: 'nproc-new-sessions', severity: ratio >= 1 ? 'critical' : 'warning',
       title: `New sessions of ${name} get soft nproc ${fmt(confSoft)} and ${name} already runs ${fmt(tasks)} tasks${ratio >= 1 ? ': a new login cannot fork' : ''}`,
