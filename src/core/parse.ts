@@ -796,6 +796,14 @@ function entryMeta(profile: Profile): EntryMeta {
   if (seen !== undefined && seen.profile === profile
     && seen.domainRaw.length === tokE[0]! - tokS[0]! && seen.typeRaw.length === tokE[1]! - tokS[1]! && seen.itemRaw.length === tokE[2]! - tokS[2]!
     && sameAt(text, tokS[0]!, seen.domainRaw) && sameAt(text, tokS[1]!, seen.typeRaw) && sameAt(text, tokS[2]!, seen.itemRaw)) return seen;
+  return newEntryMeta(profile, key);
+}
+
+/**
+ * entryMeta for tokens not seen lately: made and remembered under `key`. (A function of its own:
+ * V8 optimises entryMeta, run for every entry, without this rarely run part.)
+ */
+function newEntryMeta(profile: Profile, key: number): EntryMeta {
   const domainRaw = tokRaw(0);
   const typeRaw = tokRaw(1);
   const itemRaw = tokRaw(2);
@@ -862,6 +870,11 @@ function entryValue(info: ItemInfo | null): EntryValue {
   const h = tokH[3]!;
   const seen = m.get(h);
   if (seen !== undefined && seen.raw.length === tokE[3]! - tokS[3]! && sameAt(tokText, tokS[3]!, seen.raw)) return seen;
+  return newEntryValue(info, m, h);
+}
+
+/** entryValue for a value not seen lately: made and remembered in `m` under `h` (rarely run: see newEntryMeta). */
+function newEntryValue(info: ItemInfo | null, m: Map<number, EntryValue>, h: number): EntryValue {
   const raw = tokRaw(3);
   const text = lower(raw);
   const v: EntryValue = {

@@ -146,6 +146,29 @@ class Ints {
 
 const NO_INDEXES = new Int32Array(0);
 
+// The loops over every entry are small functions of their own, not parts of one method: V8
+// optimises a long loop while it runs (on-stack replacement) by compiling the whole function it
+// is in, and a method of several such loops was compiled once per loop, each time also the code
+// after the loop it had no type feedback for yet (then thrown away when reached).
+
+/** 1 where flags[i] has `bit`, for i < n. */
+function bitColumn(flags: Uint8Array, n: number, bit: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (flags[i]! & bit) out[i] = 1;
+  return out;
+}
+
+/** Per item id (0 .. ids - 1), the entry indexes i < n with item[i] === id, ascending (a counting sort). */
+function listsByItem(item: Int32Array, n: number, ids: number): Int32Array[] {
+  const sizes = new Int32Array(ids);
+  for (let i = 0; i < n; i++) { const id = item[i]!; if (id >= 0) sizes[id]!++; }
+  const lists: Int32Array[] = [];
+  for (let id = 0; id < ids; id++) lists.push(new Int32Array(sizes[id]!));
+  const fill = new Int32Array(ids);
+  for (let i = 0; i < n; i++) { const id = item[i]!; if (id >= 0) lists[id]![fill[id]!++] = i; }
+  return lists;
+}
+
 
 
 export class Analysis {
@@ -441,34 +464,28 @@ export class Analysis {
       const n = this.count; // (runs #scan)
       const { domain, domainSpecs, flags, item, itemText, itemTexts, itemIds, rankedItem } = this.#scanned!;
       this.#scanned = null;
-      const active = new Uint8Array(n);
-      const valid = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const fl = flags[i]!;
-        if (fl & E_ACTIVE) active[i] = 1;
-        if (fl & E_VALID) valid[i] = 1;
-      }
-      const sizes = new Int32Array(itemIds.size);
-      for (let i = 0; i < n; i++) if (item[i]! >= 0) sizes[item[i]!]!++;
-      const lists = Array.from(sizes, (k) => new Int32Array(k));
-      const fill = new Int32Array(itemIds.size);
-      for (let i = 0; i < n; i++) { const id = item[i]!; if (id >= 0) lists[id]![fill[id]!++] = i; }
+      const active = bitColumn(flags, n, E_ACTIVE);
+      const valid = bitColumn(flags, n, E_VALID);
+      const lists = listsByItem(item, n, itemIds.size);
       const m = new Map<ItemKey, Int32Array>();
       for (const [k, id] of itemIds) m.set(k, lists[id]!);
       const files = this.options.tree.files;
       const fatalAt = files.findIndex((f) => f.fatal);
       // reading orders from the file pam_limits cannot read on (the files before it hold the lower ones)
-      let fatalOrder = Infinity;
-      if (fatalAt >= 0) {
-        const before = new Set(files.slice(0, fatalAt));
-        fatalOrder = 0;
-        for (let i = 0; i < n; i++) if (before.has(this.fileAt(i))) fatalOrder = this.orderAt(i) + 1;
-        for (const x of this.nolimits) if (before.has(x.file) && x.order + 1 > fatalOrder) fatalOrder = x.order + 1;
-      }
+      const fatalOrder = fatalAt >= 0 ? this.#fatalOrder(new Set(files.slice(0, fatalAt))) : Infinity;
       this.#columns = { domain, domainSpecs, active, valid, item, flags, itemText, itemTexts, rankedItem, fatalAt, fatalOrder };
       this.#itemIndex = m;
     }
     return this.#itemIndex;
+  }
+
+  /** the first reading order after the readings of the files `before` (0: none) */
+  #fatalOrder(before: ReadonlySet<TreeFile>): number {
+    const n = this.count;
+    let fatalOrder = 0;
+    for (let i = 0; i < n; i++) if (before.has(this.fileAt(i))) fatalOrder = this.orderAt(i) + 1;
+    for (const x of this.nolimits) if (before.has(x.file) && x.order + 1 > fatalOrder) fatalOrder = x.order + 1;
+    return fatalOrder;
   }
 
   /** Per-entry facts as typed arrays by entry index (see EntryColumns). */
