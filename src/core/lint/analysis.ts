@@ -158,6 +158,43 @@ function bitColumn(flags: Uint8Array, n: number, bit: number): Uint8Array {
   return out;
 }
 
+/**
+ * Analysis.itemRuns of every file: one walk of the item column in reading order (each file's
+ * entries are one range of it, `ranges`): per file, the items met (ascending ids) and where their
+ * run starts and ends in the item's list.
+ */
+function runsByFile(ranges: ReadonlyMap<TreeFile, { lo: number; hi: number }>, item: Int32Array, keys: readonly ItemKey[]): Map<TreeFile, ItemRun[]> {
+  const m = new Map<TreeFile, ItemRun[]>();
+  const next = new Int32Array(keys.length);
+  const start = new Int32Array(keys.length);
+  const seen = new Int32Array(keys.length).fill(-1);
+  let fileNo = 0;
+  const met: number[] = [];
+  for (const [f, r] of ranges) {
+    met.length = 0;
+    for (let i = r.lo; i < r.hi; i++) {
+      const id = item[i]!;
+      if (id < 0) continue;
+      if (seen[id] !== fileNo) {
+        seen[id] = fileNo;
+        start[id] = next[id]!;
+        // kept ascending as met (an insertion: a file names a few items)
+        let j = met.length;
+        met.push(id);
+        while (j > 0 && met[j - 1]! > id) { met[j] = met[j - 1]!; j--; }
+        met[j] = id;
+      }
+      next[id]!++;
+    }
+    fileNo++;
+    if (met.length === 0) continue;
+    const runs: ItemRun[] = [];
+    for (let j = 0; j < met.length; j++) { const id = met[j]!; runs.push({ key: keys[id]!, from: start[id]!, to: next[id]! }); }
+    m.set(f, runs);
+  }
+  return m;
+}
+
 /** Per item id (0 .. ids - 1), the entry indexes i < n with item[i] === id, ascending (a counting sort). */
 function listsByItem(item: Int32Array, n: number, ids: number): Int32Array[] {
   const sizes = new Int32Array(ids);
@@ -520,31 +557,9 @@ export class Analysis {
    */
   itemRuns(file: TreeFile): readonly ItemRun[] {
     if (!this.#runs) {
-      // one walk of the item column in reading order (each file's entries are one range of it):
-      // per file, the items met and where their run starts in the item's list
-      const m = new Map<TreeFile, ItemRun[]>();
       const keys = this.itemKeys();
-      const item = this.columns.item;
-      const next = new Int32Array(keys.length);
-      const start = new Int32Array(keys.length);
-      const seen = new Int32Array(keys.length).fill(-1);
       if (!this.#rangesByFile) this.#ranges();
-      let fileNo = 0;
-      const met: number[] = [];
-      for (const [f, r] of this.#rangesByFile!) {
-        met.length = 0;
-        for (let i = r.lo; i < r.hi; i++) {
-          const id = item[i]!;
-          if (id < 0) continue;
-          if (seen[id] !== fileNo) { seen[id] = fileNo; start[id] = next[id]!; met.push(id); }
-          next[id]!++;
-        }
-        fileNo++;
-        if (met.length === 0) continue;
-        met.sort((a, b) => a - b);
-        m.set(f, met.map((id) => ({ key: keys[id]!, from: start[id]!, to: next[id]! })));
-      }
-      this.#runs = m;
+      this.#runs = runsByFile(this.#rangesByFile!, this.columns.item, keys);
     }
     return this.#runs.get(file) ?? [];
   }
