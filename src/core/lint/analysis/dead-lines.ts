@@ -144,30 +144,27 @@ function deadIn(
 ): number {
   let count = 0;
   const m = list.length;
-  // next index (in list) of a valid line covering soft, for the `-`/`-` case
-  const nextSoftCover = new Float64Array(m);
+  // One walk from the last line back (V8 optimises one loop, not three): `ns` is the index (in
+  // list) of the nearest later line covering soft, for the `-`/`-` case; per (domain text, item
+  // text) pair, numbered as met, `later` holds its nearest later valid line of each type: soft,
+  // hard, '-', any.
   let ns = Infinity;
-  for (let i = m - 1; i >= 0; i--) {
-    nextSoftCover[i] = ns;
-    if (flags[list[i]!]! & E_COVERS_SOFT) ns = i;
-  }
   pairId.clear();
-  const pair = new Int32Array(m);
   let pairs = 0;
-  for (let i = 0; i < m; i++) {
-    const x = list[i]!;
-    if (!(flags[x]! & E_VALID)) continue;
-    const key = dom[x]! * T + text[x]!;
-    let id = pairId.get(key);
-    if (id === undefined) pairId.set(key, (id = pairs++));
-    pair[i] = id;
-  }
-  // per pair, the nearest later valid line of each type: soft, hard, '-', any
-  const later = new Float64Array(pairs * 4).fill(Infinity);
+  const later = new Float64Array(m * 4);
   for (let i = m - 1; i >= 0; i--) {
-    const f = flags[list[i]!]!;
+    const a = list[i]!;
+    const f = flags[a]!;
+    const nextSoftCover = ns;
+    if (f & E_COVERS_SOFT) ns = i;
     if (!(f & E_VALID)) continue;
-    const at = pair[i]! * 4;
+    const key = dom[a]! * T + text[a]!;
+    let id = pairId.get(key);
+    if (id === undefined) {
+      pairId.set(key, (id = pairs++));
+      later.fill(Infinity, id * 4, id * 4 + 4);
+    }
+    const at = id * 4;
     let by = Infinity;
     // unranked items and the login slot: the last matching line wins
     if (!ranked) by = later[at + 3]!;
@@ -175,9 +172,8 @@ function deadIn(
     else if (f & E_HARD) by = later[at + 1]!;
     // the - / - case needs no soft-covering line strictly between A and B: the first one
     // after A must be B itself.
-    else if (f & E_DASH && later[at + 2] !== Infinity && later[at + 2] === nextSoftCover[i]) by = later[at + 2]!;
+    else if (f & E_DASH && later[at + 2] !== Infinity && later[at + 2] === nextSoftCover) by = later[at + 2]!;
     if (by !== Infinity) {
-      const a = list[i]!;
       const b = list[by]!;
       const oa = orderOf === null ? a : orderOf[a]!;
       deadBy[oa] = orderOf === null ? b : orderOf[b]!;
