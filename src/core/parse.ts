@@ -38,7 +38,43 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
   const profile = canonicalProfile(options.profile ?? FALLBACK_PROFILE);
   // Index the lines into typed arrays: exact, and cheap even for millions of lines. Line objects
   // are made on first use of `lines`, and each line is read on first use of its readings.
-  // starts in cols[0, cap), ends in cols[cap, 2 * cap): one buffer for the two columns
+  indexLines(text);
+  const cols = lineCols;
+  const cap = lineCap;
+  const count = lineCount;
+  lineCols = NO_COLS;
+  const ctx: LineContext = {
+    text, profile, reading: READING_MODES[PROFILE_TRAITS[profile].reading], compare: options.compareProfiles !== false,
+    starts: cols.subarray(0, count), ends: cols.subarray(cap, cap + count), count, lines: null,
+  };
+  const doc = { file: options.file ?? '<input>', profile, text } as { file: string; profile: Profile; text: string; lines: readonly Line[] };
+  // An own, enumerable accessor: spreading or serialising the document still yields its lines.
+  Object.defineProperty(doc, 'lines', {
+    enumerable: true,
+    configurable: true,
+    get(): readonly Line[] {
+      // a line is its number and its readings; where it starts and ends are read from the
+      // document's columns (ctx.starts, ctx.ends), not kept on each of a million line objects
+      const lines = linesOf(ctx);
+      Object.defineProperty(doc, 'lines', { value: lines, enumerable: true, configurable: false, writable: false });
+      return lines;
+    },
+  });
+  return doc;
+}
+
+/** indexLines' results: starts in lineCols[0, lineCap), ends in lineCols[lineCap, 2 * lineCap), lineCount lines */
+const NO_COLS = new Uint32Array(0);
+let lineCols = NO_COLS;
+let lineCap = 0;
+let lineCount = 0;
+
+/**
+ * Where each line of `text` starts and ends (before its '\n'), into lineCols/lineCap/lineCount:
+ * one buffer for the two columns. (A function of its own: V8 optimises its loop, run over every
+ * line, without the rest of parseBinary.)
+ */
+function indexLines(text: string): void {
   let cap = Math.max(16, (text.length >> 5) + 1);
   let cols = new Uint32Array(2 * cap);
   let count = 0;
@@ -58,26 +94,18 @@ export function parseBinary(text: string, options: ParseOptions = {}): LimitsDoc
     cols[cap + count++] = nl;
     start = nl + 1;
   }
-  const ctx: LineContext = {
-    text, profile, reading: READING_MODES[PROFILE_TRAITS[profile].reading], compare: options.compareProfiles !== false,
-    starts: cols.subarray(0, count), ends: cols.subarray(cap, cap + count), count, lines: null,
-  };
-  const doc = { file: options.file ?? '<input>', profile, text } as { file: string; profile: Profile; text: string; lines: readonly Line[] };
-  // An own, enumerable accessor: spreading or serialising the document still yields its lines.
-  Object.defineProperty(doc, 'lines', {
-    enumerable: true,
-    configurable: true,
-    get(): readonly Line[] {
-      // a line is its number and its readings; where it starts and ends are read from the
-      // document's columns (ctx.starts, ctx.ends), not kept on each of a million line objects
-      const lines: Line[] = new Array<Line>(count);
-      for (let i = 0; i < count; i++) lines[i] = new ParsedLine(ctx, i);
-      ctx.lines = lines;
-      Object.defineProperty(doc, 'lines', { value: lines, enumerable: true, configurable: false, writable: false });
-      return lines;
-    },
-  });
-  return doc;
+  lineCols = cols;
+  lineCap = cap;
+  lineCount = count;
+}
+
+/** A document's line objects (kept in ctx.lines). */
+function linesOf(ctx: LineContext): Line[] {
+  const count = ctx.count;
+  const lines: Line[] = new Array<Line>(count);
+  for (let i = 0; i < count; i++) lines[i] = new ParsedLine(ctx, i);
+  ctx.lines = lines;
+  return lines;
 }
 
 /** How a profile reads a line (PROFILE_TRAITS[p].reading), as a number kept on the document's context. */
@@ -796,6 +824,14 @@ function entryMeta(profile: Profile): EntryMeta {
   if (seen !== undefined && seen.profile === profile
     && seen.domainRaw.length === tokE[0]! - tokS[0]! && seen.typeRaw.length === tokE[1]! - tokS[1]! && seen.itemRaw.length === tokE[2]! - tokS[2]!
     && sameAt(text, tokS[0]!, seen.domainRaw) && sameAt(text, tokS[1]!, seen.typeRaw) && sameAt(text, tokS[2]!, seen.itemRaw)) return seen;
+  return newEntryMeta(profile, key);
+}
+
+/**
+ * entryMeta for tokens not seen lately: made and remembered under `key`. (A function of its own:
+ * V8 optimises entryMeta, run for every entry, without this rarely run part.)
+ */
+function newEntryMeta(profile: Profile, key: number): EntryMeta {
   const domainRaw = tokRaw(0);
   const typeRaw = tokRaw(1);
   const itemRaw = tokRaw(2);
@@ -862,6 +898,11 @@ function entryValue(info: ItemInfo | null): EntryValue {
   const h = tokH[3]!;
   const seen = m.get(h);
   if (seen !== undefined && seen.raw.length === tokE[3]! - tokS[3]! && sameAt(tokText, tokS[3]!, seen.raw)) return seen;
+  return newEntryValue(info, m, h);
+}
+
+/** entryValue for a value not seen lately: made and remembered in `m` under `h` (rarely run: see newEntryMeta). */
+function newEntryValue(info: ItemInfo | null, m: Map<number, EntryValue>, h: number): EntryValue {
   const raw = tokRaw(3);
   const text = lower(raw);
   const v: EntryValue = {

@@ -146,6 +146,146 @@ class Ints {
 
 const NO_INDEXES = new Int32Array(0);
 
+/** What Analysis.#scan gathers while it walks the documents (scanLines adds one document's lines). */
+class Scan {
+  readonly nolimits: NoLimitRef[] = [];
+  readonly fileOf: Ints;
+  readonly lineOf: Ints;
+  chunkOf: Ints | null = null;
+  /** the orders of the entries, kept once a `<domain> -` line makes them differ from the index */
+  orderOf: Ints | null = null;
+  // the per-entry columns (EntryColumns), read in the same walk: each reading is looked at once
+  readonly domain: Ints;
+  readonly item: Ints;
+  readonly itemText: Ints;
+  readonly flags: Bytes;
+  readonly domainIds = new Map<string, number>();
+  readonly domainSpecs: DomainSpec[] = [];
+  readonly itemIds = new Map<ItemKey, number>();
+  readonly textIds = new Map<string, number>();
+  readonly ranked: number[] = [];
+  order = 0;
+  constructor(readonly capacity: number) {
+    this.fileOf = new Ints(capacity);
+    this.lineOf = new Ints(capacity);
+    this.domain = new Ints(capacity);
+    this.item = new Ints(capacity);
+    this.itemText = new Ints(capacity);
+    this.flags = new Bytes(capacity);
+  }
+}
+
+/**
+ * The readings of one document's lines into the scan (`f`: the document's index in the table's
+ * files). A function per document, not the body of #scan's loop: V8 optimises it as it is called
+ * (and, in one long document, its loop alone), not the whole of #scan.
+ */
+function scanLines(st: Scan, file: TreeFile, doc: NonNullable<TreeFile['doc']>, lines: readonly Line[], f: number): void {
+  const { fileOf, lineOf, domain, item, itemText, flags, domainIds, domainSpecs, itemIds, textIds } = st;
+  for (let l = 0; l < lines.length; l++) {
+    const line = lines[l]!;
+    for (let chunk = 0; ; chunk++) {
+      // (contentAt: a blank or comment line's reading object is never made here)
+      const r = contentAt(line, chunk);
+      if (r === undefined) break;
+      if (r === null) continue;
+      if (r.kind === 'entry') {
+        if (chunk > 0 && st.chunkOf === null) { st.chunkOf = new Ints(st.capacity); st.chunkOf.n = lineOf.n; }
+        fileOf.push(f);
+        lineOf.push(l);
+        st.chunkOf?.push(chunk);
+        st.orderOf?.push(st.order);
+        st.order++;
+        const raw = entryRaw(r, 0);
+        let d = domainIds.get(raw);
+        if (d === undefined) { domainIds.set(raw, (d = domainSpecs.length)); domainSpecs.push(r.domainSpec); }
+        domain.push(d);
+        const type = r.limitType;
+        let fl = type === 'soft' ? E_SOFT : type === 'hard' ? E_HARD : type === '-' ? E_DASH : 0;
+        const p = r.problem;
+        if (!p) fl |= E_VALID | E_ACTIVE; else if (p.code === 'percent-domain') fl |= E_ACTIVE;
+        if (chunk === 0 && readingKindAt(line, 1) === undefined && line.other === undefined) fl |= E_PLAIN;
+        const info = r.itemInfo;
+        if (!info) { item.push(-1); itemText.push(-1); flags.push(fl); continue; }
+        if (info.name === 'maxlogins') fl |= E_MAXLOGINS;
+        if (fl & E_VALID && (fl & (E_SOFT | E_DASH) || !info.typeChecked)) fl |= E_COVERS_SOFT;
+        flags.push(fl);
+        const k = itemKeyOf(info);
+        let id = itemIds.get(k);
+        if (id === undefined) { itemIds.set(k, (id = itemIds.size)); st.ranked.push(info.ranked && k !== 'logins' ? 1 : 0); }
+        item.push(id);
+        const tx = r.itemText;
+        let t = textIds.get(tx);
+        if (t === undefined) textIds.set(tx, (t = textIds.size));
+        itemText.push(t);
+      } else if (r.kind === 'nolimit') {
+        if (st.orderOf === null) { const o = (st.orderOf = new Ints(st.capacity)); for (let i = 0; i < lineOf.n; i++) o.push(i); }
+        st.nolimits.push({ file, doc, line, reading: r, chunk, order: st.order++ });
+      }
+    }
+  }
+}
+
+// The loops over every entry are small functions of their own, not parts of one method: V8
+// optimises a long loop while it runs (on-stack replacement) by compiling the whole function it
+// is in, and a method of several such loops was compiled once per loop, each time also the code
+// after the loop it had no type feedback for yet (then thrown away when reached).
+
+/** 1 where flags[i] has `bit`, for i < n. */
+function bitColumn(flags: Uint8Array, n: number, bit: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (flags[i]! & bit) out[i] = 1;
+  return out;
+}
+
+/**
+ * Analysis.itemRuns of every file: one walk of the item column in reading order (each file's
+ * entries are one range of it, `ranges`): per file, the items met (ascending ids) and where their
+ * run starts and ends in the item's list.
+ */
+function runsByFile(ranges: ReadonlyMap<TreeFile, { lo: number; hi: number }>, item: Int32Array, keys: readonly ItemKey[]): Map<TreeFile, ItemRun[]> {
+  const m = new Map<TreeFile, ItemRun[]>();
+  const next = new Int32Array(keys.length);
+  const start = new Int32Array(keys.length);
+  const seen = new Int32Array(keys.length).fill(-1);
+  let fileNo = 0;
+  const met: number[] = [];
+  for (const [f, r] of ranges) {
+    met.length = 0;
+    for (let i = r.lo; i < r.hi; i++) {
+      const id = item[i]!;
+      if (id < 0) continue;
+      if (seen[id] !== fileNo) {
+        seen[id] = fileNo;
+        start[id] = next[id]!;
+        // kept ascending as met (an insertion: a file names a few items)
+        let j = met.length;
+        met.push(id);
+        while (j > 0 && met[j - 1]! > id) { met[j] = met[j - 1]!; j--; }
+        met[j] = id;
+      }
+      next[id]!++;
+    }
+    fileNo++;
+    if (met.length === 0) continue;
+    const runs: ItemRun[] = [];
+    for (let j = 0; j < met.length; j++) { const id = met[j]!; runs.push({ key: keys[id]!, from: start[id]!, to: next[id]! }); }
+    m.set(f, runs);
+  }
+  return m;
+}
+
+/** Per item id (0 .. ids - 1), the entry indexes i < n with item[i] === id, ascending (a counting sort). */
+function listsByItem(item: Int32Array, n: number, ids: number): Int32Array[] {
+  const sizes = new Int32Array(ids);
+  for (let i = 0; i < n; i++) { const id = item[i]!; if (id >= 0) sizes[id]!++; }
+  const lists: Int32Array[] = [];
+  for (let id = 0; id < ids; id++) lists.push(new Int32Array(sizes[id]!));
+  const fill = new Int32Array(ids);
+  for (let i = 0; i < n; i++) { const id = item[i]!; if (id >= 0) lists[id]![fill[id]!++] = i; }
+  return lists;
+}
+
 
 
 export class Analysis {
@@ -159,27 +299,11 @@ export class Analysis {
   constructor(readonly options: AnalysisOptions) {}
 
   #scan(): EntryTable {
-    const nolimits: NoLimitRef[] = [];
     const files: TreeFile[] = [];
     const docLines: Array<readonly Line[]> = [];
     let capacity = 0;
     for (const file of this.options.tree.files) if (file.doc) capacity += file.doc.lines.length;
-    const fileOf = new Ints(capacity);
-    const lineOf = new Ints(capacity);
-    let chunkOf: Ints | null = null;
-    /** the orders of the entries, kept once a `<domain> -` line makes them differ from the index */
-    let orderOf: Ints | null = null;
-    // the per-entry columns (EntryColumns), read in the same walk: each reading is looked at once
-    const domain = new Ints(capacity);
-    const item = new Ints(capacity);
-    const itemText = new Ints(capacity);
-    const flags = new Bytes(capacity);
-    const domainIds = new Map<string, number>();
-    const domainSpecs: DomainSpec[] = [];
-    const itemIds = new Map<ItemKey, number>();
-    const textIds = new Map<string, number>();
-    const ranked: number[] = [];
-    let order = 0;
+    const st = new Scan(capacity);
     for (const file of this.options.tree.files) {
       const doc = file.doc;
       if (!doc) continue;
@@ -187,65 +311,25 @@ export class Analysis {
       files.push(file);
       const lines = doc.lines;
       docLines.push(lines);
-      for (let l = 0; l < lines.length; l++) {
-        const line = lines[l]!;
-        for (let chunk = 0; ; chunk++) {
-          // (contentAt: a blank or comment line's reading object is never made here)
-          const r = contentAt(line, chunk);
-          if (r === undefined) break;
-          if (r === null) continue;
-          if (r.kind === 'entry') {
-            if (chunk > 0 && chunkOf === null) { chunkOf = new Ints(capacity); chunkOf.n = lineOf.n; }
-            fileOf.push(f);
-            lineOf.push(l);
-            chunkOf?.push(chunk);
-            orderOf?.push(order);
-            order++;
-            const raw = entryRaw(r, 0);
-            let d = domainIds.get(raw);
-            if (d === undefined) { domainIds.set(raw, (d = domainSpecs.length)); domainSpecs.push(r.domainSpec); }
-            domain.push(d);
-            const type = r.limitType;
-            let fl = type === 'soft' ? E_SOFT : type === 'hard' ? E_HARD : type === '-' ? E_DASH : 0;
-            const p = r.problem;
-            if (!p) fl |= E_VALID | E_ACTIVE; else if (p.code === 'percent-domain') fl |= E_ACTIVE;
-            if (chunk === 0 && readingKindAt(line, 1) === undefined && line.other === undefined) fl |= E_PLAIN;
-            const info = r.itemInfo;
-            if (!info) { item.push(-1); itemText.push(-1); flags.push(fl); continue; }
-            if (info.name === 'maxlogins') fl |= E_MAXLOGINS;
-            if (fl & E_VALID && (fl & (E_SOFT | E_DASH) || !info.typeChecked)) fl |= E_COVERS_SOFT;
-            flags.push(fl);
-            const k = itemKeyOf(info);
-            let id = itemIds.get(k);
-            if (id === undefined) { itemIds.set(k, (id = itemIds.size)); ranked.push(info.ranked && k !== 'logins' ? 1 : 0); }
-            item.push(id);
-            const tx = r.itemText;
-            let t = textIds.get(tx);
-            if (t === undefined) textIds.set(tx, (t = textIds.size));
-            itemText.push(t);
-          } else if (r.kind === 'nolimit') {
-            if (orderOf === null) { orderOf = new Ints(capacity); for (let i = 0; i < lineOf.n; i++) orderOf.push(i); }
-            nolimits.push({ file, doc, line, reading: r, chunk, order: order++ });
-          }
-        }
-      }
+      scanLines(st, file, doc, lines, f);
     }
+    const { lineOf, fileOf, order } = st;
     const count = lineOf.n;
-    const orders = orderOf?.exact() ?? null;
+    const orders = st.orderOf?.exact() ?? null;
     let indexOfOrder: Int32Array | null = null;
     if (orders !== null) {
       indexOfOrder = new Int32Array(order).fill(-1);
       for (let i = 0; i < count; i++) indexOfOrder[orders[i]!] = i;
     }
     const fa = fileOf.exact();
-    this.#nolimits = nolimits;
+    this.#nolimits = st.nolimits;
     this.#scanned = {
-      domain: domain.exact(), domainSpecs, flags: flags.exact(), item: item.exact(), itemText: itemText.exact(),
-      itemTexts: textIds.size, itemIds, rankedItem: Uint8Array.from(ranked),
+      domain: st.domain.exact(), domainSpecs: st.domainSpecs, flags: st.flags.exact(), item: st.item.exact(), itemText: st.itemText.exact(),
+      itemTexts: st.textIds.size, itemIds: st.itemIds, rankedItem: Uint8Array.from(st.ranked),
     };
     return (this.#table = {
       files, lines: docLines, fileOf: files.length <= 0x10000 ? Uint16Array.from(fa) : fa, lineOf: lineOf.exact(),
-      chunkOf: chunkOf?.exact() ?? null, orderOf: orders, indexOfOrder, count, size: order,
+      chunkOf: st.chunkOf?.exact() ?? null, orderOf: orders, indexOfOrder, count, size: order,
     });
   }
 
@@ -441,34 +525,28 @@ export class Analysis {
       const n = this.count; // (runs #scan)
       const { domain, domainSpecs, flags, item, itemText, itemTexts, itemIds, rankedItem } = this.#scanned!;
       this.#scanned = null;
-      const active = new Uint8Array(n);
-      const valid = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const fl = flags[i]!;
-        if (fl & E_ACTIVE) active[i] = 1;
-        if (fl & E_VALID) valid[i] = 1;
-      }
-      const sizes = new Int32Array(itemIds.size);
-      for (let i = 0; i < n; i++) if (item[i]! >= 0) sizes[item[i]!]!++;
-      const lists = Array.from(sizes, (k) => new Int32Array(k));
-      const fill = new Int32Array(itemIds.size);
-      for (let i = 0; i < n; i++) { const id = item[i]!; if (id >= 0) lists[id]![fill[id]!++] = i; }
+      const active = bitColumn(flags, n, E_ACTIVE);
+      const valid = bitColumn(flags, n, E_VALID);
+      const lists = listsByItem(item, n, itemIds.size);
       const m = new Map<ItemKey, Int32Array>();
       for (const [k, id] of itemIds) m.set(k, lists[id]!);
       const files = this.options.tree.files;
       const fatalAt = files.findIndex((f) => f.fatal);
       // reading orders from the file pam_limits cannot read on (the files before it hold the lower ones)
-      let fatalOrder = Infinity;
-      if (fatalAt >= 0) {
-        const before = new Set(files.slice(0, fatalAt));
-        fatalOrder = 0;
-        for (let i = 0; i < n; i++) if (before.has(this.fileAt(i))) fatalOrder = this.orderAt(i) + 1;
-        for (const x of this.nolimits) if (before.has(x.file) && x.order + 1 > fatalOrder) fatalOrder = x.order + 1;
-      }
+      const fatalOrder = fatalAt >= 0 ? this.#fatalOrder(new Set(files.slice(0, fatalAt))) : Infinity;
       this.#columns = { domain, domainSpecs, active, valid, item, flags, itemText, itemTexts, rankedItem, fatalAt, fatalOrder };
       this.#itemIndex = m;
     }
     return this.#itemIndex;
+  }
+
+  /** the first reading order after the readings of the files `before` (0: none) */
+  #fatalOrder(before: ReadonlySet<TreeFile>): number {
+    const n = this.count;
+    let fatalOrder = 0;
+    for (let i = 0; i < n; i++) if (before.has(this.fileAt(i))) fatalOrder = this.orderAt(i) + 1;
+    for (const x of this.nolimits) if (before.has(x.file) && x.order + 1 > fatalOrder) fatalOrder = x.order + 1;
+    return fatalOrder;
   }
 
   /** Per-entry facts as typed arrays by entry index (see EntryColumns). */
@@ -503,31 +581,9 @@ export class Analysis {
    */
   itemRuns(file: TreeFile): readonly ItemRun[] {
     if (!this.#runs) {
-      // one walk of the item column in reading order (each file's entries are one range of it):
-      // per file, the items met and where their run starts in the item's list
-      const m = new Map<TreeFile, ItemRun[]>();
       const keys = this.itemKeys();
-      const item = this.columns.item;
-      const next = new Int32Array(keys.length);
-      const start = new Int32Array(keys.length);
-      const seen = new Int32Array(keys.length).fill(-1);
       if (!this.#rangesByFile) this.#ranges();
-      let fileNo = 0;
-      const met: number[] = [];
-      for (const [f, r] of this.#rangesByFile!) {
-        met.length = 0;
-        for (let i = r.lo; i < r.hi; i++) {
-          const id = item[i]!;
-          if (id < 0) continue;
-          if (seen[id] !== fileNo) { seen[id] = fileNo; start[id] = next[id]!; met.push(id); }
-          next[id]!++;
-        }
-        fileNo++;
-        if (met.length === 0) continue;
-        met.sort((a, b) => a - b);
-        m.set(f, met.map((id) => ({ key: keys[id]!, from: start[id]!, to: next[id]! })));
-      }
-      this.#runs = m;
+      this.#runs = runsByFile(this.#rangesByFile!, this.columns.item, keys);
     }
     return this.#runs.get(file) ?? [];
   }

@@ -126,57 +126,66 @@ export function deadLinesOf(c: DeadLineColumns): DeadLines {
   // no Map per domain)
   const pairId = new Map<number, number>();
   const T = Math.max(1, c.itemTexts);
+  // one call per item key: V8 optimises the loops of one list (deadIn), not this whole function
+  // once per loop while it runs
   for (let li = 0; li < c.lists.length; li++) {
-    const list = c.lists[li]!;
-    const ranked = c.ranked[li] === 1;
-    const m = list.length;
-    // next index (in list) of a valid line covering soft, for the `-`/`-` case
-    const nextSoftCover = new Float64Array(m);
-    let ns = Infinity;
-    for (let i = m - 1; i >= 0; i--) {
-      nextSoftCover[i] = ns;
-      if (flags[list[i]!]! & E_COVERS_SOFT) ns = i;
-    }
-    pairId.clear();
-    const pair = new Int32Array(m);
-    let pairs = 0;
-    for (let i = 0; i < m; i++) {
-      const x = list[i]!;
-      if (!(flags[x]! & E_VALID)) continue;
-      const key = dom[x]! * T + text[x]!;
-      let id = pairId.get(key);
-      if (id === undefined) pairId.set(key, (id = pairs++));
-      pair[i] = id;
-    }
-    // per pair, the nearest later valid line of each type: soft, hard, '-', any
-    const later = new Float64Array(pairs * 4).fill(Infinity);
-    for (let i = m - 1; i >= 0; i--) {
-      const f = flags[list[i]!]!;
-      if (!(f & E_VALID)) continue;
-      const at = pair[i]! * 4;
-      let by = Infinity;
-      // unranked items and the login slot: the last matching line wins
-      if (!ranked) by = later[at + 3]!;
-      else if (f & E_SOFT) by = Math.min(later[at]!, later[at + 2]!);
-      else if (f & E_HARD) by = later[at + 1]!;
-      // the - / - case needs no soft-covering line strictly between A and B: the first one
-      // after A must be B itself.
-      else if (f & E_DASH && later[at + 2] !== Infinity && later[at + 2] === nextSoftCover[i]) by = later[at + 2]!;
-      if (by !== Infinity) {
-        const a = list[i]!;
-        const b = list[by]!;
-        const oa = orderOf === null ? a : orderOf[a]!;
-        deadBy[oa] = orderOf === null ? b : orderOf[b]!;
-        if (by === i + 1 && f & E_PLAIN && flags[b]! & E_PLAIN) removable[oa] = 1;
-        count++;
-      }
-      if (f & E_SOFT) later[at] = i;
-      else if (f & E_HARD) later[at + 1] = i;
-      else if (f & E_DASH) later[at + 2] = i;
-      later[at + 3] = i;
-    }
+    count += deadIn(c.lists[li]!, c.ranked[li] === 1, flags, dom, text, T, orderOf, pairId, deadBy, removable);
   }
   return { by: deadBy, removable, count };
+}
+
+/**
+ * The dead lines of one item key's entries (`list`: their indexes, in reading order) into deadBy
+ * and removable (by reading order); how many. `pairId` is scratch (cleared here).
+ */
+function deadIn(
+  list: Int32Array, ranked: boolean, flags: Uint8Array, dom: Int32Array, text: Int32Array, T: number, orderOf: Int32Array | null,
+  pairId: Map<number, number>, deadBy: Int32Array, removable: Uint8Array,
+): number {
+  let count = 0;
+  const m = list.length;
+  // One walk from the last line back (V8 optimises one loop, not three): `ns` is the index (in
+  // list) of the nearest later line covering soft, for the `-`/`-` case; per (domain text, item
+  // text) pair, numbered as met, `later` holds its nearest later valid line of each type: soft,
+  // hard, '-', any.
+  let ns = Infinity;
+  pairId.clear();
+  let pairs = 0;
+  const later = new Float64Array(m * 4);
+  for (let i = m - 1; i >= 0; i--) {
+    const a = list[i]!;
+    const f = flags[a]!;
+    const nextSoftCover = ns;
+    if (f & E_COVERS_SOFT) ns = i;
+    if (!(f & E_VALID)) continue;
+    const key = dom[a]! * T + text[a]!;
+    let id = pairId.get(key);
+    if (id === undefined) {
+      pairId.set(key, (id = pairs++));
+      later.fill(Infinity, id * 4, id * 4 + 4);
+    }
+    const at = id * 4;
+    let by = Infinity;
+    // unranked items and the login slot: the last matching line wins
+    if (!ranked) by = later[at + 3]!;
+    else if (f & E_SOFT) by = Math.min(later[at]!, later[at + 2]!);
+    else if (f & E_HARD) by = later[at + 1]!;
+    // the - / - case needs no soft-covering line strictly between A and B: the first one
+    // after A must be B itself.
+    else if (f & E_DASH && later[at + 2] !== Infinity && later[at + 2] === nextSoftCover) by = later[at + 2]!;
+    if (by !== Infinity) {
+      const b = list[by]!;
+      const oa = orderOf === null ? a : orderOf[a]!;
+      deadBy[oa] = orderOf === null ? b : orderOf[b]!;
+      if (by === i + 1 && f & E_PLAIN && flags[b]! & E_PLAIN) removable[oa] = 1;
+      count++;
+    }
+    if (f & E_SOFT) later[at] = i;
+    else if (f & E_HARD) later[at + 1] = i;
+    else if (f & E_DASH) later[at + 2] = i;
+    later[at + 3] = i;
+  }
+  return count;
 }
 
 /** One reading on its line, read the same way by 1.5.2 and 1.7. */
