@@ -7,6 +7,10 @@
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// a string without any (most are): one greedy run over the whole string, which costs fewer
+// instructions than searching for CONTROL from each position in turn
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_G = /[\u0000-\u001f\u007f-\u009f]/g;
 // limitsctl's own colour codes, kept when colour is on: exactly those formatters/style.ts writes
@@ -27,7 +31,7 @@ function escaped(c: string): string {
  * as `\u0085`. For one field of a line (a path, a name): `b\nx.conf` → `b\x0ax.conf`.
  */
 export function escapeControls(s: string): string {
-  return CONTROL.test(s) ? s.replace(CONTROL_G, escaped) : s;
+  return NO_CONTROL.test(s) ? s : s.replace(CONTROL_G, escaped);
 }
 
 /**
