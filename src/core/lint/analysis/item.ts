@@ -269,11 +269,11 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // 2b. The accounts: the tree's own, and every combination of the facts the lines test.
   const real = an.realAccounts;
   const realNames = new Set(real.map((a) => a.identity.name));
-  const domains: DomainSpec[] = [
-    ...factDomains,
-    ...an.nolimits.map((x) => x.reading.domainSpec),
-    ...policy.entries.filter((p) => itemKeyOf(p.item) === key).map((p) => p.domain),
-  ];
+  // (pushed one by one: spreading the `map` results, whose arrays change elements kind with
+  // their contents (empty or not), deoptimised analyseItem, a function costly to compile again)
+  const domains: DomainSpec[] = factDomains.slice();
+  for (const x of an.nolimits) domains.push(x.reading.domainSpec);
+  for (const p of policy.entries) if (itemKeyOf(p.item) === key) domains.push(p.domain);
   const facts = collectFacts(uniqueDomains(domains), accounts?.db ?? null, realNames);
   const classes = classCount(facts);
   const exhaustive = classes <= Math.max(1, budget);
