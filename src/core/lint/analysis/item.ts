@@ -799,9 +799,13 @@ class ShortLog {
   #off: Int32Array | null = null;
   #ids: Int32Array | null = null;
 
+  #n = 0;
+
   add(first: AccountCase, skipped: readonly number[]): void {
-    this.#firsts.push(first);
-    this.#lists.push(skipped);
+    // (stores by index, not push: push inlined where only empty logs had been seen expected small
+    // integers, and its deopt recompiled the whole class pass)
+    this.#firsts[this.#n] = first;
+    this.#lists[this.#n++] = skipped;
   }
 
   /** Index the log by short-circuit (`seq`: their positions, in the order made; n positions); the lists are dropped. */
