@@ -495,6 +495,28 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   let nS = 0;
   const known: number[] = [];
   let nK = 0;
+  /**
+   * The '-' lines a pass skipped (shorts[0 .. nS - 1]) not seen before join shortSeq in reading
+   * order, as a walk over the class's lines meets them: each (line, holder) pair packed in one
+   * number, sorted as numbers. (A function of its own: rarely called, it is not compiled into
+   * every pass.)
+   */
+  const recordFresh = () => {
+    let fresh = 0;
+    for (let j = 0; j < nS; j += 2) if (!shortAt[shorts[j]!]) fresh++;
+    if (fresh === 0) return;
+    const packed = new Float64Array(fresh);
+    let k = 0;
+    for (let j = 0; j < nS; j += 2) if (!shortAt[shorts[j]!]) packed[k++] = shorts[j]! * (n + 1) + (shorts[j + 1]! + 1);
+    if (fresh > 1) packed.sort();
+    for (let j = 0; j < fresh; j++) {
+      const v = packed[j]!;
+      const p = Math.floor(v / (n + 1));
+      const b = v - p * (n + 1) - 1;
+      shortAt[p] = new ShortCircuit(shortLog, shortSeq.length, b >= 0 ? sourceAt(b, rankAt(b)) : null, b >= 0 ? lines.entry(b) : null);
+      shortSeq.push(p);
+    }
+  };
   /** The pass of a class not met before (classPass): mg, mgRank and sigBytes are the class's. */
   const pass = (first: AccountCase, S: number): ClassPass => {
     for (let r = 0; r < 8; r++) { firstSoft[r] = INF; firstHard[r] = INF; }
@@ -570,23 +592,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
       memoVals.push(mine);
     }
     if (nS > 0) {
-      // the lines first seen now join shortSeq in reading order, as a walk over the class's lines
-      // meets them: each (line, holder) pair packed in one number, sorted as numbers
-      let fresh = 0;
-      for (let j = 0; j < nS; j += 2) if (!shortAt[shorts[j]!]) fresh++;
-      if (fresh > 0) {
-        const packed = new Float64Array(fresh);
-        let k = 0;
-        for (let j = 0; j < nS; j += 2) if (!shortAt[shorts[j]!]) packed[k++] = shorts[j]! * (n + 1) + (shorts[j + 1]! + 1);
-        if (fresh > 1) packed.sort();
-        for (let j = 0; j < fresh; j++) {
-          const v = packed[j]!;
-          const p = Math.floor(v / (n + 1));
-          const b = v - p * (n + 1) - 1;
-          shortAt[p] = new ShortCircuit(shortLog, shortSeq.length, b >= 0 ? sourceAt(b, rankAt(b)) : null, b >= 0 ? lines.entry(b) : null);
-          shortSeq.push(p);
-        }
-      }
+      recordFresh();
       for (let j = 0; j < nS; j += 2) known[nK++] = shorts[j]!;
     }
     if (nK > 0) { cp.shorts = known.slice(0, nK); shortLog.add(first, cp.shorts); }
