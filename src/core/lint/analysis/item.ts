@@ -28,7 +28,7 @@ import {
 /** an empty list, for the index lookups that miss (no array per miss) */
 const NONE: readonly number[] = [];
 /** the groups a class pass keeps once the item's counts are made (none) */
-const NO_GROUPS: number[] = [];
+const NO_GROUPS = new Int32Array(0);
 
 const SINGLE_SLOT = new Set<ItemName>(['priority', 'nonewprivs', 'chroot', 'maxlogins', 'maxsyslogins']);
 
@@ -101,16 +101,21 @@ const T_STOP = 5;
  * One account class: the groups it matches (not skipped), where its lines end (the position of
  * the `<domain> -` line that stops it, or the number of lines), the final holders of the halves
  * (-1: none) and the stop (-1: none).
+ * (A class, not an object literal: a literal's allocation site is pretenured once its objects
+ * outlive a scavenge, and that decision deoptimised the class pass, compiled again at great cost;
+ * `new` of a class has no such site.)
  */
-interface ClassPass {
-  groups: number[];
-  end: number;
-  holdSoft: number;
-  holdHard: number;
-  /** position of the `<domain> -` line that stopped processing, or -1 */
-  stop: number;
+class ClassPass {
   /** the '-' lines whose hard half the class skipped (their shortCircuit lists name its first account) */
-  shorts: number[] | null;
+  shorts: number[] | null = null;
+  constructor(
+    public groups: Int32Array,
+    readonly end: number,
+    readonly holdSoft: number,
+    readonly holdHard: number,
+    /** position of the `<domain> -` line that stopped processing, or -1 */
+    readonly stop: number,
+  ) {}
 }
 
 /** The clamp of a class whose soft holder's value is above its hard holder's (pam_limits lowers soft to hard). */
@@ -127,19 +132,21 @@ interface Clamp {
   readonly hardValue: bigint;
 }
 
-/** One account class: its pass, its first account, its final values once resolved, how many accounts. */
-interface Hit {
-  readonly pass: ClassPass;
-  readonly first: AccountCase;
+/** One account class: its pass, its first account, its final values once resolved, how many accounts (a class: see ClassPass). */
+class Hit {
   /** its final values (resolveLimits on its holders), once asked for */
-  final: Resolution | null;
-  accounts: number;
-  /** the ranks the class matched its soft and hard holders at (0: no holder) */
-  readonly softRank: number;
-  readonly hardRank: number;
-  readonly clamp: Clamp | null;
+  final: Resolution | null = null;
+  accounts = 0;
   /** the entry of the item's clamps its accounts join (set at its first account) */
-  clampEntry: ClampEntry | null;
+  clampEntry: ClampEntry | null = null;
+  constructor(
+    readonly pass: ClassPass,
+    readonly first: AccountCase,
+    /** the ranks the class matched its soft and hard holders at (0: no holder) */
+    readonly softRank: number,
+    readonly hardRank: number,
+    readonly clamp: Clamp | null,
+  ) {}
 }
 
 /** An entry of ItemAnalysis.clamps. */
@@ -269,11 +276,11 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // 2b. The accounts: the tree's own, and every combination of the facts the lines test.
   const real = an.realAccounts;
   const realNames = new Set(real.map((a) => a.identity.name));
-  const domains: DomainSpec[] = [
-    ...factDomains,
-    ...an.nolimits.map((x) => x.reading.domainSpec),
-    ...policy.entries.filter((p) => itemKeyOf(p.item) === key).map((p) => p.domain),
-  ];
+  // (pushed one by one: spreading the `map` results, whose arrays change elements kind with
+  // their contents (empty or not), deoptimised analyseItem, a function costly to compile again)
+  const domains: DomainSpec[] = factDomains.slice();
+  for (const x of an.nolimits) domains.push(x.reading.domainSpec);
+  for (const p of policy.entries) if (itemKeyOf(p.item) === key) domains.push(p.domain);
   const facts = collectFacts(uniqueDomains(domains), accounts?.db ?? null, realNames);
   const classes = classCount(facts);
   const exhaustive = classes <= Math.max(1, budget);
@@ -427,7 +434,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   // at memoVals[number - 1]. A Map keyed by keyAt × G + group was most of a small tree's pass
   // (a set and a get per group of every class).
   const memoKeys = takeIntern();
-  const memoVals: Array<number[] | null> = [];
+  const memoVals: Array<Int32Array | null> = [];
 
   /**
    * The class of the account whose signature is in sigBytes: its groups, stop, final holders,
@@ -488,6 +495,28 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
   let nS = 0;
   const known: number[] = [];
   let nK = 0;
+  /**
+   * The '-' lines a pass skipped (shorts[0 .. nS - 1]) not seen before join shortSeq in reading
+   * order, as a walk over the class's lines meets them: each (line, holder) pair packed in one
+   * number, sorted as numbers. (A function of its own: rarely called, it is not compiled into
+   * every pass.)
+   */
+  const recordFresh = () => {
+    let fresh = 0;
+    for (let j = 0; j < nS; j += 2) if (!shortAt[shorts[j]!]) fresh++;
+    if (fresh === 0) return;
+    const packed = new Float64Array(fresh);
+    let k = 0;
+    for (let j = 0; j < nS; j += 2) if (!shortAt[shorts[j]!]) packed[k++] = shorts[j]! * (n + 1) + (shorts[j + 1]! + 1);
+    if (fresh > 1) packed.sort();
+    for (let j = 0; j < fresh; j++) {
+      const v = packed[j]!;
+      const p = Math.floor(v / (n + 1));
+      const b = v - p * (n + 1) - 1;
+      shortAt[p] = new ShortCircuit(shortLog, shortSeq.length, b >= 0 ? sourceAt(b, rankAt(b)) : null, b >= 0 ? lines.entry(b) : null);
+      shortSeq.push(p);
+    }
+  };
   /** The pass of a class not met before (classPass): mg, mgRank and sigBytes are the class's. */
   const pass = (first: AccountCase, S: number): ClassPass => {
     for (let r = 0; r < 8; r++) { firstSoft[r] = INF; firstHard[r] = INF; }
@@ -506,9 +535,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
     }
     const holdSoft = holderBefore(SOFT_HALF, S);
     const holdHard = isRlimit ? holderBefore(HARD_HALF, S) : holdSoft;
-    const groups = new Array<number>(nMg);
-    for (let i = 0; i < nMg; i++) groups[i] = mg[i]!;
-    const cp: ClassPass = { groups, end: S, holdSoft, holdHard, stop: S < INF ? S : -1, shorts: null };
+    const cp = new ClassPass(mg.slice(0, nMg), S, holdSoft, holdHard, S < INF ? S : -1);
     if (!appliedTo(cp)) return cp;
 
     if (holdSoft >= 0) winsAt[holdSoft] = 1;
@@ -556,31 +583,16 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
           if (b >= 0) beaten(p, b);
         }
       }
-      let mine: number[] | null = null;
+      // (a typed array: an array literal here is an allocation site, see ClassPass)
+      let mine: Int32Array | null = null;
       if (nS > before) {
-        mine = [];
-        for (let j = before; j < nS; j += 2) mine.push(shorts[j]!);
+        mine = new Int32Array((nS - before) >> 1);
+        for (let j = before, k = 0; j < nS; j += 2) mine[k++] = shorts[j]!;
       }
       memoVals.push(mine);
     }
     if (nS > 0) {
-      // the lines first seen now join shortSeq in reading order, as a walk over the class's lines
-      // meets them: each (line, holder) pair packed in one number, sorted as numbers
-      let fresh = 0;
-      for (let j = 0; j < nS; j += 2) if (!shortAt[shorts[j]!]) fresh++;
-      if (fresh > 0) {
-        const packed = new Float64Array(fresh);
-        let k = 0;
-        for (let j = 0; j < nS; j += 2) if (!shortAt[shorts[j]!]) packed[k++] = shorts[j]! * (n + 1) + (shorts[j + 1]! + 1);
-        if (fresh > 1) packed.sort();
-        for (let j = 0; j < fresh; j++) {
-          const v = packed[j]!;
-          const p = Math.floor(v / (n + 1));
-          const b = v - p * (n + 1) - 1;
-          shortAt[p] = new ShortCircuit(shortLog, shortSeq.length, b >= 0 ? sourceAt(b, rankAt(b)) : null, b >= 0 ? lines.entry(b) : null);
-          shortSeq.push(p);
-        }
-      }
+      recordFresh();
       for (let j = 0; j < nS; j += 2) known[nK++] = shorts[j]!;
     }
     if (nK > 0) { cp.shorts = known.slice(0, nK); shortLog.add(first, cp.shorts); }
@@ -643,7 +655,7 @@ export function analyseItem(an: Analysis, key: ItemKey): ItemAnalysis {
           clamp = { pair: cp.holdSoft * (n + 1) + cp.holdHard, soft, hard, softValue, hardValue };
         }
       }
-      hit = { pass: cp, first: c, final: null, accounts: 0, softRank, hardRank, clamp, clampEntry: null };
+      hit = new Hit(cp, c, softRank, hardRank, clamp);
       shared[sk] = hit;
       hits.push(hit);
     }
@@ -799,9 +811,13 @@ class ShortLog {
   #off: Int32Array | null = null;
   #ids: Int32Array | null = null;
 
+  #n = 0;
+
   add(first: AccountCase, skipped: readonly number[]): void {
-    this.#firsts.push(first);
-    this.#lists.push(skipped);
+    // (stores by index, not push: push inlined where only empty logs had been seen expected small
+    // integers, and its deopt recompiled the whole class pass)
+    this.#firsts[this.#n] = first;
+    this.#lists[this.#n++] = skipped;
   }
 
   /** Index the log by short-circuit (`seq`: their positions, in the order made; n positions); the lists are dropped. */
