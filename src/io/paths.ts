@@ -8,7 +8,7 @@
  */
 import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { realPathKeepingCwd } from './cwd.js';
+import { CWD_LINK, realPathKeepingCwd } from './cwd.js';
 import { LimitsIoError, OutsideRootError } from './write-errors.js';
 
 /**
@@ -301,6 +301,25 @@ export function plainDirInScope(root: string, parts: readonly string[], n: numbe
   if (s === null || (root !== s.absRoot && path.resolve(root) !== s.absRoot)) return null;
   const v = dirAt(s, parts, n);
   return v === OTHER ? null : v;
+}
+
+/**
+ * {@link checkRoot} of `root`, answered from the current tree scope when its descriptor of the root
+ * shows one with no symlink in its path — the kernel's path of that descriptor is `root` made
+ * absolute: it was opened as a directory for reading, so it exists, is a directory and can be
+ * listed, and its physical path is that name, so realPathKeepingCwd has nothing to refuse (a name
+ * with U+FFFD, or one under /proc/self/cwd, is left to checkRoot). One readlink instead of a stat,
+ * a listing and an lstat per component. Anything else: checkRoot itself, with its errors.
+ */
+export function checkRootInScope(root: string, name?: string): string {
+  const abs = path.resolve(root);
+  const fd = abs.includes('\uFFFD') || abs.startsWith(CWD_LINK) ? null : plainDirInScope(abs, [], 0);
+  if (typeof fd === 'number') {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === abs) return abs;
+    } catch { /* checkRoot says */ }
+  }
+  return checkRoot(root, name);
 }
 
 function dirAt(s: TreeScope, parts: readonly string[], n: number): number | typeof ABSENT | typeof OTHER {

@@ -10,7 +10,7 @@ import { documentBytes, lazyDocument } from '../core/edit/lines.js';
 import { displayBytes } from '../core/bytes.js';
 import type { ProfileDetection } from '../core/profiles.js';
 import { canonicalProfile, type Profile, type ProfileName, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, profileInfo } from '../core/schema.js';
-import { checkRoot, resolveInRoot, type ResolvedInRoot, withTreeScope } from './paths.js';
+import { checkRootInScope, resolveInRoot, type ResolvedInRoot, withTreeScope } from './paths.js';
 import { detectProfile } from './system.js';
 import { dirInScope, isDenied, isDevNull, kindOf, listDirInRoot, MAX_LIMITS_FILE_BYTES, openDirInRoot, pamWouldDo, type ReadFailure, readFileInRoot, readRegularAt } from './read.js';
 
@@ -308,9 +308,8 @@ function specialReason(f: TreeFile): string {
  * from the tree's os-release. Throws RootError for an unusable root (io/paths.ts checkRoot).
  */
 export function loadTree(root: string, options: LoadTreeOptions = {}, previous?: LoadedTree): LoadedTree {
-  const absRoot = checkRoot(root);
-  // its directories are opened once for all its files (io/paths.ts withTreeScope)
-  return withTreeScope(absRoot, () => loadCheckedTree(absRoot, options, previous));
+  // its directories are opened once for all its files (io/paths.ts withTreeScope), the root's first
+  return withTreeScope(path.resolve(root), () => loadCheckedTree(checkRootInScope(root), options, previous));
 }
 
 function loadCheckedTree(absRoot: string, options: LoadTreeOptions, previous: LoadedTree | undefined): LoadedTree {

@@ -131,6 +131,17 @@ describe('reads in a tree scope', () => {
     expect(plain.files.find((f) => f.path.endsWith('out-link.conf'))).toMatchObject({ status: 'outside-root' });
   });
 
+  it('check the root as checkRoot does: a missing root, a file, a root named through a link', () => {
+    const root = hazardTree();
+    const top = path.dirname(root);
+    expect(() => loadTree(path.join(top, 'nothing'), { profile: 'debian' })).toThrow(/the tree root .*nothing does not exist/);
+    expect(() => loadTree(path.join(top, 'outside.conf'), { profile: 'debian' })).toThrow(/outside\.conf is not a directory/);
+    symlinkSync('root', path.join(top, 'alias'));
+    const viaLink = loadTree(path.join(top, 'alias'), { profile: 'debian' });
+    expect(viaLink.root).toBe(path.join(top, 'alias'));
+    expect(viaLink.files.map((f) => [f.path, f.status])).toEqual(loadTree(root, { profile: 'debian' }).files.map((f) => [f.path, f.status]));
+  });
+
   it('read from the directories it opened: one open per directory for the whole scope', () => {
     const root = hazardTree();
     const text = withTreeScope(root, () => {
