@@ -12,7 +12,7 @@
  * symlink) is one target, keyed by its real path and shown under the first name given.
  * Paths in findings are relative to the working directory when inside it, absolute otherwise.
  */
-import fs, { existsSync, lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import fs, { existsSync, lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { parseGroup, parsePasswd } from '../core/accounts.js';
 import { hasCapSysResource, parseCapabilities } from '../core/caps.js';
@@ -22,8 +22,8 @@ import { lazyDocument } from '../core/edit/lines.js';
 import { bytesToBinary, type ConfigTree, type FileRole, type IgnoredFile, type TreeFile } from '../core/model.js';
 import { parseProcLimits } from '../core/resolve.js';
 import { canonicalProfile, DEFAULT_NR_OPEN, DROPIN_DIR, MAIN_FILE, type Profile, PROFILE_TRAITS, SUSE_VENDOR_DIR, VENDOR_DIR } from '../core/schema.js';
-import { globCwd, realPathKeepingCwd, resolveFrom } from './cwd.js';
-import { resolveInRoot } from './paths.js';
+import { CWD_LINK, globCwd, realPathKeepingCwd, resolveFrom } from './cwd.js';
+import { resolveInRoot, withTreeScope } from './paths.js';
 import { effectiveUid, isDenied, listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMALL_FILE_BYTES, readFileInRoot } from './read.js';
 import { loadNrOpen, readOsRelease } from './system.js';
 import { OversizedStream, readPathStream } from './stdin.js';
@@ -197,18 +197,55 @@ function snapshotFacts(root: string): Pick<LintTarget, 'capSysResource' | 'start
   };
 }
 
-function relabel(tree: ConfigTree, root: string, cwd: string, abs: Map<string, string>): ConfigTree {
-  const show = (rel: string) => {
+/** A path relative to a root with no empty, `.` or `..` component (what a tree's listing makes). */
+const CLEAN_REL = /^(?!\.\.?(?:\/|$))(?:[^/]+\/(?!\.\.?(?:\/|$)))*[^/]+$/;
+
+/**
+ * `rel` (relative to the absolute `root`) as findings show it: displayPath(cwd, path.join(root,
+ * rel)), and that absolute path. A clean `rel` (CLEAN_REL) below a root that is not the working
+ * directory nor above it is the root's own display path and `rel`: worked out once per root, not
+ * per file.
+ */
+export function displayIn(root: string, cwd: string): (rel: string) => { shown: string; abs: string } {
+  const full = (rel: string) => {
     const a = path.join(root, rel);
-    const d = displayPath(cwd, a);
-    abs.set(d, a);
-    return d;
+    return { shown: displayPath(cwd, a), abs: a };
+  };
+  const rootAbs = path.join(root, '.');
+  if (path.sep !== '/' || !path.isAbsolute(root) || cwd === rootAbs || cwd.startsWith(rootAbs === '/' ? '/' : `${rootAbs}/`)) return full;
+  const rootShown = displayPath(cwd, rootAbs);
+  // outside the working directory (and it not below the root): every file's absolute path
+  const outside = rootShown.startsWith('/');
+  return (rel) => {
+    if (!CLEAN_REL.test(rel)) return full(rel);
+    const a = rootAbs === '/' ? `/${rel}` : `${rootAbs}/${rel}`;
+    return { shown: outside ? a : `${rootShown}/${rel}`, abs: a };
+  };
+}
+
+/**
+ * `{ ...doc, file }`: a document of the usual four keys (a lazyDocument's) is copied key by key,
+ * in their order, which is what the spread makes of it, without the spread's general way through
+ * its accessors.
+ */
+function renamedDoc(doc: NonNullable<TreeFile['doc']>, file: string): NonNullable<TreeFile['doc']> {
+  const keys = Object.keys(doc);
+  if (keys.length !== 4 || keys[0] !== 'file' || keys[1] !== 'profile' || keys[2] !== 'text' || keys[3] !== 'lines' || Object.getOwnPropertySymbols(doc).length > 0) return { ...doc, file };
+  return { file, profile: doc.profile, text: doc.text, lines: doc.lines };
+}
+
+function relabel(tree: ConfigTree, root: string, cwd: string, abs: Map<string, string>): ConfigTree {
+  const display = displayIn(root, cwd);
+  const show = (rel: string) => {
+    const { shown, abs: a } = display(rel);
+    abs.set(shown, a);
+    return shown;
   };
   return {
     profile: tree.profile,
     files: tree.files.map((f): TreeFile => {
       const p = show(f.path);
-      return { ...f, path: p, doc: f.doc ? { ...f.doc, file: p } : null };
+      return { ...f, path: p, doc: f.doc ? renamedDoc(f.doc, p) : null };
     }),
     ignored: tree.ignored.map((g): IgnoredFile => ({ ...g, path: show(g.path) })),
     failure: tree.failure ? { ...tree.failure, file: show(tree.failure.file) } : null,
@@ -472,13 +509,38 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
   // name the report uses (eslint lints a file named twice once, too). `lint --fix` then writes
   // it once, and the summary counts its files once.
   // realpath of each path met, once: a limits.d of many files names its root as many times, and a
-  // glob's matches are looked at twice (twin below, then addPlan)
-  const reals = new Map<string, string>();
-  const realOf = (p: string): string => {
+  // glob's matches are looked at twice (twin below, then addPlan); null when it cannot be resolved
+  const reals = new Map<string, string | null>();
+  // lstat of each glob match, once (null: it failed): realOrNull, linkLeaving and classify ask it
+  const lstats = new Map<string, Stats | null>();
+  const lstatOf = (p: string): Stats | null => {
+    let st = lstats.get(p);
+    if (st === undefined) {
+      try { st = lstatSync(p); } catch { st = null; }
+      lstats.set(p, st);
+    }
+    return st;
+  };
+  const realOrNull = (p: string): string | null => {
     let real = reals.get(p);
-    if (real === undefined) reals.set(p, real = realOrSelf(p));
+    if (real !== undefined) return real;
+    // a normalized absolute path whose last name is not a symlink is its directory's real path
+    // and that name, as realpath(3) walks it: one lstat instead of one per component (the
+    // matches of 'hosts/*' share their directory). Not for a name with U+FFFD nor under
+    // /proc/self/cwd, which realPathKeepingCwd spells its own way
+    const name = path.basename(p);
+    const dir = path.dirname(p);
+    const st = dir !== p && path.isAbsolute(p) && path.normalize(p) === p && p === path.join(dir, name) && !p.includes(REPLACEMENT) && !p.startsWith(CWD_LINK)
+      ? lstatOf(p) : null;
+    const realDir = st !== null && !st.isSymbolicLink() ? realOrNull(dir) : null;
+    if (realDir !== null) real = realDir === '/' ? `/${name}` : `${realDir}/${name}`;
+    else {
+      try { real = realPathKeepingCwd(p); } catch { real = null; }
+    }
+    reals.set(p, real);
     return real;
   };
+  const realOf = (p: string): string => realOrNull(p) ?? p;
   const addPlan = (kind: Plan['kind'], p: string, onlyFile?: string) => {
     const real = realOf(p);
     const key = `${kind}\0${real}`;
@@ -543,7 +605,9 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
   };
   const classify = async (abs: string, explicit: boolean): Promise<boolean> => {
     let st;
-    try { st = statSync(abs); } catch {
+    // a glob match's lstat is its stat when it is no symlink
+    const known = lstats.get(abs);
+    try { st = known && !known.isSymbolicLink() ? known : statSync(abs); } catch {
       // named through a tree's own links, which this machine cannot follow (`T/etc/security`
       // with `T/etc -> /usr/etc`): what it names in the tree T, read chroot-style
       const via = throughTreeLinks(abs);
@@ -614,14 +678,14 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       // matched by 'hosts/*') is that match: linted once, under the name with no link in it.
       // Not inside a tree's layout, where two names are two files pam_limits reads (a limits.d
       // link to limits.conf): the tree reports both
-      const realBase = realOrSelf(base);
+      const realBase = realOf(base);
       const own = (m: string) => path.join(realBase, path.relative(base, m));
       const plain = new Set(matches.filter((m) => realOf(m) === own(m)).map(own));
       const twin = (m: string) => realOf(m) !== own(m) && plain.has(realOf(m)) && layoutOf(path.join(m, '_')) === null;
       for (const m of matches) {
         if (twin(m)) continue;
         refuseUnnamable(m, cwd);
-        const out = linkLeaving(m, base);
+        const out = linkLeaving(m, base, lstatOf, realOrNull);
         if (out !== null) {
           plans.set(`skipped\0${m}`, { kind: 'skipped', path: m, detail: `${displayPath(cwd, m)} is a symlink to ${out}, which leads outside ${displayPath(cwd, base)} (where '${p}' looks); not followed, not linted — lint it by name if it is meant` });
           any = true;
@@ -672,11 +736,6 @@ function nameInTree(root: string, abs: string): boolean {
   }
 }
 
-/** realpath(3) of `p`: the key a target is planned by; `p` itself when it cannot be resolved. */
-function realOrSelf(p: string): string {
-  try { return realPathKeepingCwd(p); } catch { return p; }
-}
-
 /** The directory a glob looks in: its path up to the first component with a glob character. */
 function globBase(pattern: string, cwd: string): string {
   const parts = pattern.split('/');
@@ -687,17 +746,19 @@ function globBase(pattern: string, cwd: string): string {
 /**
  * When `abs` is a symlink (or has one on the way from `base`) whose target is outside `base`, the
  * target (its real path); else null. A dangling link is not "leaving" (it is linted as missing).
+ * `lstatOf` and `realOrNull` are lstat(2) and realPathKeepingCwd, null where they fail (the
+ * planner's, which remember what they found).
  */
-function linkLeaving(abs: string, base: string): string | null {
-  let real: string;
-  let realBase: string;
-  try {
-    if (!lstatSync(abs).isSymbolicLink() && realPathKeepingCwd(path.dirname(abs)) === path.dirname(abs)) return null;
-    real = realPathKeepingCwd(abs);
-    realBase = realPathKeepingCwd(base);
-  } catch {
-    return null;
+function linkLeaving(abs: string, base: string, lstatOf: (p: string) => Stats | null, realOrNull: (p: string) => string | null): string | null {
+  const st = lstatOf(abs);
+  if (st === null) return null;
+  if (!st.isSymbolicLink()) {
+    const dir = realOrNull(path.dirname(abs));
+    if (dir === null || dir === path.dirname(abs)) return null;
   }
+  const real = realOrNull(abs);
+  const realBase = realOrNull(base);
+  if (real === null || realBase === null) return null;
   return real === realBase || real.startsWith(realBase === '/' ? '/' : `${realBase}/`) ? null : real;
 }
 
@@ -750,6 +811,14 @@ function loadPlan(plan: Plan, options: ExpandOptions): LoadedLintTarget {
     }
     return { target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload, ...stream };
   }
+  // the tree's directories are opened once for all its reads (io/paths.ts withTreeScope)
+  return withTreeScope(plan.path, () => loadTreePlan(plan, options, abs, reload, stream));
+}
+
+/** loadPlan of a tree or security directory (`abs` is filled with its files' display paths). */
+function loadTreePlan(plan: Plan, options: ExpandOptions, abs: Map<string, string>, reload: () => Promise<LoadedLintTarget>, stream: { stream?: string }): LoadedLintTarget {
+  const { cwd } = options;
+  const ov = plan.overlay;
   const profile = options.profile(plan.path);
   const loaded = plan.kind === 'tree' ? loadTree(plan.path, { profile }) : loadSecurityDir(plan.path, profile);
   const unusable: Unusable = [];

@@ -6,9 +6,9 @@
  * way). `..` may not climb above the root. On the live system (root `/`) this is plain kernel
  * resolution.
  */
-import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { realPathKeepingCwd } from './cwd.js';
+import { CWD_LINK, realPathKeepingCwd } from './cwd.js';
 import { LimitsIoError, OutsideRootError } from './write-errors.js';
 
 /**
@@ -244,6 +244,117 @@ export function canOpenAt(): boolean {
     try { procFdWorks = lstatSync('/proc/self/fd').isDirectory(); } catch { procFdWorks = false; }
   }
   return procFdWorks;
+}
+
+/** The components of a path relative to a root, as resolveInRoot walks them ('' and '.' dropped). */
+export function pathParts(rel: string): string[] {
+  return split(rel);
+}
+
+/**
+ * A run of reads of one tree (a load: its limits files, accounts, os-release, sysctl files…):
+ * each directory reached from the root with no symlink on the way is opened once, and later
+ * reads below it start from that descriptor instead of resolving and opening every component
+ * again. `dirs` maps a directory's path relative to the root ('' for the root) to its descriptor,
+ * ABSENT when it is not there (ENOENT: no entry of that name, link or not), or OTHER when it is
+ * something else — a symlink, not a directory, not searchable, an error: the caller then takes
+ * the general way (resolveInRoot, openInRoot), which says what it is.
+ */
+interface TreeScope {
+  readonly absRoot: string;
+  readonly dirs: Map<string, number | typeof ABSENT | typeof OTHER>;
+}
+const ABSENT = 'absent';
+const OTHER = 'other';
+let scope: TreeScope | null = null;
+
+/**
+ * Run `fn` (synchronous) with the directories of the tree at `root` kept open across its reads
+ * (see {@link plainDirInScope}); they are closed when it returns or throws. Inside another scope
+ * (a load within a load) the outer one is used. Without /proc/self/fd there is no scope: every
+ * read takes the general way.
+ */
+export function withTreeScope<T>(root: string, fn: () => T): T {
+  if (scope !== null || !canOpenAt()) return fn();
+  const s: TreeScope = { absRoot: path.resolve(root), dirs: new Map() };
+  scope = s;
+  try {
+    return fn();
+  } finally {
+    scope = null;
+    for (const v of s.dirs.values()) {
+      if (typeof v === 'number') { try { closeSync(v); } catch { /* already gone */ } }
+    }
+  }
+}
+
+/**
+ * The directory made of the first `n` of `parts` (components relative to `root`, no `..`) in the
+ * current tree scope: a descriptor open on it (owned by the scope: never closed by the caller)
+ * when the root and every one of those components were opened without following a link
+ * (O_DIRECTORY|O_NOFOLLOW, each from the one before, as openInRoot does), 'absent' when one of
+ * them does not exist (ENOENT), and null when there is no scope for `root` or the general way
+ * must decide (a symlink, a file, EACCES, any other error).
+ */
+export function plainDirInScope(root: string, parts: readonly string[], n: number = parts.length): number | 'absent' | null {
+  const s = scope;
+  if (s === null || (root !== s.absRoot && path.resolve(root) !== s.absRoot)) return null;
+  const v = dirAt(s, parts, n);
+  return v === OTHER ? null : v;
+}
+
+/**
+ * {@link checkRoot} of `root`, answered from the current tree scope when its descriptor of the root
+ * shows one with no symlink in its path — the kernel's path of that descriptor is `root` made
+ * absolute: it was opened as a directory for reading, so it exists, is a directory and can be
+ * listed, and its physical path is that name, so realPathKeepingCwd has nothing to refuse (a name
+ * with U+FFFD, or one under /proc/self/cwd, is left to checkRoot). One readlink instead of a stat,
+ * a listing and an lstat per component. Anything else: checkRoot itself, with its errors.
+ */
+export function checkRootInScope(root: string, name?: string): string {
+  const abs = path.resolve(root);
+  const fd = abs.includes('\uFFFD') || abs.startsWith(CWD_LINK) ? null : plainDirInScope(abs, [], 0);
+  if (typeof fd === 'number') {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === abs) return abs;
+    } catch { /* checkRoot says */ }
+  }
+  return checkRoot(root, name);
+}
+
+function dirAt(s: TreeScope, parts: readonly string[], n: number): number | typeof ABSENT | typeof OTHER {
+  const key = n === 0 ? '' : n === parts.length ? parts.join('/') : parts.slice(0, n).join('/');
+  const known = s.dirs.get(key);
+  if (known !== undefined) return known;
+  let v: number | typeof ABSENT | typeof OTHER;
+  if (n === 0) {
+    try { v = openSync(s.absRoot, O_RDONLY | O_DIRECTORY); } catch { v = OTHER; }
+  } else {
+    const up = dirAt(s, parts, n - 1);
+    if (typeof up !== 'number') v = up;
+    else {
+      const at = `/proc/self/fd/${up}/${parts[n - 1]}`;
+      // lstat first: a name that is not there (usr, proc, sysctl.d… in a config repository's
+      // trees) costs no exception made and thrown, as a failed open would
+      let st: Stats | undefined | null;
+      try {
+        st = lstatSync(at, { throwIfNoEntry: false });
+      } catch {
+        st = null; // EACCES…
+      }
+      if (st === undefined) v = ABSENT;
+      else if (st === null || !st.isDirectory()) v = OTHER; // a symlink (followed by the general way), a file…
+      else {
+        try {
+          v = openSync(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        } catch {
+          v = OTHER;
+        }
+      }
+    }
+  }
+  s.dirs.set(key, v);
+  return v;
 }
 
 /**

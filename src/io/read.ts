@@ -20,7 +20,8 @@
  * settings and policies 1 MiB — each is a few KiB at most.
  */
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { canOpenAt, openInRoot, PathChangedError, resolveInRoot, type ResolvedInRoot } from './paths.js';
+import path from 'node:path';
+import { canOpenAt, openInRoot, PathChangedError, pathParts, plainDirInScope, resolveInRoot, type ResolvedInRoot } from './paths.js';
 import { OutsideRootError } from './write-errors.js';
 import { comparisonBuffer } from './compare-buffer.js';
 
@@ -223,12 +224,67 @@ function resolveShown(root: string, rel: string):
  * `resolved.rel` is where the file really is (relative to the root) when it could be resolved.
  */
 export function readFileInRoot(root: string, rel: string, options: ReadOptions = {}): ReadResult {
+  const plain = readPlainInScope(root, rel, options);
+  if (plain !== null) return plain;
   // A file replaced while it is read — another writer's atomic rename, limitsctl's own in a
   // parallel run — is read again: the path then names the new file. Three tries in all, then
   // 'changed' is the answer (something keeps swapping it).
   for (let attempt = 1; ; attempt++) {
     const r = readFileInRootOnce(root, rel, options);
     if (r.ok || r.failure.kind !== 'changed' || attempt === READ_ATTEMPTS) return r;
+  }
+}
+
+/**
+ * `rel` resolved inside `absRoot` when no component of it is a symlink: what resolveInRoot returns
+ * then (`missing`: the first absent component and everything after it, not from a link).
+ */
+function plainResolved(absRoot: string, relOut: string, missing: boolean): ResolvedInRoot {
+  return { abs: path.join(absRoot, relOut), rel: relOut, viaSymlink: false, missing, dangling: false };
+}
+
+/**
+ * readFileInRoot's common cases inside a tree scope (paths.ts withTreeScope), from the scope's
+ * descriptor of the file's directory (reached with no link on the way): a regular file is
+ * lstat'ed, opened (O_NONBLOCK|O_NOFOLLOW) and read as readFileInRootOnce reads it (fstat: the
+ * same device and inode, at most maxBytes); a file or directory on the way that does not exist is
+ * `missing`, as resolveInRoot says of it. null for anything else — no scope, a `..`, a symlink,
+ * not a regular file, EACCES, a file above the cap or one that changed: readFileInRootOnce then
+ * decides (and words) it as before.
+ */
+function readPlainInScope(root: string, rel: string, options: ReadOptions): ReadResult | null {
+  const parts = pathParts(rel);
+  if (parts.length === 0 || parts.includes('..')) return null;
+  const dir = plainDirInScope(root, parts, parts.length - 1);
+  if (dir === null) return null;
+  const shown = rel.replace(/^\/+/, '');
+  const missing = (): ReadResult => ({
+    ok: false, resolved: plainResolved(path.resolve(root), parts.join('/'), true),
+    failure: { kind: 'missing', dangling: false, message: `${shown}: no such file` },
+  });
+  if (dir === 'absent') return missing();
+  const at = `/proc/self/fd/${dir}/${parts[parts.length - 1]}`;
+  let st: Stats | undefined;
+  try {
+    st = lstatSync(at, { throwIfNoEntry: false });
+  } catch {
+    return null;
+  }
+  if (st === undefined) return missing();
+  if (!st.isFile()) return null;
+  let fd: number;
+  try {
+    fd = openSync(at, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+  } catch {
+    return null;
+  }
+  try {
+    const r = readFd(fd, shown, options.maxBytes ?? MAX_LIMITS_FILE_BYTES, st, options.same);
+    return 'bytes' in r ? { ok: true, bytes: r.bytes, resolved: plainResolved(path.resolve(root), parts.join('/'), false) } : null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -368,6 +424,8 @@ export type ListResult =
  * Entries' types are their own (a symlink entry is reported as a symlink, not followed).
  */
 export function listDirInRoot(root: string, rel: string): ListResult {
+  const plain = listPlainInScope(root, rel);
+  if (plain !== null) return plain;
   const r = resolveShown(root, rel);
   if (!r.ok) return { ok: false, failure: r.failure };
   const { shown, resolved } = r;
@@ -382,18 +440,60 @@ export function listDirInRoot(root: string, rel: string): ListResult {
   }
   try {
     const where = existsProcFd(fd) ? `/proc/self/fd/${fd}` : resolved.abs;
-    const entries = readdirSync(where, { withFileTypes: true });
-    // a name that is not UTF-8 comes back with U+FFFD in it: only then is the directory listed
-    // again as bytes, to find which names no string can stand for
-    const undecodable = entries.some((e) => e.name.includes('\ufffd'))
-      ? readdirSync(where, { encoding: 'buffer' }).filter((b) => !Buffer.from(b.toString('utf8'), 'utf8').equals(b))
-      : [];
+    const { entries, undecodable } = listFd(where);
     return { ok: true, entries, resolved, undecodable };
   } catch (e) {
     return { ok: false, resolved, failure: fromErrno(shown, e) };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * listDirInRoot's common cases inside a tree scope (paths.ts withTreeScope): the directory listed
+ * through the scope's descriptor of it (reached with no link on the way), or `missing` when it or
+ * a directory on the way does not exist. null for anything else (no scope, a `..`, a symlink, not
+ * a directory, EACCES, an error listing it): listDirInRoot then decides as before.
+ */
+function listPlainInScope(root: string, rel: string): ListResult | null {
+  const parts = pathParts(rel);
+  if (parts.length === 0 || parts.includes('..')) return null;
+  const dir = plainDirInScope(root, parts);
+  if (dir === null) return null;
+  if (dir === 'absent') {
+    const shown = rel.replace(/^\/+/, '');
+    return { ok: false, resolved: plainResolved(path.resolve(root), parts.join('/'), true), failure: { kind: 'missing', dangling: false, message: `${shown}: no such directory` } };
+  }
+  try {
+    const { entries, undecodable } = listFd(`/proc/self/fd/${dir}`);
+    return { ok: true, entries, resolved: plainResolved(path.resolve(root), parts.join('/'), false), undecodable };
+  } catch {
+    return null;
+  }
+}
+
+/** The entries of the directory at `where`, and the names among them that are not UTF-8 (see ListResult). */
+function listFd(where: string): { entries: Dirent[]; undecodable: Buffer[] } {
+  const entries = readdirSync(where, { withFileTypes: true });
+  // a name that is not UTF-8 comes back with U+FFFD in it: only then is the directory listed
+  // again as bytes, to find which names no string can stand for
+  const undecodable = entries.some((e) => e.name.includes('\ufffd'))
+    ? readdirSync(where, { encoding: 'buffer' }).filter((b) => !Buffer.from(b.toString('utf8'), 'utf8').equals(b))
+    : [];
+  return { entries, undecodable };
+}
+
+/**
+ * The descriptor the current tree scope (paths.ts withTreeScope) holds on the directory `resolved`
+ * (as listDirInRoot returned it: no link on the way) — owned by the scope, never to be closed by
+ * the caller — or null when there is none (then {@link openDirInRoot}).
+ */
+export function dirInScope(root: string, resolved: ResolvedInRoot): number | null {
+  if (resolved.missing || resolved.viaSymlink) return null;
+  const parts = pathParts(resolved.rel);
+  if (parts.length === 0 || parts.includes('..')) return null;
+  const fd = plainDirInScope(root, parts);
+  return typeof fd === 'number' ? fd : null;
 }
 
 function existsProcFd(fd: number): boolean {
