@@ -11,11 +11,11 @@
 // code cache (LIMITSCTL_NO_CODE_CACHE=1), and the ES modules tsc built (the start-up before the
 // bundle). Without GNU time (bench/setup.sh installs it) the rows are skipped.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GNU_TIME, figure, figureHeader, hasGnuTime, median, runs } from './lib.mjs';
+import { figure, figureHeader, hasGnuTime, loopCpu, median, runs } from './lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repo, 'bin/limitsctl.js');
@@ -38,24 +38,14 @@ copyFileSync(path.join(repo, 'bin/package.json'), path.join(tmp, 'whole/bin/pack
 symlinkSync(path.join(repo, 'dist/limitsctl.cjs'), path.join(tmp, 'whole/dist/limitsctl.cjs'));
 const wholeBin = path.join(tmp, 'whole/bin/limitsctl.js');
 
-/** CPU ms per run of `argv` (LOOP runs under one GNU time); NaN if a run fails unexpectedly. */
-function cpuPerRun(argv, env, allowFail) {
-  const out = path.join(tmp, 'time.txt');
-  const loop = `i=0; while [ $i -lt ${LOOP} ]; do "$@" >/dev/null 2>&1; s=$?; ${allowFail ? '' : '[ $s -eq 0 ] || exit $s; '}i=$((i+1)); done`;
-  const r = spawnSync(GNU_TIME, ['-o', out, '-f', '%U %S', '/bin/sh', '-c', loop, 'sh', ...argv], { env, stdio: 'ignore' });
-  if (r.status !== 0) return NaN;
-  const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-  return ((u + s) * 1000) / LOOP;
-}
-
 /** Alternate node -e 0 and the command `count` times; medians and the median per-pair ratio. */
 function compare(count, argv, env = process.env, allowFail = false) {
   const b = [];
   const s = [];
   const ratios = [];
   for (let i = 0; i < count; i++) {
-    const x = cpuPerRun([node, '-e', '0'], process.env, false);
-    const y = cpuPerRun([node, ...argv], env, allowFail);
+    const x = loopCpu([[node, '-e', '0']], LOOP).cpu ?? NaN;
+    const y = loopCpu([[node, ...argv]], LOOP, { env, allowFail }).cpu ?? NaN;
     if (!Number.isFinite(x) || !Number.isFinite(y)) return { error: `a run of ${argv.slice(1).join(' ')} failed` };
     b.push(x);
     s.push(y);
