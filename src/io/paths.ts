@@ -6,7 +6,7 @@
  * way). `..` may not climb above the root. On the live system (root `/`) this is plain kernel
  * resolution.
  */
-import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CWD_LINK, realPathKeepingCwd } from './cwd.js';
 import { LimitsIoError, OutsideRootError } from './write-errors.js';
@@ -275,7 +275,7 @@ let scope: TreeScope | null = null;
  * read takes the general way.
  */
 export function withTreeScope<T>(root: string, fn: () => T): T {
-  if (scope !== null || !canOpenAt()) return fn();
+  if (scope !== null || !canOpenAt() || !descriptorsToSpare()) return fn();
   const s: TreeScope = { absRoot: path.resolve(root), dirs: new Map() };
   scope = s;
   try {
@@ -285,6 +285,37 @@ export function withTreeScope<T>(root: string, fn: () => T): T {
     for (const v of s.dirs.values()) {
       if (typeof v === 'number') { try { closeSync(v); } catch { /* already gone */ } }
     }
+  }
+}
+
+/**
+ * Descriptors a tree scope may hold only when this many more than it holds are free: its
+ * directories stay open for the whole load, and a read that must take the general way (a link, a
+ * FIFO…) opens its own beside them. With fewer free, a load takes the general way throughout and
+ * needs no more descriptors than it did before scopes: a process near its RLIMIT_NOFILE (`ulimit
+ * -n 22`) read a tree whose limits.d it could read without a scope as unreadable (EMFILE) with one.
+ */
+const SCOPE_SPARE_FDS = 64;
+/** RLIMIT_NOFILE's soft limit from /proc/self/limits, read once (null: not known). */
+let nofileSoft: number | null | undefined;
+
+/**
+ * Whether at least SCOPE_SPARE_FDS descriptors are free below the soft RLIMIT_NOFILE (descriptors
+ * open: the entries of /proc/self/fd). false when either cannot be read: no scope then.
+ */
+function descriptorsToSpare(): boolean {
+  if (nofileSoft === undefined) {
+    nofileSoft = null;
+    try {
+      const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+      if (m) nofileSoft = Number(m[1]);
+    } catch { /* not known */ }
+  }
+  if (nofileSoft === null) return false;
+  try {
+    return nofileSoft - readdirSync('/proc/self/fd').length >= SCOPE_SPARE_FDS;
+  } catch {
+    return false;
   }
 }
 

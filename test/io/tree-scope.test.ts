@@ -175,3 +175,44 @@ describe('displayIn', () => {
     }
   });
 });
+
+describe('a tree scope near the descriptor limit', () => {
+  // A scope keeps a tree's directories open for the whole load; a read that takes the general way
+  // beside it needs descriptors of its own. Near RLIMIT_NOFILE (`ulimit -n 22`) that made a
+  // limits.d readable without a scope unreadable (EMFILE) with one: `get` printed "inherited"
+  // values and exited 0. At every limit the CLI must print what it prints with descriptors to
+  // spare, or refuse (exit 2, EMFILE named): never other values with success.
+  it('gives the same values at every RLIMIT_NOFILE from 16 to 120, or refuses', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'limitsctl-scope-fds-'));
+    dirs.push(root);
+    mkdirSync(path.join(root, 'etc/security/limits.d'), { recursive: true });
+    writeFileSync(path.join(root, 'etc/security/limits.conf'), '* soft nofile 1\n');
+    writeFileSync(path.join(root, 'etc/security/limits.d/a.conf'), '* soft core 0\n* soft core 0\n');
+    writeFileSync(path.join(root, 'etc/security/limits.d/b.conf'), 'root hard core 5\n');
+    writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\n');
+    const bin = path.join(__dirname, '../../bin/limitsctl.js');
+    const run = (n: number | null) => spawnSync('/bin/sh', ['-c', `${n === null ? '' : `ulimit -n ${n} && `}exec "$0" "$@"`, process.execPath, bin, 'get', 'core', '--user', 'root', '--root', root], { encoding: 'utf8' });
+    const want = run(null);
+    expect(want.status).toBe(0);
+    expect(want.stdout).toMatch(/soft 0 KiB \(limits\.d\/a\.conf:2 \*\)\s+hard 5 KiB \(limits\.d\/b\.conf:1 root\)/);
+    let same = 0;
+    let started = false;
+    for (let n = 16; n <= 120; n++) {
+      const r = run(n);
+      // the lowest limits leave too few for node itself: it crashes, or cannot open the program
+      // file, before any of limitsctl runs (and with more, it always starts)
+      const nodeFailed = r.status === null || (r.status === 1 && r.stderr.includes(`open '${bin}'`));
+      if (!started && nodeFailed) continue;
+      started = true;
+      if (r.status === 0) {
+        expect({ n, stdout: r.stdout, stderr: r.stderr }).toEqual({ n, stdout: want.stdout, stderr: want.stderr });
+        same++;
+      } else {
+        // too few to read the tree at all: a refusal naming the cause, never a finding
+        expect({ n, status: r.status, emfile: /EMFILE|too many open files/i.test(r.stderr) }).toEqual({ n, status: 2, emfile: true });
+      }
+    }
+    // most limits of the range read the tree (the check above is not vacuous)
+    expect(same).toBeGreaterThan(80);
+  }, 120_000);
+});
