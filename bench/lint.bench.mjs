@@ -26,7 +26,11 @@
 // its first failed run, so a slow tree costs a bounded time.
 // Run: npm run bench -- lint   (or: node bench/lint.bench.mjs after npm run build). Setup: bench/setup.sh
 // BENCH_LINT_ONLY=1,3 measures only figures 1 and 3 (numbers as above; 3 includes 4a, 4b is its own).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Under figures 1, 2 and 5 a floor is printed, not a target: the CPU of a Node process that reads
+// the same files, splits their lines into fields and prints as many findings as lint, with no
+// analysis (bench/floor.cjs), measured in a series of its own beside the bare read. A target near
+// the floor leaves a lint in Node almost nothing for its analysis.
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,6 +39,7 @@ import { writeRepo, writeStretchedTree, writeTree } from './gen.mjs';
 import { cpuLimit, dur, figure, figureHeader, hasGnuTime, onPath, rtMode, runs, series, spreadNote } from './lib.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/limitsctl.js', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./floor.cjs', import.meta.url));
 const NODE = process.execPath;
 const RUNS = runs(3);
 const MIB_LIMIT = 600;
@@ -90,6 +95,42 @@ function ratioFigure(name, subj, base, ratio, target, pass, labels = ['limitsctl
 function rssFigure(name, r) {
   const value = r.error ? (r.rssAtStop ? `≥ ${r.rssAtStop.toFixed(0)} MiB` : '—') : `${r.rss.toFixed(0)} MiB`;
   figure({ name, subject: r.error ? `failed: ${r.error}` : `${r.rss.toFixed(0)} MiB`, value, target: `≤ ${MIB_LIMIT} MiB`, pass: !r.error && r.rss <= MIB_LIMIT });
+}
+
+/**
+ * The floor of a figure (bench/floor.cjs): a Node process that reads the same files, splits their
+ * lines into fields and prints as many findings as lint does, of the same average length, from one
+ * template, with no analysis. lint runs once first, not timed, its report in a file, for its count
+ * of findings and the report's size; floor.cjs counts the entries. Returns { spec, findings, bytes }
+ * or { why } when that lint gave no count. `paths` and `lintArgs` as lint takes them from `cwd`.
+ */
+function floorOf(lintArgs, paths, { cwd, rt = false } = {}) {
+  const file = path.join(tmp, 'floor-report.txt');
+  const fd = openSync(file, 'w');
+  let r;
+  try {
+    r = spawnSync(NODE, [BIN, 'lint', '--profile', 'debian', ...lintArgs], { cwd, stdio: ['ignore', fd, 'pipe'] });
+  } finally {
+    closeSync(fd);
+  }
+  const bytes = statSync(file).size;
+  const tail = Buffer.alloc(Math.min(bytes, 4096));
+  const rd = openSync(file, 'r');
+  try { readSync(rd, tail, 0, tail.length, bytes - tail.length); } finally { closeSync(rd); }
+  rmSync(file, { force: true });
+  const n = findings(tail.toString('utf8'));
+  const entries = Number(spawnSync(NODE, [FLOOR, 'entries', ...paths], { cwd, encoding: 'utf8' }).stdout);
+  if (r.status !== 0 && r.status !== 1) return { why: `lint exited ${r.status ?? r.signal}` };
+  if (!(n > 0) || !(entries > 0)) return { why: `no finding count (${n}) or no entries (${entries})` };
+  return { spec: { name: 'floor', cmd: NODE, args: [FLOOR, 'print', String(n / entries), String(bytes / n), ...paths], cwd, quiet: true, rt }, findings: n, bytes };
+}
+/** The line printed under a figure for its floor: its CPU, and `versus` ([label, ratio]) each. */
+function floorNote(f, r, versus) {
+  if (f.why) return `  (floor not measured: ${f.why})`;
+  if (r.floor.error) return `  (floor failed: ${r.floor.error})`;
+  return `  (floor, a Node process that reads the same files, splits their lines into fields and prints as many findings `
+    + `(${f.findings.toLocaleString('en')}, ${mb(f.bytes).toFixed(1)} MB) from one template, with no analysis (bench/floor.cjs): `
+    + `${cell(r.floor)}; ${versus.map(([label, v]) => `${label} ${x(v)}`).join(', ')})`;
 }
 
 // BENCH_LINT_ONLY=1,4b runs only those figures (the numbers of the comments below; 3 is 3 + 4a)
@@ -154,6 +195,16 @@ if (want('1')) {
       console.log(rt.use
         ? `  (each of these runs under SCHED_FIFO on CPU ${rt.cpu}, so no other process preempts it (BENCH_RT=0: normal scheduling); ${switches})`
         : `  (normal scheduling: ${rt.why}; ${switches}. Each preemption costs augtool's print CPU time, so on a busy machine its figure reads better than it is${busy ? ': preempted more than 100 times per CPU second here, so this figure cannot PASS' : ''})`);
+      // what a lint in Node has left for its analysis under the target: augtool's CPU / 20, and
+      // how much of that the floor (and the bare read of the file alone: Node's start and the
+      // bytes) takes
+      const f = floorOf(['--root', root], [root], { rt: true });
+      const fr = await series(augRuns, [{ ...readSpec(root), rt: true }, ...(f.spec ? [f.spec] : [])]);
+      console.log(floorNote(f, fr, [['faster than augtool print', r.print.cpu / fr.floor?.cpu]]));
+      if (!fr.read.error) {
+        console.log(`  (a Node process that only reads the file: ${cell(fr.read)}, ${x(r.print.cpu / fr.read.cpu)} faster than augtool print; `
+          + `at 20× lint may take ${dur(r.print.cpu / 20)}${f.spec && !fr.floor.error ? `, of which the floor takes ${(fr.floor.cpu / (r.print.cpu / 20) * 100).toFixed(0)} %` : ''})`);
+      }
     }
   }
   rmSync(root, { recursive: true, force: true });
@@ -166,6 +217,11 @@ if (want('2')) {
   const r = await series(RUNS, [readSpec(root), lintSpec('lint', ['--root', root])]);
   ratioFigure(`lint, 10,000 files / 500,000 lines (${mb(bytes).toFixed(1)} MB) vs bare read`, r.lint, r.read, (l, b) => l / b, '≤ 5×', (v) => v <= 5);
   rssFigure('  peak RSS of that lint', r.lint);
+  const f = floorOf(['--root', root], [root]);
+  if (f.spec) {
+    const fr = await series(RUNS, [readSpec(root), f.spec]);
+    console.log(floorNote(f, fr, [['bare read', fr.floor.cpu / fr.read.cpu]]));
+  } else console.log(floorNote(f));
   rmSync(root, { recursive: true, force: true });
 }
 
@@ -223,6 +279,11 @@ if (want('5')) {
   const r = await series(RUNS, [readSpec(path.join(repo, 'hosts')), lintSpec('lint', ['hosts/*'], { cwd: repo })]);
   ratioFigure(`lint 'hosts/*', 1,000 trees × 10 files (${mb(bytes).toFixed(1)} MB) vs bare read`, r.lint, r.read, (l, b) => l / b, '≤ 5× (as 10,000 files)', (v) => v <= 5);
   rssFigure('  peak RSS of that lint', r.lint);
+  const f = floorOf(['hosts/*'], ['hosts'], { cwd: repo });
+  if (f.spec) {
+    const fr = await series(RUNS, [readSpec(path.join(repo, 'hosts')), f.spec]);
+    console.log(floorNote(f, fr, [['bare read', fr.floor.cpu / fr.read.cpu]]));
+  } else console.log(floorNote(f));
   rmSync(repo, { recursive: true, force: true });
 }
 
