@@ -18,7 +18,7 @@ export { EditInputError } from './core/edit.js';
 export { PathChangedError, TreeRootError } from './io/paths.js';
 export { AccountFileError, UnknownUserError } from './io/accounts.js';
 export {
-  ConcurrentModificationError, JournalError, LimitsIoError, LockTimeoutError, OutsideRootError, PartialWriteError,
+  ConcurrentModificationError, JournalError, LimitsIoError, LockTimeoutError, OutsideRootError, PartialWriteError, ProcessLimitError,
 } from './io/write.js';
 export { PolicyError } from './io/policy.js';
 export { LintPathError } from './io/lint-targets.js';

@@ -9,6 +9,7 @@ import { toBytes } from '../core/bytes.js';
 import { LimitsError } from '../core/errors.js';
 import { MAX_ACCOUNTS_FILE_BYTES, type ReadFailure, readFileInRoot } from './read.js';
 import { systemTool } from './system-tools.js';
+import { isOwnLimit, ProcessLimitError } from './write-errors.js';
 import { type AccountDb, type GroupEntry, type Identity, identityFor, parseGroup, parsePasswd, type PasswdEntry } from '../core/accounts.js';
 
 export class UnknownUserError extends LimitsError {
@@ -52,10 +53,16 @@ export function loadAccountDb(root: string): AccountDb & { readonly present: boo
   return { users: passwd ? parsePasswd(passwd) : [], groups: group ? parseGroup(group) : [], present: passwd !== null };
 }
 
+/**
+ * `getent DB KEY`'s output, or null when it finds nothing or cannot run. Throws ProcessLimitError
+ * when it could not be started because limitsctl ran out of descriptors or memory (EMFILE, ENFILE,
+ * ENOMEM): that is no unknown account.
+ */
 function getent(db: 'passwd' | 'group', key: string): string | null {
   try {
     return execFileSync(systemTool('getent'), [db, '--', key], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
+  } catch (e) {
+    if (isOwnLimit(e)) throw ProcessLimitError.from(e, `the accounts (getent ${db} ${key})`);
     return null;
   }
 }
@@ -69,7 +76,11 @@ function liveDb(user: string): { db: AccountDb; pw: PasswdEntry } | null {
   let gids: string[] = [String(pw.gid)];
   try {
     gids = execFileSync(systemTool('id'), ['-G', '--', pw.name], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(/\s+/);
-  } catch { /* keep the primary gid */ }
+  } catch (e) {
+    // limitsctl's own limit (EMFILE…) is no account without groups
+    if (isOwnLimit(e)) throw ProcessLimitError.from(e, `the groups of ${pw.name} (id -G)`);
+    /* keep the primary gid */
+  }
   const groups: GroupEntry[] = [];
   for (const gid of new Set(gids)) {
     const line = getent('group', gid);

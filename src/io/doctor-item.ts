@@ -17,6 +17,7 @@ import { normalizeUnitName } from '../core/systemd/resolve.js';
 import { loadAccountDb } from './accounts.js';
 import { listUnder, readUnder } from './live.js';
 import { loadUnitLimits } from './systemd.js';
+import { isOwnLimit, ProcessLimitError } from './write-errors.js';
 
 export interface ItemRead {
   readonly processes: ItemProcess[];
@@ -52,7 +53,9 @@ export function readItemFacts(src: { readonly root: string; readonly proc: strin
   let users: Map<number, string>;
   try {
     users = new Map(loadAccountDb(root).users.map((u) => [u.uid, u.name]));
-  } catch {
+  } catch (e) {
+    // EMFILE, ENFILE, ENOMEM (ProcessLimitError): limitsctl's own limit, not an unusable etc/passwd
+    if (isOwnLimit(e)) throw e;
     users = new Map();
   }
   const processes: ItemProcess[] = [];
@@ -75,7 +78,9 @@ export function readItemFacts(src: { readonly root: string; readonly proc: strin
     if (item === 'nofile') {
       try {
         fds = listUnder(proc, `${name}/fd`, root).length;
-      } catch {
+      } catch (e) {
+        // limitsctl's own descriptors ran out (EMFILE…): not a process whose count is unknown
+        if (isOwnLimit(e)) throw ProcessLimitError.from(e, `${proc}/${name}/fd`);
         fds = null;
       }
     }

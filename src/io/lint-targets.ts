@@ -28,7 +28,7 @@ import { effectiveUid, isDenied, listDirInRoot, MAX_ACCOUNTS_FILE_BYTES, MAX_SMA
 import { loadNrOpen, readOsRelease } from './system.js';
 import { OversizedStream, readPathStream } from './stdin.js';
 import { loadTree, readTreeFile, unlistedDir } from './tree.js';
-import { OutsideRootError } from './write-errors.js';
+import { isOwnLimit, OutsideRootError, ProcessLimitError } from './write-errors.js';
 
 export interface LoadedLintTarget {
   readonly target: LintTarget;
@@ -436,7 +436,11 @@ function undecodable(p: string): boolean {
         const s = b.toString('utf8');
         return s === base && !Buffer.from(s, 'utf8').equals(b);
       });
-    } catch { /* below */ }
+    } catch (e) {
+      // out of descriptors (EMFILE…): limitsctl's own limit, which says nothing of the name
+      if (isOwnLimit(e)) throw ProcessLimitError.from(e, path.dirname(p));
+      /* below */
+    }
   }
   return lstatSync(p, { throwIfNoEntry: false }) === undefined;
 }
@@ -629,7 +633,11 @@ async function planLintTargets(paths: readonly string[], cwd: string, refuseStre
       if (existsSync(path.join(abs, 'limits.conf')) || isDir(path.join(abs, 'limits.d'))) { addPlan('secdir', abs); return true; }
       if (!explicit) {
         // a match of a glob that this uid may not search: what it holds is unknown, and said
-        try { readdirSync(abs); } catch (e) { if (isDenied(e)) { addDenied([abs]); return true; } }
+        try { readdirSync(abs); } catch (e) {
+          if (isDenied(e)) { addDenied([abs]); return true; }
+          // out of descriptors (EMFILE…): limitsctl's own limit, never a directory passed over
+          if (isOwnLimit(e)) throw ProcessLimitError.from(e, displayPath(cwd, abs));
+        }
         return false;
       }
       const denied: string[] = [];

@@ -22,6 +22,7 @@ import {
   type SystemdFacts, systemdCgroupOf,
 } from '../core/doctor.js';
 import { listDirInRoot, MAX_SMALL_FILE_BYTES, type ReadFailure, readFileCapped, readFileInRoot } from './read.js';
+import { isOwnLimit, ProcessLimitError } from './write-errors.js';
 
 /** The nproc row of /proc/PID/limits (from the core's one /proc/PID/limits parser, parseProcLimits). */
 export { nprocOf };
@@ -80,10 +81,12 @@ export function listUnder(dir: string, rel: string, root?: string): string[] {
   return l.entries.map((e) => e.name);
 }
 
+/** listUnder, or no names when it cannot be listed — except for EMFILE, ENFILE or ENOMEM (limitsctl's own limit: ProcessLimitError). */
 function listDir(dir: string, rel = ''): string[] {
   try {
     return listUnder(dir, rel);
-  } catch {
+  } catch (e) {
+    if (isOwnLimit(e)) throw ProcessLimitError.from(e, path.join(dir, rel));
     return [];
   }
 }

@@ -9,7 +9,7 @@
 import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CWD_LINK, realPathKeepingCwd } from './cwd.js';
-import { LimitsIoError, OutsideRootError } from './write-errors.js';
+import { isOwnLimit, LimitsIoError, OutsideRootError, ProcessLimitError } from './write-errors.js';
 
 /**
  * A tree root that cannot be used at all: missing, not a directory, not listable, or (for writes)
@@ -45,7 +45,9 @@ export class TreeRootError extends LimitsIoError {
  * is fine) that can be listed. Returns it absolute; `real` is its physical path. `name` is what
  * the caller calls the root in the message ("the tree root /x does not exist"; the CLI passes
  * "--root").
- * @throws TreeRootError (`EBADROOT`) otherwise
+ * @throws TreeRootError (`EBADROOT`) otherwise; ProcessLimitError when limitsctl itself ran out of
+ *   descriptors or memory stat'ing or listing it (EMFILE, ENFILE, ENOMEM: write-errors.ts
+ *   OWN_LIMIT_CODES) — no fault of the root, so not "check its permissions"
  */
 export function checkRootPaths(root: string, name?: string): { abs: string; real: string } {
   const abs = path.resolve(root);
@@ -53,6 +55,7 @@ export function checkRootPaths(root: string, name?: string): { abs: string; real
   try {
     st = statSync(abs);
   } catch (e) {
+    if (isOwnLimit(e)) throw ProcessLimitError.from(e, root);
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not accessible (permission denied)' : `cannot be read (${code})`;
     throw new TreeRootError(root, why, code, e, name);
@@ -65,6 +68,7 @@ export function checkRootPaths(root: string, name?: string): { abs: string; real
   } catch (e) {
     // a root reached through a link to a directory whose name is not UTF-8: said as it is
     if (e instanceof LimitsIoError && e.code === 'EILSEQ') throw e;
+    if (isOwnLimit(e)) throw ProcessLimitError.from(e, root);
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     throw new TreeRootError(root, `cannot be listed (${code}); check its permissions`, code, e, name);
   }
@@ -163,8 +167,9 @@ function hostPathInRoot(absRoot: string, target: string): string | null {
  * leads outside the root, ELOOP after 40 links, ENOENT (with `viaSymlink`) when a missing
  * component is followed by `..`, and lstat's own EACCES/EPERM error (with `viaSymlink`) when a
  * directory on the way may not be searched by this uid: whether the path exists behind it is
- * unknown, so it is not reported as missing. Any other missing component (ENOENT, ENOTDIR) is
- * reported (`missing`), not thrown.
+ * unknown, so it is not reported as missing. lstat's ENOMEM is thrown too (limitsctl's own limit,
+ * write-errors.ts OWN_LIMIT_CODES: read.ts fromErrno makes it a ProcessLimitError). Any other
+ * missing component (ENOENT, ENOTDIR) is reported (`missing`), not thrown.
  */
 export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
   const absRoot = path.resolve(root);
@@ -203,6 +208,8 @@ export function resolveInRoot(root: string, rel: string): ResolvedInRoot {
       // missing as well, as the kernel has it for pam_limits too.
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') throw Object.assign(e as Error, { viaSymlink });
+      // ENOMEM: the kernel had no memory for this process's lstat — nothing about the path
+      if (isOwnLimit(e)) throw e;
     }
     if (isLink === undefined) {
       // Like the kernel: `missing/..` does not exist either (no lexical shortcut through a

@@ -22,7 +22,7 @@
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { canOpenAt, openInRoot, PathChangedError, pathParts, plainDirInScope, resolveInRoot, type ResolvedInRoot } from './paths.js';
-import { OutsideRootError } from './write-errors.js';
+import { isOwnLimit, isOwnLimitCode, OutsideRootError, ProcessLimitError } from './write-errors.js';
 import { comparisonBuffer } from './compare-buffer.js';
 
 const MiB = 1024 * 1024;
@@ -51,7 +51,7 @@ export type ReadFailure =
   | { readonly kind: 'denied'; readonly uid: number | null; readonly code: string; readonly message: string }
   /** the path changed while it was being opened (a component swapped for a symlink) */
   | { readonly kind: 'changed'; readonly message: string }
-  /** any other errno (ELOOP, EIO, …) */
+  /** any other errno (ELOOP, EIO, …); never EMFILE, ENFILE or ENOMEM, which throw ProcessLimitError (see fromErrno) */
   | { readonly kind: 'error'; readonly code: string; readonly message: string };
 
 export type ReadResult =
@@ -109,13 +109,33 @@ export function effectiveUid(): number | null {
   return typeof process.geteuid === 'function' ? process.geteuid() : null;
 }
 
+/**
+ * Throws ProcessLimitError when `failure` is an 'error' whose code is EMFILE, ENFILE or ENOMEM
+ * (write-errors.ts OWN_LIMIT_CODES: limitsctl's own limit, not the file's); `shown` names what was
+ * being read. For the places that turn a ReadFailure into a fact about the tree (tree.ts
+ * readTreeFile and unlistedDir): {@link fromErrno} never makes such a failure, this keeps one made
+ * elsewhere from becoming "unreadable".
+ */
+export function refuseOwnLimit(failure: ReadFailure, shown: string): void {
+  if (failure.kind === 'error' && isOwnLimitCode(failure.code)) throw new ProcessLimitError(failure.code, shown);
+}
+
 function notRegular(shown: string, kind: FileKind): ReadFailure {
   return { kind: 'not-regular', fileKind: kind, message: `${shown} is not a regular file but a ${kind}; limitsctl does not read it; ${pamWouldDo(kind)}` };
 }
 
-function fromErrno(shown: string, e: unknown): ReadFailure {
+/**
+ * The ReadFailure an error met while reading or listing `shown` stands for: OutsideRootError →
+ * 'outside-root', PathChangedError → 'changed', ENOENT/ENOTDIR → 'missing', EACCES/EPERM →
+ * 'denied', ENXIO → a socket ('not-regular'), any other errno → 'error'.
+ * @throws ProcessLimitError for EMFILE, ENFILE or ENOMEM (write-errors.ts OWN_LIMIT_CODES): those
+ *   are limitsctl's own process running out of descriptors or memory (open(2), opendir(3)), not a
+ *   property of the file — pam_limits, in another process, reads it — so no failure is made of them
+ */
+export function fromErrno(shown: string, e: unknown): ReadFailure {
   if (e instanceof OutsideRootError) return { kind: 'outside-root', target: e.target, message: e.message };
   if (e instanceof PathChangedError) return { kind: 'changed', message: e.message };
+  if (isOwnLimit(e)) throw ProcessLimitError.from(e, shown);
   const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
   if (code === 'ENOENT' || code === 'ENOTDIR') {
     const dangling = (e as { viaSymlink?: boolean }).viaSymlink === true;
@@ -222,6 +242,8 @@ function resolveShown(root: string, rel: string):
  * Read `rel` (relative to `root`) the way pam_limits would find it if `root` were `/`, with the
  * safeguards above. Never throws for a property of the file; returns `{ok: false, failure}`.
  * `resolved.rel` is where the file really is (relative to the root) when it could be resolved.
+ * @throws ProcessLimitError when limitsctl itself runs out of descriptors or memory (EMFILE,
+ *   ENFILE, ENOMEM: see {@link fromErrno}) — no property of the file either
  */
 export function readFileInRoot(root: string, rel: string, options: ReadOptions = {}): ReadResult {
   const plain = readPlainInScope(root, rel, options);
@@ -334,6 +356,7 @@ function readFileInRootOnce(root: string, rel: string, options: ReadOptions): Re
  * Read a file outside any tree (settings, policies, the live /proc and /sys): the kernel resolves
  * the path, then the same checks as readFileInRoot apply (regular files only, at most maxBytes,
  * default MAX_SMALL_FILE_BYTES). `shown` names the file in messages (default: the path).
+ * @throws ProcessLimitError for EMFILE, ENFILE or ENOMEM, as readFileInRoot
  */
 export function readFileCapped(file: string, options: ReadOptions & { readonly shown?: string } = {}): { ok: true; bytes: Buffer } | { ok: false; failure: ReadFailure } {
   const maxBytes = options.maxBytes ?? MAX_SMALL_FILE_BYTES;
@@ -422,6 +445,7 @@ export type ListResult =
  * List the directory `rel` inside `root` by the same rule: a link on the way that leaves the root
  * is refused, and the directory is opened without following links (then listed through its fd).
  * Entries' types are their own (a symlink entry is reported as a symlink, not followed).
+ * @throws ProcessLimitError for EMFILE, ENFILE or ENOMEM, as readFileInRoot
  */
 export function listDirInRoot(root: string, rel: string): ListResult {
   const plain = listPlainInScope(root, rel);

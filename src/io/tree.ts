@@ -12,7 +12,7 @@ import type { ProfileDetection } from '../core/profiles.js';
 import { canonicalProfile, type Profile, type ProfileName, PROFILE_TRAITS, DROPIN_DIR, MAIN_FILE, profileInfo } from '../core/schema.js';
 import { checkRootInScope, resolveInRoot, type ResolvedInRoot, withTreeScope } from './paths.js';
 import { detectProfile } from './system.js';
-import { dirInScope, isDenied, isDevNull, kindOf, listDirInRoot, MAX_LIMITS_FILE_BYTES, openDirInRoot, pamWouldDo, type ReadFailure, readFileInRoot, readRegularAt } from './read.js';
+import { dirInScope, isDenied, isDevNull, kindOf, listDirInRoot, MAX_LIMITS_FILE_BYTES, openDirInRoot, pamWouldDo, type ReadFailure, readFileInRoot, readRegularAt, refuseOwnLimit } from './read.js';
 
 // the paths are defined once, in the schema (the core needs them too)
 export { DROPIN_DIR, MAIN_FILE } from '../core/schema.js';
@@ -140,6 +140,8 @@ function undecodableFile(root: string, dir: ResolvedInRoot, rel: string, raw: Bu
  * may not reach: a directory on the way it may not search, so not even whether it exists is
  * known), one above the cap, or one that changed mid-open is 'not-evaluated' (pam_limits, running
  * as root, reads it; the result just does not include it). `keepBytes`: see LoadTreeOptions.
+ * @throws ProcessLimitError when limitsctl runs out of file descriptors or memory reading it
+ *   (EMFILE, ENFILE, ENOMEM: its own process's limit, not the file's — never 'unreadable')
  */
 export function readTreeFile(root: string, rel: string, role: FileRole, profile: Profile, keepBytes = false, same?: Uint8Array): TreeFile {
   const r = readFileInRoot(root, rel, same === undefined ? { maxBytes: MAX_LIMITS_FILE_BYTES } : { maxBytes: MAX_LIMITS_FILE_BYTES, same });
@@ -170,6 +172,7 @@ export function readTreeFile(root: string, rel: string, role: FileRole, profile:
     case 'changed':
       return { path: rel, role, status: 'not-evaluated', doc: null, error: f.message, ...withReal };
     case 'error':
+      refuseOwnLimit(f, rel);
       return { path: rel, role, status: 'unreadable', doc: null, error: f.message, ...withReal };
   }
 }
@@ -200,6 +203,10 @@ interface DirListing {
  * too: the directory is 'unreadable' (no drop-in applies, but say why). A link leaving the root is
  * 'outside-root'. A missing directory, or a path that is not a directory, is no entry: pam_limits
  * simply finds no drop-ins.
+ * @throws ProcessLimitError for a failure with code EMFILE, ENFILE or ENOMEM (read.ts
+ *   refuseOwnLimit): limitsctl's own process ran out of descriptors or memory opening the
+ *   directory (open(2), opendir(3)), which says nothing of it — pam_limits, in another process,
+ *   lists it and reads its drop-ins
  */
 export function unlistedDir(dirRel: string, role: FileRole, failure: ReadFailure): TreeFile | undefined {
   const base = { path: dirRel, role, doc: null, dirListing: true } as const;
@@ -217,6 +224,7 @@ export function unlistedDir(dirRel: string, role: FileRole, failure: ReadFailure
       return { ...base, status: 'not-evaluated', error: failure.message };
     case 'error':
       if (failure.code === 'ENOTDIR') return undefined;
+      refuseOwnLimit(failure, dirRel);
       return { ...base, status: 'unreadable', error: `${failure.message}; pam_limits' glob fails there too and reads no drop-in` };
     default:
       return { ...base, status: 'unreadable', error: failure.message };

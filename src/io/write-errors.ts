@@ -188,6 +188,68 @@ export class HardLinkError extends LimitsIoError {
   }
 }
 
+/**
+ * The errno codes that say limitsctl's own process ran out of something — never a property of the
+ * file or directory it was opening, listing or reading (open(2), openat(2), opendir(3), read(2),
+ * getdents(2), lstat(2)): `EMFILE` (this process's RLIMIT_NOFILE, `ulimit -n`), `ENFILE` (the
+ * system-wide table of open files is full, fs.file-max) and `ENOMEM` (the kernel had no memory
+ * for the call). pam_limits, running in another process, would open the same file fine, so a
+ * reader never turns one of them into a fact about the tree (status 'unreadable' or
+ * 'not-evaluated', a skipped file, "accounts were not checked", a fallback value): it throws
+ * {@link ProcessLimitError}, and the command ends with exit 2.
+ */
+export const OWN_LIMIT_CODES = ['EMFILE', 'ENFILE', 'ENOMEM'] as const;
+/** One of {@link OWN_LIMIT_CODES}. */
+export type OwnLimitCode = (typeof OWN_LIMIT_CODES)[number];
+
+/** Whether `code` is one of {@link OWN_LIMIT_CODES}. */
+export function isOwnLimitCode(code: unknown): code is OwnLimitCode {
+  return code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM';
+}
+
+/** Whether `e` is a {@link ProcessLimitError}, or an OS error (node:fs, child_process) with one of {@link OWN_LIMIT_CODES}. */
+export function isOwnLimit(e: unknown): boolean {
+  return e instanceof ProcessLimitError || (isErrno(e) && isOwnLimitCode(e.code));
+}
+
+/**
+ * limitsctl itself ran out of file descriptors or kernel memory while reading `path` (code: the
+ * OS's, one of {@link OWN_LIMIT_CODES}; kind io, exit 2). Not a fact about the file: the message
+ * says what ran out and how to run again —
+ * `limitsctl ran out of file descriptors (EMFILE) while reading etc/security/limits.d: raise its
+ * limit (ulimit -n) and run it again`.
+ */
+export class ProcessLimitError extends LimitsIoError {
+  declare readonly code: OwnLimitCode;
+  /** @param path what was being read, as messages name it (relative to the tree root inside one) */
+  constructor(code: OwnLimitCode, path: string, opts: { readonly syscall?: string | undefined; readonly cause?: unknown } = {}) {
+    super(ProcessLimitError.saying(code, path), { code, path, syscall: opts.syscall, cause: opts.cause });
+    this.name = 'ProcessLimitError';
+  }
+
+  /**
+   * `e` as a ProcessLimitError about `path`: itself when it already is one (it names the path it
+   * was first met at), else made from its OS code. Only for an `e` that {@link isOwnLimit}.
+   */
+  static from(e: unknown, path: string): ProcessLimitError {
+    if (e instanceof ProcessLimitError) return e;
+    const code = (e as ErrnoLike).code;
+    return new ProcessLimitError(isOwnLimitCode(code) ? code : 'EMFILE', path, { syscall: (e as ErrnoLike).syscall, cause: e });
+  }
+
+  /** The message for `code` while reading `path`. */
+  static saying(code: OwnLimitCode, path: string): string {
+    switch (code) {
+      case 'EMFILE':
+        return `limitsctl ran out of file descriptors (EMFILE) while reading ${path}: raise its limit (ulimit -n) and run it again`;
+      case 'ENFILE':
+        return `the system's table of open files is full (ENFILE) while limitsctl was reading ${path}: close files elsewhere or raise fs.file-max, and run it again`;
+      case 'ENOMEM':
+        return `the kernel ran out of memory (ENOMEM) while limitsctl was reading ${path}: free some memory and run it again`;
+    }
+  }
+}
+
 function where(path: string, realPath: string | undefined): string {
   return realPath !== undefined && realPath !== path ? `${path} (→ ${realPath})` : path;
 }
@@ -248,6 +310,13 @@ function hint(code: string, dir: string): string {
       return 'the file is busy (a mount point?) — it cannot be replaced';
     case 'EXDEV':
       return 'the temporary file ended up on another file system — this should not happen; please report it';
+    // limitsctl's own process limits (OWN_LIMIT_CODES), never the file's
+    case 'EMFILE':
+      return 'limitsctl ran out of file descriptors (EMFILE) — raise its limit (ulimit -n) and run it again';
+    case 'ENFILE':
+      return "the system's table of open files is full (ENFILE) — close files elsewhere or raise fs.file-max, and run it again";
+    case 'ENOMEM':
+      return 'the kernel ran out of memory (ENOMEM) — free some memory and run it again';
     default:
       return code;
   }

@@ -64,6 +64,7 @@ import {
   LimitsIoError,
   PartialWriteError,
   isErrno,
+  isOwnLimit,
   pidAlive,
   wrapIoError,
 } from './write-errors.js';
@@ -86,6 +87,7 @@ export {
   LockTimeoutError,
   OutsideRootError,
   PartialWriteError,
+  ProcessLimitError,
   type LimitsIoCode,
   type LockOwner,
   type PartialWriteEntry,
@@ -797,6 +799,9 @@ async function copyAttributes(p: Plan, tempFd: number, tempPhys: string): Promis
     }
   } catch (e) {
     if (e instanceof LimitsIoError) throw e;
+    // cp could not be started because this process ran out of descriptors or memory (its pipes,
+    // fork): limitsctl's own limit, not a missing cp — said as such (write-errors.ts OWN_LIMIT_CODES)
+    if (isOwnLimit(e)) throw wrapIoError(e, 'write-temp', p.given, p.realPath, p.dir.phys);
     throw cpRefusal(p.given, p.realPath, cpFailure(e), e);
   } finally {
     await old.close();

@@ -16,7 +16,7 @@ const REPO = path.resolve(__dirname, '../..');
 const VALUES = [
   'AccountFileError', 'ConcurrentModificationError', 'ERROR_CODES', 'EditInputError', 'ITEMS', 'ITEM_NAMES', 'JournalError', 'LIMIT_TYPES',
   'LINT_RULES', 'LimitsError', 'LimitsIoError', 'LintPathError', 'LockTimeoutError', 'OutsideRootError', 'PROFILES', 'PROFILE_ALIASES',
-  'PROFILE_NAMES', 'PROFILE_TRAITS', 'PartialWriteError', 'PathChangedError', 'PolicyError', 'RANK', 'RLIMIT_ITEMS', 'RLIM_INFINITY',
+  'PROFILE_NAMES', 'PROFILE_TRAITS', 'PartialWriteError', 'PathChangedError', 'PolicyError', 'ProcessLimitError', 'RANK', 'RLIMIT_ITEMS', 'RLIM_INFINITY',
   'SettingsError', 'TreeRootError', 'UnknownUserError', 'applyPlan', 'binaryToDisplay', 'canonicalProfile', 'checkRoot', 'commitEdits',
   'detectProfile', 'displayBytes', 'effectiveJson', 'errorKind', 'explainItem', 'formatLintReport', 'fromBytes', 'identityFor',
   'isProfileName', 'isRlimitItem', 'itemForProfile', 'itemInfo', 'lintExitCode', 'lintPaths', 'lintSummary', 'lintTarget', 'lintTree',

@@ -15,6 +15,7 @@ import { invokingUser, readLiveFacts } from '../../io/live.js';
 import { ItemTargetError, readItemFacts } from '../../io/doctor-item.js';
 import { loadAccountDb } from '../../io/accounts.js';
 import { resolveFrom } from '../../io/cwd.js';
+import { isOwnLimit, ProcessLimitError } from '../../io/write-errors.js';
 import type { ItemFacts, ItemTarget } from '../../core/doctor/item.js';
 import { isRlimitItem, RLIMIT_ITEMS } from '../../core/schema.js';
 import { type CliIO, type GlobalArgs, loadBaseline, loadContextIdentity, loadContextTree, makeContext } from '../context.js';
@@ -43,6 +44,7 @@ function pickDir(io: CliIO, given: string | undefined, root: string, name: 'proc
     try {
       readdirSync(abs);
     } catch (e) {
+      if (isOwnLimit(e)) throw ProcessLimitError.from(e, given);
       const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
       throw new UsageError(`--${name} ${given} cannot be listed (${code}); pass the ${name === 'proc' ? 'proc' : 'sys'} file system or a snapshot of it`);
     }
@@ -83,6 +85,8 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
       itemRead = readItemFacts({ root: ctx.root, proc, nrOpen: loadBaseline({ root: ctx.root, proc }).nrOpen }, item, itemTarget, null);
     } catch (e) {
       if (e instanceof ItemTargetError) throw new UsageError(e.message);
+      // limitsctl's own limit (EMFILE, ENFILE, ENOMEM): said as such, not as an unreadable proc
+      if (isOwnLimit(e)) throw ProcessLimitError.from(e, proc);
       const err = e as NodeJS.ErrnoException;
       throw new UsageError(`cannot read ${proc}: ${err.code ?? err.message}`);
     }
@@ -102,6 +106,7 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
   try {
     live = readLiveFacts({ root: ctx.root, proc, sys }, identity.uid);
   } catch (e) {
+    if (isOwnLimit(e)) throw ProcessLimitError.from(e, proc);
     const err = e as NodeJS.ErrnoException;
     throw new UsageError(`cannot read ${proc}: ${err.code ?? err.message}`);
   }
@@ -126,7 +131,11 @@ export async function run(args: DoctorArgs, io: CliIO): Promise<number> {
       if (!name) continue;
       try {
         resolutions.push({ uid, resolution: resolveLimits(loadContextTree(ctx), loadContextIdentity(ctx, { user: name }), { profile: ctx.profile, ...baseline }) });
-      } catch { /* an account pam_limits cannot resolve: compared with systemd only */ }
+      } catch (e) {
+        // an account pam_limits cannot resolve: compared with systemd only — but limitsctl's own
+        // limit (EMFILE, ENFILE, ENOMEM while reading the tree) says nothing of the account
+        if (isOwnLimit(e)) throw e;
+      }
     }
     itemFacts = { item, target: itemTarget, processes: itemRead.processes, units: itemRead.units, resolutions };
   }
