@@ -8,6 +8,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkRootPaths, resolveInRoot } from './paths.js';
+import { refuseFewDescriptors } from './descriptors.js';
 import { journalPending, type RecoveryReport } from './write-journal.js';
 import { ConcurrentModificationError, LimitsIoError } from './write-errors.js';
 import { refuseUnwritable } from './writable.js';
@@ -168,6 +169,9 @@ export async function commitEdits<P extends CommitPlan>(
   // not write), before the lock file is created: a real run only (a dry run previews the diff, also
   // as a user who may not write there, or of a read-only image)
   refuseUnwritable(root, first.changes.map((ch) => ({ abs: path.join(root, ch.path) })));
+  // too few descriptors to finish: refused before the lock file is created (creating and removing
+  // it alone changes etc/security's mtime)
+  if (first.changes.length > 0) refuseFewDescriptors(first.changes.length, first.changes[0]!.path);
 
   let recovered: RecoveryReport | null = null;
   let attempts = 0;

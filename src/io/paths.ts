@@ -6,9 +6,10 @@
  * way). `..` may not climb above the root. On the live system (root `/`) this is plain kernel
  * resolution.
  */
-import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { CWD_LINK, realPathKeepingCwd } from './cwd.js';
+import { freeDescriptors } from './descriptors.js';
 import { isOwnLimit, LimitsIoError, OutsideRootError, ProcessLimitError } from './write-errors.js';
 
 /**
@@ -303,27 +304,13 @@ export function withTreeScope<T>(root: string, fn: () => T): T {
  * -n 22`) read a tree whose limits.d it could read without a scope as unreadable (EMFILE) with one.
  */
 const SCOPE_SPARE_FDS = 64;
-/** RLIMIT_NOFILE's soft limit from /proc/self/limits, read once (null: not known). */
-let nofileSoft: number | null | undefined;
-
 /**
- * Whether at least SCOPE_SPARE_FDS descriptors are free below the soft RLIMIT_NOFILE (descriptors
- * open: the entries of /proc/self/fd). false when either cannot be read: no scope then.
+ * Whether at least SCOPE_SPARE_FDS descriptors are free below the soft RLIMIT_NOFILE
+ * (./descriptors.ts freeDescriptors). false when that cannot be read: no scope then.
  */
 function descriptorsToSpare(): boolean {
-  if (nofileSoft === undefined) {
-    nofileSoft = null;
-    try {
-      const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-      if (m) nofileSoft = Number(m[1]);
-    } catch { /* not known */ }
-  }
-  if (nofileSoft === null) return false;
-  try {
-    return nofileSoft - readdirSync('/proc/self/fd').length >= SCOPE_SPARE_FDS;
-  } catch {
-    return false;
-  }
+  const count = freeDescriptors();
+  return count !== null && count.free >= SCOPE_SPARE_FDS;
 }
 
 /**

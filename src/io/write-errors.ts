@@ -222,8 +222,8 @@ export function isOwnLimit(e: unknown): boolean {
 export class ProcessLimitError extends LimitsIoError {
   declare readonly code: OwnLimitCode;
   /** @param path what was being read, as messages name it (relative to the tree root inside one) */
-  constructor(code: OwnLimitCode, path: string, opts: { readonly syscall?: string | undefined; readonly cause?: unknown } = {}) {
-    super(ProcessLimitError.saying(code, path), { code, path, syscall: opts.syscall, cause: opts.cause });
+  constructor(code: OwnLimitCode, path: string, opts: { readonly syscall?: string | undefined; readonly cause?: unknown; readonly message?: string } = {}) {
+    super(opts.message ?? ProcessLimitError.saying(code, path), { code, path, syscall: opts.syscall, cause: opts.cause });
     this.name = 'ProcessLimitError';
   }
 
@@ -235,6 +235,17 @@ export class ProcessLimitError extends LimitsIoError {
     if (e instanceof ProcessLimitError) return e;
     const code = (e as ErrnoLike).code;
     return new ProcessLimitError(isOwnLimitCode(code) ? code : 'EMFILE', path, { syscall: (e as ErrnoLike).syscall, cause: e });
+  }
+
+  /**
+   * A write refused before it began (nothing created, not even its lock) because fewer descriptors
+   * are free than it needs (./descriptors.ts refuseFewDescriptors): code EMFILE, path `first`.
+   */
+  static tooFew(first: string, files: number, free: number, need: number, limit: number): ProcessLimitError {
+    const what = files > 1 ? `${first} and ${files - 1} more file${files > 2 ? 's' : ''}` : first;
+    return new ProcessLimitError('EMFILE', first, {
+      message: `limitsctl has too few file descriptors free (EMFILE) to write ${what} safely: ${free} free below its limit of ${limit}, the write needs ${need}; nothing was written: raise its limit (ulimit -n) and run it again`,
+    });
   }
 
   /** The message for `code` while reading `path`. */

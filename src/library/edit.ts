@@ -189,6 +189,9 @@ function checkOptions(fn: string, options: unknown): void {
  *   16 MiB limitsctl reads a limits file up to (MAX_LIMITS_FILE_BYTES): the message names the file,
  *   the size it would have and the cap (bytes); refused before the lock, dry runs included,
  *   nothing written. PartialWriteError `EPARTIAL`: the journal stays, the next locked run completes it.
+ * @throws ProcessLimitError `EMFILE` when fewer file descriptors are free below the soft
+ *   RLIMIT_NOFILE than the write needs (20 and one per changed file: src/io/descriptors.ts),
+ *   refused before the lock file is created (a real run only); also when a read runs out.
  */
 export async function commitEdits<P extends CommitPlan>(root: string, plan: () => P | Promise<P>, options: CommitOptions<P> = {}): Promise<CommitResult<P>> {
   const fn = 'commitEdits';

@@ -19,7 +19,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const srcIo = path.resolve(here, '../../../src/io');
 
 /** The sources the write module consists of (it imports only these and node: builtins). */
-const SOURCES = ['write.ts', 'write-errors.ts', 'write-paths.ts', 'write-journal.ts', 'tree-lock.ts', 'signal-cleanup.ts', 'paths.ts', 'system-tools.ts', 'random.ts', 'compare-buffer.ts', 'cwd.ts'];
+const SOURCES = ['write.ts', 'write-errors.ts', 'write-paths.ts', 'write-journal.ts', 'tree-lock.ts', 'signal-cleanup.ts', 'paths.ts', 'system-tools.ts', 'random.ts', 'compare-buffer.ts', 'cwd.ts', 'descriptors.ts'];
 /** Pure core modules they import (`../core/x.js`), copied flat as `core-x.js`. */
 const CORE_SOURCES = ['errors.ts'];
 /** The helper scripts copied next to them. */
