@@ -357,7 +357,9 @@ function treeRootOfFile(abs: string): string | null {
 async function expandGlob(pattern: string, cwd: string, denied: string[]): Promise<string[]> {
   const fg = (await import('fast-glob')).default;
   const odd: string[] = [];
-  const found = await fg(pattern, { cwd: globCwd(cwd, pattern), dot: true, onlyFiles: false, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd, denied) });
+  const base = globCwd(cwd, pattern);
+  const found = await fg(pattern, { cwd: base, dot: true, onlyFiles: false, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd, denied) })
+    .catch((e: unknown) => { throw ownLimitOfWalk(e, base, cwd); });
   // a directory on the way whose name is not UTF-8 was not searched: said, not passed over
   for (const p of odd) refuseUnnamable(p, cwd);
   return found.sort();
@@ -366,7 +368,8 @@ async function expandGlob(pattern: string, cwd: string, denied: string[]): Promi
 async function findTreesBelow(dir: string, cwd: string, denied: string[]): Promise<string[]> {
   const fg = (await import('fast-glob')).default;
   const odd: string[] = [];
-  const found = await fg('**/etc/security', { cwd: dir, onlyDirectories: true, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd, denied) });
+  const found = await fg('**/etc/security', { cwd: dir, onlyDirectories: true, absolute: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'], fs: noticingFs(odd, denied) })
+    .catch((e: unknown) => { throw ownLimitOfWalk(e, dir, cwd); });
   // a directory whose name is not UTF-8 is not searched (its name as found names nothing): said,
   // not skipped in silence (one inside a tree's etc/security is the tree's: its reader reports
   // it, LC306 or LC301)
@@ -374,6 +377,28 @@ async function findTreesBelow(dir: string, cwd: string, denied: string[]): Promi
     if (!found.some((sec) => p.startsWith(`${sec}/`))) refuseUnnamable(p, cwd);
   }
   return found.map((p) => path.dirname(path.dirname(p))).sort();
+}
+
+/**
+ * A directory walk's failure `e` (fast-glob's rejection: node:fs's error for the directory it was
+ * listing) as a ProcessLimitError naming that directory as lint shows paths, when it is limitsctl's
+ * own limit (EMFILE, ENFILE, ENOMEM: exit 2, "… while reading hosts/h3: raise its limit …"); any
+ * other failure unchanged.
+ */
+function ownLimitOfWalk(e: unknown, base: string, cwd: string): unknown {
+  if (!isOwnLimit(e)) return e;
+  const at = (e as { path?: unknown }).path;
+  return ProcessLimitError.from(e, displayPath(cwd, typeof at === 'string' ? path.resolve(base, at) : base));
+}
+
+/**
+ * A ProcessLimitError `e` met while reading the tree or directory at `root` names its file relative
+ * to that root (etc/security/limits.conf): named again as lint shows that file (hosts/h3/etc/…),
+ * so that a run over many trees says which. Anything else unchanged.
+ */
+function ownLimitIn(e: unknown, root: string, cwd: string): unknown {
+  if (!(e instanceof ProcessLimitError) || path.isAbsolute(e.path)) return e;
+  return new ProcessLimitError(e.code, displayIn(root, cwd)(e.path).shown, { syscall: e.syscall, cause: e });
 }
 
 /**
@@ -814,13 +839,22 @@ function loadPlan(plan: Plan, options: ExpandOptions): LoadedLintTarget {
     } else {
       const role = path.basename(dir) === 'limits.d' ? 'dropin' : 'main';
       const base = path.basename(plan.path);
-      const f = ov ? overlayFile(base, role, profile, ov.bytes) : readTreeFile(dir, base, role, profile);
+      let f: TreeFile;
+      try {
+        f = ov ? overlayFile(base, role, profile, ov.bytes) : readTreeFile(dir, base, role, profile);
+      } catch (e) {
+        throw ownLimitIn(e, dir, cwd);
+      }
       tree = relabel({ profile, files: [f], ignored: [], failure: null }, dir, cwd, abs);
     }
     return { target: { tree, accounts: null, ...nrOpenOf(null, options.nrOpen, cwd), standalone: true }, root: null, abs, reload, ...stream };
   }
   // the tree's directories are opened once for all its reads (io/paths.ts withTreeScope)
-  return withTreeScope(plan.path, () => loadTreePlan(plan, options, abs, reload, stream));
+  try {
+    return withTreeScope(plan.path, () => loadTreePlan(plan, options, abs, reload, stream));
+  } catch (e) {
+    throw ownLimitIn(e, plan.path, cwd);
+  }
 }
 
 /** loadPlan of a tree or security directory (`abs` is filled with its files' display paths). */

@@ -229,6 +229,31 @@ describe('the CLI near its descriptor limit', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'io', errno: 'EMFILE', message: expect.stringMatching(/^limitsctl ran out of file descriptors \(EMFILE\) while reading etc\/passwd: /) } });
   }, 120_000);
 
+  it('lint of paths names the tree that ran out: a glob, a directory walk, a file (exit 2, never a raw EMFILE)', () => {
+    const top = path.dirname(makeTree());
+    for (const h of ['h1', 'h2', 'h3']) cpSync(path.join(top, 'root'), path.join(top, 'hosts', h), { recursive: true });
+    const run = (args: string[]) => spawnSync('/bin/sh', ['-c', 'ulimit -n 256 && exec "$0" "$@"', process.execPath, '--require', EXHAUST, BIN, ...args], {
+      cwd: top, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LIMITSCTL_TEST_FREE_FDS: '1' }, timeout: 60_000,
+    });
+    // each command, what it refuses with one descriptor free, and what it reads with enough
+    const lc302 = (h: string) => new RegExp(`^hosts/${h}/etc/security/limits\\.d/10-core\\.conf:2:1 warning LC302 `, 'm');
+    const cases: [string[], RegExp, RegExp][] = [
+      // fast-glob's walk below a directory (it failed with "EMFILE: too many open files, scandir …")
+      [['lint', 'hosts'], /^limitsctl: limitsctl ran out of file descriptors \(EMFILE\) while reading hosts(\/h[123])?: raise its limit \(ulimit -n\) and run it again\n$/, lc302('h3')],
+      // a tree's own file, named as lint shows it (it said etc/security/limits.conf: which tree's?)
+      [['lint', 'hosts/*'], /^limitsctl: limitsctl ran out of file descriptors \(EMFILE\) while reading hosts\/h1\/etc\/security\/limits\.conf: /, lc302('h2')],
+      [['lint', 'hosts/h2/etc/security/limits.conf'], /^limitsctl: limitsctl ran out of file descriptors \(EMFILE\) while reading hosts\/h2\/etc\/security\/limits\.conf: /, /no problems in 1 file/],
+      [['lint', '--root', 'hosts/h3'], /^limitsctl: limitsctl ran out of file descriptors \(EMFILE\) while reading hosts\/h3\/etc\/security\/limits\.conf: /, lc302('h3')],
+    ];
+    for (const [args, refusal, reads] of cases) {
+      const r = run(args);
+      expect({ args, status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, status: 2, stdout: '', stderr: expect.stringMatching(refusal) });
+      // with descriptors to spare the same command reads every tree
+      const ok = spawnSync(process.execPath, [BIN, ...args], { cwd: top, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect({ args, status: ok.status, stderr: ok.stderr, read: reads.test(ok.stdout) }).toEqual({ args, status: 0, stderr: '', read: true });
+    }
+  }, 120_000);
+
   it('set, unset and apply at every ulimit -n from 10 to 60 (and with N descriptors free): the same change, or exit 2 with the tree as it was, mtimes too', () => {
     const original = makeTree();
     let copies = 0;
