@@ -29,7 +29,7 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } fr
 import { open, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { LimitsIoError, isErrno, pidAlive, wrapIoError } from './write-errors.js';
+import { LimitsIoError, ProcessLimitError, isErrno, isOwnLimit, pidAlive, wrapIoError } from './write-errors.js';
 import { type DirHandle, type TreeRoot, fsyncDir, openTreeDir, openTreeDirAt, resolveRoot } from './write-paths.js';
 
 /** Where the journal lives, relative to the tree root. */
@@ -235,12 +235,16 @@ export async function writeJournal(root: TreeRoot, entries: readonly JournalEntr
 /**
  * Whether the tree at `root` holds a left-over journal (a cheap synchronous check for read-only
  * commands, which do not recover it but can warn that a change is half-done).
+ * @throws ProcessLimitError when limitsctl runs out of descriptors or memory (EMFILE, ENFILE,
+ *   ENOMEM) opening it: that is no "no journal" — an edit with nothing to change would report
+ *   "unchanged" and leave a killed run's half-done change unrecovered
  */
 export function journalPending(root: string): boolean {
   try {
     closeSync(openSync(path.join(root, JOURNAL_RELATIVE_PATH), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK));
     return true;
-  } catch {
+  } catch (e) {
+    if (isOwnLimit(e)) throw ProcessLimitError.from(e, JOURNAL_RELATIVE_PATH);
     return false;
   }
 }

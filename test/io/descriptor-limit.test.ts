@@ -326,3 +326,31 @@ describe('the CLI near its descriptor limit', () => {
     expect(preflightRefusals).toBeGreaterThan(edits.length * 5);
   }, 600_000);
 });
+
+describe('the pre-lock check for a half-done change', () => {
+  it('an edit with nothing to change that cannot open a pending journal (ENFILE) refuses, never "unchanged" with the journal left', () => {
+    const root = makeTree();
+    const top = path.dirname(root);
+    // a killed run's journal: an edit with nothing to change takes the lock to complete it
+    writeFileSync(path.join(root, 'etc/security/.limitsctl.journal'), '{}');
+    // a preload that fails only the opening of the journal, as a full system file table does
+    const preload = path.join(top, 'enfile-journal.cjs');
+    writeFileSync(preload, `'use strict';
+const fs = require('node:fs');
+const openSync = fs.openSync;
+fs.openSync = function (p, ...rest) {
+  if (typeof p === 'string' && p.endsWith('/.limitsctl.journal')) throw Object.assign(new Error("ENFILE: file table overflow, open '" + p + "'"), { errno: -23, code: 'ENFILE', syscall: 'open', path: p });
+  return openSync.call(this, p, ...rest);
+};
+`);
+    const args = ['set', 'core', '50', '--user', 'admin', '--type', 'soft', '--root', root];
+    // the value is already there: without the journal's failure this is "unchanged" (and a recovery)
+    const was = state(root);
+    const r = runLimited(null, args, {}, ['--require', preload]);
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      status: 2, stdout: '',
+      stderr: "limitsctl: the system's table of open files is full (ENFILE) while limitsctl was reading etc/security/.limitsctl.journal: close files elsewhere or raise fs.file-max, and run it again\n",
+    });
+    expect(differences(was, state(root))).toEqual([]);
+  });
+});
